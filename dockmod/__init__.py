@@ -1,0 +1,3 @@
+"""dockmod: lossless Dockerfile codemods."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from dockmod.cli import main
+
+main()
