@@ -1,0 +1,321 @@
+"""Instruction arguments: flags, words, image references, key/value pairs, bodies.
+
+Every leaf keeps its text exactly as written (``raw``), continuations included, and
+offers typed views computed from it: ``text`` (what BuildKit sees), ``Flag.name``,
+``ImageRef.tag``, ``KeyValue.key`` and so on. Leaves whose meaning depends on the file's
+escape character carry it in ``escape``; the parser sets it, and
+``Dockerfile.style`` hands it to nodes a transform builds.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+
+from dockmod.cst._base import Node, node
+from dockmod.grammar.words import flag_value, logical_text, parse_words, process_word
+
+
+@node
+class Word(Node):
+    """One whitespace-separated word, with the whitespace after it."""
+
+    raw: str
+    whitespace_after: str = ""
+    escape: str = "\\"
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.raw)
+        out.append(self.whitespace_after)
+
+    @property
+    def text(self) -> str:
+        """The word as BuildKit sees it (continuations removed, quotes kept)."""
+        return logical_text(self.raw, self.escape)
+
+
+@node
+class Flag(Node):
+    """A ``--name=value`` flag, or the ``--`` that ends the flags."""
+
+    raw: str
+    whitespace_after: str = " "
+    escape: str = "\\"
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.raw)
+        out.append(self.whitespace_after)
+
+    @property
+    def text(self) -> str:
+        """The flag as BuildKit stores it: ``--name=value`` with quotes and escapes removed."""
+        return flag_value(logical_text(self.raw, self.escape), self.escape)
+
+    @property
+    def is_terminator(self) -> bool:
+        return self.text == "--"
+
+    @property
+    def name(self) -> str:
+        """The flag name without dashes, e.g. ``mount``."""
+        return self.text[2:].split("=", 1)[0]
+
+    @property
+    def value(self) -> str | None:
+        """The value after ``=`` (None for a bare ``--link``)."""
+        parts = self.text.split("=", 1)
+        return parts[1] if len(parts) == 2 else None
+
+    @property
+    def mount(self) -> MountSpec | None:
+        """The parsed ``--mount`` spec, or None for other flags."""
+        if self.name != "mount" or self.value is None:
+            return None
+        return MountSpec.parse(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class MountSpec:
+    """A ``RUN --mount=`` value: comma-separated ``key=value`` fields (BuildKit reads CSV)."""
+
+    fields: tuple[tuple[str, str | None], ...]
+
+    @classmethod
+    def parse(cls, value: str) -> MountSpec:
+        row = next(csv.reader([value]), [])
+        out = []
+        for f in row:
+            k, sep, v = f.partition("=")
+            out.append((k.strip().lower(), v if sep else None))
+        return cls(tuple(out))
+
+    def get(self, *keys: str) -> str | None:
+        for k, v in self.fields:
+            if k in keys:
+                return v if v is not None else "true"
+        return None
+
+    @property
+    def type(self) -> str:
+        return self.get("type") or "bind"
+
+    @property
+    def target(self) -> str | None:
+        return self.get("target", "dst", "destination")
+
+    @property
+    def id(self) -> str | None:
+        return self.get("id")
+
+    @property
+    def source(self) -> str | None:
+        return self.get("source", "src")
+
+    @property
+    def from_(self) -> str | None:
+        return self.get("from")
+
+    def to_text(self) -> str:
+        parts = []
+        for k, v in self.fields:
+            item = k if v is None else f"{k}={v}"
+            if any(c in item for c in ',"\n'):
+                item = '"' + item.replace('"', '""') + '"'
+            parts.append(item)
+        return ",".join(parts)
+
+
+# Docker reference grammar (distribution/reference), loosely: enough to split the parts.
+_DIGEST_RE = re.compile(r"@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})$")
+
+
+@node
+class ImageRef(Node):
+    """A ``FROM`` image reference such as ``docker.io/library/python:3.12-slim@sha256:…``."""
+
+    raw: str
+    whitespace_after: str = ""
+    escape: str = "\\"
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.raw)
+        out.append(self.whitespace_after)
+
+    @property
+    def text(self) -> str:
+        return logical_text(self.raw, self.escape)
+
+    @property
+    def has_variables(self) -> bool:
+        return "$" in self.text
+
+    @property
+    def is_scratch(self) -> bool:
+        return self.text.lower() == "scratch"
+
+    def _parts(self) -> tuple[str | None, str, str | None, str | None]:
+        ref = self.text
+        digest = None
+        m = _DIGEST_RE.search(ref)
+        if m:
+            digest = m.group(1)
+            ref = ref[: m.start()]
+        name, tag = ref, None
+        slash = name.rfind("/")
+        colon = name.rfind(":")
+        if colon > slash:
+            name, tag = name[:colon], name[colon + 1 :]
+        registry = None
+        first, sep, rest = name.partition("/")
+        if sep and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
+            registry, name = first, rest
+        return registry, name, tag, digest
+
+    @property
+    def registry(self) -> str | None:
+        """The registry host as written (None means Docker Hub)."""
+        return self._parts()[0]
+
+    @property
+    def repository(self) -> str:
+        """The repository path as written, without registry, tag or digest."""
+        return self._parts()[1]
+
+    @property
+    def tag(self) -> str | None:
+        return self._parts()[2]
+
+    @property
+    def digest(self) -> str | None:
+        return self._parts()[3]
+
+    def with_digest(self, digest: str, keep_tag: bool = True) -> ImageRef:
+        registry, repo, tag, _ = self._parts()
+        base = f"{registry}/{repo}" if registry else repo
+        if tag and keep_tag:
+            base += f":{tag}"
+        return self.with_changes(raw=f"{base}@{digest}")
+
+
+@node
+class KeyValue(Node):
+    """An ENV, LABEL or ARG word: ``key=value``, or a bare ``key`` (ARG only)."""
+
+    raw: str
+    whitespace_after: str = ""
+    escape: str = "\\"
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.raw)
+        out.append(self.whitespace_after)
+
+    @property
+    def text(self) -> str:
+        """The word as BuildKit's ``parseWords`` gives it (quotes and escapes kept)."""
+        t = logical_text(self.raw, self.escape)
+        words = parse_words(t, 0, len(t), self.escape)
+        return words[0][2] if words else ""
+
+    @property
+    def key(self) -> str:
+        return self.text.split("=", 1)[0]
+
+    @property
+    def has_value(self) -> bool:
+        return "=" in self.text
+
+    @property
+    def value(self) -> str | None:
+        """The value as written after ``=`` (quotes kept), or None for a bare key."""
+        parts = self.text.split("=", 1)
+        return parts[1] if len(parts) == 2 else None
+
+    @property
+    def unquoted_value(self) -> str | None:
+        """The value with shell quoting removed, variables left as written."""
+        v = self.value
+        return None if v is None else process_word(v, self.escape)
+
+
+@node
+class LegacyKeyValue(Node):
+    """The legacy ``ENV key value`` / ``LABEL key value`` form: one pair, value to EOL."""
+
+    key_raw: str
+    whitespace_after_key: str = " "
+    value_raw: str = ""
+    escape: str = "\\"
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.key_raw)
+        out.append(self.whitespace_after_key)
+        out.append(self.value_raw)
+
+    @property
+    def key(self) -> str:
+        return logical_text(self.key_raw, self.escape)
+
+    @property
+    def value(self) -> str:
+        return logical_text(self.value_raw, self.escape)
+
+
+@node
+class JsonArray(Node):
+    """An exec-form body: a JSON array of strings, as written."""
+
+    raw: str
+    escape: str = "\\"
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.raw)
+
+    @property
+    def text(self) -> str:
+        return logical_text(self.raw, self.escape)
+
+    @property
+    def values(self) -> list[str]:
+        from dockmod.grammar.lexer import decode_json_array
+
+        v = decode_json_array(self.text)
+        return v if v is not None else []
+
+
+@node
+class ShellCommand(Node):
+    """A shell-form body, kept opaque; ``dockmod.shell`` understands its contents."""
+
+    raw: str
+    escape: str = "\\"
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.raw)
+
+    @property
+    def text(self) -> str:
+        """The command BuildKit hands to the shell (continuations and their comments removed)."""
+        return logical_text(self.raw, self.escape)
+
+
+@node
+class Heredoc(Node):
+    """A heredoc body and its terminator line, as they follow the instruction."""
+
+    #: The body lines, newlines included, exactly as written.
+    body: str
+    #: The terminator line as written (leading tabs for ``<<-``), newline included.
+    terminator: str
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.body)
+        out.append(self.terminator)
+
+    @property
+    def name(self) -> str:
+        t = self.terminator
+        end = len(t)
+        while end and t[end - 1] in "\r\n":
+            end -= 1
+        return t[:end].lstrip("\t")

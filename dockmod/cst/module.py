@@ -1,0 +1,156 @@
+"""The Dockerfile root node, its detected style, and the derived view of stages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import ClassVar
+
+from dockmod.cst._base import Node, node
+from dockmod.cst.instructions import Arg, From, Instruction
+from dockmod.cst.trivia import Directive, EmptyLine
+
+
+@node
+class Dockerfile(Node):
+    """A whole Dockerfile. ``code`` reproduces the input byte for byte."""
+
+    _kw_only: ClassVar[bool] = True
+
+    #: ``"\ufeff"`` when the file starts with a UTF-8 byte-order mark.
+    bom: str = ""
+    #: Parser directive lines at the top (``# syntax=``, ``# escape=``, ``# check=``).
+    directives: tuple[Directive, ...] = ()
+    #: The instructions, each owning the blank/comment lines above it.
+    body: tuple[Instruction, ...] = ()
+    #: Blank and comment lines after the last instruction.
+    footer: tuple[EmptyLine, ...] = ()
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.bom)
+        for d in self.directives:
+            d._emit(out)
+        for i in self.body:
+            i._emit(out)
+        for f in self.footer:
+            f._emit(out)
+
+    # -- directives ------------------------------------------------------------------
+    def directive(self, name: str) -> str | None:
+        """The value of directive ``name`` (``syntax``, ``escape``, ``check``), if set."""
+        for d in self.directives:
+            if d.name == name:
+                return d.directive_value
+        return None
+
+    @property
+    def escape(self) -> str:
+        """The escape character in force: ``\\`` or a backtick."""
+        return self.directive("escape") or "\\"
+
+    # -- derived views ---------------------------------------------------------------
+    @property
+    def style(self) -> Style:
+        """Conventions detected once from the file, for nodes a transform creates."""
+        return Style.detect(self)
+
+    @property
+    def stages(self) -> list[Stage]:
+        """The build stages: each FROM and the instructions up to the next one."""
+        stages: list[Stage] = []
+        current: list[Instruction] | None = None
+        for ins in self.body:
+            if isinstance(ins, From):
+                current = [ins]
+                stages.append(Stage(index=len(stages), instructions=current))
+            elif current is not None:
+                current.append(ins)
+        return stages
+
+    @property
+    def global_args(self) -> list[Arg]:
+        """ARGs before the first FROM: in scope for every FROM line."""
+        out = []
+        for ins in self.body:
+            if isinstance(ins, From):
+                break
+            if isinstance(ins, Arg):
+                out.append(ins)
+        return out
+
+
+@dataclass(slots=True)
+class Stage:
+    """One build stage (a derived view; the tree is the source of truth)."""
+
+    index: int
+    instructions: list[Instruction]
+
+    @property
+    def from_(self) -> From:
+        return self.instructions[0]  # type: ignore[return-value]
+
+    @property
+    def name(self) -> str | None:
+        """The stage name as BuildKit matches it (lower-cased), or None."""
+        n = self.from_.stage_name
+        return n.lower() if n else None
+
+    @property
+    def image(self) -> str | None:
+        img = self.from_.image
+        return img.text if img else None
+
+    @property
+    def platform(self) -> str | None:
+        return self.from_.platform
+
+    @property
+    def args(self) -> list[Arg]:
+        """ARGs declared in this stage; each is in scope from its line to the stage's end."""
+        return [i for i in self.instructions if isinstance(i, Arg)]
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How this file writes things, so that new nodes blend in."""
+
+    uppercase_keywords: bool = True
+    newline: str = "\n"
+    escape: str = "\\"
+    #: Whitespace at the start of a continuation line, e.g. ``"    "``.
+    continuation_indent: str = "    "
+
+    @classmethod
+    def detect(cls, df: Dockerfile) -> Style:
+        upper = lower = 0
+        newlines: Counter[str] = Counter()
+        indents: Counter[str] = Counter()
+        for ins in df.body:
+            kw = ins.keyword
+            if kw.isupper():
+                upper += 1
+            elif kw.islower():
+                lower += 1
+            if ins.trailing.newline:
+                newlines[ins.trailing.newline] += 1
+            code = ins.code
+            if "\n" in code:
+                for line in code.split("\n")[1:]:
+                    stripped = line.lstrip(" \t")
+                    if stripped and not stripped.startswith("#"):
+                        indents[line[: len(line) - len(stripped)]] += 1
+        return cls(
+            uppercase_keywords=upper >= lower,
+            newline=newlines.most_common(1)[0][0] if newlines else "\n",
+            escape=df.escape,
+            continuation_indent=indents.most_common(1)[0][0] if indents else "    ",
+        )
+
+    def keyword(self, name: str) -> str:
+        return name.upper() if self.uppercase_keywords else name.lower()
+
+    @property
+    def continuation(self) -> str:
+        """The text that breaks a line: ``" \\\\\\n    "`` in the file's style."""
+        return f" {self.escape}{self.newline}{self.continuation_indent}"

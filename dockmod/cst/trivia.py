@@ -1,0 +1,84 @@
+"""Whitespace, comments and line endings.
+
+Ownership rule (the one every transform relies on):
+
+* An instruction owns the blank and comment lines directly *above* it
+  (``Instruction.leading_lines``), so moving an instruction moves its comments with it.
+* The :class:`~dockmod.cst.module.Dockerfile` root owns the BOM, the parser directives at
+  the top, and the lines after the last instruction (``footer``).
+* Within an instruction, each token owns the whitespace *after* it (a plain ``str`` field
+  named ``whitespace_after...``). Such whitespace may hold line continuations: the escape
+  char, the newline, and any comment or blank lines BuildKit skips inside a continuation.
+* The end of an instruction's last line (trailing spaces and the newline) is its
+  :class:`TrailingWhitespace`; heredoc bodies follow it.
+"""
+
+from __future__ import annotations
+
+from dockmod.cst._base import Node, node
+
+
+def _split_nl(value: str) -> tuple[str, str]:
+    end = len(value)
+    while end and value[end - 1] in "\r\n":
+        end -= 1
+    return value[:end], value[end:]
+
+
+@node
+class EmptyLine(Node):
+    """A blank line or a comment line, newline included (``""`` newline at EOF)."""
+
+    #: The whole line as written, newline included.
+    value: str = "\n"
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.value)
+
+    @property
+    def is_comment(self) -> bool:
+        return self.value.lstrip().startswith("#")
+
+    @property
+    def comment(self) -> str | None:
+        """The comment text after ``#`` (not stripped), or None for a blank line."""
+        body = _split_nl(self.value)[0].lstrip()
+        return body[1:] if body.startswith("#") else None
+
+    @property
+    def newline(self) -> str:
+        return _split_nl(self.value)[1]
+
+
+@node
+class Directive(Node):
+    """A parser directive line such as ``# syntax=docker/dockerfile:1``."""
+
+    #: The whole line as written, newline included.
+    value: str = "# syntax=docker/dockerfile:1\n"
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.value)
+
+    @property
+    def name(self) -> str:
+        body = _split_nl(self.value)[0].strip()[1:]
+        return body.split("=", 1)[0].strip().lower()
+
+    @property
+    def directive_value(self) -> str:
+        body = _split_nl(self.value)[0].strip()[1:]
+        return body.split("=", 1)[1].strip() if "=" in body else ""
+
+
+@node
+class TrailingWhitespace(Node):
+    """The end of an instruction's last line: spaces (and any continuation) plus newline."""
+
+    whitespace: str = ""
+    #: ``"\n"``, ``"\r\n"``, or ``""`` when the file ends without a newline.
+    newline: str = "\n"
+
+    def _codegen(self, out: list[str]) -> None:
+        out.append(self.whitespace)
+        out.append(self.newline)

@@ -1,0 +1,505 @@
+"""BuildKit's word-level rules, ported so that dockmod splits text exactly as BuildKit does.
+
+Each function names the Go function it mirrors (moby/buildkit, ``frontend/dockerfile``).
+They work on the *logical* line (continuations already joined) and return spans into it,
+so the scanner can map them back onto the physical bytes.
+
+Known, documented differences from Go, all in input that Go itself mangles:
+
+* ``extractBuilderFlags`` walks bytes, so a flag holding a multi-byte character whose
+  UTF-8 form contains the byte 0x85 or 0xA0 (e.g. ``à``) is split inside that character
+  by Go. dockmod splits at character boundaries only. The flag's *value* still matches
+  Go's, Latin-1 reinterpretation included (see :func:`flag_value`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Go's unicode.IsSpace: the Unicode White_Space property. Python's str.isspace() also
+# accepts U+001C..U+001F, which Go does not, so the set is spelled out.
+GO_SPACE = frozenset(
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+# extractBuilderFlags tests single bytes with unicode.IsSpace(rune(b)). Decoded with
+# surrogateescape, a lone 0x85 or 0xA0 byte is the char U+DC85 or U+DCA0.
+_BYTE_SPACE = frozenset("\t\n\v\f\r \udc85\udca0")
+# parser.reWhitespace: ASCII only, no newline.
+ASCII_WS = frozenset("\t\v\f\r ")
+ASCII_WS_RE = re.compile(r"[\t\v\f\r ]+")
+
+
+def lstrip_len(s: str, start: int = 0) -> int:
+    """Index of the first non-space character at or after ``start`` (Go TrimLeftFunc)."""
+    n = len(s)
+    while start < n and s[start] in GO_SPACE:
+        start += 1
+    return start
+
+
+def rstrip_len(s: str, end: int | None = None, start: int = 0) -> int:
+    """Index just past the last non-space character before ``end`` (Go TrimRightFunc)."""
+    if end is None:
+        end = len(s)
+    while end > start and s[end - 1] in GO_SPACE:
+        end -= 1
+    return end
+
+
+def go_trim(s: str) -> str:
+    """strings.TrimSpace."""
+    a = lstrip_len(s)
+    return s[a : rstrip_len(s, None, a)]
+
+
+# --- splitCommand / extractBuilderFlags ------------------------------------------------
+
+
+def extract_flags(
+    line: str, start: int, escape: str
+) -> tuple[list[tuple[int, int]], tuple[int, int] | None, int]:
+    """Mirror of ``extractBuilderFlags`` on ``line[start:]``.
+
+    Returns ``(flag_spans, terminator_span, args_start)``: the raw spans of the flag words,
+    the span of a ``--`` terminator word (or None), and where the arguments begin
+    (len(line) when none remain). A ``--`` word that ends the line is dropped, as in Go.
+    """
+    flags: list[tuple[int, int]] = []
+    n = len(line)
+    pos = start
+    while True:
+        while pos < n and line[pos] in _BYTE_SPACE:
+            pos += 1
+        if pos >= n:
+            return flags, None, n
+        if not line.startswith("--", pos):
+            return flags, None, pos
+        wstart = pos
+        quote = ""
+        while pos < n:
+            ch = line[pos]
+            if quote:
+                if ch == quote:
+                    quote = ""
+                elif ch == escape:
+                    pos += 1  # the escaped char (or nothing at end of line)
+            elif ch in _BYTE_SPACE:
+                break
+            elif ch == "'" or ch == '"':
+                quote = ch
+            elif ch == escape:
+                pos += 1
+            pos += 1
+        pos = min(pos, n)
+        if flag_value(line[wstart:pos], escape) == "--":  # Go compares the unquoted word
+            return flags, (wstart, pos), pos
+        flags.append((wstart, pos))
+
+
+def flag_value(raw: str, escape: str) -> str:
+    """The flag word as BuildKit stores it: quotes and escapes removed.
+
+    Go builds it byte by byte with ``WriteRune(rune(b))``, so every non-ASCII byte is
+    reinterpreted as Latin-1; this does the same, to match BuildKit's output exactly.
+    """
+    if raw.isascii() and "'" not in raw and '"' not in raw and escape not in raw:
+        return raw
+    data = raw.encode("utf-8", "surrogateescape")
+    esc = ord(escape)
+    out: list[str] = []
+    quote = 0
+    i = 0
+    n = len(data)
+    while i < n:
+        b = data[i]
+        if quote:
+            if b == quote:
+                quote = 0
+                i += 1
+                continue
+            if b == esc:
+                if i + 1 == n:
+                    break
+                i += 1
+                b = data[i]
+        else:
+            if b in (0x27, 0x22):
+                quote = b
+                i += 1
+                continue
+            if b == esc:
+                if i + 1 == n:
+                    break
+                i += 1
+                b = data[i]
+        out.append(chr(b))
+        i += 1
+    return "".join(out)
+
+
+# --- line_parsers.parseWords -----------------------------------------------------------
+
+
+def parse_words(rest: str, start: int, end: int, escape: str) -> list[tuple[int, int, str]]:
+    """Mirror of ``parseWords``: word spans with their text (quotes and escapes kept).
+
+    The text differs from the raw span only when an escape char ends the input; Go drops it.
+    """
+    words: list[tuple[int, int, str]] = []
+    pos = start
+    while pos < end:
+        if rest[pos] in GO_SPACE:
+            pos += 1
+            continue
+        wstart = pos
+        quote = ""
+        dropped = False
+        while pos < end:
+            ch = rest[pos]
+            if not quote:
+                if ch in GO_SPACE:
+                    break
+                if ch == "'" or ch == '"':
+                    quote = ch
+                elif ch == escape:
+                    if pos + 1 == end:
+                        dropped = True
+                        pos += 1
+                        break
+                    pos += 1
+            else:
+                if ch == quote:
+                    quote = ""
+                elif ch == escape and quote != "'":
+                    if pos + 1 == end:
+                        dropped = True
+                        pos += 1
+                        break
+                    pos += 1
+            pos += 1
+        text = rest[wstart : pos - 1] if dropped else rest[wstart:pos]
+        words.append((wstart, pos, text))
+    return words
+
+
+# --- shell.Lex.ProcessWords ------------------------------------------------------------
+
+
+class LexError(ValueError):
+    """The shell lexer rejected the text (unterminated quote, bad substitution, ...)."""
+
+
+_SPECIAL_PARAMS = frozenset("@*#?-$!0")
+
+
+class _Lex:
+    """Port of BuildKit's ``shell.Lex`` word splitting with ``SkipUnsetEnv``.
+
+    Only what dockmod needs: ``process_words`` (heredoc detection, image expansion) with
+    an optional environment. Unset variables are kept verbatim, as with SkipUnsetEnv.
+    """
+
+    __slots__ = ("s", "i", "n", "escape", "raw_quotes", "raw_escapes", "env")
+
+    def __init__(self, s: str, escape: str, raw_quotes: bool, raw_escapes: bool,
+                 env: dict[str, str] | None) -> None:
+        self.s = s
+        self.i = 0
+        self.n = len(s)
+        self.escape = escape
+        self.raw_quotes = raw_quotes
+        self.raw_escapes = raw_escapes
+        self.env = env or {}
+
+    def peek(self) -> str:
+        return self.s[self.i] if self.i < self.n else ""
+
+    def next(self) -> str:
+        if self.i < self.n:
+            ch = self.s[self.i]
+            self.i += 1
+            return ch
+        return ""
+
+    def process_stop_on(self, stop: str, raw_escapes: bool) -> tuple[str, list[str]]:
+        saved = self.raw_escapes
+        self.raw_escapes = raw_escapes
+        try:
+            return self._process_stop_on(stop)
+        finally:
+            self.raw_escapes = saved
+
+    def _process_stop_on(self, stop: str) -> tuple[str, list[str]]:
+        result: list[str] = []
+        words: list[str] = []
+        buf: list[str] = []
+        in_word = False
+
+        def add_char(ch: str) -> None:
+            nonlocal in_word
+            if ch in GO_SPACE:
+                if in_word and buf:
+                    words.append("".join(buf))
+                    buf.clear()
+                    in_word = False
+            else:
+                buf.append(ch)
+                in_word = True
+
+        while self.i < self.n:
+            ch = self.s[self.i]
+            if stop and ch == stop:
+                self.i += 1
+                if buf:
+                    words.append("".join(buf))
+                return "".join(result), words
+            if ch == "$" or ch == "<" or ch == "'" or ch == '"':
+                if ch == "$":
+                    tmp = self.process_dollar()
+                    result.append(tmp)
+                    for c in tmp:
+                        add_char(c)
+                    continue
+                if ch == "<":
+                    tmp = self.process_possible_heredoc()
+                elif ch == "'":
+                    tmp = self.process_single_quote()
+                else:
+                    tmp = self.process_double_quote()
+                result.append(tmp)
+                buf.append(tmp)
+                in_word = True
+                continue
+            self.i += 1
+            if ch == self.escape:
+                if self.raw_escapes:
+                    buf.append(ch)
+                    in_word = True
+                    result.append(ch)
+                ch = self.next()
+                if ch == "":
+                    break
+                buf.append(ch)
+                in_word = True
+            else:
+                add_char(ch)
+            result.append(ch)
+        if stop:
+            raise LexError(f"unexpected end of statement while looking for matching {stop}")
+        if buf:
+            words.append("".join(buf))
+        return "".join(result), words
+
+    def process_single_quote(self) -> str:
+        out: list[str] = []
+        ch = self.next()
+        if self.raw_quotes:
+            out.append(ch)
+        while True:
+            ch = self.next()
+            if ch == "":
+                raise LexError("unexpected end of statement while looking for matching single-quote")
+            if ch == "'":
+                if self.raw_quotes:
+                    out.append(ch)
+                return "".join(out)
+            out.append(ch)
+
+    def process_double_quote(self) -> str:
+        out: list[str] = []
+        ch = self.next()
+        if self.raw_quotes:
+            out.append(ch)
+        while True:
+            p = self.peek()
+            if p == "":
+                raise LexError("unexpected end of statement while looking for matching double-quote")
+            if p == '"':
+                ch = self.next()
+                if self.raw_quotes:
+                    out.append(ch)
+                return "".join(out)
+            if p == "$":
+                out.append(self.process_dollar())
+                continue
+            ch = self.next()
+            if ch == self.escape:
+                if self.raw_escapes:
+                    out.append(ch)
+                p = self.peek()
+                if p == "":
+                    continue
+                if p in ('"', "$", self.escape):
+                    ch = self.next()
+            out.append(ch)
+
+    def process_name(self) -> str:
+        name: list[str] = []
+        while self.i < self.n:
+            ch = self.s[self.i]
+            if not name and ch.isdigit():
+                while self.i < self.n and self.s[self.i].isdigit():
+                    name.append(self.s[self.i])
+                    self.i += 1
+                return "".join(name)
+            if not name and ch in _SPECIAL_PARAMS:
+                self.i += 1
+                return ch
+            if not (ch.isalpha() or ch.isdigit() or ch == "_"):
+                break
+            name.append(ch)
+            self.i += 1
+        return "".join(name)
+
+    def process_dollar(self) -> str:
+        self.next()
+        if self.peek() != "{":
+            name = self.process_name()
+            if not name:
+                return "$"
+            if name in self.env:
+                return self.env[name]
+            return "$" + name
+        self.next()
+        p = self.peek()
+        if p == "":
+            raise LexError("syntax error: missing '}'")
+        if p in "{}:":
+            raise LexError("syntax error: bad substitution")
+        name = self.process_name()
+        ch = self.next()
+        chs = ch
+        null_is_unset = False
+        if ch == "}":
+            if name in self.env:
+                return self.env[name]
+            return "${" + name + "}"
+        if ch == ":":
+            null_is_unset = True
+            ch = self.next()
+            chs += ch
+        if null_is_unset or (ch != "" and ch in "+-?#%"):
+            # Go falls through from ':' into this branch whatever char follows it.
+            raw = ch != "" and ch in "#%"
+            if null_is_unset and raw:
+                raise LexError(f"unsupported modifier ({chs}) in substitution")
+            try:
+                word, _ = self.process_stop_on("}", raw)
+            except LexError:
+                if self.peek() == "":
+                    raise LexError("syntax error: missing '}'") from None
+                raise
+            if name not in self.env:
+                return "${" + name + chs + word + "}"
+            value = self.env[name]
+            if ch == "-":
+                return word if (null_is_unset and value == "") else value
+            if ch == "+":
+                return "" if (null_is_unset and value == "") else word
+            if ch == "?":
+                if null_is_unset and value == "":
+                    raise LexError(f"{name}: {word or 'is not allowed to be empty'}")
+                return value
+            if ch != "" and ch in "#%":
+                # Pattern trimming is not needed by dockmod's callers; the value is
+                # returned untrimmed rather than guessed at.
+                return value
+            raise LexError(f"unsupported modifier ({chs}) in substitution")
+        if ch == "/":
+            if self.peek() == "/":
+                self.next()
+            pattern, _ = self.process_stop_on("/", True)
+            replacement, _ = self.process_stop_on("}", True)
+            if name not in self.env:
+                return "${" + name + "/" + pattern + "/" + replacement + "}"
+            return self.env[name]
+        raise LexError(f"unsupported modifier ({chs}) in substitution")
+
+    def process_possible_heredoc(self) -> str:
+        self.next()
+        if self.peek() != "<":
+            return "<"
+        self.next()
+        space: list[str] = []
+        while self.peek() in ("\t", "\r", " ") and self.peek() != "":
+            space.append(self.next())
+        return "<<" + "".join(space)
+
+
+def process_words(s: str, escape: str = "\\", *, raw_quotes: bool = False,
+                  raw_escapes: bool = False, env: dict[str, str] | None = None) -> list[str]:
+    """``shell.Lex.ProcessWords`` with SkipUnsetEnv. Raises :class:`LexError`."""
+    return _Lex(s, escape, raw_quotes, raw_escapes, env).process_stop_on("", raw_escapes)[1]
+
+
+def process_word(s: str, escape: str = "\\", env: dict[str, str] | None = None) -> str:
+    """``shell.Lex.ProcessWord``: quotes removed, variables from ``env`` expanded."""
+    return _Lex(s, escape, False, False, env).process_stop_on("", False)[0]
+
+
+# --- parser.heredocsFromLine -----------------------------------------------------------
+
+_HEREDOC_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.S)
+
+
+def heredocs_from_line(line: str) -> list[tuple[str, int, bool, bool]]:
+    """Heredoc markers on a logical line: ``(name, fd, chomp, expand)`` each, in order.
+
+    Mirrors ``heredocsFromLine``: the line is split with the shell lexer (raw quotes and
+    escapes; a lexer error means no heredocs), and each word is matched as ``[n]<<[-]WORD``.
+    The lexer always uses ``\\`` here, whatever the file's escape character, as in Go.
+    """
+    try:
+        words = process_words(line, "\\", raw_quotes=True, raw_escapes=True)
+    except LexError:
+        return []
+    docs = []
+    for word in words:
+        m = _HEREDOC_RE.match(word)
+        if not m or not m.group(3):
+            continue
+        rest = m.group(3)
+        try:
+            plain = process_words(rest, "\\")
+        except LexError as e:
+            raise HeredocError(str(e)) from None
+        if len(plain) != 1:
+            continue
+        raw = process_words(rest, "\\", raw_quotes=True)
+        if len(raw) != len(plain):
+            raise HeredocError(f"internal lexing of heredoc produced inconsistent results: {rest}")
+        name = plain[0]
+        expand = (name.count("'") + name.count('"')) == (raw[0].count("'") + raw[0].count('"'))
+        docs.append((name, int(m.group(1) or 0), m.group(2) == "-", expand))
+    return docs
+
+
+class HeredocError(ValueError):
+    """A heredoc marker that BuildKit rejects."""
+
+
+# --- continuations inside a token's physical text --------------------------------------
+
+_WS_NO_NL = "".join(sorted(GO_SPACE - {"\n"}))
+
+
+@lru_cache(maxsize=4)
+def _gap_re(escape: str) -> re.Pattern[str]:
+    # A continuation gap as the scanner cuts it: the escape char, spaces/tabs, the newline,
+    # then any whole comment or whitespace-only lines that BuildKit skips. Logical text
+    # never holds a newline, so every newline inside a token belongs to such a gap.
+    e = re.escape(escape)
+    ws = re.escape(_WS_NO_NL)
+    return re.compile(rf"{e}[ \t]*\r*\n(?:[{ws}]*(?:#[^\n]*)?\n)*")
+
+
+def logical_text(raw: str, escape: str = "\\") -> str:
+    """A token's text as BuildKit sees it: line continuations removed.
+
+    Not for the end-of-line token, whose gap may end at EOF without a newline.
+    """
+    if "\n" not in raw:
+        return raw
+    return _gap_re(escape).sub("", raw)
