@@ -171,7 +171,9 @@ def scan(text: str) -> tuple[list[Token], str, str]:
                         terminated = True
                         break
                 if not terminated:
-                    raise ScanError("unterminated heredoc", start_line, 0, i)
+                    first = lines[start_line - 1]
+                    col = first.find("<<")
+                    raise ScanError(f"unterminated heredoc `{name}`", start_line, max(col, 0), i)
                 append(Token("HEREDOC_BODY", "".join(lines[body_start : i - 1]), line=body_start + 1))
                 append(Token("HEREDOC_END", lines[i - 1], line=i))
 
