@@ -18,8 +18,8 @@ from dockmod.grammar.words import flag_value, logical_text, parse_words, process
 
 
 @node
-class Word(Node):
-    """One whitespace-separated word, with the whitespace after it."""
+class _Leaf(Node):
+    """A token kept as written, with the whitespace after it."""
 
     raw: str
     whitespace_after: str = ""
@@ -31,8 +31,13 @@ class Word(Node):
 
     @property
     def text(self) -> str:
-        """The word as BuildKit sees it (continuations removed, quotes kept)."""
+        """The token as BuildKit sees it (continuations removed, quotes kept)."""
         return logical_text(self.raw, self.escape)
+
+
+@node
+class Word(_Leaf):
+    """One whitespace-separated word, with the whitespace after it."""
 
 
 @node
@@ -131,20 +136,8 @@ _DIGEST_RE = re.compile(r"@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:
 
 
 @node
-class ImageRef(Node):
+class ImageRef(_Leaf):
     """A ``FROM`` image reference such as ``docker.io/library/python:3.12-slim@sha256:…``."""
-
-    raw: str
-    whitespace_after: str = ""
-    escape: str = "\\"
-
-    def _codegen(self, out: list[str]) -> None:
-        out.append(self.raw)
-        out.append(self.whitespace_after)
-
-    @property
-    def text(self) -> str:
-        return logical_text(self.raw, self.escape)
 
     @property
     def has_variables(self) -> bool:
@@ -199,16 +192,8 @@ class ImageRef(Node):
 
 
 @node
-class KeyValue(Node):
+class KeyValue(_Leaf):
     """An ENV, LABEL or ARG word: ``key=value``, or a bare ``key`` (ARG only)."""
-
-    raw: str
-    whitespace_after: str = ""
-    escape: str = "\\"
-
-    def _codegen(self, out: list[str]) -> None:
-        out.append(self.raw)
-        out.append(self.whitespace_after)
 
     @property
     def text(self) -> str:
