@@ -1,0 +1,228 @@
+"""The transform API: metadata as data, one ``propose()`` call for every edit.
+
+A transform is a :class:`~dockmod.cst.Transformer` with a frozen :class:`TransformMeta`.
+``check`` and ``fix`` run the *same* code: ``propose(original, replacement)`` records a
+:class:`Finding` and returns the replacement only when the run may apply a fix of that
+safety; ``report(original)`` records a finding without a fix. Side effects (registry
+look-ups) come in through ``context.resolver``; options through ``context.options``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from dockmod.cst._base import Node
+from dockmod.cst.instructions import Instruction
+from dockmod.cst.visitors import Transformer
+
+if TYPE_CHECKING:
+    from dockmod.cst.module import Dockerfile, Style
+
+
+class FixSafety(enum.Enum):
+    """How far a fix may be trusted (ruff's model)."""
+
+    #: Keeps build behaviour; applied by ``fix --apply``.
+    SAFE = "safe"
+    #: May change build behaviour (or drop a comment); needs ``--unsafe-fixes``.
+    UNSAFE = "unsafe"
+    #: Shown as a suggestion, never applied.
+    DISPLAY_ONLY = "display-only"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A typed, documented per-transform option (``[tool.dockmod.transform.<name>]``)."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A minimal before/after pair: documentation and a test. ``after=None``: no change."""
+
+    before: str
+    after: str | None = None
+    unsafe_fixes: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TransformMeta:
+    #: Stable code, e.g. ``DM502``.
+    code: str
+    #: kebab-case imperative name, e.g. ``use-key-value-format``.
+    name: str
+    #: Message template describing what was found; ``{field}`` placeholders.
+    summary: str
+    #: Template describing the edit, or None for report-only transforms.
+    fix_title: str | None
+    safety: FixSafety
+    options: tuple[Option, ...] = ()
+    examples: tuple[Example, ...] = ()
+    #: Minimum ``docker/dockerfile`` frontend version the fix's output needs, e.g. (1, 4).
+    min_syntax: tuple[int, int] | None = None
+    #: Off unless selected explicitly (``--select`` / ``select``).
+    default_enabled: bool = True
+    #: The rule this fixes, e.g. BuildKit's check name or a hadolint code.
+    reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing a transform found, located in the tree it was found in."""
+
+    code: str
+    name: str
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    #: What the fix would do; None when there is no fix.
+    fix_title: str | None = None
+    #: The fix's safety; None when there is no fix.
+    safety: FixSafety | None = None
+    #: Why no fix is offered although the transform has one (e.g. target-syntax cap).
+    no_fix_reason: str | None = None
+
+    @property
+    def fixable(self) -> bool:
+        return self.safety in (FixSafety.SAFE, FixSafety.UNSAFE)
+
+
+@dataclass
+class Context:
+    """What a transform may know about its run. Built by the engine, per file."""
+
+    dockerfile: Dockerfile
+    path: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    resolver: Any = None
+    #: Apply fixes (``fix``), or only report them (``check``).
+    fix: bool = False
+    unsafe_fixes: bool = False
+    #: Highest frontend version fixes may need, or None for no cap.
+    target_syntax: tuple[int, int] | None = None
+    #: Codes suppressed per top-level instruction (by identity), from suppression comments.
+    suppressed: dict[int, frozenset[str]] = field(default_factory=dict)
+    positions: Any = None
+
+    @property
+    def style(self) -> Style:
+        return self.dockerfile.style
+
+
+class Transform(Transformer):
+    """Base of every transform. Subclasses set ``meta`` and override ``leave_X`` or ``transform``."""
+
+    meta: ClassVar[TransformMeta]
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.findings: list[Finding] = []
+        self.applied = 0
+        self._current: Instruction | None = None
+
+    # -- running ---------------------------------------------------------------------
+    def transform(self, df: Dockerfile) -> Dockerfile:
+        """Rewrite the whole tree. Override for whole-file restructuring."""
+        return df.visit(self)
+
+    def on_visit(self, node: Node) -> bool:
+        if isinstance(node, Instruction) and self._current is None:
+            self._current = node
+        return super().on_visit(node)
+
+    def on_leave(self, original: Node, updated: Node) -> Any:
+        result = super().on_leave(original, updated)
+        if original is self._current:
+            self._current = None
+        return result
+
+    def option(self, name: str) -> Any:
+        for opt in self.meta.options:
+            if opt.name == name:
+                return self.context.options.get(name, opt.default)
+        raise KeyError(name)
+
+    # -- recording -------------------------------------------------------------------
+    def _anchor(self, node: Node, at: Instruction | None) -> Instruction | None:
+        if at is not None:
+            return at
+        if isinstance(node, Instruction) and self._current is None:
+            return node
+        return self._current or (node if isinstance(node, Instruction) else None)
+
+    def _suppressed(self, anchor: Instruction | None) -> bool:
+        if anchor is None:
+            return False
+        codes = self.context.suppressed.get(id(anchor))
+        return bool(codes) and (self.meta.code in codes or "ALL" in codes)
+
+    def _record(self, node: Node, fix_title: str | None, safety: FixSafety | None,
+                no_fix_reason: str | None, msg: dict[str, Any]) -> None:
+        pos = self.context.positions
+        span = pos.span(node) if pos is not None and _known(pos, node) else None
+        self.findings.append(Finding(
+            code=self.meta.code,
+            name=self.meta.name,
+            message=self.meta.summary.format(**msg),
+            line=span.start_line if span else 0,
+            column=span.start_column if span else 0,
+            end_line=span.end_line if span else 0,
+            end_column=span.end_column if span else 0,
+            fix_title=fix_title,
+            safety=safety,
+            no_fix_reason=no_fix_reason,
+        ))
+
+    def report(self, original: Node, *, at: Instruction | None = None, loc: Node | None = None,
+               **msg: Any) -> None:
+        """Record a finding without a fix, located at ``loc`` (default: ``original``)."""
+        if self._suppressed(self._anchor(original, at)):
+            return
+        self._record(loc or original, None, None, None, msg)
+
+    def propose(self, original: Node, replacement: Any, *, updated: Any = None,
+                safety: FixSafety | None = None, at: Instruction | None = None,
+                loc: Node | None = None, **msg: Any) -> Any:
+        """Record a finding with a fix; return ``replacement`` if this run applies it.
+
+        Otherwise return ``updated`` (default: ``original``). ``safety`` overrides the
+        transform's default for this one finding; ``loc`` is the node to point at
+        (default: ``original``).
+        """
+        where = loc or original
+        keep = original if updated is None else updated
+        if self._suppressed(self._anchor(original, at)):
+            return keep
+        safety = safety or self.meta.safety
+        reason = self._syntax_blocker()
+        title = self.meta.fix_title.format(**msg) if self.meta.fix_title else None
+        if reason is not None:
+            self._record(where, title, None, reason, msg)
+            return keep
+        self._record(where, title, safety, None, msg)
+        ctx = self.context
+        allowed = safety is FixSafety.SAFE or (safety is FixSafety.UNSAFE and ctx.unsafe_fixes)
+        if ctx.fix and allowed:
+            self.applied += 1
+            return replacement
+        return keep
+
+    def _syntax_blocker(self) -> str | None:
+        need = self.meta.min_syntax
+        cap = self.context.target_syntax
+        if need and cap and need > cap:
+            return (f"the fix needs docker/dockerfile:{need[0]}.{need[1]}, above "
+                    f"target-syntax {cap[0]}.{cap[1]}")
+        return None
+
+
+def _known(pos: Any, node: Node) -> bool:
+    return id(node) in pos._spans

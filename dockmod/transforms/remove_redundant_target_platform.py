@@ -1,0 +1,47 @@
+"""Remove ``--platform=$TARGETPLATFORM`` from FROM: it is the default.
+
+## What it does
+Drops a ``--platform`` flag on ``FROM`` whose value is exactly ``$TARGETPLATFORM`` or
+``${TARGETPLATFORM}`` (BuildKit check ``RedundantTargetPlatform``).
+
+## Why
+A stage is built for the target platform unless told otherwise; the flag adds noise and
+suggests a choice that was never made.
+
+## Fix safety
+Safe: BuildKit resolves both spellings to the same platform.
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from dockmod.cst import From
+from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+
+_REDUNDANT = ("$TARGETPLATFORM", "${TARGETPLATFORM}")
+
+
+class RemoveRedundantTargetPlatform(Transform):
+    meta = TransformMeta(
+        code="DM507",
+        name="remove-redundant-target-platform",
+        summary="`--platform={value}` is the default for `FROM`",
+        fix_title="Remove `--platform={value}`",
+        safety=FixSafety.SAFE,
+        reference="BuildKit check RedundantTargetPlatform",
+        examples=(
+            Example(before="FROM --platform=$TARGETPLATFORM alpine\n", after="FROM alpine\n"),
+            Example(before="FROM --platform=$BUILDPLATFORM golang:1.22 AS build\n"),
+        ),
+    )
+
+    def leave_From(self, original: From, updated: From) -> From:
+        for i, flag in enumerate(updated.flags):
+            if flag.name == "platform" and flag.value in _REDUNDANT:
+                flags = updated.flags[:i] + updated.flags[i + 1:]
+                return self.propose(original, updated.with_changes(flags=flags),
+                                    updated=updated, loc=original.flags[i] if i < len(original.flags) else None,
+                                    value=flag.value)
+        return updated

@@ -1,0 +1,40 @@
+"""The registry is complete and well-formed, and every transform is documented and tested."""
+
+from __future__ import annotations
+
+import pkgutil
+import re
+from pathlib import Path
+
+import dockmod.transforms as pkg
+from dockmod.transforms import REGISTRY, FixSafety
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_every_module_is_registered() -> None:
+    modules = {m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_")}
+    registered = {t.__module__.rsplit(".", 1)[1] for t in REGISTRY}
+    assert modules == registered
+
+
+def test_codes_and_names_are_unique_and_well_formed() -> None:
+    codes = [t.meta.code for t in REGISTRY]
+    names = [t.meta.name for t in REGISTRY]
+    assert len(set(codes)) == len(codes) and len(set(names)) == len(names)
+    for t in REGISTRY:
+        assert re.fullmatch(r"DM\d{3}", t.meta.code), t.meta.code
+        assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)*", t.meta.name), t.meta.name
+        module = t.__module__.rsplit(".", 1)[1]
+        assert module == t.meta.name.replace("-", "_")
+        assert t.__name__ == "".join(p.capitalize() for p in t.meta.name.split("-"))
+
+
+def test_every_transform_is_documented_with_examples_and_fixtures() -> None:
+    for t in REGISTRY:
+        doc = __import__(t.__module__, fromlist=["_"]).__doc__ or ""
+        for section in ("## Why", "## Fix safety"):
+            assert section in doc, f"{t.meta.code} docstring lacks {section}"
+        assert t.meta.examples, f"{t.meta.code} has no examples"
+        assert (t.meta.fix_title is None) == (t.meta.safety is FixSafety.DISPLAY_ONLY) or t.meta.fix_title
+        assert list((FIXTURES / t.meta.name).glob("*.before.Dockerfile")), f"{t.meta.name} has no fixtures"
