@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dockmod.cst.instructions import Instruction
 from dockmod.cst.module import Dockerfile
 from dockmod.errors import ParseError
 
@@ -41,3 +42,17 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
     if bom:
         tree = tree.with_changes(bom=bom)
     return tree
+
+
+def parse_instruction(text: str, escape: str = "\\") -> Instruction:
+    """Parse the text of one instruction (with its heredoc bodies, if any) on its own.
+
+    For transforms that rebuild an instruction's text and want BuildKit's tokenization of
+    the result. Raises :class:`dockmod.ParseError` unless ``text`` is exactly one
+    instruction with no blank or comment lines around it.
+    """
+    prefix = "" if escape == "\\" else f"# escape={escape}\n"
+    df = parse(prefix + text)
+    if len(df.body) != 1 or df.body[0].leading_lines or df.footer:
+        raise ParseError("expected exactly one instruction", line=1, source_line=_source_line(text, 1))
+    return df.body[0]

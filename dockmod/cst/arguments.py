@@ -79,6 +79,26 @@ class Flag(Node):
             return None
         return MountSpec.parse(self.value)
 
+    def with_mount_field(self, key: str, value: str) -> Flag:
+        """A copy whose ``--mount`` field ``key`` reads ``key=value``; the other fields keep
+        their text exactly as written.
+
+        ``value`` is written as given: the caller makes sure it needs no CSV quoting. Only
+        one-line flags without quotes or escape characters are rewritten (their fields are
+        then plain comma-separated text); others raise ValueError, as does a missing field.
+        """
+        raw = self.raw
+        if self.name != "mount" or "=" not in raw or any(c in raw for c in ("\n", "'", '"', self.escape)):
+            raise ValueError(f"cannot rewrite mount field {key!r} in {raw!r}")
+        head, _, spec = raw.partition("=")
+        fields = spec.split(",")
+        for i, f in enumerate(fields):
+            name, sep, _ = f.partition("=")
+            if sep and name.strip().lower() == key:
+                fields[i] = f"{name}={value}"
+                return self.with_changes(raw=f"{head}={','.join(fields)}")
+        raise ValueError(f"no mount field {key!r} in {raw!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class MountSpec:

@@ -67,6 +67,22 @@ class Dockerfile(Node):
                 current.append(ins)
         return stages
 
+    def base_stage(self, stage: Stage, stages: list[Stage] | None = None) -> Stage | None:
+        """The earlier stage that ``stage``'s ``FROM`` builds on, or None for an image.
+
+        Matched as BuildKit's ``dispatchStates.addState`` does: the image text must equal an
+        earlier stage's lower-cased name exactly (``FROM Builder`` names an image, not the
+        stage ``builder``). An image with variables is never resolved.
+        """
+        stages = self.stages if stages is None else stages
+        image = stage.image
+        if image is None or "$" in image:
+            return None
+        for s in reversed(stages[: stage.index]):
+            if s.name == image:
+                return s
+        return None
+
     @property
     def global_args(self) -> list[Arg]:
         """ARGs before the first FROM: in scope for every FROM line."""
