@@ -37,7 +37,7 @@ from dockmod.grammar.words import _gap_re, logical_text
 
 if TYPE_CHECKING:
     from tree_sitter import Node as TSNode
-    from tree_sitter import Parser
+    from tree_sitter import Parser, Tree
 
 __all__ = [
     "Manager",
@@ -275,24 +275,7 @@ def _parse(raw: str, escape: str | None, text: str) -> ShellScript:
     parser = _parser()
     tree = parser.parse(bmap.data)
     if b"<<" in bmap.data:
-        # A RUN's heredoc bodies follow the instruction, not its shell text, and
-        # tree-sitter-bash reads ``<<EOF`` without a body as a syntax error (and nests the
-        # rest of its line oddly even with one). Reparse with each ``<<``/``<<-`` turned
-        # into ``<`` plus spaces: the same bytes, offsets and commands, with stdin still
-        # redirected.
-        # In statement position (``<<EOF && b``) it reads ``<`` as an error then ``<EOF``.
-        buf = bytearray(bmap.data)
-        marks = 0
-        for n in _walk(tree.root_node):
-            if n.type in ("<<", "<<-") and not n.is_named:
-                buf[n.start_byte + 1 : n.end_byte] = b" " * (n.end_byte - n.start_byte - 1)
-                marks += 1
-            elif n.is_error and n.child_count == 1 and n.children[0].type == "<":
-                if buf[n.end_byte : n.end_byte + 1] == b"<":
-                    buf[n.start_byte] = ord(" ")
-                    marks += 1
-        if marks:
-            tree = parser.parse(bytes(buf))
+        tree = _without_heredoc_markers(parser, tree, bmap.data)
     omap = _OffsetMap(raw, escape)
     b = _Builder(bmap, omap)
     return ShellScript(
@@ -303,6 +286,30 @@ def _parse(raw: str, escape: str | None, text: str) -> ShellScript:
         has_error=tree.root_node.has_error,
         _map=omap,
     )
+
+
+def _without_heredoc_markers(parser: Parser, tree: Tree, data: bytes) -> Tree:
+    # A RUN's heredoc bodies follow the instruction, not its shell text, and
+    # tree-sitter-bash reads ``<<EOF`` without a body as a syntax error (and nests the rest
+    # of its line oddly even with one). Reparse with each ``<<``/``<<-`` turned into ``<``
+    # plus spaces: the same bytes, offsets and commands, with stdin still redirected.
+    # Error recovery splits some markers (``<<EOF`` first on a line, a second ``6<<F``)
+    # into ``<`` and an ERROR ``<``; that one is blanked. A few passes reach them all.
+    buf = bytearray(data)
+    for _ in range(4):
+        marks = 0
+        for n in _walk(tree.root_node):
+            if n.type in ("<<", "<<-") and not n.is_named:
+                buf[n.start_byte + 1 : n.end_byte] = b" " * (n.end_byte - n.start_byte - 1)
+                marks += 1
+            elif n.is_error and n.child_count == 1 and n.children[0].type == "<":
+                if b"<" in (buf[n.start_byte - 1 : n.start_byte], buf[n.end_byte : n.end_byte + 1]):
+                    buf[n.start_byte] = ord(" ")
+                    marks += 1
+        if not marks:
+            break
+        tree = parser.parse(bytes(buf))
+    return tree
 
 
 def _walk(root: TSNode) -> Iterator[TSNode]:
@@ -918,7 +925,8 @@ def _recognise(cmd: SimpleCommand) -> PackageManagerCall | None:
         texts = [w.text for w in positional]
         for key in sorted(spec.actions, key=lambda k: -len(k.split())):
             n = len(key.split()) if key else 0
-            if " ".join(texts[:n]) == key:
+            # A bare command (``yarn``) only when nothing follows: ``yarn build`` runs a script.
+            if (" ".join(texts[:n]) == key) if key else not texts:
                 action_words = tuple(positional[:n])
                 action = spec.actions[key]
                 break
