@@ -43,8 +43,9 @@ def _original(i: ins.Instruction, escape: str) -> str:
     parts: list[str] = []
     indent = i.indent
     if "\n" in indent:
+        # Like the end of line, an indent holds only whitespace and continuation gaps.
         cut = indent.find(escape)
-        parts.append(logical_text(indent[cut:], escape))
+        parts.append(_trailing_logical(indent[cut:], escape))
     core = i.with_changes(leading_lines=(), indent="", trailing=ins.NO_TRAILING, heredocs=()).code
     parts.append(logical_text(core, escape))
     parts.append(_trailing_logical(i.trailing.whitespace, escape))

@@ -13,6 +13,13 @@ KNOWN_DIFFERENCES = {
                      "`<< EOF`; the package's parser predates that and reads the body as instructions",
     "onbuild-heredoc": "BuildKit attaches ONBUILD's heredocs to the ONBUILD node; the package's "
                        "wrapper reads them from the trigger sub-node and so reports none",
+    "json-trailing": "current BuildKit (since 2024-07, 'fix invalid usage of json.NewDecoder') "
+                     "decodes JSON forms with json.Unmarshal, so `RUN [\"a\"] b` is shell form; "
+                     "the package's json.Decoder ignored the trailing text",
+    "flag-escape": "current BuildKit (since 2025-01, 'wcow: add support for bind and cache "
+                   "mounts') unescapes flags with the file's escape char; the package always uses \\",
+    "check-directive": "the package predates the `# check=` directive, so for it a `# check=` "
+                       "line ends the directive block",
 }
 
 

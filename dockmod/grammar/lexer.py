@@ -39,6 +39,10 @@ _STRING = frozenset(("MAINTAINER", "STOPSIGNAL", "USER", "WORKDIR"))
 _HEREDOC = frozenset(("RUN", "COPY", "ADD"))
 # Token types whose physical text absorbs a continuation that sits at their boundary.
 _SPACE_TYPES = frozenset(("WS", "EOL"))
+# Emitted even when empty: the end of line, and the keyword, which is empty when a line
+# holding only the escape char is continued to EOF (BuildKit then has an instruction
+# whose command is "").
+_ALWAYS = frozenset(["EOL"] + ["KW_" + k for k in (*KEYWORDS.values(), "UNKNOWN")])
 
 
 class LexFailure(ValueError):
@@ -256,7 +260,7 @@ def tokenize_instruction(
     spans.append(("EOL", pos, len(logical)))
 
     if len(pieces) == 1:
-        return [Token(t, logical[s:e], line=line_no) for t, s, e in spans if e > s or t == "EOL"], heredoc_ok
+        return [Token(t, logical[s:e], line=line_no) for t, s, e in spans if e > s or t in _ALWAYS], heredoc_ok
 
     phys = "".join(p for p, _ in pieces)
     log_starts: list[int] = []
@@ -290,7 +294,7 @@ def tokenize_instruction(
             ntyp = spans[idx + 1][0]
             nxt = end_of(e) if ntyp in _SPACE_TYPES else start_of(e)
             nxt = max(nxt, cut)
-        if nxt > cut or typ == "EOL":
+        if nxt > cut or typ in _ALWAYS:
             tokens.append(Token(typ, phys[cut:nxt], line=line_no))
         cut = nxt
     return tokens, heredoc_ok

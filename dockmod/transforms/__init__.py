@@ -10,13 +10,31 @@ from __future__ import annotations
 
 from dockmod.transforms._base import Context, Example, Finding, FixSafety, Option, Transform, TransformMeta
 from dockmod.transforms.add_syntax_directive import AddSyntaxDirective
+from dockmod.transforms.lowercase_stage_names import LowercaseStageNames
+from dockmod.transforms.match_from_as_casing import MatchFromAsCasing
+from dockmod.transforms.remove_empty_continuations import RemoveEmptyContinuations
 from dockmod.transforms.remove_redundant_target_platform import RemoveRedundantTargetPlatform
+from dockmod.transforms.rename_duplicate_stage import RenameDuplicateStage
+from dockmod.transforms.replace_maintainer_with_label import ReplaceMaintainerWithLabel
+from dockmod.transforms.use_absolute_workdir import UseAbsoluteWorkdir
+from dockmod.transforms.use_consistent_keyword_casing import UseConsistentKeywordCasing
+from dockmod.transforms.use_copy_instead_of_add import UseCopyInsteadOfAdd
+from dockmod.transforms.use_exec_form import UseExecForm
 from dockmod.transforms.use_key_value_format import UseKeyValueFormat
 
 REGISTRY: tuple[type[Transform], ...] = (
     AddSyntaxDirective,
     UseKeyValueFormat,
     RemoveRedundantTargetPlatform,
+    UseExecForm,
+    MatchFromAsCasing,
+    LowercaseStageNames,
+    ReplaceMaintainerWithLabel,
+    RemoveEmptyContinuations,
+    UseAbsoluteWorkdir,
+    UseConsistentKeywordCasing,
+    RenameDuplicateStage,
+    UseCopyInsteadOfAdd,
 )
 
 __all__ = ["REGISTRY", "Context", "Example", "Finding", "FixSafety", "Option", "Transform",

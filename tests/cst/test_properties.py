@@ -28,6 +28,7 @@ from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
 
 import dockmod
+from tests.oracle import KNOWN_DIFFERENCES
 from dockmod import buildkit
 
 dockerfile = pytest.importorskip("dockerfile")
@@ -132,11 +133,29 @@ def _event(label: str) -> None:
         event(label)
 
 
+def _backtick_file_with_escapes_in_flags(text: str) -> bool:
+    try:
+        df = dockmod.parse(text)
+    except dockmod.ParseError:
+        return False
+    if df.escape != "`":
+        return False
+    for ins in df.body:
+        nested = getattr(ins, "instruction", None)
+        for f in (*ins.flags, *(nested.flags if nested is not None else ())):
+            if "\\" in f.raw or "`" in f.raw:
+                return True
+    return False
+
+
 def _known_difference(text: str, ours: list[dict] | Exception, theirs: list[dict] | Exception) -> str | None:
+    """The key in ``tests.oracle.KNOWN_DIFFERENCES`` that explains a disagreement, if any."""
     if _HEREDOC_SPACE_RE.search(text):
-        return "BuildKit >= v0.13: whitespace allowed between << and the heredoc word"
+        return "heredoc-space"
     if isinstance(ours, list) and any(_json_with_trailing_data(e) for e in ours):
-        return "BuildKit >= v0.13: JSON form must not have trailing data"
+        return "json-trailing"
+    if _backtick_file_with_escapes_in_flags(text):
+        return "flag-escape"
     return None
 
 
@@ -160,12 +179,9 @@ def assert_agrees_with_buildkit(text: str, *, compare_values: bool = True) -> No
         isinstance(ours, list) and isinstance(theirs, list)
         and (not compare_values or _normalize(_like_the_bindings(ours)) == _normalize(theirs)))
     if not agree:
-        if isinstance(ours, dockmod.ParseError) and ours.message.startswith("internal error"):
-            # A dockmod bug of its own, checked by test_no_internal_errors.
-            _event("dockmod internal error")
-            return
         why = _known_difference(text, ours, theirs)
         if why is not None:
+            assert why in KNOWN_DIFFERENCES
             _event(f"known difference: {why}")
             return
     if isinstance(theirs, Exception) or isinstance(ours, Exception):
@@ -469,32 +485,27 @@ def test_examples_match_buildkit(text: str) -> None:
     assert_agrees_with_buildkit(text)
 
 
-# Disagreements with BuildKit found by these properties and not fixed yet, minimal form.
-# Each runs as xfail(strict=False), so a fix shows up as XPASS; then move it to EXAMPLES.
-KNOWN_DISAGREEMENTS = [
-    pytest.param("\\", id="escape-char-alone-at-eof",
-                 marks=pytest.mark.xfail(strict=False, reason=(
-                     "a line holding only the escape char (plus blanks) continued to EOF: "
-                     "BuildKit yields an instruction with empty cmd/original and value ['']; "
-                     "dockmod raises ParseError('internal error: unexpected token EOL')"))),
-    pytest.param("FROM a\n\\ \n\n", id="escape-char-alone-after-instruction",
-                 marks=pytest.mark.xfail(strict=False, reason="same as escape-char-alone-at-eof")),
-    pytest.param("# escape=`\nRUN --x=a\\ b\n", id="backslash-in-flag-under-backtick-escape",
-                 marks=pytest.mark.xfail(strict=False, reason=(
-                     "BuildKit's extractBuilderFlags always treats \\ as the escape in flags: "
-                     "flags ['--x=a b'], value []; dockmod uses the file's escape char: "
-                     "flags ['--x=a\\'], value ['b']"))),
-    pytest.param("# escape=`\nFROM --platform=a\\\n", id="backslash-ending-flag-under-backtick-escape",
-                 marks=pytest.mark.xfail(strict=False, reason=(
-                     "extractBuilderFlags drops a \\ that ends the line: BuildKit flags "
-                     "['--platform=a'], dockmod ['--platform=a\\']"))),
-]
+# Found by these properties and fixed: a line holding only the escape char, continued
+# to EOF, is an instruction whose command is "" (BuildKit's value: ['']).
+FIXED_DISAGREEMENTS = ["\\", "FROM a\n\\ \n\n", "FROM a\n\\\n", " \\"]
 
 
-@pytest.mark.parametrize("text", KNOWN_DISAGREEMENTS)
-def test_known_disagreements(text: str) -> None:
+@pytest.mark.parametrize("text", FIXED_DISAGREEMENTS)
+def test_fixed_disagreements(text: str) -> None:
     assert dockmod.parse(text).code == text
     assert_agrees_with_buildkit(text)
+
+
+# Where the package's parser predates current BuildKit, dockmod follows current BuildKit.
+@pytest.mark.parametrize("text,flags", [
+    ("# escape=`\nFROM a\nRUN --x=a\\ b\n", ["--x=a\\"]),
+    ("# escape=`\nFROM a\nRUN --x=a` b c\n", ["--x=a b"]),
+])
+def test_flags_unescape_with_the_files_escape_char(text: str, flags: list[str]) -> None:
+    from dockmod import buildkit
+
+    assert buildkit.instructions(dockmod.parse(text))[1]["flags"] == flags
+    assert _known_difference(text, [], []) == "flag-escape"
 
 
 # --------------------------------------------------------------------------- arbitrary text
@@ -523,8 +534,6 @@ def test_dockerfile_ish_text_matches_buildkit(text: str) -> None:
     assert_agrees_with_buildkit(text)
 
 
-@pytest.mark.xfail(strict=False, reason="dockmod raises 'internal error' on a lone escape char "
-                   "continued to EOF (see KNOWN_DISAGREEMENTS: escape-char-alone-at-eof)")
 @settings(max_examples=300, deadline=None, suppress_health_check=SLOW_OK)
 @given(st.one_of(st.text(max_size=80), binary_text, dockerfile_ish))
 def test_no_internal_errors(text: str) -> None:

@@ -1,0 +1,81 @@
+"""Remove empty lines inside a line continuation.
+
+## What it does
+Finds whitespace-only lines inside an instruction that is continued over several lines
+(BuildKit check ``NoEmptyContinuation``) and removes them. Comment lines inside the
+continuation stay. Heredoc bodies are never touched.
+
+## Why
+BuildKit skips such lines today but warns that a future release will reject them, so the
+file will stop building. They also hide where an instruction ends: a reader takes the
+blank line for the end of the ``RUN``.
+
+## Example
+``RUN apk add \\`` / (empty line) / ``    curl`` becomes ``RUN apk add \\`` /
+``    curl``.
+
+## Fix safety
+Safe: BuildKit drops these lines before it reads the instruction, so the instruction is
+the same without them.
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from dockmod._parse import parse_instruction
+from dockmod.cst import Dockerfile, Instruction
+from dockmod.grammar.words import GO_SPACE
+from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+
+
+def _is_blank(line: str) -> bool:
+    return all(ch in GO_SPACE for ch in line)
+
+
+class RemoveEmptyContinuations(Transform):
+    meta = TransformMeta(
+        code="DM506",
+        name="remove-empty-continuations",
+        summary="Empty continuation line in `{keyword}`",
+        fix_title="Remove {count} empty line{s}",
+        safety=FixSafety.SAFE,
+        reference="BuildKit check NoEmptyContinuation",
+        examples=(
+            Example(before="FROM alpine\nRUN apk add \\\n\n    curl\n",
+                    after="FROM alpine\nRUN apk add \\\n    curl\n"),
+            Example(before="FROM alpine\nRUN apk add \\\n    # the client\n    curl\n"),
+        ),
+    )
+
+    def transform(self, df: Dockerfile) -> Dockerfile:
+        body = []
+        for ins in df.body:
+            self._current = ins
+            body.append(self._fix(ins, ins))
+        self._current = None
+        if all(a is b for a, b in zip(body, df.body)):
+            return df
+        return df.with_changes(body=tuple(body))
+
+    def _fix(self, original: Instruction, updated: Instruction) -> Instruction:
+        # The instruction's own lines: no comment lines above it, no heredoc bodies below.
+        head = updated.with_changes(leading_lines=(), heredocs=()).code
+        lines = [line + "\n" for line in head.split("\n")]
+        lines[-1] = lines[-1][:-1]
+        if not lines[-1]:
+            lines.pop()
+        # The first line holds the keyword; a last blank line can only be one that ends the
+        # file inside a continuation, and removing it would leave a dangling escape.
+        kept = [lines[0]]
+        kept += [line for line in lines[1:-1] if not _is_blank(line)]
+        kept += lines[-1:] if len(lines) > 1 else []
+        removed = len(lines) - len(kept)
+        if not removed:
+            return updated
+        text = "".join(kept) + "".join(h.code for h in updated.heredocs)
+        fixed = parse_instruction(text, self.context.dockerfile.escape)
+        fixed = fixed.with_changes(leading_lines=updated.leading_lines)
+        return self.propose(original, fixed, updated=updated, keyword=original.keyword.upper(),
+                            count=removed, s="" if removed == 1 else "s")

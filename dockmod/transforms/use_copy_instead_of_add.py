@@ -1,0 +1,100 @@
+"""Use ``COPY`` instead of ``ADD`` for local files and folders.
+
+## What it does
+Finds ``ADD`` instructions that copy local files (hadolint ``DL3020``) and writes them
+as ``COPY``, keeping the keyword's case and the flags (``--chown``, ``--chmod``,
+``--link``, ``--exclude`` mean the same for both). ``ADD`` from a URL or a Git
+repository (``http://``, ``https://``, any ``scheme://``, ``git@…``, ``….git``), with a
+heredoc, or whose every source is an archive (``ADD app.tar.gz /opt/``, presumably there
+to be unpacked) is not reported; nor is ``ADD`` with a flag ``COPY`` lacks
+(``--checksum``, ``--keep-git-dir``, ``--unpack``, or one dockmod does not know).
+
+## Why
+``ADD`` does more than copy: it downloads URLs and unpacks local tar archives. ``COPY``
+says that the files land as they are, which is what the reader then assumes.
+
+## Example
+``ADD requirements.txt /app/`` becomes ``COPY requirements.txt /app/``.
+
+## Fix safety
+``ADD`` unpacks a local source that is a tar archive (plain or compressed with gzip,
+bzip2, xz or zstd); ``COPY`` copies it as is. So:
+
+* Safe when every source is a plain path: no wildcard, no variable, and no archive
+  extension (``.tar``, ``.tar.gz``, ``.tgz``, ``.tar.bz2``, ``.tbz2``, ``.tar.xz``,
+  ``.txz``, ``.tar.zst``, ``.gz``, ``.bz2``, ``.xz``). BuildKit detects archives by
+  their content, not their name, so a tar file with another name would still be
+  unpacked by ``ADD``: the one case this cannot see. Files inside a copied directory are
+  never unpacked, by either instruction.
+* Unsafe when a source has a wildcard or a variable, which might match an archive.
+* Reported without a fix when some but not all sources have an archive extension: the
+  archive may be meant to be unpacked, so splitting the instruction is the author's call.
+
+## Options
+None.
+"""
+
+from __future__ import annotations
+
+from dockmod.cst import Add, Copy
+from dockmod.grammar.words import LexError, process_word
+from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+
+# ADD flags that mean the same on COPY.
+_COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude"})
+_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
+                     ".gz", ".bz2", ".xz")
+
+
+def _is_remote(src: str) -> bool:
+    return "://" in src or src.startswith("git@") or src.rstrip("/").endswith(".git") or ".git#" in src
+
+
+def _is_archive(src: str) -> bool:
+    return src.lower().endswith(_ARCHIVE_SUFFIXES)
+
+
+class UseCopyInsteadOfAdd(Transform):
+    meta = TransformMeta(
+        code="DM511",
+        name="use-copy-instead-of-add",
+        summary="Use `COPY` instead of `ADD` for files and folders",
+        fix_title="Replace `{keyword}` with `{fixed}`",
+        safety=FixSafety.SAFE,
+        reference="hadolint DL3020",
+        examples=(
+            Example(before="FROM alpine\nADD requirements.txt /app/\n",
+                    after="FROM alpine\nCOPY requirements.txt /app/\n"),
+            Example(before="FROM alpine\nADD https://example.com/tool.tgz /opt/\n"),
+            Example(before="FROM alpine\nADD app.tar.gz /opt/\n"),
+        ),
+    )
+
+    def leave_Add(self, original: Add, updated: Add) -> Add | Copy:
+        if updated.heredocs or any(f.name not in _COPY_FLAGS for f in updated.flags):
+            return updated
+        sources = updated.sources
+        if not sources:
+            return updated
+        escape = self.context.dockerfile.escape
+        try:
+            # Word form keeps quotes and escapes; the JSON form's strings are already plain.
+            plain = sources if updated.json is not None else [process_word(s, escape) for s in sources]
+        except LexError:
+            return updated
+        if any(_is_remote(s) for s in plain):
+            return updated
+        archives = [s for s in plain if _is_archive(s)]
+        if len(archives) == len(plain):
+            return updated
+        if archives:
+            self.report(original)
+            return updated
+        risky = any(ch in s for s in sources for ch in "*?[$")
+        keyword = original.keyword
+        fixed = "copy" if keyword.islower() else "COPY" if keyword.isupper() else self.context.style.keyword("COPY")
+        copy = Copy(**{name: getattr(updated, name) for name in Copy._field_names if name != "keyword"},
+                    keyword=fixed)
+        return self.propose(original, copy, updated=updated,
+                            safety=FixSafety.UNSAFE if risky else FixSafety.SAFE,
+                            keyword=keyword, fixed=fixed)
