@@ -30,6 +30,15 @@ def _eol_gap_re(escape: str) -> re.Pattern[str]:
     return re.compile(rf"{e}[ \t]*\r*(?:\n(?:[{ws}]*(?:#[^\n]*)?(?:\n|\Z))*|\Z)")
 
 
+@lru_cache(maxsize=4)
+def _indent_gap_re(escape: str) -> re.Pattern[str]:
+    e = re.escape(escape)
+    ws = re.escape(_WS_NO_NL)
+    # As the end-of-line gap, except that whitespace after the last newline is the next
+    # line's indent, which BuildKit keeps; only a comment line may end at EOF.
+    return re.compile(rf"{e}[ \t]*\r*(?:\n(?:[{ws}]*(?:#[^\n]*)?\n|[{ws}]*#[^\n]*\Z)*|\Z)")
+
+
 def _trailing_logical(raw: str, escape: str) -> str:
     # The end-of-line token holds only whitespace and gaps, so every escape char in it
     # starts a gap; a gap there may also end at EOF without a newline.
@@ -45,7 +54,7 @@ def _original(i: ins.Instruction, escape: str) -> str:
     if "\n" in indent:
         # Like the end of line, an indent holds only whitespace and continuation gaps.
         cut = indent.find(escape)
-        parts.append(_trailing_logical(indent[cut:], escape))
+        parts.append(_indent_gap_re(escape).sub("", indent[cut:]))
     core = i.with_changes(leading_lines=(), indent="", trailing=ins.NO_TRAILING, heredocs=()).code
     parts.append(logical_text(core, escape))
     parts.append(_trailing_logical(i.trailing.whitespace, escape))
