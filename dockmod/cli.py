@@ -175,7 +175,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
                     from dockmod.io import encode
 
                     # Bytes, not text: keep CRLF and undecodable bytes exactly.
-                    stream = click.get_binary_stream("stdout")
+                    stream = sys.stdout.buffer
                     stream.write(encode(r.output or ""))
                     stream.flush()
                     continue
