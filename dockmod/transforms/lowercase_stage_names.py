@@ -50,7 +50,10 @@ _VALID_STAGE_NAME = re.compile(r"^[a-z][a-z0-9-_.]*$")
 
 def _needs(name: str | None) -> bool:
     """True for a valid stage name that has upper-case letters."""
-    return bool(name) and name != name.lower() and bool(_VALID_STAGE_NAME.match(name.lower()))  # type: ignore[union-attr]
+    if not name:
+        return False
+    lower = name.lower()
+    return name != lower and _VALID_STAGE_NAME.match(lower) is not None
 
 
 class LowercaseStageNames(Transform):

@@ -69,7 +69,10 @@ class ReplaceMaintainerWithLabel(Transform):
         escape = word.escape
         pair = f"{AUTHORS}={_quoted(word.text, escape)}"
         kw = updated.keyword
-        keyword = "label" if kw.islower() else "LABEL" if kw.isupper() else self.context.style.keyword("LABEL")
+        if kw.islower() or kw.isupper():
+            keyword = "label" if kw.islower() else "LABEL"
+        else:
+            keyword = self.context.style.keyword("LABEL")
         label = Label(
             leading_lines=updated.leading_lines,
             indent=updated.indent,

@@ -92,7 +92,10 @@ class UseCopyInsteadOfAdd(Transform):
             return updated
         risky = any(ch in s for s in sources for ch in "*?[$")
         keyword = original.keyword
-        fixed = "copy" if keyword.islower() else "COPY" if keyword.isupper() else self.context.style.keyword("COPY")
+        if keyword.islower() or keyword.isupper():
+            fixed = "copy" if keyword.islower() else "COPY"
+        else:
+            fixed = self.context.style.keyword("COPY")
         copy = Copy(**{name: getattr(updated, name) for name in Copy._field_names if name != "keyword"},
                     keyword=fixed)
         return self.propose(original, copy, updated=updated,
