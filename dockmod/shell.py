@@ -148,8 +148,7 @@ class _ByteMap:
         if len(self.data) != len(text):
             chars = []
             for i, ch in enumerate(text):
-                n = 1 if ch < "\x80" or "\udc80" <= ch <= "\udcff" else len(ch.encode("utf-8", "surrogatepass"))
-                chars.extend([i] * n)
+                chars.extend([i] * len(_encode(ch)))
             chars.append(len(text))
             self._chars = chars
 
@@ -536,7 +535,8 @@ def _join_parts(n: TSNode, b: _Builder, in_double_quotes: bool) -> tuple[str, bo
     src = b.src
     for c in n.children:
         if c.start_byte > pos:
-            out.append(_unescape(src[pos : c.start_byte].decode("utf-8", "surrogateescape"), in_double_quotes))
+            gap = src[pos : c.start_byte].decode("utf-8", "surrogateescape")
+            out.append(_unescape(gap, in_double_quotes))
         pos = c.end_byte
         if not c.is_named:
             if c.type in ('"', '$"'):
@@ -551,7 +551,8 @@ def _join_parts(n: TSNode, b: _Builder, in_double_quotes: bool) -> tuple[str, bo
             out.append(text)
             static = static and s
     if n.end_byte > pos:
-        out.append(_unescape(src[pos : n.end_byte].decode("utf-8", "surrogateescape"), in_double_quotes))
+        gap = src[pos : n.end_byte].decode("utf-8", "surrogateescape")
+        out.append(_unescape(gap, in_double_quotes))
     return "".join(out), static
 
 
@@ -597,122 +598,134 @@ class _Spec:
     manifests: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-_PIP_VALUE = frozenset(
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _same(text: str) -> dict[str, str]:
+    return {a: a for a in text.split()}
+
+
+_PIP_VALUE = _names(
     "-r --requirement -c --constraint -e --editable -i --index-url --extra-index-url -f"
     " --find-links -t --target --prefix --root --src --upgrade-strategy --progress-bar"
     " --platform --python-version --implementation --abi --only-binary --no-binary"
     " --cache-dir --log --proxy --retries --timeout --exists-action --trusted-host --cert"
     " --client-cert --global-option -C --config-settings --python --report"
-    " --root-user-action -d --dest -w --wheel-dir".split()
+    " --root-user-action -d --dest -w --wheel-dir"
 )
-_APT_VALUE = frozenset("-o --option -t --target-release --default-release -c --config-file".split())
-_DNF_VALUE = frozenset(
+_APT_VALUE = _names("-o --option -t --target-release --default-release -c --config-file")
+_DNF_VALUE = _names(
     "-c --config --installroot --releasever -x --exclude --enablerepo --disablerepo --repo"
-    " --repoid --setopt --nogpgcheck= --forcearch --disableplugin --enableplugin".split()
+    " --repoid --setopt --forcearch --disableplugin --enableplugin"
 )
 _JS_LOCK = ("package.json", "package-lock.json")
 
 _SPECS: dict[Manager, _Spec] = {
     Manager.PIP: _Spec(
-        {"install": "install", "download": "download", "wheel": "wheel", "uninstall": "uninstall"},
+        _same("install download wheel uninstall"),
         _PIP_VALUE,
-        frozenset({"-r", "--requirement", "-c", "--constraint"}),
+        _names("-r --requirement -c --constraint"),
         bundles=True,
     ),
     Manager.UV: _Spec(
         {"pip install": "pip install", "pip sync": "pip sync", "sync": "sync", "add": "add"},
         _PIP_VALUE
-        | frozenset(
+        | _names(
             "-p --python --group --only-group --no-group --extra --package --directory"
-            " --project -o --output-file --index --default-index --compile-bytecode=".split()
+            " --project -o --output-file --index --default-index"
         ),
-        frozenset({"-r", "--requirement", "-c", "--constraint", "--constraints"}),
+        _names("-r --requirement -c --constraint --constraints"),
         manifests={"sync": ("pyproject.toml", "uv.lock")},
     ),
     Manager.POETRY: _Spec(
-        {"install": "install", "add": "add"},
-        frozenset("--only --with --without -E --extras -C --directory -P --project".split()),
+        _same("install add"),
+        _names("--only --with --without -E --extras -C --directory -P --project"),
         manifests={"install": ("pyproject.toml", "poetry.lock")},
     ),
     Manager.PIPENV: _Spec(
-        {"install": "install", "sync": "sync"},
-        frozenset("--python --categories --extra-pip-args -r --requirements".split()),
-        frozenset({"-r", "--requirements"}),
+        _same("install sync"),
+        _names("--python --categories --extra-pip-args -r --requirements"),
+        _names("-r --requirements"),
         manifests={"install": ("Pipfile", "Pipfile.lock"), "sync": ("Pipfile", "Pipfile.lock")},
     ),
     Manager.NPM: _Spec(
-        {"ci": "ci", "install": "install", "i": "install", "add": "install", "clean-install": "ci"},
-        frozenset("--prefix -w --workspace --registry --cache --omit --include --only --loglevel".split()),
+        {"ci": "ci", "clean-install": "ci", "install": "install", "i": "install", "add": "install"},
+        _names("--prefix -w --workspace --registry --cache --omit --include --only --loglevel"),
         manifests={"ci": _JS_LOCK, "install": _JS_LOCK},
     ),
     Manager.YARN: _Spec(
         {"": "install", "install": "install", "add": "add"},
-        frozenset("--cwd --modules-folder --cache-folder --network-timeout --mutex --registry".split()),
+        _names("--cwd --modules-folder --cache-folder --network-timeout --mutex --registry"),
         manifests={"install": ("package.json", "yarn.lock")},
     ),
     Manager.PNPM: _Spec(
         {"install": "install", "i": "install", "add": "add", "fetch": "fetch"},
-        frozenset("--filter -F --dir -C --store-dir --reporter".split()),
+        _names("--filter -F --dir -C --store-dir --reporter"),
         manifests={"install": ("package.json", "pnpm-lock.yaml"), "fetch": ("pnpm-lock.yaml",)},
     ),
     Manager.GO: _Spec(
-        {
-            "mod download": "mod download",
-            "build": "build",
-            "install": "install",
-            "get": "get",
-            "test": "test",
-            "run": "run",
-            "generate": "generate",
-        },
-        frozenset("-o -ldflags -gcflags -asmflags -tags -mod -C -p -modfile -overlay -pkgdir".split()),
+        {"mod download": "mod download", **_same("build install get test run generate")},
+        _names("-o -ldflags -gcflags -asmflags -tags -mod -C -p -modfile -overlay -pkgdir"),
         manifests={"mod download": ("go.mod", "go.sum"), "build": ("go.mod", "go.sum")},
     ),
     Manager.CARGO: _Spec(
-        {"build": "build", "fetch": "fetch", "install": "install", "test": "test", "check": "check", "run": "run"},
-        frozenset(
+        _same("build fetch install test check run"),
+        _names(
             "--target -F --features -p --package --bin --example --manifest-path --target-dir"
-            " -j --jobs --profile --config --root --version --git --branch --tag --rev --path".split()
+            " -j --jobs --profile --config --root --version --git --branch --tag --rev --path"
         ),
         manifests={"build": ("Cargo.toml", "Cargo.lock"), "fetch": ("Cargo.toml", "Cargo.lock")},
     ),
     Manager.BUNDLER: _Spec(
         {"install": "install", "": "install"},
-        frozenset("-j --jobs --retry --path --without --with --gemfile --deployment= --binstubs".split()),
-        frozenset({"--gemfile"}),
+        _names("-j --jobs --retry --path --without --with --gemfile --binstubs"),
+        _names("--gemfile"),
         manifests={"install": ("Gemfile", "Gemfile.lock")},
     ),
     Manager.COMPOSER: _Spec(
-        {"install": "install", "update": "update", "require": "require"},
-        frozenset("-d --working-dir".split()),
+        _same("install update require"),
+        _names("-d --working-dir"),
         manifests={"install": ("composer.json", "composer.lock")},
     ),
     Manager.MAVEN: _Spec(
         None,
-        frozenset("-f --file -s --settings -gs --global-settings -P --activate-profiles -pl --projects -T --threads -rf -l --log-file".split()),
-        frozenset({"-f", "--file"}),
+        _names(
+            "-f --file -s --settings -gs --global-settings -P --activate-profiles -pl"
+            " --projects -T --threads -rf -l --log-file"
+        ),
+        _names("-f --file"),
         manifests={"": ("pom.xml",)},
     ),
     Manager.GRADLE: _Spec(
         None,
-        frozenset("-p --project-dir -x --exclude-task -g --gradle-user-home -b --build-file -c --settings-file --init-script -I".split()),
-        frozenset({"-b", "--build-file", "-c", "--settings-file"}),
+        _names(
+            "-p --project-dir -x --exclude-task -g --gradle-user-home -b --build-file -c"
+            " --settings-file --init-script -I"
+        ),
+        _names("-b --build-file -c --settings-file"),
     ),
     Manager.APT_GET: _Spec(
-        {
-            a: a
-            for a in "update install upgrade dist-upgrade full-upgrade remove purge autoremove clean autoclean build-dep source download".split()
-        },
+        _same(
+            "update install upgrade dist-upgrade full-upgrade remove purge autoremove clean"
+            " autoclean build-dep source download"
+        ),
         _APT_VALUE,
         bundles=True,
     ),
     Manager.APK: _Spec(
-        {a: a for a in "add del update upgrade fix cache".split()},
-        frozenset("-X --repository -p --root --arch --cache-dir --keys-dir -t --virtual --repositories-file".split()),
+        _same("add del update upgrade fix cache"),
+        _names(
+            "-X --repository -p --root --arch --cache-dir --keys-dir -t --virtual"
+            " --repositories-file"
+        ),
         bundles=True,
     ),
     Manager.DNF: _Spec(
-        {a: a for a in "install update upgrade remove erase clean makecache reinstall distro-sync builddep groupinstall".split()},
+        _same(
+            "install update upgrade remove erase clean makecache reinstall distro-sync builddep"
+            " groupinstall"
+        ),
         _DNF_VALUE,
         bundles=True,
     ),
@@ -828,7 +841,8 @@ class PackageManagerCall:
             # apt-get(8): quiet level 2 implies -y.
             q = sum(o.name.count("q") for o in self.options if not o.name.startswith("--"))
             q += sum(1 for o in self.options if o.name in ("--quiet", "--silent"))
-            return q >= 2 or any(o.name in ("-q", "--quiet") and o.value == "2" for o in self.options)
+            q2 = any(o.name in ("-q", "--quiet") and o.value == "2" for o in self.options)
+            return q >= 2 or q2
         return self.manager is Manager.APK
 
     @property
@@ -838,7 +852,8 @@ class PackageManagerCall:
             return ()
         vals = [w.text for w in self.operands]
         vals += [o.value for o in self.options if o.name in ("-e", "--editable") and o.value]
-        return tuple(v for v in vals if v == "." or v.startswith(("./", "../", "/", "file:")) or v == "..")
+        local = (".", "..")
+        return tuple(v for v in vals if v in local or v.startswith(("./", "../", "/", "file:")))
 
 
 def _program(cmd: SimpleCommand) -> tuple[Manager, int] | None:
@@ -911,7 +926,8 @@ def _recognise(cmd: SimpleCommand) -> PackageManagerCall | None:
         elif t in spec.takes_value and i + 1 < len(words):
             options.append(Option(t, words[i + 1].text, (w, words[i + 1])))
             i += 1
-        elif not t.startswith("--") and t[:2] in spec.takes_value and len(t) > 2 and manager is not Manager.GO:
+        elif t[1] != "-" and t[:2] in spec.takes_value and len(t) > 2 and manager is not Manager.GO:
+            # An attached short value, ``-rreq.txt``; Go's single-dash names are whole words.
             options.append(Option(t[:2], t[2:].removeprefix("="), (w,)))
         else:
             options.append(Option(t, None, (w,)))
@@ -967,8 +983,8 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
     if script.has_error:
         return None
     targets = sorted({w.span: w for w in words}.values(), key=lambda w: w.span, reverse=True)
-    arg_spans = {a.span for c in script.commands for a in c.args}
-    if not targets or any(w.span not in arg_spans for w in targets):
+    args = {(a.span, a.raw) for c in script.commands for a in c.args}
+    if not targets or any((w.span, w.raw) not in args for w in targets):
         return None
     raw = command.raw
     text = script.text
@@ -998,7 +1014,8 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
     new = command.with_changes(raw=raw)
     removed = {w.span for w in targets}
     expected = [
-        (c.name, [a.text for a in c.argv if a.span not in removed], c.operator) for c in script.commands
+        (c.name, [a.text for a in c.argv if a.span not in removed], c.operator)
+        for c in script.commands
     ]
     if _shape(parse_shell(new)) != expected:
         return None
@@ -1015,9 +1032,11 @@ def remove_command(command: ShellCommand, target: SimpleCommand) -> ShellCommand
 
     ``a && b && c`` minus ``b`` is ``a && c``: the text from the end of ``a`` to the end of
     ``b`` goes, so a comment line above ``b`` goes with it and the rest keeps its layout. The
-    first command takes the operator after it instead. None when the command is alone in
-    its list, sits next to ``||``, ``|`` or ``&``, or when the cut would drop a comment
-    line that belongs to the next command.
+    first command, and one joined by ``;`` before and ``&&`` after, takes the operator
+    after it instead. None when the command is alone in its list, sits next to ``||``,
+    ``|`` or ``&``, or when the cut would drop a comment line that belongs to the next
+    command. Every other byte stays as written; since the cut runs from one command to
+    the next, it never leaves a continuation-only line behind.
     """
     script = parse_shell(command)
     if script.has_error:
@@ -1031,9 +1050,15 @@ def remove_command(command: ShellCommand, target: SimpleCommand) -> ShellCommand
         return None
     m = script._map
     ls, le = cmd._statement
-    if cmd.previous_operator is not None and cmd._previous_end is not None:
+    backward = cmd.previous_operator is not None and cmd._previous_end is not None
+    forward = cmd._next is not None and cmd._next[1] is not None
+    if backward and forward and cmd.previous_operator != cmd.operator:
+        # Drop the ``&&`` and keep the ``;``: in ``a; b && c`` it is ``b &&`` that goes
+        # (``a; c``), in ``a && b; c`` it is ``&& b`` (``a; c``).
+        backward = cmd.previous_operator is Operator.AND
+    if backward and cmd._previous_end is not None:
         cut = (m.end(cmd._previous_end), m.end(le))
-    elif cmd._next is not None and cmd._next[1] is not None:
+    elif forward and cmd._next is not None and cmd._next[1] is not None:
         op_end, next_start = cmd._next
         cut = (m.start(ls), m.start(next_start))
         if "#" in command.raw[m.end(op_end) : cut[1]]:

@@ -249,6 +249,9 @@ REMOVE_COMMAND = [
     ("(a && b) && c", "\\", 1, "(a) && c"),
     ("(a) && b", "\\", 1, "(a)"),
     ("set -ex; a && b", "\\", 0, "a && b"),
+    ("a; b && c", "\\", 1, "a; c"),
+    ("a && b; c", "\\", 1, "a; c"),
+    ("a; b; c", "\\", 1, "a; c"),
     # Refused: alone in its list, or next to `||`, `|` or `&`.
     ("a", "\\", 0, None),
     ("(a) && b", "\\", 0, None),
@@ -395,6 +398,31 @@ def test_corpus_runs() -> None:
                 _check_spans(parse_heredoc_body(h))
     assert runs > 1000 and commands > runs
     assert managers["apt-get"] > 100 and managers["pip"] > 10
+
+
+@pytest.mark.corpus
+def test_corpus_removals() -> None:
+    """What transforms do: drop cache flags and apt list cleanups; refused only on errors."""
+    done = 0
+    for path in corpus_files():
+        for run in _runs(dockmod.parse(read(path))):
+            command = run.command
+            if not isinstance(command, ShellCommand) or command.escape == BT:
+                continue
+            script = parse_shell(command)
+            for call in script.package_managers():
+                for opt in call.options:
+                    if opt.name in ("--no-cache-dir", "--no-cache", "--no-install-recommends"):
+                        result = remove_words(command, opt.words)
+                        assert result is not None or script.has_error, (path, opt)
+                        done += 1
+            for cmd in script.commands:
+                if cmd.words[:2] == ["rm", "-rf"] and "/var/lib/apt/lists/*" in cmd.words:
+                    result = remove_command(command, cmd)
+                    if result is not None:
+                        assert len(parse_shell(result).commands) == len(script.commands) - 1
+                        done += 1
+    assert done > 500
 
 
 def _check_words_dequote(script: ShellScript, argv: tuple) -> None:
