@@ -182,11 +182,21 @@ class Transform(Transformer):
         ))
 
     def report(self, original: Node, *, at: Instruction | None = None, loc: Node | None = None,
-               **msg: Any) -> None:
-        """Record a finding without a fix, located at ``loc`` (default: ``original``)."""
+               no_fix_reason: str | None = None, **msg: Any) -> None:
+        """Record a finding without a fix, located at ``loc`` (default: ``original``).
+
+        ``no_fix_reason`` says why this finding has no fix although the transform has one
+        (e.g. "the command uses shell syntax"); it is shown as the help line's note.
+        """
         if self._suppressed(self._anchor(original, at)):
             return
-        self._record(loc or original, None, None, None, msg)
+        title = None
+        if no_fix_reason and self.meta.fix_title:
+            try:
+                title = self.meta.fix_title.format(**msg)
+            except (KeyError, IndexError):
+                title = None
+        self._record(loc or original, title, None, no_fix_reason, msg)
 
     def propose(self, original: Node, replacement: Any, *, updated: Any = None,
                 safety: FixSafety | None = None, at: Instruction | None = None,
