@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .apps import App, load_apps
 from .builder import BuildResult, Builder, Capabilities, ImageInfo, RunResult, Step, parse_steps
-from .env import HOW_TO_RUN, cache_dir, discover_host_network, in_ci, missing_prerequisites, tool_version
+from .env import HOW_TO_RUN, cache_dir, discover_host_network, in_ci, missing_prerequisites, tool_version, work_root
 from .fs import Entry, FsDiff, compare, snapshot
 from .images import BASE_IMAGES, BaseImage, BaseImageCache, BaseImageSpec, build_image
 from .registry import Registry
@@ -35,7 +35,7 @@ __all__ = [
 
 def new_sandbox(registry: Registry | None) -> Sandbox:
     """A fresh sandbox (own storage root) whose ``docker.io`` is ``registry``."""
-    root = Path(tempfile.mkdtemp(prefix="dockmod-e2e-"))
+    root = Path(tempfile.mkdtemp(prefix="dockmod-e2e-", dir=work_root()))
     conf = registries_conf(registry.host if registry else None, insecure=not (registry and registry.tls))
     return Sandbox(root, conf)
 

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,32 @@ def cache_dir() -> Path:
     """
     configured = os.environ.get("DOCKMOD_E2E_CACHE")
     path = Path(configured).expanduser() if configured else REPO_ROOT / ".e2e-cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+#: Below this much free RAM-backed space, sandboxes go to disk instead.
+_SHM_MIN_FREE = 12 << 30
+
+
+def work_root() -> Path:
+    """Where sandboxes (storage roots) and registry data live during a run.
+
+    buildah's vfs driver copies the whole filesystem for every layer, and deleting
+    those copies from a disk-backed /tmp costs as much as making them (several
+    seconds per 100 MB here). A tmpfs makes both nearly free, so ``/dev/shm`` is used
+    when it has room; ``DOCKMOD_E2E_TMPDIR`` overrides the choice.
+    """
+    configured = os.environ.get("DOCKMOD_E2E_TMPDIR")
+    if configured:
+        path = Path(configured)
+    else:
+        shm = Path("/dev/shm")
+        try:
+            roomy = shm.is_dir() and shutil.disk_usage(shm).free >= _SHM_MIN_FREE and os.access(shm, os.W_OK)
+        except OSError:
+            roomy = False
+        path = shm if roomy else Path(tempfile.gettempdir())
     path.mkdir(parents=True, exist_ok=True)
     return path
 

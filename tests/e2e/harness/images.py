@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .env import HostNetwork, tool_version
+from .env import HostNetwork, tool_version, work_root
 from .registry import Registry
 from .rootfs import Rootfs, RootfsCache, RootfsRecipe, _locked
 from .sandbox import Sandbox
@@ -250,7 +250,7 @@ class BaseImageCache:
         return self.dir / f"{spec.name}-{self.key(spec, rootfs)}", rootfs
 
     def _build(self, spec: BaseImageSpec, rootfs: Rootfs, path: Path) -> None:
-        work = Path(tempfile.mkdtemp(prefix=f"build-{spec.name}-", dir=self.dir))
+        work = Path(tempfile.mkdtemp(prefix=f"dockmod-e2e-build-{spec.name}-", dir=work_root()))
         sandbox = Sandbox(work / "sandbox", "")
         partial = path.with_name(path.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)

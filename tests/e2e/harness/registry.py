@@ -25,6 +25,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from .env import work_root
+
 #: What we accept when asking for a manifest: indexes first, so a multi-platform tag
 #: reports the digest of its index, which is what ``FROM image@sha256:…`` pins.
 MANIFEST_ACCEPT = ", ".join(
@@ -118,7 +120,7 @@ class Registry:
     """A running ``docker-registry`` with storage in a temp dir; ``stop()`` removes both."""
 
     def __init__(self, *, tls: bool = False, username: str = "dockmod", password: str | None = None):
-        self.workdir = Path(tempfile.mkdtemp(prefix="dockmod-e2e-registry-"))
+        self.workdir = Path(tempfile.mkdtemp(prefix="dockmod-e2e-registry-", dir=work_root()))
         self.tls = TlsMaterial.create(self.workdir / "tls") if tls else None
         self.username = username if tls else None
         self.password = (password or secrets.token_hex(12)) if tls else None

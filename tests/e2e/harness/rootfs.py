@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .env import HostNetwork
+from .env import HostNetwork, work_root
 
 #: Bump to rebuild every cached tarball after changing how trees are made.
 ROOTFS_FORMAT = 3
@@ -207,7 +207,7 @@ class RootfsCache:
         tarball = self.dir / f"minbase-{SUITE}-{key[:16]}.tar"
         if tarball.is_file():
             return tarball
-        with tempfile.TemporaryDirectory(prefix="minbase-", dir=self.dir) as work:
+        with tempfile.TemporaryDirectory(prefix="dockmod-e2e-minbase-", dir=work_root()) as work:
             tree = Path(work) / "tree"
             _run(["debootstrap", "--variant=minbase", f"--cache-dir={self.debs}", SUITE, str(tree),
                   self.network.debian_mirror], env=self._net_env, log=self.log)  # fmt: skip
@@ -230,7 +230,7 @@ class RootfsCache:
 
     def _build(self, recipe: RootfsRecipe, tarball: Path, meta: Path) -> None:
         base = self._minbase()
-        with tempfile.TemporaryDirectory(prefix=f"{recipe.name}-", dir=self.dir) as work:
+        with tempfile.TemporaryDirectory(prefix=f"dockmod-e2e-{recipe.name}-", dir=work_root()) as work:
             tree = Path(work) / "tree"
             tree.mkdir()
             _run(["tar", "-xpf", str(base), "-C", str(tree), "--numeric-owner"])
