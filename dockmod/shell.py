@@ -1086,3 +1086,34 @@ def _shape(script: ShellScript) -> list[tuple[str, list[str], Operator | None]] 
     if script.has_error:
         return None
     return [(c.name, c.words, c.operator) for c in script.commands]
+
+
+def insert_words_after(command: ShellCommand, word: ShellWord, new_words: list[str]) -> ShellCommand | None:
+    """Insert plain words right after ``word``, each preceded by one space; None if unsafe.
+
+    ``new_words`` must be plain (no quoting needed). Every other byte stays as written.
+    The result is re-parsed: the command must gain exactly those words there, and every
+    other command must keep its name, words and operator.
+    """
+    if any(not w or any(c.isspace() or c in "\"'\\$`;&|<>()#*?[]{}~" for c in w) for w in new_words):
+        return None
+    script = parse_shell(command)
+    if script.has_error:
+        return None
+    target = next((c for c in script.commands for a in c.argv if a.span == word.span and a.raw == word.raw), None)
+    if target is None or command.raw[word.span[0]:word.span[1]] != word.raw:
+        return None
+    e = word.span[1]
+    raw = command.raw[:e] + "".join(" " + w for w in new_words) + command.raw[e:]
+    new = command.with_changes(raw=raw)
+    expected = []
+    for c in script.commands:
+        words = []
+        for a in c.argv:
+            words.append(a.text)
+            if c is target and a.span == word.span:
+                words.extend(new_words)
+        expected.append((c.name, words, c.operator))
+    if _shape(parse_shell(new)) != expected:
+        return None
+    return new

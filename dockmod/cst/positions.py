@@ -72,6 +72,13 @@ class PositionProvider:
         el, ec = self._pos(max(end, start))
         return Span(sl, sc, el, ec, start, end)
 
+    def sub_span(self, node: Node, start: int, end: int) -> Span:
+        """The span of ``node.code[start:end]``."""
+        base = self._spans[id(node)][0]
+        sl, sc = self._pos(base + start)
+        el, ec = self._pos(base + max(end, start))
+        return Span(sl, sc, el, ec, base + start, base + end)
+
     def line_text(self, line: int) -> str:
         """The text of 1-based ``line`` without its newline."""
         s = self._line_starts[line - 1]

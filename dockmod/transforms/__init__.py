@@ -9,6 +9,7 @@ Codes are grouped by hundreds so that prefixes select meaningfully:
 from __future__ import annotations
 
 from dockmod.transforms._base import Context, Example, Finding, FixSafety, Option, Transform, TransformMeta
+from dockmod.transforms.add_apt_install_flags import AddAptInstallFlags
 from dockmod.transforms.add_syntax_directive import AddSyntaxDirective
 from dockmod.transforms.lowercase_stage_names import LowercaseStageNames
 from dockmod.transforms.match_from_as_casing import MatchFromAsCasing
@@ -35,6 +36,7 @@ REGISTRY: tuple[type[Transform], ...] = (
     UseConsistentKeywordCasing,
     RenameDuplicateStage,
     UseCopyInsteadOfAdd,
+    AddAptInstallFlags,
 )
 
 __all__ = ["REGISTRY", "Context", "Example", "Finding", "FixSafety", "Option", "Transform",

@@ -164,10 +164,16 @@ class Transform(Transformer):
         codes = self.context.suppressed.get(id(anchor))
         return bool(codes) and (self.meta.code in codes or "ALL" in codes)
 
-    def _record(self, node: Node, fix_title: str | None, safety: FixSafety | None,
+    def _record(self, node: Any, fix_title: str | None, safety: FixSafety | None,
                 no_fix_reason: str | None, msg: dict[str, Any]) -> None:
         pos = self.context.positions
-        span = pos.span(node) if pos is not None and _known(pos, node) else None
+        span = None
+        if isinstance(node, tuple):  # (leaf node, start, end): offsets into the leaf's text
+            leaf, start, end = node
+            if pos is not None and _known(pos, leaf):
+                span = pos.sub_span(leaf, start, end)
+        elif pos is not None and _known(pos, node):
+            span = pos.span(node)
         self.findings.append(Finding(
             code=self.meta.code,
             name=self.meta.name,
@@ -181,9 +187,12 @@ class Transform(Transformer):
             no_fix_reason=no_fix_reason,
         ))
 
-    def report(self, original: Node, *, at: Instruction | None = None, loc: Node | None = None,
+    def report(self, original: Node, *, at: Instruction | None = None, loc: Any = None,
                no_fix_reason: str | None = None, **msg: Any) -> None:
         """Record a finding without a fix, located at ``loc`` (default: ``original``).
+
+        ``loc`` is a node, or ``(leaf, start, end)`` for offsets into a leaf's text (e.g.
+        one command inside a RUN's shell text).
 
         ``no_fix_reason`` says why this finding has no fix although the transform has one
         (e.g. "the command uses shell syntax"); it is shown as the help line's note.
@@ -200,7 +209,7 @@ class Transform(Transformer):
 
     def propose(self, original: Node, replacement: Any, *, updated: Any = None,
                 safety: FixSafety | None = None, at: Instruction | None = None,
-                loc: Node | None = None, **msg: Any) -> Any:
+                loc: Any = None, **msg: Any) -> Any:
         """Record a finding with a fix; return ``replacement`` if this run applies it.
 
         Otherwise return ``updated`` (default: ``original``). ``safety`` overrides the

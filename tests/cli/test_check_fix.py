@@ -168,8 +168,8 @@ def test_transforms_and_explain() -> None:
     assert code == 0 and "DM502  use-key-value-format" in out
     code, out, _ = run("explain", "use-key-value-format")
     assert code == 0 and out.startswith("# DM502 use-key-value-format\n") and "## Fix safety" in out
-    code, _, err = run("explain", "DM5O2")
-    assert code == 2 and "did you mean `DM502`?" in err
+    code, _, err = run("explain", "use-key-valu-format")
+    assert code == 2 and "did you mean `use-key-value-format`?" in err
 
 
 def test_symlink_outside_tree_is_not_written(tmp_path: Path) -> None:
