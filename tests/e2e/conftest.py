@@ -16,16 +16,35 @@ import pytest
 import harness
 
 _session_notes: list[str] = []
+#: Engine features probed by any builder this session (feature -> supported).
+_capabilities: dict[str, bool] = {}
+
+
+def _unavailable() -> str | None:
+    problems = harness.missing_prerequisites()
+    return f"e2e: {'; '.join(problems)}; {harness.HOW_TO_RUN}" if problems else None
 
 
 def _require_prerequisites() -> None:
-    problems = harness.missing_prerequisites()
-    if not problems:
+    message = _unavailable()
+    if message is None:
         return
-    message = f"e2e: {harness.HOW_TO_RUN} ({'; '.join(problems)})"
     if harness.in_ci():
-        pytest.fail(f"{message}; CI=true, so this fails instead of skipping", pytrace=False)
+        pytest.fail(f"{message} [CI=true: failing instead of skipping]", pytrace=False)
     pytest.skip(message)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Skip e2e tests before their fixtures start when the host can't run them.
+
+    Raised here rather than in a fixture, every skip has the same origin, so pytest's
+    ``-ra`` summary folds them into one line. Under CI=true the fixtures fail instead.
+    """
+    if item.get_closest_marker("e2e") and not harness.in_ci():
+        message = _unavailable()
+        if message is not None:
+            pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +80,7 @@ def builder(registry, base_images):
     """buildah with a storage root of its own for this test module."""
     made = harness.new_builder(registry)
     yield made
+    _capabilities.update(made.capabilities.known)
     made.sandbox.close()
 
 
@@ -82,3 +102,6 @@ def pytest_terminal_summary(terminalreporter):
     for note in _session_notes:
         terminalreporter.write_sep("-", "dockmod e2e")
         terminalreporter.write_line(note)
+    if _capabilities:
+        found = ", ".join(f"{name} {'yes' if ok else 'NO'}" for name, ok in sorted(_capabilities.items()))
+        terminalreporter.write_line(f"engine capabilities: {found}")

@@ -57,6 +57,20 @@ def test_tls_registry_rejects_anonymous_and_unknown_ca(builder, tls_registry):
     assert untrusted.returncode != 0 and "certificate" in untrusted.output.lower()
 
 
+def test_build_pulls_through_tls_registry_with_credentials(tls_registry, base_images, tmp_path):
+    """docker.io names can resolve to the TLS registry too; creds and CA come from the fixture."""
+    tls_builder = harness.new_builder(tls_registry)
+    try:
+        tls_builder.sandbox.skopeo("copy", "--quiet", "--src-tls-verify=false",
+                                   *tls_registry.transport_args(prefix="dest-"),
+                                   f"docker://{base_images.ref('busybox')}",
+                                   f"docker://{tls_registry.ref('busybox')}")  # fmt: skip
+        result = tls_builder.build(tmp_path, "FROM busybox\nRUN echo via-tls > /marker\n")
+        assert tls_builder.read_file(result.image, "/marker") == b"via-tls\n"
+    finally:
+        tls_builder.sandbox.close()
+
+
 def test_python_slim_is_a_multi_platform_index(registry, base_images):
     _, media_type, raw = registry.manifest("python:3.11-slim")
     index = json.loads(raw)
@@ -178,9 +192,11 @@ def test_changed_source_invalidates_exactly_the_layers_after_its_copy(builder, e
     (app / "Dockerfile").write_text(LAYERED)
     first = builder.build(app)
     assert first.cache_pattern() == "RRRRRR"
+    assert any(name.startswith("six-1.16.0") for name in first.downloads())
     again = builder.build(app)
     assert again.cache_pattern() == "CCCCCC"
     assert again.image_id == first.image_id
+    assert again.downloads() == []
 
     (app / "app.py").write_text((app / "app.py").read_text().replace("ok:", "ok (edited):"))
     edited = builder.build(app)

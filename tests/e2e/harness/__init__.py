@@ -37,12 +37,18 @@ def new_sandbox(registry: Registry | None) -> Sandbox:
     """A fresh sandbox (own storage root) whose ``docker.io`` is ``registry``."""
     root = Path(tempfile.mkdtemp(prefix="dockmod-e2e-", dir=work_root()))
     conf = registries_conf(registry.host if registry else None, insecure=not (registry and registry.tls))
-    return Sandbox(root, conf)
+    auths = {registry.host: (registry.username, registry.password)} if registry and registry.tls else None
+    return Sandbox(root, conf, auths)
 
 
 def new_builder(registry: Registry | None) -> Builder:
     """A builder with a fresh storage root; call ``builder.sandbox.close()`` when done."""
-    return Builder(new_sandbox(registry), registry, tool_version(["buildah", "--version"]))
+    return Builder(
+        new_sandbox(registry),
+        registry,
+        tool_version(["buildah", "--version"]),
+        proxy_env=discover_host_network().proxy_env,
+    )
 
 
 @dataclass

@@ -27,6 +27,8 @@ from .sandbox import CommandError, Completed, Sandbox
 
 _STEP = re.compile(r"^(?:\[(?P<stage>\d+)/(?P<stages>\d+)\] )?STEP (?P<num>\d+)/(?P<total>\d+): (?P<text>.*)$")
 _CACHE_HIT = re.compile(r"^--> Using cache (?P<id>[0-9a-f]+)")
+_PIP_DOWNLOAD = re.compile(r"^Downloading (?P<what>\S+)")
+_APT_GET = re.compile(r"^Get:\d+ \S+ \S+ (?P<what>\S+ \S+ \S+)")
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,28 @@ class BuildResult:
             if text in step.instruction and (stage is None or step.stage == stage):
                 return step
         raise KeyError(f"no step matching {text!r}; steps:\n" + "\n".join(map(str, self.steps)))
+
+    def downloads(self) -> list[str]:
+        """What RUN steps fetched from the network, as their tools logged it.
+
+        Recognises pip (``Downloading six-1.16.0-py2.py3-none-any.whl``) and apt
+        (``Get:3 http://deb.debian.org/debian bookworm/main amd64 gcc-12 …``). A
+        package served from a cache mount shows up as pip's ``Using cached`` instead,
+        which :meth:`lines` can find. npm and go print no per-package lines by default.
+        """
+        found = []
+        for line in self.log.splitlines():
+            line = line.strip()
+            if match := _PIP_DOWNLOAD.match(line):
+                found.append(match["what"].rsplit("/", 1)[-1])
+            elif match := _APT_GET.match(line):
+                found.append(match["what"])
+        return found
+
+    def lines(self, pattern: str) -> list[str]:
+        """Log lines matching the regex ``pattern`` (``re.search``)."""
+        regex = re.compile(pattern)
+        return [line for line in self.log.splitlines() if regex.search(line)]
 
     def cache_pattern(self) -> str:
         """Compact cache map, one char per layer step: ``C`` cached, ``R`` ran (``CCR…``)."""
@@ -221,6 +245,11 @@ class Capabilities:
             again = self._builder.build(Path(context), feature.dockerfile, build_args={"NONCE": "2"}, check=False)
             return again.ok
 
+    @property
+    def known(self) -> dict[str, bool]:
+        """Features probed so far (no new probes)."""
+        return dict(self._known)
+
     def summary(self) -> dict[str, bool]:
         """Every feature probed, e.g. for a report header."""
         return {name: self.supports(name) for name in FEATURES}
@@ -236,10 +265,19 @@ class Capabilities:
 class Builder:
     """buildah in one sandbox, resolving ``docker.io`` names to the test registry."""
 
-    def __init__(self, sandbox: Sandbox, registry: Registry | None, version: str):
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        registry: Registry | None,
+        version: str,
+        proxy_env: Mapping[str, str] | None = None,
+    ):
         self.sandbox = sandbox
         self.registry = registry
         self.version = version
+        #: The host's proxy variables. They reach RUN steps as build args, which
+        #: buildah (like Docker) predefines for proxies and keeps out of the image.
+        self.proxy_env = dict(proxy_env or {})
         self.capabilities = Capabilities(self, version)
 
     def supports(self, feature: str) -> bool:
@@ -295,7 +333,7 @@ class Builder:
                 args += ["-t", tag]
             if timestamp is not None:
                 args += ["--timestamp", str(timestamp)]
-            for key, value in (build_args or {}).items():
+            for key, value in {**self.proxy_env, **(build_args or {})}.items():
                 args += ["--build-arg", f"{key}={value}"]
             for index, (secret_id, value) in enumerate((secrets or {}).items()):
                 if isinstance(value, Path):
@@ -363,7 +401,7 @@ class Builder:
             argv = list(command)
         with self.container(image) as ctr:
             args = ["run", "--isolation", "chroot"]
-            for key, value in (env or {}).items():
+            for key, value in {**self.proxy_env, **(env or {})}.items():
                 args += ["--env", f"{key}={value}"]
             if workdir:
                 args += ["--workingdir", workdir]

@@ -32,10 +32,7 @@ REQUIRED_TOOLS = {
     "tar": "tar",
 }
 
-HOW_TO_RUN = (
-    "real-build tests need root and buildah, skopeo, docker-registry, debootstrap; "
-    "run them as root with `./scripts/test -m e2e` (installs the tools via apt)"
-)
+HOW_TO_RUN = "run as root: `./scripts/test -m e2e` (installs buildah, skopeo, docker-registry, debootstrap)"
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -55,7 +52,7 @@ def missing_prerequisites() -> list[str]:
     absent = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
     if absent:
         packages = sorted({REQUIRED_TOOLS[t] for t in absent})
-        problems.append(f"missing {', '.join(absent)} (apt-get install {' '.join(packages)})")
+        problems.append(f"missing {', '.join(absent)} (apt: {' '.join(packages)})")
     return problems
 
 

@@ -10,7 +10,8 @@ therefore runs in its own mount namespace (``unshare -m``) in which
 
 so the host's directories are neither read nor created. Configuration comes only from
 files in the sandbox (storage.conf, registries.conf, policy.json, containers.conf),
-never from ``/etc/containers``.
+never from the host's ``/etc/containers`` (the sandbox's config directory is
+bind-mounted over it, since some defaults are read from there whatever the flags say).
 
 The process also gets proxy variables pointing at a closed port: containers/image
 never proxies loopback, so the local registry works, while any attempt to reach a
@@ -21,6 +22,8 @@ real container registry fails at once instead of going out to the network.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import shutil
 import subprocess
@@ -47,6 +50,11 @@ hide() {
 }
 hide /var/lib varlib
 hide /run run
+# Tools read some defaults (e.g. registries.conf.d short-name aliases) from fixed
+# paths whatever the flags say; show them the sandbox's own config instead.
+if [ -d /etc/containers ]; then
+    mount --bind "$S/etc" /etc/containers
+fi
 exec "$@"
 """
 
@@ -86,7 +94,7 @@ class Sandbox:
     shared store can pick a stale image from an earlier test.
     """
 
-    def __init__(self, root: Path, registries_conf: str):
+    def __init__(self, root: Path, registries_conf: str, auths: dict[str, tuple[str, str]] | None = None):
         self.root = root
         self.storage = root / "storage"
         self.runroot = root / "runroot"
@@ -98,7 +106,13 @@ class Sandbox:
         (self.etc / "registries.conf").write_text(registries_conf)
         (self.etc / "policy.json").write_text(_POLICY)
         (self.etc / "containers.conf").write_text("[engine]\n")
-        (self.etc / "auth.json").write_text('{"auths": {}}\n')
+        # Credentials by registry host. buildah bud ignores --creds when a docker.io
+        # name is rewritten to another registry, but always consults the auth file.
+        entries = {
+            host: {"auth": base64.b64encode(f"{user}:{password}".encode()).decode()}
+            for host, (user, password) in (auths or {}).items()
+        }
+        (self.etc / "auth.json").write_text(json.dumps({"auths": entries}) + "\n")
         (self.etc / "storage.conf").write_text(
             f'[storage]\ndriver = "vfs"\nrunroot = "{self.runroot}"\ngraphroot = "{self.storage}"\n'
         )
