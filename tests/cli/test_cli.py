@@ -26,7 +26,7 @@ def test_parse_tree_of_bundled_example() -> None:
     code, out, err = run("parse", str(ROOT / "examples" / "Dockerfile"))
     assert code == 0 and err == ""
     assert out.startswith("Dockerfile()\n  directives:\n    Directive(value='# syntax=docker/dockerfile:1\\n')")
-    assert "Copy(keyword='COPY'" in out and "legacy: LegacyKeyValue(key_raw='PORT'" in out
+    assert "Add(keyword='ADD'" in out and "legacy: LegacyKeyValue(key_raw='PORT'" in out
 
 
 def test_parse_buildkit_format(tmp_path: Path) -> None:

@@ -38,3 +38,11 @@ def test_every_transform_is_documented_with_examples_and_fixtures() -> None:
         assert t.meta.examples, f"{t.meta.code} has no examples"
         assert (t.meta.fix_title is None) == (t.meta.safety is FixSafety.DISPLAY_ONLY) or t.meta.fix_title
         assert list((FIXTURES / t.meta.name).glob("*.before.Dockerfile")), f"{t.meta.name} has no fixtures"
+
+
+def test_readme_table_is_up_to_date() -> None:
+    from dockmod.transforms._table import START, render
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert START in readme
+    assert render(readme) == readme, "run `python -m dockmod.transforms._table` to update README.md"
