@@ -16,6 +16,7 @@ from dockmod.transforms.match_from_as_casing import MatchFromAsCasing
 from dockmod.transforms.remove_empty_continuations import RemoveEmptyContinuations
 from dockmod.transforms.remove_redundant_target_platform import RemoveRedundantTargetPlatform
 from dockmod.transforms.rename_duplicate_stage import RenameDuplicateStage
+from dockmod.transforms.reorder_dependency_copy import ReorderDependencyCopy
 from dockmod.transforms.replace_maintainer_with_label import ReplaceMaintainerWithLabel
 from dockmod.transforms.use_absolute_workdir import UseAbsoluteWorkdir
 from dockmod.transforms.use_consistent_keyword_casing import UseConsistentKeywordCasing
@@ -25,6 +26,7 @@ from dockmod.transforms.use_key_value_format import UseKeyValueFormat
 
 REGISTRY: tuple[type[Transform], ...] = (
     AddSyntaxDirective,
+    ReorderDependencyCopy,
     UseKeyValueFormat,
     RemoveRedundantTargetPlatform,
     UseExecForm,
