@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dockmod.transforms._base import Context, Example, Finding, FixSafety, Option, Transform, TransformMeta
 from dockmod.transforms.add_apt_install_flags import AddAptInstallFlags
+from dockmod.transforms.add_cache_mounts import AddCacheMounts
 from dockmod.transforms.add_syntax_directive import AddSyntaxDirective
 from dockmod.transforms.lowercase_stage_names import LowercaseStageNames
 from dockmod.transforms.match_from_as_casing import MatchFromAsCasing
@@ -27,6 +28,7 @@ from dockmod.transforms.use_key_value_format import UseKeyValueFormat
 REGISTRY: tuple[type[Transform], ...] = (
     AddSyntaxDirective,
     ReorderDependencyCopy,
+    AddCacheMounts,
     UseKeyValueFormat,
     RemoveRedundantTargetPlatform,
     UseExecForm,

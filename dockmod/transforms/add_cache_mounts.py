@@ -1,0 +1,1152 @@
+"""Add ``RUN --mount=type=cache`` for the package managers a ``RUN`` calls.
+
+## What it does
+Finds shell-form and heredoc ``RUN`` instructions that call a package manager or build
+tool (pip, uv, poetry, pipenv, npm, yarn, pnpm, go, cargo, bundler, composer, Maven,
+Gradle, apt-get/apt, apk, dnf, yum) and adds one ``--mount=type=cache,target=<dir>`` per
+cache directory the tool uses, for the user and environment in effect at that ``RUN``:
+
+* ``USER``, ``ENV`` (``HOME``, ``XDG_CACHE_HOME``, ``PIP_CACHE_DIR``, ``UV_CACHE_DIR``,
+  ``npm_config_cache``, ``YARN_CACHE_FOLDER``, ``PNPM_HOME``, ``GOPATH``, ``GOMODCACHE``,
+  ``GOCACHE``, ``CARGO_HOME``, ``GEM_HOME``, ``COMPOSER_HOME``, ``GRADLE_USER_HOME`` …)
+  and ``ARG`` defaults are tracked per stage, and inherited through ``FROM <stage>``.
+  A few official images' settings are known (``golang``: ``GOPATH=/go``; ``rust``:
+  ``CARGO_HOME=/usr/local/cargo``; ``ruby``: ``GEM_HOME=/usr/local/bundle``; ``node``:
+  user ``node`` is uid 1000 with home ``/home/node``).
+* For a non-root user the mount gets ``uid=`` (and ``gid=`` when ``USER`` names a
+  numeric group): a cache mount is owned by root with mode 0755 unless told otherwise, so
+  the tool could not write to it. BuildKit only accepts numeric ids, so a named user is
+  resolved through ``useradd``/``adduser`` calls earlier in the stage; otherwise the
+  finding has no fix.
+* ``sharing=locked`` where the tool cannot share its cache with a concurrent build:
+  apt, apk, dnf, yum and Maven.
+* What would defeat the cache goes in the same fix: ``pip --no-cache-dir``,
+  ``uv``/``poetry --no-cache``, ``PIP_NO_CACHE_DIR=…``/``UV_NO_CACHE=…`` before the command,
+  ``apk --no-cache``, and cleaning commands whose only effect is to empty a mounted
+  directory (``apt-get clean``, ``rm -rf /var/lib/apt/lists/*``, ``npm cache clean``,
+  ``yarn cache clean``, ``pip cache purge``, ``dnf clean all``, ``composer clear-cache``,
+  an ``rm`` whose every operand lies inside a mounted directory).
+* apt: besides the two mounts, Debian's and Ubuntu's images delete every downloaded
+  ``.deb`` through ``/etc/apt/apt.conf.d/docker-clean``. Once per stage (unless the stage
+  or a stage it builds on already does it), a ``RUN`` is inserted before the first apt
+  ``RUN``, exactly as Docker's documentation shows::
+
+      RUN rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' > /etc/apt/apt.conf.d/keep-cache
+
+  It is an instruction of its own rather than a prefix of the apt ``RUN`` because it is
+  configuration, done once per stage (a prefix would have to be repeated, or skipped, in
+  every later apt ``RUN``), and its layer stays cached when the apt ``RUN`` changes.
+* Mounts already on the ``RUN`` are kept. A target that is already mounted (or lies
+  inside a mounted directory) is never added again; an existing cache mount of that
+  exact target gets the ``sharing=locked`` and ``uid=`` it lacks.
+
+Left alone: exec-form ``RUN`` (no shell parses it), ``ONBUILD``, files with
+``# escape=``` and stages whose ``SHELL`` is not a POSIX shell or whose image is a
+Windows image. In a heredoc ``RUN`` the body is read as the script (unless a ``#!``
+line names another interpreter); the mounts go on the ``RUN`` line.
+
+## Why
+Without a cache mount every change to a ``RUN``'s layer downloads every package again,
+and the tool's cache either bloats the layer or is turned off (``--no-cache-dir``). A
+cache mount keeps the downloads on the build host, out of the image, across builds.
+
+## Example
+``RUN pip install -r requirements.txt`` becomes
+``RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt``.
+The fix needs ``docker/dockerfile:1.2``; the engine raises the ``# syntax`` directive.
+
+## Fix safety
+A cache mount changes the image by design: the mounted directory's content is no longer
+in the layer, and the ``RUN`` starts from what earlier builds left there instead of from
+what the image holds at that path. So the fix is:
+
+* Safe when the directory is a pure cache, one the tool refills on demand and nothing
+  else reads: pip's, uv's, poetry's ``cache``/``artifacts``, pipenv's, npm's, yarn's,
+  pnpm's store (pnpm copies out of a store on another file system), Go's build cache,
+  bundler's gem cache, composer's cache, and apt's, apk's, dnf's and yum's package
+  caches. Dropping ``--no-cache-dir`` and the cleaning commands is part of the same
+  argument: with the mount, what they would have removed never reaches the layer. A
+  directory the tool turns out not to use only gains an empty mount point.
+* Unsafe when the directory is a *store* that later steps read as data: Go's module
+  cache (``GOMODCACHE``), cargo's ``registry`` and ``git/db``, Maven's local repository
+  and Gradle's ``caches``/``wrapper``, **if** a later ``RUN`` in the stage (or in a stage
+  built on it) does not mount it too and runs something other than plain file commands
+  (``make`` may call ``go build`` and would find the modules gone), or ``CMD``/
+  ``ENTRYPOINT`` runs that tool.
+* Unsafe when the directory comes from the command line (``--cache-dir``, ``--cache``,
+  ``--store-dir``, ``-Dmaven.repo.local=``): the author chose it and may use it; when the
+  ``RUN`` itself, an earlier ``COPY``/``ADD``/``RUN`` or a later ``COPY --from`` names a
+  path inside the directory (the mount would hide or withhold those files); for apk
+  (no Alpine image in dockmod's real-build tests, and apk-tools versions differ in when
+  they keep packages: the mount and dropping ``--no-cache`` keep the index out of the
+  layer, as ``--no-cache`` did); and when the docker-clean ``RUN`` is inserted in a
+  stage that ends up in the final image (it changes ``/etc/apt`` there: later
+  ``apt-get install`` runs in containers or child images keep their ``.deb`` files).
+* No fix (reported only) when the user's uid or ``HOME`` is unknown, a directory depends
+  on a variable dockmod cannot resolve, ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns
+  the cache off for the whole stage, a package manager runs under ``sudo``, or a
+  cleaning command cannot be removed without changing the rest of the script.
+
+The apt mounts are ``/var/cache/apt`` and ``/var/lib/apt/lists``. Docker's example
+mounts all of ``/var/lib/apt``, but that also captures ``/var/lib/apt/extended_states``
+(which packages were installed automatically), so the image would lose that record.
+
+## Options
+``package-managers``: names to handle (``pip``, ``uv``, ``poetry``, ``pipenv``, ``npm``,
+``yarn``, ``pnpm``, ``go``, ``cargo``, ``bundler``, ``composer``, ``maven``, ``gradle``,
+``apt``, ``apk``, ``dnf``, ``yum``); default all.
+``apt-docker-clean``: insert the ``RUN`` that disables ``docker-clean`` (default true).
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import posixpath
+from dataclasses import dataclass, field, replace
+
+from dockmod._parse import parse_instruction
+from dockmod.cst import (
+    Add,
+    Arg,
+    Cmd,
+    Copy,
+    Dockerfile,
+    Entrypoint,
+    Env,
+    Flag,
+    Instruction,
+    JsonArray,
+    KeyValue,
+    Run,
+    Shell,
+    ShellCommand,
+    Stage,
+    User,
+)
+from dockmod.grammar.words import LexError
+from dockmod.shell import (
+    Manager,
+    PackageManagerCall,
+    ShellScript,
+    ShellWord,
+    SimpleCommand,
+    parse_heredoc_body,
+    parse_shell,
+    remove_command,
+    remove_words,
+)
+from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+
+DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
+                "\"true\";' > /etc/apt/apt.conf.d/keep-cache")
+
+# Option names → managers. apt covers apt-get and apt.
+_NAMES: dict[str, tuple[Manager, ...]] = {
+    "pip": (Manager.PIP,), "uv": (Manager.UV,), "poetry": (Manager.POETRY,),
+    "pipenv": (Manager.PIPENV,), "npm": (Manager.NPM,), "yarn": (Manager.YARN,),
+    "pnpm": (Manager.PNPM,), "go": (Manager.GO,), "cargo": (Manager.CARGO,),
+    "bundler": (Manager.BUNDLER,), "composer": (Manager.COMPOSER,), "maven": (Manager.MAVEN,),
+    "gradle": (Manager.GRADLE,), "apt": (Manager.APT_GET, Manager.APT), "apk": (Manager.APK,),
+    "dnf": (Manager.DNF,), "yum": (Manager.YUM,),
+}  # fmt: skip
+
+# Actions that download packages (the others, e.g. ``apt-get remove``, need no cache).
+_ACTIONS: dict[Manager, frozenset[str] | None] = {
+    Manager.PIP: frozenset({"install", "download", "wheel"}),
+    Manager.UV: None,
+    Manager.POETRY: frozenset({"install", "add"}),
+    Manager.PIPENV: frozenset({"install", "sync"}),
+    Manager.NPM: frozenset({"ci", "install"}),
+    Manager.YARN: frozenset({"install", "add"}),
+    Manager.PNPM: frozenset({"install", "add", "fetch"}),
+    Manager.GO: frozenset({"mod download", "build", "install", "get", "test", "run"}),
+    Manager.CARGO: frozenset({"build", "fetch", "install", "test", "check", "run"}),
+    Manager.BUNDLER: frozenset({"install"}),
+    Manager.COMPOSER: frozenset({"install", "update", "require"}),
+    Manager.MAVEN: None,
+    Manager.GRADLE: None,
+    Manager.APT_GET: frozenset({"update", "install", "upgrade", "dist-upgrade", "full-upgrade",
+                                "build-dep", "source", "download"}),
+    Manager.APK: frozenset({"add", "update", "upgrade", "fix"}),
+    Manager.DNF: frozenset({"install", "update", "upgrade", "makecache", "reinstall", "distro-sync",
+                            "builddep", "groupinstall"}),
+}
+_ACTIONS[Manager.APT] = _ACTIONS[Manager.APT_GET]
+_ACTIONS[Manager.YUM] = _ACTIONS[Manager.DNF]
+
+# Managers that must run as root: their mounts never get a uid.
+_SYSTEM = frozenset({Manager.APT_GET, Manager.APT, Manager.APK, Manager.DNF, Manager.YUM})
+_APT = frozenset({Manager.APT_GET, Manager.APT})
+
+# Settings of official images that move a cache (Docker Hub ``library/`` images only).
+_IMAGE_ENV: dict[str, dict[str, str]] = {
+    "golang": {"GOPATH": "/go"},
+    "rust": {"CARGO_HOME": "/usr/local/cargo"},
+    "ruby": {"GEM_HOME": "/usr/local/bundle"},
+}
+_IMAGE_USERS: dict[str, dict[str, tuple[int, str]]] = {"node": {"node": (1000, "/home/node")}}
+
+_POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
+
+# Commands that only move files around: a later RUN made of these cannot need a store
+# (a path it names is checked apart).
+_FILE_COMMANDS = frozenset(
+    "chmod chown chgrp mkdir rmdir cp mv ln rm echo printf touch true false test [ ls cat"
+    " useradd adduser groupadd addgroup usermod set export cd install setcap strip sed"
+    " apt-get apt apk dnf yum pip pip3 npm".split()
+)  # fmt: skip
+
+# Words of cleaning commands, by manager: ``apt-get clean``, ``npm cache clean``…
+_CLEANERS: dict[str, tuple[tuple[str, ...], tuple[Manager, ...]]] = {
+    "apt-get": (("clean",), tuple(_APT)),
+    "apt": (("clean",), tuple(_APT)),
+    "npm": (("cache", "clean"), (Manager.NPM,)),
+    "yarn": (("cache", "clean"), (Manager.YARN,)),
+    "yarnpkg": (("cache", "clean"), (Manager.YARN,)),
+    "pip": (("cache", "purge"), (Manager.PIP,)),
+    "pip3": (("cache", "purge"), (Manager.PIP,)),
+    "dnf": (("clean",), (Manager.DNF,)),
+    "yum": (("clean",), (Manager.YUM,)),
+    "composer": (("clear-cache",), (Manager.COMPOSER,)),
+    "uv": (("cache", "clean"), (Manager.UV,)),
+}
+# Options that turn a cache off, by manager; and environment variables that do.
+_NO_CACHE_OPTIONS: dict[Manager, tuple[str, ...]] = {
+    Manager.PIP: ("--no-cache-dir",),
+    Manager.UV: ("--no-cache", "-n"),
+    Manager.POETRY: ("--no-cache",),
+    Manager.APK: ("--no-cache",),
+}
+_NO_CACHE_ENV: dict[str, Manager] = {"PIP_NO_CACHE_DIR": Manager.PIP, "UV_NO_CACHE": Manager.UV}
+
+
+class _Kind(enum.Enum):
+    #: Refilled on demand and read by nothing else.
+    CACHE = "cache"
+    #: Later steps read it as data (Go modules, cargo sources, a Maven repository).
+    STORE = "store"
+
+
+@dataclass(frozen=True, slots=True)
+class _Mount:
+    target: str
+    kind: _Kind = _Kind.CACHE
+    locked: bool = False
+    #: Taken from the command line rather than a default or ``ENV``.
+    custom: bool = False
+    #: Runs as root whatever ``USER`` says (system package managers).
+    system: bool = False
+    manager: Manager | None = None
+
+
+@dataclass
+class _State:
+    """What is known at one point of a stage."""
+
+    env: dict[str, str | None] = field(default_factory=dict)
+    user: str = "root"
+    #: Users created earlier: name → (uid, home).
+    users: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
+    #: The stage runs a non-POSIX shell (Windows, ``SHELL ["powershell", …]``).
+    foreign: bool = False
+    docker_clean: bool = False
+    #: Absolute destinations of earlier COPY/ADD, and words of earlier RUNs (for "hides").
+    written: list[str] = field(default_factory=list)
+
+    def copy(self) -> _State:
+        return replace(self, env=dict(self.env), users=dict(self.users), written=list(self.written))
+
+
+@dataclass
+class _Plan:
+    """What the fix of one RUN does, and how far it may be trusted."""
+
+    calls: list[PackageManagerCall]
+    mounts: list[_Mount] = field(default_factory=list)
+    uid: int | None = None
+    gid: int | None = None
+    unsafe: list[str] = field(default_factory=list)
+    docker_clean: bool = False
+
+
+class _Blocked(Exception):
+    """No fix for this RUN; the message says why."""
+
+
+class AddCacheMounts(Transform):
+    meta = TransformMeta(
+        code="DM202",
+        name="add-cache-mounts",
+        summary="{tools} without a cache mount{note}",
+        fix_title="Add cache mounts for {targets}",
+        safety=FixSafety.SAFE,
+        min_syntax=(1, 2),
+        reference="Docker docs: Optimize cache usage in builds (cache mounts)",
+        options=(
+            Option("package-managers", list, default=list(_NAMES),
+                   help="Package managers to handle: " + ", ".join(_NAMES)),
+            Option("apt-docker-clean", bool, default=True,
+                   help="Insert the RUN that disables Debian's docker-clean before the first apt RUN of a stage"),
+        ),  # fmt: skip
+        examples=(
+            Example(before="FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.txt\n",
+                    after="# syntax=docker/dockerfile:1.2\nFROM python:3.12-slim\n"
+                          "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n"),
+            Example(before="FROM python:3.12-slim\nUSER app\nRUN pip install flask\n"),
+            Example(before='FROM golang:1.22\nRUN ["go", "build", "."]\n'),
+        ),
+    )
+
+    # -- whole file ------------------------------------------------------------------------
+    def transform(self, df: Dockerfile) -> Dockerfile:
+        if df.escape != "\\":
+            return df
+        self._managers = self._selected()
+        self._df = df
+        stages = df.stages
+        self._stages = stages
+        self._children = _children(df, stages)
+        ends: dict[int, _State] = {}
+        replaced: dict[int, tuple[Instruction, ...]] = {}
+        for stage in stages:
+            base = df.base_stage(stage, stages)
+            state = ends[base.index].copy() if base is not None else _image_state(stage)
+            for pos, ins in enumerate(stage.instructions):
+                if isinstance(ins, Run) and not state.foreign:
+                    out = self._run(stage, pos, ins, state)
+                    if out is not None:
+                        replaced[id(ins)] = out
+                _advance(state, ins)
+            ends[stage.index] = state
+        if not replaced:
+            return df
+        body: list[Instruction] = []
+        for ins in df.body:
+            body.extend(replaced.get(id(ins), (ins,)))
+        return df.with_changes(body=tuple(body))
+
+    def _selected(self) -> frozenset[Manager]:
+        names = self.option("package-managers")
+        out: set[Manager] = set()
+        for n in names:
+            out.update(_NAMES.get(str(n).lower(), ()))
+        return frozenset(out)
+
+    # -- one RUN ---------------------------------------------------------------------------
+    def _run(self, stage: Stage, pos: int, run: Run, state: _State) -> tuple[Instruction, ...] | None:
+        script = _script(run)
+        if script is None or script.has_error:
+            return None
+        calls = [c for c in script.package_managers() if c.manager in self._managers and _downloads(c)]
+        if not calls:
+            return None
+        plan = _Plan(calls)
+        existing = [(f, f.mount) for f in run.flags if f.mount is not None]
+        try:
+            self._plan_user(plan, state, calls)
+            for call in calls:
+                for m in _targets(call, state, plan):
+                    if all(m.target != x.target for x in plan.mounts):
+                        plan.mounts.append(replace(m, manager=call.manager))
+            for key, manager in _NO_CACHE_ENV.items():
+                if any(c.manager is manager for c in calls) and key in state.env and not _prefixed(calls, key):
+                    raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
+            new_flags, edited = _merge_flags(run, existing, plan)
+            command, heredocs, removed = _remove_defeaters(run, script, plan)
+        except _Blocked as e:
+            self.report(run, tools=_tools(calls), note=f"; no fix: {e}", targets="the package caches",
+                        no_fix_reason=str(e))
+            return None
+        if not new_flags and not edited and not removed:
+            return None
+        fixed = run.with_changes(flags=_join_flags(run, new_flags, edited, self._continuation()),
+                                 command=command, heredocs=heredocs)
+        self._check_safety(stage, pos, _script(fixed) or script, plan, state)
+        if any(c.manager in _APT for c in calls):
+            if self.option("apt-docker-clean") and not state.docker_clean and not _stage_disables_clean(stage):
+                plan.docker_clean = True
+                if self._reaches_final(stage):
+                    plan.unsafe.append("it disables `docker-clean` in the final image")
+        replacement: tuple[Instruction, ...] = (fixed,)
+        if plan.docker_clean:
+            style = self.context.style
+            clean = parse_instruction(f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}")
+            replacement = (clean, fixed)
+        targets = ", ".join(f"`{m.target}`" for m in plan.mounts) or "the existing mounts"
+        safety = FixSafety.UNSAFE if plan.unsafe else FixSafety.SAFE
+        note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
+        out = self.propose(run, replacement, updated=(run,), safety=safety,
+                           tools=_tools(calls), note=note, targets=targets)
+        if out is replacement and plan.docker_clean:
+            state.docker_clean = True
+        return out if out is replacement else None
+
+    def _continuation(self) -> str:
+        """The file's line break inside an instruction, e.g. ``" \\\n    "``.
+
+        Measured on the instructions without their leading comment lines (which
+        ``Style.detect`` counts as unindented continuation lines).
+        """
+        style = self.context.style
+        indents: dict[str, int] = {}
+        for ins in self._df.body:
+            lines = ins.with_changes(leading_lines=(), heredocs=()).code.split("\n")[1:]
+            for line in lines:
+                stripped = line.lstrip(" \t")
+                if stripped.strip() and not stripped.startswith("#"):
+                    indent = line[: len(line) - len(stripped)]
+                    indents[indent] = indents.get(indent, 0) + 1
+        indent = max(indents, key=lambda k: indents[k]) if indents else "    "
+        return f" {style.escape}{style.newline}{indent}"
+
+    def _plan_user(self, plan: _Plan, state: _State, calls: list[PackageManagerCall]) -> None:
+        if all(c.manager in _SYSTEM for c in calls):
+            return
+        for c in calls:
+            if c.manager not in _SYSTEM and any(os.path.basename(w.text) == "sudo" for w in c.program):
+                raise _Blocked(f"`{c.manager}` runs through `sudo`")
+        uid, gid, _ = _user(state)
+        plan.uid = uid if uid else None
+        plan.gid = gid
+
+    def _check_safety(self, stage: Stage, pos: int, script: ShellScript, plan: _Plan, state: _State) -> None:
+        """Record why the fix is unsafe, if it is; ``script`` is the fixed RUN's."""
+        home = _home(state)
+        later = self._later(stage, pos)
+        for m in plan.mounts:
+            if m.custom:
+                plan.unsafe.append(f"`{m.target}` is set on the command line")
+            if m.system and m.target == "/var/cache/apk":
+                plan.unsafe.append("apk's use of `/var/cache/apk` depends on its version")
+            if not m.custom and _names_path(script, m.target, home):
+                plan.unsafe.append(f"the `RUN` itself uses `{m.target}`")
+            if any(_inside(w, m.target) for w in state.written):
+                plan.unsafe.append(f"the mount hides files written to `{m.target}` earlier")
+            for ins, st in later:
+                if isinstance(ins, (Copy, Add)) and ins.flag("from") is not None:
+                    continue
+                if isinstance(ins, Run):
+                    if _mounts(ins, m.target) or self._will_mount(ins, m):
+                        continue
+                    words = _run_words(ins, home)
+                    if any(_inside(w, m.target) or _inside(m.target, w) and w != "/" for w in words):
+                        plan.unsafe.append(f"a later `RUN` uses `{m.target}`")
+                    elif m.kind is _Kind.STORE and not _file_commands_only(ins, calls=plan.calls):
+                        plan.unsafe.append(f"a later `RUN` may need `{m.target}`")
+                elif isinstance(ins, (Cmd, Entrypoint)) and m.kind is _Kind.STORE:
+                    progs = {os.path.basename(w.text) for c in plan.calls for w in c.program}
+                    text = ins.command.text if ins.command is not None else ""
+                    if any(p in text.replace('"', " ").split() for p in progs):
+                        plan.unsafe.append(f"`{ins.name}` runs the tool that needs `{m.target}`")
+            for src in self._copied_from(stage):
+                if _inside(src, m.target) or _inside(m.target, src) and src != "/":
+                    plan.unsafe.append(f"a `COPY --from` reads `{m.target}`")
+
+    def _will_mount(self, run: Run, mount: _Mount) -> bool:
+        """A later RUN that gets the same mount from this transform (same tool, same user)."""
+        script = _script(run)
+        if script is None or script.has_error:
+            return False
+        return any(c.manager is mount.manager and _downloads(c) and c.manager in self._managers
+                   for c in script.package_managers())
+
+    def _later(self, stage: Stage, pos: int) -> list[tuple[Instruction, Stage]]:
+        out = [(i, stage) for i in stage.instructions[pos + 1:]]
+        for child in self._descendants(stage):
+            out.extend((i, child) for i in child.instructions[1:])
+        return out
+
+    def _descendants(self, stage: Stage) -> list[Stage]:
+        out: list[Stage] = []
+        todo = list(self._children.get(stage.index, ()))
+        while todo:
+            s = todo.pop(0)
+            out.append(s)
+            todo.extend(self._children.get(s.index, ()))
+        return out
+
+    def _copied_from(self, stage: Stage) -> list[str]:
+        """Sources of ``COPY --from=`` this stage (or one built on it) in any stage."""
+        names = {str(s.index) for s in [stage, *self._descendants(stage)]}
+        names |= {s.name for s in [stage, *self._descendants(stage)] if s.name}
+        out = []
+        for ins in self._df.body:
+            if isinstance(ins, (Copy, Add)):
+                f = ins.flag("from")
+                if f is not None and f.value is not None and f.value.lower() in names:
+                    out.extend(posixpath.normpath(s) for s in ins.sources if s.startswith("/"))
+        return out
+
+    def _reaches_final(self, stage: Stage) -> bool:
+        last = self._stages[-1].index
+        chain = [stage, *self._descendants(stage)]
+        if any(s.index == last for s in chain):
+            return True
+        return any(_inside("/etc/apt", src) for src in self._copied_from(stage))
+
+
+# -- scripts ---------------------------------------------------------------------------------
+
+
+def _script(run: Run) -> ShellScript | None:
+    """The RUN's shell script: its command, or its heredoc body when that is the script."""
+    cmd = run.command
+    if not isinstance(cmd, ShellCommand):
+        return None
+    if run.heredocs:
+        body = _heredoc_script(run)
+        return parse_heredoc_body(run.heredocs[0]) if body is not None else None
+    return parse_shell(cmd)
+
+
+def _heredoc_script(run: Run) -> int | None:
+    """0 when the RUN is ``RUN <<EOF`` (or ``sh <<EOF``) with one shell body, else None."""
+    assert isinstance(run.command, ShellCommand)
+    words = run.command.text.split()
+    markers = [w for w in words if w.startswith("<<")]
+    rest = [w for w in words if not w.startswith(("<<", "-"))]
+    if len(run.heredocs) != 1 or len(markers) != 1:
+        return None
+    # ``<<EOF``, ``<<EOF bash``, ``bash -e <<EOF``: the body is the script.
+    if len(rest) > 1 or rest and os.path.basename(rest[0]) not in _POSIX_SHELLS:
+        return None
+    body = run.heredocs[0].body
+    if body.startswith("#!"):
+        interp = body[2:].split("\n", 1)[0].split()
+        name = os.path.basename(interp[0]) if interp else ""
+        if name == "env" and len(interp) > 1:
+            name = interp[1]
+        if name not in _POSIX_SHELLS:
+            return None
+    return 0
+
+
+def _downloads(call: PackageManagerCall) -> bool:
+    actions = _ACTIONS.get(call.manager)
+    return actions is None or call.action in actions
+
+
+def _tools(calls: list[PackageManagerCall]) -> str:
+    names = []
+    for c in calls:
+        if c.manager in (Manager.MAVEN, Manager.GRADLE):
+            names.append(f"{os.path.basename(c.program[-1].text)} {c.action}".strip())
+        else:
+            names.append(f"{c.manager.value} {c.action}".strip())
+    return ", ".join(f"`{n}`" for n in dict.fromkeys(names))
+
+
+# -- users and environment -------------------------------------------------------------------
+
+
+def _repository(stage: Stage) -> str | None:
+    img = stage.from_.image
+    if img is None:
+        return None
+    registry = img.registry
+    repo = img.repository
+    # ``golang:${GO_VERSION}-alpine`` is still the golang image.
+    if "$" in repo or registry not in (None, "docker.io", "index.docker.io"):
+        return None
+    return repo.removeprefix("library/")
+
+
+def _image_state(stage: Stage) -> _State:
+    state = _State()
+    repo = _repository(stage)
+    image = (stage.image or "").lower()
+    if any(p in image for p in ("windows", "nanoserver", "servercore")):
+        state.foreign = True
+    if repo is not None:
+        state.env.update(_IMAGE_ENV.get(repo, {}))
+        state.users.update(_IMAGE_USERS.get(repo, {}))
+    return state
+
+
+def _advance(state: _State, ins: Instruction) -> None:
+    """Update ``state`` past ``ins``."""
+    if isinstance(ins, Env):
+        updates: dict[str, str | None] = {}
+        if ins.legacy is not None:
+            updates[ins.legacy.key] = _expand(ins.legacy.value.strip(), state.env)
+        for kv in ins.pairs:
+            if kv.has_value:
+                updates[kv.key] = _value(kv, state.env)
+        state.env.update(updates)
+    elif isinstance(ins, Arg):
+        for kv in ins.pairs:
+            if kv.has_value and kv.key not in state.env:
+                state.env[kv.key] = _value(kv, state.env)
+    elif isinstance(ins, User) and ins.value is not None:
+        state.user = _expand(ins.value.text, state.env) or ins.value.text
+    elif isinstance(ins, Shell) and isinstance(ins.command, JsonArray):
+        values = ins.command.values
+        name = os.path.basename(values[0]).lower() if values else ""
+        state.foreign = name not in _POSIX_SHELLS
+    elif isinstance(ins, (Copy, Add)) and ins.flag("from") is None:
+        dest = ins.destination
+        if dest and dest.startswith("/"):
+            state.written.append(posixpath.normpath(dest))
+    elif isinstance(ins, Run):
+        script = _script(ins)
+        if script is None:
+            return
+        for cmd in script.commands:
+            _learn_user(state, cmd)
+            if _disables_clean(cmd):
+                state.docker_clean = True
+            if os.path.basename(cmd.name) in ("cp", "mv", "ln", "touch", "install", "tee") \
+                    or any(r.lstrip("0123456789").startswith(">") for r in cmd.redirects):
+                home = _home(state)
+                words = [_abs(w.text, home) for w in cmd.args if w.static]
+                words += [_abs(r.lstrip("0123456789>&| ").strip(), home) for r in cmd.redirects]
+                state.written.extend(w for w in words if w)
+
+
+def _value(kv: KeyValue, env: dict[str, str | None]) -> str | None:
+    try:
+        value = kv.unquoted_value
+    except LexError:  # BuildKit rejects it too; treat it as unknown
+        return None
+    return _expand(value or "", env)
+
+
+def _learn_user(state: _State, cmd: SimpleCommand) -> None:
+    """Record ``useradd``/``adduser`` calls: name → (uid, home)."""
+    name = os.path.basename(cmd.name)
+    if name not in ("useradd", "adduser"):
+        return
+    args = [w.text for w in cmd.args]
+    uid: int | None = None
+    home: str | None = None
+    system = False
+    user = None
+    i = 0
+    takes = {"-u", "--uid", "-d", "--home-dir", "--home", "-h", "-g", "--gid", "-G", "--groups",
+             "-s", "--shell", "-c", "--comment", "--gecos", "-k", "--skel", "-e", "-f", "-K",
+             "--ingroup", "-b", "--base-dir"}  # fmt: skip
+    while i < len(args):
+        a = args[i]
+        key, eq, val = a.partition("=")
+        if a.startswith("-"):
+            if eq:
+                value: str | None = val
+            elif key in takes and i + 1 < len(args):
+                value = args[i + 1]
+                i += 1
+            else:
+                value = None
+            if key in ("-u", "--uid") and value and value.isdigit():
+                uid = int(value)
+            elif (key in ("-d", "--home-dir", "--home") or key == "-h" and name == "adduser") and value:
+                home = value
+            elif key in ("-r", "--system", "-S"):
+                system = True
+        elif user is None:
+            user = a
+        i += 1
+    if user is None:
+        return
+    if home is None and not system:
+        home = f"/home/{user}"
+    state.users[user] = (uid, home)
+
+
+def _user(state: _State) -> tuple[int | None, int | None, str | None]:
+    """(uid, gid, home) of the user in effect; raises _Blocked when the uid is unknown."""
+    user, _, group = state.user.partition(":")
+    if "$" in state.user:
+        raise _Blocked(f"user `{state.user}` is a variable")
+    gid = int(group) if group.isdigit() else None
+    if user in ("", "root", "0"):
+        return 0, gid, state.env.get("HOME") or "/root"
+    if user.isdigit():
+        uid = int(user)
+        home = next((h for u, h in state.users.values() if u == uid), None)
+        return uid, gid, state.env.get("HOME") or home
+    known = state.users.get(user)
+    if known is None or known[0] is None:
+        raise _Blocked(f"the uid of user `{user}` is unknown (BuildKit needs a numeric `uid`)")
+    return known[0], gid, state.env.get("HOME") or known[1]
+
+
+def _home(state: _State) -> str | None:
+    try:
+        return _user(state)[2]
+    except _Blocked:
+        return None
+
+
+def _expand(value: str, env: dict[str, str | None]) -> str | None:
+    """``$VAR``/``${VAR}`` replaced from ``env``; None when a variable is unknown."""
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch != "$":
+            out.append(ch)
+            i += 1
+            continue
+        if value.startswith("${", i):
+            end = value.find("}", i)
+            if end < 0:
+                return None
+            name = value[i + 2:end]
+            i = end + 1
+        else:
+            j = i + 1
+            while j < len(value) and (value[j].isalnum() or value[j] == "_"):
+                j += 1
+            name = value[i + 1:j]
+            i = j
+        if not name.replace("_", "a").isalnum() or env.get(name) is None:
+            return None
+        out.append(env[name] or "")
+    return "".join(out)
+
+
+def _env(state: _State, *names: str) -> str | None:
+    """The first of ``names`` set in the environment; raises _Blocked if it is unresolved."""
+    for n in names:
+        for key in (n, n.upper()) if n.islower() else (n,):
+            if key in state.env:
+                v = state.env[key]
+                if v is None or not v.startswith("/"):
+                    raise _Blocked(f"`{key}` is not a known absolute path")
+                return posixpath.normpath(v)
+    return None
+
+
+def _need_home(state: _State) -> str:
+    home = _home(state)
+    if home is None:
+        raise _Blocked(f"`HOME` of user `{state.user}` is unknown; set `ENV HOME`")
+    return home
+
+
+def _cache_home(state: _State) -> str:
+    return _env(state, "XDG_CACHE_HOME") or posixpath.join(_need_home(state), ".cache")
+
+
+# -- targets per manager ---------------------------------------------------------------------
+
+
+def _custom(call: PackageManagerCall, *names: str) -> str | None:
+    opt = call.option(*names)
+    if opt is None or opt.value is None:
+        return None
+    if not opt.value.startswith("/") or "$" in opt.value:
+        raise _Blocked(f"`{opt.name}` is not an absolute path")
+    return posixpath.normpath(opt.value)
+
+
+def _targets(call: PackageManagerCall, state: _State, plan: _Plan) -> list[_Mount]:
+    m = call.manager
+    j = posixpath.join
+    if m in _APT:
+        return [_Mount("/var/cache/apt", locked=True, system=True),
+                _Mount("/var/lib/apt/lists", locked=True, system=True)]
+    if m is Manager.APK:
+        return [_Mount("/var/cache/apk", locked=True, system=True)]
+    if m in (Manager.DNF, Manager.YUM):
+        return [_Mount(f"/var/cache/{m.value}", locked=True, system=True)]
+    if m is Manager.PIP:
+        custom = _custom(call, "--cache-dir")
+        if custom:
+            return [_Mount(custom, custom=True)]
+        return [_Mount(_env(state, "PIP_CACHE_DIR") or j(_cache_home(state), "pip"))]
+    if m is Manager.UV:
+        custom = _custom(call, "--cache-dir")
+        if custom:
+            return [_Mount(custom, custom=True)]
+        return [_Mount(_env(state, "UV_CACHE_DIR") or j(_cache_home(state), "uv"))]
+    if m is Manager.POETRY:
+        base = _env(state, "POETRY_CACHE_DIR") or j(_cache_home(state), "pypoetry")
+        return [_Mount(j(base, "cache")), _Mount(j(base, "artifacts"))]
+    if m is Manager.PIPENV:
+        return [_Mount(_env(state, "PIPENV_CACHE_DIR") or j(_cache_home(state), "pipenv")),
+                _Mount(_env(state, "PIP_CACHE_DIR") or j(_cache_home(state), "pip"))]
+    if m is Manager.NPM:
+        custom = _custom(call, "--cache")
+        if custom:
+            return [_Mount(custom, custom=True)]
+        return [_Mount(_env(state, "npm_config_cache") or j(_need_home(state), ".npm"))]
+    if m is Manager.YARN:
+        custom = _custom(call, "--cache-folder")
+        if custom:
+            return [_Mount(custom, custom=True)]
+        env = _env(state, "YARN_CACHE_FOLDER")
+        if env:
+            return [_Mount(env)]
+        # Yarn 1 puts root's cache under /usr/local/share (its "home" for root).
+        uid = _user(state)[0]
+        xdg = _env(state, "XDG_CACHE_HOME")
+        base = xdg or ("/usr/local/share/.cache" if uid == 0 else _cache_home(state))
+        return [_Mount(j(base, "yarn"))]
+    if m is Manager.PNPM:
+        custom = _custom(call, "--store-dir")
+        if custom:
+            return [_Mount(custom, custom=True)]
+        pnpm_home = _env(state, "PNPM_HOME")
+        if pnpm_home:
+            return [_Mount(j(pnpm_home, "store"))]
+        data = _env(state, "XDG_DATA_HOME") or j(_need_home(state), ".local", "share")
+        return [_Mount(j(data, "pnpm", "store"))]
+    if m is Manager.GO:
+        out = []
+        modcache = _env(state, "GOMODCACHE")
+        if modcache is None:
+            gopath = state.env.get("GOPATH")
+            if "GOPATH" in state.env and (gopath is None or not gopath.split(":")[0].startswith("/")):
+                raise _Blocked("`GOPATH` is not a known absolute path")
+            first = gopath.split(":")[0] if gopath else j(_need_home(state), "go")
+            modcache = j(posixpath.normpath(first), "pkg", "mod")
+        out.append(_Mount(modcache, kind=_Kind.STORE))
+        if call.action != "mod download":
+            out.append(_Mount(_env(state, "GOCACHE") or j(_cache_home(state), "go-build")))
+        return out
+    if m is Manager.CARGO:
+        home = _env(state, "CARGO_HOME") or j(_need_home(state), ".cargo")
+        return [_Mount(j(home, "registry"), kind=_Kind.STORE), _Mount(j(home, "git", "db"), kind=_Kind.STORE)]
+    if m is Manager.BUNDLER:
+        gem_home = _env(state, "GEM_HOME")
+        if gem_home is None:
+            raise _Blocked("bundler's gem cache depends on `GEM_HOME`, which is not set")
+        return [_Mount(j(gem_home, "cache"))]
+    if m is Manager.COMPOSER:
+        env = _env(state, "COMPOSER_CACHE_DIR")
+        if env:
+            return [_Mount(env)]
+        home = _env(state, "COMPOSER_HOME") or j(_need_home(state), ".composer")
+        return [_Mount(j(home, "cache"))]
+    if m is Manager.MAVEN:
+        for opt in call.options:
+            if opt.name.startswith("-Dmaven.repo.local="):
+                value = opt.name.split("=", 1)[1]
+                if not value.startswith("/") or "$" in value:
+                    raise _Blocked("`-Dmaven.repo.local` is not an absolute path")
+                return [_Mount(posixpath.normpath(value), kind=_Kind.STORE, locked=True, custom=True)]
+        if "maven.repo.local" in (state.env.get("MAVEN_OPTS") or "") + (state.env.get("MAVEN_CONFIG") or ""):
+            raise _Blocked("`MAVEN_OPTS` sets `maven.repo.local`")
+        return [_Mount(j(_need_home(state), ".m2", "repository"), kind=_Kind.STORE, locked=True)]
+    if m is Manager.GRADLE:
+        custom = _custom(call, "-g", "--gradle-user-home")
+        home = custom or _env(state, "GRADLE_USER_HOME") or j(_need_home(state), ".gradle")
+        return [_Mount(j(home, "caches"), kind=_Kind.STORE, custom=bool(custom)),
+                _Mount(j(home, "wrapper"), kind=_Kind.STORE, custom=bool(custom))]
+    return []
+
+
+# -- flags -------------------------------------------------------------------------------------
+
+
+def _covered(target: str, mount_target: str | None) -> bool:
+    return mount_target is not None and _inside(target, posixpath.normpath(mount_target))
+
+
+def _merge_flags(run: Run, existing: list, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
+    """New ``--mount`` texts, and rewritten existing flags (by index)."""
+    new: list[str] = []
+    edited: dict[int, Flag] = {}
+    keep: list[_Mount] = []
+    for m in plan.mounts:
+        exact = [(i, f, spec) for i, f in enumerate(run.flags)
+                 for spec in [f.mount] if spec is not None and spec.target is not None
+                 and posixpath.normpath(spec.target) == m.target]  # fmt: skip
+        if exact:
+            i, f, spec = exact[0]
+            if spec.type == "cache":
+                flag = edited.get(i, f)
+                if m.locked and spec.get("sharing") != "locked":
+                    flag = _with_field(flag, "sharing", "locked")
+                uid = None if m.system else plan.uid
+                if uid and spec.get("uid") is None:
+                    flag = _with_field(flag, "uid", str(uid))
+                if flag is not f:
+                    edited[i] = flag
+            continue
+        if any(_covered(m.target, spec.target) for _, spec in existing):
+            continue
+        keep.append(m)
+        parts = [f"type=cache,target={m.target}"]
+        if m.locked:
+            parts.append("sharing=locked")
+        if not m.system and plan.uid:
+            parts.append(f"uid={plan.uid}")
+            if plan.gid is not None:
+                parts.append(f"gid={plan.gid}")
+        if any(c in m.target for c in ' ,"\'\\\t$'):
+            raise _Blocked(f"`{m.target}` would need quoting in `--mount`")
+        new.append(f"--mount={','.join(parts)}")
+    plan.mounts = keep
+    return new, edited
+
+
+def _with_field(flag: Flag, key: str, value: str) -> Flag:
+    try:
+        return flag.with_mount_field(key, value)
+    except ValueError:
+        pass
+    raw = flag.raw
+    if any(c in raw for c in ("\n", "'", '"', flag.escape)):
+        raise _Blocked("an existing `--mount` is too complex to extend")
+    return flag.with_changes(raw=f"{raw},{key}={value}")
+
+
+def _join_flags(run: Run, new: list[str], edited: dict[int, Flag], continuation: str) -> tuple[Flag, ...]:
+    flags = [edited.get(i, f) for i, f in enumerate(run.flags)]
+    if not new:
+        return tuple(flags)
+    if flags:
+        sep = flags[-1].whitespace_after
+        if "#" in sep:
+            sep = continuation
+    else:
+        sep = " " if len(new) == 1 else continuation
+    made = [Flag(raw=t, whitespace_after=sep) for t in new]
+    if flags:
+        # The last existing flag keeps its separator; the new ones follow it.
+        made[-1] = made[-1].with_changes(whitespace_after=flags[-1].whitespace_after)
+        flags[-1] = flags[-1].with_changes(whitespace_after=sep)
+    return (*flags, *made)
+
+
+# -- removals ----------------------------------------------------------------------------------
+
+
+def _prefixed(calls: list[PackageManagerCall], key: str) -> bool:
+    return any(w.text.split("=", 1)[0] == key for c in calls for w in c.command.assignments)
+
+
+def _cleaner(cmd: SimpleCommand, plan: _Plan) -> str | None:
+    """A description when ``cmd`` only empties a cache the plan mounts."""
+    name = os.path.basename(cmd.name)
+    words = [w.text for w in cmd.args]
+    managers = {c.manager for c in plan.calls}
+    if name in _CLEANERS:
+        prefix, owners = _CLEANERS[name]
+        if tuple(words[: len(prefix)]) == prefix and managers & set(owners):
+            return " ".join([name, *prefix])
+    if name == "go" and words[:1] == ["clean"] and set(words[1:]) <= {"-modcache", "-cache"} and len(words) > 1:
+        return "go clean"
+    if name == "rm" and plan.mounts:
+        operands = [w for w in cmd.args if not w.text.startswith("-")]
+        flags = [w.text for w in cmd.args if w.text.startswith("-")]
+        if not operands or any(set(f) - set("-rRfv") for f in flags if not f.startswith("--")) \
+                or any(f not in ("--recursive", "--force", "--verbose") for f in flags if f.startswith("--")):
+            return None
+        if all(_rm_inside(w, plan.mounts) for w in operands):
+            return "rm"
+    return None
+
+
+def _rm_inside(word: ShellWord, mounts: list[_Mount]) -> bool:
+    text = word.raw if not word.static else word.text
+    if not word.static:
+        # ``rm -rf /var/lib/apt/lists/*`` is a glob (static text keeps the ``*``).
+        return False
+    path = text[:-2] if text.endswith("/*") else text
+    if "*" in path or "?" in path or "[" in path:
+        return False
+    path = posixpath.normpath(path) if path.startswith("/") else ""
+    return bool(path) and any(_inside(path, m.target) for m in mounts)
+
+
+def _remove_defeaters(run: Run, script: ShellScript, plan: _Plan) -> tuple[ShellCommand | None, tuple, list[str]]:
+    """The RUN's command and heredocs without what defeats the cache; what was removed."""
+    heredoc = bool(run.heredocs)
+    # A heredoc body is edited as a ShellCommand whose escape character never occurs, so
+    # nothing is joined and its spans equal the body's (the shell joins lines itself).
+    source = ShellCommand(raw=run.heredocs[0].body, escape="\0") if heredoc else run.command
+    assert isinstance(source, ShellCommand)
+    removed: list[str] = []
+    for _ in range(32):
+        current = parse_shell(source)
+        step = _next_removal(current, plan)
+        if step is None:
+            break
+        what, edit = step
+        new = edit(source)
+        if new is None:
+            raise _Blocked(f"`{what}` cannot be removed without changing the rest of the script")
+        if _comment_lines(new.raw) != _comment_lines(source.raw):
+            raise _Blocked(f"removing `{what}` would drop a comment line")
+        source = new
+        removed.append(what)
+    if heredoc:
+        body = run.heredocs[0].with_changes(body=source.raw)
+        return run.command, (body, *run.heredocs[1:]), removed  # type: ignore[return-value]
+    return source, run.heredocs, removed
+
+
+def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-def]
+    managers = {c.manager for c in plan.calls}
+    for call in script.package_managers():
+        if call.manager not in managers:
+            continue
+        names = _NO_CACHE_OPTIONS.get(call.manager, ())
+        for opt in call.options:
+            if opt.name in names:
+                words = opt.words
+                return opt.name, lambda src, w=words: remove_words(src, w)
+        for w in call.command.assignments:
+            key = w.text.split("=", 1)[0]
+            if _NO_CACHE_ENV.get(key) in managers:
+                return key, lambda src, word=w, cmd=call.command: _remove_assignment(src, cmd, word)
+        for w in call.program:
+            key = w.text.split("=", 1)[0]
+            if "=" in w.text and _NO_CACHE_ENV.get(key) in managers:
+                return key, lambda src, word=w: remove_words(src, (word,))
+    for cmd in script.commands:
+        what = _cleaner(cmd, plan)
+        if what is not None:
+            return what, lambda src, c=cmd: _remove_command(src, c)
+        inside = _rm_operands_inside(cmd, plan)
+        if inside:
+            return inside[0].text, lambda src, ws=inside: remove_words(src, ws)
+    return None
+
+
+def _rm_operands_inside(cmd: SimpleCommand, plan: _Plan) -> list[ShellWord]:
+    """``rm -rf /var/lib/apt/lists/* /tmp/x``: the operands inside mounts, when others remain."""
+    if os.path.basename(cmd.name) != "rm" or not plan.mounts:
+        return []
+    operands = [w for w in cmd.args if not w.text.startswith("-")]
+    inside = [w for w in operands if _rm_inside(w, plan.mounts)]
+    return inside if inside and len(inside) < len(operands) else []
+
+
+def _comment_lines(raw: str) -> list[str]:
+    return [line.strip() for line in raw.splitlines() if line.lstrip().startswith("#")]
+
+
+def _remove_command(source: ShellCommand, cmd: SimpleCommand) -> ShellCommand | None:
+    out = remove_command(source, cmd)
+    if out is not None or source.escape != "\0":
+        return out
+    # Heredoc body: a command alone on its line goes with its line.
+    raw = source.raw
+    start, end = cmd.statement_span
+    line_start = raw.rfind("\n", 0, start) + 1
+    line_end = raw.find("\n", end)
+    line_end = len(raw) if line_end < 0 else line_end + 1
+    if raw[line_start:start].strip() or raw[end:line_end].strip():
+        return None
+    new = source.with_changes(raw=raw[:line_start] + raw[line_end:])
+    before = [(c.name, c.words) for c in parse_shell(source).commands if c.span != cmd.span]
+    after = parse_shell(new)
+    if after.has_error or [(c.name, c.words) for c in after.commands] != before:
+        return None
+    return new
+
+
+def _remove_assignment(source: ShellCommand, cmd: SimpleCommand, word: ShellWord) -> ShellCommand | None:
+    """Drop ``NAME=value`` before a command, with the blanks after it (one line only)."""
+    raw = source.raw
+    s, e = word.span
+    if raw[s:e] != word.raw:
+        return None
+    z = e
+    while z < len(raw) and raw[z] in " \t":
+        z += 1
+    if z == e:
+        return None
+    new = source.with_changes(raw=raw[:s] + raw[z:])
+    script = parse_shell(new)
+    old = parse_shell(source)
+    expect = [(c.name, c.words, [a.text for a in c.assignments if a.span != word.span or c.span != cmd.span])
+              for c in old.commands]
+    got = [(c.name, c.words, [a.text for a in c.assignments]) for c in script.commands]
+    if script.has_error or got != expect:
+        return None
+    return new
+
+
+# -- analysis helpers --------------------------------------------------------------------------
+
+
+def _inside(path: str, directory: str) -> bool:
+    """``path`` is ``directory`` or lies below it."""
+    if not path or not directory:
+        return False
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+def _abs(text: str, home: str | None) -> str | None:
+    if home and (text == "~" or text.startswith("~/")):
+        text = home + text[1:]
+    for var in ("$HOME", "${HOME}"):
+        if home and text.startswith(var):
+            text = home + text[len(var):]
+    if not text.startswith("/") or "$" in text:
+        return None
+    return posixpath.normpath(text.rstrip("*").rstrip("/") or "/")
+
+
+def _names_path(script: ShellScript, target: str, home: str | None) -> bool:
+    for cmd in script.commands:
+        for w in cmd.argv[1:]:
+            if w.text.startswith("-") and "=" in w.text:
+                p = _abs(w.text.split("=", 1)[1], home)
+            else:
+                p = _abs(w.text, home)
+            if p and _inside(p, target):
+                return True
+    return False
+
+
+def _run_words(run: Run, home: str | None) -> list[str]:
+    script = _script(run)
+    if script is None:
+        return []
+    out = []
+    for cmd in script.commands:
+        for w in cmd.argv[1:]:
+            p = _abs(w.text.split("=", 1)[1] if w.text.startswith("-") and "=" in w.text else w.text, home)
+            if p:
+                out.append(p)
+    return out
+
+
+def _mounts(run: Run, target: str) -> bool:
+    return any(_covered(target, f.mount.target) for f in run.flags if f.mount is not None)
+
+
+def _file_commands_only(run: Run, calls: list[PackageManagerCall]) -> bool:
+    """A later RUN that cannot need a store: file commands, or the same tool (it gets the
+    mount from this transform too)."""
+    script = _script(run)
+    if script is None or script.has_error:
+        return False
+    managers = {c.manager for c in calls}
+    same = {c.command.span for c in script.package_managers() if c.manager in managers}
+    return all(os.path.basename(c.name) in _FILE_COMMANDS or c.span in same for c in script.commands)
+
+
+def _disables_clean(cmd: SimpleCommand) -> bool:
+    return os.path.basename(cmd.name) == "rm" and any(
+        w.text == "/etc/apt/apt.conf.d/docker-clean" for w in cmd.args)
+
+
+def _stage_disables_clean(stage: Stage) -> bool:
+    """Some RUN of the stage disables docker-clean (maybe after this one: then the
+    mounts still help, and inserting a second copy would not converge)."""
+    for ins in stage.instructions:
+        if isinstance(ins, Run):
+            script = _script(ins)
+            if script is not None and any(_disables_clean(c) for c in script.commands):
+                return True
+    return False
+
+
+def _children(df: Dockerfile, stages: list[Stage]) -> dict[int, list[Stage]]:
+    out: dict[int, list[Stage]] = {}
+    for s in stages:
+        base = df.base_stage(s, stages)
+        if base is not None:
+            out.setdefault(base.index, []).append(s)
+    return out
+
+
+__all__ = ["AddCacheMounts"]
