@@ -17,9 +17,9 @@ is no error):
 
 * pip / ``uv pip install``: the ``-r``/``-c`` files named on the command line (a file in
   a subdirectory is copied into the same subdirectory of the destination);
-* ``uv sync``: ``pyproject.toml``, ``uv.lock`` (``*`` unless ``--locked``/``--frozen``),
-  ``.python-version*``;
-* ``poetry install``: ``pyproject.toml``, ``poetry.lock*``;
+* ``uv sync --no-install-project``: ``pyproject.toml``, ``uv.lock`` (``*`` unless
+  ``--locked``/``--frozen``), ``.python-version*``;
+* ``poetry install --no-root``: ``pyproject.toml``, ``poetry.lock*``;
 * ``pipenv install``/``sync``: ``Pipfile``, ``Pipfile.lock`` (``*`` for ``install``
   without ``--deploy``);
 * ``npm ci``/``npm install``: ``package.json``, ``package-lock.json*``,
@@ -80,9 +80,7 @@ for one of these reasons, which no option lifts:
 
 * the install may run project code: npm/yarn/pnpm lifecycle scripts (no
   ``--ignore-scripts``), composer scripts (no ``--no-scripts``) or an optimised
-  autoloader (``-o`` without ``--no-autoloader``), ``poetry install`` without
-  ``--no-root``, ``uv sync`` without ``--no-install-project`` (these install the project
-  itself);
+  autoloader (``-o`` without ``--no-autoloader``);
 * the whole-context copy moves past a ``RUN`` that may need the sources (anything but
   system package installs, named-package installs and ``mkdir``/``rm``/… of absolute
   paths outside the destination) or past another ``COPY``/``ADD`` (their files may
@@ -95,8 +93,10 @@ through variables or lie outside the context copy; a source-needing command come
 the install in the same ``RUN`` or the ``RUN`` cannot be split without losing a comment;
 the copy has flags other than ``--chown``/``--chmod``/``--link``, or its destination has
 variables or quotes and must cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo
-needs a target source file to read its manifest). ``cargo build``, ``go build``,
-``pip install .`` alone and similar source builds are not reported.
+needs a target source file to read its manifest). Installs that build the
+project itself are not reported, since they need its sources: ``pip install .``,
+``poetry install`` without ``--no-root``, ``uv sync`` without ``--no-install-project``,
+``go build``, ``cargo build``.
 
 ## Options
 ``self-contained-manifests`` (bool, default false): the project's manifests name no
@@ -284,8 +284,6 @@ class ReorderDependencyCopy(Transform):
             raise _NoFix("a flag of the copy spans lines")
         if dest is None:
             raise _NoFix("the copy's destination has variables or quotes")
-        if workdirs[j] != dest_dir:
-            raise _NoFix("the install runs in another directory than the one the sources are copied to")
         # What the copy crosses on its way down.
         has_vars = any("$" in f.raw for f in c.flags)
         for x in ins[i + 1:j]:
@@ -305,7 +303,7 @@ class ReorderDependencyCopy(Transform):
             if m is not None and m.type == "bind" and m.from_ is None:
                 raise _NoFix("the install mounts the build context")
         head, tail = self._split(run, commands, install, dest_dir)
-        self._check_manifests(install, dest_dir)
+        self._check_manifests(install, dest_dir, workdirs[j])
         copies = self._manifest_copies(df, stage, i, c, dest, dest_dir, install, workdirs)
         opaque = install.opaque and not self.option("self-contained-manifests")
         safety = FixSafety.UNSAFE if (opaque or install.unsafe) else FixSafety.SAFE
@@ -350,7 +348,7 @@ class ReorderDependencyCopy(Transform):
         tail = run.with_changes(command=tail_cmd, leading_lines=())
         return head, [tail]
 
-    def _check_manifests(self, install: _Install, dest_dir: str | None) -> None:
+    def _check_manifests(self, install: _Install, dest_dir: str | None, cwd: str) -> None:
         out: dict[str, bool] = {}
         for path, optional in install.manifests.items():
             if not _static(path.replace("*", "")) or "*" in path:
@@ -359,6 +357,8 @@ class ReorderDependencyCopy(Transform):
                 if dest_dir is None or not dest_dir.startswith("/") or not path.startswith(dest_dir.rstrip("/") + "/"):
                     raise _NoFix(f"`{path}` is not part of the copied sources")
                 path = path[len(dest_dir.rstrip("/")) + 1:]
+            elif cwd != dest_dir:
+                raise _NoFix("the install runs in another directory than the one the sources are copied to")
             norm = posixpath.normpath(path)
             if norm.startswith("..") or norm == ".":
                 raise _NoFix(f"`{path}` is not part of the copied sources")
@@ -536,10 +536,12 @@ def _is_dependency_step(call: PackageManagerCall) -> bool:
     m, a = call.manager, call.action
     if m in (Manager.PIP, Manager.UV) and a in ("install", "pip install"):
         return bool(call.files) and not call.local_paths and not _file_operands(call)
+    # Without these options, `uv sync` and `poetry install` also install the project
+    # itself, which needs its sources: like `pip install .`, they stay after the copy.
     if m is Manager.UV:
-        return a == "sync"
+        return a == "sync" and call.has_option("--no-install-project")
     if m is Manager.POETRY:
-        return a == "install" and not call.has_option("--only-root")
+        return a == "install" and call.has_option("--no-root")
     if m is Manager.PIPENV:
         return a in ("install", "sync") and not call.operands
     if m is Manager.NPM:
@@ -580,13 +582,9 @@ def _needs(call: PackageManagerCall, install: _Install) -> None:
         install.need("pyproject.toml")
         install.need("uv.lock", optional=not call.has_option("--locked", "--frozen"))
         install.need(".python-version", optional=True)
-        if not call.has_option("--no-install-project", "--only-dev", "--no-install-workspace"):
-            install.unsafe.append("`uv sync` installs the project itself")
     elif m is Manager.POETRY:
         install.need("pyproject.toml")
         install.need("poetry.lock", optional=True)
-        if not call.has_option("--no-root"):
-            install.unsafe.append("`poetry install` without `--no-root` installs the project itself")
     elif m is Manager.PIPENV:
         install.need("Pipfile")
         install.need("Pipfile.lock", optional=not (a == "sync" or call.has_option("--deploy")))
