@@ -267,8 +267,8 @@ class LegacyKeyValue(Node):
 
 
 @node
-class JsonArray(Node):
-    """An exec-form body: a JSON array of strings, as written."""
+class _Body(Node):
+    """A body that runs to the end of the instruction's line (no whitespace after it)."""
 
     raw: str
     escape: str = "\\"
@@ -278,7 +278,13 @@ class JsonArray(Node):
 
     @property
     def text(self) -> str:
+        """The body as BuildKit sees it (continuations and their comment lines removed)."""
         return logical_text(self.raw, self.escape)
+
+
+@node
+class JsonArray(_Body):
+    """An exec-form body: a JSON array of strings, as written."""
 
     @property
     def values(self) -> list[str]:
@@ -289,19 +295,8 @@ class JsonArray(Node):
 
 
 @node
-class ShellCommand(Node):
+class ShellCommand(_Body):
     """A shell-form body, kept opaque; ``dockmod.shell`` understands its contents."""
-
-    raw: str
-    escape: str = "\\"
-
-    def _codegen(self, out: list[str]) -> None:
-        out.append(self.raw)
-
-    @property
-    def text(self) -> str:
-        """The command BuildKit hands to the shell (continuations and their comments removed)."""
-        return logical_text(self.raw, self.escape)
 
 
 @node
