@@ -110,12 +110,12 @@ import posixpath
 from dataclasses import dataclass, field
 
 from dockmod._parse import parse_instruction
-from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, Run, Shell, Workdir
+from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Shell, Workdir
 from dockmod.cst.module import Stage
 from dockmod.cst.trivia import TrailingWhitespace
 from dockmod.errors import ParseError
 from dockmod.grammar.words import LexError, process_word
-from dockmod.shell import Manager, PackageManagerCall, SimpleCommand, parse_shell, remove_command
+from dockmod.shell import Manager, PackageManagerCall, ShellScript, SimpleCommand, parse_shell, remove_command
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 # Copy flags that mean the same on the inserted manifest COPY.
@@ -154,12 +154,10 @@ class _NoFix(Exception):
 
 @dataclass
 class _Install:
-    """What one install RUN needs: manifests (path → optional) and why it may be unsafe."""
+    """What one install RUN needs: manifests (path → optional) and why moving it is unsafe."""
 
     text: str
     manifests: dict[str, bool] = field(default_factory=dict)
-    #: Unsafe because a manifest may name other local files (lifted by the option).
-    opaque: bool = True
     #: Unsafe for a reason no option lifts.
     unsafe: list[str] = field(default_factory=list)
 
@@ -167,8 +165,9 @@ class _Install:
         self.manifests[path] = self.manifests.get(path, True) and optional
 
 
-def _static(word_text: str) -> bool:
-    return not any(c in word_text for c in "$`*?[]{}'\"\\ ")
+def _plain_path(path: str) -> bool:
+    """No variables, quotes, escapes, spaces or glob characters."""
+    return bool(path) and not any(c in path for c in "$`*?[]{}'\"\\ \t")
 
 
 def _words(cmd: SimpleCommand) -> str:
@@ -229,12 +228,12 @@ class ReorderDependencyCopy(Transform):
             found = self._install_after(ins, i)
             if found is None:
                 continue
-            j, run, script_cmds, install = found
+            j, run, script, install = found
             if self._suppressed(c) or self._suppressed(run):
                 continue
             msg = {"install": install.text, "copy": _copy_text(c)}
             try:
-                plan = self._plan(df, stage, i, j, run, script_cmds, install, workdirs)
+                plan = self._plan(df, stage, i, j, run, script, install, workdirs)
             except _NoFix as e:
                 self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install.manifests), **msg)
                 continue
@@ -255,21 +254,15 @@ class ReorderDependencyCopy(Transform):
             script = parse_shell(x.command)
             if script.has_error:
                 continue
-            install = _Install(text="")
-            deps = []
-            for cmd in script.commands:
-                call = _call(cmd)
-                if call is not None and _is_dependency_step(call):
-                    deps.append(cmd)
-            if not deps:
-                continue
-            install.text = _words(deps[0])
-            return j, x, script.commands, install
+            calls = _calls(script)
+            deps = [c for c in script.commands if c.span in calls and _is_dependency_step(calls[c.span])]
+            if deps:
+                return j, x, script, _Install(text=_words(deps[0]))
         return None
 
     # -- planning --------------------------------------------------------------------
     def _plan(self, df: Dockerfile, stage: Stage, i: int, j: int, run: Run,
-              commands: tuple[SimpleCommand, ...], install: _Install,
+              script: ShellScript, install: _Install,
               workdirs: list[str]) -> tuple[tuple[list[Instruction], list[Instruction]], FixSafety]:
         ins = stage.instructions
         c = ins[i]
@@ -302,24 +295,27 @@ class ReorderDependencyCopy(Transform):
             m = f.mount
             if m is not None and m.type == "bind" and m.from_ is None:
                 raise _NoFix("the install mounts the build context")
-        head, tail = self._split(run, commands, install, dest_dir)
+        head, tail = self._split(run, script, install, dest_dir)
         self._check_manifests(install, dest_dir, workdirs[j])
         copies = self._manifest_copies(df, stage, i, c, dest, dest_dir, install, workdirs)
-        opaque = install.opaque and not self.option("self-contained-manifests")
+        # Every manifest may name other local files, unless the option says otherwise.
+        opaque = not self.option("self-contained-manifests")
         safety = FixSafety.UNSAFE if (opaque or install.unsafe) else FixSafety.SAFE
         return (copies, [head, c, *tail]), safety
 
-    def _split(self, run: Run, commands: tuple[SimpleCommand, ...], install: _Install,
+    def _split(self, run: Run, script: ShellScript, install: _Install,
                dest_dir: str | None) -> tuple[Run, list[Run]]:
+        commands = script.commands
+        calls = _calls(script)
         kinds = []
         for cmd in commands:
-            call = _call(cmd)
+            call = calls.get(cmd.span)
             if call is not None and _is_dependency_step(call):
                 if cmd.nested or cmd.operator not in (None, *_AND) or cmd.previous_operator not in (None, *_AND):
                     raise _NoFix("the install is conditional or part of a pipeline")
                 _needs(call, install)
                 kinds.append("dep")
-            elif _needs_no_sources(cmd, dest_dir):
+            elif _needs_no_sources(cmd, call, dest_dir):
                 kinds.append("neutral")
             else:
                 kinds.append("source")
@@ -351,7 +347,7 @@ class ReorderDependencyCopy(Transform):
     def _check_manifests(self, install: _Install, dest_dir: str | None, cwd: str) -> None:
         out: dict[str, bool] = {}
         for path, optional in install.manifests.items():
-            if not _static(path.replace("*", "")) or "*" in path:
+            if not _plain_path(path):
                 raise _NoFix(f"the manifest `{path}` is named through a variable or pattern")
             if path.startswith("/"):
                 if dest_dir is None or not dest_dir.startswith("/") or not path.startswith(dest_dir.rstrip("/") + "/"):
@@ -369,10 +365,14 @@ class ReorderDependencyCopy(Transform):
                          dest_dir: str | None, install: _Install, workdirs: list[str]) -> list[Instruction]:
         already = _copied_before(stage, i, dest_dir, workdirs, df.escape)
         by_dir: dict[str, list[str]] = {}
+        required: dict[str, str] = {}
         for path, optional in install.manifests.items():
+            d = posixpath.dirname(path)
+            if not optional:
+                required.setdefault(d, path)
             if any(fnmatch.fnmatchcase(path, pat) for pat in already):
                 continue
-            by_dir.setdefault(posixpath.dirname(path), []).append(path + ("*" if optional else ""))
+            by_dir.setdefault(d, []).append(path + ("*" if optional else ""))
         style = df.style
         keyword = style.keyword("COPY")
         flags = "".join(f.raw + " " for f in c.flags)
@@ -386,9 +386,12 @@ class ReorderDependencyCopy(Transform):
         for d in sorted(by_dir):
             names = by_dir[d]
             if all(n.endswith("*") for n in names):
-                # At least one source must match (the classic builder's rule), and the
-                # install needs at least one of these files; name the first for certain.
-                names[0] = names[0].rstrip("*")
+                # The classic builder needs one source to match. Copy a required manifest
+                # again (an earlier COPY brought it, so it exists), else name the first.
+                if d in required:
+                    names.insert(0, required[d])
+                else:
+                    names[0] = names[0].rstrip("*")
             target = base + (d + "/" if d else "")
             text = f"{keyword} {flags}{' '.join(names)} {target}{style.newline}"
             try:
@@ -428,8 +431,7 @@ def _copy_text(c: Instruction) -> str:
 
 
 def _posix_shell(shell: Shell) -> bool:
-    cmd = shell.command
-    values = cmd.values if cmd is not None and hasattr(cmd, "values") else []
+    values = shell.command.values if isinstance(shell.command, JsonArray) else []
     return bool(values) and posixpath.basename(values[0]) in _POSIX_SHELLS
 
 
@@ -486,17 +488,15 @@ def _copied_before(stage: Stage, i: int, dest_dir: str | None, workdirs: list[st
             continue
         target = _resolve(workdirs[k], dest)
         for src in x.sources:
-            if not _static(src.replace("*", "").replace("?", "")):
+            if not _plain_path(src.replace("*", "").replace("?", "")):
                 continue
-            d, name = posixpath.split(posixpath.normpath(src))
-            if dest.endswith("/") or len(x.sources) > 1 or "*" in src:
-                where = target
-            else:
-                continue  # ``COPY a.txt /x`` may write the file /x
-            rel = posixpath.relpath(where, dest_dir) if dest_dir is not None else None
-            if rel is None or rel.startswith(".."):
-                continue
-            out.append(posixpath.normpath(posixpath.join(rel, name)))
+            into_dir = dest.endswith("/") or posixpath.normpath(dest) in (".", "..") \
+                or len(x.sources) > 1 or "*" in src or "?" in src
+            # Into a directory the file keeps its name; ``COPY a.txt /x/b.txt`` writes b.txt.
+            landed = posixpath.join(target, posixpath.basename(posixpath.normpath(src))) if into_dir else target
+            rel = posixpath.relpath(landed, dest_dir) if dest_dir is not None else None
+            if rel is not None and not rel.startswith(".."):
+                out.append(rel)
     return out
 
 
@@ -521,10 +521,9 @@ def _manifest_list(manifests: dict[str, bool]) -> str:
 # -- helpers: shell ----------------------------------------------------------------------
 
 
-def _call(cmd: SimpleCommand) -> PackageManagerCall | None:
-    from dockmod.shell import _recognise  # the one recogniser; no public single-command form
-
-    return _recognise(cmd)
+def _calls(script: ShellScript) -> dict[tuple[int, int], PackageManagerCall]:
+    """The package-manager call of each command, by the command's span."""
+    return {call.command.span: call for call in script.package_managers()}
 
 
 def _ignores_scripts(call: PackageManagerCall) -> bool:
@@ -631,11 +630,10 @@ def _needs(call: PackageManagerCall, install: _Install) -> None:
         install.need(call.files[0] if call.files else "pom.xml")
 
 
-def _needs_no_sources(cmd: SimpleCommand, dest_dir: str | None) -> bool:
-    """Whether ``cmd`` demonstrably reads nothing the whole-context copy brings."""
+def _needs_no_sources(cmd: SimpleCommand, call: PackageManagerCall | None, dest_dir: str | None) -> bool:
+    """Whether ``cmd`` (whose package-manager call is ``call``) reads nothing the copy brings."""
     if cmd.nested:
         return False
-    call = _call(cmd)
     if call is not None:
         if call.manager in _SYSTEM_MANAGERS:
             return not _file_operands(call) and not any(o.value and "/" in o.value for o in call.options
@@ -665,4 +663,6 @@ def _run_needs_no_sources(run: Run, dest_dir: str | None) -> bool:
     if run.is_exec_form or run.heredocs or run.command is None:
         return False
     script = parse_shell(run.command)
-    return not script.has_error and all(_needs_no_sources(c, dest_dir) for c in script.commands)
+    calls = _calls(script)
+    return not script.has_error and all(_needs_no_sources(c, calls.get(c.span), dest_dir)
+                                        for c in script.commands)
