@@ -3,7 +3,7 @@
 ## What it does
 Finds a stage that copies the whole context (``COPY . .``, ``COPY ./ /app``, ``ADD . …``)
 and *then* installs dependencies from manifests (``pip install -r requirements.txt``,
-``npm ci``, ``go mod download``, ``poetry install``, ``bundle install``…). The fix
+``npm ci``, ``go mod download``, ``poetry install --no-root``, ``bundle install``…). The fix
 inserts a ``COPY`` of exactly those manifests where the whole-context copy was, with the
 same destination text and the same ``--chown``/``--chmod``/``--link`` flags, and moves
 the whole-context copy down to just after the install step::
