@@ -51,6 +51,7 @@ def pytest_runtest_setup(item):
 def registry():
     """A plain-HTTP ``docker-registry`` on 127.0.0.1; ``docker.io/*`` resolves here in builds."""
     _require_prerequisites()
+    harness.sweep_stale_work_dirs()
     with harness.Registry() as running:
         yield running
 

@@ -11,14 +11,22 @@
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .apps import App, load_apps
 from .builder import BuildResult, Builder, Capabilities, ImageInfo, RunResult, Step, parse_steps
-from .env import HOW_TO_RUN, cache_dir, discover_host_network, in_ci, missing_prerequisites, tool_version, work_root
+from .env import (
+    HOW_TO_RUN,
+    cache_dir,
+    discover_host_network,
+    in_ci,
+    make_work_dir,
+    missing_prerequisites,
+    sweep_stale_work_dirs,
+    tool_version,
+)
 from .fs import Entry, FsDiff, compare, snapshot
 from .images import BASE_IMAGES, BaseImage, BaseImageCache, BaseImageSpec, build_image
 from .registry import Registry
@@ -29,13 +37,13 @@ __all__ = [
     "App", "BASE_IMAGES", "BaseImage", "BaseImageSet", "BaseImageSpec", "BuildResult", "Builder",
     "Capabilities", "CommandError", "Entry", "FsDiff", "HOW_TO_RUN", "ImageInfo", "Registry",
     "RunResult", "Sandbox", "Step", "build_image", "compare", "in_ci", "load_apps",
-    "missing_prerequisites", "new_builder", "new_sandbox", "parse_steps", "snapshot",
+    "missing_prerequisites", "new_builder", "new_sandbox", "parse_steps", "snapshot", "sweep_stale_work_dirs",
 ]  # fmt: skip
 
 
 def new_sandbox(registry: Registry | None) -> Sandbox:
     """A fresh sandbox (own storage root) whose ``docker.io`` is ``registry``."""
-    root = Path(tempfile.mkdtemp(prefix="dockmod-e2e-", dir=work_root()))
+    root = make_work_dir("")
     conf = registries_conf(registry.host if registry else None, insecure=not (registry and registry.tls))
     auths = {registry.host: (registry.username, registry.password)} if registry and registry.tls else None
     return Sandbox(root, conf, auths)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -464,6 +463,3 @@ class Builder:
         """Escape hatch: any buildah subcommand in this builder's sandbox."""
         return self.sandbox.buildah(*args, check=check)
 
-
-def quote(argv: list[str]) -> str:
-    return " ".join(shlex.quote(a) for a in argv)

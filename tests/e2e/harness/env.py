@@ -93,6 +93,34 @@ def work_root() -> Path:
     return path
 
 
+_OWNER = ".dockmod-e2e-owner"
+
+
+def make_work_dir(prefix: str) -> Path:
+    """A new ``dockmod-e2e-<prefix>…`` dir under :func:`work_root`, tagged with our pid.
+
+    The tag lets :func:`sweep_stale_work_dirs` remove what a killed run left behind
+    (a timeout's SIGTERM skips pytest's finalizers).
+    """
+    path = Path(tempfile.mkdtemp(prefix=f"dockmod-e2e-{prefix}", dir=work_root()))
+    (path / _OWNER).write_text(str(os.getpid()))
+    return path
+
+
+def sweep_stale_work_dirs() -> list[Path]:
+    """Delete work dirs whose owning process is gone; returns what was removed."""
+    removed = []
+    for path in work_root().glob("dockmod-e2e-*"):
+        try:
+            pid = int((path / _OWNER).read_text())
+        except (OSError, ValueError):
+            continue
+        if not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def tool_version(argv: list[str]) -> str:
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     match = re.search(r"\d+\.\d+(\.\d+)?", out)

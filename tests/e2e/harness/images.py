@@ -17,11 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .env import HostNetwork, tool_version, work_root
+from .env import HostNetwork, make_work_dir, tool_version
 from .registry import Registry
 from .rootfs import Rootfs, RootfsCache, RootfsRecipe, _locked
 from .sandbox import Sandbox
@@ -250,7 +249,7 @@ class BaseImageCache:
         return self.dir / f"{spec.name}-{self.key(spec, rootfs)}", rootfs
 
     def _build(self, spec: BaseImageSpec, rootfs: Rootfs, path: Path) -> None:
-        work = Path(tempfile.mkdtemp(prefix=f"dockmod-e2e-build-{spec.name}-", dir=work_root()))
+        work = make_work_dir(f"build-{spec.name}-")
         sandbox = Sandbox(work / "sandbox", "")
         partial = path.with_name(path.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)

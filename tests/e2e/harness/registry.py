@@ -15,17 +15,17 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .env import work_root
+from .env import make_work_dir
 
 #: What we accept when asking for a manifest: indexes first, so a multi-platform tag
 #: reports the digest of its index, which is what ``FROM image@sha256:…`` pins.
@@ -37,6 +37,17 @@ MANIFEST_ACCEPT = ", ".join(
         "application/vnd.docker.distribution.manifest.v2+json",
     ]
 )
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies, however it dies.
+
+    pytest's finalizers stop the registry normally; this covers a run killed by a
+    timeout, which would otherwise leave the registry running.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_PDEATHSIG = 1
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -120,7 +131,7 @@ class Registry:
     """A running ``docker-registry`` with storage in a temp dir; ``stop()`` removes both."""
 
     def __init__(self, *, tls: bool = False, username: str = "dockmod", password: str | None = None):
-        self.workdir = Path(tempfile.mkdtemp(prefix="dockmod-e2e-registry-", dir=work_root()))
+        self.workdir = make_work_dir("registry-")
         self.tls = TlsMaterial.create(self.workdir / "tls") if tls else None
         self.username = username if tls else None
         self.password = (password or secrets.token_hex(12)) if tls else None
@@ -139,7 +150,11 @@ class Registry:
             env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
             with open(self._log, "ab") as log:
                 self._proc = subprocess.Popen(
-                    ["docker-registry", "serve", str(config)], stdout=log, stderr=subprocess.STDOUT, env=env
+                    ["docker-registry", "serve", str(config)],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    preexec_fn=_die_with_parent,
                 )
             if self._wait_ready():
                 return self

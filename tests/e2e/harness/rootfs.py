@@ -21,13 +21,12 @@ import os
 import shutil
 import subprocess
 import tarfile
-import tempfile
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .env import HostNetwork, work_root
+from .env import HostNetwork, make_work_dir
 
 #: Bump to rebuild every cached tarball after changing how trees are made.
 ROOTFS_FORMAT = 3
@@ -123,6 +122,15 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextmanager
+def _work_dir(prefix: str):
+    path = make_work_dir(prefix)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _prune(tree: Path, patterns: tuple[str, ...]) -> None:
     for pattern in patterns:
         for path in tree.glob(pattern):
@@ -207,8 +215,8 @@ class RootfsCache:
         tarball = self.dir / f"minbase-{SUITE}-{key[:16]}.tar"
         if tarball.is_file():
             return tarball
-        with tempfile.TemporaryDirectory(prefix="dockmod-e2e-minbase-", dir=work_root()) as work:
-            tree = Path(work) / "tree"
+        with _work_dir("minbase-") as work:
+            tree = work / "tree"
             _run(["debootstrap", "--variant=minbase", f"--cache-dir={self.debs}", SUITE, str(tree),
                   self.network.debian_mirror], env=self._net_env, log=self.log)  # fmt: skip
             (tree / "etc/dpkg/dpkg.cfg.d/docker-slim").write_text(_DPKG_EXCLUDES)
@@ -230,8 +238,8 @@ class RootfsCache:
 
     def _build(self, recipe: RootfsRecipe, tarball: Path, meta: Path) -> None:
         base = self._minbase()
-        with tempfile.TemporaryDirectory(prefix=f"dockmod-e2e-{recipe.name}-", dir=work_root()) as work:
-            tree = Path(work) / "tree"
+        with _work_dir(f"{recipe.name}-") as work:
+            tree = work / "tree"
             tree.mkdir()
             _run(["tar", "-xpf", str(base), "-C", str(tree), "--numeric-owner"])
             install = ""
@@ -248,7 +256,7 @@ class RootfsCache:
                 self.chroot(tree, recipe.script)
             versions = self._probe(tree, recipe.probes)
             if recipe.busybox_only:
-                tree = self._busybox_tree(tree, Path(work) / "busybox")
+                tree = self._busybox_tree(tree, work / "busybox")
             else:
                 self._finalise(tree, keep_backports=bool(recipe.backport_packages))
             partial = tarball.with_suffix(".tar.partial")
