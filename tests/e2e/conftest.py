@@ -90,6 +90,7 @@ def fresh_builder(registry, base_images):
     """Like ``builder`` but with an empty store for this one test."""
     made = harness.new_builder(registry)
     yield made
+    _capabilities.update(made.capabilities.known)
     made.sandbox.close()
 
 
