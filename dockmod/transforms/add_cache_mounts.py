@@ -24,7 +24,7 @@ cache directory the tool uses, for the user and environment in effect at that ``
   ``uv``/``poetry --no-cache``, ``PIP_NO_CACHE_DIR=…``/``UV_NO_CACHE=…`` before the command,
   ``apk --no-cache``, and cleaning commands whose only effect is to empty a mounted
   directory (``apt-get clean``, ``rm -rf /var/lib/apt/lists/*``, ``npm cache clean``,
-  ``yarn cache clean``, ``pip cache purge``, ``dnf clean all``, ``composer clear-cache``,
+  ``yarn cache clean``, ``pip cache purge``, ``composer clear-cache``,
   an ``rm`` whose every operand lies inside a mounted directory).
 * apt: besides the two mounts, Debian's and Ubuntu's images delete every downloaded
   ``.deb`` through ``/etc/apt/apt.conf.d/docker-clean``. Once per stage (unless the stage
@@ -83,7 +83,8 @@ what the image holds at that path. So the fix is:
   stage that ends up in the final image (it changes ``/etc/apt`` there: later
   ``apt-get install`` runs in containers or child images keep their ``.deb`` files).
 * No fix (reported only) when the user's uid or ``HOME`` is unknown, a directory depends
-  on a variable dockmod cannot resolve, ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns
+  on a variable dockmod cannot resolve, the ``RUN`` runs ``dnf clean``/``yum clean``
+  (it would empty the mount, and hadolint's DL3032/DL3038 want it kept), ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns
   the cache off for the whole stage, a package manager runs under ``sudo``, or a
   cleaning command cannot be removed without changing the rest of the script.
 
@@ -206,8 +207,6 @@ _CLEANERS: dict[str, tuple[tuple[str, ...], tuple[Manager, ...]]] = {
     "yarnpkg": (("cache", "clean"), (Manager.YARN,)),
     "pip": (("cache", "purge"), (Manager.PIP,)),
     "pip3": (("cache", "purge"), (Manager.PIP,)),
-    "dnf": (("clean",), (Manager.DNF,)),
-    "yum": (("clean",), (Manager.YUM,)),
     "composer": (("clear-cache",), (Manager.COMPOSER,)),
     "uv": (("cache", "clean"), (Manager.UV,)),
 }
@@ -352,6 +351,12 @@ class AddCacheMounts(Transform):
             for key, manager in _NO_CACHE_ENV.items():
                 if any(c.manager is manager for c in calls) and key in state.env and not _prefixed(calls, key):
                     raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
+            for cmd in script.commands:
+                name = os.path.basename(cmd.name)
+                if name in ("dnf", "yum") and cmd.words[1:2] == ["clean"] and Manager(name) in self._managers:
+                    # Removing it would make hadolint report DL3032/DL3038; keeping it
+                    # empties the cache mount on every run.
+                    raise _Blocked(f"`{name} clean` would empty the cache mount")
             new_flags, edited = _merge_flags(run, existing, plan)
             command, heredocs, removed = _remove_defeaters(run, script, plan)
         except _Blocked as e:
