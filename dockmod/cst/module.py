@@ -150,8 +150,12 @@ class Style:
                 lower += 1
             if ins.trailing.newline:
                 newlines[ins.trailing.newline] += 1
+            # Only the instruction's own continuation lines: not the comment lines above
+            # it, nor heredoc bodies.
             code = ins.code
-            if "\n" in code:
+            if ins.leading_lines or ins.heredocs:
+                code = ins.with_changes(leading_lines=(), heredocs=()).code
+            if "\n" in code.rstrip("\r\n"):
                 for line in code.split("\n")[1:]:
                     stripped = line.lstrip(" \t")
                     if stripped and not stripped.startswith("#"):

@@ -150,7 +150,11 @@ def _backtick_file_with_escapes_in_flags(text: str) -> bool:
 
 def _known_difference(text: str, ours: list[dict] | Exception, theirs: list[dict] | Exception) -> str | None:
     """The key in ``tests.oracle.KNOWN_DIFFERENCES`` that explains a disagreement, if any."""
-    if _HEREDOC_SPACE_RE.search(text):
+    # Look at the logical lines, as BuildKit joined them (its `original`), or failing that
+    # at the text with plain continuations joined.
+    logical = [c["original"] or "" for c in theirs] if isinstance(theirs, list) else []
+    logical.append(re.sub(r"[\\`][ \t]*\r?\n", "", text))
+    if any(_HEREDOC_SPACE_RE.search(line) for line in logical):
         return "heredoc-space"
     if isinstance(ours, list) and any(_json_with_trailing_data(e) for e in ours):
         return "json-trailing"
