@@ -41,16 +41,10 @@ class Word(_Leaf):
 
 
 @node
-class Flag(Node):
+class Flag(_Leaf):
     """A ``--name=value`` flag, or the ``--`` that ends the flags."""
 
-    raw: str
     whitespace_after: str = " "
-    escape: str = "\\"
-
-    def _codegen(self, out: list[str]) -> None:
-        out.append(self.raw)
-        out.append(self.whitespace_after)
 
     @property
     def text(self) -> str:
