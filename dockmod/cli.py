@@ -123,18 +123,22 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     if not paths:
         paths = (".",)
 
+    specs: dict[Path, object] = {}
+
     def excluded(p: Path) -> bool:
         cfg = for_file(p, Path(config) if config else None)
         if not cfg.exclude or cfg.root is None:
             return False
-        import pathspec
+        spec = specs.get(cfg.root)
+        if spec is None:
+            import pathspec
 
-        spec = pathspec.GitIgnoreSpec.from_lines(cfg.exclude)
+            spec = specs[cfg.root] = pathspec.GitIgnoreSpec.from_lines(cfg.exclude)
         try:
             rel = p.resolve().relative_to(cfg.root.resolve()).as_posix()
         except ValueError:
             return False
-        return spec.match_file(rel)
+        return spec.match_file(rel)  # type: ignore[attr-defined]
 
     fix = mode != "check"
     apply = mode == "apply"

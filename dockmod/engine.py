@@ -17,6 +17,7 @@ from dockmod.cst.positions import PositionProvider
 from dockmod.cst.trivia import Directive
 from dockmod.errors import TransformError
 from dockmod.suppressions import is_skip_file, suppressed_codes
+from dockmod.transforms import resolve_code
 from dockmod.transforms._base import Context, Finding, Transform
 
 MAX_PASSES = 10
@@ -56,16 +57,10 @@ class EngineOptions:
     resolver: Any = None
 
 
-def _resolver_for(transforms: list[type[Transform]]):  # type: ignore[no-untyped-def]
-    from dockmod.transforms import resolve_code
-
-    return resolve_code
-
-
 def _check(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
            path: str | None) -> list[Finding]:
     positions = PositionProvider(df)
-    suppressed = suppressed_codes(df, _resolver_for(transforms))
+    suppressed = suppressed_codes(df, resolve_code)
     findings: list[Finding] = []
     for cls in transforms:
         ctx = Context(dockerfile=df, path=path, options=opts.options.get(cls.meta.name, {}),
@@ -96,7 +91,7 @@ def run(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
         passes += 1
         changed_codes = []
         for cls in transforms:
-            suppressed = suppressed_codes(current, _resolver_for(transforms))
+            suppressed = suppressed_codes(current, resolve_code)
             ctx = Context(dockerfile=current, path=path, options=opts.options.get(cls.meta.name, {}),
                           resolver=opts.resolver, fix=True, unsafe_fixes=opts.unsafe_fixes,
                           target_syntax=opts.target_syntax, suppressed=suppressed)

@@ -46,9 +46,11 @@ class PositionProvider:
         self._spans = rec.spans
         self.text = "".join(rec)
         starts = [0]
-        for i, ch in enumerate(self.text):
-            if ch == "\n":
-                starts.append(i + 1)
+        text = self.text
+        i = text.find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = text.find("\n", i + 1)
         self._line_starts = starts
         # A BOM is not a column anyone counts.
         self._bom = len(df.bom)
@@ -59,6 +61,9 @@ class PositionProvider:
         if line == 0:
             col = max(col - self._bom, 0)
         return line + 1, col + 1
+
+    def __contains__(self, node: Node) -> bool:
+        return id(node) in self._spans
 
     def span(self, node: Node) -> Span:
         """The node's span; an instruction's starts at its keyword, not its comments."""

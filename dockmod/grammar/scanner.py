@@ -24,7 +24,7 @@ from lark import Token
 
 from dockmod.grammar.directives import DirectiveError, DirectiveParser
 from dockmod.grammar.lexer import LexFailure, tokenize_instruction
-from dockmod.grammar.words import GO_SPACE, HeredocError, heredocs_from_line, lstrip_len
+from dockmod.grammar.words import HeredocError, heredocs_from_line, lstrip_len
 
 BOM = "\ufeff"
 
@@ -182,4 +182,4 @@ def scan(text: str) -> tuple[list[Token], str, str]:
     return tokens, bom, escape
 
 
-__all__ = ["scan", "ScanError", "BOM", "GO_SPACE"]
+__all__ = ["scan", "ScanError", "BOM"]

@@ -170,9 +170,9 @@ class Transform(Transformer):
         span = None
         if isinstance(node, tuple):  # (leaf node, start, end): offsets into the leaf's text
             leaf, start, end = node
-            if pos is not None and _known(pos, leaf):
+            if pos is not None and leaf in pos:
                 span = pos.sub_span(leaf, start, end)
-        elif pos is not None and _known(pos, node):
+        elif pos is not None and node in pos:
             span = pos.span(node)
         self.findings.append(Finding(
             code=self.meta.code,
@@ -241,7 +241,3 @@ class Transform(Transformer):
             return (f"the fix needs docker/dockerfile:{need[0]}.{need[1]}, above "
                     f"target-syntax {cap[0]}.{cap[1]}")
         return None
-
-
-def _known(pos: Any, node: Node) -> bool:
-    return id(node) in pos._spans

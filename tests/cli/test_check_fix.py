@@ -116,14 +116,27 @@ def test_stdin_writes_fixed_text() -> None:
 
 
 def test_unsafe_fix_is_held_back_and_counted(tmp_path: Path) -> None:
-    # DM001 is off by default; its fix is safe. Use config to check target-syntax gating
-    # and per-file-ignores instead.
+    (tmp_path / "Dockerfile").write_text("FROM alpine\nMAINTAINER Jane <j@example.com>\n")
+    code, out, err = run("fix", "--apply", "--select", "DM505", cwd=tmp_path)
+    assert (code, out) == (1, "")  # the finding remains unfixed
+    assert err == "0 files changed, 1 unchanged (1 more fix with --unsafe-fixes)\n"
+    assert (tmp_path / "Dockerfile").read_text() == "FROM alpine\nMAINTAINER Jane <j@example.com>\n"
+    code, _, err = run("fix", "--apply", "--unsafe-fixes", "--select", "DM505", cwd=tmp_path)
+    assert (code, err) == (0, "1 file changed, 0 unchanged\n")
+    assert (tmp_path / "Dockerfile").read_text() == (
+        'FROM alpine\nLABEL org.opencontainers.image.authors="Jane <j@example.com>"\n')
+
+
+def test_config_extend_select_per_file_ignores_and_exclude(tmp_path: Path) -> None:
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "Dockerfile").write_text("FROM alpine\nENV A b\n")
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.dockmod]\nextend-select = ["DM001"]\n[tool.dockmod.per-file-ignores]\n"legacy.Dockerfile" = ["DM502"]\n')
+        '[tool.dockmod]\nextend-select = ["DM001"]\nexclude = ["vendor/"]\n'
+        '[tool.dockmod.per-file-ignores]\n"legacy.Dockerfile" = ["DM502"]\n')
     (tmp_path / "legacy.Dockerfile").write_text("FROM alpine\nENV A b\n")
     code, out, _ = run("check", cwd=tmp_path)
     assert code == 1
-    assert "DM001" in out and "DM502" not in out
+    assert "legacy.Dockerfile:1:1: DM001" in out and "DM502" not in out and "vendor" not in out
 
 
 def test_config_unknown_key_suggests(tmp_path: Path) -> None:
