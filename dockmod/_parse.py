@@ -21,7 +21,7 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
     parser rejects. Bytes that are not UTF-8 should be decoded with ``surrogateescape``
     (``dockmod.io.read_text`` does), so they survive the round trip.
     """
-    from dockmod.grammar import get_parser
+    from dockmod.cst.build import get_parser
     from dockmod.grammar.scanner import BOM, ScanError, scan
 
     try:

@@ -20,7 +20,7 @@ from typing import Any
 from dockmod.cst import arguments as a
 from dockmod.cst import instructions as ins
 from dockmod.cst.module import Dockerfile
-from dockmod.grammar.words import _WS_NO_NL, logical_text
+from dockmod.lang.words import _WS_NO_NL, logical_text
 
 
 @lru_cache(maxsize=4)

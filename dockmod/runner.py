@@ -161,7 +161,7 @@ def run(jobs: list[Job], workers: int | None = None) -> list[FileResult]:
         return [process(j) for j in jobs]
     from concurrent.futures import ProcessPoolExecutor
 
-    from dockmod.grammar import get_parser
+    from dockmod.cst.build import get_parser
 
     get_parser("\\")
     get_parser("`")

@@ -12,7 +12,7 @@ import pytest
 import dockmod
 from dockmod.cst.arguments import Heredoc, ShellCommand
 from dockmod.cst.instructions import Run
-from dockmod.grammar.words import logical_text
+from dockmod.lang.words import logical_text
 from dockmod.shell import (
     Manager,
     Operator,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from dockmod.cst._base import Node, node
-from dockmod.grammar.words import flag_value, logical_text, parse_words, process_word
+from dockmod.lang.words import flag_value, logical_text, parse_words, process_word
 
 
 @node
@@ -282,7 +282,7 @@ class JsonArray(_Body):
 
     @property
     def values(self) -> list[str]:
-        from dockmod.grammar.lexer import decode_json_array
+        from dockmod.lang.words import decode_json_array
 
         v = decode_json_array(self.text)
         return v if v is not None else []

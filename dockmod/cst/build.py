@@ -7,6 +7,7 @@ and ``start`` creates each node once, with the blank and comment lines above it.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from lark import Token, Transformer
@@ -231,3 +232,11 @@ class CSTBuilder(Transformer):
             sub_fields["trailing"] = ins.NO_TRAILING
             fields["instruction"] = sub_cls(**sub_fields)
         return ins.Onbuild, fields
+
+
+@cache
+def get_parser(escape: str = "\\") -> Any:
+    """The parser whose callbacks build CST nodes for files using ``escape`` (once per process)."""
+    from dockmod.grammar import build_parser
+
+    return build_parser(CSTBuilder(escape))

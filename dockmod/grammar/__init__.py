@@ -1,20 +1,18 @@
-"""The Lark grammar and its parser, built once per process and escape character."""
+"""The Lark grammar and its LALR parser. Knows nothing of the CST: ``cst/build.py``
+passes in the callbacks that build nodes."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 GRAMMAR_PATH = Path(__file__).with_name("dockerfile.lark")
 
 
-@cache
-def get_parser(escape: str = "\\") -> Any:
-    """The LALR parser whose callbacks build CST nodes for files using ``escape``."""
+def build_parser(transformer: Any) -> Any:
+    """An LALR parser over the scanner's tokens whose rule callbacks are ``transformer``."""
     from lark import Lark
 
-    from dockmod.cst.build import CSTBuilder
     from dockmod.grammar.lexer import PassThroughLexer
 
     # cache=True keeps the analysed LALR tables in the temp dir (keyed by a hash of the
@@ -23,7 +21,7 @@ def get_parser(escape: str = "\\") -> Any:
         GRAMMAR_PATH.read_text(encoding="utf-8"),
         parser="lalr",
         lexer=PassThroughLexer,
-        transformer=CSTBuilder(escape),
+        transformer=transformer,
         maybe_placeholders=False,
         propagate_positions=False,
         cache=True,

@@ -11,13 +11,15 @@ back the input.
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 
 from lark import Token
 
-from dockmod.grammar.words import (
+from dockmod.lang.words import (
     ASCII_WS,
+    NotStringArray,
+    decode_json_array,
+    go_quote,
     _BYTE_SPACE,
     extract_flags,
     flag_value,
@@ -50,59 +52,6 @@ class LexFailure(ValueError):
         super().__init__(message)
         self.message = message
         self.column = column
-
-
-class NotStringArray(ValueError):
-    pass
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(name)  # Go's encoding/json has no NaN/Infinity
-
-
-def decode_json_array(text: str) -> list[str] | None:
-    """``parseJSON``: the strings of a JSON array, or None when ``text`` is not one.
-
-    Raises :class:`NotStringArray` for a valid array holding a non-string, which BuildKit
-    rejects outright instead of falling back to shell form.
-    """
-    t = text[lstrip_len(text):]
-    if not t.startswith("["):
-        return None
-    try:
-        value = json.loads(t, parse_constant=_reject_constant)
-    except ValueError:
-        return None
-    except RecursionError:
-        raise NotStringArray() from None
-    if not isinstance(value, list):
-        return None
-    for item in value:
-        if not isinstance(item, str):
-            raise NotStringArray()
-    return value
-
-
-def go_quote(s: str) -> str:
-    """Go's ``%q`` for the error messages BuildKit formats with it."""
-    out = ['"']
-    for ch in s:
-        if ch == '"' or ch == "\\":
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch.isprintable():
-            out.append(ch)
-        elif ord(ch) < 0x10000:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) > 0xFF else f"\\x{ord(ch):02x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    out.append('"')
-    return "".join(out)
 
 
 _NOT_STRINGS = "when using JSON array syntax, arrays must be comprised of strings only"

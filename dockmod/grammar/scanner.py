@@ -22,9 +22,9 @@ from functools import lru_cache
 
 from lark import Token
 
-from dockmod.grammar.directives import DirectiveError, DirectiveParser
+from dockmod.lang.directives import DirectiveError, DirectiveParser
 from dockmod.grammar.lexer import LexFailure, tokenize_instruction
-from dockmod.grammar.words import HeredocError, heredocs_from_line, lstrip_len
+from dockmod.lang.words import HeredocError, heredocs_from_line, lstrip_len
 
 BOM = "\ufeff"
 

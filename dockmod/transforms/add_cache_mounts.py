@@ -125,7 +125,7 @@ from dockmod.cst import (
     Stage,
     User,
 )
-from dockmod.grammar.words import LexError
+from dockmod.lang.words import LexError
 from dockmod.shell import (
     Manager,
     PackageManagerCall,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dockmod._parse import parse_instruction
 from dockmod.cst import Dockerfile, Instruction
-from dockmod.grammar.words import GO_SPACE
+from dockmod.lang.words import GO_SPACE
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 

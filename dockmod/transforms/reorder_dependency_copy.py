@@ -114,7 +114,7 @@ from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray,
 from dockmod.cst.module import Stage
 from dockmod.cst.trivia import TrailingWhitespace
 from dockmod.errors import ParseError
-from dockmod.grammar.words import LexError, process_word
+from dockmod.lang.words import LexError, process_word
 from dockmod.shell import Manager, PackageManagerCall, ShellScript, SimpleCommand, parse_shell, remove_command
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 

@@ -31,7 +31,7 @@ None.
 from __future__ import annotations
 
 from dockmod.cst import Dockerfile, Workdir
-from dockmod.grammar.words import LexError, process_word
+from dockmod.lang.words import LexError, process_word
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 

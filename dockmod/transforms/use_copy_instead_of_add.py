@@ -37,7 +37,7 @@ None.
 from __future__ import annotations
 
 from dockmod.cst import Add, Copy
-from dockmod.grammar.words import LexError, process_word
+from dockmod.lang.words import LexError, process_word
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 # ADD flags that mean the same on COPY.

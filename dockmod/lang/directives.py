@@ -38,7 +38,7 @@ class DirectiveParser:
         if not stripped.startswith("#"):
             self.done = True
             return None
-        from dockmod.grammar.words import lstrip_len
+        from dockmod.lang.words import lstrip_len
 
         body = stripped[lstrip_len(stripped, 1):]
         m = _DIRECTIVE_RE.match(body)

@@ -14,6 +14,7 @@ Known, documented differences from Go, all in input that Go itself mangles:
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 
@@ -503,3 +504,59 @@ def logical_text(raw: str, escape: str = "\\") -> str:
     if "\n" not in raw:
         return raw
     return _gap_re(escape).sub("", raw)
+
+
+# --- JSON arrays (BuildKit's parseJSON) and Go quoting for its messages ---------------
+
+
+class NotStringArray(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(name)  # Go's encoding/json has no NaN/Infinity
+
+
+def decode_json_array(text: str) -> list[str] | None:
+    """``parseJSON``: the strings of a JSON array, or None when ``text`` is not one.
+
+    Raises :class:`NotStringArray` for a valid array holding a non-string, which BuildKit
+    rejects outright instead of falling back to shell form.
+    """
+    t = text[lstrip_len(text):]
+    if not t.startswith("["):
+        return None
+    try:
+        value = json.loads(t, parse_constant=_reject_constant)
+    except ValueError:
+        return None
+    except RecursionError:
+        raise NotStringArray() from None
+    if not isinstance(value, list):
+        return None
+    for item in value:
+        if not isinstance(item, str):
+            raise NotStringArray()
+    return value
+
+
+def go_quote(s: str) -> str:
+    """Go's ``%q`` for the error messages BuildKit formats with it."""
+    out = ['"']
+    for ch in s:
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch.isprintable():
+            out.append(ch)
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) > 0xFF else f"\\x{ord(ch):02x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    out.append('"')
+    return "".join(out)

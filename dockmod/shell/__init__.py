@@ -1,0 +1,42 @@
+"""The shell inside ``RUN``: the one package that understands shell text.
+
+* :mod:`~dockmod.shell.parse`: tree-sitter-bash over the logical text, spans that map
+  back to the raw bytes (continuations and comment lines included);
+* :mod:`~dockmod.shell.commands`: recognising package-manager calls;
+* :mod:`~dockmod.shell.edits`: byte-exact removals and insertions that verify themselves.
+
+tree-sitter is imported on first parse, never by ``import dockmod``::
+
+    script = parse_shell(run.command)
+    for call in script.package_managers():
+        opt = call.option("--no-cache-dir")
+        if opt is not None:
+            run = run.with_changes(command=remove_words(run.command, opt.words))
+"""
+
+from dockmod.shell.commands import Manager, Option, PackageManagerCall
+from dockmod.shell.edits import insert_words_after, remove_command, remove_word, remove_words
+from dockmod.shell.parse import (
+    Operator,
+    ShellScript,
+    ShellWord,
+    SimpleCommand,
+    parse_heredoc_body,
+    parse_shell,
+)
+
+__all__ = [
+    "Manager",
+    "Operator",
+    "Option",
+    "PackageManagerCall",
+    "ShellScript",
+    "ShellWord",
+    "SimpleCommand",
+    "insert_words_after",
+    "parse_heredoc_body",
+    "parse_shell",
+    "remove_command",
+    "remove_word",
+    "remove_words",
+]

@@ -1,0 +1,167 @@
+"""Byte-exact edits of shell text: remove words or commands, insert words.
+
+Each edit keeps every other byte as written and verifies itself by re-parsing: the
+result must have exactly the commands and words the edit promised, or the edit returns
+None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dockmod.cst.arguments import ShellCommand
+from dockmod.shell.parse import Operator, ShellScript, ShellWord, SimpleCommand, parse_shell
+
+
+# --- edits -----------------------------------------------------------------------------
+
+
+_HSPACE = " \t"
+
+
+def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellCommand | None:
+    """Remove argument words, each with one separating whitespace run; None if unsafe.
+
+    Every other byte stays as written. A word alone on a continuation line takes that
+    line's continuation with it. None when a word is a command name or an assignment,
+    holds a continuation itself, or when removing it would drop a comment line or change
+    how bash splits the remaining words.
+    """
+    script = parse_shell(command)
+    if script.has_error:
+        return None
+    targets = sorted({w.span: w for w in words}.values(), key=lambda w: w.span, reverse=True)
+    args = {(a.span, a.raw) for c in script.commands for a in c.args}
+    if not targets or any((w.span, w.raw) not in args for w in targets):
+        return None
+    raw = command.raw
+    text = script.text
+    for w in targets:
+        s, e = w.span
+        ls, le = w.logical_span
+        if raw[s:e] != w.raw:  # the word holds a continuation
+            return None
+        a = ls
+        while a > 0 and text[a - 1] in _HSPACE:
+            a -= 1
+        z = le
+        while z < len(text) and text[z] in _HSPACE:
+            z += 1
+        # The separator as written: spaces plus any continuation gaps inside them. The one
+        # before the word is preferred, so a word alone on its line takes the
+        # continuation above it; a gap with a comment line is never cut.
+        before = raw[script._map.end(a) : s] if a < ls else ""
+        after = raw[e : script._map.start(z)] if le < z < len(text) else ""
+        if before and "#" not in before:
+            cut = (s - len(before), e)
+        elif after and "#" not in after:
+            cut = (s, e + len(after))
+        else:
+            return None
+        raw = raw[: cut[0]] + raw[cut[1] :]
+    new = command.with_changes(raw=raw)
+    removed = {w.span for w in targets}
+    expected = [
+        (c.name, [a.text for a in c.argv if a.span not in removed], c.operator)
+        for c in script.commands
+    ]
+    if _shape(parse_shell(new)) != expected:
+        return None
+    return new
+
+
+def remove_word(command: ShellCommand, word: ShellWord) -> ShellCommand | None:
+    """Remove one argument word; see :func:`remove_words`."""
+    return remove_words(command, (word,))
+
+
+def remove_command(command: ShellCommand, target: SimpleCommand) -> ShellCommand | None:
+    """Remove one command of an ``&&``/``;`` chain with the operator joining it.
+
+    ``a && b && c`` minus ``b`` is ``a && c``: the text from the end of ``a`` to the end of
+    ``b`` goes, so a comment line above ``b`` goes with it and the rest keeps its layout. The
+    first command, and one joined by ``;`` before and ``&&`` after, takes the operator
+    after it instead. None when the command is alone in its list, sits next to ``||``,
+    ``|`` or ``&``, or when the cut would drop a comment line that belongs to the next
+    command. Every other byte stays as written; since the cut runs from one command to
+    the next, it never leaves a continuation-only line behind.
+    """
+    script = parse_shell(command)
+    if script.has_error:
+        return None
+    index = next((i for i, c in enumerate(script.commands) if c.span == target.span), None)
+    if index is None:
+        return None
+    cmd = script.commands[index]
+    joins = {Operator.AND, Operator.SEMICOLON}
+    if cmd.operator not in joins | {None} or cmd.previous_operator not in joins | {None}:
+        return None
+    m = script._map
+    ls, le = cmd._statement
+    backward = cmd.previous_operator is not None and cmd._previous_end is not None
+    forward = cmd._next is not None and cmd._next[1] is not None
+    if backward and forward and cmd.previous_operator != cmd.operator:
+        # Drop the ``&&`` and keep the ``;``: in ``a; b && c`` it is ``b &&`` that goes
+        # (``a; c``), in ``a && b; c`` it is ``&& b`` (``a; c``).
+        backward = cmd.previous_operator is Operator.AND
+    if backward and cmd._previous_end is not None:
+        cut = (m.end(cmd._previous_end), m.end(le))
+    elif forward and cmd._next is not None and cmd._next[1] is not None:
+        op_end, next_start = cmd._next
+        cut = (m.start(ls), m.start(next_start))
+        if "#" in command.raw[m.end(op_end) : cut[1]]:
+            return None
+    else:
+        return None
+    new = command.with_changes(raw=command.raw[: cut[0]] + command.raw[cut[1] :])
+    # The command before takes over the removed one's operator; all else must re-parse
+    # the same.
+    expected: list[tuple[str, list[str], Operator | None]] = []
+    for i, c in enumerate(script.commands):
+        if i != index:
+            expected.append((c.name, c.words, cmd.operator if i == index - 1 else c.operator))
+    got = _shape(parse_shell(new))
+    if got is None or len(got) != len(expected):
+        return None
+    if index > 0:  # a command nested before may keep its own operator (`(a) && b`)
+        got[index - 1] = (got[index - 1][0], got[index - 1][1], expected[index - 1][2])
+    if got != expected:
+        return None
+    return new
+
+
+def _shape(script: ShellScript) -> list[tuple[str, list[str], Operator | None]] | None:
+    if script.has_error:
+        return None
+    return [(c.name, c.words, c.operator) for c in script.commands]
+
+
+def insert_words_after(command: ShellCommand, word: ShellWord, new_words: list[str]) -> ShellCommand | None:
+    """Insert plain words right after ``word``, each preceded by one space; None if unsafe.
+
+    ``new_words`` must be plain (no quoting needed). Every other byte stays as written.
+    The result is re-parsed: the command must gain exactly those words there, and every
+    other command must keep its name, words and operator.
+    """
+    if any(not w or any(c.isspace() or c in "\"'\\$`;&|<>()#*?[]{}~" for c in w) for w in new_words):
+        return None
+    script = parse_shell(command)
+    if script.has_error:
+        return None
+    target = next((c for c in script.commands for a in c.argv if a.span == word.span and a.raw == word.raw), None)
+    if target is None or command.raw[word.span[0]:word.span[1]] != word.raw:
+        return None
+    e = word.span[1]
+    raw = command.raw[:e] + "".join(" " + w for w in new_words) + command.raw[e:]
+    new = command.with_changes(raw=raw)
+    expected = []
+    for c in script.commands:
+        words = []
+        for a in c.argv:
+            words.append(a.text)
+            if c is target and a.span == word.span:
+                words.extend(new_words)
+        expected.append((c.name, words, c.operator))
+    if _shape(parse_shell(new)) != expected:
+        return None
+    return new

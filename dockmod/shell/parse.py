@@ -1,0 +1,538 @@
+"""Shell text inside ``RUN``, parsed with tree-sitter-bash, with exact spans.
+
+The *logical* command (continuations and the comment lines after them removed, as
+BuildKit hands it to the shell) is parsed, and every position maps back onto the *raw*
+text of the :class:`~dockmod.cst.ShellCommand`, so an edit keeps every other byte.
+
+Limits, by design:
+
+* The text is parsed as bash. Callers decide whether a RUN is POSIX shell at all
+  (``# escape=``` files and ``SHELL ["powershell", …]`` usually are not).
+* Commands inside command substitutions (``$(…)``, backticks, ``<(…)``) and inside
+  ``sh -c '…'`` strings are not listed; they are part of an argument.
+* ``ShellWord.text`` removes quotes and backslashes where bash would. Expansions
+  (``$HOME``, ``$(cmd)``) stay as written and make the word non-``static``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+from dockmod.cst.arguments import Heredoc, ShellCommand
+from dockmod.lang.words import _gap_re, logical_text
+
+if TYPE_CHECKING:
+    from tree_sitter import Node as TSNode
+    from tree_sitter import Parser, Tree
+
+    from dockmod.shell.commands import PackageManagerCall
+
+
+# --- parser ----------------------------------------------------------------------------
+
+
+@cache
+def _parser() -> Parser:
+    # Imported here so that ``import dockmod`` never loads the native grammar.
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+
+
+class Operator(enum.StrEnum):
+    """What joins a command to the next one."""
+
+    AND = "&&"
+    OR = "||"
+    SEMICOLON = ";"
+    PIPE = "|"
+    PIPE_STDERR = "|&"
+    BACKGROUND = "&"
+    #: Only in heredoc bodies: logical RUN text never holds a newline.
+    NEWLINE = "\n"
+
+
+_OPERATORS = frozenset(o.value for o in Operator if o is not Operator.NEWLINE)
+# Node types that are one command with words; ``test_command`` (``[ … ]``) has an
+# expression tree instead of words and is left out.
+_COMMAND_TYPES = frozenset({"command", "declaration_command", "unset_command"})
+# Wrappers around a statement that belong to it when it is removed.
+_STATEMENT_WRAPPERS = frozenset({"redirected_statement", "negated_command"})
+# Commands in these are part of a word, not of the script's command list.
+_WORD_SCOPES = frozenset(
+    {"command_substitution", "process_substitution", "heredoc_body", "arithmetic_expansion"}
+)
+_CHAINS = frozenset({"list", "pipeline"})
+
+
+# --- offsets ---------------------------------------------------------------------------
+
+
+class _OffsetMap:
+    """Logical text offsets → raw text offsets (the gaps ``logical_text`` removes)."""
+
+    __slots__ = ("_logical", "_raw")
+
+    def __init__(self, raw: str, escape: str | None) -> None:
+        self._logical = [0]
+        self._raw = [0]
+        if escape is None or "\n" not in raw:
+            return
+        self._logical.clear()
+        self._raw.clear()
+        pos = lpos = 0
+        for m in _gap_re(escape).finditer(raw):
+            self._logical.append(lpos)
+            self._raw.append(pos)
+            lpos += m.start() - pos
+            pos = m.end()
+        self._logical.append(lpos)
+        self._raw.append(pos)
+
+    def start(self, offset: int) -> int:
+        """Raw offset of the logical character at ``offset``."""
+        i = bisect.bisect_right(self._logical, offset) - 1
+        return self._raw[i] + offset - self._logical[i]
+
+    def end(self, offset: int) -> int:
+        """Raw offset just past the logical character before ``offset``."""
+        return self.start(offset - 1) + 1 if offset > 0 else self.start(0)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return (self.start(start), self.end(end) if end > start else self.start(start))
+
+
+def _encode(text: str) -> bytes:
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that did not come from a file
+        return text.encode("utf-8", "surrogatepass")
+
+
+class _ByteMap:
+    """tree-sitter byte offsets → str offsets."""
+
+    __slots__ = ("data", "_chars")
+
+    def __init__(self, text: str) -> None:
+        self.data = _encode(text)
+        self._chars: list[int] | None = None
+        if len(self.data) != len(text):
+            chars = []
+            for i, ch in enumerate(text):
+                chars.extend([i] * len(_encode(ch)))
+            chars.append(len(text))
+            self._chars = chars
+
+    def __call__(self, byte: int) -> int:
+        return byte if self._chars is None else self._chars[byte]
+
+
+# --- results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShellWord:
+    """One word of a command (a name, an argument or an assignment)."""
+
+    #: The word as written in the logical text, quotes and expansions included.
+    raw: str
+    #: The word as the program receives it where that is known statically: quotes and
+    #: backslashes removed. Expansions stay as written (``"$HOME/x"`` → ``$HOME/x``).
+    text: str
+    #: False when the word holds an expansion or substitution, so ``text`` is not final.
+    static: bool
+    #: (start, end) in the raw text of the parsed command (or heredoc body).
+    span: tuple[int, int]
+    #: (start, end) in the logical text.
+    logical_span: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SimpleCommand:
+    """A command with words: ``[assignments] name args…`` (``export``/``unset`` too)."""
+
+    #: The program name with quotes removed: ``apt-get``, ``/usr/bin/pip3``, ``export``.
+    name: str
+    #: Every word from the name on: ``argv[0]`` is the name word, as in ``execve``.
+    argv: tuple[ShellWord, ...]
+    #: ``NAME=value`` words before the name (``DEBIAN_FRONTEND=noninteractive``).
+    assignments: tuple[ShellWord, ...]
+    #: Raw text of redirections (``> /dev/null``, ``2>&1``), in source order.
+    redirects: tuple[str, ...]
+    #: (start, end) of the command in the raw text, assignments included.
+    span: tuple[int, int]
+    #: (start, end) of the whole statement: with its redirections and a leading ``!``.
+    statement_span: tuple[int, int]
+    #: The operator joining this command to the next one, or None.
+    operator: Operator | None
+    #: The operator joining the previous command to this one, or None.
+    previous_operator: Operator | None
+    #: Nested in a subshell, ``{ }`` group, ``if``/``for``/``while``/``case`` or function.
+    nested: bool
+    # Logical offsets used by remove_command: this statement, the previous statement's
+    # end, and (operator end, next statement start).
+    _statement: tuple[int, int] = field(repr=False, compare=False)
+    _previous_end: int | None = field(repr=False, compare=False)
+    _next: tuple[int, int | None] | None = field(repr=False, compare=False)
+
+    @property
+    def args(self) -> tuple[ShellWord, ...]:
+        """The arguments: ``argv[1:]``."""
+        return self.argv[1:]
+
+    @property
+    def words(self) -> list[str]:
+        """``argv`` as texts."""
+        return [w.text for w in self.argv]
+
+
+@dataclass(frozen=True, slots=True)
+class ShellScript:
+    """A parsed shell command: its logical text, commands and the map back to raw text."""
+
+    #: The text as given (``ShellCommand.raw`` or a heredoc body).
+    raw: str
+    #: The escape character whose continuations were removed, or None for heredoc bodies.
+    escape: str | None
+    #: The text handed to the shell.
+    text: str
+    #: Every command with words, in source order.
+    commands: tuple[SimpleCommand, ...]
+    #: tree-sitter-bash reported a syntax error (recovered; commands may be incomplete).
+    has_error: bool
+    _map: _OffsetMap = field(repr=False, compare=False)
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """The raw span of the logical span ``[start, end)``."""
+        return self._map.span(start, end)
+
+    def package_managers(self) -> list[PackageManagerCall]:
+        """Every recognised package-manager call, in source order."""
+        from dockmod.shell.commands import _recognise
+
+        out = []
+        for cmd in self.commands:
+            call = _recognise(cmd)
+            if call is not None:
+                out.append(call)
+        return out
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+
+def parse_shell(command: ShellCommand | str, escape: str = "\\") -> ShellScript:
+    """Parse a shell-form command; spans refer to ``command.raw`` (or the given str).
+
+    ``escape`` is only read for a str; a ShellCommand carries its own.
+    """
+    if isinstance(command, ShellCommand):
+        raw, escape = command.raw, command.escape
+    else:
+        raw = command
+    return _parse(raw, escape, logical_text(raw, escape))
+
+
+def parse_heredoc_body(heredoc: Heredoc) -> ShellScript:
+    """Parse a heredoc body as a script (``RUN <<EOF``); spans refer to ``heredoc.body``.
+
+    BuildKit does not join continuations in heredoc bodies (the shell does), so the body
+    is parsed as written.
+    """
+    return _parse(heredoc.body, None, heredoc.body)
+
+
+def _parse(raw: str, escape: str | None, text: str) -> ShellScript:
+    bmap = _ByteMap(text)
+    parser = _parser()
+    tree = parser.parse(bmap.data)
+    if b"<<" in bmap.data:
+        tree = _without_heredoc_markers(parser, tree, bmap.data)
+    omap = _OffsetMap(raw, escape)
+    b = _Builder(bmap, omap)
+    return ShellScript(
+        raw=raw,
+        escape=escape,
+        text=text,
+        commands=tuple(b.command(n) for n in _command_nodes(tree.root_node)),
+        has_error=tree.root_node.has_error,
+        _map=omap,
+    )
+
+
+def _without_heredoc_markers(parser: Parser, tree: Tree, data: bytes) -> Tree:
+    # A RUN's heredoc bodies follow the instruction, not its shell text, and
+    # tree-sitter-bash reads ``<<EOF`` without a body as a syntax error (and nests the rest
+    # of its line oddly even with one). Reparse with each ``<<``/``<<-`` turned into ``<``
+    # plus spaces: the same bytes, offsets and commands, with stdin still redirected.
+    # Error recovery splits some markers (``<<EOF`` first on a line, a second ``6<<F``)
+    # into ``<`` and an ERROR ``<``; that one is blanked. A few passes reach them all.
+    buf = bytearray(data)
+    for _ in range(4):
+        marks = 0
+        for n in _walk(tree.root_node):
+            if n.type in ("<<", "<<-") and not n.is_named:
+                buf[n.start_byte + 1 : n.end_byte] = b" " * (n.end_byte - n.start_byte - 1)
+                marks += 1
+            elif n.is_error and n.child_count == 1 and n.children[0].type == "<":
+                if b"<" in (buf[n.start_byte - 1 : n.start_byte], buf[n.end_byte : n.end_byte + 1]):
+                    buf[n.start_byte] = ord(" ")
+                    marks += 1
+        if not marks:
+            break
+        tree = parser.parse(bytes(buf))
+    return tree
+
+
+def _walk(root: TSNode) -> Iterator[TSNode]:
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.children)
+
+
+def _command_nodes(root: TSNode) -> Iterator[TSNode]:
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type in _COMMAND_TYPES:
+            yield n
+            continue
+        if n.type in _WORD_SCOPES:
+            continue
+        stack.extend(reversed(n.children))
+
+
+class _Builder:
+    def __init__(self, bmap: _ByteMap, omap: _OffsetMap) -> None:
+        self.b = bmap
+        self.o = omap
+        self.src = bmap.data
+
+    def lspan(self, n: TSNode) -> tuple[int, int]:
+        return self.b(n.start_byte), self.b(n.end_byte)
+
+    def slice(self, n: TSNode) -> str:
+        return self.src[n.start_byte : n.end_byte].decode("utf-8", "surrogateescape")
+
+    def word(self, n: TSNode) -> ShellWord:
+        text, static = _unquote(n, self)
+        ls = self.lspan(n)
+        return ShellWord(self.slice(n), text, static, self.o.span(*ls), ls)
+
+    def command(self, n: TSNode) -> SimpleCommand:
+        assignments: list[ShellWord] = []
+        argv: list[ShellWord] = []
+        redirects: list[str] = []
+        if n.type == "command":
+            for i, c in enumerate(n.children):
+                f = n.field_name_for_child(i)
+                if f == "name":
+                    argv.insert(0, self.word(c.children[0] if c.child_count == 1 else c))
+                elif f == "argument":
+                    argv.append(self.word(c))
+                elif f == "redirect":
+                    redirects.append(self.slice(c))
+                elif c.type == "variable_assignment":
+                    assignments.append(self.word(c))
+        else:  # export/declare/local/readonly/typeset/unset: keyword then words
+            for c in n.children:
+                if c.is_extra:
+                    continue
+                argv.append(self.word(c))
+        stmt, end, more = _statement(n)
+        redirects += (self.slice(r) for r in more)
+        prev_op, prev_end = self._previous(stmt)
+        next_op, nxt = self._following(stmt)
+        nested = False
+        p = stmt.parent
+        while p is not None:
+            if p.type not in _CHAINS and p.type not in _STATEMENT_WRAPPERS and p.type != "program":
+                nested = True
+                break
+            p = p.parent
+        lstmt = (self.b(stmt.start_byte), self.b(end))
+        return SimpleCommand(
+            name=argv[0].text if argv else "",
+            argv=tuple(argv),
+            assignments=tuple(assignments),
+            redirects=tuple(redirects),
+            span=self.o.span(*self.lspan(n)),
+            statement_span=self.o.span(*lstmt),
+            operator=next_op,
+            previous_operator=prev_op,
+            nested=nested,
+            _statement=lstmt,
+            _previous_end=prev_end,
+            _next=nxt,
+        )
+
+    def _following(self, stmt: TSNode) -> tuple[Operator | None, tuple[int, int | None] | None]:
+        n = stmt
+        while True:
+            sib = _sibling(n, forward=True)
+            if sib is None or _is_body(n):
+                if _climbs(n):
+                    n = n.parent
+                    continue
+                return None, None
+            if sib.is_named:  # newline-separated statements (heredoc bodies)
+                return Operator.NEWLINE, (self.b(n.end_byte), self.b(sib.start_byte))
+            if sib.type not in _OPERATORS:
+                return None, None
+            after = _sibling(sib, forward=True)
+            start = self.b(after.start_byte) if after is not None and after.is_named else None
+            return Operator(sib.type), (self.b(sib.end_byte), start)
+
+    def _previous(self, stmt: TSNode) -> tuple[Operator | None, int | None]:
+        n = stmt
+        while True:
+            sib = _sibling(n, forward=False)
+            if sib is None:
+                if _climbs(n):
+                    n = n.parent
+                    continue
+                return None, None
+            if sib.is_named:
+                return Operator.NEWLINE, self.b(sib.end_byte)
+            if sib.type not in _OPERATORS:
+                return None, None
+            before = _sibling(sib, forward=False)
+            if before is None or not before.is_named:
+                return None, None
+            return Operator(sib.type), self.b(before.end_byte)
+
+
+def _is_body(n: TSNode) -> bool:
+    p = n.parent
+    return p is not None and p.type == "redirected_statement" and p.child_by_field_name("body") == n
+
+
+def _climbs(n: TSNode) -> bool:
+    """Whether ``n``'s neighbours in a chain are its parent's neighbours."""
+    p = n.parent
+    return p is not None and (p.type in _CHAINS or _is_body(n))
+
+
+def _redirects(p: TSNode) -> list[TSNode]:
+    return [c for i, c in enumerate(p.children) if p.field_name_for_child(i) == "redirect"]
+
+
+def _statement(cmd: TSNode) -> tuple[TSNode, int, list[TSNode]]:
+    """The statement around a command, where it ends, and its redirections.
+
+    tree-sitter-bash hangs a redirection after the last command of a list or pipeline on
+    the whole list (``a && b > f`` as ``(a && b) > f``); bash binds it to that last
+    command, so it is counted as part of that command's statement.
+    """
+    stmt = cmd
+    redirects: list[TSNode] = []
+    while stmt.parent is not None and (stmt.parent.type == "negated_command" or _is_body(stmt)):
+        stmt = stmt.parent
+        if stmt.type == "redirected_statement":
+            redirects += _redirects(stmt)
+    end = stmt.end_byte
+    n = stmt
+    while n.parent is not None and n.parent.type in _CHAINS and _sibling(n, forward=True) is None:
+        n = n.parent
+        if _is_body(n):
+            n = n.parent
+            end = n.end_byte
+            redirects += _redirects(n)
+    return stmt, end, redirects
+
+
+def _sibling(n: TSNode, forward: bool) -> TSNode | None:
+    s = n.next_sibling if forward else n.prev_sibling
+    while s is not None and s.is_extra:  # comments
+        s = s.next_sibling if forward else s.prev_sibling
+    return s
+
+
+# Inside double quotes a backslash only escapes these (POSIX 2.2.3).
+_DQ_ESCAPABLE = frozenset('$`"\\\n')
+# Word parts whose value is only known at run time.
+_DYNAMIC = frozenset(
+    {
+        "simple_expansion",
+        "expansion",
+        "command_substitution",
+        "process_substitution",
+        "arithmetic_expansion",
+    }
+)
+
+
+def _unescape(s: str, in_double_quotes: bool) -> str:
+    if "\\" not in s:
+        return s
+    out = []
+    i, n = 0, len(s)
+    while i < n:
+        ch = s[i]
+        if ch == "\\" and i + 1 < n and (not in_double_quotes or s[i + 1] in _DQ_ESCAPABLE):
+            out.append(s[i + 1])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _unquote(n: TSNode, b: _Builder) -> tuple[str, bool]:
+    """The word's text with quotes removed, and whether it is fully static."""
+    t = n.type
+    if t == "raw_string":
+        return b.slice(n)[1:-1], True
+    if t == "ansi_c_string":
+        inner = b.slice(n)[2:-1]
+        return inner, "\\" not in inner
+    if t in _DYNAMIC:
+        return b.slice(n), False
+    if t == "string" or t == "translated_string":
+        return _join_parts(n, b, in_double_quotes=True)
+    if t in ("concatenation", "variable_assignment"):
+        return _join_parts(n, b, in_double_quotes=False)
+    if t in ("word", "number", "command_name", "brace_expression") and n.named_child_count == 0:
+        return _unescape(b.slice(n), in_double_quotes=False), t != "brace_expression"
+    return _join_parts(n, b, in_double_quotes=False)
+
+
+def _join_parts(n: TSNode, b: _Builder, in_double_quotes: bool) -> tuple[str, bool]:
+    # Walk the node's bytes: named children by their rule, the text between them as
+    # literal (unquoted or double-quoted) text; the quote tokens themselves are dropped.
+    out: list[str] = []
+    static = True
+    pos = n.start_byte
+    src = b.src
+    for c in n.children:
+        if c.start_byte > pos:
+            gap = src[pos : c.start_byte].decode("utf-8", "surrogateescape")
+            out.append(_unescape(gap, in_double_quotes))
+        pos = c.end_byte
+        if not c.is_named:
+            if c.type in ('"', '$"'):
+                continue
+            out.append(b.slice(c))
+        elif c.type == "string_content":
+            out.append(_unescape(b.slice(c), in_double_quotes=True))
+        elif c.type == "variable_name":
+            out.append(b.slice(c))
+        else:
+            text, s = _unquote(c, b)
+            out.append(text)
+            static = static and s
+    if n.end_byte > pos:
+        gap = src[pos : n.end_byte].decode("utf-8", "surrogateescape")
+        out.append(_unescape(gap, in_double_quotes))
+    return "".join(out), static
+
+
