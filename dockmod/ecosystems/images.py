@@ -462,9 +462,8 @@ def _dotnet(name: str, tag: str) -> ImageFacts | None:
                     "NUGET_XMLDOC_MODE": "skip", "POWERSHELL_DISTRIBUTION_CHANNEL": _V})
     users = dict(_DISTRO_USERS.get(distro, _ROOT) if distro else _ROOT)
     users["app"] = (1654, 1654, "/home/app")
-    if distro == "ubuntu" and not chiseled and _ubuntu_has_user(t if "noble" in t else "noble"):
-        if "jammy" not in t:
-            users["ubuntu"] = (1000, 1000, "/home/ubuntu")
+    if distro == "ubuntu" and not chiseled and "jammy" not in t:
+        users["ubuntu"] = (1000, 1000, "/home/ubuntu")  # noble and later
     user = "1654" if chiseled else ""
     return ImageFacts(
         family="dotnet",

@@ -207,7 +207,7 @@ class Unknown:
     __slots__ = ()
     _instance: Unknown | None = None
 
-    def __new__(cls) -> Unknown:
+    def __new__(cls) -> Unknown:  # noqa: PYI034 - a singleton
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -243,7 +243,7 @@ class _Lex:
     variable whose value is ``UNKNOWN`` raises :class:`UnknownValue`.
     """
 
-    __slots__ = ("s", "i", "n", "escape", "raw_quotes", "raw_escapes", "env", "lookup")
+    __slots__ = ("env", "escape", "i", "lookup", "n", "raw_escapes", "raw_quotes", "s")
 
     def __init__(self, s: str, escape: str, raw_quotes: bool, raw_escapes: bool,
                  env: dict[str, str] | None, lookup: Any = None) -> None:
@@ -552,7 +552,7 @@ def _shell_pattern(pattern: str, greedy: bool, anchored: bool) -> re.Pattern[str
             out.append(re.escape(nxt))
         else:
             out.append(re.escape(ch))
-    return re.compile("".join(out), re.S)
+    return re.compile("".join(out), re.DOTALL)
 
 
 def _trim_prefix(pattern: str, value: str, greedy: bool) -> str:
@@ -581,7 +581,7 @@ def _trim_suffix(pattern: str, value: str, greedy: bool) -> str:
 
 # --- parser.heredocsFromLine -----------------------------------------------------------
 
-_HEREDOC_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.S)
+_HEREDOC_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.DOTALL)
 
 
 def heredocs_from_line(line: str) -> list[tuple[str, int, bool, bool]]:

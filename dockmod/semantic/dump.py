@@ -149,11 +149,11 @@ def to_text(model: Model, path: str) -> str:
             continue  # FROM lines see the global scope, shown once at the top
         if scope is not prev:
             same = prev is not None and prev.stage == scope.stage
-            if not same or (prev.user is not scope.user and _user_text(prev) != _user_text(scope)) \
-                    or prev.workdir != scope.workdir or prev.home != scope.home:
-                if stage is not None:
-                    out.append(f"       user {_user_text(scope)}  workdir {_fmt(scope.workdir)}  "
-                               f"home {_fmt(scope.home)}")
+            moved = not same or _user_text(prev) != _user_text(scope) \
+                or prev.workdir != scope.workdir or prev.home != scope.home  # type: ignore[union-attr]
+            if moved and stage is not None:
+                out.append(f"       user {_user_text(scope)}  workdir {_fmt(scope.workdir)}  "
+                           f"home {_fmt(scope.home)}")
             changed_env = _changes(prev.env if same else None, scope.env)
             changed_args = _changes(prev.args if same else None, scope.args)
             if changed_env:

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dockmod.lang.words import UNKNOWN, LexError, Unknown, UnknownValue, expand_word, expand_words
+from dockmod.lang.words import (
+    UNKNOWN,
+    LexError,
+    Unknown,
+    UnknownValue,
+    expand_word,
+    expand_words,
+)
 
 Lookup = Callable[[str], "str | Unknown | None"]
 
-__all__ = ["UNKNOWN", "Lookup", "Unknown", "expand", "expand_list", "LexError"]
+__all__ = ["UNKNOWN", "LexError", "Lookup", "Unknown", "expand", "expand_list"]
 
 
 def expand(word: str, lookup: Lookup, escape: str = "\\") -> str | None:

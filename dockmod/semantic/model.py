@@ -14,7 +14,6 @@ from typing import Any
 
 from dockmod.cst.arguments import JsonArray
 from dockmod.cst.instructions import (
-    Add,
     Arg,
     Copy,
     Env,
@@ -440,7 +439,7 @@ class Model:
         return result
 
     def _initial(self, s: StageInfo) -> Scope:
-        common = dict(args=EMPTY, escape=self.escape, stage=s.index, model=self)
+        common: dict[str, Any] = {"args": EMPTY, "escape": self.escape, "stage": s.index, "model": self}
         if s.base_kind == "stage" and s.base_stage is not None and s.base_stage < s.index:
             parent = self._stage_scopes(s.base_stage).end
             if parent is not None:

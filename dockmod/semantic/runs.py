@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 
 from dockmod.cst.arguments import ShellCommand
 from dockmod.semantic.users import CreatedGroup, CreatedUser, parse_user_command
-from dockmod.shell.parse import ShellScript, SimpleCommand, parse_heredoc_body, parse_shell
+from dockmod.shell.parse import (
+    ShellScript,
+    SimpleCommand,
+    parse_heredoc_body,
+    parse_shell,
+)
 
 if TYPE_CHECKING:
     from dockmod.cst.instructions import Run
@@ -189,7 +194,7 @@ def _analyse(run: Run, cmd: ShellCommand) -> RunContent:
 
 # A statement-level ``NAME=value`` (tree-sitter lists it as an assignment, not a command).
 _ASSIGN_RE = re.compile(r"(?:^|[;&|({\n]|\bthen|\bdo|\belse)\s*([A-Za-z_][A-Za-z0-9_]*)\+?=")
-_REDIRECT_RE = re.compile(r"^\s*(?:\d*|&)(>>?|>\||&>>?)\s*(.+?)\s*$", re.S)
+_REDIRECT_RE = re.compile(r"^\s*(?:\d*|&)(>>?|>\||&>>?)\s*(.+?)\s*$", re.DOTALL)
 
 
 def _written(c: SimpleCommand, name: str) -> list[tuple[str, bool]]:

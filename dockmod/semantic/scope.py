@@ -43,8 +43,7 @@ Value = "str | Unknown"
 PLATFORM_ARGS = ("TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
                  "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT")
 PROXY_ARGS = frozenset(
-    "HTTP_PROXY http_proxy HTTPS_PROXY https_proxy FTP_PROXY ftp_proxy NO_PROXY no_proxy"
-    " ALL_PROXY all_proxy".split()
+    ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"]
 )
 POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 DEFAULT_SHELL = ("/bin/sh", "-c")
@@ -53,7 +52,7 @@ DEFAULT_SHELL = ("/bin/sh", "-c")
 class Layered(Mapping[str, Any]):
     """A read-only mapping made of a parent and one layer of its own (a persistent map)."""
 
-    __slots__ = ("_parent", "_own")
+    __slots__ = ("_own", "_parent")
 
     def __init__(self, parent: Layered | None, own: Mapping[str, Any]) -> None:
         # Collapse long chains now and then so lookups stay short.
@@ -116,9 +115,23 @@ EMPTY = Layered(None, {})
 class Scope:
     """The state in effect when an instruction runs (before its own effect)."""
 
-    __slots__ = ("args", "env", "env_complete", "workdir", "shell", "escape", "stage",
-                 "_user_spec", "_user_inherited", "_user_table", "_image_user_reason",
-                 "_user_runs", "_model", "_user", "_global")
+    __slots__ = (
+        "_global",
+        "_image_user_reason",
+        "_model",
+        "_user",
+        "_user_inherited",
+        "_user_runs",
+        "_user_spec",
+        "_user_table",
+        "args",
+        "env",
+        "env_complete",
+        "escape",
+        "shell",
+        "stage",
+        "workdir",
+    )
 
     def __init__(self, *, args: Layered, env: Layered, env_complete: bool, workdir: str | None,
                  shell: tuple[str, ...], escape: str, stage: int | None, user_spec: str | None,

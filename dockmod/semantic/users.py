@@ -56,17 +56,14 @@ class UserInfo:
 
 
 _USERADD_VALUE = frozenset(
-    "-u --uid -d --home-dir -g --gid -G --groups -s --shell -c --comment -k --skel -e"
-    " --expiredate -f --inactive -K --key -b --base-dir -p --password -R --root -P --prefix"
-    " -Z --selinux-user".split()
+    ["-u", "--uid", "-d", "--home-dir", "-g", "--gid", "-G", "--groups", "-s", "--shell", "-c", "--comment", "-k", "--skel", "-e", "--expiredate", "-f", "--inactive", "-K", "--key", "-b", "--base-dir", "-p", "--password", "-R", "--root", "-P", "--prefix", "-Z", "--selinux-user"]
 )
 # busybox adduser: -h DIR -g GECOS -s SHELL -G GRP -u UID -k SKEL; Debian adduser: --home
 # --uid --gid --ingroup --gecos --shell --firstuid --lastuid --conf --comment
 _ADDUSER_VALUE = frozenset(
-    "-h -g -s -G -u -k --home --uid --gid --ingroup --gecos --shell --firstuid --lastuid"
-    " --conf --comment --add-extra-groups --extrausers".split()
+    ["-h", "-g", "-s", "-G", "-u", "-k", "--home", "--uid", "--gid", "--ingroup", "--gecos", "--shell", "--firstuid", "--lastuid", "--conf", "--comment", "--add-extra-groups", "--extrausers"]
 )
-_GROUPADD_VALUE = frozenset("-g --gid -K --key -p --password -R --root -P --prefix".split())
+_GROUPADD_VALUE = frozenset(["-g", "--gid", "-K", "--key", "-p", "--password", "-R", "--root", "-P", "--prefix"])
 
 
 def _int(v: str | None) -> int | None:
