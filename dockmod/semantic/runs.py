@@ -25,7 +25,7 @@ from dockmod.shell.parse import (
 if TYPE_CHECKING:
     from dockmod.cst.instructions import Run
     from dockmod.semantic.scope import Scope
-    from dockmod.shell.commands import PackageManagerCall
+    from dockmod.ecosystems import PackageManagerCall
 
 _POSIX = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
 _USER_WORDS = ("useradd", "adduser", "groupadd", "addgroup")
@@ -129,11 +129,9 @@ def _heredoc_is_script(run: Run, cmd: ShellCommand) -> bool:
 
 
 def _calls(script: ShellScript) -> list[PackageManagerCall]:
-    try:
-        from dockmod.ecosystems import calls  # type: ignore[attr-defined]
-    except ImportError:
-        return script.package_managers()
-    return list(calls(script))
+    from dockmod.ecosystems import calls
+
+    return calls(script)
 
 
 def _analyse(run: Run, cmd: ShellCommand) -> RunContent:
