@@ -24,8 +24,8 @@ from dockmod.shell.parse import (
 
 if TYPE_CHECKING:
     from dockmod.cst.instructions import Run
-    from dockmod.semantic.scope import Scope
     from dockmod.ecosystems import PackageManagerCall
+    from dockmod.semantic.scope import Scope
 
 _POSIX = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
 _USER_WORDS = ("useradd", "adduser", "groupadd", "addgroup")
