@@ -59,6 +59,8 @@ class ImageFacts:
     has_shell: bool = True
     #: The reference as looked up, normalised (``docker.io/library/`` removed).
     reference: str = ""
+    #: ``VOLUME`` paths the image declares: what a later ``RUN`` writes there is discarded.
+    volumes: tuple[str, ...] = ()
 
 
 # -- distro base accounts -------------------------------------------------------------
@@ -84,6 +86,7 @@ class _Family:
     slim: Callable[[str, str], str | None] | None = None
     #: Tag variants this family publishes besides the distro ones.
     alpine: bool = True
+    volumes: tuple[str, ...] = ()
 
 
 _V = UNKNOWN  # a value that depends on the tag
@@ -200,7 +203,7 @@ _FAMILIES: dict[str, _Family] = {
     ),
     # https://github.com/docker-library/php/blob/master/Dockerfile-linux.template
     # (ENV PHPIZE_DEPS, PHP_INI_DIR /usr/local/etc/php, PHP_CFLAGS …, WORKDIR
-    # /var/www/html in the apache/fpm/zts variants; alpine: adduser -u 82 … www-data)
+    # /var/www/html in the apache and fpm variants; alpine: adduser -u 82 … www-data)
     "php": _Family(
         "https://github.com/docker-library/php/blob/master/Dockerfile-linux.template",
         "debian",
@@ -230,8 +233,10 @@ _FAMILIES: dict[str, _Family] = {
         slim=_jre,
     ),
     # https://github.com/gradle/docker-gradle/blob/master/jdk21-noble/Dockerfile
-    # (ENV GRADLE_HOME /opt/gradle, GRADLE_VERSION; groupadd --system --gid 1000 gradle,
-    # useradd --system --gid gradle --uid 1000 --create-home gradle; WORKDIR /home/gradle)
+    # (FROM eclipse-temurin:21-jdk-noble; ENV GRADLE_HOME=/opt/gradle, GRADLE_VERSION;
+    # the ubuntu user (uid 1000) renamed to gradle with home /home/gradle; /root/.gradle
+    # a symlink to /home/gradle/.gradle; VOLUME /home/gradle/.gradle; WORKDIR /home/gradle;
+    # USER root at the end)
     "gradle": _Family(
         "https://github.com/gradle/docker-gradle/blob/master/jdk21-noble/Dockerfile",
         "ubuntu",
@@ -240,6 +245,7 @@ _FAMILIES: dict[str, _Family] = {
         users={"gradle": (1000, 1000, "/home/gradle")},
         workdir="/home/gradle",
         slim=_jre,
+        volumes=("/home/gradle/.gradle",),
     ),
     # https://github.com/docker-library/openjdk (deprecated): JAVA_HOME moved between
     # versions and bases (/usr/local/openjdk-N, /usr/java/openjdk-N), so it is unknown.
@@ -371,24 +377,29 @@ def lookup(image_text: str) -> ImageFacts | None:
         if m is None:
             return None
         distro = "oraclelinux" if int(m.group(1)) >= 18 else "debian"
-    if name == "eclipse-temurin" and distro == "ubi":
-        pm: str | None = "microdnf"
-    else:
-        pm = _PACKAGE_MANAGER.get(distro) if distro else None
     users = dict(_DISTRO_USERS.get(distro, _ROOT) if distro else _ROOT)
     if name == "ubuntu" and _ubuntu_has_user(tag):
         users["ubuntu"] = (1000, 1000, "/home/ubuntu")
-    if name in ("eclipse-temurin", "maven", "gradle") and distro == "ubuntu" and _noble_based(tag):
+    if name in ("eclipse-temurin", "maven") and distro == "ubuntu" and _noble_based(tag):
         users["ubuntu"] = (1000, 1000, "/home/ubuntu")
+    if name == "maven" and any(v in tag for v in ("amazoncorretto", "openjdk", "ibmjava", "sapmachine",
+                                                   "graalvm", "libericaopenjdk")):
+        # Other JDK bases (Amazon Linux, Oracle Linux …): only the tag can tell the distro.
+        distro = _tag_distro(tag, None)
+        users = dict(_DISTRO_USERS.get(distro, _ROOT) if distro else _ROOT)
     if name == "php" and distro == "alpine":
         users["www-data"] = (82, 82, "/home/www-data")
     users.update(fam.users)
+    if name in ("eclipse-temurin", "maven") and distro == "ubi":
+        pm: str | None = "microdnf"  # the -ubi9-minimal variants
+    else:
+        pm = _PACKAGE_MANAGER.get(distro) if distro else None
     user = fam.user
     home = _home_of(user, users)
     env = {"PATH": DEFAULT_PATH, **fam.env}
     workdir = fam.workdir
-    if name == "php" and not any(v in tag for v in ("apache", "fpm", "zts")):
-        workdir = "/"  # the cli variant sets no WORKDIR
+    if name == "php" and any(v in tag for v in ("apache", "fpm")):
+        workdir = "/var/www/html"  # only the apache and fpm variants set a WORKDIR
     return ImageFacts(
         family=name,
         distro=distro,
@@ -401,6 +412,7 @@ def lookup(image_text: str) -> ImageFacts | None:
         source=fam.source,
         workdir=workdir,
         reference=f"{name}:{tag}",
+        volumes=fam.volumes,
     )
 
 

@@ -22,6 +22,7 @@ from dockmod.cst.instructions import (
     Run,
     Shell,
     User,
+    Volume,
     Workdir,
 )
 from dockmod.cst.module import Dockerfile
@@ -454,7 +455,7 @@ class Model:
             return Scope(env=Layered(None, dict(facts.env)), env_complete=True, workdir=facts.workdir,
                          shell=DEFAULT_SHELL if facts.has_shell else (), user_spec=facts.user,
                          user_inherited=True, user_table=facts.users, image_user_reason=None,
-                         user_runs=(), **common)  # type: ignore[arg-type]
+                         user_runs=(), volumes=facts.volumes, **common)  # type: ignore[arg-type]
         image = s.image or s.image_text or ""
         low = image.lower()
         windows = any(w in low for w in ("windows", "nanoserver", "servercore"))
@@ -493,6 +494,13 @@ class Model:
             if isinstance(ins.command, JsonArray):
                 return scope._replace(shell=tuple(ins.command.values))
             return scope
+        if isinstance(ins, Volume):
+            paths = ins.json.values if ins.json is not None else [w.text for w in ins.arguments]
+            new = []
+            for p in paths:
+                v = scope.expand(p) if ins.json is None else p
+                new.append(posixpath.normpath(v) if v and v.startswith("/") else (v or p))
+            return scope._replace(volumes=(*scope.volumes, *new)) if new else scope
         if isinstance(ins, Run) and _runs.creates_users(ins):
             return scope._replace(user_runs=(*scope._user_runs, ins))
         return scope

@@ -111,3 +111,9 @@ def test_scopes_are_shared_between_instructions_that_change_nothing() -> None:
     assert scopes[0] is scopes[1] is scopes[2] is scopes[3]
     assert scopes[4] is not scopes[3]
     assert m.scope_after(0) is scopes[4]
+
+
+def test_volumes_from_the_image_and_the_dockerfile() -> None:
+    s = at("FROM gradle:8-jdk21\nARG D=/data\nVOLUME $D [\"/x\"]\nVOLUME [\"/logs\"]\nRUN gradle build\n", "RUN")
+    # A word that is not a JSON array is expanded like any other (quotes removed).
+    assert s.volumes == ("/home/gradle/.gradle", "/data", "[/x]", "/logs")
