@@ -14,6 +14,7 @@ from typing import Any
 
 from dockmod.cst.arguments import JsonArray
 from dockmod.cst.instructions import (
+    Add,
     Arg,
     Copy,
     Env,
@@ -77,6 +78,14 @@ class CopyEdge:
     #: Destination (COPY) or mount target, as expanded, or None.
     destination: str | None
     candidates: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """A path an instruction writes: a COPY/ADD destination or a RUN's write."""
+
+    path: str
+    instruction: Instruction
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -508,6 +517,68 @@ class Model:
     def _env_value(self, raw: str, scope: Scope) -> str | Unknown:
         v = expand(raw, scope.get, self.escape)
         return UNKNOWN if v is None else v
+
+    # -- order and writes ------------------------------------------------------------
+    def chain(self, stage_index: int) -> tuple[int, ...]:
+        """The stage and the stages it is built FROM, base first."""
+        out = [stage_index]
+        s = self.stages[stage_index]
+        while s.base_stage is not None and s.base_stage < s.index and s.base_stage not in out:
+            out.append(s.base_stage)
+            s = self.stages[s.base_stage]
+        return tuple(reversed(out))
+
+    def before(self, ins: Instruction) -> tuple[Instruction, ...]:
+        """Instructions that ran before ``ins`` in its image: the FROM-stage chain, then its stage."""
+        s = self.stage_of(ins)
+        if s is None:
+            return ()
+        out: list[Instruction] = []
+        for i in self.chain(s.index)[:-1]:
+            out.extend(self.stages[i].instructions[1:])
+        for x in s.instructions[1:]:
+            if x is ins:
+                break
+            out.append(x)
+        return tuple(out)
+
+    def after(self, ins: Instruction) -> tuple[Instruction, ...]:
+        """Instructions that run after ``ins`` on top of its result: the rest of its stage,
+        then every stage built FROM it (see :meth:`descendants`)."""
+        s = self.stage_of(ins)
+        if s is None:
+            return ()
+        rest = s.instructions
+        out = list(rest[rest.index(ins) + 1:]) if ins in rest else []
+        for d in self.descendants(s.index):
+            out.extend(self.stages[d].instructions[1:])
+        return tuple(out)
+
+    def writes_before(self, ins: Instruction) -> tuple[Write, ...]:
+        """Absolute paths written before ``ins`` in its image, as far as they are known.
+
+        A COPY/ADD gives its destination (whether sources land *at* it or *under* it depends
+        on what they are, so treat it as a directory that may hold them); a RUN its
+        :attr:`RunFacts.writes`.
+        """
+        out: list[Write] = []
+        for x in self.before(ins):
+            if isinstance(x, (Copy, Add)):
+                dest = x.destination
+                if dest is None:
+                    continue
+                scope = self.scope_at(x)
+                v = scope.expand(dest) if x.json is None else dest
+                if v is None:
+                    continue
+                if not v.startswith("/"):
+                    if scope.workdir is None:
+                        continue
+                    v = posixpath.join(scope.workdir, v)
+                out.append(Write(posixpath.normpath(v), x))
+            elif isinstance(x, Run):
+                out.extend(Write(p, x) for p in self.run(x).writes)
+        return tuple(out)
 
     # -- RUN facts -------------------------------------------------------------------
     def _content(self, run: Run) -> RunContent:

@@ -108,3 +108,18 @@ def test_copy_from_variable_uses_stage_args() -> None:
     m = model("FROM alpine AS a\nFROM alpine AS b\nARG SRC=a\nCOPY --from=${SRC} /x /x\n")
     copy = next(e for e in m.stages[1].edges if e.kind == "copy")
     assert copy.stage == 0
+
+
+def test_before_after_and_writes_before() -> None:
+    df = dockmod.parse(
+        "FROM python:3.12 AS base\nWORKDIR /app\nCOPY req.txt .\nRUN pip install -r req.txt > /var/log/pip\n"
+        "FROM base AS app\nCOPY --from=base /app /srv/\nRUN touch done\nFROM app AS test\nRUN pytest\n"
+    )
+    m = build_model(df)
+    runs = [i for i in df.body if isinstance(i, Run)]
+    touch = runs[1]
+    # A COPY's write is its destination (files or a directory's contents land under it).
+    assert [w.path for w in m.writes_before(touch)] == ["/app", "/var/log/pip", "/srv"]
+    assert m.before(touch)[0] is df.body[1]  # WORKDIR of the base stage
+    assert m.after(runs[0]) == (*m.stages[1].instructions[1:], *m.stages[2].instructions[1:])
+    assert m.chain(2) == (0, 1, 2)
