@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -351,6 +352,7 @@ def _tag_distro(tag: str, default: str | None) -> str | None:
     return default
 
 
+@lru_cache(maxsize=1024)
 def lookup(image_text: str) -> ImageFacts | None:
     """Facts about the image ``image_text`` names, or None when it is not known."""
     parts = _split(image_text)

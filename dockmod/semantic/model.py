@@ -163,13 +163,13 @@ class Model:
     def _arg_values(self, ins: Arg, scope: Scope, global_scope: Scope | None) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for kv in ins.pairs:
-            key = kv.key
+            key, has_value, raw = kv.text.partition("=")  # one parse of the word
             if self.build_args is not None and key in self.build_args and key not in PLATFORM_ARGS:
                 values[key] = self.build_args[key]
             elif key in PLATFORM_ARGS:
                 values[key] = UNKNOWN
-            elif kv.has_value:
-                v = expand(kv.value or "", scope.get, self.escape)
+            elif has_value:
+                v = expand(raw, scope.get, self.escape)
                 values[key] = UNKNOWN if v is None else v
             elif global_scope is not None and key in global_scope.args:
                 values[key] = global_scope.args[key]
@@ -481,8 +481,9 @@ class Model:
             if ins.legacy is not None:
                 values[ins.legacy.key] = self._env_value(ins.legacy.value.strip(), scope)
             for kv in ins.pairs:
-                if kv.has_value:
-                    values[kv.key] = self._env_value(kv.value or "", scope)
+                key, has_value, raw = kv.text.partition("=")  # one parse of the word
+                if has_value:
+                    values[key] = self._env_value(raw, scope)
             return scope._replace(env=scope.env.with_values(values)) if values else scope
         if isinstance(ins, Arg):
             values = self._arg_values(ins, scope, self._global)
