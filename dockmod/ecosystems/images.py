@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 from dockmod.lang.words import UNKNOWN, Unknown
