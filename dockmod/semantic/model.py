@@ -255,7 +255,7 @@ class Model:
         if "$" in ref:
             # BuildKit expands the reference with the stage's ARGs and ENV at that point.
             value = self._stage_scopes(s.index).at[id(ins)].expand(ref)
-        if value is None:
+        if not value:  # unknown, or empty (which BuildKit rejects): could be any stage
             others = tuple(i for i in range(len(self.stages)) if i != s.index)
             return Edge(kind, ins, None, None, ref, others)
         if value.isdigit():
