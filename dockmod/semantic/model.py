@@ -205,7 +205,7 @@ class Model:
             if text is not None:
                 value = expand(text, self._global.get, self.escape) if "$" in text or "'" in text or '"' in text \
                     else text
-                if value is None:
+                if not value:  # unknown, or empty (which BuildKit rejects)
                     candidates = tuple(sorted(names.values()))
                 elif value.lower() == "scratch":
                     kind, image = "scratch", "scratch"
