@@ -121,6 +121,9 @@ class CacheDir:
     options: tuple[str, ...] = ()
     #: Config commands that set it, as word prefixes (``npm config set cache``).
     config: tuple[tuple[str, ...], ...] = ()
+    #: The tool version or distribution release the row applies to (``"dnf5"``, ``"el7"``,
+    #: ``"berry"``); ``""`` when it applies to all. Which one runs is the base image's to say.
+    variant: str = ""
     #: The default when the RUN runs as root, where the tool treats root apart
     #: (Yarn 1 uses ``/usr/local/share`` as root's home).
     root_path: str | None = None
@@ -361,7 +364,9 @@ class ManagerInfo:
 
     def installs(self, call: PackageManagerCall) -> bool:
         """``call`` downloads or installs (``*`` in ``install_actions``: any action does)."""
-        return "*" in self.install_actions or call.action in self.install_actions
+        if "*" in self.install_actions:
+            return call.action != ""  # `mvn --version`, `./gradlew --help`: no goal, no download
+        return call.action in self.install_actions
 
     def install_kind(self, call: PackageManagerCall) -> InstallKind | None:
         """What ``call`` installs (None: nothing, e.g. ``pip uninstall``)."""

@@ -17,6 +17,7 @@ Limits, by design:
 from __future__ import annotations
 
 import bisect
+import threading
 import enum
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -295,28 +296,33 @@ class _ParseCache:
         self.parses = 0
         #: When a list, each parsed key is appended (see :func:`trace`).
         self.trace: list[tuple[str, str | None]] | None = None
+        self.lock = threading.Lock()
 
     def get(self, raw: str, escape: str | None) -> ShellScript:
-        self.calls += 1
         key = (raw, escape)
-        data = self.data
-        script = data.get(key)
-        if script is not None:
-            data.move_to_end(key)
-            return script
-        self.parses += 1
-        if self.trace is not None:
-            self.trace.append(key)
+        with self.lock:
+            self.calls += 1
+            script = self.data.get(key)
+            if script is not None:
+                self.data.move_to_end(key)
+                return script
+            self.parses += 1
+            if self.trace is not None:
+                self.trace.append(key)
+        # Parsed outside the lock: two threads may parse one text at once; both results
+        # are equal and either may stay.
         text = raw if escape is None else logical_text(raw, escape)
         script = _parse(raw, escape, text)
-        data[key] = script
-        if len(data) > self.maxsize:
-            data.popitem(last=False)
+        with self.lock:
+            self.data[key] = script
+            if len(self.data) > self.maxsize:
+                self.data.popitem(last=False)
         return script
 
 
-#: A few thousand RUN texts: more than any one file holds, small next to a worker's memory.
-_CACHE = _ParseCache(4096)
+#: 2,048 RUN texts: far more than one file and its fix passes produce, and about 40 MB at
+#: most (the corpus averages some 15 KB per parsed script).
+_CACHE = _ParseCache(2048)
 
 
 def stats() -> ParseStats:
@@ -326,8 +332,9 @@ def stats() -> ParseStats:
 
 def clear_cache() -> None:
     """Empty the cache and reset the counters."""
-    _CACHE.data.clear()
-    _CACHE.calls = _CACHE.parses = 0
+    with _CACHE.lock:
+        _CACHE.data.clear()
+        _CACHE.calls = _CACHE.parses = 0
 
 
 @contextmanager

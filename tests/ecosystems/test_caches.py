@@ -128,3 +128,10 @@ def test_cache_settings(raw: str, manager: Manager, value: str, static: bool) ->
 def test_not_cache_settings() -> None:
     for raw in ("npm config set registry https://r", "pnpm config get store-dir", "yarn config set cache-folder"):
         assert cache_settings(parse_shell(raw)) == []
+
+
+def test_variants_name_which_tool_version_a_cache_belongs_to() -> None:
+    by_variant = {c.variant: c.path for m in (Manager.DNF, Manager.YUM) for c in MANAGERS[m].caches}
+    assert by_variant == {"dnf4": "/var/cache/dnf", "dnf5": "/var/cache/libdnf5", "yum3": "/var/cache/yum"}
+    assert [c.variant for c in MANAGERS[Manager.YARN].caches] == ["classic", "berry"]
+    assert MANAGERS[Manager.UV].mount_env == (("UV_LINK_MODE", "copy"),)
