@@ -423,7 +423,8 @@ class Model:
             return g
         s = self._stage_of.get(id(ins))
         if s is None:
-            raise KeyError("not a top-level instruction of this Dockerfile")
+            raise KeyError("not a top-level instruction of this model's tree (in leave_X, pass "
+                           "`original`, not `updated`)")
         if isinstance(ins, From):
             return self._global
         return self._stage_scopes(s.index).at[id(ins)]
