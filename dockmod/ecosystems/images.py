@@ -324,7 +324,6 @@ _DEBIAN_CODENAMES = ("forky", "trixie", "bookworm", "bullseye", "buster", "stret
 _UBUNTU_CODENAMES = ("noble", "jammy", "focal", "bionic", "oracular", "plucky", "resolute", "questing")
 _PACKAGE_MANAGER = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "busybox": None,
                     "ubi": "dnf", "oraclelinux": "microdnf", "azurelinux": "tdnf", "fedora": "dnf"}
-_DISTRO_ENV: dict[str | None, dict[str, str | Unknown]] = {}
 _DISTRO_USERS = {"debian": _DEBIAN_USERS, "ubuntu": _DEBIAN_USERS, "alpine": _ALPINE_USERS,
                  "busybox": {**_ROOT, "nobody": (65534, 65534, "/home")},
                  "ubi": _RHEL_USERS, "oraclelinux": _RHEL_USERS, "azurelinux": _ROOT,

@@ -28,7 +28,7 @@ from dockmod.cst.instructions import (
 )
 from dockmod.cst.module import Dockerfile
 from dockmod.ecosystems.images import DEFAULT_PATH, ImageFacts, lookup
-from dockmod.lang.words import UNKNOWN, LexError, Unknown, process_word
+from dockmod.lang.words import UNKNOWN, Unknown
 from dockmod.semantic import runs as _runs
 from dockmod.semantic.expand import expand
 from dockmod.semantic.runs import RunContent, RunFacts
@@ -602,10 +602,3 @@ class Model:
     def __repr__(self) -> str:
         return f"Model({len(self.stages)} stages)"
 
-
-def unquote(text: str, escape: str = "\\") -> str | None:
-    """Quotes removed without expansion (``process_word`` with SkipUnsetEnv)."""
-    try:
-        return process_word(text, escape)
-    except LexError:
-        return None
