@@ -208,14 +208,19 @@ class BuildContext:
 def open_context(dockerfile: str | os.PathLike[str] | None, context: str | None = None) -> BuildContext | None:
     """The build context of ``dockerfile``: its folder, or ``context`` relative to it.
 
-    None when there is no Dockerfile on disk to start from (stdin, a fixture text) and
-    no absolute ``context``, or the folder does not exist. Raises :class:`ContextError`
+    None when there is no Dockerfile path to start from (stdin) and no absolute
+    ``context``, or the folder does not exist. The Dockerfile itself need not exist. Raises :class:`ContextError`
     when the ignore file cannot be read or has a bad pattern (BuildKit would fail too).
     """
     df_path = os.fspath(dockerfile) if dockerfile is not None else None
-    if df_path in (None, "", "-") or not os.path.isfile(df_path):  # type: ignore[arg-type]
+    base = None
+    if df_path not in (None, "", "-"):
+        assert df_path is not None
+        base = os.path.dirname(os.path.abspath(df_path))
+        if not os.path.isdir(base):
+            df_path = base = None
+    else:
         df_path = None
-    base = os.path.dirname(os.path.abspath(df_path)) if df_path else None
     if context is not None:
         if not os.path.isabs(context) and base is None:
             return None

@@ -34,8 +34,9 @@ def test_dockerfile_specific_ignore_file_wins(tmp_path: Path) -> None:
     ctx = open_context(tmp_path / "app.Dockerfile")
     assert ctx is not None and ctx.ignore_file == str(tmp_path / "app.Dockerfile.dockerignore")
     assert not ctx.sends("secret") and ctx.sends("public")
-    other = open_context(tmp_path / "Dockerfile.other") if (tmp_path / "Dockerfile.other").exists() else None
-    assert other is None
+    plain = open_context(tmp_path / "Dockerfile")
+    assert plain is not None and plain.ignore_file == str(tmp_path / ".dockerignore")
+    assert plain.sends("secret") and not plain.sends("public")
 
 
 def test_context_option_is_relative_to_the_dockerfile_folder(tmp_path: Path) -> None:
@@ -49,6 +50,7 @@ def test_no_dockerfile_on_disk_means_no_context(tmp_path: Path) -> None:
     assert open_context(None) is None
     assert open_context("-") is None
     assert open_context(tmp_path / "nope" / "Dockerfile") is None
+    assert open_context(tmp_path / "Dockerfile") is not None  # the file itself need not exist
     assert open_context(None, str(tmp_path)) is not None  # an absolute context still works
 
 
