@@ -110,6 +110,7 @@ import posixpath
 from dataclasses import dataclass, field
 
 from dockmod._parse import parse_instruction
+from dockmod.buildcontext import BuildContext, ContextError, open_context
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Shell, Workdir
 from dockmod.cst.module import Stage
 from dockmod.cst.trivia import TrailingWhitespace
@@ -117,6 +118,7 @@ from dockmod.errors import ParseError
 from dockmod.lang.words import LexError, process_word
 from dockmod.shell import Manager, PackageManagerCall, ShellScript, SimpleCommand, parse_shell, remove_command
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+from dockmod.transforms._manifests import read_manifests
 
 # Copy flags that mean the same on the inserted manifest COPY.
 _CARRIED_FLAGS = frozenset({"chown", "chmod", "link"})
@@ -144,6 +146,8 @@ _RELOCATING = {
     Manager.CARGO: frozenset({"--manifest-path"}),
     Manager.COMPOSER: frozenset({"-d", "--working-dir"}),
 }
+# Top-level folders of a Linux image that installs write to.
+_SYSTEM_TOP = ("bin", "etc", "home", "lib", "lib64", "opt", "root", "sbin", "srv", "tmp", "usr", "var")
 # Operands that name a file rather than a package.
 _FILE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tgz", ".deb", ".rpm", ".apk", ".gem", ".jar")
 
@@ -158,8 +162,14 @@ class _Install:
 
     text: str
     manifests: dict[str, bool] = field(default_factory=dict)
-    #: Unsafe for a reason no option lifts.
+    #: Unsafe for a reason neither an option nor the context lifts.
     unsafe: list[str] = field(default_factory=list)
+    #: Why the install may run the project's scripts, unless the context shows it does not.
+    scripts: list[str] = field(default_factory=list)
+    #: Folders the install writes, relative to its working directory.
+    writes: list[str] = field(default_factory=list)
+    #: pip ``-r``/``-c`` files among the manifests.
+    requirement_files: set[str] = field(default_factory=set)
 
     def need(self, path: str, optional: bool = False) -> None:
         self.manifests[path] = self.manifests.get(path, True) and optional
@@ -178,10 +188,13 @@ class ReorderDependencyCopy(Transform):
     meta = TransformMeta(
         code="DM201",
         name="reorder-dependency-copy",
-        summary="`{install}` runs after `{copy}`, so any change to the sources re-runs it",
+        summary="`{install}` runs after `{copy}`, so any change to the sources re-runs it{why}",
         fix_title="Copy {manifests} first and install before `{copy}`",
         safety=FixSafety.UNSAFE,
         options=(
+            Option("context", str, default=None,
+                   help="The build context folder, relative to the Dockerfile's folder "
+                        "(default: the Dockerfile's folder)"),
             Option("self-contained-manifests", bool, default=False,
                    help="Manifests name no other local files (no `-r base.txt`, `-e .`, "
                         "`file:` dependencies…): fixes unsafe only for that reason are safe"),
@@ -205,6 +218,8 @@ class ReorderDependencyCopy(Transform):
 
     # -- whole file ------------------------------------------------------------------
     def transform(self, df: Dockerfile) -> Dockerfile:
+        self._load_context()
+        self._reasons: list[str] = []
         replacements: dict[int, list[Instruction]] = {}
         for stage in df.stages:
             self._stage(df, stage, replacements)
@@ -235,10 +250,12 @@ class ReorderDependencyCopy(Transform):
             try:
                 plan = self._plan(df, stage, i, j, run, script, install, workdirs)
             except _NoFix as e:
-                self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install.manifests), **msg)
+                self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install.manifests), why="",
+                            **msg)
                 continue
             (copies, rest), safety = plan
-            if self.propose(run, True, updated=False, safety=safety,
+            why = f" (unsafe: {'; '.join(self._reasons)})" if self._reasons else ""
+            if self.propose(run, True, updated=False, safety=safety, why=why,
                             manifests=_manifest_list(install.manifests), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
@@ -297,11 +314,61 @@ class ReorderDependencyCopy(Transform):
                 raise _NoFix("the install mounts the build context")
         head, tail = self._split(run, script, install, dest_dir)
         self._check_manifests(install, dest_dir, workdirs[j])
+        reasons = self._prove(install, dest_dir)
         copies = self._manifest_copies(df, stage, i, c, dest, dest_dir, install, workdirs)
-        # Every manifest may name other local files, unless the option says otherwise.
-        opaque = not self.option("self-contained-manifests")
-        safety = FixSafety.UNSAFE if (opaque or install.unsafe) else FixSafety.SAFE
+        self._reasons = reasons
+        safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         return (copies, [head, c, *tail]), safety
+
+    # -- proving it safe ---------------------------------------------------------------
+    def _load_context(self) -> None:
+        self._ctx: BuildContext | None = None
+        self._ctx_error: str | None = None
+        try:
+            self._ctx = open_context(self.context.path, self.option("context"))
+        except ContextError as e:
+            self._ctx_error = str(e)
+
+    def _prove(self, install: _Install, dest_dir: str | None) -> list[str]:
+        """Why the reorder may change the image; empty when the context proves it does not.
+
+        The three conditions: the manifests are self-contained, the install runs no
+        project script, and the copy lays nothing over what the install wrote.
+        """
+        reasons = list(install.unsafe)
+        ctx = self._ctx
+        if ctx is None:
+            where = f" ({self._ctx_error})" if self._ctx_error else ""
+            if not self.option("self-contained-manifests"):
+                reasons.append(f"no build context{where} shows that the manifests name no other local files")
+            reasons.extend(install.scripts)
+            for w in install.writes:
+                reasons.append(f"no build context{where} shows that the copy lays no `{w}` over the install's")
+            if dest_dir == "/":
+                reasons.append("the sources are copied to `/`, over every folder the install writes")
+            return reasons
+        found, missing = read_manifests(dict(install.manifests), ctx.read,
+                                        requirement_files=frozenset(install.requirement_files))
+        for path in missing:
+            reasons.append(f"the context does not send `{path}`")
+        reasons.extend(found.not_self_contained)
+        for inc in found.includes:
+            install.manifests.setdefault(inc, False)
+        if install.scripts:
+            # The context shows whether the project has scripts the install would run.
+            if any(posixpath.basename(p) in ("package.json", "composer.json") for p in install.manifests):
+                reasons.extend(found.scripts)
+            else:
+                reasons.extend(install.scripts)
+        for w in install.writes:
+            if ctx.sends(w):
+                reasons.append(f"the context sends `{w}`, which the copy would lay over what the install "
+                               "wrote (exclude it in `.dockerignore`)")
+        if dest_dir == "/":
+            for top in _SYSTEM_TOP:
+                if ctx.sends(top):
+                    reasons.append(f"the sources are copied to `/` and the context sends `{top}`")
+        return reasons
 
     def _split(self, run: Run, script: ShellScript, install: _Install,
                dest_dir: str | None) -> tuple[Run, list[Run]]:
@@ -577,36 +644,46 @@ def _needs(call: PackageManagerCall, install: _Install) -> None:
     if m in (Manager.PIP, Manager.UV) and a in ("install", "pip install"):
         for f in call.files:
             install.need(f)
+            install.requirement_files.add(f)
+        for opt in call.options:
+            if opt.name in ("-t", "--target", "--prefix", "--root", "--src") and opt.value:
+                install.writes.append(opt.value)
     elif m is Manager.UV:
+        install.writes.append(".venv")
         install.need("pyproject.toml")
         install.need("uv.lock", optional=not call.has_option("--locked", "--frozen"))
         install.need(".python-version", optional=True)
     elif m is Manager.POETRY:
+        install.writes.append(".venv")  # with virtualenvs.in-project
         install.need("pyproject.toml")
         install.need("poetry.lock", optional=True)
     elif m is Manager.PIPENV:
+        install.writes.append(".venv")  # with PIPENV_VENV_IN_PROJECT
         install.need("Pipfile")
         install.need("Pipfile.lock", optional=not (a == "sync" or call.has_option("--deploy")))
     elif m is Manager.NPM:
+        install.writes.append("node_modules")
         install.need("package.json")
         install.need("package-lock.json", optional=True)
         install.need("npm-shrinkwrap.json", optional=True)
         install.need(".npmrc", optional=True)
         if not _ignores_scripts(call):
-            install.unsafe.append(scripts)
+            install.scripts.append(scripts)
     elif m is Manager.YARN:
+        install.writes.extend(("node_modules", ".yarn", ".pnp.cjs", ".pnp.loader.mjs"))
         install.need("package.json")
         install.need("yarn.lock", optional=not call.has_option("--frozen-lockfile", "--immutable"))
         install.need(".yarnrc", optional=True)
         install.need(".npmrc", optional=True)
         if not _ignores_scripts(call):
-            install.unsafe.append(scripts)
+            install.scripts.append(scripts)
     elif m is Manager.PNPM:
+        install.writes.append("node_modules")
         if a != "fetch":
             install.need("package.json")
             install.need("pnpm-workspace.yaml", optional=True)
             if not _ignores_scripts(call):
-                install.unsafe.append(scripts)
+                install.scripts.append(scripts)
         install.need("pnpm-lock.yaml", optional=not (a == "fetch" or call.has_option("--frozen-lockfile")))
         install.need(".npmrc", optional=True)
     elif m is Manager.GO:
@@ -615,14 +692,21 @@ def _needs(call: PackageManagerCall, install: _Install) -> None:
     elif m is Manager.CARGO:
         raise _NoFix("`cargo fetch` needs a target source file (`src/main.rs` or `src/lib.rs`)")
     elif m is Manager.BUNDLER:
+        install.writes.append(".bundle")
+        path = call.option("--path")
+        if path is not None and path.value:
+            install.writes.append(path.value)
+        if call.has_option("--deployment"):
+            install.writes.append("vendor/bundle")
         gemfile = call.files[0] if call.files else "Gemfile"
         install.need(gemfile)
         install.need(gemfile + ".lock", optional=True)
     elif m is Manager.COMPOSER:
+        install.writes.append("vendor")
         install.need("composer.json")
         install.need("composer.lock", optional=True)
         if not call.has_option("--no-scripts"):
-            install.unsafe.append("`composer install` runs the project's scripts (no `--no-scripts`)")
+            install.scripts.append("`composer install` may run the project's scripts (no `--no-scripts`)")
         if not call.has_option("--no-autoloader") and call.has_option(
                 "-o", "--optimize-autoloader", "-a", "--classmap-authoritative"):
             install.unsafe.append("an optimised autoloader is built before the sources are there")
