@@ -106,7 +106,9 @@ other local files, so fixes unsafe only for that reason are safe.
 from __future__ import annotations
 
 import fnmatch
+import os
 import posixpath
+import shlex
 from dataclasses import dataclass, field
 
 from dockmod._parse import parse_instruction
@@ -116,7 +118,15 @@ from dockmod.cst.module import Stage
 from dockmod.cst.trivia import TrailingWhitespace
 from dockmod.errors import ParseError
 from dockmod.lang.words import LexError, process_word
-from dockmod.shell import Manager, PackageManagerCall, ShellScript, SimpleCommand, parse_shell, remove_command
+from dockmod.shell import (
+    Manager,
+    PackageManagerCall,
+    ShellScript,
+    SimpleCommand,
+    parse_heredoc_body,
+    parse_shell,
+    remove_command,
+)
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 from dockmod.transforms._manifests import read_manifests
 
@@ -170,6 +180,10 @@ class _Install:
     writes: list[str] = field(default_factory=list)
     #: pip ``-r``/``-c`` files among the manifests.
     requirement_files: set[str] = field(default_factory=set)
+    #: The copied context folder (``.`` for the whole context).
+    src: str = "."
+    #: The install's working directory, after any ``cd`` before it in its RUN.
+    cwd: str | None = None
 
     def need(self, path: str, optional: bool = False) -> None:
         self.manifests[path] = self.manifests.get(path, True) and optional
@@ -238,15 +252,22 @@ class ReorderDependencyCopy(Transform):
         for i, c in enumerate(ins):
             if isinstance(c, Shell):
                 posix = _posix_shell(c)
-            if not posix or not _whole_context(c):
+            src = _folder_copy(c) if posix else None
+            if src is None:
                 continue
             found = self._install_after(ins, i)
             if found is None:
                 continue
-            j, run, script, install = found
+            j, run, script, install, opaque = found
             if self._suppressed(c) or self._suppressed(run):
                 continue
+            install.src = src
+            if src != "." and not self._subfolder_feeds(c, src, run, script, workdirs[i], workdirs[j], df.escape):
+                continue
             msg = {"install": install.text, "copy": _copy_text(c)}
+            if opaque is not None:
+                self.report(run, no_fix_reason=opaque, manifests="the manifests", why="", **msg)
+                continue
             try:
                 plan = self._plan(df, stage, i, j, run, script, install, workdirs)
             except _NoFix as e:
@@ -262,20 +283,47 @@ class ReorderDependencyCopy(Transform):
 
     # -- finding the install ---------------------------------------------------------
     def _install_after(self, ins: list[Instruction], i: int):  # type: ignore[no-untyped-def]
+        """The first dependency install after ``ins[i]``: (index, run, script, install, why-no-fix).
+
+        Exec-form and heredoc RUNs are recognised too, and reported without a fix.
+        """
         for j in range(i + 1, len(ins)):
             x = ins[j]
             if _whole_context(x):
                 return None
-            if not isinstance(x, Run) or x.is_exec_form or x.heredocs or x.command is None:
+            if not isinstance(x, Run):
                 continue
-            script = parse_shell(x.command)
-            if script.has_error:
-                continue
-            calls = _calls(script)
-            deps = [c for c in script.commands if c.span in calls and _is_dependency_step(calls[c.span])]
-            if deps:
-                return j, x, script, _Install(text=_words(deps[0]))
+            for script, opaque in _scripts(x):
+                if script.has_error:
+                    continue
+                calls = _calls(script)
+                deps = [c for c in script.commands if c.span in calls and _is_dependency_step(calls[c.span])]
+                if deps:
+                    return j, x, script, _Install(text=_words(deps[0])), opaque
         return None
+
+    def _subfolder_feeds(self, c: Copy | Add, src: str, run: Run, script: ShellScript, copy_cwd: str,
+                         run_cwd: str, escape: str) -> bool:
+        """A copy of one context folder (not the root) is the sources the install reads.
+
+        That is so when the install runs in the copy's destination; the source is then a
+        folder (a file copied there could not be a working directory), which the context,
+        when at hand, must confirm.
+        """
+        dest = _plain_destination(c, escape)
+        if dest is None:
+            return False
+        dest_dir = _resolve(copy_cwd, dest)
+        if _install_cwd(script, run_cwd) != dest_dir:
+            return False
+        ctx = self._ctx
+        if ctx is not None:
+            path = ctx._abs(src)
+            return path is not None and os.path.isdir(path) and not ctx.excluded(src)
+        # Without the context: `app/` names a folder; so does a source copied to a path
+        # (not into a folder) that the install then uses as its working directory.
+        raw = c.sources[0]
+        return raw.endswith("/") or not (dest.endswith("/") or posixpath.normpath(dest) in (".", ".."))
 
     # -- planning --------------------------------------------------------------------
     def _plan(self, df: Dockerfile, stage: Stage, i: int, j: int, run: Run,
@@ -312,8 +360,8 @@ class ReorderDependencyCopy(Transform):
             m = f.mount
             if m is not None and m.type == "bind" and m.from_ is None:
                 raise _NoFix("the install mounts the build context")
-        head, tail = self._split(run, script, install, dest_dir)
-        self._check_manifests(install, dest_dir, workdirs[j])
+        head, tail = self._split(run, script, install, dest_dir, workdirs[j])
+        self._check_manifests(install, dest_dir, install.cwd or workdirs[j])
         reasons = self._prove(install, dest_dir)
         copies = self._manifest_copies(df, stage, i, c, dest, dest_dir, install, workdirs)
         self._reasons = reasons
@@ -347,13 +395,22 @@ class ReorderDependencyCopy(Transform):
             if dest_dir == "/":
                 reasons.append("the sources are copied to `/`, over every folder the install writes")
             return reasons
-        found, missing = read_manifests(dict(install.manifests), ctx.read,
-                                        requirement_files=frozenset(install.requirement_files))
+        src = install.src
+
+        def in_ctx(path: str) -> str:
+            return path if src == "." else posixpath.join(src, path)
+
+        found, missing = read_manifests({in_ctx(p): o for p, o in install.manifests.items()}, ctx.read,
+                                        requirement_files=frozenset(map(in_ctx, install.requirement_files)))
         for path in missing:
             reasons.append(f"the context does not send `{path}`")
         reasons.extend(found.not_self_contained)
         for inc in found.includes:
-            install.manifests.setdefault(inc, False)
+            rel = inc if src == "." else posixpath.relpath(inc, src)
+            if rel.startswith("../"):
+                reasons.append(f"`{inc}` is included from outside the copied folder")
+            else:
+                install.manifests.setdefault(rel, False)
         if install.scripts:
             # The context shows whether the project has scripts the install would run.
             if any(posixpath.basename(p) in ("package.json", "composer.json") for p in install.manifests):
@@ -361,7 +418,7 @@ class ReorderDependencyCopy(Transform):
             else:
                 reasons.extend(install.scripts)
         for w in install.writes:
-            if ctx.sends(w):
+            if ctx.sends(in_ctx(w)):
                 reasons.append(f"the context sends `{w}`, which the copy would lay over what the install "
                                "wrote (exclude it in `.dockerignore`)")
         if dest_dir == "/":
@@ -371,17 +428,27 @@ class ReorderDependencyCopy(Transform):
         return reasons
 
     def _split(self, run: Run, script: ShellScript, install: _Install,
-               dest_dir: str | None) -> tuple[Run, list[Run]]:
+               dest_dir: str | None, workdir: str) -> tuple[Run, list[Run]]:
         commands = script.commands
         calls = _calls(script)
         kinds = []
+        cwd = workdir
         for cmd in commands:
             call = calls.get(cmd.span)
+            target = _cd_target(cmd)
             if call is not None and _is_dependency_step(call):
-                if cmd.nested or cmd.operator not in (None, *_AND) or cmd.previous_operator not in (None, *_AND):
+                if cmd.nested or cmd.operator not in (None, *_SEQ) or cmd.previous_operator not in (None, *_SEQ):
                     raise _NoFix("the install is conditional or part of a pipeline")
                 _needs(call, install)
+                if install.cwd is None:
+                    install.cwd = cwd
+                elif install.cwd != cwd:
+                    raise _NoFix("the installs of the `RUN` run in different directories")
                 kinds.append("dep")
+            elif target is not None and "source" not in kinds:
+                # `cd` into a folder needs no sources: the manifest copy creates it.
+                cwd = _resolve(cwd, target)
+                kinds.append("cd")
             elif _needs_no_sources(cmd, call, dest_dir):
                 kinds.append("neutral")
             else:
@@ -391,9 +458,13 @@ class ReorderDependencyCopy(Transform):
             raise _NoFix(f"`{_words(commands[first_source])}` runs before the install in the same `RUN`")
         if first_source == len(kinds):
             return run, []
+        if isinstance(run.command, JsonArray):
+            raise _NoFix("an exec-form `RUN` cannot be split")
         for cmd in commands:
-            if cmd.nested or cmd.operator not in (None, *_AND) or cmd.previous_operator not in (None, *_AND):
-                raise _NoFix("the `RUN` is not one `&&` chain, so it cannot be split")
+            if cmd.nested or cmd.operator not in (None, *_SEQ) or cmd.previous_operator not in (None, *_SEQ):
+                raise _NoFix("the `RUN` is not one `&&`/`;` list, so it cannot be split")
+        if commands[first_source].previous_operator == ";":
+            install.unsafe.append("the `RUN` is split at a `;`: a command before it that fails now stops the build")
         assert run.command is not None and not isinstance(run.command, str)
         head_cmd = run.command
         for _ in range(len(commands) - first_source):
@@ -402,9 +473,12 @@ class ReorderDependencyCopy(Transform):
             if head_cmd is None:
                 raise _NoFix("the `RUN` cannot be split without losing a comment")
         tail_cmd = run.command
-        for _ in range(first_source):
+        # The rest keeps the `cd`s before it, so it runs where it ran.
+        for k in reversed(range(first_source)):
+            if kinds[k] == "cd":
+                continue
             script = parse_shell(tail_cmd)
-            tail_cmd = remove_command(tail_cmd, script.commands[0])  # type: ignore[arg-type,assignment]
+            tail_cmd = remove_command(tail_cmd, script.commands[k])  # type: ignore[arg-type,assignment]
             if tail_cmd is None:
                 raise _NoFix("the `RUN` cannot be split without losing a comment")
         head = run.with_changes(command=head_cmd)
@@ -450,6 +524,7 @@ class ReorderDependencyCopy(Transform):
                 break
             blank.append(line)
         copies: list[Instruction] = []
+        prefix = "" if install.src == "." else c.sources[0].rstrip("/") + "/"
         for d in sorted(by_dir):
             names = by_dir[d]
             if all(n.endswith("*") for n in names):
@@ -460,7 +535,7 @@ class ReorderDependencyCopy(Transform):
                 else:
                     names[0] = names[0].rstrip("*")
             target = base + (d + "/" if d else "")
-            text = f"{keyword} {flags}{' '.join(names)} {target}{style.newline}"
+            text = f"{keyword} {flags}{' '.join(prefix + n for n in names)} {target}{style.newline}"
             try:
                 node = parse_instruction(text, df.escape)
             except ParseError as e:  # pragma: no cover - names are checked plain above
@@ -470,10 +545,78 @@ class ReorderDependencyCopy(Transform):
         return copies
 
 
-_AND = ("&&",)
+# Operators a RUN may be split at (`;` with a caveat, see `_split`).
+_SEQ = ("&&", ";")
 
 
 # -- helpers: instructions ---------------------------------------------------------------
+
+
+def _folder_copy(ins: Instruction) -> str | None:
+    """The context folder a one-source ``COPY``/``ADD`` copies (``.``: the whole context).
+
+    ``ADD`` counts only for ``.`` or a source ending in ``/`` (anything else may be an
+    archive it extracts or a URL).
+    """
+    if not isinstance(ins, (Copy, Add)) or ins.heredocs or ins.flag("from") is not None:
+        return None
+    sources = ins.sources
+    if len(sources) != 1:
+        return None
+    src = sources[0]
+    if ins.json is None:
+        try:
+            src = process_word(src, ins.arguments[0].escape)
+        except LexError:
+            return None
+    norm = posixpath.normpath(src) if src else ""
+    if norm == ".":
+        return "."
+    if isinstance(ins, Add) and not src.endswith("/"):
+        return None
+    if not _plain_path(src) or norm.startswith("..") or norm.startswith("/") or "://" in src:
+        return None
+    return norm
+
+
+def _scripts(run: Run) -> list[tuple[ShellScript, str | None]]:
+    """The shell scripts of a RUN, each with why it gets no fix (None: it may get one)."""
+    if run.heredocs:
+        return [(parse_heredoc_body(h), "the install is in a heredoc, which dockmod does not split")
+                for h in run.heredocs]
+    if isinstance(run.command, JsonArray):
+        values = run.command.values
+        if not values:
+            return []
+        # One command, no shell: the RUN can move whole, but not be split.
+        return [(parse_shell(shlex.join(values)), None)]
+    if run.command is None:
+        return []
+    return [(parse_shell(run.command), None)]
+
+
+def _cd_target(cmd: SimpleCommand) -> str | None:
+    """The folder of a plain ``cd DIR`` (static, no options), else None."""
+    if cmd.name != "cd" or cmd.nested or len(cmd.args) != 1 or cmd.assignments or cmd.redirects:
+        return None
+    word = cmd.args[0]
+    if not word.static or word.text.startswith("-") or not _plain_path(word.text.rstrip("/") or "/"):
+        return None
+    return word.text
+
+
+def _install_cwd(script: ShellScript, workdir: str) -> str:
+    """Where the first dependency install of ``script`` runs: ``workdir`` after leading ``cd``s."""
+    calls = _calls(script)
+    cwd = workdir
+    for cmd in script.commands:
+        call = calls.get(cmd.span)
+        if call is not None and _is_dependency_step(call):
+            return cwd
+        target = _cd_target(cmd)
+        if target is not None:
+            cwd = _resolve(cwd, target)
+    return cwd
 
 
 def _whole_context(ins: Instruction) -> bool:
