@@ -156,6 +156,15 @@ _RELOCATING = {
     Manager.CARGO: frozenset({"--manifest-path"}),
     Manager.COMPOSER: frozenset({"-d", "--working-dir"}),
 }
+# Instructions a RUN may move across without a change to what it runs with.
+_RUN_NEUTRAL = frozenset({"LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "STOPSIGNAL", "HEALTHCHECK", "MAINTAINER"})
+# Actions that install named packages.
+_NAMED_ACTIONS = frozenset({"install", "add", "pip install", "global add"})
+# Where system and language package managers write (packages, caches, homes); a copy
+# into, above or below one of them may overlay what an install wrote.
+_SYSTEM_DIRS = ("/bin", "/sbin", "/lib", "/lib64", "/etc", "/opt", "/root", "/home", "/tmp", "/usr/bin",
+                "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/share", "/usr/include", "/usr/local/bin",
+                "/usr/local/lib", "/usr/local/share", "/usr/local/include", "/var/lib", "/var/cache")
 # Top-level folders of a Linux image that installs write to.
 _SYSTEM_TOP = ("bin", "etc", "home", "lib", "lib64", "opt", "root", "sbin", "srv", "tmp", "usr", "var")
 # Operands that name a file rather than a package.
@@ -203,7 +212,7 @@ class ReorderDependencyCopy(Transform):
         code="DM201",
         name="reorder-dependency-copy",
         summary="`{install}` runs after `{copy}`, so any change to the sources re-runs it{why}",
-        fix_title="Copy {manifests} first and install before `{copy}`",
+        fix_title="Install before `{copy}`{first}",
         safety=FixSafety.UNSAFE,
         options=(
             Option("context", str, default=None,
@@ -257,6 +266,8 @@ class ReorderDependencyCopy(Transform):
                 continue
             found = self._install_after(ins, i)
             if found is None:
+                if src == ".":
+                    self._named_install(df, ins, i, workdirs[i], out)
                 continue
             j, run, script, install, opaque = found
             if self._suppressed(c) or self._suppressed(run):
@@ -266,20 +277,70 @@ class ReorderDependencyCopy(Transform):
                 continue
             msg = {"install": install.text, "copy": _copy_text(c)}
             if opaque is not None:
-                self.report(run, no_fix_reason=opaque, manifests="the manifests", why="", **msg)
+                self.report(run, no_fix_reason=opaque, manifests="the manifests", why="", first="", **msg)
                 continue
             try:
                 plan = self._plan(df, stage, i, j, run, script, install, workdirs)
             except _NoFix as e:
                 self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install.manifests), why="",
-                            **msg)
+                            first=f", copying {_manifest_list(install.manifests)} first", **msg)
                 continue
             (copies, rest), safety = plan
             why = f" (unsafe: {'; '.join(self._reasons)})" if self._reasons else ""
-            if self.propose(run, True, updated=False, safety=safety, why=why,
+            first = f", copying {_manifest_list(install.manifests)} first"
+            if self.propose(run, True, updated=False, safety=safety, why=why, first=first,
                             manifests=_manifest_list(install.manifests), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
+
+    def _named_install(self, df: Dockerfile, ins: list[Instruction], i: int, cwd: str,
+                       out: dict[int, list[Instruction]]) -> None:
+        """A RUN right after the whole-context copy that installs named packages only.
+
+        ``pip install flask gunicorn``, ``apt-get install …``, ``npm install -g …`` read
+        nothing the copy brings, so the RUN moves above the copy, where a source edit no
+        longer re-runs it. Only instructions that do not change a RUN's environment may
+        stand between (LABEL, EXPOSE, CMD…); the next such RUN moves in the next pass.
+        """
+        c = ins[i]
+        assert isinstance(c, (Copy, Add))
+        dest = _plain_destination(c, df.escape)
+        dest_dir = _resolve(cwd, dest) if dest is not None else None
+        for j in range(i + 1, len(ins)):
+            x = ins[j]
+            if isinstance(x, Run):
+                break
+            if x.name not in _RUN_NEUTRAL:
+                return
+        else:
+            return
+        run = ins[j]
+        assert isinstance(run, Run)
+        if run.heredocs or isinstance(run.command, JsonArray) or run.command is None:
+            return
+        if any(f.mount is not None and f.mount.type == "bind" and f.mount.from_ is None for f in run.flags):
+            return
+        script = parse_shell(run.command)
+        calls = _calls(script)
+        installs = [call for call in calls.values() if call.action in _NAMED_ACTIONS]
+        if script.has_error or not installs or not _run_needs_no_sources(run, dest_dir):
+            return
+        if self._suppressed(c) or self._suppressed(run):
+            return
+        reasons = []
+        if dest_dir is None or not dest_dir.startswith("/"):
+            reasons.append("the copy's destination is not known")
+        elif dest_dir == "/" or any(dest_dir == d or d.startswith(dest_dir + "/") or dest_dir.startswith(d + "/")
+                                    for d in _SYSTEM_DIRS):
+            reasons.append(f"the copy's destination `{dest_dir}` may hold what the install writes")
+        why = f" (unsafe: {'; '.join(reasons)})" if reasons else ""
+        safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
+        # Each keeps the comment lines above it.
+        moved, copy = run, c
+        if self.propose(run, True, updated=False, safety=safety, why=why, first="",
+                        install=_words(installs[0].command), copy=_copy_text(c), manifests="no manifest"):
+            out[id(c)] = [moved]
+            out[id(run)] = [copy]
 
     # -- finding the install ---------------------------------------------------------
     def _install_after(self, ins: list[Instruction], i: int):  # type: ignore[no-untyped-def]
@@ -868,7 +929,8 @@ def _needs_no_sources(cmd: SimpleCommand, call: PackageManagerCall | None, dest_
         if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
             return not call.files and not call.local_paths and not _file_operands(call) \
                 and not any(o.name in ("-e", "--editable", "--find-links", "-f") for o in call.options)
-        if call.manager is Manager.NPM and call.action == "install":
+        if (call.manager is Manager.NPM and call.action == "install") or (
+                call.manager is Manager.PNPM and call.action == "add"):
             return call.has_option("-g", "--global") and not _file_operands(call)
         return False
     name = posixpath.basename(cmd.name)
