@@ -124,6 +124,7 @@ from dockmod.shell import (
     ShellScript,
     SimpleCommand,
     parse_heredoc_body,
+    insert_words_after,
     parse_shell,
     remove_command,
 )
@@ -193,6 +194,11 @@ class _Install:
     src: str = "."
     #: The install's working directory, after any ``cd`` before it in its RUN.
     cwd: str | None = None
+    #: A project install that also installs the dependencies: the deps-only step to add
+    #: before the copy (words appended to the call, or a whole command), the RUN itself
+    #: staying after the copy.
+    extra_words: tuple[str, ...] = ()
+    extra_command: str | None = None
 
     def need(self, path: str, optional: bool = False) -> None:
         self.manifests[path] = self.manifests.get(path, True) and optional
@@ -361,6 +367,11 @@ class ReorderDependencyCopy(Transform):
                 deps = [c for c in script.commands if c.span in calls and _is_dependency_step(calls[c.span])]
                 if deps:
                     return j, x, script, _Install(text=_words(deps[0])), opaque
+                projects = [c for c in script.commands if c.span in calls and _project_step(calls[c.span])]
+                if projects:
+                    if _deps_step_before(ins, i, calls[projects[0].span].manager):
+                        return None  # already deps-first; the project install needs the sources
+                    return j, x, script, _Install(text=_words(projects[0])), opaque
         return None
 
     def _subfolder_feeds(self, c: Copy | Add, src: str, run: Run, script: ShellScript, copy_cwd: str,
@@ -497,14 +508,19 @@ class ReorderDependencyCopy(Transform):
         for cmd in commands:
             call = calls.get(cmd.span)
             target = _cd_target(cmd)
-            if call is not None and _is_dependency_step(call):
+            project = call is not None and "dep" not in kinds and "project" not in kinds and _project_step(call)
+            if call is not None and (_is_dependency_step(call) or project):
                 if cmd.nested or cmd.operator not in (None, *_SEQ) or cmd.previous_operator not in (None, *_SEQ):
                     raise _NoFix("the install is conditional or part of a pipeline")
-                _needs(call, install)
                 if install.cwd is None:
                     install.cwd = cwd
                 elif install.cwd != cwd:
                     raise _NoFix("the installs of the `RUN` run in different directories")
+                if project:
+                    _project_needs(call, install)
+                    kinds.append("project")
+                    continue
+                _needs(call, install)
                 kinds.append("dep")
             elif target is not None and "source" not in kinds:
                 # `cd` into a folder needs no sources: the manifest copy creates it.
@@ -514,6 +530,8 @@ class ReorderDependencyCopy(Transform):
                 kinds.append("neutral")
             else:
                 kinds.append("source")
+        if "project" in kinds:
+            return self._deps_only_step(run, script, kinds, install), [run]
         first_source = kinds.index("source") if "source" in kinds else len(kinds)
         if "dep" in kinds[first_source:]:
             raise _NoFix(f"`{_words(commands[first_source])}` runs before the install in the same `RUN`")
@@ -545,6 +563,45 @@ class ReorderDependencyCopy(Transform):
         head = run.with_changes(command=head_cmd)
         tail = run.with_changes(command=tail_cmd, leading_lines=())
         return head, [tail]
+
+    def _deps_only_step(self, run: Run, script: ShellScript, kinds: list[str], install: _Install) -> Run:
+        """The RUN that installs only the dependencies, before the copy; ``run`` stays after it.
+
+        It keeps ``run``'s flags (cache mounts) and the commands before the project
+        install that need no sources (``pip install poetry``, ``cd``); it is the project
+        install with ``--no-root``/``--no-install-project`` added, or ``go mod download``.
+        """
+        at = kinds.index("project")
+        if "source" in kinds[:at]:
+            first = kinds.index("source")
+            raise _NoFix(f"`{_words(script.commands[first])}` runs before the install in the same `RUN`")
+        if isinstance(run.command, JsonArray) or run.command is None:
+            raise _NoFix("the `RUN` is not in shell form, so no dependency step is derived from it")
+        for cmd in script.commands[:at + 1]:
+            if cmd.previous_operator not in (None, "&&"):
+                raise _NoFix("the `RUN` is not one `&&` chain")
+        head_cmd = run.command
+        for _ in range(len(script.commands) - at - 1):
+            head_cmd = remove_command(head_cmd, parse_shell(head_cmd).commands[-1])  # type: ignore[arg-type,assignment]
+            if head_cmd is None:
+                raise _NoFix("the `RUN` cannot be split without losing a comment")
+        if install.extra_words:
+            last = parse_shell(head_cmd).commands[at]
+            head_cmd = insert_words_after(head_cmd, last.argv[-1], list(install.extra_words))  # type: ignore[assignment]
+            if head_cmd is None:
+                raise _NoFix("the dependency step cannot be written from the install")
+            return run.with_changes(command=head_cmd)
+        # A new command replaces the project install: rebuild the RUN from its text.
+        assert install.extra_command is not None
+        before = head_cmd.raw[:parse_shell(head_cmd).commands[at].span[0]] if at else ""
+        flags = "".join(f.raw + " " for f in run.flags)
+        newline = self.context.dockerfile.style.newline
+        text = f"{run.keyword} {flags}{before}{install.extra_command}{newline}"
+        try:
+            node = parse_instruction(text, self.context.dockerfile.escape)
+        except ParseError as e:
+            raise _NoFix("the dependency step would not parse") from e
+        return node.with_changes(leading_lines=run.leading_lines, indent=run.indent)
 
     def _check_manifests(self, install: _Install, dest_dir: str | None, cwd: str) -> None:
         out: dict[str, bool] = {}
@@ -832,17 +889,64 @@ def _is_dependency_step(call: PackageManagerCall) -> bool:
     return False
 
 
+def _project_step(call: PackageManagerCall) -> bool:
+    """A project install that also installs the dependencies, which a deps-only step can
+    install first: ``poetry install`` (Poetry FAQ: ``--no-root``), ``uv sync`` (uv's Docker
+    guide: ``--no-install-project``) and ``go build`` (Docker's Go guide: ``go mod
+    download`` first)."""
+    m, a = call.manager, call.action
+    if m is Manager.POETRY:
+        return a == "install" and not call.has_option("--no-root", "--only-root")
+    if m is Manager.UV:
+        return a == "sync" and not call.has_option("--no-install-project", "--only-install-project")
+    if m is Manager.GO:
+        mod = call.option("-mod")
+        vendor = (mod is not None and mod.value == "vendor") or call.has_option("-mod=vendor", "--mod=vendor")
+        return a == "build" and not vendor
+    return False
+
+
+def _deps_step_before(ins: list[Instruction], i: int, manager: Manager) -> bool:
+    """A RUN before ``ins[i]`` already installs ``manager``'s dependencies only."""
+    for x in ins[:i]:
+        if isinstance(x, Run):
+            for script, _ in _scripts(x):
+                if any(c.manager is manager and _is_dependency_step(c) for c in _calls(script).values()):
+                    return True
+    return False
+
+
+def _project_needs(call: PackageManagerCall, install: _Install) -> None:
+    """The manifests and the deps-only step of a project install (see :func:`_project_step`)."""
+    _check_options(call)
+    m = call.manager
+    if m is Manager.GO:
+        install.extra_command = "go mod download"
+        install.need("go.mod")
+        install.need("go.sum", optional=True)
+        return
+    if m is Manager.POETRY:
+        install.extra_words = ("--no-root",)
+    else:
+        install.extra_words = ("--no-install-project",)
+    _needs(call, install)
+
+
+def _check_options(call: PackageManagerCall) -> None:
+    for opt in call.options:
+        if opt.name in _RELOCATING.get(call.manager, ()):
+            raise _NoFix(f"`{opt.name}` makes the install read another directory")
+        if opt.value is not None and any(not w.static for w in opt.words):
+            raise _NoFix(f"`{opt.name}` has a variable")
+
+
 def _file_operands(call: PackageManagerCall) -> bool:
     return any(not w.static or "/" in w.text or w.text.endswith(_FILE_SUFFIXES) for w in call.operands)
 
 
 def _needs(call: PackageManagerCall, install: _Install) -> None:
     """Record the manifests ``call`` reads and what makes moving it unsafe."""
-    for opt in call.options:
-        if opt.name in _RELOCATING.get(call.manager, ()):
-            raise _NoFix(f"`{opt.name}` makes the install read another directory")
-        if opt.value is not None and any(not w.static for w in opt.words):
-            raise _NoFix(f"`{opt.name}` has a variable")
+    _check_options(call)
     m, a = call.manager, call.action
     scripts = f"`{_words(call.command)}` may run the project's lifecycle scripts (no `--ignore-scripts`)"
     if m in (Manager.PIP, Manager.UV) and a in ("install", "pip install"):
@@ -934,6 +1038,8 @@ def _needs_no_sources(cmd: SimpleCommand, call: PackageManagerCall | None, dest_
             return call.has_option("-g", "--global") and not _file_operands(call)
         return False
     name = posixpath.basename(cmd.name)
+    if name == "poetry" and cmd.args and cmd.args[0].text == "config":
+        return all(w.static for w in cmd.args)
     if name in _PLAIN_COMMANDS:
         return all(w.static for w in cmd.args)
     if name in _PATH_COMMANDS:
