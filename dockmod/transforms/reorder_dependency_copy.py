@@ -298,6 +298,88 @@ class ReorderDependencyCopy(Transform):
                             manifests=_manifest_list(install.manifests), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
+        for j, x in enumerate(ins):
+            if isinstance(x, Run) and id(x) not in out and posix:
+                self._copy_between(df, ins, j, workdirs, out)
+
+    def _copy_between(self, df: Dockerfile, ins: list[Instruction], j: int, workdirs: list[str],
+                      out: dict[int, list[Instruction]]) -> None:
+        """A source or asset copy between the manifest copy and the install moves below it.
+
+        ``COPY requirements.txt .`` / ``COPY src ./src`` / ``RUN pip install -r
+        requirements.txt``: the install reads only its manifests, so ``COPY src`` goes
+        right after it. Only COPY/ADD and instructions that change nothing a COPY reads
+        may stand between; the install RUN must not need splitting.
+        """
+        run = ins[j]
+        assert isinstance(run, Run)
+        for script, opaque in _scripts(run):
+            if opaque is not None or script.has_error:
+                return
+            calls = _calls(script)
+            deps = [c for c in script.commands if c.span in calls and _is_dependency_step(calls[c.span])]
+            if deps:
+                break
+        else:
+            return
+        install = _Install(text=_words(deps[0]))
+        cwd = workdirs[j]
+        try:
+            head, tail = self._split(run, script, install, cwd, cwd)
+            if tail or not cwd.startswith("/"):
+                return
+            self._check_manifests(install, install.cwd, install.cwd or cwd)
+        except _NoFix:
+            return
+        cwd = install.cwd or cwd
+        manifests = {posixpath.join(cwd, m): m for m in install.manifests}
+        ctx_paths: dict[str, str] = {}
+        candidate = None
+        for k in range(j - 1, -1, -1):
+            x = ins[k]
+            if isinstance(x, (Copy, Add)):
+                if x.heredocs or x.flag("from") is not None or _whole_context(x) or id(x) in out:
+                    return
+                landing = _landing(x, workdirs[k], df.escape, self._ctx)
+                if landing is None:
+                    return
+                brought = {m: src for m in manifests for (path, src, tree) in landing
+                           if m == path or (tree and m.startswith(path.rstrip("/") + "/"))}
+                if brought:
+                    for m, src in brought.items():
+                        if src is not None:
+                            ctx_paths[manifests[m]] = src if m in {p for p, _, _ in landing} else posixpath.join(
+                                src, posixpath.relpath(m, next(p for p, s_, _ in landing if s_ == src)))
+                    continue
+                if candidate is None:
+                    candidate = k
+                continue
+            if x.name in _NEUTRAL_INSTRUCTIONS - {"SHELL", "ONBUILD"} or isinstance(x, (Workdir, Env, Arg)):
+                continue
+            break
+        if candidate is None or not ctx_paths:
+            return
+        c = ins[candidate]
+        assert isinstance(c, (Copy, Add))
+        between = ins[candidate + 1:j]
+        dest = _plain_destination(c, df.escape)
+        if dest is None or any(f.name not in _CARRIED_FLAGS for f in c.flags):
+            return
+        if any(isinstance(y, Workdir) for y in between) and not dest.startswith("/"):
+            return
+        if any(isinstance(y, (Env, Arg)) for y in between) and "$" in c.code:
+            return
+        if self._suppressed(c) or self._suppressed(run):
+            return
+        install.src = "."
+        reasons = self._prove(install, cwd, ctx_paths=ctx_paths, moved=c, moved_cwd=workdirs[candidate])
+        why = f" (unsafe: {'; '.join(reasons)})" if reasons else ""
+        safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
+        if self.propose(run, True, updated=False, safety=safety, why=why,
+                        first=f", moving `{_copy_text(c)}` below it", install=install.text,
+                        copy=_copy_text(c), manifests=_manifest_list(install.manifests)):
+            out[id(c)] = []
+            out[id(run)] = [run, c.with_changes(leading_lines=())] if not c.leading_lines else [run, c]
 
     def _named_install(self, df: Dockerfile, ins: list[Instruction], i: int, cwd: str,
                        out: dict[int, list[Instruction]]) -> None:
@@ -449,7 +531,8 @@ class ReorderDependencyCopy(Transform):
         except ContextError as e:
             self._ctx_error = str(e)
 
-    def _prove(self, install: _Install, dest_dir: str | None) -> list[str]:
+    def _prove(self, install: _Install, dest_dir: str | None, *, ctx_paths: dict[str, str] | None = None,
+               moved: Copy | Add | None = None, moved_cwd: str | None = None) -> list[str]:
         """Why the reorder may change the image; empty when the context proves it does not.
 
         The three conditions: the manifests are self-contained, the install runs no
@@ -457,6 +540,14 @@ class ReorderDependencyCopy(Transform):
         """
         reasons = list(install.unsafe)
         ctx = self._ctx
+        if ctx is None and moved is not None:
+            if not self.option("self-contained-manifests"):
+                reasons.append("no build context shows that the manifests do not name the moved files")
+            reasons.extend(install.scripts)
+            if install.writes:
+                reasons.append(f"no build context shows that `{_copy_text(moved)}` lays nothing over what "
+                               "the install wrote")
+            return reasons
         if ctx is None:
             where = f" ({self._ctx_error})" if self._ctx_error else ""
             if not self.option("self-contained-manifests"):
@@ -470,6 +561,8 @@ class ReorderDependencyCopy(Transform):
         src = install.src
 
         def in_ctx(path: str) -> str:
+            if ctx_paths is not None:
+                return ctx_paths.get(path, path)
             return path if src == "." else posixpath.join(src, path)
 
         found, missing = read_manifests({in_ctx(p): o for p, o in install.manifests.items()}, ctx.read,
@@ -478,6 +571,10 @@ class ReorderDependencyCopy(Transform):
             reasons.append(f"the context does not send `{path}`")
         reasons.extend(found.not_self_contained)
         for inc in found.includes:
+            if ctx_paths is not None:
+                if inc not in ctx_paths.values():
+                    reasons.append(f"a manifest includes `{inc}`, which no manifest copy brings first")
+                continue
             rel = inc if src == "." else posixpath.relpath(inc, src)
             if rel.startswith("../"):
                 reasons.append(f"`{inc}` is included from outside the copied folder")
@@ -489,6 +586,16 @@ class ReorderDependencyCopy(Transform):
                 reasons.extend(found.scripts)
             else:
                 reasons.extend(install.scripts)
+        if moved is not None:
+            # Only the moved copy can lay files over what the install wrote.
+            landing = _landing(moved, moved_cwd or "/", self.context.dockerfile.escape, ctx) or []
+            for w in install.writes:
+                target = posixpath.join(dest_dir or "/", w)
+                for path, from_, tree in landing:
+                    under = target == path or target.startswith(path.rstrip("/") + "/")
+                    if under and (from_ is None or ctx.sends(posixpath.join(from_, posixpath.relpath(target, path)))):
+                        reasons.append(f"`{_copy_text(moved)}` may lay a `{w}` over what the install wrote")
+            return reasons
         for w in install.writes:
             if ctx.sends(in_ctx(w)):
                 reasons.append(f"the context sends `{w}`, which the copy would lay over what the install "
@@ -695,6 +802,41 @@ def _folder_copy(ins: Instruction) -> str | None:
     if not _plain_path(src) or norm.startswith("..") or norm.startswith("/") or "://" in src:
         return None
     return norm
+
+
+def _landing(c: Copy | Add, cwd: str, escape: str,
+             ctx: BuildContext | None) -> list[tuple[str, str | None, bool]] | None:
+    """Where a context copy's sources land: (absolute path, context source, whole tree).
+
+    ``tree``: everything below the path may come from the copy (a folder's contents).
+    None when a source or the destination is not plain.
+    """
+    dest = _plain_destination(c, escape)
+    if dest is None:
+        return None
+    target = _resolve(cwd, dest)
+    sources = c.sources
+    into_dir = dest.endswith("/") or len(sources) > 1 or posixpath.normpath(dest) in (".", "..")
+    out: list[tuple[str, str | None, bool]] = []
+    for raw in sources:
+        if not _plain_path(raw) or "://" in raw:
+            return None
+        src = posixpath.normpath(raw)
+        if src.startswith("..") or src.startswith("/"):
+            return None
+        if ctx is not None:
+            path = ctx._abs(src)
+            folder = path is not None and os.path.isdir(path)
+        else:
+            folder = raw.endswith("/") or "." not in posixpath.basename(src)
+        if folder:
+            # A folder's contents land in the destination itself.
+            out.append((target, src, True))
+        elif into_dir:
+            out.append((posixpath.join(target, posixpath.basename(src)), src, False))
+        else:
+            out.append((target, src, False))
+    return out
 
 
 def _scripts(run: Run) -> list[tuple[ShellScript, str | None]]:
