@@ -127,6 +127,7 @@ from dockmod.shell import (
     insert_words_after,
     parse_shell,
     remove_command,
+    remove_words,
 )
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 from dockmod.transforms._manifests import read_manifests
@@ -446,7 +447,8 @@ class ReorderDependencyCopy(Transform):
                 if script.has_error:
                     continue
                 calls = _calls(script)
-                deps = [c for c in script.commands if c.span in calls and _is_dependency_step(calls[c.span])]
+                deps = [c for c in script.commands if c.span in calls and (
+                    _is_dependency_step(calls[c.span]) or _mixed_pip(calls[c.span]))]
                 if deps:
                     return j, x, script, _Install(text=_words(deps[0])), opaque
                 projects = [c for c in script.commands if c.span in calls and _project_step(calls[c.span])]
@@ -504,6 +506,8 @@ class ReorderDependencyCopy(Transform):
             if isinstance(x, (Env, Arg)) and has_vars:
                 raise _NoFix(f"`{x.name}` between them may change the copy's variables")
             if isinstance(x, Run):
+                if _builds_project(x):
+                    raise _NoFix("a `RUN` between them builds the project from the sources")
                 if not _run_needs_no_sources(x, dest_dir):
                     install.unsafe.append("a `RUN` between them may need the sources")
             elif isinstance(x, (Copy, Add)):
@@ -616,6 +620,18 @@ class ReorderDependencyCopy(Transform):
             call = calls.get(cmd.span)
             target = _cd_target(cmd)
             project = call is not None and "dep" not in kinds and "project" not in kinds and _project_step(call)
+            if call is not None and "mixed" not in kinds and _mixed_pip(call):
+                # `pip install -r requirements.txt .`: the `-r` part goes first, the
+                # project install stays after the copy.
+                if cmd.nested or cmd.operator not in (None, *_SEQ) or cmd.previous_operator not in (None, *_SEQ):
+                    raise _NoFix("the install is conditional or part of a pipeline")
+                if "source" in kinds:
+                    kinds.append("source")
+                    continue
+                install.cwd = install.cwd or cwd
+                _needs(call, install)
+                kinds.append("mixed")
+                continue
             if call is not None and (_is_dependency_step(call) or project):
                 if cmd.nested or cmd.operator not in (None, *_SEQ) or cmd.previous_operator not in (None, *_SEQ):
                     raise _NoFix("the install is conditional or part of a pipeline")
@@ -639,6 +655,8 @@ class ReorderDependencyCopy(Transform):
                 kinds.append("source")
         if "project" in kinds:
             return self._deps_only_step(run, script, kinds, install), [run]
+        if "mixed" in kinds:
+            return self._split_mixed(run, script, kinds, calls)
         first_source = kinds.index("source") if "source" in kinds else len(kinds)
         if "dep" in kinds[first_source:]:
             raise _NoFix(f"`{_words(commands[first_source])}` runs before the install in the same `RUN`")
@@ -670,6 +688,43 @@ class ReorderDependencyCopy(Transform):
         head = run.with_changes(command=head_cmd)
         tail = run.with_changes(command=tail_cmd, leading_lines=())
         return head, [tail]
+
+    def _split_mixed(self, run: Run, script: ShellScript, kinds: list[str],
+                     calls: dict[tuple[int, int], PackageManagerCall]) -> tuple[Run, list[Run]]:
+        """``pip install -r req.txt .`` → ``pip install -r req.txt`` before the copy, and
+        ``pip install .`` (with the other options, and what followed) after it."""
+        at = kinds.index("mixed")
+        if "dep" in kinds or "project" in kinds:
+            raise _NoFix("the `RUN` installs dependencies in more than one command")
+        if isinstance(run.command, JsonArray) or run.command is None:
+            raise _NoFix("an exec-form `RUN` cannot be split")
+        for cmd in script.commands:
+            if cmd.nested or cmd.operator not in (None, *_SEQ) or cmd.previous_operator not in (None, *_SEQ):
+                raise _NoFix("the `RUN` is not one `&&`/`;` list, so it cannot be split")
+        head_cmd = run.command
+        for _ in range(len(script.commands) - at - 1):
+            head_cmd = remove_command(head_cmd, parse_shell(head_cmd).commands[-1])  # type: ignore[arg-type,assignment]
+            if head_cmd is None:
+                raise _NoFix("the `RUN` cannot be split without losing a comment")
+        call = _calls(parse_shell(head_cmd))[parse_shell(head_cmd).commands[at].span]
+        local = [w for w in call.operands if w.text in call.local_paths]
+        local += [w for o in call.options if o.name in ("-e", "--editable") for w in o.words]
+        head_cmd = remove_words(head_cmd, local)  # type: ignore[assignment]
+        tail_cmd = run.command
+        for k in reversed(range(at)):
+            if kinds[k] == "cd":
+                continue
+            tail_cmd = remove_command(tail_cmd, parse_shell(tail_cmd).commands[k])  # type: ignore[arg-type,assignment]
+            if tail_cmd is None:
+                raise _NoFix("the `RUN` cannot be split without losing a comment")
+        tail_script = parse_shell(tail_cmd)
+        at_tail = [k for k in range(at) if kinds[k] == "cd"].__len__()
+        tcall = _calls(tail_script)[tail_script.commands[at_tail].span]
+        reqs = [w for o in tcall.options if o.name in ("-r", "--requirement", "-c", "--constraint") for w in o.words]
+        tail_cmd = remove_words(tail_cmd, reqs)  # type: ignore[assignment]
+        if head_cmd is None or tail_cmd is None:
+            raise _NoFix("the install cannot be split into its `-r` part and the project install")
+        return run.with_changes(command=head_cmd), [run.with_changes(command=tail_cmd, leading_lines=())]
 
     def _deps_only_step(self, run: Run, script: ShellScript, kinds: list[str], install: _Install) -> Run:
         """The RUN that installs only the dependencies, before the copy; ``run`` stays after it.
@@ -1029,6 +1084,23 @@ def _is_dependency_step(call: PackageManagerCall) -> bool:
         goals = [w.text for w in (*call.action_words, *call.operands)]
         return bool(goals) and all(g.startswith("dependency:") for g in goals)
     return False
+
+
+def _builds_project(run: Run) -> bool:
+    """The RUN installs or builds the project itself (``pip install .``, ``go build``…)."""
+    for script, _ in _scripts(run):
+        for call in _calls(script).values():
+            if _project_step(call) or (call.manager in (Manager.PIP, Manager.UV) and call.local_paths):
+                return True
+    return False
+
+
+def _mixed_pip(call: PackageManagerCall) -> bool:
+    """``pip install -r requirements.txt .``: requirement files and the local project."""
+    return (call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install")
+            and bool(call.files) and bool(call.local_paths)
+            and not any(not w.static or (w.text not in call.local_paths and ("/" in w.text or
+                        w.text.endswith(_FILE_SUFFIXES))) for w in call.operands))
 
 
 def _project_step(call: PackageManagerCall) -> bool:
