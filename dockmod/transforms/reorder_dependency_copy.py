@@ -56,6 +56,23 @@ before everything else: that head runs before the whole-context copy and the res
 it, with the same flags. ``pip install .``/``-e .`` is therefore left after the copy
 and installs the project once its sources are there.
 
+Also handled, each with the same safety rules:
+
+* a **project subfolder** copied whole (``ADD app/ .``, ``COPY ./src-ui /src/src-ui``)
+  when the install runs in its destination: the manifests are copied from that folder;
+* ``cd DIR && <install>`` where ``DIR`` is the copy's destination, and ``;`` lists (a
+  split at a ``;`` is unsafe: a failing command before it would now stop the build);
+* a **source or asset copy between the manifest copy and the install** (``COPY
+  requirements.txt .`` / ``COPY src ./src`` / ``RUN pip install -r …``) moves below it;
+* a RUN of **named-package installs only** right after the whole-context copy
+  (``pip install flask``, ``apt-get install …``, ``npm install -g …``) moves above it;
+* a **project install that also installs the dependencies** gets the deps-only step
+  its tool's guide gives, before the copy, and stays after it: ``poetry install``
+  (``--no-root``, Poetry FAQ), ``uv sync`` (``--no-install-project``, uv's Docker guide),
+  ``go build`` (``go mod download``, Docker's Go guide);
+* ``pip install -r requirements.txt .`` is split into the ``-r`` step and ``pip install .``;
+* exec-form RUNs are moved whole; heredoc RUNs are reported without a fix.
+
 Only the first install after each whole-context copy is handled per pass; the fix loop
 then handles the next. Each stage is handled on its own.
 
@@ -69,38 +86,45 @@ See above; ``npm install`` after ``COPY . .`` becomes ``COPY package.json
 package-lock.json* npm-shrinkwrap.json* .npmrc* ./`` + ``RUN npm install`` + ``COPY . .``.
 
 ## Fix safety
-dockmod cannot read the build context or its ``.dockerignore``, so no manifest can be
-shown to be self-contained: a requirements file may include ``-r base.txt``, ``-c …``
-or ``-e .``, a ``package.json`` may have ``file:`` dependencies, a ``go.mod`` a
-``replace`` with a directory, a ``Gemfile`` a ``gemspec``. Those files are not copied
-before the install any more, which then fails. So the fix is **unsafe** by default.
-Teams whose manifests name no other local files can say so with the option
-``self-contained-manifests = true``; the fix is then **safe** unless it is also unsafe
-for one of these reasons, which no option lifts:
+The reorder keeps the final image when three conditions hold, and the fix is **safe**
+(applied by ``fix --apply``) when the build context proves all three; otherwise it is
+**unsafe** and the finding says which condition could not be shown:
 
-* the install may run project code: npm/yarn/pnpm lifecycle scripts (no
-  ``--ignore-scripts``), composer scripts (no ``--no-scripts``) or an optimised
-  autoloader (``-o`` without ``--no-autoloader``);
-* the whole-context copy moves past a ``RUN`` that may need the sources (anything but
-  system package installs, named-package installs and ``mkdir``/``rm``/… of absolute
-  paths outside the destination) or past another ``COPY``/``ADD`` (their files may
-  overlap).
+1. the manifests are self-contained: no ``-r``/``-c`` to a file that is not copied (those
+   the context has are followed and copied too), no ``-e``/local paths, no ``file:``/
+   ``link:``/path dependencies or workspaces, no ``replace => ./dir`` in ``go.mod``, no
+   ``gemspec``/``path:`` in a Gemfile, no Maven modules (see ``transforms/_manifests.py``);
+2. the install runs no script of the project: ``package.json`` has no install lifecycle
+   script (or ``--ignore-scripts`` is given), ``composer.json`` no install/autoload hook
+   (or ``--no-scripts``);
+3. nothing the install writes in the working directory (``node_modules``, ``.yarn``,
+   ``.venv``, ``vendor``, pip ``--target``/``--prefix`` folders, ``.bundle``) is sent by
+   the context, which the copy would lay over the fresh install: ``.dockerignore``
+   excludes it, or the context has no such path.
+
+The build context is the Dockerfile's folder unless the option ``context`` names
+another (relative to the Dockerfile's folder), filtered by ``<Dockerfile>.dockerignore``
+or ``.dockerignore`` (:mod:`dockmod.buildcontext`). Without a context on disk (stdin),
+no condition can be proven; ``self-contained-manifests = true`` then stands for the first
+one only. These keep a fix unsafe whatever the context: the whole-context copy moves past
+a ``RUN`` that may need the sources or past another ``COPY``/``ADD``; a split at ``;``;
+an optimised composer autoloader built before the sources are there.
 
 No fix, only the finding, when: the install runs in another directory than the one the
-context was copied to (``WORKDIR``, ``cd``, ``--prefix``, ``-C``…); it is conditional
-(``if``, ``||``, a subshell); it uses a ``--mount=type=bind``; its manifests are named
-through variables or lie outside the context copy; a source-needing command comes before
-the install in the same ``RUN`` or the ``RUN`` cannot be split without losing a comment;
-the copy has flags other than ``--chown``/``--chmod``/``--link``, or its destination has
-variables or quotes and must cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo
-needs a target source file to read its manifest). Installs that build the
-project itself are not reported, since they need its sources: ``pip install .``,
-``poetry install`` without ``--no-root``, ``uv sync`` without ``--no-install-project``,
-``go build``, ``cargo build``.
+context was copied to (``WORKDIR``, ``--prefix``, ``-C``…); it is conditional (``if``,
+``||``, a subshell); it uses a ``--mount=type=bind``; its manifests are named through
+variables or lie outside the context copy; a source-needing command comes before the
+install in the same ``RUN`` or the ``RUN`` cannot be split without losing a comment; a
+``RUN`` between them builds the project; the copy has flags other than
+``--chown``/``--chmod``/``--link``, or its destination has variables or quotes and must
+cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo needs a target source file to
+read its manifest). ``pip install .`` alone is not reported: it needs its sources.
 
 ## Options
-``self-contained-manifests`` (bool, default false): the project's manifests name no
-other local files, so fixes unsafe only for that reason are safe.
+``context`` (string, default: the Dockerfile's folder): the build context folder,
+relative to the Dockerfile's folder.
+``self-contained-manifests`` (bool, default false): without a build context, take the
+project's manifests as naming no other local files (condition 1 only).
 """
 
 from __future__ import annotations
@@ -226,8 +250,8 @@ class ReorderDependencyCopy(Transform):
                    help="The build context folder, relative to the Dockerfile's folder "
                         "(default: the Dockerfile's folder)"),
             Option("self-contained-manifests", bool, default=False,
-                   help="Manifests name no other local files (no `-r base.txt`, `-e .`, "
-                        "`file:` dependencies…): fixes unsafe only for that reason are safe"),
+                   help="Without a build context: manifests name no other local files (no "
+                        "`-r base.txt`, `-e .`, `file:` dependencies…)"),
         ),
         examples=(
             Example(
