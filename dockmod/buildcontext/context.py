@@ -75,7 +75,7 @@ _KEY_NAMES = ("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519")
 
 def _risky_file(name: str) -> str | None:
     if name == ".env" or name.startswith(".env."):
-        return "environment file (often secrets)"
+        return "environment file, often secrets"
     if name.endswith(_KEY_SUFFIXES) or name.startswith(_KEY_NAMES):
         return "private key or keystore"
     return None
