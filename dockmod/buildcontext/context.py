@@ -112,6 +112,11 @@ class BuildContext:
         except OSError:
             return None
 
+    def is_dir(self, rel: str) -> bool:
+        """``rel`` is a folder in the context (not a symlink) and not excluded itself."""
+        st = self._lstat(rel)
+        return st is not None and stat.S_ISDIR(st.st_mode) and not self.excluded(rel)
+
     def has_file(self, rel: str) -> bool:
         """``rel`` is a regular file the context sends (not a symlink, not excluded)."""
         st = self._lstat(rel)

@@ -31,12 +31,13 @@ relative to the Dockerfile's folder.
 
 from __future__ import annotations
 
-from dockmod.buildcontext import ContextError, open_context
+from dockmod.buildcontext import ContextError, ContextSummary, open_context
 from dockmod.cst import Add, Copy, Dockerfile
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 #: At most this many risky paths are named in one finding.
 _SHOWN = 5
+_SUMMARIES: dict[tuple[str, str | None], ContextSummary] = {}
 
 
 def _size(n: int) -> str:
@@ -71,7 +72,13 @@ class IgnoreRiskyContextFiles(Transform):
             return df
         if ctx is None:
             return df
-        summary = ctx.summary()
+        key = (ctx.root, ctx.ignore_file)
+        summary = _SUMMARIES.get(key)
+        if summary is None:
+            # One walk per context and process: fix passes and sibling Dockerfiles share it.
+            summary = _SUMMARIES[key] = ctx.summary()
+            if len(_SUMMARIES) > 256:
+                _SUMMARIES.pop(next(iter(_SUMMARIES)))
         if not summary.risky:
             return df
         shown = [f"`{r.path}` ({r.reason})" for r in summary.risky[:_SHOWN]]

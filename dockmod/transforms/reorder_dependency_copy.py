@@ -130,7 +130,6 @@ project's manifests as naming no other local files (condition 1 only).
 from __future__ import annotations
 
 import fnmatch
-import os
 import posixpath
 import shlex
 from dataclasses import dataclass, field
@@ -498,8 +497,7 @@ class ReorderDependencyCopy(Transform):
             return False
         ctx = self._ctx
         if ctx is not None:
-            path = ctx._abs(src)
-            return path is not None and os.path.isdir(path) and not ctx.excluded(src)
+            return ctx.is_dir(src)
         # Without the context: `app/` names a folder; so does a source copied to a path
         # (not into a folder) that the install then uses as its working directory.
         raw = c.sources[0]
@@ -904,8 +902,7 @@ def _landing(c: Copy | Add, cwd: str, escape: str,
         if src.startswith("..") or src.startswith("/"):
             return None
         if ctx is not None:
-            path = ctx._abs(src)
-            folder = path is not None and os.path.isdir(path)
+            folder = ctx.is_dir(src)
         else:
             folder = raw.endswith("/") or "." not in posixpath.basename(src)
         if folder:

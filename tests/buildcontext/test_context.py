@@ -88,3 +88,10 @@ def test_paths_outside_the_context_are_never_sent(tmp_path: Path) -> None:
     ctx = open_context(tmp_path / "ctx" / "Dockerfile")
     assert ctx is not None
     assert not ctx.sends("../outside.txt") and ctx.read("../outside.txt") is None
+
+
+def test_is_dir(tmp_path: Path) -> None:
+    _tree(tmp_path, {"Dockerfile": "", ".dockerignore": "build\n", "src/a.py": "", "build/x": ""})
+    ctx = open_context(tmp_path / "Dockerfile")
+    assert ctx is not None
+    assert ctx.is_dir("src") and not ctx.is_dir("build") and not ctx.is_dir("src/a.py") and not ctx.is_dir("nope")
