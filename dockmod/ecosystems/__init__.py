@@ -1,0 +1,1 @@
+"""Package managers and base-image families, as data (see ``images``)."""
