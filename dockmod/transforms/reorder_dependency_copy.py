@@ -141,13 +141,13 @@ from dockmod.cst.module import Stage
 from dockmod.cst.trivia import TrailingWhitespace
 from dockmod.errors import ParseError
 from dockmod.lang.words import LexError, process_word
+from dockmod.ecosystems import Manager, PackageManagerCall
+from dockmod.ecosystems import calls as pm_calls
 from dockmod.shell import (
-    Manager,
-    PackageManagerCall,
     ShellScript,
     SimpleCommand,
-    parse_heredoc_body,
     insert_words_after,
+    parse_heredoc_body,
     parse_shell,
     remove_command,
     remove_words,
@@ -1069,7 +1069,7 @@ def _manifest_list(manifests: dict[str, bool]) -> str:
 
 def _calls(script: ShellScript) -> dict[tuple[int, int], PackageManagerCall]:
     """The package-manager call of each command, by the command's span."""
-    return {call.command.span: call for call in script.package_managers()}
+    return {call.command.span: call for call in pm_calls(script)}
 
 
 def _ignores_scripts(call: PackageManagerCall) -> bool:
