@@ -17,6 +17,7 @@ from pathlib import Path
 import dockmod
 from dockmod import engine
 from dockmod.errors import DockmodError
+from dockmod.ecosystems import calls
 from dockmod.shell import parse_shell
 from dockmod.transforms import by_code
 
@@ -27,8 +28,8 @@ def _generic(reason: str) -> str:
 
 def _manager(message: str) -> str:
     install = message.split("`")[1] if "`" in message else ""
-    calls = parse_shell(install).package_managers()
-    return str(calls[0].manager) if calls else "?"
+    found = calls(parse_shell(install))
+    return str(found[0].manager) if found else "?"
 
 
 def main(root: Path) -> None:

@@ -131,12 +131,13 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 import shlex
 from dataclasses import dataclass, field
 
 from dockmod._parse import parse_instruction
 from dockmod.buildcontext import BuildContext, ContextError, open_context
-from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Shell, Workdir
+from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
 from dockmod.cst.trivia import TrailingWhitespace
 from dockmod.errors import ParseError
@@ -168,7 +169,6 @@ _SYSTEM_MANAGERS = frozenset(
 # Commands that need no sources when every operand is an absolute path outside the copy.
 _PATH_COMMANDS = frozenset({"rm", "mkdir", "ln", "chmod", "chown", "touch"})
 _PLAIN_COMMANDS = frozenset({"true", "echo", "useradd", "groupadd", "adduser", "addgroup", "corepack"})
-_POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 # Options that make a manager read its manifests somewhere else than the working directory.
 _RELOCATING = {
     Manager.PIP: frozenset({"-f", "--find-links"}),
@@ -286,11 +286,11 @@ class ReorderDependencyCopy(Transform):
 
     def _stage(self, df: Dockerfile, stage: Stage, out: dict[int, list[Instruction]]) -> None:
         ins = stage.instructions
-        workdirs = _workdirs(stage)
+        workdirs = self._workdirs(stage)
+        model = self.context.model
         posix = True
         for i, c in enumerate(ins):
-            if isinstance(c, Shell):
-                posix = _posix_shell(c)
+            posix = model.scope_at(c).posix_shell
             src = _folder_copy(c) if posix else None
             if src is None:
                 continue
@@ -405,6 +405,24 @@ class ReorderDependencyCopy(Transform):
             out[id(c)] = []
             out[id(run)] = [run, c.with_changes(leading_lines=())] if not c.leading_lines else [run, c]
 
+    def _workdirs(self, stage: Stage) -> list[str]:
+        """The working directory at each instruction of ``stage``, from the model.
+
+        Where the model does not know it (a base image's WORKDIR, a variable), it stands
+        for "whatever the last WORKDIR before it (or the base) set": ``~`` plus that
+        instruction's index, so two paths only compare equal when the same instructions
+        set them.
+        """
+        model = self.context.model
+        out = []
+        root = "~"
+        for n, ins in enumerate(stage.instructions):
+            if isinstance(ins, Workdir):
+                root = f"~{n}"
+            known = model.scope_at(ins).workdir
+            out.append(known if known is not None else root)
+        return out
+
     def _named_install(self, df: Dockerfile, ins: list[Instruction], i: int, cwd: str,
                        out: dict[int, list[Instruction]]) -> None:
         """A RUN right after the whole-context copy that installs named packages only.
@@ -513,6 +531,15 @@ class ReorderDependencyCopy(Transform):
         escape = df.escape
         dest = _plain_destination(c, escape)
         dest_dir = _resolve(workdirs[i], dest) if dest is not None else None
+        expanded = False
+        if dest is None and c.destination is not None and "$" in c.destination:
+            # `COPY . $APP_HOME`: the model expands it; the manifest copy keeps the text,
+            # which means the same where it is inserted (the copy's own position).
+            model = self.context.model
+            value = model.scope_at(c).expand(c.destination)
+            if value is not None and value.startswith("/") and _plain_path(value) and \
+                    model.scope_at(run).expand(c.destination) == value and _plain_variables(c.destination):
+                dest, dest_dir, expanded = c.destination, posixpath.normpath(value), True
         if any(f.name not in _CARRIED_FLAGS for f in c.flags):
             bad = next(f.text for f in c.flags if f.name not in _CARRIED_FLAGS)
             raise _NoFix(f"`{bad}` on the copy is not carried to a manifest copy")
@@ -521,7 +548,9 @@ class ReorderDependencyCopy(Transform):
         if dest is None:
             raise _NoFix("the copy's destination has variables or quotes")
         # What the copy crosses on its way down.
-        has_vars = any("$" in f.raw for f in c.flags)
+        has_vars = any("$" in f.raw for f in c.flags) or (expanded and any(
+            self.context.model.scope_at(x).expand(c.destination or "") != dest_dir  # type: ignore[attr-defined]
+            for x in ins[i + 1:j + 1]))
         for x in ins[i + 1:j]:
             if isinstance(x, Workdir) and not dest.startswith("/"):
                 raise _NoFix("a `WORKDIR` between them changes where the relative destination lands")
@@ -976,9 +1005,10 @@ def _copy_text(c: Instruction) -> str:
     return " ".join([c.name, *c.paths])
 
 
-def _posix_shell(shell: Shell) -> bool:
-    values = shell.command.values if isinstance(shell.command, JsonArray) else []
-    return bool(values) and posixpath.basename(values[0]) in _POSIX_SHELLS
+def _plain_variables(dest: str) -> bool:
+    """Only ``$NAME``/``${NAME}`` expansions besides plain path characters."""
+    rest = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*", "", dest)
+    return not rest or _plain_path(rest)
 
 
 def _plain_destination(c: Copy | Add, escape: str) -> str | None:
@@ -991,30 +1021,6 @@ def _plain_destination(c: Copy | Add, escape: str) -> str | None:
     elif any(ch in dest for ch in "$'\"\\") or any(ch.isspace() for ch in dest):
         return None
     return dest
-
-
-def _workdirs(stage: Stage) -> list[str]:
-    """The working directory in effect at each instruction of ``stage``.
-
-    The base image's directory is unknown: paths are then relative to ``~``. A WORKDIR
-    with a variable starts a new unknown root, so two paths only compare equal when the
-    same instructions set them.
-    """
-    out = []
-    cwd = "~"
-    for n, ins in enumerate(stage.instructions):
-        if isinstance(ins, Workdir) and ins.value is not None:
-            text = ins.value.text
-            try:
-                path = process_word(text, ins.value.escape)
-            except LexError:
-                path = "$"
-            if "$" in path:
-                cwd = f"~{n}"
-            else:
-                cwd = _resolve(cwd, path)
-        out.append(cwd)
-    return out
 
 
 def _resolve(cwd: str, path: str) -> str:
