@@ -270,4 +270,17 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
             read_composer_json(path, data, out)
         elif base.endswith(".xml") or base == "pom.xml":
             read_pom(path, data, out)
+        elif base == "pnpm-workspace.yaml":
+            out.not_self_contained.append(f"`{path}` declares workspaces, whose manifests are not copied")
+        elif base not in _INERT:
+            out.not_self_contained.append(f"dockmod does not read `{path}` to show it names no other local files")
     return out, missing
+
+
+# Files that name no other local file (lock files record what the manifests resolved to;
+# the npm/yarn ones are read above for `file:` entries; settings files name registries).
+_INERT = frozenset({
+    "poetry.lock", "uv.lock", "Pipfile.lock", "go.sum", "Gemfile.lock", "gems.locked", "composer.lock",
+    "Cargo.lock", "mix.lock", "Package.resolved", "bun.lock", "bun.lockb", "pubspec.lock", ".npmrc",
+    ".yarnrc", ".yarnrc.yml", ".python-version", "packages.lock.json", "global.json",
+})

@@ -142,7 +142,7 @@ from dockmod.cst.module import Stage
 from dockmod.cst.trivia import TrailingWhitespace
 from dockmod.errors import ParseError
 from dockmod.lang.words import LexError, process_word
-from dockmod.ecosystems import Manager, PackageManagerCall
+from dockmod.ecosystems import InstallKind, Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.shell import (
     ShellScript,
@@ -190,6 +190,19 @@ _NAMED_ACTIONS = frozenset({"install", "add", "pip install", "global add"})
 _SYSTEM_DIRS = ("/bin", "/sbin", "/lib", "/lib64", "/etc", "/opt", "/root", "/home", "/tmp", "/usr/bin",
                 "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/share", "/usr/include", "/usr/local/bin",
                 "/usr/local/lib", "/usr/local/share", "/usr/local/include", "/var/lib", "/var/cache")
+# What installs of the other ecosystems write in their working directory (their docs).
+_OTHER_WRITES: dict[Manager, tuple[str, ...]] = {
+    Manager.BUN: ("node_modules",),  # https://bun.sh/docs/cli/install
+    Manager.MIX: ("deps", "_build"),  # https://hexdocs.pm/mix/Mix.Tasks.Deps.Get.html
+    Manager.SWIFT: (".build",),  # https://www.swift.org/documentation/package-manager/
+    Manager.DOTNET: ("obj",),  # https://learn.microsoft.com/dotnet/core/tools/dotnet-restore
+    Manager.NUGET: ("packages",),  # https://learn.microsoft.com/nuget/reference/cli-reference/cli-ref-restore
+    Manager.SHARDS: ("lib",),  # https://crystal-lang.org/reference/man/shards/
+    Manager.CABAL: ("dist-newstyle",),  # https://cabal.readthedocs.io/en/stable/nix-local-build.html
+    Manager.STACK: (".stack-work",),  # https://docs.haskellstack.org/en/stable/
+    Manager.CONDA: (), Manager.MAMBA: (), Manager.MICROMAMBA: (),  # environments live under the prefix
+    Manager.GRADLE: (".gradle", "build"),  # https://docs.gradle.org/current/userguide/directory_layout.html
+}
 # Top-level folders of a Linux image that installs write to.
 _SYSTEM_TOP = ("bin", "etc", "home", "lib", "lib64", "opt", "root", "sbin", "srv", "tmp", "usr", "var")
 # Operands that name a file rather than a package.
@@ -1083,34 +1096,15 @@ def _ignores_scripts(call: PackageManagerCall) -> bool:
 
 
 def _is_dependency_step(call: PackageManagerCall) -> bool:
-    """A call that installs dependencies from manifests in the working directory."""
-    m, a = call.manager, call.action
-    if m in (Manager.PIP, Manager.UV) and a in ("install", "pip install"):
+    """A call that installs dependencies from manifests in the working directory: the
+    ecosystem table's ``InstallKind.DEPENDENCIES`` (``npm ci``, ``pip install -r``,
+    ``poetry install --no-root``, ``go mod download``, ``mix deps.get``, ``dotnet
+    restore``…)."""
+    if call.kind is not InstallKind.DEPENDENCIES:
+        return False
+    if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
         return bool(call.files) and not call.local_paths and not _file_operands(call)
-    # Without these options, `uv sync` and `poetry install` also install the project
-    # itself, which needs its sources: like `pip install .`, they stay after the copy.
-    if m is Manager.UV:
-        return a == "sync" and call.has_option("--no-install-project")
-    if m is Manager.POETRY:
-        return a == "install" and call.has_option("--no-root")
-    if m is Manager.PIPENV:
-        return a in ("install", "sync") and not call.operands
-    if m is Manager.NPM:
-        return a in ("ci", "install") and not call.operands and not call.has_option("-g", "--global")
-    if m in (Manager.YARN, Manager.PNPM):
-        return a in ("install", "fetch") and not call.operands
-    if m is Manager.GO:
-        return a == "mod download"
-    if m is Manager.CARGO:
-        return a == "fetch"
-    if m is Manager.BUNDLER:
-        return a == "install"
-    if m is Manager.COMPOSER:
-        return a == "install" and not call.operands
-    if m is Manager.MAVEN:
-        goals = [w.text for w in (*call.action_words, *call.operands)]
-        return bool(goals) and all(g.startswith("dependency:") for g in goals)
-    return False
+    return not call.has_option("-g", "--global")
 
 
 def _builds_project(run: Run) -> bool:
@@ -1134,7 +1128,9 @@ def _project_step(call: PackageManagerCall) -> bool:
     """A project install that also installs the dependencies, which a deps-only step can
     install first: ``poetry install`` (Poetry FAQ: ``--no-root``), ``uv sync`` (uv's Docker
     guide: ``--no-install-project``) and ``go build`` (Docker's Go guide: ``go mod
-    download`` first)."""
+    download`` first). The table says it is a project install; this says how to split it."""
+    if call.kind is not InstallKind.PROJECT:
+        return False
     m, a = call.manager, call.action
     if m is Manager.POETRY:
         return a == "install" and not call.has_option("--no-root", "--only-root")
@@ -1261,6 +1257,18 @@ def _needs(call: PackageManagerCall, install: _Install) -> None:
             install.unsafe.append("an optimised autoloader is built before the sources are there")
     elif m is Manager.MAVEN:
         install.need(call.files[0] if call.files else "pom.xml")
+    else:
+        # The other ecosystems: manifests from the table; lock files may be absent.
+        for f in call.info.manifests(call):
+            install.need(f, optional=bool(re.search(r"lock|\.resolved$", f, re.IGNORECASE)))
+        writes = _OTHER_WRITES.get(m)
+        if writes is None:
+            install.unsafe.append(f"dockmod does not know what `{_words(call.command)}` writes in its "
+                                  "working directory")
+        else:
+            install.writes.extend(writes)
+        if m is Manager.BUN and not _ignores_scripts(call):
+            install.scripts.append(scripts)
 
 
 def _needs_no_sources(cmd: SimpleCommand, call: PackageManagerCall | None, dest_dir: str | None) -> bool:
