@@ -530,9 +530,15 @@ class ReorderDependencyCopy(Transform):
         if ctx is not None:
             return ctx.is_dir(src)
         # Without the context: `app/` names a folder; so does a source copied to a path
-        # (not into a folder) that the install then uses as its working directory.
+        # (not into a folder) that did not exist before (no earlier WORKDIR there) and
+        # that the install then uses as its working directory. `COPY package.json /app`
+        # after `WORKDIR /app` copies a file into the folder.
         raw = c.sources[0]
-        return raw.endswith("/") or not (dest.endswith("/") or posixpath.normpath(dest) in (".", ".."))
+        if raw.endswith("/"):
+            return True
+        if dest.endswith("/") or posixpath.normpath(dest) in (".", "..") or "." in posixpath.basename(src):
+            return False
+        return copy_cwd != dest_dir and not copy_cwd.startswith(dest_dir.rstrip("/") + "/")
 
     # -- planning --------------------------------------------------------------------
     def _plan(self, df: Dockerfile, stage: Stage, i: int, j: int, run: Run,
@@ -953,7 +959,9 @@ def _landing(c: Copy | Add, cwd: str, escape: str,
         elif into_dir:
             out.append((posixpath.join(target, posixpath.basename(src)), src, False))
         else:
+            # `COPY a.txt /app`: /app/a.txt when /app is a folder already, else /app.
             out.append((target, src, False))
+            out.append((posixpath.join(target, posixpath.basename(src)), src, False))
     return out
 
 
