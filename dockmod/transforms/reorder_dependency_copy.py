@@ -168,7 +168,8 @@ _SYSTEM_MANAGERS = frozenset(
 )
 # Commands that need no sources when every operand is an absolute path outside the copy.
 _PATH_COMMANDS = frozenset({"rm", "mkdir", "ln", "chmod", "chown", "touch"})
-_PLAIN_COMMANDS = frozenset({"true", "echo", "useradd", "groupadd", "adduser", "addgroup", "corepack"})
+_PLAIN_COMMANDS = frozenset({"true", ":", "echo", "set", "umask", "useradd", "groupadd", "adduser", "addgroup",
+                             "corepack"})
 # Options that make a manager read its manifests somewhere else than the working directory.
 _RELOCATING = {
     Manager.PIP: frozenset({"-f", "--find-links"}),
@@ -203,6 +204,9 @@ _OTHER_WRITES: dict[Manager, tuple[str, ...]] = {
     Manager.CONDA: (), Manager.MAMBA: (), Manager.MICROMAMBA: (),  # environments live under the prefix
     Manager.GRADLE: (".gradle", "build"),  # https://docs.gradle.org/current/userguide/directory_layout.html
 }
+# Project-level configuration files package managers read from their working directory.
+_TOOL_CONFIG = frozenset({"auth.json", "settings.xml", "gradle.properties", "pip.conf", "pip.ini",
+                          "NuGet.Config", "nuget.config", "bunfig.toml", "uv.toml", "poetry.toml"})
 # Top-level folders of a Linux image that installs write to.
 _SYSTEM_TOP = ("bin", "etc", "home", "lib", "lib64", "opt", "root", "sbin", "srv", "tmp", "usr", "var")
 # Operands that name a file rather than a package.
@@ -388,7 +392,7 @@ class ReorderDependencyCopy(Transform):
                             ctx_paths[manifests[m]] = src if m in {p for p, _, _ in landing} else posixpath.join(
                                 src, posixpath.relpath(m, next(p for p, s_, _ in landing if s_ == src)))
                     continue
-                if candidate is None:
+                if candidate is None and _project_files(landing, cwd):
                     candidate = k
                 continue
             if x.name in _NEUTRAL_INSTRUCTIONS - {"SHELL", "ONBUILD"} or isinstance(x, (Workdir, Env, Arg)):
@@ -965,6 +969,22 @@ def _landing(c: Copy | Add, cwd: str, escape: str,
     return out
 
 
+def _project_files(landing: list[tuple[str, str | None, bool]], cwd: str) -> bool:
+    """Every path lands inside the project folder ``cwd`` (not ``/``), and none is a dot
+    file at its top, where tools look for their configuration (``.npmrc``, ``.mvn/``,
+    ``.bundle/``…); nor a named config file (``auth.json``, ``settings.xml``…)."""
+    if cwd == "/" or not cwd.startswith("/"):
+        return False
+    inside = cwd.rstrip("/") + "/"
+    for path, _, _ in landing:
+        if not path.startswith(inside):
+            return False
+        top = path[len(inside):].split("/")[0]
+        if top.startswith(".") or top in _TOOL_CONFIG:
+            return False
+    return True
+
+
 def _scripts(run: Run) -> list[tuple[ShellScript, str | None]]:
     """The shell scripts of a RUN, each with why it gets no fix (None: it may get one)."""
     if run.heredocs:
@@ -1256,6 +1276,8 @@ def _needs(call: PackageManagerCall, install: _Install) -> None:
         install.need(gemfile + ".lock", optional=True)
     elif m is Manager.COMPOSER:
         install.writes.append("vendor")
+        if a == "update":  # re-resolves and rewrites the lock file
+            install.writes.append("composer.lock")
         install.need("composer.json")
         install.need("composer.lock", optional=True)
         if not call.has_option("--no-scripts"):

@@ -51,7 +51,8 @@ def _setup(app, tmp_path: Path, extra: dict[str, str]) -> tuple[Path, Path, Path
         (context / name).write_text(text)
     # Both Dockerfiles live outside the context, so `COPY . .` copies the same files for
     # both; dockmod is told where the context is.
-    (tmp_path / "dockmod.toml").write_text('[transform.reorder-dependency-copy]\ncontext = "ctx"\n')
+    rel = context.relative_to(tmp_path).as_posix()
+    (tmp_path / "dockmod.toml").write_text(f'[transform.reorder-dependency-copy]\ncontext = "{rel}"\n')
     original = tmp_path / "original.Dockerfile"
     fixed = tmp_path / "fixed.Dockerfile"
     original.write_bytes(app.dockerfile.read_bytes())
