@@ -71,7 +71,16 @@ Also handled, each with the same safety rules:
   (``--no-root``, Poetry FAQ), ``uv sync`` (``--no-install-project``, uv's Docker guide),
   ``go build`` (``go mod download``, Docker's Go guide);
 * ``pip install -r requirements.txt .`` is split into the ``-r`` step and ``pip install .``;
-* exec-form RUNs are moved whole; heredoc RUNs are reported without a fix.
+* exec-form RUNs are moved whole; heredoc RUNs are reported without a fix;
+* ``COPY . $APP_HOME``: a destination the semantic model expands to the same absolute
+  path at the copy and at the install;
+* the other ecosystems of the ecosystems table (``mix deps.get``, ``bun install``,
+  ``swift package resolve``, ``conda``/``micromamba`` environment files…): the install
+  kind and manifests come from the table (lock files optional); manifests named by
+  patterns (``dotnet restore``'s ``*.csproj``) are reported without a fix.
+
+Working directories, the shell and variable values come from the semantic model
+(``context.model.scope_at``); install kinds and manifests from :mod:`dockmod.ecosystems`.
 
 Only the first install after each whole-context copy is handled per pass; the fix loop
 then handles the next. Each stage is handled on its own.
