@@ -59,14 +59,9 @@ def parse_cmd(paths: tuple[str, ...], fmt: str) -> None:
             click.echo(render_parse_error(e, display), err=True)
             continue
         if fmt in ("model", "model-json"):
-            from dockmod.semantic import build_model
-            from dockmod.semantic.dump import to_json, to_text
+            from dockmod.semantic.dump import render
 
-            model = build_model(df)
-            if fmt == "model":
-                click.echo(to_text(model, display), nl=False)
-            else:
-                click.echo(json.dumps(to_json(model, display), ensure_ascii=False))
+            click.echo(render(df, display, as_json=fmt == "model-json"), nl=False)
         elif fmt == "buildkit":
             click.echo(json.dumps({"path": display, "instructions": buildkit.instructions(df)},
                                   ensure_ascii=False))

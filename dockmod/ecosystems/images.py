@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 from dockmod.lang.words import UNKNOWN, Unknown
@@ -59,6 +60,8 @@ class ImageFacts:
     has_shell: bool = True
     #: The reference as looked up, normalised (``docker.io/library/`` removed).
     reference: str = ""
+    #: ``VOLUME`` paths the image declares: what a later ``RUN`` writes there is discarded.
+    volumes: tuple[str, ...] = ()
 
 
 # -- distro base accounts -------------------------------------------------------------
@@ -84,6 +87,7 @@ class _Family:
     slim: Callable[[str, str], str | None] | None = None
     #: Tag variants this family publishes besides the distro ones.
     alpine: bool = True
+    volumes: tuple[str, ...] = ()
 
 
 _V = UNKNOWN  # a value that depends on the tag
@@ -200,7 +204,7 @@ _FAMILIES: dict[str, _Family] = {
     ),
     # https://github.com/docker-library/php/blob/master/Dockerfile-linux.template
     # (ENV PHPIZE_DEPS, PHP_INI_DIR /usr/local/etc/php, PHP_CFLAGS …, WORKDIR
-    # /var/www/html in the apache/fpm/zts variants; alpine: adduser -u 82 … www-data)
+    # /var/www/html in the apache and fpm variants; alpine: adduser -u 82 … www-data)
     "php": _Family(
         "https://github.com/docker-library/php/blob/master/Dockerfile-linux.template",
         "debian",
@@ -230,8 +234,10 @@ _FAMILIES: dict[str, _Family] = {
         slim=_jre,
     ),
     # https://github.com/gradle/docker-gradle/blob/master/jdk21-noble/Dockerfile
-    # (ENV GRADLE_HOME /opt/gradle, GRADLE_VERSION; groupadd --system --gid 1000 gradle,
-    # useradd --system --gid gradle --uid 1000 --create-home gradle; WORKDIR /home/gradle)
+    # (FROM eclipse-temurin:21-jdk-noble; ENV GRADLE_HOME=/opt/gradle, GRADLE_VERSION;
+    # the ubuntu user (uid 1000) renamed to gradle with home /home/gradle; /root/.gradle
+    # a symlink to /home/gradle/.gradle; VOLUME /home/gradle/.gradle; WORKDIR /home/gradle;
+    # USER root at the end)
     "gradle": _Family(
         "https://github.com/gradle/docker-gradle/blob/master/jdk21-noble/Dockerfile",
         "ubuntu",
@@ -240,6 +246,7 @@ _FAMILIES: dict[str, _Family] = {
         users={"gradle": (1000, 1000, "/home/gradle")},
         workdir="/home/gradle",
         slim=_jre,
+        volumes=("/home/gradle/.gradle",),
     ),
     # https://github.com/docker-library/openjdk (deprecated): JAVA_HOME moved between
     # versions and bases (/usr/local/openjdk-N, /usr/java/openjdk-N), so it is unknown.
@@ -292,22 +299,48 @@ _FAMILIES: dict[str, _Family] = {
     # https://github.com/alpinelinux/docker-alpine (rootfs, CMD /bin/sh)
     "alpine": _Family("https://github.com/alpinelinux/docker-alpine/blob/master/x86_64/Dockerfile",
                       "alpine"),
+    # https://github.com/docker-library/buildpack-deps/blob/master/debian/bookworm/Dockerfile
+    # (FROM debian:<suite> or ubuntu:<suite> plus curl/scm/build tools; no ENV, USER or
+    # WORKDIR: the distro comes from the tag, e.g. ``jammy-curl``)
+    "buildpack-deps": _Family(
+        "https://github.com/docker-library/buildpack-deps/blob/master/debian/bookworm/Dockerfile",
+        "debian",
+        alpine=False,
+    ),
+    # https://github.com/fedora-cloud/docker-brew-fedora (rootfs; ENV DISTTAG, FGC and FBR
+    # name the release; dnf; root)
+    "fedora": _Family(
+        "https://github.com/fedora-cloud/docker-brew-fedora/blob/41/x86_64/Dockerfile",
+        "fedora",
+        env={"DISTTAG": _V, "FGC": _V, "FBR": _V},
+        alpine=False,
+    ),
     # https://github.com/docker-library/busybox (a static busybox, no package manager)
     "busybox": _Family("https://github.com/docker-library/busybox/blob/master/latest/glibc/Dockerfile.builder",
                        "busybox", alpine=False),
 }
 
-_DEBIAN_CODENAMES = ("trixie", "bookworm", "bullseye", "buster", "stretch", "sid")
+_DEBIAN_CODENAMES = ("forky", "trixie", "bookworm", "bullseye", "buster", "stretch", "sid")
 _UBUNTU_CODENAMES = ("noble", "jammy", "focal", "bionic", "oracular", "plucky", "resolute", "questing")
 _PACKAGE_MANAGER = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "busybox": None,
-                    "ubi": "dnf", "oraclelinux": "microdnf", "azurelinux": "tdnf"}
+                    "ubi": "dnf", "oraclelinux": "microdnf", "azurelinux": "tdnf", "fedora": "dnf"}
 _DISTRO_ENV: dict[str | None, dict[str, str | Unknown]] = {}
 _DISTRO_USERS = {"debian": _DEBIAN_USERS, "ubuntu": _DEBIAN_USERS, "alpine": _ALPINE_USERS,
                  "busybox": {**_ROOT, "nobody": (65534, 65534, "/home")},
-                 "ubi": _RHEL_USERS, "oraclelinux": _RHEL_USERS, "azurelinux": _ROOT}
+                 "ubi": _RHEL_USERS, "oraclelinux": _RHEL_USERS, "azurelinux": _ROOT,
+                 "fedora": _RHEL_USERS}
 
 _DOCKER_HUB = ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/",
-               "library/")
+               "library/",
+               # Docker Hub's mirror on Google's registry:
+               # https://cloud.google.com/artifact-registry/docs/pull-cached-dockerhub-images
+               "mirror.gcr.io/library/", "mirror.gcr.io/",
+               # the Docker Official Images on ECR Public: https://gallery.ecr.aws/docker
+               "public.ecr.aws/docker/library/")
+# The official images per architecture, same Dockerfiles as the library ones:
+# https://github.com/docker-library/official-images#architectures-other-than-amd64
+_ARCH_NAMESPACES = ("amd64/", "arm32v5/", "arm32v6/", "arm32v7/", "arm64v8/", "i386/", "mips64le/",
+                    "ppc64le/", "riscv64/", "s390x/")  # not windows-amd64/: Windows images only
 _REF_RE = re.compile(r"^(?P<name>[^@:]+(?::\d+/[^@:]+)?)(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>\S+))?$")
 
 
@@ -321,6 +354,10 @@ def _split(reference: str) -> tuple[str, str, str | None] | None:
     name = m.group("name").lower()
     for prefix in _DOCKER_HUB:
         if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    for prefix in _ARCH_NAMESPACES:
+        if name.startswith(prefix) and "/" not in name[len(prefix):]:
             name = name[len(prefix):]
             break
     return name, m.group("tag") or "latest", m.group("digest")
@@ -345,6 +382,7 @@ def _tag_distro(tag: str, default: str | None) -> str | None:
     return default
 
 
+@lru_cache(maxsize=1024)
 def lookup(image_text: str) -> ImageFacts | None:
     """Facts about the image ``image_text`` names, or None when it is not known."""
     parts = _split(image_text)
@@ -361,7 +399,7 @@ def lookup(image_text: str) -> ImageFacts | None:
     if fam is None:
         return None
     distro = fam.distro
-    if name not in ("debian", "ubuntu", "alpine", "busybox"):
+    if name not in ("debian", "ubuntu", "alpine", "busybox", "fedora"):
         distro = _tag_distro(tag, fam.distro)
         if distro == "windows" or (distro == "alpine" and not fam.alpine):
             return None
@@ -371,24 +409,29 @@ def lookup(image_text: str) -> ImageFacts | None:
         if m is None:
             return None
         distro = "oraclelinux" if int(m.group(1)) >= 18 else "debian"
-    if name == "eclipse-temurin" and distro == "ubi":
-        pm: str | None = "microdnf"
-    else:
-        pm = _PACKAGE_MANAGER.get(distro) if distro else None
     users = dict(_DISTRO_USERS.get(distro, _ROOT) if distro else _ROOT)
     if name == "ubuntu" and _ubuntu_has_user(tag):
         users["ubuntu"] = (1000, 1000, "/home/ubuntu")
-    if name in ("eclipse-temurin", "maven", "gradle") and distro == "ubuntu" and _noble_based(tag):
+    if name in ("eclipse-temurin", "maven") and distro == "ubuntu" and _noble_based(tag):
         users["ubuntu"] = (1000, 1000, "/home/ubuntu")
+    if name == "maven" and any(v in tag for v in ("amazoncorretto", "openjdk", "ibmjava", "sapmachine",
+                                                   "graalvm", "libericaopenjdk")):
+        # Other JDK bases (Amazon Linux, Oracle Linux …): only the tag can tell the distro.
+        distro = _tag_distro(tag, None)
+        users = dict(_DISTRO_USERS.get(distro, _ROOT) if distro else _ROOT)
     if name == "php" and distro == "alpine":
         users["www-data"] = (82, 82, "/home/www-data")
     users.update(fam.users)
+    if name in ("eclipse-temurin", "maven") and distro == "ubi":
+        pm: str | None = "microdnf"  # the -ubi9-minimal variants
+    else:
+        pm = _PACKAGE_MANAGER.get(distro) if distro else None
     user = fam.user
     home = _home_of(user, users)
     env = {"PATH": DEFAULT_PATH, **fam.env}
     workdir = fam.workdir
-    if name == "php" and not any(v in tag for v in ("apache", "fpm", "zts")):
-        workdir = "/"  # the cli variant sets no WORKDIR
+    if name == "php" and any(v in tag for v in ("apache", "fpm")):
+        workdir = "/var/www/html"  # only the apache and fpm variants set a WORKDIR
     return ImageFacts(
         family=name,
         distro=distro,
@@ -401,6 +444,7 @@ def lookup(image_text: str) -> ImageFacts | None:
         source=fam.source,
         workdir=workdir,
         reference=f"{name}:{tag}",
+        volumes=fam.volumes,
     )
 
 

@@ -10,6 +10,7 @@
     scope.expand("${HOME}/.cache")     # BuildKit's expansion; None if anything is unknown
     facts = model.run(run)             # commands, package-manager calls, writes, users
     model.shipped, model.needs(i), model.copies_from(i), model.descendants(i)
+    model.before(ins), model.after(ins), model.writes_before(ins)
 
 Modules: :mod:`~dockmod.semantic.model` (stages, graph, the per-stage walk),
 :mod:`~dockmod.semantic.scope` (Scope and its rules), :mod:`~dockmod.semantic.expand`
@@ -25,14 +26,14 @@ from collections.abc import Mapping, Sequence
 
 from dockmod.cst.module import Dockerfile
 from dockmod.lang.words import UNKNOWN, Unknown
-from dockmod.semantic.model import CopyEdge, Edge, Model, StageInfo
+from dockmod.semantic.model import CopyEdge, Edge, Model, StageInfo, Write
 from dockmod.semantic.runs import RunFacts
 from dockmod.semantic.scope import Scope
 from dockmod.semantic.users import CreatedGroup, CreatedUser, UserInfo
 
 __all__ = [
     "UNKNOWN", "CopyEdge", "CreatedGroup", "CreatedUser", "Edge", "Model", "RunFacts", "Scope",
-    "StageInfo", "Unknown", "UserInfo", "build_model", "model_for",
+    "StageInfo", "Unknown", "UserInfo", "Write", "build_model", "model_for",
 ]
 
 

@@ -6,6 +6,7 @@ cannot be known (``UNKNOWN``).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from dockmod.cst.instructions import Instruction, Run
@@ -192,3 +193,13 @@ def _changes(before: Any, after: Any) -> str:
             continue
         items.append(f"{k}={_fmt(v)}")
     return " ".join(items)
+
+
+def render(df: Dockerfile, path: str, *, as_json: bool = False) -> str:
+    """The text ``dockmod parse --format model`` (or ``model-json``) prints for ``df``."""
+    from dockmod.semantic import build_model
+
+    model = build_model(df)
+    if as_json:
+        return json.dumps(to_json(model, path), ensure_ascii=False) + "\n"
+    return to_text(model, path)

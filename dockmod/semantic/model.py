@@ -14,6 +14,7 @@ from typing import Any
 
 from dockmod.cst.arguments import JsonArray
 from dockmod.cst.instructions import (
+    Add,
     Arg,
     Copy,
     Env,
@@ -22,6 +23,7 @@ from dockmod.cst.instructions import (
     Run,
     Shell,
     User,
+    Volume,
     Workdir,
 )
 from dockmod.cst.module import Dockerfile
@@ -76,6 +78,14 @@ class CopyEdge:
     #: Destination (COPY) or mount target, as expanded, or None.
     destination: str | None
     candidates: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """A path an instruction writes: a COPY/ADD destination or a RUN's write."""
+
+    path: str
+    instruction: Instruction
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -153,13 +163,13 @@ class Model:
     def _arg_values(self, ins: Arg, scope: Scope, global_scope: Scope | None) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for kv in ins.pairs:
-            key = kv.key
+            key, has_value, raw = kv.text.partition("=")  # one parse of the word
             if self.build_args is not None and key in self.build_args and key not in PLATFORM_ARGS:
                 values[key] = self.build_args[key]
             elif key in PLATFORM_ARGS:
                 values[key] = UNKNOWN
-            elif kv.has_value:
-                v = expand(kv.value or "", scope.get, self.escape)
+            elif has_value:
+                v = expand(raw, scope.get, self.escape)
                 values[key] = UNKNOWN if v is None else v
             elif global_scope is not None and key in global_scope.args:
                 values[key] = global_scope.args[key]
@@ -195,7 +205,7 @@ class Model:
             if text is not None:
                 value = expand(text, self._global.get, self.escape) if "$" in text or "'" in text or '"' in text \
                     else text
-                if value is None:
+                if not value:  # unknown, or empty (which BuildKit rejects)
                     candidates = tuple(sorted(names.values()))
                 elif value.lower() == "scratch":
                     kind, image = "scratch", "scratch"
@@ -245,7 +255,7 @@ class Model:
         if "$" in ref:
             # BuildKit expands the reference with the stage's ARGs and ENV at that point.
             value = self._stage_scopes(s.index).at[id(ins)].expand(ref)
-        if value is None:
+        if not value:  # unknown, or empty (which BuildKit rejects): could be any stage
             others = tuple(i for i in range(len(self.stages)) if i != s.index)
             return Edge(kind, ins, None, None, ref, others)
         if value.isdigit():
@@ -413,7 +423,8 @@ class Model:
             return g
         s = self._stage_of.get(id(ins))
         if s is None:
-            raise KeyError("not a top-level instruction of this Dockerfile")
+            raise KeyError("not a top-level instruction of this model's tree (in leave_X, pass "
+                           "`original`, not `updated`)")
         if isinstance(ins, From):
             return self._global
         return self._stage_scopes(s.index).at[id(ins)]
@@ -454,7 +465,7 @@ class Model:
             return Scope(env=Layered(None, dict(facts.env)), env_complete=True, workdir=facts.workdir,
                          shell=DEFAULT_SHELL if facts.has_shell else (), user_spec=facts.user,
                          user_inherited=True, user_table=facts.users, image_user_reason=None,
-                         user_runs=(), **common)  # type: ignore[arg-type]
+                         user_runs=(), volumes=facts.volumes, **common)  # type: ignore[arg-type]
         image = s.image or s.image_text or ""
         low = image.lower()
         windows = any(w in low for w in ("windows", "nanoserver", "servercore"))
@@ -471,8 +482,9 @@ class Model:
             if ins.legacy is not None:
                 values[ins.legacy.key] = self._env_value(ins.legacy.value.strip(), scope)
             for kv in ins.pairs:
-                if kv.has_value:
-                    values[kv.key] = self._env_value(kv.value or "", scope)
+                key, has_value, raw = kv.text.partition("=")  # one parse of the word
+                if has_value:
+                    values[key] = self._env_value(raw, scope)
             return scope._replace(env=scope.env.with_values(values)) if values else scope
         if isinstance(ins, Arg):
             values = self._arg_values(ins, scope, self._global)
@@ -493,6 +505,13 @@ class Model:
             if isinstance(ins.command, JsonArray):
                 return scope._replace(shell=tuple(ins.command.values))
             return scope
+        if isinstance(ins, Volume):
+            paths = ins.json.values if ins.json is not None else [w.text for w in ins.arguments]
+            new = []
+            for p in paths:
+                v = scope.expand(p) if ins.json is None else p
+                new.append(posixpath.normpath(v) if v and v.startswith("/") else (v or p))
+            return scope._replace(volumes=(*scope.volumes, *new)) if new else scope
         if isinstance(ins, Run) and _runs.creates_users(ins):
             return scope._replace(user_runs=(*scope._user_runs, ins))
         return scope
@@ -500,6 +519,68 @@ class Model:
     def _env_value(self, raw: str, scope: Scope) -> str | Unknown:
         v = expand(raw, scope.get, self.escape)
         return UNKNOWN if v is None else v
+
+    # -- order and writes ------------------------------------------------------------
+    def chain(self, stage_index: int) -> tuple[int, ...]:
+        """The stage and the stages it is built FROM, base first."""
+        out = [stage_index]
+        s = self.stages[stage_index]
+        while s.base_stage is not None and s.base_stage < s.index and s.base_stage not in out:
+            out.append(s.base_stage)
+            s = self.stages[s.base_stage]
+        return tuple(reversed(out))
+
+    def before(self, ins: Instruction) -> tuple[Instruction, ...]:
+        """Instructions that ran before ``ins`` in its image: the FROM-stage chain, then its stage."""
+        s = self.stage_of(ins)
+        if s is None:
+            return ()
+        out: list[Instruction] = []
+        for i in self.chain(s.index)[:-1]:
+            out.extend(self.stages[i].instructions[1:])
+        for x in s.instructions[1:]:
+            if x is ins:
+                break
+            out.append(x)
+        return tuple(out)
+
+    def after(self, ins: Instruction) -> tuple[Instruction, ...]:
+        """Instructions that run after ``ins`` on top of its result: the rest of its stage,
+        then every stage built FROM it (see :meth:`descendants`)."""
+        s = self.stage_of(ins)
+        if s is None:
+            return ()
+        rest = s.instructions
+        out = list(rest[rest.index(ins) + 1:]) if ins in rest else []
+        for d in self.descendants(s.index):
+            out.extend(self.stages[d].instructions[1:])
+        return tuple(out)
+
+    def writes_before(self, ins: Instruction) -> tuple[Write, ...]:
+        """Absolute paths written before ``ins`` in its image, as far as they are known.
+
+        A COPY/ADD gives its destination (whether sources land *at* it or *under* it depends
+        on what they are, so treat it as a directory that may hold them); a RUN its
+        :attr:`RunFacts.writes`.
+        """
+        out: list[Write] = []
+        for x in self.before(ins):
+            if isinstance(x, (Copy, Add)):
+                dest = x.destination
+                if dest is None:
+                    continue
+                scope = self.scope_at(x)
+                v = scope.expand(dest) if x.json is None else dest
+                if v is None:
+                    continue
+                if not v.startswith("/"):
+                    if scope.workdir is None:
+                        continue
+                    v = posixpath.join(scope.workdir, v)
+                out.append(Write(posixpath.normpath(v), x))
+            elif isinstance(x, Run):
+                out.extend(Write(p, x) for p in self.run(x).writes)
+        return tuple(out)
 
     # -- RUN facts -------------------------------------------------------------------
     def _content(self, run: Run) -> RunContent:

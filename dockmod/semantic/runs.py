@@ -24,8 +24,8 @@ from dockmod.shell.parse import (
 
 if TYPE_CHECKING:
     from dockmod.cst.instructions import Run
+    from dockmod.ecosystems import PackageManagerCall
     from dockmod.semantic.scope import Scope
-    from dockmod.shell.commands import PackageManagerCall
 
 _POSIX = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
 _USER_WORDS = ("useradd", "adduser", "groupadd", "addgroup")
@@ -129,11 +129,9 @@ def _heredoc_is_script(run: Run, cmd: ShellCommand) -> bool:
 
 
 def _calls(script: ShellScript) -> list[PackageManagerCall]:
-    try:
-        from dockmod.ecosystems import calls  # type: ignore[attr-defined]
-    except ImportError:
-        return script.package_managers()
-    return list(calls(script))
+    from dockmod.ecosystems import calls
+
+    return calls(script)
 
 
 def _analyse(run: Run, cmd: ShellCommand) -> RunContent:
@@ -197,6 +195,17 @@ _ASSIGN_RE = re.compile(r"(?:^|[;&|({\n]|\bthen|\bdo|\belse)\s*([A-Za-z_][A-Za-z
 _REDIRECT_RE = re.compile(r"^\s*(?:\d*|&)(>>?|>\||&>>?)\s*(.+?)\s*$", re.DOTALL)
 
 
+# Options whose value is the next word (GNU coreutils and busybox).
+_VALUE_OPTIONS = {
+    "mkdir": frozenset({"-m", "--mode", "-Z"}),
+    "install": frozenset({"-m", "--mode", "-o", "--owner", "-g", "--group", "-t", "-S", "--suffix"}),
+    "cp": frozenset({"-t", "-S", "--suffix"}),
+    "mv": frozenset({"-t", "-S", "--suffix"}),
+    "ln": frozenset({"-t", "-S", "--suffix"}),
+    "touch": frozenset({"-d", "-r", "-t", "--reference", "--date"}),
+}
+
+
 def _written(c: SimpleCommand, name: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for r in c.redirects:
@@ -204,8 +213,17 @@ def _written(c: SimpleCommand, name: str) -> list[tuple[str, bool]]:
         if m and not m.group(2).startswith("&"):
             target = m.group(2).strip("'\"")
             out.append((target, "$" not in target and "`" not in target))
-    args = [w for w in c.args]
-    operands = [w for w in args if not w.text.startswith("-") or not w.static]
+    args = list(c.args)
+    takes = _VALUE_OPTIONS.get(name, frozenset())
+    operands = []
+    skip = False
+    for w in args:
+        if skip:
+            skip = False
+        elif w.static and w.text.startswith("-") and w.text != "-":
+            skip = w.text in takes
+        else:
+            operands.append(w)
     if name == "tee":
         out.extend((w.text, w.static) for w in operands)
     elif name in ("cp", "mv", "ln", "install"):

@@ -130,6 +130,7 @@ class Scope:
         "escape",
         "shell",
         "stage",
+        "volumes",
         "workdir",
     )
 
@@ -137,7 +138,7 @@ class Scope:
                  shell: tuple[str, ...], escape: str, stage: int | None, user_spec: str | None,
                  user_inherited: bool, user_table: Mapping[str, Any] | None,
                  image_user_reason: str | None, user_runs: tuple[Run, ...], model: Any,
-                 is_global: bool = False) -> None:
+                 is_global: bool = False, volumes: tuple[str, ...] = ()) -> None:
         #: ARGs in scope (declared in the stage, or the global ones for FROM lines).
         self.args = args
         #: ENV in effect: the base image's (as far as known) and the Dockerfile's.
@@ -150,6 +151,9 @@ class Scope:
         self.escape = escape
         #: The stage index, None for the global scope (before the first FROM).
         self.stage = stage
+        #: VOLUME paths declared so far (the base image's and the Dockerfile's): a RUN's
+        #: writes under them are discarded. A path that cannot be expanded is kept as written.
+        self.volumes = volumes
         self._user_spec = user_spec
         self._user_inherited = user_inherited
         self._user_table = user_table
@@ -166,7 +170,7 @@ class Scope:
             "stage": self.stage, "user_spec": self._user_spec,
             "user_inherited": self._user_inherited, "user_table": self._user_table,
             "image_user_reason": self._image_user_reason, "user_runs": self._user_runs,
-            "model": self._model, "is_global": self._global,
+            "model": self._model, "is_global": self._global, "volumes": self.volumes,
         }
         fields.update(kw)
         return Scope(**fields)

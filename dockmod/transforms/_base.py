@@ -122,11 +122,13 @@ class Context:
         """The semantic model of ``dockerfile``, shared by every transform of a pass.
 
         Built on first use and cached per tree object (``semantic.model_for``), so a fix
-        pass that produced a new tree gets a new model and the others reuse theirs.
+        pass that produced a new tree gets a new model and the others reuse theirs. A
+        ``targets`` option (stage names or indexes) narrows ``model.shipped``.
         """
         from dockmod.semantic import model_for
 
-        return model_for(self.dockerfile)
+        targets = self.options.get("targets")
+        return model_for(self.dockerfile, tuple(targets) if targets else None)
 
 
 class Transform(Transformer):

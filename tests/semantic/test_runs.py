@@ -73,3 +73,9 @@ def test_equal_run_texts_share_one_parse(monkeypatch) -> None:  # type: ignore[n
     df2 = dockmod.parse(text)  # another file, another tree: same text, still one parse
     build_model(df2).run(next(i for i in df2.body if isinstance(i, Run)))
     assert calls.count("apt-get update unique-7f3") == 1
+
+
+def test_option_values_are_not_paths() -> None:
+    f = facts("FROM debian\nWORKDIR /w\nRUN mkdir -m 755 /a && install -d -m 0700 -o 1 b && "
+              "install -m 755 tool /usr/local/bin/tool && touch -d 2020-01-01 c && cp -t /dst x y\n")
+    assert f.writes == ("/a", "/w/b", "/usr/local/bin/tool", "/w/c", "/dst")

@@ -111,3 +111,23 @@ def test_scopes_are_shared_between_instructions_that_change_nothing() -> None:
     assert scopes[0] is scopes[1] is scopes[2] is scopes[3]
     assert scopes[4] is not scopes[3]
     assert m.scope_after(0) is scopes[4]
+
+
+def test_volumes_from_the_image_and_the_dockerfile() -> None:
+    s = at("FROM gradle:8-jdk21\nARG D=/data\nVOLUME $D [\"/x\"]\nVOLUME [\"/logs\"]\nRUN gradle build\n", "RUN")
+    # A word that is not a JSON array is expanded like any other (quotes removed).
+    assert s.volumes == ("/home/gradle/.gradle", "/data", "[/x]", "/logs")
+
+
+def test_cache_templates_expand_against_the_run_environment() -> None:
+    """ecosystems' cache templates read a scope through ``run_get`` (HOME included)."""
+    from dockmod.ecosystems import MANAGERS, Manager
+    from dockmod.ecosystems._base import expand_template
+
+    template = next(c.path for c in MANAGERS[Manager.PIP].caches if "pip" in c.path)
+    node = at("FROM node:20\nUSER node\nRUN pip install x\n", "pip")
+    assert expand_template(template, node.run_get) == "/home/node/.cache/pip"
+    moved = at("FROM python:3.12\nENV XDG_CACHE_HOME=/c\nRUN pip install x\n", "pip")
+    assert expand_template(template, moved.run_get) == "/c/pip"
+    unknown = at("FROM mycorp/python\nRUN pip install x\n", "pip")
+    assert expand_template(template, unknown.run_get) is None

@@ -45,8 +45,8 @@ def test_from_variable_global_arg() -> None:
     m = model("ARG BASE=python:3.12-slim\nFROM ${BASE} AS app\nFROM $NOPE\n")
     assert m.stages[0].base_kind == "image" and m.stages[0].image == "python:3.12-slim"
     assert m.stages[0].image_facts is not None and m.stages[0].image_facts.family == "python"
-    # An undeclared variable is empty in BuildKit: FROM "" is an error, not a stage.
-    assert m.stages[1].base_kind in ("image", "unknown")
+    # An undeclared variable is empty in BuildKit: FROM "" is an error, so it stays unknown.
+    assert m.stages[1].base_kind == "unknown" and m.stages[1].base_candidates == (0,)
 
 
 def test_from_arg_without_default_is_unknown_and_shipped() -> None:
@@ -108,3 +108,28 @@ def test_copy_from_variable_uses_stage_args() -> None:
     m = model("FROM alpine AS a\nFROM alpine AS b\nARG SRC=a\nCOPY --from=${SRC} /x /x\n")
     copy = next(e for e in m.stages[1].edges if e.kind == "copy")
     assert copy.stage == 0
+
+
+def test_before_after_and_writes_before() -> None:
+    df = dockmod.parse(
+        "FROM python:3.12 AS base\nWORKDIR /app\nCOPY req.txt .\nRUN pip install -r req.txt > /var/log/pip\n"
+        "FROM base AS app\nCOPY --from=base /app /srv/\nRUN touch done\nFROM app AS test\nRUN pytest\n"
+    )
+    m = build_model(df)
+    runs = [i for i in df.body if isinstance(i, Run)]
+    touch = runs[1]
+    # A COPY's write is its destination (files or a directory's contents land under it).
+    assert [w.path for w in m.writes_before(touch)] == ["/app", "/var/log/pip", "/srv"]
+    assert m.before(touch)[0] is df.body[1]  # WORKDIR of the base stage
+    assert m.after(runs[0]) == (*m.stages[1].instructions[1:], *m.stages[2].instructions[1:])
+    assert m.chain(2) == (0, 1, 2)
+
+
+def test_unresolved_copy_from_may_read_any_other_stage() -> None:
+    m = model("ARG SRC\nFROM alpine AS a\nFROM alpine AS b\nFROM scratch\nARG SRC\nCOPY --from=${SRC} /x /x\n")
+    (edge,) = [e for e in m.stages[2].edges if e.kind == "copy"]
+    assert edge.stage is None and edge.image is None and edge.candidates == (0, 1)
+    assert m.needs(2) == {0, 1, 2}
+    assert [e.reader for e in m.copies_from(0)] == [2]
+    # Unresolved, so it does not count as a use: a and b stay shippable.
+    assert m.shipped == {0, 1, 2}
