@@ -12,6 +12,7 @@ from dockmod.transforms._base import Context, Example, Finding, FixSafety, Optio
 from dockmod.transforms.add_apt_install_flags import AddAptInstallFlags
 from dockmod.transforms.add_cache_mounts import AddCacheMounts
 from dockmod.transforms.add_syntax_directive import AddSyntaxDirective
+from dockmod.transforms.ignore_risky_context_files import IgnoreRiskyContextFiles
 from dockmod.transforms.lowercase_stage_names import LowercaseStageNames
 from dockmod.transforms.match_from_as_casing import MatchFromAsCasing
 from dockmod.transforms.remove_empty_continuations import RemoveEmptyContinuations
@@ -29,6 +30,7 @@ REGISTRY: tuple[type[Transform], ...] = (
     AddSyntaxDirective,
     ReorderDependencyCopy,
     AddCacheMounts,
+    IgnoreRiskyContextFiles,
     UseExecForm,
     UseKeyValueFormat,
     MatchFromAsCasing,

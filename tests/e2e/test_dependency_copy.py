@@ -1,20 +1,19 @@
 """DM201 reorder-dependency-copy, proved by real builds of the naive sample apps.
 
-For each app: run the real CLI (``dockmod fix --apply --unsafe-fixes --select DM201``) on
-a copy of its naive Dockerfile, build the original and the fixed file, and check that
-both build and print the same self-test line. Then change a source file (not a
-manifest), build both again with the layer cache, and read buildah's cache report: the
-fixed file reuses the dependency install ("Using cache"), the original runs it again.
+For each app (Python with requirements.txt, Node with a lock file and a `.dockerignore`,
+Go with go.mod): run the real CLI (``dockmod fix --apply --select DM201``, *without*
+``--unsafe-fixes``) on a copy of its naive Dockerfile, with the app folder as the build
+context (``context`` option in a ``dockmod.toml``). The context proves the fix safe, so it
+is applied by default. Then build the original and the fixed file, check both print the
+same self-test line, change a source file (not a manifest), build both again with the
+layer cache, and read buildah's cache report: the fixed file reuses the dependency step
+("Using cache"), the original runs it again.
 
-``--unsafe-fixes`` is needed: dockmod cannot read the context, so it cannot rule out
-that ``requirements.txt`` includes other local files, and ``npm install`` without
-``--ignore-scripts`` may run the package's lifecycle scripts (see the transform's
-"Fix safety"). The apps here have neither.
+The Go app's naive file only runs ``go build``; DM201 adds ``COPY go.mod go.sum* ./`` and
+``RUN go mod download`` before the copy, as Docker's Go guide does.
 
-Cost: four layered builds per app on vfs, 45-55 s per app on the reference machine
-(about 2 min for the module with warm base images). The Go app's naive Dockerfile only
-runs ``go build``, which needs the sources, so DM201 leaves it alone (checked without a
-build).
+Cost: four layered builds per app on vfs, about a minute per app on the reference
+machine with warm base images.
 """
 
 from __future__ import annotations
@@ -30,44 +29,48 @@ pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 
-#: app → (the install step as buildah prints it, the source file to touch, the manifest
-#: copy dockmod must write)
+#: app → (the dependency step as buildah prints it, the source file to touch, the
+#: manifest copy dockmod must write, files to add to the context)
 CASES = {
-    "python-pure": ("RUN pip install -r requirements.txt", "app.py", "COPY requirements.txt ./"),
+    "python-pure": ("RUN pip install -r requirements.txt", "app.py", "COPY requirements.txt ./", {}),
     "node": ("RUN npm install", "index.js",
-             "COPY package.json package-lock.json* npm-shrinkwrap.json* .npmrc* ./"),
+             "COPY package.json package-lock.json* npm-shrinkwrap.json* .npmrc* ./",
+             {".dockerignore": "node_modules\nnpm-debug.log\n"}),
+    "go": ("RUN go mod download", "main.go", "COPY go.mod go.sum* ./", {}),
 }
 
 
-def _dockmod_fix(dockerfile: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dockmod", "fix", "--apply", "--unsafe-fixes", "--select", "DM201",
-         "--no-color", str(dockerfile)],
-        capture_output=True, text=True, cwd=REPO, timeout=120,
-    )
+def _dockmod(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "dockmod", *args, "--no-color"],
+                          capture_output=True, text=True, cwd=REPO, timeout=120)
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_fixed_dockerfile_builds_and_keeps_the_install_cached(builder, e2e_apps, tmp_path, name):
-    install, source, manifest_copy = CASES[name]
-    app = e2e_apps[name]
+def _setup(app, tmp_path: Path, extra: dict[str, str]) -> tuple[Path, Path, Path]:  # type: ignore[no-untyped-def]
     context = app.copy(tmp_path / "ctx")
-    # Both Dockerfiles live outside the context, so `COPY . .` copies the same files for both.
+    for name, text in extra.items():
+        (context / name).write_text(text)
+    # Both Dockerfiles live outside the context, so `COPY . .` copies the same files for
+    # both; dockmod is told where the context is.
+    rel = context.relative_to(tmp_path).as_posix()
+    (tmp_path / "dockmod.toml").write_text(f'[transform.reorder-dependency-copy]\ncontext = "{rel}"\n')
     original = tmp_path / "original.Dockerfile"
     fixed = tmp_path / "fixed.Dockerfile"
     original.write_bytes(app.dockerfile.read_bytes())
     fixed.write_bytes(app.dockerfile.read_bytes())
+    return context, original, fixed
 
-    done = _dockmod_fix(fixed)
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_fixed_dockerfile_builds_and_keeps_the_install_cached(builder, e2e_apps, tmp_path, name):
+    install, source, manifest_copy, extra = CASES[name]
+    app = e2e_apps[name]
+    context, original, fixed = _setup(app, tmp_path, extra)
+
+    done = _dockmod("fix", "--apply", "--select", "DM201", str(fixed))
     assert done.returncode == 0, done.stdout + done.stderr
-    text = fixed.read_text()
-    lines = text.splitlines()
+    lines = fixed.read_text().splitlines()
     assert manifest_copy in lines
     assert lines.index(manifest_copy) < lines.index(install) < lines.index("COPY . .")
-    # Without --unsafe-fixes the same run changes nothing (and says a fix was held back).
-    held = subprocess.run([sys.executable, "-m", "dockmod", "fix", "--select", "DM201", str(original)],
-                          capture_output=True, text=True, cwd=REPO, timeout=120)
-    assert held.stdout == "", held.stdout
 
     timings: dict[str, float] = {}
 
@@ -91,7 +94,8 @@ def test_fixed_dockerfile_builds_and_keeps_the_install_cached(builder, e2e_apps,
     again_original = build("original, after source edit", original)
     again_fixed = build("fixed, after source edit", fixed)
 
-    assert again_original.step(install).cached is False, again_original.log
+    original_dep = "RUN go build" if name == "go" else install
+    assert again_original.step(original_dep).cached is False, again_original.log
     assert again_original.step("COPY . .").cached is False
     assert again_fixed.step(manifest_copy).cached is True, again_fixed.log
     assert again_fixed.step(install).cached is True, again_fixed.log
@@ -103,10 +107,13 @@ def test_fixed_dockerfile_builds_and_keeps_the_install_cached(builder, e2e_apps,
           f"\n  fixed after edit:    {again_fixed.cache_pattern()}")
 
 
-def test_go_build_is_left_alone(e2e_apps, tmp_path):
-    """``go build`` needs the sources; with no ``go mod download`` there is nothing to move."""
-    dockerfile = tmp_path / "Dockerfile"
-    dockerfile.write_bytes(e2e_apps["go"].dockerfile.read_bytes())
-    done = _dockmod_fix(dockerfile)
-    assert done.returncode == 0 and done.stdout == ""
-    assert dockerfile.read_bytes() == e2e_apps["go"].dockerfile.read_bytes()
+def test_unproven_context_holds_the_fix_back(e2e_apps, tmp_path):
+    """A context that sends ``node_modules`` would lay it over the fresh install: unsafe,
+    so the default run changes nothing and the finding says why (no build needed)."""
+    context, original, fixed = _setup(e2e_apps["node"], tmp_path, {})
+    (context / "node_modules" / "is-number").mkdir(parents=True)
+    (context / "node_modules" / "is-number" / "index.js").write_text("module.exports = () => false;\n")
+    done = _dockmod("fix", "--apply", "--select", "DM201", str(fixed))
+    assert fixed.read_bytes() == original.read_bytes()
+    check = _dockmod("check", "--select", "DM201", str(fixed))
+    assert "the context sends `node_modules`" in check.stdout, check.stdout + done.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import dockmod
@@ -27,12 +28,20 @@ class Outcome:
 
 def run_transform(text: str, cls: type[Transform], *, unsafe_fixes: bool = False,
                   options: dict[str, Any] | None = None, target_syntax: tuple[int, int] | None = None,
-                  resolver: Any = None, path: str = "Dockerfile") -> Outcome:
+                  resolver: Any = None, path: str = "Dockerfile",
+                  context_dir: Path | None = None) -> Outcome:
+    """Run ``cls`` on ``text``; ``path`` is only shown in the snapshot.
+
+    ``context_dir``: a folder that stands for the Dockerfile's build context (the engine
+    sees the Dockerfile as ``<context_dir>/Dockerfile``). Without it the engine gets no
+    path, so no transform reads a context from the disk.
+    """
     df = dockmod.parse(text)
     assert df.code == text, "input does not round-trip"
     opts = engine.EngineOptions(fix=True, unsafe_fixes=unsafe_fixes, target_syntax=target_syntax,
                                 options={cls.meta.name: options or {}}, resolver=resolver)
-    result = engine.run(df, [cls], opts, path=path)
+    engine_path = str(context_dir / "Dockerfile") if context_dir is not None else None
+    result = engine.run(df, [cls], opts, path=engine_path)
     out = result.output.code
     snap = "\n".join(render_finding(path, f, unsafe_fixes=unsafe_fixes) for f in result.findings)
     snap = (snap + "\n" if snap else "") + "---\n" + unified_diff(text, out, path)

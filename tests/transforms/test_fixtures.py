@@ -2,6 +2,8 @@
 
 ``<case>.after.Dockerfile`` is the expected output (absent: no change expected);
 ``<case>.toml`` may set ``unsafe-fixes``, ``target-syntax`` and ``[options]``;
+``<case>.context/`` (a folder), when present, is the build context: the transform sees
+the Dockerfile as ``<case>.context/Dockerfile`` (which need not exist);
 ``<case>.snap`` is generated (``DOCKMOD_UPDATE_SNAPSHOTS=1``): what ``check`` reports
 plus the ``fix`` diff, for reviewers.
 """
@@ -41,6 +43,9 @@ def test_fixture(before: Path) -> None:
         "options": cfg.get("options", {}),
         "target_syntax": tuple(int(x) for x in cfg["target-syntax"].split(".")) if "target-syntax" in cfg else None,
     }
+    context_dir = before.with_name(f"{case}.context")
+    if context_dir.is_dir():
+        kw["context_dir"] = context_dir
     text = read(before)
     outcome = run_transform(text, cls, **kw)
     after_path = before.with_name(f"{case}.after.Dockerfile")

@@ -1,0 +1,255 @@
+"""The build context on disk: which files a ``COPY``/``ADD`` from it can see.
+
+The context folder is the Dockerfile's folder unless configured otherwise. BuildKit
+filters it with ``<Dockerfile>.dockerignore`` next to the Dockerfile when that file
+exists, otherwise with ``.dockerignore`` at the context root
+(https://docs.docker.com/build/concepts/context/#filename-and-location); patterns follow
+:mod:`dockmod.buildcontext.patterns`.
+
+Only what is needed is read: single paths are checked with ``lstat``, a folder is walked
+only when asked what it sends. Nothing is cached across calls of :func:`open_context`
+except by the caller.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from dockmod.buildcontext.patterns import PatternError, PatternMatcher, clean, read_ignore_file
+
+#: Manifests and ignore files larger than this are not read (treated as unknown).
+MAX_READ = 4 * 1024 * 1024
+#: A summary stops counting after this many entries and says so.
+MAX_WALK = 200_000
+
+
+class ContextError(Exception):
+    """The context cannot be used: its ignore file does not parse, or it is unreadable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Risky:
+    """A path a whole-context copy sends that rarely belongs in an image."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContextSummary:
+    """What a whole-context copy (``COPY . .``) sends."""
+
+    files: int
+    bytes: int
+    risky: tuple[Risky, ...]
+    #: The walk stopped at :data:`MAX_WALK` entries: the counts are lower bounds.
+    truncated: bool = False
+
+
+# Names a whole-context copy should rarely send, with the reason shown to users.
+_RISKY_DIRS = {
+    ".git": "version control history",
+    ".hg": "version control history",
+    ".svn": "version control history",
+    ".ssh": "SSH keys",
+    ".aws": "cloud credentials",
+    "node_modules": "installed dependencies from the host",
+    ".venv": "a virtualenv from the host",
+    "venv": "a virtualenv from the host",
+    "__pycache__": "build output",
+    ".pytest_cache": "build output",
+    ".mypy_cache": "build output",
+    ".tox": "build output",
+    "dist": "build output",
+    "build": "build output",
+    "target": "build output",
+    ".next": "build output",
+}
+_KEY_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore")
+_KEY_NAMES = ("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519")
+
+
+def _risky_file(name: str) -> str | None:
+    if name == ".env" or name.startswith(".env."):
+        return "environment file, often secrets"
+    if name.endswith(_KEY_SUFFIXES) or name.startswith(_KEY_NAMES):
+        return "private key or keystore"
+    return None
+
+
+@dataclass
+class BuildContext:
+    """A context folder and the ignore rules that filter it."""
+
+    #: Absolute path of the context folder.
+    root: str
+    #: The ignore file in effect (absolute path), or None.
+    ignore_file: str | None
+    matcher: PatternMatcher
+    _sends: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    # -- single paths ----------------------------------------------------------------
+    def _abs(self, rel: str) -> str | None:
+        rel = clean(rel)
+        if rel.startswith("/") or rel == ".." or rel.startswith("../"):
+            return None
+        return self.root if rel == "." else os.path.join(self.root, *rel.split("/"))
+
+    def excluded(self, rel: str) -> bool:
+        """The ignore file excludes ``rel`` (or a folder above it)."""
+        return self.matcher.matches(clean(rel))
+
+    def _lstat(self, rel: str) -> os.stat_result | None:
+        path = self._abs(rel)
+        if path is None:
+            return None
+        try:
+            return os.lstat(path)
+        except OSError:
+            return None
+
+    def is_dir(self, rel: str) -> bool:
+        """``rel`` is a folder in the context (not a symlink) and not excluded itself."""
+        st = self._lstat(rel)
+        return st is not None and stat.S_ISDIR(st.st_mode) and not self.excluded(rel)
+
+    def has_file(self, rel: str) -> bool:
+        """``rel`` is a regular file the context sends (not a symlink, not excluded)."""
+        st = self._lstat(rel)
+        return st is not None and stat.S_ISREG(st.st_mode) and not self.excluded(rel)
+
+    def read(self, rel: str) -> bytes | None:
+        """The bytes of a file the context sends; None if absent, excluded, or too large."""
+        st = self._lstat(rel)
+        if st is None or not stat.S_ISREG(st.st_mode) or st.st_size > MAX_READ or self.excluded(rel):
+            return None
+        path = self._abs(rel)
+        assert path is not None
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def sends(self, rel: str) -> bool:
+        """The context sends ``rel`` itself or anything below it."""
+        rel = clean(rel)
+        if rel in self._sends:
+            return self._sends[rel]
+        st = self._lstat(rel)
+        if st is None:
+            result = False
+        elif not self.excluded(rel):
+            result = True
+        elif stat.S_ISDIR(st.st_mode) and self.matcher.exclusions:
+            # An excluded folder may still send what a `!` line re-includes.
+            result = any(True for _ in self.walk(rel))
+        else:
+            result = False
+        self._sends[rel] = result
+        return result
+
+    # -- walking ---------------------------------------------------------------------
+    def walk(self, under: str = ".") -> Iterator[tuple[str, os.stat_result]]:
+        """Entries the context sends below ``under`` (``lstat`` results), depth first.
+
+        Like BuildKit's walker, an excluded folder is skipped whole unless some pattern
+        re-includes (``!``), in which case its entries are checked one by one.
+        """
+        start = self._abs(under)
+        if start is None:
+            return
+        stack = [(clean(under), start)]
+        while stack:
+            rel, path = stack.pop()
+            try:
+                entries = sorted(os.scandir(path), key=lambda e: e.name)
+            except OSError:
+                continue
+            for e in entries:
+                child = e.name if rel == "." else f"{rel}/{e.name}"
+                try:
+                    st = e.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                is_dir = stat.S_ISDIR(st.st_mode)
+                if self.excluded(child):
+                    if is_dir and self.matcher.exclusions:
+                        stack.append((child, e.path))
+                    continue
+                yield child, st
+                if is_dir:
+                    stack.append((child, e.path))
+
+    def summary(self, limit: int = MAX_WALK) -> ContextSummary:
+        """Files, bytes and risky paths a whole-context copy sends."""
+        files = size = seen = 0
+        risky: list[Risky] = []
+        flagged: list[str] = []
+        truncated = False
+        for rel, st in self.walk():
+            seen += 1
+            if seen > limit:
+                truncated = True
+                break
+            if stat.S_ISDIR(st.st_mode):
+                name = posixpath.basename(rel)
+                if name in _RISKY_DIRS and not any(rel.startswith(f + "/") for f in flagged):
+                    flagged.append(rel)
+                    risky.append(Risky(rel + "/", _RISKY_DIRS[name]))
+                continue
+            files += 1
+            size += st.st_size
+            reason = _risky_file(posixpath.basename(rel))
+            if reason and not any(rel.startswith(f + "/") for f in flagged):
+                risky.append(Risky(rel, reason))
+        return ContextSummary(files, size, tuple(sorted(risky, key=lambda r: r.path)), truncated)
+
+
+def open_context(dockerfile: str | os.PathLike[str] | None, context: str | None = None) -> BuildContext | None:
+    """The build context of ``dockerfile``: its folder, or ``context`` relative to it.
+
+    None when there is no Dockerfile path to start from (stdin) and no absolute
+    ``context``, or the folder does not exist. The Dockerfile itself need not exist. Raises :class:`ContextError`
+    when the ignore file cannot be read or has a bad pattern (BuildKit would fail too).
+    """
+    df_path = os.fspath(dockerfile) if dockerfile is not None else None
+    base = None
+    if df_path not in (None, "", "-"):
+        assert df_path is not None
+        base = os.path.dirname(os.path.abspath(df_path))
+        if not os.path.isdir(base):
+            df_path = base = None
+    else:
+        df_path = None
+    if context is not None:
+        if not os.path.isabs(context) and base is None:
+            return None
+        root = os.path.abspath(os.path.join(base or "", context))
+    elif base is not None:
+        root = base
+    else:
+        return None
+    if not os.path.isdir(root):
+        return None
+    candidates = []
+    if df_path is not None:
+        candidates.append(os.path.abspath(df_path) + ".dockerignore")
+    candidates.append(os.path.join(root, ".dockerignore"))
+    ignore = next((c for c in candidates if os.path.isfile(c)), None)
+    patterns: list[str] = []
+    if ignore is not None:
+        try:
+            with open(ignore, "rb") as f:
+                patterns = read_ignore_file(f.read(MAX_READ + 1))
+        except OSError as e:
+            raise ContextError(f"cannot read `{ignore}`: {e.strerror}") from e
+    try:
+        matcher = PatternMatcher(patterns)
+    except PatternError as e:
+        raise ContextError(f"`{os.path.basename(ignore or '')}`: {e}") from e
+    return BuildContext(root, ignore, matcher)

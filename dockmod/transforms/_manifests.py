@@ -1,0 +1,286 @@
+"""What a dependency manifest read from the build context says about a reorder.
+
+Used by DM201 (``reorder_dependency_copy``) to prove, from the files themselves, the
+conditions under which installing before the whole-context copy keeps the image:
+
+* the manifest is self-contained: it names no other local file or folder
+  (``-r``/``-c`` includes are followed and returned so they can be copied too; ``-e``,
+  ``file:``/``link:``/path dependencies, workspaces, ``replace => ./dir``, ``gemspec``
+  cannot be);
+* the install runs no project lifecycle script (``package.json`` install hooks,
+  ``composer.json`` install/autoload hooks).
+
+Each reader returns the *reasons* a condition cannot be shown; an empty list proves it.
+Sources for the formats: pip's requirements file format
+(https://pip.pypa.io/en/stable/reference/requirements-file-format/), npm's package.json
+(https://docs.npmjs.com/cli/v10/configuring-npm/package-json#dependencies) and
+lifecycle scripts (https://docs.npmjs.com/cli/v10/using-npm/scripts#life-cycle-operation-order),
+Poetry's path dependencies (https://python-poetry.org/docs/dependency-specification/#path-dependencies),
+uv's sources (https://docs.astral.sh/uv/concepts/projects/dependencies/#path),
+Go's ``replace`` directive (https://go.dev/ref/mod#go-mod-file-replace), Bundler's
+Gemfile (https://bundler.io/man/gemfile.5.html), Composer's path repositories and
+scripts (https://getcomposer.org/doc/05-repositories.md#path,
+https://getcomposer.org/doc/articles/scripts.md), Maven's POM
+(https://maven.apache.org/pom.html#aggregation-or-multi-module).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+#: ``package.json`` scripts that ``npm install``/``ci`` (and yarn, pnpm) run for the
+#: project itself.
+NPM_INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare",
+                       "postprepare")
+#: composer.json script events an install fires.
+COMPOSER_INSTALL_SCRIPTS = ("pre-install-cmd", "post-install-cmd", "pre-autoload-dump", "post-autoload-dump",
+                            "post-root-package-install", "pre-dependencies-solving", "post-dependencies-solving",
+                            "pre-package-install", "post-package-install")
+_LOCAL_SPEC = ("file:", "link:", "portal:", "workspace:", "./", "../", "/", "~/")
+
+
+@dataclass
+class Reading:
+    """What reading the manifests of one install found."""
+
+    #: Why a manifest may name files that are not copied with it.
+    not_self_contained: list[str] = field(default_factory=list)
+    #: Why the install may run the project's own scripts.
+    scripts: list[str] = field(default_factory=list)
+    #: Further files (context-relative) the manifests include and that must be copied too.
+    includes: list[str] = field(default_factory=list)
+
+
+Reader = Callable[[bytes], bytes | None]
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def read_requirements(name: str, data: bytes, read: Reader, out: Reading, seen: set[str]) -> None:
+    """A pip requirements/constraints file, following ``-r``/``-c`` into the context."""
+    seen.add(name)
+    base = posixpath.dirname(name)
+    text = re.sub(r"\\\r?\n", "", _text(data))
+    for raw in text.splitlines():
+        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
+        if not line:
+            continue
+        m = re.match(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)", line)
+        if m:
+            inc = posixpath.normpath(posixpath.join(base, m.group(2)))
+            if "://" in m.group(2) or inc.startswith("../") or inc.startswith("/"):
+                out.not_self_contained.append(f"`{name}` includes `{m.group(2)}`, outside the copied folder")
+                continue
+            if inc in seen:
+                continue
+            inc_data = read(inc)
+            if inc_data is None:
+                out.not_self_contained.append(f"`{name}` includes `{m.group(2)}`, which the context does not send")
+                continue
+            out.includes.append(inc)
+            read_requirements(inc, inc_data, read, out, seen)
+            continue
+        m = re.match(r"^(-e|--editable)(?:\s*=\s*|\s+)(\S+)", line)
+        if m:
+            if not re.match(r"^[a-z+]+://|^(git|hg|svn|bzr)\+", m.group(2)):
+                out.not_self_contained.append(f"`{name}` installs `{m.group(2)}` from the sources (`-e`)")
+            continue
+        m = re.match(r"^(-f|--find-links|-i|--index-url|--extra-index-url)(?:\s*=\s*|\s+)(\S+)", line)
+        if m:
+            if "://" not in m.group(2) or m.group(2).startswith("file:"):
+                out.not_self_contained.append(f"`{name}` reads packages from `{m.group(2)}`")
+            continue
+        if line.startswith("-"):
+            continue  # other options (--hash, --pre, --only-binary …) name no local files
+        if line.startswith((".", "/", "~")) or "file:" in line or re.match(r"^[\w.-]+\.(whl|tar\.gz|zip)\b", line):
+            out.not_self_contained.append(f"`{name}` installs `{line.split()[0]}` from a local path")
+
+
+def read_package_json(name: str, data: bytes, out: Reading) -> None:
+    try:
+        doc = json.loads(_text(data))
+    except ValueError:
+        out.not_self_contained.append(f"`{name}` is not valid JSON")
+        return
+    if not isinstance(doc, dict):
+        out.not_self_contained.append(f"`{name}` is not a JSON object")
+        return
+    if doc.get("workspaces"):
+        out.not_self_contained.append(f"`{name}` declares workspaces, whose manifests are not copied")
+    for key in ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "overrides",
+                "resolutions"):
+        deps = doc.get(key)
+        if not isinstance(deps, dict):
+            continue
+        for dep, spec in deps.items():
+            if isinstance(spec, str) and spec.startswith(_LOCAL_SPEC):
+                out.not_self_contained.append(f"`{name}` depends on `{dep}` from `{spec}`")
+    scripts = doc.get("scripts")
+    if isinstance(scripts, dict):
+        hooks = [s for s in NPM_INSTALL_SCRIPTS if s in scripts]
+        if hooks:
+            out.scripts.append(f"`{name}` has install scripts ({', '.join(f'`{h}`' for h in hooks)}) "
+                               "and the install has no `--ignore-scripts`")
+
+
+def read_lockfile(name: str, data: bytes, out: Reading) -> None:
+    """npm, yarn and pnpm lock files record local dependencies as ``file:``/``link:``."""
+    text = _text(data)
+    if re.search(r"""["'\s@(]?(file|link):""", text):
+        out.not_self_contained.append(f"`{name}` locks a local (`file:`/`link:`) dependency")
+
+
+def read_pyproject(name: str, data: bytes, out: Reading) -> None:
+    try:
+        doc = tomllib.loads(_text(data))
+    except tomllib.TOMLDecodeError:
+        out.not_self_contained.append(f"`{name}` is not valid TOML")
+        return
+    tool = doc.get("tool", {}) if isinstance(doc.get("tool"), dict) else {}
+    poetry = tool.get("poetry", {}) if isinstance(tool.get("poetry"), dict) else {}
+    tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+    groups = poetry.get("group", {})
+    if isinstance(groups, dict):
+        tables += [g.get("dependencies") for g in groups.values() if isinstance(g, dict)]
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        for dep, spec in table.items():
+            specs = spec if isinstance(spec, list) else [spec]
+            if any(isinstance(s, dict) and "path" in s for s in specs):
+                out.not_self_contained.append(f"`{name}` has a path dependency `{dep}`")
+    uv = tool.get("uv", {}) if isinstance(tool.get("uv"), dict) else {}
+    if "workspace" in uv:
+        out.not_self_contained.append(f"`{name}` declares a uv workspace, whose members are not copied")
+    sources = uv.get("sources", {})
+    if isinstance(sources, dict):
+        for dep, spec in sources.items():
+            specs = spec if isinstance(spec, list) else [spec]
+            if any(isinstance(s, dict) and ("path" in s or s.get("workspace")) for s in specs):
+                out.not_self_contained.append(f"`{name}` takes `{dep}` from a local path")
+    project = doc.get("project", {}) if isinstance(doc.get("project"), dict) else {}
+    reqs = list(project.get("dependencies", []) or [])
+    for extra in (project.get("optional-dependencies") or {}).values():
+        reqs += list(extra or [])
+    for group in (doc.get("dependency-groups") or {}).values():
+        reqs += [g for g in group or [] if isinstance(g, str)]
+    for req in reqs:
+        if isinstance(req, str) and "file:" in req:
+            out.not_self_contained.append(f"`{name}` depends on `{req}`")
+
+
+def read_pipfile(name: str, data: bytes, out: Reading) -> None:
+    try:
+        doc = tomllib.loads(_text(data))
+    except tomllib.TOMLDecodeError:
+        out.not_self_contained.append(f"`{name}` is not valid TOML")
+        return
+    for section in ("packages", "dev-packages"):
+        for dep, spec in (doc.get(section) or {}).items():
+            if isinstance(spec, dict) and "path" in spec:
+                out.not_self_contained.append(f"`{name}` has a path dependency `{dep}`")
+
+
+def read_go_mod(name: str, data: bytes, out: Reading) -> None:
+    for m in re.finditer(r"=>\s*(\S+)", _text(data)):
+        target = m.group(1)
+        if target.startswith(("./", "../", "/")) or target in (".", ".."):
+            out.not_self_contained.append(f"`{name}` replaces a module with the folder `{target}`")
+
+
+def read_gemfile(name: str, data: bytes, out: Reading) -> None:
+    # A Gemfile is Ruby: only the documented ways of naming local files are looked for.
+    for m in re.finditer(r"^\s*(gemspec|path\b|eval_gemfile|require_relative|load\b|instance_eval)|"
+                         r"\bpath:\s*|:path\s*=>", _text(data), re.MULTILINE):
+        word = (m.group(1) or m.group(0)).strip()
+        out.not_self_contained.append(f"`{name}` uses `{word}`, which reads local files")
+        return
+
+
+def read_composer_json(name: str, data: bytes, out: Reading) -> None:
+    try:
+        doc = json.loads(_text(data))
+    except ValueError:
+        out.not_self_contained.append(f"`{name}` is not valid JSON")
+        return
+    if not isinstance(doc, dict):
+        return
+    repos = doc.get("repositories")
+    repos = repos.values() if isinstance(repos, dict) else (repos or [])
+    if any(isinstance(r, dict) and r.get("type") == "path" for r in repos):
+        out.not_self_contained.append(f"`{name}` has a `path` repository")
+    scripts = doc.get("scripts")
+    if isinstance(scripts, dict):
+        hooks = [s for s in COMPOSER_INSTALL_SCRIPTS if s in scripts]
+        if hooks:
+            out.scripts.append(f"`{name}` has install scripts ({', '.join(f'`{h}`' for h in hooks)}) "
+                               "and the install has no `--no-scripts`")
+
+
+def read_pom(name: str, data: bytes, out: Reading) -> None:
+    text = _text(data)
+    if re.search(r"<modules?>", text):
+        out.not_self_contained.append(f"`{name}` has modules, whose POMs are not copied")
+    if re.search(r"<relativePath>\s*[^<\s]", text):
+        out.not_self_contained.append(f"`{name}` names a parent POM by path")
+    if "<systemPath>" in text:
+        out.not_self_contained.append(f"`{name}` has a `systemPath` dependency")
+
+
+def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: frozenset[str]) -> tuple[
+        Reading, list[str]]:
+    """Read the install's manifests (context-relative path → optional) through ``read``.
+
+    Returns what was found and the required manifests the context does not send.
+    ``requirement_files`` are the pip ``-r``/``-c`` files among ``names``.
+    """
+    out = Reading()
+    missing = []
+    seen: set[str] = set()
+    for path, optional in names.items():
+        data = read(path)
+        if data is None:
+            if not optional:
+                missing.append(path)
+            continue
+        base = posixpath.basename(path)
+        if path in requirement_files:
+            if path not in seen:
+                read_requirements(path, data, read, out, seen)
+        elif base == "package.json":
+            read_package_json(path, data, out)
+        elif base in ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"):
+            read_lockfile(path, data, out)
+        elif base == "pyproject.toml":
+            read_pyproject(path, data, out)
+        elif base == "Pipfile":
+            read_pipfile(path, data, out)
+        elif base == "go.mod":
+            read_go_mod(path, data, out)
+        elif base.endswith("Gemfile") or base == "gems.rb":
+            read_gemfile(path, data, out)
+        elif base == "composer.json":
+            read_composer_json(path, data, out)
+        elif base.endswith(".xml") or base == "pom.xml":
+            read_pom(path, data, out)
+        elif base == "pnpm-workspace.yaml":
+            out.not_self_contained.append(f"`{path}` declares workspaces, whose manifests are not copied")
+        elif base not in _INERT:
+            out.not_self_contained.append(f"dockmod does not read `{path}` to show it names no other local files")
+    return out, missing
+
+
+# Files that name no other local file (lock files record what the manifests resolved to;
+# the npm/yarn ones are read above for `file:` entries; settings files name registries).
+_INERT = frozenset({
+    "poetry.lock", "uv.lock", "Pipfile.lock", "go.sum", "Gemfile.lock", "gems.locked", "composer.lock",
+    "Cargo.lock", "mix.lock", "Package.resolved", "bun.lock", "bun.lockb", "pubspec.lock", ".npmrc",
+    ".yarnrc", ".yarnrc.yml", ".python-version", "packages.lock.json", "global.json",
+})

@@ -1,0 +1,97 @@
+"""Report what a whole-context copy sends when the context holds files an image rarely wants.
+
+## What it does
+For each ``COPY . …``/``ADD . …`` from the build context, reads the context (the
+Dockerfile's folder, or the ``context`` option, filtered by ``<Dockerfile>.dockerignore``
+or ``.dockerignore``; see :mod:`dockmod.buildcontext`) and, when the copy would send risky
+paths, reports the number of files and bytes it sends and those paths: ``.git/`` and other
+version control folders, ``.env``/``.env.*``, private keys and keystores, ``.ssh``/``.aws``,
+``node_modules``/``.venv``/``venv`` from the host, build outputs (``dist``, ``build``,
+``target``, ``__pycache__``, ``.next``…).
+
+## Why
+Everything the copy sends lands in the image and in the layer cache key: secrets leak
+into the image, host-built dependencies shadow the ones installed in the image, and a
+change to ``.git`` re-runs every step below the copy. An entry in ``.dockerignore`` fixes
+all three.
+
+## Example
+With a context holding ``.git/`` and ``.env`` and no ``.dockerignore``::
+
+    Dockerfile:3:1: DM203 `COPY . .` sends 41 files (118.2 kB) from the build context, among them `.env` (environment file, often secrets), `.git/` (version control history)
+
+## Fix safety
+Report only: what belongs in ``.dockerignore`` is the project's decision. Without a
+context on disk (stdin) nothing is reported.
+
+## Options
+``context`` (string, default: the Dockerfile's folder): the build context folder,
+relative to the Dockerfile's folder.
+"""
+
+from __future__ import annotations
+
+from dockmod.buildcontext import ContextError, ContextSummary, open_context
+from dockmod.cst import Add, Copy, Dockerfile
+from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+
+#: At most this many risky paths are named in one finding.
+_SHOWN = 5
+_SUMMARIES: dict[tuple[str, str | None], ContextSummary] = {}
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
+
+
+class IgnoreRiskyContextFiles(Transform):
+    meta = TransformMeta(
+        code="DM203",
+        name="ignore-risky-context-files",
+        summary="`{copy}` sends {files} files ({size}) from the build context, among them {risky}",
+        fix_title=None,
+        safety=FixSafety.DISPLAY_ONLY,
+        options=(
+            Option("context", str, default=None,
+                   help="The build context folder, relative to the Dockerfile's folder "
+                        "(default: the Dockerfile's folder)"),
+        ),
+        examples=(Example(before="FROM alpine\nWORKDIR /app\nCOPY . .\n"),),
+    )
+
+    def transform(self, df: Dockerfile) -> Dockerfile:
+        copies = [ins for ins in df.body if isinstance(ins, (Copy, Add)) and _whole_context(ins)]
+        if not copies:
+            return df
+        try:
+            ctx = open_context(self.context.path, self.option("context"))
+        except ContextError:
+            return df
+        if ctx is None:
+            return df
+        key = (ctx.root, ctx.ignore_file)
+        summary = _SUMMARIES.get(key)
+        if summary is None:
+            # One walk per context and process: fix passes and sibling Dockerfiles share it.
+            summary = _SUMMARIES[key] = ctx.summary()
+            if len(_SUMMARIES) > 256:
+                _SUMMARIES.pop(next(iter(_SUMMARIES)))
+        if not summary.risky:
+            return df
+        shown = [f"`{r.path}` ({r.reason})" for r in summary.risky[:_SHOWN]]
+        if len(summary.risky) > _SHOWN:
+            shown.append(f"and {len(summary.risky) - _SHOWN} more")
+        files = f"{summary.files:,}" + ("+" if summary.truncated else "")
+        for c in copies:
+            self.report(c, copy=" ".join([c.name, *c.paths]), files=files, size=_size(summary.bytes),
+                        risky=", ".join(shown))
+        return df
+
+
+def _whole_context(c: Copy | Add) -> bool:
+    if c.heredocs or c.flag("from") is not None or len(c.sources) != 1:
+        return False
+    return c.sources[0] in (".", "./")
