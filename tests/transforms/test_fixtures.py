@@ -1,7 +1,8 @@
 """Fixture pairs per transform, found on disk: ``fixtures/<name>/<case>.before.Dockerfile``.
 
 ``<case>.after.Dockerfile`` is the expected output (absent: no change expected);
-``<case>.toml`` may set ``unsafe-fixes``, ``target-syntax`` and ``[options]``;
+``<case>.toml`` may set ``unsafe-fixes``, ``target-syntax``, ``[options]`` and
+``[resolver]`` (registry answers, see ``Resolutions.from_stubs``);
 ``<case>.snap`` is generated (``DOCKMOD_UPDATE_SNAPSHOTS=1``): what ``check`` reports
 plus the ``fix`` diff, for reviewers.
 """
@@ -41,6 +42,10 @@ def test_fixture(before: Path) -> None:
         "options": cfg.get("options", {}),
         "target_syntax": tuple(int(x) for x in cfg["target-syntax"].split(".")) if "target-syntax" in cfg else None,
     }
+    if "resolver" in cfg:
+        from dockmod.registry.model import Resolutions
+
+        kw["resolver"] = Resolutions.from_stubs(cfg["resolver"])
     text = read(before)
     outcome = run_transform(text, cls, **kw)
     after_path = before.with_name(f"{case}.after.Dockerfile")
