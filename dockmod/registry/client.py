@@ -255,7 +255,13 @@ class RegistryClient:
                     await asyncio.sleep(self._backoff(attempt))
                     continue
                 raise
-            if r.status == 401 and not auth_tried:
+            if r.status == 401 and auth_tried:
+                creds = self._credentials(ref)
+                if creds is None:
+                    raise _Fail(FailureKind.AUTH, self._no_creds(ref))
+                raise _Fail(FailureKind.AUTH, f"registry `{ref.api_host}` rejected the credentials from "
+                                              f"{creds.source} (401)")
+            if r.status == 401:
                 auth_tried = True
                 self._challenge[ref.api_host] = r.headers.get("www-authenticate", "")
                 await self._login(ref, scope_key, h.get("Authorization"))
