@@ -101,7 +101,7 @@ def test_pins_equal_skopeo_and_the_build_pulls_by_digest(builder, fresh_builder,
     r = dockmod(tmp_path, "fix", "--apply", "--refresh", "--unsafe-fixes", ".")
     assert r.returncode == 0, r.stdout + r.stderr
     refreshed = (tmp_path / "Dockerfile").read_text()
-    assert f"FROM {app_image}@{skopeo_digest(builder, registry, 'pinning/app:1')}\n" in refreshed
+    assert f"FROM {app_image}@{skopeo_digest(builder, registry, 'pinning/app:1')} AS final\n" in refreshed, r.stdout + r.stderr
     assert f"@{new_digest}" in refreshed
     built = fresh_builder.build(tmp_path, tmp_path / "Dockerfile", target="final", layers=False)
     assert fresh_builder.read_file(built.image, "/v2") == b"v2\n"
