@@ -54,6 +54,10 @@ class FakeRegistry:
     delay: float = 0.0
     requests: Counter = field(default_factory=Counter)
     log: list[tuple[str, str]] = field(default_factory=list)
+    #: Most requests being answered at the same moment (shows client concurrency).
+    max_in_flight: int = 0
+    _in_flight: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
     _token: str = field(default_factory=lambda: secrets.token_hex(8))
 
     # -- content -------------------------------------------------------------------
@@ -104,6 +108,16 @@ class FakeRegistry:
                 self._handle()
 
             def _handle(self):
+                with registry._lock:
+                    registry._in_flight += 1
+                    registry.max_in_flight = max(registry.max_in_flight, registry._in_flight)
+                try:
+                    self._answer()
+                finally:
+                    with registry._lock:
+                        registry._in_flight -= 1
+
+            def _answer(self):
                 url = urlparse(self.path)
                 registry.log.append((self.command, url.path))
                 if registry.delay:
