@@ -51,6 +51,9 @@ _INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
                 "application/vnd.docker.distribution.manifest.list.v2+json")
 _RETRY_STATUS = (429, 500, 502, 503, 504)
 _VERSION_TAG = re.compile(r"^v?(\d+)(?:\.(\d+))*$")
+# What dockmod writes into a Dockerfile must be a digest BuildKit accepts (OCI image-spec
+# descriptor.md: registered algorithms sha256/sha512 in lower-case hex).
+_DIGEST = re.compile(r"^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$")
 
 
 @dataclass(frozen=True)
@@ -469,6 +472,9 @@ class RegistryClient:
                 similar = await self._similar_tags(ask, tag, digest)
         except _Fail as f:
             return Failed(request.key, request.platform, f.kind, f.message)
+        if not _DIGEST.match(digest):
+            return Failed(request.key, request.platform, FailureKind.PROTOCOL,
+                          f"registry `{ask.api_host}` sent a digest that is not a sha256/sha512 digest")
         return Resolved(request.key, digest, request.platform, media, similar, now_utc())
 
     async def resolve_all_async(self, requests: Iterable[Request]) -> list[Result]:

@@ -12,7 +12,6 @@ brackets (``[::1]:5000/app``).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -77,6 +76,8 @@ class Reference:
     @property
     def is_loopback(self) -> bool:
         """``localhost`` or a loopback address: the Docker tools allow plain HTTP there."""
+        import ipaddress
+
         host = self.hostname
         if host == "localhost":
             return True
@@ -128,6 +129,8 @@ def parse(text: str) -> Reference:
     if not _HOST_RE.match(domain):
         raise ReferenceError(f"invalid registry host {domain!r} in {text!r}")
     if domain.startswith("["):
+        import ipaddress
+
         try:
             ipaddress.IPv6Address(domain[1:domain.index("]")])
         except ValueError:
