@@ -1,8 +1,8 @@
 """Fixture pairs per transform, found on disk: ``fixtures/<name>/<case>.before.Dockerfile``.
 
 ``<case>.after.Dockerfile`` is the expected output (absent: no change expected);
-``<case>.toml`` may set ``unsafe-fixes``, ``target-syntax``, ``[options]`` and
-``[resolver]`` (registry answers, see ``Resolutions.from_stubs``);
+``<case>.toml`` may set ``unsafe-fixes``, ``target-syntax``, ``syntax-directive``, ``[options]``
+and ``[resolver]`` (registry answers, see ``Resolutions.from_stubs``);
 ``<case>.snap`` is generated (``DOCKMOD_UPDATE_SNAPSHOTS=1``): what ``check`` reports
 plus the ``fix`` diff, for reviewers.
 """
@@ -41,6 +41,7 @@ def test_fixture(before: Path) -> None:
         "unsafe_fixes": cfg.get("unsafe-fixes", False),
         "options": cfg.get("options", {}),
         "target_syntax": tuple(int(x) for x in cfg["target-syntax"].split(".")) if "target-syntax" in cfg else None,
+        "syntax_directive": cfg.get("syntax-directive", "none"),
     }
     if "resolver" in cfg:
         from dockmod.registry.model import Resolutions
