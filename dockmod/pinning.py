@@ -61,6 +61,19 @@ def client_settings(option_sets: Iterable[dict[str, Any]]) -> Any:
                           concurrency=concurrency or 8)
 
 
+def settings_problem(settings: Any) -> str | None:
+    """A message when the settings cannot work at all (checked once, before any look-up)."""
+    if settings.ca_bundle:
+        import ssl
+
+        try:
+            ssl.create_default_context(cafile=settings.ca_bundle)
+        except (OSError, ssl.SSLError) as e:
+            return f"error: `ca-bundle` {settings.ca_bundle}: cannot be loaded ({e.strerror or type(e).__name__})" \
+                if isinstance(e, OSError) else f"error: `ca-bundle` {settings.ca_bundle}: not a PEM CA bundle"
+    return None
+
+
 def resolve(requests: Iterable[Request], *, settings: Any = None, lock: Lock | None = None,
             offline: bool = False, use_lock: bool = True) -> Outcome:
     """Resolve each unique request once: from ``lock`` when allowed, else from the registry."""
@@ -159,8 +172,13 @@ def attach(jobs: list[Any], *, refresh: bool = False, offline: bool = False, loc
         out = Outcome()
         out.notes.append(f"error: {e}")
         return jobs, out
-    out = resolve(wanted, settings=client_settings(option_sets), lock=lock, offline=offline,
-                  use_lock=not refresh)
+    settings = client_settings(option_sets)
+    problem = settings_problem(settings)
+    if problem:
+        out = Outcome()
+        out.notes.append(problem)
+        return jobs, out
+    out = resolve(wanted, settings=settings, lock=lock, offline=offline, use_lock=not refresh)
     if write_lock and lock is not None and not offline:
         changes = lock.update(out.results)
         if changes:
@@ -240,7 +258,11 @@ def lock_files(files: list[tuple[str, str, dict[str, Any]]], *, lock_file: str |
         if mismatches:
             err_lines.append(f"{len(mismatches)} pinned reference(s) disagree with {path}")
         return (2 if failed_parse else 1 if mismatches else 0), out_lines, err_lines, Outcome()
-    outcome = resolve(wanted, settings=client_settings(option_sets), lock=lock, use_lock=False)
+    settings = client_settings(option_sets)
+    problem = settings_problem(settings)
+    if problem:
+        return 2, [], [problem], Outcome()
+    outcome = resolve(wanted, settings=settings, lock=lock, use_lock=False)
     for f in outcome.failed:
         err_lines.append(f"error: {f.describe()}")
     changes = lock.update(outcome.results)

@@ -458,6 +458,14 @@ class RegistryClient:
 
     async def resolve(self, request: Request) -> Result:
         try:
+            return await self._resolve(request)
+        except Exception as e:  # a client bug or an odd answer must not end the run with a traceback
+            first = str(e).split("\n")[0][:200]
+            return Failed(request.key, request.platform, FailureKind.PROTOCOL,
+                          f"unexpected {type(e).__name__} while asking the registry{': ' + first if first else ''}")
+
+    async def _resolve(self, request: Request) -> Result:
+        try:
             named, ask = self._target(request.key)
         except ReferenceError as e:
             return Failed(request.key, request.platform, FailureKind.PROTOCOL, str(e))

@@ -158,6 +158,8 @@ def sites(df: Dockerfile, platform_option: str = "") -> Iterator[Site]:
     def is_stage(text: str) -> bool:
         return text.lower() in names or text.isdigit()
 
+    # COPY --from / --mount from images have no --platform of their own: "stage" pins the index.
+    other_plat = None if platform_option == "stage" else _platform_for(platform_option, None)
     for stage in stages:
         frm = stage.from_
         plat = _platform_for(platform_option, frm.platform)
@@ -170,13 +172,13 @@ def sites(df: Dockerfile, platform_option: str = "") -> Iterator[Site]:
             if isinstance(ins, Copy):
                 f = ins.flag("from")
                 if f is not None and f.value and "$" not in f.value and not is_stage(f.value):
-                    yield _ref_site("copy", ins, f, f.value, _platform_for(platform_option, None) if platform_option != "stage" else None, node=f)
+                    yield _ref_site("copy", ins, f, f.value, other_plat, node=f)
             elif isinstance(ins, Run):
                 for f in ins.flags:
                     spec = f.mount
                     src = spec.from_ if spec is not None else None
                     if src and "$" not in src and not is_stage(src):
-                        yield _ref_site("mount", ins, f, src, _platform_for(platform_option, None) if platform_option != "stage" else None, node=f)
+                        yield _ref_site("mount", ins, f, src, other_plat, node=f)
 
 
 def _ref_site(kind: str, ins: Instruction, leaf: Any, text: str, platform: str | None, **kw: Any) -> Site:
