@@ -314,12 +314,18 @@ class RegistryClient:
         import httpx
 
         realm = params["realm"]
+        realm_ref = _realm_host(realm)
+        if creds is not None and realm.startswith("http://") and not (
+                realm_ref is not None and (realm_ref.is_loopback or self._insecure(realm_ref))):
+            # Basic credentials in clear text to a host nobody listed as insecure: refuse.
+            raise _Fail(FailureKind.AUTH, f"registry `{ref.api_host}` sends clients to a plain-HTTP token "
+                                          "service; dockmod does not send credentials there (list its host "
+                                          "in `insecure-registries` to allow it)")
         scope = params.get("scope") or f"repository:{ref.path}:pull"
         query = {"scope": scope}
         if params.get("service"):
             query["service"] = params["service"]
         headers = {}
-        realm_ref = _realm_host(realm)
         client = self._client(realm_ref, verify=not self._insecure(realm_ref)) if realm_ref else self._client(ref, True)
         assert self._sem is not None
         try:

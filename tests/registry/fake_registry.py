@@ -59,6 +59,8 @@ class FakeRegistry:
     _in_flight: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _token: str = field(default_factory=lambda: secrets.token_hex(8))
+    #: ``127.0.0.1`` or ``::1``.
+    address: str = "127.0.0.1"
 
     # -- content -------------------------------------------------------------------
     def push(self, repo: str, tag: str, seed: str | None = None) -> str:
@@ -167,7 +169,15 @@ class FakeRegistry:
                     return self._send(200, blob) if blob else self._send(404)
                 return self._send(404)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = ThreadingHTTPServer
+        if self.address == "::1":
+            import socket
+
+            class V6(ThreadingHTTPServer):
+                address_family = socket.AF_INET6
+
+            server_class = V6
+        self._server = server_class((self.address, 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -175,7 +185,8 @@ class FakeRegistry:
 
     @property
     def host(self) -> str:
-        return f"127.0.0.1:{self._server.server_address[1]}"
+        port = self._server.server_address[1]
+        return f"[{self.address}]:{port}" if ":" in self.address else f"{self.address}:{port}"
 
     def stop(self) -> None:
         self._server.shutdown()

@@ -161,3 +161,43 @@ def test_untrusted_tls_is_named(tmp_path: Path) -> None:
         assert r.kind is FailureKind.TLS and "ca-bundle" in r.message
     finally:
         server.server_close()
+
+
+def test_ipv6_loopback_registry() -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this host")
+    try:
+        reg = FakeRegistry(address="::1").start()
+    except OSError as e:
+        pytest.skip(f"cannot listen on ::1: {e}")
+    try:
+        digest = reg.push("team/app", "2")
+        assert reg.host.startswith("[::1]:")
+        (r,), _ = resolve(reg, Request(f"{reg.host}/team/app:2"))
+        assert isinstance(r, Resolved) and r.digest == digest
+    finally:
+        reg.stop()
+
+
+def test_credentials_are_not_sent_to_a_plain_http_token_service_elsewhere() -> None:
+    from dockmod.registry.auth import Credentials
+
+    with FakeRegistry(bearer=True) as reg:
+        reg.push("team/app", "1")
+        client = RegistryClient(ClientSettings(backoff=0.01), config=DockerConfig())
+        import asyncio
+
+        from dockmod.registry.client import _Fail
+        from dockmod.registry.reference import parse as parse_ref
+
+        async def go():  # type: ignore[no-untyped-def]
+            client._sem = asyncio.Semaphore(1)
+            try:
+                await client._token(parse_ref(f"{reg.host}/team/app"), {"realm": "http://auth.example/token"},
+                                    Credentials("alice", "pw", "test"))
+            finally:
+                await client.aclose()
+
+        with pytest.raises(_Fail, match="does not send credentials"):
+            asyncio.run(go())
+        assert reg.requests["token"] == 0
