@@ -146,28 +146,37 @@ def _platform_for(option: str, stage_platform: str | None) -> str | None:
     return option
 
 
-def sites(df: Dockerfile, platform_option: str = "") -> Iterator[Site]:
-    """Every image reference in ``df`` that names a registry image, in file order."""
+def sites(df: Dockerfile, platform_option: str = "", model: Any = None) -> Iterator[Site]:
+    """Every image reference in ``df`` that names a registry image, in file order.
+
+    Stage-vs-image and ARG expansion come from the semantic model (``dockmod.semantic``)
+    when it is there; otherwise from the CST with the global ARGs (the same rules, fewer
+    cases: a ``--from`` with a variable is skipped instead of expanded).
+    """
+    if model is None:
+        model = _semantic_model(df)
+    env, arg_where = _global_args(df)
+    stage_declared: set[str] = {kv.key for s in df.stages for a in s.args for kv in a.pairs}
+    from_texts = [s.from_.image.text for s in df.stages if s.from_.image is not None]
+    # COPY --from / --mount from images have no --platform of their own: "stage" pins the index.
+    other_plat = None if platform_option == "stage" else _platform_for(platform_option, None)
+    if model is not None:
+        yield from _model_sites(model, platform_option, other_plat, arg_where, stage_declared, from_texts)
+        return
     stages = df.stages
     names = {s.name for s in stages if s.name}
-    escape = df.escape
-    env, arg_where = _global_args(df)
-    stage_declared: set[str] = {kv.key for s in stages for a in s.args for kv in a.pairs}
-    from_texts = [s.from_.image.text for s in stages if s.from_.image is not None]
 
     def is_stage(text: str) -> bool:
         return text.lower() in names or text.isdigit()
 
-    # COPY --from / --mount from images have no --platform of their own: "stage" pins the index.
-    other_plat = None if platform_option == "stage" else _platform_for(platform_option, None)
     for stage in stages:
         frm = stage.from_
-        plat = _platform_for(platform_option, frm.platform)
         image = frm.image
         if image is not None:
-            site = _from_site(frm, image, env, arg_where, stage_declared, from_texts, escape, is_stage, plat)
-            if site is not None:
-                yield site
+            expanded = _expand_global(image.text, env, df.escape)
+            if expanded is not None and expanded.lower() != "scratch" and not is_stage(expanded):
+                yield _from_site(frm, image, expanded, arg_where, stage_declared, from_texts,
+                                 _platform_for(platform_option, frm.platform))
         for ins in stage.instructions[1:]:
             if isinstance(ins, Copy):
                 f = ins.flag("from")
@@ -181,6 +190,57 @@ def sites(df: Dockerfile, platform_option: str = "") -> Iterator[Site]:
                         yield _ref_site("mount", ins, f, src, other_plat, node=f)
 
 
+def _semantic_model(df: Dockerfile) -> Any:
+    try:
+        from dockmod.semantic import model_for  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:  # a tree without the semantic layer: the CST path below
+        return None
+    return model_for(df)
+
+
+def _expand_global(text: str, env: dict[str, str], escape: str) -> str | None:
+    """``text`` with the global ARG defaults expanded; None when any part is unknown."""
+    if "$" not in text:
+        return text
+    try:
+        value = process_word(text, escape, env)
+    except LexError:
+        return None
+    return None if "$" in value or not value else value
+
+
+def _model_sites(model: Any, platform_option: str, other_plat: str | None,
+                 arg_where: dict[str, tuple[Arg, KeyValue]], stage_declared: set[str],
+                 from_texts: list[str]) -> Iterator[Site]:
+    for stage in model.stages:
+        frm = stage.from_
+        if stage.base_kind == "image" and frm.image is not None and stage.image:
+            yield _from_site(frm, frm.image, stage.image, arg_where, stage_declared, from_texts,
+                             _platform_for(platform_option, stage.platform))
+        seen: dict[int, int] = {}
+        for edge in stage.edges:
+            if edge.kind == "from" or edge.image is None:
+                continue
+            flag = _edge_flag(edge, seen)
+            if flag is None:
+                continue
+            site = _ref_site(edge.kind, edge.instruction, flag, edge.image, other_plat, node=flag)
+            if "$" in edge.ref:
+                site.no_fix = site.no_fix or f"`{edge.ref}` is built from variables; pin the image where it is set"
+            yield site
+
+
+def _edge_flag(edge: Any, seen: dict[int, int]) -> Flag | None:
+    """The flag an edge comes from (the n-th matching one, for several mounts from one image)."""
+    ins = edge.instruction
+    if edge.kind == "copy":
+        return ins.flag("from")
+    n = seen.get(id(ins), 0)
+    matches = [f for f in ins.flags if f.mount is not None and f.mount.from_ == edge.ref]
+    seen[id(ins)] = n + 1
+    return matches[n] if n < len(matches) else None
+
+
 def _ref_site(kind: str, ins: Instruction, leaf: Any, text: str, platform: str | None, **kw: Any) -> Site:
     try:
         ref = parse(text)
@@ -189,28 +249,19 @@ def _ref_site(kind: str, ins: Instruction, leaf: Any, text: str, platform: str |
     return Site(kind, ins, leaf, text, ref, platform, **kw)
 
 
-def _from_site(frm: From, image: ImageRef, env: dict[str, str], arg_where: dict[str, tuple[Arg, KeyValue]],
-               stage_declared: set[str], from_texts: list[str], escape: str, is_stage: Any,
-               platform: str | None) -> Site | None:
+def _from_site(frm: From, image: ImageRef, expanded: str, arg_where: dict[str, tuple[Arg, KeyValue]],
+               stage_declared: set[str], from_texts: list[str], platform: str | None) -> Site:
+    """The site of a FROM naming an image (``expanded``: its text with global ARGs expanded)."""
     text = image.text
     if not image.has_variables:
-        if image.is_scratch or is_stage(text):
-            return None
         return _ref_site("from", frm, image, text, platform)
-    try:
-        expanded = process_word(text, escape, env)
-    except LexError:
-        return None
-    if "$" in expanded or not expanded or expanded.lower() == "scratch" or is_stage(expanded):
-        return None  # a variable without a default: unknown, never guessed
     m = _SIMPLE_VAR.match(text)
     var = (m.group(1) or m.group(2)) if m else None
     if var is None or var not in arg_where:
         site = _ref_site("from", frm, image, expanded, platform)
         site.no_fix = site.no_fix or f"`{text}` is built from several parts, so no one ARG default can hold the digest"
         return site
-    arg, kv = arg_where[var]
-    site = _ref_site("arg", frm, image, expanded, platform, node=(arg, kv))
+    site = _ref_site("arg", frm, image, expanded, platform, node=arg_where[var])
     site.source = text
     others = [t for t in from_texts if var in _VAR_NAME.findall(t) and not _SIMPLE_VAR.match(t)]
     if others:
