@@ -214,7 +214,8 @@ def _model_sites(model: Any, platform_option: str, other_plat: str | None,
                  from_texts: list[str]) -> Iterator[Site]:
     for stage in model.stages:
         frm = stage.from_
-        if stage.base_kind == "image" and frm.image is not None and stage.image:
+        # `FROM 0`: buildah reads a stage index there, BuildKit an image name; unknown, so skipped.
+        if stage.base_kind == "image" and frm.image is not None and stage.image and not stage.image.isdigit():
             yield _from_site(frm, frm.image, stage.image, arg_where, stage_declared, from_texts,
                              _platform_for(platform_option, stage.platform))
         seen: dict[int, int] = {}
