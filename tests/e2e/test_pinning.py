@@ -249,3 +249,25 @@ def test_offline_resolves_from_the_lock_only(registry, base_images, tmp_path):
     r = dockmod(tmp_path, "check", "--offline", ".")
     assert "Image `alpine:3.20` is not pinned to a digest and could not be resolved: not in dockmod.lock" in r.stdout
     assert dockmod(tmp_path, "lock", "--check", ".").returncode == 0
+
+
+def test_latest_offers_the_most_specific_tag_and_a_deleted_tag_is_dangling(builder, registry, base_images,
+                                                                          tmp_path):
+    for tag in ("latest", "1.36", "1.36.1"):
+        copy_image(builder, registry, "busybox", registry, f"pinning/tools:{tag}")
+    copy_image(builder, registry, "busybox", registry, "pinning/gone:1")
+    tools, gone = registry.ref("pinning/tools").rsplit(":", 1)[0], registry.ref("pinning/gone:1")
+    digest = registry.digest("busybox")
+    write_config(tmp_path)
+    (tmp_path / "Dockerfile").write_text(f"FROM {tools}\nFROM {gone}\n")
+    r = dockmod(tmp_path, "fix", "--apply", ".")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (tmp_path / "Dockerfile").read_text() == f"FROM {tools}:1.36.1@{digest}\nFROM {gone}@{digest}\n"
+    # Delete the tag's manifest from its repository: the pinned digest is now dangling.
+    request = urllib.request.Request(f"{registry.url}/v2/pinning/gone/manifests/{digest}", method="DELETE")
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30) as resp:
+        assert resp.status == 202
+    r = dockmod(tmp_path, "check", "--refresh", ".")
+    assert r.returncode == 1
+    assert f"Dockerfile:2:6: DM101 Image `{gone}@{digest}` has a dangling digest: tag `1` is gone from " \
+           f"`{registry.host}`" in r.stdout
