@@ -136,6 +136,9 @@ class Transform(Transformer):
     """Base of every transform. Subclasses set ``meta`` and override ``leave_X`` or ``transform``."""
 
     meta: ClassVar[TransformMeta]
+    #: on_visit/on_leave below only track the current instruction: subtrees without a
+    #: handler can be skipped.
+    _generic_hooks = True
 
     def __init__(self, context: Context) -> None:
         self.context = context
