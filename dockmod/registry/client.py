@@ -321,7 +321,8 @@ class RegistryClient:
             raise _Fail(FailureKind.AUTH, f"registry `{ref.api_host}` sends clients to a plain-HTTP token "
                                           "service; dockmod does not send credentials there (list its host "
                                           "in `insecure-registries` to allow it)")
-        scope = params.get("scope") or f"repository:{ref.path}:pull"
+        # Our own pull scope: a cached challenge may have named another repository's.
+        scope = f"repository:{ref.path}:pull"
         query = {"scope": scope}
         if params.get("service"):
             query["service"] = params["service"]

@@ -54,6 +54,8 @@ class FakeRegistry:
     delay: float = 0.0
     requests: Counter = field(default_factory=Counter)
     log: list[tuple[str, str]] = field(default_factory=list)
+    #: The ``scope`` of every token request.
+    scopes: list[str] = field(default_factory=list)
     #: Most requests being answered at the same moment (shows client concurrency).
     max_in_flight: int = 0
     _in_flight: int = 0
@@ -126,6 +128,7 @@ class FakeRegistry:
                     time.sleep(registry.delay)
                 if url.path == "/token":
                     registry.requests["token"] += 1
+                    registry.scopes.append(parse_qs(url.query).get("scope", [""])[0])
                     if registry.token_auth:
                         want = "Basic " + base64.b64encode(":".join(registry.token_auth).encode()).decode()
                         if self.headers.get("Authorization") != want:

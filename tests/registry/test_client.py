@@ -58,6 +58,7 @@ def test_bearer_token_anonymous_and_with_config_credentials(tmp_path: Path) -> N
                                   Request(f"{reg.host}/team/app:1", "linux/amd64"), config=DockerConfig.load(cfg_file))
         assert isinstance(r, Resolved) and isinstance(r2, Resolved)
         assert client.stats["token"] == 1  # one token per repository, shared
+        assert reg.scopes[-1] == "repository:team/app:pull"
 
 
 def test_wrong_or_missing_credentials_say_so_without_the_secret(tmp_path: Path) -> None:
@@ -201,3 +202,10 @@ def test_credentials_are_not_sent_to_a_plain_http_token_service_elsewhere() -> N
         with pytest.raises(_Fail, match="does not send credentials"):
             asyncio.run(go())
         assert reg.requests["token"] == 0
+
+
+def test_dedupe_merges_similar_tag_requests() -> None:
+    from dockmod.registry.client import dedupe
+
+    out = dedupe([Request("a:1"), Request("a:1", similar_tags=True), Request("a:1", "linux/arm64"), Request("b:1")])
+    assert out == [Request("a:1", None, True), Request("a:1", "linux/arm64"), Request("b:1")]

@@ -51,3 +51,23 @@ def test_loopback(text, loopback) -> None:  # type: ignore[no-untyped-def]
 def test_invalid_references_say_why(text, why) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ReferenceError, match=why):
         parse(text)
+
+
+def test_resolver_stubs() -> None:
+    from dockmod.registry.model import Failed, FailureKind, Resolutions, Resolved
+
+    r = Resolutions.from_stubs({
+        "python:3.11": "sha256:" + "a" * 64,
+        "python:3.11 linux/arm64": "sha256:" + "b" * 64,
+        "python": {"digest": "sha256:" + "c" * 64, "tags": ["3.12.1"]},
+        "ghcr.io/x/y:1": {"error": "not found"},
+    })
+    assert r[("docker.io/library/python:3.11", None)].digest.endswith("a")
+    assert r[("docker.io/library/python:3.11", "linux/arm64")].digest.endswith("b")
+    latest = r[("docker.io/library/python:latest", None)]
+    assert isinstance(latest, Resolved) and latest.similar_tags == ("3.12.1",)
+    failed = r[("ghcr.io/x/y:1", None)]
+    assert isinstance(failed, Failed) and failed.kind is FailureKind.NOT_FOUND
+    assert failed.describe() == "cannot resolve `ghcr.io/x/y:1`: not found"
+    with pytest.raises(ValueError, match="resolver stub 'Bad:1'"):
+        Resolutions.from_stubs({"Bad:1": "sha256:" + "a" * 64})
