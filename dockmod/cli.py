@@ -87,6 +87,9 @@ def _shared_options(f):  # type: ignore[no-untyped-def]
                      help="Also apply fixes that may change build behaviour."),
         click.option("--target-syntax", metavar="1.N",
                      help="Highest docker/dockerfile frontend a fix may require."),
+        click.option("--syntax-directive", type=click.Choice(["none", "floating", "minimum"]), default=None,
+                     help="When a fix needs a newer frontend and the file has no `# syntax` line: add none "
+                          "(default), `docker/dockerfile:1` (floating) or the lowest 1.N (minimum)."),
         click.option("--config", type=click.Path(dir_okay=False, exists=True),
                      help="Use this pyproject.toml or dockmod.toml for every file."),
         click.option("--format", "fmt", type=click.Choice(["text", "full", "json", "sarif", "github"]),
@@ -107,8 +110,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
-         ignore: tuple[str, ...], unsafe_fixes: bool | None, target_syntax: str | None, config: str | None,
-         fmt: str, exit_zero: bool, jobs: int | None, quiet: bool, verbose: bool, color: bool | None) -> None:
+         ignore: tuple[str, ...], unsafe_fixes: bool | None, target_syntax: str | None,
+         syntax_directive: str | None, config: str | None, fmt: str, exit_zero: bool, jobs: int | None, quiet: bool, verbose: bool, color: bool | None,
+         refresh: bool = False, offline: bool = False, lock_file: str | None = None) -> None:
     from pathlib import Path
 
     from dockmod import report, runner
@@ -150,7 +154,8 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     fix = mode != "check"
     apply = mode == "apply"
     common = dict(fix=fix, apply=apply, select=tuple(sel) if sel else None, extend_select=tuple(ext),
-                  ignore=tuple(ign), unsafe_fixes=unsafe_fixes, target_syntax=target, config=config)
+                  ignore=tuple(ign), unsafe_fixes=unsafe_fixes, target_syntax=target, config=config,
+                  syntax_directive=syntax_directive)
     jobs_list: list[runner.Job] = []
     stdin = "-" in paths
     try:
@@ -167,6 +172,8 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
             sys.exit(2)
         jobs_list.append(runner.Job(path=str(c.path), display=str(c.path), root=str(c.root), **common))  # type: ignore[arg-type]
 
+    jobs_list = _attach_pinning(jobs_list, refresh=refresh, offline=offline, lock_file=lock_file,
+                                write_lock=mode == "apply")
     results = runner.run(jobs_list, jobs)
     t = report.totals(results)
 
@@ -228,8 +235,75 @@ def _color_diff(diff: str, color: bool | None) -> str:
     return "".join(out)
 
 
+def _pinning_options(f):  # type: ignore[no-untyped-def]
+    """DM101's run-wide flags: registry look-ups happen once, before the transforms."""
+    decorators = [
+        click.option("--refresh", is_flag=True,
+                     help="DM101: also update pinned digests whose tag moved (asks the registry)."),
+        click.option("--offline", is_flag=True, help="DM101: resolve digests from the lock file only."),
+        click.option("--lock-file", type=click.Path(dir_okay=False), default=None,
+                     help="DM101: the lock file (default: ./dockmod.lock when it exists)."),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+def _attach_pinning(jobs_list, **kw):  # type: ignore[no-untyped-def]
+    """Resolve DM101's image references for the whole run (dockmod.pinning), print its notes."""
+    from dockmod.pinning import attach
+
+    jobs_list, outcome = attach(jobs_list, **kw)
+    for note in outcome.notes:
+        click.echo(note, err=True)
+    if any(n.startswith("error:") for n in outcome.notes):
+        sys.exit(2)
+    return jobs_list
+
+
+@cli.command("lock")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--check", "check_only", is_flag=True,
+              help="Ask no registry; exit 1 when a digest pinned in a Dockerfile disagrees with the lock.")
+@click.option("--lock-file", type=click.Path(dir_okay=False), default=None,
+              help="The lock file (default: ./dockmod.lock).")
+@click.option("--config", type=click.Path(dir_okay=False, exists=True),
+              help="Use this pyproject.toml or dockmod.toml for every file.")
+def lock_cmd(paths: tuple[str, ...], check_only: bool, lock_file: str | None, config: str | None) -> None:
+    """Resolve every image the Dockerfiles name and record the digests in dockmod.lock.
+
+    Dockerfiles are not changed. With --check (for CI), compare the digests pinned in the
+    Dockerfiles with the lock instead, and exit 1 when they disagree.
+    """
+    from pathlib import Path
+
+    from dockmod.config import for_file
+    from dockmod.discovery import discover
+    from dockmod.errors import ConfigError
+    from dockmod.io import decode
+    from dockmod.pinning import NAME, lock_files
+
+    files = []
+    try:
+        for c in discover(list(paths) or ["."]):
+            if c.skip:
+                continue
+            cfg = for_file(c.path, Path(config) if config else None)
+            files.append((str(c.path), decode(c.path.read_bytes()), dict(cfg.transform.get(NAME, {}))))
+    except (ConfigError, OSError) as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    code, out, err, _ = lock_files(files, lock_file=lock_file, check=check_only)
+    for line in out:
+        click.echo(line)
+    for line in err:
+        click.echo(line, err=True)
+    sys.exit(code)
+
+
 @cli.command("check")
 @_shared_options
+@_pinning_options
 def check_cmd(**kw) -> None:  # type: ignore[no-untyped-def]
     """Report what the transforms would change. Exit 1 when there are findings.
 
@@ -241,6 +315,7 @@ def check_cmd(**kw) -> None:  # type: ignore[no-untyped-def]
 
 @cli.command("fix")
 @_shared_options
+@_pinning_options
 @click.option("--apply", "apply_", is_flag=True, help="Write the fixes to the files.")
 @click.option("--diff", "as_diff", is_flag=True, help="Print unified diffs (the default without --apply).")
 def fix_cmd(apply_: bool, as_diff: bool, **kw) -> None:  # type: ignore[no-untyped-def]

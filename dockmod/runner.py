@@ -32,6 +32,12 @@ class Job:
     target_syntax: tuple[int, int] | None
     config: str | None
     stdin_text: str | None = None
+    #: ``--syntax-directive`` (none/floating/minimum); None: from config, else "none".
+    syntax_directive: str | None = None
+    #: Registry answers for DM101, filled once per run by ``dockmod.pinning.attach``.
+    resolver: Any = None
+    #: Per-transform option overrides from the command line (e.g. DM101 ``refresh``).
+    options: dict[str, dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,8 +119,12 @@ def process(job: Job) -> FileResult:
 
     try:
         transforms = _merge_selection(job, cfg)
+        policy = engine.SyntaxPolicy(job.syntax_directive or cfg.syntax_directive or "none")
+        options = cfg.transform
+        if job.options:
+            options = {**options, **{k: {**options.get(k, {}), **v} for k, v in job.options.items()}}
         opts = engine.EngineOptions(fix=job.fix, unsafe_fixes=unsafe, target_syntax=target,
-                                    options=cfg.transform)
+                                    options=options, syntax_directive=policy, resolver=job.resolver)
         result = engine.run(df, transforms, opts, path=job.display)
     except TransformError as e:
         return FileResult(job.display, "failed", error=f"{job.display}: error: {e}")

@@ -15,6 +15,7 @@ from dockmod.transforms.add_syntax_directive import AddSyntaxDirective
 from dockmod.transforms.ignore_risky_context_files import IgnoreRiskyContextFiles
 from dockmod.transforms.lowercase_stage_names import LowercaseStageNames
 from dockmod.transforms.match_from_as_casing import MatchFromAsCasing
+from dockmod.transforms.pin_base_image_digest import PinBaseImageDigest
 from dockmod.transforms.remove_empty_continuations import RemoveEmptyContinuations
 from dockmod.transforms.remove_redundant_target_platform import RemoveRedundantTargetPlatform
 from dockmod.transforms.rename_duplicate_stage import RenameDuplicateStage
@@ -28,6 +29,7 @@ from dockmod.transforms.use_key_value_format import UseKeyValueFormat
 
 REGISTRY: tuple[type[Transform], ...] = (
     AddSyntaxDirective,
+    PinBaseImageDigest,
     ReorderDependencyCopy,
     AddCacheMounts,
     IgnoreRiskyContextFiles,

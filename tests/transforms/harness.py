@@ -29,7 +29,7 @@ class Outcome:
 def run_transform(text: str, cls: type[Transform], *, unsafe_fixes: bool = False,
                   options: dict[str, Any] | None = None, target_syntax: tuple[int, int] | None = None,
                   resolver: Any = None, path: str = "Dockerfile",
-                  context_dir: Path | None = None) -> Outcome:
+                  context_dir: Path | None = None, syntax_directive: str = "none") -> Outcome:
     """Run ``cls`` on ``text``; ``path`` is only shown in the snapshot.
 
     ``context_dir``: a folder that stands for the Dockerfile's build context (the engine
@@ -39,7 +39,8 @@ def run_transform(text: str, cls: type[Transform], *, unsafe_fixes: bool = False
     df = dockmod.parse(text)
     assert df.code == text, "input does not round-trip"
     opts = engine.EngineOptions(fix=True, unsafe_fixes=unsafe_fixes, target_syntax=target_syntax,
-                                options={cls.meta.name: options or {}}, resolver=resolver)
+                                options={cls.meta.name: options or {}}, resolver=resolver,
+                                syntax_directive=engine.SyntaxPolicy(syntax_directive))
     engine_path = str(context_dir / "Dockerfile") if context_dir is not None else None
     result = engine.run(df, [cls], opts, path=engine_path)
     out = result.output.code

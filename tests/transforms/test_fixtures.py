@@ -1,7 +1,8 @@
 """Fixture pairs per transform, found on disk: ``fixtures/<name>/<case>.before.Dockerfile``.
 
 ``<case>.after.Dockerfile`` is the expected output (absent: no change expected);
-``<case>.toml`` may set ``unsafe-fixes``, ``target-syntax`` and ``[options]``;
+``<case>.toml`` may set ``unsafe-fixes``, ``target-syntax``, ``syntax-directive``, ``[options]``
+and ``[resolver]`` (registry answers, see ``Resolutions.from_stubs``);
 ``<case>.context/`` (a folder), when present, is the build context: the transform sees
 the Dockerfile as ``<case>.context/Dockerfile`` (which need not exist);
 ``<case>.snap`` is generated (``DOCKMOD_UPDATE_SNAPSHOTS=1``): what ``check`` reports
@@ -42,10 +43,15 @@ def test_fixture(before: Path) -> None:
         "unsafe_fixes": cfg.get("unsafe-fixes", False),
         "options": cfg.get("options", {}),
         "target_syntax": tuple(int(x) for x in cfg["target-syntax"].split(".")) if "target-syntax" in cfg else None,
+        "syntax_directive": cfg.get("syntax-directive", "none"),
     }
     context_dir = before.with_name(f"{case}.context")
     if context_dir.is_dir():
         kw["context_dir"] = context_dir
+    if "resolver" in cfg:
+        from dockmod.registry.model import Resolutions
+
+        kw["resolver"] = Resolutions.from_stubs(cfg["resolver"])
     text = read(before)
     outcome = run_transform(text, cls, **kw)
     after_path = before.with_name(f"{case}.after.Dockerfile")

@@ -1,0 +1,274 @@
+"""The batch step behind DM101: collect, resolve once, hand the answers to the transforms.
+
+Registry look-ups never run inside a transform (style guide b.11). Before the runner
+starts, :func:`attach` parses every file that has ``pin-base-image-digest`` selected,
+collects the references it will ask about, resolves each unique ``(reference,
+platform)`` once for the whole run (from ``dockmod.lock``, or concurrently from the
+registries), and gives every job the same read-only :class:`Resolutions`.
+
+The lock file is the source of truth when it has an entry: ``fix`` pins to the locked
+digest without asking the registry; ``--refresh`` and ``dockmod lock`` ask the registry
+and update the lock; ``--offline`` never asks and reports what the lock lacks;
+``dockmod lock --check`` fails when a Dockerfile's digest and the lock disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dockmod.registry.lock import DEFAULT_NAME, Lock, LockError
+from dockmod.registry.model import Failed, Request, Resolutions, Result
+
+NAME = "pin-base-image-digest"
+
+
+@dataclass
+class Outcome:
+    """What the batch step did, for the CLI to print and tests to check."""
+
+    resolutions: Resolutions = field(default_factory=Resolutions)
+    results: list[Result] = field(default_factory=list)
+    #: Lines for stderr.
+    notes: list[str] = field(default_factory=list)
+    #: HTTP requests sent, by kind (``manifest``, ``token``, ``ping``, ``tags``, ``total``).
+    stats: Counter[str] = field(default_factory=Counter)
+    #: References resolved from the lock without asking a registry.
+    from_lock: int = 0
+    failed: list[Failed] = field(default_factory=list)
+
+
+def client_settings(option_sets: Iterable[dict[str, Any]]) -> Any:
+    """One client configuration from the DM101 options of every file in the run."""
+    from dockmod.registry.client import ClientSettings
+
+    insecure: set[str] = set()
+    mirrors: dict[str, str] = {}
+    ca_bundle = None
+    concurrency = None
+    for opts in option_sets:
+        insecure.update(opts.get("insecure-registries", []))
+        for k, v in (opts.get("mirrors") or {}).items():
+            mirrors.setdefault(k, v)
+        ca_bundle = ca_bundle or opts.get("ca-bundle") or None
+        if opts.get("concurrency"):
+            concurrency = max(concurrency or 0, int(opts["concurrency"]))
+    return ClientSettings(insecure_registries=frozenset(insecure), mirrors=mirrors, ca_bundle=ca_bundle,
+                          concurrency=concurrency or 8)
+
+
+def settings_problem(settings: Any) -> str | None:
+    """A message when the settings cannot work at all (checked once, before any look-up)."""
+    if settings.ca_bundle:
+        import ssl
+
+        try:
+            ssl.create_default_context(cafile=settings.ca_bundle)
+        except (OSError, ssl.SSLError) as e:
+            return f"error: `ca-bundle` {settings.ca_bundle}: cannot be loaded ({e.strerror or type(e).__name__})" \
+                if isinstance(e, OSError) else f"error: `ca-bundle` {settings.ca_bundle}: not a PEM CA bundle"
+    return None
+
+
+def resolve(requests: Iterable[Request], *, settings: Any = None, lock: Lock | None = None,
+            offline: bool = False, use_lock: bool = True) -> Outcome:
+    """Resolve each unique request once: from ``lock`` when allowed, else from the registry."""
+    from dockmod.registry.client import dedupe
+
+    unique = dedupe(requests)
+    out = Outcome()
+    results: list[Result] = []
+    ask: list[Request] = []
+    for r in unique:
+        entry = lock.get(r.key, r.platform) if lock is not None and (use_lock or offline) else None
+        if entry is not None:
+            results.append(lock.result(r))  # type: ignore[union-attr]
+            out.from_lock += 1
+        elif offline:
+            results.append(lock.result(r) if lock is not None else Lock(Path(DEFAULT_NAME)).result(r))
+        else:
+            ask.append(r)
+    if ask:
+        from dockmod.registry.client import RegistryClient
+
+        client = RegistryClient(settings)
+        results.extend(client.resolve_all(ask))
+        out.stats = client.stats
+    out.results = results
+    out.failed = [r for r in results if isinstance(r, Failed)]
+    out.resolutions = Resolutions(results)
+    return out
+
+
+def _job_text(job: Any) -> str | None:
+    from dockmod.io import decode
+
+    if job.stdin_text is not None:
+        return job.stdin_text
+    try:
+        return decode(Path(job.path).read_bytes())
+    except OSError:
+        return None  # the runner reports it
+
+
+def _options_for(job: Any, refresh: bool) -> dict[str, Any] | None:
+    """DM101's options for ``job``, or None when the job does not run DM101."""
+    from dockmod import config as config_mod
+    from dockmod.errors import ConfigError
+    from dockmod.runner import _merge_selection
+
+    try:
+        cfg = config_mod.for_file(Path(job.path) if job.stdin_text is None else Path.cwd() / "-",
+                                  Path(job.config) if job.config else None)
+        selected = _merge_selection(job, cfg)
+    except ConfigError:
+        return None  # the runner reports it
+    if not any(t.meta.name == NAME for t in selected):
+        return None
+    opts = dict(cfg.transform.get(NAME, {}))
+    if refresh:
+        opts["refresh"] = True
+    return opts
+
+
+def lock_path(lock_file: str | None) -> Path:
+    return Path(lock_file) if lock_file else Path(DEFAULT_NAME)
+
+
+def attach(jobs: list[Any], *, refresh: bool = False, offline: bool = False, lock_file: str | None = None,
+           write_lock: bool = False) -> tuple[list[Any], Outcome]:
+    """Give every job that runs DM101 the run's resolutions (and ``refresh``); see module doc."""
+    from dockmod._parse import parse
+    from dockmod.errors import ParseError
+    from dockmod.transforms.pin_base_image_digest import requests as site_requests
+
+    wanted: list[Request] = []
+    option_sets = []
+    pinning_jobs: dict[int, dict[str, Any]] = {}
+    for i, job in enumerate(jobs):
+        opts = _options_for(job, refresh)
+        if opts is None:
+            continue
+        pinning_jobs[i] = opts
+        option_sets.append(opts)
+        text = _job_text(job)
+        if text is None:
+            continue
+        try:
+            df = parse(text, path=job.display)
+        except ParseError:
+            continue  # the runner reports it
+        wanted.extend(site_requests(df, opts))
+    if not pinning_jobs:
+        return jobs, Outcome()
+    path = lock_path(lock_file)
+    try:
+        lock = Lock.load(path) if (lock_file or path.exists() or offline) else None
+    except LockError as e:
+        out = Outcome()
+        out.notes.append(f"error: {e}")
+        return jobs, out
+    settings = client_settings(option_sets)
+    problem = settings_problem(settings)
+    if problem:
+        out = Outcome()
+        out.notes.append(problem)
+        return jobs, out
+    out = resolve(wanted, settings=settings, lock=lock, offline=offline, use_lock=not refresh)
+    if write_lock and lock is not None and not offline:
+        changes = lock.update(out.results)
+        if changes:
+            lock.save()
+            out.notes.append(f"{path}: {len(changes)} entr{'y' if len(changes) == 1 else 'ies'} updated")
+    new_jobs = list(jobs)
+    for i in pinning_jobs:
+        options = {NAME: {"refresh": True}} if refresh else jobs[i].options
+        new_jobs[i] = dataclasses.replace(jobs[i], resolver=out.resolutions, options=options)
+    return new_jobs, out
+
+
+# -- `dockmod lock` ------------------------------------------------------------------------
+
+@dataclass
+class Mismatch:
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+def lock_files(files: list[tuple[str, str, dict[str, Any]]], *, lock_file: str | None = None,
+               check: bool = False) -> tuple[int, list[str], list[str], Outcome]:
+    """``dockmod lock``: ``files`` are ``(display path, text, DM101 options)``.
+
+    Without ``check``: resolve every tagged reference from its registry and write the lock
+    (Dockerfiles untouched). With ``check``: compare the digests pinned in the files with
+    the lock, asking no registry. Returns ``(exit code, stdout lines, stderr lines, outcome)``.
+    """
+    from dockmod._parse import parse
+    from dockmod.cst.positions import PositionProvider
+    from dockmod.diagnostics import render_parse_error
+    from dockmod.errors import ParseError
+    from dockmod.transforms.pin_base_image_digest import sites
+
+    path = lock_path(lock_file)
+    try:
+        lock = Lock.load(path)
+    except LockError as e:
+        return 2, [], [f"error: {e}"], Outcome()
+    out_lines: list[str] = []
+    err_lines: list[str] = []
+    wanted: list[Request] = []
+    mismatches: list[Mismatch] = []
+    failed_parse = False
+    option_sets = []
+    for display, text, opts in files:
+        option_sets.append(opts)
+        try:
+            df = parse(text, path=display)
+        except ParseError as e:
+            err_lines.append(render_parse_error(e, display))
+            failed_parse = True
+            continue
+        positions = PositionProvider(df)
+        for site in sites(df, opts.get("platform", "")):
+            req = site.request(refresh=True)
+            if req is None or site.ref is None:
+                continue
+            wanted.append(req)
+            if check and site.ref.digest:
+                leaf = site.node[1] if site.kind == "arg" else site.leaf
+                span = positions.span(leaf) if leaf in positions else None
+                entry = lock.get(req.key, req.platform)
+                where = (display, span.start_line if span else 0, span.start_column if span else 0)
+                if entry is None:
+                    mismatches.append(Mismatch(*where, f"`{site.text}` is pinned but `{req.key}` is not in {path.name}"))
+                elif entry.digest != site.ref.digest:
+                    mismatches.append(Mismatch(*where, f"`{site.text}` is pinned to `{site.ref.digest}` but "
+                                                       f"{path.name} has `{entry.digest}`"))
+    if check:
+        out_lines.extend(str(m) for m in mismatches)
+        if mismatches:
+            err_lines.append(f"{len(mismatches)} pinned reference(s) disagree with {path}")
+        return (2 if failed_parse else 1 if mismatches else 0), out_lines, err_lines, Outcome()
+    settings = client_settings(option_sets)
+    problem = settings_problem(settings)
+    if problem:
+        return 2, [], [problem], Outcome()
+    outcome = resolve(wanted, settings=settings, lock=lock, use_lock=False)
+    for f in outcome.failed:
+        err_lines.append(f"error: {f.describe()}")
+    changes = lock.update(outcome.results)
+    if changes or not path.exists():
+        lock.save()
+    out_lines.extend(changes)
+    err_lines.append(f"{path}: {len(changes)} changed, {len(outcome.results) - len(outcome.failed) - len(changes)} "
+                     f"unchanged, {len(outcome.failed)} failed ({outcome.stats.get('total', 0)} registry requests)")
+    return (2 if outcome.failed or failed_parse else 0), out_lines, err_lines, outcome
