@@ -25,6 +25,7 @@ suggest the nearest valid key.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -110,8 +111,13 @@ def check_codes(items: list[str] | tuple[str, ...], key: str, path: Path | None 
     names = [t.meta.code for t in REGISTRY] + [t.meta.name for t in REGISTRY]
     parts = []
     for item in bad:
-        close = difflib.get_close_matches(item.upper() if item[:2].upper() == "DM" else item.lower(),
-                                          names, n=1, cutoff=0.6)
+        close = []
+        if item[:2].upper() == "DM":  # DM5O2, DM5l2: letters typed for digits
+            digits = item[:2].upper() + item[2:].upper().replace("O", "0").replace("I", "1").replace("L", "1")
+            if any(t.meta.code.startswith(digits) for t in REGISTRY):
+                close = [digits]
+        close = close or difflib.get_close_matches(item.upper() if item[:2].upper() == "DM" else item.lower(),
+                                                   names, n=1, cutoff=0.6)
         parts.append(f"`{item}`" + (f" (did you mean `{close[0]}`?)" if close else ""))
     raise ConfigError(f"unknown code in `{key}`: {', '.join(parts)} (see `dockmod transforms`)",
                       path=str(path) if path else None)
@@ -267,5 +273,9 @@ def for_file(file: Path, explicit: Path | None = None) -> Config:
     """The configuration that applies to ``file``."""
     if explicit is not None:
         return load_cached(explicit.resolve())
-    found = find(file.resolve().parent)
+    try:
+        folder = file.resolve().parent
+    except (OSError, RuntimeError):  # a symlink loop: reported when the file is read
+        folder = Path(os.path.abspath(file)).parent
+    found = find(folder)
     return load_cached(found) if found else Config()

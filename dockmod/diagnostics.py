@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from dockmod.errors import ParseError
+from dockmod.errors import ConfigError, ParseError
 
 if TYPE_CHECKING:
     from dockmod.transforms._base import Finding
@@ -97,3 +97,19 @@ def render_finding_full(path: str, f: Finding, source_line: str, *, unsafe_fixes
             note = " (report only)"
         lines.append(f"{pad} = help: {escape(f.fix_title)}{note}")
     return "\n".join(lines)
+
+
+def render_config_error(e: ConfigError) -> str:
+    """``file: error: message``, the file relative to the current folder when inside it."""
+    if not e.path:
+        return f"error: {escape(e.message)}"
+    import os
+
+    where = e.path
+    try:
+        rel = os.path.relpath(where)
+        if not rel.startswith(".."):
+            where = rel
+    except ValueError:
+        pass
+    return f"{escape(where)}: error: {escape(e.message)}"

@@ -119,7 +119,9 @@ def _process(job: Job) -> FileResult:
         cfg = config_mod.for_file(path if not stdin or job.path != "-" else Path.cwd() / "-",
                                   Path(job.config) if job.config else None)
     except ConfigError as e:
-        return FileResult(job.display, Outcome.FAILED, error=f"error: {e}")
+        from dockmod.diagnostics import render_config_error
+
+        return FileResult(job.display, Outcome.FAILED, error=render_config_error(e))
     unsafe = job.unsafe_fixes if job.unsafe_fixes is not None else cfg.unsafe_fixes
     target = job.target_syntax or cfg.target_syntax
     max_size = job.max_file_size or cfg.max_file_size or DEFAULT_MAX_FILE_SIZE
