@@ -146,7 +146,7 @@ def test_config_unknown_key_suggests(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM alpine\n")
     code, _, err = run("check", cwd=tmp_path)
     assert code == 2
-    assert "dockmod.toml: unknown key `selct`; did you mean `select`?" in err
+    assert "dockmod.toml: error: unknown key `selct`; did you mean `select`?" in err
 
 
 def test_json_output_validates_against_schema(tree: Path) -> None:
