@@ -115,6 +115,9 @@ def _shared_options(mode: str):  # type: ignore[no-untyped-def]
             click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help=unsafe_help),
             click.option("--target-syntax", metavar="1.N",
                          help="Highest docker/dockerfile frontend a fix may require."),
+            click.option("--syntax-directive", type=click.Choice(["none", "floating", "minimum"]), default=None,
+                         help="When a fix needs a newer frontend and the file has no `# syntax` line: add "
+                              "none (default), `docker/dockerfile:1` (floating) or the lowest 1.N (minimum)."),
             click.option("--config", type=click.Path(dir_okay=False, exists=True),
                          help="Use this pyproject.toml or dockmod.toml for every file."),
             click.option("--stdin-filename", metavar="PATH",
@@ -225,7 +228,8 @@ def _color_diff(diff: bytes, color: bool) -> bytes:
 
 
 def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
-         ignore: tuple[str, ...], unsafe_fixes: bool | None, target_syntax: str | None, config: str | None,
+         ignore: tuple[str, ...], unsafe_fixes: bool | None, target_syntax: str | None,
+         syntax_directive: str | None, config: str | None,
          stdin_filename: str | None, fmt: str, statistics: bool, exit_zero: bool, max_file_size: str | None,
          jobs: int | None, quiet: bool, verbose: bool, color: bool | None, debug: bool,
          force: bool = False) -> None:
@@ -280,7 +284,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     apply = mode == "apply"
     common = dict(fix=fix, apply=apply, select=tuple(sel) if sel else None, extend_select=tuple(ext),
                   ignore=tuple(ign), unsafe_fixes=unsafe_fixes, target_syntax=target, config=config,
-                  force=force, max_file_size=max_size)
+                  force=force, max_file_size=max_size, syntax_directive=syntax_directive)
     candidates = discover([p for p in paths if p != "-"], excluded)
     # Each slot is a job (by index) or a result known without running (an error, a skip).
     slots: list[int | FileResult] = []

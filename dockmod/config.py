@@ -14,6 +14,7 @@ suggest the nearest valid key.
     exclude = ["vendor/**"]
     target-syntax = "1.7"
     max-file-size = "4M"
+    syntax-directive = "none"   # or "floating" / "minimum"
 
     [tool.dockmod.per-file-ignores]
     "legacy/*.Dockerfile" = ["DM401"]
@@ -36,7 +37,8 @@ from typing import Any
 from dockmod.errors import ConfigError
 
 KEYS = ("select", "extend-select", "ignore", "unsafe-fixes", "exclude", "per-file-ignores",
-        "target-syntax", "max-file-size", "transform")
+        "target-syntax", "max-file-size", "syntax-directive", "transform")
+SYNTAX_DIRECTIVE = ("none", "floating", "minimum")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class Config:
     target_syntax: tuple[int, int] | None = None
     #: Files larger than this many bytes are refused (None: ``dockmod.io.DEFAULT_MAX_FILE_SIZE``).
     max_file_size: int | None = None
+    #: ``# syntax`` policy for files without a directive (engine.SyntaxPolicy values).
+    syntax_directive: str | None = None
     #: Per-transform options keyed by transform name.
     transform: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -135,6 +139,13 @@ def compile_patterns(patterns: tuple[str, ...], key: str, path: Path | None = No
     return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
+def parse_syntax_directive(value: Any, path: Path | None = None) -> str:
+    if not isinstance(value, str) or value not in SYNTAX_DIRECTIVE:
+        raise ConfigError(f"`syntax-directive` must be one of {', '.join(map(repr, SYNTAX_DIRECTIVE))}, "
+                          f"got {value!r}", path=str(path) if path else None)
+    return value
+
+
 def _str_list(table: dict[str, Any], key: str, path: Path, label: str | None = None) -> tuple[str, ...]:
     v = table[key]
     label = label or key
@@ -199,6 +210,8 @@ def from_table(table: dict[str, Any], path: Path) -> Config:
         kw["unsafe_fixes"] = table["unsafe-fixes"]
     if "target-syntax" in table:
         kw["target_syntax"] = parse_target_syntax(table["target-syntax"], path)
+    if "syntax-directive" in table:
+        kw["syntax_directive"] = parse_syntax_directive(table["syntax-directive"], path)
     if "per-file-ignores" in table:
         pfi = table["per-file-ignores"]
         if not isinstance(pfi, dict):

@@ -60,9 +60,7 @@ def render_parse_error(e: ParseError, path: str | None = None) -> str:
 
 def fix_mark(f: Finding, unsafe_fixes: bool) -> str:
     """``[*]``: this run can fix it; ``[-]``: fixable with ``--unsafe-fixes``; "": report only."""
-    from dockmod.results import applies
-
-    if applies(f.safety, unsafe_fixes):
+    if f.safety is not None and f.safety.applies(unsafe_fixes):
         return "[*] "
     if f.fixable:
         return "[-] "
@@ -76,8 +74,6 @@ def render_finding(path: str, f: Finding, *, unsafe_fixes: bool = False) -> str:
 
 def render_finding_full(path: str, f: Finding, source_line: str, *, unsafe_fixes: bool = False) -> str:
     """The concise line plus the source line, a caret run and a ``help:`` line."""
-    from dockmod.results import applies
-
     head = render_finding(path, f, unsafe_fixes=unsafe_fixes)
     num = str(f.line)
     pad = " " * len(num)
@@ -91,7 +87,7 @@ def render_finding_full(path: str, f: Finding, source_line: str, *, unsafe_fixes
         note = ""
         if f.no_fix_reason:
             note = f" (not applied: {escape(f.no_fix_reason)})"
-        elif f.fixable and not applies(f.safety, unsafe_fixes):
+        elif f.fixable and not (f.safety is not None and f.safety.applies(unsafe_fixes)):
             note = " (unsafe: needs --unsafe-fixes)"
         elif not f.fixable:
             note = " (report only)"

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from dockmod import __version__
-from dockmod.results import FileResult, Outcome, applies
+from dockmod.results import FileResult, Outcome
 from dockmod.transforms._base import Finding, FixSafety
 
 EXIT_INTERRUPTED = 130
@@ -68,7 +68,7 @@ def totals(results: Iterable[FileResult]) -> Totals:
         t.findings += len(r.findings)
         t.remaining += len(r.remaining)
         for f in r.findings:
-            if applies(f.safety, r.unsafe_fixes):
+            if f.safety is not None and f.safety.applies(r.unsafe_fixes):
                 t.fixable += 1
             elif f.fixable:
                 t.hidden_unsafe += 1
@@ -175,7 +175,7 @@ def finding_dict(path: str, f: Finding, unsafe: bool) -> dict:
         "fix": None if f.fix_title is None else {
             "title": f.fix_title,
             "safety": safety_label(f.safety) if f.safety else None,
-            "applicable": applies(f.safety, unsafe),
+            "applicable": (f.safety is not None and f.safety.applies(unsafe)),
             "reason": f.no_fix_reason,
         },
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from dockmod.transforms._base import Finding, FixSafety
+from dockmod.transforms._base import Finding
 
 
 class Outcome(enum.Enum):
@@ -51,7 +51,3 @@ class FileResult:
     #: A traceback, shown only with ``--debug``.
     debug: str | None = None
 
-
-def applies(safety: FixSafety | None, unsafe_fixes: bool) -> bool:
-    """Whether a fix of this safety is applied in a run with or without ``--unsafe-fixes``."""
-    return safety is FixSafety.SAFE or (safety is FixSafety.UNSAFE and unsafe_fixes)

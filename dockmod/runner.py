@@ -56,6 +56,8 @@ class Job:
     force: bool = False
     #: ``--max-file-size`` (bytes); None: the configuration's, else the default.
     max_file_size: int | None = None
+    #: ``--syntax-directive`` (none/floating/minimum); None: from config, else "none".
+    syntax_directive: str | None = None
 
 
 def _merge_selection(job: Job, cfg: Any) -> list[Any]:
@@ -160,8 +162,9 @@ def _process(job: Job) -> FileResult:
 
     try:
         transforms = _merge_selection(job, cfg)
+        policy = engine.SyntaxPolicy(job.syntax_directive or cfg.syntax_directive or "none")
         opts = engine.EngineOptions(fix=job.fix, unsafe_fixes=unsafe, target_syntax=target,
-                                    options=cfg.transform)
+                                    options=cfg.transform, syntax_directive=policy)
         result = engine.run(df, transforms, opts, path=job.display)
     except TransformError as e:
         return FileResult(job.display, Outcome.FAILED, error=f"{job.display}: error: {e}")
@@ -177,10 +180,8 @@ def _process(job: Job) -> FileResult:
         except ParseError as e:
             return FileResult(job.display, Outcome.FAILED,
                               error=f"{job.display}: internal error: a fix produced unparsable output: {e}")
-    from dockmod.results import applies
-
     hidden = sum(1 for f in result.findings
-                 if f.fixable and not applies(f.safety, unsafe))
+                 if f.fixable and not (f.safety is not None and f.safety.applies(unsafe)))
     lines = {}
     text_lines = text.split("\n")
     for f in result.findings:
