@@ -244,6 +244,10 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     from dockmod.io import decode
     from dockmod.results import FileResult, Outcome
 
+    from dockmod import config as config_mod
+
+    config_mod.find.cache_clear()  # a run sees the files as they are now (matters in-process)
+    config_mod.load_cached.cache_clear()
     sel, ext, ign = _split(select), _split(extend_select), _split(ignore)
     try:
         check_codes(sel, "--select")
