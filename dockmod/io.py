@@ -101,8 +101,10 @@ def check_writable(path: str | os.PathLike[str], force: bool = False) -> os.stat
         return st
     if not stat.S_ISREG(st.st_mode):
         raise WriteRefused(errno.EINVAL, "not a regular file", str(path))
-    if st.st_mode & 0o222 == 0 or not os.access(path, os.W_OK):
+    if st.st_mode & 0o222 == 0:
         raise WriteRefused(errno.EACCES, "file is read-only (use --force to replace it)", str(path))
+    if not os.access(path, os.W_OK):
+        raise WriteRefused(errno.EACCES, "file is not writable by you (use --force to replace it)", str(path))
     if st.st_nlink > 1:
         raise WriteRefused(errno.EMLINK, f"file has {st.st_nlink} hard links; replacing it would "
                                          "split them (use --force to replace this name only)", str(path))
