@@ -305,7 +305,8 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
             slots.append(FileResult(str(c.path), Outcome.SKIPPED, error=c.skip))
         else:
             slots.append(len(jobs_list))
-            jobs_list.append(runner.Job(path=str(c.path), display=str(c.path), root=str(c.root), **common))  # type: ignore[arg-type]
+            jobs_list.append(runner.Job(path=str(c.path), display=str(c.path), root=str(c.root),
+                                        **common))  # type: ignore[arg-type]
 
     progress = _Progress(len(jobs_list), not quiet and fmt in ("text", "full")
                          and _want_progress(sys.stderr, os.environ))
@@ -463,7 +464,8 @@ def explain_cmd(code: str) -> None:
     click.echo(f"# {m.code} {m.name}\n")
     from dockmod.report import safety_label
 
-    click.echo(f"Fix safety: {safety_label(m.safety).replace('-', ' ')}" + ("" if m.default_enabled else " (off by default)"))
+    state = "" if m.default_enabled else " (off by default)"
+    click.echo(f"Fix safety: {safety_label(m.safety).replace('-', ' ')}{state}")
     if m.min_syntax:
         click.echo(f"Needs: docker/dockerfile:{m.min_syntax[0]}.{m.min_syntax[1]}")
     if m.reference:

@@ -109,7 +109,8 @@ def _wait_first_write(proc: subprocess.Popen, tree: Path, original: dict[str, by
     return False
 
 
-def test_kill_9_at_random_points_leaves_whole_files_no_temp_and_no_process(corpus_copy) -> None:  # type: ignore[no-untyped-def]
+def test_kill_9_at_random_points_leaves_whole_files_no_temp_and_no_process(
+        corpus_copy: tuple[Path, dict[str, bytes], dict[str, bytes]]) -> None:
     tree, original, fixed = corpus_copy
     rng = random.Random(11)
     kills = 0
@@ -151,7 +152,8 @@ def test_kill_9_at_random_points_leaves_whole_files_no_temp_and_no_process(corpu
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_ctrl_c_stops_promptly_and_reports_what_was_written(corpus_copy, jobs: str) -> None:  # type: ignore[no-untyped-def]
+def test_ctrl_c_stops_promptly_and_reports_what_was_written(
+        corpus_copy: tuple[Path, dict[str, bytes], dict[str, bytes]], jobs: str) -> None:
     tree, original, fixed = corpus_copy
     _restore(tree, original)
     proc = subprocess.Popen([sys.executable, "-m", "dockmod", "fix", "--apply", "-j", jobs], cwd=tree,
