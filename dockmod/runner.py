@@ -111,7 +111,7 @@ def _process(job: Job) -> FileResult:
     from dockmod import engine
     from dockmod._parse import parse
     from dockmod.diagnostics import render_parse_error
-    from dockmod.diff import unified_diff_bytes
+    from dockmod.diff import unified_diff
     from dockmod.errors import ConfigError, ParseError, TransformError
     from dockmod.io import DEFAULT_MAX_FILE_SIZE, decode, encode, read_bytes, sweep_stale, write_atomic
 
@@ -188,7 +188,9 @@ def _process(job: Job) -> FileResult:
         if 1 <= f.line <= len(text_lines):
             lines[f.line] = text_lines[f.line - 1].rstrip("\r")
     changed = out != text
-    diff = unified_diff_bytes(text, out, job.display) if changed else b""
+    # The diff as text (undecodable bytes as surrogates), then its exact bytes for output.
+    diff_text = unified_diff(text, out, job.display) if changed else ""
+    diff = diff_text.encode("utf-8", "surrogateescape")
     fixed: dict[str, int] = {}
     if changed:
         left: dict[str, int] = {}
