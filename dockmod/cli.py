@@ -25,6 +25,7 @@ def cli() -> None:
 
 @cli.command("parse")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option("--format", "fmt", type=click.Choice(["tree", "buildkit", "dump", "model", "model-json"]),
               default="tree", show_default=True,
               help="tree: the CST, readably; buildkit: one JSON object per file with BuildKit's "
@@ -32,21 +33,22 @@ def cli() -> None:
                    "graph and, per instruction, user, workdir, env, args and package-manager "
                    "calls; model-json: the same, one JSON object per file "
                    "(dockmod/schemas/model.schema.json).")
-def parse_cmd(paths: tuple[str, ...], fmt: str) -> None:
+def parse_cmd(paths: tuple[str, ...], fmt: str, debug: bool) -> None:
     """Parse Dockerfiles and print what dockmod understood."""
     from dockmod import buildkit
     from dockmod._parse import parse
-    from dockmod.diagnostics import render_parse_error
+    from dockmod.diagnostics import escape, render_parse_error
     from dockmod.errors import ParseError
-    from dockmod.io import decode
+    from dockmod.io import decode, read_bytes
+    from dockmod.report import _utf8
 
     failed = False
     for path in paths:
         display = "<stdin>" if path == "-" else path
         try:
-            data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+            data = sys.stdin.buffer.read() if path == "-" else read_bytes(path)
         except OSError as e:
-            click.echo(f"{display}: error: {e.strerror or e}", err=True)
+            _line(f"{escape(display)}: error: {e.strerror or e}", err=True)
             failed = True
             continue
         try:
@@ -54,100 +56,240 @@ def parse_cmd(paths: tuple[str, ...], fmt: str) -> None:
         except ParseError as e:
             failed = True
             if fmt in ("buildkit", "model-json"):
-                click.echo(json.dumps({"path": display, "error": {
-                    "line": e.line, "column": e.column, "message": e.message}}, ensure_ascii=False))
-            click.echo(render_parse_error(e, display), err=True)
+                _line(_utf8(json.dumps({"path": display, "error": {
+                    "line": e.line, "column": e.column, "message": e.message}}, ensure_ascii=False)))
+            _line(render_parse_error(e, display), err=True)
             continue
         if fmt in ("model", "model-json"):
             from dockmod.semantic.dump import render
 
-            click.echo(render(df, display, as_json=fmt == "model-json"), nl=False)
+            text = render(df, display, as_json=fmt == "model-json")
+            _out((_utf8(text) if fmt == "model-json" else text).encode("utf-8", "surrogateescape"))
         elif fmt == "buildkit":
-            click.echo(json.dumps({"path": display, "instructions": buildkit.instructions(df)},
-                                  ensure_ascii=False))
+            _line(_utf8(json.dumps({"path": display, "instructions": buildkit.instructions(df)},
+                                   ensure_ascii=False)))
         elif fmt == "dump":
-            click.echo(buildkit.dump(df), nl=False)
+            _out(buildkit.dump(df).encode("utf-8", "surrogateescape"))  # the file's own bytes
         else:
             from dockmod.cst.printer import format_tree
 
-            click.echo(format_tree(df), nl=False)
+            _out(format_tree(df).encode("utf-8", "surrogateescape"))
     sys.exit(2 if failed else 0)
 
 
-def _shared_options(f):  # type: ignore[no-untyped-def]
+def _out(data: str | bytes, err: bool = False) -> None:
+    """Write to stdout/stderr without ever failing on encoding.
+
+    Bytes (diffs, fixed text) go to the binary stream unchanged. Text is encoded for the
+    stream with ``backslashreplace``, so a strict or ASCII stdout cannot crash the run.
+    Never ``click.echo``: it strips ANSI sequences from piped output, which corrupts diffs.
+    """
+    stream = sys.stderr if err else sys.stdout
+    enc = getattr(stream, "encoding", None) or "utf-8"
+    if isinstance(data, str):
+        data = data.encode(enc, "backslashreplace")
+    stream.flush()
+    buf = getattr(stream, "buffer", None)
+    if buf is None:
+        stream.write(data.decode(enc, "replace"))
+    else:
+        buf.write(data)
+    stream.flush()
+    if buf is not None:
+        buf.flush()
+
+
+def _line(text: str, err: bool = False) -> None:
+    _out(text + "\n", err)
+
+
+def _shared_options(mode: str):  # type: ignore[no-untyped-def]
     """Options shared by ``check`` and ``fix`` (ruff's names)."""
-    decorators = [
-        click.argument("paths", nargs=-1, type=click.Path(allow_dash=True)),
-        click.option("--select", "select", multiple=True, metavar="CODES",
-                     help="Only these transforms: codes, prefixes (DM5) or names; comma-separated or repeated."),
-        click.option("--extend-select", multiple=True, metavar="CODES",
-                     help="Add to the selection (also turns on transforms that are off by default)."),
-        click.option("--ignore", multiple=True, metavar="CODES", help="Leave these transforms out."),
-        click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,
-                     help="Also apply fixes that may change build behaviour."),
-        click.option("--target-syntax", metavar="1.N",
-                     help="Highest docker/dockerfile frontend a fix may require."),
-        click.option("--syntax-directive", type=click.Choice(["none", "floating", "minimum"]), default=None,
-                     help="When a fix needs a newer frontend and the file has no `# syntax` line: add none "
-                          "(default), `docker/dockerfile:1` (floating) or the lowest 1.N (minimum)."),
-        click.option("--config", type=click.Path(dir_okay=False, exists=True),
-                     help="Use this pyproject.toml or dockmod.toml for every file."),
-        click.option("--format", "fmt", type=click.Choice(["text", "full", "json", "sarif", "github"]),
-                     default="text", show_default=True, help="How findings are printed."),
-        click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (2 still means error)."),
-        click.option("-j", "--jobs", type=int, default=None, help="Worker processes (default: the core count)."),
-        click.option("-q", "--quiet", is_flag=True, help="No summary line."),
-        click.option("-v", "--verbose", is_flag=True, help="Also list unchanged and skipped files."),
-        click.option("--color/--no-color", default=None, help="Colour the output (default: when a terminal)."),
-    ]
-    for d in reversed(decorators):
-        f = d(f)
-    return f
+    from dockmod.discovery import NAMES_HELP
+
+    unsafe_help = (
+        "Count fixes that may change build behaviour as fixable ([*]) in this report; "
+        "nothing is written (apply them with `dockmod fix --apply --unsafe-fixes`)."
+        if mode == "check" else "Also apply fixes that may change build behaviour.")
+
+    def wrap(f):  # type: ignore[no-untyped-def]
+        decorators = [
+            click.argument("paths", nargs=-1, type=click.Path(allow_dash=True)),
+            click.option("--select", "select", multiple=True, metavar="CODES",
+                         help="Only these transforms: codes, prefixes (DM5) or names; comma-separated or repeated."),
+            click.option("--extend-select", multiple=True, metavar="CODES",
+                         help="Add to the selection (also turns on transforms that are off by default)."),
+            click.option("--ignore", multiple=True, metavar="CODES", help="Leave these transforms out."),
+            click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help=unsafe_help),
+            click.option("--target-syntax", metavar="1.N",
+                         help="Highest docker/dockerfile frontend a fix may require."),
+            click.option("--syntax-directive", type=click.Choice(["none", "floating", "minimum"]), default=None,
+                         help="When a fix needs a newer frontend and the file has no `# syntax` line: add "
+                              "none (default), `docker/dockerfile:1` (floating) or the lowest 1.N (minimum)."),
+            click.option("--config", type=click.Path(dir_okay=False, exists=True),
+                         help="Use this pyproject.toml or dockmod.toml for every file."),
+            click.option("--stdin-filename", metavar="PATH",
+                         help="The name of the file read from - (for configuration, per-file-ignores "
+                              "and messages)."),
+            click.option("--format", "fmt", type=click.Choice(["text", "full", "json", "sarif", "github"]),
+                         default="text", show_default=True, help="How findings are printed."),
+            click.option("--statistics", is_flag=True, help="Print the number of findings per code."),
+            click.option("--exit-zero", is_flag=True,
+                         help="Exit 0 even when there are findings (2 still means error)."),
+            click.option("--max-file-size", metavar="SIZE",
+                         help="Refuse files larger than this (bytes, or with K/M/G; default 4M)."),
+            click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                         help="Worker processes (default: the core count; at most one per file "
+                              "and 4 per core)."),
+            click.option("-q", "--quiet", is_flag=True, help="No summary."),
+            click.option("-v", "--verbose", is_flag=True,
+                         help="Also list files without findings, unchanged and skipped files."),
+            click.option("--color/--no-color", default=None,
+                         help="Colour diffs (default: when stdout is a terminal and NO_COLOR is unset)."),
+            click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
+        ]
+        for d in reversed(decorators):
+            f = d(f)
+        f.__doc__ = (f.__doc__ or "").replace("{NAMES}", NAMES_HELP)
+        return f
+
+    return wrap
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
     return [x.strip() for v in values for x in v.split(",") if x.strip()]
 
 
+def _want_progress(stream, env) -> bool:  # type: ignore[no-untyped-def]
+    """A progress display only on a terminal, and never in CI logs."""
+    if env.get("CI") or env.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Progress:
+    """A transient progress bar on stderr, shown once a run has taken a few seconds."""
+
+    DELAY = 2.0
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        import time
+
+        self.total = total
+        self.enabled = enabled and total > 1
+        self.start = time.monotonic()
+        self.done = 0
+        self.bar = None
+        self.task = None
+
+    def advance(self, _result: object) -> None:
+        import time
+
+        self.done += 1
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.start < self.DELAY:
+                return
+            from rich.console import Console  # lazy: only long runs on a terminal pay for it
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress("dockmod", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("files", total=self.total)
+        self.bar.update(self.task, completed=self.done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+_ANSI = {"bold": b"\x1b[1m", "green": b"\x1b[32m", "red": b"\x1b[31m", "cyan": b"\x1b[36m",
+         "reset": b"\x1b[0m"}
+
+
+def _color_diff(diff: bytes, color: bool) -> bytes:
+    """Colour a diff's lines with ANSI sequences (not git-applicable; for reading)."""
+    if not color:
+        return diff
+    out = []
+    for line in diff.splitlines(keepends=True):
+        body = line.rstrip(b"\n")
+        nl = line[len(body):]
+        if line.startswith((b"+++", b"---")):
+            style = "bold"
+        elif line.startswith(b"+"):
+            style = "green"
+        elif line.startswith(b"-"):
+            style = "red"
+        elif line.startswith(b"@@"):
+            style = "cyan"
+        else:
+            out.append(line)
+            continue
+        out.append(_ANSI[style] + body + _ANSI["reset"] + nl)
+    return b"".join(out)
+
+
 def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
          ignore: tuple[str, ...], unsafe_fixes: bool | None, target_syntax: str | None,
-         syntax_directive: str | None, config: str | None, fmt: str, exit_zero: bool, jobs: int | None, quiet: bool, verbose: bool, color: bool | None,
-         refresh: bool = False, offline: bool = False, lock_file: str | None = None) -> None:
+         syntax_directive: str | None, config: str | None,
+         stdin_filename: str | None, fmt: str, statistics: bool, exit_zero: bool, max_file_size: str | None,
+         jobs: int | None, quiet: bool, verbose: bool, color: bool | None, debug: bool,
+         force: bool = False, refresh: bool = False, offline: bool = False,
+         lock_file: str | None = None) -> None:
+    import os
     from pathlib import Path
 
     from dockmod import report, runner
-    from dockmod.config import for_file, parse_target_syntax
-    from dockmod.diagnostics import render_finding, render_finding_full
+    from dockmod.config import check_codes, compile_patterns, for_file, parse_size, parse_target_syntax
+    from dockmod.diagnostics import escape, render_finding, render_finding_full
     from dockmod.discovery import discover
     from dockmod.errors import ConfigError
     from dockmod.io import decode
-    from dockmod.transforms import unknown_selectors
+    from dockmod.results import FileResult, Outcome
 
+    from dockmod import config as config_mod
+
+    config_mod.find.cache_clear()  # a run sees the files as they are now (matters in-process)
+    config_mod.load_cached.cache_clear()
     sel, ext, ign = _split(select), _split(extend_select), _split(ignore)
-    bad = unknown_selectors(sel + ext + ign)
-    if bad:
-        raise click.UsageError(f"unknown transform selector(s): {', '.join(bad)} (see `dockmod transforms`)")
     try:
+        check_codes(sel, "--select")
+        check_codes(ext, "--extend-select")
+        check_codes(ign, "--ignore")
         target = parse_target_syntax(target_syntax) if target_syntax else None
+        max_size = parse_size(max_file_size, key="--max-file-size") if max_file_size else None
     except ConfigError as e:
         raise click.UsageError(e.message) from None
     if not paths:
         paths = (".",)
+    stdin = "-" in paths
+    if stdin and mode in ("stdout", "apply") and len(paths) > 1:
+        raise click.UsageError("`-` (standard input) cannot be mixed with other paths here: the fixed "
+                               "text goes to standard output; run the files separately")
+    if stdin_filename and not stdin:
+        raise click.UsageError("--stdin-filename needs `-` among the paths")
 
     specs: dict[Path, object] = {}
 
     def excluded(p: Path) -> bool:
-        cfg = for_file(p, Path(config) if config else None)
+        try:
+            cfg = for_file(p, Path(config) if config else None)
+        except ConfigError:
+            return False  # reported when the file is processed
         if not cfg.exclude or cfg.root is None:
             return False
         spec = specs.get(cfg.root)
         if spec is None:
-            import pathspec
-
-            spec = specs[cfg.root] = pathspec.GitIgnoreSpec.from_lines(cfg.exclude)
+            spec = specs[cfg.root] = compile_patterns(cfg.exclude, "exclude", cfg.path)
         try:
             rel = p.resolve().relative_to(cfg.root.resolve()).as_posix()
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):
             return False
         return spec.match_file(rel)  # type: ignore[attr-defined]
 
@@ -155,84 +297,95 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     apply = mode == "apply"
     common = dict(fix=fix, apply=apply, select=tuple(sel) if sel else None, extend_select=tuple(ext),
                   ignore=tuple(ign), unsafe_fixes=unsafe_fixes, target_syntax=target, config=config,
-                  syntax_directive=syntax_directive)
+                  force=force, max_file_size=max_size, syntax_directive=syntax_directive)
+    candidates = discover([p for p in paths if p != "-"], excluded)
+    # Each slot is a job (by index) or a result known without running (an error, a skip).
+    slots: list[int | FileResult] = []
     jobs_list: list[runner.Job] = []
-    stdin = "-" in paths
-    try:
-        candidates = discover([p for p in paths if p != "-"], excluded)
-    except ConfigError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(2)
     if stdin:
         text = decode(sys.stdin.buffer.read())
-        jobs_list.append(runner.Job(path="-", display="-", root=".", stdin_text=text, **common))  # type: ignore[arg-type]
+        name = stdin_filename or "-"
+        slots.append(len(jobs_list))
+        jobs_list.append(runner.Job(path=name, display=name, root=".", stdin_text=text, **common))  # type: ignore[arg-type]
     for c in candidates:
-        if not c.path.exists():
-            click.echo(f"{c.path}: error: no such file or directory", err=True)
-            sys.exit(2)
-        jobs_list.append(runner.Job(path=str(c.path), display=str(c.path), root=str(c.root), **common))  # type: ignore[arg-type]
+        if c.error:
+            slots.append(FileResult(str(c.path), Outcome.FAILED, error=c.error))
+        elif c.skip:
+            slots.append(FileResult(str(c.path), Outcome.SKIPPED, error=c.skip))
+        else:
+            slots.append(len(jobs_list))
+            jobs_list.append(runner.Job(path=str(c.path), display=str(c.path), root=str(c.root),
+                                        **common))  # type: ignore[arg-type]
 
     jobs_list = _attach_pinning(jobs_list, refresh=refresh, offline=offline, lock_file=lock_file,
                                 write_lock=mode == "apply")
-    results = runner.run(jobs_list, jobs)
+    progress = _Progress(len(jobs_list), not quiet and fmt in ("text", "full")
+                         and _want_progress(sys.stderr, os.environ))
+    try:
+        ran = runner.run(jobs_list, jobs, on_result=progress.advance)
+    finally:
+        progress.stop()
+    results = [ran.results[s] if isinstance(s, int) else s for s in slots]
     t = report.totals(results)
+    if color is None:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
     if fmt == "json":
-        click.echo(report.to_json(results))
+        _line(report.to_json(results))
     elif fmt == "sarif":
-        click.echo(report.to_sarif(results))
+        _line(report.to_sarif(results))
     else:
+        shown_errors: set[str] = set()
         for r in results:
-            if r.status == "failed":
-                click.echo(r.error, err=True)
+            if r.outcome is Outcome.FAILED:
+                if r.error not in shown_errors:  # one broken config fails many files alike
+                    shown_errors.add(r.error or "")
+                    _line(r.error or f"{escape(r.path)}: error", err=True)
+                if debug and r.debug:
+                    _out(r.debug, err=True)
                 continue
-            if r.status == "skipped" and verbose:
-                click.echo(f"{r.path}: skipped: {r.error}", err=True)
-            if stdin and r.path == "-" and fix:
-                if mode == "apply" or mode == "stdout":
-                    from dockmod.io import encode
-
-                    # Bytes, not text: keep CRLF and undecodable bytes exactly.
-                    stream = sys.stdout.buffer
-                    stream.write(encode(r.output or ""))
-                    stream.flush()
-                    continue
-            if mode == "check" or fmt != "text" or verbose:
+            if r.outcome is Outcome.SKIPPED:
+                if verbose or r.error == runner.INTERRUPTED:
+                    if r.error != runner.INTERRUPTED:
+                        _line(f"{escape(r.path)}: skipped: {escape(r.error or '')}", err=True)
+                continue
+            if r.output is not None and mode == "stdout":
+                _out(r.output.encode("utf-8", "surrogateescape"))  # bytes: CRLF, undecodable bytes kept
+                continue
+            if mode == "check" or fmt != "text":
                 for f in r.findings:
                     if fmt == "github":
-                        click.echo(report.github_line(r.path, f))
+                        _line(report.github_line(r.path, f))
                     elif fmt == "full":
-                        click.echo(render_finding_full(r.path, f, r.source_lines.get(f.line, ""),
-                                                       unsafe_fixes=r.unsafe_fixes))
+                        _line(render_finding_full(r.path, f, r.source_lines.get(f.line, ""),
+                                                  unsafe_fixes=r.unsafe_fixes))
                     else:
-                        click.echo(render_finding(r.path, f, unsafe_fixes=r.unsafe_fixes))
+                        _line(render_finding(r.path, f, unsafe_fixes=r.unsafe_fixes))
+            elif mode == "apply":
+                if r.written:
+                    codes = ", ".join(f"{code} ({n})" for code, n in r.fixed)
+                    _line(f"Fixed {escape(r.path)}: {codes}")
+                for f in r.remaining:
+                    _line(render_finding(r.path, f, unsafe_fixes=r.unsafe_fixes))
             if mode == "diff" and r.diff:
-                click.echo(_color_diff(r.diff, color), nl=False)
-            if verbose and r.status == "unchanged":
-                click.echo(f"{r.path}: unchanged", err=True)
+                _out(_color_diff(r.diff, color))
+            if verbose:
+                if mode == "check" and not r.findings:
+                    _line(f"{escape(r.path)}: no findings", err=True)
+                elif mode != "check" and r.outcome is Outcome.UNCHANGED:
+                    left = f" ({len(r.remaining)} findings with no fix to apply)" if r.remaining else ""
+                    _line(f"{escape(r.path)}: unchanged{left}", err=True)
+    if statistics:
+        _out(report.statistics(results), err=fmt in ("json", "sarif") or mode == "diff")
     if not quiet:
-        click.echo(report.summary({"check": "check", "diff": "diff"}.get(mode, "apply"), t), err=True)
-    sys.exit(report.exit_code("apply" if mode in ("apply", "stdout") else mode, t, exit_zero))
-
-
-def _color_diff(diff: str, color: bool | None) -> str:
-    if color is None:
-        color = sys.stdout.isatty()
-    if not color:
-        return diff
-    out = []
-    for line in diff.splitlines(keepends=True):
-        if line.startswith(("+++", "---")):
-            out.append(click.style(line, bold=True))
-        elif line.startswith("+"):
-            out.append(click.style(line, fg="green"))
-        elif line.startswith("-"):
-            out.append(click.style(line, fg="red"))
-        elif line.startswith("@@"):
-            out.append(click.style(line, fg="cyan"))
-        else:
-            out.append(line)
-    return "".join(out)
+        summary_mode = {"check": "check", "diff": "diff"}.get(mode, "apply")
+        _line(report.summary(summary_mode, t, unsafe_flag=bool(unsafe_fixes)), err=True)
+    if ran.interrupted:
+        not_started = sum(1 for r in results if r.error == runner.INTERRUPTED)
+        written = [r.path for r in results if r.written]
+        what = f"{len(written)} {'file' if len(written) == 1 else 'files'} written" if apply else "stopped"
+        _line(f"Interrupted: {what}, {not_started} not started.", err=True)
+    sys.exit(report.exit_code("apply" if mode in ("apply", "stdout") else mode, t, exit_zero, ran.interrupted))
 
 
 def _pinning_options(f):  # type: ignore[no-untyped-def]
@@ -302,45 +455,60 @@ def lock_cmd(paths: tuple[str, ...], check_only: bool, lock_file: str | None, co
 
 
 @cli.command("check")
-@_shared_options
+@_shared_options("check")
 @_pinning_options
 def check_cmd(**kw) -> None:  # type: ignore[no-untyped-def]
     """Report what the transforms would change. Exit 1 when there are findings.
 
-    PATHS are files or folders (searched for Dockerfile, Dockerfile.*, *.Dockerfile,
-    *.dockerfile, Containerfile*), or - for standard input. Default: the current folder.
+    PATHS are files or folders (searched for {NAMES}), or - for standard input. Default:
+    the current folder.
+
+    \b
+    In the text output:
+      [*]  this run can fix it with `dockmod fix --apply`
+      [-]  fixable with `dockmod fix --apply --unsafe-fixes` (may change the build)
+           no mark: report only, no fix to apply
     """
     _run("check", **kw)
 
 
 @cli.command("fix")
-@_shared_options
+@_shared_options("fix")
 @_pinning_options
 @click.option("--apply", "apply_", is_flag=True, help="Write the fixes to the files.")
 @click.option("--diff", "as_diff", is_flag=True, help="Print unified diffs (the default without --apply).")
-def fix_cmd(apply_: bool, as_diff: bool, **kw) -> None:  # type: ignore[no-untyped-def]
+@click.option("--force", is_flag=True,
+              help="With --apply, also replace read-only files, files with several hard links "
+                   "(only this name gets the new text) and files whose owner cannot be kept.")
+def fix_cmd(apply_: bool, as_diff: bool, force: bool, **kw) -> None:  # type: ignore[no-untyped-def]
     """Fix Dockerfiles: a dry run printing unified diffs, or --apply to write them.
+
+    PATHS are files or folders (searched for {NAMES}), or - for standard input.
 
     Diffs carry a/ and b/ headers, so `dockmod fix > fix.patch && git apply fix.patch` works.
     With - as PATH, the fixed text is written to standard output (or a diff with --diff).
+    --apply lists each file written with the codes fixed, then the findings left.
     Exit 1 when changes are pending (dry run) or findings remain unfixed (--apply).
     """
     if apply_ and as_diff:
         raise click.UsageError("--apply and --diff are mutually exclusive")
+    if force and not apply_:
+        raise click.UsageError("--force only applies with --apply")
     if "-" in kw["paths"] and not as_diff:
         _run("stdout", **kw)
-    _run("apply" if apply_ else "diff", **kw)
+    _run("apply" if apply_ else "diff", force=force, **kw)
 
 
 @cli.command("transforms")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def transforms_cmd(fmt: str) -> None:
     """List the transforms: code, name, fix safety, default state and summary."""
+    from dockmod.report import safety_label
     from dockmod.transforms import REGISTRY
 
     if fmt == "json":
         click.echo(json.dumps([{
-            "code": t.meta.code, "name": t.meta.name, "safety": t.meta.safety.value,
+            "code": t.meta.code, "name": t.meta.name, "safety": safety_label(t.meta.safety),
             "default": t.meta.default_enabled, "summary": t.meta.summary,
             "min_syntax": ".".join(map(str, t.meta.min_syntax)) if t.meta.min_syntax else None,
             "reference": t.meta.reference,
@@ -348,7 +516,8 @@ def transforms_cmd(fmt: str) -> None:
         return
     for t in REGISTRY:
         state = "" if t.meta.default_enabled else "  (off by default)"
-        click.echo(f"{t.meta.code}  {t.meta.name:<36} {t.meta.safety.value:<13}{state}")
+        label = safety_label(t.meta.safety).replace("-", " ")
+        click.echo(f"{t.meta.code}  {t.meta.name:<36} {label:<13}{state}")
 
 
 @cli.command("explain")
@@ -372,7 +541,10 @@ def explain_cmd(code: str) -> None:
     doc = importlib.import_module(t.__module__).__doc__ or ""
     m = t.meta
     click.echo(f"# {m.code} {m.name}\n")
-    click.echo(f"Fix safety: {m.safety.value}" + ("" if m.default_enabled else " (off by default)"))
+    from dockmod.report import safety_label
+
+    state = "" if m.default_enabled else " (off by default)"
+    click.echo(f"Fix safety: {safety_label(m.safety).replace('-', ' ')}{state}")
     if m.min_syntax:
         click.echo(f"Needs: docker/dockerfile:{m.min_syntax[0]}.{m.min_syntax[1]}")
     if m.reference:
@@ -389,4 +561,36 @@ def explain_cmd(code: str) -> None:
 
 
 def main() -> None:
-    cli(prog_name="dockmod")
+    """The console entry point: no traceback ever reaches a user without ``--debug``.
+
+    An internal error is one line on stderr and exit 2; Ctrl-C outside a run exits 130.
+    """
+    import os
+
+    debug = "--debug" in sys.argv[1:]
+    try:
+        code = cli.main(prog_name="dockmod", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        code = e.exit_code
+    except click.ClickException as e:
+        e.show()
+        code = e.exit_code
+    except (KeyboardInterrupt, click.Abort):
+        _line("Interrupted.", err=True)
+        code = 130
+    except BrokenPipeError:
+        # The reader went away (`dockmod check | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 1
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    except Exception as e:  # a dockmod bug
+        import traceback
+
+        if debug:
+            _out(traceback.format_exc(), err=True)
+        _line(f"dockmod: internal error: {type(e).__name__}: {e}"
+              + ("" if debug else " (run with --debug for the traceback)"), err=True)
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)

@@ -13,6 +13,7 @@ suggest the nearest valid key.
     unsafe-fixes = false
     exclude = ["vendor/**"]
     target-syntax = "1.7"
+    max-file-size = "4M"
     syntax-directive = "none"   # or "floating" / "minimum"
 
     [tool.dockmod.per-file-ignores]
@@ -25,6 +26,8 @@ suggest the nearest valid key.
 from __future__ import annotations
 
 import difflib
+import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,7 +37,7 @@ from typing import Any
 from dockmod.errors import ConfigError
 
 KEYS = ("select", "extend-select", "ignore", "unsafe-fixes", "exclude", "per-file-ignores",
-        "target-syntax", "syntax-directive", "transform")
+        "target-syntax", "max-file-size", "syntax-directive", "transform")
 SYNTAX_DIRECTIVE = ("none", "floating", "minimum")
 
 
@@ -48,6 +51,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     target_syntax: tuple[int, int] | None = None
+    #: Files larger than this many bytes are refused (None: ``dockmod.io.DEFAULT_MAX_FILE_SIZE``).
+    max_file_size: int | None = None
     #: ``# syntax`` policy for files without a directive (engine.SyntaxPolicy values).
     syntax_directive: str | None = None
     #: Per-transform options keyed by transform name.
@@ -63,15 +68,75 @@ def _suggest(key: str, valid: tuple[str, ...] | list[str]) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
+_SYNTAX_RE = re.compile(r"^1\.(0|[1-9][0-9]{0,3})$")
+
+
 def parse_target_syntax(value: Any, path: Path | None = None) -> tuple[int, int]:
-    text = str(value).strip()
-    parts = text.split(".")
-    try:
-        if len(parts) != 2:
-            raise ValueError
-        return int(parts[0]), int(parts[1])
-    except ValueError:
-        raise ConfigError(f"`target-syntax` must look like \"1.7\", got {text!r}", path=str(path) if path else None) from None
+    """``"1.N"`` → ``(1, N)``: the only frontend versions ``docker/dockerfile`` has."""
+    where = str(path) if path else None
+    if not isinstance(value, str):
+        raise ConfigError(f"`target-syntax` must be a string like \"1.7\", got {value!r}", path=where)
+    text = value.strip()
+    if not _SYNTAX_RE.match(text):
+        raise ConfigError(f"`target-syntax` must look like \"1.7\" (docker/dockerfile:1.N), got {text!r}",
+                          path=where)
+    return 1, int(text.split(".")[1])
+
+
+_SIZE_RE = re.compile(r"^\s*([0-9]+)\s*([kKmMgG]?)i?[bB]?\s*$")
+
+
+def parse_size(value: Any, path: Path | None = None, key: str = "max-file-size") -> int:
+    """A size in bytes: an integer, or a string with a K, M or G suffix (powers of 1024)."""
+    where = str(path) if path else None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ConfigError(f"`{key}` must be a number of bytes or a string like \"4M\", got {value!r}",
+                          path=where)
+    if isinstance(value, int):
+        n = value
+    else:
+        m = _SIZE_RE.match(value)
+        if not m:
+            raise ConfigError(f"`{key}` must be a number of bytes or a string like \"4M\", got {value!r}",
+                              path=where)
+        n = int(m.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[m.group(2).lower()]
+    if n <= 0:
+        raise ConfigError(f"`{key}` must be positive, got {value!r}", path=where)
+    return n
+
+
+def check_codes(items: list[str] | tuple[str, ...], key: str, path: Path | None = None) -> None:
+    """Raise :class:`ConfigError` for a selector (code, prefix or name) that matches no transform."""
+    from dockmod.transforms import REGISTRY, unknown_selectors
+
+    bad = unknown_selectors(list(items))
+    if not bad:
+        return
+    names = [t.meta.code for t in REGISTRY] + [t.meta.name for t in REGISTRY]
+    parts = []
+    for item in bad:
+        close = []
+        if item[:2].upper() == "DM":  # DM5O2, DM5l2: letters typed for digits
+            digits = item[:2].upper() + item[2:].upper().replace("O", "0").replace("I", "1").replace("L", "1")
+            if any(t.meta.code.startswith(digits) for t in REGISTRY):
+                close = [digits]
+        close = close or difflib.get_close_matches(item.upper() if item[:2].upper() == "DM" else item.lower(),
+                                                   names, n=1, cutoff=0.6)
+        parts.append(f"`{item}`" + (f" (did you mean `{close[0]}`?)" if close else ""))
+    raise ConfigError(f"unknown code in `{key}`: {', '.join(parts)} (see `dockmod transforms`)",
+                      path=str(path) if path else None)
+
+
+def compile_patterns(patterns: tuple[str, ...], key: str, path: Path | None = None):  # type: ignore[no-untyped-def]
+    """A gitignore-style spec of ``patterns``; a pattern that is not valid is a ConfigError."""
+    import pathspec
+
+    for p in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([p])
+        except Exception as e:  # pathspec raises several types
+            raise ConfigError(f"invalid pattern {p!r} in `{key}`: {e}", path=str(path) if path else None) from None
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
 def parse_syntax_directive(value: Any, path: Path | None = None) -> str:
@@ -81,23 +146,47 @@ def parse_syntax_directive(value: Any, path: Path | None = None) -> str:
     return value
 
 
-def _str_list(table: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
+def _str_list(table: dict[str, Any], key: str, path: Path, label: str | None = None) -> tuple[str, ...]:
     v = table[key]
-    if isinstance(v, str) or not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise ConfigError(f"`{key}` must be a list of strings", path=str(path))
+    label = label or key
+    if isinstance(v, str) or not isinstance(v, list):
+        raise ConfigError(f"`{label}` must be a list of strings, got {type(v).__name__}", path=str(path))
+    for i, x in enumerate(v):
+        if not isinstance(x, str):
+            raise ConfigError(f"`{label}` must be a list of strings; item {i + 1} is {x!r}", path=str(path))
     return tuple(v)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except OSError as e:
+        raise ConfigError(f"cannot read configuration: {e.strerror or e}", path=str(path)) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"cannot read configuration: not UTF-8 ({e.reason} at byte {e.start})",
+                          path=str(path)) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"invalid TOML: {e}", path=str(path)) from None
+
+
+def _dockmod_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    """``[tool.dockmod]`` of a pyproject.toml, None when absent; ConfigError when not a table."""
+    tool = data.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise ConfigError(f"`tool` must be a table, got {type(tool).__name__}", path=str(path))
+    table = tool.get("dockmod")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"`tool.dockmod` must be a table, got {type(table).__name__}", path=str(path))
+    return table
 
 
 def load(path: Path) -> Config:
     """Load and validate one configuration file."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read configuration: {e}", path=str(path)) from None
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"invalid TOML: {e}", path=str(path)) from None
+    data = _read_toml(path)
     # pyproject.toml holds [tool.dockmod]; dockmod.toml holds the keys at top level.
-    table = data.get("tool", {}).get("dockmod", {}) if path.name == "pyproject.toml" else data
+    table = (_dockmod_table(data, path) or {}) if path.name == "pyproject.toml" else data
     return from_table(table, path)
 
 
@@ -106,14 +195,15 @@ def from_table(table: dict[str, Any], path: Path) -> Config:
         if key not in KEYS:
             raise ConfigError(f"unknown key `{key}`{_suggest(key, KEYS)}", path=str(path))
     kw: dict[str, Any] = {"path": path}
-    if "select" in table:
-        kw["select"] = _str_list(table, "select", path)
-    if "extend-select" in table:
-        kw["extend_select"] = _str_list(table, "extend-select", path)
-    if "ignore" in table:
-        kw["ignore"] = _str_list(table, "ignore", path)
+    for key in ("select", "extend-select", "ignore"):
+        if key in table:
+            kw[key.replace("-", "_")] = _str_list(table, key, path)
+            check_codes(kw[key.replace("-", "_")], key, path)
     if "exclude" in table:
         kw["exclude"] = _str_list(table, "exclude", path)
+        compile_patterns(kw["exclude"], "exclude", path)
+    if "max-file-size" in table:
+        kw["max_file_size"] = parse_size(table["max-file-size"], path)
     if "unsafe-fixes" in table:
         if not isinstance(table["unsafe-fixes"], bool):
             raise ConfigError("`unsafe-fixes` must be true or false", path=str(path))
@@ -126,7 +216,9 @@ def from_table(table: dict[str, Any], path: Path) -> Config:
         pfi = table["per-file-ignores"]
         if not isinstance(pfi, dict):
             raise ConfigError("`per-file-ignores` must be a table of pattern = [codes]", path=str(path))
-        kw["per_file_ignores"] = tuple((k, _str_list(pfi, k, path)) for k in pfi)
+        kw["per_file_ignores"] = tuple((k, _str_list(pfi, k, path, f"per-file-ignores.{k}")) for k in pfi)
+        for k, codes in kw["per_file_ignores"]:
+            check_codes(codes, f"per-file-ignores.{k}", path)
     if "transform" in table:
         kw["transform"] = _transform_options(table["transform"], path)
     return Config(**kw)
@@ -151,11 +243,22 @@ def _transform_options(table: Any, path: Path) -> dict[str, dict[str, Any]]:
                 valid = list(declared) or ["(this transform has no options)"]
                 raise ConfigError(f"unknown option `{key}` for `{name}`{_suggest(key, valid)}",
                                   path=str(path))
-            want = declared[key].type
-            if not isinstance(value, want) or (want is int and isinstance(value, bool)):
-                raise ConfigError(f"option `{key}` of `{name}` must be {want.__name__}", path=str(path))
+            _check_option(name, declared[key], value, path)
         out[name] = dict(opts)
     return out
+
+
+def _check_option(transform: str, opt: Any, value: Any, path: Path) -> None:
+    want = opt.type
+    if not isinstance(value, want) or (want is not bool and isinstance(value, bool)):
+        raise ConfigError(f"option `{opt.name}` of `{transform}` must be {want.__name__}, "
+                          f"got {type(value).__name__}", path=str(path))
+    if want is list and isinstance(opt.default, (list, tuple)) and opt.default:
+        item_type = type(opt.default[0])
+        for i, x in enumerate(value):
+            if not isinstance(x, item_type) or (item_type is not bool and isinstance(x, bool)):
+                raise ConfigError(f"option `{opt.name}` of `{transform}` must be a list of "
+                                  f"{item_type.__name__}; item {i + 1} is {x!r}", path=str(path))
 
 
 @lru_cache(maxsize=1024)
@@ -167,11 +270,9 @@ def find(start: Path) -> Path | None:
             return candidate
         candidate = d / "pyproject.toml"
         if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
-            if "dockmod" in data.get("tool", {}):
+            # A pyproject.toml that cannot be read or parsed is an error, not a silent
+            # fallback to the defaults (it may hold the [tool.dockmod] that a CI gate needs).
+            if _dockmod_table(_read_toml(candidate), candidate) is not None:
                 return candidate
     return None
 
@@ -185,5 +286,9 @@ def for_file(file: Path, explicit: Path | None = None) -> Config:
     """The configuration that applies to ``file``."""
     if explicit is not None:
         return load_cached(explicit.resolve())
-    found = find(file.resolve().parent)
+    try:
+        folder = file.resolve().parent
+    except (OSError, RuntimeError):  # a symlink loop: reported when the file is read
+        folder = Path(os.path.abspath(file)).parent
+    found = find(folder)
     return load_cached(found) if found else Config()

@@ -1,30 +1,53 @@
 """Finding Dockerfiles under the paths a user names.
 
-A named file is always taken. Folders are searched recursively for ``Dockerfile``,
-``Dockerfile.*``, ``*.Dockerfile``, ``*.dockerfile``, ``Containerfile`` and
-``Containerfile.*``, skipping what ``.gitignore`` files ignore, ``.git`` itself, and the
-configuration's ``exclude`` patterns (gitignore syntax, relative to the config's folder).
+A named file is always taken (and reported if it cannot be read). Folders are searched
+recursively for the names BuildKit users give their Dockerfiles (:func:`is_dockerfile_name`):
+
+* ``Dockerfile`` and ``Containerfile``;
+* with a suffix after ``.``, ``-`` or ``_``: ``Dockerfile.dev``, ``Dockerfile-alpine``,
+  ``Dockerfile_arm``, ``Containerfile-hardlinks``;
+* with a prefix before ``.``: ``api.Dockerfile``, ``api.dockerfile``, ``api.Containerfile``;
+
+case-insensitively, except names ending like documentation, scripts or templates
+(``Dockerfile.md``, ``Dockerfile-build.sh``, ``Dockerfile.j2``…). The search skips what
+``.gitignore`` files ignore, ``.git`` itself, and the configuration's ``exclude`` patterns
+(gitignore syntax, relative to the config's folder). A ``.gitignore`` line that is not a
+valid pattern matches nothing, as in git.
+
+Only regular files are taken from a search: a FIFO, a socket or a link to a device is
+skipped with a note (shown with ``-v``). A link that is dangling or loops, and a folder
+that cannot be read, are errors for that entry; the search goes on.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 _TEXT_SUFFIXES = (".md", ".txt", ".sh", ".py", ".yml", ".yaml", ".json", ".orig", ".rej",
-                  ".bak", ".swp", ".j2", ".tmpl", ".template", ".dockerignore")
+                  ".bak", ".swp", ".j2", ".tmpl", ".template", ".dockerignore", ".ps1", ".bat",
+                  ".lock", ".toml", ".cfg", ".ini", ".env", ".patch", ".diff", ".log", ".html")
+
+_NAME_RE = re.compile(r"^(?:(?:dockerfile|containerfile)(?:[._-].+)?|.+\.(?:dockerfile|containerfile))$",
+                      re.IGNORECASE | re.DOTALL)
+
+#: What --help says about folder search (kept next to the rule it describes).
+NAMES_HELP = ("Dockerfile, Containerfile, Dockerfile.*, Dockerfile-*, Dockerfile_* (and the same for "
+              "Containerfile), *.Dockerfile, *.dockerfile, *.Containerfile")
 
 
 def is_dockerfile_name(name: str) -> bool:
+    if not _NAME_RE.match(name):
+        return False
     low = name.lower()
-    if low in ("dockerfile", "containerfile"):
+    if low in ("dockerfile", "containerfile") or low.endswith((".dockerfile", ".containerfile")):
         return True
-    if low.endswith((".dockerfile", ".containerfile")):
-        return True
-    if low.startswith(("dockerfile.", "containerfile.")):
-        return not low.endswith(_TEXT_SUFFIXES)
-    return False
+    return not low.endswith(_TEXT_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -32,24 +55,49 @@ class Candidate:
     path: Path
     #: The root the user named (a symlink may only write inside it).
     root: Path
-    #: Why the file is skipped, or None.
+    #: Why the file is skipped (shown with -v), or None.
     skip: str | None = None
+    #: Why this entry cannot be processed (an error line, exit 2), or None.
+    error: str | None = None
+
+
+def _valid_lines(lines: list[str]) -> list[str]:
+    """The lines of a .gitignore that are valid patterns (git ignores the others)."""
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines(lines)
+        return lines
+    except Exception:  # pathspec raises several types for patterns git treats as no-match
+        pass
+    keep = []
+    for line in lines:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except Exception:
+            continue
+        keep.append(line)
+    return keep
 
 
 def _gitignore_spec(directory: Path):  # type: ignore[no-untyped-def]
     gi = directory / ".gitignore"
-    if not gi.is_file():
+    try:
+        if not gi.is_file():
+            return None
+        lines = gi.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+    except OSError:
         return None
     import pathspec
 
-    try:
-        lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return pathspec.GitIgnoreSpec.from_lines(_valid_lines(lines))
 
 
-def discover(paths: list[str], exclude_for: "callable | None" = None) -> list[Candidate]:  # noqa: F821
+def _strerror(e: OSError) -> str:
+    return os.strerror(e.errno) if e.errno else str(e)
+
+
+def discover(paths: list[str], exclude_for: Callable[[Path], bool] | None = None) -> list[Candidate]:
     """Candidates in a stable order (sorted by path), without duplicates.
 
     ``exclude_for(path) -> bool`` answers whether config excludes a file found in a folder.
@@ -62,15 +110,19 @@ def discover(paths: list[str], exclude_for: "callable | None" = None) -> list[Ca
             for c in _walk(p, root, exclude_for):
                 out.setdefault(c.path, c)
         else:
-            root = p.parent.resolve()
-            out.setdefault(p, Candidate(p, root))
+            out.setdefault(p, Candidate(p, p.parent.resolve()))
     return [out[k] for k in sorted(out, key=lambda q: str(q))]
 
 
-def _walk(top: Path, root: Path, exclude_for) -> list[Candidate]:  # type: ignore[no-untyped-def]
+def _walk(top: Path, root: Path, exclude_for: Callable[[Path], bool] | None) -> list[Candidate]:
     found: list[Candidate] = []
     specs: list[tuple[Path, object]] = []
-    for dirpath, dirnames, filenames in os.walk(top):
+
+    def on_error(e: OSError) -> None:
+        where = Path(e.filename) if e.filename else top
+        found.append(Candidate(where, root, error=f"{where}: error: cannot read folder: {_strerror(e)}"))
+
+    for dirpath, dirnames, filenames in os.walk(top, onerror=on_error):
         d = Path(dirpath)
         spec = _gitignore_spec(d)
         specs = [(base, s) for base, s in specs if base == d or base in d.parents]
@@ -91,5 +143,21 @@ def _walk(top: Path, root: Path, exclude_for) -> list[Candidate]:  # type: ignor
             path = d / name
             if ignored(path, False) or (exclude_for is not None and exclude_for(path)):
                 continue
-            found.append(Candidate(path, root))
+            found.append(_classify(path, root))
     return found
+
+
+def _classify(path: Path, root: Path) -> Candidate:
+    """A found name: a regular file to process, something to skip, or an error."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ENOENT and os.path.islink(path):
+            return Candidate(path, root, error=f"{path}: error: dangling symbolic link "
+                                               f"(to {os.readlink(path)})")
+        return Candidate(path, root, error=f"{path}: error: {_strerror(e)}")
+    if stat.S_ISREG(st.st_mode):
+        return Candidate(path, root)
+    kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
+    return Candidate(path, root, skip=f"{kind}, not a regular file")

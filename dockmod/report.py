@@ -1,22 +1,39 @@
-"""Counting results, the summary line, the exit code, and the machine-readable formats.
+"""Counting results, the summary, the exit code, and the machine-readable formats.
 
 This is the one place that decides the exit status:
 
 * ``0``: nothing to report (or ``--exit-zero`` and no error);
 * ``1``: findings (``check``), changes pending (``fix`` dry run), or findings left
   unfixed (``fix --apply``);
-* ``2``: a file could not be read, parsed or configured, or an internal error.
+* ``2``: a file could not be read, parsed, configured or written, or an internal error;
+* ``130``: interrupted (Ctrl-C).
+
+JSON and SARIF are always valid UTF-8: a byte of a file name or of a file that is not
+UTF-8 (kept by dockmod as a lone surrogate, see ``dockmod.io``) is written as U+FFFD in
+JSON strings, and percent-encoded (losslessly) in SARIF ``artifactLocation.uri``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from dockmod import __version__
-from dockmod.runner import FileResult
+from dockmod.results import FileResult, Outcome
 from dockmod.transforms._base import Finding, FixSafety
+
+EXIT_INTERRUPTED = 130
+
+
+def safety_label(safety: FixSafety | None) -> str:
+    """The one user-facing name of a fix safety: ``safe``, ``unsafe`` or ``report-only``."""
+    if safety is None or safety is FixSafety.DISPLAY_ONLY:
+        return "report-only"
+    return safety.value
 
 
 @dataclass
@@ -27,54 +44,105 @@ class Totals:
     failed: int = 0
     findings: int = 0
     remaining: int = 0
+    #: Findings this run's settings can fix (``[*]``).
     fixable: int = 0
+    #: Findings with a fix that needs ``--unsafe-fixes`` (``[-]``).
     hidden_unsafe: int = 0
+    #: Findings with no fix to apply (report only, or capped by target-syntax).
+    report_only: int = 0
     applied: int = 0
+    written: int = 0
+    #: Findings fixed, by code.
+    fixed: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def fixed_total(self) -> int:
+        return sum(self.fixed.values())
 
 
 def totals(results: Iterable[FileResult]) -> Totals:
     t = Totals()
     for r in results:
-        setattr(t, r.status, getattr(t, r.status) + 1)
+        name = r.outcome.value
+        setattr(t, name, getattr(t, name) + 1)
         t.findings += len(r.findings)
         t.remaining += len(r.remaining)
-        t.fixable += sum(1 for f in r.findings if _applicable(f, r.unsafe_fixes))
-        t.hidden_unsafe += r.hidden_unsafe
+        for f in r.findings:
+            if f.safety is not None and f.safety.applies(r.unsafe_fixes):
+                t.fixable += 1
+            elif f.fixable:
+                t.hidden_unsafe += 1
+            else:
+                t.report_only += 1
         t.applied += r.applied
+        t.written += r.written
+        for code, n in r.fixed:
+            t.fixed[code] = t.fixed.get(code, 0) + n
     return t
-
-
-def _applicable(f: Finding, unsafe: bool) -> bool:
-    return f.safety is FixSafety.SAFE or (f.safety is FixSafety.UNSAFE and unsafe)
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def summary(mode: str, t: Totals) -> str:
-    """One line for stderr, in black's wording."""
-    parts = []
+def summary(mode: str, t: Totals, *, unsafe_flag: bool = False) -> str:
+    """The summary for stderr.
+
+    ``mode`` is ``check``, ``diff`` (a dry run) or ``apply``. ``unsafe_flag``: whether
+    ``--unsafe-fixes`` was given, so the command shown is the one that applies the ``[*]``
+    fixes.
+    """
+    lines = []
     if mode == "check":
-        head = f"Found {_plural(t.findings, 'finding')}"
+        lines.append(f"Found {_plural(t.findings, 'finding')}.")
+        cmd = "dockmod fix --apply" + (" --unsafe-fixes" if unsafe_flag else "")
         if t.fixable:
-            head += f" ({t.fixable} fixable with `dockmod fix --apply`)"
-        parts.append(head)
+            lines.append(f"[*] {t.fixable} fixable with `{cmd}`.")
+        if t.hidden_unsafe:
+            lines.append(f"[-] {t.hidden_unsafe} fixable with `dockmod fix --apply --unsafe-fixes` "
+                         "(may change what the build does).")
+        if t.report_only:
+            lines.append(f"{t.report_only} report only (no fix to apply).")
+        tail = []
     else:
+        if mode == "apply":
+            lines.append(f"Found {_plural(t.findings, 'finding')} "
+                         f"({t.fixed_total} fixed, {t.remaining} remaining).")
         verb = "changed" if mode == "apply" else "would be changed"
-        parts.append(f"{_plural(t.changed, 'file')} {verb}")
-        parts.append(f"{t.unchanged} unchanged")
+        tail = [f"{_plural(t.changed, 'file')} {verb}", f"{t.unchanged} unchanged"]
     if t.skipped:
-        parts.append(f"{t.skipped} skipped")
+        tail.append(f"{t.skipped} skipped")
     if t.failed:
-        parts.append(f"{t.failed} failed")
-    line = ", ".join(parts)
-    if t.hidden_unsafe:
-        line += f" ({t.hidden_unsafe} more {'fix' if t.hidden_unsafe == 1 else 'fixes'} with --unsafe-fixes)"
-    return line
+        tail.append(f"{t.failed} failed")
+    if tail:
+        line = ", ".join(tail)
+        if mode != "check" and t.hidden_unsafe:
+            line += (f" ({t.hidden_unsafe} more {'fix' if t.hidden_unsafe == 1 else 'fixes'} "
+                     "with --unsafe-fixes)")
+        lines.append(line)
+    return "\n".join(lines)
 
 
-def exit_code(mode: str, t: Totals, exit_zero: bool = False) -> int:
+def statistics(results: Iterable[FileResult]) -> str:
+    """``--statistics``: one line per code, ``count  code  [*] name``, most frequent first."""
+    from dockmod.diagnostics import fix_mark
+
+    counts: dict[str, list] = {}
+    for r in results:
+        for f in r.findings:
+            row = counts.setdefault(f.code, [0, f.name, ""])
+            row[0] += 1
+            mark = fix_mark(f, r.unsafe_fixes)
+            if mark == "[*] " or (mark and not row[2]):
+                row[2] = mark
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    width = max((len(str(v[0])) for _, v in rows), default=1)
+    return "".join(f"{n:>{width}}  {code}  {mark or '    '}{name}\n" for code, (n, name, mark) in rows)
+
+
+def exit_code(mode: str, t: Totals, exit_zero: bool = False, interrupted: bool = False) -> int:
+    if interrupted:
+        return EXIT_INTERRUPTED
     if t.failed:
         return 2
     if exit_zero:
@@ -88,6 +156,13 @@ def exit_code(mode: str, t: Totals, exit_zero: bool = False) -> int:
 
 # -- machine-readable formats ----------------------------------------------------------------
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8(doc: str) -> str:
+    """Replace lone surrogates (undecodable bytes) by U+FFFD, so the text encodes as UTF-8."""
+    return _SURROGATE_RE.sub("\ufffd", doc)
+
 
 def finding_dict(path: str, f: Finding, unsafe: bool) -> dict:
     return {
@@ -99,8 +174,8 @@ def finding_dict(path: str, f: Finding, unsafe: bool) -> dict:
         "end_location": {"line": f.end_line, "column": f.end_column},
         "fix": None if f.fix_title is None else {
             "title": f.fix_title,
-            "safety": f.safety.value if f.safety else None,
-            "applicable": _applicable(f, unsafe),
+            "safety": safety_label(f.safety) if f.safety else None,
+            "applicable": (f.safety is not None and f.safety.applies(unsafe)),
             "reason": f.no_fix_reason,
         },
     }
@@ -111,9 +186,20 @@ def to_json(results: list[FileResult]) -> str:
     doc = {
         "version": __version__,
         "findings": [finding_dict(r.path, f, r.unsafe_fixes) for r in results for f in r.findings],
-        "errors": [{"path": r.path, "message": r.error} for r in results if r.status == "failed"],
+        "errors": [{"path": r.path, "message": r.error} for r in results if r.outcome is Outcome.FAILED],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return _utf8(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+def artifact_uri(path: str) -> str:
+    """A path as a SARIF ``artifactLocation.uri``: a percent-encoded URI reference.
+
+    The path's bytes (``os.fsencode``) are encoded, so a name that is not UTF-8 stays exact.
+    """
+    data = os.fsencode(path)
+    if data.startswith(b"/"):
+        return "file://" + quote(data, safe="/")
+    return quote(data, safe="/")
 
 
 def to_sarif(results: list[FileResult]) -> str:
@@ -125,7 +211,7 @@ def to_sarif(results: list[FileResult]) -> str:
         "name": t.meta.name,
         "shortDescription": {"text": t.meta.summary.replace("{", "").replace("}", "")},
         "helpUri": f"https://github.com/dockmod/dockmod/blob/main/docs/transforms/{t.meta.name}.md",
-        "properties": {"fixSafety": t.meta.safety.value},
+        "properties": {"fixSafety": safety_label(t.meta.safety)},
     } for t in REGISTRY]
     index = {t.meta.code: i for i, t in enumerate(REGISTRY)}
     sarif_results = []
@@ -137,7 +223,7 @@ def to_sarif(results: list[FileResult]) -> str:
                 "level": "warning",
                 "message": {"text": f.message},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": r.path},
+                    "artifactLocation": {"uri": artifact_uri(r.path)},
                     "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1),
                                "endLine": max(f.end_line, 1), "endColumn": max(f.end_column, 1)},
                 }}],
@@ -146,8 +232,8 @@ def to_sarif(results: list[FileResult]) -> str:
                 del res["ruleIndex"]
             sarif_results.append(res)
     notifications = [{"level": "error", "message": {"text": r.error or "failed"},
-                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.path}}}]}
-                     for r in results if r.status == "failed"]
+                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(r.path)}}}]}
+                     for r in results if r.outcome is Outcome.FAILED]
     run = {
         "tool": {"driver": {"name": "dockmod", "version": __version__,
                             "informationUri": "https://github.com/dockmod/dockmod", "rules": rules}},
@@ -155,17 +241,24 @@ def to_sarif(results: list[FileResult]) -> str:
         "invocations": [{"executionSuccessful": not notifications,
                          "toolExecutionNotifications": notifications}],
     }
-    return json.dumps({
+    return _utf8(json.dumps({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [run],
-    }, indent=2, ensure_ascii=False)
+    }, indent=2, ensure_ascii=False))
 
 
 def github_line(path: str, f: Finding) -> str:
-    """A GitHub Actions workflow command, so findings show as annotations."""
+    """A GitHub Actions workflow command, so findings show as annotations.
+
+    Property values and the message are escaped as the runner expects (``%``, CR, LF, and
+    ``:``/``,`` in properties), so a name or message cannot end the command early.
+    """
+    from dockmod.diagnostics import escape
+
     def esc(s: str) -> str:
-        return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        # CR and LF percent-encoded first (the runner decodes them), other controls made visible.
+        return escape(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
     def esc_prop(s: str) -> str:
         return esc(s).replace(":", "%3A").replace(",", "%2C")

@@ -1,24 +1,44 @@
 """Bulk runs: one job per file, in a process pool, results in a stable order.
 
-Each file's result is a frozen, picklable :class:`FileResult`. One file's failure never
-stops the run: it becomes ``status="failed"`` and the run exits 2 at the end. The parser
-is built before the pool forks, so workers inherit it instead of rebuilding it.
+Each file's result is a frozen, picklable :class:`~dockmod.results.FileResult`. One
+file's failure never stops the run: it becomes ``Outcome.FAILED`` and the run exits 2 at
+the end. The parser is built before the pool forks, so workers inherit it.
+
+Stopping:
+
+* Workers die with their parent: each asks the kernel for ``SIGKILL`` when its parent
+  dies (``prctl(PR_SET_PDEATHSIG)``), and checks ``os.getppid()`` before each file in
+  case the parent died before that request. A killed worker leaves at most a nameless
+  ``O_TMPFILE`` (see :mod:`dockmod.io`), which the kernel frees.
+* Ctrl-C (``SIGINT``) is caught by the parent only (workers ignore it): it sets a shared
+  flag that every worker reads before it starts a file, and no new file is handed out.
+  Files already being processed finish (each write is atomic), the rest come back as
+  ``Outcome.SKIPPED`` with :data:`INTERRUPTED`, and :func:`run` reports the interrupt.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import traceback
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
-from dockmod.transforms._base import Finding, FixSafety
+from dockmod.results import FileResult, Outcome
+
+#: The ``error`` of files not started because the run was interrupted.
+INTERRUPTED = "not started: interrupted"
+
+#: At most this many workers per core: more only costs memory.
+WORKERS_PER_CORE = 4
 
 
 @dataclass(frozen=True)
 class Job:
+    #: The file to read; for standard input, the name given by ``--stdin-filename`` (or "-").
     path: str
     #: The path to show and to put in diff headers.
     display: str
@@ -32,29 +52,16 @@ class Job:
     target_syntax: tuple[int, int] | None
     config: str | None
     stdin_text: str | None = None
+    #: Replace read-only, hard-linked or foreign-owned files anyway.
+    force: bool = False
+    #: ``--max-file-size`` (bytes); None: the configuration's, else the default.
+    max_file_size: int | None = None
     #: ``--syntax-directive`` (none/floating/minimum); None: from config, else "none".
     syntax_directive: str | None = None
     #: Registry answers for DM101, filled once per run by ``dockmod.pinning.attach``.
     resolver: Any = None
     #: Per-transform option overrides from the command line (e.g. DM101 ``refresh``).
     options: dict[str, dict[str, Any]] | None = None
-
-
-@dataclass(frozen=True)
-class FileResult:
-    path: str
-    #: changed | unchanged | skipped | failed
-    status: str
-    findings: tuple[Finding, ...] = ()
-    remaining: tuple[Finding, ...] = ()
-    diff: str = ""
-    output: str | None = None
-    error: str | None = None
-    unsafe_fixes: bool = False
-    #: Findings whose fix needs --unsafe-fixes and was not applied.
-    hidden_unsafe: int = 0
-    applied: int = 0
-    source_lines: dict[int, str] = field(default_factory=dict)
 
 
 def _merge_selection(job: Job, cfg: Any) -> list[Any]:
@@ -75,47 +82,87 @@ def _merge_selection(job: Job, cfg: Any) -> list[Any]:
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return path.as_posix()
 
 
+def _os_error(display: str, e: OSError, verb: str = "") -> str:
+    from dockmod.io import FileTooLarge, NotRegularFile, WriteRefused
+
+    if isinstance(e, (NotRegularFile, FileTooLarge, WriteRefused)):
+        reason = e.strerror
+    else:
+        reason = os.strerror(e.errno) if e.errno else str(e)
+    return f"{display}: error: {verb}{reason}"
+
+
+_swept: set[str] = set()
+
+
 def process(job: Job) -> FileResult:
-    """Check or fix one file. Never raises."""
+    """Check or fix one file. Never raises (an internal error is a FAILED result)."""
+    try:
+        return _process(job)
+    except Exception as e:  # a bug must not stop the run or write anything
+        return FileResult(job.display, Outcome.FAILED,
+                          error=f"{job.display}: internal error: {type(e).__name__}: {e} "
+                                "(run with --debug for the traceback)",
+                          debug=traceback.format_exc())
+
+
+def _process(job: Job) -> FileResult:
     from dockmod import config as config_mod
     from dockmod import engine
     from dockmod._parse import parse
     from dockmod.diagnostics import render_parse_error
     from dockmod.diff import unified_diff
     from dockmod.errors import ConfigError, ParseError, TransformError
-    from dockmod.io import decode, write_text_atomic
+    from dockmod.io import DEFAULT_MAX_FILE_SIZE, decode, encode, read_bytes, sweep_stale, write_atomic
 
     path = Path(job.path)
+    stdin = job.stdin_text is not None
     try:
-        cfg = config_mod.for_file(path if job.stdin_text is None else Path.cwd() / "-",
+        cfg = config_mod.for_file(path if not stdin or job.path != "-" else Path.cwd() / "-",
                                   Path(job.config) if job.config else None)
     except ConfigError as e:
-        return FileResult(job.display, "failed", error=str(e))
+        from dockmod.diagnostics import render_config_error
+
+        return FileResult(job.display, Outcome.FAILED, error=render_config_error(e))
     unsafe = job.unsafe_fixes if job.unsafe_fixes is not None else cfg.unsafe_fixes
     target = job.target_syntax or cfg.target_syntax
+    max_size = job.max_file_size or cfg.max_file_size or DEFAULT_MAX_FILE_SIZE
 
-    if job.stdin_text is None:
-        if path.is_symlink():
-            target_path = path.resolve()
-            root = Path(job.root)
-            if job.apply and root != target_path and root not in target_path.parents:
-                return FileResult(job.display, "skipped",
-                                  error="symlink to a file outside the tree being processed")
+    write_path = path
+    if not stdin:
+        if job.apply:
+            folder = str(path.parent)
+            if folder not in _swept:
+                _swept.add(folder)
+                sweep_stale(folder)
         try:
-            text = decode(path.read_bytes())
+            if path.is_symlink():
+                write_path = path.resolve(strict=True)
+                root = Path(job.root)
+                if job.apply and root != write_path and root not in write_path.parents:
+                    return FileResult(job.display, Outcome.SKIPPED,
+                                      error="symlink to a file outside the tree being processed")
+            data = read_bytes(path, max_size)
+        except RuntimeError:  # Path.resolve on a symlink loop (Python < 3.13)
+            return FileResult(job.display, Outcome.FAILED,
+                              error=f"{job.display}: error: {os.strerror(40)}")
         except OSError as e:
-            return FileResult(job.display, "failed", error=f"{job.display}: error: {e.strerror or e}")
+            return FileResult(job.display, Outcome.FAILED, error=_os_error(job.display, e))
+        text = decode(data)
     else:
-        text = job.stdin_text
+        text = job.stdin_text or ""
+        if len(encode(text)) > max_size:
+            return FileResult(job.display, Outcome.FAILED,
+                              error=f"{job.display}: error: input is over max-file-size ({max_size} bytes)")
 
     try:
         df = parse(text, path=job.display)
     except ParseError as e:
-        return FileResult(job.display, "failed", error=render_parse_error(e, job.display))
+        return FileResult(job.display, Outcome.FAILED, error=render_parse_error(e, job.display))
 
     try:
         transforms = _merge_selection(job, cfg)
@@ -127,13 +174,10 @@ def process(job: Job) -> FileResult:
                                     options=options, syntax_directive=policy, resolver=job.resolver)
         result = engine.run(df, transforms, opts, path=job.display)
     except TransformError as e:
-        return FileResult(job.display, "failed", error=f"{job.display}: error: {e}")
-    except Exception:  # a transform bug must not stop the run or write anything
-        return FileResult(job.display, "failed",
-                          error=f"{job.display}: internal error\n{traceback.format_exc()}")
+        return FileResult(job.display, Outcome.FAILED, error=f"{job.display}: error: {e}")
 
     if result.skipped:
-        return FileResult(job.display, "skipped", error=result.skipped)
+        return FileResult(job.display, Outcome.SKIPPED, error=result.skipped)
 
     out = result.output.code
     if out != text:
@@ -141,35 +185,142 @@ def process(job: Job) -> FileResult:
         try:
             parse(out, path=job.display)
         except ParseError as e:
-            return FileResult(job.display, "failed",
+            return FileResult(job.display, Outcome.FAILED,
                               error=f"{job.display}: internal error: a fix produced unparsable output: {e}")
-    hidden = sum(1 for f in result.findings if f.safety is FixSafety.UNSAFE and not unsafe)
+    hidden = sum(1 for f in result.findings
+                 if f.fixable and not (f.safety is not None and f.safety.applies(unsafe)))
     lines = {}
     text_lines = text.split("\n")
     for f in result.findings:
         if 1 <= f.line <= len(text_lines):
             lines[f.line] = text_lines[f.line - 1].rstrip("\r")
-    status = "changed" if out != text else "unchanged"
-    diff = unified_diff(text, out, job.display) if status == "changed" else ""
-    if status == "changed" and job.apply and job.stdin_text is None:
+    changed = out != text
+    # The diff as text (undecodable bytes as surrogates), then its exact bytes for output.
+    diff_text = unified_diff(text, out, job.display) if changed else ""
+    diff = diff_text.encode("utf-8", "surrogateescape")
+    fixed: dict[str, int] = {}
+    if changed:
+        left: dict[str, int] = {}
+        for f in result.remaining:
+            left[f.code] = left.get(f.code, 0) + 1
+        before: dict[str, int] = {}
+        for f in result.findings:
+            before[f.code] = before.get(f.code, 0) + 1
+        for code, n in before.items():
+            if n > left.get(code, 0):
+                fixed[code] = n - left.get(code, 0)
+    written = False
+    if changed and job.apply and not stdin:
         try:
-            write_text_atomic(path.resolve() if path.is_symlink() else path, out)
+            write_atomic(write_path, encode(out), force=job.force)
+            written = True
         except OSError as e:
-            return FileResult(job.display, "failed", error=f"{job.display}: error: cannot write: {e}")
+            return FileResult(job.display, Outcome.FAILED, tuple(result.findings), tuple(result.findings),
+                              error=_os_error(job.display, e, "not written: "),
+                              unsafe_fixes=unsafe, source_lines=lines)
     return FileResult(
-        job.display, status, tuple(result.findings), tuple(result.remaining), diff,
-        output=out if job.stdin_text is not None else None, unsafe_fixes=unsafe,
-        hidden_unsafe=hidden, applied=result.applied, source_lines=lines,
+        job.display, Outcome.CHANGED if changed else Outcome.UNCHANGED,
+        tuple(result.findings), tuple(result.remaining), diff,
+        output=out if stdin else None, unsafe_fixes=unsafe,
+        hidden_unsafe=hidden, applied=result.applied, fixed=tuple(sorted(fixed.items())),
+        written=written, source_lines=lines,
     )
 
 
-def run(jobs: list[Job], workers: int | None = None) -> list[FileResult]:
-    """Process ``jobs`` (in parallel when there are several) and return results in job order."""
-    if workers is None:
-        workers = os.cpu_count() or 1
-    if workers <= 1 or len(jobs) <= 1:
-        return [process(j) for j in jobs]
-    from concurrent.futures import ProcessPoolExecutor
+# -- the pool ---------------------------------------------------------------------------------
+
+_stop: Any = None
+_parent: int | None = None
+
+
+def _die_with_parent(stop: Any, parent: int) -> None:
+    """Worker initializer: SIGKILL when the parent dies; Ctrl-C is the parent's to handle."""
+    global _stop, _parent
+    _stop, _parent = stop, parent
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the getppid check below still applies
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _worker(job: Job) -> FileResult:
+    if _parent is not None and os.getppid() != _parent:
+        os._exit(1)
+    if _stop is not None and _stop.is_set():
+        return FileResult(job.display, Outcome.SKIPPED, error=INTERRUPTED)
+    return process(job)
+
+
+def workers_for(requested: int | None, files: int) -> int:
+    """Worker count: the request (default: the cores), at most one per file and 4 per core."""
+    cores = os.cpu_count() or 1
+    n = requested if requested is not None else cores
+    return max(1, min(n, files, WORKERS_PER_CORE * cores))
+
+
+@dataclass(frozen=True)
+class RunResult:
+    results: list[FileResult]
+    interrupted: bool
+
+
+def run(jobs: list[Job], workers: int | None = None,
+        on_result: Callable[[FileResult], None] | None = None) -> RunResult:
+    """Process ``jobs`` (in parallel when there are several) and return results in job order.
+
+    ``on_result`` is called in the parent as each file finishes (for a progress display).
+    A Ctrl-C stops the run as the module docstring says; the files not started are
+    returned as ``SKIPPED`` and ``interrupted`` is set.
+    """
+    n = workers_for(workers, len(jobs))
+    interrupted = False
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        nonlocal interrupted
+        interrupted = True
+        if stop is not None:
+            stop.set()
+
+    stop: Any = None
+    results: list[FileResult | None] = [None] * len(jobs)
+    import threading
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    if n > 1:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        stop = ctx.Event()
+    old = signal.signal(signal.SIGINT, on_sigint) if main_thread else None
+    try:
+        if n <= 1:
+            for i, job in enumerate(jobs):
+                if interrupted:
+                    break
+                results[i] = process(job)
+                if on_result:
+                    on_result(results[i])  # type: ignore[arg-type]
+        else:
+            _run_pool(jobs, n, stop, results, on_result, lambda: interrupted)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, old)
+    out = [r if r is not None else FileResult(j.display, Outcome.SKIPPED, error=INTERRUPTED)
+           for j, r in zip(jobs, results)]
+    return RunResult(out, interrupted or any(r.error == INTERRUPTED for r in out))
+
+
+def _run_pool(jobs: list[Job], n: int, stop: Any, results: list[FileResult | None],
+              on_result: Callable[[FileResult], None] | None, is_interrupted: Callable[[], bool]) -> None:
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     from dockmod.cst.build import get_parser
 
@@ -177,6 +328,32 @@ def run(jobs: list[Job], workers: int | None = None) -> list[FileResult]:
     get_parser("`")
     import dockmod.transforms  # noqa: F401  (import before fork, like the parser)
 
-    chunk = max(1, len(jobs) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(process, jobs, chunksize=chunk))
+    in_flight_max = n * 4
+    pending: dict[Any, int] = {}
+    next_job = 0
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_die_with_parent, initargs=(stop, os.getpid())) as pool:
+        try:
+            while next_job < len(jobs) or pending:
+                while not is_interrupted() and next_job < len(jobs) and len(pending) < in_flight_max:
+                    pending[pool.submit(_worker, jobs[next_job])] = next_job
+                    next_job += 1
+                if not pending:
+                    break
+                done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i = pending.pop(fut)
+                    try:
+                        results[i] = fut.result()
+                    except Exception as e:  # a worker died (e.g. killed): that file failed
+                        results[i] = FileResult(jobs[i].display, Outcome.FAILED,
+                                                error=f"{jobs[i].display}: internal error: worker "
+                                                      f"process failed: {type(e).__name__}")
+                    if on_result:
+                        on_result(results[i])  # type: ignore[arg-type]
+                if is_interrupted():
+                    for fut in list(pending):
+                        if fut.cancel():
+                            pending.pop(fut)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)

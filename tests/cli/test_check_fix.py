@@ -50,11 +50,11 @@ def test_check_reports_and_exits_1(tree: Path) -> None:
         "Dockerfile:1:6: DM507 [*] `--platform=$TARGETPLATFORM` is the default for `FROM`\n"
         "Dockerfile:3:1: DM502 [*] Legacy `ENV key value` format for `A`\n"
     )
-    assert err == "Found 2 findings (2 fixable with `dockmod fix --apply`)\n"
+    assert err == "Found 2 findings.\n[*] 2 fixable with `dockmod fix --apply`.\n"
 
 
 def test_check_clean_exits_0(tree: Path) -> None:
-    assert run("check", "svc", cwd=tree) == (0, "", "Found 0 findings\n")
+    assert run("check", "svc", cwd=tree) == (0, "", "Found 0 findings.\n")
 
 
 def test_fix_dry_run_prints_a_diff_git_applies(tree: Path) -> None:
@@ -76,7 +76,8 @@ def test_fix_apply_writes_atomically_and_keeps_mode(tree: Path) -> None:
     target = tree / "Dockerfile"
     target.chmod(0o640)
     code, out, err = run("fix", "--apply", cwd=tree)
-    assert (code, out, err) == (0, "", "1 file changed, 1 unchanged\n")
+    assert (code, out, err) == (0, "Fixed Dockerfile: DM502 (1), DM507 (1)\n",
+                                "Found 2 findings (2 fixed, 0 remaining).\n1 file changed, 1 unchanged\n")
     assert target.read_text() == "FROM alpine\n# keep me\nENV A=b\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert not [p for p in tree.iterdir() if p.name.endswith(".dockmod")]
@@ -89,7 +90,7 @@ def test_select_ignore_and_unknown_selector(tree: Path) -> None:
     code, out, _ = run("check", "--ignore", "use-key-value-format,DM507", cwd=tree)
     assert code == 0 and out == ""
     code, _, err = run("check", "--select", "DM9", cwd=tree)
-    assert code == 2 and "unknown transform selector(s): DM9" in err
+    assert code == 2 and "unknown code in `--select`: `DM9` (did you mean `DM509`?)" in err
 
 
 def test_suppression_comment_and_skip_file(tmp_path: Path) -> None:
@@ -118,11 +119,12 @@ def test_stdin_writes_fixed_text() -> None:
 def test_unsafe_fix_is_held_back_and_counted(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM alpine\nMAINTAINER Jane <j@example.com>\n")
     code, out, err = run("fix", "--apply", "--select", "DM505", cwd=tmp_path)
-    assert (code, out) == (1, "")  # the finding remains unfixed
-    assert err == "0 files changed, 1 unchanged (1 more fix with --unsafe-fixes)\n"
+    assert (code, out) == (1, "Dockerfile:2:1: DM505 [-] `MAINTAINER` is deprecated\n")  # remains unfixed
+    assert err == ("Found 1 finding (0 fixed, 1 remaining).\n"
+                   "0 files changed, 1 unchanged (1 more fix with --unsafe-fixes)\n")
     assert (tmp_path / "Dockerfile").read_text() == "FROM alpine\nMAINTAINER Jane <j@example.com>\n"
     code, _, err = run("fix", "--apply", "--unsafe-fixes", "--select", "DM505", cwd=tmp_path)
-    assert (code, err) == (0, "1 file changed, 0 unchanged\n")
+    assert (code, err) == (0, "Found 1 finding (1 fixed, 0 remaining).\n1 file changed, 0 unchanged\n")
     assert (tmp_path / "Dockerfile").read_text() == (
         'FROM alpine\nLABEL org.opencontainers.image.authors="Jane <j@example.com>"\n')
 
@@ -144,7 +146,7 @@ def test_config_unknown_key_suggests(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM alpine\n")
     code, _, err = run("check", cwd=tmp_path)
     assert code == 2
-    assert "dockmod.toml: unknown key `selct`; did you mean `select`?" in err
+    assert "dockmod.toml: error: unknown key `selct`; did you mean `select`?" in err
 
 
 def test_json_output_validates_against_schema(tree: Path) -> None:
