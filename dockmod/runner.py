@@ -141,6 +141,7 @@ def process(job: Job) -> FileResult:
             lines[f.line] = text_lines[f.line - 1].rstrip("\r")
     status = "changed" if out != text else "unchanged"
     diff = unified_diff(text, out, job.display) if status == "changed" else ""
+    diff, lines = _mask(df, diff, lines)
     if status == "changed" and job.apply and job.stdin_text is None:
         try:
             write_text_atomic(path.resolve() if path.is_symlink() else path, out)
@@ -151,6 +152,19 @@ def process(job: Job) -> FileResult:
         output=out if job.stdin_text is not None else None, unsafe_fixes=unsafe,
         hidden_unsafe=hidden, applied=result.applied, source_lines=lines,
     )
+
+
+def _mask(df: Any, diff: str, lines: dict[int, str]) -> tuple[str, dict[int, str]]:
+    """Secret values (ARG/ENV defaults, pasted tokens) masked in everything shown (issue 13)."""
+    from dockmod.secrets import MASK_NOTE, mask_secrets, secret_values
+
+    values = secret_values(df)
+    if not values:
+        return diff, lines
+    masked = mask_secrets(diff, values)
+    if masked != diff:
+        masked = MASK_NOTE + masked
+    return masked, {n: mask_secrets(line, values) for n, line in lines.items()}
 
 
 def run(jobs: list[Job], workers: int | None = None) -> list[FileResult]:

@@ -1,0 +1,545 @@
+"""Move secrets out of ``ARG`` and ``ENV`` into ``RUN --mount=type=secret``.
+
+## What it does
+Finds ``ARG`` and ``ENV`` keys that hold a secret: by name, with BuildKit's
+SecretsUsedInArgOrEnv rule (``apikey``, ``auth``, ``credential(s)``, ``key``,
+``password``, ``pword``, ``passwd``, ``secret``, ``token`` as the whole key or one of its
+``_``-separated words, unless ``public``, ``file`` or ``version`` is one too) plus
+dockmod's additions (``pass``, ``passphrase``; allowed: ``url``, ``path``, ``dir``,
+``gpg``, … see ``dockmod/ecosystems/secrets.py``); and by value, for a default that looks
+like a credential (a known token prefix such as ``ghp_``, ``glpat-``, ``AKIA``, ``npm_``,
+``xoxb-``, ``sk_live_``, ``AIza``; a URL with a password; a high-entropy string, guarded
+against checksums and fingerprints). ``ARG TOKEN_URL`` or ``ENV PASSWORD_FILE=/run/secrets/db``
+are left alone.
+
+For each secret key the fix:
+
+* removes every declaration of it (``ARG``, ``ENV``, and ``ENV KEY=$KEY`` copies of the
+  ``ARG``), keeping the comments above them;
+* gives each ``RUN`` that reads the variable (``$KEY`` in its shell text, or a program
+  known to read it from the environment, such as ``aws`` for ``AWS_SECRET_ACCESS_KEY``)
+  a secret mount, ``--mount=type=secret,id=<key in lower case>``, and sets the variable
+  from the mounted file inside that ``RUN`` only:
+  ``export KEY="$(cat /run/secrets/key)"; …`` (for a ``RUN <<EOF`` script, as the first
+  line of the script). This "file style" works with every BuildKit since
+  ``docker/dockerfile:1.2``, buildah, podman and kaniko;
+* says what the build invocation must now pass: ``docker build --secret
+  id=npm_token,env=NPM_TOKEN``, compose's ``secrets:`` entry, the ``secrets:`` input of
+  ``docker/build-push-action``.
+
+Left with a finding and no fix: a key that is also expanded outside a ``RUN``'s shell
+text (``FROM``, ``COPY``, ``LABEL``, another ``ENV``, a ``RUN`` flag …), where a secret
+mount cannot replace it; an ``ENV`` that ``CMD``/``ENTRYPOINT``/``HEALTHCHECK`` reads at
+run time; a key no ``RUN`` visibly reads; a ``RUN`` in exec form, or a heredoc script
+run by another interpreter (``#!/usr/bin/env python3``); files with ``# escape=```.
+
+## Why
+An ``ARG`` value is recorded in the image's history and an ``ENV`` value in its config:
+anyone who can pull the image can read them. A secret mount exists only while its
+``RUN`` runs and is never written to a layer or to the image's metadata.
+
+## Example
+``ARG NPM_TOKEN`` / ``RUN npm ci`` with ``$NPM_TOKEN`` in the ``RUN`` becomes
+``RUN --mount=type=secret,id=npm_token export NPM_TOKEN="$(cat /run/secrets/npm_token)"; npm ci``,
+built with ``docker build --secret id=npm_token,env=NPM_TOKEN .``.
+
+## Fix safety
+Unsafe. Removing an ``ARG`` changes the build command (``--build-arg`` must become
+``--secret``), and removing an ``ENV`` changes the final image (the variable is no longer
+set when a container runs). A program that reads the variable from the environment
+without naming it (a script, ``make``) gets it only when dockmod knows that program
+(``dockmod/ecosystems/secrets.py``); other ``RUN``\\ s do not get the mount.
+
+## Options
+``allow``: extra words that make a key not secret (e.g. ``["salt"]``).
+``deny``: extra words that make a key secret (e.g. ``["dsn"]``); ``allow`` wins.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from dockmod.cst import (
+    Arg,
+    Cmd,
+    Dockerfile,
+    Entrypoint,
+    Env,
+    Flag,
+    Healthcheck,
+    Instruction,
+    KeyValue,
+    Onbuild,
+    Run,
+    Shell,
+    ShellCommand,
+)
+from dockmod.ecosystems import secrets as data
+from dockmod.lang.words import LexError, logical_text, process_word
+from dockmod.secrets import is_secret_name, looks_like_credential
+from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+
+_POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
+_EXPORTS = re.compile(r'(?:export [A-Za-z_][A-Za-z0-9_]*="\$\(cat /run/secrets/[^)"]*\)"; )*')
+_BODY_EXPORTS = re.compile(r'(?:export [A-Za-z_][A-Za-z0-9_]*="\$\(cat /run/secrets/[^)"]*\)"\r?\n)*')
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+_NPMRC_VARIABLE = "\x00npmrc"  # stands for "the variables a .npmrc names"
+_WRAPPERS = frozenset({"sudo", "exec", "time", "env", "command", "!", "nohup"})
+
+
+@dataclass
+class _Decl:
+    """One declaration of a secret key: the top-level instruction and the pair."""
+
+    top: Instruction
+    ins: Arg | Env
+    pair: KeyValue | None  # None: the legacy ``ENV KEY value`` form
+    stage: int  # -1: a global ARG
+    onbuild: bool
+    copy_of_arg: bool = False  # ``ENV KEY=$KEY``
+
+
+@dataclass
+class _Secret:
+    key: str
+    decls: list[_Decl] = field(default_factory=list)
+    reason: str = ""
+    blockers: list[str] = field(default_factory=list)
+    runs: list[tuple[Instruction, Run]] = field(default_factory=list)  # (top, run)
+    runtime: bool = False  # an ENV the final image's containers would lose
+
+    @property
+    def id(self) -> str:
+        return self.key.lower()
+
+
+def invocation(key: str, id_: str) -> str:
+    """What the build must now pass, for docker, compose and build-push-action."""
+    return (f"build with `docker build --secret id={id_},env={key}`; compose: `secrets: [{id_}]` under "
+            f"`build:` and top-level `secrets: {{{id_}: {{environment: {key}}}}}`; "
+            f"docker/build-push-action: `secrets: {id_}=${{{{ secrets.{key} }}}}`")
+
+
+class MoveSecretsToMounts(Transform):
+    meta = TransformMeta(
+        code="DM301",
+        name="move-secrets-to-mounts",
+        summary="{subject}{detail}",
+        fix_title="Read `{key}` from a secret mount in {runs}; {invocation}",
+        safety=FixSafety.UNSAFE,
+        min_syntax=(1, 2),
+        reference="BuildKit check SecretsUsedInArgOrEnv, hadolint DL3064",
+        options=(
+            Option("allow", list, default=[], help="Extra words that make an ARG/ENV key not secret"),
+            Option("deny", list, default=[], help="Extra words that make an ARG/ENV key secret"),
+        ),
+        examples=(
+            Example(before="FROM node:22\nARG NPM_TOKEN\nRUN echo \"//r/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci\n",
+                    after="# syntax=docker/dockerfile:1.2\nFROM node:22\n"
+                          "RUN --mount=type=secret,id=npm_token export NPM_TOKEN=\"$(cat /run/secrets/npm_token)\"; "
+                          "echo \"//r/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci\n",
+                    unsafe_fixes=True),
+            Example(before="FROM alpine\nARG TOKEN_URL=https://example.com/token\nRUN wget \"$TOKEN_URL\"\n"),
+        ),
+    )
+
+    # -- whole file ------------------------------------------------------------------------
+    def transform(self, df: Dockerfile) -> Dockerfile:
+        self._df = df
+        allow = [str(a) for a in self.option("allow")]
+        deny = [str(d) for d in self.option("deny")]
+        secrets = self._collect(df, allow, deny)
+        if not secrets:
+            return df
+        self._scope(df, secrets)
+        replaced: dict[int, Instruction | None] = {}
+        for secret in secrets.values():
+            self._decide(secret, replaced)
+        if not replaced:
+            return df
+        return self._rebuild(df, replaced)
+
+    # -- detection -------------------------------------------------------------------------
+    def _collect(self, df: Dockerfile, allow: list[str], deny: list[str]) -> dict[str, _Secret]:
+        secrets: dict[str, _Secret] = {}
+        stage = -1
+        for top in df.body:
+            ins: Instruction = top
+            onbuild = False
+            if isinstance(top, Onbuild) and top.instruction is not None:
+                ins, onbuild = top.instruction, True
+            if ins.name == "FROM" and not onbuild:
+                stage += 1
+                continue
+            if not isinstance(ins, (Arg, Env)):
+                continue
+            pairs: list[tuple[str, str | None, KeyValue | None]] = [(kv.key, kv.value, kv) for kv in ins.pairs]
+            legacy = getattr(ins, "legacy", None)
+            if legacy is not None:
+                pairs.append((legacy.key, legacy.value, None))
+            for key, value, kv in pairs:
+                reason = self._why(key, value, allow, deny)
+                if reason is None:
+                    continue
+                s = secrets.setdefault(key, _Secret(key))
+                s.reason = s.reason or reason
+                copy = isinstance(ins, Env) and value is not None and _only_var(value, key)
+                s.decls.append(_Decl(top, ins, kv, stage, onbuild, copy))
+        # Keys whose only "declarations" are plain ENV copies of a non-secret ARG are not
+        # secrets by themselves (the value check found nothing to flag).
+        return {k: s for k, s in secrets.items() if s.decls}
+
+    @staticmethod
+    def _why(key: str, value: str | None, allow: list[str], deny: list[str]) -> str | None:
+        if value is not None:
+            v = value
+            if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
+                v = v[1:-1]
+            if v.lower() in data.FLAG_VALUES and value != "":
+                # ``ANSIBLE_HOST_KEY_CHECKING=False``: a switch, not a secret.
+                return None
+            kind = looks_like_credential(v)
+            if kind is not None:
+                return f"its value looks like a {kind}"
+        if is_secret_name(key, allow, deny):
+            return "its name says it holds a secret"
+        return None
+
+    # -- where the key is used -------------------------------------------------------------
+    def _scope(self, df: Dockerfile, secrets: dict[str, _Secret]) -> None:
+        """Fill each secret's RUNs and blockers, walking stages in order.
+
+        ``visible[key]`` is where the key comes from at this point of a stage:
+        "arg" (declared by ARG in this stage), "env" (ENV here or in a base stage).
+        """
+        stages = df.stages
+        ends: dict[int, dict[str, str]] = {}
+        global_keys = {k for k, s in secrets.items() if any(d.stage == -1 for d in s.decls)}
+        # FROM lines expand global ARGs.
+        for st in stages:
+            self._uses_outside(st.from_, secrets, {k: "arg" for k in secrets if k in global_keys},
+                               what="`FROM`")
+        for st in stages:
+            base = df.base_stage(st, stages)
+            visible = {k: v for k, v in (ends.get(base.index, {}) if base else {}).items() if v == "env"}
+            onbuild_visible: dict[str, str] = {}
+            for top in st.instructions[1:]:
+                ins = top
+                onbuild = isinstance(top, Onbuild) and top.instruction is not None
+                if onbuild:
+                    assert isinstance(top, Onbuild) and top.instruction is not None
+                    ins = top.instruction
+                where = onbuild_visible if onbuild else visible
+                if isinstance(ins, Run):
+                    self._run(top, ins, secrets, where, st.index)
+                elif isinstance(ins, (Cmd, Entrypoint, Healthcheck)):
+                    self._runtime_use(ins, secrets, where)
+                elif isinstance(ins, (Arg, Env)):
+                    self._declaration(ins, secrets, where)
+                elif not isinstance(ins, Shell):
+                    self._uses_outside(ins, secrets, where, what=f"`{ins.name}`")
+            ends[st.index] = visible
+
+    def _declaration(self, ins: Arg | Env, secrets: dict[str, _Secret], visible: dict[str, str]) -> None:
+        pairs = [(kv.key, kv.value) for kv in ins.pairs]
+        legacy = getattr(ins, "legacy", None)
+        if legacy is not None:
+            pairs.append((legacy.key, legacy.value))
+        for key, value in pairs:
+            if value is not None:
+                for name in secrets:
+                    if name == key and _only_var(value, key):
+                        continue
+                    if name in visible and _expands(value, name):
+                        secrets[name].blockers.append(f"`{ins.name} {key}` copies its value")
+            if key in secrets:
+                visible[key] = "arg" if isinstance(ins, Arg) else "env"
+            elif key in visible:
+                del visible[key]  # redeclared as a non-secret: a new value
+
+    def _uses_outside(self, ins: Instruction, secrets: dict[str, _Secret], visible: dict[str, str],
+                      what: str) -> None:
+        text = _body_text(ins)
+        for name in visible:
+            if name in secrets and _expands(text, name):
+                secrets[name].blockers.append(f"{what} expands it")
+
+    def _runtime_use(self, ins: Instruction, secrets: dict[str, _Secret], visible: dict[str, str]) -> None:
+        text = _body_text(ins)
+        for name, how in visible.items():
+            if name in secrets and how == "env" and name in _shell_reads(text):
+                secrets[name].blockers.append(f"`{ins.name}` reads it when a container runs")
+
+    def _run(self, top: Instruction, run: Run, secrets: dict[str, _Secret], visible: dict[str, str],
+             stage: int) -> None:
+        for flag in run.flags:
+            for name in visible:
+                if name in secrets and _expands(flag.text, name):
+                    secrets[name].blockers.append(f"a `RUN` flag expands it ({flag.text.split('=', 1)[0]})")
+        reads = self._reads(run)
+        for name in visible:
+            if name in secrets and (name in reads or _NPMRC_VARIABLE in reads and data.NPMRC_VARIABLE.search(name)):
+                secrets[name].runs.append((top, run))
+
+    def _reads(self, run: Run) -> frozenset[str]:
+        """Variables the RUN reads: written ``$X``, or read by a program known to read it."""
+        model = getattr(self.context, "model", None)
+        if model is not None:
+            facts = model.run(run)
+            reads = set(facts.reads)
+            programs = {posixpath.basename(c.name) for c in facts.commands}
+        else:
+            # Until the semantic model is merged: the shell text's ``$X`` references.
+            text = _script_text(run)
+            reads = _shell_reads(text)
+            programs = _programs(text)
+        for var, progs, _ in data.IMPLICIT_READERS:
+            if programs & set(progs):
+                reads.add(var)
+        if programs & set(data.NPMRC_READERS):
+            reads.add(_NPMRC_VARIABLE)
+        return frozenset(reads)
+
+    # -- the fix ---------------------------------------------------------------------------
+    def _decide(self, secret: _Secret, replaced: dict[int, Instruction | None]) -> None:
+        first = secret.decls[0]
+        kind = "ARG" if isinstance(first.ins, Arg) else "ENV"
+        where = "the image's build history" if kind == "ARG" else "the image's config"
+        subject = f"Secret `{secret.key}` in `{kind}` ({secret.reason})"
+        msg = {"subject": subject, "key": secret.key, "invocation": invocation(secret.key, secret.id)}
+        reason = self._blocked(secret)
+        if reason is not None:
+            self.report(first.top, detail=f": its value is kept in {where}; no fix: {reason}",
+                        runs="each RUN", no_fix_reason=reason, **msg)
+            return
+        new_runs: dict[int, Instruction] = {}
+        for top, run in secret.runs:
+            current = replaced.get(id(top), top)
+            assert current is not None
+            inner = current.instruction if isinstance(current, Onbuild) else current
+            assert isinstance(inner, Run)
+            fixed = _mount(inner, secret)
+            if fixed is None:
+                self.report(first.top, detail=f": its value is kept in {where}; no fix: a `RUN` "
+                            "that reads it is not a POSIX shell script",
+                            runs="each RUN", no_fix_reason="a RUN that reads it is not a shell script", **msg)
+                return
+            new_runs[id(top)] = current.with_changes(instruction=fixed) if isinstance(current, Onbuild) else fixed
+        lines = sorted({n for top, _ in secret.runs if (n := self._line(top)) is not None})
+        runs = "the `RUN` on line " if len(lines) == 1 else "the `RUN`s on lines "
+        runs += ", ".join(str(n) for n in lines)
+        detail = f": its value is kept in {where}"
+        if any(d.stage >= 0 and isinstance(d.ins, Env) for d in secret.decls):
+            detail += "; the fix also removes it from the environment of containers run from the image"
+        applied = True
+        for decl in secret.decls:
+            out = self.propose(decl.top, True, updated=False, detail=detail, runs=runs, **msg)
+            applied = applied and out is True
+        for top, _ in secret.runs:
+            out = self.propose(top, True, updated=False, subject=f"`RUN` reads secret `{secret.key}`",
+                               detail=f" from `{kind}`", key=secret.key, runs="this RUN",
+                               invocation=msg["invocation"])
+            applied = applied and out is True
+        if not applied:
+            return
+        replaced.update(new_runs)
+        for decl in secret.decls:
+            current = replaced.get(id(decl.top), decl.top)
+            if current is None:
+                continue
+            replaced[id(decl.top)] = _without(current, decl)
+
+    def _blocked(self, secret: _Secret) -> str | None:
+        if self._df.escape != "\\":
+            return "the file uses `# escape=`` (a Windows shell)"
+        if secret.blockers:
+            return "; ".join(dict.fromkeys(secret.blockers)) + ", which a secret mount cannot replace"
+        if not secret.runs:
+            if any(isinstance(d.ins, Env) for d in secret.decls):
+                return "no `RUN` reads it, so it is meant for containers: pass it at run time instead"
+            return "no `RUN` reads it visibly; a `RUN` whose program reads it needs the secret mount"
+        for _, run in secret.runs:
+            if run.is_exec_form:
+                return "a `RUN` in exec form reads it"
+        return None
+
+    def _line(self, node: Instruction) -> int | None:
+        pos = self.context.positions
+        if pos is not None and node in pos:
+            return int(pos.span(node).start_line)
+        return None  # fix passes have no positions; their messages are never shown
+
+    def _rebuild(self, df: Dockerfile, replaced: dict[int, Instruction | None]) -> Dockerfile:
+        body: list[Instruction] = []
+        carried: tuple = ()
+        for ins in df.body:
+            new = replaced.get(id(ins), ins)
+            if new is None:
+                # Removed: its comment lines go to the next instruction.
+                carried = carried + ins.leading_lines
+                continue
+            if carried:
+                new = new.with_changes(leading_lines=carried + new.leading_lines)
+                carried = ()
+            body.append(new)
+        footer = carried + df.footer if carried else df.footer
+        return df.with_changes(body=tuple(body), footer=footer)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _only_var(value: str, key: str) -> bool:
+    """``$KEY`` or ``${KEY}`` (quoted or not): a copy of the variable, nothing more."""
+    v = value
+    if len(v) >= 2 and v[0] == v[-1] == '"':
+        v = v[1:-1]
+    return v in (f"${key}", f"${{{key}}}")
+
+
+def _expands(text: str, name: str) -> bool:
+    """BuildKit's word processing of ``text`` substitutes ``name``."""
+    if name not in text or "$" not in text:
+        return False
+    marker = "\x00dockmod\x00"
+    try:
+        return marker in process_word(text, "\\", {name: marker})
+    except LexError:
+        return bool(re.search(rf"\$\{{?{re.escape(name)}(?![A-Za-z0-9_])", text))
+
+
+def _body_text(ins: Instruction) -> str:
+    """The instruction's text after the keyword, continuations removed."""
+    code = ins.with_changes(leading_lines=(), heredocs=()).code
+    text = logical_text(code, "\\")
+    parts = text.split(None, 1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _script_text(run: Run) -> str:
+    cmd = run.command
+    text = cmd.text if isinstance(cmd, ShellCommand) else (cmd.text if cmd is not None else "")
+    for h in run.heredocs:
+        text += "\n" + h.body
+    return text
+
+
+def _shell_reads(text: str) -> set[str]:
+    """Names in ``$X``/``${X…}`` outside single quotes (a lexical reading of sh)."""
+    out: set[str] = set()
+    i, n = 0, len(text)
+    quote = ""
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and quote != "'":
+            i += 2
+            continue
+        if quote == "'":
+            if ch == "'":
+                quote = ""
+        elif ch == "'" and quote != '"':
+            quote = "'"
+        elif ch == '"':
+            quote = "" if quote == '"' else '"'
+        elif ch == "$" and i + 1 < n:
+            j = i + 1
+            if text[j] == "{":
+                j += 1
+            m = _NAME_RE.match(text, j)
+            if m:
+                out.add(m.group(0))
+        i += 1
+    return out
+
+
+def _programs(text: str) -> set[str]:
+    """Command names at the start of each simple command (a lexical approximation)."""
+    out: set[str] = set()
+    for part in re.split(r"&&|\|\||[;|\n(`]|\$\(|\b(?:then|do|else)\b", text):
+        words = part.split()
+        while words and (_ASSIGNMENT.match(words[0]) or words[0] in _WRAPPERS):
+            words = words[1:]
+        if words:
+            out.add(posixpath.basename(words[0].strip("'\"")))
+    return out
+
+
+def _secret_prefix(secret: _Secret) -> str:
+    return f'export {secret.key}="$(cat /run/secrets/{secret.id})"'
+
+
+def _has_secret_mount(run: Run, id_: str) -> bool:
+    for f in run.flags:
+        spec = f.mount
+        if spec is not None and spec.type == "secret" and (spec.id or "") == id_:
+            return True
+    return False
+
+
+def _mount(run: Run, secret: _Secret) -> Run | None:
+    """``run`` with the secret mounted and the variable set from it; None if impossible."""
+    cmd = run.command
+    if not isinstance(cmd, ShellCommand):
+        return None
+    prefix = _secret_prefix(secret)
+    heredocs = run.heredocs
+    words = cmd.text.split()
+    if heredocs and words and all(w.startswith("<<") for w in words):
+        # ``RUN <<EOF``: the body is the script; the line goes first (after a shell ``#!``).
+        if len(heredocs) != 1:
+            return None
+        body = heredocs[0].body
+        newline = "\r\n" if body.endswith("\r\n") else "\n"
+        if body.startswith("#!"):
+            first, _, rest = body.partition("\n")
+            interp = first[2:].split()
+            name = posixpath.basename(interp[0]) if interp else ""
+            if name == "env" and len(interp) > 1:
+                name = interp[1]
+            if name not in _POSIX_SHELLS:
+                return None
+            new_body = f"{first}\n{prefix}{newline}{rest}"
+        else:
+            at = _BODY_EXPORTS.match(body).end()  # type: ignore[union-attr]
+            new_body = f"{body[:at]}{prefix}{newline}{body[at:]}"
+        heredocs = (heredocs[0].with_changes(body=new_body), *heredocs[1:])
+        new_cmd = cmd
+    else:
+        # After the exports an earlier secret put there, so they read in mount order.
+        at = _EXPORTS.match(cmd.raw).end()  # type: ignore[union-attr]
+        new_cmd = cmd.with_changes(raw=f"{cmd.raw[:at]}{prefix}; {cmd.raw[at:]}")
+    flags = tuple(run.flags)
+    if not _has_secret_mount(run, secret.id):
+        flag = Flag(raw=f"--mount=type=secret,id={secret.id}", whitespace_after=" ", escape=cmd.escape)
+        if flags:
+            last = flags[-1]
+            flags = (*flags[:-1], last.with_changes(whitespace_after=" "), flag.with_changes(
+                whitespace_after=last.whitespace_after))
+            ws = run.whitespace_after_keyword
+        else:
+            ws = run.whitespace_after_keyword
+            flag = flag.with_changes(whitespace_after=ws if ws.strip(" \t") else " ")
+            ws = " "
+            flags = (flag,)
+        return run.with_changes(flags=flags, whitespace_after_keyword=ws, command=new_cmd, heredocs=heredocs)
+    return run.with_changes(command=new_cmd, heredocs=heredocs)
+
+
+def _without(ins: Instruction, decl: _Decl) -> Instruction | None:
+    """``ins`` without ``decl``'s pair; None when nothing would be left."""
+    inner = ins.instruction if isinstance(ins, Onbuild) else ins
+    assert isinstance(inner, (Arg, Env))
+    if decl.pair is None:
+        return None
+    key = decl.pair.key
+    pairs = [kv for kv in inner.pairs if kv.key != key]
+    if not pairs:
+        return None
+    if inner.pairs[-1].key == key:
+        # The last pair goes: the new last one keeps no trailing space.
+        pairs[-1] = pairs[-1].with_changes(whitespace_after=inner.pairs[-1].whitespace_after)
+    new = inner.with_changes(pairs=tuple(pairs))
+    return ins.with_changes(instruction=new) if isinstance(ins, Onbuild) else new
