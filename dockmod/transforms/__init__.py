@@ -14,6 +14,7 @@ from dockmod.transforms.add_cache_mounts import AddCacheMounts
 from dockmod.transforms.add_syntax_directive import AddSyntaxDirective
 from dockmod.transforms.lowercase_stage_names import LowercaseStageNames
 from dockmod.transforms.match_from_as_casing import MatchFromAsCasing
+from dockmod.transforms.mount_secret_files import MountSecretFiles
 from dockmod.transforms.move_secrets_to_mounts import MoveSecretsToMounts
 from dockmod.transforms.remove_empty_continuations import RemoveEmptyContinuations
 from dockmod.transforms.remove_redundant_target_platform import RemoveRedundantTargetPlatform
@@ -31,6 +32,7 @@ REGISTRY: tuple[type[Transform], ...] = (
     ReorderDependencyCopy,
     AddCacheMounts,
     MoveSecretsToMounts,
+    MountSecretFiles,
     UseExecForm,
     UseKeyValueFormat,
     MatchFromAsCasing,
