@@ -196,6 +196,11 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
                 click.echo(_color_diff(r.diff, color), nl=False)
             if verbose and r.status == "unchanged":
                 click.echo(f"{r.path}: unchanged", err=True)
+    if mode != "check":
+        from dockmod.secrets import build_notes  # issue 13: what the build must now pass
+
+        for note in build_notes(results, applied=mode != "diff"):
+            click.echo(note, err=True)
     if not quiet:
         click.echo(report.summary({"check": "check", "diff": "diff"}.get(mode, "apply"), t), err=True)
     sys.exit(report.exit_code("apply" if mode in ("apply", "stdout") else mode, t, exit_zero))

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dockmod.ecosystems import secrets as data
 
@@ -188,3 +188,26 @@ def mask_secrets(text: str, values: Iterable[str | SecretValue]) -> str:
     for s in sorted((s for s in strings if len(s) >= 4), key=len, reverse=True):
         text = text.replace(s, MASK)
     return text
+
+
+def build_notes(results: Iterable[Any], applied: bool) -> list[str]:
+    """For ``fix``: one line per secret moved to a mount, saying what the build must pass.
+
+    ``results`` are the runner's file results. A DM301 finding on a declaration (its
+    message starts with "Secret") whose unsafe fix this run applies (or, in a dry run,
+    would apply) gives ``path: <fix title>``; after ``--apply`` the finding is gone from
+    the file, so this line is where the user learns the new build command.
+    """
+    from dockmod.transforms._base import FixSafety
+
+    verb = "now needs" if applied else "would need"
+    out: list[str] = []
+    for r in results:
+        for f in getattr(r, "findings", ()):
+            if f.code != "DM301" or not f.message.startswith("Secret") or not f.fix_title:
+                continue
+            if f.safety is FixSafety.UNSAFE and r.unsafe_fixes:
+                note = f"{r.path}:{f.line}: the build {verb} a secret: {f.fix_title}"
+                if note not in out:
+                    out.append(note)
+    return out

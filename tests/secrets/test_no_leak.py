@@ -81,6 +81,10 @@ def test_apply_writes_the_real_file(dockerfile: Path) -> None:
     assert NPM not in written and GITHUB not in written
     assert "--mount=type=secret,id=npm_token" in written
     assert 'export NPM_TOKEN="$(cat /run/secrets/npm_token)"; echo' in written
+    # After --apply the findings are gone; stderr says what the build must now pass.
+    assert "the build now needs a secret" in out
+    assert "`docker build --secret id=npm_token,env=NPM_TOKEN`" in out
+    assert "`secrets: npm_token=${{ secrets.NPM_TOKEN }}`" in out
     # Not moved (no RUN reads it), so it stays in the file, which is the user's own.
     assert f"ENV DATABASE_PASSWORD={SHORT}\n" in written
 
