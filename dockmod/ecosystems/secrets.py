@@ -143,3 +143,8 @@ CREDENTIAL_FILES: tuple[tuple[str, str, str], ...] = (
     ("settings.xml", "maven", "https://maven.apache.org/settings.html#servers"),
     ("gradle.properties", "gradle", "https://docs.gradle.org/current/userguide/build_environment.html"),
 )
+
+# Credential files a RUN may write from a variable and remove again, which dockmod then
+# mounts as a secret file at the same path instead (the id is the name without the dot:
+# ``npmrc``). Each is read by its tool at a fixed path and holds nothing but settings.
+MOUNTABLE_FILES: frozenset[str] = frozenset({".npmrc", ".netrc", "pip.conf", ".pypirc", ".yarnrc.yml"})

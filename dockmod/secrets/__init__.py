@@ -201,13 +201,11 @@ def build_notes(results: Iterable[Any], applied: bool) -> list[str]:
     from dockmod.transforms._base import FixSafety
 
     verb = "now needs" if applied else "would need"
-    out: list[str] = []
+    out: dict[tuple[str, str], str] = {}
     for r in results:
         for f in getattr(r, "findings", ()):
             if f.code != "DM301" or not f.message.startswith("Secret") or not f.fix_title:
                 continue
             if f.safety is FixSafety.UNSAFE and r.unsafe_fixes:
-                note = f"{r.path}:{f.line}: the build {verb} a secret: {f.fix_title}"
-                if note not in out:
-                    out.append(note)
-    return out
+                out.setdefault((r.path, f.fix_title), f"{r.path}:{f.line}: the build {verb} a secret: {f.fix_title}")
+    return list(out.values())

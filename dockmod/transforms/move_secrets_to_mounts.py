@@ -22,7 +22,14 @@ For each secret key the fix:
   from the mounted file inside that ``RUN`` only:
   ``export KEY="$(cat /run/secrets/key)"; …`` (for a ``RUN <<EOF`` script, as the first
   line of the script). This "file style" works with every BuildKit since
-  ``docker/dockerfile:1.2``, buildah, podman and kaniko;
+  ``docker/dockerfile:1.2``, buildah, podman and kaniko. Under a ``USER`` that is not
+  root the mount gets ``mode=0444`` (a secret is ``0400 root:root`` by default);
+* rewrites a ``RUN`` that only writes the variable into a credential file and removes it
+  again (``echo "…${NPM_TOKEN}" > .npmrc && npm ci && rm .npmrc``; also ``.netrc``,
+  ``pip.conf``, ``.pypirc``, ``.yarnrc.yml``) to mount that file as a secret at its path
+  (``--mount=type=secret,id=npmrc,target=/app/.npmrc npm ci``), when the path is known
+  (absolute, under a known ``WORKDIR``, or ``~`` of root); the build then passes the
+  file (``--secret id=npmrc,src=.npmrc``), and the finding says what it must hold;
 * says what the build invocation must now pass: ``docker build --secret
   id=npm_token,env=NPM_TOKEN``, compose's ``secrets:`` entry, the ``secrets:`` input of
   ``docker/build-push-action``.
@@ -75,6 +82,8 @@ from dockmod.cst import (
     Run,
     Shell,
     ShellCommand,
+    User,
+    Workdir,
 )
 from dockmod.ecosystems import secrets as data
 from dockmod.lang.words import LexError, logical_text, process_word
@@ -103,6 +112,41 @@ class _Decl:
 
 
 @dataclass
+class _Place:
+    """Who runs a RUN and where: ``USER`` and ``WORKDIR`` as far as the file says.
+
+    ``user`` None means no ``USER`` in the stage or its base stages (the image's default,
+    taken to be root; a base image whose default user is not root is a known limit until
+    the semantic model's image facts are read), ``"?"`` unknown.
+    """
+
+    user: str | None = None
+    workdir: str | None = None
+
+    def copy(self) -> _Place:
+        return _Place(self.user, self.workdir)
+
+    def learn(self, ins: Instruction) -> None:
+        if isinstance(ins, User) and ins.value is not None:
+            self.user = ins.value.text.strip()
+        elif isinstance(ins, Workdir) and ins.value is not None:
+            try:
+                path = process_word(ins.value.text, ins.value.escape)
+            except LexError:
+                path = "$"
+            if "$" in path:
+                self.workdir = None
+            elif path.startswith("/"):
+                self.workdir = posixpath.normpath(path)
+            elif self.workdir is not None:
+                self.workdir = posixpath.normpath(posixpath.join(self.workdir, path))
+
+    @property
+    def root(self) -> bool:
+        return self.user is None or self.user.split(":")[0] in ("root", "0")
+
+
+@dataclass
 class _Secret:
     key: str
     decls: list[_Decl] = field(default_factory=list)
@@ -110,17 +154,36 @@ class _Secret:
     blockers: list[str] = field(default_factory=list)
     runs: list[tuple[Instruction, Run]] = field(default_factory=list)  # (top, run)
     runtime: bool = False  # an ENV the final image's containers would lose
+    #: Files a RUN wrote the secret into, now mounted as secrets: (id, file name, content).
+    files: list[tuple[str, str, str]] = field(default_factory=list)
+    #: RUNs that still read the variable itself.
+    exported: int = 0
 
     @property
     def id(self) -> str:
         return self.key.lower()
 
 
-def invocation(key: str, id_: str) -> str:
+def invocation(secret: _Secret) -> str:
     """What the build must now pass, for docker, compose and build-push-action."""
-    return (f"build with `docker build --secret id={id_},env={key}`; compose: `secrets: [{id_}]` under "
-            f"`build:` and top-level `secrets: {{{id_}: {{environment: {key}}}}}`; "
-            f"docker/build-push-action: `secrets: {id_}=${{{{ secrets.{key} }}}}`")
+    key, id_ = secret.key, secret.id
+    docker, compose, action = [], [], []
+    if secret.exported or not secret.files:
+        docker.append(f"--secret id={id_},env={key}")
+        compose.append(f"{id_}: {{environment: {key}}}")
+        action.append(f"secrets: {id_}=${{{{ secrets.{key} }}}}")
+    for fid, name, content in dict.fromkeys(secret.files):
+        docker.append(f"--secret id={fid},src={name}")
+        compose.append(f"{fid}: {{file: ./{name}}}")
+        action.append(f"secret-files: {fid}=./{name}")
+    ids = ", ".join(dict.fromkeys([*([id_] if secret.exported or not secret.files else []),
+                                   *(f[0] for f in secret.files)]))
+    out = (f"build with `docker build {' '.join(docker)}`; compose: `secrets: [{ids}]` under `build:` "
+           f"and top-level `secrets: {{{', '.join(compose)}}}`; docker/build-push-action: "
+           f"{', '.join(f'`{a}`' for a in action)}")
+    for fid, name, content in dict.fromkeys(secret.files):
+        out += f"; `{name}` holds what the RUN wrote: {content}"
+    return out
 
 
 class MoveSecretsToMounts(Transform):
@@ -149,6 +212,7 @@ class MoveSecretsToMounts(Transform):
     # -- whole file ------------------------------------------------------------------------
     def transform(self, df: Dockerfile) -> Dockerfile:
         self._df = df
+        self._places: dict[int, _Place] = {}
         allow = [str(a) for a in self.option("allow")]
         deny = [str(d) for d in self.option("deny")]
         secrets = self._collect(df, allow, deny)
@@ -222,9 +286,11 @@ class MoveSecretsToMounts(Transform):
         for st in stages:
             self._uses_outside(st.from_, secrets, {k: "arg" for k in secrets if k in global_keys},
                                what="`FROM`")
+        places: dict[int, _Place] = {}
         for st in stages:
             base = df.base_stage(st, stages)
             visible = {k: v for k, v in (ends.get(base.index, {}) if base else {}).items() if v == "env"}
+            place = places[base.index].copy() if base else _Place()
             onbuild_visible: dict[str, str] = {}
             for top in st.instructions[1:]:
                 ins = top
@@ -233,7 +299,11 @@ class MoveSecretsToMounts(Transform):
                     assert isinstance(top, Onbuild) and top.instruction is not None
                     ins = top.instruction
                 where = onbuild_visible if onbuild else visible
+                if not onbuild:
+                    place.learn(ins)
                 if isinstance(ins, Run):
+                    # A trigger runs in a child build: its user and directory are unknown.
+                    self._places[id(ins)] = _Place(user="?", workdir=None) if onbuild else place.copy()
                     self._run(top, ins, secrets, where, st.index)
                 elif isinstance(ins, (Cmd, Entrypoint, Healthcheck)):
                     self._runtime_use(ins, secrets, where)
@@ -242,6 +312,7 @@ class MoveSecretsToMounts(Transform):
                 elif not isinstance(ins, Shell):
                     self._uses_outside(ins, secrets, where, what=f"`{ins.name}`")
             ends[st.index] = visible
+            places[st.index] = place
 
     def _declaration(self, ins: Arg | Env, secrets: dict[str, _Secret], visible: dict[str, str]) -> None:
         pairs = [(kv.key, kv.value) for kv in ins.pairs]
@@ -309,7 +380,7 @@ class MoveSecretsToMounts(Transform):
         kind = "ARG" if isinstance(first.ins, Arg) else "ENV"
         where = "the image's build history" if kind == "ARG" else "the image's config"
         subject = f"Secret `{secret.key}` in `{kind}` ({secret.reason})"
-        msg = {"subject": subject, "key": secret.key, "invocation": invocation(secret.key, secret.id)}
+        msg = {"subject": subject, "key": secret.key, "invocation": invocation(secret)}
         reason = self._blocked(secret)
         if reason is not None:
             self.report(first.top, detail=f": its value is kept in {where}; no fix: {reason}",
@@ -321,13 +392,14 @@ class MoveSecretsToMounts(Transform):
             assert current is not None
             inner = current.instruction if isinstance(current, Onbuild) else current
             assert isinstance(inner, Run)
-            fixed = _mount(inner, secret)
+            fixed = _mount(inner, secret, self._places.get(id(run), _Place(user="?")))
             if fixed is None:
                 self.report(first.top, detail=f": its value is kept in {where}; no fix: a `RUN` "
                             "that reads it is not a POSIX shell script",
                             runs="each RUN", no_fix_reason="a RUN that reads it is not a shell script", **msg)
                 return
             new_runs[id(top)] = current.with_changes(instruction=fixed) if isinstance(current, Onbuild) else fixed
+        msg["invocation"] = invocation(secret)
         lines = sorted({n for top, _ in secret.runs if (n := self._line(top)) is not None})
         runs = "the `RUN` on line " if len(lines) == 1 else "the `RUN`s on lines "
         runs += ", ".join(str(n) for n in lines)
@@ -479,11 +551,24 @@ def _has_secret_mount(run: Run, id_: str) -> bool:
     return False
 
 
-def _mount(run: Run, secret: _Secret) -> Run | None:
-    """``run`` with the secret mounted and the variable set from it; None if impossible."""
+def _mount(run: Run, secret: _Secret, place: _Place) -> Run | None:
+    """``run`` with the secret mounted and the variable set from it; None if impossible.
+
+    A RUN whose only use of the variable is to write it into a credential file that it
+    removes again (``echo "…$NPM_TOKEN" > .npmrc && npm ci && rm .npmrc``) gets that file
+    as a secret mount at its path instead, and loses the write and the removal.
+    """
     cmd = run.command
     if not isinstance(cmd, ShellCommand):
         return None
+    options = "" if place.root else ",mode=0444"  # a secret mount is 0400 root:root by default
+    as_file = _file_mount(run, secret, place)
+    if as_file is not None:
+        new_cmd, fid, target, content = as_file
+        secret.files.append((fid, posixpath.basename(target), content))
+        flag_text = f"--mount=type=secret,id={fid},target={target}{options}"
+        return _add_flag(run.with_changes(command=new_cmd), flag_text, fid)
+    secret.exported += 1
     prefix = _secret_prefix(secret)
     heredocs = run.heredocs
     words = cmd.text.split()
@@ -511,21 +596,76 @@ def _mount(run: Run, secret: _Secret) -> Run | None:
         # After the exports an earlier secret put there, so they read in mount order.
         at = _EXPORTS.match(cmd.raw).end()  # type: ignore[union-attr]
         new_cmd = cmd.with_changes(raw=f"{cmd.raw[:at]}{prefix}; {cmd.raw[at:]}")
+    return _add_flag(run.with_changes(command=new_cmd, heredocs=heredocs),
+                     f"--mount=type=secret,id={secret.id}{options}", secret.id)
+
+
+def _add_flag(run: Run, text: str, id_: str) -> Run:
+    if _has_secret_mount(run, id_):
+        return run
     flags = tuple(run.flags)
-    if not _has_secret_mount(run, secret.id):
-        flag = Flag(raw=f"--mount=type=secret,id={secret.id}", whitespace_after=" ", escape=cmd.escape)
-        if flags:
-            last = flags[-1]
-            flags = (*flags[:-1], last.with_changes(whitespace_after=" "), flag.with_changes(
-                whitespace_after=last.whitespace_after))
-            ws = run.whitespace_after_keyword
-        else:
-            ws = run.whitespace_after_keyword
-            flag = flag.with_changes(whitespace_after=ws if ws.strip(" \t") else " ")
-            ws = " "
-            flags = (flag,)
-        return run.with_changes(flags=flags, whitespace_after_keyword=ws, command=new_cmd, heredocs=heredocs)
-    return run.with_changes(command=new_cmd, heredocs=heredocs)
+    escape = run.command.escape if run.command is not None else "\\"
+    flag = Flag(raw=text, whitespace_after=" ", escape=escape)
+    if flags:
+        last = flags[-1]
+        flags = (*flags[:-1], last.with_changes(whitespace_after=" "),
+                 flag.with_changes(whitespace_after=last.whitespace_after))
+        return run.with_changes(flags=flags)
+    ws = run.whitespace_after_keyword
+    flag = flag.with_changes(whitespace_after=ws if ws.strip(" \t") else " ")
+    return run.with_changes(flags=(flag,), whitespace_after_keyword=" ")
+
+
+def _file_mount(run: Run, secret: _Secret, place: _Place) -> tuple[ShellCommand, str, str, str] | None:
+    """The ``echo … > FILE && … && rm FILE`` rewrite: (command, id, target, content)."""
+    from dockmod.shell import parse_shell, remove_command
+
+    cmd = run.command
+    if run.heredocs or not isinstance(cmd, ShellCommand):
+        return None
+    script = parse_shell(cmd)
+    if script.has_error:
+        return None
+    for i, c in enumerate(script.commands):
+        if c.nested or posixpath.basename(c.name) not in ("echo", "printf") or len(c.redirects) != 1:
+            continue
+        m = re.fullmatch(r">\s*(\S+)", c.redirects[0].strip())
+        if not m:
+            continue
+        path = m.group(1).strip("'\"")
+        name = posixpath.basename(path)
+        if name not in data.MOUNTABLE_FILES or secret.key not in _shell_reads(" ".join(w.raw for w in c.args)):
+            continue
+        rm = next((r for r in script.commands[i + 1:] if not r.nested and posixpath.basename(r.name) == "rm"
+                   and [w for w in r.words[1:] if not w.startswith("-")] == [path]), None)
+        if rm is None:
+            continue
+        target = _absolute(path, place)
+        if target is None:
+            continue
+        first = remove_command(cmd, c)
+        if first is None:
+            continue
+        again = parse_shell(first)
+        rm2 = next((r for r in again.commands if r.span[0] >= 0 and posixpath.basename(r.name) == "rm"
+                    and [w for w in r.words[1:] if not w.startswith("-")] == [path]), None)
+        second = remove_command(first, rm2) if rm2 is not None else None
+        if second is None or secret.key in _shell_reads(second.text):
+            continue
+        fid = name.lstrip(".").replace(".", "_")
+        content = " ".join(w.raw for w in c.args)
+        return second, fid, target, f"`{c.name} {content}`"
+    return None
+
+
+def _absolute(path: str, place: _Place) -> str | None:
+    if path.startswith("/"):
+        return posixpath.normpath(path)
+    if path.startswith(("~/", "$HOME/", "${HOME}/")):
+        return posixpath.join("/root", path.split("/", 1)[1]) if place.root and place.user is None else None
+    if "$" in path or place.workdir is None:
+        return None
+    return posixpath.normpath(posixpath.join(place.workdir, path))
 
 
 def _without(ins: Instruction, decl: _Decl) -> Instruction | None:
