@@ -6,7 +6,9 @@ with the value written in the Dockerfile):
 * before the fix, the value can be read back from the image's history or config;
 * the real CLI (``dockmod fix --apply --unsafe-fixes``) rewrites the file;
 * after the fix, built with ``--secret id=api_token,src=…``, the ``RUN`` still gets the
-  value (it writes the value's sha256, which the test recomputes), and the value is in
+  value (it writes the value's sha256, which the test recomputes), also as a non-root
+  user (``mode=0444``) and as a ``.netrc`` written and removed by the ``RUN``, which the
+  fix turns into a secret file mounted at its path; and the value is in
   none of: the config, the history, the image's filesystem, the layer tarballs (read back
   from an uncompressed OCI layout, so deleted files and whiteouts are searched too).
 
@@ -29,9 +31,30 @@ pytestmark = pytest.mark.e2e
 SECRET = "Zx9Kq2Lm8Np4Rt6Vw1Yb3Cd5-e2e"
 HASH = hashlib.sha256(SECRET.encode()).hexdigest()
 RUN = "RUN printf '%s' \"$API_TOKEN\" | sha256sum | cut -d' ' -f1 > /token.sha\n"
+NETRC = f"machine repo.example.com login ci password {SECRET}\n"
 CASES = {
     "arg": "FROM busybox\nARG API_TOKEN\n" + RUN,
     "env": f"FROM busybox\nENV API_TOKEN={SECRET}\n" + RUN,
+    # a non-root user: the mount needs mode=0444 (a secret is 0400 root:root by default)
+    "arg-non-root": "FROM busybox\nUSER 65534\nARG API_TOKEN\n" + RUN.replace("/token.sha", "/tmp/token.sha"),
+    # the write-then-remove pattern becomes a secret file mounted at its path
+    "netrc": ("FROM busybox\nARG API_TOKEN\n"
+              "RUN echo \"machine repo.example.com login ci password ${API_TOKEN}\" > /root/.netrc && "
+              "sha256sum /root/.netrc | cut -d' ' -f1 > /token.sha && rm -f /root/.netrc\n"),
+}
+# What each case's RUN hashes, the file it writes the hash to, and the secrets the fixed
+# build is given.
+EXPECT = {
+    "arg": (HASH, "/token.sha", {"api_token": SECRET}),
+    "env": (HASH, "/token.sha", {"api_token": SECRET}),
+    "arg-non-root": (HASH, "/tmp/token.sha", {"api_token": SECRET}),
+    "netrc": (hashlib.sha256(NETRC.encode()).hexdigest(), "/token.sha", {"netrc": NETRC}),
+}
+FIXED = {
+    "arg": "--mount=type=secret,id=api_token ",
+    "env": "--mount=type=secret,id=api_token ",
+    "arg-non-root": "--mount=type=secret,id=api_token,mode=0444 ",
+    "netrc": "RUN --mount=type=secret,id=netrc,target=/root/.netrc sha256sum /root/.netrc",
 }
 
 
@@ -82,15 +105,16 @@ def test_secret_leaves_no_trace_after_the_fix(builder, tmp_path, kind):
     dockerfile = context / "Dockerfile"
     dockerfile.write_text(CASES[kind])
 
-    before = builder.build(context, build_args={"API_TOKEN": SECRET} if kind == "arg" else None, layers=False)
-    assert builder.read_file(before.image, "/token.sha").decode().strip() == HASH
+    digest, proof, secrets = EXPECT[kind]
+    before = builder.build(context, build_args={"API_TOKEN": SECRET} if kind != "env" else None, layers=False)
+    assert builder.read_file(before.image, proof).decode().strip() == digest
     assert SECRET in _metadata(builder, before.image), "the old way should leak the value"
 
     fixed = _fix(dockerfile)
-    assert "--mount=type=secret,id=api_token" in fixed and SECRET not in fixed
+    assert FIXED[kind] in fixed and SECRET not in fixed
 
-    after = builder.build(context, secrets={"api_token": SECRET}, layers=False)
-    assert builder.read_file(after.image, "/token.sha").decode().strip() == HASH
+    after = builder.build(context, secrets=secrets, layers=False)
+    assert builder.read_file(after.image, proof).decode().strip() == digest
     assert SECRET not in _metadata(builder, after.image)
     assert _in_filesystem(builder, after.image) == []
     assert _in_layers(builder, after.image, tmp_path / "oci") == []
