@@ -148,7 +148,9 @@ class Style:
                 upper += 1
             elif kw.islower():
                 lower += 1
-            if ins.trailing.newline:
+            # Only "\n" ends a line for BuildKit (a bare "\r" does not), so a new line
+            # written with a bare "\r" would join the next one.
+            if ins.trailing.newline.endswith("\n"):
                 newlines[ins.trailing.newline] += 1
             # Only the instruction's own continuation lines: not the comment lines above
             # it, nor heredoc bodies.

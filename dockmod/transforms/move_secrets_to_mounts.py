@@ -201,7 +201,7 @@ class MoveSecretsToMounts(Transform):
         ),
         examples=(
             Example(before="FROM node:22\nARG NPM_TOKEN\nRUN echo \"//r/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci\n",
-                    after="# syntax=docker/dockerfile:1.2\nFROM node:22\n"
+                    after="FROM node:22\n"
                           "RUN --mount=type=secret,id=npm_token export NPM_TOKEN=\"$(cat /run/secrets/npm_token)\"; "
                           "echo \"//r/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci\n",
                     unsafe_fixes=True),
