@@ -60,6 +60,10 @@ without naming it (a script, ``make``) gets it only when dockmod knows that prog
 ## Options
 ``allow``: extra words that make a key not secret (e.g. ``["salt"]``).
 ``deny``: extra words that make a key secret (e.g. ``["dsn"]``); ``allow`` wins.
+``style``: ``"file"`` (default) or ``"env"``: ``--mount=type=secret,id=<id>,env=<KEY>``
+and no ``export`` line. It needs ``docker/dockerfile:1.10`` (buildah 1.28 and 1.39 reject
+it), so it is used only when ``target-syntax`` is unset or at least 1.10; a pinned
+``# syntax`` is raised by the engine.
 """
 
 from __future__ import annotations
@@ -90,6 +94,8 @@ from dockmod.lang.words import LexError, logical_text, process_word
 from dockmod.secrets import is_secret_name, looks_like_credential
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
+# `RUN --mount=type=secret,env=` arrived in docker/dockerfile 1.10 (its release notes).
+_ENV_STYLE_SYNTAX = (1, 10)
 _POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 _EXPORTS = re.compile(r'(?:export [A-Za-z_][A-Za-z0-9_]*="\$\(cat /run/secrets/[^)"]*\)"; )*')
 _BODY_EXPORTS = re.compile(r'(?:export [A-Za-z_][A-Za-z0-9_]*="\$\(cat /run/secrets/[^)"]*\)"\r?\n)*')
@@ -198,6 +204,10 @@ class MoveSecretsToMounts(Transform):
         options=(
             Option("allow", list, default=[], help="Extra words that make an ARG/ENV key not secret"),
             Option("deny", list, default=[], help="Extra words that make an ARG/ENV key secret"),
+            Option("style", str, default="file",
+                   help="`file`: set the variable from /run/secrets/<id> inside the RUN (any BuildKit, "
+                        "buildah, podman, kaniko); `env`: `--mount=type=secret,id=<id>,env=<KEY>` "
+                        "(docker/dockerfile 1.10+), used only when target-syntax allows it"),
         ),
         examples=(
             Example(before="FROM node:22\nARG NPM_TOKEN\nRUN echo \"//r/:_authToken=$NPM_TOKEN\" > .npmrc && npm ci\n",
@@ -392,7 +402,7 @@ class MoveSecretsToMounts(Transform):
             assert current is not None
             inner = current.instruction if isinstance(current, Onbuild) else current
             assert isinstance(inner, Run)
-            fixed = _mount(inner, secret, self._places.get(id(run), _Place(user="?")))
+            fixed = _mount(inner, secret, self._places.get(id(run), _Place(user="?")), self._env_style())
             if fixed is None:
                 self.report(first.top, detail=f": its value is kept in {where}; no fix: a `RUN` "
                             "that reads it is not a POSIX shell script",
@@ -437,6 +447,13 @@ class MoveSecretsToMounts(Transform):
             if run.is_exec_form:
                 return "a `RUN` in exec form reads it"
         return None
+
+    def _env_style(self) -> bool:
+        """``style = "env"`` and a target syntax (if one is set) of at least 1.10."""
+        if str(self.option("style")).lower() != "env":
+            return False
+        cap = self.context.target_syntax
+        return cap is None or cap >= _ENV_STYLE_SYNTAX
 
     def _line(self, node: Instruction) -> int | None:
         pos = self.context.positions
@@ -551,7 +568,7 @@ def _has_secret_mount(run: Run, id_: str) -> bool:
     return False
 
 
-def _mount(run: Run, secret: _Secret, place: _Place) -> Run | None:
+def _mount(run: Run, secret: _Secret, place: _Place, env_style: bool = False) -> Run | None:
     """``run`` with the secret mounted and the variable set from it; None if impossible.
 
     A RUN whose only use of the variable is to write it into a credential file that it
@@ -569,6 +586,8 @@ def _mount(run: Run, secret: _Secret, place: _Place) -> Run | None:
         flag_text = f"--mount=type=secret,id={fid},target={target}{options}"
         return _add_flag(run.with_changes(command=new_cmd), flag_text, fid)
     secret.exported += 1
+    if env_style:
+        return _add_flag(run, f"--mount=type=secret,id={secret.id},env={secret.key}", secret.id)
     prefix = _secret_prefix(secret)
     heredocs = run.heredocs
     words = cmd.text.split()
