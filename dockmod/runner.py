@@ -111,7 +111,9 @@ def process(job: Job) -> FileResult:
     try:
         df = parse(text, path=job.display)
     except ParseError as e:
-        return FileResult(job.display, "failed", error=render_parse_error(e, job.display))
+        from dockmod.secrets import mask_unparsed
+
+        return FileResult(job.display, "failed", error=mask_unparsed(render_parse_error(e, job.display)))
 
     try:
         transforms = _merge_selection(job, cfg)

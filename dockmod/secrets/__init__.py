@@ -209,3 +209,23 @@ def build_notes(results: Iterable[Any], applied: bool) -> list[str]:
             if f.safety is FixSafety.UNSAFE and r.unsafe_fixes:
                 out.setdefault((r.path, f.fix_title), f"{r.path}:{f.line}: the build {verb} a secret: {f.fix_title}")
     return list(out.values())
+
+
+_DECLARATION = re.compile(r"(?i)(\b(?:ARG|ENV)\s+)([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*|\s+)(\S[^\n]*)")
+
+
+def mask_unparsed(text: str) -> str:
+    """``text`` (e.g. a parse error quoting a source line) with secret values masked.
+
+    For files that do not parse, so :func:`secret_values` has no tree to read: an
+    ``ARG``/``ENV`` on the quoted line whose key is a secret's name, or whose value looks
+    like a credential, has its value replaced; credentials written out elsewhere too.
+    """
+    def repl(m: re.Match[str]) -> str:
+        head, key, sep, value = m.groups()
+        if is_secret_name(key) or looks_like_credential(value.strip().strip("'\"")):
+            return f"{head}{key}{sep}{MASK}"
+        return m.group(0)
+
+    text = _DECLARATION.sub(repl, text)
+    return mask_secrets(text, list(_credential_words(text)))

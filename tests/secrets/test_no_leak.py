@@ -93,3 +93,13 @@ def test_stdin_fix_prints_the_fixed_file_without_moved_secrets() -> None:
     code, out = _run("fix", "--unsafe-fixes", "--select", "DM301", "-", input=DOCKERFILE)
     assert NPM not in out and GITHUB not in out
     assert "--mount=type=secret,id=api_token" in out
+
+
+def test_parse_error_quoting_a_secret_line_is_masked(tmp_path: Path) -> None:
+    p = tmp_path / "Dockerfile"
+    # Not `name=value`: the error quotes the line that holds the token.
+    p.write_text(f"FROM alpine\nENV API_TOKEN={GITHUB} <<EOF\n")
+    code, out = _run("check", "-j", "1", str(p))
+    assert code == 2
+    assert "2 | ENV API_TOKEN=****" in out
+    _assert_clean(out)
