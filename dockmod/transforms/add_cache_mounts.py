@@ -127,9 +127,9 @@ from dockmod.cst import (
     User,
 )
 from dockmod.lang.words import LexError
+from dockmod.ecosystems import Manager, PackageManagerCall
+from dockmod.ecosystems import calls as pm_calls
 from dockmod.shell import (
-    Manager,
-    PackageManagerCall,
     ShellScript,
     ShellWord,
     SimpleCommand,
@@ -338,7 +338,7 @@ class AddCacheMounts(Transform):
         script = _script(run)
         if script is None or script.has_error:
             return None
-        calls = [c for c in script.package_managers() if c.manager in self._managers and _downloads(c)]
+        calls = [c for c in pm_calls(script) if c.manager in self._managers and _downloads(c)]
         if not calls:
             return None
         plan = _Plan(calls)
@@ -455,7 +455,7 @@ class AddCacheMounts(Transform):
         if script is None or script.has_error:
             return False
         return any(c.manager is mount.manager and _downloads(c) and c.manager in self._managers
-                   for c in script.package_managers())
+                   for c in pm_calls(script))
 
     def _later(self, stage: Stage, pos: int) -> list[tuple[Instruction, Stage]]:
         out = [(i, stage) for i in stage.instructions[pos + 1:]]
@@ -988,7 +988,7 @@ def _remove_defeaters(run: Run, script: ShellScript, plan: _Plan) -> tuple[Shell
 
 def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-def]
     managers = {c.manager for c in plan.calls}
-    for call in script.package_managers():
+    for call in pm_calls(script):
         if call.manager not in managers:
             continue
         names = _NO_CACHE_OPTIONS.get(call.manager, ())
@@ -1126,7 +1126,7 @@ def _file_commands_only(run: Run, calls: list[PackageManagerCall]) -> bool:
     if script is None or script.has_error:
         return False
     managers = {c.manager for c in calls}
-    same = {c.command.span for c in script.package_managers() if c.manager in managers}
+    same = {c.command.span for c in pm_calls(script) if c.manager in managers}
     return all(os.path.basename(c.name) in _FILE_COMMANDS or c.span in same for c in script.commands)
 
 
