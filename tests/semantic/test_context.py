@@ -1,0 +1,22 @@
+"""``Context.model``: one model per tree, shared by the transforms of a pass."""
+
+from __future__ import annotations
+
+import dockmod
+from dockmod.transforms._base import Context
+
+
+def test_one_model_per_tree_object() -> None:
+    df = dockmod.parse("FROM python:3.12 AS a\nFROM a AS b\nFROM alpine\n")
+    first = Context(dockerfile=df).model
+    assert Context(dockerfile=df, options={"x": 1}).model is first
+    changed = df.with_changes(body=df.body[:2])
+    other = Context(dockerfile=changed).model
+    assert other is not first and len(other.stages) == 2
+    assert Context(dockerfile=df).model is first  # the old tree keeps its model
+
+
+def test_targets_option_narrows_shipped() -> None:
+    df = dockmod.parse("FROM python:3.12 AS base\nFROM base AS prod\nFROM base AS test\n")
+    assert Context(dockerfile=df).model.shipped == {0, 1, 2}
+    assert Context(dockerfile=df, options={"targets": ["prod"]}).model.shipped == {0, 1}
