@@ -86,8 +86,6 @@ from dockmod.cst import (
     Run,
     Shell,
     ShellCommand,
-    User,
-    Workdir,
 )
 from dockmod.ecosystems import secrets as data
 from dockmod.lang.words import LexError, logical_text, process_word
@@ -100,9 +98,7 @@ _POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"}
 _EXPORTS = re.compile(r'(?:export [A-Za-z_][A-Za-z0-9_]*="\$\(cat /run/secrets/[^)"]*\)"; )*')
 _BODY_EXPORTS = re.compile(r'(?:export [A-Za-z_][A-Za-z0-9_]*="\$\(cat /run/secrets/[^)"]*\)"\r?\n)*')
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _NPMRC_VARIABLE = "\x00npmrc"  # stands for "the variables a .npmrc names"
-_WRAPPERS = frozenset({"sudo", "exec", "time", "env", "command", "!", "nohup"})
 
 
 @dataclass
@@ -119,37 +115,19 @@ class _Decl:
 
 @dataclass
 class _Place:
-    """Who runs a RUN and where: ``USER`` and ``WORKDIR`` as far as the file says.
+    """Who runs a RUN and where, from the semantic model's scope at that RUN.
 
-    ``user`` None means no ``USER`` in the stage or its base stages (the image's default,
-    taken to be root; a base image whose default user is not root is a known limit until
-    the semantic model's image facts are read), ``"?"`` unknown.
+    ``uid`` None: unknown (a base image dockmod's table does not know, a named user it
+    cannot resolve, an ``ONBUILD`` trigger that runs in some child build).
     """
 
-    user: str | None = None
+    uid: int | None = None
     workdir: str | None = None
-
-    def copy(self) -> _Place:
-        return _Place(self.user, self.workdir)
-
-    def learn(self, ins: Instruction) -> None:
-        if isinstance(ins, User) and ins.value is not None:
-            self.user = ins.value.text.strip()
-        elif isinstance(ins, Workdir) and ins.value is not None:
-            try:
-                path = process_word(ins.value.text, ins.value.escape)
-            except LexError:
-                path = "$"
-            if "$" in path:
-                self.workdir = None
-            elif path.startswith("/"):
-                self.workdir = posixpath.normpath(path)
-            elif self.workdir is not None:
-                self.workdir = posixpath.normpath(posixpath.join(self.workdir, path))
+    home: str | None = None
 
     @property
     def root(self) -> bool:
-        return self.user is None or self.user.split(":")[0] in ("root", "0")
+        return self.uid == 0
 
 
 @dataclass
@@ -296,11 +274,9 @@ class MoveSecretsToMounts(Transform):
         for st in stages:
             self._uses_outside(st.from_, secrets, {k: "arg" for k in secrets if k in global_keys},
                                what="`FROM`")
-        places: dict[int, _Place] = {}
         for st in stages:
             base = df.base_stage(st, stages)
             visible = {k: v for k, v in (ends.get(base.index, {}) if base else {}).items() if v == "env"}
-            place = places[base.index].copy() if base else _Place()
             onbuild_visible: dict[str, str] = {}
             for top in st.instructions[1:]:
                 ins = top
@@ -309,12 +285,8 @@ class MoveSecretsToMounts(Transform):
                     assert isinstance(top, Onbuild) and top.instruction is not None
                     ins = top.instruction
                 where = onbuild_visible if onbuild else visible
-                if not onbuild:
-                    place.learn(ins)
                 if isinstance(ins, Run):
-                    # A trigger runs in a child build: its user and directory are unknown.
-                    self._places[id(ins)] = _Place(user="?", workdir=None) if onbuild else place.copy()
-                    self._run(top, ins, secrets, where, st.index)
+                    self._run(top, ins, secrets, where, st.index, onbuild)
                 elif isinstance(ins, (Cmd, Entrypoint, Healthcheck)):
                     self._runtime_use(ins, secrets, where)
                 elif isinstance(ins, (Arg, Env)):
@@ -322,7 +294,6 @@ class MoveSecretsToMounts(Transform):
                 elif not isinstance(ins, Shell):
                     self._uses_outside(ins, secrets, where, what=f"`{ins.name}`")
             ends[st.index] = visible
-            places[st.index] = place
 
     def _declaration(self, ins: Arg | Env, secrets: dict[str, _Secret], visible: dict[str, str]) -> None:
         pairs = [(kv.key, kv.value) for kv in ins.pairs]
@@ -355,28 +326,41 @@ class MoveSecretsToMounts(Transform):
                 secrets[name].blockers.append(f"`{ins.name}` reads it when a container runs")
 
     def _run(self, top: Instruction, run: Run, secrets: dict[str, _Secret], visible: dict[str, str],
-             stage: int) -> None:
+             stage: int, onbuild: bool) -> None:
         for flag in run.flags:
             for name in visible:
                 if name in secrets and _expands(flag.text, name):
                     secrets[name].blockers.append(f"a `RUN` flag expands it ({flag.text.split('=', 1)[0]})")
-        reads = self._reads(run)
+        reads = self._reads(run, onbuild)
         for name in visible:
             if name in secrets and (name in reads or _NPMRC_VARIABLE in reads and data.NPMRC_VARIABLE.search(name)):
                 secrets[name].runs.append((top, run))
 
-    def _reads(self, run: Run) -> frozenset[str]:
-        """Variables the RUN reads: written ``$X``, or read by a program known to read it."""
-        model = getattr(self.context, "model", None)
-        if model is not None:
-            facts = model.run(run)
-            reads = set(facts.reads)
-            programs = {posixpath.basename(c.name) for c in facts.commands}
+    def _reads(self, run: Run, onbuild: bool) -> frozenset[str]:
+        """Variables the RUN reads: written ``$X``, or read by a program known to read it.
+
+        From the semantic model: ``RunFacts.reads`` and the programs of its commands. An
+        ``ONBUILD`` trigger is no instruction of this file's stages, so its text-level facts
+        are read (``runs.content``) and its user and directory are unknown. An exec-form
+        ``RUN`` has no shell facts; its words are searched for ``$X`` so that a secret it
+        names is reported rather than silently dropped.
+        """
+        from dockmod.semantic.runs import content
+
+        if onbuild:
+            facts = content(run)
+            commands, reads_ = facts.commands, facts.reads
+            self._places[id(run)] = _Place()
         else:
-            # Until the semantic model is merged: the shell text's ``$X`` references.
-            text = _script_text(run)
-            reads = _shell_reads(text)
-            programs = _programs(text)
+            model = self.context.model
+            rf = model.run(run)
+            commands, reads_ = rf.commands, rf.reads
+            scope = model.scope_at(run)
+            self._places[id(run)] = _Place(scope.user.uid, scope.workdir, scope.home)
+        reads = set(reads_)
+        if run.is_exec_form and run.command is not None:
+            reads |= _shell_reads(run.command.text)
+        programs = {posixpath.basename(c.name) for c in commands}
         for var, progs, _ in data.IMPLICIT_READERS:
             if programs & set(progs):
                 reads.add(var)
@@ -402,7 +386,7 @@ class MoveSecretsToMounts(Transform):
             assert current is not None
             inner = current.instruction if isinstance(current, Onbuild) else current
             assert isinstance(inner, Run)
-            fixed = _mount(inner, secret, self._places.get(id(run), _Place(user="?")), self._env_style())
+            fixed = _mount(inner, secret, self._places.get(id(run), _Place()), self._env_style())
             if fixed is None:
                 self.report(first.top, detail=f": its value is kept in {where}; no fix: a `RUN` "
                             "that reads it is not a POSIX shell script",
@@ -508,14 +492,6 @@ def _body_text(ins: Instruction) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-def _script_text(run: Run) -> str:
-    cmd = run.command
-    text = cmd.text if isinstance(cmd, ShellCommand) else (cmd.text if cmd is not None else "")
-    for h in run.heredocs:
-        text += "\n" + h.body
-    return text
-
-
 def _shell_reads(text: str) -> set[str]:
     """Names in ``$X``/``${X…}`` outside single quotes (a lexical reading of sh)."""
     out: set[str] = set()
@@ -541,18 +517,6 @@ def _shell_reads(text: str) -> set[str]:
             if m:
                 out.add(m.group(0))
         i += 1
-    return out
-
-
-def _programs(text: str) -> set[str]:
-    """Command names at the start of each simple command (a lexical approximation)."""
-    out: set[str] = set()
-    for part in re.split(r"&&|\|\||[;|\n(`]|\$\(|\b(?:then|do|else)\b", text):
-        words = part.split()
-        while words and (_ASSIGNMENT.match(words[0]) or words[0] in _WRAPPERS):
-            words = words[1:]
-        if words:
-            out.add(posixpath.basename(words[0].strip("'\"")))
     return out
 
 
@@ -681,7 +645,7 @@ def _absolute(path: str, place: _Place) -> str | None:
     if path.startswith("/"):
         return posixpath.normpath(path)
     if path.startswith(("~/", "$HOME/", "${HOME}/")):
-        return posixpath.join("/root", path.split("/", 1)[1]) if place.root and place.user is None else None
+        return posixpath.join(place.home, path.split("/", 1)[1]) if place.home else None
     if "$" in path or place.workdir is None:
         return None
     return posixpath.normpath(posixpath.join(place.workdir, path))

@@ -79,12 +79,16 @@ def test_apply_writes_the_real_file(dockerfile: Path) -> None:
     _assert_clean(out)
     written = dockerfile.read_text()
     assert NPM not in written and GITHUB not in written
-    assert "--mount=type=secret,id=npm_token" in written
-    assert 'export NPM_TOKEN="$(cat /run/secrets/npm_token)"; echo' in written
+    # The .npmrc written and removed by the RUN is now a secret file at its path.
+    assert "--mount=type=secret,id=npmrc,target=/.npmrc" in written
+    assert "--mount=type=secret,id=api_token" in written
+    assert 'export API_TOKEN="$(cat /run/secrets/api_token)"; curl' in written
     # After --apply the findings are gone; stderr says what the build must now pass.
     assert "the build now needs a secret" in out
-    assert "`docker build --secret id=npm_token,env=NPM_TOKEN`" in out
-    assert "`secrets: npm_token=${{ secrets.NPM_TOKEN }}`" in out
+    assert "`docker build --secret id=api_token,env=API_TOKEN`" in out
+    assert "`secrets: api_token=${{ secrets.API_TOKEN }}`" in out
+    assert "`docker build --secret id=npmrc,src=.npmrc`" in out
+    assert "`secret-files: npmrc=./.npmrc`" in out
     # Not moved (no RUN reads it), so it stays in the file, which is the user's own.
     assert f"ENV DATABASE_PASSWORD={SHORT}\n" in written
 
