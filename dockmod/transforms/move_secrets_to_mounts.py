@@ -16,19 +16,21 @@ For each secret key the fix:
 
 * removes every declaration of it (``ARG``, ``ENV``, and ``ENV KEY=$KEY`` copies of the
   ``ARG``), keeping the comments above them;
-* gives each ``RUN`` that reads the variable (``$KEY`` in its shell text, or a program
-  known to read it from the environment, such as ``aws`` for ``AWS_SECRET_ACCESS_KEY``)
+* gives each ``RUN`` in the key's scope that reads the variable (``$KEY`` in its shell
+  text, as the semantic model's ``RunFacts.reads`` says, or a program known to read it
+  from the environment, such as ``aws`` for ``AWS_SECRET_ACCESS_KEY``)
   a secret mount, ``--mount=type=secret,id=<key in lower case>``, and sets the variable
   from the mounted file inside that ``RUN`` only:
   ``export KEY="$(cat /run/secrets/key)"; …`` (for a ``RUN <<EOF`` script, as the first
   line of the script). This "file style" works with every BuildKit since
-  ``docker/dockerfile:1.2``, buildah, podman and kaniko. Under a ``USER`` that is not
-  root the mount gets ``mode=0444`` (a secret is ``0400 root:root`` by default);
+  ``docker/dockerfile:1.2``, buildah, podman and kaniko. Unless the model knows the
+  ``RUN``'s user is root, the mount gets ``mode=0444`` (a secret is ``0400 root:root`` by
+  default, which another user could not read);
 * rewrites a ``RUN`` that only writes the variable into a credential file and removes it
   again (``echo "…${NPM_TOKEN}" > .npmrc && npm ci && rm .npmrc``; also ``.netrc``,
   ``pip.conf``, ``.pypirc``, ``.yarnrc.yml``) to mount that file as a secret at its path
   (``--mount=type=secret,id=npmrc,target=/app/.npmrc npm ci``), when the path is known
-  (absolute, under a known ``WORKDIR``, or ``~`` of root); the build then passes the
+  (absolute, under a known ``WORKDIR``, or under a known ``HOME``); the build then passes the
   file (``--secret id=npmrc,src=.npmrc``), and the finding says what it must hold;
 * says what the build invocation must now pass: ``docker build --secret
   id=npm_token,env=NPM_TOKEN``, compose's ``secrets:`` entry, the ``secrets:`` input of
