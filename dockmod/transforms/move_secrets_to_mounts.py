@@ -90,8 +90,9 @@ from dockmod.cst import (
     ShellCommand,
 )
 from dockmod.ecosystems import secrets as data
-from dockmod.lang.words import LexError, logical_text, process_word
+from dockmod.lang.words import logical_text
 from dockmod.secrets import is_secret_name, looks_like_credential
+from dockmod.semantic.expand import variables
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 # `RUN --mount=type=secret,env=` arrived in docker/dockerfile 1.10 (its release notes).
@@ -476,14 +477,13 @@ def _only_var(value: str, key: str) -> bool:
 
 
 def _expands(text: str, name: str) -> bool:
-    """BuildKit's word processing of ``text`` substitutes ``name``."""
+    """BuildKit's word processing of ``text`` substitutes ``name`` (semantic model's lexer)."""
     if name not in text or "$" not in text:
         return False
-    marker = "\x00dockmod\x00"
-    try:
-        return marker in process_word(text, "\\", {name: marker})
-    except LexError:
+    names = variables(text)
+    if names is None:  # the lexer rejects the text: say yes if it names the variable at all
         return bool(re.search(rf"\$\{{?{re.escape(name)}(?![A-Za-z0-9_])", text))
+    return name in names
 
 
 def _body_text(ins: Instruction) -> str:
