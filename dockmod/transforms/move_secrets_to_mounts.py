@@ -401,7 +401,8 @@ class MoveSecretsToMounts(Transform):
         runs = "the `RUN` on line " if len(lines) == 1 else "the `RUN`s on lines "
         runs += ", ".join(str(n) for n in lines)
         detail = f": its value is kept in {where}"
-        if any(d.stage >= 0 and isinstance(d.ins, Env) for d in secret.decls):
+        if any(d.stage >= 0 and isinstance(d.ins, Env) and not d.onbuild and self._ships(d.stage)
+               for d in secret.decls):
             detail += "; the fix also removes it from the environment of containers run from the image"
         applied = True
         for decl in secret.decls:
@@ -434,6 +435,11 @@ class MoveSecretsToMounts(Transform):
             if run.is_exec_form:
                 return "a `RUN` in exec form reads it"
         return None
+
+    def _ships(self, stage: int) -> bool:
+        """An image a user can build (``--target``) has this stage's ENV in its config."""
+        model = self.context.model
+        return any(i in model.shipped for i in (stage, *model.descendants(stage)))
 
     def _env_style(self) -> bool:
         """``style = "env"`` and a target syntax (if one is set) of at least 1.10."""
