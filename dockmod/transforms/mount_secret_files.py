@@ -77,17 +77,19 @@ class MountSecretFiles(Transform):
     def transform(self, df: Dockerfile) -> Dockerfile:
         if df.escape != "\\":
             return df
+        from dockmod.semantic.runs import content
+
         for top in df.body:
             ins = top.instruction if isinstance(top, Onbuild) and top.instruction is not None else top
-            if isinstance(ins, Run) and isinstance(ins.command, ShellCommand):
-                self._run(top, ins)
+            if not isinstance(ins, Run) or not isinstance(ins.command, ShellCommand):
+                continue
+            # The semantic model's parse of the RUN (an ONBUILD trigger is no instruction of
+            # this file's stages: its text-level facts).
+            scripts = content(ins).scripts if ins is not top else self.context.model.run(ins).scripts
+            self._run(top, scripts, "".join(h.body for h in ins.heredocs))
         return df
 
-    def _run(self, top, run: Run) -> None:  # type: ignore[no-untyped-def]
-        from dockmod.shell import parse_heredoc_body, parse_shell
-
-        scripts = [parse_shell(run.command)]
-        scripts += [parse_heredoc_body(h) for h in run.heredocs]
+    def _run(self, top, scripts, bodies: str) -> None:  # type: ignore[no-untyped-def]
         written: list[tuple[str, str]] = []  # (file, how)
         removed: set[str] = set()
         for script in scripts:
@@ -96,7 +98,7 @@ class MountSecretFiles(Transform):
                 words = cmd.words
                 raw = " ".join(w.raw for w in cmd.argv)
                 # What reaches a redirect or tee may come through a pipe: the whole script.
-                whole = script.text
+                whole = script.text + "\n" + bodies  # a heredoc may be the data written
                 for r in cmd.redirects:
                     m = _REDIRECT_TARGET.match(r.strip())
                     if m and _credential_file(m.group(1)) and _secret_in(whole):
