@@ -146,30 +146,33 @@ def process(job: Job) -> FileResult:
             lines[f.line] = text_lines[f.line - 1].rstrip("\r")
     status = "changed" if out != text else "unchanged"
     diff = unified_diff(text, out, job.display) if status == "changed" else ""
-    diff, lines = _mask(df, diff, lines)
+    diff, lines, findings, remaining = _mask(df, diff, lines, result.findings, result.remaining)
     if status == "changed" and job.apply and job.stdin_text is None:
         try:
             write_text_atomic(path.resolve() if path.is_symlink() else path, out)
         except OSError as e:
             return FileResult(job.display, "failed", error=f"{job.display}: error: cannot write: {e}")
     return FileResult(
-        job.display, status, tuple(result.findings), tuple(result.remaining), diff,
+        job.display, status, tuple(findings), tuple(remaining), diff,
         output=out if job.stdin_text is not None else None, unsafe_fixes=unsafe,
         hidden_unsafe=hidden, applied=result.applied, source_lines=lines,
     )
 
 
-def _mask(df: Any, diff: str, lines: dict[int, str]) -> tuple[str, dict[int, str]]:
-    """Secret values (ARG/ENV defaults, pasted tokens) masked in everything shown (issue 13)."""
-    from dockmod.secrets import MASK_NOTE, mask_secrets, secret_values
+def _mask(df: Any, diff: str, lines: dict[int, str], findings: list[Finding],
+          remaining: list[Finding]) -> tuple[str, dict[int, str], list[Finding], list[Finding]]:
+    """Secret values (ARG/ENV defaults, pasted tokens) masked in everything shown (issue 13):
+    the diff, the quoted source lines, and every finding's message and fix title."""
+    from dockmod.secrets import MASK_NOTE, mask_findings, mask_secrets, secret_values
 
     values = secret_values(df)
     if not values:
-        return diff, lines
+        return diff, lines, findings, remaining
     masked = mask_secrets(diff, values)
     if masked != diff:
         masked = MASK_NOTE + masked
-    return masked, {n: mask_secrets(line, values) for n, line in lines.items()}
+    return (masked, {n: mask_secrets(line, values) for n, line in lines.items()},
+            mask_findings(findings, values), mask_findings(remaining, values))
 
 
 def run(jobs: list[Job], workers: int | None = None) -> list[FileResult]:

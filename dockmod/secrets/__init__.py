@@ -214,6 +214,22 @@ def build_notes(results: Iterable[Any], applied: bool) -> list[str]:
 _DECLARATION = re.compile(r"(?i)(\b(?:ARG|ENV)\s+)([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*|\s+)(\S[^\n]*)")
 
 
+def mask_findings(findings: Iterable[Any], values: Sequence[SecretValue]) -> list[Any]:
+    """Findings whose message and fix title have ``values`` masked (any transform may quote
+    a value: DM502's "Write `KEY=value`")."""
+    from dataclasses import replace
+
+    out = []
+    for f in findings:
+        message = mask_secrets(f.message, values)
+        title = mask_secrets(f.fix_title, values) if f.fix_title else f.fix_title
+        reason = mask_secrets(f.no_fix_reason, values) if f.no_fix_reason else f.no_fix_reason
+        if (message, title, reason) != (f.message, f.fix_title, f.no_fix_reason):
+            f = replace(f, message=message, fix_title=title, no_fix_reason=reason)
+        out.append(f)
+    return out
+
+
 def mask_unparsed(text: str) -> str:
     """``text`` (e.g. a parse error quoting a source line) with secret values masked.
 

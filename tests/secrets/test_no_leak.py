@@ -18,13 +18,15 @@ NPM = "npm_" + "Q7w8E9r0T1y2U3i4O5p6A7s8D9f0G1h2J3k4"
 GITHUB = "ghp_" + "R8x2Lm4Nq7Pz1Kv9Ws3Ty6Ub0Hc5Jd8Fe2Ga"
 SHORT = "hunter2"
 PASTED = "Pa55w0rdInUrl"
-PLANTED = (NPM, GITHUB, SHORT, PASTED)
+LEGACY = "Xk9Vb2Nm4Lq7Wp1Zs8Ht"  # legacy `ENV KEY value`: DM502's fix title would quote it
+PLANTED = (NPM, GITHUB, SHORT, PASTED, LEGACY)
 
 DOCKERFILE = f"""\
 FROM node:22-slim
 ARG NPM_TOKEN={NPM}
 ENV API_TOKEN={GITHUB}
 ENV DATABASE_PASSWORD={SHORT}
+ENV SENTRY_PASSWORD {LEGACY}
 RUN echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > .npmrc && npm ci && rm .npmrc
 RUN curl -fsS -H "Authorization: Bearer $API_TOKEN" https://api.example.com/x
 RUN curl -fsS https://admin:{PASTED}@repo.example.com/tool -o /tool
@@ -57,9 +59,10 @@ def test_check_formats(dockerfile: Path, fmt: str) -> None:
     _assert_clean(out)
 
 
-@pytest.mark.parametrize("fmt", ["full", "json", "sarif"])
+@pytest.mark.parametrize("fmt", ["text", "full", "json", "sarif", "github"])
 def test_check_all_transforms(dockerfile: Path, fmt: str) -> None:
     _, out = _run("check", "--format", fmt, "-v", "-j", "1", str(dockerfile))
+    assert "DM502" in out  # its fix title, `Write KEY=value`, is where a value would show
     _assert_clean(out)
 
 
