@@ -377,6 +377,11 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
                     _line(f"{escape(r.path)}: unchanged{left}", err=True)
     if statistics:
         _out(report.statistics(results), err=fmt in ("json", "sarif") or mode == "diff")
+    if mode != "check":
+        from dockmod.secrets import build_notes  # issue 13: what the build must now pass
+
+        for note in build_notes(results, applied=mode != "diff"):
+            _line(note, err=True)
     if not quiet:
         summary_mode = {"check": "check", "diff": "diff"}.get(mode, "apply")
         _line(report.summary(summary_mode, t, unsafe_flag=bool(unsafe_fixes)), err=True)

@@ -25,9 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dockmod.results import FileResult, Outcome
+
+if TYPE_CHECKING:
+    from dockmod.transforms._base import Finding
 
 #: The ``error`` of files not started because the run was interrupted.
 INTERRUPTED = "not started: interrupted"
@@ -162,7 +165,9 @@ def _process(job: Job) -> FileResult:
     try:
         df = parse(text, path=job.display)
     except ParseError as e:
-        return FileResult(job.display, Outcome.FAILED, error=render_parse_error(e, job.display))
+        from dockmod.secrets import mask_unparsed
+
+        return FileResult(job.display, Outcome.FAILED, error=mask_unparsed(render_parse_error(e, job.display)))
 
     try:
         transforms = _merge_selection(job, cfg)
@@ -197,6 +202,7 @@ def _process(job: Job) -> FileResult:
     changed = out != text
     # The diff as text (undecodable bytes as surrogates), then its exact bytes for output.
     diff_text = unified_diff(text, out, job.display) if changed else ""
+    diff_text, lines, findings, remaining = _mask(df, diff_text, lines, result.findings, result.remaining)
     diff = diff_text.encode("utf-8", "surrogateescape")
     fixed: dict[str, int] = {}
     if changed:
@@ -215,16 +221,32 @@ def _process(job: Job) -> FileResult:
             write_atomic(write_path, encode(out), force=job.force)
             written = True
         except OSError as e:
-            return FileResult(job.display, Outcome.FAILED, tuple(result.findings), tuple(result.findings),
+            return FileResult(job.display, Outcome.FAILED, tuple(findings), tuple(findings),
                               error=_os_error(job.display, e, "not written: "),
                               unsafe_fixes=unsafe, source_lines=lines)
     return FileResult(
         job.display, Outcome.CHANGED if changed else Outcome.UNCHANGED,
-        tuple(result.findings), tuple(result.remaining), diff,
+        tuple(findings), tuple(remaining), diff,
         output=out if stdin else None, unsafe_fixes=unsafe,
         hidden_unsafe=hidden, applied=result.applied, fixed=tuple(sorted(fixed.items())),
         written=written, source_lines=lines,
     )
+
+
+def _mask(df: Any, diff: str, lines: dict[int, str], findings: list[Finding],
+          remaining: list[Finding]) -> tuple[str, dict[int, str], list[Finding], list[Finding]]:
+    """Secret values (ARG/ENV defaults, pasted tokens) masked in everything shown (issue 13):
+    the diff, the quoted source lines, and every finding's message and fix title."""
+    from dockmod.secrets import MASK_NOTE, mask_findings, mask_secrets, secret_values
+
+    values = secret_values(df)
+    if not values:
+        return diff, lines, findings, remaining
+    masked = mask_secrets(diff, values)
+    if masked != diff:
+        masked = MASK_NOTE + masked
+    return (masked, {n: mask_secrets(line, values) for n, line in lines.items()},
+            mask_findings(findings, values), mask_findings(remaining, values))
 
 
 # -- the pool ---------------------------------------------------------------------------------

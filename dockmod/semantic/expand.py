@@ -20,7 +20,7 @@ from dockmod.lang.words import (
 
 Lookup = Callable[[str], "str | Unknown | None"]
 
-__all__ = ["UNKNOWN", "LexError", "Lookup", "Unknown", "expand", "expand_list"]
+__all__ = ["UNKNOWN", "LexError", "Lookup", "Unknown", "expand", "expand_list", "variables"]
 
 
 def expand(word: str, lookup: Lookup, escape: str = "\\") -> str | None:
@@ -43,3 +43,25 @@ def expand_list(word: str, lookup: Lookup, escape: str = "\\") -> list[str] | No
         return expand_words(word, lookup, escape)
     except (UnknownValue, LexError):
         return None
+
+
+def variables(word: str, escape: str = "\\") -> frozenset[str] | None:
+    """The names BuildKit's lexer looks up when it expands ``word`` (``$A``, ``${B:-x}``).
+
+    For "which instructions expand variable X" (DM301: a secret used outside a RUN).
+    Names inside single quotes or escaped ``\\$`` are not looked up. None when the lexer
+    rejects the word (then it cannot be said).
+    """
+    if "$" not in word:
+        return frozenset()
+    seen: set[str] = set()
+
+    def lookup(name: str) -> str | Unknown | None:
+        seen.add(name)
+        return ""
+
+    try:
+        expand_word(word, lookup, escape)
+    except (UnknownValue, LexError):
+        return None
+    return frozenset(seen)

@@ -16,6 +16,9 @@ from dockmod.transforms.ignore_risky_context_files import IgnoreRiskyContextFile
 from dockmod.transforms.lowercase_stage_names import LowercaseStageNames
 from dockmod.transforms.match_from_as_casing import MatchFromAsCasing
 from dockmod.transforms.pin_base_image_digest import PinBaseImageDigest
+
+from dockmod.transforms.mount_secret_files import MountSecretFiles
+from dockmod.transforms.move_secrets_to_mounts import MoveSecretsToMounts
 from dockmod.transforms.remove_empty_continuations import RemoveEmptyContinuations
 from dockmod.transforms.remove_redundant_target_platform import RemoveRedundantTargetPlatform
 from dockmod.transforms.rename_duplicate_stage import RenameDuplicateStage
@@ -33,6 +36,9 @@ REGISTRY: tuple[type[Transform], ...] = (
     ReorderDependencyCopy,
     AddCacheMounts,
     IgnoreRiskyContextFiles,
+
+    MoveSecretsToMounts,
+    MountSecretFiles,
     UseExecForm,
     UseKeyValueFormat,
     MatchFromAsCasing,

@@ -1,0 +1,247 @@
+"""Secrets in a Dockerfile: which ARG/ENV keys hold one, and how to keep values out of output.
+
+* :func:`is_secret_name`: BuildKit's SecretsUsedInArgOrEnv rule, with dockmod's extra
+  allow and deny words, and the user's own lists (``allow``/``deny`` options);
+* :func:`looks_like_credential`: a value with a known token prefix, a URL with a password,
+  or a high-entropy string (guarded, see :mod:`dockmod.ecosystems.secrets`);
+* :func:`secret_values`: every secret value written in a file, for masking;
+* :func:`mask_secrets`: replaces those values in any text dockmod prints.
+
+The rules are data in :mod:`dockmod.ecosystems.secrets`. Nothing here imports the CST
+beyond reading ``ARG``/``ENV`` pairs, so the runner may call it on every file cheaply.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from dockmod.ecosystems import secrets as data
+
+if TYPE_CHECKING:
+    from dockmod.cst import Dockerfile
+
+MASK = "****"
+#: The line a masked diff starts with (``git apply`` skips text before the first header).
+MASK_NOTE = "# dockmod: secret values are masked as **** in this diff; --apply writes the real file\n"
+
+
+@cache
+def _token_re(tokens: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not tokens:
+        return None
+    words = "|".join(re.escape(t) for t in sorted(set(tokens), key=len, reverse=True))
+    # BuildKit's shape: the token is the whole key, or a ``_``-separated word of it.
+    return re.compile(rf"(?i)(?:_|^)(?:{words})(?:_|$)")
+
+
+def _matches(tokens: tuple[str, ...], name: str) -> bool:
+    rx = _token_re(tokens)
+    return bool(rx and rx.search(name))
+
+
+def is_secret_name(name: str, allow: Sequence[str] = (), deny: Sequence[str] = ()) -> bool:
+    """True when ``name`` reads as a secret's name.
+
+    A word of ``deny`` (BuildKit's list, dockmod's additions, the user's) and no word of
+    ``allow`` (likewise). A user's ``deny`` word beats the built-in allow list, and a
+    user's ``allow`` word beats every deny list, so either can correct dockmod.
+    """
+    user_allow = tuple(a.lower() for a in allow)
+    user_deny = tuple(d.lower() for d in deny)
+    if _matches(user_allow, name):
+        return False
+    if _matches(user_deny, name):
+        return True
+    if not _matches(data.BUILDKIT_DENY_TOKENS + data.EXTRA_DENY_TOKENS, name):
+        return False
+    return not _matches(data.BUILDKIT_ALLOW_TOKENS + data.EXTRA_ALLOW_TOKENS, name)
+
+
+@cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((name, re.compile(rx)) for name, rx, _ in data.TOKEN_PATTERNS)
+
+
+# scheme://user:password@host: the password part, when it is written out (not a variable).
+_URL_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@")
+_BASE64ISH = re.compile(r"[A-Za-z0-9+/=_-]+")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not text:
+        return 0.0
+    counts: dict[str, int] = {}
+    for ch in text:
+        counts[ch] = counts.get(ch, 0) + 1
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def looks_like_credential(value: str) -> str | None:
+    """What kind of credential ``value`` looks like (e.g. ``"GitHub token"``), or None.
+
+    The false-positive guard for the entropy test: the value must be one word of at least
+    ``MIN_ENTROPY_LENGTH`` characters from the base64/URL-safe alphabet, mix upper case,
+    lower case and digits, and not be hexadecimal (checksums, digests, commit ids and key
+    fingerprints, which Dockerfiles are full of). A value holding a variable (``$X``) is
+    never a credential by itself: its secret, if any, comes from elsewhere.
+    """
+    if value.lower() in data.FLAG_VALUES:
+        return None
+    for name, rx in _patterns():
+        if rx.search(value):
+            return name
+    m = _URL_CREDENTIALS.search(value)
+    if m and "$" not in m.group(1):
+        return "URL with a password"
+    if "$" in value or len(value) < data.MIN_ENTROPY_LENGTH:
+        return None
+    if not _BASE64ISH.fullmatch(value) or _HEX.fullmatch(value):
+        return None
+    if not (re.search(r"[a-z]", value) and re.search(r"[A-Z]", value) and re.search(r"[0-9]", value)):
+        return None
+    if entropy(value) >= data.BASE64_ENTROPY_LIMIT:
+        return "high-entropy string"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class SecretValue:
+    """A secret written in a Dockerfile: the key, and its value as written and as read."""
+
+    key: str
+    raw: str
+    value: str
+
+
+def _unquote(raw: str) -> str:
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        return raw[1:-1]
+    return raw
+
+
+def secret_values(df: Dockerfile, allow: Sequence[str] = (), deny: Sequence[str] = ()) -> list[SecretValue]:
+    """Every ARG default and ENV value in ``df`` that is a secret by name or by value.
+
+    Also the credentials that appear in any other instruction's text (a token pasted into
+    a ``RUN`` or a ``LABEL``), found by value only, so that masking covers them too.
+    """
+    from dockmod.cst import Arg, Env, Onbuild
+
+    out: list[SecretValue] = []
+    for ins in df.body:
+        inner = ins.instruction if isinstance(ins, Onbuild) and ins.instruction is not None else ins
+        if isinstance(inner, (Arg, Env)):
+            pairs = [(kv.key, kv.value) for kv in inner.pairs if kv.value is not None]
+            legacy = getattr(inner, "legacy", None)
+            if legacy is not None:
+                pairs.append((legacy.key, legacy.value))
+            for key, raw in pairs:
+                value = _unquote(raw)
+                if not value.strip() or value.lower() in data.FLAG_VALUES:
+                    continue
+                if "$" in value and looks_like_credential(value) is None:
+                    continue
+                if is_secret_name(key, allow, deny) or looks_like_credential(value):
+                    out.append(SecretValue(key, raw, value))
+    for word in _credential_words(df.code):
+        out.append(SecretValue("", word, word))
+    return out
+
+
+def _credential_words(text: str) -> Iterable[str]:
+    for name, rx in _patterns():
+        if name == "private key":
+            continue
+        for m in rx.finditer(text):
+            yield m.group(0)
+    for m in _URL_CREDENTIALS.finditer(text):
+        if "$" not in m.group(1):
+            yield m.group(1)
+
+
+def mask_secrets(text: str, values: Iterable[str | SecretValue]) -> str:
+    """``text`` with every secret value replaced by ``****``, longest values first.
+
+    A value shorter than four characters could not be told apart from ordinary text, so
+    it is masked only where it follows its key (``KEY=abc``, ``KEY abc``).
+    """
+    strings: set[str] = set()
+    keyed: set[tuple[str, str]] = set()
+    for v in values:
+        if isinstance(v, SecretValue):
+            strings.update((v.raw, v.value))
+            if v.key:
+                keyed.add((v.key, v.raw))
+        else:
+            strings.add(v)
+    for key, raw in keyed:
+        text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(key)}(=|[ \t]+){re.escape(raw)}",
+                      lambda m: f"{key}{m.group(1)}{MASK}", text)
+    for s in sorted((s for s in strings if len(s) >= 4), key=len, reverse=True):
+        text = text.replace(s, MASK)
+    return text
+
+
+def build_notes(results: Iterable[Any], applied: bool) -> list[str]:
+    """For ``fix``: one line per secret moved to a mount, saying what the build must pass.
+
+    ``results`` are the runner's file results. A DM301 finding on a declaration (its
+    message starts with "Secret") whose unsafe fix this run applies (or, in a dry run,
+    would apply) gives ``path: <fix title>``; after ``--apply`` the finding is gone from
+    the file, so this line is where the user learns the new build command.
+    """
+    from dockmod.transforms._base import FixSafety
+
+    verb = "now needs" if applied else "would need"
+    out: dict[tuple[str, str], str] = {}
+    for r in results:
+        for f in getattr(r, "findings", ()):
+            if f.code != "DM301" or not f.message.startswith("Secret") or not f.fix_title:
+                continue
+            if f.safety is FixSafety.UNSAFE and r.unsafe_fixes:
+                out.setdefault((r.path, f.fix_title), f"{r.path}:{f.line}: the build {verb} a secret: {f.fix_title}")
+    return list(out.values())
+
+
+_DECLARATION = re.compile(r"(?i)(\b(?:ARG|ENV)\s+)([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*|\s+)(\S[^\n]*)")
+
+
+def mask_findings(findings: Iterable[Any], values: Sequence[SecretValue]) -> list[Any]:
+    """Findings whose message and fix title have ``values`` masked (any transform may quote
+    a value: DM502's "Write `KEY=value`")."""
+    from dataclasses import replace
+
+    out = []
+    for f in findings:
+        message = mask_secrets(f.message, values)
+        title = mask_secrets(f.fix_title, values) if f.fix_title else f.fix_title
+        reason = mask_secrets(f.no_fix_reason, values) if f.no_fix_reason else f.no_fix_reason
+        if (message, title, reason) != (f.message, f.fix_title, f.no_fix_reason):
+            f = replace(f, message=message, fix_title=title, no_fix_reason=reason)
+        out.append(f)
+    return out
+
+
+def mask_unparsed(text: str) -> str:
+    """``text`` (e.g. a parse error quoting a source line) with secret values masked.
+
+    For files that do not parse, so :func:`secret_values` has no tree to read: an
+    ``ARG``/``ENV`` on the quoted line whose key is a secret's name, or whose value looks
+    like a credential, has its value replaced; credentials written out elsewhere too.
+    """
+    def repl(m: re.Match[str]) -> str:
+        head, key, sep, value = m.groups()
+        if is_secret_name(key) or looks_like_credential(value.strip().strip("'\"")):
+            return f"{head}{key}{sep}{MASK}"
+        return m.group(0)
+
+    text = _DECLARATION.sub(repl, text)
+    return mask_secrets(text, list(_credential_words(text)))

@@ -1,0 +1,79 @@
+"""The detector: BuildKit's name rule plus dockmod's words, value shapes, masking."""
+
+from __future__ import annotations
+
+import pytest
+
+import dockmod
+from dockmod.secrets import MASK, is_secret_name, looks_like_credential, mask_secrets, secret_values
+
+
+@pytest.mark.parametrize("name", [
+    # BuildKit's own examples (validations.go): whole key or one `_`-separated word.
+    "api_key", "DATABASE_PASSWORD", "GITHUB_TOKEN", "secret_MESSAGE", "AUTH", "apikey",
+    "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "NPM_TOKEN", "MY_CREDENTIALS",
+    # dockmod's additions
+    "DB_PASS", "SSH_PASSPHRASE",
+])
+def test_secret_names(name: str) -> None:
+    assert is_secret_name(name)
+
+
+@pytest.mark.parametrize("name", [
+    # BuildKit's allow words
+    "PUBLIC_KEY", "PASSWORD_FILE", "TOKEN_VERSION",
+    # dockmod's allow words: where a secret is, not what it is; public fingerprints
+    "TOKEN_URL", "KEY_PATH", "SECRET_DIR", "GPG_KEY", "ANSIBLE_HOST_KEY_CHECKING",
+    # a deny word inside another word is not a word of the key
+    "MONKEY", "KEYCLOAK_VERSION", "TOKENIZER", "AUTHOR",
+])
+def test_not_secret_names(name: str) -> None:
+    assert not is_secret_name(name)
+
+
+def test_user_lists() -> None:
+    assert is_secret_name("SENTRY_DSN", deny=["dsn"])
+    assert not is_secret_name("PASSWORD_SALT", allow=["salt"])
+    assert not is_secret_name("GPG_KEY", deny=["dsn"])  # the built-in allow list still applies
+    assert is_secret_name("GPG_KEY", deny=["gpg"])  # a user's deny word beats the built-in allow
+
+
+@pytest.mark.parametrize(("value", "kind"), [
+    ("ghp_" + "a1B2" * 9, "GitHub token"),
+    ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "GitHub fine-grained token"),
+    ("glpat-Xy7Qw3Er5Ty9Ui1Op4As", "GitLab token"),
+    ("AKIAIOSFODNN7EXAMPLE", "AWS access key id"),
+    ("xoxb-123456789012-abcdefghij", "Slack token"),
+    ("npm_" + "Q7w8E9r0T1y2U3i4O5p6A7s8D9f0G1h2J3k4", "npm token"),
+    ("sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc", "Stripe secret key"),
+    ("AIza" + "SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", "Google API key"),
+    ("https://ci:s3cret@pypi.example.com/simple", "URL with a password"),
+    ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "high-entropy string"),
+])
+def test_credential_values(value: str, kind: str) -> None:
+    assert looks_like_credential(value) == kind
+
+
+@pytest.mark.parametrize("value", [
+    "A035C8C19219BA821ECEA86B64E628F8D684696D",  # a GPG fingerprint: hex
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",  # sha256
+    "/usr/local/lib/python3.12/site-packages",
+    "https://$USER:$PASSWORD@example.com/",  # credentials come from variables
+    "https://pypi.org/simple",
+    "False", "1", "",
+    "production",
+    "aaaaaaaaaaaaaaaaaaaaaaaaA1",  # long, mixed, but low entropy
+])
+def test_not_credential_values(value: str) -> None:
+    assert looks_like_credential(value) is None
+
+
+def test_mask_secrets_long_values_anywhere_short_ones_by_key() -> None:
+    df = dockmod.parse('FROM alpine\nARG NPM_TOKEN="npm_' + "x1Y2" * 9 + '"\nENV DB_PASSWORD=abc\n'
+                       "RUN echo abc\n")
+    values = secret_values(df)
+    text = df.code + "\n" + "npm_" + "x1Y2" * 9
+    masked = mask_secrets(text, values)
+    assert "x1Y2" not in masked
+    assert f"ENV DB_PASSWORD={MASK}\n" in masked
+    assert "RUN echo abc" in masked  # a three-letter value is not masked out of other text
