@@ -51,11 +51,14 @@ def _original(i: ins.Instruction, escape: str) -> str:
     """BuildKit's ``Node.Original``: the logical line, first line's indent stripped."""
     parts: list[str] = []
     indent = i.indent
-    if "\n" in indent:
-        # Like the end of line, an indent holds only whitespace and continuation gaps.
-        cut = indent.find(escape)
-        parts.append(_indent_gap_re(escape).sub("", indent[cut:]))
     core = i.with_changes(leading_lines=(), indent="", trailing=ins.NO_TRAILING, heredocs=()).code
+    if "\n" in indent:
+        # Like the end of line, an indent holds only whitespace and continuation gaps. When
+        # nothing follows it (a lone escape char continued to EOF), whitespace after its
+        # last newline is an empty continuation line, which BuildKit skips, not an indent.
+        cut = indent.find(escape)
+        gap = _eol_gap_re(escape) if not core and not i.trailing.whitespace else _indent_gap_re(escape)
+        parts.append(gap.sub("", indent[cut:]))
     parts.append(logical_text(core, escape))
     parts.append(_trailing_logical(i.trailing.whitespace, escape))
     return "".join(parts)

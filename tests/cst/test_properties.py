@@ -23,7 +23,7 @@ import re
 import string
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis.control import currently_in_test_context
 from hypothesis import strategies as st
 
@@ -534,6 +534,9 @@ def test_arbitrary_text_accepted_iff_buildkit_accepts(text: str) -> None:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=SLOW_OK)
 @given(dockerfile_ish)
+# Found by this test: a lone escape char continued by a whitespace-only last line.
+@example("\\\n ")
+@example("\\\n \t")
 def test_dockerfile_ish_text_matches_buildkit(text: str) -> None:
     assert_agrees_with_buildkit(text)
 
