@@ -113,6 +113,7 @@ from dockmod.cst import (
     Cmd,
     Copy,
     Dockerfile,
+    EmptyLine,
     Entrypoint,
     Env,
     Flag,
@@ -151,6 +152,8 @@ _NAMES: dict[str, tuple[Manager, ...]] = {
     "gradle": (Manager.GRADLE,), "apt": (Manager.APT_GET, Manager.APT), "apk": (Manager.APK,),
     "dnf": (Manager.DNF,), "yum": (Manager.YUM,),
 }  # fmt: skip
+# apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Why off").
+_DEFAULT_NAMES = [n for n in _NAMES if n != "apk"]
 
 # Actions that download packages (the others, e.g. ``apt-get remove``, need no cache).
 _ACTIONS: dict[Manager, frozenset[str] | None] = {
@@ -179,14 +182,28 @@ _ACTIONS[Manager.YUM] = _ACTIONS[Manager.DNF]
 # Managers that must run as root: their mounts never get a uid.
 _SYSTEM = frozenset({Manager.APT_GET, Manager.APT, Manager.APK, Manager.DNF, Manager.YUM})
 _APT = frozenset({Manager.APT_GET, Manager.APT})
+# apt actions that read the package lists (``update`` writes them).
+_APT_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
+                              "source", "download"})
 
-# Settings of official images that move a cache (Docker Hub ``library/`` images only).
+# Settings of images that move a cache or HOME: Docker Hub ``library/`` images, and
+# the few others whose Dockerfile is cited. (The semantic model's image table replaces
+# these rows; see issue 9.)
 _IMAGE_ENV: dict[str, dict[str, str]] = {
     "golang": {"GOPATH": "/go"},
     "rust": {"CARGO_HOME": "/usr/local/cargo"},
     "ruby": {"GEM_HOME": "/usr/local/bundle"},
+    # https://github.com/composer/docker/blob/main/latest/Dockerfile
+    "composer": {"COMPOSER_HOME": "/tmp"},
+    # https://github.com/ray-project/ray/blob/master/docker/base-deps/Dockerfile
+    "rayproject/ray": {"HOME": "/home/ray"},
 }
-_IMAGE_USERS: dict[str, dict[str, tuple[int, str]]] = {"node": {"node": (1000, "/home/node")}}
+_IMAGE_USERS: dict[str, dict[str, tuple[int, str]]] = {
+    "node": {"node": (1000, "/home/node")},
+    "rayproject/ray": {"ray": (1000, "/home/ray")},
+}
+# Default USER of the image, when it is not root.
+_IMAGE_USER: dict[str, str] = {"rayproject/ray": "ray"}
 
 _POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 
@@ -196,6 +213,14 @@ _FILE_COMMANDS = frozenset(
     "chmod chown chgrp mkdir rmdir cp mv ln rm echo printf touch true false test [ ls cat"
     " useradd adduser groupadd addgroup usermod set export cd install setcap strip sed"
     " apt-get apt apk dnf yum pip pip3 npm".split()
+)  # fmt: skip
+# Commands that cannot fill a package store: an earlier RUN made of these (and of calls
+# of other package managers) hides nothing under a store mount.
+_PLAIN_COMMANDS = _FILE_COMMANDS | frozenset(
+    "curl wget tar unzip gzip gunzip xz bzip2 git grep awk sort uniq head tail tee env which"
+    " sha256sum sha512sum md5sum gpg dpkg dpkg-reconfigure update-ca-certificates ldconfig"
+    " locale-gen localedef ln groupmod passwd chpasswd id whoami date sleep exit unset"
+    " find xargs readlink dirname basename wc cut tr rpm".split()
 )  # fmt: skip
 
 # Words of cleaning commands, by manager: ``apt-get clean``, ``npm cache clean``…
@@ -210,14 +235,35 @@ _CLEANERS: dict[str, tuple[tuple[str, ...], tuple[Manager, ...]]] = {
     "composer": (("clear-cache",), (Manager.COMPOSER,)),
     "uv": (("cache", "clean"), (Manager.UV,)),
 }
-# Options that turn a cache off, by manager; and environment variables that do.
+# Options that turn a cache off, by manager (pip takes any unambiguous prefix of a long
+# option: ``--no-cache`` is ``--no-cache-dir``; uv's ``--no-cache-dir`` is an alias).
 _NO_CACHE_OPTIONS: dict[Manager, tuple[str, ...]] = {
-    Manager.PIP: ("--no-cache-dir",),
-    Manager.UV: ("--no-cache", "-n"),
+    Manager.PIP: ("--no-ca", "--no-cac", "--no-cach", "--no-cache", "--no-cache-", "--no-cache-d",
+                  "--no-cache-di", "--no-cache-dir"),
+    Manager.UV: ("--no-cache", "-n", "--no-cache-dir"),
     Manager.POETRY: ("--no-cache",),
     Manager.APK: ("--no-cache",),
 }
 _NO_CACHE_ENV: dict[str, Manager] = {"PIP_NO_CACHE_DIR": Manager.PIP, "UV_NO_CACHE": Manager.UV}
+# Options that read only what is already stored: an empty cache mount breaks them.
+_OFFLINE: dict[Manager, tuple[str, ...]] = {
+    Manager.CARGO: ("--offline", "--frozen"),
+    Manager.MAVEN: ("-o", "--offline"),
+    Manager.GRADLE: ("--offline",),
+    Manager.NPM: ("--offline",),
+    Manager.YARN: ("--offline",),
+    Manager.PNPM: ("--offline",),
+    Manager.UV: ("--offline",),
+    Manager.PIP: ("--no-index",),
+    Manager.BUNDLER: ("--local",),
+}
+# ``<tool> config set <key> <dir>`` moves a cache for later calls (same or later RUN).
+_CONFIG_KEYS: dict[Manager, tuple[str, ...]] = {
+    Manager.PNPM: ("store-dir",),
+    Manager.NPM: ("cache",),
+    Manager.YARN: ("cache-folder",),
+}
+_CONFIG_PROGRAMS = {"pnpm": Manager.PNPM, "npm": Manager.NPM, "yarn": Manager.YARN, "yarnpkg": Manager.YARN}
 
 
 class _Kind(enum.Enum):
@@ -225,6 +271,8 @@ class _Kind(enum.Enum):
     CACHE = "cache"
     #: Later steps read it as data (Go modules, cargo sources, a Maven repository).
     STORE = "store"
+    #: apt's package lists: written by ``apt-get update``, read by ``apt-get install``.
+    LISTS = "lists"
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +282,8 @@ class _Mount:
     locked: bool = False
     #: Taken from the command line rather than a default or ``ENV``.
     custom: bool = False
+    #: Taken from ``<tool> config set`` in this or an earlier RUN.
+    configured: bool = False
     #: Runs as root whatever ``USER`` says (system package managers).
     system: bool = False
     manager: Manager | None = None
@@ -252,21 +302,35 @@ class _State:
     docker_clean: bool = False
     #: Absolute destinations of earlier COPY/ADD, and words of earlier RUNs (for "hides").
     written: list[str] = field(default_factory=list)
+    #: The base image is one whose user, HOME and cache settings are known.
+    image_known: bool = True
+    #: The base image reference (for distro-dependent caches), without variables.
+    image: str = ""
+    #: Cache directories set by ``<tool> config set`` in earlier RUNs (None: unknown).
+    config: dict[Manager, str | None] = field(default_factory=dict)
+    #: Mounted targets of earlier RUNs that may write anywhere (``make``, scripts).
+    opaque: set[frozenset[str]] = field(default_factory=set)
+    #: Mounted targets of earlier RUNs that call a tool without this transform mounting them.
+    tool_runs: dict[Manager, set[frozenset[str]]] = field(default_factory=dict)
 
     def copy(self) -> _State:
-        return replace(self, env=dict(self.env), users=dict(self.users), written=list(self.written))
+        return replace(self, env=dict(self.env), users=dict(self.users), written=list(self.written),
+                       config=dict(self.config), opaque=set(self.opaque),
+                       tool_runs={k: set(v) for k, v in self.tool_runs.items()})
 
 
 @dataclass
 class _Plan:
-    """What the fix of one RUN does, and how far it may be trusted."""
+    """What the fix of one manager's calls in one RUN does, and how far it may be trusted."""
 
     calls: list[PackageManagerCall]
     mounts: list[_Mount] = field(default_factory=list)
     uid: int | None = None
     gid: int | None = None
     unsafe: list[str] = field(default_factory=list)
-    docker_clean: bool = False
+    #: uv's cache is mounted (new or existing mount); ``UV_LINK_MODE`` is set already.
+    uv_mounted: bool = False
+    link_mode_set: bool = False
 
 
 class _Blocked(Exception):
@@ -277,16 +341,20 @@ class AddCacheMounts(Transform):
     meta = TransformMeta(
         code="DM202",
         name="add-cache-mounts",
-        summary="{tools} without a cache mount{note}",
-        fix_title="Add cache mounts for {targets}",
+        summary="{tools} {problem}{note}",
+        fix_title="{title}",
         safety=FixSafety.SAFE,
         min_syntax=(1, 2),
         reference="Docker docs: Optimize cache usage in builds (cache mounts)",
         options=(
-            Option("package-managers", list, default=list(_NAMES),
-                   help="Package managers to handle: " + ", ".join(_NAMES)),
+            Option("package-managers", list, default=list(_DEFAULT_NAMES),
+                   help="Package managers to handle: " + ", ".join(_NAMES) + " (apk is opt-in)"),
             Option("apt-docker-clean", bool, default=True,
                    help="Insert the RUN that disables Debian's docker-clean before the first apt RUN of a stage"),
+            Option("targets", list, default=[],
+                   help="Stages you build with --target (names or indexes); default: every stage that can be"),
+            Option("small-installs", bool, default=False,
+                   help="Also report RUNs that only install local wheels or one pinned tool"),
         ),  # fmt: skip
         examples=(
             Example(before="FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.txt\n",
@@ -306,17 +374,25 @@ class AddCacheMounts(Transform):
         stages = df.stages
         self._stages = stages
         self._children = _children(df, stages)
+        self._scripts: dict[tuple, ShellScript | None] = {}
+        self._copies = self._copy_sources(stages)
+        self._shipped = self._shipped_stages(stages)
+        self._later_cache: dict[tuple, list[list[str]]] = {}
+        self._cont: str | None = None
+        self._clean_tried: set[int] = set()
         ends: dict[int, _State] = {}
         replaced: dict[int, tuple[Instruction, ...]] = {}
+        previous: Instruction | None = None
         for stage in stages:
             base = df.base_stage(stage, stages)
             state = ends[base.index].copy() if base is not None else _image_state(stage)
             for pos, ins in enumerate(stage.instructions):
                 if isinstance(ins, Run) and not state.foreign:
-                    out = self._run(stage, pos, ins, state)
+                    out = self._run(stage, pos, ins, state, previous)
                     if out is not None:
                         replaced[id(ins)] = out
-                _advance(state, ins)
+                self._advance(state, ins)
+                previous = ins
             ends[stage.index] = state
         if not replaced:
             return df
@@ -332,78 +408,229 @@ class AddCacheMounts(Transform):
             out.update(_NAMES.get(str(n).lower(), ()))
         return frozenset(out)
 
+    def _script(self, run: Run) -> ShellScript | None:
+        """The RUN's parsed script, cached by content for the whole file (fix passes build
+        new RUN nodes with the same text)."""
+        cmd = run.command
+        if not isinstance(cmd, ShellCommand):
+            return None
+        key = (cmd.raw, cmd.escape, tuple(h.body for h in run.heredocs), len(run.heredocs))
+        if key not in self._scripts:
+            self._scripts[key] = _script(run)
+        return self._scripts[key]
+
+    # -- the stage graph -------------------------------------------------------------------
+    def _refs(self, stages: list[Stage]) -> dict[int, set[int]]:
+        """Stage index → the stages it uses (``FROM``, ``COPY --from``, ``--mount=from``)."""
+        by_name = {s.name: s.index for s in stages if s.name}
+        out: dict[int, set[int]] = {s.index: set() for s in stages}
+        for s in stages:
+            base = self._df.base_stage(s, stages)
+            if base is not None:
+                out[s.index].add(base.index)
+            for ins in s.instructions:
+                refs = []
+                if isinstance(ins, (Copy, Add)):
+                    f = ins.flag("from")
+                    if f is not None and f.value is not None:
+                        refs.append(f.value)
+                if isinstance(ins, Run):
+                    refs += [f.mount.get("from") or "" for f in ins.flags if f.mount is not None]
+                for ref in refs:
+                    ref = ref.lower()
+                    if ref.isdigit() and int(ref) < s.index:
+                        out[s.index].add(int(ref))
+                    elif ref in by_name and by_name[ref] < s.index:
+                        out[s.index].add(by_name[ref])
+        return out
+
+    def _shipped_stages(self, stages: list[Stage]) -> frozenset[int]:
+        """Stages a user can build with ``--target`` and ship: every stage no other stage
+        uses, every stage a variable ``FROM`` may name, and the stages those derive from."""
+        refs = self._refs(stages)
+        wanted = [str(t).lower() for t in self.option("targets")]
+        if wanted:
+            roots = {s.index for s in stages if s.name in wanted or str(s.index) in wanted}
+        else:
+            used = set().union(*refs.values()) if refs else set()
+            roots = {s.index for s in stages if s.index not in used}
+            for s in stages:
+                if s.image is not None and "$" in s.image:
+                    # ``FROM ${BASE}`` may name any earlier stage.
+                    roots |= {t.index for t in stages[: s.index]}
+        out: set[int] = set()
+        todo = list(roots)
+        while todo:
+            i = todo.pop()
+            if i in out:
+                continue
+            out.add(i)
+            base = self._df.base_stage(stages[i], stages)
+            if base is not None:
+                todo.append(base.index)
+        return frozenset(out)
+
+    def _copy_sources(self, stages: list[Stage]) -> dict[str, list[str]]:
+        """``COPY --from=<ref>`` absolute sources, by lower-cased ref."""
+        out: dict[str, list[str]] = {}
+        for ins in self._df.body:
+            if isinstance(ins, (Copy, Add)):
+                f = ins.flag("from")
+                if f is not None and f.value is not None:
+                    out.setdefault(f.value.lower(), []).extend(
+                        posixpath.normpath(s) for s in ins.sources if s.startswith("/"))
+        return out
+
     # -- one RUN ---------------------------------------------------------------------------
-    def _run(self, stage: Stage, pos: int, run: Run, state: _State) -> tuple[Instruction, ...] | None:
-        script = _script(run)
+    def _run(self, stage: Stage, pos: int, run: Run, state: _State,
+             previous: Instruction | None) -> tuple[Instruction, ...] | None:
+        script = self._script(run)
         if script is None or script.has_error:
             return None
-        calls = [c for c in script.package_managers() if c.manager in self._managers and _downloads(c)]
+        calls = [c for c in script.package_managers()
+                 if c.manager in self._managers and _downloads(c) and not _version_only(c)]
+        if not self.option("small-installs"):
+            calls = [c for c in calls if not _small_install(c)]
         if not calls:
             return None
-        plan = _Plan(calls)
+        groups: dict[str, list[PackageManagerCall]] = {}
+        for c in calls:
+            groups.setdefault("apt" if c.manager in _APT else c.manager.value, []).append(c)
+        current = run
+        apt_fix: FixSafety | None = None
+        apt_blocked = False
+        for key, group in groups.items():
+            plan = _Plan(group)
+            fixed = None
+            try:
+                fixed = self._fix(stage, pos, current, state, plan)
+            except _Blocked as e:
+                self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
+                            title="Add cache mounts for the package caches", no_fix_reason=str(e))
+                apt_blocked |= key == "apt"
+                continue
+            if fixed is None:
+                continue
+            targets = ", ".join(f"`{m.target}`" for m in plan.mounts) or "the existing mounts"
+            safety = FixSafety.UNSAFE if plan.unsafe else FixSafety.SAFE
+            note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
+            if key == "apt":
+                apt_fix = safety
+            out = self.propose(run, fixed, updated=current, safety=safety, tools=_tools(group),
+                               problem="without a cache mount", note=note, title=f"Add cache mounts for {targets}")
+            if out is fixed:
+                current = fixed
+        if "apt" in groups and not apt_blocked:
+            clean = self._docker_clean(stage, run, current, state, apt_fix, groups["apt"], previous)
+            if clean is not None:
+                return clean
+        return (current,) if current is not run else None
+
+    def _fix(self, stage: Stage, pos: int, run: Run, state: _State, plan: _Plan) -> Run | None:
+        """``run`` with ``plan``'s mounts and removals, or None when there is nothing to do."""
+        calls = plan.calls
+        script = self._script(run)
+        assert script is not None
         existing = [(f, f.mount) for f in run.flags if f.mount is not None]
-        try:
-            self._plan_user(plan, state, calls)
-            for call in calls:
-                for m in _targets(call, state, plan):
-                    if all(m.target != x.target for x in plan.mounts):
-                        plan.mounts.append(replace(m, manager=call.manager))
-            for key, manager in _NO_CACHE_ENV.items():
-                if any(c.manager is manager for c in calls) and key in state.env and not _prefixed(calls, key):
-                    raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
-            for cmd in script.commands:
-                name = os.path.basename(cmd.name)
-                if name in ("dnf", "yum") and cmd.words[1:2] == ["clean"] and Manager(name) in self._managers:
-                    # Removing it would make hadolint report DL3032/DL3038; keeping it
-                    # empties the cache mount on every run.
-                    raise _Blocked(f"`{name} clean` would empty the cache mount")
-            new_flags, edited = _merge_flags(run, existing, plan)
-            command, heredocs, removed = _remove_defeaters(run, script, plan)
-        except _Blocked as e:
-            self.report(run, tools=_tools(calls), note=f"; no fix: {e}", targets="the package caches",
-                        no_fix_reason=str(e))
-            return None
+        self._plan_user(plan, state, calls)
+        config = dict(state.config)
+        config.update(_config_sets(script, before=calls[0].command.span[0]))
+        plan.link_mode_set = "UV_LINK_MODE" in state.env
+        for call in calls:
+            plan.uv_mounted |= call.manager is Manager.UV
+            for m in _targets(call, state, plan, config):
+                if all(m.target != x.target for x in plan.mounts):
+                    plan.mounts.append(replace(m, manager=call.manager))
+        for key, manager in _NO_CACHE_ENV.items():
+            if any(c.manager is manager for c in calls) and _defeats(key, state.env.get(key, "")) \
+                    and key in state.env and not _prefixed(calls, key):
+                raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
+        for cmd in script.commands:
+            name = os.path.basename(cmd.name)
+            if name in ("dnf", "yum") and cmd.words[1:2] == ["clean"] and any(c.manager.value == name for c in calls):
+                # Removing it would make hadolint report DL3040 (dnf) / DL3032 (yum);
+                # keeping it empties the cache mount on every run.
+                rule = "DL3040" if name == "dnf" else "DL3032"
+                raise _Blocked(f"`{name} clean` would empty the cache mount (hadolint {rule} wants it kept)")
+        new_flags, edited = _merge_flags(run, existing, plan)
+        command, heredocs, removed = _remove_defeaters(run, script, plan)
         if not new_flags and not edited and not removed:
             return None
-        fixed = run.with_changes(flags=_join_flags(run, new_flags, edited, self._continuation()),
+        fixed = run.with_changes(flags=_join_flags(run, new_flags, edited, self._continuation(run)),
                                  command=command, heredocs=heredocs)
-        self._check_safety(stage, pos, _script(fixed) or script, plan, state)
-        if any(c.manager in _APT for c in calls):
-            if self.option("apt-docker-clean") and not state.docker_clean and not _stage_disables_clean(stage):
-                plan.docker_clean = True
-                if self._reaches_final(stage):
-                    plan.unsafe.append("it disables `docker-clean` in the final image")
-        replacement: tuple[Instruction, ...] = (fixed,)
-        if plan.docker_clean:
-            style = self.context.style
-            clean = parse_instruction(f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}")
-            replacement = (clean, fixed)
-        targets = ", ".join(f"`{m.target}`" for m in plan.mounts) or "the existing mounts"
-        safety = FixSafety.UNSAFE if plan.unsafe else FixSafety.SAFE
-        note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
-        out = self.propose(run, replacement, updated=(run,), safety=safety,
-                           tools=_tools(calls), note=note, targets=targets)
-        if out is replacement and plan.docker_clean:
-            state.docker_clean = True
-        return out if out is replacement else None
+        fixed_script = self._script(fixed) or script
+        self._unsafe_home(state, plan)
+        self._check_safety(stage, pos, fixed_script, plan, state)
+        return fixed
 
-    def _continuation(self) -> str:
-        """The file's line break inside an instruction, e.g. ``" \\\n    "``.
+    def _unsafe_home(self, state: _State, plan: _Plan) -> None:
+        if state.image_known or all(m.system or m.custom or m.configured for m in plan.mounts):
+            return
+        plan.unsafe.append(f"the user, `HOME` and cache settings of image `{state.image or '?'}` are not known")
 
-        Measured on the instructions without their leading comment lines (which
-        ``Style.detect`` counts as unindented continuation lines).
-        """
+    def _docker_clean(self, stage: Stage, run: Run, current: Run, state: _State, apt_fix: FixSafety | None,
+                      calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
+        """The finding (and fix) that disables ``docker-clean`` before the stage's first apt RUN."""
+        if not self.option("apt-docker-clean") or state.docker_clean or stage.index in self._clean_tried \
+                or _stage_disables_clean(stage, self._script):
+            return None
+        mounted = any(f.mount is not None and f.mount.type == "cache" and f.mount.target is not None
+                      and posixpath.normpath(f.mount.target) == "/var/cache/apt" for f in current.flags)
+        if apt_fix is None and not mounted:
+            return None
+        # Only before the stage's first apt RUN (whether or not this run applies it).
+        self._clean_tried.add(stage.index)
+        unsafe = []
+        if apt_fix is FixSafety.UNSAFE:
+            unsafe.append("the apt cache mounts are unsafe")
+        if stage.index in self._shipped:
+            unsafe.append("it changes `/etc/apt` in a stage that can be shipped")
+        elif any(_inside("/etc/apt", src) or _inside(src, "/etc/apt") and src != "/"
+                 for src in self._copied_from(stage)):
+            unsafe.append("a `COPY --from` reads `/etc/apt`")
         style = self.context.style
-        indents: dict[str, int] = {}
-        for ins in self._df.body:
-            lines = ins.with_changes(leading_lines=(), heredocs=()).code.split("\n")[1:]
-            for line in lines:
-                stripped = line.lstrip(" \t")
-                if stripped.strip() and not stripped.startswith("#"):
-                    indent = line[: len(line) - len(stripped)]
+        new: list[Instruction] = []
+        user = state.user if state.user not in ("", "root", "0") and not state.user.startswith(("root:", "0:")) else None
+        lines = _split_leading(run.leading_lines)
+        keep_lines, own_lines = lines
+        if not keep_lines and previous is not None and previous.heredocs:
+            keep_lines = (EmptyLine(),)
+        text = [f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}"]
+        if user is not None:
+            text = [f"{style.keyword('USER')} root{style.newline}", *text,
+                    f"{style.keyword('USER')} {state.user}{style.newline}"]
+        for t in text:
+            new.append(parse_instruction(t))
+        new[0] = new[0].with_changes(leading_lines=keep_lines)
+        fixed = current.with_changes(leading_lines=own_lines)
+        replacement = (*new, fixed)
+        safety = FixSafety.UNSAFE if unsafe else FixSafety.SAFE
+        note = f"; unsafe: {'; '.join(unsafe)}" if unsafe else ""
+        out = self.propose(run, replacement, updated=(current,), safety=safety, tools=_tools(calls),
+                           problem="keeps no downloaded packages (`docker-clean`)", note=note,
+                           title="Disable `docker-clean` in this stage")
+        if out is replacement:
+            state.docker_clean = True
+            return replacement
+        return (current,) if current is not run else None
+
+    def _continuation(self, run: Run) -> str:
+        """The line break inside an instruction: this RUN's own first continuation line's
+        indentation, else the file's most common one (first continuation lines only: deeper
+        lines are argument lists)."""
+        style = self.context.style
+        own = _first_indent(run)
+        if own is not None:
+            return f" {style.escape}{style.newline}{own}"
+        if self._cont is None:
+            indents: dict[str, int] = {}
+            for ins in self._df.body:
+                indent = _first_indent(ins)
+                if indent is not None:
                     indents[indent] = indents.get(indent, 0) + 1
-        indent = max(indents, key=lambda k: indents[k]) if indents else "    "
-        return f" {style.escape}{style.newline}{indent}"
+            indent = max(indents, key=lambda k: indents[k]) if indents else "    "
+            self._cont = f" {style.escape}{style.newline}{indent}"
+        return self._cont
 
     def _plan_user(self, plan: _Plan, state: _State, calls: list[PackageManagerCall]) -> None:
         if all(c.manager in _SYSTEM for c in calls):
@@ -418,49 +645,100 @@ class AddCacheMounts(Transform):
     def _check_safety(self, stage: Stage, pos: int, script: ShellScript, plan: _Plan, state: _State) -> None:
         """Record why the fix is unsafe, if it is; ``script`` is the fixed RUN's."""
         home = _home(state)
-        later = self._later(stage, pos)
+        copied = self._copied_from(stage)
+        for call in plan.calls:
+            offline = [o.name for o in call.options if o.name in _OFFLINE.get(call.manager, ())]
+            if call.manager is Manager.GO and (state.env.get("GOPROXY") or "").strip() == "off":
+                offline.append("GOPROXY=off")
+            if call.manager is Manager.GO and (state.env.get("GOFLAGS") or "").find("-mod=vendor") >= 0:
+                offline = []
+            if offline:
+                plan.unsafe.append(f"`{offline[0]}` reads only what an earlier step stored")
+            if call.manager in _APT and call.action in _APT_READS_LISTS and not any(
+                    c.manager in _APT and c.action == "update" and c.span[0] < call.span[0] for c in plan.calls):
+                plan.unsafe.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
         for m in plan.mounts:
             if m.custom:
                 plan.unsafe.append(f"`{m.target}` is set on the command line")
+            if m.configured:
+                plan.unsafe.append(f"`{m.target}` is set by `config set`: the author chose it and may use it")
             if m.system and m.target == "/var/cache/apk":
                 plan.unsafe.append("apk's use of `/var/cache/apk` depends on its version")
-            if not m.custom and _names_path(script, m.target, home):
+            if not (m.custom or m.configured) and _names_path(script, m.target, home):
                 plan.unsafe.append(f"the `RUN` itself uses `{m.target}`")
             if any(_inside(w, m.target) for w in state.written):
                 plan.unsafe.append(f"the mount hides files written to `{m.target}` earlier")
-            for ins, st in later:
-                if isinstance(ins, (Copy, Add)) and ins.flag("from") is not None:
-                    continue
-                if isinstance(ins, Run):
-                    if _mounts(ins, m.target) or self._will_mount(ins, m):
-                        continue
-                    words = _run_words(ins, home)
-                    if any(_inside(w, m.target) or _inside(m.target, w) and w != "/" for w in words):
-                        plan.unsafe.append(f"a later `RUN` uses `{m.target}`")
-                    elif m.kind is _Kind.STORE and not _file_commands_only(ins, calls=plan.calls):
-                        plan.unsafe.append(f"a later `RUN` may need `{m.target}`")
-                elif isinstance(ins, (Cmd, Entrypoint)) and m.kind is _Kind.STORE:
-                    progs = {os.path.basename(w.text) for c in plan.calls for w in c.program}
-                    text = ins.command.text if ins.command is not None else ""
-                    if any(p in text.replace('"', " ").split() for p in progs):
-                        plan.unsafe.append(f"`{ins.name}` runs the tool that needs `{m.target}`")
-            for src in self._copied_from(stage):
+            elif m.kind is _Kind.STORE and (
+                    any(not any(_inside(m.target, t) for t in ts) for ts in state.opaque)
+                    or any(not any(_inside(m.target, t) for t in ts)
+                           for ts in state.tool_runs.get(m.manager, ()))):  # type: ignore[arg-type]
+                plan.unsafe.append(f"an earlier `RUN` may have filled `{m.target}`, which the mount would hide")
+            plan.unsafe.extend(self._later(stage, pos, m, plan, home))
+            for src in copied:
                 if _inside(src, m.target) or _inside(m.target, src) and src != "/":
                     plan.unsafe.append(f"a `COPY --from` reads `{m.target}`")
 
+    def _later(self, stage: Stage, pos: int, m: _Mount, plan: _Plan, home: str | None) -> list[str]:
+        """Why instructions after ``pos`` (in the stage and stages built on it) make ``m``
+        unsafe. Computed once per stage and mount, from the end, so a stage of n RUNs
+        costs O(n) rather than O(n²)."""
+        managers = frozenset(c.manager for c in plan.calls)
+        progs = frozenset(os.path.basename(w.text) for c in plan.calls for w in c.program)
+        key = (stage.index, m, managers, progs, home)
+        table = self._later_cache.get(key)
+        if table is None:
+            tail: list[str] = []
+            for child in self._descendants(stage):
+                for ins in child.instructions[1:]:
+                    for r in self._later_one(ins, m, managers, progs, home):
+                        if r not in tail:
+                            tail.append(r)
+            ins_list = stage.instructions
+            table = [[] for _ in ins_list]
+            acc = tail
+            for i in range(len(ins_list) - 1, -1, -1):
+                table[i] = acc
+                own = self._later_one(ins_list[i], m, managers, progs, home)
+                if own:
+                    acc = list(dict.fromkeys([*own, *acc]))
+            self._later_cache[key] = table
+        return table[pos]
+
+    def _later_one(self, ins: Instruction, m: _Mount, managers: frozenset[Manager], progs: frozenset[str],
+                   home: str | None) -> list[str]:
+        if isinstance(ins, Run) and m.kind is _Kind.LISTS:
+            # A later ``apt-get install`` without its own ``update`` reads the lists this
+            # RUN stores; that RUN's own mount is unsafe too, so it may stay unmounted.
+            script = self._script(ins)
+            if script is None or _mounts(ins, m.target):
+                return []
+            calls = script.package_managers()
+            if any(c.manager in _APT and c.action in _APT_READS_LISTS and not any(
+                    u.manager in _APT and u.action == "update" and u.span[0] < c.span[0] for u in calls)
+                   for c in calls):
+                return [f"a later `RUN` reads the package lists in `{m.target}`"]
+            return []
+        if isinstance(ins, Run):
+            if _mounts(ins, m.target) or self._will_mount(ins, m):
+                return []
+            words = _run_words(self._script(ins), home)
+            if any(_inside(w, m.target) or _inside(m.target, w) and w != "/" for w in words):
+                return [f"a later `RUN` uses `{m.target}`"]
+            if m.kind is _Kind.STORE and not _file_commands_only(self._script(ins), managers):
+                return [f"a later `RUN` may need `{m.target}`"]
+        elif isinstance(ins, (Cmd, Entrypoint)) and m.kind is _Kind.STORE:
+            text = ins.command.text if ins.command is not None else ""
+            if any(p in text.replace('"', " ").split() for p in progs):
+                return [f"`{ins.name}` runs the tool that needs `{m.target}`"]
+        return []
+
     def _will_mount(self, run: Run, mount: _Mount) -> bool:
         """A later RUN that gets the same mount from this transform (same tool, same user)."""
-        script = _script(run)
+        script = self._script(run)
         if script is None or script.has_error:
             return False
         return any(c.manager is mount.manager and _downloads(c) and c.manager in self._managers
                    for c in script.package_managers())
-
-    def _later(self, stage: Stage, pos: int) -> list[tuple[Instruction, Stage]]:
-        out = [(i, stage) for i in stage.instructions[pos + 1:]]
-        for child in self._descendants(stage):
-            out.extend((i, child) for i in child.instructions[1:])
-        return out
 
     def _descendants(self, stage: Stage) -> list[Stage]:
         out: list[Stage] = []
@@ -473,22 +751,31 @@ class AddCacheMounts(Transform):
 
     def _copied_from(self, stage: Stage) -> list[str]:
         """Sources of ``COPY --from=`` this stage (or one built on it) in any stage."""
-        names = {str(s.index) for s in [stage, *self._descendants(stage)]}
-        names |= {s.name for s in [stage, *self._descendants(stage)] if s.name}
-        out = []
-        for ins in self._df.body:
-            if isinstance(ins, (Copy, Add)):
-                f = ins.flag("from")
-                if f is not None and f.value is not None and f.value.lower() in names:
-                    out.extend(posixpath.normpath(s) for s in ins.sources if s.startswith("/"))
-        return out
-
-    def _reaches_final(self, stage: Stage) -> bool:
-        last = self._stages[-1].index
         chain = [stage, *self._descendants(stage)]
-        if any(s.index == last for s in chain):
-            return True
-        return any(_inside("/etc/apt", src) for src in self._copied_from(stage))
+        names = {str(s.index) for s in chain} | {s.name for s in chain if s.name}
+        return [src for n in names for src in self._copies.get(n, ())]
+
+    # -- state -----------------------------------------------------------------------------
+    def _advance(self, state: _State, ins: Instruction) -> None:
+        _advance(state, ins, self._script(ins) if isinstance(ins, Run) else None)
+        if isinstance(ins, Run):
+            script = self._script(ins)
+            targets = frozenset(posixpath.normpath(f.mount.target) for f in ins.flags
+                                if f.mount is not None and f.mount.target)
+            if script is None or script.has_error:
+                if not isinstance(ins.command, JsonArray) or ins.command.values:
+                    state.opaque.add(targets)
+                return
+            calls = script.package_managers()
+            call_spans = {c.command.span for c in calls}
+            for c in calls:
+                if not (c.manager in self._managers and _downloads(c)):
+                    state.tool_runs.setdefault(c.manager, set()).add(targets)
+            if any(os.path.basename(c.name) not in _PLAIN_COMMANDS and c.span not in call_spans
+                   and not (os.path.basename(c.name) in _CONFIG_PROGRAMS and c.words[1:3] == ["config", "set"])
+                   for c in script.commands):
+                state.opaque.add(targets)
+            state.config.update(_config_sets(script, before=None))
 
 
 # -- scripts ---------------------------------------------------------------------------------
@@ -561,16 +848,21 @@ def _image_state(stage: Stage) -> _State:
     state = _State()
     repo = _repository(stage)
     image = (stage.image or "").lower()
+    state.image = stage.image or ""
     if any(p in image for p in ("windows", "nanoserver", "servercore")):
         state.foreign = True
+    # Docker Hub's official images run as root with HOME=/root and move no cache unless
+    # the table says so; any other image may set anything.
+    state.image_known = image == "scratch" or repo is not None and ("/" not in repo or repo in _IMAGE_ENV)
     if repo is not None:
         state.env.update(_IMAGE_ENV.get(repo, {}))
         state.users.update(_IMAGE_USERS.get(repo, {}))
+        state.user = _IMAGE_USER.get(repo, "root")
     return state
 
 
-def _advance(state: _State, ins: Instruction) -> None:
-    """Update ``state`` past ``ins``."""
+def _advance(state: _State, ins: Instruction, script: ShellScript | None) -> None:
+    """Update ``state`` past ``ins`` (``script``: the RUN's parsed script)."""
     if isinstance(ins, Env):
         updates: dict[str, str | None] = {}
         if ins.legacy is not None:
@@ -594,7 +886,6 @@ def _advance(state: _State, ins: Instruction) -> None:
         if dest and dest.startswith("/"):
             state.written.append(posixpath.normpath(dest))
     elif isinstance(ins, Run):
-        script = _script(ins)
         if script is None:
             return
         for cmd in script.commands:
@@ -746,16 +1037,22 @@ def _custom(call: PackageManagerCall, *names: str) -> str | None:
     return posixpath.normpath(opt.value)
 
 
-def _targets(call: PackageManagerCall, state: _State, plan: _Plan) -> list[_Mount]:
+def _targets(call: PackageManagerCall, state: _State, plan: _Plan,
+             config: dict[Manager, str | None]) -> list[_Mount]:
     m = call.manager
     j = posixpath.join
     if m in _APT:
         return [_Mount("/var/cache/apt", locked=True, system=True),
-                _Mount("/var/lib/apt/lists", locked=True, system=True)]
+                _Mount("/var/lib/apt/lists", locked=True, system=True, kind=_Kind.LISTS)]
     if m is Manager.APK:
         return [_Mount("/var/cache/apk", locked=True, system=True)]
     if m in (Manager.DNF, Manager.YUM):
-        return [_Mount(f"/var/cache/{m.value}", locked=True, system=True)]
+        return [_Mount(d, locked=True, system=True) for d in _rpm_caches(m, state.image)]
+    if m in config:
+        value = config[m]
+        if value is None or not value.startswith("/"):
+            raise _Blocked(f"`{m} config set` names a directory that is not a known absolute path")
+        return [_Mount(posixpath.normpath(value), configured=True)]
     if m is Manager.PIP:
         custom = _custom(call, "--cache-dir")
         if custom:
@@ -996,13 +1293,26 @@ def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-
                 words = opt.words
                 return opt.name, lambda src, w=words: remove_words(src, w)
         for w in call.command.assignments:
-            key = w.text.split("=", 1)[0]
-            if _NO_CACHE_ENV.get(key) in managers:
+            key, _, value = w.text.partition("=")
+            if _NO_CACHE_ENV.get(key) in managers and _defeats(key, value):
                 return key, lambda src, word=w, cmd=call.command: _remove_assignment(src, cmd, word)
         for w in call.program:
-            key = w.text.split("=", 1)[0]
-            if "=" in w.text and _NO_CACHE_ENV.get(key) in managers:
+            key, eq, value = w.text.partition("=")
+            if eq and _NO_CACHE_ENV.get(key) in managers and _defeats(key, value):
                 return key, lambda src, word=w: remove_words(src, (word,))
+    for cmd in script.commands:
+        # ``export UV_NO_CACHE=1`` in the same script.
+        if cmd.name != "export":
+            continue
+        hits = [w for w in cmd.args if _NO_CACHE_ENV.get(w.text.partition("=")[0]) in managers
+                and w.text.partition("=")[1] and _defeats(*w.text.split("=", 1))]
+        if hits and len(hits) == len(cmd.args):
+            return hits[0].text.partition("=")[0], lambda src, c=cmd: _remove_command(src, c)
+        if hits:
+            return hits[0].text.partition("=")[0], lambda src, ws=hits: remove_words(src, ws)
+    for call in script.package_managers():
+        if call.manager is Manager.UV and Manager.UV in managers and _needs_link_mode(call, plan):
+            return "UV_LINK_MODE", lambda src, c=call.command: _insert_assignment(src, c, "UV_LINK_MODE=copy")
     for cmd in script.commands:
         what = _cleaner(cmd, plan)
         if what is not None:
@@ -1101,8 +1411,7 @@ def _names_path(script: ShellScript, target: str, home: str | None) -> bool:
     return False
 
 
-def _run_words(run: Run, home: str | None) -> list[str]:
-    script = _script(run)
+def _run_words(script: ShellScript | None, home: str | None) -> list[str]:
     if script is None:
         return []
     out = []
@@ -1118,13 +1427,11 @@ def _mounts(run: Run, target: str) -> bool:
     return any(_covered(target, f.mount.target) for f in run.flags if f.mount is not None)
 
 
-def _file_commands_only(run: Run, calls: list[PackageManagerCall]) -> bool:
+def _file_commands_only(script: ShellScript | None, managers: frozenset[Manager]) -> bool:
     """A later RUN that cannot need a store: file commands, or the same tool (it gets the
     mount from this transform too)."""
-    script = _script(run)
     if script is None or script.has_error:
         return False
-    managers = {c.manager for c in calls}
     same = {c.command.span for c in script.package_managers() if c.manager in managers}
     return all(os.path.basename(c.name) in _FILE_COMMANDS or c.span in same for c in script.commands)
 
@@ -1134,12 +1441,12 @@ def _disables_clean(cmd: SimpleCommand) -> bool:
         w.text == "/etc/apt/apt.conf.d/docker-clean" for w in cmd.args)
 
 
-def _stage_disables_clean(stage: Stage) -> bool:
+def _stage_disables_clean(stage: Stage, parse=None) -> bool:  # type: ignore[no-untyped-def]
     """Some RUN of the stage disables docker-clean (maybe after this one: then the
     mounts still help, and inserting a second copy would not converge)."""
     for ins in stage.instructions:
         if isinstance(ins, Run):
-            script = _script(ins)
+            script = (parse or _script)(ins)
             if script is not None and any(_disables_clean(c) for c in script.commands):
                 return True
     return False
@@ -1152,6 +1459,159 @@ def _children(df: Dockerfile, stages: list[Stage]) -> dict[int, list[Stage]]:
         if base is not None:
             out.setdefault(base.index, []).append(s)
     return out
+
+
+
+# -- issue 10 helpers ----------------------------------------------------------------------
+
+
+def _version_only(call: PackageManagerCall) -> bool:
+    """``uv --version``, ``mvn -v``: the call prints something and downloads nothing."""
+    names = {o.name for o in call.options}
+    if call.manager in (Manager.MAVEN, Manager.GRADLE, Manager.UV) and not call.action:
+        return bool(names & {"--version", "-v", "-V", "--help", "-h"}) or call.manager is not Manager.UV
+    return not call.action_words and bool(names & {"--version", "--help"}) or (
+        call.manager is Manager.UV and call.action in ("--version", "version", "help", "self"))
+
+
+def _pinned(word: str, manager: Manager) -> bool:
+    if manager in (Manager.PIP, Manager.UV):
+        name, eq, version = word.partition("==")
+        return bool(eq) and bool(name) and bool(version) and not any(c in version for c in "*,<>!")
+    if manager in (Manager.NPM, Manager.PNPM, Manager.YARN):
+        name, at, version = word.rpartition("@")
+        return bool(at) and bool(name) and bool(version) and version[0].isdigit() and all(
+            c.isalnum() or c in ".-+" for c in version)
+    if manager is Manager.GO:
+        _, at, version = word.partition("@")
+        return bool(at) and version.startswith("v") and version[1:2].isdigit()
+    return False
+
+
+def _small_install(call: PackageManagerCall) -> bool:
+    """Off by default: a RUN that installs only local wheels or files, or one pinned tool,
+    gains nothing from a cache mount (nothing is downloaded, or one download that only
+    repeats when the pin changes)."""
+    if call.files or call.manifests and call.manager not in (Manager.GO, Manager.NPM):
+        return False
+    operands = [w.text for w in call.operands]
+    if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
+        if call.options and any(o.name in ("-r", "--requirement", "-e", "--editable") for o in call.options):
+            return False
+        if operands and all(o.endswith(".whl") or o.startswith(("/", "./", "../")) and o not in ("/", ".")
+                            for o in operands):
+            return True
+        return len(operands) == 1 and _pinned(operands[0], call.manager)
+    if call.manager is Manager.NPM and call.action == "install":
+        global_ = call.has_option("-g", "--global", "--location=global")
+        return global_ and len(operands) == 1 and _pinned(operands[0], call.manager)
+    if call.manager is Manager.GO and call.action == "install":
+        return len(operands) == 1 and _pinned(operands[0], call.manager)
+    return False
+
+
+def _defeats(key: str, value: str | None) -> bool:
+    """``PIP_NO_CACHE_DIR`` turns pip's cache off whatever its value (pip reads any boolean
+    there as "off", for backwards compatibility); ``UV_NO_CACHE`` only when true."""
+    if key == "PIP_NO_CACHE_DIR":
+        return True
+    return (value or "").strip().lower() in ("1", "true", "yes", "on", "y", "t")
+
+
+def _config_sets(script: ShellScript, before: int | None) -> dict[Manager, str | None]:
+    """``pnpm config set store-dir X``, ``npm config set cache X``, ``yarn config set
+    cache-folder X`` (commands starting before offset ``before``, or all)."""
+    out: dict[Manager, str | None] = {}
+    for cmd in script.commands:
+        if before is not None and cmd.span[0] >= before:
+            break
+        manager = _CONFIG_PROGRAMS.get(os.path.basename(cmd.name))
+        words = [w for w in cmd.args if not w.text.startswith("-")]
+        if manager is None or [w.text for w in words[:2]] != ["config", "set"] or len(words) < 3:
+            continue
+        key, eq, value = words[2].text.partition("=")
+        if key not in _CONFIG_KEYS[manager]:
+            continue
+        word = None
+        if eq:
+            word = words[2]
+        elif len(words) > 3:
+            word = words[3]
+            value = word.text
+        else:
+            continue
+        out[manager] = value if word.static and value.startswith("/") else None
+    return out
+
+
+def _needs_link_mode(call: PackageManagerCall, plan: _Plan) -> bool:
+    """uv installs from a cache on another file system: without ``UV_LINK_MODE=copy`` it
+    tries to hard-link, fails, warns and copies."""
+    if not plan.uv_mounted or plan.link_mode_set:
+        return False
+    if call.action not in ("sync", "pip install", "pip sync", "add", "tool install", "run"):
+        return False
+    if call.has_option("--link-mode"):
+        return False
+    return not any(w.text.startswith("UV_LINK_MODE=") for w in (*call.command.assignments, *call.program))
+
+
+def _insert_assignment(source: ShellCommand, cmd: SimpleCommand, text: str) -> ShellCommand | None:
+    """``NAME=value `` inserted before ``cmd`` (its assignments included)."""
+    raw = source.raw
+    s = cmd.span[0]
+    new = source.with_changes(raw=raw[:s] + text + " " + raw[s:])
+    old = parse_shell(source)
+    got = parse_shell(new)
+    expect = [(c.name, c.words, [a.text for a in c.assignments] + ([text] if c.span == cmd.span else []))
+              for c in old.commands]
+    have = [(c.name, c.words, sorted(a.text for a in c.assignments)) for c in got.commands]
+    expect = [(n, w, sorted(a)) for n, w, a in expect]
+    if got.has_error or have != expect:
+        return None
+    return new
+
+
+def _rpm_caches(manager: Manager, image: str) -> list[str]:
+    """Where dnf/yum keep packages: yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5
+    (Fedora 41 and later) uses ``/var/cache/libdnf5``. Both when the image does not tell."""
+    # https://dnf5.readthedocs.io/en/latest/changes_from_dnf4.7.html (cachedir),
+    # https://docs.fedoraproject.org/en-US/quick-docs/dnf/ (yum is dnf since EL8 / Fedora 22).
+    name, _, tag = image.lower().rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image.lower(), "", "")
+    name = name.removeprefix("docker.io/").removeprefix("library/")
+    major = tag.split(".")[0].split("-")[0]
+    version = int(major) if major.isdigit() else None
+    el = ("centos", "rockylinux", "almalinux", "oraclelinux", "redhat/ubi", "registry.access.redhat.com/ubi",
+          "amazonlinux", "quay.io/centos/centos")
+    if name.endswith("fedora") and version is not None:
+        return ["/var/cache/libdnf5"] if version >= 41 else ["/var/cache/dnf"]
+    if any(name.startswith(e) or name.endswith("/" + e.rsplit("/", 1)[-1]) for e in el) and version is not None:
+        if name.endswith("amazonlinux"):
+            return ["/var/cache/yum"] if version <= 2 else ["/var/cache/dnf"]
+        return ["/var/cache/yum"] if version <= 7 else ["/var/cache/dnf"]
+    if manager is Manager.YUM:
+        return ["/var/cache/yum", "/var/cache/dnf"]
+    return ["/var/cache/dnf", "/var/cache/libdnf5"]
+
+
+def _split_leading(lines: tuple[EmptyLine, ...]) -> tuple[tuple[EmptyLine, ...], tuple[EmptyLine, ...]]:
+    """(lines above, the comment block directly above the instruction)."""
+    i = len(lines)
+    while i and lines[i - 1].is_comment:
+        i -= 1
+    return tuple(lines[:i]), tuple(lines[i:])
+
+
+def _first_indent(ins: Instruction) -> str | None:
+    """The indentation of the instruction's first continuation line, if it has one."""
+    code = ins.with_changes(leading_lines=(), heredocs=()).code if (ins.leading_lines or ins.heredocs) else ins.code
+    if "\n" not in code.rstrip("\r\n"):
+        return None
+    for line in code.split("\n")[1:]:
+        stripped = line.lstrip(" \t")
+        if stripped.strip() and not stripped.startswith("#"):
+            return line[: len(line) - len(stripped)]
+    return None
 
 
 __all__ = ["AddCacheMounts"]
