@@ -124,6 +124,7 @@ from dockmod.cst import (
     Shell,
     ShellCommand,
     Stage,
+    Style,
     User,
 )
 from dockmod.lang.words import LexError
@@ -302,6 +303,9 @@ class _State:
     docker_clean: bool = False
     #: Absolute destinations of earlier COPY/ADD, and words of earlier RUNs (for "hides").
     written: list[str] = field(default_factory=list)
+    #: target → (entries of ``written`` checked, one lies inside target): keeps a stage
+    #: of n RUNs linear.
+    written_memo: dict[str, tuple[int, bool]] = field(default_factory=dict)
     #: The base image is one whose user, HOME and cache settings are known.
     image_known: bool = True
     #: The base image reference (for distro-dependent caches), without variables.
@@ -315,6 +319,7 @@ class _State:
 
     def copy(self) -> _State:
         return replace(self, env=dict(self.env), users=dict(self.users), written=list(self.written),
+                       written_memo=dict(self.written_memo),
                        config=dict(self.config), opaque=set(self.opaque),
                        tool_runs={k: set(v) for k, v in self.tool_runs.items()})
 
@@ -380,6 +385,8 @@ class AddCacheMounts(Transform):
         self._later_cache: dict[tuple, list[list[str]]] = {}
         self._cont: str | None = None
         self._clean_tried: set[int] = set()
+        # ``Dockerfile.style`` is detected on every access: read it once per pass.
+        self._style_cache: Style | None = None
         ends: dict[int, _State] = {}
         replaced: dict[int, tuple[Instruction, ...]] = {}
         previous: Instruction | None = None
@@ -400,6 +407,12 @@ class AddCacheMounts(Transform):
         for ins in df.body:
             body.extend(replaced.get(id(ins), (ins,)))
         return df.with_changes(body=tuple(body))
+
+    @property
+    def _style(self) -> Style:
+        if self._style_cache is None:
+            self._style_cache = self.context.style
+        return self._style_cache
 
     def _selected(self) -> frozenset[Manager]:
         names = self.option("package-managers")
@@ -487,7 +500,7 @@ class AddCacheMounts(Transform):
         script = self._script(run)
         if script is None or script.has_error:
             return None
-        calls = [c for c in script.package_managers()
+        calls = [c for c in _calls(script)
                  if c.manager in self._managers and _downloads(c) and not _version_only(c)]
         if not self.option("small-installs"):
             calls = [c for c in calls if not _small_install(c)]
@@ -588,7 +601,7 @@ class AddCacheMounts(Transform):
         elif any(_inside("/etc/apt", src) or _inside(src, "/etc/apt") and src != "/"
                  for src in self._copied_from(stage)):
             unsafe.append("a `COPY --from` reads `/etc/apt`")
-        style = self.context.style
+        style = self._style
         new: list[Instruction] = []
         user = state.user if state.user not in ("", "root", "0") and not state.user.startswith(("root:", "0:")) else None
         lines = _split_leading(run.leading_lines)
@@ -618,7 +631,7 @@ class AddCacheMounts(Transform):
         """The line break inside an instruction: this RUN's own first continuation line's
         indentation, else the file's most common one (first continuation lines only: deeper
         lines are argument lists)."""
-        style = self.context.style
+        style = self._style
         own = _first_indent(run)
         if own is not None:
             return f" {style.escape}{style.newline}{own}"
@@ -666,7 +679,7 @@ class AddCacheMounts(Transform):
                 plan.unsafe.append("apk's use of `/var/cache/apk` depends on its version")
             if not (m.custom or m.configured) and _names_path(script, m.target, home):
                 plan.unsafe.append(f"the `RUN` itself uses `{m.target}`")
-            if any(_inside(w, m.target) for w in state.written):
+            if _written_under(state, m.target):
                 plan.unsafe.append(f"the mount hides files written to `{m.target}` earlier")
             elif m.kind is _Kind.STORE and (
                     any(not any(_inside(m.target, t) for t in ts) for ts in state.opaque)
@@ -712,7 +725,7 @@ class AddCacheMounts(Transform):
             script = self._script(ins)
             if script is None or _mounts(ins, m.target):
                 return []
-            calls = script.package_managers()
+            calls = _calls(script)
             if any(c.manager in _APT and c.action in _APT_READS_LISTS and not any(
                     u.manager in _APT and u.action == "update" and u.span[0] < c.span[0] for u in calls)
                    for c in calls):
@@ -738,7 +751,7 @@ class AddCacheMounts(Transform):
         if script is None or script.has_error:
             return False
         return any(c.manager is mount.manager and _downloads(c) and c.manager in self._managers
-                   for c in script.package_managers())
+                   for c in _calls(script))
 
     def _descendants(self, stage: Stage) -> list[Stage]:
         out: list[Stage] = []
@@ -766,7 +779,7 @@ class AddCacheMounts(Transform):
                 if not isinstance(ins.command, JsonArray) or ins.command.values:
                     state.opaque.add(targets)
                 return
-            calls = script.package_managers()
+            calls = _calls(script)
             call_spans = {c.command.span for c in calls}
             for c in calls:
                 if not (c.manager in self._managers and _downloads(c)):
@@ -1432,7 +1445,7 @@ def _file_commands_only(script: ShellScript | None, managers: frozenset[Manager]
     mount from this transform too)."""
     if script is None or script.has_error:
         return False
-    same = {c.command.span for c in script.package_managers() if c.manager in managers}
+    same = {c.command.span for c in _calls(script) if c.manager in managers}
     return all(os.path.basename(c.name) in _FILE_COMMANDS or c.span in same for c in script.commands)
 
 
@@ -1463,6 +1476,30 @@ def _children(df: Dockerfile, stages: list[Stage]) -> dict[int, list[Stage]]:
 
 
 # -- issue 10 helpers ----------------------------------------------------------------------
+
+
+_CALLS: dict[int, tuple[ShellScript, list[PackageManagerCall]]] = {}
+
+
+def _calls(script: ShellScript) -> list[PackageManagerCall]:
+    """``script.package_managers()``, remembered for the scripts of this pass."""
+    hit = _CALLS.get(id(script))
+    if hit is not None and hit[0] is script:
+        return hit[1]
+    if len(_CALLS) > 4096:
+        _CALLS.clear()
+    calls = script.package_managers()
+    _CALLS[id(script)] = (script, calls)
+    return calls
+
+
+def _written_under(state: _State, target: str) -> bool:
+    """Some earlier COPY/ADD/RUN wrote inside ``target`` (checked incrementally)."""
+    done, found = state.written_memo.get(target, (0, False))
+    if not found:
+        found = any(_inside(w, target) for w in state.written[done:])
+    state.written_memo[target] = (len(state.written), found)
+    return found
 
 
 def _version_only(call: PackageManagerCall) -> bool:
