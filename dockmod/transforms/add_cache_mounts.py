@@ -56,6 +56,10 @@ cache mount keeps the downloads on the build host, out of the image, across buil
 The fix needs ``docker/dockerfile:1.2``; the engine raises the ``# syntax`` directive.
 
 ## Fix safety
+Each package manager of a ``RUN`` is a finding of its own (its mounts and the removal of
+what defeats its cache), and so is the ``docker-clean`` ``RUN``: a safe pip mount is
+applied by the default run even when the apt part of the same ``RUN`` is unsafe.
+
 A cache mount changes the image by design: the mounted directory's content is no longer
 in the layer, and the ``RUN`` starts from what earlier builds left there instead of from
 what the image holds at that path. So the fix is:
@@ -63,40 +67,75 @@ what the image holds at that path. So the fix is:
 * Safe when the directory is a pure cache, one the tool refills on demand and nothing
   else reads: pip's, uv's, poetry's ``cache``/``artifacts``, pipenv's, npm's, yarn's,
   pnpm's store (pnpm copies out of a store on another file system), Go's build cache,
-  bundler's gem cache, composer's cache, and apt's, apk's, dnf's and yum's package
+  bundler's gem cache, composer's cache, and apt's, dnf's and yum's package
   caches. Dropping ``--no-cache-dir`` and the cleaning commands is part of the same
   argument: with the mount, what they would have removed never reaches the layer. A
-  directory the tool turns out not to use only gains an empty mount point.
-* Unsafe when the directory is a *store* that later steps read as data: Go's module
+  directory the tool turns out not to use only gains an empty mount point. Hiding a pure
+  cache that an earlier ``RUN`` filled costs a download, not correctness.
+* Unsafe when the directory is a *store* that steps read as data: Go's module
   cache (``GOMODCACHE``), cargo's ``registry`` and ``git/db``, Maven's local repository
   and Gradle's ``caches``/``wrapper``, **if** a later ``RUN`` in the stage (or in a stage
   built on it) does not mount it too and runs something other than plain file commands
   (``make`` may call ``go build`` and would find the modules gone), or ``CMD``/
-  ``ENTRYPOINT`` runs that tool.
+  ``ENTRYPOINT`` runs that tool; or **if** an earlier ``RUN`` (in the stage or a stage it
+  builds on) may have filled it: the same tool without the mount, or a command dockmod
+  cannot see into (``make``, a script). The mount would hide those files.
+* Unsafe when the call only reads what is stored (``cargo --offline``/``--frozen``,
+  ``mvn -o``, ``npm``/``yarn``/``pnpm``/``gradle``/``uv --offline``, ``pip --no-index``,
+  ``GOPROXY=off``): an empty or evicted mount breaks it. Likewise ``apt-get install``
+  without ``apt-get update`` in the same ``RUN`` reads the lists an earlier ``RUN`` stored,
+  and that earlier ``RUN``'s list mount is unsafe while a later one reads them.
 * Unsafe when the directory comes from the command line (``--cache-dir``, ``--cache``,
-  ``--store-dir``, ``-Dmaven.repo.local=``): the author chose it and may use it; when the
-  ``RUN`` itself, an earlier ``COPY``/``ADD``/``RUN`` or a later ``COPY --from`` names a
-  path inside the directory (the mount would hide or withhold those files); for apk
-  (no Alpine image in dockmod's real-build tests, and apk-tools versions differ in when
-  they keep packages: the mount and dropping ``--no-cache`` keep the index out of the
-  layer, as ``--no-cache`` did); and when the docker-clean ``RUN`` is inserted in a
-  stage that ends up in the final image (it changes ``/etc/apt`` there: later
-  ``apt-get install`` runs in containers or child images keep their ``.deb`` files).
+  ``--store-dir``, ``-Dmaven.repo.local=``) or from ``pnpm config set store-dir``,
+  ``npm config set cache``, ``yarn config set cache-folder``: the author chose it and may
+  use it; when the ``RUN`` itself, an earlier ``COPY``/``ADD``/``RUN`` or a later
+  ``COPY --from`` names a path inside the directory; for apk (apk-tools versions differ in
+  when they keep packages); when the image's user, ``HOME`` and cache settings are not
+  known (an image that is neither a Docker Hub official image nor in the table: it may
+  set ``HOME`` or ``PIP_NO_CACHE_DIR``, as ``rayproject/ray`` and ``composer`` do).
+* The ``docker-clean`` ``RUN`` is unsafe in a stage that can be shipped (it changes
+  ``/etc/apt`` there: later ``apt-get install`` runs in containers or child images keep
+  their ``.deb`` files), and when the apt mounts it serves are unsafe. A stage can be
+  shipped when ``--target`` can build it and it ends up in an image: every stage no other
+  stage uses (by ``FROM``, ``COPY --from`` or ``--mount=from``), every earlier stage that a
+  variable ``FROM ${BASE}`` may name, and every stage those are built ``FROM``. The
+  ``targets`` option narrows this. It is inserted before the comment lines directly above
+  the stage's first apt ``RUN`` (never directly after a heredoc body: hadolint cannot parse
+  that), between ``USER root`` and ``USER <previous>`` when the stage runs as another user.
 * No fix (reported only) when the user's uid or ``HOME`` is unknown, a directory depends
   on a variable dockmod cannot resolve, the ``RUN`` runs ``dnf clean``/``yum clean``
-  (it would empty the mount, and hadolint's DL3032/DL3038 want it kept), ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns
-  the cache off for the whole stage, a package manager runs under ``sudo``, or a
-  cleaning command cannot be removed without changing the rest of the script.
+  (it would empty the mount, and hadolint's DL3040/DL3032 want it kept),
+  ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns the cache off for the stage, a package
+  manager runs under ``sudo``, or a cleaning command cannot be removed without changing the
+  rest of the script.
 
 The apt mounts are ``/var/cache/apt`` and ``/var/lib/apt/lists``. Docker's example
 mounts all of ``/var/lib/apt``, but that also captures ``/var/lib/apt/extended_states``
 (which packages were installed automatically), so the image would lose that record.
+yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5 (Fedora 41 and later) keeps
+packages in ``/var/cache/libdnf5``; both dnf directories are mounted when the image's tag
+does not tell. uv installs from a mounted cache get ``UV_LINK_MODE=copy`` (uv cannot
+hard-link across file systems and warns without it).
+
+## Off by default
+Findings that gain little are not reported unless asked for:
+
+* apk (``package-managers`` must name it): without ``/etc/apk/cache`` the mount only
+  caches the index, and a cached index can name versions the mirror has dropped.
+* A ``RUN`` whose call installs only local ``.whl`` files (built earlier), or one
+  tool pinned to an exact version (``pip install uv==0.4.18``, ``npm install -g pnpm@9``,
+  ``go install x@v1.2.3``): one download that repeats only when the pin changes. Option
+  ``small-installs = true`` reports them.
+* ``--version``/``--help`` calls.
 
 ## Options
 ``package-managers``: names to handle (``pip``, ``uv``, ``poetry``, ``pipenv``, ``npm``,
 ``yarn``, ``pnpm``, ``go``, ``cargo``, ``bundler``, ``composer``, ``maven``, ``gradle``,
-``apt``, ``apk``, ``dnf``, ``yum``); default all.
+``apt``, ``apk``, ``dnf``, ``yum``); default all but ``apk``.
 ``apt-docker-clean``: insert the ``RUN`` that disables ``docker-clean`` (default true).
+``targets``: the stages you build with ``--target`` (names or indexes); default every
+stage that can be.
+``small-installs``: also report local-wheel and single-pinned-tool installs (default false).
 """
 
 from __future__ import annotations
@@ -1526,7 +1565,7 @@ def _pinned(word: str, manager: Manager) -> bool:
 
 
 def _small_install(call: PackageManagerCall) -> bool:
-    """Off by default: a RUN that installs only local wheels or files, or one pinned tool,
+    """Off by default: a RUN that installs only local wheels, or one pinned tool,
     gains nothing from a cache mount (nothing is downloaded, or one download that only
     repeats when the pin changes)."""
     if call.files or call.manifests and call.manager not in (Manager.GO, Manager.NPM):
@@ -1535,8 +1574,8 @@ def _small_install(call: PackageManagerCall) -> bool:
     if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
         if call.options and any(o.name in ("-r", "--requirement", "-e", "--editable") for o in call.options):
             return False
-        if operands and all(o.endswith(".whl") or o.startswith(("/", "./", "../")) and o not in ("/", ".")
-                            for o in operands):
+        # Local wheels only: a local project or sdist builds a wheel, which pip caches.
+        if operands and all(o.endswith(".whl") for o in operands):
             return True
         return len(operands) == 1 and _pinned(operands[0], call.manager)
     if call.manager is Manager.NPM and call.action == "install":
