@@ -335,6 +335,10 @@ class _State:
 
     env: dict[str, str | None] = field(default_factory=dict)
     user: str = "root"
+    #: ``USER`` as written (variables unexpanded), to restore it after a ``USER root``.
+    user_spec: str = "root"
+    #: ``user`` comes from a ``USER`` instruction or a known image, not an assumption.
+    user_known: bool = True
     #: Users created earlier: name → (uid, home).
     users: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
     #: The stage runs a non-POSIX shell (Windows, ``SHELL ["powershell", …]``).
@@ -642,7 +646,13 @@ class AddCacheMounts(Transform):
             unsafe.append("a `COPY --from` reads `/etc/apt`")
         style = self._style
         new: list[Instruction] = []
-        user = state.user if state.user not in ("", "root", "0") and not state.user.startswith(("root:", "0:")) else None
+        user = state.user_spec if state.user not in ("", "root", "0") and not state.user.startswith(("root:", "0:")) \
+            else None
+        if user is None and not state.user_known and any(
+                os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
+            # ``sudo apt-get`` in an image whose default user is not known: the inserted
+            # RUN may run as that user, and there is no USER to restore after ``USER root``.
+            unsafe.append(f"the user of image `{state.image or '?'}` is not known")
         lines = _split_leading(run.leading_lines)
         keep_lines, own_lines = lines
         if not keep_lines and previous is not None and previous.heredocs:
@@ -650,7 +660,7 @@ class AddCacheMounts(Transform):
         text = [f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}"]
         if user is not None:
             text = [f"{style.keyword('USER')} root{style.newline}", *text,
-                    f"{style.keyword('USER')} {state.user}{style.newline}"]
+                    f"{style.keyword('USER')} {user}{style.newline}"]
         for t in text:
             new.append(parse_instruction(t))
         new[0] = new[0].with_changes(leading_lines=keep_lines)
@@ -909,7 +919,8 @@ def _image_state(stage: Stage) -> _State:
     if repo is not None:
         state.env.update(_IMAGE_ENV.get(repo, {}))
         state.users.update(_IMAGE_USERS.get(repo, {}))
-        state.user = _IMAGE_USER.get(repo, "root")
+        state.user = state.user_spec = _IMAGE_USER.get(repo, "root")
+    state.user_known = state.image_known
     return state
 
 
@@ -929,6 +940,8 @@ def _advance(state: _State, ins: Instruction, script: ShellScript | None) -> Non
                 state.env[kv.key] = _value(kv, state.env)
     elif isinstance(ins, User) and ins.value is not None:
         state.user = _expand(ins.value.text, state.env) or ins.value.text
+        state.user_spec = ins.value.text
+        state.user_known = True
     elif isinstance(ins, Shell) and isinstance(ins.command, JsonArray):
         values = ins.command.values
         name = os.path.basename(values[0]).lower() if values else ""
