@@ -25,10 +25,13 @@ def cli() -> None:
 
 @cli.command("parse")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(["tree", "buildkit", "dump"]), default="tree",
-              show_default=True,
+@click.option("--format", "fmt", type=click.Choice(["tree", "buildkit", "dump", "model", "model-json"]),
+              default="tree", show_default=True,
               help="tree: the CST, readably; buildkit: one JSON object per file with BuildKit's "
-                   "instruction fields; dump: BuildKit's own AST dump format.")
+                   "instruction fields; dump: BuildKit's own AST dump format; model: the stage "
+                   "graph and, per instruction, user, workdir, env, args and package-manager "
+                   "calls; model-json: the same, one JSON object per file "
+                   "(dockmod/schemas/model.schema.json).")
 def parse_cmd(paths: tuple[str, ...], fmt: str) -> None:
     """Parse Dockerfiles and print what dockmod understood."""
     from dockmod import buildkit
@@ -50,12 +53,21 @@ def parse_cmd(paths: tuple[str, ...], fmt: str) -> None:
             df = parse(decode(data), path=display)
         except ParseError as e:
             failed = True
-            if fmt == "buildkit":
+            if fmt in ("buildkit", "model-json"):
                 click.echo(json.dumps({"path": display, "error": {
                     "line": e.line, "column": e.column, "message": e.message}}, ensure_ascii=False))
             click.echo(render_parse_error(e, display), err=True)
             continue
-        if fmt == "buildkit":
+        if fmt in ("model", "model-json"):
+            from dockmod.semantic import build_model
+            from dockmod.semantic.dump import to_json, to_text
+
+            model = build_model(df)
+            if fmt == "model":
+                click.echo(to_text(model, display), nl=False)
+            else:
+                click.echo(json.dumps(to_json(model, display), ensure_ascii=False))
+        elif fmt == "buildkit":
             click.echo(json.dumps({"path": display, "instructions": buildkit.instructions(df)},
                                   ensure_ascii=False))
         elif fmt == "dump":

@@ -13,8 +13,9 @@ import dockmod
 from dockmod.cst.arguments import Heredoc, ShellCommand
 from dockmod.cst.instructions import Run
 from dockmod.lang.words import logical_text
+from dockmod.ecosystems import Manager
+from dockmod.ecosystems import calls as pm_calls
 from dockmod.shell import (
-    Manager,
     Operator,
     ShellScript,
     parse_heredoc_body,
@@ -178,7 +179,7 @@ PM = [
     ("bundle install --jobs 4", [("bundler", "install", ["--jobs"], [], [], ["Gemfile", "Gemfile.lock"])]),
     ("composer install --no-dev --prefer-dist", [("composer", "install", ["--no-dev", "--prefer-dist"], [], [], ["composer.json", "composer.lock"])]),
     ("mvn -B -q dependency:go-offline -f pom.xml", [("maven", "dependency:go-offline", ["-B", "-q", "-f"], ["pom.xml"], [], ["pom.xml"])]),
-    ("./gradlew build -x test --no-daemon", [("gradle", "build", ["-x", "--no-daemon"], [], [], [])]),
+    ("./gradlew build -x test --no-daemon", [("gradle", "build", ["-x", "--no-daemon"], [], [], ["build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties", "gradle/wrapper/gradle-wrapper.properties"])]),
     ("apt-get update && apt-get install -y --no-install-recommends curl ca-certificates", [("apt-get", "update", [], [], [], []), ("apt-get", "install", ["-y", "--no-install-recommends"], [], ["curl", "ca-certificates"], [])]),
     ("apt-get -qq -o Dpkg::Options::=--force-confnew install git", [("apt-get", "install", ["-qq", "-o"], [], ["git"], [])]),
     ("sudo -E apt install -yq vim", [("apt", "install", ["-yq"], [], ["vim"], [])]),
@@ -193,7 +194,7 @@ PM = [
 
 @pytest.mark.parametrize(("raw", "expected"), PM, ids=[p[0][:40] for p in PM])
 def test_package_managers(raw: str, expected: list) -> None:
-    calls = parse_shell(raw).package_managers()
+    calls = pm_calls(parse_shell(raw))
     got = [
         (c.manager.value, c.action, [o.name for o in c.options], list(c.files), [w.text for w in c.operands], list(c.manifests))
         for c in calls
@@ -206,16 +207,16 @@ def test_package_managers(raw: str, expected: list) -> None:
 
 def test_package_manager_accessors() -> None:
     raw = "apt-get install -qq --no-install-recommends curl && apt-get install -y x && apt install z"
-    a, b, c = parse_shell(raw).package_managers()
+    a, b, c = pm_calls(parse_shell(raw))
     assert a.assume_yes and b.assume_yes and not c.assume_yes
     assert a.has_option("--no-install-recommends") and not b.has_option("--no-install-recommends")
     assert a.option("-q") is not None and a.option("-y") is None
-    pip = parse_shell("pip install --no-cache-dir -e . -r r.txt /wheels/x.whl requests").package_managers()[0]
+    pip = pm_calls(parse_shell("pip install --no-cache-dir -e . -r r.txt /wheels/x.whl requests"))[0]
     assert pip.local_paths == ("/wheels/x.whl", ".")
     opt = pip.option("-r")
     assert opt is not None and opt.value == "r.txt" and [w.text for w in opt.words] == ["-r", "r.txt"]
     assert [w.text for w in pip.program] == ["pip"] and [w.text for w in pip.action_words] == ["install"]
-    py = parse_shell("python3 -m pip install x").package_managers()[0]
+    py = pm_calls(parse_shell("python3 -m pip install x"))[0]
     assert [w.text for w in py.program] == ["python3", "-m", "pip"]
 
 
@@ -307,7 +308,7 @@ def test_remove_word(raw: str, escape: str, word: str, expected: str | None) -> 
 
 def test_remove_option_with_value_and_refusals() -> None:
     command = ShellCommand(raw="pip install --no-cache-dir \\\n    -r requirements.txt \\\n    flask")
-    pip = parse_shell(command).package_managers()[0]
+    pip = pm_calls(parse_shell(command))[0]
     opt = pip.option("-r")
     assert opt is not None
     result = remove_words(command, opt.words)
@@ -347,7 +348,7 @@ def test_heredoc_runs() -> None:
         ("apt-get", Operator.AND),
         ("rm", None),
     ]
-    install = body.package_managers()[1]
+    install = pm_calls(body)[1]
     assert install.action == "install" and install.assume_yes
     assert first.heredocs[0].body[slice(*install.span)] == "apt-get install -y --no-install-recommends curl"
     assert isinstance(second.command, ShellCommand)
@@ -390,7 +391,7 @@ def test_corpus_runs() -> None:
             runs += 1
             commands += len(script.commands)
             _check_spans(script)
-            for call in script.package_managers():
+            for call in pm_calls(script):
                 managers[call.manager.value] += 1
                 if call.manager in (Manager.APT_GET, Manager.APT) and call.action == "install":
                     _check_words_dequote(script, call.command.argv)
@@ -410,7 +411,7 @@ def test_corpus_removals() -> None:
             if not isinstance(command, ShellCommand) or command.escape == BT:
                 continue
             script = parse_shell(command)
-            for call in script.package_managers():
+            for call in pm_calls(script):
                 for opt in call.options:
                     if opt.name in ("--no-cache-dir", "--no-cache", "--no-install-recommends"):
                         result = remove_words(command, opt.words)

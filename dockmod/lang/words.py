@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from typing import Any
 
 # Go's unicode.IsSpace: the Unicode White_Space property. Python's str.isspace() also
 # accepts U+001C..U+001F, which Go does not, so the set is spelled out.
@@ -195,17 +196,57 @@ class LexError(ValueError):
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 
 
-class _Lex:
-    """Port of BuildKit's ``shell.Lex`` word splitting with ``SkipUnsetEnv``.
+class Unknown:
+    """The one value that stands for "cannot be known statically" (``UNKNOWN``).
 
-    Only what dockmod needs: ``process_words`` (heredoc detection, image expansion) with
-    an optional environment. Unset variables are kept verbatim, as with SkipUnsetEnv.
+    A build argument without a default, a platform argument, a variable set by a base
+    image dockmod does not know: each is ``UNKNOWN``, never guessed. Falsy, so
+    ``if value:`` never mistakes it for a real string.
     """
 
-    __slots__ = ("s", "i", "n", "escape", "raw_quotes", "raw_escapes", "env")
+    __slots__ = ()
+    _instance: Unknown | None = None
+
+    def __new__(cls) -> Unknown:  # noqa: PYI034 - a singleton
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Unknown = Unknown()
+
+
+class UnknownValue(Exception):
+    """Raised by :func:`expand_word` when a variable it needs has an ``UNKNOWN`` value."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class _Lex:
+    """Port of BuildKit's ``shell.Lex`` (``frontend/dockerfile/shell/lex.go``).
+
+    Two modes. With ``lookup`` None it is ``SkipUnsetEnv``: variables missing from ``env``
+    are kept verbatim (heredoc detection, image expansion in the parser). With ``lookup``
+    (a function name → str, None for unset, or ``UNKNOWN``) it expands as BuildKit's
+    dispatcher does: unset is empty, ``${X#p}``/``${X%p}``/``${X/p/r}`` are applied, and a
+    variable whose value is ``UNKNOWN`` raises :class:`UnknownValue`.
+    """
+
+    __slots__ = ("env", "escape", "i", "lookup", "n", "raw_escapes", "raw_quotes", "s")
 
     def __init__(self, s: str, escape: str, raw_quotes: bool, raw_escapes: bool,
-                 env: dict[str, str] | None) -> None:
+                 env: dict[str, str] | None, lookup: Any = None) -> None:
         self.s = s
         self.i = 0
         self.n = len(s)
@@ -213,6 +254,18 @@ class _Lex:
         self.raw_quotes = raw_quotes
         self.raw_escapes = raw_escapes
         self.env = env or {}
+        self.lookup = lookup
+
+    def _get(self, name: str) -> str | None:
+        """The value of ``name``, None when unset; raises UnknownValue."""
+        if self.lookup is None:
+            return self.env.get(name)
+        if not name or name[0].isdigit() or name in _SPECIAL_PARAMS:
+            return None  # positional and special parameters are never set in a Dockerfile
+        v = self.lookup(name)
+        if v is UNKNOWN:
+            raise UnknownValue(name)
+        return v
 
     def peek(self) -> str:
         return self.s[self.i] if self.i < self.n else ""
@@ -356,13 +409,15 @@ class _Lex:
 
     def process_dollar(self) -> str:
         self.next()
+        skip = self.lookup is None
         if self.peek() != "{":
             name = self.process_name()
             if not name:
                 return "$"
-            if name in self.env:
-                return self.env[name]
-            return "$" + name
+            value = self._get(name)
+            if value is None:
+                return "$" + name if skip else ""
+            return value
         self.next()
         p = self.peek()
         if p == "":
@@ -374,9 +429,10 @@ class _Lex:
         chs = ch
         null_is_unset = False
         if ch == "}":
-            if name in self.env:
-                return self.env[name]
-            return "${" + name + "}"
+            value = self._get(name)
+            if value is None:
+                return "${" + name + "}" if skip else ""
+            return value
         if ch == ":":
             null_is_unset = True
             ch = self.next()
@@ -392,30 +448,49 @@ class _Lex:
                 if self.peek() == "":
                     raise LexError("syntax error: missing '}'") from None
                 raise
-            if name not in self.env:
+            value = self._get(name)
+            if value is None and skip:
                 return "${" + name + chs + word + "}"
-            value = self.env[name]
+            is_set = value is not None
+            value = value or ""
             if ch == "-":
-                return word if (null_is_unset and value == "") else value
+                return word if (not is_set or (null_is_unset and value == "")) else value
             if ch == "+":
-                return "" if (null_is_unset and value == "") else word
+                return "" if (not is_set or (null_is_unset and value == "")) else word
             if ch == "?":
+                if not is_set:
+                    raise LexError(f"{name}: {word or 'is not allowed to be unset'}")
                 if null_is_unset and value == "":
                     raise LexError(f"{name}: {word or 'is not allowed to be empty'}")
                 return value
             if ch != "" and ch in "#%":
-                # Pattern trimming is not needed by dockmod's callers; the value is
-                # returned untrimmed rather than guessed at.
-                return value
+                if skip:
+                    # The parser's callers never need trimming; not guessed at.
+                    return value
+                greedy = word.startswith(ch)
+                if greedy:
+                    word = word[1:]
+                if ch == "%":
+                    return _trim_suffix(word, value, greedy)
+                return _trim_prefix(word, value, greedy)
             raise LexError(f"unsupported modifier ({chs}) in substitution")
         if ch == "/":
-            if self.peek() == "/":
+            replace_all = self.peek() == "/"
+            if replace_all:
                 self.next()
             pattern, _ = self.process_stop_on("/", True)
             replacement, _ = self.process_stop_on("}", True)
-            if name not in self.env:
+            value = self._get(name)
+            if value is None and skip:
                 return "${" + name + "/" + pattern + "/" + replacement + "}"
-            return self.env[name]
+            if skip:
+                return value or ""
+            rx = _shell_pattern(pattern, greedy=True, anchored=False)
+            value = value or ""
+            if replace_all:
+                return rx.sub(lambda _m: replacement, value)
+            m = rx.search(value)
+            return value if m is None else value[: m.start()] + replacement + value[m.end():]
         raise LexError(f"unsupported modifier ({chs}) in substitution")
 
     def process_possible_heredoc(self) -> str:
@@ -440,9 +515,73 @@ def process_word(s: str, escape: str = "\\", env: dict[str, str] | None = None) 
     return _Lex(s, escape, False, False, env).process_stop_on("", False)[0]
 
 
+def expand_word(s: str, lookup: Any, escape: str = "\\") -> str:
+    """``ProcessWord`` as the dispatcher runs it: unset variables expand to nothing.
+
+    ``lookup(name)`` returns the value, None when unset, or ``UNKNOWN``. Raises
+    :class:`LexError` where BuildKit fails and :class:`UnknownValue` where the result
+    depends on an ``UNKNOWN`` value.
+    """
+    return _Lex(s, escape, False, False, None, lookup).process_stop_on("", False)[0]
+
+
+def expand_words(s: str, lookup: Any, escape: str = "\\") -> list[str]:
+    """``ProcessWords`` with expansion as in :func:`expand_word`: the words after splitting."""
+    return _Lex(s, escape, False, False, None, lookup).process_stop_on("", False)[1]
+
+
+def _shell_pattern(pattern: str, greedy: bool, anchored: bool) -> re.Pattern[str]:
+    """``convertShellPatternToRegex``: ``*`` and ``?`` wildcards, ``\\`` escapes them."""
+    out = ["^"] if anchored else []
+    star = ".*" if greedy else ".*?"
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        i += 1
+        if ch == "*":
+            out.append(star)
+        elif ch == "?":
+            out.append(".")
+        elif ch == "\\":
+            nxt = pattern[i] if i < n else ""
+            if nxt in ("}", "/"):
+                continue
+            i += 1
+            if nxt not in ("*", "?", "\\"):
+                raise LexError(f"invalid pattern ({pattern}) in substitution: invalid escape '\\{nxt}'")
+            out.append(re.escape(nxt))
+        else:
+            out.append(re.escape(ch))
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _trim_prefix(pattern: str, value: str, greedy: bool) -> str:
+    m = _shell_pattern(pattern, greedy, anchored=True).search(value)
+    return value[m.end():] if m else value
+
+
+def _reverse_pattern(pattern: str) -> str:
+    # Reverse, keeping each ``\x`` escape in front of its character.
+    units: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        if pattern[i] == "\\" and i + 1 < n:
+            units.append(pattern[i : i + 2])
+            i += 2
+        else:
+            units.append(pattern[i])
+            i += 1
+    return "".join(reversed(units))
+
+
+def _trim_suffix(pattern: str, value: str, greedy: bool) -> str:
+    # As BuildKit: reverse pattern and value, so the shortest suffix is a leftmost match.
+    return _trim_prefix(_reverse_pattern(pattern), value[::-1], greedy)[::-1]
+
+
 # --- parser.heredocsFromLine -----------------------------------------------------------
 
-_HEREDOC_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.S)
+_HEREDOC_RE = re.compile(r"([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.DOTALL)
 
 
 def heredocs_from_line(line: str) -> list[tuple[str, int, bool, bool]]:

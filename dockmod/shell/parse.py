@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from tree_sitter import Node as TSNode
     from tree_sitter import Parser, Tree
 
-    from dockmod.shell.commands import PackageManagerCall
-
 
 # --- parser ----------------------------------------------------------------------------
 
@@ -212,17 +210,6 @@ class ShellScript:
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """The raw span of the logical span ``[start, end)``."""
         return self._map.span(start, end)
-
-    def package_managers(self) -> list[PackageManagerCall]:
-        """Every recognised package-manager call, in source order."""
-        from dockmod.shell.commands import _recognise
-
-        out = []
-        for cmd in self.commands:
-            call = _recognise(cmd)
-            if call is not None:
-                out.append(call)
-        return out
 
 
 # --- parsing ---------------------------------------------------------------------------

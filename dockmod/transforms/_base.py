@@ -19,6 +19,7 @@ from dockmod.cst.visitors import Transformer
 
 if TYPE_CHECKING:
     from dockmod.cst.module import Dockerfile, Style
+    from dockmod.semantic import Model
 
 
 class FixSafety(enum.Enum):
@@ -115,6 +116,17 @@ class Context:
     @property
     def style(self) -> Style:
         return self.dockerfile.style
+
+    @property
+    def model(self) -> Model:
+        """The semantic model of ``dockerfile``, shared by every transform of a pass.
+
+        Built on first use and cached per tree object (``semantic.model_for``), so a fix
+        pass that produced a new tree gets a new model and the others reuse theirs.
+        """
+        from dockmod.semantic import model_for
+
+        return model_for(self.dockerfile)
 
 
 class Transform(Transformer):

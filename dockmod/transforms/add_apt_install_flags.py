@@ -68,13 +68,14 @@ class AddAptInstallFlags(Transform):
     def leave_Run(self, original: Run, updated: Run) -> Run:
         if not self._posix or not isinstance(updated.command, ShellCommand):
             return updated
+        from dockmod.ecosystems import calls as pm_calls
         from dockmod.shell import insert_words_after, parse_shell
 
         for flag, safety in (("-y", FixSafety.SAFE), ("--no-install-recommends", FixSafety.UNSAFE)):
             command = updated.command
             assert isinstance(command, ShellCommand)
             script = parse_shell(command)
-            for call in script.package_managers():
+            for call in pm_calls(script):
                 if call.manager.value not in ("apt-get", "apt") or call.action != "install":
                     continue
                 present = call.assume_yes if flag == "-y" else call.has_option(flag)

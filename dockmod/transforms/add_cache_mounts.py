@@ -166,10 +166,10 @@ from dockmod.cst import (
     Style,
     User,
 )
+from dockmod.ecosystems import Manager, PackageManagerCall
+from dockmod.ecosystems import calls as pm_calls
 from dockmod.lang.words import LexError
 from dockmod.shell import (
-    Manager,
-    PackageManagerCall,
     ShellScript,
     ShellWord,
     SimpleCommand,
@@ -1349,7 +1349,7 @@ def _remove_defeaters(run: Run, script: ShellScript, plan: _Plan) -> tuple[Shell
 
 def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-def]
     managers = {c.manager for c in plan.calls}
-    for call in script.package_managers():
+    for call in pm_calls(script):
         if call.manager not in managers:
             continue
         names = _NO_CACHE_OPTIONS.get(call.manager, ())
@@ -1375,7 +1375,7 @@ def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-
             return hits[0].text.partition("=")[0], lambda src, c=cmd: _remove_command(src, c)
         if hits:
             return hits[0].text.partition("=")[0], lambda src, ws=hits: remove_words(src, ws)
-    for call in script.package_managers():
+    for call in pm_calls(script):
         if call.manager is Manager.UV and Manager.UV in managers and _needs_link_mode(call, plan):
             return "UV_LINK_MODE", lambda src, c=call.command: _insert_assignment(src, c, "UV_LINK_MODE=copy")
     for cmd in script.commands:
@@ -1534,13 +1534,13 @@ _CALLS: dict[int, tuple[ShellScript, list[PackageManagerCall]]] = {}
 
 
 def _calls(script: ShellScript) -> list[PackageManagerCall]:
-    """``script.package_managers()``, remembered for the scripts of this pass."""
+    """``ecosystems.calls(script)``, remembered for the scripts of this pass."""
     hit = _CALLS.get(id(script))
     if hit is not None and hit[0] is script:
         return hit[1]
     if len(_CALLS) > 4096:
         _CALLS.clear()
-    calls = script.package_managers()
+    calls = pm_calls(script)
     _CALLS[id(script)] = (script, calls)
     return calls
 

@@ -115,7 +115,9 @@ from dockmod.cst.module import Stage
 from dockmod.cst.trivia import TrailingWhitespace
 from dockmod.errors import ParseError
 from dockmod.lang.words import LexError, process_word
-from dockmod.shell import Manager, PackageManagerCall, ShellScript, SimpleCommand, parse_shell, remove_command
+from dockmod.ecosystems import Manager, PackageManagerCall
+from dockmod.ecosystems import calls as pm_calls
+from dockmod.shell import ShellScript, SimpleCommand, parse_shell, remove_command
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 # Copy flags that mean the same on the inserted manifest COPY.
@@ -523,7 +525,7 @@ def _manifest_list(manifests: dict[str, bool]) -> str:
 
 def _calls(script: ShellScript) -> dict[tuple[int, int], PackageManagerCall]:
     """The package-manager call of each command, by the command's span."""
-    return {call.command.span: call for call in script.package_managers()}
+    return {call.command.span: call for call in pm_calls(script)}
 
 
 def _ignores_scripts(call: PackageManagerCall) -> bool:

@@ -1,0 +1,397 @@
+"""The row types of the ecosystem tables, and the call a recognised command becomes."""
+
+from __future__ import annotations
+
+import enum
+import posixpath
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dockmod.shell.commands import CommandSpec, Option
+from dockmod.shell.parse import ShellWord, SimpleCommand
+
+
+class Manager(enum.StrEnum):
+    """A package manager or build tool whose calls transforms care about."""
+
+    # python.py
+    PIP = "pip"
+    UV = "uv"
+    POETRY = "poetry"
+    PIPENV = "pipenv"
+    # conda.py
+    CONDA = "conda"
+    MAMBA = "mamba"
+    MICROMAMBA = "micromamba"
+    # node.py
+    NPM = "npm"
+    YARN = "yarn"
+    PNPM = "pnpm"
+    BUN = "bun"
+    # go.py, rust.py
+    GO = "go"
+    CARGO = "cargo"
+    # ruby.py, php.py
+    BUNDLER = "bundler"
+    GEM = "gem"
+    COMPOSER = "composer"
+    # jvm.py
+    MAVEN = "maven"
+    GRADLE = "gradle"
+    SBT = "sbt"
+    LEIN = "lein"
+    CLOJURE = "clojure"
+    # dotnet.py
+    DOTNET = "dotnet"
+    NUGET = "nuget"
+    # system.py
+    APT_GET = "apt-get"
+    APT = "apt"
+    APK = "apk"
+    DNF = "dnf"
+    YUM = "yum"
+    MICRODNF = "microdnf"
+    ZYPPER = "zypper"
+    # other.py
+    MIX = "mix"
+    PUB = "pub"
+    SWIFT = "swift"
+    SHARDS = "shards"
+    JULIA = "julia"
+    CPANM = "cpanm"
+    CABAL = "cabal"
+    STACK = "stack"
+    RSCRIPT = "rscript"
+    NIMBLE = "nimble"
+    GLEAM = "gleam"
+    OPAM = "opam"
+    REBAR3 = "rebar3"
+    CONAN = "conan"
+    VCPKG = "vcpkg"
+
+
+class InstallKind(enum.Enum):
+    """What an install call puts in place, and so what it needs from the build context."""
+
+    #: The dependencies named by manifests or lock files (``npm ci``, ``pip install -r``,
+    #: ``go mod download``): needs only those files.
+    DEPENDENCIES = "dependencies"
+    #: The project itself, usually with its dependencies (``pip install .``, ``poetry
+    #: install`` without ``--no-root``, ``go build``, ``mvn package``): needs the sources.
+    PROJECT = "project"
+    #: Packages named on the command line (``pip install flask``, ``apt-get install curl``,
+    #: ``npm install -g pnpm``): needs nothing from the context.
+    PACKAGES = "packages"
+    #: Refreshes an index only (``apt-get update``, ``cabal update``).
+    INDEX = "index"
+
+
+@dataclass(frozen=True, slots=True)
+class CacheDir:
+    """A directory a manager reuses between runs, and what moves it.
+
+    Resolution order: the first variable of ``env`` that is set (its value *is* the
+    directory), then the first of ``overrides`` whose variable is set (its template), then
+    ``path``. Templates: ``{NAME}`` is the value of a variable (unknown when unset),
+    ``{NAME:-default}`` the value when set and not empty, else ``default`` (which may hold
+    templates itself). ``HOME`` is the home of the user the RUN runs as. A ``:``-separated
+    list (``GOPATH``) is refused rather than guessed.
+    """
+
+    #: The default location, as a template.
+    path: str
+    #: Variables whose value is the directory itself, most specific first.
+    env: tuple[str, ...] = ()
+    #: ``cache``: refilled on demand, read by nothing else. ``store``: later steps read it
+    #: as data (Go modules, a Maven repository), so an empty mount can break them.
+    kind: Literal["cache", "store"] = "cache"
+    #: Needs ``sharing=locked``: the tool does not support concurrent writers.
+    locked: bool = False
+    #: Written as root whatever ``USER`` says (system package managers).
+    system: bool = False
+    #: The documentation page that states the location.
+    source: str = ""
+    #: (variable, template) pairs: when the variable is set, the directory is the template
+    #: (``("GOPATH", "{GOPATH}/pkg/mod")``).
+    overrides: tuple[tuple[str, str], ...] = ()
+    #: Command-line options whose value replaces the path (``--cache-dir``), and option
+    #: prefixes carrying it (``-Dmaven.repo.local=``).
+    options: tuple[str, ...] = ()
+    #: Config commands that set it, as word prefixes (``npm config set cache``).
+    config: tuple[tuple[str, ...], ...] = ()
+    #: The default when the RUN runs as root, where the tool treats root apart
+    #: (Yarn 1 uses ``/usr/local/share`` as root's home).
+    root_path: str | None = None
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Every variable that can move it."""
+        names = [*self.env, *(v for v, _ in self.overrides), *template_vars(self.path)]
+        if self.root_path:
+            names += template_vars(self.root_path)
+        return tuple(dict.fromkeys(names))
+
+    def resolve(self, get: Callable[[str], object], root: bool = False) -> str | None:
+        """The directory, with ``get(name)`` giving a variable's value: a str, None when
+        unset, anything else when unknown. None when a value it needs is not known."""
+        for name in self.env:
+            value = get(name)
+            if isinstance(value, str):
+                if value:
+                    return posixpath.normpath(value) if value.startswith("/") else None
+            elif value is not None:
+                return None
+        for name, template in self.overrides:
+            value = get(name)
+            if isinstance(value, str):
+                if value:
+                    return expand_template(template, get)
+            elif value is not None:
+                return None
+        template = self.root_path if root and self.root_path is not None else self.path
+        return expand_template(template, get)
+
+
+_VAR = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(:-)?")
+
+
+def expand_template(template: str, get: Callable[[str], object]) -> str | None:
+    """Expand a :class:`CacheDir` template; None when a needed value is unknown or unset."""
+    out, _ = _expand(template, 0, get, top=True)
+    if out is None or not out.startswith("/"):
+        return None
+    return posixpath.normpath(out)
+
+
+def _expand(t: str, i: int, get: Callable[[str], object], top: bool) -> tuple[str | None, int]:
+    out: list[str] = []
+    ok = True
+    while i < len(t):
+        ch = t[i]
+        if ch == "}" and not top:
+            return ("".join(out) if ok else None), i + 1
+        if ch != "{":
+            out.append(ch)
+            i += 1
+            continue
+        m = _VAR.match(t, i)
+        if m is None:
+            raise ValueError(f"bad cache template {t!r}")
+        name = m.group(1)
+        value = get(name)
+        if m.group(2):  # {NAME:-default}
+            default, i = _expand(t, m.end(), get, top=False)
+            if isinstance(value, str) and value:
+                ok = ok and _single(name, value)
+                out.append(value)
+            elif value is None or value == "":
+                if default is None:
+                    ok = False
+                else:
+                    out.append(default)
+            else:
+                ok = False
+        else:
+            if t[m.end() : m.end() + 1] != "}":
+                raise ValueError(f"bad cache template {t!r}")
+            i = m.end() + 1
+            if isinstance(value, str) and value:
+                ok = ok and _single(name, value)
+                out.append(value)
+            else:
+                ok = False
+    if not top:
+        raise ValueError(f"unclosed cache template {t!r}")
+    return ("".join(out) if ok else None), i
+
+
+def _single(name: str, value: str) -> bool:
+    """False for a list variable holding several entries (``GOPATH=/a:/b``)."""
+    return not (name.endswith("PATH") and ":" in value)
+
+
+def template_vars(template: str) -> tuple[str, ...]:
+    """The variables a template reads, in order."""
+    return tuple(dict.fromkeys(m.group(1) for m in _VAR.finditer(template)))
+
+
+@dataclass(frozen=True, slots=True)
+class PackageManagerCall:
+    """One call of a package manager or build tool, e.g. ``pip install -r req.txt``."""
+
+    manager: Manager
+    #: What it does, normalised: ``install`` (also for ``npm i`` and bare ``yarn``),
+    #: ``ci``, ``update``, ``mod download``, ``pip install`` (uv), a Maven goal…
+    action: str
+    #: The command it is in.
+    command: SimpleCommand
+    #: The words naming the program: ``pip3``, ``python3 -m pip``, ``./gradlew``.
+    program: tuple[ShellWord, ...]
+    #: The subcommand words (``install``, ``mod download``); empty for bare ``yarn``.
+    action_words: tuple[ShellWord, ...]
+    #: Options anywhere after the program, in source order.
+    options: tuple[Option, ...]
+    #: Other words after the action: packages, paths, goals.
+    operands: tuple[ShellWord, ...]
+    #: Requirements/constraints/manifest files named by options (``-r``, ``-c``, ``--gemfile``).
+    files: tuple[str, ...]
+    #: Files the action reads without naming them (``package-lock.json`` for ``npm ci``).
+    manifests: tuple[str, ...]
+    _bundles: bool = field(repr=False, compare=False, default=False)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.command.span
+
+    @property
+    def info(self) -> ManagerInfo:
+        """This manager's row in :data:`dockmod.ecosystems.MANAGERS`."""
+        from dockmod.ecosystems import MANAGERS
+
+        return MANAGERS[self.manager]
+
+    @property
+    def kind(self) -> InstallKind | None:
+        """What the call installs; None when it installs nothing (``apt-get clean``)."""
+        return self.info.install_kind(self)
+
+    def option(self, *names: str) -> Option | None:
+        """The first option spelled as one of ``names`` (``-y`` also matches ``-yqq``)."""
+        for opt in self.options:
+            for name in names:
+                if opt.name == name:
+                    return opt
+                if (
+                    self._bundles
+                    and len(name) == 2
+                    and not opt.name.startswith("--")
+                    and name[1] in opt.name[1:]
+                ):
+                    return opt
+        return None
+
+    def has_option(self, *names: str) -> bool:
+        return self.option(*names) is not None
+
+    @property
+    def assume_yes(self) -> bool:
+        """apt/dnf/yum: runs without prompting (``-y``, ``--yes``, ``-qq``, ``-q=2``)."""
+        if self.has_option("-y", "--yes", "--assume-yes"):
+            return True
+        if self.manager in (Manager.APT_GET, Manager.APT):
+            # apt-get(8): quiet level 2 implies -y.
+            q = sum(o.name.count("q") for o in self.options if not o.name.startswith("--"))
+            q += sum(1 for o in self.options if o.name in ("--quiet", "--silent"))
+            q2 = any(o.name in ("-q", "--quiet") and o.value == "2" for o in self.options)
+            return q >= 2 or q2
+        if self.manager is Manager.ZYPPER:
+            return self.has_option("-n", "--non-interactive")
+        return self.manager is Manager.APK
+
+    @property
+    def local_paths(self) -> tuple[str, ...]:
+        """pip/uv: local project paths installed (``.``, ``-e .``, ``./pkg``, ``/src``)."""
+        if self.manager not in (Manager.PIP, Manager.UV):
+            return ()
+        vals = [w.text for w in self.operands]
+        vals += [o.value for o in self.options if o.name in ("-e", "--editable") and o.value]
+        local = (".", "..")
+        return tuple(v for v in vals if v in local or v.startswith(("./", "../", "/", "file:")))
+
+
+#: ``kind(call)`` of a manager: what one of its calls installs.
+KindRule = Callable[[PackageManagerCall], "InstallKind | None"]
+#: ``manifests(call)`` of a manager: the manifest and lock files one of its calls reads.
+ManifestRule = Callable[[PackageManagerCall], tuple[str, ...]]
+#: Decides the action from the split words (code in ``julia -e``, ``clojure -P``); None: not a call.
+ActionRule = Callable[[str, tuple[Option, ...], tuple[ShellWord, ...]], "str | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class ManagerInfo:
+    """Everything dockmod knows about one package manager, as data.
+
+    Each table row cites the documentation it was read from in ``source`` (and in a
+    comment above it).
+    """
+
+    manager: Manager
+    #: Program basenames that run it (``pip3`` and ``pip3.12`` come from ``versioned``).
+    programs: tuple[str, ...]
+    #: The language ecosystem (a key of :data:`dockmod.ecosystems.ECOSYSTEMS`).
+    ecosystem: str
+    #: The documentation page of its command line.
+    source: str
+    #: How its words split into options, a subcommand and operands.
+    spec: CommandSpec
+    #: Actions that download or install (and so may use a cache).
+    install_actions: frozenset[str] = frozenset()
+    #: Files each action reads without naming them (``""``: any action).
+    action_manifests: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    caches: tuple[CacheDir, ...] = ()
+    #: Options that turn its cache off (each spelling the tool accepts).
+    defeating_options: tuple[str, ...] = ()
+    #: Variables that turn its cache off when set (to any non-false value).
+    defeating_env: tuple[str, ...] = ()
+    #: Commands that empty its cache, as word prefixes (``("npm", "cache", "clean")``).
+    cleaners: tuple[tuple[str, ...], ...] = ()
+    #: Options that make it read only what is already on disk (``--offline``).
+    offline_options: tuple[str, ...] = ()
+    #: Variables that do the same, with the value that does it (``("GOPROXY", "off")``);
+    #: a value of ``*`` means any value.
+    offline_env: tuple[tuple[str, str], ...] = ()
+    #: Installs OS packages: runs as root, its caches are system directories.
+    system: bool = False
+    #: Program stems also matched with a version suffix (``pip`` → ``pip3``, ``pip3.12``).
+    versioned: tuple[str, ...] = ()
+    #: ``python -m <module>`` runs it.
+    python_modules: tuple[str, ...] = ()
+    #: Build-only packages → the runtime package each implies (None: nothing at run time).
+    build_packages: Mapping[str, str | None] = field(default_factory=dict)
+    #: Decides the action from the split words; None there means "not a call".
+    action_rule: ActionRule | None = field(default=None, compare=False)
+    kind_rule: KindRule | None = field(default=None, compare=False)
+    manifest_rule: ManifestRule | None = field(default=None, compare=False)
+
+    def install_kind(self, call: PackageManagerCall) -> InstallKind | None:
+        """What ``call`` installs (None: nothing, e.g. ``pip uninstall``)."""
+        if self.kind_rule is not None:
+            return self.kind_rule(call)
+        if call.action not in self.install_actions:
+            return None
+        return InstallKind.PACKAGES if call.operands else InstallKind.DEPENDENCIES
+
+    def project_install(self, call: PackageManagerCall) -> bool:
+        """``call`` installs (or builds) the project itself, not only its dependencies."""
+        return self.install_kind(call) is InstallKind.PROJECT
+
+    def manifests(self, call: PackageManagerCall) -> tuple[str, ...]:
+        """The manifest and lock files ``call`` reads: named by options and implied."""
+        if self.manifest_rule is not None:
+            return self.manifest_rule(call)
+        return tuple(dict.fromkeys((*call.files, *call.manifests)))
+
+    def defeats_cache(self, call: PackageManagerCall) -> tuple[Option, ...]:
+        """The options of ``call`` that turn the cache off."""
+        return tuple(o for o in call.options if o.name in self.defeating_options)
+
+    def offline(self, call: PackageManagerCall) -> bool:
+        """``call`` reads only what an earlier step stored (``cargo build --offline``)."""
+        return any(
+            o.name in self.offline_options or f"{o.name}={o.value}" in self.offline_options
+            for o in call.options
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Ecosystem:
+    """A language ecosystem: its managers and the files that describe a project."""
+
+    name: str
+    title: str
+    managers: tuple[Manager, ...]
+    #: Files that mark a project of this ecosystem (manifests and lock files; globs allowed).
+    manifests: tuple[str, ...]
+    source: str

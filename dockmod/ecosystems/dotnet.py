@@ -1,0 +1,91 @@
+""".NET: the dotnet CLI and nuget.exe."""
+
+from __future__ import annotations
+
+from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._rows import names, same
+from dockmod.shell.commands import CommandSpec
+
+_MSBUILD = ("*.csproj", "*.fsproj", "*.vbproj", "*.sln", "*.slnx", "packages.lock.json", "NuGet.Config",
+            "nuget.config", "Directory.Packages.props", "Directory.Build.props", "global.json")
+
+# https://learn.microsoft.com/en-us/nuget/consume-packages/managing-the-global-packages-and-cache-folders
+# (global-packages: NUGET_PACKAGES, default ~/.nuget/packages; http-cache: NUGET_HTTP_CACHE_PATH,
+# default ~/.local/share/NuGet/http-cache on Linux). Docker's .NET guide mounts
+# /root/.nuget/packages: https://docs.docker.com/guides/dotnet/develop/
+_NUGET = (
+    CacheDir(
+        "{HOME}/.nuget/packages",
+        env=("NUGET_PACKAGES",),
+        kind="store",
+        options=("--packages",),
+        source="https://learn.microsoft.com/en-us/nuget/consume-packages/managing-the-global-packages-and-cache-folders",
+    ),
+    CacheDir(
+        "{HOME}/.local/share/NuGet/http-cache",
+        env=("NUGET_HTTP_CACHE_PATH",),
+        source="https://learn.microsoft.com/en-us/nuget/consume-packages/managing-the-global-packages-and-cache-folders",
+    ),
+)
+
+
+def _dotnet_kind(call: PackageManagerCall) -> InstallKind | None:
+    a = call.action
+    if a == "restore":
+        return InstallKind.DEPENDENCIES
+    if a in ("tool install", "add package", "workload install"):
+        return InstallKind.PACKAGES
+    if a in ("build", "publish", "test", "run", "pack"):
+        return InstallKind.PROJECT
+    return None
+
+
+MANAGERS = (
+    # https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-restore
+    ManagerInfo(
+        manager=Manager.DOTNET,
+        programs=("dotnet",),
+        ecosystem="dotnet",
+        source="https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-restore",
+        spec=CommandSpec(
+            {**same("restore build publish test run pack"), "tool install": "tool install",
+             "add package": "add package", "workload install": "workload install"},
+            names(
+                "-c --configuration -r --runtime -o --output -f --framework -s --source --packages"
+                " -v --verbosity -a --arch --os --configfile --version-suffix --property -p"
+            ),
+            names("--configfile"),
+        ),
+        install_actions=frozenset({"restore", "build", "publish", "test", "run", "pack", "tool install",
+                                   "add package", "workload install"}),
+        action_manifests={a: _MSBUILD for a in ("restore", "build", "publish", "test", "run", "pack")},
+        caches=_NUGET,
+        # https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-nuget-locals
+        cleaners=(("dotnet", "nuget", "locals", "all", "--clear"),),
+        kind_rule=_dotnet_kind,
+    ),
+    # https://learn.microsoft.com/en-us/nuget/reference/cli-reference/cli-ref-restore
+    ManagerInfo(
+        manager=Manager.NUGET,
+        programs=("nuget", "nuget.exe"),
+        ecosystem="dotnet",
+        source="https://learn.microsoft.com/en-us/nuget/reference/cli-reference/cli-ref-restore",
+        spec=CommandSpec(
+            same("restore install"),
+            names("-PackagesDirectory -OutputDirectory -Source -ConfigFile -SolutionDirectory -Verbosity -Version"),
+            names("-ConfigFile"),
+            attached_values=False,
+        ),
+        install_actions=frozenset({"restore", "install"}),
+        action_manifests={"restore": ("packages.config", "*.sln", "*.csproj", "NuGet.Config", "nuget.config")},
+        caches=_NUGET,
+        kind_rule=lambda call: InstallKind.DEPENDENCIES if call.action == "restore" else (
+            InstallKind.PACKAGES if call.action == "install" else None),
+    ),
+)
+
+ECOSYSTEMS = (
+    # https://learn.microsoft.com/en-us/nuget/consume-packages/package-references-in-project-files
+    Ecosystem("dotnet", ".NET", (Manager.DOTNET, Manager.NUGET), _MSBUILD,
+              "https://learn.microsoft.com/en-us/nuget/consume-packages/package-references-in-project-files"),
+)

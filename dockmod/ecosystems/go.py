@@ -1,0 +1,70 @@
+"""Go: the go command's module downloads and build cache."""
+
+from __future__ import annotations
+
+from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._rows import names, same
+from dockmod.shell.commands import CommandSpec
+
+_GO_MOD = ("go.mod", "go.sum")
+
+
+def _go_kind(call: PackageManagerCall) -> InstallKind | None:
+    a = call.action
+    if a == "mod download":
+        return InstallKind.DEPENDENCIES
+    if a in ("install", "get") and any("@" in w.text for w in call.operands):
+        # `go install pkg@version` builds outside the main module:
+        # https://go.dev/ref/mod#go-install
+        return InstallKind.PACKAGES
+    if a in ("build", "install", "test", "run", "generate", "get"):
+        return InstallKind.PROJECT
+    return None
+
+
+MANAGERS = (
+    # https://pkg.go.dev/cmd/go
+    # module cache: https://go.dev/ref/mod#module-cache (GOMODCACHE, default $GOPATH/pkg/mod,
+    # GOPATH default $HOME/go: https://pkg.go.dev/cmd/go#hdr-GOPATH_environment_variable)
+    # build cache: https://pkg.go.dev/cmd/go#hdr-Build_and_test_caching (GOCACHE, default
+    # os.UserCacheDir()/go-build, i.e. $XDG_CACHE_HOME or $HOME/.cache)
+    # offline: https://go.dev/ref/mod#environment-variables (GOPROXY=off, GOFLAGS=-mod=vendor)
+    ManagerInfo(
+        manager=Manager.GO,
+        programs=("go",),
+        ecosystem="go",
+        source="https://pkg.go.dev/cmd/go",
+        spec=CommandSpec(
+            {"mod download": "mod download", **same("build install get test run generate")},
+            names("-o -ldflags -gcflags -asmflags -tags -mod -C -p -modfile -overlay -pkgdir"),
+            attached_values=False,
+        ),
+        install_actions=frozenset({"mod download", "build", "install", "get", "test", "run"}),
+        action_manifests={"mod download": _GO_MOD, "build": _GO_MOD},
+        caches=(
+            CacheDir(
+                "{HOME}/go/pkg/mod",
+                env=("GOMODCACHE",),
+                overrides=(("GOPATH", "{GOPATH}/pkg/mod"),),
+                kind="store",
+                source="https://go.dev/ref/mod#module-cache",
+            ),
+            CacheDir(
+                "{XDG_CACHE_HOME:-{HOME}/.cache}/go-build",
+                env=("GOCACHE",),
+                source="https://pkg.go.dev/cmd/go#hdr-Build_and_test_caching",
+            ),
+        ),
+        # https://pkg.go.dev/cmd/go#hdr-Clean_build_and_test_caches_and_module_cache
+        cleaners=(("go", "clean", "-modcache"), ("go", "clean", "-cache")),
+        offline_options=("-mod=vendor",),
+        offline_env=(("GOPROXY", "off"), ("GOFLAGS", "-mod=vendor")),
+        kind_rule=_go_kind,
+    ),
+)
+
+ECOSYSTEMS = (
+    # https://go.dev/ref/mod#go-mod-file
+    Ecosystem("go", "Go", (Manager.GO,), ("go.mod", "go.sum", "go.work", "go.work.sum", "vendor/modules.txt"),
+              "https://go.dev/ref/mod#go-mod-file"),
+)

@@ -1,0 +1,535 @@
+"""Official base-image families, as data: distro, package manager, user, HOME, ENV, slim form.
+
+``lookup("python:3.12-slim")`` answers what the image sets before the Dockerfile's first
+instruction runs. Each family row cites the Dockerfile it was read from. A reference that
+is not in the table (another registry, an unknown repository, a Windows tag, a tag made of
+variables) gives None: unknown, never guessed.
+
+What a row records:
+
+* ``env``: the ENV names the image sets. Values that depend on the tag (versions,
+  checksums) are ``UNKNOWN``; values that do not (``GOPATH=/go``) are given. Names not
+  listed are not set by the image, as far as its Dockerfile (and its parents') say.
+* ``users``: accounts that exist in the image, ``name → (uid, gid, home)``: those the
+  image's Dockerfile creates plus the distro's base accounts that Dockerfiles switch to
+  (``nobody``, ``www-data``). ``root`` is always there.
+* ``user``: the default ``USER`` (``""`` for root), ``home`` its HOME.
+* ``slim``: the smaller image for a runtime stage, with the same tag where one exists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from dockmod.lang.words import UNKNOWN, Unknown
+
+#: BuildKit sets this PATH when the image sets none (``system.DefaultPathEnvUnix``).
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+Env = Mapping[str, "str | Unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFacts:
+    """What a known base image sets up."""
+
+    #: The table row: ``python``, ``node``, ``debian``, ``distroless`` …
+    family: str
+    #: ``debian``, ``ubuntu``, ``alpine``, ``ubi``, ``azurelinux``, ``oraclelinux``,
+    #: ``busybox``, ``distroless``; None when the tag does not tell.
+    distro: str | None
+    #: ``apt``, ``apk``, ``dnf``, ``microdnf``, ``tdnf``, or None (none in the image).
+    package_manager: str | None
+    #: The default ``USER`` spec; ``""`` is root.
+    user: str
+    #: HOME of the default user.
+    home: str | None
+    env: Env
+    users: Mapping[str, tuple[int, int | None, str | None]]
+    #: The slim or runtime counterpart (e.g. ``python:3.12-slim``), or None.
+    slim: str | None
+    #: Where the facts come from (the image's Dockerfile).
+    source: str
+    #: The default WORKDIR.
+    workdir: str = "/"
+    #: The image has ``/bin/sh`` (distroless images do not).
+    has_shell: bool = True
+    #: The reference as looked up, normalised (``docker.io/library/`` removed).
+    reference: str = ""
+
+
+# -- distro base accounts -------------------------------------------------------------
+# Debian/Ubuntu: base-passwd's fixed ids (https://salsa.debian.org/debian/base-passwd,
+# passwd.master). Alpine: alpine-baselayout's /etc/passwd.
+_ROOT = {"root": (0, 0, "/root")}
+_DEBIAN_USERS = {**_ROOT, "www-data": (33, 33, "/var/www"), "nobody": (65534, 65534, "/nonexistent")}
+_ALPINE_USERS = {**_ROOT, "nobody": (65534, 65534, "/")}
+_RHEL_USERS = {**_ROOT, "nobody": (65534, 65534, "/")}
+
+
+@dataclass(frozen=True, slots=True)
+class _Family:
+    #: docker-library and vendor sources, cited per row.
+    source: str
+    #: Distro and package manager when the tag names no variant.
+    distro: str | None
+    env: dict[str, str | Unknown] = field(default_factory=dict)
+    users: dict[str, tuple[int, int | None, str | None]] = field(default_factory=dict)
+    user: str = ""
+    workdir: str = "/"
+    #: tag → slim/runtime reference (None: no counterpart).
+    slim: Callable[[str, str], str | None] | None = None
+    #: Tag variants this family publishes besides the distro ones.
+    alpine: bool = True
+
+
+_V = UNKNOWN  # a value that depends on the tag
+
+
+def _slim_suffix(repo: str, tag: str) -> str | None:
+    """``python:3.12`` → ``python:3.12-slim``; ``-bookworm`` → ``-slim-bookworm``."""
+    if "slim" in tag or "alpine" in tag:
+        return None
+    for codename in _DEBIAN_CODENAMES:
+        if tag.endswith("-" + codename):
+            return f"{repo}:{tag[: -len(codename) - 1]}-slim-{codename}"
+        if tag == codename:
+            return f"{repo}:slim-{codename}"
+    return f"{repo}:{tag}-slim" if tag != "latest" else f"{repo}:slim"
+
+
+def _go_runtime(repo: str, tag: str) -> str | None:
+    # A static Go binary needs no distro; cgo ones need glibc (debian-slim).
+    if "alpine" in tag:
+        return "alpine"
+    return "gcr.io/distroless/static-debian12"
+
+
+def _jre(repo: str, tag: str) -> str | None:
+    # maven:3.9-eclipse-temurin-21 → eclipse-temurin:21-jre
+    m = re.search(r"(?:eclipse-temurin|temurin|openjdk)-(\d+)", tag)
+    if m:
+        return f"eclipse-temurin:{m.group(1)}-jre" + ("-alpine" if "alpine" in tag else "")
+    m = re.search(r"jdk(\d+)", tag)  # gradle:8-jdk21
+    if m:
+        return f"eclipse-temurin:{m.group(1)}-jre" + ("-alpine" if "alpine" in tag else "")
+    return None
+
+
+def _temurin_jre(repo: str, tag: str) -> str | None:
+    if "jre" in tag:
+        return None
+    return f"{repo}:{tag.replace('jdk', 'jre')}" if "jdk" in tag else f"{repo}:{tag}-jre"
+
+
+def _dotnet_runtime(repo: str, tag: str) -> str | None:
+    if repo.endswith("/sdk"):
+        return f"{repo[: -len('sdk')]}aspnet:{tag}"
+    return None
+
+
+def _debian_slim(repo: str, tag: str) -> str | None:
+    if "slim" in tag:
+        return None
+    return f"{repo}:{tag}-slim" if tag != "latest" else f"{repo}:stable-slim"
+
+
+_FAMILIES: dict[str, _Family] = {
+    # https://github.com/docker-library/python/blob/master/Dockerfile-linux.template
+    # (ENV PATH /usr/local/bin:$PATH, LANG, GPG_KEY, PYTHON_VERSION, PYTHON_SHA256)
+    "python": _Family(
+        "https://github.com/docker-library/python/blob/master/Dockerfile-linux.template",
+        "debian",
+        env={"PATH": "/usr/local/bin:" + DEFAULT_PATH, "LANG": "C.UTF-8", "GPG_KEY": _V,
+             "PYTHON_VERSION": _V, "PYTHON_SHA256": _V},
+        slim=_slim_suffix,
+    ),
+    # https://github.com/docker-library/pypy/blob/master/Dockerfile.template
+    "pypy": _Family(
+        "https://github.com/docker-library/pypy/blob/master/Dockerfile.template",
+        "debian",
+        env={"PATH": "/opt/pypy/bin:" + DEFAULT_PATH, "LANG": "C.UTF-8", "PYPY_VERSION": _V},
+        slim=_slim_suffix,
+        alpine=False,
+    ),
+    # https://github.com/nodejs/docker-node/blob/main/Dockerfile-debian.template
+    # (groupadd --gid 1000 node && useradd --uid 1000 --gid node --create-home node;
+    # alpine: adduser -u 1000 -G node -s /bin/sh -D node)
+    "node": _Family(
+        "https://github.com/nodejs/docker-node/blob/main/Dockerfile-debian.template",
+        "debian",
+        env={"NODE_VERSION": _V, "YARN_VERSION": _V},
+        users={"node": (1000, 1000, "/home/node")},
+        slim=_slim_suffix,
+    ),
+    # https://github.com/docker-library/golang/blob/master/Dockerfile-linux.template
+    # (ENV GOTOOLCHAIN=local, GOPATH /go, PATH $GOPATH/bin:/usr/local/go/bin:$PATH,
+    # WORKDIR $GOPATH)
+    "golang": _Family(
+        "https://github.com/docker-library/golang/blob/master/Dockerfile-linux.template",
+        "debian",
+        env={"GOLANG_VERSION": _V, "GOTOOLCHAIN": "local", "GOPATH": "/go",
+             "PATH": "/go/bin:/usr/local/go/bin:" + DEFAULT_PATH},
+        workdir="/go",
+        slim=_go_runtime,
+    ),
+    # https://github.com/rust-lang/docker-rust/blob/master/Dockerfile-debian.template
+    # (ENV RUSTUP_HOME=/usr/local/rustup CARGO_HOME=/usr/local/cargo
+    # PATH=/usr/local/cargo/bin:$PATH RUST_VERSION)
+    "rust": _Family(
+        "https://github.com/rust-lang/docker-rust/blob/master/Dockerfile-debian.template",
+        "debian",
+        env={"RUSTUP_HOME": "/usr/local/rustup", "CARGO_HOME": "/usr/local/cargo",
+             "PATH": "/usr/local/cargo/bin:" + DEFAULT_PATH, "RUST_VERSION": _V},
+        slim=lambda repo, tag: "debian:bookworm-slim" if "alpine" not in tag else "alpine",
+    ),
+    # https://github.com/docker-library/ruby/blob/master/Dockerfile.template
+    # (ENV LANG C.UTF-8, RUBY_VERSION, GEM_HOME /usr/local/bundle,
+    # BUNDLE_SILENCE_ROOT_WARNING=1 BUNDLE_APP_CONFIG="$GEM_HOME", PATH $GEM_HOME/bin:$PATH)
+    "ruby": _Family(
+        "https://github.com/docker-library/ruby/blob/master/Dockerfile.template",
+        "debian",
+        env={"LANG": "C.UTF-8", "RUBY_VERSION": _V, "RUBY_DOWNLOAD_SHA256": _V,
+             "RUBY_DOWNLOAD_URL": _V, "GEM_HOME": "/usr/local/bundle",
+             "BUNDLE_SILENCE_ROOT_WARNING": "1", "BUNDLE_APP_CONFIG": "/usr/local/bundle",
+             "PATH": "/usr/local/bundle/bin:" + DEFAULT_PATH},
+        slim=_slim_suffix,
+    ),
+    # https://github.com/docker-library/php/blob/master/Dockerfile-linux.template
+    # (ENV PHPIZE_DEPS, PHP_INI_DIR /usr/local/etc/php, PHP_CFLAGS …, WORKDIR
+    # /var/www/html in the apache/fpm/zts variants; alpine: adduser -u 82 … www-data)
+    "php": _Family(
+        "https://github.com/docker-library/php/blob/master/Dockerfile-linux.template",
+        "debian",
+        env={"PHPIZE_DEPS": _V, "PHP_INI_DIR": "/usr/local/etc/php", "PHP_CFLAGS": _V,
+             "PHP_CPPFLAGS": _V, "PHP_LDFLAGS": _V, "GPG_KEYS": _V, "PHP_VERSION": _V,
+             "PHP_URL": _V, "PHP_ASC_URL": _V, "PHP_SHA256": _V},
+    ),
+    # https://github.com/adoptium/containers/blob/main/21/jdk/ubuntu/noble/Dockerfile
+    # (ENV JAVA_HOME /opt/java/openjdk, PATH $JAVA_HOME/bin:$PATH, LANG/LANGUAGE/LC_ALL,
+    # JAVA_VERSION; Ubuntu based, -alpine and -ubi9-minimal variants)
+    "eclipse-temurin": _Family(
+        "https://github.com/adoptium/containers/blob/main/21/jdk/ubuntu/noble/Dockerfile",
+        "ubuntu",
+        env={"JAVA_HOME": "/opt/java/openjdk", "PATH": "/opt/java/openjdk/bin:" + DEFAULT_PATH,
+             "LANG": "en_US.UTF-8", "LANGUAGE": "en_US:en", "LC_ALL": "en_US.UTF-8",
+             "JAVA_VERSION": _V},
+        slim=_temurin_jre,
+    ),
+    # https://github.com/carlossg/docker-maven/blob/main/eclipse-temurin-21/Dockerfile
+    # (ENV MAVEN_HOME /usr/share/maven, MAVEN_CONFIG "$USER_HOME_DIR/.m2" with
+    # USER_HOME_DIR=/root; FROM eclipse-temurin, whose ENV it inherits)
+    "maven": _Family(
+        "https://github.com/carlossg/docker-maven/blob/main/eclipse-temurin-21/Dockerfile",
+        "ubuntu",
+        env={"MAVEN_HOME": "/usr/share/maven", "MAVEN_CONFIG": "/root/.m2", "JAVA_HOME": _V,
+             "PATH": _V, "LANG": _V, "LANGUAGE": _V, "LC_ALL": _V, "JAVA_VERSION": _V},
+        slim=_jre,
+    ),
+    # https://github.com/gradle/docker-gradle/blob/master/jdk21-noble/Dockerfile
+    # (ENV GRADLE_HOME /opt/gradle, GRADLE_VERSION; groupadd --system --gid 1000 gradle,
+    # useradd --system --gid gradle --uid 1000 --create-home gradle; WORKDIR /home/gradle)
+    "gradle": _Family(
+        "https://github.com/gradle/docker-gradle/blob/master/jdk21-noble/Dockerfile",
+        "ubuntu",
+        env={"GRADLE_HOME": "/opt/gradle", "GRADLE_VERSION": _V, "JAVA_HOME": _V, "PATH": _V,
+             "LANG": _V, "LANGUAGE": _V, "LC_ALL": _V, "JAVA_VERSION": _V},
+        users={"gradle": (1000, 1000, "/home/gradle")},
+        workdir="/home/gradle",
+        slim=_jre,
+    ),
+    # https://github.com/docker-library/openjdk (deprecated): JAVA_HOME moved between
+    # versions and bases (/usr/local/openjdk-N, /usr/java/openjdk-N), so it is unknown.
+    "openjdk": _Family(
+        "https://github.com/docker-library/openjdk/blob/master/Dockerfile-linux.template",
+        None,
+        env={"JAVA_HOME": _V, "PATH": _V, "LANG": _V, "JAVA_VERSION": _V},
+        slim=_jre,
+    ),
+    # https://github.com/composer/docker/blob/main/latest/Dockerfile
+    # (FROM php:8-alpine; ENV COMPOSER_ALLOW_SUPERUSER 1, COMPOSER_HOME /tmp,
+    # COMPOSER_VERSION; WORKDIR /app)
+    "composer": _Family(
+        "https://github.com/composer/docker/blob/main/latest/Dockerfile",
+        "alpine",
+        env={"COMPOSER_ALLOW_SUPERUSER": "1", "COMPOSER_HOME": "/tmp", "COMPOSER_VERSION": _V,
+             "PHPIZE_DEPS": _V, "PHP_INI_DIR": "/usr/local/etc/php", "PHP_CFLAGS": _V,
+             "PHP_CPPFLAGS": _V, "PHP_LDFLAGS": _V, "GPG_KEYS": _V, "PHP_VERSION": _V,
+             "PHP_URL": _V, "PHP_ASC_URL": _V, "PHP_SHA256": _V},
+        users={"www-data": (82, 82, "/home/www-data")},
+        workdir="/app",
+    ),
+    # https://github.com/ray-project/ray/blob/master/docker/base-deps/Dockerfile
+    # (ENV HOME=/home/ray; useradd -ms /bin/bash -d /home/ray ray --uid $RAY_UID (1000)
+    # --gid $RAY_GID (100); USER $RAY_UID; WORKDIR $HOME; Ubuntu based)
+    "rayproject/ray": _Family(
+        "https://github.com/ray-project/ray/blob/master/docker/base-deps/Dockerfile",
+        "ubuntu",
+        env={"HOME": "/home/ray", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PATH": _V,
+             "TZ": _V},
+        users={"ray": (1000, 100, "/home/ray")},
+        user="1000",
+        workdir="/home/ray",
+        alpine=False,
+    ),
+    # https://github.com/debuerreotype/docker-debian-artifacts (rootfs only, no ENV)
+    "debian": _Family(
+        "https://github.com/debuerreotype/docker-debian-artifacts/blob/dist-amd64/bookworm/oci/index.json",
+        "debian",
+        slim=_debian_slim,
+        alpine=False,
+    ),
+    # https://git.launchpad.net/cloud-images/+oci/ubuntu-base (rootfs; 23.04+ adds the
+    # user ubuntu, uid 1000: https://bugs.launchpad.net/cloud-images/+bug/2005129)
+    "ubuntu": _Family(
+        "https://git.launchpad.net/cloud-images/+oci/ubuntu-base/tree/oci/index.json?h=noble-amd64",
+        "ubuntu",
+        alpine=False,
+    ),
+    # https://github.com/alpinelinux/docker-alpine (rootfs, CMD /bin/sh)
+    "alpine": _Family("https://github.com/alpinelinux/docker-alpine/blob/master/x86_64/Dockerfile",
+                      "alpine"),
+    # https://github.com/docker-library/busybox (a static busybox, no package manager)
+    "busybox": _Family("https://github.com/docker-library/busybox/blob/master/latest/glibc/Dockerfile.builder",
+                       "busybox", alpine=False),
+}
+
+_DEBIAN_CODENAMES = ("trixie", "bookworm", "bullseye", "buster", "stretch", "sid")
+_UBUNTU_CODENAMES = ("noble", "jammy", "focal", "bionic", "oracular", "plucky", "resolute", "questing")
+_PACKAGE_MANAGER = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "busybox": None,
+                    "ubi": "dnf", "oraclelinux": "microdnf", "azurelinux": "tdnf"}
+_DISTRO_ENV: dict[str | None, dict[str, str | Unknown]] = {}
+_DISTRO_USERS = {"debian": _DEBIAN_USERS, "ubuntu": _DEBIAN_USERS, "alpine": _ALPINE_USERS,
+                 "busybox": {**_ROOT, "nobody": (65534, 65534, "/home")},
+                 "ubi": _RHEL_USERS, "oraclelinux": _RHEL_USERS, "azurelinux": _ROOT}
+
+_DOCKER_HUB = ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/",
+               "library/")
+_REF_RE = re.compile(r"^(?P<name>[^@:]+(?::\d+/[^@:]+)?)(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>\S+))?$")
+
+
+def _split(reference: str) -> tuple[str, str, str | None] | None:
+    ref = reference.strip()
+    if not ref or "$" in ref or any(c.isspace() for c in ref):
+        return None
+    m = _REF_RE.match(ref)
+    if m is None:
+        return None
+    name = m.group("name").lower()
+    for prefix in _DOCKER_HUB:
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    return name, m.group("tag") or "latest", m.group("digest")
+
+
+def _tag_distro(tag: str, default: str | None) -> str | None:
+    t = tag.lower()
+    if "windows" in t or "nanoserver" in t or "servercore" in t:
+        return "windows"
+    if "alpine" in t:
+        return "alpine"
+    if any(c in t for c in _UBUNTU_CODENAMES):
+        return "ubuntu"
+    if "slim" in t or any(c in t for c in _DEBIAN_CODENAMES):
+        return "debian"
+    if "ubi" in t:
+        return "ubi"
+    if "oraclelinux" in t:
+        return "oraclelinux"
+    if "azurelinux" in t or "cbl-mariner" in t:
+        return "azurelinux"
+    return default
+
+
+def lookup(image_text: str) -> ImageFacts | None:
+    """Facts about the image ``image_text`` names, or None when it is not known."""
+    parts = _split(image_text)
+    if parts is None:
+        return None
+    name, tag, _digest = parts
+    if name.startswith("mcr.microsoft.com/dotnet/"):
+        return _dotnet(name, tag)
+    if name.startswith("gcr.io/distroless/"):
+        return _distroless(name, tag)
+    if name.startswith(("registry.access.redhat.com/", "registry.redhat.io/")):
+        return _ubi(name, tag)
+    fam = _FAMILIES.get(name)
+    if fam is None:
+        return None
+    distro = fam.distro
+    if name not in ("debian", "ubuntu", "alpine", "busybox"):
+        distro = _tag_distro(tag, fam.distro)
+        if distro == "windows" or (distro == "alpine" and not fam.alpine):
+            return None
+    if name == "openjdk" and distro is None:
+        # openjdk:18+ without a variant is Oracle Linux; older ones Debian: the tag decides.
+        m = re.match(r"(\d+)", tag)
+        if m is None:
+            return None
+        distro = "oraclelinux" if int(m.group(1)) >= 18 else "debian"
+    if name == "eclipse-temurin" and distro == "ubi":
+        pm: str | None = "microdnf"
+    else:
+        pm = _PACKAGE_MANAGER.get(distro) if distro else None
+    users = dict(_DISTRO_USERS.get(distro, _ROOT) if distro else _ROOT)
+    if name == "ubuntu" and _ubuntu_has_user(tag):
+        users["ubuntu"] = (1000, 1000, "/home/ubuntu")
+    if name in ("eclipse-temurin", "maven", "gradle") and distro == "ubuntu" and _noble_based(tag):
+        users["ubuntu"] = (1000, 1000, "/home/ubuntu")
+    if name == "php" and distro == "alpine":
+        users["www-data"] = (82, 82, "/home/www-data")
+    users.update(fam.users)
+    user = fam.user
+    home = _home_of(user, users)
+    env = {"PATH": DEFAULT_PATH, **fam.env}
+    workdir = fam.workdir
+    if name == "php" and not any(v in tag for v in ("apache", "fpm", "zts")):
+        workdir = "/"  # the cli variant sets no WORKDIR
+    return ImageFacts(
+        family=name,
+        distro=distro,
+        package_manager=pm,
+        user=user,
+        home=home,
+        env=MappingProxyType(env),
+        users=MappingProxyType(users),
+        slim=fam.slim(name, tag) if fam.slim else None,
+        source=fam.source,
+        workdir=workdir,
+        reference=f"{name}:{tag}",
+    )
+
+
+def _home_of(user: str, users: Mapping[str, tuple[int, int | None, str | None]]) -> str | None:
+    if user in ("", "root", "0"):
+        return "/root"
+    if user in users:
+        return users[user][2]
+    if user.isdigit():
+        for uid, _gid, home in users.values():
+            if uid == int(user):
+                return home
+    return None
+
+
+def _ubuntu_has_user(tag: str) -> bool:
+    # The ubuntu user exists from 23.04 (lunar) on.
+    if tag in ("latest", "rolling", "devel") or any(c in tag for c in ("noble", "oracular", "plucky",
+                                                                       "questing", "resolute")):
+        return True
+    m = re.match(r"(\d+)\.(\d+)", tag)
+    return bool(m) and (int(m.group(1)), int(m.group(2))) >= (23, 4)
+
+
+def _noble_based(tag: str) -> bool:
+    # Temurin images moved to Ubuntu 24.04 (noble) as default; "jammy"/"focal" say otherwise.
+    return not any(c in tag for c in ("jammy", "focal"))
+
+
+def _dotnet(name: str, tag: str) -> ImageFacts | None:
+    # https://github.com/dotnet/dotnet-docker/blob/main/src/runtime-deps/8.0/bookworm-slim/amd64/Dockerfile
+    # (ENV APP_UID=1654 ASPNETCORE_HTTP_PORTS=8080 DOTNET_RUNNING_IN_CONTAINER=true;
+    # groupadd --gid=$APP_UID app && useradd --uid=$APP_UID --gid=$APP_UID --create-home app)
+    # https://github.com/dotnet/dotnet-docker/blob/main/src/sdk/8.0/bookworm-slim/amd64/Dockerfile
+    # (ENV DOTNET_GENERATE_ASPNET_CERTIFICATE=false DOTNET_NOLOGO=true DOTNET_SDK_VERSION
+    # DOTNET_USE_POLLING_FILE_WATCHER=true NUGET_XMLDOC_MODE=skip POWERSHELL_DISTRIBUTION_CHANNEL)
+    kind = name.removeprefix("mcr.microsoft.com/dotnet/")
+    if kind not in ("sdk", "aspnet", "runtime", "runtime-deps"):
+        return None
+    t = tag.lower()
+    m = re.match(r"(\d+)\.\d+", t)
+    if m is None:
+        return None
+    major = int(m.group(1))
+    distro = _tag_distro(t, "debian" if major < 10 else "ubuntu")
+    if distro == "windows":
+        return None
+    chiseled = "chiseled" in t or "distroless" in t
+    env: dict[str, str | Unknown] = {"PATH": DEFAULT_PATH, "APP_UID": "1654",
+                                     "ASPNETCORE_HTTP_PORTS": "8080",
+                                     "DOTNET_RUNNING_IN_CONTAINER": "true"}
+    if kind in ("runtime", "aspnet", "sdk"):
+        env["DOTNET_VERSION"] = _V
+    if kind in ("aspnet", "sdk"):
+        env["ASPNET_VERSION"] = _V
+    if kind == "sdk":
+        env.update({"DOTNET_GENERATE_ASPNET_CERTIFICATE": "false", "DOTNET_NOLOGO": "true",
+                    "DOTNET_SDK_VERSION": _V, "DOTNET_USE_POLLING_FILE_WATCHER": "true",
+                    "NUGET_XMLDOC_MODE": "skip", "POWERSHELL_DISTRIBUTION_CHANNEL": _V})
+    users = dict(_DISTRO_USERS.get(distro, _ROOT) if distro else _ROOT)
+    users["app"] = (1654, 1654, "/home/app")
+    if distro == "ubuntu" and not chiseled and "jammy" not in t:
+        users["ubuntu"] = (1000, 1000, "/home/ubuntu")  # noble and later
+    user = "1654" if chiseled else ""
+    return ImageFacts(
+        family="dotnet",
+        distro=distro,
+        package_manager=None if chiseled else _PACKAGE_MANAGER.get(distro or ""),
+        user=user,
+        home=_home_of(user, users),
+        env=MappingProxyType(env),
+        users=MappingProxyType(users),
+        slim=_dotnet_runtime(name, tag),
+        source="https://github.com/dotnet/dotnet-docker/blob/main/src/sdk/8.0/bookworm-slim/amd64/Dockerfile",
+        workdir="/",
+        has_shell=not chiseled,
+        reference=f"{name}:{tag}",
+    )
+
+
+def _distroless(name: str, tag: str) -> ImageFacts | None:
+    # https://github.com/GoogleContainerTools/distroless/blob/main/base/base.bzl
+    # (nonroot variants: user 65532 "nonroot", home /home/nonroot, workdir /home/nonroot;
+    # no shell except :debug; PATH default, SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt)
+    what = name.removeprefix("gcr.io/distroless/")
+    if not re.match(r"^(static|base|base-nossl|cc|java\d*|python3|nodejs\d*)(-debian\d+)?$", what):
+        return None
+    nonroot = "nonroot" in tag
+    users = {**_ROOT, "nonroot": (65532, 65532, "/home/nonroot"), "nobody": (65534, 65534, "/nonexistent")}
+    user = "65532" if nonroot else ""
+    return ImageFacts(
+        family="distroless",
+        distro="distroless",
+        package_manager=None,
+        user=user,
+        home="/home/nonroot" if nonroot else "/root",
+        env=MappingProxyType({"PATH": DEFAULT_PATH, "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt"}),
+        users=MappingProxyType(users),
+        slim=None,
+        source="https://github.com/GoogleContainerTools/distroless/blob/main/base/base.bzl",
+        workdir="/home/nonroot" if nonroot else "/",
+        has_shell="debug" in tag,
+        reference=f"{name}:{tag}",
+    )
+
+
+def _ubi(name: str, tag: str) -> ImageFacts | None:
+    # https://catalog.redhat.com/software/containers/ubi9/ubi/615bcf606feffc5384e8452e
+    # (ubi: dnf (and yum on ubi8); -minimal: microdnf; ubi-micro: none. USER root;
+    # ENV container oci, PATH default)
+    m = re.match(r"^(?:registry\.access\.redhat\.com|registry\.redhat\.io)/(ubi[789])(?:/(ubi|ubi-minimal|ubi-micro|ubi-init))?$", name)
+    if m is None:
+        if re.match(r"^(?:registry\.access\.redhat\.com|registry\.redhat\.io)/ubi[789]-(minimal|micro|init)$", name):
+            variant = name.rsplit("-", 1)[1]
+            base = "ubi-" + variant
+        else:
+            return None
+    else:
+        base = m.group(2) or "ubi"
+    pm = {"ubi": "dnf", "ubi-init": "dnf", "ubi-minimal": "microdnf", "ubi-micro": None}[base]
+    return ImageFacts(
+        family="ubi",
+        distro="ubi",
+        package_manager=pm,
+        user="",
+        home="/root",
+        env=MappingProxyType({"PATH": DEFAULT_PATH, "container": "oci"}),
+        users=MappingProxyType(dict(_RHEL_USERS)),
+        slim=None,
+        source="https://catalog.redhat.com/software/containers/ubi9/ubi/615bcf606feffc5384e8452e",
+        reference=f"{name}:{tag}",
+    )

@@ -1,0 +1,189 @@
+"""Node.js: npm, Yarn (classic and berry), pnpm, Bun."""
+
+from __future__ import annotations
+
+from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._rows import names
+from dockmod.shell.commands import CommandSpec
+
+_JS_LOCK = ("package.json", "package-lock.json")
+_LOCAL = (".", "..")
+
+
+def _local(call: PackageManagerCall) -> bool:
+    return any(w.text in _LOCAL or w.text.startswith(("./", "../", "file:")) for w in call.operands)
+
+
+def _npm_kind(call: PackageManagerCall) -> InstallKind | None:
+    if call.action == "ci":
+        # https://docs.npmjs.com/cli/v10/commands/npm-ci (never installs named packages)
+        return InstallKind.DEPENDENCIES
+    if call.action != "install":
+        return None
+    if _local(call):
+        return InstallKind.PROJECT
+    return InstallKind.PACKAGES if call.operands else InstallKind.DEPENDENCIES
+
+
+def _yarn_kind(call: PackageManagerCall) -> InstallKind | None:
+    if call.action in ("install", "workspaces focus"):
+        return InstallKind.DEPENDENCIES
+    if call.action in ("add", "global add"):
+        return InstallKind.PACKAGES
+    return None
+
+
+def _pnpm_kind(call: PackageManagerCall) -> InstallKind | None:
+    if call.action in ("install", "fetch"):
+        return InstallKind.PACKAGES if call.operands else InstallKind.DEPENDENCIES
+    return InstallKind.PACKAGES if call.action == "add" else None
+
+
+def _bun_kind(call: PackageManagerCall) -> InstallKind | None:
+    if call.action == "install":
+        return InstallKind.PACKAGES if call.operands else InstallKind.DEPENDENCIES
+    return InstallKind.PACKAGES if call.action == "add" else None
+
+
+MANAGERS = (
+    # https://docs.npmjs.com/cli/v10/commands/npm-install
+    # cache: https://docs.npmjs.com/cli/v10/using-npm/config#cache (npm_config_* variables
+    # are read case-insensitively: https://docs.npmjs.com/cli/v10/using-npm/config#environment-variables)
+    ManagerInfo(
+        manager=Manager.NPM,
+        programs=("npm",),
+        ecosystem="node",
+        source="https://docs.npmjs.com/cli/v10/commands/npm-install",
+        spec=CommandSpec(
+            {"ci": "ci", "clean-install": "ci", "install": "install", "i": "install", "add": "install"},
+            names("--prefix -w --workspace --registry --cache --omit --include --only --loglevel"),
+        ),
+        install_actions=frozenset({"ci", "install"}),
+        action_manifests={"ci": _JS_LOCK, "install": _JS_LOCK},
+        caches=(
+            CacheDir(
+                "{HOME}/.npm",
+                env=("npm_config_cache", "NPM_CONFIG_CACHE"),
+                options=("--cache",),
+                config=(("npm", "config", "set", "cache"),),
+                source="https://docs.npmjs.com/cli/v10/using-npm/config#cache",
+            ),
+        ),
+        # https://docs.npmjs.com/cli/v10/commands/npm-cache
+        cleaners=(("npm", "cache", "clean"),),
+        # https://docs.npmjs.com/cli/v10/using-npm/config#offline
+        offline_options=("--offline",),
+        offline_env=(("npm_config_offline", "true"), ("NPM_CONFIG_OFFLINE", "true")),
+        kind_rule=_npm_kind,
+    ),
+    # Yarn classic: https://classic.yarnpkg.com/en/docs/cli/install
+    #   cache: https://classic.yarnpkg.com/en/docs/cli/cache (root uses /usr/local/share as
+    #   its home: yarn's src/util/user-home-dir.js)
+    # Yarn berry: https://yarnpkg.com/cli/install
+    #   cache: https://yarnpkg.com/configuration/yarnrc#globalFolder (enableGlobalCache is
+    #   true by default since 4.0: https://yarnpkg.com/configuration/yarnrc#enableGlobalCache)
+    ManagerInfo(
+        manager=Manager.YARN,
+        programs=("yarn", "yarnpkg"),
+        ecosystem="node",
+        source="https://yarnpkg.com/cli/install",
+        spec=CommandSpec(
+            {"": "install", "install": "install", "add": "add", "global add": "global add",
+             "workspaces focus": "workspaces focus"},
+            names("--cwd --modules-folder --cache-folder --network-timeout --mutex --registry"),
+        ),
+        install_actions=frozenset({"install", "add", "global add", "workspaces focus"}),
+        action_manifests={"install": ("package.json", "yarn.lock")},
+        caches=(
+            CacheDir(
+                "{XDG_CACHE_HOME:-{HOME}/.cache}/yarn",
+                env=("YARN_CACHE_FOLDER",),
+                root_path="{XDG_CACHE_HOME:-/usr/local/share/.cache}/yarn",
+                options=("--cache-folder",),
+                config=(("yarn", "config", "set", "cache-folder"),),
+                source="https://classic.yarnpkg.com/en/docs/cli/cache",
+            ),
+            CacheDir(
+                "{HOME}/.yarn/berry/cache",
+                overrides=(("YARN_GLOBAL_FOLDER", "{YARN_GLOBAL_FOLDER}/cache"),
+                           ("XDG_DATA_HOME", "{XDG_DATA_HOME}/yarn/berry/cache")),
+                config=(("yarn", "config", "set", "globalFolder"),),
+                source="https://yarnpkg.com/configuration/yarnrc#globalFolder",
+            ),
+        ),
+        cleaners=(("yarn", "cache", "clean"), ("yarnpkg", "cache", "clean")),
+        offline_options=("--offline",),
+        kind_rule=_yarn_kind,
+    ),
+    # https://pnpm.io/cli/install
+    # store: https://pnpm.io/npmrc#store-dir ($PNPM_HOME/store, $XDG_DATA_HOME/pnpm/store,
+    # ~/.local/share/pnpm/store on Linux)
+    ManagerInfo(
+        manager=Manager.PNPM,
+        programs=("pnpm",),
+        ecosystem="node",
+        source="https://pnpm.io/cli/install",
+        spec=CommandSpec(
+            {"install": "install", "i": "install", "add": "add", "fetch": "fetch"},
+            names("--filter -F --dir -C --store-dir --reporter"),
+        ),
+        install_actions=frozenset({"install", "add", "fetch"}),
+        action_manifests={"install": ("package.json", "pnpm-lock.yaml"), "fetch": ("pnpm-lock.yaml",)},
+        caches=(
+            CacheDir(
+                "{HOME}/.local/share/pnpm/store",
+                env=("npm_config_store_dir", "NPM_CONFIG_STORE_DIR"),
+                overrides=(("PNPM_HOME", "{PNPM_HOME}/store"),
+                           ("XDG_DATA_HOME", "{XDG_DATA_HOME}/pnpm/store")),
+                kind="store",
+                options=("--store-dir",),
+                config=(("pnpm", "config", "set", "store-dir"),
+                        ("pnpm", "config", "set", "--global", "store-dir"),
+                        ("pnpm", "config", "set", "-g", "store-dir")),
+                source="https://pnpm.io/npmrc#store-dir",
+            ),
+        ),
+        # https://pnpm.io/cli/store
+        cleaners=(("pnpm", "store", "prune"),),
+        # https://pnpm.io/cli/install#--offline
+        offline_options=("--offline",),
+        kind_rule=_pnpm_kind,
+    ),
+    # https://bun.sh/docs/cli/install
+    # cache: https://bun.sh/docs/install/cache (BUN_INSTALL_CACHE_DIR, ~/.bun/install/cache)
+    ManagerInfo(
+        manager=Manager.BUN,
+        programs=("bun",),
+        ecosystem="node",
+        source="https://bun.sh/docs/cli/install",
+        spec=CommandSpec(
+            {"install": "install", "i": "install", "add": "add", "a": "add"},
+            names("--cwd --cache-dir --backend --registry -c --config"),
+        ),
+        install_actions=frozenset({"install", "add"}),
+        action_manifests={"install": ("package.json", "bun.lock", "bun.lockb")},
+        caches=(
+            CacheDir(
+                "{BUN_INSTALL:-{HOME}/.bun}/install/cache",
+                env=("BUN_INSTALL_CACHE_DIR",),
+                options=("--cache-dir",),
+                source="https://bun.sh/docs/install/cache",
+            ),
+        ),
+        defeating_options=("--no-cache",),
+        cleaners=(("bun", "pm", "cache", "rm"),),
+        kind_rule=_bun_kind,
+    ),
+)
+
+ECOSYSTEMS = (
+    # https://docs.npmjs.com/cli/v10/configuring-npm/package-json
+    Ecosystem(
+        "node",
+        "Node.js",
+        (Manager.NPM, Manager.YARN, Manager.PNPM, Manager.BUN),
+        ("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+         "pnpm-workspace.yaml", "bun.lock", "bun.lockb", ".npmrc", ".yarnrc", ".yarnrc.yml"),
+        "https://docs.npmjs.com/cli/v10/configuring-npm/package-json",
+    ),
+)

@@ -1,0 +1,231 @@
+"""Python: pip, uv, poetry, pipenv."""
+
+from __future__ import annotations
+
+from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._rows import in_dir, is_archive, names, prefixes, same
+from dockmod.shell.commands import CommandSpec
+
+_PIP_VALUE = names(
+    "-r --requirement -c --constraint -e --editable -i --index-url --extra-index-url -f"
+    " --find-links -t --target --prefix --root --src --upgrade-strategy --progress-bar"
+    " --platform --python-version --implementation --abi --only-binary --no-binary"
+    " --cache-dir --log --proxy --retries --timeout --exists-action --trusted-host --cert"
+    " --client-cert --global-option -C --config-settings --python --report"
+    " --root-user-action -d --dest -w --wheel-dir"
+)
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+_XDG_CACHE = "{XDG_CACHE_HOME:-{HOME}/.cache}"
+
+
+def _pip_kind(call: PackageManagerCall) -> InstallKind | None:
+    """``pip install``/``uv pip install``: the project (a local directory), manifests
+    (``-r``), or named packages and archives."""
+    if call.action not in ("install", "download", "wheel", "pip install"):
+        return None
+    if any(not is_archive(p) for p in call.local_paths):
+        return InstallKind.PROJECT
+    if call.files:
+        return InstallKind.DEPENDENCIES
+    return InstallKind.PACKAGES if call.operands else None
+
+
+def _pip_manifests(call: PackageManagerCall) -> tuple[str, ...]:
+    out = list(call.files)
+    for path in call.local_paths:
+        if not is_archive(path):
+            out += in_dir(path, _PROJECT_FILES)
+    return tuple(dict.fromkeys(out))
+
+
+def _uv_kind(call: PackageManagerCall) -> InstallKind | None:
+    a = call.action
+    if a == "pip install":
+        return _pip_kind(call)
+    if a == "pip sync":
+        return InstallKind.DEPENDENCIES
+    if a == "sync":
+        # https://docs.astral.sh/uv/guides/integration/docker/#intermediate-layers
+        if call.has_option("--no-install-project", "--only-group", "--no-install-workspace"):
+            return InstallKind.DEPENDENCIES
+        return InstallKind.PROJECT
+    if a == "add":
+        return InstallKind.PACKAGES
+    return None
+
+
+def _uv_manifests(call: PackageManagerCall) -> tuple[str, ...]:
+    if call.action == "pip install":
+        return _pip_manifests(call)
+    if call.action == "pip sync":
+        return tuple(w.text for w in call.operands)
+    return tuple(dict.fromkeys((*call.files, *call.manifests)))
+
+
+def _poetry_kind(call: PackageManagerCall) -> InstallKind | None:
+    if call.action in ("install", "sync"):
+        # https://python-poetry.org/docs/cli/#options-2 (--no-root: dependencies only)
+        return InstallKind.DEPENDENCIES if call.has_option("--no-root") else InstallKind.PROJECT
+    return InstallKind.PACKAGES if call.action == "add" else None
+
+
+def _pipenv_kind(call: PackageManagerCall) -> InstallKind | None:
+    if call.action == "sync":
+        return InstallKind.DEPENDENCIES
+    if call.action == "install":
+        return InstallKind.PACKAGES if call.operands else InstallKind.DEPENDENCIES
+    return None
+
+
+MANAGERS = (
+    # https://pip.pypa.io/en/stable/cli/pip_install/
+    # cache: https://pip.pypa.io/en/stable/topics/caching/#default-paths
+    # --no-cache: optparse accepts any unambiguous prefix of a long option
+    # (https://pip.pypa.io/en/stable/user_guide/#command-completion is silent; see
+    # https://docs.python.org/3/library/optparse.html "abbreviated long options").
+    ManagerInfo(
+        manager=Manager.PIP,
+        programs=("pip",),
+        versioned=("pip",),
+        python_modules=("pip",),
+        ecosystem="python",
+        source="https://pip.pypa.io/en/stable/cli/pip_install/",
+        spec=CommandSpec(
+            same("install download wheel uninstall"),
+            _PIP_VALUE,
+            names("-r --requirement -c --constraint"),
+            bundles=True,
+        ),
+        install_actions=frozenset({"install", "download", "wheel"}),
+        caches=(
+            CacheDir(
+                f"{_XDG_CACHE}/pip",
+                env=("PIP_CACHE_DIR",),
+                options=("--cache-dir",),
+                config=(("pip", "config", "set", "global.cache-dir"),),
+                source="https://pip.pypa.io/en/stable/topics/caching/#default-paths",
+            ),
+        ),
+        defeating_options=prefixes("--no-cache-dir", "--no-ca"),
+        # https://pip.pypa.io/en/stable/topics/configuration/#environment-variables
+        defeating_env=("PIP_NO_CACHE_DIR",),
+        # https://pip.pypa.io/en/stable/cli/pip_cache/
+        cleaners=(("pip", "cache", "purge"), ("pip", "cache", "remove")),
+        offline_options=("--no-index",),
+        kind_rule=_pip_kind,
+        manifest_rule=_pip_manifests,
+    ),
+    # https://docs.astral.sh/uv/reference/cli/
+    # cache: https://docs.astral.sh/uv/concepts/cache/#cache-directory
+    # --no-cache / -n / alias --no-cache-dir, UV_NO_CACHE: https://docs.astral.sh/uv/reference/cli/#uv-pip-install--no-cache
+    ManagerInfo(
+        manager=Manager.UV,
+        programs=("uv",),
+        python_modules=("uv",),
+        ecosystem="python",
+        source="https://docs.astral.sh/uv/reference/cli/",
+        spec=CommandSpec(
+            {"pip install": "pip install", "pip sync": "pip sync", "sync": "sync", "add": "add"},
+            _PIP_VALUE
+            | names(
+                "-p --python --group --only-group --no-group --extra --package --directory"
+                " --project -o --output-file --index --default-index"
+            ),
+            names("-r --requirement -c --constraint --constraints"),
+        ),
+        install_actions=frozenset({"pip install", "pip sync", "sync", "add"}),
+        action_manifests={"sync": ("pyproject.toml", "uv.lock")},
+        caches=(
+            CacheDir(
+                f"{_XDG_CACHE}/uv",
+                env=("UV_CACHE_DIR",),
+                options=("--cache-dir",),
+                source="https://docs.astral.sh/uv/concepts/cache/#cache-directory",
+            ),
+        ),
+        defeating_options=("--no-cache", "-n", "--no-cache-dir"),
+        defeating_env=("UV_NO_CACHE",),
+        # https://docs.astral.sh/uv/concepts/cache/#clearing-the-cache
+        cleaners=(("uv", "cache", "clean"), ("uv", "cache", "prune"), ("uv", "clean")),
+        offline_options=("--offline",),
+        offline_env=(("UV_OFFLINE", "*"),),
+        kind_rule=_uv_kind,
+        manifest_rule=_uv_manifests,
+    ),
+    # https://python-poetry.org/docs/cli/
+    # cache: https://python-poetry.org/docs/configuration/#cache-dir (virtualenvs also
+    # live under it, so only its cache/ and artifacts/ are cache directories)
+    ManagerInfo(
+        manager=Manager.POETRY,
+        programs=("poetry",),
+        python_modules=("poetry",),
+        ecosystem="python",
+        source="https://python-poetry.org/docs/cli/",
+        spec=CommandSpec(
+            same("install add sync"),
+            names("--only --with --without -E --extras -C --directory -P --project"),
+        ),
+        install_actions=frozenset({"install", "add", "sync"}),
+        action_manifests={
+            "install": ("pyproject.toml", "poetry.lock"),
+            "sync": ("pyproject.toml", "poetry.lock"),
+        },
+        caches=tuple(
+            CacheDir(
+                f"{_XDG_CACHE}/pypoetry/{sub}",
+                overrides=(("POETRY_CACHE_DIR", f"{{POETRY_CACHE_DIR}}/{sub}"),),
+                config=(("poetry", "config", "cache-dir"),),
+                source="https://python-poetry.org/docs/configuration/#cache-dir",
+            )
+            for sub in ("cache", "artifacts")
+        ),
+        # https://python-poetry.org/docs/cli/#global-options
+        defeating_options=("--no-cache",),
+        # https://python-poetry.org/docs/cli/#cache-clear
+        cleaners=(("poetry", "cache", "clear"),),
+        kind_rule=_poetry_kind,
+    ),
+    # https://pipenv.pypa.io/en/latest/cli.html
+    # cache: https://pipenv.pypa.io/en/latest/configuration.html (PIPENV_CACHE_DIR); it
+    # installs with pip, which keeps its own cache too.
+    ManagerInfo(
+        manager=Manager.PIPENV,
+        programs=("pipenv",),
+        python_modules=("pipenv",),
+        ecosystem="python",
+        source="https://pipenv.pypa.io/en/latest/cli.html",
+        spec=CommandSpec(
+            same("install sync"),
+            names("--python --categories --extra-pip-args -r --requirements"),
+            names("-r --requirements"),
+        ),
+        install_actions=frozenset({"install", "sync"}),
+        action_manifests={"install": ("Pipfile", "Pipfile.lock"), "sync": ("Pipfile", "Pipfile.lock")},
+        caches=(
+            CacheDir(
+                f"{_XDG_CACHE}/pipenv",
+                env=("PIPENV_CACHE_DIR",),
+                source="https://pipenv.pypa.io/en/latest/configuration.html",
+            ),
+            CacheDir(
+                f"{_XDG_CACHE}/pip",
+                env=("PIP_CACHE_DIR",),
+                source="https://pip.pypa.io/en/stable/topics/caching/#default-paths",
+            ),
+        ),
+        defeating_env=("PIP_NO_CACHE_DIR",),
+        kind_rule=_pipenv_kind,
+    ),
+)
+
+ECOSYSTEMS = (
+    # https://packaging.python.org/en/latest/guides/writing-pyproject-toml/
+    Ecosystem(
+        "python",
+        "Python",
+        (Manager.PIP, Manager.UV, Manager.POETRY, Manager.PIPENV),
+        ("pyproject.toml", "requirements*.txt", "setup.py", "setup.cfg", "uv.lock", "poetry.lock",
+         "Pipfile", "Pipfile.lock"),
+        "https://packaging.python.org/en/latest/guides/writing-pyproject-toml/",
+    ),
+)

@@ -1,0 +1,326 @@
+"""System package managers: apt-get/apt, apk, dnf/yum/microdnf, zypper.
+
+Their caches are system directories written as root, and need ``sharing=locked``: each
+tool takes a lock on them and fails or waits when another process holds it
+(https://docs.docker.com/build/cache/optimize/#use-cache-mounts shows apt with
+``sharing=locked``).
+
+``BUILD_PACKAGES`` maps each build-only package (a compiler, a ``-dev``/``-devel`` header
+package, a build tool) to the runtime package it implies, or None when nothing is needed at
+run time. Runtime names are those of the current release of each distribution (Debian 12
+bookworm, Alpine 3.20, EL9, openSUSE Leap 15.6); others differ (Debian 11 has libffi7 and
+libssl1.1, Debian 13 libssl3t64), so a consumer should treat a name as a hint to verify.
+"""
+
+from __future__ import annotations
+
+from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._rows import names, same
+from dockmod.shell.commands import CommandSpec
+
+_TOOLS = dict.fromkeys(
+    "gcc g++ cpp make cmake ninja-build autoconf automake libtool pkg-config pkgconf git patch"
+    " bison flex".split()
+)
+
+# Debian/Ubuntu: https://packages.debian.org/bookworm/<package> (each -dev package's
+# "Depends" names the runtime library below).
+APT_BUILD_PACKAGES: dict[str, str | None] = {
+    **_TOOLS,
+    "build-essential": None,
+    "python3-dev": None,
+    "libpq-dev": "libpq5",
+    "libffi-dev": "libffi8",
+    "libssl-dev": "libssl3",
+    "libxml2-dev": "libxml2",
+    "libxslt1-dev": "libxslt1.1",
+    "libjpeg-dev": "libjpeg62-turbo",
+    "libjpeg62-turbo-dev": "libjpeg62-turbo",
+    "zlib1g-dev": "zlib1g",
+    "default-libmysqlclient-dev": "libmariadb3",
+    "libmariadb-dev": "libmariadb3",
+    "libmariadb-dev-compat": "libmariadb3",
+    "libcurl4-openssl-dev": "libcurl4",
+    "libpng-dev": "libpng16-16",
+    "libyaml-dev": "libyaml-0-2",
+    "libsqlite3-dev": "libsqlite3-0",
+    "libbz2-dev": "libbz2-1.0",
+    "libreadline-dev": "libreadline8",
+    "liblzma-dev": "liblzma5",
+    "libgmp-dev": "libgmp10",
+    "libsasl2-dev": "libsasl2-2",
+    "libldap2-dev": "libldap-2.5-0",
+    "libmagic-dev": "libmagic1",
+    "libwebp-dev": "libwebp7",
+    "libfreetype6-dev": "libfreetype6",
+    "libzstd-dev": "libzstd1",
+    "libpcre3-dev": "libpcre3",
+    "libgeos-dev": "libgeos-c1v5",
+    "libsnappy-dev": "libsnappy1v5",
+}
+
+# Alpine: https://pkgs.alpinelinux.org/packages (the -dev package's dependencies).
+APK_BUILD_PACKAGES: dict[str, str | None] = {
+    **_TOOLS,
+    "build-base": None,
+    "musl-dev": None,
+    "linux-headers": None,
+    "python3-dev": None,
+    "postgresql-dev": "libpq",
+    "libpq-dev": "libpq",
+    "libffi-dev": "libffi",
+    "openssl-dev": "libssl3",
+    "libxml2-dev": "libxml2",
+    "libxslt-dev": "libxslt",
+    "jpeg-dev": "libjpeg-turbo",
+    "libjpeg-turbo-dev": "libjpeg-turbo",
+    "zlib-dev": "zlib",
+    "mariadb-dev": "mariadb-connector-c",
+    "mariadb-connector-c-dev": "mariadb-connector-c",
+    "curl-dev": "libcurl",
+    "libpng-dev": "libpng",
+    "yaml-dev": "yaml",
+    "sqlite-dev": "sqlite-libs",
+    "bzip2-dev": "libbz2",
+    "readline-dev": "readline",
+    "xz-dev": "xz-libs",
+    "gmp-dev": "gmp",
+    "freetype-dev": "freetype",
+    "zstd-dev": "zstd-libs",
+    "libwebp-dev": "libwebp",
+}
+
+# RHEL/Fedora: https://packages.fedoraproject.org/pkgs/<source>/<package>/ (Requires).
+RPM_BUILD_PACKAGES: dict[str, str | None] = {
+    **_TOOLS,
+    "gcc-c++": None,
+    "redhat-rpm-config": None,
+    "python3-devel": None,
+    "libpq-devel": "libpq",
+    "postgresql-devel": "libpq",
+    "libffi-devel": "libffi",
+    "openssl-devel": "openssl-libs",
+    "libxml2-devel": "libxml2",
+    "libxslt-devel": "libxslt",
+    "libjpeg-turbo-devel": "libjpeg-turbo",
+    "zlib-devel": "zlib",
+    "mariadb-connector-c-devel": "mariadb-connector-c",
+    "mariadb-devel": "mariadb-connector-c",
+    "libcurl-devel": "libcurl",
+    "libpng-devel": "libpng",
+    "libyaml-devel": "libyaml",
+    "sqlite-devel": "sqlite-libs",
+    "bzip2-devel": "bzip2-libs",
+    "readline-devel": "readline",
+    "xz-devel": "xz-libs",
+    "gmp-devel": "gmp",
+    "freetype-devel": "freetype",
+    "libzstd-devel": "libzstd",
+}
+
+# openSUSE: https://software.opensuse.org/package/<package>
+ZYPPER_BUILD_PACKAGES: dict[str, str | None] = {
+    **_TOOLS,
+    "gcc-c++": None,
+    "python3-devel": None,
+    "libopenssl-devel": "libopenssl3",
+    "libffi-devel": "libffi8",
+    "zlib-devel": "libz1",
+    "postgresql-devel": "libpq5",
+    "libxml2-devel": "libxml2-2",
+}
+
+
+def _system_kind(call: PackageManagerCall) -> InstallKind | None:
+    a = call.action
+    if a in ("update", "makecache", "refresh", "ref"):
+        return InstallKind.INDEX
+    if a in ("install", "add", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "builddep",
+             "reinstall", "distro-sync", "groupinstall", "in", "up", "dup", "source", "download"):
+        return InstallKind.PACKAGES
+    return None
+
+
+_APT_VALUE = names("-o --option -t --target-release --default-release -c --config-file")
+_APT_SPEC = CommandSpec(
+    same(
+        "update install upgrade dist-upgrade full-upgrade remove purge autoremove clean"
+        " autoclean build-dep source download"
+    ),
+    _APT_VALUE,
+    bundles=True,
+)
+_APT_ACTIONS = frozenset(
+    {"update", "install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download"}
+)
+# apt(8): /var/cache/apt/archives (Dir::Cache::archives) and /var/lib/apt/lists (Dir::State::lists):
+# https://manpages.debian.org/bookworm/apt/apt.conf.5.en.html#DIRECTORIES
+_APT_CACHES = (
+    CacheDir("/var/cache/apt", locked=True, system=True,
+             source="https://manpages.debian.org/bookworm/apt/apt.conf.5.en.html#DIRECTORIES"),
+    CacheDir("/var/lib/apt/lists", locked=True, system=True,
+             source="https://manpages.debian.org/bookworm/apt/apt.conf.5.en.html#DIRECTORIES"),
+)
+
+_DNF_VALUE = names(
+    "-c --config --installroot --releasever -x --exclude --enablerepo --disablerepo --repo"
+    " --repoid --setopt --forcearch --disableplugin --enableplugin"
+)
+_DNF_SPEC = CommandSpec(
+    same(
+        "install update upgrade remove erase clean makecache reinstall distro-sync builddep"
+        " groupinstall"
+    ),
+    _DNF_VALUE,
+    bundles=True,
+)
+_DNF_ACTIONS = frozenset(
+    {"install", "update", "upgrade", "makecache", "reinstall", "distro-sync", "builddep", "groupinstall"}
+)
+_DNF_CLEAN = (("dnf", "clean", "all"), ("dnf", "clean", "packages"))
+# dnf 4: https://dnf.readthedocs.io/en/latest/conf_ref.html#cachedir-label (/var/cache/dnf)
+_DNF4_CACHE = CacheDir("/var/cache/dnf", locked=True, system=True,
+                       source="https://dnf.readthedocs.io/en/latest/conf_ref.html#cachedir-label")
+# dnf 5 (Fedora 41+): https://dnf5.readthedocs.io/en/latest/misc/caching.7.html (/var/cache/libdnf5)
+_DNF5_CACHE = CacheDir("/var/cache/libdnf5", locked=True, system=True,
+                       source="https://dnf5.readthedocs.io/en/latest/misc/caching.7.html")
+# yum 3 (EL7): https://man7.org/linux/man-pages/man5/yum.conf.5.html (cachedir /var/cache/yum/$basearch/$releasever)
+_YUM3_CACHE = CacheDir("/var/cache/yum", locked=True, system=True,
+                       source="https://man7.org/linux/man-pages/man5/yum.conf.5.html")
+
+MANAGERS = (
+    # https://manpages.debian.org/bookworm/apt/apt-get.8.en.html
+    ManagerInfo(
+        manager=Manager.APT_GET,
+        programs=("apt-get",),
+        ecosystem="system",
+        source="https://manpages.debian.org/bookworm/apt/apt-get.8.en.html",
+        spec=_APT_SPEC,
+        install_actions=_APT_ACTIONS,
+        caches=_APT_CACHES,
+        cleaners=(("apt-get", "clean"), ("apt", "clean")),
+        system=True,
+        build_packages=APT_BUILD_PACKAGES,
+        kind_rule=_system_kind,
+    ),
+    # https://manpages.debian.org/bookworm/apt/apt.8.en.html
+    ManagerInfo(
+        manager=Manager.APT,
+        programs=("apt",),
+        ecosystem="system",
+        source="https://manpages.debian.org/bookworm/apt/apt.8.en.html",
+        spec=_APT_SPEC,
+        install_actions=_APT_ACTIONS,
+        caches=_APT_CACHES,
+        cleaners=(("apt", "clean"), ("apt-get", "clean")),
+        system=True,
+        build_packages=APT_BUILD_PACKAGES,
+        kind_rule=_system_kind,
+    ),
+    # https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper
+    # cache: https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper#Local_Cache (only used
+    # when /etc/apk/cache links to it; otherwise only the index is cached)
+    ManagerInfo(
+        manager=Manager.APK,
+        programs=("apk",),
+        ecosystem="system",
+        source="https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper",
+        spec=CommandSpec(
+            same("add del update upgrade fix cache"),
+            names(
+                "-X --repository -p --root --arch --cache-dir --keys-dir -t --virtual"
+                " --repositories-file"
+            ),
+            bundles=True,
+        ),
+        install_actions=frozenset({"add", "update", "upgrade", "fix"}),
+        caches=(
+            CacheDir("/var/cache/apk", locked=True, system=True, options=("--cache-dir",),
+                     source="https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper#Local_Cache"),
+        ),
+        defeating_options=("--no-cache",),
+        cleaners=(("apk", "cache", "clean"),),
+        system=True,
+        build_packages=APK_BUILD_PACKAGES,
+        kind_rule=_system_kind,
+    ),
+    # https://dnf.readthedocs.io/en/latest/command_ref.html ; dnf5:
+    # https://dnf5.readthedocs.io/en/latest/commands/index.html. Which of the two a
+    # base image ships decides the cache (see the base-image table).
+    ManagerInfo(
+        manager=Manager.DNF,
+        programs=("dnf", "dnf-3"),  # dnf5 apart: its cache differs, and which one runs is unknown here
+        ecosystem="system",
+        source="https://dnf.readthedocs.io/en/latest/command_ref.html",
+        spec=_DNF_SPEC,
+        install_actions=_DNF_ACTIONS,
+        caches=(_DNF4_CACHE, _DNF5_CACHE),
+        cleaners=_DNF_CLEAN,
+        offline_options=("-C", "--cacheonly"),
+        system=True,
+        build_packages=RPM_BUILD_PACKAGES,
+        kind_rule=_system_kind,
+    ),
+    # yum is dnf on EL8 and later (/usr/bin/yum → dnf-3, cache /var/cache/dnf:
+    # https://dnf.readthedocs.io/en/latest/cli_vs_yum.html); EL7's yum 3 caches in /var/cache/yum.
+    ManagerInfo(
+        manager=Manager.YUM,
+        programs=("yum",),
+        ecosystem="system",
+        source="https://dnf.readthedocs.io/en/latest/cli_vs_yum.html",
+        spec=_DNF_SPEC,
+        install_actions=_DNF_ACTIONS,
+        caches=(_DNF4_CACHE, _YUM3_CACHE),
+        cleaners=(("yum", "clean", "all"), ("yum", "clean", "packages")),
+        offline_options=("-C", "--cacheonly"),
+        system=True,
+        build_packages=RPM_BUILD_PACKAGES,
+        kind_rule=_system_kind,
+    ),
+    # https://github.com/rpm-software-management/microdnf (cache /var/cache/yum:
+    # https://github.com/rpm-software-management/microdnf/pull/73)
+    ManagerInfo(
+        manager=Manager.MICRODNF,
+        programs=("microdnf",),
+        ecosystem="system",
+        source="https://github.com/rpm-software-management/microdnf",
+        spec=_DNF_SPEC,
+        install_actions=_DNF_ACTIONS,
+        caches=(CacheDir("/var/cache/yum", locked=True, system=True,
+                         source="https://github.com/rpm-software-management/microdnf/pull/73"),),
+        cleaners=(("microdnf", "clean", "all"),),
+        system=True,
+        build_packages=RPM_BUILD_PACKAGES,
+        kind_rule=_system_kind,
+    ),
+    # https://doc.opensuse.org/documentation/leap/reference/html/book-reference/cha-sw-cl.html
+    # cache: /var/cache/zypp (https://en.opensuse.org/SDB:Zypper_manual, packagesdir)
+    ManagerInfo(
+        manager=Manager.ZYPPER,
+        programs=("zypper",),
+        ecosystem="system",
+        source="https://doc.opensuse.org/documentation/leap/reference/html/book-reference/cha-sw-cl.html",
+        spec=CommandSpec(
+            {"install": "install", "in": "install", "update": "update", "up": "update",
+             "dist-upgrade": "dist-upgrade", "dup": "dist-upgrade", "refresh": "refresh",
+             "ref": "refresh", "remove": "remove", "rm": "remove", "clean": "clean", "cc": "clean",
+             "source-install": "source-install", "si": "source-install"},
+            names("-R --root --reposd-dir -D --cache-dir -C --raw-cache-dir -t --type -r --repo --from"),
+        ),
+        install_actions=frozenset({"install", "update", "dist-upgrade", "refresh", "source-install"}),
+        caches=(CacheDir("/var/cache/zypp", locked=True, system=True, options=("--cache-dir",),
+                         source="https://en.opensuse.org/SDB:Zypper_manual"),),
+        cleaners=(("zypper", "clean"), ("zypper", "cc")),
+        system=True,
+        build_packages=ZYPPER_BUILD_PACKAGES,
+        kind_rule=lambda call: InstallKind.INDEX if call.action == "refresh" else (
+            InstallKind.PACKAGES if call.action in ("install", "update", "dist-upgrade", "source-install")
+            else None),
+    ),
+)
+
+ECOSYSTEMS = (
+    # https://www.debian.org/doc/manuals/debian-faq/pkgtools.en.html
+    Ecosystem("system", "OS packages", tuple(m.manager for m in MANAGERS), (),
+              "https://www.debian.org/doc/manuals/debian-faq/pkgtools.en.html"),
+)

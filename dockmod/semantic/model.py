@@ -1,0 +1,530 @@
+"""The per-file model: stages and their graph, scopes, users and RUN facts.
+
+``build_model(df)`` is cheap: it finds the stages, expands each ``FROM`` with the global
+ARGs and collects the edges between stages. Scopes are computed per stage on first use,
+RUN facts per RUN on first use (the shell parse itself is cached by content).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dockmod.cst.arguments import JsonArray
+from dockmod.cst.instructions import (
+    Arg,
+    Copy,
+    Env,
+    From,
+    Instruction,
+    Run,
+    Shell,
+    User,
+    Workdir,
+)
+from dockmod.cst.module import Dockerfile
+from dockmod.ecosystems.images import DEFAULT_PATH, ImageFacts, lookup
+from dockmod.lang.words import UNKNOWN, LexError, Unknown, process_word
+from dockmod.semantic import runs as _runs
+from dockmod.semantic.expand import expand
+from dockmod.semantic.runs import RunContent, RunFacts
+from dockmod.semantic.scope import (
+    DEFAULT_SHELL,
+    EMPTY,
+    PLATFORM_ARGS,
+    Layered,
+    Scope,
+    join_workdir,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A stage's dependency: its base (``from``), a ``COPY --from`` or a ``RUN --mount from=``."""
+
+    kind: str  # "from" | "copy" | "mount"
+    instruction: Instruction
+    #: The stage it reads, when it names one.
+    stage: int | None
+    #: The image it reads, when it names an image.
+    image: str | None
+    #: The reference as written (``--from=`` value, FROM image text).
+    ref: str = ""
+    #: When the reference cannot be resolved (a variable): every stage it could name.
+    candidates: tuple[int, ...] = ()
+
+    @property
+    def resolved(self) -> bool:
+        return self.stage is not None or self.image is not None
+
+
+@dataclass(frozen=True, slots=True)
+class CopyEdge:
+    """A ``COPY --from`` or ``RUN --mount=from=`` that reads a stage's files."""
+
+    kind: str  # "copy" | "mount"
+    instruction: Instruction
+    #: The stage holding the instruction.
+    reader: int
+    #: The stage read, None when it is a variable (then see ``candidates``).
+    stage: int | None
+    #: Absolute source paths in the stage read (``/`` for a whole-stage mount); a source
+    #: that cannot be expanded is kept as written.
+    sources: tuple[str, ...]
+    #: Destination (COPY) or mount target, as expanded, or None.
+    destination: str | None
+    candidates: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class StageInfo:
+    index: int
+    #: Lower-cased stage name, or None.
+    name: str | None
+    from_: From
+    instructions: tuple[Instruction, ...]
+    #: "image" | "stage" | "scratch" | "unknown" (a variable that cannot be resolved).
+    base_kind: str
+    base_stage: int | None
+    #: The FROM image text with the global ARGs expanded (None when unknown or a stage).
+    image: str | None
+    image_facts: ImageFacts | None
+    #: The ``--platform`` value, expanded when it can be, else as written.
+    platform: str | None
+    edges: tuple[Edge, ...]
+    #: For ``base_kind == "unknown"``: the earlier stages the variable could name.
+    base_candidates: tuple[int, ...] = ()
+    #: The FROM image text as written.
+    image_text: str | None = None
+
+
+@dataclass(eq=False)
+class _StageScopes:
+    at: dict[int, Scope] = field(default_factory=dict)
+    end: Scope | None = None
+
+
+class Model:
+    """The semantic model of one Dockerfile (immutable once built; lazily filled caches)."""
+
+    def __init__(self, df: Dockerfile, *, targets: Sequence[str] | None = None,
+                 build_args: Mapping[str, str] | None = None) -> None:
+        self.dockerfile = df
+        self.escape = df.escape
+        self.build_args = dict(build_args) if build_args is not None else None
+        self._targets_option = tuple(targets) if targets is not None else None
+        self._stage_of: dict[int, StageInfo] = {}
+        self._global_at: dict[int, Scope] = {}
+        self._scopes: dict[int, _StageScopes] = {}
+        self._runs: dict[int, RunFacts] = {}
+        self._global = self._build_global(df)
+        self.stages: tuple[StageInfo, ...] = tuple(self._build_stages(df))
+        self._by_name: dict[str, int] = {}
+        for s in self.stages:
+            if s.name is not None and s.name not in self._by_name:
+                self._by_name[s.name] = s.index
+            for ins in s.instructions:
+                self._stage_of[id(ins)] = s
+        self.stages = tuple(self._with_edges(s) for s in self.stages)
+        for s in self.stages:
+            for ins in s.instructions:
+                self._stage_of[id(ins)] = s
+        self._needs: dict[int, frozenset[int]] = {}
+        self._descendants: dict[int, tuple[int, ...]] | None = None
+        self._shipped: frozenset[int] | None = None
+
+    # -- global scope ----------------------------------------------------------------
+    def _build_global(self, df: Dockerfile) -> Scope:
+        platform = {n: UNKNOWN for n in PLATFORM_ARGS}
+        scope = Scope(args=Layered(None, platform), env=EMPTY, env_complete=True, workdir=None,
+                      shell=DEFAULT_SHELL, escape=self.escape, stage=None, user_spec="",
+                      user_inherited=True, user_table=None, image_user_reason=None,
+                      user_runs=(), model=self, is_global=True)
+        for ins in df.body:
+            if isinstance(ins, From):
+                break
+            self._global_at[id(ins)] = scope
+            if isinstance(ins, Arg):
+                scope = scope._replace(args=scope.args.with_values(self._arg_values(ins, scope, None)))
+        return scope
+
+    def _arg_values(self, ins: Arg, scope: Scope, global_scope: Scope | None) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for kv in ins.pairs:
+            key = kv.key
+            if self.build_args is not None and key in self.build_args and key not in PLATFORM_ARGS:
+                values[key] = self.build_args[key]
+            elif key in PLATFORM_ARGS:
+                values[key] = UNKNOWN
+            elif kv.has_value:
+                v = expand(kv.value or "", scope.get, self.escape)
+                values[key] = UNKNOWN if v is None else v
+            elif global_scope is not None and key in global_scope.args:
+                values[key] = global_scope.args[key]
+            else:
+                values[key] = None if self.build_args is not None else UNKNOWN
+        # An ARG the build leaves unset is declared but empty for expansion.
+        return {k: ("" if v is None else v) for k, v in values.items()}
+
+    @property
+    def global_scope(self) -> Scope:
+        """The scope of FROM lines: the global ARGs and the automatic platform ARGs."""
+        return self._global
+
+    # -- stages ----------------------------------------------------------------------
+    def _build_stages(self, df: Dockerfile) -> Iterable[StageInfo]:
+        groups: list[list[Instruction]] = []
+        for ins in df.body:
+            if isinstance(ins, From):
+                groups.append([ins])
+            elif groups:
+                groups[-1].append(ins)
+        names: dict[str, int] = {}
+        for index, group in enumerate(groups):
+            frm = group[0]
+            assert isinstance(frm, From)
+            name = frm.stage_name.lower() if frm.stage_name else None
+            text = frm.image.text if frm.image is not None else None
+            image: str | None = None
+            kind = "unknown"
+            base_stage: int | None = None
+            candidates: tuple[int, ...] = ()
+            facts = None
+            if text is not None:
+                value = expand(text, self._global.get, self.escape) if "$" in text or "'" in text or '"' in text \
+                    else text
+                if value is None:
+                    candidates = tuple(sorted(names.values()))
+                elif value.lower() == "scratch":
+                    kind, image = "scratch", "scratch"
+                elif value in names:
+                    # dispatchStates: the image text must equal an earlier stage's
+                    # lower-cased name.
+                    kind, base_stage = "stage", names[value]
+                else:
+                    kind, image = "image", value
+                    facts = lookup(value)
+            platform = frm.platform
+            if platform is not None and "$" in platform:
+                platform = expand(platform, self._global.get, self.escape) or platform
+            yield StageInfo(index=index, name=name, from_=frm, instructions=tuple(group),
+                            base_kind=kind, base_stage=base_stage, image=image, image_facts=facts,
+                            platform=platform, edges=(), base_candidates=candidates, image_text=text)
+            if name is not None and name not in names:
+                names[name] = index
+
+    def _with_edges(self, s: StageInfo) -> StageInfo:
+        edges: list[Edge] = []
+        if s.base_kind == "stage":
+            edges.append(Edge("from", s.from_, s.base_stage, None, s.image_text or ""))
+        elif s.base_kind == "unknown":
+            edges.append(Edge("from", s.from_, None, None, s.image_text or "", s.base_candidates))
+        elif s.base_kind == "image":
+            edges.append(Edge("from", s.from_, None, s.image, s.image_text or ""))
+        for ins in s.instructions[1:]:
+            if not ins.flags:
+                continue
+            if isinstance(ins, Copy):
+                f = ins.flag("from")
+                if f is not None and f.value is not None:
+                    edges.append(self._ref_edge("copy", ins, f.value, s))
+            elif isinstance(ins, Run):
+                for f in ins.flags:
+                    m = f.mount
+                    if m is not None and m.from_ is not None:
+                        edges.append(self._ref_edge("mount", ins, m.from_, s))
+        return StageInfo(index=s.index, name=s.name, from_=s.from_, instructions=s.instructions,
+                         base_kind=s.base_kind, base_stage=s.base_stage, image=s.image,
+                         image_facts=s.image_facts, platform=s.platform, edges=tuple(edges),
+                         base_candidates=s.base_candidates, image_text=s.image_text)
+
+    def _ref_edge(self, kind: str, ins: Instruction, ref: str, s: StageInfo) -> Edge:
+        value: str | None = ref
+        if "$" in ref:
+            # BuildKit expands the reference with the stage's ARGs and ENV at that point.
+            value = self._stage_scopes(s.index).at[id(ins)].expand(ref)
+        if value is None:
+            others = tuple(i for i in range(len(self.stages)) if i != s.index)
+            return Edge(kind, ins, None, None, ref, others)
+        if value.isdigit():
+            i = int(value)
+            if i < len(self.stages) and i != s.index:
+                return Edge(kind, ins, i, None, ref)
+            return Edge(kind, ins, None, value, ref)
+        i2 = self._by_name.get(value.lower())
+        if i2 is not None and i2 != s.index:
+            return Edge(kind, ins, i2, None, ref)
+        return Edge(kind, ins, None, value, ref)
+
+    def stage_of(self, ins: Instruction) -> StageInfo | None:
+        """The stage holding the top-level instruction ``ins`` (None before the first FROM)."""
+        return self._stage_of.get(id(ins))
+
+    def stage_named(self, ref: str) -> StageInfo | None:
+        """The stage a ``--target``/``--from`` reference names (name or index)."""
+        if ref.isdigit():
+            i = int(ref)
+            return self.stages[i] if i < len(self.stages) else None
+        i2 = self._by_name.get(ref.lower())
+        return None if i2 is None else self.stages[i2]
+
+    # -- graph -----------------------------------------------------------------------
+    def _deps(self, i: int) -> set[int]:
+        out: set[int] = set()
+        for e in self.stages[i].edges:
+            if e.stage is not None:
+                out.add(e.stage)
+            else:
+                out.update(e.candidates)
+        return out
+
+    def needs(self, target_index: int) -> frozenset[int]:
+        """Stages building ``target_index`` needs, transitively, itself included."""
+        hit = self._needs.get(target_index)
+        if hit is not None:
+            return hit
+        seen = {target_index}
+        todo = [target_index]
+        while todo:
+            for d in self._deps(todo.pop()):
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+        result = frozenset(seen)
+        self._needs[target_index] = result
+        return result
+
+    def descendants(self, i: int) -> tuple[int, ...]:
+        """Stages built ``FROM`` stage ``i``, transitively (also those a variable FROM may name it)."""
+        if self._descendants is None:
+            children: dict[int, list[int]] = {}
+            for s in self.stages:
+                parents = [s.base_stage] if s.base_stage is not None else list(s.base_candidates)
+                for p in parents:
+                    children.setdefault(p, []).append(s.index)
+            out: dict[int, tuple[int, ...]] = {}
+            for s in self.stages:
+                seen: list[int] = []
+                todo = list(children.get(s.index, ()))
+                while todo:
+                    c = todo.pop(0)
+                    if c not in seen:
+                        seen.append(c)
+                        todo.extend(children.get(c, ()))
+                out[s.index] = tuple(sorted(seen))
+            self._descendants = out
+        return self._descendants.get(i, ())
+
+    @property
+    def unreachable(self) -> frozenset[int]:
+        """Stages the default target (the last stage) does not need."""
+        if not self.stages:
+            return frozenset()
+        return frozenset(range(len(self.stages))) - self.needs(len(self.stages) - 1)
+
+    @property
+    def shipped(self) -> frozenset[int]:
+        """Stages a user can ship with ``--target`` (see the brief's definition)."""
+        if self._shipped is None:
+            self._shipped = self._compute_shipped()
+        return self._shipped
+
+    def _compute_shipped(self) -> frozenset[int]:
+        n = len(self.stages)
+        if n == 0:
+            return frozenset()
+        roots: set[int] = set()
+        if self._targets_option is not None:
+            for t in self._targets_option:
+                s = self.stage_named(str(t))
+                if s is not None:
+                    roots.add(s.index)
+        else:
+            used: set[int] = set()
+            for s in self.stages:
+                for e in s.edges:
+                    if e.stage is not None and e.stage != s.index:
+                        used.add(e.stage)
+            roots = {i for i in range(n) if i not in used}
+            roots.add(n - 1)
+            for s in self.stages:
+                if s.base_kind == "unknown":
+                    roots.add(s.index)
+                    roots.update(s.base_candidates)
+        shipped = set(roots)
+        todo = list(roots)
+        while todo:
+            s = self.stages[todo.pop()]
+            parents = [s.base_stage] if s.base_stage is not None else list(s.base_candidates)
+            for p in parents:
+                if p not in shipped:
+                    shipped.add(p)
+                    todo.append(p)
+        return frozenset(shipped)
+
+    def targets_needing(self, i: int) -> frozenset[int]:
+        """Shipped targets whose build needs stage ``i``."""
+        return frozenset(t for t in self.shipped if i in self.needs(t))
+
+    def copies_from(self, i: int) -> tuple[CopyEdge, ...]:
+        """``COPY --from``/``RUN --mount from=`` edges that read stage ``i`` or a descendant."""
+        family = {i, *self.descendants(i)}
+        out: list[CopyEdge] = []
+        for s in self.stages:
+            for e in s.edges:
+                if e.kind == "from":
+                    continue
+                if e.stage in family or (e.stage is None and e.image is None and family & set(e.candidates)):
+                    out.append(self._copy_edge(s, e))
+        return tuple(out)
+
+    def _copy_edge(self, s: StageInfo, e: Edge) -> CopyEdge:
+        scope = self.scope_at(e.instruction)
+        if e.kind == "copy":
+            ins = e.instruction
+            assert isinstance(ins, Copy)
+            sources = []
+            for src in ins.sources:
+                v = scope.expand(src) if ins.json is None else src
+                v = src if v is None else v
+                sources.append(posixpath.normpath(posixpath.join("/", v)))
+            dest = ins.destination
+            dv = scope.expand(dest) if dest is not None and ins.json is None else dest
+            if dv is not None and not dv.startswith("/") and scope.workdir is not None:
+                dv = posixpath.join(scope.workdir, dv)
+            return CopyEdge("copy", ins, s.index, e.stage, tuple(sources), dv, e.candidates)
+        ins = e.instruction
+        assert isinstance(ins, Run)
+        for f in ins.flags:
+            m = f.mount
+            if m is not None and m.from_ == e.ref:
+                src = m.source or "/"
+                return CopyEdge("mount", ins, s.index, e.stage,
+                                (posixpath.normpath(posixpath.join("/", src)),), m.target, e.candidates)
+        return CopyEdge("mount", ins, s.index, e.stage, ("/",), None, e.candidates)
+
+    # -- scopes ----------------------------------------------------------------------
+    def scope_at(self, ins: Instruction) -> Scope:
+        """The state in effect when ``ins`` runs, before its own effect."""
+        g = self._global_at.get(id(ins))
+        if g is not None:
+            return g
+        s = self._stage_of.get(id(ins))
+        if s is None:
+            raise KeyError("not a top-level instruction of this Dockerfile")
+        if isinstance(ins, From):
+            return self._global
+        return self._stage_scopes(s.index).at[id(ins)]
+
+    def scope_after(self, stage_index: int) -> Scope:
+        """The state at the end of stage ``stage_index``."""
+        end = self._stage_scopes(stage_index).end
+        assert end is not None
+        return end
+
+    def _stage_scopes(self, index: int) -> _StageScopes:
+        hit = self._scopes.get(index)
+        if hit is not None:
+            return hit
+        s = self.stages[index]
+        result = _StageScopes()
+        self._scopes[index] = result  # a cycle (impossible in a valid file) finds it half done
+        scope = self._initial(s)
+        for ins in s.instructions[1:]:
+            result.at[id(ins)] = scope
+            scope = self._advance(scope, ins)
+        result.end = scope
+        return result
+
+    def _initial(self, s: StageInfo) -> Scope:
+        common: dict[str, Any] = {"args": EMPTY, "escape": self.escape, "stage": s.index, "model": self}
+        if s.base_kind == "stage" and s.base_stage is not None and s.base_stage < s.index:
+            parent = self._stage_scopes(s.base_stage).end
+            if parent is not None:
+                return parent._replace(args=EMPTY, stage=s.index, is_global=False)
+        if s.base_kind == "scratch":
+            return Scope(env=Layered(None, {"PATH": DEFAULT_PATH}), env_complete=True, workdir="/",
+                         shell=DEFAULT_SHELL, user_spec="", user_inherited=True,
+                         user_table={"root": (0, 0, "/root")}, image_user_reason=None,
+                         user_runs=(), **common)  # type: ignore[arg-type]
+        facts = s.image_facts
+        if facts is not None:
+            return Scope(env=Layered(None, dict(facts.env)), env_complete=True, workdir=facts.workdir,
+                         shell=DEFAULT_SHELL if facts.has_shell else (), user_spec=facts.user,
+                         user_inherited=True, user_table=facts.users, image_user_reason=None,
+                         user_runs=(), **common)  # type: ignore[arg-type]
+        image = s.image or s.image_text or ""
+        low = image.lower()
+        windows = any(w in low for w in ("windows", "nanoserver", "servercore"))
+        reason = (f"base image `{image}` is not in dockmod's table: its USER is unknown"
+                  if s.base_kind == "image" else f"the base `{image}` cannot be resolved")
+        return Scope(env=EMPTY, env_complete=False, workdir=None,
+                     shell=("cmd", "/S", "/C") if windows else DEFAULT_SHELL, user_spec=None,
+                     user_inherited=True, user_table=None, image_user_reason=reason,
+                     user_runs=(), **common)  # type: ignore[arg-type]
+
+    def _advance(self, scope: Scope, ins: Instruction) -> Scope:
+        if isinstance(ins, Env):
+            values: dict[str, Any] = {}
+            if ins.legacy is not None:
+                values[ins.legacy.key] = self._env_value(ins.legacy.value.strip(), scope)
+            for kv in ins.pairs:
+                if kv.has_value:
+                    values[kv.key] = self._env_value(kv.value or "", scope)
+            return scope._replace(env=scope.env.with_values(values)) if values else scope
+        if isinstance(ins, Arg):
+            values = self._arg_values(ins, scope, self._global)
+            return scope._replace(args=scope.args.with_values(values)) if values else scope
+        if isinstance(ins, User):
+            if ins.value is None:
+                return scope
+            spec = scope.expand(ins.value.text)
+            return scope._replace(user_spec=spec, user_inherited=False,
+                                  image_user_reason=None if spec is not None else
+                                  f"USER `{ins.value.text}` depends on a value dockmod cannot know")
+        if isinstance(ins, Workdir):
+            if ins.value is None:
+                return scope
+            path = scope.expand(ins.value.text)
+            return scope._replace(workdir=None if path is None else join_workdir(scope.workdir, path))
+        if isinstance(ins, Shell):
+            if isinstance(ins.command, JsonArray):
+                return scope._replace(shell=tuple(ins.command.values))
+            return scope
+        if isinstance(ins, Run) and _runs.creates_users(ins):
+            return scope._replace(user_runs=(*scope._user_runs, ins))
+        return scope
+
+    def _env_value(self, raw: str, scope: Scope) -> str | Unknown:
+        v = expand(raw, scope.get, self.escape)
+        return UNKNOWN if v is None else v
+
+    # -- RUN facts -------------------------------------------------------------------
+    def _content(self, run: Run) -> RunContent:
+        scope = self.scope_at(run) if id(run) in self._stage_of else None
+        posix = scope.posix_shell if scope is not None else True
+        return _runs.content(run, posix)
+
+    def run(self, run: Run) -> RunFacts:
+        """What ``run`` does (its shell parsed once per distinct text)."""
+        hit = self._runs.get(id(run))
+        if hit is not None:
+            return hit
+        scope = self.scope_at(run)
+        posix = scope.posix_shell
+        facts = _runs.resolve(run, _runs.content(run, posix), scope, posix)
+        self._runs[id(run)] = facts
+        return facts
+
+    def __repr__(self) -> str:
+        return f"Model({len(self.stages)} stages)"
+
+
+def unquote(text: str, escape: str = "\\") -> str | None:
+    """Quotes removed without expansion (``process_word`` with SkipUnsetEnv)."""
+    try:
+        return process_word(text, escape)
+    except LexError:
+        return None

@@ -1,0 +1,298 @@
+"""What a ``RUN`` does, read from its shell text: commands, calls, variables, writes, users.
+
+The shell is parsed once per distinct text: the content-level facts are cached by the
+RUN's text (a bounded cache shared across files and fix passes), and only the parts that
+depend on the scope (relative paths, ``$HOME``) are resolved per instruction.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dockmod.cst.arguments import ShellCommand
+from dockmod.semantic.users import CreatedGroup, CreatedUser, parse_user_command
+from dockmod.shell.parse import (
+    ShellScript,
+    SimpleCommand,
+    parse_heredoc_body,
+    parse_shell,
+)
+
+if TYPE_CHECKING:
+    from dockmod.cst.instructions import Run
+    from dockmod.semantic.scope import Scope
+    from dockmod.ecosystems import PackageManagerCall
+
+_POSIX = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
+_USER_WORDS = ("useradd", "adduser", "groupadd", "addgroup")
+
+
+@dataclass(frozen=True, slots=True)
+class RunContent:
+    """The facts that depend on the RUN's text only (shared by equal RUNs)."""
+
+    scripts: tuple[ShellScript, ...]
+    commands: tuple[SimpleCommand, ...]
+    calls: tuple[PackageManagerCall, ...]
+    reads: frozenset[str]
+    assigns: frozenset[str]
+    cds: tuple[str, ...]
+    #: (path text, static, directory) for every write found; the directory is "" for the
+    #: WORKDIR, an absolute path after ``cd /dir``, None when a ``cd`` made it unknown.
+    raw_writes: tuple[tuple[str, bool, str | None], ...]
+    users_created: tuple[CreatedUser, ...]
+    groups_created: tuple[CreatedGroup, ...]
+    #: The heredoc body is the script (``RUN <<EOF``), not data.
+    heredoc_script: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RunFacts:
+    """What a ``RUN`` instruction does, as far as its shell text tells."""
+
+    run: Run
+    #: The parsed shell: the command line, then heredoc bodies that are scripts.
+    scripts: tuple[ShellScript, ...]
+    #: The RUN is shell form run by a POSIX shell (so ``scripts`` mean what they say).
+    posix: bool
+    commands: tuple[SimpleCommand, ...]
+    calls: tuple[PackageManagerCall, ...]
+    #: Variables the script reads (``$X``, ``${X…}``), outside single quotes.
+    reads: frozenset[str]
+    #: Variables the script assigns or exports.
+    assigns: frozenset[str]
+    #: ``cd`` targets in order (as written when not static).
+    cds: tuple[str, ...]
+    #: Absolute paths written (redirections, ``tee``, ``cp``/``mv``/``ln``/``install``
+    #: targets, ``touch``/``mkdir`` operands), where they are known.
+    writes: tuple[str, ...]
+    users_created: tuple[CreatedUser, ...]
+    groups_created: tuple[CreatedGroup, ...]
+    #: The RUN is exec form: its JSON words, else None.
+    exec_form: tuple[str, ...] | None = None
+
+
+_CACHE: OrderedDict[tuple[object, ...], RunContent] = OrderedDict()
+_CACHE_SIZE = 4096
+_EMPTY = RunContent((), (), (), frozenset(), frozenset(), (), (), (), (), False)
+
+
+def content(run: Run, posix: bool = True) -> RunContent:
+    """The text-level facts of ``run``, cached by its text."""
+    cmd = run.command
+    if not isinstance(cmd, ShellCommand) or not posix:
+        return _EMPTY
+    key = (cmd.raw, cmd.escape, tuple(h.body for h in run.heredocs))
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    facts = _analyse(run, cmd)
+    _CACHE[key] = facts
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return facts
+
+
+def creates_users(run: Run) -> bool:
+    """Cheap pre-filter: the RUN's text names a user or group creating command."""
+    cmd = run.command
+    if not isinstance(cmd, ShellCommand):
+        return False
+    texts = [cmd.raw, *(h.body for h in run.heredocs)]
+    return any(w in t for t in texts for w in _USER_WORDS)
+
+
+def _heredoc_is_script(run: Run, cmd: ShellCommand) -> bool:
+    """``RUN <<EOF`` (or ``bash -e <<EOF``) with one body that a POSIX shell runs."""
+    if len(run.heredocs) != 1:
+        return False
+    words = cmd.text.split()
+    markers = [w for w in words if w.startswith("<<")]
+    rest = [w for w in words if not w.startswith(("<<", "-"))]
+    if len(markers) != 1 or len(rest) > 1:
+        return False
+    if rest and posixpath.basename(rest[0]) not in _POSIX:
+        return False
+    body = run.heredocs[0].body
+    if body.startswith("#!"):
+        interp = body[2:].split("\n", 1)[0].split()
+        name = posixpath.basename(interp[0]) if interp else ""
+        if name == "env" and len(interp) > 1:
+            name = interp[1]
+        return name in _POSIX
+    return True
+
+
+def _calls(script: ShellScript) -> list[PackageManagerCall]:
+    from dockmod.ecosystems import calls
+
+    return calls(script)
+
+
+def _analyse(run: Run, cmd: ShellCommand) -> RunContent:
+    scripts = [parse_shell(cmd)]
+    heredoc_script = bool(run.heredocs) and _heredoc_is_script(run, cmd)
+    if heredoc_script:
+        scripts.append(parse_heredoc_body(run.heredocs[0]))
+    commands: list[SimpleCommand] = []
+    calls: list[PackageManagerCall] = []
+    reads: set[str] = set()
+    assigns: set[str] = set()
+    cds: list[str] = []
+    writes: list[tuple[str, bool, str | None]] = []
+    users: list[CreatedUser] = []
+    groups: list[CreatedGroup] = []
+    for script in scripts:
+        commands.extend(script.commands)
+        calls.extend(_calls(script))
+        reads.update(variables_read(script.text))
+        assigns.update(m.group(1) for m in _ASSIGN_RE.finditer(script.text))
+        cwd: str | None = ""  # "": the WORKDIR; an absolute path after ``cd /x``; None unknown
+        for c in script.commands:
+            name = posixpath.basename(c.name)
+            for w in c.assignments:
+                assigns.add(w.text.split("=", 1)[0].lstrip("+"))
+            if name in ("export", "declare", "local", "readonly", "typeset", "read"):
+                for w in c.args:
+                    t = w.text
+                    if not t.startswith("-"):
+                        n = t.split("=", 1)[0]
+                        if n.isidentifier():
+                            assigns.add(n)
+            if name == "cd":
+                target = next((w for w in c.args if not w.text.startswith("-")), None)
+                cds.append(target.text if target is not None and target.static else
+                           (target.raw if target is not None else "~"))
+                if c.nested or target is None or not target.static:
+                    cwd = None
+                elif target.text.startswith("/"):
+                    cwd = posixpath.normpath(target.text)
+                elif cwd:
+                    cwd = posixpath.normpath(posixpath.join(cwd, target.text))
+                else:
+                    cwd = None
+            writes.extend((p, s, cwd) for p, s in _written(c, name))
+            made = parse_user_command(c)
+            if isinstance(made, CreatedUser):
+                users.append(made)
+            elif isinstance(made, CreatedGroup):
+                groups.append(made)
+    return RunContent(
+        scripts=tuple(scripts), commands=tuple(commands), calls=tuple(calls),
+        reads=frozenset(reads), assigns=frozenset(assigns), cds=tuple(cds),
+        raw_writes=tuple(writes), users_created=tuple(users), groups_created=tuple(groups),
+        heredoc_script=heredoc_script,
+    )
+
+
+# A statement-level ``NAME=value`` (tree-sitter lists it as an assignment, not a command).
+_ASSIGN_RE = re.compile(r"(?:^|[;&|({\n]|\bthen|\bdo|\belse)\s*([A-Za-z_][A-Za-z0-9_]*)\+?=")
+_REDIRECT_RE = re.compile(r"^\s*(?:\d*|&)(>>?|>\||&>>?)\s*(.+?)\s*$", re.DOTALL)
+
+
+def _written(c: SimpleCommand, name: str) -> list[tuple[str, bool]]:
+    out: list[tuple[str, bool]] = []
+    for r in c.redirects:
+        m = _REDIRECT_RE.match(r)
+        if m and not m.group(2).startswith("&"):
+            target = m.group(2).strip("'\"")
+            out.append((target, "$" not in target and "`" not in target))
+    args = [w for w in c.args]
+    operands = [w for w in args if not w.text.startswith("-") or not w.static]
+    if name == "tee":
+        out.extend((w.text, w.static) for w in operands)
+    elif name in ("cp", "mv", "ln", "install"):
+        t = next((i for i, w in enumerate(args) if w.text in ("-t", "--target-directory")), None)
+        if t is not None and t + 1 < len(args):
+            out.append((args[t + 1].text, args[t + 1].static))
+        elif len(operands) >= 2 or (name == "install" and operands and any(w.text == "-d" for w in args)):
+            if name == "install" and any(w.text == "-d" for w in args):
+                out.extend((w.text, w.static) for w in operands)
+            else:
+                out.append((operands[-1].text, operands[-1].static))
+    elif name in ("touch", "mkdir"):
+        out.extend((w.text, w.static) for w in operands)
+    return [(p, s) for p, s in out if p and not p.startswith("/dev/")]
+
+
+def variables_read(text: str) -> set[str]:
+    """Names read as ``$NAME`` or ``${NAME…}`` in shell text, outside single quotes."""
+    out: set[str] = set()
+    if "$" not in text:
+        return out
+    i, n = 0, len(text)
+    in_double = False
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "'" and not in_double:
+            end = text.find("'", i + 1)
+            i = n if end < 0 else end + 1
+            continue
+        if ch == '"':
+            in_double = not in_double
+        elif ch == "$" and i + 1 < n:
+            j = i + 1
+            if text[j] == "{":
+                j += 1
+                if j < n and text[j] in "#!":
+                    j += 1
+            k = j
+            while k < n and (text[k].isalnum() or text[k] == "_"):
+                k += 1
+            name = text[j:k]
+            if name and not name[0].isdigit():
+                out.add(name)
+            i = max(k, i + 1)
+            continue
+        i += 1
+    return out
+
+
+def resolve(run: Run, facts: RunContent, scope: Scope, posix: bool) -> RunFacts:
+    """The RunFacts of ``run`` in ``scope``: writes made absolute where known."""
+    exec_form = None
+    if not isinstance(run.command, ShellCommand) and run.command is not None:
+        exec_form = tuple(run.command.values)  # type: ignore[union-attr]
+    writes: list[str] = []
+    for path, static, cwd in facts.raw_writes:
+        p = _absolute(path, static, cwd, facts, scope)
+        if p is not None and p not in writes:
+            writes.append(p)
+    return RunFacts(
+        run=run, scripts=facts.scripts, posix=posix and exec_form is None and bool(facts.scripts),
+        commands=facts.commands, calls=facts.calls, reads=facts.reads, assigns=facts.assigns,
+        cds=facts.cds, writes=tuple(writes), users_created=facts.users_created,
+        groups_created=facts.groups_created, exec_form=exec_form,
+    )
+
+
+def _absolute(path: str, static: bool, cwd: str | None, facts: RunContent, scope: Scope) -> str | None:
+    if path.startswith("~"):
+        home = scope.home
+        if home is None or not (path == "~" or path.startswith("~/")):
+            return None
+        path = home + path[1:]
+    elif not static:
+        # ``$HOME/x``: the variables must be the image's or the Dockerfile's, not the script's.
+        if "`" in path or "$(" in path or any(v in facts.assigns for v in variables_read(path)):
+            return None
+        from dockmod.semantic.expand import expand
+
+        value = expand(path, scope.run_get, "\\")
+        if value is None:
+            return None
+        path = value
+    if not path.startswith("/"):
+        base = scope.workdir if cwd == "" else cwd
+        if base is None:
+            return None
+        path = posixpath.join(base, path)
+    return posixpath.normpath(path)

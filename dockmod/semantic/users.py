@@ -1,0 +1,203 @@
+"""Users: ``useradd``/``adduser``/``groupadd`` calls, and what a ``USER`` spec resolves to.
+
+A name resolves through the users created earlier in the stage or the stages it is built
+on, then through the base image's table (:mod:`dockmod.ecosystems.images`). Unknown stays
+unknown: ``UserInfo(uid=None, reason=…)``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from dockmod.shell.parse import SimpleCommand
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedUser:
+    """A user a ``RUN`` creates. ``uid``/``gid`` None when the command leaves them to the
+    system (they are then the next free ids, which dockmod does not guess)."""
+
+    name: str
+    uid: int | None
+    gid: int | None
+    home: str | None
+    system: bool
+    #: The primary group's name when given by name (``-g app``, ``-G app`` for busybox).
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedGroup:
+    name: str
+    gid: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    """The user an instruction runs as."""
+
+    #: The ``USER`` value after expansion (``""`` when no USER applies: the image default).
+    spec: str
+    name: str | None
+    uid: int | None
+    gid: int | None
+    home: str | None
+    #: Why a field is unknown, or None when everything is known.
+    reason: str | None = None
+    #: True when no ``USER`` instruction in the stage chain set it (the image's default).
+    inherited: bool = False
+
+    @property
+    def is_root(self) -> bool | None:
+        """True/False when known, None when the uid is unknown."""
+        return None if self.uid is None else self.uid == 0
+
+
+_USERADD_VALUE = frozenset(
+    ["-u", "--uid", "-d", "--home-dir", "-g", "--gid", "-G", "--groups", "-s", "--shell", "-c", "--comment", "-k", "--skel", "-e", "--expiredate", "-f", "--inactive", "-K", "--key", "-b", "--base-dir", "-p", "--password", "-R", "--root", "-P", "--prefix", "-Z", "--selinux-user"]
+)
+# busybox adduser: -h DIR -g GECOS -s SHELL -G GRP -u UID -k SKEL; Debian adduser: --home
+# --uid --gid --ingroup --gecos --shell --firstuid --lastuid --conf --comment
+_ADDUSER_VALUE = frozenset(
+    ["-h", "-g", "-s", "-G", "-u", "-k", "--home", "--uid", "--gid", "--ingroup", "--gecos", "--shell", "--firstuid", "--lastuid", "--conf", "--comment", "--add-extra-groups", "--extrausers"]
+)
+_GROUPADD_VALUE = frozenset(["-g", "--gid", "-K", "--key", "-p", "--password", "-R", "--root", "-P", "--prefix"])
+
+
+def _int(v: str | None) -> int | None:
+    return int(v) if v is not None and v.isdigit() else None
+
+
+def parse_user_command(cmd: SimpleCommand) -> CreatedUser | CreatedGroup | None:
+    """The user or group ``cmd`` creates (``useradd``, ``adduser``, ``groupadd``, ``addgroup``)."""
+    prog = os.path.basename(cmd.name)
+    if prog not in ("useradd", "adduser", "groupadd", "addgroup"):
+        return None
+    words = cmd.argv[1:]
+    if not all(w.static for w in words):
+        # ``--uid $UID``: the shell's value, not known here.
+        texts = [w.text if w.static else None for w in words]
+    else:
+        texts = [w.text for w in words]
+    takes = {"useradd": _USERADD_VALUE, "adduser": _ADDUSER_VALUE}.get(prog, _GROUPADD_VALUE)
+    opts: dict[str, str | None] = {}
+    flags: set[str] = set()
+    positional: list[str | None] = []
+    i = 0
+    while i < len(texts):
+        t = texts[i]
+        if t is None:
+            positional.append(None)
+            i += 1
+            continue
+        if t.startswith("-") and len(t) > 1:
+            key, eq, val = t.partition("=")
+            if eq and key.startswith("--"):
+                opts[key] = val
+            elif key in takes:
+                opts[key] = texts[i + 1] if i + 1 < len(texts) else None
+                i += 1
+            elif len(t) > 2 and not t.startswith("--") and t[:2] in takes:
+                opts[t[:2]] = t[2:]
+            else:
+                flags.update([t] if t.startswith("--") else [f"-{c}" for c in t[1:]])
+        else:
+            positional.append(t)
+        i += 1
+    if not positional or positional[0] is None:
+        return None
+    name = positional[0]
+    if prog in ("groupadd", "addgroup"):
+        gid = _int(opts.get("-g") or opts.get("--gid"))
+        return CreatedGroup(name, gid)
+    if prog == "adduser" and len(positional) >= 2 and positional[1] is not None and "-D" not in flags:
+        return None  # Debian ``adduser USER GROUP`` adds a user to a group
+    system = bool(flags & {"-r", "--system", "-S"})
+    if prog == "useradd":
+        uid = _int(opts.get("-u") or opts.get("--uid"))
+        gid_text = opts.get("-g") or opts.get("--gid")
+        home = opts.get("-d") or opts.get("--home-dir")
+        base = opts.get("-b") or opts.get("--base-dir") or "/home"
+        if home is None:
+            # useradd(8): HOME_DIR defaults to BASE_DIR/NAME, created or not.
+            home = f"{base.rstrip('/')}/{name}"
+    else:  # adduser: busybox (-u/-G/-h) or Debian (--uid/--gid/--ingroup/--home)
+        uid = _int(opts.get("-u") or opts.get("--uid"))
+        gid_text = opts.get("--gid") or opts.get("-G") or opts.get("--ingroup")
+        home = opts.get("-h") or opts.get("--home")
+        if home is None:
+            home = "/nonexistent" if system and "-h" not in opts and "--home" not in opts and "-S" not in flags \
+                else f"/home/{name}"
+    gid = _int(gid_text)
+    group = gid_text if gid_text is not None and gid is None else None
+    return CreatedUser(name=name, uid=uid, gid=gid, home=home, system=system, group=group)
+
+
+def resolve_user(spec: str, created: Iterable[CreatedUser | CreatedGroup],
+                 table: Mapping[str, tuple[int, int | None, str | None]] | None,
+                 *, inherited: bool = False, env_home: str | None = None) -> UserInfo:
+    """Resolve ``spec`` (``name``, ``uid``, ``name:group``) against what is known.
+
+    ``created`` is in creation order (later wins); ``table`` the base image's accounts,
+    or None when the image is unknown (then a name not created here is unknown).
+    """
+    user, _, group = spec.partition(":")
+    users: dict[str, CreatedUser] = {}
+    groups: dict[str, int | None] = {}
+    for c in created:
+        if isinstance(c, CreatedUser):
+            users[c.name] = c
+        else:
+            groups[c.name] = c.gid
+    name: str | None = None
+    uid: int | None = None
+    gid: int | None = None
+    home: str | None = None
+    reason: str | None = None
+    if user in ("", "root", "0"):
+        name, uid, gid, home = "root", 0, 0, "/root"
+    elif user in users:
+        c = users[user]
+        name, uid, home = user, c.uid, c.home
+        gid = c.gid if c.gid is not None else (groups.get(c.group) if c.group else None)
+        if gid is None and c.group is None and c.uid is not None and user in groups:
+            gid = groups[user]
+        if uid is None:
+            reason = f"useradd gives user `{user}` no fixed uid"
+    elif user.isdigit():
+        uid = int(user)
+        for c in users.values():
+            if c.uid == uid:
+                name, gid, home = c.name, c.gid, c.home
+                break
+        else:
+            if table is not None:
+                for n, (u, g, h) in table.items():
+                    if u == uid:
+                        name, gid, home = n, g, h
+                        break
+            if name is None:
+                reason = f"uid {uid} has no known account, so its HOME is unknown"
+    elif table is not None and user in table:
+        name = user
+        uid, gid, home = table[user]
+    else:
+        name = user
+        reason = (f"user `{user}` is not created in the Dockerfile nor known in the base image"
+                  if table is not None else f"user `{user}` comes from a base image dockmod does not know")
+    if group:
+        if group.isdigit():
+            gid = int(group)
+        elif group in groups:
+            gid = groups[group]
+        elif group in users and users[group].gid is not None:
+            gid = users[group].gid
+        elif group == "root":
+            gid = 0
+        else:
+            gid = None
+    if env_home is not None:
+        home = env_home
+    return UserInfo(spec=spec, name=name, uid=uid, gid=gid, home=home, reason=reason, inherited=inherited)

@@ -1,0 +1,72 @@
+"""``dockmod parse --format model`` (snapshot) and ``--format model-json`` (schema)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+from click.testing import CliRunner
+
+from dockmod.cli import cli
+from tests.conftest import UPDATE
+
+HERE = Path(__file__).parent
+SCHEMA = Path(__file__).resolve().parents[2] / "dockmod" / "schemas" / "model.schema.json"
+
+DOCKERFILE = """\
+# syntax=docker/dockerfile:1
+ARG PY=3.12
+FROM python:${PY}-slim AS base
+ENV APP=/app
+WORKDIR $APP
+RUN useradd --uid 1001 --create-home app
+USER app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+FROM base AS test
+RUN pytest
+FROM golang:1.22 AS build
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
+FROM gcr.io/distroless/static:nonroot
+COPY --from=build /out/app /app
+"""
+
+
+def run(fmt: str, tmp_path: Path) -> str:
+    f = tmp_path / "Dockerfile"
+    f.write_text(DOCKERFILE)
+    result = CliRunner().invoke(cli, ["parse", "--format", fmt, str(f)])
+    assert result.exit_code == 0, result.output
+    return result.output.replace(str(f), "Dockerfile")
+
+
+def test_model_text_snapshot(tmp_path: Path) -> None:
+    out = run("model", tmp_path)
+    snap = HERE / "snapshots" / "model.txt"
+    if UPDATE:
+        snap.parent.mkdir(exist_ok=True)
+        snap.write_text(out)
+    assert snap.exists(), "regenerate with DOCKMOD_UPDATE_SNAPSHOTS=1"
+    assert out == snap.read_text()
+
+
+def test_model_json_matches_schema(tmp_path: Path) -> None:
+    doc = json.loads(run("model-json", tmp_path))
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    stages = doc["stages"]
+    assert [s["shipped"] for s in stages] == [True, True, False, True]
+    assert [s["reachable"] for s in stages] == [False, False, True, True]
+    pip = next(i for i in doc["instructions"] if i["line"] == 9)
+    assert pip["user"]["uid"] == 1001 and pip["workdir"] == "/app" and pip["home"] == "/home/app"
+    assert pip["run"]["calls"] == [{"manager": "pip", "action": "install", "files": ["requirements.txt"],
+                                    "manifests": []}]
+    assert pip["env"]["APP"] == "/app" and pip["env"]["PYTHON_VERSION"] is None
+
+
+def test_model_json_parse_error(tmp_path: Path) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM alpine\nENV PATH\n")
+    result = CliRunner().invoke(cli, ["parse", "--format", "model-json", str(f)])
+    assert result.exit_code == 2
+    assert json.loads(result.output.splitlines()[0])["error"]["line"] == 2

@@ -1,0 +1,62 @@
+"""The base-image table: families, distro from the tag, users, ENV, slim counterparts."""
+
+from __future__ import annotations
+
+import pytest
+
+from dockmod.ecosystems.images import lookup
+from dockmod.lang.words import UNKNOWN
+
+
+@pytest.mark.parametrize(("ref", "family", "distro", "pm"), [
+    ("python:3.12", "python", "debian", "apt"),
+    ("docker.io/library/python:3.12-alpine", "python", "alpine", "apk"),
+    ("python:3.11-slim-bookworm@sha256:" + "a" * 64, "python", "debian", "apt"),
+    ("node:20", "node", "debian", "apt"),
+    ("golang:1.22-alpine3.19", "golang", "alpine", "apk"),
+    ("eclipse-temurin:21-jdk", "eclipse-temurin", "ubuntu", "apt"),
+    ("eclipse-temurin:21-jdk-ubi9-minimal", "eclipse-temurin", "ubi", "microdnf"),
+    ("mcr.microsoft.com/dotnet/sdk:8.0", "dotnet", "debian", "apt"),
+    ("mcr.microsoft.com/dotnet/sdk:10.0", "dotnet", "ubuntu", "apt"),
+    ("mcr.microsoft.com/dotnet/aspnet:8.0-alpine", "dotnet", "alpine", "apk"),
+    ("registry.access.redhat.com/ubi9/ubi-minimal", "ubi", "ubi", "microdnf"),
+    ("registry.access.redhat.com/ubi8", "ubi", "ubi", "dnf"),
+    ("gcr.io/distroless/static-debian12:nonroot", "distroless", "distroless", None),
+    ("busybox:1.36", "busybox", "busybox", None),
+    ("ubuntu:24.04", "ubuntu", "ubuntu", "apt"),
+])
+def test_families(ref: str, family: str, distro: str, pm: str | None) -> None:
+    f = lookup(ref)
+    assert f is not None and (f.family, f.distro, f.package_manager) == (family, distro, pm)
+    assert f.source.startswith("https://")
+
+
+@pytest.mark.parametrize("ref", [
+    "mycorp/python:3", "python:${V}", "ghcr.io/org/app:1", "python:3.12-windowsservercore",
+    "mcr.microsoft.com/dotnet/sdk:8.0-nanoserver-ltsc2022", "gcr.io/distroless/unknownthing",
+    "scratch", "",
+])
+def test_unknown_is_none(ref: str) -> None:
+    assert lookup(ref) is None
+
+
+def test_env_users_and_slim() -> None:
+    go = lookup("golang:1.22")
+    assert go is not None and go.env["GOPATH"] == "/go" and go.env["GOLANG_VERSION"] is UNKNOWN
+    assert go.slim == "gcr.io/distroless/static-debian12"
+    rust = lookup("rust:1.77")
+    assert rust is not None and rust.env["CARGO_HOME"] == "/usr/local/cargo"
+    ruby = lookup("ruby:3.3")
+    assert ruby is not None and ruby.env["GEM_HOME"] == "/usr/local/bundle"
+    node = lookup("node:20")
+    assert node is not None and node.users["node"] == (1000, 1000, "/home/node")
+    assert node.slim == "node:20-slim"
+    assert lookup("python:3.11").slim == "python:3.11-slim"  # type: ignore[union-attr]
+    assert lookup("python:3.11-bookworm").slim == "python:3.11-slim-bookworm"  # type: ignore[union-attr]
+    assert lookup("python:3.11-slim").slim is None  # type: ignore[union-attr]
+    assert lookup("maven:3.9-eclipse-temurin-21").slim == "eclipse-temurin:21-jre"  # type: ignore[union-attr]
+    assert lookup("mcr.microsoft.com/dotnet/sdk:8.0").slim == "mcr.microsoft.com/dotnet/aspnet:8.0"  # type: ignore[union-attr]
+    ray = lookup("rayproject/ray:2.9.0-py310")
+    assert ray is not None and ray.env["HOME"] == "/home/ray" and ray.user == "1000"
+    assert lookup("composer:2").env["COMPOSER_HOME"] == "/tmp"  # type: ignore[union-attr]
+    assert lookup("gcr.io/distroless/base").user == ""  # type: ignore[union-attr]

@@ -1,0 +1,113 @@
+"""Scopes: ARG, ENV, USER, WORKDIR, HOME, SHELL through stages and base images."""
+
+from __future__ import annotations
+
+import dockmod
+from dockmod.cst.instructions import Instruction
+from dockmod.semantic import UNKNOWN, build_model
+
+
+def at(text: str, needle: str, **kw):  # type: ignore[no-untyped-def]
+    """The scope of the last instruction whose text contains ``needle``."""
+    df = dockmod.parse(text)
+    m = build_model(df, **kw)
+    ins: Instruction = [i for i in df.body if needle in i.code][-1]
+    return m.scope_at(ins)
+
+
+def test_global_arg_redeclared_in_stage_takes_the_global_default() -> None:
+    text = "ARG V=1.2\nARG W\nFROM alpine\nRUN echo $V\nARG V\nARG W\nRUN echo $V $W\n"
+    assert at(text, "echo $V\n").get("V") is None  # not declared in the stage yet
+    s = at(text, "echo $V $W")
+    assert s.get("V") == "1.2"
+    assert s.get("W") is UNKNOWN  # no default: comes from --build-arg
+    assert s.expand("v$V") == "v1.2"
+    assert s.expand("$W") is None
+
+
+def test_platform_args_are_unknown_even_with_from_platform() -> None:
+    s = at("FROM --platform=linux/amd64 alpine\nARG TARGETARCH\nRUN echo $TARGETARCH\n", "RUN")
+    assert s.get("TARGETARCH") is UNKNOWN
+
+
+def test_env_wins_over_arg_and_pairs_expand_against_the_previous_scope() -> None:
+    s = at("FROM scratch\nARG A=arg\nENV A=env B=$A\nENV C=$A\nRUN x\n", "RUN")
+    assert s.get("A") == "env"
+    assert s.get("B") == "arg"  # one ENV expands all pairs before it applies
+    assert s.get("C") == "env"
+
+
+def test_env_and_user_inherited_through_from_stage_but_not_args() -> None:
+    text = ("FROM debian:bookworm AS base\nARG X=1\nENV APP=/srv\nWORKDIR $APP\n"
+            "RUN useradd --uid 1234 --create-home app\nUSER app\n"
+            "FROM base\nRUN echo\n")
+    s = at(text, "echo")
+    assert s.get("APP") == "/srv"
+    assert s.get("X") is None
+    assert s.workdir == "/srv"
+    assert (s.user.name, s.user.uid, s.user.home) == ("app", 1234, "/home/app")
+    assert s.home == "/home/app"
+
+
+def test_relative_workdir_joins_the_previous_one() -> None:
+    text = "FROM scratch\nWORKDIR /a\nWORKDIR b/../c\nWORKDIR d\nRUN x\n"
+    assert at(text, "RUN").workdir == "/a/c/d"
+    assert at("FROM scratch\nRUN x\n", "RUN").workdir == "/"
+    assert at("FROM mycorp/base\nWORKDIR rel\nRUN x\n", "RUN").workdir is None
+
+
+def test_base_image_env_and_defaults() -> None:
+    s = at("FROM golang:1.22-alpine\nRUN go build\n", "RUN")
+    assert s.get("GOPATH") == "/go"
+    assert s.get("GOLANG_VERSION") is UNKNOWN
+    assert s.workdir == "/go"
+    assert s.expand("$GOPATH/pkg/mod") == "/go/pkg/mod"
+    node = at("FROM node:20-slim\nUSER node\nRUN npm ci\n", "npm")
+    assert (node.user.uid, node.user.gid, node.home) == (1000, 1000, "/home/node")
+
+
+def test_image_that_moves_home() -> None:
+    s = at("FROM rayproject/ray:2.9.0\nRUN pip install x\n", "pip")
+    assert s.home == "/home/ray" and s.user.uid == 1000
+    c = at("FROM composer:2\nRUN composer install\n", "composer install")
+    assert c.get("COMPOSER_HOME") == "/tmp"
+
+
+def test_unknown_image_leaves_user_env_and_home_unknown() -> None:
+    s = at("FROM mycorp/python:3\nENV A=1\nRUN pip install x\n", "pip")
+    assert s.get("A") == "1"
+    assert s.get("PIP_CACHE_DIR") is UNKNOWN  # the image may set it
+    assert s.user.uid is None and s.user.inherited and s.user.reason
+    assert s.home is None
+    assert s.expand("$A") == "1"
+    assert s.expand("$PIP_CACHE_DIR") is None
+
+
+def test_env_home_overrides_the_users_home() -> None:
+    s = at("FROM python:3.12\nENV HOME=/data\nRUN x\n", "RUN")
+    assert s.home == "/data" and s.user.home == "/root"
+
+
+def test_shell_and_escape() -> None:
+    s = at('FROM debian\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN x\n', "RUN")
+    assert s.shell == ("/bin/bash", "-o", "pipefail", "-c") and s.posix_shell
+    p = at('FROM debian\nSHELL ["pwsh", "-Command"]\nRUN x\n', "RUN")
+    assert not p.posix_shell
+    e = at("# escape=`\nFROM debian\nENV A=x`$y\nRUN x\n", "RUN")
+    assert e.escape == "`" and e.get("A") == "x$y"
+
+
+def test_run_env_sees_proxy_args_and_home() -> None:
+    s = at("FROM debian\nRUN x\n", "RUN")
+    assert s.get("HTTP_PROXY") is None
+    assert s.run_get("HTTP_PROXY") is UNKNOWN
+    assert s.run_get("HOME") == "/root"
+
+
+def test_scopes_are_shared_between_instructions_that_change_nothing() -> None:
+    df = dockmod.parse("FROM debian\nRUN a\nCOPY x y\nRUN b\nENV A=1\nRUN c\n")
+    m = build_model(df)
+    scopes = [m.scope_at(i) for i in df.body[1:]]
+    assert scopes[0] is scopes[1] is scopes[2] is scopes[3]
+    assert scopes[4] is not scopes[3]
+    assert m.scope_after(0) is scopes[4]

@@ -1,0 +1,110 @@
+"""The stage graph: bases, COPY --from and mount edges, needs, shipped, unreachable."""
+
+from __future__ import annotations
+
+import dockmod
+from dockmod.cst.instructions import Copy, Run
+from dockmod.semantic import build_model
+
+
+def model(text: str, **kw):  # type: ignore[no-untyped-def]
+    return build_model(dockmod.parse(text), **kw)
+
+
+def test_copy_from_by_name_index_and_image() -> None:
+    m = model(
+        "FROM golang:1.22 AS Build\nRUN go build -o /out/app .\n"
+        "FROM alpine\nCOPY --from=build /out/app /app\nCOPY --from=0 out/x /x\n"
+        "COPY --from=nginx:1 /etc/nginx /etc/nginx\n"
+    )
+    s0, s1 = m.stages
+    assert s0.name == "build" and s0.base_kind == "image" and s0.image == "golang:1.22"
+    copies = [e for e in s1.edges if e.kind == "copy"]
+    assert [(e.stage, e.image) for e in copies] == [(0, None), (0, None), (None, "nginx:1")]
+    assert m.needs(1) == {0, 1}
+    assert m.unreachable == frozenset()
+    edges = m.copies_from(0)
+    assert [e.sources for e in edges] == [("/out/app",), ("/out/x",)]
+    assert edges[0].destination == "/app" and edges[0].reader == 1
+
+
+def test_mount_from_and_descendants() -> None:
+    m = model(
+        "FROM node:20 AS deps\nRUN npm ci\nFROM deps AS build\nRUN npm run build\n"
+        "FROM node:20-slim\nRUN --mount=type=bind,from=build,source=/app/dist,target=/d cp -r /d /srv\n"
+    )
+    assert m.stages[1].base_kind == "stage" and m.stages[1].base_stage == 0
+    assert m.descendants(0) == (1,)
+    (edge,) = m.copies_from(0)  # read through the descendant `build`
+    assert edge.kind == "mount" and edge.stage == 1 and edge.sources == ("/app/dist",)
+    assert edge.destination == "/d"
+    assert m.needs(2) == {0, 1, 2}
+
+
+def test_from_variable_global_arg() -> None:
+    m = model("ARG BASE=python:3.12-slim\nFROM ${BASE} AS app\nFROM $NOPE\n")
+    assert m.stages[0].base_kind == "image" and m.stages[0].image == "python:3.12-slim"
+    assert m.stages[0].image_facts is not None and m.stages[0].image_facts.family == "python"
+    # An undeclared variable is empty in BuildKit: FROM "" is an error, not a stage.
+    assert m.stages[1].base_kind in ("image", "unknown")
+
+
+def test_from_arg_without_default_is_unknown_and_shipped() -> None:
+    m = model("ARG BASE\nFROM alpine AS a\nFROM debian AS b\nFROM ${BASE} AS c\nRUN true\n"
+              "FROM scratch AS final\nCOPY --from=c /x /x\n")
+    c = m.stages[2]
+    assert c.base_kind == "unknown" and c.base_candidates == (0, 1)
+    # A stage reached through a variable FROM is shipped, and so is every stage it could name.
+    assert {0, 1, 2} <= m.shipped
+    assert m.descendants(0) == (2,)
+
+
+def test_build_args_resolve_a_variable_from() -> None:
+    m = model("ARG BASE\nFROM alpine AS a\nFROM ${BASE}\n", build_args={"BASE": "a"})
+    assert m.stages[1].base_kind == "stage" and m.stages[1].base_stage == 0
+
+
+def test_unreachable_and_shipped_test_stage_after_prod() -> None:
+    m = model(
+        "FROM python:3.12 AS base\nRUN pip install -r requirements.txt\n"
+        "FROM base AS prod\nCMD [\"app\"]\n"
+        "FROM base AS test\nRUN pytest\n"
+        "FROM alpine AS tools\n"
+    )
+    # The default target is the last stage: prod and test are not needed by it...
+    assert m.unreachable == {0, 1, 2}
+    # ...but prod and test can be shipped with --target, and base with them.
+    assert m.shipped == {0, 1, 2, 3}
+    assert m.targets_needing(0) == {0, 1, 2}
+    narrowed = model(
+        "FROM python:3.12 AS base\nFROM base AS prod\nFROM base AS test\n", targets=["prod"]
+    )
+    assert narrowed.shipped == {0, 1}
+
+
+def test_stage_used_only_by_copy_is_not_shipped() -> None:
+    m = model("FROM golang:1.22 AS build\nRUN go build\nFROM scratch\nCOPY --from=build /a /a\n")
+    assert m.shipped == {1}
+    assert m.targets_needing(0) == {1}
+
+
+def test_stage_name_matching_is_exact_on_lowercase_text() -> None:
+    m = model("FROM alpine AS builder\nFROM builder\nFROM Builder\n")
+    assert m.stages[1].base_kind == "stage"
+    assert m.stages[2].base_kind == "image"
+
+
+def test_stage_of_and_instructions() -> None:
+    df = dockmod.parse("ARG V=1\nFROM alpine\nRUN true\nCOPY a b\n")
+    m = build_model(df)
+    run = next(i for i in df.body if isinstance(i, Run))
+    copy = next(i for i in df.body if isinstance(i, Copy))
+    assert m.stage_of(run) is m.stages[0] and m.stage_of(copy) is m.stages[0]
+    assert m.stage_of(df.body[0]) is None
+    assert m.stages[0].instructions == df.body[1:]
+
+
+def test_copy_from_variable_uses_stage_args() -> None:
+    m = model("FROM alpine AS a\nFROM alpine AS b\nARG SRC=a\nCOPY --from=${SRC} /x /x\n")
+    copy = next(e for e in m.stages[1].edges if e.kind == "copy")
+    assert copy.stage == 0

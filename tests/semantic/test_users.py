@@ -1,0 +1,73 @@
+"""useradd/adduser/groupadd parsing and USER resolution."""
+
+from __future__ import annotations
+
+import pytest
+
+import dockmod
+from dockmod.semantic import build_model
+from dockmod.semantic.users import (
+    CreatedGroup,
+    CreatedUser,
+    parse_user_command,
+    resolve_user,
+)
+from dockmod.shell import parse_shell
+
+
+def created(text: str):  # type: ignore[no-untyped-def]
+    (cmd,) = [c for c in parse_shell(text).commands]
+    return parse_user_command(cmd)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("useradd -u 1001 -g 1001 -m app", CreatedUser("app", 1001, 1001, "/home/app", False)),
+    ("useradd --uid=10 --home-dir /srv app", CreatedUser("app", 10, None, "/srv", False)),
+    ("useradd -r -s /bin/false svc", CreatedUser("svc", None, None, "/home/svc", True)),
+    ("useradd -u 5 -g app app", CreatedUser("app", 5, None, "/home/app", False, group="app")),
+    ("adduser -D -u 1000 -G www -h /app web", CreatedUser("web", 1000, None, "/app", False, group="www")),
+    ("adduser --system --uid 999 --home /var/lib/x x", CreatedUser("x", 999, None, "/var/lib/x", True)),
+    ("groupadd -g 2000 grp", CreatedGroup("grp", 2000)),
+    ("addgroup -g 82 -S www-data", CreatedGroup("www-data", 82)),
+])
+def test_parse_user_command(text: str, expected: object) -> None:
+    assert created(text) == expected
+
+
+def test_variable_uid_is_unknown() -> None:
+    u = created("useradd -u $UID app")
+    assert isinstance(u, CreatedUser) and u.uid is None
+
+
+def test_resolve_numeric_and_group_specs() -> None:
+    made = [CreatedUser("app", 1001, 1001, "/home/app", False), CreatedGroup("grp", 3000)]
+    assert resolve_user("1001", made, None).name == "app"
+    u = resolve_user("app:grp", made, None)
+    assert (u.uid, u.gid) == (1001, 3000)
+    assert resolve_user("4242:4343", [], None).gid == 4343
+    nobody = resolve_user("nobody", [], {"root": (0, 0, "/root"), "nobody": (65534, 65534, "/nonexistent")})
+    assert nobody.uid == 65534
+    unknown = resolve_user("ghost", [], {"root": (0, 0, "/root")})
+    assert unknown.uid is None and unknown.reason
+
+
+def test_user_created_in_a_parent_stage_and_heredoc() -> None:
+    df = dockmod.parse(
+        "FROM debian:bookworm AS base\nRUN <<EOF\nset -e\nuseradd -u 4000 -m worker\nEOF\n"
+        "FROM base\nUSER worker:worker\nRUN id\n"
+    )
+    m = build_model(df)
+    u = m.scope_at(df.body[-1]).user
+    assert (u.name, u.uid, u.home) == ("worker", 4000, "/home/worker")
+
+
+def test_user_from_a_variable_is_unknown() -> None:
+    df = dockmod.parse("FROM debian\nARG U\nUSER $U\nRUN id\n")
+    u = build_model(df).scope_at(df.body[-1]).user
+    assert u.uid is None and "cannot know" in (u.reason or "")
+
+
+def test_distroless_nonroot() -> None:
+    df = dockmod.parse("FROM gcr.io/distroless/static-debian12:nonroot\nCOPY a /a\n")
+    s = build_model(df).scope_at(df.body[-1])
+    assert (s.user.uid, s.home, s.workdir) == (65532, "/home/nonroot", "/home/nonroot")
