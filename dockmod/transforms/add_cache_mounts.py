@@ -178,6 +178,7 @@ from dockmod.shell import (
     remove_command,
     remove_words,
 )
+from dockmod.semantic import model_for
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
@@ -421,10 +422,9 @@ class AddCacheMounts(Transform):
         self._df = df
         stages = df.stages
         self._stages = stages
-        self._children = _children(df, stages)
         self._scripts: dict[tuple, ShellScript | None] = {}
-        self._copies = self._copy_sources(stages)
-        self._shipped = self._shipped_stages(stages)
+        targets = [str(x) for x in self.option("targets")]
+        self._model = model_for(df, targets) if targets else self.context.model
         self._later_cache: dict[tuple, list[list[str]]] = {}
         self._cont: str | None = None
         self._clean_tried: set[int] = set()
@@ -474,68 +474,6 @@ class AddCacheMounts(Transform):
         if key not in self._scripts:
             self._scripts[key] = _script(run)
         return self._scripts[key]
-
-    # -- the stage graph -------------------------------------------------------------------
-    def _refs(self, stages: list[Stage]) -> dict[int, set[int]]:
-        """Stage index → the stages it uses (``FROM``, ``COPY --from``, ``--mount=from``)."""
-        by_name = {s.name: s.index for s in stages if s.name}
-        out: dict[int, set[int]] = {s.index: set() for s in stages}
-        for s in stages:
-            base = self._df.base_stage(s, stages)
-            if base is not None:
-                out[s.index].add(base.index)
-            for ins in s.instructions:
-                refs = []
-                if isinstance(ins, (Copy, Add)):
-                    f = ins.flag("from")
-                    if f is not None and f.value is not None:
-                        refs.append(f.value)
-                if isinstance(ins, Run):
-                    refs += [f.mount.get("from") or "" for f in ins.flags if f.mount is not None]
-                for ref in refs:
-                    ref = ref.lower()
-                    if ref.isdigit() and int(ref) < s.index:
-                        out[s.index].add(int(ref))
-                    elif ref in by_name and by_name[ref] < s.index:
-                        out[s.index].add(by_name[ref])
-        return out
-
-    def _shipped_stages(self, stages: list[Stage]) -> frozenset[int]:
-        """Stages a user can build with ``--target`` and ship: every stage no other stage
-        uses, every stage a variable ``FROM`` may name, and the stages those derive from."""
-        refs = self._refs(stages)
-        wanted = [str(t).lower() for t in self.option("targets")]
-        if wanted:
-            roots = {s.index for s in stages if s.name in wanted or str(s.index) in wanted}
-        else:
-            used = set().union(*refs.values()) if refs else set()
-            roots = {s.index for s in stages if s.index not in used}
-            for s in stages:
-                if s.image is not None and "$" in s.image:
-                    # ``FROM ${BASE}`` may name any earlier stage.
-                    roots |= {t.index for t in stages[: s.index]}
-        out: set[int] = set()
-        todo = list(roots)
-        while todo:
-            i = todo.pop()
-            if i in out:
-                continue
-            out.add(i)
-            base = self._df.base_stage(stages[i], stages)
-            if base is not None:
-                todo.append(base.index)
-        return frozenset(out)
-
-    def _copy_sources(self, stages: list[Stage]) -> dict[str, list[str]]:
-        """``COPY --from=<ref>`` absolute sources, by lower-cased ref."""
-        out: dict[str, list[str]] = {}
-        for ins in self._df.body:
-            if isinstance(ins, (Copy, Add)):
-                f = ins.flag("from")
-                if f is not None and f.value is not None:
-                    out.setdefault(f.value.lower(), []).extend(
-                        posixpath.normpath(s) for s in ins.sources if s.startswith("/"))
-        return out
 
     # -- one RUN ---------------------------------------------------------------------------
     def _run(self, stage: Stage, pos: int, run: Run, state: _State,
@@ -639,7 +577,7 @@ class AddCacheMounts(Transform):
         unsafe = []
         if apt_fix is FixSafety.UNSAFE:
             unsafe.append("the apt cache mounts are unsafe")
-        if stage.index in self._shipped:
+        if stage.index in self._model.shipped:
             unsafe.append("it changes `/etc/apt` in a stage that can be shipped")
         elif any(_inside("/etc/apt", src) or _inside(src, "/etc/apt") and src != "/"
                  for src in self._copied_from(stage)):
@@ -803,19 +741,11 @@ class AddCacheMounts(Transform):
                    for c in _calls(script))
 
     def _descendants(self, stage: Stage) -> list[Stage]:
-        out: list[Stage] = []
-        todo = list(self._children.get(stage.index, ()))
-        while todo:
-            s = todo.pop(0)
-            out.append(s)
-            todo.extend(self._children.get(s.index, ()))
-        return out
+        return [self._stages[i] for i in self._model.descendants(stage.index)]
 
     def _copied_from(self, stage: Stage) -> list[str]:
-        """Sources of ``COPY --from=`` this stage (or one built on it) in any stage."""
-        chain = [stage, *self._descendants(stage)]
-        names = {str(s.index) for s in chain} | {s.name for s in chain if s.name}
-        return [src for n in names for src in self._copies.get(n, ())]
+        """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it."""
+        return [src for e in self._model.copies_from(stage.index) for src in e.sources]
 
     # -- state -----------------------------------------------------------------------------
     def _advance(self, state: _State, ins: Instruction) -> None:
@@ -1515,15 +1445,6 @@ def _stage_disables_clean(stage: Stage, parse=None) -> bool:  # type: ignore[no-
             if script is not None and any(_disables_clean(c) for c in script.commands):
                 return True
     return False
-
-
-def _children(df: Dockerfile, stages: list[Stage]) -> dict[int, list[Stage]]:
-    out: dict[int, list[Stage]] = {}
-    for s in stages:
-        base = df.base_stage(s, stages)
-        if base is not None:
-            out.setdefault(base.index, []).append(s)
-    return out
 
 
 
