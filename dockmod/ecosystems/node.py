@@ -108,6 +108,8 @@ MANAGERS = (
                 overrides=(("YARN_GLOBAL_FOLDER", "{YARN_GLOBAL_FOLDER}/cache"),
                            ("XDG_DATA_HOME", "{XDG_DATA_HOME}/yarn/berry/cache")),
                 config=(("yarn", "config", "set", "globalFolder"),),
+                # Yarn 1 (classic) never reads it; which Yarn runs is not known here.
+                explicit=True,
                 source="https://yarnpkg.com/configuration/yarnrc#globalFolder",
             ),
         ),
