@@ -166,7 +166,7 @@ from dockmod.cst import (
     Style,
     User,
 )
-from dockmod.ecosystems import Manager, PackageManagerCall
+from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.lang.words import LexError
 from dockmod.shell import (
@@ -178,7 +178,7 @@ from dockmod.shell import (
     remove_command,
     remove_words,
 )
-from dockmod.semantic import model_for
+from dockmod.semantic import Scope, model_for
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
@@ -196,55 +196,10 @@ _NAMES: dict[str, tuple[Manager, ...]] = {
 # apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Why off").
 _DEFAULT_NAMES = [n for n in _NAMES if n != "apk"]
 
-# Actions that download packages (the others, e.g. ``apt-get remove``, need no cache).
-_ACTIONS: dict[Manager, frozenset[str] | None] = {
-    Manager.PIP: frozenset({"install", "download", "wheel"}),
-    Manager.UV: None,
-    Manager.POETRY: frozenset({"install", "add"}),
-    Manager.PIPENV: frozenset({"install", "sync"}),
-    Manager.NPM: frozenset({"ci", "install"}),
-    Manager.YARN: frozenset({"install", "add"}),
-    Manager.PNPM: frozenset({"install", "add", "fetch"}),
-    Manager.GO: frozenset({"mod download", "build", "install", "get", "test", "run"}),
-    Manager.CARGO: frozenset({"build", "fetch", "install", "test", "check", "run"}),
-    Manager.BUNDLER: frozenset({"install"}),
-    Manager.COMPOSER: frozenset({"install", "update", "require"}),
-    Manager.MAVEN: None,
-    Manager.GRADLE: None,
-    Manager.APT_GET: frozenset({"update", "install", "upgrade", "dist-upgrade", "full-upgrade",
-                                "build-dep", "source", "download"}),
-    Manager.APK: frozenset({"add", "update", "upgrade", "fix"}),
-    Manager.DNF: frozenset({"install", "update", "upgrade", "makecache", "reinstall", "distro-sync",
-                            "builddep", "groupinstall"}),
-}
-_ACTIONS[Manager.APT] = _ACTIONS[Manager.APT_GET]
-_ACTIONS[Manager.YUM] = _ACTIONS[Manager.DNF]
-
-# Managers that must run as root: their mounts never get a uid.
-_SYSTEM = frozenset({Manager.APT_GET, Manager.APT, Manager.APK, Manager.DNF, Manager.YUM})
 _APT = frozenset({Manager.APT_GET, Manager.APT})
 # apt actions that read the package lists (``update`` writes them).
 _APT_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
                               "source", "download"})
-
-# Settings of images that move a cache or HOME: Docker Hub ``library/`` images, and
-# the few others whose Dockerfile is cited. (The semantic model's image table replaces
-# these rows; see issue 9.)
-_IMAGE_ENV: dict[str, dict[str, str]] = {
-    "golang": {"GOPATH": "/go"},
-    "rust": {"CARGO_HOME": "/usr/local/cargo"},
-    "ruby": {"GEM_HOME": "/usr/local/bundle"},
-    # https://github.com/composer/docker/blob/main/latest/Dockerfile
-    "composer": {"COMPOSER_HOME": "/tmp"},
-    # https://github.com/ray-project/ray/blob/master/docker/base-deps/Dockerfile
-    "rayproject/ray": {"HOME": "/home/ray"},
-}
-_IMAGE_USERS: dict[str, dict[str, tuple[int, str]]] = {
-    "node": {"node": (1000, "/home/node")},
-    "rayproject/ray": {"ray": (1000, "/home/ray")},
-}
-# Default USER of the image, when it is not root.
-_IMAGE_USER: dict[str, str] = {"rayproject/ray": "ray"}
 
 _POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 
@@ -264,47 +219,9 @@ _PLAIN_COMMANDS = _FILE_COMMANDS | frozenset(
     " find xargs readlink dirname basename wc cut tr rpm".split()
 )  # fmt: skip
 
-# Words of cleaning commands, by manager: ``apt-get clean``, ``npm cache clean``…
-_CLEANERS: dict[str, tuple[tuple[str, ...], tuple[Manager, ...]]] = {
-    "apt-get": (("clean",), tuple(_APT)),
-    "apt": (("clean",), tuple(_APT)),
-    "npm": (("cache", "clean"), (Manager.NPM,)),
-    "yarn": (("cache", "clean"), (Manager.YARN,)),
-    "yarnpkg": (("cache", "clean"), (Manager.YARN,)),
-    "pip": (("cache", "purge"), (Manager.PIP,)),
-    "pip3": (("cache", "purge"), (Manager.PIP,)),
-    "composer": (("clear-cache",), (Manager.COMPOSER,)),
-    "uv": (("cache", "clean"), (Manager.UV,)),
-}
-# Options that turn a cache off, by manager (pip takes any unambiguous prefix of a long
-# option: ``--no-cache`` is ``--no-cache-dir``; uv's ``--no-cache-dir`` is an alias).
-_NO_CACHE_OPTIONS: dict[Manager, tuple[str, ...]] = {
-    Manager.PIP: ("--no-ca", "--no-cac", "--no-cach", "--no-cache", "--no-cache-", "--no-cache-d",
-                  "--no-cache-di", "--no-cache-dir"),
-    Manager.UV: ("--no-cache", "-n", "--no-cache-dir"),
-    Manager.POETRY: ("--no-cache",),
-    Manager.APK: ("--no-cache",),
-}
-_NO_CACHE_ENV: dict[str, Manager] = {"PIP_NO_CACHE_DIR": Manager.PIP, "UV_NO_CACHE": Manager.UV}
-# Options that read only what is already stored: an empty cache mount breaks them.
-_OFFLINE: dict[Manager, tuple[str, ...]] = {
-    Manager.CARGO: ("--offline", "--frozen"),
-    Manager.MAVEN: ("-o", "--offline"),
-    Manager.GRADLE: ("--offline",),
-    Manager.NPM: ("--offline",),
-    Manager.YARN: ("--offline",),
-    Manager.PNPM: ("--offline",),
-    Manager.UV: ("--offline",),
-    Manager.PIP: ("--no-index",),
-    Manager.BUNDLER: ("--local",),
-}
-# ``<tool> config set <key> <dir>`` moves a cache for later calls (same or later RUN).
-_CONFIG_KEYS: dict[Manager, tuple[str, ...]] = {
-    Manager.PNPM: ("store-dir",),
-    Manager.NPM: ("cache",),
-    Manager.YARN: ("cache-folder",),
-}
-_CONFIG_PROGRAMS = {"pnpm": Manager.PNPM, "npm": Manager.NPM, "yarn": Manager.YARN, "yarnpkg": Manager.YARN}
+_CONFIG_PROGRAMS = frozenset({"pnpm", "npm", "yarn", "yarnpkg", "pip", "pip3"})
+#: Cache directories that a config command can move.
+_CONFIGURABLE = tuple(dict.fromkeys(cd for info in MANAGERS.values() for cd in info.caches if cd.config))
 
 
 class _Kind(enum.Enum):
@@ -332,38 +249,27 @@ class _Mount:
 
 @dataclass
 class _State:
-    """What is known at one point of a stage."""
+    """What earlier RUNs of the stage (and the stages it builds on) did to cache
+    directories: facts about caches that the model does not keep. The scope (ENV, USER,
+    HOME …) comes from ``context.model``."""
 
-    env: dict[str, str | None] = field(default_factory=dict)
-    user: str = "root"
-    #: ``USER`` as written (variables unexpanded), to restore it after a ``USER root``.
-    user_spec: str = "root"
-    #: ``user`` comes from a ``USER`` instruction or a known image, not an assumption.
-    user_known: bool = True
-    #: Users created earlier: name → (uid, home).
-    users: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
-    #: The stage runs a non-POSIX shell (Windows, ``SHELL ["powershell", …]``).
-    foreign: bool = False
+    #: The scope in effect at the RUN being fixed.
+    scope: Scope | None = None
     docker_clean: bool = False
-    #: Absolute destinations of earlier COPY/ADD, and words of earlier RUNs (for "hides").
+    #: Absolute destinations of earlier COPY/ADD, and paths earlier RUNs wrote.
     written: list[str] = field(default_factory=list)
     #: target → (entries of ``written`` checked, one lies inside target): keeps a stage
     #: of n RUNs linear.
     written_memo: dict[str, tuple[int, bool]] = field(default_factory=dict)
-    #: The base image is one whose user, HOME and cache settings are known.
-    image_known: bool = True
-    #: The base image reference (for distro-dependent caches), without variables.
-    image: str = ""
     #: Cache directories set by ``<tool> config set`` in earlier RUNs (None: unknown).
-    config: dict[Manager, str | None] = field(default_factory=dict)
+    config: dict[CacheDir, str | None] = field(default_factory=dict)
     #: Mounted targets of earlier RUNs that may write anywhere (``make``, scripts).
     opaque: set[frozenset[str]] = field(default_factory=set)
     #: Mounted targets of earlier RUNs that call a tool without this transform mounting them.
     tool_runs: dict[Manager, set[frozenset[str]]] = field(default_factory=dict)
 
     def copy(self) -> _State:
-        return replace(self, env=dict(self.env), users=dict(self.users), written=list(self.written),
-                       written_memo=dict(self.written_memo),
+        return replace(self, written=list(self.written), written_memo=dict(self.written_memo),
                        config=dict(self.config), opaque=set(self.opaque),
                        tool_runs={k: set(v) for k, v in self.tool_runs.items()})
 
@@ -430,17 +336,20 @@ class AddCacheMounts(Transform):
         self._clean_tried: set[int] = set()
         # ``Dockerfile.style`` is detected on every access: read it once per pass.
         self._style_cache: Style | None = None
+        model = self._model
         ends: dict[int, _State] = {}
         replaced: dict[int, tuple[Instruction, ...]] = {}
         previous: Instruction | None = None
-        for stage in stages:
-            base = df.base_stage(stage, stages)
-            state = ends[base.index].copy() if base is not None else _image_state(stage)
+        for stage, info in zip(stages, model.stages):
+            state = ends[info.base_stage].copy() if info.base_stage is not None else _State()
+            windows = any(p in (info.image_text or "").lower() for p in ("windows", "nanoserver", "servercore"))
             for pos, ins in enumerate(stage.instructions):
-                if isinstance(ins, Run) and not state.foreign:
-                    out = self._run(stage, pos, ins, state, previous)
-                    if out is not None:
-                        replaced[id(ins)] = out
+                if isinstance(ins, Run) and not windows:
+                    state.scope = model.scope_at(ins)
+                    if state.scope.posix_shell:
+                        out = self._run(stage, pos, ins, state, previous)
+                        if out is not None:
+                            replaced[id(ins)] = out
                 self._advance(state, ins)
                 previous = ins
             ends[stage.index] = state
@@ -481,8 +390,7 @@ class AddCacheMounts(Transform):
         script = self._script(run)
         if script is None or script.has_error:
             return None
-        calls = [c for c in _calls(script)
-                 if c.manager in self._managers and _downloads(c) and not _version_only(c)]
+        calls = [c for c in _calls(script) if c.manager in self._managers and c.kind is not None]
         if not self.option("small-installs"):
             calls = [c for c in calls if not _small_install(c)]
         if not calls:
@@ -526,18 +434,20 @@ class AddCacheMounts(Transform):
         script = self._script(run)
         assert script is not None
         existing = [(f, f.mount) for f in run.flags if f.mount is not None]
-        self._plan_user(plan, state, calls)
+        scope = state.scope
+        assert scope is not None
+        self._plan_user(plan, scope, calls)
         config = dict(state.config)
-        config.update(_config_sets(script, before=calls[0].command.span[0]))
-        plan.link_mode_set = "UV_LINK_MODE" in state.env
+        config.update(_config_sets(script, calls, before=calls[0].command.span[0]))
+        plan.link_mode_set = scope.run_get("UV_LINK_MODE") is not None
         for call in calls:
             plan.uv_mounted |= call.manager is Manager.UV
-            for m in _targets(call, state, plan, config):
+            for m in _targets(call, scope, plan, config, self._model.stages[stage.index].image_text or ""):
                 if all(m.target != x.target for x in plan.mounts):
                     plan.mounts.append(replace(m, manager=call.manager))
-        for key, manager in _NO_CACHE_ENV.items():
-            if any(c.manager is manager for c in calls) and _defeats(key, state.env.get(key, "")) \
-                    and key in state.env and not _prefixed(calls, key):
+        for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
+            value = scope.env.get(key) if key in scope.env else None
+            if isinstance(value, str) and _defeats(key, value) and not _prefixed(calls, key):
                 raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
         for cmd in script.commands:
             name = os.path.basename(cmd.name)
@@ -553,14 +463,8 @@ class AddCacheMounts(Transform):
         fixed = run.with_changes(flags=_join_flags(run, new_flags, edited, self._continuation(run)),
                                  command=command, heredocs=heredocs)
         fixed_script = self._script(fixed) or script
-        self._unsafe_home(state, plan)
         self._check_safety(stage, pos, fixed_script, plan, state)
         return fixed
-
-    def _unsafe_home(self, state: _State, plan: _Plan) -> None:
-        if state.image_known or all(m.system or m.custom or m.configured for m in plan.mounts):
-            return
-        plan.unsafe.append(f"the user, `HOME` and cache settings of image `{state.image or '?'}` are not known")
 
     def _docker_clean(self, stage: Stage, run: Run, current: Run, state: _State, apt_fix: FixSafety | None,
                       calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
@@ -584,13 +488,17 @@ class AddCacheMounts(Transform):
             unsafe.append("a `COPY --from` reads `/etc/apt`")
         style = self._style
         new: list[Instruction] = []
-        user = state.user_spec if state.user not in ("", "root", "0") and not state.user.startswith(("root:", "0:")) \
-            else None
-        if user is None and not state.user_known and any(
+        scope = state.scope
+        assert scope is not None
+        u = scope.user
+        user = None
+        if u.uid != 0 and not u.inherited:
+            user = self._user_as_written(stage)
+        elif u.uid is None and u.inherited and any(
                 os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
             # ``sudo apt-get`` in an image whose default user is not known: the inserted
             # RUN may run as that user, and there is no USER to restore after ``USER root``.
-            unsafe.append(f"the user of image `{state.image or '?'}` is not known")
+            unsafe.append(f"the user of image `{self._model.stages[stage.index].image_text or '?'}` is not known")
         lines = _split_leading(run.leading_lines)
         keep_lines, own_lines = lines
         if not keep_lines and previous is not None and previous.heredocs:
@@ -632,26 +540,45 @@ class AddCacheMounts(Transform):
             self._cont = f" {style.escape}{style.newline}{indent}"
         return self._cont
 
-    def _plan_user(self, plan: _Plan, state: _State, calls: list[PackageManagerCall]) -> None:
-        if all(c.manager in _SYSTEM for c in calls):
+    def _plan_user(self, plan: _Plan, scope: Scope, calls: list[PackageManagerCall]) -> None:
+        if all(c.info.system for c in calls):
             return
         for c in calls:
-            if c.manager not in _SYSTEM and any(os.path.basename(w.text) == "sudo" for w in c.program):
+            if not c.info.system and any(os.path.basename(w.text) == "sudo" for w in c.program):
                 raise _Blocked(f"`{c.manager}` runs through `sudo`")
-        uid, gid, _ = _user(state)
-        plan.uid = uid if uid else None
-        plan.gid = gid
+        u = scope.user
+        if u.uid is None:
+            raise _Blocked(u.reason or f"the uid of user `{u.spec}` is unknown (BuildKit needs a numeric `uid`)")
+        plan.uid = u.uid or None
+        # A gid only where USER names a numeric group: otherwise the mount's group (0) and
+        # mode 0755 already let the uid write.
+        group = u.spec.partition(":")[2]
+        plan.gid = int(group) if group.isdigit() else None
+
+    def _user_as_written(self, stage: Stage) -> str | None:
+        """The last ``USER`` of the stage chain as written (variables kept), to restore it."""
+        index: int | None = stage.index
+        while index is not None:
+            for ins in reversed(self._stages[index].instructions):
+                if isinstance(ins, User) and ins.value is not None:
+                    return ins.value.text
+            index = self._model.stages[index].base_stage
+        return None
 
     def _check_safety(self, stage: Stage, pos: int, script: ShellScript, plan: _Plan, state: _State) -> None:
         """Record why the fix is unsafe, if it is; ``script`` is the fixed RUN's."""
-        home = _home(state)
+        scope = state.scope
+        assert scope is not None
+        home = scope.home
         copied = self._copied_from(stage)
         for call in plan.calls:
-            offline = [o.name for o in call.options if o.name in _OFFLINE.get(call.manager, ())]
-            if call.manager is Manager.GO and (state.env.get("GOPROXY") or "").strip() == "off":
-                offline.append("GOPROXY=off")
-            if call.manager is Manager.GO and (state.env.get("GOFLAGS") or "").find("-mod=vendor") >= 0:
-                offline = []
+            info = call.info
+            offline = [o.name for o in call.options
+                       if o.name in info.offline_options or f"{o.name}={o.value}" in info.offline_options]
+            for var, value in info.offline_env:
+                got = scope.run_get(var)
+                if isinstance(got, str) and (value == "*" or value in got.split()):
+                    offline.append(f"{var}={got}")
             if offline:
                 plan.unsafe.append(f"`{offline[0]}` reads only what an earlier step stored")
             if call.manager in _APT and call.action in _APT_READS_LISTS and not any(
@@ -737,7 +664,7 @@ class AddCacheMounts(Transform):
         script = self._script(run)
         if script is None or script.has_error:
             return False
-        return any(c.manager is mount.manager and _downloads(c) and c.manager in self._managers
+        return any(c.manager is mount.manager and c.kind is not None and c.manager in self._managers
                    for c in _calls(script))
 
     def _descendants(self, stage: Stage) -> list[Stage]:
@@ -749,8 +676,18 @@ class AddCacheMounts(Transform):
 
     # -- state -----------------------------------------------------------------------------
     def _advance(self, state: _State, ins: Instruction) -> None:
-        _advance(state, ins, self._script(ins) if isinstance(ins, Run) else None)
+        if isinstance(ins, (Copy, Add)) and ins.flag("from") is None and ins.destination:
+            scope = self._model.scope_at(ins)
+            dest = scope.expand(ins.destination)
+            if dest is not None and not dest.startswith("/") and scope.workdir:
+                dest = posixpath.join(scope.workdir, dest)
+            if dest is not None and dest.startswith("/"):
+                state.written.append(posixpath.normpath(dest))
         if isinstance(ins, Run):
+            facts = self._model.run(ins)
+            state.written.extend(posixpath.normpath(w) for w in facts.writes if w.startswith("/"))
+            if any(_disables_clean(c) for c in facts.commands):
+                state.docker_clean = True
             script = self._script(ins)
             targets = frozenset(posixpath.normpath(f.mount.target) for f in ins.flags
                                 if f.mount is not None and f.mount.target)
@@ -761,13 +698,13 @@ class AddCacheMounts(Transform):
             calls = _calls(script)
             call_spans = {c.command.span for c in calls}
             for c in calls:
-                if not (c.manager in self._managers and _downloads(c)):
+                if not (c.manager in self._managers and c.kind is not None):
                     state.tool_runs.setdefault(c.manager, set()).add(targets)
             if any(os.path.basename(c.name) not in _PLAIN_COMMANDS and c.span not in call_spans
                    and not (os.path.basename(c.name) in _CONFIG_PROGRAMS and c.words[1:3] == ["config", "set"])
                    for c in script.commands):
                 state.opaque.add(targets)
-            state.config.update(_config_sets(script, before=None))
+            state.config.update(_config_sets(script, calls=None, before=None))
 
 
 # -- scripts ---------------------------------------------------------------------------------
@@ -806,11 +743,6 @@ def _heredoc_script(run: Run) -> int | None:
     return 0
 
 
-def _downloads(call: PackageManagerCall) -> bool:
-    actions = _ACTIONS.get(call.manager)
-    return actions is None or call.action in actions
-
-
 def _tools(calls: list[PackageManagerCall]) -> str:
     names = []
     for c in calls:
@@ -821,318 +753,58 @@ def _tools(calls: list[PackageManagerCall]) -> str:
     return ", ".join(f"`{n}`" for n in dict.fromkeys(names))
 
 
-# -- users and environment -------------------------------------------------------------------
+# -- targets ---------------------------------------------------------------------------------
 
 
-def _repository(stage: Stage) -> str | None:
-    img = stage.from_.image
-    if img is None:
-        return None
-    registry = img.registry
-    repo = img.repository
-    # ``golang:${GO_VERSION}-alpine`` is still the golang image.
-    if "$" in repo or registry not in (None, "docker.io", "index.docker.io"):
-        return None
-    return repo.removeprefix("library/")
-
-
-def _image_state(stage: Stage) -> _State:
-    state = _State()
-    repo = _repository(stage)
-    image = (stage.image or "").lower()
-    state.image = stage.image or ""
-    if any(p in image for p in ("windows", "nanoserver", "servercore")):
-        state.foreign = True
-    # Docker Hub's official images run as root with HOME=/root and move no cache unless
-    # the table says so; any other image may set anything.
-    state.image_known = image == "scratch" or repo is not None and ("/" not in repo or repo in _IMAGE_ENV)
-    if repo is not None:
-        state.env.update(_IMAGE_ENV.get(repo, {}))
-        state.users.update(_IMAGE_USERS.get(repo, {}))
-        state.user = state.user_spec = _IMAGE_USER.get(repo, "root")
-    state.user_known = state.image_known
-    return state
-
-
-def _advance(state: _State, ins: Instruction, script: ShellScript | None) -> None:
-    """Update ``state`` past ``ins`` (``script``: the RUN's parsed script)."""
-    if isinstance(ins, Env):
-        updates: dict[str, str | None] = {}
-        if ins.legacy is not None:
-            updates[ins.legacy.key] = _expand(ins.legacy.value.strip(), state.env)
-        for kv in ins.pairs:
-            if kv.has_value:
-                updates[kv.key] = _value(kv, state.env)
-        state.env.update(updates)
-    elif isinstance(ins, Arg):
-        for kv in ins.pairs:
-            if kv.has_value and kv.key not in state.env:
-                state.env[kv.key] = _value(kv, state.env)
-    elif isinstance(ins, User) and ins.value is not None:
-        state.user = _expand(ins.value.text, state.env) or ins.value.text
-        state.user_spec = ins.value.text
-        state.user_known = True
-    elif isinstance(ins, Shell) and isinstance(ins.command, JsonArray):
-        values = ins.command.values
-        name = os.path.basename(values[0]).lower() if values else ""
-        state.foreign = name not in _POSIX_SHELLS
-    elif isinstance(ins, (Copy, Add)) and ins.flag("from") is None:
-        dest = ins.destination
-        if dest and dest.startswith("/"):
-            state.written.append(posixpath.normpath(dest))
-    elif isinstance(ins, Run):
-        if script is None:
-            return
-        for cmd in script.commands:
-            _learn_user(state, cmd)
-            if _disables_clean(cmd):
-                state.docker_clean = True
-            if os.path.basename(cmd.name) in ("cp", "mv", "ln", "touch", "install", "tee") \
-                    or any(r.lstrip("0123456789").startswith(">") for r in cmd.redirects):
-                home = _home(state)
-                words = [_abs(w.text, home) for w in cmd.args if w.static]
-                words += [_abs(r.lstrip("0123456789>&| ").strip(), home) for r in cmd.redirects]
-                state.written.extend(w for w in words if w)
-
-
-def _value(kv: KeyValue, env: dict[str, str | None]) -> str | None:
-    try:
-        value = kv.unquoted_value
-    except LexError:  # BuildKit rejects it too; treat it as unknown
-        return None
-    return _expand(value or "", env)
-
-
-def _learn_user(state: _State, cmd: SimpleCommand) -> None:
-    """Record ``useradd``/``adduser`` calls: name → (uid, home)."""
-    name = os.path.basename(cmd.name)
-    if name not in ("useradd", "adduser"):
-        return
-    args = [w.text for w in cmd.args]
-    uid: int | None = None
-    home: str | None = None
-    system = False
-    user = None
-    i = 0
-    takes = {"-u", "--uid", "-d", "--home-dir", "--home", "-h", "-g", "--gid", "-G", "--groups",
-             "-s", "--shell", "-c", "--comment", "--gecos", "-k", "--skel", "-e", "-f", "-K",
-             "--ingroup", "-b", "--base-dir"}  # fmt: skip
-    while i < len(args):
-        a = args[i]
-        key, eq, val = a.partition("=")
-        if a.startswith("-"):
-            if eq:
-                value: str | None = val
-            elif key in takes and i + 1 < len(args):
-                value = args[i + 1]
-                i += 1
-            else:
-                value = None
-            if key in ("-u", "--uid") and value and value.isdigit():
-                uid = int(value)
-            elif (key in ("-d", "--home-dir", "--home") or key == "-h" and name == "adduser") and value:
-                home = value
-            elif key in ("-r", "--system", "-S"):
-                system = True
-        elif user is None:
-            user = a
-        i += 1
-    if user is None:
-        return
-    if home is None and not system:
-        home = f"/home/{user}"
-    state.users[user] = (uid, home)
-
-
-def _user(state: _State) -> tuple[int | None, int | None, str | None]:
-    """(uid, gid, home) of the user in effect; raises _Blocked when the uid is unknown."""
-    user, _, group = state.user.partition(":")
-    if "$" in state.user:
-        raise _Blocked(f"user `{state.user}` is a variable")
-    gid = int(group) if group.isdigit() else None
-    if user in ("", "root", "0"):
-        return 0, gid, state.env.get("HOME") or "/root"
-    if user.isdigit():
-        uid = int(user)
-        home = next((h for u, h in state.users.values() if u == uid), None)
-        return uid, gid, state.env.get("HOME") or home
-    known = state.users.get(user)
-    if known is None or known[0] is None:
-        raise _Blocked(f"the uid of user `{user}` is unknown (BuildKit needs a numeric `uid`)")
-    return known[0], gid, state.env.get("HOME") or known[1]
-
-
-def _home(state: _State) -> str | None:
-    try:
-        return _user(state)[2]
-    except _Blocked:
-        return None
-
-
-def _expand(value: str, env: dict[str, str | None]) -> str | None:
-    """``$VAR``/``${VAR}`` replaced from ``env``; None when a variable is unknown."""
-    out: list[str] = []
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if ch != "$":
-            out.append(ch)
-            i += 1
+def _targets(call: PackageManagerCall, scope: Scope, plan: _Plan, config: dict[CacheDir, str | None],
+             image: str) -> list[_Mount]:
+    """The cache directories of ``call`` (``ecosystems.MANAGERS``), resolved in ``scope``."""
+    caches = call.info.caches
+    if call.manager in (Manager.DNF, Manager.YUM):
+        keep = _rpm_caches(call.manager, image)
+        caches = tuple(c for c in caches if c.path in keep)
+    out = []
+    root = plan.uid is None
+    for cd in caches:
+        if not cd.applies(call.action):
             continue
-        if value.startswith("${", i):
-            end = value.find("}", i)
-            if end < 0:
-                return None
-            name = value[i + 2:end]
-            i = end + 1
-        else:
-            j = i + 1
-            while j < len(value) and (value[j].isalnum() or value[j] == "_"):
-                j += 1
-            name = value[i + 1:j]
-            i = j
-        if not name.replace("_", "a").isalnum() or env.get(name) is None:
-            return None
-        out.append(env[name] or "")
-    return "".join(out)
+        if cd.explicit and cd not in config and not any(
+                isinstance(scope.run_get(v), str) for v in (*cd.env, *(o for o, _ in cd.overrides))):
+            continue
+        kind = _Kind.STORE if cd.kind == "store" else _Kind.CACHE
+        if cd.path == "/var/lib/apt/lists":
+            kind = _Kind.LISTS
+        opt = next((o for o in call.options for name in cd.options
+                    if o.name == name or name.endswith("=") and o.name.startswith(name)), None)
+        if opt is not None:
+            value = opt.value if opt.value is not None else opt.name.split("=", 1)[-1]
+            if not value or not value.startswith("/") or "$" in value:
+                raise _Blocked(f"`{opt.name.split('=')[0]}` is not an absolute path")
+            out.append(_Mount(posixpath.normpath(value), kind=kind, locked=cd.locked, custom=True))
+            continue
+        if cd in config:
+            value = config[cd]
+            if value is None:
+                raise _Blocked(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
+            out.append(_Mount(posixpath.normpath(value), kind=kind, locked=cd.locked, configured=True))
+            continue
+        path = cd.resolve(scope.run_get, root=root)
+        if path is None:
+            raise _Blocked(_unresolved(cd, scope))
+        out.append(_Mount(path, kind=kind, locked=cd.locked, system=cd.system))
+    return out
 
 
-def _env(state: _State, *names: str) -> str | None:
-    """The first of ``names`` set in the environment; raises _Blocked if it is unresolved."""
-    for n in names:
-        for key in (n, n.upper()) if n.islower() else (n,):
-            if key in state.env:
-                v = state.env[key]
-                if v is None or not v.startswith("/"):
-                    raise _Blocked(f"`{key}` is not a known absolute path")
-                return posixpath.normpath(v)
-    return None
-
-
-def _need_home(state: _State) -> str:
-    home = _home(state)
-    if home is None:
-        raise _Blocked(f"`HOME` of user `{state.user}` is unknown; set `ENV HOME`")
-    return home
-
-
-def _cache_home(state: _State) -> str:
-    return _env(state, "XDG_CACHE_HOME") or posixpath.join(_need_home(state), ".cache")
-
-
-# -- targets per manager ---------------------------------------------------------------------
-
-
-def _custom(call: PackageManagerCall, *names: str) -> str | None:
-    opt = call.option(*names)
-    if opt is None or opt.value is None:
-        return None
-    if not opt.value.startswith("/") or "$" in opt.value:
-        raise _Blocked(f"`{opt.name}` is not an absolute path")
-    return posixpath.normpath(opt.value)
-
-
-def _targets(call: PackageManagerCall, state: _State, plan: _Plan,
-             config: dict[Manager, str | None]) -> list[_Mount]:
-    m = call.manager
-    j = posixpath.join
-    if m in _APT:
-        return [_Mount("/var/cache/apt", locked=True, system=True),
-                _Mount("/var/lib/apt/lists", locked=True, system=True, kind=_Kind.LISTS)]
-    if m is Manager.APK:
-        return [_Mount("/var/cache/apk", locked=True, system=True)]
-    if m in (Manager.DNF, Manager.YUM):
-        return [_Mount(d, locked=True, system=True) for d in _rpm_caches(m, state.image)]
-    if m in config:
-        value = config[m]
-        if value is None or not value.startswith("/"):
-            raise _Blocked(f"`{m} config set` names a directory that is not a known absolute path")
-        return [_Mount(posixpath.normpath(value), configured=True)]
-    if m is Manager.PIP:
-        custom = _custom(call, "--cache-dir")
-        if custom:
-            return [_Mount(custom, custom=True)]
-        return [_Mount(_env(state, "PIP_CACHE_DIR") or j(_cache_home(state), "pip"))]
-    if m is Manager.UV:
-        custom = _custom(call, "--cache-dir")
-        if custom:
-            return [_Mount(custom, custom=True)]
-        return [_Mount(_env(state, "UV_CACHE_DIR") or j(_cache_home(state), "uv"))]
-    if m is Manager.POETRY:
-        base = _env(state, "POETRY_CACHE_DIR") or j(_cache_home(state), "pypoetry")
-        return [_Mount(j(base, "cache")), _Mount(j(base, "artifacts"))]
-    if m is Manager.PIPENV:
-        return [_Mount(_env(state, "PIPENV_CACHE_DIR") or j(_cache_home(state), "pipenv")),
-                _Mount(_env(state, "PIP_CACHE_DIR") or j(_cache_home(state), "pip"))]
-    if m is Manager.NPM:
-        custom = _custom(call, "--cache")
-        if custom:
-            return [_Mount(custom, custom=True)]
-        return [_Mount(_env(state, "npm_config_cache") or j(_need_home(state), ".npm"))]
-    if m is Manager.YARN:
-        custom = _custom(call, "--cache-folder")
-        if custom:
-            return [_Mount(custom, custom=True)]
-        env = _env(state, "YARN_CACHE_FOLDER")
-        if env:
-            return [_Mount(env)]
-        # Yarn 1 puts root's cache under /usr/local/share (its "home" for root).
-        uid = _user(state)[0]
-        xdg = _env(state, "XDG_CACHE_HOME")
-        base = xdg or ("/usr/local/share/.cache" if uid == 0 else _cache_home(state))
-        return [_Mount(j(base, "yarn"))]
-    if m is Manager.PNPM:
-        custom = _custom(call, "--store-dir")
-        if custom:
-            return [_Mount(custom, custom=True)]
-        pnpm_home = _env(state, "PNPM_HOME")
-        if pnpm_home:
-            return [_Mount(j(pnpm_home, "store"))]
-        data = _env(state, "XDG_DATA_HOME") or j(_need_home(state), ".local", "share")
-        return [_Mount(j(data, "pnpm", "store"))]
-    if m is Manager.GO:
-        out = []
-        modcache = _env(state, "GOMODCACHE")
-        if modcache is None:
-            gopath = state.env.get("GOPATH")
-            if "GOPATH" in state.env and (gopath is None or not gopath.split(":")[0].startswith("/")):
-                raise _Blocked("`GOPATH` is not a known absolute path")
-            first = gopath.split(":")[0] if gopath else j(_need_home(state), "go")
-            modcache = j(posixpath.normpath(first), "pkg", "mod")
-        out.append(_Mount(modcache, kind=_Kind.STORE))
-        if call.action != "mod download":
-            out.append(_Mount(_env(state, "GOCACHE") or j(_cache_home(state), "go-build")))
-        return out
-    if m is Manager.CARGO:
-        home = _env(state, "CARGO_HOME") or j(_need_home(state), ".cargo")
-        return [_Mount(j(home, "registry"), kind=_Kind.STORE), _Mount(j(home, "git", "db"), kind=_Kind.STORE)]
-    if m is Manager.BUNDLER:
-        gem_home = _env(state, "GEM_HOME")
-        if gem_home is None:
-            raise _Blocked("bundler's gem cache depends on `GEM_HOME`, which is not set")
-        return [_Mount(j(gem_home, "cache"))]
-    if m is Manager.COMPOSER:
-        env = _env(state, "COMPOSER_CACHE_DIR")
-        if env:
-            return [_Mount(env)]
-        home = _env(state, "COMPOSER_HOME") or j(_need_home(state), ".composer")
-        return [_Mount(j(home, "cache"))]
-    if m is Manager.MAVEN:
-        for opt in call.options:
-            if opt.name.startswith("-Dmaven.repo.local="):
-                value = opt.name.split("=", 1)[1]
-                if not value.startswith("/") or "$" in value:
-                    raise _Blocked("`-Dmaven.repo.local` is not an absolute path")
-                return [_Mount(posixpath.normpath(value), kind=_Kind.STORE, locked=True, custom=True)]
-        if "maven.repo.local" in (state.env.get("MAVEN_OPTS") or "") + (state.env.get("MAVEN_CONFIG") or ""):
-            raise _Blocked("`MAVEN_OPTS` sets `maven.repo.local`")
-        return [_Mount(j(_need_home(state), ".m2", "repository"), kind=_Kind.STORE, locked=True)]
-    if m is Manager.GRADLE:
-        custom = _custom(call, "-g", "--gradle-user-home")
-        home = custom or _env(state, "GRADLE_USER_HOME") or j(_need_home(state), ".gradle")
-        return [_Mount(j(home, "caches"), kind=_Kind.STORE, custom=bool(custom)),
-                _Mount(j(home, "wrapper"), kind=_Kind.STORE, custom=bool(custom))]
-    return []
+def _unresolved(cd: CacheDir, scope: Scope) -> str:
+    """Why ``cd`` cannot be resolved in ``scope``."""
+    for v in cd.variables:
+        value = scope.run_get(v)
+        if v == "HOME" and value is not None and not isinstance(value, str):
+            return f"`HOME` of user `{scope.user.spec or '?'}` is unknown; set `ENV HOME`"
+        if value is not None and (not isinstance(value, str) or value and not value.startswith("/")):
+            return f"`{v}` is not a known absolute path"
+    unset = [v for v in cd.variables if scope.run_get(v) is None]
+    return f"the cache directory depends on `{unset[0] if unset else cd.path}`, which is not set"
 
 
 # -- flags -------------------------------------------------------------------------------------
@@ -1220,13 +892,11 @@ def _cleaner(cmd: SimpleCommand, plan: _Plan) -> str | None:
     """A description when ``cmd`` only empties a cache the plan mounts."""
     name = os.path.basename(cmd.name)
     words = [w.text for w in cmd.args]
-    managers = {c.manager for c in plan.calls}
-    if name in _CLEANERS:
-        prefix, owners = _CLEANERS[name]
-        if tuple(words[: len(prefix)]) == prefix and managers & set(owners):
-            return " ".join([name, *prefix])
-    if name == "go" and words[:1] == ["clean"] and set(words[1:]) <= {"-modcache", "-cache"} and len(words) > 1:
-        return "go clean"
+    for manager in dict.fromkeys(c.manager for c in plan.calls):
+        info = MANAGERS[manager]
+        for prefix in info.cleaners:
+            if _runs(name, prefix[0], info) and tuple(words[: len(prefix) - 1]) == prefix[1:]:
+                return " ".join([name, *prefix[1:]])
     if name == "rm" and plan.mounts:
         operands = [w for w in cmd.args if not w.text.startswith("-")]
         flags = [w.text for w in cmd.args if w.text.startswith("-")]
@@ -1279,27 +949,28 @@ def _remove_defeaters(run: Run, script: ShellScript, plan: _Plan) -> tuple[Shell
 
 def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-def]
     managers = {c.manager for c in plan.calls}
+    defeating_env = {k for c in plan.calls for k in c.info.defeating_env}
     for call in pm_calls(script):
         if call.manager not in managers:
             continue
-        names = _NO_CACHE_OPTIONS.get(call.manager, ())
+        names = call.info.defeating_options
         for opt in call.options:
             if opt.name in names:
                 words = opt.words
                 return opt.name, lambda src, w=words: remove_words(src, w)
         for w in call.command.assignments:
             key, _, value = w.text.partition("=")
-            if _NO_CACHE_ENV.get(key) in managers and _defeats(key, value):
+            if key in defeating_env and _defeats(key, value):
                 return key, lambda src, word=w, cmd=call.command: _remove_assignment(src, cmd, word)
         for w in call.program:
             key, eq, value = w.text.partition("=")
-            if eq and _NO_CACHE_ENV.get(key) in managers and _defeats(key, value):
+            if eq and key in defeating_env and _defeats(key, value):
                 return key, lambda src, word=w: remove_words(src, (word,))
     for cmd in script.commands:
         # ``export UV_NO_CACHE=1`` in the same script.
         if cmd.name != "export":
             continue
-        hits = [w for w in cmd.args if _NO_CACHE_ENV.get(w.text.partition("=")[0]) in managers
+        hits = [w for w in cmd.args if w.text.partition("=")[0] in defeating_env
                 and w.text.partition("=")[1] and _defeats(*w.text.split("=", 1))]
         if hits and len(hits) == len(cmd.args):
             return hits[0].text.partition("=")[0], lambda src, c=cmd: _remove_command(src, c)
@@ -1475,15 +1146,6 @@ def _written_under(state: _State, target: str) -> bool:
     return found
 
 
-def _version_only(call: PackageManagerCall) -> bool:
-    """``uv --version``, ``mvn -v``: the call prints something and downloads nothing."""
-    names = {o.name for o in call.options}
-    if call.manager in (Manager.MAVEN, Manager.GRADLE, Manager.UV) and not call.action:
-        return bool(names & {"--version", "-v", "-V", "--help", "-h"}) or call.manager is not Manager.UV
-    return not call.action_words and bool(names & {"--version", "--help"}) or (
-        call.manager is Manager.UV and call.action in ("--version", "version", "help", "self"))
-
-
 def _pinned(word: str, manager: Manager) -> bool:
     if manager in (Manager.PIP, Manager.UV):
         name, eq, version = word.partition("==")
@@ -1528,30 +1190,41 @@ def _defeats(key: str, value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on", "y", "t")
 
 
-def _config_sets(script: ShellScript, before: int | None) -> dict[Manager, str | None]:
-    """``pnpm config set store-dir X``, ``npm config set cache X``, ``yarn config set
-    cache-folder X`` (commands starting before offset ``before``, or all)."""
-    out: dict[Manager, str | None] = {}
+def _config_sets(script: ShellScript, calls: object, before: int | None) -> dict[CacheDir, str | None]:
+    """Cache directories moved by a config command (``pnpm config set store-dir X``, ``npm
+    config set cache X``: the ``config`` rows of the cache table), in commands starting
+    before offset ``before`` (or all)."""
+    out: dict[CacheDir, str | None] = {}
     for cmd in script.commands:
         if before is not None and cmd.span[0] >= before:
             break
-        manager = _CONFIG_PROGRAMS.get(os.path.basename(cmd.name))
-        words = [w for w in cmd.args if not w.text.startswith("-")]
-        if manager is None or [w.text for w in words[:2]] != ["config", "set"] or len(words) < 3:
+        name = os.path.basename(cmd.name)
+        if name not in _CONFIG_PROGRAMS:
             continue
-        key, eq, value = words[2].text.partition("=")
-        if key not in _CONFIG_KEYS[manager]:
-            continue
-        word = None
-        if eq:
-            word = words[2]
-        elif len(words) > 3:
-            word = words[3]
-            value = word.text
-        else:
-            continue
-        out[manager] = value if word.static and value.startswith("/") else None
+        words = cmd.args
+        for cd in _CONFIGURABLE:
+            for prefix in cd.config:
+                n = len(prefix) - 1
+                if name != prefix[0] or [w.text for w in words[: n - 1]] != list(prefix[1:n]) or len(words) < n:
+                    continue
+                key, eq, value = words[n - 1].text.partition("=")
+                if key != prefix[-1]:
+                    continue
+                word = words[n - 1] if eq else (words[n] if len(words) > n else None)
+                if word is None:
+                    continue
+                value = value if eq else word.text
+                out[cd] = posixpath.normpath(value) if word.static and value.startswith("/") else None
     return out
+
+
+def _runs(name: str, program: str, info: object) -> bool:
+    """``name`` runs ``program`` (``pip3`` runs ``pip`` when the manager is versioned)."""
+    if name == program:
+        return True
+    rest = name[len(program):]
+    return program in getattr(info, "versioned", ()) and name.startswith(program) and all(
+        c.isdigit() or c == "." for c in rest)
 
 
 def _needs_link_mode(call: PackageManagerCall, plan: _Plan) -> bool:
