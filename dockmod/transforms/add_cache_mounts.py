@@ -148,19 +148,15 @@ from dataclasses import dataclass, field, replace
 from dockmod._parse import parse_instruction
 from dockmod.cst import (
     Add,
-    Arg,
     Cmd,
     Copy,
     Dockerfile,
     EmptyLine,
     Entrypoint,
-    Env,
     Flag,
     Instruction,
     JsonArray,
-    KeyValue,
     Run,
-    Shell,
     ShellCommand,
     Stage,
     Style,
@@ -168,7 +164,6 @@ from dockmod.cst import (
 )
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
-from dockmod.lang.words import LexError
 from dockmod.shell import (
     ShellScript,
     ShellWord,
@@ -179,6 +174,7 @@ from dockmod.shell import (
     remove_words,
 )
 from dockmod.semantic import Scope, model_for
+from dockmod.semantic.runs import content as run_content
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
@@ -201,7 +197,6 @@ _APT = frozenset({Manager.APT_GET, Manager.APT})
 _APT_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
                               "source", "download"})
 
-_POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 
 # Commands that only move files around: a later RUN made of these cannot need a store
 # (a path it names is checked apart).
@@ -328,7 +323,6 @@ class AddCacheMounts(Transform):
         self._df = df
         stages = df.stages
         self._stages = stages
-        self._scripts: dict[tuple, ShellScript | None] = {}
         targets = [str(x) for x in self.option("targets")]
         self._model = model_for(df, targets) if targets else self.context.model
         self._later_cache: dict[tuple, list[list[str]]] = {}
@@ -374,15 +368,7 @@ class AddCacheMounts(Transform):
         return frozenset(out)
 
     def _script(self, run: Run) -> ShellScript | None:
-        """The RUN's parsed script, cached by content for the whole file (fix passes build
-        new RUN nodes with the same text)."""
-        cmd = run.command
-        if not isinstance(cmd, ShellCommand):
-            return None
-        key = (cmd.raw, cmd.escape, tuple(h.body for h in run.heredocs), len(run.heredocs))
-        if key not in self._scripts:
-            self._scripts[key] = _script(run)
-        return self._scripts[key]
+        return _script(run)
 
     # -- one RUN ---------------------------------------------------------------------------
     def _run(self, stage: Stage, pos: int, run: Run, state: _State,
@@ -711,36 +697,14 @@ class AddCacheMounts(Transform):
 
 
 def _script(run: Run) -> ShellScript | None:
-    """The RUN's shell script: its command, or its heredoc body when that is the script."""
-    cmd = run.command
-    if not isinstance(cmd, ShellCommand):
+    """The RUN's shell script: its command, or its heredoc body when that is the script
+    (the model's RUN content, cached by text)."""
+    facts = run_content(run)
+    if not facts.scripts:
         return None
     if run.heredocs:
-        body = _heredoc_script(run)
-        return parse_heredoc_body(run.heredocs[0]) if body is not None else None
-    return parse_shell(cmd)
-
-
-def _heredoc_script(run: Run) -> int | None:
-    """0 when the RUN is ``RUN <<EOF`` (or ``sh <<EOF``) with one shell body, else None."""
-    assert isinstance(run.command, ShellCommand)
-    words = run.command.text.split()
-    markers = [w for w in words if w.startswith("<<")]
-    rest = [w for w in words if not w.startswith(("<<", "-"))]
-    if len(run.heredocs) != 1 or len(markers) != 1:
-        return None
-    # ``<<EOF``, ``<<EOF bash``, ``bash -e <<EOF``: the body is the script.
-    if len(rest) > 1 or rest and os.path.basename(rest[0]) not in _POSIX_SHELLS:
-        return None
-    body = run.heredocs[0].body
-    if body.startswith("#!"):
-        interp = body[2:].split("\n", 1)[0].split()
-        name = os.path.basename(interp[0]) if interp else ""
-        if name == "env" and len(interp) > 1:
-            name = interp[1]
-        if name not in _POSIX_SHELLS:
-            return None
-    return 0
+        return facts.scripts[1] if facts.heredoc_script and len(facts.scripts) > 1 else None
+    return facts.scripts[0]
 
 
 def _tools(calls: list[PackageManagerCall]) -> str:
@@ -1122,19 +1086,8 @@ def _stage_disables_clean(stage: Stage, parse=None) -> bool:  # type: ignore[no-
 # -- issue 10 helpers ----------------------------------------------------------------------
 
 
-_CALLS: dict[int, tuple[ShellScript, list[PackageManagerCall]]] = {}
-
-
 def _calls(script: ShellScript) -> list[PackageManagerCall]:
-    """``ecosystems.calls(script)``, remembered for the scripts of this pass."""
-    hit = _CALLS.get(id(script))
-    if hit is not None and hit[0] is script:
-        return hit[1]
-    if len(_CALLS) > 4096:
-        _CALLS.clear()
-    calls = pm_calls(script)
-    _CALLS[id(script)] = (script, calls)
-    return calls
+    return pm_calls(script)  # memoised per script text by ecosystems
 
 
 def _written_under(state: _State, target: str) -> bool:
