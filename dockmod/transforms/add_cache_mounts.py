@@ -6,17 +6,18 @@ tool (pip, uv, poetry, pipenv, npm, yarn, pnpm, go, cargo, bundler, composer, Ma
 Gradle, apt-get/apt, apk, dnf, yum) and adds one ``--mount=type=cache,target=<dir>`` per
 cache directory the tool uses, for the user and environment in effect at that ``RUN``:
 
-* ``USER``, ``ENV`` (``HOME``, ``XDG_CACHE_HOME``, ``PIP_CACHE_DIR``, ``UV_CACHE_DIR``,
-  ``npm_config_cache``, ``YARN_CACHE_FOLDER``, ``PNPM_HOME``, ``GOPATH``, ``GOMODCACHE``,
-  ``GOCACHE``, ``CARGO_HOME``, ``GEM_HOME``, ``COMPOSER_HOME``, ``GRADLE_USER_HOME`` …)
-  and ``ARG`` defaults are tracked per stage, and inherited through ``FROM <stage>``.
-  A few official images' settings are known (``golang``: ``GOPATH=/go``; ``rust``:
-  ``CARGO_HOME=/usr/local/cargo``; ``ruby``: ``GEM_HOME=/usr/local/bundle``; ``node``:
-  user ``node`` is uid 1000 with home ``/home/node``).
+* The facts come from the semantic model (``context.model``): the ``USER``, uid, ``HOME``
+  and ``ENV`` in effect at the ``RUN`` (inherited through ``FROM <stage>``, plus what the
+  base-image table says the image sets), the stage graph (which stages can be shipped,
+  which stages build on this one, which ``COPY --from`` read it) and what each ``RUN``
+  writes. Where each manager keeps its caches, what moves them (``PIP_CACHE_DIR``,
+  ``npm_config_cache``, ``GOMODCACHE``, ``--cache-dir``, ``npm config set cache`` …), what
+  defeats them and what empties them is the package-manager table,
+  ``dockmod.ecosystems.MANAGERS``. The transform reads both and makes the edit.
 * For a non-root user the mount gets ``uid=`` (and ``gid=`` when ``USER`` names a
   numeric group): a cache mount is owned by root with mode 0755 unless told otherwise, so
-  the tool could not write to it. BuildKit only accepts numeric ids, so a named user is
-  resolved through ``useradd``/``adduser`` calls earlier in the stage; otherwise the
+  the tool could not write to it. BuildKit only accepts numeric ids, so a named user must
+  resolve to a uid (``useradd``/``adduser`` earlier, or the image table); otherwise the
   finding has no fix.
 * ``sharing=locked`` where the tool cannot share its cache with a concurrent build:
   apt, apk, dnf, yum and Maven.
