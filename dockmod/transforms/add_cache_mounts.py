@@ -164,6 +164,7 @@ from dockmod.cst import (
     User,
 )
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
+from dockmod.ecosystems import cache_settings
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.shell import (
     ShellScript,
@@ -216,8 +217,6 @@ _PLAIN_COMMANDS = _FILE_COMMANDS | frozenset(
 )  # fmt: skip
 
 _CONFIG_PROGRAMS = frozenset({"pnpm", "npm", "yarn", "yarnpkg", "pip", "pip3"})
-#: Cache directories that a config command can move.
-_CONFIGURABLE = tuple(dict.fromkeys(cd for info in MANAGERS.values() for cd in info.caches if cd.config))
 
 
 class _Kind(enum.Enum):
@@ -279,9 +278,9 @@ class _Plan:
     uid: int | None = None
     gid: int | None = None
     unsafe: list[str] = field(default_factory=list)
-    #: uv's cache is mounted (new or existing mount); ``UV_LINK_MODE`` is set already.
-    uv_mounted: bool = False
-    link_mode_set: bool = False
+    #: Variables the manager wants beside a mounted cache (``mount_env`` in the table, e.g.
+    #: ``UV_LINK_MODE=copy``) that the scope does not set already.
+    mount_env: tuple[tuple[str, str], ...] = ()
 
 
 class _Blocked(Exception):
@@ -425,10 +424,10 @@ class AddCacheMounts(Transform):
         assert scope is not None
         self._plan_user(plan, scope, calls)
         config = dict(state.config)
-        config.update(_config_sets(script, calls, before=calls[0].command.span[0]))
-        plan.link_mode_set = scope.run_get("UV_LINK_MODE") is not None
+        config.update(_config_sets(script, before=calls[0].command.span[0]))
+        plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
+                                             if scope.run_get(k) is None))
         for call in calls:
-            plan.uv_mounted |= call.manager is Manager.UV
             for m in _targets(call, scope, plan, config, self._model.stages[stage.index].image_text or ""):
                 if all(m.target != x.target for x in plan.mounts):
                     plan.mounts.append(replace(m, manager=call.manager))
@@ -691,7 +690,7 @@ class AddCacheMounts(Transform):
                    and not (os.path.basename(c.name) in _CONFIG_PROGRAMS and c.words[1:3] == ["config", "set"])
                    for c in script.commands):
                 state.opaque.add(targets)
-            state.config.update(_config_sets(script, calls=None, before=None))
+            state.config.update(_config_sets(script, before=None))
 
 
 # -- scripts ---------------------------------------------------------------------------------
@@ -942,8 +941,10 @@ def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-
         if hits:
             return hits[0].text.partition("=")[0], lambda src, ws=hits: remove_words(src, ws)
     for call in pm_calls(script):
-        if call.manager is Manager.UV and Manager.UV in managers and _needs_link_mode(call, plan):
-            return "UV_LINK_MODE", lambda src, c=call.command: _insert_assignment(src, c, "UV_LINK_MODE=copy")
+        for key, value in plan.mount_env:
+            if call.manager in managers and call.kind is not None and not any(
+                    w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)):
+                return key, lambda src, c=call.command, kv=f"{key}={value}": _insert_assignment(src, c, kv)
     for cmd in script.commands:
         what = _cleaner(cmd, plan)
         if what is not None:
@@ -1144,31 +1145,14 @@ def _defeats(key: str, value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on", "y", "t")
 
 
-def _config_sets(script: ShellScript, calls: object, before: int | None) -> dict[CacheDir, str | None]:
-    """Cache directories moved by a config command (``pnpm config set store-dir X``, ``npm
-    config set cache X``: the ``config`` rows of the cache table), in commands starting
-    before offset ``before`` (or all)."""
+def _config_sets(script: ShellScript, before: int | None) -> dict[CacheDir, str | None]:
+    """Caches moved by a config command (``pnpm config set store-dir X``), in commands
+    starting before offset ``before`` (or all): cache → directory (None: not known)."""
     out: dict[CacheDir, str | None] = {}
-    for cmd in script.commands:
-        if before is not None and cmd.span[0] >= before:
+    for s in cache_settings(script):
+        if before is not None and s.command.span[0] >= before:
             break
-        name = os.path.basename(cmd.name)
-        if name not in _CONFIG_PROGRAMS:
-            continue
-        words = cmd.args
-        for cd in _CONFIGURABLE:
-            for prefix in cd.config:
-                n = len(prefix) - 1
-                if name != prefix[0] or [w.text for w in words[: n - 1]] != list(prefix[1:n]) or len(words) < n:
-                    continue
-                key, eq, value = words[n - 1].text.partition("=")
-                if key != prefix[-1]:
-                    continue
-                word = words[n - 1] if eq else (words[n] if len(words) > n else None)
-                if word is None:
-                    continue
-                value = value if eq else word.text
-                out[cd] = posixpath.normpath(value) if word.static and value.startswith("/") else None
+        out[s.cache] = posixpath.normpath(s.value) if s.static and s.value.startswith("/") else None
     return out
 
 
@@ -1179,18 +1163,6 @@ def _runs(name: str, program: str, info: object) -> bool:
     rest = name[len(program):]
     return program in getattr(info, "versioned", ()) and name.startswith(program) and all(
         c.isdigit() or c == "." for c in rest)
-
-
-def _needs_link_mode(call: PackageManagerCall, plan: _Plan) -> bool:
-    """uv installs from a cache on another file system: without ``UV_LINK_MODE=copy`` it
-    tries to hard-link, fails, warns and copies."""
-    if not plan.uv_mounted or plan.link_mode_set:
-        return False
-    if call.action not in ("sync", "pip install", "pip sync", "add", "tool install", "run"):
-        return False
-    if call.has_option("--link-mode"):
-        return False
-    return not any(w.text.startswith("UV_LINK_MODE=") for w in (*call.command.assignments, *call.program))
 
 
 def _insert_assignment(source: ShellCommand, cmd: SimpleCommand, text: str) -> ShellCommand | None:
