@@ -92,6 +92,9 @@ def _shared_options(f):  # type: ignore[no-untyped-def]
                      help="Also apply fixes that may change build behaviour."),
         click.option("--target-syntax", metavar="1.N",
                      help="Highest docker/dockerfile frontend a fix may require."),
+        click.option("--syntax-directive", type=click.Choice(["none", "floating", "minimum"]), default=None,
+                     help="When a fix needs a newer frontend and the file has no `# syntax` line: add none "
+                          "(default), `docker/dockerfile:1` (floating) or the lowest 1.N (minimum)."),
         click.option("--config", type=click.Path(dir_okay=False, exists=True),
                      help="Use this pyproject.toml or dockmod.toml for every file."),
         click.option("--format", "fmt", type=click.Choice(["text", "full", "json", "sarif", "github"]),
@@ -112,8 +115,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 
 def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_select: tuple[str, ...],
-         ignore: tuple[str, ...], unsafe_fixes: bool | None, target_syntax: str | None, config: str | None,
-         fmt: str, exit_zero: bool, jobs: int | None, quiet: bool, verbose: bool, color: bool | None) -> None:
+         ignore: tuple[str, ...], unsafe_fixes: bool | None, target_syntax: str | None,
+         syntax_directive: str | None, config: str | None, fmt: str, exit_zero: bool, jobs: int | None, quiet: bool, verbose: bool, color: bool | None) -> None:
     from pathlib import Path
 
     from dockmod import report, runner
@@ -155,7 +158,8 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     fix = mode != "check"
     apply = mode == "apply"
     common = dict(fix=fix, apply=apply, select=tuple(sel) if sel else None, extend_select=tuple(ext),
-                  ignore=tuple(ign), unsafe_fixes=unsafe_fixes, target_syntax=target, config=config)
+                  ignore=tuple(ign), unsafe_fixes=unsafe_fixes, target_syntax=target, config=config,
+                  syntax_directive=syntax_directive)
     jobs_list: list[runner.Job] = []
     stdin = "-" in paths
     try:

@@ -13,6 +13,7 @@ suggest the nearest valid key.
     unsafe-fixes = false
     exclude = ["vendor/**"]
     target-syntax = "1.7"
+    syntax-directive = "none"   # or "floating" / "minimum"
 
     [tool.dockmod.per-file-ignores]
     "legacy/*.Dockerfile" = ["DM401"]
@@ -33,7 +34,8 @@ from typing import Any
 from dockmod.errors import ConfigError
 
 KEYS = ("select", "extend-select", "ignore", "unsafe-fixes", "exclude", "per-file-ignores",
-        "target-syntax", "transform")
+        "target-syntax", "syntax-directive", "transform")
+SYNTAX_DIRECTIVE = ("none", "floating", "minimum")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     target_syntax: tuple[int, int] | None = None
+    #: ``# syntax`` policy for files without a directive (engine.SyntaxPolicy values).
+    syntax_directive: str | None = None
     #: Per-transform options keyed by transform name.
     transform: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -68,6 +72,13 @@ def parse_target_syntax(value: Any, path: Path | None = None) -> tuple[int, int]
         return int(parts[0]), int(parts[1])
     except ValueError:
         raise ConfigError(f"`target-syntax` must look like \"1.7\", got {text!r}", path=str(path) if path else None) from None
+
+
+def parse_syntax_directive(value: Any, path: Path | None = None) -> str:
+    if not isinstance(value, str) or value not in SYNTAX_DIRECTIVE:
+        raise ConfigError(f"`syntax-directive` must be one of {', '.join(map(repr, SYNTAX_DIRECTIVE))}, "
+                          f"got {value!r}", path=str(path) if path else None)
+    return value
 
 
 def _str_list(table: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
@@ -109,6 +120,8 @@ def from_table(table: dict[str, Any], path: Path) -> Config:
         kw["unsafe_fixes"] = table["unsafe-fixes"]
     if "target-syntax" in table:
         kw["target_syntax"] = parse_target_syntax(table["target-syntax"], path)
+    if "syntax-directive" in table:
+        kw["syntax_directive"] = parse_syntax_directive(table["syntax-directive"], path)
     if "per-file-ignores" in table:
         pfi = table["per-file-ignores"]
         if not isinstance(pfi, dict):

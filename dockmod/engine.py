@@ -1,4 +1,4 @@
-"""Apply transforms to one tree: report, fix to a fixpoint, gate by safety, raise ``# syntax``.
+"""Apply transforms to one tree: report, fix to a fixpoint, gate by safety, mind ``# syntax``.
 
 Findings are always taken from the *original* tree, so their positions are the ones a
 reviewer sees in the file. Fixes are then applied transform by transform, in registry
@@ -8,10 +8,12 @@ fix loop). The findings that remain are read from the result.
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from dockmod.cst.instructions import Add, Copy, Healthcheck, Instruction, Onbuild, Run
 from dockmod.cst.module import Dockerfile
 from dockmod.cst.positions import PositionProvider
 from dockmod.cst.trivia import Directive
@@ -22,11 +24,122 @@ from dockmod.transforms._base import Context, Finding, Transform
 
 MAX_PASSES = 10
 
-# `# syntax=` values of Docker's own frontend: [docker.io/]docker/dockerfile:1[.N[.P]][-labs][@digest]
+
+class SyntaxPolicy(enum.Enum):
+    """What to do about ``# syntax=`` when a fix needs a newer frontend than the file declares.
+
+    Whatever the policy, a directive is never lowered, never set below what the whole
+    output uses, and a pinned ``docker/dockerfile:1.N`` is raised only as far as the
+    output needs. The policy decides for files *without* a directive.
+    """
+
+    #: Add none (default). The frontend built into current BuildKit has mounts and
+    #: heredocs; pinning one would pull it from Docker Hub on every build and, pinned
+    #: below 1.8, turn off ``docker build --check``.
+    NONE = "none"
+    #: Add ``# syntax=docker/dockerfile:1`` (latest 1.x, pulled at build time).
+    FLOATING = "floating"
+    #: Add ``# syntax=docker/dockerfile:1.N``, the lowest version the output needs.
+    MINIMUM = "minimum"
+
+
+@dataclass(frozen=True, slots=True)
+class FrontendFeature:
+    """A Dockerfile feature and the ``docker/dockerfile`` version that first ships it."""
+
+    name: str
+    #: First version in the stable channel (``docker/dockerfile:1.N``).
+    stable: tuple[int, int]
+    #: First version in the labs channel (``docker/dockerfile:1.N-labs``).
+    labs: tuple[int, int]
+
+
+_NOTES = "https://docs.docker.com/build/dockerfile/release-notes/"
+# Feature -> first frontend version. Sources: the Dockerfile release notes (_NOTES, section
+# per version) and the moby/buildkit release tags. Where the labs channel had a feature
+# earlier but no labs version is cited here, labs = stable (never too low, at worst high).
+#
+# | feature                          | stable | labs | source                                  |
+# |----------------------------------|--------|------|-----------------------------------------|
+# | RUN --mount (cache/secret/ssh/…) | 1.2    | 1.2  | moby/buildkit tag dockerfile/1.2.0      |
+# | RUN --network                    | 1.3    | 1.3  | _NOTES 1.3.0 (labs since 1.2.1-labs)    |
+# | heredocs (RUN/COPY <<EOF)        | 1.4    | 1.3  | _NOTES 1.4.0, 1.3.0 (labs)              |
+# | COPY --link / ADD --link         | 1.4    | 1.4  | _NOTES 1.4.0                            |
+# | ADD <git URL>, ADD --keep-git-dir| 1.6    | 1.5  | _NOTES 1.6.0 ("graduated"), 1.5.0       |
+# | ADD --checksum                   | 1.6    | 1.5  | _NOTES 1.6.0, 1.5.0 (labs)              |
+# | HEALTHCHECK --start-interval     | 1.6    | 1.6  | _NOTES 1.6.0                            |
+# | RUN --mount=type=secret,env=     | 1.10   | 1.10 | _NOTES 1.10.0                           |
+# | ADD --unpack                     | 1.17   | 1.17 | _NOTES 1.17.0                           |
+# | COPY/ADD --exclude               | 1.19   | 1.7  | _NOTES 1.19.0, 1.7.0 (labs)             |
+# | COPY --parents                   | 1.20   | 1.7  | moby/buildkit tag dockerfile/1.20.0,    |
+# |                                  |        |      | _NOTES 1.7.0 (labs)                     |
+# | RUN --security                   | 1.20   | 1.20 | moby/buildkit tag dockerfile/1.20.0     |
+#
+# Not detected (a file using them gets no floor from them): the `${VAR#pattern}` family of
+# substitutions (1.7), `# check=` (1.8, ignored by older frontends), COPY --chmod.
+MOUNT = FrontendFeature("`RUN --mount`", (1, 2), (1, 2))
+NETWORK = FrontendFeature("`RUN --network`", (1, 3), (1, 3))
+HEREDOC = FrontendFeature("heredocs", (1, 4), (1, 3))
+LINK = FrontendFeature("`--link`", (1, 4), (1, 4))
+ADD_GIT = FrontendFeature("`ADD` from a Git URL", (1, 6), (1, 5))
+CHECKSUM = FrontendFeature("`ADD --checksum`", (1, 6), (1, 5))
+START_INTERVAL = FrontendFeature("`HEALTHCHECK --start-interval`", (1, 6), (1, 6))
+SECRET_ENV = FrontendFeature("`RUN --mount=type=secret,env=`", (1, 10), (1, 10))
+UNPACK = FrontendFeature("`ADD --unpack`", (1, 17), (1, 17))
+EXCLUDE = FrontendFeature("`--exclude`", (1, 19), (1, 7))
+PARENTS = FrontendFeature("`COPY --parents`", (1, 20), (1, 7))
+SECURITY = FrontendFeature("`RUN --security`", (1, 20), (1, 20))
+
+_COPY_FLAGS = {"link": LINK, "exclude": EXCLUDE, "parents": PARENTS, "checksum": CHECKSUM,
+               "keep-git-dir": ADD_GIT, "unpack": UNPACK}
+_RUN_FLAGS = {"network": NETWORK, "security": SECURITY}
+# BuildKit's ADD treats these as Git sources (dockerfile2llb: gitutil.ParseGitRef).
+_GIT_SOURCE_RE = re.compile(r"^(?:git@|git://|(?:https?|ssh)://\S+\.git(?:[#?].*)?$)")
+
+# `# syntax=` values of Docker's own frontend:
+# [docker.io/]docker/dockerfile[:1[.N[.P]][-labs] | :latest | :labs][@digest]
 _FRONTEND_RE = re.compile(
-    r"^(?P<name>(?:docker\.io/)?docker/dockerfile):(?P<major>\d+)(?:\.(?P<minor>\d+)(?:\.\d+)?)?"
-    r"(?P<suffix>-labs)?(?P<digest>@sha256:[0-9a-f]{64})?$"
+    r"^(?P<name>(?:docker\.io/)?docker/dockerfile)"
+    r"(?::(?:(?P<major>\d+)(?:\.(?P<minor>\d+)(?:\.\d+)?)?(?P<suffix>-labs)?|(?P<tag>latest|labs)))?"
+    r"(?P<digest>@sha256:[0-9a-f]{64})?$"
 )
+
+
+def features_used(df: Dockerfile) -> list[FrontendFeature]:
+    """The versioned frontend features the file uses, one entry per use."""
+    out: list[FrontendFeature] = []
+
+    def visit(ins: Instruction) -> None:
+        if ins.heredocs:
+            out.append(HEREDOC)
+        for flag in ins.flags:
+            name = flag.name.lower()
+            if isinstance(ins, Run):
+                if name == "mount":
+                    out.append(MOUNT)
+                    spec = flag.mount
+                    if spec is not None and spec.type == "secret" and spec.get("env") is not None:
+                        out.append(SECRET_ENV)
+                elif name in _RUN_FLAGS:
+                    out.append(_RUN_FLAGS[name])
+            elif isinstance(ins, (Copy, Add)) and name in _COPY_FLAGS:
+                out.append(_COPY_FLAGS[name])
+            elif isinstance(ins, Healthcheck) and name == "start-interval":
+                out.append(START_INTERVAL)
+        if isinstance(ins, Add) and any(_GIT_SOURCE_RE.match(s) for s in ins.sources):
+            out.append(ADD_GIT)
+        if isinstance(ins, Onbuild) and ins.instruction is not None:
+            visit(ins.instruction)
+
+    for ins in df.body:
+        visit(ins)
+    return out
+
+
+def frontend_needed(df: Dockerfile, labs: bool = False) -> tuple[int, int] | None:
+    """The lowest ``docker/dockerfile`` version (stable or labs channel) the file needs."""
+    versions = [f.labs if labs else f.stable for f in features_used(df)]
+    return max(versions) if versions else None
 
 
 @dataclass
@@ -55,22 +168,82 @@ class EngineOptions:
     #: Per-transform options keyed by transform name.
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     resolver: Any = None
+    syntax_directive: SyntaxPolicy = SyntaxPolicy.NONE
+
+
+_Rejected = dict[tuple[str, str, str], str]
+
+
+def _context(df: Dockerfile, cls: type[Transform], opts: EngineOptions, path: str | None, *,
+             fix: bool, rejected: _Rejected, positions: Any = None,
+             suppressed: dict[int, frozenset[str]] | None = None) -> Context:
+    return Context(dockerfile=df, path=path, options=opts.options.get(cls.meta.name, {}),
+                   resolver=opts.resolver, fix=fix, unsafe_fixes=opts.unsafe_fixes,
+                   target_syntax=opts.target_syntax,
+                   suppressed=suppressed if suppressed is not None else suppressed_codes(df, resolve_code),
+                   positions=positions, rejected=rejected)
 
 
 def _check(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
-           path: str | None) -> list[Finding]:
+           path: str | None, rejected: _Rejected | None = None) -> list[Finding]:
     positions = PositionProvider(df)
     suppressed = suppressed_codes(df, resolve_code)
     findings: list[Finding] = []
     for cls in transforms:
-        ctx = Context(dockerfile=df, path=path, options=opts.options.get(cls.meta.name, {}),
-                      resolver=opts.resolver, fix=False, unsafe_fixes=opts.unsafe_fixes,
-                      target_syntax=opts.target_syntax, suppressed=suppressed, positions=positions)
+        ctx = _context(df, cls, opts, path, fix=False, rejected=rejected or {}, positions=positions,
+                       suppressed=suppressed)
         t = cls(ctx)
         t.transform(df)
         findings.extend(t.findings)
     findings.sort(key=lambda f: (f.line, f.column, f.code))
     return findings
+
+
+def _parse_error(text: str) -> str | None:
+    from dockmod._parse import parse
+    from dockmod.errors import ParseError
+
+    try:
+        parse(text)
+    except ParseError as e:
+        return e.message
+    return None
+
+
+def _fix_step(current: Dockerfile, cls: type[Transform], opts: EngineOptions, path: str | None,
+              rejected: _Rejected) -> tuple[Dockerfile, int]:
+    """Apply one transform's fixes to ``current``; drop each fix whose output does not parse.
+
+    A fix that yields unparsable text is a transform bug, but it must not sink the file's
+    other fixes: the step is retried one proposal at a time, the ones that break the
+    file are recorded in ``rejected`` (reported as findings without a fix), and the rest
+    are applied.
+    """
+    t = cls(_context(current, cls, opts, path, fix=True, rejected=rejected))
+    new = t.transform(current)
+    if not t.applied or new.code == current.code:
+        return current, 0
+    error = _parse_error(new.code)
+    if error is None:
+        return new, t.applied
+    probe = cls(_context(current, cls, opts, path, fix=False, rejected=rejected))
+    probe.context.track_keys = True
+    probe.transform(current)
+    for index, key in enumerate(probe.proposal_keys):
+        ctx = _context(current, cls, opts, path, fix=True, rejected=rejected)
+        ctx.only = index
+        one = cls(ctx).transform(current)
+        reason = _parse_error(one.code) if one.code != current.code else None
+        if reason is not None:
+            rejected[key] = f"the fix was dropped: its output does not parse ({reason})"
+    t = cls(_context(current, cls, opts, path, fix=True, rejected=rejected))
+    new = t.transform(current)
+    if t.applied and new.code != current.code and (reason := _parse_error(new.code)) is not None:
+        # Each fix parses alone but not together: drop them all.
+        for key in probe.proposal_keys:
+            rejected.setdefault(key, f"the fix was dropped: its output does not parse ({reason})")
+        return current, 0
+    return (new, t.applied) if new.code != current.code else (current, 0)
 
 
 def run(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
@@ -85,21 +258,17 @@ def run(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
     current = df
     applied = 0
     fixed: set[str] = set()
+    rejected: _Rejected = {}
     need_syntax: tuple[int, int] | None = None
     passes = 0
     while True:
         passes += 1
         changed_codes = []
         for cls in transforms:
-            suppressed = suppressed_codes(current, resolve_code)
-            ctx = Context(dockerfile=current, path=path, options=opts.options.get(cls.meta.name, {}),
-                          resolver=opts.resolver, fix=True, unsafe_fixes=opts.unsafe_fixes,
-                          target_syntax=opts.target_syntax, suppressed=suppressed)
-            t = cls(ctx)
-            new = t.transform(current)
-            if t.applied and new.code != current.code:
+            new, count = _fix_step(current, cls, opts, path, rejected)
+            if new is not current:
                 current = new
-                applied += t.applied
+                applied += count
                 changed_codes.append(cls.meta.code)
                 fixed.add(cls.meta.code)
                 if cls.meta.min_syntax and (need_syntax is None or cls.meta.min_syntax > need_syntax):
@@ -111,8 +280,10 @@ def run(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
                 f"fixes did not converge after {MAX_PASSES} passes: {', '.join(sorted(set(changed_codes)))}"
             )
     if need_syntax is not None:
-        current = ensure_syntax(current, need_syntax)
-    remaining = _check(current, transforms, opts, path) if current is not df else findings
+        current = ensure_syntax(current, need_syntax, opts.syntax_directive)
+    if rejected:
+        findings = _check(df, transforms, opts, path, rejected)
+    remaining = _check(current, transforms, opts, path, rejected) if current is not df else findings
     return EngineResult(df, current, findings, remaining, applied=applied, passes=passes,
                         fixed_codes=fixed)
 
@@ -125,31 +296,46 @@ def declared_syntax(df: Dockerfile) -> tuple[int, int | None] | None:
     m = _FRONTEND_RE.match(value.split()[0] if value.split() else value)
     if not m:
         return None
+    if m.group("major") is None:
+        return 1, None
     return int(m.group("major")), (int(m.group("minor")) if m.group("minor") else None)
 
 
-def ensure_syntax(df: Dockerfile, need: tuple[int, int]) -> Dockerfile:
-    """Add or raise ``# syntax=docker/dockerfile:1.N`` so the frontend supports ``need``.
+def ensure_syntax(df: Dockerfile, need: tuple[int, int],
+                  policy: SyntaxPolicy = SyntaxPolicy.NONE) -> Dockerfile:
+    """Make the ``# syntax`` directive admit fixes that need frontend ``need``.
 
-    A floating ``:1`` already satisfies any 1.N. A custom frontend, or one pinned by digest,
-    is left alone: raising it would change what the file asked for.
+    A pinned ``docker/dockerfile:1.N[-labs]`` below what the whole output needs (``need``
+    and every versioned feature the file uses, read on the channel it names) is raised to
+    exactly that, never lowered. A floating ``:1``, ``:latest``, a custom frontend, or one
+    pinned by digest is left alone: raising it would change what the file asked for.
+    Without a directive, ``policy`` decides (see :class:`SyntaxPolicy`).
     """
-    style = df.style
     for i, d in enumerate(df.directives):
         if d.name != "syntax":
             continue
         raw_value = d.directive_value
         m = _FRONTEND_RE.match(raw_value)
-        if not m or m.group("digest"):
+        if not m or m.group("digest") or m.group("major") is None or m.group("minor") is None:
             return df
-        major = int(m.group("major"))
-        minor = m.group("minor")
-        if major > need[0] or minor is None or (major, int(minor)) >= need:
+        major, minor = int(m.group("major")), int(m.group("minor"))
+        labs = bool(m.group("suffix"))
+        used = frontend_needed(df, labs=labs)
+        want = max(need, used) if used else need
+        if major > want[0] or (major, minor) >= want:
             return df
-        new_value = f"{m.group('name')}:{need[0]}.{need[1]}{m.group('suffix') or ''}"
+        new_value = f"{m.group('name')}:{want[0]}.{want[1]}{m.group('suffix') or ''}"
         start = d.value.find(raw_value)
         new_line = d.value[:start] + new_value + d.value[start + len(raw_value):]
         directives = df.directives[:i] + (Directive(new_line),) + df.directives[i + 1:]
         return df.with_changes(directives=directives)
-    line = Directive(f"# syntax=docker/dockerfile:{need[0]}.{need[1]}{style.newline}")
+    if policy is SyntaxPolicy.NONE:
+        return df
+    if policy is SyntaxPolicy.FLOATING:
+        value = "docker/dockerfile:1"
+    else:
+        used = frontend_needed(df)
+        want = max(need, used) if used else need
+        value = f"docker/dockerfile:{want[0]}.{want[1]}"
+    line = Directive(f"# syntax={value}{df.style.newline}")
     return df.with_changes(directives=(line, *df.directives))

@@ -32,6 +32,8 @@ class Job:
     target_syntax: tuple[int, int] | None
     config: str | None
     stdin_text: str | None = None
+    #: ``--syntax-directive`` (none/floating/minimum); None: from config, else "none".
+    syntax_directive: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,9 @@ def process(job: Job) -> FileResult:
 
     try:
         transforms = _merge_selection(job, cfg)
+        policy = engine.SyntaxPolicy(job.syntax_directive or cfg.syntax_directive or "none")
         opts = engine.EngineOptions(fix=job.fix, unsafe_fixes=unsafe, target_syntax=target,
-                                    options=cfg.transform)
+                                    options=cfg.transform, syntax_directive=policy)
         result = engine.run(df, transforms, opts, path=job.display)
     except TransformError as e:
         return FileResult(job.display, "failed", error=f"{job.display}: error: {e}")

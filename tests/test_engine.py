@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import dockmod
 from dockmod import engine
-from dockmod.cst import Run, ShellCommand
+from dockmod.cst import Flag, Run, ShellCommand
 from dockmod.errors import TransformError
 from dockmod.transforms import Example, FixSafety, Transform, TransformMeta
 
@@ -38,22 +40,89 @@ def fix(text: str, *transforms: type[Transform], **kw) -> engine.EngineResult:  
     return engine.run(dockmod.parse(text), list(transforms), engine.EngineOptions(fix=True, **kw))
 
 
-@pytest.mark.parametrize("before,after", [
-    ("FROM a\nRUN true\n", "# syntax=docker/dockerfile:1.4\nFROM a\nRUN :\n"),
-    ("# syntax=docker/dockerfile:1.2\nFROM a\nRUN true\n", "# syntax=docker/dockerfile:1.4\nFROM a\nRUN :\n"),
-    ("# syntax = docker/dockerfile:1.3.1-labs\r\nFROM a\r\nRUN true\r\n",
+class _NeedsMount(Transform):
+    """Test double: rewrites `RUN pip x` to `RUN --mount=type=cache,... pip x` (needs 1.2)."""
+
+    meta = TransformMeta(code="DM989", name="test-needs-mount", summary="no mount", fix_title="Mount",
+                         safety=FixSafety.SAFE, min_syntax=(1, 2))
+
+    def leave_Run(self, original: Run, updated: Run) -> Run:
+        if isinstance(updated.command, ShellCommand) and updated.command.text == "pip x" and not updated.flags:
+            return self.propose(original, updated.with_changes(flags=(Flag("--mount=type=cache,target=/c"),)))
+        return updated
+
+
+P = engine.SyntaxPolicy
+
+
+@pytest.mark.parametrize("policy,before,after", [
+    # No directive: none by default; `floating` adds `:1`; `minimum` the lowest the output needs.
+    (P.NONE, "FROM a\nRUN true\n", "FROM a\nRUN :\n"),
+    (P.FLOATING, "FROM a\nRUN true\n", "# syntax=docker/dockerfile:1\nFROM a\nRUN :\n"),
+    (P.MINIMUM, "FROM a\nRUN true\n", "# syntax=docker/dockerfile:1.4\nFROM a\nRUN :\n"),
+    (P.MINIMUM, "FROM a\nRUN --network=none true\nCOPY --exclude=*.md . .\n",
+     "# syntax=docker/dockerfile:1.19\nFROM a\nRUN --network=none :\nCOPY --exclude=*.md . .\n"),
+    (P.MINIMUM, "# escape=`\nFROM a\nRUN true\n", "# syntax=docker/dockerfile:1.4\n# escape=`\nFROM a\nRUN :\n"),
+    (P.MINIMUM, "\ufeff# a comment\nFROM a\nRUN true\n",
+     "\ufeff# syntax=docker/dockerfile:1.4\n# a comment\nFROM a\nRUN :\n"),
+    # A pinned directive is raised as far as the output needs, whatever the policy.
+    (P.NONE, "# syntax=docker/dockerfile:1.2\nFROM a\nRUN true\n", "# syntax=docker/dockerfile:1.4\nFROM a\nRUN :\n"),
+    (P.NONE, "# syntax = docker/dockerfile:1.3.1-labs\r\nFROM a\r\nRUN true\r\n",
      "# syntax = docker/dockerfile:1.4-labs\r\nFROM a\r\nRUN :\r\n"),
-    ("# syntax=docker/dockerfile:1\nFROM a\nRUN true\n", "# syntax=docker/dockerfile:1\nFROM a\nRUN :\n"),
-    ("# syntax=docker/dockerfile:1.7\nFROM a\nRUN true\n", "# syntax=docker/dockerfile:1.7\nFROM a\nRUN :\n"),
-    ("# syntax=example.com/custom:2\nFROM a\nRUN true\n", "# syntax=example.com/custom:2\nFROM a\nRUN :\n"),
-    ("# escape=`\nFROM a\nRUN true\n", "# syntax=docker/dockerfile:1.4\n# escape=`\nFROM a\nRUN :\n"),
-    ("\ufeff# a comment\nFROM a\nRUN true\n", "\ufeff# syntax=docker/dockerfile:1.4\n# a comment\nFROM a\nRUN :\n"),
+    (P.NONE, "# syntax=docker/dockerfile:1.2\nFROM a\nRUN true\nADD --checksum=sha256:00 https://x/y /y\n",
+     "# syntax=docker/dockerfile:1.6\nFROM a\nRUN :\nADD --checksum=sha256:00 https://x/y /y\n"),
+    # ... and never lowered; floating, custom and digest-pinned frontends are left alone.
+    (P.MINIMUM, "# syntax=docker/dockerfile:1\nFROM a\nRUN true\n", "# syntax=docker/dockerfile:1\nFROM a\nRUN :\n"),
+    (P.MINIMUM, "# syntax=docker/dockerfile:latest\nFROM a\nRUN true\n",
+     "# syntax=docker/dockerfile:latest\nFROM a\nRUN :\n"),
+    (P.MINIMUM, "# syntax=docker/dockerfile:1.7\nFROM a\nRUN true\n", "# syntax=docker/dockerfile:1.7\nFROM a\nRUN :\n"),
+    (P.MINIMUM, "# syntax=example.com/custom:2\nFROM a\nRUN true\n", "# syntax=example.com/custom:2\nFROM a\nRUN :\n"),
 ])
-def test_syntax_directive_is_added_or_raised_once(before: str, after: str) -> None:
-    out = fix(before, _NeedsHeredocs).output.code
+def test_syntax_directive_policy(policy: engine.SyntaxPolicy, before: str, after: str) -> None:
+    out = fix(before, _NeedsHeredocs, syntax_directive=policy).output.code
     assert out == after
-    assert dockmod.parse(out).directive("syntax") is not None
-    assert fix(out, _NeedsHeredocs).output.code == out
+    assert fix(out, _NeedsHeredocs, syntax_directive=policy).output.code == out
+
+
+@pytest.mark.parametrize("policy,before,after", [
+    # A 1.2 file that gains a mount but already uses heredocs: raised to 1.4, not left at 1.2.
+    (P.NONE, "# syntax=docker/dockerfile:1.2\nFROM a\nRUN <<EOF\ntrue\nEOF\nRUN pip x\n",
+     "# syntax=docker/dockerfile:1.4\nFROM a\nRUN <<EOF\ntrue\nEOF\nRUN --mount=type=cache,target=/c pip x\n"),
+    # Heredocs and COPY --link without a directive: none added by default ...
+    (P.NONE, "FROM a\nCOPY --link . .\nRUN pip x\n", "FROM a\nCOPY --link . .\nRUN --mount=type=cache,target=/c pip x\n"),
+    # ... and with `minimum`, never one below what the file uses (not 1.2).
+    (P.MINIMUM, "FROM a\nCOPY --link . .\nRUN pip x\n",
+     "# syntax=docker/dockerfile:1.4\nFROM a\nCOPY --link . .\nRUN --mount=type=cache,target=/c pip x\n"),
+    (P.MINIMUM, "FROM a\nCOPY <<EOF /x\nhi\nEOF\nRUN pip x\n",
+     "# syntax=docker/dockerfile:1.4\nFROM a\nCOPY <<EOF /x\nhi\nEOF\nRUN --mount=type=cache,target=/c pip x\n"),
+    (P.MINIMUM, "FROM a\nRUN --mount=type=secret,id=t,env=T pip x\nRUN pip x\n",
+     "# syntax=docker/dockerfile:1.10\nFROM a\nRUN --mount=type=secret,id=t,env=T pip x\n"
+     "RUN --mount=type=cache,target=/c pip x\n"),
+    (P.MINIMUM, "FROM a\nCOPY --parents a/*.txt /b/\nRUN pip x\n",
+     "# syntax=docker/dockerfile:1.20\nFROM a\nCOPY --parents a/*.txt /b/\nRUN --mount=type=cache,target=/c pip x\n"),
+    (P.NONE, "# syntax=docker/dockerfile:1.1-labs\nFROM a\nCOPY --parents a/*.txt /b/\nRUN pip x\n",
+     "# syntax=docker/dockerfile:1.7-labs\nFROM a\nCOPY --parents a/*.txt /b/\nRUN --mount=type=cache,target=/c pip x\n"),
+    # `:1` already admits everything.
+    (P.MINIMUM, "# syntax=docker/dockerfile:1\nFROM a\nRUN <<EOF\ntrue\nEOF\nRUN pip x\n",
+     "# syntax=docker/dockerfile:1\nFROM a\nRUN <<EOF\ntrue\nEOF\nRUN --mount=type=cache,target=/c pip x\n"),
+])
+def test_syntax_directive_reads_the_whole_output(policy: engine.SyntaxPolicy, before: str, after: str) -> None:
+    assert fix(before, _NeedsMount, syntax_directive=policy).output.code == after
+
+
+def test_no_directive_change_for_fixes_that_need_no_frontend() -> None:
+    text = "# syntax=docker/dockerfile:1.2\nFROM a\nRUN <<EOF\ntrue\nEOF\nENV A 1\n"
+    from dockmod.transforms.use_key_value_format import UseKeyValueFormat
+
+    out = fix(text, UseKeyValueFormat).output.code
+    assert out == text.replace("ENV A 1", "ENV A=1")
+
+
+def test_frontend_needed_reads_onbuild_and_healthcheck() -> None:
+    df = dockmod.parse("FROM a\nONBUILD RUN --network=host x\nHEALTHCHECK --start-interval=1s CMD x\n")
+    assert engine.frontend_needed(df) == (1, 6)
+    assert engine.frontend_needed(dockmod.parse("FROM a\nADD git@github.com:a/b.git /b\n")) == (1, 6)
+    assert engine.frontend_needed(dockmod.parse("FROM a\nADD https://x/y.tar /b\n")) is None
 
 
 def test_no_syntax_change_without_a_fix() -> None:
@@ -85,3 +154,62 @@ def test_check_mode_changes_nothing() -> None:
     df = dockmod.parse("FROM a\nRUN true\n")
     result = engine.run(df, [_NeedsHeredocs], engine.EngineOptions(fix=False))
     assert result.output is df and len(result.findings) == 1
+
+
+class _BreaksSome(Transform):
+    """Test double: `RUN bad` becomes `RUN x` + an unparsable `ENV A`; `RUN good` becomes `RUN ok`."""
+
+    meta = TransformMeta(code="DM988", name="test-breaks-some", summary="`{text}` found",
+                         fix_title="Rewrite `{text}`", safety=FixSafety.SAFE)
+
+    def leave_Run(self, original: Run, updated: Run) -> Any:
+        text = updated.command.text if isinstance(updated.command, ShellCommand) else ""
+        if text == "bad":
+            return self.propose(original, updated.with_changes(command=ShellCommand("x\nENV A")), text=text)
+        if text == "good":
+            return self.propose(original, updated.with_changes(command=ShellCommand("ok")), text=text)
+        return updated
+
+
+def test_a_fix_whose_output_does_not_parse_is_dropped_and_the_rest_applied() -> None:
+    from dockmod.transforms.use_key_value_format import UseKeyValueFormat
+
+    result = fix("FROM a\nRUN bad\nRUN good\nENV B 1\n", _BreaksSome, UseKeyValueFormat)
+    assert result.output.code == "FROM a\nRUN bad\nRUN ok\nENV B=1\n"
+    bad = [f for f in result.findings if f.line == 2]
+    assert len(bad) == 1 and bad[0].safety is None and not bad[0].fixable
+    assert bad[0].no_fix_reason is not None
+    assert bad[0].no_fix_reason.startswith("the fix was dropped: its output does not parse (")
+    good = [f for f in result.findings if f.line == 3]
+    assert good[0].fixable
+    (left,) = result.remaining
+    assert (left.line, left.code, left.fixable) == (2, "DM988", False)
+
+
+def test_check_reports_the_dropped_fix_only_in_fix_mode() -> None:
+    df = dockmod.parse("FROM a\nRUN bad\n")
+    (finding,) = engine.run(df, [_BreaksSome], engine.EngineOptions()).findings
+    assert finding.fixable  # `check` does not run fixes, so it cannot know
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u0085", "\u2003", "\u3000"])
+def test_dm502_escapes_every_space_buildkit_splits_on(space: str) -> None:
+    from dockmod.transforms.use_key_value_format import UseKeyValueFormat
+    from tests.oracle import oracle_instructions
+
+    text = f"FROM a\nENV PATH $CATAL{space}INA_HOME/bin\n"
+    result = fix(text, UseKeyValueFormat)
+    out = result.output.code
+    assert out == f"FROM a\nENV PATH=$CATAL\\{space}INA_HOME/bin\n"
+    assert result.findings[0].fixable
+    env = oracle_instructions(out)[1]
+    assert env["value"] == ["PATH", f"$CATAL\\{space}INA_HOME/bin"]
+
+
+def test_dm001_on_bare_cr_line_ends_writes_a_line_of_its_own() -> None:
+    from dockmod.transforms.add_syntax_directive import AddSyntaxDirective
+
+    text = "FROM alpine\rRUN echo hi\r"
+    out = fix(text, AddSyntaxDirective).output.code
+    assert out == "# syntax=docker/dockerfile:1\n" + text
+    assert dockmod.parse(out).directive("syntax") == "docker/dockerfile:1"

@@ -1,6 +1,6 @@
 """The node classes: ``from dockmod import cst; cst.From``."""
 
-from dockmod.cst._base import REMOVE, Node
+from dockmod.cst._base import REMOVE, CSTValidationError, FlattenSentinel, Node, RemovalSentinel
 from dockmod.cst.arguments import (
     Flag,
     Heredoc,
@@ -39,7 +39,7 @@ from dockmod.cst.trivia import Directive, EmptyLine, TrailingWhitespace
 from dockmod.cst.visitors import Transformer, Visitor
 
 __all__ = [
-    "REMOVE", "Node", "Flag", "Heredoc", "ImageRef", "JsonArray", "KeyValue", "LegacyKeyValue",
+    "REMOVE", "CSTValidationError", "FlattenSentinel", "Node", "RemovalSentinel", "Flag", "Heredoc", "ImageRef", "JsonArray", "KeyValue", "LegacyKeyValue",
     "MountSpec", "ShellCommand", "Word", "Add", "Arg", "Cmd", "Copy", "Entrypoint", "Env",
     "Expose", "From", "Healthcheck", "Instruction", "Label", "Maintainer", "Onbuild", "Run",
     "Shell", "Stopsignal", "UnknownInstruction", "User", "Volume", "Workdir", "Dockerfile",

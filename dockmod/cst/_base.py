@@ -2,12 +2,21 @@
 
 As in LibCST, ``==`` is identity (so ``original is node`` bookkeeping works and hashing is
 cheap), ``with_changes`` is ``dataclasses.replace``, and a visit returns the same object
-when nothing changed.
+when nothing changed. Every construction (``with_changes`` included) runs ``_validate()``,
+which raises :class:`CSTValidationError` for a node that cannot print as a Dockerfile.
+
+A ``leave_X`` may return, for a node held in a sequence (``body``, ``flags``, …),
+:data:`REMOVE` (LibCST's ``RemovalSentinel.REMOVE``) to delete it, or
+``FlattenSentinel([a, b])`` to put several nodes in its place. For a single optional
+child, ``REMOVE`` sets the field to None.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 if TYPE_CHECKING:
@@ -27,11 +36,21 @@ def node(cls: type[N]) -> type[N]:
     return cls
 
 
+class CSTValidationError(ValueError):
+    """A node whose fields cannot print as valid Dockerfile text."""
+
+
 class Node:
     """Base of every CST node."""
 
     __slots__ = ()
     _field_names: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        self._validate()
+
+    def _validate(self) -> None:
+        """Raise :class:`CSTValidationError` if the fields are impossible together."""
 
     # -- text ------------------------------------------------------------------------
     def _codegen(self, out: list[str]) -> None:
@@ -94,33 +113,62 @@ class Node:
         return True
 
     def visit(self: N, visitor: Visitor) -> Any:
-        """Visit this node and its children; a Transformer's return replaces the node."""
+        """Visit this node and its children; a Transformer's return replaces the node.
+
+        Only the children that can hold a node the visitor handles are entered (see
+        :meth:`Visitor.fields_to_enter`): a transform with only ``leave_Run`` never walks
+        flags, words or trivia.
+        """
         if visitor.on_visit(self):
+            enters = visitor.enters
             changes: dict[str, Any] | None = None
-            for name in self._field_names:
+            for name in visitor.fields_to_enter(type(self)):
                 v = getattr(self, name)
                 if isinstance(v, Node):
+                    if not enters(type(v)):
+                        continue
                     nv = v.visit(visitor)
                     if nv is not v:
+                        if nv is REMOVE:
+                            nv = None
+                        elif isinstance(nv, FlattenSentinel):
+                            raise TypeError(f"`{type(self).__name__}.{name}` holds one node; "
+                                            "a FlattenSentinel can only replace a node in a sequence")
                         changes = changes or {}
                         changes[name] = nv
-                elif isinstance(v, tuple) and v and isinstance(v[0], Node):
-                    new_items = []
-                    changed = False
-                    for x in v:
-                        nx = x.visit(visitor)
-                        if nx is not x:
-                            changed = True
+                elif isinstance(v, tuple) and v:
+                    new_items: list[Any] | None = None
+                    for i, x in enumerate(v):
+                        nx = x.visit(visitor) if isinstance(x, Node) and enters(type(x)) else x
+                        if nx is not x and new_items is None:
+                            new_items = list(v[:i])
+                        if new_items is None:
+                            continue
                         if nx is REMOVE:
                             continue
-                        new_items.append(nx)
-                    if changed:
+                        if isinstance(nx, FlattenSentinel):
+                            new_items.extend(nx.nodes)
+                        else:
+                            new_items.append(nx)
+                    if new_items is not None:
                         changes = changes or {}
                         changes[name] = tuple(new_items)
             updated = dataclasses.replace(self, **changes) if changes else self  # type: ignore[type-var]
         else:
             updated = self
         return visitor.on_leave(self, updated)
+
+    @classmethod
+    def child_types(cls) -> dict[str, frozenset[type[Node]]]:
+        """For each field that can hold nodes: the node classes it may hold.
+
+        Read from the field annotations (subclasses included); a field annotated with
+        anything that is not a node class, ``None`` or ``str``-like data may hold any node.
+        """
+        cached = _CHILD_TYPES.get(cls)
+        if cached is None:
+            cached = _CHILD_TYPES[cls] = _child_types(cls)
+        return cached
 
     def __repr__(self) -> str:
         parts = []
@@ -132,13 +180,81 @@ class Node:
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
-class _Remove:
-    """Sentinel a Transformer returns from ``leave_X`` to delete the node from its parent."""
+class RemovalSentinel:
+    """Returned from ``leave_X`` to delete the node from its parent (LibCST's name)."""
 
     __slots__ = ()
+    REMOVE: ClassVar[RemovalSentinel]
 
     def __repr__(self) -> str:
         return "REMOVE"
 
 
-REMOVE: Any = _Remove()
+RemovalSentinel.REMOVE = RemovalSentinel()
+#: Return this from ``leave_X`` to delete the node from its parent.
+REMOVE: Any = RemovalSentinel.REMOVE
+
+
+class FlattenSentinel:
+    """Returned from ``leave_X`` to put several nodes (or none) where one was, in a sequence."""
+
+    __slots__ = ("nodes",)
+
+    def __init__(self, nodes: Iterable[Node]) -> None:
+        self.nodes = tuple(nodes)
+        for n in self.nodes:
+            if not isinstance(n, Node):
+                raise TypeError(f"FlattenSentinel holds nodes, got {type(n).__name__}")
+
+    def __repr__(self) -> str:
+        return f"FlattenSentinel({list(self.nodes)!r})"
+
+
+_CHILD_TYPES: dict[type, dict[str, frozenset[type[Node]]]] = {}
+_DATA = (str, int, bool, float, type(None))
+
+
+def _subclasses(cls: type[Node]) -> set[type[Node]]:
+    out = {cls}
+    stack = [cls]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            if sub not in out:
+                out.add(sub)
+                stack.append(sub)
+    return out
+
+
+def _annotation_types(ann: Any) -> set[type[Node]] | None:
+    """Node classes an annotation admits; None for "any node" (unknown annotation)."""
+    if isinstance(ann, type):
+        if issubclass(ann, Node):
+            return _subclasses(ann)
+        return set() if issubclass(ann, _DATA) else None
+    origin = typing.get_origin(ann)
+    if origin in (typing.Union, types.UnionType, tuple):
+        out: set[type[Node]] = set()
+        for arg in typing.get_args(ann):
+            if arg is Ellipsis:
+                continue
+            got = _annotation_types(arg)
+            if got is None:
+                return None
+            out |= got
+        return out
+    return None
+
+
+def _child_types(cls: type[Node]) -> dict[str, frozenset[type[Node]]]:
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # unresolvable annotation: any field may hold any node
+        hints = {}
+    out: dict[str, frozenset[type[Node]]] = {}
+    for name in cls._field_names:
+        got = _annotation_types(hints[name]) if name in hints else None
+        if got is None:
+            got = _subclasses(Node)
+        if got:
+            out[name] = frozenset(got)
+    return out

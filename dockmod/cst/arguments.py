@@ -13,7 +13,7 @@ import csv
 import re
 from dataclasses import dataclass
 
-from dockmod.cst._base import Node, node
+from dockmod.cst._base import CSTValidationError, Node, node
 from dockmod.lang.words import flag_value, logical_text, parse_words, process_word
 
 
@@ -39,12 +39,22 @@ class _Leaf(Node):
 class Word(_Leaf):
     """One whitespace-separated word, with the whitespace after it."""
 
+    def _validate(self) -> None:
+        if not self.raw:
+            raise CSTValidationError("Word must not be empty")
+
 
 @node
 class Flag(_Leaf):
     """A ``--name=value`` flag, or the ``--`` that ends the flags."""
 
     whitespace_after: str = " "
+
+    def _validate(self) -> None:
+        if not self.raw.startswith("--"):
+            raise CSTValidationError(f"Flag must start with `--`, got {self.raw!r}")
+        if self.raw.startswith("--="):
+            raise CSTValidationError(f"Flag name must not be empty, got {self.raw!r}")
 
     @property
     def text(self) -> str:
@@ -301,6 +311,10 @@ class Heredoc(Node):
     body: str
     #: The terminator line as written (leading tabs for ``<<-``), newline included.
     terminator: str
+
+    def _validate(self) -> None:
+        if not self.terminator.strip("\t\r\n"):
+            raise CSTValidationError("Heredoc must end with its terminator line")
 
     def _codegen(self, out: list[str]) -> None:
         out.append(self.body)

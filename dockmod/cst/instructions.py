@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from dockmod.cst._base import Node, node
+from dockmod.cst._base import CSTValidationError, Node, node
 from dockmod.cst.arguments import (
     Flag,
     Heredoc,
@@ -51,6 +51,15 @@ class Instruction(Node):
     def __post_init__(self) -> None:
         if not self.keyword:
             object.__setattr__(self, "keyword", self.NAME)
+        self._validate()
+
+    def _validate(self) -> None:
+        if self.NAME and self.keyword.upper() != self.NAME:
+            raise CSTValidationError(
+                f"`{type(self).__name__}` keyword must be `{self.NAME}` in any case, got {self.keyword!r}")
+        if not self.whitespace_after_keyword and (self.flags or any(
+                getattr(self, name) not in (None, ()) for name in self._body)):
+            raise CSTValidationError("Instruction keyword must be followed by whitespace")
 
     def _codegen(self, out: list[str]) -> None:
         for line in self.leading_lines:

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
-from dockmod.cst._base import Node, node
+from dockmod.cst._base import CSTValidationError, Node, node
 from dockmod.cst.instructions import Arg, From, Instruction
 from dockmod.cst.trivia import Directive, EmptyLine
 
@@ -25,6 +25,10 @@ class Dockerfile(Node):
     body: tuple[Instruction, ...] = ()
     #: Blank and comment lines after the last instruction.
     footer: tuple[EmptyLine, ...] = ()
+
+    def _validate(self) -> None:
+        if self.bom not in ("", "\ufeff"):
+            raise CSTValidationError(f"Dockerfile bom must be '' or '\\ufeff', got {self.bom!r}")
 
     def _codegen(self, out: list[str]) -> None:
         out.append(self.bom)
@@ -148,7 +152,9 @@ class Style:
                 upper += 1
             elif kw.islower():
                 lower += 1
-            if ins.trailing.newline:
+            # Only "\n" ends a line for BuildKit (a bare "\r" does not), so a new line
+            # written with a bare "\r" would join the next one.
+            if ins.trailing.newline.endswith("\n"):
                 newlines[ins.trailing.newline] += 1
             # Only the instruction's own continuation lines: not the comment lines above
             # it, nor heredoc bodies.

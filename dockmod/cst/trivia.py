@@ -15,7 +15,7 @@ Ownership rule (the one every transform relies on):
 
 from __future__ import annotations
 
-from dockmod.cst._base import Node, node
+from dockmod.cst._base import CSTValidationError, Node, node
 
 
 def _split_nl(value: str) -> tuple[str, str]:
@@ -31,6 +31,13 @@ class EmptyLine(Node):
 
     #: The whole line as written, newline included.
     value: str = "\n"
+
+    def _validate(self) -> None:
+        body, newline = _split_nl(self.value)
+        if "\n" in body or newline.count("\n") > 1:
+            raise CSTValidationError(f"EmptyLine must be exactly one line, got {self.value!r}")
+        if body.strip(" \t") and not body.lstrip(" \t").startswith("#"):
+            raise CSTValidationError(f"EmptyLine must be blank or a comment, got {self.value!r}")
 
     def _codegen(self, out: list[str]) -> None:
         out.append(self.value)
@@ -57,6 +64,11 @@ class Directive(Node):
     #: The whole line as written, newline included.
     value: str = "# syntax=docker/dockerfile:1\n"
 
+    def _validate(self) -> None:
+        body, newline = _split_nl(self.value)
+        if "\n" in body or newline.count("\n") > 1 or not body.lstrip(" \t").startswith("#") or "=" not in body:
+            raise CSTValidationError(f"Directive must be one `# key=value` line, got {self.value!r}")
+
     def _codegen(self, out: list[str]) -> None:
         out.append(self.value)
 
@@ -78,6 +90,10 @@ class TrailingWhitespace(Node):
     whitespace: str = ""
     #: ``"\n"``, ``"\r\n"``, or ``""`` when the file ends without a newline.
     newline: str = "\n"
+
+    def _validate(self) -> None:
+        if self.newline.strip("\r\n"):
+            raise CSTValidationError(f"TrailingWhitespace newline must hold only line ends, got {self.newline!r}")
 
     def _codegen(self, out: list[str]) -> None:
         out.append(self.whitespace)

@@ -32,6 +32,15 @@ class FixSafety(enum.Enum):
     #: Shown as a suggestion, never applied.
     DISPLAY_ONLY = "display-only"
 
+    def applies(self, unsafe_fixes: bool) -> bool:
+        """Whether a fix of this safety is applied in a run with ``unsafe_fixes``.
+
+        The one place that decides it: the engine, the report and the runner all ask here.
+        """
+        if self is FixSafety.SAFE:
+            return True
+        return self is FixSafety.UNSAFE and unsafe_fixes
+
 
 @dataclass(frozen=True, slots=True)
 class Option:
@@ -112,6 +121,12 @@ class Context:
     #: Codes suppressed per top-level instruction (by identity), from suppression comments.
     suppressed: dict[int, frozenset[str]] = field(default_factory=dict)
     positions: Any = None
+    #: Fixes the engine dropped because their output did not parse: proposal key -> reason.
+    rejected: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    #: When set, apply only the proposal with this index (the engine isolates a bad fix).
+    only: int | None = None
+    #: Record each applicable proposal's key in ``Transform.proposal_keys``.
+    track_keys: bool = False
 
     @property
     def style(self) -> Style:
@@ -133,12 +148,21 @@ class Transform(Transformer):
     """Base of every transform. Subclasses set ``meta`` and override ``leave_X`` or ``transform``."""
 
     meta: ClassVar[TransformMeta]
+    #: on_visit/on_leave below only track the current instruction: subtrees without a
+    #: handler can be skipped.
+    _generic_hooks = True
 
     def __init__(self, context: Context) -> None:
         self.context = context
         self.findings: list[Finding] = []
         self.applied = 0
         self._current: Instruction | None = None
+        #: (original, updated) of the ``leave_X`` call in progress, so that ``propose``
+        #: keeps ``updated`` (children's edits included) when it does not apply a fix.
+        self._leaving: tuple[Node, Any] | None = None
+        self._proposals = 0
+        #: Keys of the applicable proposals, in order (only with ``context.track_keys``).
+        self.proposal_keys: list[tuple[str, str, str]] = []
 
     # -- running ---------------------------------------------------------------------
     def transform(self, df: Dockerfile) -> Dockerfile:
@@ -151,7 +175,12 @@ class Transform(Transformer):
         return super().on_visit(node)
 
     def on_leave(self, original: Node, updated: Node) -> Any:
-        result = super().on_leave(original, updated)
+        outer = self._leaving
+        self._leaving = (original, updated)
+        try:
+            result = super().on_leave(original, updated)
+        finally:
+            self._leaving = outer
         if original is self._current:
             self._current = None
         return result
@@ -224,27 +253,44 @@ class Transform(Transformer):
                 loc: Any = None, **msg: Any) -> Any:
         """Record a finding with a fix; return ``replacement`` if this run applies it.
 
-        Otherwise return ``updated`` (default: ``original``). ``safety`` overrides the
-        transform's default for this one finding; ``loc`` is the node to point at
-        (default: ``original``).
+        Otherwise return ``updated``. As in LibCST, that is the node with its children's
+        edits: inside ``leave_X(original, updated)`` it defaults to that call's ``updated``,
+        elsewhere to ``original``. ``safety`` overrides the transform's default for this
+        one finding; ``loc`` is the node to point at (default: ``original``).
         """
         where = loc or original
-        keep = original if updated is None else updated
+        if updated is not None:
+            keep = updated
+        elif self._leaving is not None and self._leaving[0] is original:
+            keep = self._leaving[1]
+        else:
+            keep = original
         if self._suppressed(self._anchor(original, at)):
             return keep
         safety = safety or self.meta.safety
         reason = self._syntax_blocker()
         title = self.meta.fix_title.format(**msg) if self.meta.fix_title else None
+        ctx = self.context
+        if reason is None and ctx.rejected:
+            reason = ctx.rejected.get(self._key(original, replacement))
         if reason is not None:
             self._record(where, title, None, reason, msg)
             return keep
         self._record(where, title, safety, None, msg)
-        ctx = self.context
-        allowed = safety is FixSafety.SAFE or (safety is FixSafety.UNSAFE and ctx.unsafe_fixes)
-        if ctx.fix and allowed:
+        if not safety.applies(ctx.unsafe_fixes):
+            return keep
+        index = self._proposals
+        self._proposals += 1
+        if ctx.track_keys:
+            self.proposal_keys.append(self._key(original, replacement))
+        if ctx.fix and (ctx.only is None or ctx.only == index):
             self.applied += 1
             return replacement
         return keep
+
+    def _key(self, original: Node, replacement: Any) -> tuple[str, str, str]:
+        """Identifies one proposal across runs on equal text: code, original, replacement."""
+        return (self.meta.code, original.code, _text(replacement))
 
     def _syntax_blocker(self) -> str | None:
         need = self.meta.min_syntax
@@ -253,3 +299,11 @@ class Transform(Transformer):
             return (f"the fix needs docker/dockerfile:{need[0]}.{need[1]}, above "
                     f"target-syntax {cap[0]}.{cap[1]}")
         return None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Node):
+        return value.code
+    if isinstance(value, tuple):
+        return "".join(_text(v) for v in value)
+    return repr(value)

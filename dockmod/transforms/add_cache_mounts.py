@@ -54,7 +54,8 @@ cache mount keeps the downloads on the build host, out of the image, across buil
 ## Example
 ``RUN pip install -r requirements.txt`` becomes
 ``RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt``.
-The fix needs ``docker/dockerfile:1.2``; the engine raises the ``# syntax`` directive.
+The fix needs ``docker/dockerfile:1.2``: BuildKit's built-in frontend has it. The engine
+raises a ``# syntax`` directive pinned lower, and adds one only with ``syntax-directive``.
 
 ## Fix safety
 Each package manager of a ``RUN`` is a finding of its own (its mounts and the removal of
@@ -308,7 +309,7 @@ class AddCacheMounts(Transform):
         ),  # fmt: skip
         examples=(
             Example(before="FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.txt\n",
-                    after="# syntax=docker/dockerfile:1.2\nFROM python:3.12-slim\n"
+                    after="FROM python:3.12-slim\n"
                           "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n"),
             Example(before="FROM python:3.12-slim\nUSER app\nRUN pip install flask\n"),
             Example(before='FROM golang:1.22\nRUN ["go", "build", "."]\n'),

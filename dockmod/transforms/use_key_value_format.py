@@ -26,11 +26,16 @@ None.
 from __future__ import annotations
 
 from dockmod.cst import Env, KeyValue, Label
+from dockmod.lang.words import GO_SPACE
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 
 def _escape_unquoted_whitespace(value: str, escape: str) -> str:
-    """``value`` with every whitespace char outside quotes preceded by ``escape``."""
+    """``value`` with every whitespace char outside quotes preceded by ``escape``.
+
+    Whitespace as BuildKit's ``parseWords`` splits on (Go's ``unicode.IsSpace``): NBSP
+    (U+00A0) and NEL (U+0085) too, which the legacy form keeps inside the value.
+    """
     out = []
     quote = ""
     i = 0
@@ -51,7 +56,7 @@ def _escape_unquoted_whitespace(value: str, escape: str) -> str:
         elif ch in "'\"":
             quote = ch
             out.append(ch)
-        elif ch in " \t\v\f\r":
+        elif ch in GO_SPACE:
             out.append(escape + ch)
         else:
             out.append(ch)

@@ -27,11 +27,13 @@ class Outcome:
 
 def run_transform(text: str, cls: type[Transform], *, unsafe_fixes: bool = False,
                   options: dict[str, Any] | None = None, target_syntax: tuple[int, int] | None = None,
-                  resolver: Any = None, path: str = "Dockerfile") -> Outcome:
+                  resolver: Any = None, path: str = "Dockerfile",
+                  syntax_directive: str = "none") -> Outcome:
     df = dockmod.parse(text)
     assert df.code == text, "input does not round-trip"
     opts = engine.EngineOptions(fix=True, unsafe_fixes=unsafe_fixes, target_syntax=target_syntax,
-                                options={cls.meta.name: options or {}}, resolver=resolver)
+                                options={cls.meta.name: options or {}}, resolver=resolver,
+                                syntax_directive=engine.SyntaxPolicy(syntax_directive))
     result = engine.run(df, [cls], opts, path=path)
     out = result.output.code
     snap = "\n".join(render_finding(path, f, unsafe_fixes=unsafe_fixes) for f in result.findings)

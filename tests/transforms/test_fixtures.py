@@ -1,7 +1,7 @@
 """Fixture pairs per transform, found on disk: ``fixtures/<name>/<case>.before.Dockerfile``.
 
 ``<case>.after.Dockerfile`` is the expected output (absent: no change expected);
-``<case>.toml`` may set ``unsafe-fixes``, ``target-syntax`` and ``[options]``;
+``<case>.toml`` may set ``unsafe-fixes``, ``target-syntax``, ``syntax-directive`` and ``[options]``;
 ``<case>.snap`` is generated (``DOCKMOD_UPDATE_SNAPSHOTS=1``): what ``check`` reports
 plus the ``fix`` diff, for reviewers.
 """
@@ -40,6 +40,7 @@ def test_fixture(before: Path) -> None:
         "unsafe_fixes": cfg.get("unsafe-fixes", False),
         "options": cfg.get("options", {}),
         "target_syntax": tuple(int(x) for x in cfg["target-syntax"].split(".")) if "target-syntax" in cfg else None,
+        "syntax_directive": cfg.get("syntax-directive", "none"),
     }
     text = read(before)
     outcome = run_transform(text, cls, **kw)

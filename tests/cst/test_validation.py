@@ -1,0 +1,60 @@
+"""``_validate()`` rejects impossible nodes with the documented message, on construction
+and on ``with_changes``; every node the parser builds passes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import dockmod
+from dockmod import cst
+from dockmod.cst import CSTValidationError
+
+CASES: list[tuple[Callable[[], Any], str]] = [
+    (lambda: cst.Run(keyword="FROM"), "`Run` keyword must be `RUN` in any case, got 'FROM'"),
+    (lambda: cst.Run(keyword="RUN", whitespace_after_keyword="", command=cst.ShellCommand("x")),
+     "Instruction keyword must be followed by whitespace"),
+    (lambda: cst.Copy(whitespace_after_keyword="", flags=(cst.Flag("--link"),)),
+     "Instruction keyword must be followed by whitespace"),
+    (lambda: cst.Flag("-link"), "Flag must start with `--`, got '-link'"),
+    (lambda: cst.Flag("--=x"), "Flag name must not be empty, got '--=x'"),
+    (lambda: cst.Word(""), "Word must not be empty"),
+    (lambda: cst.Heredoc("echo hi\n", ""), "Heredoc must end with its terminator line"),
+    (lambda: cst.Heredoc("echo hi\n", "\t\n"), "Heredoc must end with its terminator line"),
+    (lambda: cst.EmptyLine("RUN x\n"), "EmptyLine must be blank or a comment, got 'RUN x\\n'"),
+    (lambda: cst.EmptyLine("# a\n# b\n"), "EmptyLine must be exactly one line, got '# a\\n# b\\n'"),
+    (lambda: cst.EmptyLine("\n\n"), "EmptyLine must be exactly one line, got '\\n\\n'"),
+    (lambda: cst.Directive("syntax=docker/dockerfile:1\n"),
+     "Directive must be one `# key=value` line, got 'syntax=docker/dockerfile:1\\n'"),
+    (lambda: cst.Directive("# just a comment\n"),
+     "Directive must be one `# key=value` line, got '# just a comment\\n'"),
+    (lambda: cst.TrailingWhitespace(newline="x\n"),
+     "TrailingWhitespace newline must hold only line ends, got 'x\\n'"),
+    (lambda: cst.Dockerfile(bom="\ufffe"), "Dockerfile bom must be '' or '\\ufeff', got '\\ufffe'"),
+]
+
+
+@pytest.mark.parametrize("build,message", CASES, ids=[m[:40] for _, m in CASES])
+def test_invalid_node_is_rejected_with_its_message(build: Callable[[], Any], message: str) -> None:
+    with pytest.raises(CSTValidationError, match=f"^{re.escape(message)}$"):
+        build()
+
+
+def test_with_changes_validates_too() -> None:
+    run = dockmod.parse("FROM a\nRUN x\n").body[1]
+    with pytest.raises(CSTValidationError, match="^`Run` keyword must be `RUN` in any case, got 'COPY'$"):
+        run.with_changes(keyword="COPY")
+    assert run.with_changes(keyword="run").code == "run x\n"
+
+
+@pytest.mark.parametrize("node", [
+    cst.Run(keyword="run", command=cst.ShellCommand("x")), cst.Cmd(whitespace_after_keyword=""),
+    cst.Flag("--"), cst.Flag("--link"), cst.EmptyLine("  # note\r\n"), cst.EmptyLine(""),
+    cst.EmptyLine("\r\r\n"), cst.Directive("#escape=`\n"), cst.TrailingWhitespace(newline="\r"),
+    cst.Heredoc("", "EOF"), cst.UnknownInstruction(keyword="FOO"),
+])
+def test_valid_nodes_pass(node: cst.Node) -> None:
+    assert node.code is not None
