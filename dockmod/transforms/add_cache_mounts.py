@@ -190,7 +190,7 @@ _NAMES: dict[str, tuple[Manager, ...]] = {
     "pnpm": (Manager.PNPM,), "go": (Manager.GO,), "cargo": (Manager.CARGO,),
     "bundler": (Manager.BUNDLER,), "composer": (Manager.COMPOSER,), "maven": (Manager.MAVEN,),
     "gradle": (Manager.GRADLE,), "apt": (Manager.APT_GET, Manager.APT), "apk": (Manager.APK,),
-    "dnf": (Manager.DNF,), "yum": (Manager.YUM,),
+    "dnf": (Manager.DNF,), "yum": (Manager.YUM,), "dotnet": (Manager.DOTNET,),
 }  # fmt: skip
 # apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Why off").
 _DEFAULT_NAMES = [n for n in _NAMES if n != "apk"]
@@ -560,12 +560,7 @@ class AddCacheMounts(Transform):
         copied = self._copied_from(stage)
         for call in plan.calls:
             info = call.info
-            offline = [o.name for o in call.options
-                       if o.name in info.offline_options or f"{o.name}={o.value}" in info.offline_options]
-            for var, value in info.offline_env:
-                got = scope.run_get(var)
-                if isinstance(got, str) and (value == "*" or value in got.split()):
-                    offline.append(f"{var}={got}")
+            offline = _offline(call, scope)
             if offline:
                 plan.unsafe.append(f"`{offline[0]}` reads only what an earlier step stored")
             if call.manager in _APT and call.action in _APT_READS_LISTS and not any(
@@ -638,6 +633,9 @@ class AddCacheMounts(Transform):
             words = _run_words(self._script(ins), home)
             if any(_inside(w, m.target) or _inside(m.target, w) and w != "/" for w in words):
                 return [f"a later `RUN` uses `{m.target}`"]
+            if m.kind is _Kind.STORE and any(c.manager in managers and _offline(c, self._model.scope_at(ins))
+                                             for c in _calls(self._script(ins) or _EMPTY_SCRIPT)):
+                return [f"a later `RUN` reads `{m.target}` offline (it cannot be mounted safely)"]
             if m.kind is _Kind.STORE and not _file_commands_only(self._script(ins), managers):
                 return [f"a later `RUN` may need `{m.target}`"]
         elif isinstance(ins, (Cmd, Entrypoint)) and m.kind is _Kind.STORE:
@@ -647,12 +645,17 @@ class AddCacheMounts(Transform):
         return []
 
     def _will_mount(self, run: Run, mount: _Mount) -> bool:
-        """A later RUN that gets the same mount from this transform (same tool, same user)."""
+        """A later RUN that gets the same mount from this transform (same tool, same user),
+        as a fix that can be applied with this one: not one held back because the call
+        only reads what is stored (then this RUN's store must stay in the layer)."""
         script = self._script(run)
         if script is None or script.has_error:
             return False
-        return any(c.manager is mount.manager and c.kind is not None and c.manager in self._managers
-                   for c in _calls(script))
+        calls = [c for c in _calls(script) if c.manager is mount.manager]
+        if not any(c.kind is not None and c.manager in self._managers for c in calls):
+            return False
+        scope = self._model.scope_at(run)
+        return not any(_offline(c, scope) for c in calls)
 
     def _descendants(self, stage: Stage) -> list[Stage]:
         return [self._stages[i] for i in self._model.descendants(stage.index)]
@@ -1087,6 +1090,21 @@ def _stage_disables_clean(stage: Stage, parse=None) -> bool:  # type: ignore[no-
 
 
 # -- issue 10 helpers ----------------------------------------------------------------------
+
+
+_EMPTY_SCRIPT = parse_shell("")
+
+
+def _offline(call: PackageManagerCall, scope: Scope) -> list[str]:
+    """How ``call`` reads only what is already stored (``--offline``, ``GOPROXY=off``)."""
+    info = call.info
+    out = [o.name for o in call.options
+           if o.name in info.offline_options or f"{o.name}={o.value}" in info.offline_options]
+    for var, value in info.offline_env:
+        got = scope.run_get(var)
+        if isinstance(got, str) and (value == "*" or value in got.split()):
+            out.append(f"{var}={got}")
+    return out
 
 
 def _calls(script: ShellScript) -> list[PackageManagerCall]:
