@@ -127,6 +127,17 @@ class CacheDir:
     #: The default when the RUN runs as root, where the tool treats root apart
     #: (Yarn 1 uses ``/usr/local/share`` as root's home).
     root_path: str | None = None
+    #: The actions that use it; empty: every install action (``go mod download`` compiles
+    #: nothing, so it does not use the build cache).
+    actions: frozenset[str] = frozenset()
+    #: Only some versions of the tool use it (Yarn 2+'s global cache, bundler's global gem
+    #: cache): it applies when the Dockerfile sets its location (``env``, ``overrides``,
+    #: ``config``), not by default.
+    explicit: bool = False
+
+    def applies(self, action: str) -> bool:
+        """The cache is used by a call with ``action``."""
+        return not self.actions or action in self.actions
 
     @property
     def variables(self) -> tuple[str, ...]:

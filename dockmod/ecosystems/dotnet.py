@@ -62,6 +62,9 @@ MANAGERS = (
         caches=_NUGET,
         # https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-nuget-locals
         cleaners=(("dotnet", "nuget", "locals", "all", "--clear"),),
+        # --no-restore: build from the packages an earlier restore put in place
+        # (https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-publish#options)
+        offline_options=("--no-restore",),
         kind_rule=_dotnet_kind,
     ),
     # https://learn.microsoft.com/en-us/nuget/reference/cli-reference/cli-ref-restore

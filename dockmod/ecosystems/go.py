@@ -52,6 +52,7 @@ MANAGERS = (
             CacheDir(
                 "{XDG_CACHE_HOME:-{HOME}/.cache}/go-build",
                 env=("GOCACHE",),
+                actions=frozenset({"build", "install", "get", "test", "run"}),
                 source="https://pkg.go.dev/cmd/go#hdr-Build_and_test_caching",
             ),
         ),

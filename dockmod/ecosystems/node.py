@@ -110,6 +110,8 @@ MANAGERS = (
                            ("XDG_DATA_HOME", "{XDG_DATA_HOME}/yarn/berry/cache")),
                 config=(("yarn", "config", "set", "globalFolder"),),
                 variant="berry",
+                # Yarn 1 (classic) never reads it; which Yarn runs is not known here.
+                explicit=True,
                 source="https://yarnpkg.com/configuration/yarnrc#globalFolder",
             ),
         ),

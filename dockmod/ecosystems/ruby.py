@@ -51,6 +51,8 @@ MANAGERS = (
                 "{HOME}/.bundle/cache",
                 env=("BUNDLE_USER_CACHE",),
                 overrides=(("BUNDLE_USER_HOME", "{BUNDLE_USER_HOME}/cache"),),
+                # Used for gems only with BUNDLE_GLOBAL_GEM_CACHE (bundle-config(1)).
+                explicit=True,
                 source="https://bundler.io/man/bundle-config.1.html",
             ),
         ),

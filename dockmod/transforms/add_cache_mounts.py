@@ -6,17 +6,18 @@ tool (pip, uv, poetry, pipenv, npm, yarn, pnpm, go, cargo, bundler, composer, Ma
 Gradle, apt-get/apt, apk, dnf, yum) and adds one ``--mount=type=cache,target=<dir>`` per
 cache directory the tool uses, for the user and environment in effect at that ``RUN``:
 
-* ``USER``, ``ENV`` (``HOME``, ``XDG_CACHE_HOME``, ``PIP_CACHE_DIR``, ``UV_CACHE_DIR``,
-  ``npm_config_cache``, ``YARN_CACHE_FOLDER``, ``PNPM_HOME``, ``GOPATH``, ``GOMODCACHE``,
-  ``GOCACHE``, ``CARGO_HOME``, ``GEM_HOME``, ``COMPOSER_HOME``, ``GRADLE_USER_HOME`` …)
-  and ``ARG`` defaults are tracked per stage, and inherited through ``FROM <stage>``.
-  A few official images' settings are known (``golang``: ``GOPATH=/go``; ``rust``:
-  ``CARGO_HOME=/usr/local/cargo``; ``ruby``: ``GEM_HOME=/usr/local/bundle``; ``node``:
-  user ``node`` is uid 1000 with home ``/home/node``).
+* The facts come from the semantic model (``context.model``): the ``USER``, uid, ``HOME``
+  and ``ENV`` in effect at the ``RUN`` (inherited through ``FROM <stage>``, plus what the
+  base-image table says the image sets), the stage graph (which stages can be shipped,
+  which stages build on this one, which ``COPY --from`` read it) and what each ``RUN``
+  writes. Where each manager keeps its caches, what moves them (``PIP_CACHE_DIR``,
+  ``npm_config_cache``, ``GOMODCACHE``, ``--cache-dir``, ``npm config set cache`` …), what
+  defeats them and what empties them is the package-manager table,
+  ``dockmod.ecosystems.MANAGERS``. The transform reads both and makes the edit.
 * For a non-root user the mount gets ``uid=`` (and ``gid=`` when ``USER`` names a
   numeric group): a cache mount is owned by root with mode 0755 unless told otherwise, so
-  the tool could not write to it. BuildKit only accepts numeric ids, so a named user is
-  resolved through ``useradd``/``adduser`` calls earlier in the stage; otherwise the
+  the tool could not write to it. BuildKit only accepts numeric ids, so a named user must
+  resolve to a uid (``useradd``/``adduser`` earlier, or the image table); otherwise the
   finding has no fix.
 * ``sharing=locked`` where the tool cannot share its cache with a concurrent build:
   apt, apk, dnf, yum and Maven.
@@ -57,6 +58,10 @@ The fix needs ``docker/dockerfile:1.2``: BuildKit's built-in frontend has it. Th
 raises a ``# syntax`` directive pinned lower, and adds one only with ``syntax-directive``.
 
 ## Fix safety
+Each package manager of a ``RUN`` is a finding of its own (its mounts and the removal of
+what defeats its cache), and so is the ``docker-clean`` ``RUN``: a safe pip mount is
+applied by the default run even when the apt part of the same ``RUN`` is unsafe.
+
 A cache mount changes the image by design: the mounted directory's content is no longer
 in the layer, and the ``RUN`` starts from what earlier builds left there instead of from
 what the image holds at that path. So the fix is:
@@ -64,40 +69,75 @@ what the image holds at that path. So the fix is:
 * Safe when the directory is a pure cache, one the tool refills on demand and nothing
   else reads: pip's, uv's, poetry's ``cache``/``artifacts``, pipenv's, npm's, yarn's,
   pnpm's store (pnpm copies out of a store on another file system), Go's build cache,
-  bundler's gem cache, composer's cache, and apt's, apk's, dnf's and yum's package
+  bundler's gem cache, composer's cache, and apt's, dnf's and yum's package
   caches. Dropping ``--no-cache-dir`` and the cleaning commands is part of the same
   argument: with the mount, what they would have removed never reaches the layer. A
-  directory the tool turns out not to use only gains an empty mount point.
-* Unsafe when the directory is a *store* that later steps read as data: Go's module
+  directory the tool turns out not to use only gains an empty mount point. Hiding a pure
+  cache that an earlier ``RUN`` filled costs a download, not correctness.
+* Unsafe when the directory is a *store* that steps read as data: Go's module
   cache (``GOMODCACHE``), cargo's ``registry`` and ``git/db``, Maven's local repository
   and Gradle's ``caches``/``wrapper``, **if** a later ``RUN`` in the stage (or in a stage
   built on it) does not mount it too and runs something other than plain file commands
   (``make`` may call ``go build`` and would find the modules gone), or ``CMD``/
-  ``ENTRYPOINT`` runs that tool.
+  ``ENTRYPOINT`` runs that tool; or **if** an earlier ``RUN`` (in the stage or a stage it
+  builds on) may have filled it: the same tool without the mount, or a command dockmod
+  cannot see into (``make``, a script). The mount would hide those files.
+* Unsafe when the call only reads what is stored (``cargo --offline``/``--frozen``,
+  ``mvn -o``, ``npm``/``yarn``/``pnpm``/``gradle``/``uv --offline``, ``pip --no-index``,
+  ``GOPROXY=off``): an empty or evicted mount breaks it. Likewise ``apt-get install``
+  without ``apt-get update`` in the same ``RUN`` reads the lists an earlier ``RUN`` stored,
+  and that earlier ``RUN``'s list mount is unsafe while a later one reads them.
 * Unsafe when the directory comes from the command line (``--cache-dir``, ``--cache``,
-  ``--store-dir``, ``-Dmaven.repo.local=``): the author chose it and may use it; when the
-  ``RUN`` itself, an earlier ``COPY``/``ADD``/``RUN`` or a later ``COPY --from`` names a
-  path inside the directory (the mount would hide or withhold those files); for apk
-  (no Alpine image in dockmod's real-build tests, and apk-tools versions differ in when
-  they keep packages: the mount and dropping ``--no-cache`` keep the index out of the
-  layer, as ``--no-cache`` did); and when the docker-clean ``RUN`` is inserted in a
-  stage that ends up in the final image (it changes ``/etc/apt`` there: later
-  ``apt-get install`` runs in containers or child images keep their ``.deb`` files).
+  ``--store-dir``, ``-Dmaven.repo.local=``) or from ``pnpm config set store-dir``,
+  ``npm config set cache``, ``yarn config set cache-folder``: the author chose it and may
+  use it; when the ``RUN`` itself, an earlier ``COPY``/``ADD``/``RUN`` or a later
+  ``COPY --from`` names a path inside the directory; for apk (apk-tools versions differ in
+  when they keep packages); when the image's user, ``HOME`` and cache settings are not
+  known (an image that is neither a Docker Hub official image nor in the table: it may
+  set ``HOME`` or ``PIP_NO_CACHE_DIR``, as ``rayproject/ray`` and ``composer`` do).
+* The ``docker-clean`` ``RUN`` is unsafe in a stage that can be shipped (it changes
+  ``/etc/apt`` there: later ``apt-get install`` runs in containers or child images keep
+  their ``.deb`` files), and when the apt mounts it serves are unsafe. A stage can be
+  shipped when ``--target`` can build it and it ends up in an image: every stage no other
+  stage uses (by ``FROM``, ``COPY --from`` or ``--mount=from``), every earlier stage that a
+  variable ``FROM ${BASE}`` may name, and every stage those are built ``FROM``. The
+  ``targets`` option narrows this. It is inserted before the comment lines directly above
+  the stage's first apt ``RUN`` (never directly after a heredoc body: hadolint cannot parse
+  that), between ``USER root`` and ``USER <previous>`` when the stage runs as another user.
 * No fix (reported only) when the user's uid or ``HOME`` is unknown, a directory depends
   on a variable dockmod cannot resolve, the ``RUN`` runs ``dnf clean``/``yum clean``
-  (it would empty the mount, and hadolint's DL3032/DL3038 want it kept), ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns
-  the cache off for the whole stage, a package manager runs under ``sudo``, or a
-  cleaning command cannot be removed without changing the rest of the script.
+  (it would empty the mount, and hadolint's DL3040/DL3032 want it kept),
+  ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns the cache off for the stage, a package
+  manager runs under ``sudo``, or a cleaning command cannot be removed without changing the
+  rest of the script.
 
 The apt mounts are ``/var/cache/apt`` and ``/var/lib/apt/lists``. Docker's example
 mounts all of ``/var/lib/apt``, but that also captures ``/var/lib/apt/extended_states``
 (which packages were installed automatically), so the image would lose that record.
+yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5 (Fedora 41 and later) keeps
+packages in ``/var/cache/libdnf5``; both dnf directories are mounted when the image's tag
+does not tell. uv installs from a mounted cache get ``UV_LINK_MODE=copy`` (uv cannot
+hard-link across file systems and warns without it).
+
+## Off by default
+Findings that gain little are not reported unless asked for:
+
+* apk (``package-managers`` must name it): without ``/etc/apk/cache`` the mount only
+  caches the index, and a cached index can name versions the mirror has dropped.
+* A ``RUN`` whose call installs only local ``.whl`` files (built earlier), or one
+  tool pinned to an exact version (``pip install uv==0.4.18``, ``npm install -g pnpm@9``,
+  ``go install x@v1.2.3``): one download that repeats only when the pin changes. Option
+  ``small-installs = true`` reports them.
+* ``--version``/``--help`` calls.
 
 ## Options
 ``package-managers``: names to handle (``pip``, ``uv``, ``poetry``, ``pipenv``, ``npm``,
 ``yarn``, ``pnpm``, ``go``, ``cargo``, ``bundler``, ``composer``, ``maven``, ``gradle``,
-``apt``, ``apk``, ``dnf``, ``yum``); default all.
+``apt``, ``apk``, ``dnf``, ``yum``); default all but ``apk``.
 ``apt-docker-clean``: insert the ``RUN`` that disables ``docker-clean`` (default true).
+``targets``: the stages you build with ``--target`` (names or indexes); default every
+stage that can be.
+``small-installs``: also report local-wheel and single-pinned-tool installs (default false).
 """
 
 from __future__ import annotations
@@ -110,24 +150,22 @@ from dataclasses import dataclass, field, replace
 from dockmod._parse import parse_instruction
 from dockmod.cst import (
     Add,
-    Arg,
     Cmd,
     Copy,
     Dockerfile,
+    EmptyLine,
     Entrypoint,
-    Env,
     Flag,
     Instruction,
     JsonArray,
-    KeyValue,
     Run,
-    Shell,
     ShellCommand,
     Stage,
+    Style,
     User,
 )
-from dockmod.lang.words import LexError
-from dockmod.ecosystems import Manager, PackageManagerCall
+from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
+from dockmod.ecosystems import cache_settings
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.shell import (
     ShellScript,
@@ -138,6 +176,8 @@ from dockmod.shell import (
     remove_command,
     remove_words,
 )
+from dockmod.semantic import Scope, model_for
+from dockmod.semantic.runs import content as run_content
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
@@ -150,46 +190,16 @@ _NAMES: dict[str, tuple[Manager, ...]] = {
     "pnpm": (Manager.PNPM,), "go": (Manager.GO,), "cargo": (Manager.CARGO,),
     "bundler": (Manager.BUNDLER,), "composer": (Manager.COMPOSER,), "maven": (Manager.MAVEN,),
     "gradle": (Manager.GRADLE,), "apt": (Manager.APT_GET, Manager.APT), "apk": (Manager.APK,),
-    "dnf": (Manager.DNF,), "yum": (Manager.YUM,),
+    "dnf": (Manager.DNF,), "yum": (Manager.YUM,), "dotnet": (Manager.DOTNET,),
 }  # fmt: skip
+# apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Why off").
+_DEFAULT_NAMES = [n for n in _NAMES if n != "apk"]
 
-# Actions that download packages (the others, e.g. ``apt-get remove``, need no cache).
-_ACTIONS: dict[Manager, frozenset[str] | None] = {
-    Manager.PIP: frozenset({"install", "download", "wheel"}),
-    Manager.UV: None,
-    Manager.POETRY: frozenset({"install", "add"}),
-    Manager.PIPENV: frozenset({"install", "sync"}),
-    Manager.NPM: frozenset({"ci", "install"}),
-    Manager.YARN: frozenset({"install", "add"}),
-    Manager.PNPM: frozenset({"install", "add", "fetch"}),
-    Manager.GO: frozenset({"mod download", "build", "install", "get", "test", "run"}),
-    Manager.CARGO: frozenset({"build", "fetch", "install", "test", "check", "run"}),
-    Manager.BUNDLER: frozenset({"install"}),
-    Manager.COMPOSER: frozenset({"install", "update", "require"}),
-    Manager.MAVEN: None,
-    Manager.GRADLE: None,
-    Manager.APT_GET: frozenset({"update", "install", "upgrade", "dist-upgrade", "full-upgrade",
-                                "build-dep", "source", "download"}),
-    Manager.APK: frozenset({"add", "update", "upgrade", "fix"}),
-    Manager.DNF: frozenset({"install", "update", "upgrade", "makecache", "reinstall", "distro-sync",
-                            "builddep", "groupinstall"}),
-}
-_ACTIONS[Manager.APT] = _ACTIONS[Manager.APT_GET]
-_ACTIONS[Manager.YUM] = _ACTIONS[Manager.DNF]
-
-# Managers that must run as root: their mounts never get a uid.
-_SYSTEM = frozenset({Manager.APT_GET, Manager.APT, Manager.APK, Manager.DNF, Manager.YUM})
 _APT = frozenset({Manager.APT_GET, Manager.APT})
+# apt actions that read the package lists (``update`` writes them).
+_APT_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
+                              "source", "download"})
 
-# Settings of official images that move a cache (Docker Hub ``library/`` images only).
-_IMAGE_ENV: dict[str, dict[str, str]] = {
-    "golang": {"GOPATH": "/go"},
-    "rust": {"CARGO_HOME": "/usr/local/cargo"},
-    "ruby": {"GEM_HOME": "/usr/local/bundle"},
-}
-_IMAGE_USERS: dict[str, dict[str, tuple[int, str]]] = {"node": {"node": (1000, "/home/node")}}
-
-_POSIX_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 
 # Commands that only move files around: a later RUN made of these cannot need a store
 # (a path it names is checked apart).
@@ -198,27 +208,16 @@ _FILE_COMMANDS = frozenset(
     " useradd adduser groupadd addgroup usermod set export cd install setcap strip sed"
     " apt-get apt apk dnf yum pip pip3 npm".split()
 )  # fmt: skip
+# Commands that cannot fill a package store: an earlier RUN made of these (and of calls
+# of other package managers) hides nothing under a store mount.
+_PLAIN_COMMANDS = _FILE_COMMANDS | frozenset(
+    "curl wget tar unzip gzip gunzip xz bzip2 git grep awk sort uniq head tail tee env which"
+    " sha256sum sha512sum md5sum gpg dpkg dpkg-reconfigure update-ca-certificates ldconfig"
+    " locale-gen localedef ln groupmod passwd chpasswd id whoami date sleep exit unset"
+    " find xargs readlink dirname basename wc cut tr rpm".split()
+)  # fmt: skip
 
-# Words of cleaning commands, by manager: ``apt-get clean``, ``npm cache clean``…
-_CLEANERS: dict[str, tuple[tuple[str, ...], tuple[Manager, ...]]] = {
-    "apt-get": (("clean",), tuple(_APT)),
-    "apt": (("clean",), tuple(_APT)),
-    "npm": (("cache", "clean"), (Manager.NPM,)),
-    "yarn": (("cache", "clean"), (Manager.YARN,)),
-    "yarnpkg": (("cache", "clean"), (Manager.YARN,)),
-    "pip": (("cache", "purge"), (Manager.PIP,)),
-    "pip3": (("cache", "purge"), (Manager.PIP,)),
-    "composer": (("clear-cache",), (Manager.COMPOSER,)),
-    "uv": (("cache", "clean"), (Manager.UV,)),
-}
-# Options that turn a cache off, by manager; and environment variables that do.
-_NO_CACHE_OPTIONS: dict[Manager, tuple[str, ...]] = {
-    Manager.PIP: ("--no-cache-dir",),
-    Manager.UV: ("--no-cache", "-n"),
-    Manager.POETRY: ("--no-cache",),
-    Manager.APK: ("--no-cache",),
-}
-_NO_CACHE_ENV: dict[str, Manager] = {"PIP_NO_CACHE_DIR": Manager.PIP, "UV_NO_CACHE": Manager.UV}
+_CONFIG_PROGRAMS = frozenset({"pnpm", "npm", "yarn", "yarnpkg", "pip", "pip3"})
 
 
 class _Kind(enum.Enum):
@@ -226,6 +225,8 @@ class _Kind(enum.Enum):
     CACHE = "cache"
     #: Later steps read it as data (Go modules, cargo sources, a Maven repository).
     STORE = "store"
+    #: apt's package lists: written by ``apt-get update``, read by ``apt-get install``.
+    LISTS = "lists"
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +236,8 @@ class _Mount:
     locked: bool = False
     #: Taken from the command line rather than a default or ``ENV``.
     custom: bool = False
+    #: Taken from ``<tool> config set`` in this or an earlier RUN.
+    configured: bool = False
     #: Runs as root whatever ``USER`` says (system package managers).
     system: bool = False
     manager: Manager | None = None
@@ -242,32 +245,43 @@ class _Mount:
 
 @dataclass
 class _State:
-    """What is known at one point of a stage."""
+    """What earlier RUNs of the stage (and the stages it builds on) did to cache
+    directories: facts about caches that the model does not keep. The scope (ENV, USER,
+    HOME …) comes from ``context.model``."""
 
-    env: dict[str, str | None] = field(default_factory=dict)
-    user: str = "root"
-    #: Users created earlier: name → (uid, home).
-    users: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
-    #: The stage runs a non-POSIX shell (Windows, ``SHELL ["powershell", …]``).
-    foreign: bool = False
+    #: The scope in effect at the RUN being fixed.
+    scope: Scope | None = None
     docker_clean: bool = False
-    #: Absolute destinations of earlier COPY/ADD, and words of earlier RUNs (for "hides").
+    #: Absolute destinations of earlier COPY/ADD, and paths earlier RUNs wrote.
     written: list[str] = field(default_factory=list)
+    #: target → (entries of ``written`` checked, one lies inside target): keeps a stage
+    #: of n RUNs linear.
+    written_memo: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    #: Cache directories set by ``<tool> config set`` in earlier RUNs (None: unknown).
+    config: dict[CacheDir, str | None] = field(default_factory=dict)
+    #: Mounted targets of earlier RUNs that may write anywhere (``make``, scripts).
+    opaque: set[frozenset[str]] = field(default_factory=set)
+    #: Mounted targets of earlier RUNs that call a tool without this transform mounting them.
+    tool_runs: dict[Manager, set[frozenset[str]]] = field(default_factory=dict)
 
     def copy(self) -> _State:
-        return replace(self, env=dict(self.env), users=dict(self.users), written=list(self.written))
+        return replace(self, written=list(self.written), written_memo=dict(self.written_memo),
+                       config=dict(self.config), opaque=set(self.opaque),
+                       tool_runs={k: set(v) for k, v in self.tool_runs.items()})
 
 
 @dataclass
 class _Plan:
-    """What the fix of one RUN does, and how far it may be trusted."""
+    """What the fix of one manager's calls in one RUN does, and how far it may be trusted."""
 
     calls: list[PackageManagerCall]
     mounts: list[_Mount] = field(default_factory=list)
     uid: int | None = None
     gid: int | None = None
     unsafe: list[str] = field(default_factory=list)
-    docker_clean: bool = False
+    #: Variables the manager wants beside a mounted cache (``mount_env`` in the table, e.g.
+    #: ``UV_LINK_MODE=copy``) that the scope does not set already.
+    mount_env: tuple[tuple[str, str], ...] = ()
 
 
 class _Blocked(Exception):
@@ -278,16 +292,20 @@ class AddCacheMounts(Transform):
     meta = TransformMeta(
         code="DM202",
         name="add-cache-mounts",
-        summary="{tools} without a cache mount{note}",
-        fix_title="Add cache mounts for {targets}",
+        summary="{tools} {problem}{note}",
+        fix_title="{title}",
         safety=FixSafety.SAFE,
         min_syntax=(1, 2),
         reference="Docker docs: Optimize cache usage in builds (cache mounts)",
         options=(
-            Option("package-managers", list, default=list(_NAMES),
-                   help="Package managers to handle: " + ", ".join(_NAMES)),
+            Option("package-managers", list, default=list(_DEFAULT_NAMES),
+                   help="Package managers to handle: " + ", ".join(_NAMES) + " (apk is opt-in)"),
             Option("apt-docker-clean", bool, default=True,
                    help="Insert the RUN that disables Debian's docker-clean before the first apt RUN of a stage"),
+            Option("targets", list, default=[],
+                   help="Stages you build with --target (names or indexes); default: every stage that can be"),
+            Option("small-installs", bool, default=False,
+                   help="Also report RUNs that only install local wheels or one pinned tool"),
         ),  # fmt: skip
         examples=(
             Example(before="FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.txt\n",
@@ -306,18 +324,29 @@ class AddCacheMounts(Transform):
         self._df = df
         stages = df.stages
         self._stages = stages
-        self._children = _children(df, stages)
+        targets = [str(x) for x in self.option("targets")]
+        self._model = model_for(df, targets) if targets else self.context.model
+        self._later_cache: dict[tuple, list[list[str]]] = {}
+        self._cont: str | None = None
+        self._clean_tried: set[int] = set()
+        # ``Dockerfile.style`` is detected on every access: read it once per pass.
+        self._style_cache: Style | None = None
+        model = self._model
         ends: dict[int, _State] = {}
         replaced: dict[int, tuple[Instruction, ...]] = {}
-        for stage in stages:
-            base = df.base_stage(stage, stages)
-            state = ends[base.index].copy() if base is not None else _image_state(stage)
+        previous: Instruction | None = None
+        for stage, info in zip(stages, model.stages):
+            state = ends[info.base_stage].copy() if info.base_stage is not None else _State()
+            windows = any(p in (info.image_text or "").lower() for p in ("windows", "nanoserver", "servercore"))
             for pos, ins in enumerate(stage.instructions):
-                if isinstance(ins, Run) and not state.foreign:
-                    out = self._run(stage, pos, ins, state)
-                    if out is not None:
-                        replaced[id(ins)] = out
-                _advance(state, ins)
+                if isinstance(ins, Run) and not windows:
+                    state.scope = model.scope_at(ins)
+                    if state.scope.posix_shell:
+                        out = self._run(stage, pos, ins, state, previous)
+                        if out is not None:
+                            replaced[id(ins)] = out
+                self._advance(state, ins)
+                previous = ins
             ends[stage.index] = state
         if not replaced:
             return df
@@ -326,6 +355,12 @@ class AddCacheMounts(Transform):
             body.extend(replaced.get(id(ins), (ins,)))
         return df.with_changes(body=tuple(body))
 
+    @property
+    def _style(self) -> Style:
+        if self._style_cache is None:
+            self._style_cache = self.context.style
+        return self._style_cache
+
     def _selected(self) -> frozenset[Manager]:
         names = self.option("package-managers")
         out: set[Manager] = set()
@@ -333,204 +368,347 @@ class AddCacheMounts(Transform):
             out.update(_NAMES.get(str(n).lower(), ()))
         return frozenset(out)
 
+    def _script(self, run: Run) -> ShellScript | None:
+        return _script(run)
+
     # -- one RUN ---------------------------------------------------------------------------
-    def _run(self, stage: Stage, pos: int, run: Run, state: _State) -> tuple[Instruction, ...] | None:
-        script = _script(run)
+    def _run(self, stage: Stage, pos: int, run: Run, state: _State,
+             previous: Instruction | None) -> tuple[Instruction, ...] | None:
+        script = self._script(run)
         if script is None or script.has_error:
             return None
-        calls = [c for c in pm_calls(script) if c.manager in self._managers and _downloads(c)]
+        calls = [c for c in _calls(script) if c.manager in self._managers and c.kind is not None]
+        if not self.option("small-installs"):
+            calls = [c for c in calls if not _small_install(c)]
         if not calls:
             return None
-        plan = _Plan(calls)
+        groups: dict[str, list[PackageManagerCall]] = {}
+        for c in calls:
+            groups.setdefault("apt" if c.manager in _APT else c.manager.value, []).append(c)
+        current = run
+        apt_fix: FixSafety | None = None
+        apt_blocked = False
+        for key, group in groups.items():
+            plan = _Plan(group)
+            fixed = None
+            try:
+                fixed = self._fix(stage, pos, current, state, plan)
+            except _Blocked as e:
+                self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
+                            title="Add cache mounts for the package caches", no_fix_reason=str(e))
+                apt_blocked |= key == "apt"
+                continue
+            if fixed is None:
+                continue
+            targets = ", ".join(f"`{m.target}`" for m in plan.mounts) or "the existing mounts"
+            safety = FixSafety.UNSAFE if plan.unsafe else FixSafety.SAFE
+            note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
+            if key == "apt":
+                apt_fix = safety
+            out = self.propose(run, fixed, updated=current, safety=safety, tools=_tools(group),
+                               problem="without a cache mount", note=note, title=f"Add cache mounts for {targets}")
+            if out is fixed:
+                current = fixed
+        if "apt" in groups and not apt_blocked:
+            clean = self._docker_clean(stage, run, current, state, apt_fix, groups["apt"], previous)
+            if clean is not None:
+                return clean
+        return (current,) if current is not run else None
+
+    def _fix(self, stage: Stage, pos: int, run: Run, state: _State, plan: _Plan) -> Run | None:
+        """``run`` with ``plan``'s mounts and removals, or None when there is nothing to do."""
+        calls = plan.calls
+        script = self._script(run)
+        assert script is not None
         existing = [(f, f.mount) for f in run.flags if f.mount is not None]
-        try:
-            self._plan_user(plan, state, calls)
-            for call in calls:
-                for m in _targets(call, state, plan):
-                    if all(m.target != x.target for x in plan.mounts):
-                        plan.mounts.append(replace(m, manager=call.manager))
-            for key, manager in _NO_CACHE_ENV.items():
-                if any(c.manager is manager for c in calls) and key in state.env and not _prefixed(calls, key):
-                    raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
-            for cmd in script.commands:
-                name = os.path.basename(cmd.name)
-                if name in ("dnf", "yum") and cmd.words[1:2] == ["clean"] and Manager(name) in self._managers:
-                    # Removing it would make hadolint report DL3032/DL3038; keeping it
-                    # empties the cache mount on every run.
-                    raise _Blocked(f"`{name} clean` would empty the cache mount")
-            new_flags, edited = _merge_flags(run, existing, plan)
-            command, heredocs, removed = _remove_defeaters(run, script, plan)
-        except _Blocked as e:
-            self.report(run, tools=_tools(calls), note=f"; no fix: {e}", targets="the package caches",
-                        no_fix_reason=str(e))
-            return None
+        scope = state.scope
+        assert scope is not None
+        self._plan_user(plan, scope, calls)
+        config = dict(state.config)
+        config.update(_config_sets(script, before=calls[0].command.span[0]))
+        plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
+                                             if scope.run_get(k) is None))
+        for call in calls:
+            for m in _targets(call, scope, plan, config, self._model.stages[stage.index].image_text or ""):
+                if all(m.target != x.target for x in plan.mounts):
+                    plan.mounts.append(replace(m, manager=call.manager))
+        for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
+            value = scope.env.get(key) if key in scope.env else None
+            if isinstance(value, str) and _defeats(key, value) and not _prefixed(calls, key):
+                raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
+        for cmd in script.commands:
+            name = os.path.basename(cmd.name)
+            if name in ("dnf", "yum") and cmd.words[1:2] == ["clean"] and any(c.manager.value == name for c in calls):
+                # Removing it would make hadolint report DL3040 (dnf) / DL3032 (yum);
+                # keeping it empties the cache mount on every run.
+                rule = "DL3040" if name == "dnf" else "DL3032"
+                raise _Blocked(f"`{name} clean` would empty the cache mount (hadolint {rule} wants it kept)")
+        new_flags, edited = _merge_flags(run, existing, plan)
+        command, heredocs, removed = _remove_defeaters(run, script, plan)
         if not new_flags and not edited and not removed:
             return None
-        fixed = run.with_changes(flags=_join_flags(run, new_flags, edited, self._continuation()),
+        fixed = run.with_changes(flags=_join_flags(run, new_flags, edited, self._continuation(run)),
                                  command=command, heredocs=heredocs)
-        self._check_safety(stage, pos, _script(fixed) or script, plan, state)
-        if any(c.manager in _APT for c in calls):
-            if self.option("apt-docker-clean") and not state.docker_clean and not _stage_disables_clean(stage):
-                plan.docker_clean = True
-                if self._reaches_final(stage):
-                    plan.unsafe.append("it disables `docker-clean` in the final image")
-        replacement: tuple[Instruction, ...] = (fixed,)
-        if plan.docker_clean:
-            style = self.context.style
-            clean = parse_instruction(f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}")
-            replacement = (clean, fixed)
-        targets = ", ".join(f"`{m.target}`" for m in plan.mounts) or "the existing mounts"
-        safety = FixSafety.UNSAFE if plan.unsafe else FixSafety.SAFE
-        note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
-        out = self.propose(run, replacement, updated=(run,), safety=safety,
-                           tools=_tools(calls), note=note, targets=targets)
-        if out is replacement and plan.docker_clean:
+        fixed_script = self._script(fixed) or script
+        self._check_safety(stage, pos, fixed_script, plan, state)
+        return fixed
+
+    def _docker_clean(self, stage: Stage, run: Run, current: Run, state: _State, apt_fix: FixSafety | None,
+                      calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
+        """The finding (and fix) that disables ``docker-clean`` before the stage's first apt RUN."""
+        if not self.option("apt-docker-clean") or state.docker_clean or stage.index in self._clean_tried \
+                or _stage_disables_clean(stage, self._script):
+            return None
+        mounted = any(f.mount is not None and f.mount.type == "cache" and f.mount.target is not None
+                      and posixpath.normpath(f.mount.target) == "/var/cache/apt" for f in current.flags)
+        if apt_fix is None and not mounted:
+            return None
+        # Only before the stage's first apt RUN (whether or not this run applies it).
+        self._clean_tried.add(stage.index)
+        unsafe = []
+        if apt_fix is FixSafety.UNSAFE:
+            unsafe.append("the apt cache mounts are unsafe")
+        if stage.index in self._model.shipped:
+            unsafe.append("it changes `/etc/apt` in a stage that can be shipped")
+        elif any(_inside("/etc/apt", src) or _inside(src, "/etc/apt") and src != "/"
+                 for src in self._copied_from(stage)):
+            unsafe.append("a `COPY --from` reads `/etc/apt`")
+        style = self._style
+        new: list[Instruction] = []
+        scope = state.scope
+        assert scope is not None
+        u = scope.user
+        user = None
+        if u.uid != 0 and not u.inherited:
+            user = self._user_as_written(stage)
+        elif u.uid is None and u.inherited and any(
+                os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
+            # ``sudo apt-get`` in an image whose default user is not known: the inserted
+            # RUN may run as that user, and there is no USER to restore after ``USER root``.
+            unsafe.append(f"the user of image `{self._model.stages[stage.index].image_text or '?'}` is not known")
+        lines = _split_leading(run.leading_lines)
+        keep_lines, own_lines = lines
+        if not keep_lines and previous is not None and previous.heredocs:
+            keep_lines = (EmptyLine(),)
+        text = [f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}"]
+        if user is not None:
+            text = [f"{style.keyword('USER')} root{style.newline}", *text,
+                    f"{style.keyword('USER')} {user}{style.newline}"]
+        for t in text:
+            new.append(parse_instruction(t))
+        new[0] = new[0].with_changes(leading_lines=keep_lines)
+        fixed = current.with_changes(leading_lines=own_lines)
+        replacement = (*new, fixed)
+        safety = FixSafety.UNSAFE if unsafe else FixSafety.SAFE
+        note = f"; unsafe: {'; '.join(unsafe)}" if unsafe else ""
+        out = self.propose(run, replacement, updated=(current,), safety=safety, tools=_tools(calls),
+                           problem="keeps no downloaded packages (`docker-clean`)", note=note,
+                           title="Disable `docker-clean` in this stage")
+        if out is replacement:
             state.docker_clean = True
-        return out if out is replacement else None
+            return replacement
+        return (current,) if current is not run else None
 
-    def _continuation(self) -> str:
-        """The file's line break inside an instruction, e.g. ``" \\\n    "``.
-
-        Measured on the instructions without their leading comment lines (which
-        ``Style.detect`` counts as unindented continuation lines).
-        """
-        style = self.context.style
-        indents: dict[str, int] = {}
-        for ins in self._df.body:
-            lines = ins.with_changes(leading_lines=(), heredocs=()).code.split("\n")[1:]
-            for line in lines:
-                stripped = line.lstrip(" \t")
-                if stripped.strip() and not stripped.startswith("#"):
-                    indent = line[: len(line) - len(stripped)]
+    def _continuation(self, run: Run) -> str:
+        """The line break inside an instruction: this RUN's own first continuation line's
+        indentation, else the file's most common one (first continuation lines only: deeper
+        lines are argument lists)."""
+        style = self._style
+        own = _first_indent(run)
+        if own is not None:
+            return f" {style.escape}{style.newline}{own}"
+        if self._cont is None:
+            indents: dict[str, int] = {}
+            for ins in self._df.body:
+                indent = _first_indent(ins)
+                if indent is not None:
                     indents[indent] = indents.get(indent, 0) + 1
-        indent = max(indents, key=lambda k: indents[k]) if indents else "    "
-        return f" {style.escape}{style.newline}{indent}"
+            indent = max(indents, key=lambda k: indents[k]) if indents else "    "
+            self._cont = f" {style.escape}{style.newline}{indent}"
+        return self._cont
 
-    def _plan_user(self, plan: _Plan, state: _State, calls: list[PackageManagerCall]) -> None:
-        if all(c.manager in _SYSTEM for c in calls):
+    def _plan_user(self, plan: _Plan, scope: Scope, calls: list[PackageManagerCall]) -> None:
+        if all(c.info.system for c in calls):
             return
         for c in calls:
-            if c.manager not in _SYSTEM and any(os.path.basename(w.text) == "sudo" for w in c.program):
+            if not c.info.system and any(os.path.basename(w.text) == "sudo" for w in c.program):
                 raise _Blocked(f"`{c.manager}` runs through `sudo`")
-        uid, gid, _ = _user(state)
-        plan.uid = uid if uid else None
-        plan.gid = gid
+        u = scope.user
+        if u.uid is None:
+            raise _Blocked(u.reason or f"the uid of user `{u.spec}` is unknown (BuildKit needs a numeric `uid`)")
+        plan.uid = u.uid or None
+        # A gid only where USER names a numeric group: otherwise the mount's group (0) and
+        # mode 0755 already let the uid write.
+        group = u.spec.partition(":")[2]
+        plan.gid = int(group) if group.isdigit() else None
+
+    def _user_as_written(self, stage: Stage) -> str | None:
+        """The last ``USER`` of the stage chain as written (variables kept), to restore it."""
+        index: int | None = stage.index
+        while index is not None:
+            for ins in reversed(self._stages[index].instructions):
+                if isinstance(ins, User) and ins.value is not None:
+                    return ins.value.text
+            index = self._model.stages[index].base_stage
+        return None
 
     def _check_safety(self, stage: Stage, pos: int, script: ShellScript, plan: _Plan, state: _State) -> None:
         """Record why the fix is unsafe, if it is; ``script`` is the fixed RUN's."""
-        home = _home(state)
-        later = self._later(stage, pos)
+        scope = state.scope
+        assert scope is not None
+        home = scope.home
+        copied = self._copied_from(stage)
+        for call in plan.calls:
+            info = call.info
+            offline = _offline(call, scope)
+            if offline:
+                plan.unsafe.append(f"`{offline[0]}` reads only what an earlier step stored")
+            if call.manager in _APT and call.action in _APT_READS_LISTS and not any(
+                    c.manager in _APT and c.action == "update" and c.span[0] < call.span[0] for c in plan.calls):
+                plan.unsafe.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
         for m in plan.mounts:
             if m.custom:
                 plan.unsafe.append(f"`{m.target}` is set on the command line")
+            if m.configured:
+                plan.unsafe.append(f"`{m.target}` is set by `config set`: the author chose it and may use it")
             if m.system and m.target == "/var/cache/apk":
                 plan.unsafe.append("apk's use of `/var/cache/apk` depends on its version")
-            if not m.custom and _names_path(script, m.target, home):
+            if not (m.custom or m.configured) and _names_path(script, m.target, home):
                 plan.unsafe.append(f"the `RUN` itself uses `{m.target}`")
-            if any(_inside(w, m.target) for w in state.written):
+            if _written_under(state, m.target):
                 plan.unsafe.append(f"the mount hides files written to `{m.target}` earlier")
-            for ins, st in later:
-                if isinstance(ins, (Copy, Add)) and ins.flag("from") is not None:
-                    continue
-                if isinstance(ins, Run):
-                    if _mounts(ins, m.target) or self._will_mount(ins, m):
-                        continue
-                    words = _run_words(ins, home)
-                    if any(_inside(w, m.target) or _inside(m.target, w) and w != "/" for w in words):
-                        plan.unsafe.append(f"a later `RUN` uses `{m.target}`")
-                    elif m.kind is _Kind.STORE and not _file_commands_only(ins, calls=plan.calls):
-                        plan.unsafe.append(f"a later `RUN` may need `{m.target}`")
-                elif isinstance(ins, (Cmd, Entrypoint)) and m.kind is _Kind.STORE:
-                    progs = {os.path.basename(w.text) for c in plan.calls for w in c.program}
-                    text = ins.command.text if ins.command is not None else ""
-                    if any(p in text.replace('"', " ").split() for p in progs):
-                        plan.unsafe.append(f"`{ins.name}` runs the tool that needs `{m.target}`")
-            for src in self._copied_from(stage):
+            elif m.kind is _Kind.STORE and (
+                    any(not any(_inside(m.target, t) for t in ts) for ts in state.opaque)
+                    or any(not any(_inside(m.target, t) for t in ts)
+                           for ts in state.tool_runs.get(m.manager, ()))):  # type: ignore[arg-type]
+                plan.unsafe.append(f"an earlier `RUN` may have filled `{m.target}`, which the mount would hide")
+            plan.unsafe.extend(self._later(stage, pos, m, plan, home))
+            for src in copied:
                 if _inside(src, m.target) or _inside(m.target, src) and src != "/":
                     plan.unsafe.append(f"a `COPY --from` reads `{m.target}`")
 
+    def _later(self, stage: Stage, pos: int, m: _Mount, plan: _Plan, home: str | None) -> list[str]:
+        """Why instructions after ``pos`` (in the stage and stages built on it) make ``m``
+        unsafe. Computed once per stage and mount, from the end, so a stage of n RUNs
+        costs O(n) rather than O(n²)."""
+        managers = frozenset(c.manager for c in plan.calls)
+        progs = frozenset(os.path.basename(w.text) for c in plan.calls for w in c.program)
+        key = (stage.index, m, managers, progs, home)
+        table = self._later_cache.get(key)
+        if table is None:
+            tail: list[str] = []
+            for child in self._descendants(stage):
+                for ins in child.instructions[1:]:
+                    for r in self._later_one(ins, m, managers, progs, home):
+                        if r not in tail:
+                            tail.append(r)
+            ins_list = stage.instructions
+            table = [[] for _ in ins_list]
+            acc = tail
+            for i in range(len(ins_list) - 1, -1, -1):
+                table[i] = acc
+                own = self._later_one(ins_list[i], m, managers, progs, home)
+                if own:
+                    acc = list(dict.fromkeys([*own, *acc]))
+            self._later_cache[key] = table
+        return table[pos]
+
+    def _later_one(self, ins: Instruction, m: _Mount, managers: frozenset[Manager], progs: frozenset[str],
+                   home: str | None) -> list[str]:
+        if isinstance(ins, Run) and m.kind is _Kind.LISTS:
+            # A later ``apt-get install`` without its own ``update`` reads the lists this
+            # RUN stores; that RUN's own mount is unsafe too, so it may stay unmounted.
+            script = self._script(ins)
+            if script is None or _mounts(ins, m.target):
+                return []
+            calls = _calls(script)
+            if any(c.manager in _APT and c.action in _APT_READS_LISTS and not any(
+                    u.manager in _APT and u.action == "update" and u.span[0] < c.span[0] for u in calls)
+                   for c in calls):
+                return [f"a later `RUN` reads the package lists in `{m.target}`"]
+            return []
+        if isinstance(ins, Run):
+            if _mounts(ins, m.target) or self._will_mount(ins, m):
+                return []
+            words = _run_words(self._script(ins), home)
+            if any(_inside(w, m.target) or _inside(m.target, w) and w != "/" for w in words):
+                return [f"a later `RUN` uses `{m.target}`"]
+            if m.kind is _Kind.STORE and any(c.manager in managers and _offline(c, self._model.scope_at(ins))
+                                             for c in _calls(self._script(ins) or _EMPTY_SCRIPT)):
+                return [f"a later `RUN` reads `{m.target}` offline (it cannot be mounted safely)"]
+            if m.kind is _Kind.STORE and not _file_commands_only(self._script(ins), managers):
+                return [f"a later `RUN` may need `{m.target}`"]
+        elif isinstance(ins, (Cmd, Entrypoint)) and m.kind is _Kind.STORE:
+            text = ins.command.text if ins.command is not None else ""
+            if any(p in text.replace('"', " ").split() for p in progs):
+                return [f"`{ins.name}` runs the tool that needs `{m.target}`"]
+        return []
+
     def _will_mount(self, run: Run, mount: _Mount) -> bool:
-        """A later RUN that gets the same mount from this transform (same tool, same user)."""
-        script = _script(run)
+        """A later RUN that gets the same mount from this transform (same tool, same user),
+        as a fix that can be applied with this one: not one held back because the call
+        only reads what is stored (then this RUN's store must stay in the layer)."""
+        script = self._script(run)
         if script is None or script.has_error:
             return False
-        return any(c.manager is mount.manager and _downloads(c) and c.manager in self._managers
-                   for c in pm_calls(script))
-
-    def _later(self, stage: Stage, pos: int) -> list[tuple[Instruction, Stage]]:
-        out = [(i, stage) for i in stage.instructions[pos + 1:]]
-        for child in self._descendants(stage):
-            out.extend((i, child) for i in child.instructions[1:])
-        return out
+        calls = [c for c in _calls(script) if c.manager is mount.manager]
+        if not any(c.kind is not None and c.manager in self._managers for c in calls):
+            return False
+        scope = self._model.scope_at(run)
+        return not any(_offline(c, scope) for c in calls)
 
     def _descendants(self, stage: Stage) -> list[Stage]:
-        out: list[Stage] = []
-        todo = list(self._children.get(stage.index, ()))
-        while todo:
-            s = todo.pop(0)
-            out.append(s)
-            todo.extend(self._children.get(s.index, ()))
-        return out
+        return [self._stages[i] for i in self._model.descendants(stage.index)]
 
     def _copied_from(self, stage: Stage) -> list[str]:
-        """Sources of ``COPY --from=`` this stage (or one built on it) in any stage."""
-        names = {str(s.index) for s in [stage, *self._descendants(stage)]}
-        names |= {s.name for s in [stage, *self._descendants(stage)] if s.name}
-        out = []
-        for ins in self._df.body:
-            if isinstance(ins, (Copy, Add)):
-                f = ins.flag("from")
-                if f is not None and f.value is not None and f.value.lower() in names:
-                    out.extend(posixpath.normpath(s) for s in ins.sources if s.startswith("/"))
-        return out
+        """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it."""
+        return [src for e in self._model.copies_from(stage.index) for src in e.sources]
 
-    def _reaches_final(self, stage: Stage) -> bool:
-        last = self._stages[-1].index
-        chain = [stage, *self._descendants(stage)]
-        if any(s.index == last for s in chain):
-            return True
-        return any(_inside("/etc/apt", src) for src in self._copied_from(stage))
+    # -- state -----------------------------------------------------------------------------
+    def _advance(self, state: _State, ins: Instruction) -> None:
+        if isinstance(ins, (Copy, Add)) and ins.flag("from") is None and ins.destination:
+            scope = self._model.scope_at(ins)
+            dest = scope.expand(ins.destination)
+            if dest is not None and not dest.startswith("/") and scope.workdir:
+                dest = posixpath.join(scope.workdir, dest)
+            if dest is not None and dest.startswith("/"):
+                state.written.append(posixpath.normpath(dest))
+        if isinstance(ins, Run):
+            facts = self._model.run(ins)
+            state.written.extend(posixpath.normpath(w) for w in facts.writes if w.startswith("/"))
+            if any(_disables_clean(c) for c in facts.commands):
+                state.docker_clean = True
+            script = self._script(ins)
+            targets = frozenset(posixpath.normpath(f.mount.target) for f in ins.flags
+                                if f.mount is not None and f.mount.target)
+            if script is None or script.has_error:
+                if not isinstance(ins.command, JsonArray) or ins.command.values:
+                    state.opaque.add(targets)
+                return
+            calls = _calls(script)
+            call_spans = {c.command.span for c in calls}
+            for c in calls:
+                if not (c.manager in self._managers and c.kind is not None):
+                    state.tool_runs.setdefault(c.manager, set()).add(targets)
+            if any(os.path.basename(c.name) not in _PLAIN_COMMANDS and c.span not in call_spans
+                   and not (os.path.basename(c.name) in _CONFIG_PROGRAMS and c.words[1:3] == ["config", "set"])
+                   for c in script.commands):
+                state.opaque.add(targets)
+            state.config.update(_config_sets(script, before=None))
 
 
 # -- scripts ---------------------------------------------------------------------------------
 
 
 def _script(run: Run) -> ShellScript | None:
-    """The RUN's shell script: its command, or its heredoc body when that is the script."""
-    cmd = run.command
-    if not isinstance(cmd, ShellCommand):
+    """The RUN's shell script: its command, or its heredoc body when that is the script
+    (the model's RUN content, cached by text)."""
+    facts = run_content(run)
+    if not facts.scripts:
         return None
     if run.heredocs:
-        body = _heredoc_script(run)
-        return parse_heredoc_body(run.heredocs[0]) if body is not None else None
-    return parse_shell(cmd)
-
-
-def _heredoc_script(run: Run) -> int | None:
-    """0 when the RUN is ``RUN <<EOF`` (or ``sh <<EOF``) with one shell body, else None."""
-    assert isinstance(run.command, ShellCommand)
-    words = run.command.text.split()
-    markers = [w for w in words if w.startswith("<<")]
-    rest = [w for w in words if not w.startswith(("<<", "-"))]
-    if len(run.heredocs) != 1 or len(markers) != 1:
-        return None
-    # ``<<EOF``, ``<<EOF bash``, ``bash -e <<EOF``: the body is the script.
-    if len(rest) > 1 or rest and os.path.basename(rest[0]) not in _POSIX_SHELLS:
-        return None
-    body = run.heredocs[0].body
-    if body.startswith("#!"):
-        interp = body[2:].split("\n", 1)[0].split()
-        name = os.path.basename(interp[0]) if interp else ""
-        if name == "env" and len(interp) > 1:
-            name = interp[1]
-        if name not in _POSIX_SHELLS:
-            return None
-    return 0
-
-
-def _downloads(call: PackageManagerCall) -> bool:
-    actions = _ACTIONS.get(call.manager)
-    return actions is None or call.action in actions
+        return facts.scripts[1] if facts.heredoc_script and len(facts.scripts) > 1 else None
+    return facts.scripts[0]
 
 
 def _tools(calls: list[PackageManagerCall]) -> str:
@@ -543,305 +721,58 @@ def _tools(calls: list[PackageManagerCall]) -> str:
     return ", ".join(f"`{n}`" for n in dict.fromkeys(names))
 
 
-# -- users and environment -------------------------------------------------------------------
+# -- targets ---------------------------------------------------------------------------------
 
 
-def _repository(stage: Stage) -> str | None:
-    img = stage.from_.image
-    if img is None:
-        return None
-    registry = img.registry
-    repo = img.repository
-    # ``golang:${GO_VERSION}-alpine`` is still the golang image.
-    if "$" in repo or registry not in (None, "docker.io", "index.docker.io"):
-        return None
-    return repo.removeprefix("library/")
-
-
-def _image_state(stage: Stage) -> _State:
-    state = _State()
-    repo = _repository(stage)
-    image = (stage.image or "").lower()
-    if any(p in image for p in ("windows", "nanoserver", "servercore")):
-        state.foreign = True
-    if repo is not None:
-        state.env.update(_IMAGE_ENV.get(repo, {}))
-        state.users.update(_IMAGE_USERS.get(repo, {}))
-    return state
-
-
-def _advance(state: _State, ins: Instruction) -> None:
-    """Update ``state`` past ``ins``."""
-    if isinstance(ins, Env):
-        updates: dict[str, str | None] = {}
-        if ins.legacy is not None:
-            updates[ins.legacy.key] = _expand(ins.legacy.value.strip(), state.env)
-        for kv in ins.pairs:
-            if kv.has_value:
-                updates[kv.key] = _value(kv, state.env)
-        state.env.update(updates)
-    elif isinstance(ins, Arg):
-        for kv in ins.pairs:
-            if kv.has_value and kv.key not in state.env:
-                state.env[kv.key] = _value(kv, state.env)
-    elif isinstance(ins, User) and ins.value is not None:
-        state.user = _expand(ins.value.text, state.env) or ins.value.text
-    elif isinstance(ins, Shell) and isinstance(ins.command, JsonArray):
-        values = ins.command.values
-        name = os.path.basename(values[0]).lower() if values else ""
-        state.foreign = name not in _POSIX_SHELLS
-    elif isinstance(ins, (Copy, Add)) and ins.flag("from") is None:
-        dest = ins.destination
-        if dest and dest.startswith("/"):
-            state.written.append(posixpath.normpath(dest))
-    elif isinstance(ins, Run):
-        script = _script(ins)
-        if script is None:
-            return
-        for cmd in script.commands:
-            _learn_user(state, cmd)
-            if _disables_clean(cmd):
-                state.docker_clean = True
-            if os.path.basename(cmd.name) in ("cp", "mv", "ln", "touch", "install", "tee") \
-                    or any(r.lstrip("0123456789").startswith(">") for r in cmd.redirects):
-                home = _home(state)
-                words = [_abs(w.text, home) for w in cmd.args if w.static]
-                words += [_abs(r.lstrip("0123456789>&| ").strip(), home) for r in cmd.redirects]
-                state.written.extend(w for w in words if w)
-
-
-def _value(kv: KeyValue, env: dict[str, str | None]) -> str | None:
-    try:
-        value = kv.unquoted_value
-    except LexError:  # BuildKit rejects it too; treat it as unknown
-        return None
-    return _expand(value or "", env)
-
-
-def _learn_user(state: _State, cmd: SimpleCommand) -> None:
-    """Record ``useradd``/``adduser`` calls: name → (uid, home)."""
-    name = os.path.basename(cmd.name)
-    if name not in ("useradd", "adduser"):
-        return
-    args = [w.text for w in cmd.args]
-    uid: int | None = None
-    home: str | None = None
-    system = False
-    user = None
-    i = 0
-    takes = {"-u", "--uid", "-d", "--home-dir", "--home", "-h", "-g", "--gid", "-G", "--groups",
-             "-s", "--shell", "-c", "--comment", "--gecos", "-k", "--skel", "-e", "-f", "-K",
-             "--ingroup", "-b", "--base-dir"}  # fmt: skip
-    while i < len(args):
-        a = args[i]
-        key, eq, val = a.partition("=")
-        if a.startswith("-"):
-            if eq:
-                value: str | None = val
-            elif key in takes and i + 1 < len(args):
-                value = args[i + 1]
-                i += 1
-            else:
-                value = None
-            if key in ("-u", "--uid") and value and value.isdigit():
-                uid = int(value)
-            elif (key in ("-d", "--home-dir", "--home") or key == "-h" and name == "adduser") and value:
-                home = value
-            elif key in ("-r", "--system", "-S"):
-                system = True
-        elif user is None:
-            user = a
-        i += 1
-    if user is None:
-        return
-    if home is None and not system:
-        home = f"/home/{user}"
-    state.users[user] = (uid, home)
-
-
-def _user(state: _State) -> tuple[int | None, int | None, str | None]:
-    """(uid, gid, home) of the user in effect; raises _Blocked when the uid is unknown."""
-    user, _, group = state.user.partition(":")
-    if "$" in state.user:
-        raise _Blocked(f"user `{state.user}` is a variable")
-    gid = int(group) if group.isdigit() else None
-    if user in ("", "root", "0"):
-        return 0, gid, state.env.get("HOME") or "/root"
-    if user.isdigit():
-        uid = int(user)
-        home = next((h for u, h in state.users.values() if u == uid), None)
-        return uid, gid, state.env.get("HOME") or home
-    known = state.users.get(user)
-    if known is None or known[0] is None:
-        raise _Blocked(f"the uid of user `{user}` is unknown (BuildKit needs a numeric `uid`)")
-    return known[0], gid, state.env.get("HOME") or known[1]
-
-
-def _home(state: _State) -> str | None:
-    try:
-        return _user(state)[2]
-    except _Blocked:
-        return None
-
-
-def _expand(value: str, env: dict[str, str | None]) -> str | None:
-    """``$VAR``/``${VAR}`` replaced from ``env``; None when a variable is unknown."""
-    out: list[str] = []
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if ch != "$":
-            out.append(ch)
-            i += 1
+def _targets(call: PackageManagerCall, scope: Scope, plan: _Plan, config: dict[CacheDir, str | None],
+             image: str) -> list[_Mount]:
+    """The cache directories of ``call`` (``ecosystems.MANAGERS``), resolved in ``scope``."""
+    caches = call.info.caches
+    if call.manager in (Manager.DNF, Manager.YUM):
+        keep = _rpm_caches(call.manager, image)
+        caches = tuple(c for c in caches if c.path in keep)
+    out = []
+    root = plan.uid is None
+    for cd in caches:
+        if not cd.applies(call.action):
             continue
-        if value.startswith("${", i):
-            end = value.find("}", i)
-            if end < 0:
-                return None
-            name = value[i + 2:end]
-            i = end + 1
-        else:
-            j = i + 1
-            while j < len(value) and (value[j].isalnum() or value[j] == "_"):
-                j += 1
-            name = value[i + 1:j]
-            i = j
-        if not name.replace("_", "a").isalnum() or env.get(name) is None:
-            return None
-        out.append(env[name] or "")
-    return "".join(out)
+        if cd.explicit and cd not in config and not any(
+                isinstance(scope.run_get(v), str) for v in (*cd.env, *(o for o, _ in cd.overrides))):
+            continue
+        kind = _Kind.STORE if cd.kind == "store" else _Kind.CACHE
+        if cd.path == "/var/lib/apt/lists":
+            kind = _Kind.LISTS
+        opt = next((o for o in call.options for name in cd.options
+                    if o.name == name or name.endswith("=") and o.name.startswith(name)), None)
+        if opt is not None:
+            value = opt.value if opt.value is not None else opt.name.split("=", 1)[-1]
+            if not value or not value.startswith("/") or "$" in value:
+                raise _Blocked(f"`{opt.name.split('=')[0]}` is not an absolute path")
+            out.append(_Mount(posixpath.normpath(value), kind=kind, locked=cd.locked, custom=True))
+            continue
+        if cd in config:
+            value = config[cd]
+            if value is None:
+                raise _Blocked(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
+            out.append(_Mount(posixpath.normpath(value), kind=kind, locked=cd.locked, configured=True))
+            continue
+        path = cd.resolve(scope.run_get, root=root)
+        if path is None:
+            raise _Blocked(_unresolved(cd, scope))
+        out.append(_Mount(path, kind=kind, locked=cd.locked, system=cd.system))
+    return out
 
 
-def _env(state: _State, *names: str) -> str | None:
-    """The first of ``names`` set in the environment; raises _Blocked if it is unresolved."""
-    for n in names:
-        for key in (n, n.upper()) if n.islower() else (n,):
-            if key in state.env:
-                v = state.env[key]
-                if v is None or not v.startswith("/"):
-                    raise _Blocked(f"`{key}` is not a known absolute path")
-                return posixpath.normpath(v)
-    return None
-
-
-def _need_home(state: _State) -> str:
-    home = _home(state)
-    if home is None:
-        raise _Blocked(f"`HOME` of user `{state.user}` is unknown; set `ENV HOME`")
-    return home
-
-
-def _cache_home(state: _State) -> str:
-    return _env(state, "XDG_CACHE_HOME") or posixpath.join(_need_home(state), ".cache")
-
-
-# -- targets per manager ---------------------------------------------------------------------
-
-
-def _custom(call: PackageManagerCall, *names: str) -> str | None:
-    opt = call.option(*names)
-    if opt is None or opt.value is None:
-        return None
-    if not opt.value.startswith("/") or "$" in opt.value:
-        raise _Blocked(f"`{opt.name}` is not an absolute path")
-    return posixpath.normpath(opt.value)
-
-
-def _targets(call: PackageManagerCall, state: _State, plan: _Plan) -> list[_Mount]:
-    m = call.manager
-    j = posixpath.join
-    if m in _APT:
-        return [_Mount("/var/cache/apt", locked=True, system=True),
-                _Mount("/var/lib/apt/lists", locked=True, system=True)]
-    if m is Manager.APK:
-        return [_Mount("/var/cache/apk", locked=True, system=True)]
-    if m in (Manager.DNF, Manager.YUM):
-        return [_Mount(f"/var/cache/{m.value}", locked=True, system=True)]
-    if m is Manager.PIP:
-        custom = _custom(call, "--cache-dir")
-        if custom:
-            return [_Mount(custom, custom=True)]
-        return [_Mount(_env(state, "PIP_CACHE_DIR") or j(_cache_home(state), "pip"))]
-    if m is Manager.UV:
-        custom = _custom(call, "--cache-dir")
-        if custom:
-            return [_Mount(custom, custom=True)]
-        return [_Mount(_env(state, "UV_CACHE_DIR") or j(_cache_home(state), "uv"))]
-    if m is Manager.POETRY:
-        base = _env(state, "POETRY_CACHE_DIR") or j(_cache_home(state), "pypoetry")
-        return [_Mount(j(base, "cache")), _Mount(j(base, "artifacts"))]
-    if m is Manager.PIPENV:
-        return [_Mount(_env(state, "PIPENV_CACHE_DIR") or j(_cache_home(state), "pipenv")),
-                _Mount(_env(state, "PIP_CACHE_DIR") or j(_cache_home(state), "pip"))]
-    if m is Manager.NPM:
-        custom = _custom(call, "--cache")
-        if custom:
-            return [_Mount(custom, custom=True)]
-        return [_Mount(_env(state, "npm_config_cache") or j(_need_home(state), ".npm"))]
-    if m is Manager.YARN:
-        custom = _custom(call, "--cache-folder")
-        if custom:
-            return [_Mount(custom, custom=True)]
-        env = _env(state, "YARN_CACHE_FOLDER")
-        if env:
-            return [_Mount(env)]
-        # Yarn 1 puts root's cache under /usr/local/share (its "home" for root).
-        uid = _user(state)[0]
-        xdg = _env(state, "XDG_CACHE_HOME")
-        base = xdg or ("/usr/local/share/.cache" if uid == 0 else _cache_home(state))
-        return [_Mount(j(base, "yarn"))]
-    if m is Manager.PNPM:
-        custom = _custom(call, "--store-dir")
-        if custom:
-            return [_Mount(custom, custom=True)]
-        pnpm_home = _env(state, "PNPM_HOME")
-        if pnpm_home:
-            return [_Mount(j(pnpm_home, "store"))]
-        data = _env(state, "XDG_DATA_HOME") or j(_need_home(state), ".local", "share")
-        return [_Mount(j(data, "pnpm", "store"))]
-    if m is Manager.GO:
-        out = []
-        modcache = _env(state, "GOMODCACHE")
-        if modcache is None:
-            gopath = state.env.get("GOPATH")
-            if "GOPATH" in state.env and (gopath is None or not gopath.split(":")[0].startswith("/")):
-                raise _Blocked("`GOPATH` is not a known absolute path")
-            first = gopath.split(":")[0] if gopath else j(_need_home(state), "go")
-            modcache = j(posixpath.normpath(first), "pkg", "mod")
-        out.append(_Mount(modcache, kind=_Kind.STORE))
-        if call.action != "mod download":
-            out.append(_Mount(_env(state, "GOCACHE") or j(_cache_home(state), "go-build")))
-        return out
-    if m is Manager.CARGO:
-        home = _env(state, "CARGO_HOME") or j(_need_home(state), ".cargo")
-        return [_Mount(j(home, "registry"), kind=_Kind.STORE), _Mount(j(home, "git", "db"), kind=_Kind.STORE)]
-    if m is Manager.BUNDLER:
-        gem_home = _env(state, "GEM_HOME")
-        if gem_home is None:
-            raise _Blocked("bundler's gem cache depends on `GEM_HOME`, which is not set")
-        return [_Mount(j(gem_home, "cache"))]
-    if m is Manager.COMPOSER:
-        env = _env(state, "COMPOSER_CACHE_DIR")
-        if env:
-            return [_Mount(env)]
-        home = _env(state, "COMPOSER_HOME") or j(_need_home(state), ".composer")
-        return [_Mount(j(home, "cache"))]
-    if m is Manager.MAVEN:
-        for opt in call.options:
-            if opt.name.startswith("-Dmaven.repo.local="):
-                value = opt.name.split("=", 1)[1]
-                if not value.startswith("/") or "$" in value:
-                    raise _Blocked("`-Dmaven.repo.local` is not an absolute path")
-                return [_Mount(posixpath.normpath(value), kind=_Kind.STORE, locked=True, custom=True)]
-        if "maven.repo.local" in (state.env.get("MAVEN_OPTS") or "") + (state.env.get("MAVEN_CONFIG") or ""):
-            raise _Blocked("`MAVEN_OPTS` sets `maven.repo.local`")
-        return [_Mount(j(_need_home(state), ".m2", "repository"), kind=_Kind.STORE, locked=True)]
-    if m is Manager.GRADLE:
-        custom = _custom(call, "-g", "--gradle-user-home")
-        home = custom or _env(state, "GRADLE_USER_HOME") or j(_need_home(state), ".gradle")
-        return [_Mount(j(home, "caches"), kind=_Kind.STORE, custom=bool(custom)),
-                _Mount(j(home, "wrapper"), kind=_Kind.STORE, custom=bool(custom))]
-    return []
+def _unresolved(cd: CacheDir, scope: Scope) -> str:
+    """Why ``cd`` cannot be resolved in ``scope``."""
+    for v in cd.variables:
+        value = scope.run_get(v)
+        if v == "HOME" and value is not None and not isinstance(value, str):
+            return f"`HOME` of user `{scope.user.spec or '?'}` is unknown; set `ENV HOME`"
+        if value is not None and (not isinstance(value, str) or value and not value.startswith("/")):
+            return f"`{v}` is not a known absolute path"
+    unset = [v for v in cd.variables if scope.run_get(v) is None]
+    return f"the cache directory depends on `{unset[0] if unset else cd.path}`, which is not set"
 
 
 # -- flags -------------------------------------------------------------------------------------
@@ -929,13 +860,11 @@ def _cleaner(cmd: SimpleCommand, plan: _Plan) -> str | None:
     """A description when ``cmd`` only empties a cache the plan mounts."""
     name = os.path.basename(cmd.name)
     words = [w.text for w in cmd.args]
-    managers = {c.manager for c in plan.calls}
-    if name in _CLEANERS:
-        prefix, owners = _CLEANERS[name]
-        if tuple(words[: len(prefix)]) == prefix and managers & set(owners):
-            return " ".join([name, *prefix])
-    if name == "go" and words[:1] == ["clean"] and set(words[1:]) <= {"-modcache", "-cache"} and len(words) > 1:
-        return "go clean"
+    for manager in dict.fromkeys(c.manager for c in plan.calls):
+        info = MANAGERS[manager]
+        for prefix in info.cleaners:
+            if _runs(name, prefix[0], info) and tuple(words[: len(prefix) - 1]) == prefix[1:]:
+                return " ".join([name, *prefix[1:]])
     if name == "rm" and plan.mounts:
         operands = [w for w in cmd.args if not w.text.startswith("-")]
         flags = [w.text for w in cmd.args if w.text.startswith("-")]
@@ -988,22 +917,38 @@ def _remove_defeaters(run: Run, script: ShellScript, plan: _Plan) -> tuple[Shell
 
 def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-def]
     managers = {c.manager for c in plan.calls}
+    defeating_env = {k for c in plan.calls for k in c.info.defeating_env}
     for call in pm_calls(script):
         if call.manager not in managers:
             continue
-        names = _NO_CACHE_OPTIONS.get(call.manager, ())
+        names = call.info.defeating_options
         for opt in call.options:
             if opt.name in names:
                 words = opt.words
                 return opt.name, lambda src, w=words: remove_words(src, w)
         for w in call.command.assignments:
-            key = w.text.split("=", 1)[0]
-            if _NO_CACHE_ENV.get(key) in managers:
+            key, _, value = w.text.partition("=")
+            if key in defeating_env and _defeats(key, value):
                 return key, lambda src, word=w, cmd=call.command: _remove_assignment(src, cmd, word)
         for w in call.program:
-            key = w.text.split("=", 1)[0]
-            if "=" in w.text and _NO_CACHE_ENV.get(key) in managers:
+            key, eq, value = w.text.partition("=")
+            if eq and key in defeating_env and _defeats(key, value):
                 return key, lambda src, word=w: remove_words(src, (word,))
+    for cmd in script.commands:
+        # ``export UV_NO_CACHE=1`` in the same script.
+        if cmd.name != "export":
+            continue
+        hits = [w for w in cmd.args if w.text.partition("=")[0] in defeating_env
+                and w.text.partition("=")[1] and _defeats(*w.text.split("=", 1))]
+        if hits and len(hits) == len(cmd.args):
+            return hits[0].text.partition("=")[0], lambda src, c=cmd: _remove_command(src, c)
+        if hits:
+            return hits[0].text.partition("=")[0], lambda src, ws=hits: remove_words(src, ws)
+    for call in pm_calls(script):
+        for key, value in plan.mount_env:
+            if call.manager in managers and call.kind is not None and not any(
+                    w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)):
+                return key, lambda src, c=call.command, kv=f"{key}={value}": _insert_assignment(src, c, kv)
     for cmd in script.commands:
         what = _cleaner(cmd, plan)
         if what is not None:
@@ -1102,8 +1047,7 @@ def _names_path(script: ShellScript, target: str, home: str | None) -> bool:
     return False
 
 
-def _run_words(run: Run, home: str | None) -> list[str]:
-    script = _script(run)
+def _run_words(script: ShellScript | None, home: str | None) -> list[str]:
     if script is None:
         return []
     out = []
@@ -1119,14 +1063,12 @@ def _mounts(run: Run, target: str) -> bool:
     return any(_covered(target, f.mount.target) for f in run.flags if f.mount is not None)
 
 
-def _file_commands_only(run: Run, calls: list[PackageManagerCall]) -> bool:
+def _file_commands_only(script: ShellScript | None, managers: frozenset[Manager]) -> bool:
     """A later RUN that cannot need a store: file commands, or the same tool (it gets the
     mount from this transform too)."""
-    script = _script(run)
     if script is None or script.has_error:
         return False
-    managers = {c.manager for c in calls}
-    same = {c.command.span for c in pm_calls(script) if c.manager in managers}
+    same = {c.command.span for c in _calls(script) if c.manager in managers}
     return all(os.path.basename(c.name) in _FILE_COMMANDS or c.span in same for c in script.commands)
 
 
@@ -1135,24 +1077,169 @@ def _disables_clean(cmd: SimpleCommand) -> bool:
         w.text == "/etc/apt/apt.conf.d/docker-clean" for w in cmd.args)
 
 
-def _stage_disables_clean(stage: Stage) -> bool:
+def _stage_disables_clean(stage: Stage, parse=None) -> bool:  # type: ignore[no-untyped-def]
     """Some RUN of the stage disables docker-clean (maybe after this one: then the
     mounts still help, and inserting a second copy would not converge)."""
     for ins in stage.instructions:
         if isinstance(ins, Run):
-            script = _script(ins)
+            script = (parse or _script)(ins)
             if script is not None and any(_disables_clean(c) for c in script.commands):
                 return True
     return False
 
 
-def _children(df: Dockerfile, stages: list[Stage]) -> dict[int, list[Stage]]:
-    out: dict[int, list[Stage]] = {}
-    for s in stages:
-        base = df.base_stage(s, stages)
-        if base is not None:
-            out.setdefault(base.index, []).append(s)
+
+# -- issue 10 helpers ----------------------------------------------------------------------
+
+
+_EMPTY_SCRIPT = parse_shell("")
+
+
+def _offline(call: PackageManagerCall, scope: Scope) -> list[str]:
+    """How ``call`` reads only what is already stored (``--offline``, ``GOPROXY=off``)."""
+    info = call.info
+    out = [o.name for o in call.options
+           if o.name in info.offline_options or f"{o.name}={o.value}" in info.offline_options]
+    for var, value in info.offline_env:
+        got = scope.run_get(var)
+        if isinstance(got, str) and (value == "*" or value in got.split()):
+            out.append(f"{var}={got}")
     return out
+
+
+def _calls(script: ShellScript) -> list[PackageManagerCall]:
+    return pm_calls(script)  # memoised per script text by ecosystems
+
+
+def _written_under(state: _State, target: str) -> bool:
+    """Some earlier COPY/ADD/RUN wrote inside ``target`` (checked incrementally)."""
+    done, found = state.written_memo.get(target, (0, False))
+    if not found:
+        found = any(_inside(w, target) for w in state.written[done:])
+    state.written_memo[target] = (len(state.written), found)
+    return found
+
+
+def _pinned(word: str, manager: Manager) -> bool:
+    if manager in (Manager.PIP, Manager.UV):
+        name, eq, version = word.partition("==")
+        return bool(eq) and bool(name) and bool(version) and not any(c in version for c in "*,<>!")
+    if manager in (Manager.NPM, Manager.PNPM, Manager.YARN):
+        name, at, version = word.rpartition("@")
+        return bool(at) and bool(name) and bool(version) and version[0].isdigit() and all(
+            c.isalnum() or c in ".-+" for c in version)
+    if manager is Manager.GO:
+        _, at, version = word.partition("@")
+        return bool(at) and version.startswith("v") and version[1:2].isdigit()
+    return False
+
+
+def _small_install(call: PackageManagerCall) -> bool:
+    """Off by default: a RUN that installs only local wheels, or one pinned tool,
+    gains nothing from a cache mount (nothing is downloaded, or one download that only
+    repeats when the pin changes)."""
+    if call.files or call.manifests and call.manager not in (Manager.GO, Manager.NPM):
+        return False
+    operands = [w.text for w in call.operands]
+    if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
+        if call.options and any(o.name in ("-r", "--requirement", "-e", "--editable") for o in call.options):
+            return False
+        # Local wheels only: a local project or sdist builds a wheel, which pip caches.
+        if operands and all(o.endswith(".whl") for o in operands):
+            return True
+        return len(operands) == 1 and _pinned(operands[0], call.manager)
+    if call.manager is Manager.NPM and call.action == "install":
+        global_ = call.has_option("-g", "--global", "--location=global")
+        return global_ and len(operands) == 1 and _pinned(operands[0], call.manager)
+    if call.manager is Manager.GO and call.action == "install":
+        return len(operands) == 1 and _pinned(operands[0], call.manager)
+    return False
+
+
+def _defeats(key: str, value: str | None) -> bool:
+    """``PIP_NO_CACHE_DIR`` turns pip's cache off whatever its value (pip reads any boolean
+    there as "off", for backwards compatibility); ``UV_NO_CACHE`` only when true."""
+    if key == "PIP_NO_CACHE_DIR":
+        return True
+    return (value or "").strip().lower() in ("1", "true", "yes", "on", "y", "t")
+
+
+def _config_sets(script: ShellScript, before: int | None) -> dict[CacheDir, str | None]:
+    """Caches moved by a config command (``pnpm config set store-dir X``), in commands
+    starting before offset ``before`` (or all): cache → directory (None: not known)."""
+    out: dict[CacheDir, str | None] = {}
+    for s in cache_settings(script):
+        if before is not None and s.command.span[0] >= before:
+            break
+        out[s.cache] = posixpath.normpath(s.value) if s.static and s.value.startswith("/") else None
+    return out
+
+
+def _runs(name: str, program: str, info: object) -> bool:
+    """``name`` runs ``program`` (``pip3`` runs ``pip`` when the manager is versioned)."""
+    if name == program:
+        return True
+    rest = name[len(program):]
+    return program in getattr(info, "versioned", ()) and name.startswith(program) and all(
+        c.isdigit() or c == "." for c in rest)
+
+
+def _insert_assignment(source: ShellCommand, cmd: SimpleCommand, text: str) -> ShellCommand | None:
+    """``NAME=value `` inserted before ``cmd`` (its assignments included)."""
+    raw = source.raw
+    s = cmd.span[0]
+    new = source.with_changes(raw=raw[:s] + text + " " + raw[s:])
+    old = parse_shell(source)
+    got = parse_shell(new)
+    expect = [(c.name, c.words, [a.text for a in c.assignments] + ([text] if c.span == cmd.span else []))
+              for c in old.commands]
+    have = [(c.name, c.words, sorted(a.text for a in c.assignments)) for c in got.commands]
+    expect = [(n, w, sorted(a)) for n, w, a in expect]
+    if got.has_error or have != expect:
+        return None
+    return new
+
+
+def _rpm_caches(manager: Manager, image: str) -> list[str]:
+    """Where dnf/yum keep packages: yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5
+    (Fedora 41 and later) uses ``/var/cache/libdnf5``. Both when the image does not tell."""
+    # https://dnf5.readthedocs.io/en/latest/changes_from_dnf4.7.html (cachedir),
+    # https://docs.fedoraproject.org/en-US/quick-docs/dnf/ (yum is dnf since EL8 / Fedora 22).
+    name, _, tag = image.lower().rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image.lower(), "", "")
+    name = name.removeprefix("docker.io/").removeprefix("library/")
+    major = tag.split(".")[0].split("-")[0]
+    version = int(major) if major.isdigit() else None
+    el = ("centos", "rockylinux", "almalinux", "oraclelinux", "redhat/ubi", "registry.access.redhat.com/ubi",
+          "amazonlinux", "quay.io/centos/centos")
+    if name.endswith("fedora") and version is not None:
+        return ["/var/cache/libdnf5"] if version >= 41 else ["/var/cache/dnf"]
+    if any(name.startswith(e) or name.endswith("/" + e.rsplit("/", 1)[-1]) for e in el) and version is not None:
+        if name.endswith("amazonlinux"):
+            return ["/var/cache/yum"] if version <= 2 else ["/var/cache/dnf"]
+        return ["/var/cache/yum"] if version <= 7 else ["/var/cache/dnf"]
+    if manager is Manager.YUM:
+        return ["/var/cache/yum", "/var/cache/dnf"]
+    return ["/var/cache/dnf", "/var/cache/libdnf5"]
+
+
+def _split_leading(lines: tuple[EmptyLine, ...]) -> tuple[tuple[EmptyLine, ...], tuple[EmptyLine, ...]]:
+    """(lines above, the comment block directly above the instruction)."""
+    i = len(lines)
+    while i and lines[i - 1].is_comment:
+        i -= 1
+    return tuple(lines[:i]), tuple(lines[i:])
+
+
+def _first_indent(ins: Instruction) -> str | None:
+    """The indentation of the instruction's first continuation line, if it has one."""
+    code = ins.with_changes(leading_lines=(), heredocs=()).code if (ins.leading_lines or ins.heredocs) else ins.code
+    if "\n" not in code.rstrip("\r\n"):
+        return None
+    for line in code.split("\n")[1:]:
+        stripped = line.lstrip(" \t")
+        if stripped.strip() and not stripped.startswith("#"):
+            return line[: len(line) - len(stripped)]
+    return None
 
 
 __all__ = ["AddCacheMounts"]
