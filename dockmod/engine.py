@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from dockmod.cst.instructions import Add, Copy, Healthcheck, Instruction, Onbuild, Run
 from dockmod.cst.module import Dockerfile
-from dockmod.cst.positions import PositionProvider
+from dockmod.cst.positions import LazyPositions
 from dockmod.cst.trivia import Directive
 from dockmod.errors import TransformError
 from dockmod.suppressions import is_skip_file, suppressed_codes
@@ -174,8 +175,32 @@ class EngineOptions:
 _Rejected = dict[tuple[str, str, str], str]
 
 
-def _suppressions(df: Dockerfile) -> dict[int, frozenset[str]]:
-    return df.memo("suppressions", lambda d: suppressed_codes(d, resolve_code))
+class _LazySuppressions(Mapping[int, frozenset[str]]):
+    """The tree's suppression map, read from its comments on first use (once per tree)."""
+
+    __slots__ = ("_df",)
+
+    def __init__(self, df: Dockerfile) -> None:
+        self._df = df
+
+    def _map(self) -> dict[int, frozenset[str]]:
+        return self._df.memo("suppressions", lambda d: suppressed_codes(d, resolve_code))
+
+    def __getitem__(self, key: int) -> frozenset[str]:
+        return self._map()[key]
+
+    def get(self, key: int, default: Any = None) -> Any:
+        return self._map().get(key, default)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())
+
+
+def _suppressions(df: Dockerfile) -> Mapping[int, frozenset[str]]:
+    return _LazySuppressions(df)
 
 
 def _context(df: Dockerfile, cls: type[Transform], opts: EngineOptions, path: str | None, *,
@@ -188,8 +213,9 @@ def _context(df: Dockerfile, cls: type[Transform], opts: EngineOptions, path: st
 
 def _check(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
            path: str | None, rejected: _Rejected | None = None) -> list[Finding]:
-    # One position map and one suppression map per tree, shared by every transform.
-    positions = df.memo("positions", PositionProvider)
+    # One position map and one suppression map per tree, shared by every transform, and
+    # built only when a transform records a finding.
+    positions = LazyPositions(df)
     findings: list[Finding] = []
     for cls in transforms:
         t = cls(_context(df, cls, opts, path, fix=False, rejected=rejected or {}, positions=positions))
