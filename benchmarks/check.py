@@ -254,6 +254,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--bulk", type=int, default=10_000)
     ap.add_argument("--skip-bulk", action="store_true")
+    ap.add_argument("--bulk-only", action="store_true", help="only the bulk row (JSON output)")
     ap.add_argument("--sizes", default="1,4,16", help="MB sizes for the memory rows")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -265,6 +266,18 @@ def main() -> None:
     res: dict[str, Any] = {"files": len(paths), "mb": round(mb, 2), "cpus": os.cpu_count(),
                            "load_before": load()}
 
+    if args.bulk_only:
+        with tempfile.TemporaryDirectory() as d:
+            bulk = Path(d) / "bulk"
+            replicate(paths, args.bulk, bulk)
+            wall, tree_rss, code = run_cli(["check", "-j", "2", "--exit-zero", str(bulk)], name="bulk")
+            res["bulk"] = {"files": args.bulk, "wall_s": wall, "cpu_s": CPU["bulk"],
+                           "peak_tree_rss_mb": tree_rss / 2**20,
+                           "max_process_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                           "exit": code}
+        res["load_after"] = load()
+        print(json.dumps(res, indent=2))
+        return
     # warm the parser and the transforms' imports outside the timings
     bench_check_inprocess(texts[:20], 1)
     res["parse_s"] = bench_parse(texts, args.repeat)
