@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from dockmod.cst.instructions import Add, Copy, Healthcheck, Instruction, Onbuild, Run
 from dockmod.cst.module import Dockerfile
-from dockmod.cst.positions import PositionProvider
+from dockmod.cst.positions import LazyPositions
 from dockmod.cst.trivia import Directive
 from dockmod.errors import TransformError
 from dockmod.suppressions import is_skip_file, suppressed_codes
@@ -174,25 +175,50 @@ class EngineOptions:
 _Rejected = dict[tuple[str, str, str], str]
 
 
+class _LazySuppressions(Mapping[int, frozenset[str]]):
+    """The tree's suppression map, read from its comments on first use (once per tree)."""
+
+    __slots__ = ("_df",)
+
+    def __init__(self, df: Dockerfile) -> None:
+        self._df = df
+
+    def _map(self) -> dict[int, frozenset[str]]:
+        return self._df.memo("suppressions", lambda d: suppressed_codes(d, resolve_code))
+
+    def __getitem__(self, key: int) -> frozenset[str]:
+        return self._map()[key]
+
+    def get(self, key: int, default: Any = None) -> Any:
+        return self._map().get(key, default)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())
+
+
+def _suppressions(df: Dockerfile) -> Mapping[int, frozenset[str]]:
+    return _LazySuppressions(df)
+
+
 def _context(df: Dockerfile, cls: type[Transform], opts: EngineOptions, path: str | None, *,
-             fix: bool, rejected: _Rejected, positions: Any = None,
-             suppressed: dict[int, frozenset[str]] | None = None) -> Context:
+             fix: bool, rejected: _Rejected, positions: Any = None) -> Context:
     return Context(dockerfile=df, path=path, options=opts.options.get(cls.meta.name, {}),
                    resolver=opts.resolver, fix=fix, unsafe_fixes=opts.unsafe_fixes,
-                   target_syntax=opts.target_syntax,
-                   suppressed=suppressed if suppressed is not None else suppressed_codes(df, resolve_code),
+                   target_syntax=opts.target_syntax, suppressed=_suppressions(df),
                    positions=positions, rejected=rejected)
 
 
 def _check(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
            path: str | None, rejected: _Rejected | None = None) -> list[Finding]:
-    positions = PositionProvider(df)
-    suppressed = suppressed_codes(df, resolve_code)
+    # One position map and one suppression map per tree, shared by every transform, and
+    # built only when a transform records a finding.
+    positions = LazyPositions(df)
     findings: list[Finding] = []
     for cls in transforms:
-        ctx = _context(df, cls, opts, path, fix=False, rejected=rejected or {}, positions=positions,
-                       suppressed=suppressed)
-        t = cls(ctx)
+        t = cls(_context(df, cls, opts, path, fix=False, rejected=rejected or {}, positions=positions))
         t.transform(df)
         findings.extend(t.findings)
     findings.sort(key=lambda f: (f.line, f.column, f.code))
@@ -211,18 +237,20 @@ def _parse_error(text: str) -> str | None:
 
 
 def _fix_step(current: Dockerfile, cls: type[Transform], opts: EngineOptions, path: str | None,
-              rejected: _Rejected) -> tuple[Dockerfile, int]:
-    """Apply one transform's fixes to ``current``; drop each fix whose output does not parse.
+              rejected: _Rejected, guard: bool) -> tuple[Dockerfile, int]:
+    """Apply one transform's fixes to ``current``.
 
-    A fix that yields unparsable text is a transform bug, but it must not sink the file's
-    other fixes: the step is retried one proposal at a time, the ones that break the
-    file are recorded in ``rejected`` (reported as findings without a fix), and the rest
-    are applied.
+    With ``guard``, drop each fix whose output does not parse: such a fix is a transform
+    bug, but it must not sink the file's other fixes. The step is retried one proposal at
+    a time, the ones that break the file are recorded in ``rejected`` (reported as
+    findings without a fix), and the rest are applied.
     """
     t = cls(_context(current, cls, opts, path, fix=True, rejected=rejected))
     new = t.transform(current)
     if not t.applied or new.code == current.code:
         return current, 0
+    if not guard:
+        return new, t.applied
     error = _parse_error(new.code)
     if error is None:
         return new, t.applied
@@ -246,6 +274,19 @@ def _fix_step(current: Dockerfile, cls: type[Transform], opts: EngineOptions, pa
     return (new, t.applied) if new.code != current.code else (current, 0)
 
 
+def _fix_pass(current: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
+              path: str | None, rejected: _Rejected, guard: bool) -> tuple[Dockerfile, list[type[Transform]], int]:
+    changed: list[type[Transform]] = []
+    applied = 0
+    for cls in transforms:
+        new, count = _fix_step(current, cls, opts, path, rejected, guard)
+        if new is not current:
+            current = new
+            applied += count
+            changed.append(cls)
+    return current, changed, applied
+
+
 def run(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
         path: str | None = None) -> EngineResult:
     """Run ``transforms`` on ``df``. Raises :class:`TransformError` if fixes do not converge."""
@@ -263,21 +304,23 @@ def run(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
     passes = 0
     while True:
         passes += 1
-        changed_codes = []
-        for cls in transforms:
-            new, count = _fix_step(current, cls, opts, path, rejected)
-            if new is not current:
-                current = new
-                applied += count
-                changed_codes.append(cls.meta.code)
-                fixed.add(cls.meta.code)
-                if cls.meta.min_syntax and (need_syntax is None or cls.meta.min_syntax > need_syntax):
-                    need_syntax = cls.meta.min_syntax
-        if not changed_codes:
+        # Optimistic: one parse checks the whole pass. Only when it fails is the pass
+        # redone with a check after each transform, to find and drop the bad fixes.
+        new, changed, count = _fix_pass(current, transforms, opts, path, rejected, guard=False)
+        if changed and _parse_error(new.code) is not None:
+            new, changed, count = _fix_pass(current, transforms, opts, path, rejected, guard=True)
+        current = new
+        applied += count
+        for cls in changed:
+            fixed.add(cls.meta.code)
+            if cls.meta.min_syntax and (need_syntax is None or cls.meta.min_syntax > need_syntax):
+                need_syntax = cls.meta.min_syntax
+        if not changed:
             break
         if passes >= MAX_PASSES:
             raise TransformError(
-                f"fixes did not converge after {MAX_PASSES} passes: {', '.join(sorted(set(changed_codes)))}"
+                f"fixes did not converge after {MAX_PASSES} passes: "
+                f"{', '.join(sorted({c.meta.code for c in changed}))}"
             )
     if need_syntax is not None:
         current = ensure_syntax(current, need_syntax, opts.syntax_directive)

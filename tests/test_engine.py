@@ -213,3 +213,65 @@ def test_dm001_on_bare_cr_line_ends_writes_a_line_of_its_own() -> None:
     out = fix(text, AddSyntaxDirective).output.code
     assert out == "# syntax=docker/dockerfile:1\n" + text
     assert dockmod.parse(out).directive("syntax") == "docker/dockerfile:1"
+
+
+PIP = "FROM python:3.12-slim\nRUN pip install flask\n"
+PIP_FIXED = "FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n"
+
+
+@pytest.mark.parametrize("args,config,first_line", [
+    ([], None, "FROM python:3.12-slim"),
+    (["--syntax-directive", "floating"], None, "# syntax=docker/dockerfile:1"),
+    ([], 'syntax-directive = "minimum"\n', "# syntax=docker/dockerfile:1.2"),
+    (["--syntax-directive", "none"], 'syntax-directive = "minimum"\n', "FROM python:3.12-slim"),
+])
+def test_syntax_directive_from_cli_and_config(tmp_path, args, config, first_line) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from dockmod.cli import cli
+
+    (tmp_path / "Dockerfile").write_text(PIP)
+    if config:
+        (tmp_path / "dockmod.toml").write_text(config)
+    r = CliRunner().invoke(cli, ["fix", "--apply", "--select", "DM202", *args, str(tmp_path / "Dockerfile")])
+    assert r.exit_code == 0, r.output
+    out = (tmp_path / "Dockerfile").read_text()
+    assert out.splitlines()[0] == first_line
+    assert out.endswith(PIP_FIXED)
+
+
+def test_syntax_directive_config_is_validated(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dockmod.config import load
+    from dockmod.errors import ConfigError
+
+    (tmp_path / "dockmod.toml").write_text('syntax-directive = "pinned"\n')
+    with pytest.raises(ConfigError, match="`syntax-directive` must be one of 'none', 'floating', 'minimum', got 'pinned'"):
+        load(tmp_path / "dockmod.toml")
+
+
+@pytest.mark.parametrize("safety,unsafe_fixes,applies", [
+    (FixSafety.SAFE, False, True), (FixSafety.SAFE, True, True),
+    (FixSafety.UNSAFE, False, False), (FixSafety.UNSAFE, True, True),
+    (FixSafety.DISPLAY_ONLY, False, False), (FixSafety.DISPLAY_ONLY, True, False),
+])
+def test_fix_safety_applies(safety: FixSafety, unsafe_fixes: bool, applies: bool) -> None:
+    assert safety.applies(unsafe_fixes) is applies
+
+
+class _Wraps(Transform):
+    """Edits a flag in leave_Flag, then proposes (and is held back) at the RUN."""
+
+    meta = TransformMeta(code="DM987", name="test-wraps", summary="x", fix_title="y", safety=FixSafety.UNSAFE)
+
+    def leave_Flag(self, original: Flag, updated: Flag) -> Flag:
+        return self.propose(original, updated.with_changes(raw="--network=none"), safety=FixSafety.SAFE)
+
+    def leave_Run(self, original: Run, updated: Run) -> Run:
+        return self.propose(original, updated.with_changes(command=ShellCommand("changed")))
+
+
+def test_propose_keeps_updated_when_the_fix_is_not_applied() -> None:
+    # The RUN's own (unsafe) fix is held back, but its flag's safe fix must survive: the
+    # RUN kept is `updated`, not `original`.
+    out = fix("FROM a\nRUN --network=host x\n", _Wraps).output.code
+    assert out == "FROM a\nRUN --network=none x\n"

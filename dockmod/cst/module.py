@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from dockmod.cst._base import CSTValidationError, Node, node
 from dockmod.cst.instructions import Arg, From, Instruction
 from dockmod.cst.trivia import Directive, EmptyLine
+
+
+T = TypeVar("T")
+# id(tree) -> (tree, {view name: value}); a handful of trees are live at once per file.
+_MEMO: dict[int, tuple[Any, dict[str, Any]]] = {}
+_MEMO_SIZE = 8
 
 
 @node
@@ -53,14 +60,37 @@ class Dockerfile(Node):
         return self.directive("escape") or "\\"
 
     # -- derived views ---------------------------------------------------------------
+    def memo(self, key: str, compute: Callable[[Dockerfile], T]) -> T:
+        """``compute(self)``, cached per tree for a derived view that depends only on it.
+
+        The tree is immutable, so a view computed once stays right; a fix makes a new tree
+        and so a new entry. The cache is small and holds its trees, so an ``id`` is never
+        reused while cached.
+        """
+        entry = _MEMO.get(id(self))
+        if entry is None or entry[0] is not self:
+            entry = (self, {})
+            _MEMO[id(self)] = entry
+            if len(_MEMO) > _MEMO_SIZE:
+                del _MEMO[next(iter(_MEMO))]
+        views = entry[1]
+        try:
+            return views[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = views[key] = compute(self)
+            return value
+
     @property
     def style(self) -> Style:
         """Conventions detected once from the file, for nodes a transform creates."""
-        return Style.detect(self)
+        return self.memo("style", Style.detect)
 
     @property
     def stages(self) -> list[Stage]:
         """The build stages: each FROM and the instructions up to the next one."""
+        return list(self.memo("stages", Dockerfile._stages))
+
+    def _stages(self) -> tuple[Stage, ...]:
         stages: list[Stage] = []
         current: list[Instruction] | None = None
         for ins in self.body:
@@ -69,7 +99,7 @@ class Dockerfile(Node):
                 stages.append(Stage(index=len(stages), instructions=current))
             elif current is not None:
                 current.append(ins)
-        return stages
+        return tuple(stages)
 
     def base_stage(self, stage: Stage, stages: list[Stage] | None = None) -> Stage | None:
         """The earlier stage that ``stage``'s ``FROM`` builds on, or None for an image.

@@ -89,3 +89,35 @@ class PositionProvider:
         s = self._line_starts[line - 1]
         e = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
         return self.text[s:e].rstrip("\r\n")
+
+
+class LazyPositions:
+    """A :class:`PositionProvider` built on first use, once per tree (``Dockerfile.memo``).
+
+    Most transforms find nothing in most files; they then never pay for positions.
+    """
+
+    __slots__ = ("_df",)
+
+    def __init__(self, df: Dockerfile) -> None:
+        self._df = df
+
+    @property
+    def provider(self) -> PositionProvider:
+        return self._df.memo("positions", PositionProvider)
+
+    @property
+    def text(self) -> str:
+        return self.provider.text
+
+    def __contains__(self, node: Node) -> bool:
+        return node in self.provider
+
+    def span(self, node: Node) -> Span:
+        return self.provider.span(node)
+
+    def sub_span(self, node: Node, start: int, end: int) -> Span:
+        return self.provider.sub_span(node, start, end)
+
+    def line_text(self, line: int) -> str:
+        return self.provider.line_text(line)

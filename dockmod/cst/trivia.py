@@ -16,6 +16,11 @@ Ownership rule (the one every transform relies on):
 from __future__ import annotations
 
 from dockmod.cst._base import CSTValidationError, Node, node
+from dockmod.lang.words import GO_SPACE
+
+
+# Go's unicode.IsSpace, which BuildKit trims before it looks for a comment's "#".
+_SPACE = "".join(sorted(GO_SPACE))
 
 
 def _split_nl(value: str) -> tuple[str, str]:
@@ -36,7 +41,8 @@ class EmptyLine(Node):
         body, newline = _split_nl(self.value)
         if "\n" in body or newline.count("\n") > 1:
             raise CSTValidationError(f"EmptyLine must be exactly one line, got {self.value!r}")
-        if body.strip(" \t") and not body.lstrip(" \t").startswith("#"):
+        rest = body.lstrip(_SPACE)
+        if rest and not rest.startswith("#"):
             raise CSTValidationError(f"EmptyLine must be blank or a comment, got {self.value!r}")
 
     def _codegen(self, out: list[str]) -> None:

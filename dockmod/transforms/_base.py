@@ -10,6 +10,7 @@ look-ups) come in through ``context.resolver``; options through ``context.option
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -119,7 +120,7 @@ class Context:
     #: Highest frontend version fixes may need, or None for no cap.
     target_syntax: tuple[int, int] | None = None
     #: Codes suppressed per top-level instruction (by identity), from suppression comments.
-    suppressed: dict[int, frozenset[str]] = field(default_factory=dict)
+    suppressed: Mapping[int, frozenset[str]] = field(default_factory=dict)
     positions: Any = None
     #: Fixes the engine dropped because their output did not parse: proposal key -> reason.
     rejected: dict[tuple[str, str, str], str] = field(default_factory=dict)
