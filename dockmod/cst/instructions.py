@@ -21,6 +21,7 @@ from dockmod.cst.arguments import (
     Word,
 )
 from dockmod.cst.trivia import EmptyLine, TrailingWhitespace
+from dockmod.lang.words import logical_text
 
 _NO_TRAILING = TrailingWhitespace(whitespace="", newline="")
 
@@ -54,7 +55,10 @@ class Instruction(Node):
         self._validate()
 
     def _validate(self) -> None:
-        if self.NAME and self.keyword.upper() != self.NAME:
+        # A keyword may hold line continuations (``FR\\<newline>OM``): BuildKit reads the
+        # logical line. The node does not know the escape char, so either one may join it.
+        if self.NAME and self.keyword.upper() != self.NAME and all(
+                logical_text(self.keyword, e).upper() != self.NAME for e in ("\\", "`")):
             raise CSTValidationError(
                 f"`{type(self).__name__}` keyword must be `{self.NAME}` in any case, got {self.keyword!r}")
         if not self.whitespace_after_keyword and (self.flags or any(

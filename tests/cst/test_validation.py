@@ -58,3 +58,14 @@ def test_with_changes_validates_too() -> None:
 ])
 def test_valid_nodes_pass(node: cst.Node) -> None:
     assert node.code is not None
+
+
+@pytest.mark.parametrize("text", [
+    "FR\\\nOM alpine\n",                  # a continuation inside the keyword
+    "FROM a\nR\\\n# comment\nUN true\n",  # and a comment line inside that continuation
+    "# escape=`\nFR`\nOM alpine\n",       # with the backtick escape
+    "\u00a0\nFROM a\n",                   # a line of Go whitespace is blank
+])
+def test_valid_buildkit_input_passes_validation(text: str) -> None:
+    # Found by the mutation fuzz: BuildKit accepts these, so validation must too.
+    assert dockmod.parse(text).code == text
