@@ -72,7 +72,7 @@ class Directive(Node):
 
     def _validate(self) -> None:
         body, newline = _split_nl(self.value)
-        if "\n" in body or newline.count("\n") > 1 or not body.lstrip(" \t").startswith("#") or "=" not in body:
+        if "\n" in body or newline.count("\n") > 1 or not body.lstrip(_SPACE).startswith("#") or "=" not in body:
             raise CSTValidationError(f"Directive must be one `# key=value` line, got {self.value!r}")
 
     def _codegen(self, out: list[str]) -> None:

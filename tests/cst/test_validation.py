@@ -65,6 +65,7 @@ def test_valid_nodes_pass(node: cst.Node) -> None:
     "FROM a\nR\\\n# comment\nUN true\n",  # and a comment line inside that continuation
     "# escape=`\nFR`\nOM alpine\n",       # with the backtick escape
     "\u00a0\nFROM a\n",                   # a line of Go whitespace is blank
+    "\u00a0# escape=`\nFROM a\n",         # Go whitespace before a directive
 ])
 def test_valid_buildkit_input_passes_validation(text: str) -> None:
     # Found by the mutation fuzz: BuildKit accepts these, so validation must too.
