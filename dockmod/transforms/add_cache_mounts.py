@@ -149,9 +149,7 @@ from dataclasses import dataclass, field, replace
 
 from dockmod._parse import parse_instruction
 from dockmod.cst import (
-    Add,
     Cmd,
-    Copy,
     Dockerfile,
     EmptyLine,
     Entrypoint,
@@ -173,10 +171,11 @@ from dockmod.shell import (
     SimpleCommand,
     parse_heredoc_body,
     parse_shell,
-    remove_command,
     remove_words,
 )
+from dockmod.shell.edits import comment_lines, insert_assignment, remove_assignment, remove_command_or_line
 from dockmod.semantic import Scope, model_for
+from dockmod.semantic.paths import absolute, inside
 from dockmod.semantic.runs import content as run_content
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
@@ -244,33 +243,6 @@ class _Mount:
 
 
 @dataclass
-class _State:
-    """What earlier RUNs of the stage (and the stages it builds on) did to cache
-    directories: facts about caches that the model does not keep. The scope (ENV, USER,
-    HOME …) comes from ``context.model``."""
-
-    #: The scope in effect at the RUN being fixed.
-    scope: Scope | None = None
-    docker_clean: bool = False
-    #: Absolute destinations of earlier COPY/ADD, and paths earlier RUNs wrote.
-    written: list[str] = field(default_factory=list)
-    #: target → (entries of ``written`` checked, one lies inside target): keeps a stage
-    #: of n RUNs linear.
-    written_memo: dict[str, tuple[int, bool]] = field(default_factory=dict)
-    #: Cache directories set by ``<tool> config set`` in earlier RUNs (None: unknown).
-    config: dict[CacheDir, str | None] = field(default_factory=dict)
-    #: Mounted targets of earlier RUNs that may write anywhere (``make``, scripts).
-    opaque: set[frozenset[str]] = field(default_factory=set)
-    #: Mounted targets of earlier RUNs that call a tool without this transform mounting them.
-    tool_runs: dict[Manager, set[frozenset[str]]] = field(default_factory=dict)
-
-    def copy(self) -> _State:
-        return replace(self, written=list(self.written), written_memo=dict(self.written_memo),
-                       config=dict(self.config), opaque=set(self.opaque),
-                       tool_runs={k: set(v) for k, v in self.tool_runs.items()})
-
-
-@dataclass
 class _Plan:
     """What the fix of one manager's calls in one RUN does, and how far it may be trusted."""
 
@@ -329,25 +301,23 @@ class AddCacheMounts(Transform):
         self._later_cache: dict[tuple, list[list[str]]] = {}
         self._cont: str | None = None
         self._clean_tried: set[int] = set()
+        #: Stages where this pass inserted the docker-clean RUN (stages built on them have it).
+        self._cleaned: set[int] = set()
         # ``Dockerfile.style`` is detected on every access: read it once per pass.
         self._style_cache: Style | None = None
         model = self._model
-        ends: dict[int, _State] = {}
         replaced: dict[int, tuple[Instruction, ...]] = {}
         previous: Instruction | None = None
         for stage, info in zip(stages, model.stages):
-            state = ends[info.base_stage].copy() if info.base_stage is not None else _State()
             windows = any(p in (info.image_text or "").lower() for p in ("windows", "nanoserver", "servercore"))
             for pos, ins in enumerate(stage.instructions):
                 if isinstance(ins, Run) and not windows:
-                    state.scope = model.scope_at(ins)
-                    if state.scope.posix_shell:
-                        out = self._run(stage, pos, ins, state, previous)
+                    scope = model.scope_at(ins)
+                    if scope.posix_shell:
+                        out = self._run(stage, pos, ins, scope, previous)
                         if out is not None:
                             replaced[id(ins)] = out
-                self._advance(state, ins)
                 previous = ins
-            ends[stage.index] = state
         if not replaced:
             return df
         body: list[Instruction] = []
@@ -372,7 +342,7 @@ class AddCacheMounts(Transform):
         return _script(run)
 
     # -- one RUN ---------------------------------------------------------------------------
-    def _run(self, stage: Stage, pos: int, run: Run, state: _State,
+    def _run(self, stage: Stage, pos: int, run: Run, scope: Scope,
              previous: Instruction | None) -> tuple[Instruction, ...] | None:
         script = self._script(run)
         if script is None or script.has_error:
@@ -392,7 +362,7 @@ class AddCacheMounts(Transform):
             plan = _Plan(group)
             fixed = None
             try:
-                fixed = self._fix(stage, pos, current, state, plan)
+                fixed = self._fix(stage, pos, current, scope, plan)
             except _Blocked as e:
                 self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
                             title="Add cache mounts for the package caches", no_fix_reason=str(e))
@@ -410,21 +380,19 @@ class AddCacheMounts(Transform):
             if out is fixed:
                 current = fixed
         if "apt" in groups and not apt_blocked:
-            clean = self._docker_clean(stage, run, current, state, apt_fix, groups["apt"], previous)
+            clean = self._docker_clean(stage, run, current, scope, apt_fix, groups["apt"], previous)
             if clean is not None:
                 return clean
         return (current,) if current is not run else None
 
-    def _fix(self, stage: Stage, pos: int, run: Run, state: _State, plan: _Plan) -> Run | None:
+    def _fix(self, stage: Stage, pos: int, run: Run, scope: Scope, plan: _Plan) -> Run | None:
         """``run`` with ``plan``'s mounts and removals, or None when there is nothing to do."""
         calls = plan.calls
         script = self._script(run)
         assert script is not None
         existing = [(f, f.mount) for f in run.flags if f.mount is not None]
-        scope = state.scope
-        assert scope is not None
         self._plan_user(plan, scope, calls)
-        config = dict(state.config)
+        config = self._configured_before(stage.instructions[pos])
         config.update(_config_sets(script, before=calls[0].command.span[0]))
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
@@ -450,14 +418,13 @@ class AddCacheMounts(Transform):
         fixed = run.with_changes(flags=_join_flags(run, new_flags, edited, self._continuation(run)),
                                  command=command, heredocs=heredocs)
         fixed_script = self._script(fixed) or script
-        self._check_safety(stage, pos, fixed_script, plan, state)
+        self._check_safety(stage, pos, fixed_script, plan, scope)
         return fixed
 
-    def _docker_clean(self, stage: Stage, run: Run, current: Run, state: _State, apt_fix: FixSafety | None,
+    def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
                       calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
         """The finding (and fix) that disables ``docker-clean`` before the stage's first apt RUN."""
-        if not self.option("apt-docker-clean") or state.docker_clean or stage.index in self._clean_tried \
-                or _stage_disables_clean(stage, self._script):
+        if not self.option("apt-docker-clean") or stage.index in self._clean_tried or self._clean_disabled(stage, run):
             return None
         mounted = any(f.mount is not None and f.mount.type == "cache" and f.mount.target is not None
                       and posixpath.normpath(f.mount.target) == "/var/cache/apt" for f in current.flags)
@@ -470,13 +437,11 @@ class AddCacheMounts(Transform):
             unsafe.append("the apt cache mounts are unsafe")
         if stage.index in self._model.shipped:
             unsafe.append("it changes `/etc/apt` in a stage that can be shipped")
-        elif any(_inside("/etc/apt", src) or _inside(src, "/etc/apt") and src != "/"
+        elif any(inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"
                  for src in self._copied_from(stage)):
             unsafe.append("a `COPY --from` reads `/etc/apt`")
         style = self._style
         new: list[Instruction] = []
-        scope = state.scope
-        assert scope is not None
         u = scope.user
         user = None
         if u.uid != 0 and not u.inherited:
@@ -505,7 +470,7 @@ class AddCacheMounts(Transform):
                            problem="keeps no downloaded packages (`docker-clean`)", note=note,
                            title="Disable `docker-clean` in this stage")
         if out is replacement:
-            state.docker_clean = True
+            self._cleaned.add(stage.index)
             return replacement
         return (current,) if current is not run else None
 
@@ -552,10 +517,9 @@ class AddCacheMounts(Transform):
             index = self._model.stages[index].base_stage
         return None
 
-    def _check_safety(self, stage: Stage, pos: int, script: ShellScript, plan: _Plan, state: _State) -> None:
+    def _check_safety(self, stage: Stage, pos: int, script: ShellScript, plan: _Plan, scope: Scope) -> None:
         """Record why the fix is unsafe, if it is; ``script`` is the fixed RUN's."""
-        scope = state.scope
-        assert scope is not None
+        run = stage.instructions[pos]
         home = scope.home
         copied = self._copied_from(stage)
         for call in plan.calls:
@@ -575,16 +539,13 @@ class AddCacheMounts(Transform):
                 plan.unsafe.append("apk's use of `/var/cache/apk` depends on its version")
             if not (m.custom or m.configured) and _names_path(script, m.target, home):
                 plan.unsafe.append(f"the `RUN` itself uses `{m.target}`")
-            if _written_under(state, m.target):
+            if self._model.wrote_under(run, m.target, copies_from_stages=False):
                 plan.unsafe.append(f"the mount hides files written to `{m.target}` earlier")
-            elif m.kind is _Kind.STORE and (
-                    any(not any(_inside(m.target, t) for t in ts) for ts in state.opaque)
-                    or any(not any(_inside(m.target, t) for t in ts)
-                           for ts in state.tool_runs.get(m.manager, ()))):  # type: ignore[arg-type]
+            elif m.kind is _Kind.STORE and self._filled_before(run, m):
                 plan.unsafe.append(f"an earlier `RUN` may have filled `{m.target}`, which the mount would hide")
             plan.unsafe.extend(self._later(stage, pos, m, plan, home))
             for src in copied:
-                if _inside(src, m.target) or _inside(m.target, src) and src != "/":
+                if inside(src, m.target) or inside(m.target, src) and src != "/":
                     plan.unsafe.append(f"a `COPY --from` reads `{m.target}`")
 
     def _later(self, stage: Stage, pos: int, m: _Mount, plan: _Plan, home: str | None) -> list[str]:
@@ -631,7 +592,7 @@ class AddCacheMounts(Transform):
             if _mounts(ins, m.target) or self._will_mount(ins, m):
                 return []
             words = _run_words(self._script(ins), home)
-            if any(_inside(w, m.target) or _inside(m.target, w) and w != "/" for w in words):
+            if any(inside(w, m.target) or inside(m.target, w) and w != "/" for w in words):
                 return [f"a later `RUN` uses `{m.target}`"]
             if m.kind is _Kind.STORE and any(c.manager in managers and _offline(c, self._model.scope_at(ins))
                                              for c in _calls(self._script(ins) or _EMPTY_SCRIPT)):
@@ -657,44 +618,54 @@ class AddCacheMounts(Transform):
         scope = self._model.scope_at(run)
         return not any(_offline(c, scope) for c in calls)
 
+    # -- what earlier instructions did (the model's ``before``) ---------------------------------
+    def _configured_before(self, ins: Instruction) -> dict[CacheDir, str | None]:
+        """Cache directories set by ``<tool> config set`` in earlier RUNs (None: unknown)."""
+        config: dict[CacheDir, str | None] = {}
+        for x in self._model.before(ins):
+            script = self._script(x) if isinstance(x, Run) else None
+            if script is not None and not script.has_error:
+                config.update(_config_sets(script, before=None))
+        return config
+
+    def _clean_disabled(self, stage: Stage, run: Run) -> bool:
+        """docker-clean is already disabled: by a RUN before ``run`` (in the stage or a stage
+        it builds on), anywhere in the stage, or by this pass in a stage it builds on."""
+        model = self._model
+        return (any(i in self._cleaned for i in model.chain(stage.index))
+                or any(isinstance(x, Run) and any(_disables_clean(c) for c in model.run(x).commands)
+                       for x in model.before(run))
+                or _stage_disables_clean(stage, self._script))
+
+    def _filled_before(self, run: Run, m: _Mount) -> bool:
+        """An earlier RUN without a mount covering ``m`` may have filled it: it runs what
+        dockmod cannot see into (``make``, a script) or ``m``'s tool unmounted."""
+        for x in self._model.before(run):
+            if not isinstance(x, Run) or any(inside(m.target, posixpath.normpath(f.mount.target))
+                                             for f in x.flags if f.mount is not None and f.mount.target):
+                continue
+            script = self._script(x)
+            if script is None or script.has_error:
+                if not isinstance(x.command, JsonArray) or x.command.values:
+                    return True
+                continue
+            calls = _calls(script)
+            if any(c.manager is m.manager and not (c.manager in self._managers and c.kind is not None)
+                   for c in calls):
+                return True
+            spans = {c.command.span for c in calls}
+            if any(os.path.basename(c.name) not in _PLAIN_COMMANDS and c.span not in spans
+                   and not (os.path.basename(c.name) in _CONFIG_PROGRAMS and c.words[1:3] == ["config", "set"])
+                   for c in script.commands):
+                return True
+        return False
+
     def _descendants(self, stage: Stage) -> list[Stage]:
         return [self._stages[i] for i in self._model.descendants(stage.index)]
 
     def _copied_from(self, stage: Stage) -> list[str]:
         """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it."""
         return [src for e in self._model.copies_from(stage.index) for src in e.sources]
-
-    # -- state -----------------------------------------------------------------------------
-    def _advance(self, state: _State, ins: Instruction) -> None:
-        if isinstance(ins, (Copy, Add)) and ins.flag("from") is None and ins.destination:
-            scope = self._model.scope_at(ins)
-            dest = scope.expand(ins.destination)
-            if dest is not None and not dest.startswith("/") and scope.workdir:
-                dest = posixpath.join(scope.workdir, dest)
-            if dest is not None and dest.startswith("/"):
-                state.written.append(posixpath.normpath(dest))
-        if isinstance(ins, Run):
-            facts = self._model.run(ins)
-            state.written.extend(posixpath.normpath(w) for w in facts.writes if w.startswith("/"))
-            if any(_disables_clean(c) for c in facts.commands):
-                state.docker_clean = True
-            script = self._script(ins)
-            targets = frozenset(posixpath.normpath(f.mount.target) for f in ins.flags
-                                if f.mount is not None and f.mount.target)
-            if script is None or script.has_error:
-                if not isinstance(ins.command, JsonArray) or ins.command.values:
-                    state.opaque.add(targets)
-                return
-            calls = _calls(script)
-            call_spans = {c.command.span for c in calls}
-            for c in calls:
-                if not (c.manager in self._managers and c.kind is not None):
-                    state.tool_runs.setdefault(c.manager, set()).add(targets)
-            if any(os.path.basename(c.name) not in _PLAIN_COMMANDS and c.span not in call_spans
-                   and not (os.path.basename(c.name) in _CONFIG_PROGRAMS and c.words[1:3] == ["config", "set"])
-                   for c in script.commands):
-                state.opaque.add(targets)
-            state.config.update(_config_sets(script, before=None))
 
 
 # -- scripts ---------------------------------------------------------------------------------
@@ -779,7 +750,7 @@ def _unresolved(cd: CacheDir, scope: Scope) -> str:
 
 
 def _covered(target: str, mount_target: str | None) -> bool:
-    return mount_target is not None and _inside(target, posixpath.normpath(mount_target))
+    return mount_target is not None and inside(target, posixpath.normpath(mount_target))
 
 
 def _merge_flags(run: Run, existing: list, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
@@ -885,7 +856,7 @@ def _rm_inside(word: ShellWord, mounts: list[_Mount]) -> bool:
     if "*" in path or "?" in path or "[" in path:
         return False
     path = posixpath.normpath(path) if path.startswith("/") else ""
-    return bool(path) and any(_inside(path, m.target) for m in mounts)
+    return bool(path) and any(inside(path, m.target) for m in mounts)
 
 
 def _remove_defeaters(run: Run, script: ShellScript, plan: _Plan) -> tuple[ShellCommand | None, tuple, list[str]]:
@@ -905,7 +876,7 @@ def _remove_defeaters(run: Run, script: ShellScript, plan: _Plan) -> tuple[Shell
         new = edit(source)
         if new is None:
             raise _Blocked(f"`{what}` cannot be removed without changing the rest of the script")
-        if _comment_lines(new.raw) != _comment_lines(source.raw):
+        if comment_lines(new.raw) != comment_lines(source.raw):
             raise _Blocked(f"removing `{what}` would drop a comment line")
         source = new
         removed.append(what)
@@ -929,7 +900,7 @@ def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-
         for w in call.command.assignments:
             key, _, value = w.text.partition("=")
             if key in defeating_env and _defeats(key, value):
-                return key, lambda src, word=w, cmd=call.command: _remove_assignment(src, cmd, word)
+                return key, lambda src, word=w, cmd=call.command: remove_assignment(src, cmd, word)
         for w in call.program:
             key, eq, value = w.text.partition("=")
             if eq and key in defeating_env and _defeats(key, value):
@@ -941,21 +912,21 @@ def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-
         hits = [w for w in cmd.args if w.text.partition("=")[0] in defeating_env
                 and w.text.partition("=")[1] and _defeats(*w.text.split("=", 1))]
         if hits and len(hits) == len(cmd.args):
-            return hits[0].text.partition("=")[0], lambda src, c=cmd: _remove_command(src, c)
+            return hits[0].text.partition("=")[0], lambda src, c=cmd: remove_command_or_line(src, c)
         if hits:
             return hits[0].text.partition("=")[0], lambda src, ws=hits: remove_words(src, ws)
     for call in pm_calls(script):
         for key, value in plan.mount_env:
             if call.manager in managers and call.kind is not None and not any(
                     w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)):
-                return key, lambda src, c=call.command, kv=f"{key}={value}": _insert_assignment(src, c, kv)
+                return key, lambda src, c=call.command, kv=f"{key}={value}": insert_assignment(src, c, kv)
     for cmd in script.commands:
         what = _cleaner(cmd, plan)
         if what is not None:
-            return what, lambda src, c=cmd: _remove_command(src, c)
-        inside = _rm_operands_inside(cmd, plan)
-        if inside:
-            return inside[0].text, lambda src, ws=inside: remove_words(src, ws)
+            return what, lambda src, c=cmd: remove_command_or_line(src, c)
+        within = _rm_operands_inside(cmd, plan)
+        if within:
+            return within[0].text, lambda src, ws=within: remove_words(src, ws)
     return None
 
 
@@ -964,85 +935,21 @@ def _rm_operands_inside(cmd: SimpleCommand, plan: _Plan) -> list[ShellWord]:
     if os.path.basename(cmd.name) != "rm" or not plan.mounts:
         return []
     operands = [w for w in cmd.args if not w.text.startswith("-")]
-    inside = [w for w in operands if _rm_inside(w, plan.mounts)]
-    return inside if inside and len(inside) < len(operands) else []
-
-
-def _comment_lines(raw: str) -> list[str]:
-    return [line.strip() for line in raw.splitlines() if line.lstrip().startswith("#")]
-
-
-def _remove_command(source: ShellCommand, cmd: SimpleCommand) -> ShellCommand | None:
-    out = remove_command(source, cmd)
-    if out is not None or source.escape != "\0":
-        return out
-    # Heredoc body: a command alone on its line goes with its line.
-    raw = source.raw
-    start, end = cmd.statement_span
-    line_start = raw.rfind("\n", 0, start) + 1
-    line_end = raw.find("\n", end)
-    line_end = len(raw) if line_end < 0 else line_end + 1
-    if raw[line_start:start].strip() or raw[end:line_end].strip():
-        return None
-    new = source.with_changes(raw=raw[:line_start] + raw[line_end:])
-    before = [(c.name, c.words) for c in parse_shell(source).commands if c.span != cmd.span]
-    after = parse_shell(new)
-    if after.has_error or [(c.name, c.words) for c in after.commands] != before:
-        return None
-    return new
-
-
-def _remove_assignment(source: ShellCommand, cmd: SimpleCommand, word: ShellWord) -> ShellCommand | None:
-    """Drop ``NAME=value`` before a command, with the blanks after it (one line only)."""
-    raw = source.raw
-    s, e = word.span
-    if raw[s:e] != word.raw:
-        return None
-    z = e
-    while z < len(raw) and raw[z] in " \t":
-        z += 1
-    if z == e:
-        return None
-    new = source.with_changes(raw=raw[:s] + raw[z:])
-    script = parse_shell(new)
-    old = parse_shell(source)
-    expect = [(c.name, c.words, [a.text for a in c.assignments if a.span != word.span or c.span != cmd.span])
-              for c in old.commands]
-    got = [(c.name, c.words, [a.text for a in c.assignments]) for c in script.commands]
-    if script.has_error or got != expect:
-        return None
-    return new
+    within = [w for w in operands if _rm_inside(w, plan.mounts)]
+    return within if within and len(within) < len(operands) else []
 
 
 # -- analysis helpers --------------------------------------------------------------------------
-
-
-def _inside(path: str, directory: str) -> bool:
-    """``path`` is ``directory`` or lies below it."""
-    if not path or not directory:
-        return False
-    return path == directory or path.startswith(directory.rstrip("/") + "/")
-
-
-def _abs(text: str, home: str | None) -> str | None:
-    if home and (text == "~" or text.startswith("~/")):
-        text = home + text[1:]
-    for var in ("$HOME", "${HOME}"):
-        if home and text.startswith(var):
-            text = home + text[len(var):]
-    if not text.startswith("/") or "$" in text:
-        return None
-    return posixpath.normpath(text.rstrip("*").rstrip("/") or "/")
 
 
 def _names_path(script: ShellScript, target: str, home: str | None) -> bool:
     for cmd in script.commands:
         for w in cmd.argv[1:]:
             if w.text.startswith("-") and "=" in w.text:
-                p = _abs(w.text.split("=", 1)[1], home)
+                p = absolute(w.text.split("=", 1)[1], home)
             else:
-                p = _abs(w.text, home)
-            if p and _inside(p, target):
+                p = absolute(w.text, home)
+            if p and inside(p, target):
                 return True
     return False
 
@@ -1053,7 +960,7 @@ def _run_words(script: ShellScript | None, home: str | None) -> list[str]:
     out = []
     for cmd in script.commands:
         for w in cmd.argv[1:]:
-            p = _abs(w.text.split("=", 1)[1] if w.text.startswith("-") and "=" in w.text else w.text, home)
+            p = absolute(w.text.split("=", 1)[1] if w.text.startswith("-") and "=" in w.text else w.text, home)
             if p:
                 out.append(p)
     return out
@@ -1109,15 +1016,6 @@ def _offline(call: PackageManagerCall, scope: Scope) -> list[str]:
 
 def _calls(script: ShellScript) -> list[PackageManagerCall]:
     return pm_calls(script)  # memoised per script text by ecosystems
-
-
-def _written_under(state: _State, target: str) -> bool:
-    """Some earlier COPY/ADD/RUN wrote inside ``target`` (checked incrementally)."""
-    done, found = state.written_memo.get(target, (0, False))
-    if not found:
-        found = any(_inside(w, target) for w in state.written[done:])
-    state.written_memo[target] = (len(state.written), found)
-    return found
 
 
 def _pinned(word: str, manager: Manager) -> bool:
@@ -1182,22 +1080,6 @@ def _runs(name: str, program: str, info: object) -> bool:
     rest = name[len(program):]
     return program in getattr(info, "versioned", ()) and name.startswith(program) and all(
         c.isdigit() or c == "." for c in rest)
-
-
-def _insert_assignment(source: ShellCommand, cmd: SimpleCommand, text: str) -> ShellCommand | None:
-    """``NAME=value `` inserted before ``cmd`` (its assignments included)."""
-    raw = source.raw
-    s = cmd.span[0]
-    new = source.with_changes(raw=raw[:s] + text + " " + raw[s:])
-    old = parse_shell(source)
-    got = parse_shell(new)
-    expect = [(c.name, c.words, [a.text for a in c.assignments] + ([text] if c.span == cmd.span else []))
-              for c in old.commands]
-    have = [(c.name, c.words, sorted(a.text for a in c.assignments)) for c in got.commands]
-    expect = [(n, w, sorted(a)) for n, w, a in expect]
-    if got.has_error or have != expect:
-        return None
-    return new
 
 
 def _rpm_caches(manager: Manager, image: str) -> list[str]:
