@@ -162,6 +162,15 @@ from dockmod.cst import (
     Style,
     User,
 )
+from dockmod.cst.mounts import (
+    CacheMount,
+    MountError,
+    first_indent,
+    join_flags,
+    merge_cache_mounts,
+    mounts_path,
+    split_leading,
+)
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
 from dockmod.ecosystems import cache_settings
 from dockmod.ecosystems import calls as pm_calls
@@ -390,7 +399,6 @@ class AddCacheMounts(Transform):
         calls = plan.calls
         script = self._script(run)
         assert script is not None
-        existing = [(f, f.mount) for f in run.flags if f.mount is not None]
         self._plan_user(plan, scope, calls)
         config = self._configured_before(stage.instructions[pos])
         config.update(_config_sets(script, before=calls[0].command.span[0]))
@@ -411,11 +419,11 @@ class AddCacheMounts(Transform):
                 # keeping it empties the cache mount on every run.
                 rule = "DL3040" if name == "dnf" else "DL3032"
                 raise _Blocked(f"`{name} clean` would empty the cache mount (hadolint {rule} wants it kept)")
-        new_flags, edited = _merge_flags(run, existing, plan)
+        new_flags, edited = self._merge(run, plan)
         command, heredocs, removed = _remove_defeaters(run, script, plan)
         if not new_flags and not edited and not removed:
             return None
-        fixed = run.with_changes(flags=_join_flags(run, new_flags, edited, self._continuation(run)),
+        fixed = run.with_changes(flags=join_flags(run.flags, new_flags, edited, self._continuation(run)),
                                  command=command, heredocs=heredocs)
         fixed_script = self._script(fixed) or script
         self._check_safety(stage, pos, fixed_script, plan, scope)
@@ -451,7 +459,7 @@ class AddCacheMounts(Transform):
             # ``sudo apt-get`` in an image whose default user is not known: the inserted
             # RUN may run as that user, and there is no USER to restore after ``USER root``.
             unsafe.append(f"the user of image `{self._model.stages[stage.index].image_text or '?'}` is not known")
-        lines = _split_leading(run.leading_lines)
+        lines = split_leading(run.leading_lines)
         keep_lines, own_lines = lines
         if not keep_lines and previous is not None and previous.heredocs:
             keep_lines = (EmptyLine(),)
@@ -474,18 +482,29 @@ class AddCacheMounts(Transform):
             return replacement
         return (current,) if current is not run else None
 
+    def _merge(self, run: Run, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
+        """New ``--mount`` texts and rewritten flags; ``plan.mounts`` keeps the new ones."""
+        wanted = [CacheMount(m.target, m.locked, None if m.system else plan.uid,
+                             None if m.system or not plan.uid else plan.gid) for m in plan.mounts]
+        try:
+            new, edited, added = merge_cache_mounts(run.flags, wanted)
+        except MountError as e:
+            raise _Blocked(str(e)) from None
+        plan.mounts = [plan.mounts[i] for i in added]
+        return new, edited
+
     def _continuation(self, run: Run) -> str:
         """The line break inside an instruction: this RUN's own first continuation line's
         indentation, else the file's most common one (first continuation lines only: deeper
         lines are argument lists)."""
         style = self._style
-        own = _first_indent(run)
+        own = first_indent(run)
         if own is not None:
             return f" {style.escape}{style.newline}{own}"
         if self._cont is None:
             indents: dict[str, int] = {}
             for ins in self._df.body:
-                indent = _first_indent(ins)
+                indent = first_indent(ins)
                 if indent is not None:
                     indents[indent] = indents.get(indent, 0) + 1
             indent = max(indents, key=lambda k: indents[k]) if indents else "    "
@@ -580,7 +599,7 @@ class AddCacheMounts(Transform):
             # A later ``apt-get install`` without its own ``update`` reads the lists this
             # RUN stores; that RUN's own mount is unsafe too, so it may stay unmounted.
             script = self._script(ins)
-            if script is None or _mounts(ins, m.target):
+            if script is None or mounts_path(ins.flags, m.target):
                 return []
             calls = _calls(script)
             if any(c.manager in _APT and c.action in _APT_READS_LISTS and not any(
@@ -589,7 +608,7 @@ class AddCacheMounts(Transform):
                 return [f"a later `RUN` reads the package lists in `{m.target}`"]
             return []
         if isinstance(ins, Run):
-            if _mounts(ins, m.target) or self._will_mount(ins, m):
+            if mounts_path(ins.flags, m.target) or self._will_mount(ins, m):
                 return []
             words = _run_words(self._script(ins), home)
             if any(inside(w, m.target) or inside(m.target, w) and w != "/" for w in words):
@@ -749,77 +768,6 @@ def _unresolved(cd: CacheDir, scope: Scope) -> str:
 # -- flags -------------------------------------------------------------------------------------
 
 
-def _covered(target: str, mount_target: str | None) -> bool:
-    return mount_target is not None and inside(target, posixpath.normpath(mount_target))
-
-
-def _merge_flags(run: Run, existing: list, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
-    """New ``--mount`` texts, and rewritten existing flags (by index)."""
-    new: list[str] = []
-    edited: dict[int, Flag] = {}
-    keep: list[_Mount] = []
-    for m in plan.mounts:
-        exact = [(i, f, spec) for i, f in enumerate(run.flags)
-                 for spec in [f.mount] if spec is not None and spec.target is not None
-                 and posixpath.normpath(spec.target) == m.target]  # fmt: skip
-        if exact:
-            i, f, spec = exact[0]
-            if spec.type == "cache":
-                flag = edited.get(i, f)
-                if m.locked and spec.get("sharing") != "locked":
-                    flag = _with_field(flag, "sharing", "locked")
-                uid = None if m.system else plan.uid
-                if uid and spec.get("uid") is None:
-                    flag = _with_field(flag, "uid", str(uid))
-                if flag is not f:
-                    edited[i] = flag
-            continue
-        if any(_covered(m.target, spec.target) for _, spec in existing):
-            continue
-        keep.append(m)
-        parts = [f"type=cache,target={m.target}"]
-        if m.locked:
-            parts.append("sharing=locked")
-        if not m.system and plan.uid:
-            parts.append(f"uid={plan.uid}")
-            if plan.gid is not None:
-                parts.append(f"gid={plan.gid}")
-        if any(c in m.target for c in ' ,"\'\\\t$'):
-            raise _Blocked(f"`{m.target}` would need quoting in `--mount`")
-        new.append(f"--mount={','.join(parts)}")
-    plan.mounts = keep
-    return new, edited
-
-
-def _with_field(flag: Flag, key: str, value: str) -> Flag:
-    try:
-        return flag.with_mount_field(key, value)
-    except ValueError:
-        pass
-    raw = flag.raw
-    if any(c in raw for c in ("\n", "'", '"', flag.escape)):
-        raise _Blocked("an existing `--mount` is too complex to extend")
-    return flag.with_changes(raw=f"{raw},{key}={value}")
-
-
-def _join_flags(run: Run, new: list[str], edited: dict[int, Flag], continuation: str) -> tuple[Flag, ...]:
-    flags = [edited.get(i, f) for i, f in enumerate(run.flags)]
-    if not new:
-        return tuple(flags)
-    if flags:
-        sep = flags[-1].whitespace_after
-        if "#" in sep:
-            sep = continuation
-    else:
-        sep = " " if len(new) == 1 else continuation
-    made = [Flag(raw=t, whitespace_after=sep) for t in new]
-    if flags:
-        # The last existing flag keeps its separator; the new ones follow it.
-        made[-1] = made[-1].with_changes(whitespace_after=flags[-1].whitespace_after)
-        flags[-1] = flags[-1].with_changes(whitespace_after=sep)
-    return (*flags, *made)
-
-
 # -- removals ----------------------------------------------------------------------------------
 
 
@@ -966,10 +914,6 @@ def _run_words(script: ShellScript | None, home: str | None) -> list[str]:
     return out
 
 
-def _mounts(run: Run, target: str) -> bool:
-    return any(_covered(target, f.mount.target) for f in run.flags if f.mount is not None)
-
-
 def _file_commands_only(script: ShellScript | None, managers: frozenset[Manager]) -> bool:
     """A later RUN that cannot need a store: file commands, or the same tool (it gets the
     mount from this transform too)."""
@@ -1102,26 +1046,6 @@ def _rpm_caches(manager: Manager, image: str) -> list[str]:
     if manager is Manager.YUM:
         return ["/var/cache/yum", "/var/cache/dnf"]
     return ["/var/cache/dnf", "/var/cache/libdnf5"]
-
-
-def _split_leading(lines: tuple[EmptyLine, ...]) -> tuple[tuple[EmptyLine, ...], tuple[EmptyLine, ...]]:
-    """(lines above, the comment block directly above the instruction)."""
-    i = len(lines)
-    while i and lines[i - 1].is_comment:
-        i -= 1
-    return tuple(lines[:i]), tuple(lines[i:])
-
-
-def _first_indent(ins: Instruction) -> str | None:
-    """The indentation of the instruction's first continuation line, if it has one."""
-    code = ins.with_changes(leading_lines=(), heredocs=()).code if (ins.leading_lines or ins.heredocs) else ins.code
-    if "\n" not in code.rstrip("\r\n"):
-        return None
-    for line in code.split("\n")[1:]:
-        stripped = line.lstrip(" \t")
-        if stripped.strip() and not stripped.startswith("#"):
-            return line[: len(line) - len(stripped)]
-    return None
 
 
 __all__ = ["AddCacheMounts"]
