@@ -171,18 +171,17 @@ from dockmod.cst.mounts import (
     mounts_path,
     split_leading,
 )
-from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
-from dockmod.ecosystems import cache_settings
-from dockmod.ecosystems import calls as pm_calls
-from dockmod.shell import (
-    ShellScript,
-    ShellWord,
-    SimpleCommand,
-    parse_heredoc_body,
-    parse_shell,
-    remove_words,
+from dockmod.ecosystems import CacheDir, Manager, PackageManagerCall
+from dockmod.ecosystems.cache_use import (
+    config_sets,
+    defeats,
+    offline,
+    remove_defeaters,
+    rpm_caches,
+    small_install,
 )
-from dockmod.shell.edits import comment_lines, insert_assignment, remove_assignment, remove_command_or_line
+from dockmod.ecosystems import calls as pm_calls
+from dockmod.shell import ShellScript, SimpleCommand, parse_shell
 from dockmod.semantic import Scope, model_for
 from dockmod.semantic.paths import absolute, inside
 from dockmod.semantic.runs import content as run_content
@@ -358,7 +357,7 @@ class AddCacheMounts(Transform):
             return None
         calls = [c for c in _calls(script) if c.manager in self._managers and c.kind is not None]
         if not self.option("small-installs"):
-            calls = [c for c in calls if not _small_install(c)]
+            calls = [c for c in calls if not small_install(c)]
         if not calls:
             return None
         groups: dict[str, list[PackageManagerCall]] = {}
@@ -401,7 +400,7 @@ class AddCacheMounts(Transform):
         assert script is not None
         self._plan_user(plan, scope, calls)
         config = self._configured_before(stage.instructions[pos])
-        config.update(_config_sets(script, before=calls[0].command.span[0]))
+        config.update(config_sets(script, before=calls[0].command.span[0]))
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
         for call in calls:
@@ -410,7 +409,7 @@ class AddCacheMounts(Transform):
                     plan.mounts.append(replace(m, manager=call.manager))
         for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
             value = scope.env.get(key) if key in scope.env else None
-            if isinstance(value, str) and _defeats(key, value) and not _prefixed(calls, key):
+            if isinstance(value, str) and defeats(key, value) and not _prefixed(calls, key):
                 raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
         for cmd in script.commands:
             name = os.path.basename(cmd.name)
@@ -420,7 +419,7 @@ class AddCacheMounts(Transform):
                 rule = "DL3040" if name == "dnf" else "DL3032"
                 raise _Blocked(f"`{name} clean` would empty the cache mount (hadolint {rule} wants it kept)")
         new_flags, edited = self._merge(run, plan)
-        command, heredocs, removed = _remove_defeaters(run, script, plan)
+        command, heredocs, removed = _remove_defeaters(run, plan)
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(flags=join_flags(run.flags, new_flags, edited, self._continuation(run)),
@@ -542,10 +541,9 @@ class AddCacheMounts(Transform):
         home = scope.home
         copied = self._copied_from(stage)
         for call in plan.calls:
-            info = call.info
-            offline = _offline(call, scope)
-            if offline:
-                plan.unsafe.append(f"`{offline[0]}` reads only what an earlier step stored")
+            reads = offline(call, scope.run_get)
+            if reads:
+                plan.unsafe.append(f"`{reads[0]}` reads only what an earlier step stored")
             if call.manager in _APT and call.action in _APT_READS_LISTS and not any(
                     c.manager in _APT and c.action == "update" and c.span[0] < call.span[0] for c in plan.calls):
                 plan.unsafe.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
@@ -613,7 +611,7 @@ class AddCacheMounts(Transform):
             words = _run_words(self._script(ins), home)
             if any(inside(w, m.target) or inside(m.target, w) and w != "/" for w in words):
                 return [f"a later `RUN` uses `{m.target}`"]
-            if m.kind is _Kind.STORE and any(c.manager in managers and _offline(c, self._model.scope_at(ins))
+            if m.kind is _Kind.STORE and any(c.manager in managers and offline(c, self._model.scope_at(ins).run_get)
                                              for c in _calls(self._script(ins) or _EMPTY_SCRIPT)):
                 return [f"a later `RUN` reads `{m.target}` offline (it cannot be mounted safely)"]
             if m.kind is _Kind.STORE and not _file_commands_only(self._script(ins), managers):
@@ -635,7 +633,7 @@ class AddCacheMounts(Transform):
         if not any(c.kind is not None and c.manager in self._managers for c in calls):
             return False
         scope = self._model.scope_at(run)
-        return not any(_offline(c, scope) for c in calls)
+        return not any(offline(c, scope.run_get) for c in calls)
 
     # -- what earlier instructions did (the model's ``before``) ---------------------------------
     def _configured_before(self, ins: Instruction) -> dict[CacheDir, str | None]:
@@ -644,7 +642,7 @@ class AddCacheMounts(Transform):
         for x in self._model.before(ins):
             script = self._script(x) if isinstance(x, Run) else None
             if script is not None and not script.has_error:
-                config.update(_config_sets(script, before=None))
+                config.update(config_sets(script, before=None))
         return config
 
     def _clean_disabled(self, stage: Stage, run: Run) -> bool:
@@ -719,7 +717,7 @@ def _targets(call: PackageManagerCall, scope: Scope, plan: _Plan, config: dict[C
     """The cache directories of ``call`` (``ecosystems.MANAGERS``), resolved in ``scope``."""
     caches = call.info.caches
     if call.manager in (Manager.DNF, Manager.YUM):
-        keep = _rpm_caches(call.manager, image)
+        keep = rpm_caches(call.manager, image)
         caches = tuple(c for c in caches if c.path in keep)
     out = []
     root = plan.uid is None
@@ -775,117 +773,22 @@ def _prefixed(calls: list[PackageManagerCall], key: str) -> bool:
     return any(w.text.split("=", 1)[0] == key for c in calls for w in c.command.assignments)
 
 
-def _cleaner(cmd: SimpleCommand, plan: _Plan) -> str | None:
-    """A description when ``cmd`` only empties a cache the plan mounts."""
-    name = os.path.basename(cmd.name)
-    words = [w.text for w in cmd.args]
-    for manager in dict.fromkeys(c.manager for c in plan.calls):
-        info = MANAGERS[manager]
-        for prefix in info.cleaners:
-            if _runs(name, prefix[0], info) and tuple(words[: len(prefix) - 1]) == prefix[1:]:
-                return " ".join([name, *prefix[1:]])
-    if name == "rm" and plan.mounts:
-        operands = [w for w in cmd.args if not w.text.startswith("-")]
-        flags = [w.text for w in cmd.args if w.text.startswith("-")]
-        if not operands or any(set(f) - set("-rRfv") for f in flags if not f.startswith("--")) \
-                or any(f not in ("--recursive", "--force", "--verbose") for f in flags if f.startswith("--")):
-            return None
-        if all(_rm_inside(w, plan.mounts) for w in operands):
-            return "rm"
-    return None
-
-
-def _rm_inside(word: ShellWord, mounts: list[_Mount]) -> bool:
-    text = word.raw if not word.static else word.text
-    if not word.static:
-        # ``rm -rf /var/lib/apt/lists/*`` is a glob (static text keeps the ``*``).
-        return False
-    path = text[:-2] if text.endswith("/*") else text
-    if "*" in path or "?" in path or "[" in path:
-        return False
-    path = posixpath.normpath(path) if path.startswith("/") else ""
-    return bool(path) and any(inside(path, m.target) for m in mounts)
-
-
-def _remove_defeaters(run: Run, script: ShellScript, plan: _Plan) -> tuple[ShellCommand | None, tuple, list[str]]:
+def _remove_defeaters(run: Run, plan: _Plan) -> tuple[ShellCommand | None, tuple, list[str]]:
     """The RUN's command and heredocs without what defeats the cache; what was removed."""
     heredoc = bool(run.heredocs)
     # A heredoc body is edited as a ShellCommand whose escape character never occurs, so
     # nothing is joined and its spans equal the body's (the shell joins lines itself).
     source = ShellCommand(raw=run.heredocs[0].body, escape="\0") if heredoc else run.command
     assert isinstance(source, ShellCommand)
-    removed: list[str] = []
-    for _ in range(32):
-        current = parse_shell(source)
-        step = _next_removal(current, plan)
-        if step is None:
-            break
-        what, edit = step
-        new = edit(source)
-        if new is None:
-            raise _Blocked(f"`{what}` cannot be removed without changing the rest of the script")
-        if comment_lines(new.raw) != comment_lines(source.raw):
-            raise _Blocked(f"removing `{what}` would drop a comment line")
-        source = new
-        removed.append(what)
+    in_mounts = (lambda p: any(inside(p, m.target) for m in plan.mounts)) if plan.mounts else None
+    try:
+        source, removed = remove_defeaters(source, plan.calls, plan.mount_env, in_mounts)
+    except ValueError as e:
+        raise _Blocked(str(e)) from None
     if heredoc:
         body = run.heredocs[0].with_changes(body=source.raw)
         return run.command, (body, *run.heredocs[1:]), removed  # type: ignore[return-value]
     return source, run.heredocs, removed
-
-
-def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-def]
-    managers = {c.manager for c in plan.calls}
-    defeating_env = {k for c in plan.calls for k in c.info.defeating_env}
-    for call in pm_calls(script):
-        if call.manager not in managers:
-            continue
-        names = call.info.defeating_options
-        for opt in call.options:
-            if opt.name in names:
-                words = opt.words
-                return opt.name, lambda src, w=words: remove_words(src, w)
-        for w in call.command.assignments:
-            key, _, value = w.text.partition("=")
-            if key in defeating_env and _defeats(key, value):
-                return key, lambda src, word=w, cmd=call.command: remove_assignment(src, cmd, word)
-        for w in call.program:
-            key, eq, value = w.text.partition("=")
-            if eq and key in defeating_env and _defeats(key, value):
-                return key, lambda src, word=w: remove_words(src, (word,))
-    for cmd in script.commands:
-        # ``export UV_NO_CACHE=1`` in the same script.
-        if cmd.name != "export":
-            continue
-        hits = [w for w in cmd.args if w.text.partition("=")[0] in defeating_env
-                and w.text.partition("=")[1] and _defeats(*w.text.split("=", 1))]
-        if hits and len(hits) == len(cmd.args):
-            return hits[0].text.partition("=")[0], lambda src, c=cmd: remove_command_or_line(src, c)
-        if hits:
-            return hits[0].text.partition("=")[0], lambda src, ws=hits: remove_words(src, ws)
-    for call in pm_calls(script):
-        for key, value in plan.mount_env:
-            if call.manager in managers and call.kind is not None and not any(
-                    w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)):
-                return key, lambda src, c=call.command, kv=f"{key}={value}": insert_assignment(src, c, kv)
-    for cmd in script.commands:
-        what = _cleaner(cmd, plan)
-        if what is not None:
-            return what, lambda src, c=cmd: remove_command_or_line(src, c)
-        within = _rm_operands_inside(cmd, plan)
-        if within:
-            return within[0].text, lambda src, ws=within: remove_words(src, ws)
-    return None
-
-
-def _rm_operands_inside(cmd: SimpleCommand, plan: _Plan) -> list[ShellWord]:
-    """``rm -rf /var/lib/apt/lists/* /tmp/x``: the operands inside mounts, when others remain."""
-    if os.path.basename(cmd.name) != "rm" or not plan.mounts:
-        return []
-    operands = [w for w in cmd.args if not w.text.startswith("-")]
-    within = [w for w in operands if _rm_inside(w, plan.mounts)]
-    return within if within and len(within) < len(operands) else []
-
 
 # -- analysis helpers --------------------------------------------------------------------------
 
@@ -939,113 +842,11 @@ def _stage_disables_clean(stage: Stage, parse=None) -> bool:  # type: ignore[no-
     return False
 
 
-
-# -- issue 10 helpers ----------------------------------------------------------------------
-
-
 _EMPTY_SCRIPT = parse_shell("")
-
-
-def _offline(call: PackageManagerCall, scope: Scope) -> list[str]:
-    """How ``call`` reads only what is already stored (``--offline``, ``GOPROXY=off``)."""
-    info = call.info
-    out = [o.name for o in call.options
-           if o.name in info.offline_options or f"{o.name}={o.value}" in info.offline_options]
-    for var, value in info.offline_env:
-        got = scope.run_get(var)
-        if isinstance(got, str) and (value == "*" or value in got.split()):
-            out.append(f"{var}={got}")
-    return out
 
 
 def _calls(script: ShellScript) -> list[PackageManagerCall]:
     return pm_calls(script)  # memoised per script text by ecosystems
-
-
-def _pinned(word: str, manager: Manager) -> bool:
-    if manager in (Manager.PIP, Manager.UV):
-        name, eq, version = word.partition("==")
-        return bool(eq) and bool(name) and bool(version) and not any(c in version for c in "*,<>!")
-    if manager in (Manager.NPM, Manager.PNPM, Manager.YARN):
-        name, at, version = word.rpartition("@")
-        return bool(at) and bool(name) and bool(version) and version[0].isdigit() and all(
-            c.isalnum() or c in ".-+" for c in version)
-    if manager is Manager.GO:
-        _, at, version = word.partition("@")
-        return bool(at) and version.startswith("v") and version[1:2].isdigit()
-    return False
-
-
-def _small_install(call: PackageManagerCall) -> bool:
-    """Off by default: a RUN that installs only local wheels, or one pinned tool,
-    gains nothing from a cache mount (nothing is downloaded, or one download that only
-    repeats when the pin changes)."""
-    if call.files or call.manifests and call.manager not in (Manager.GO, Manager.NPM):
-        return False
-    operands = [w.text for w in call.operands]
-    if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
-        if call.options and any(o.name in ("-r", "--requirement", "-e", "--editable") for o in call.options):
-            return False
-        # Local wheels only: a local project or sdist builds a wheel, which pip caches.
-        if operands and all(o.endswith(".whl") for o in operands):
-            return True
-        return len(operands) == 1 and _pinned(operands[0], call.manager)
-    if call.manager is Manager.NPM and call.action == "install":
-        global_ = call.has_option("-g", "--global", "--location=global")
-        return global_ and len(operands) == 1 and _pinned(operands[0], call.manager)
-    if call.manager is Manager.GO and call.action == "install":
-        return len(operands) == 1 and _pinned(operands[0], call.manager)
-    return False
-
-
-def _defeats(key: str, value: str | None) -> bool:
-    """``PIP_NO_CACHE_DIR`` turns pip's cache off whatever its value (pip reads any boolean
-    there as "off", for backwards compatibility); ``UV_NO_CACHE`` only when true."""
-    if key == "PIP_NO_CACHE_DIR":
-        return True
-    return (value or "").strip().lower() in ("1", "true", "yes", "on", "y", "t")
-
-
-def _config_sets(script: ShellScript, before: int | None) -> dict[CacheDir, str | None]:
-    """Caches moved by a config command (``pnpm config set store-dir X``), in commands
-    starting before offset ``before`` (or all): cache → directory (None: not known)."""
-    out: dict[CacheDir, str | None] = {}
-    for s in cache_settings(script):
-        if before is not None and s.command.span[0] >= before:
-            break
-        out[s.cache] = posixpath.normpath(s.value) if s.static and s.value.startswith("/") else None
-    return out
-
-
-def _runs(name: str, program: str, info: object) -> bool:
-    """``name`` runs ``program`` (``pip3`` runs ``pip`` when the manager is versioned)."""
-    if name == program:
-        return True
-    rest = name[len(program):]
-    return program in getattr(info, "versioned", ()) and name.startswith(program) and all(
-        c.isdigit() or c == "." for c in rest)
-
-
-def _rpm_caches(manager: Manager, image: str) -> list[str]:
-    """Where dnf/yum keep packages: yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5
-    (Fedora 41 and later) uses ``/var/cache/libdnf5``. Both when the image does not tell."""
-    # https://dnf5.readthedocs.io/en/latest/changes_from_dnf4.7.html (cachedir),
-    # https://docs.fedoraproject.org/en-US/quick-docs/dnf/ (yum is dnf since EL8 / Fedora 22).
-    name, _, tag = image.lower().rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image.lower(), "", "")
-    name = name.removeprefix("docker.io/").removeprefix("library/")
-    major = tag.split(".")[0].split("-")[0]
-    version = int(major) if major.isdigit() else None
-    el = ("centos", "rockylinux", "almalinux", "oraclelinux", "redhat/ubi", "registry.access.redhat.com/ubi",
-          "amazonlinux", "quay.io/centos/centos")
-    if name.endswith("fedora") and version is not None:
-        return ["/var/cache/libdnf5"] if version >= 41 else ["/var/cache/dnf"]
-    if any(name.startswith(e) or name.endswith("/" + e.rsplit("/", 1)[-1]) for e in el) and version is not None:
-        if name.endswith("amazonlinux"):
-            return ["/var/cache/yum"] if version <= 2 else ["/var/cache/dnf"]
-        return ["/var/cache/yum"] if version <= 7 else ["/var/cache/dnf"]
-    if manager is Manager.YUM:
-        return ["/var/cache/yum", "/var/cache/dnf"]
-    return ["/var/cache/dnf", "/var/cache/libdnf5"]
 
 
 __all__ = ["AddCacheMounts"]
