@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from dockmod.cst.arguments import ShellCommand
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, cache_settings, calls
@@ -236,3 +237,65 @@ def remove_defeaters(source: ShellCommand, of: Sequence[PackageManagerCall], mou
         source = new
         removed.append(what)
     return source, removed
+
+
+# -- where a call's caches are -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CacheTarget:
+    """A cache directory of a call, resolved: ``how`` is "option" (the command line),
+    "config" (``<tool> config set``) or "default" (the row's path in the environment)."""
+
+    path: str
+    cache: CacheDir
+    how: str
+
+
+def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: Mapping[CacheDir, str | None],
+                  image: str, user: str = "") -> list[CacheTarget]:
+    """The cache directories of ``call`` for variables ``get`` (run as root or not), the
+    directories moved by ``config`` and the image's text. Raises ValueError (the reason) when
+    one cannot be resolved to a known absolute path; ``user`` names the user in that reason."""
+    caches = call.info.caches
+    if call.manager in (Manager.DNF, Manager.YUM):
+        keep = rpm_caches(call.manager, image)
+        caches = tuple(c for c in caches if c.path in keep)
+    out = []
+    for cd in caches:
+        if not cd.applies(call.action):
+            continue
+        if cd.explicit and cd not in config and not any(
+                isinstance(get(v), str) for v in (*cd.env, *(o for o, _ in cd.overrides))):
+            continue
+        opt = next((o for o in call.options for name in cd.options
+                    if o.name == name or name.endswith("=") and o.name.startswith(name)), None)
+        if opt is not None:
+            value = opt.value if opt.value is not None else opt.name.split("=", 1)[-1]
+            if not value or not value.startswith("/") or "$" in value:
+                raise ValueError(f"`{opt.name.split('=')[0]}` is not an absolute path")
+            out.append(CacheTarget(posixpath.normpath(value), cd, "option"))
+            continue
+        if cd in config:
+            value = config[cd]
+            if value is None:
+                raise ValueError(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
+            out.append(CacheTarget(posixpath.normpath(value), cd, "config"))
+            continue
+        path = cd.resolve(get, root=root)
+        if path is None:
+            raise ValueError(_unresolved(cd, get, user))
+        out.append(CacheTarget(path, cd, "default"))
+    return out
+
+
+def _unresolved(cd: CacheDir, get: Getter, user: str) -> str:
+    """Why ``cd`` cannot be resolved."""
+    for v in cd.variables:
+        value = get(v)
+        if v == "HOME" and value is not None and not isinstance(value, str):
+            return f"`HOME` of user `{user or '?'}` is unknown; set `ENV HOME`"
+        if value is not None and (not isinstance(value, str) or value and not value.startswith("/")):
+            return f"`{v}` is not a known absolute path"
+    unset = [v for v in cd.variables if get(v) is None]
+    return f"the cache directory depends on `{unset[0] if unset else cd.path}`, which is not set"

@@ -173,11 +173,11 @@ from dockmod.cst.mounts import (
 )
 from dockmod.ecosystems import CacheDir, Manager, PackageManagerCall
 from dockmod.ecosystems.cache_use import (
+    cache_targets,
     config_sets,
     defeats,
     offline,
     remove_defeaters,
-    rpm_caches,
     small_install,
 )
 from dockmod.ecosystems import calls as pm_calls
@@ -715,55 +715,18 @@ def _tools(calls: list[PackageManagerCall]) -> str:
 def _targets(call: PackageManagerCall, scope: Scope, plan: _Plan, config: dict[CacheDir, str | None],
              image: str) -> list[_Mount]:
     """The cache directories of ``call`` (``ecosystems.MANAGERS``), resolved in ``scope``."""
-    caches = call.info.caches
-    if call.manager in (Manager.DNF, Manager.YUM):
-        keep = rpm_caches(call.manager, image)
-        caches = tuple(c for c in caches if c.path in keep)
+    try:
+        found = cache_targets(call, scope.run_get, root=plan.uid is None, config=config, image=image,
+                              user=scope.user.spec)
+    except ValueError as e:
+        raise _Blocked(str(e)) from None
     out = []
-    root = plan.uid is None
-    for cd in caches:
-        if not cd.applies(call.action):
-            continue
-        if cd.explicit and cd not in config and not any(
-                isinstance(scope.run_get(v), str) for v in (*cd.env, *(o for o, _ in cd.overrides))):
-            continue
-        kind = _Kind.STORE if cd.kind == "store" else _Kind.CACHE
-        if cd.path == "/var/lib/apt/lists":
-            kind = _Kind.LISTS
-        opt = next((o for o in call.options for name in cd.options
-                    if o.name == name or name.endswith("=") and o.name.startswith(name)), None)
-        if opt is not None:
-            value = opt.value if opt.value is not None else opt.name.split("=", 1)[-1]
-            if not value or not value.startswith("/") or "$" in value:
-                raise _Blocked(f"`{opt.name.split('=')[0]}` is not an absolute path")
-            out.append(_Mount(posixpath.normpath(value), kind=kind, locked=cd.locked, custom=True))
-            continue
-        if cd in config:
-            value = config[cd]
-            if value is None:
-                raise _Blocked(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
-            out.append(_Mount(posixpath.normpath(value), kind=kind, locked=cd.locked, configured=True))
-            continue
-        path = cd.resolve(scope.run_get, root=root)
-        if path is None:
-            raise _Blocked(_unresolved(cd, scope))
-        out.append(_Mount(path, kind=kind, locked=cd.locked, system=cd.system))
+    for t in found:
+        kind = _Kind.LISTS if t.cache.path == "/var/lib/apt/lists" else \
+            _Kind.STORE if t.cache.kind == "store" else _Kind.CACHE
+        out.append(_Mount(t.path, kind=kind, locked=t.cache.locked, custom=t.how == "option",
+                          configured=t.how == "config", system=t.how == "default" and t.cache.system))
     return out
-
-
-def _unresolved(cd: CacheDir, scope: Scope) -> str:
-    """Why ``cd`` cannot be resolved in ``scope``."""
-    for v in cd.variables:
-        value = scope.run_get(v)
-        if v == "HOME" and value is not None and not isinstance(value, str):
-            return f"`HOME` of user `{scope.user.spec or '?'}` is unknown; set `ENV HOME`"
-        if value is not None and (not isinstance(value, str) or value and not value.startswith("/")):
-            return f"`{v}` is not a known absolute path"
-    unset = [v for v in cd.variables if scope.run_get(v) is None]
-    return f"the cache directory depends on `{unset[0] if unset else cd.path}`, which is not set"
-
-
-# -- flags -------------------------------------------------------------------------------------
 
 
 # -- removals ----------------------------------------------------------------------------------
