@@ -183,7 +183,8 @@ from dockmod.ecosystems.cache_use import (
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.shell import ShellScript, SimpleCommand, parse_shell
 from dockmod.semantic import Scope, model_for
-from dockmod.semantic.paths import absolute, inside
+from dockmod.semantic.effects import file_commands_only, names_path, paths_named, runs_opaque
+from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import content as run_content
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
@@ -206,25 +207,6 @@ _APT = frozenset({Manager.APT_GET, Manager.APT})
 # apt actions that read the package lists (``update`` writes them).
 _APT_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
                               "source", "download"})
-
-
-# Commands that only move files around: a later RUN made of these cannot need a store
-# (a path it names is checked apart).
-_FILE_COMMANDS = frozenset(
-    "chmod chown chgrp mkdir rmdir cp mv ln rm echo printf touch true false test [ ls cat"
-    " useradd adduser groupadd addgroup usermod set export cd install setcap strip sed"
-    " apt-get apt apk dnf yum pip pip3 npm".split()
-)  # fmt: skip
-# Commands that cannot fill a package store: an earlier RUN made of these (and of calls
-# of other package managers) hides nothing under a store mount.
-_PLAIN_COMMANDS = _FILE_COMMANDS | frozenset(
-    "curl wget tar unzip gzip gunzip xz bzip2 git grep awk sort uniq head tail tee env which"
-    " sha256sum sha512sum md5sum gpg dpkg dpkg-reconfigure update-ca-certificates ldconfig"
-    " locale-gen localedef ln groupmod passwd chpasswd id whoami date sleep exit unset"
-    " find xargs readlink dirname basename wc cut tr rpm".split()
-)  # fmt: skip
-
-_CONFIG_PROGRAMS = frozenset({"pnpm", "npm", "yarn", "yarnpkg", "pip", "pip3"})
 
 
 class _Kind(enum.Enum):
@@ -554,7 +536,7 @@ class AddCacheMounts(Transform):
                 plan.unsafe.append(f"`{m.target}` is set by `config set`: the author chose it and may use it")
             if m.system and m.target == "/var/cache/apk":
                 plan.unsafe.append("apk's use of `/var/cache/apk` depends on its version")
-            if not (m.custom or m.configured) and _names_path(script, m.target, home):
+            if not (m.custom or m.configured) and names_path(script, m.target, home):
                 plan.unsafe.append(f"the `RUN` itself uses `{m.target}`")
             if self._model.wrote_under(run, m.target, copies_from_stages=False):
                 plan.unsafe.append(f"the mount hides files written to `{m.target}` earlier")
@@ -608,13 +590,13 @@ class AddCacheMounts(Transform):
         if isinstance(ins, Run):
             if mounts_path(ins.flags, m.target) or self._will_mount(ins, m):
                 return []
-            words = _run_words(self._script(ins), home)
+            words = paths_named(self._script(ins), home)
             if any(inside(w, m.target) or inside(m.target, w) and w != "/" for w in words):
                 return [f"a later `RUN` uses `{m.target}`"]
             if m.kind is _Kind.STORE and any(c.manager in managers and offline(c, self._model.scope_at(ins).run_get)
                                              for c in _calls(self._script(ins) or _EMPTY_SCRIPT)):
                 return [f"a later `RUN` reads `{m.target}` offline (it cannot be mounted safely)"]
-            if m.kind is _Kind.STORE and not _file_commands_only(self._script(ins), managers):
+            if m.kind is _Kind.STORE and not file_commands_only(self._script(ins), managers):
                 return [f"a later `RUN` may need `{m.target}`"]
         elif isinstance(ins, (Cmd, Entrypoint)) and m.kind is _Kind.STORE:
             text = ins.command.text if ins.command is not None else ""
@@ -670,10 +652,7 @@ class AddCacheMounts(Transform):
             if any(c.manager is m.manager and not (c.manager in self._managers and c.kind is not None)
                    for c in calls):
                 return True
-            spans = {c.command.span for c in calls}
-            if any(os.path.basename(c.name) not in _PLAIN_COMMANDS and c.span not in spans
-                   and not (os.path.basename(c.name) in _CONFIG_PROGRAMS and c.words[1:3] == ["config", "set"])
-                   for c in script.commands):
+            if runs_opaque(script):
                 return True
         return False
 
@@ -754,39 +733,6 @@ def _remove_defeaters(run: Run, plan: _Plan) -> tuple[ShellCommand | None, tuple
     return source, run.heredocs, removed
 
 # -- analysis helpers --------------------------------------------------------------------------
-
-
-def _names_path(script: ShellScript, target: str, home: str | None) -> bool:
-    for cmd in script.commands:
-        for w in cmd.argv[1:]:
-            if w.text.startswith("-") and "=" in w.text:
-                p = absolute(w.text.split("=", 1)[1], home)
-            else:
-                p = absolute(w.text, home)
-            if p and inside(p, target):
-                return True
-    return False
-
-
-def _run_words(script: ShellScript | None, home: str | None) -> list[str]:
-    if script is None:
-        return []
-    out = []
-    for cmd in script.commands:
-        for w in cmd.argv[1:]:
-            p = absolute(w.text.split("=", 1)[1] if w.text.startswith("-") and "=" in w.text else w.text, home)
-            if p:
-                out.append(p)
-    return out
-
-
-def _file_commands_only(script: ShellScript | None, managers: frozenset[Manager]) -> bool:
-    """A later RUN that cannot need a store: file commands, or the same tool (it gets the
-    mount from this transform too)."""
-    if script is None or script.has_error:
-        return False
-    same = {c.command.span for c in _calls(script) if c.manager in managers}
-    return all(os.path.basename(c.name) in _FILE_COMMANDS or c.span in same for c in script.commands)
 
 
 def _disables_clean(cmd: SimpleCommand) -> bool:
