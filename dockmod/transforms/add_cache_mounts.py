@@ -288,7 +288,7 @@ class AddCacheMounts(Transform):
         self._stages = stages
         targets = [str(x) for x in self.option("targets")]
         self._model = model_for(df, targets) if targets else self.context.model
-        self._later_cache: dict[tuple, list[list[str]]] = {}
+        self._later_cache: dict[tuple, list[str]] = {}
         self._cont: str | None = None
         self._clean_tried: set[int] = set()
         #: Stages where this pass inserted the docker-clean RUN (stages built on them have it).
@@ -548,30 +548,18 @@ class AddCacheMounts(Transform):
                     plan.unsafe.append(f"a `COPY --from` reads `{m.target}`")
 
     def _later(self, stage: Stage, pos: int, m: _Mount, plan: _Plan, home: str | None) -> list[str]:
-        """Why instructions after ``pos`` (in the stage and stages built on it) make ``m``
-        unsafe. Computed once per stage and mount, from the end, so a stage of n RUNs
-        costs O(n) rather than O(n²)."""
+        """Why instructions after ``pos`` (the model's ``after``: the rest of the stage and
+        the stages built on it) make ``m`` unsafe; each instruction's answer is kept."""
         managers = frozenset(c.manager for c in plan.calls)
         progs = frozenset(os.path.basename(w.text) for c in plan.calls for w in c.program)
-        key = (stage.index, m, managers, progs, home)
-        table = self._later_cache.get(key)
-        if table is None:
-            tail: list[str] = []
-            for child in self._descendants(stage):
-                for ins in child.instructions[1:]:
-                    for r in self._later_one(ins, m, managers, progs, home):
-                        if r not in tail:
-                            tail.append(r)
-            ins_list = stage.instructions
-            table = [[] for _ in ins_list]
-            acc = tail
-            for i in range(len(ins_list) - 1, -1, -1):
-                table[i] = acc
-                own = self._later_one(ins_list[i], m, managers, progs, home)
-                if own:
-                    acc = list(dict.fromkeys([*own, *acc]))
-            self._later_cache[key] = table
-        return table[pos]
+        out: list[str] = []
+        for ins in self._model.after(stage.instructions[pos]):
+            key = (id(ins), m, managers, progs, home)
+            hit = self._later_cache.get(key)
+            if hit is None:
+                hit = self._later_cache[key] = self._later_one(ins, m, managers, progs, home)
+            out.extend(hit)
+        return list(dict.fromkeys(out))
 
     def _later_one(self, ins: Instruction, m: _Mount, managers: frozenset[Manager], progs: frozenset[str],
                    home: str | None) -> list[str]:
@@ -655,9 +643,6 @@ class AddCacheMounts(Transform):
             if runs_opaque(script):
                 return True
         return False
-
-    def _descendants(self, stage: Stage) -> list[Stage]:
-        return [self._stages[i] for i in self._model.descendants(stage.index)]
 
     def _copied_from(self, stage: Stage) -> list[str]:
         """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it."""
