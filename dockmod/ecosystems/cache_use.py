@@ -299,3 +299,9 @@ def _unresolved(cd: CacheDir, get: Getter, user: str) -> str:
             return f"`{v}` is not a known absolute path"
     unset = [v for v in cd.variables if get(v) is None]
     return f"the cache directory depends on `{unset[0] if unset else cd.path}`, which is not set"
+
+
+def disables_docker_clean(cmd: SimpleCommand) -> bool:
+    """``cmd`` removes Debian's ``/etc/apt/apt.conf.d/docker-clean`` (apt then keeps the
+    downloaded packages)."""
+    return os.path.basename(cmd.name) == "rm" and any(w.text == "/etc/apt/apt.conf.d/docker-clean" for w in cmd.args)

@@ -595,6 +595,17 @@ class Model:
         return any(inside(w.path, directory) for w in self.writes_before(ins) if copies_from_stages
                    or not (isinstance(w.instruction, (Copy, Add)) and w.instruction.flag("from") is not None))
 
+    def user_as_written(self, stage_index: int) -> str | None:
+        """The last ``USER`` of the stage and the stages it is built FROM, as written
+        (variables kept), or None."""
+        index: int | None = stage_index
+        while index is not None:
+            for ins in reversed(self.stages[index].instructions):
+                if isinstance(ins, User) and ins.value is not None:
+                    return ins.value.text
+            index = self.stages[index].base_stage
+        return None
+
     # -- RUN facts -------------------------------------------------------------------
     def _content(self, run: Run) -> RunContent:
         scope = self.scope_at(run) if id(run) in self._stage_of else None

@@ -160,7 +160,6 @@ from dockmod.cst import (
     ShellCommand,
     Stage,
     Style,
-    User,
 )
 from dockmod.cst.mounts import (
     CacheMount,
@@ -176,16 +175,17 @@ from dockmod.ecosystems.cache_use import (
     cache_targets,
     config_sets,
     defeats,
+    disables_docker_clean,
     offline,
     remove_defeaters,
     small_install,
 )
 from dockmod.ecosystems import calls as pm_calls
-from dockmod.shell import ShellScript, SimpleCommand, parse_shell
+from dockmod.shell import ShellScript
 from dockmod.semantic import Scope, model_for
 from dockmod.semantic.effects import file_commands_only, names_path, paths_named, runs_opaque
 from dockmod.semantic.paths import inside
-from dockmod.semantic.runs import content as run_content
+from dockmod.semantic.runs import shell_script
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
@@ -328,16 +328,13 @@ class AddCacheMounts(Transform):
             out.update(_NAMES.get(str(n).lower(), ()))
         return frozenset(out)
 
-    def _script(self, run: Run) -> ShellScript | None:
-        return _script(run)
-
     # -- one RUN ---------------------------------------------------------------------------
     def _run(self, stage: Stage, pos: int, run: Run, scope: Scope,
              previous: Instruction | None) -> tuple[Instruction, ...] | None:
-        script = self._script(run)
+        script = shell_script(run)
         if script is None or script.has_error:
             return None
-        calls = [c for c in _calls(script) if c.manager in self._managers and c.kind is not None]
+        calls = [c for c in pm_calls(script) if c.manager in self._managers and c.kind is not None]
         if not self.option("small-installs"):
             calls = [c for c in calls if not small_install(c)]
         if not calls:
@@ -378,7 +375,7 @@ class AddCacheMounts(Transform):
     def _fix(self, stage: Stage, pos: int, run: Run, scope: Scope, plan: _Plan) -> Run | None:
         """``run`` with ``plan``'s mounts and removals, or None when there is nothing to do."""
         calls = plan.calls
-        script = self._script(run)
+        script = shell_script(run)
         assert script is not None
         self._plan_user(plan, scope, calls)
         config = self._configured_before(stage.instructions[pos])
@@ -406,7 +403,7 @@ class AddCacheMounts(Transform):
             return None
         fixed = run.with_changes(flags=join_flags(run.flags, new_flags, edited, self._continuation(run)),
                                  command=command, heredocs=heredocs)
-        fixed_script = self._script(fixed) or script
+        fixed_script = shell_script(fixed) or script
         self._check_safety(stage, pos, fixed_script, plan, scope)
         return fixed
 
@@ -434,7 +431,7 @@ class AddCacheMounts(Transform):
         u = scope.user
         user = None
         if u.uid != 0 and not u.inherited:
-            user = self._user_as_written(stage)
+            user = self._model.user_as_written(stage.index)
         elif u.uid is None and u.inherited and any(
                 os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
             # ``sudo apt-get`` in an image whose default user is not known: the inserted
@@ -507,16 +504,6 @@ class AddCacheMounts(Transform):
         group = u.spec.partition(":")[2]
         plan.gid = int(group) if group.isdigit() else None
 
-    def _user_as_written(self, stage: Stage) -> str | None:
-        """The last ``USER`` of the stage chain as written (variables kept), to restore it."""
-        index: int | None = stage.index
-        while index is not None:
-            for ins in reversed(self._stages[index].instructions):
-                if isinstance(ins, User) and ins.value is not None:
-                    return ins.value.text
-            index = self._model.stages[index].base_stage
-        return None
-
     def _check_safety(self, stage: Stage, pos: int, script: ShellScript, plan: _Plan, scope: Scope) -> None:
         """Record why the fix is unsafe, if it is; ``script`` is the fixed RUN's."""
         run = stage.instructions[pos]
@@ -566,10 +553,10 @@ class AddCacheMounts(Transform):
         if isinstance(ins, Run) and m.kind is _Kind.LISTS:
             # A later ``apt-get install`` without its own ``update`` reads the lists this
             # RUN stores; that RUN's own mount is unsafe too, so it may stay unmounted.
-            script = self._script(ins)
+            script = shell_script(ins)
             if script is None or mounts_path(ins.flags, m.target):
                 return []
-            calls = _calls(script)
+            calls = pm_calls(script)
             if any(c.manager in _APT and c.action in _APT_READS_LISTS and not any(
                     u.manager in _APT and u.action == "update" and u.span[0] < c.span[0] for u in calls)
                    for c in calls):
@@ -578,13 +565,14 @@ class AddCacheMounts(Transform):
         if isinstance(ins, Run):
             if mounts_path(ins.flags, m.target) or self._will_mount(ins, m):
                 return []
-            words = paths_named(self._script(ins), home)
+            words = paths_named(shell_script(ins), home)
             if any(inside(w, m.target) or inside(m.target, w) and w != "/" for w in words):
                 return [f"a later `RUN` uses `{m.target}`"]
+            script = shell_script(ins)
             if m.kind is _Kind.STORE and any(c.manager in managers and offline(c, self._model.scope_at(ins).run_get)
-                                             for c in _calls(self._script(ins) or _EMPTY_SCRIPT)):
+                                             for c in (pm_calls(script) if script else [])):
                 return [f"a later `RUN` reads `{m.target}` offline (it cannot be mounted safely)"]
-            if m.kind is _Kind.STORE and not file_commands_only(self._script(ins), managers):
+            if m.kind is _Kind.STORE and not file_commands_only(shell_script(ins), managers):
                 return [f"a later `RUN` may need `{m.target}`"]
         elif isinstance(ins, (Cmd, Entrypoint)) and m.kind is _Kind.STORE:
             text = ins.command.text if ins.command is not None else ""
@@ -596,10 +584,10 @@ class AddCacheMounts(Transform):
         """A later RUN that gets the same mount from this transform (same tool, same user),
         as a fix that can be applied with this one: not one held back because the call
         only reads what is stored (then this RUN's store must stay in the layer)."""
-        script = self._script(run)
+        script = shell_script(run)
         if script is None or script.has_error:
             return False
-        calls = [c for c in _calls(script) if c.manager is mount.manager]
+        calls = [c for c in pm_calls(script) if c.manager is mount.manager]
         if not any(c.kind is not None and c.manager in self._managers for c in calls):
             return False
         scope = self._model.scope_at(run)
@@ -610,7 +598,7 @@ class AddCacheMounts(Transform):
         """Cache directories set by ``<tool> config set`` in earlier RUNs (None: unknown)."""
         config: dict[CacheDir, str | None] = {}
         for x in self._model.before(ins):
-            script = self._script(x) if isinstance(x, Run) else None
+            script = shell_script(x) if isinstance(x, Run) else None
             if script is not None and not script.has_error:
                 config.update(config_sets(script, before=None))
         return config
@@ -620,9 +608,10 @@ class AddCacheMounts(Transform):
         it builds on), anywhere in the stage, or by this pass in a stage it builds on."""
         model = self._model
         return (any(i in self._cleaned for i in model.chain(stage.index))
-                or any(isinstance(x, Run) and any(_disables_clean(c) for c in model.run(x).commands)
+                or any(isinstance(x, Run) and any(map(disables_docker_clean, model.run(x).commands))
                        for x in model.before(run))
-                or _stage_disables_clean(stage, self._script))
+                or any(any(map(disables_docker_clean, sc.commands)) for x in stage.instructions
+                       if isinstance(x, Run) and (sc := shell_script(x)) is not None))
 
     def _filled_before(self, run: Run, m: _Mount) -> bool:
         """An earlier RUN without a mount covering ``m`` may have filled it: it runs what
@@ -631,12 +620,12 @@ class AddCacheMounts(Transform):
             if not isinstance(x, Run) or any(inside(m.target, posixpath.normpath(f.mount.target))
                                              for f in x.flags if f.mount is not None and f.mount.target):
                 continue
-            script = self._script(x)
+            script = shell_script(x)
             if script is None or script.has_error:
                 if not isinstance(x.command, JsonArray) or x.command.values:
                     return True
                 continue
-            calls = _calls(script)
+            calls = pm_calls(script)
             if any(c.manager is m.manager and not (c.manager in self._managers and c.kind is not None)
                    for c in calls):
                 return True
@@ -649,20 +638,6 @@ class AddCacheMounts(Transform):
         return [src for e in self._model.copies_from(stage.index) for src in e.sources]
 
 
-# -- scripts ---------------------------------------------------------------------------------
-
-
-def _script(run: Run) -> ShellScript | None:
-    """The RUN's shell script: its command, or its heredoc body when that is the script
-    (the model's RUN content, cached by text)."""
-    facts = run_content(run)
-    if not facts.scripts:
-        return None
-    if run.heredocs:
-        return facts.scripts[1] if facts.heredoc_script and len(facts.scripts) > 1 else None
-    return facts.scripts[0]
-
-
 def _tools(calls: list[PackageManagerCall]) -> str:
     names = []
     for c in calls:
@@ -671,9 +646,6 @@ def _tools(calls: list[PackageManagerCall]) -> str:
         else:
             names.append(f"{c.manager.value} {c.action}".strip())
     return ", ".join(f"`{n}`" for n in dict.fromkeys(names))
-
-
-# -- targets ---------------------------------------------------------------------------------
 
 
 def _targets(call: PackageManagerCall, scope: Scope, plan: _Plan, config: dict[CacheDir, str | None],
@@ -691,9 +663,6 @@ def _targets(call: PackageManagerCall, scope: Scope, plan: _Plan, config: dict[C
         out.append(_Mount(t.path, kind=kind, locked=t.cache.locked, custom=t.how == "option",
                           configured=t.how == "config", system=t.how == "default" and t.cache.system))
     return out
-
-
-# -- removals ----------------------------------------------------------------------------------
 
 
 def _prefixed(calls: list[PackageManagerCall], key: str) -> bool:
@@ -716,31 +685,6 @@ def _remove_defeaters(run: Run, plan: _Plan) -> tuple[ShellCommand | None, tuple
         body = run.heredocs[0].with_changes(body=source.raw)
         return run.command, (body, *run.heredocs[1:]), removed  # type: ignore[return-value]
     return source, run.heredocs, removed
-
-# -- analysis helpers --------------------------------------------------------------------------
-
-
-def _disables_clean(cmd: SimpleCommand) -> bool:
-    return os.path.basename(cmd.name) == "rm" and any(
-        w.text == "/etc/apt/apt.conf.d/docker-clean" for w in cmd.args)
-
-
-def _stage_disables_clean(stage: Stage, parse=None) -> bool:  # type: ignore[no-untyped-def]
-    """Some RUN of the stage disables docker-clean (maybe after this one: then the
-    mounts still help, and inserting a second copy would not converge)."""
-    for ins in stage.instructions:
-        if isinstance(ins, Run):
-            script = (parse or _script)(ins)
-            if script is not None and any(_disables_clean(c) for c in script.commands):
-                return True
-    return False
-
-
-_EMPTY_SCRIPT = parse_shell("")
-
-
-def _calls(script: ShellScript) -> list[PackageManagerCall]:
-    return pm_calls(script)  # memoised per script text by ecosystems
 
 
 __all__ = ["AddCacheMounts"]
