@@ -133,3 +133,14 @@ def split_leading(lines: tuple[EmptyLine, ...]) -> tuple[tuple[EmptyLine, ...], 
     while i and lines[i - 1].is_comment:
         i -= 1
     return tuple(lines[:i]), tuple(lines[i:])
+
+
+def common_indent(instructions: Sequence[Instruction], default: str = "    ") -> str:
+    """The most common first-continuation-line indentation of ``instructions`` (deeper
+    lines are argument lists), else ``default``."""
+    indents: dict[str, int] = {}
+    for ins in instructions:
+        indent = first_indent(ins)
+        if indent is not None:
+            indents[indent] = indents.get(indent, 0) + 1
+    return max(indents, key=lambda k: indents[k]) if indents else default

@@ -305,3 +305,15 @@ def disables_docker_clean(cmd: SimpleCommand) -> bool:
     """``cmd`` removes Debian's ``/etc/apt/apt.conf.d/docker-clean`` (apt then keeps the
     downloaded packages)."""
     return os.path.basename(cmd.name) == "rm" and any(w.text == "/etc/apt/apt.conf.d/docker-clean" for w in cmd.args)
+
+
+#: apt's programs, and the actions that read the package lists (``update`` writes them).
+APT = frozenset({Manager.APT_GET, Manager.APT})
+_APT_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download"})
+
+
+def reads_stored_lists(call: PackageManagerCall, among: Iterable[PackageManagerCall]) -> bool:
+    """``call`` is an apt action that reads the package lists without an ``update`` before
+    it among ``among`` (the calls of its script): it reads what an earlier RUN stored."""
+    return call.manager in APT and call.action in _APT_READS_LISTS and not any(
+        c.manager in APT and c.action == "update" and c.span[0] < call.span[0] for c in among)

@@ -164,6 +164,7 @@ from dockmod.cst import (
 from dockmod.cst.mounts import (
     CacheMount,
     MountError,
+    common_indent,
     first_indent,
     join_flags,
     merge_cache_mounts,
@@ -172,11 +173,13 @@ from dockmod.cst.mounts import (
 )
 from dockmod.ecosystems import CacheDir, Manager, PackageManagerCall
 from dockmod.ecosystems.cache_use import (
+    APT,
     cache_targets,
     config_sets,
     defeats,
     disables_docker_clean,
     offline,
+    reads_stored_lists,
     remove_defeaters,
     small_install,
 )
@@ -203,10 +206,6 @@ _NAMES: dict[str, tuple[Manager, ...]] = {
 # apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Why off").
 _DEFAULT_NAMES = [n for n in _NAMES if n != "apk"]
 
-_APT = frozenset({Manager.APT_GET, Manager.APT})
-# apt actions that read the package lists (``update`` writes them).
-_APT_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
-                              "source", "download"})
 
 
 class _Kind(enum.Enum):
@@ -341,7 +340,7 @@ class AddCacheMounts(Transform):
             return None
         groups: dict[str, list[PackageManagerCall]] = {}
         for c in calls:
-            groups.setdefault("apt" if c.manager in _APT else c.manager.value, []).append(c)
+            groups.setdefault("apt" if c.manager in APT else c.manager.value, []).append(c)
         current = run
         apt_fix: FixSafety | None = None
         apt_blocked = False
@@ -480,13 +479,7 @@ class AddCacheMounts(Transform):
         if own is not None:
             return f" {style.escape}{style.newline}{own}"
         if self._cont is None:
-            indents: dict[str, int] = {}
-            for ins in self._df.body:
-                indent = first_indent(ins)
-                if indent is not None:
-                    indents[indent] = indents.get(indent, 0) + 1
-            indent = max(indents, key=lambda k: indents[k]) if indents else "    "
-            self._cont = f" {style.escape}{style.newline}{indent}"
+            self._cont = f" {style.escape}{style.newline}{common_indent(self._df.body)}"
         return self._cont
 
     def _plan_user(self, plan: _Plan, scope: Scope, calls: list[PackageManagerCall]) -> None:
@@ -513,8 +506,7 @@ class AddCacheMounts(Transform):
             reads = offline(call, scope.run_get)
             if reads:
                 plan.unsafe.append(f"`{reads[0]}` reads only what an earlier step stored")
-            if call.manager in _APT and call.action in _APT_READS_LISTS and not any(
-                    c.manager in _APT and c.action == "update" and c.span[0] < call.span[0] for c in plan.calls):
+            if reads_stored_lists(call, plan.calls):
                 plan.unsafe.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
         for m in plan.mounts:
             if m.custom:
@@ -557,9 +549,7 @@ class AddCacheMounts(Transform):
             if script is None or mounts_path(ins.flags, m.target):
                 return []
             calls = pm_calls(script)
-            if any(c.manager in _APT and c.action in _APT_READS_LISTS and not any(
-                    u.manager in _APT and u.action == "update" and u.span[0] < c.span[0] for u in calls)
-                   for c in calls):
+            if any(reads_stored_lists(c, calls) for c in calls):
                 return [f"a later `RUN` reads the package lists in `{m.target}`"]
             return []
         if isinstance(ins, Run):
