@@ -443,3 +443,20 @@ def _runs(node: object) -> list[Run]:
             out.append(n)
         stack.extend(reversed(getattr(n, "children", ())))
     return out
+
+
+def test_heredoc_line_removal_and_assignment_edits() -> None:
+    from dockmod.shell.edits import insert_assignment, remove_assignment, remove_command_or_line
+
+    body = ShellCommand(raw="set -e\napt-get clean\necho done\n", escape="\0")
+    clean = parse_shell(body).commands[1]
+    out = remove_command_or_line(body, clean)
+    assert out is not None and out.raw == "set -e\necho done\n"
+    shared = ShellCommand(raw="set -e\nfoo | apt-get clean\n", escape="\0")
+    assert remove_command_or_line(shared, parse_shell(shared).commands[2]) is None  # not alone on its line
+    cmd = ShellCommand(raw="PIP_NO_CACHE_DIR=1 pip install x && ls", escape="\\")
+    pip = parse_shell(cmd).commands[0]
+    dropped = remove_assignment(cmd, pip, pip.assignments[0])
+    assert dropped is not None and dropped.raw == "pip install x && ls"
+    added = insert_assignment(dropped, parse_shell(dropped).commands[0], "UV_LINK_MODE=copy")
+    assert added is not None and added.raw == "UV_LINK_MODE=copy pip install x && ls"

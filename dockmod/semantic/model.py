@@ -31,6 +31,7 @@ from dockmod.ecosystems.images import DEFAULT_PATH, ImageFacts, lookup
 from dockmod.lang.words import UNKNOWN, Unknown
 from dockmod.semantic import runs as _runs
 from dockmod.semantic.expand import expand
+from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import RunContent, RunFacts
 from dockmod.semantic.scope import (
     DEFAULT_SHELL,
@@ -129,6 +130,7 @@ class Model:
         self._global_at: dict[int, Scope] = {}
         self._scopes: dict[int, _StageScopes] = {}
         self._runs: dict[int, RunFacts] = {}
+        self._writes: dict[int, tuple[Write, ...]] = {}
         self._global = self._build_global(df)
         self.stages: tuple[StageInfo, ...] = tuple(self._build_stages(df))
         self._by_name: dict[str, int] = {}
@@ -563,14 +565,18 @@ class Model:
         on what they are, so treat it as a directory that may hold them); a RUN its
         :attr:`RunFacts.writes`.
         """
+        hit = self._writes.get(id(ins))
+        if hit is not None:
+            return hit
         out: list[Write] = []
         for x in self.before(ins):
             if isinstance(x, (Copy, Add)):
                 dest = x.destination
-                if dest is None:
+                if not dest:
                     continue
                 scope = self.scope_at(x)
-                v = scope.expand(dest) if x.json is None else dest
+                # BuildKit expands COPY/ADD words in JSON form too (unlike RUN/CMD).
+                v = scope.expand(dest)
                 if v is None:
                     continue
                 if not v.startswith("/"):
@@ -580,7 +586,25 @@ class Model:
                 out.append(Write(posixpath.normpath(v), x))
             elif isinstance(x, Run):
                 out.extend(Write(p, x) for p in self.run(x).writes)
-        return tuple(out)
+        self._writes[id(ins)] = result = tuple(out)
+        return result
+
+    def wrote_under(self, ins: Instruction, directory: str, *, copies_from_stages: bool = True) -> bool:
+        """Some instruction before ``ins`` in its image (see :meth:`writes_before`) wrote
+        at or under ``directory``. ``copies_from_stages=False`` leaves out ``COPY --from``."""
+        return any(inside(w.path, directory) for w in self.writes_before(ins) if copies_from_stages
+                   or not (isinstance(w.instruction, (Copy, Add)) and w.instruction.flag("from") is not None))
+
+    def user_as_written(self, stage_index: int) -> str | None:
+        """The last ``USER`` of the stage and the stages it is built FROM, as written
+        (variables kept), or None."""
+        index: int | None = stage_index
+        while index is not None:
+            for ins in reversed(self.stages[index].instructions):
+                if isinstance(ins, User) and ins.value is not None:
+                    return ins.value.text
+            index = self.stages[index].base_stage
+        return None
 
     # -- RUN facts -------------------------------------------------------------------
     def _content(self, run: Run) -> RunContent:

@@ -319,3 +319,14 @@ def _absolute(path: str, static: bool, cwd: str | None, facts: RunContent, scope
             return None
         path = posixpath.join(base, path)
     return posixpath.normpath(path)
+
+
+def shell_script(run: Run) -> ShellScript | None:
+    """The RUN's one shell script: its command, or its heredoc body when that is the script
+    (``RUN <<EOF``); None when it has none (cached by text)."""
+    facts = content(run)
+    if not facts.scripts:
+        return None
+    if run.heredocs:
+        return facts.scripts[1] if facts.heredoc_script and len(facts.scripts) > 1 else None
+    return facts.scripts[0]

@@ -165,3 +165,69 @@ def insert_words_after(command: ShellCommand, word: ShellWord, new_words: list[s
     if _shape(parse_shell(new)) != expected:
         return None
     return new
+
+
+def comment_lines(raw: str) -> list[str]:
+    """The comment lines of shell text, stripped (an edit must keep them all)."""
+    return [line.strip() for line in raw.splitlines() if line.lstrip().startswith("#")]
+
+
+def remove_command_or_line(command: ShellCommand, target: SimpleCommand) -> ShellCommand | None:
+    """:func:`remove_command`; in a heredoc body (``escape == "\\0"``, edited as shell text
+    whose escape never occurs) a command alone on its line also goes with its line. The
+    result must re-parse to the other commands, unchanged."""
+    out = remove_command(command, target)
+    if out is not None or command.escape != "\0":
+        return out
+    raw = command.raw
+    start, end = target.statement_span
+    line_start = raw.rfind("\n", 0, start) + 1
+    line_end = raw.find("\n", end)
+    line_end = len(raw) if line_end < 0 else line_end + 1
+    if raw[line_start:start].strip() or raw[end:line_end].strip():
+        return None
+    new = command.with_changes(raw=raw[:line_start] + raw[line_end:])
+    before = [(c.name, c.words) for c in parse_shell(command).commands if c.span != target.span]
+    after = parse_shell(new)
+    if after.has_error or [(c.name, c.words) for c in after.commands] != before:
+        return None
+    return new
+
+
+def remove_assignment(command: ShellCommand, target: SimpleCommand, word: ShellWord) -> ShellCommand | None:
+    """Drop ``NAME=value`` before ``target``, with the blanks after it (one line only).
+    Every command must re-parse with its name, words and other assignments."""
+    raw = command.raw
+    s, e = word.span
+    if raw[s:e] != word.raw:
+        return None
+    z = e
+    while z < len(raw) and raw[z] in _HSPACE:
+        z += 1
+    if z == e:
+        return None
+    new = command.with_changes(raw=raw[:s] + raw[z:])
+    script = parse_shell(new)
+    old = parse_shell(command)
+    expect = [(c.name, c.words, [a.text for a in c.assignments if a.span != word.span or c.span != target.span])
+              for c in old.commands]
+    got = [(c.name, c.words, [a.text for a in c.assignments]) for c in script.commands]
+    if script.has_error or got != expect:
+        return None
+    return new
+
+
+def insert_assignment(command: ShellCommand, target: SimpleCommand, text: str) -> ShellCommand | None:
+    """``NAME=value `` inserted before ``target`` (before its assignments). Every command
+    must re-parse with its name and words, and ``target`` with exactly one more assignment."""
+    raw = command.raw
+    s = target.span[0]
+    new = command.with_changes(raw=raw[:s] + text + " " + raw[s:])
+    old = parse_shell(command)
+    got = parse_shell(new)
+    expect = [(c.name, c.words, sorted([a.text for a in c.assignments] + ([text] if c.span == target.span else [])))
+              for c in old.commands]
+    have = [(c.name, c.words, sorted(a.text for a in c.assignments)) for c in got.commands]
+    if got.has_error or have != expect:
+        return None
+    return new

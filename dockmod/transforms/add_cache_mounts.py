@@ -149,9 +149,7 @@ from dataclasses import dataclass, field, replace
 
 from dockmod._parse import parse_instruction
 from dockmod.cst import (
-    Add,
     Cmd,
-    Copy,
     Dockerfile,
     EmptyLine,
     Entrypoint,
@@ -162,22 +160,35 @@ from dockmod.cst import (
     ShellCommand,
     Stage,
     Style,
-    User,
 )
-from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
-from dockmod.ecosystems import cache_settings
+from dockmod.cst.mounts import (
+    CacheMount,
+    MountError,
+    common_indent,
+    first_indent,
+    join_flags,
+    merge_cache_mounts,
+    mounts_path,
+    split_leading,
+)
+from dockmod.ecosystems import CacheDir, Manager, PackageManagerCall
+from dockmod.ecosystems.cache_use import (
+    APT,
+    cache_targets,
+    config_sets,
+    defeats,
+    disables_docker_clean,
+    offline,
+    reads_stored_lists,
+    remove_defeaters,
+    small_install,
+)
 from dockmod.ecosystems import calls as pm_calls
-from dockmod.shell import (
-    ShellScript,
-    ShellWord,
-    SimpleCommand,
-    parse_heredoc_body,
-    parse_shell,
-    remove_command,
-    remove_words,
-)
+from dockmod.shell import ShellScript
 from dockmod.semantic import Scope, model_for
-from dockmod.semantic.runs import content as run_content
+from dockmod.semantic.effects import file_commands_only, names_path, paths_named, runs_opaque
+from dockmod.semantic.paths import inside
+from dockmod.semantic.runs import shell_script
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
@@ -195,29 +206,6 @@ _NAMES: dict[str, tuple[Manager, ...]] = {
 # apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Why off").
 _DEFAULT_NAMES = [n for n in _NAMES if n != "apk"]
 
-_APT = frozenset({Manager.APT_GET, Manager.APT})
-# apt actions that read the package lists (``update`` writes them).
-_APT_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep",
-                              "source", "download"})
-
-
-# Commands that only move files around: a later RUN made of these cannot need a store
-# (a path it names is checked apart).
-_FILE_COMMANDS = frozenset(
-    "chmod chown chgrp mkdir rmdir cp mv ln rm echo printf touch true false test [ ls cat"
-    " useradd adduser groupadd addgroup usermod set export cd install setcap strip sed"
-    " apt-get apt apk dnf yum pip pip3 npm".split()
-)  # fmt: skip
-# Commands that cannot fill a package store: an earlier RUN made of these (and of calls
-# of other package managers) hides nothing under a store mount.
-_PLAIN_COMMANDS = _FILE_COMMANDS | frozenset(
-    "curl wget tar unzip gzip gunzip xz bzip2 git grep awk sort uniq head tail tee env which"
-    " sha256sum sha512sum md5sum gpg dpkg dpkg-reconfigure update-ca-certificates ldconfig"
-    " locale-gen localedef ln groupmod passwd chpasswd id whoami date sleep exit unset"
-    " find xargs readlink dirname basename wc cut tr rpm".split()
-)  # fmt: skip
-
-_CONFIG_PROGRAMS = frozenset({"pnpm", "npm", "yarn", "yarnpkg", "pip", "pip3"})
 
 
 class _Kind(enum.Enum):
@@ -241,33 +229,6 @@ class _Mount:
     #: Runs as root whatever ``USER`` says (system package managers).
     system: bool = False
     manager: Manager | None = None
-
-
-@dataclass
-class _State:
-    """What earlier RUNs of the stage (and the stages it builds on) did to cache
-    directories: facts about caches that the model does not keep. The scope (ENV, USER,
-    HOME …) comes from ``context.model``."""
-
-    #: The scope in effect at the RUN being fixed.
-    scope: Scope | None = None
-    docker_clean: bool = False
-    #: Absolute destinations of earlier COPY/ADD, and paths earlier RUNs wrote.
-    written: list[str] = field(default_factory=list)
-    #: target → (entries of ``written`` checked, one lies inside target): keeps a stage
-    #: of n RUNs linear.
-    written_memo: dict[str, tuple[int, bool]] = field(default_factory=dict)
-    #: Cache directories set by ``<tool> config set`` in earlier RUNs (None: unknown).
-    config: dict[CacheDir, str | None] = field(default_factory=dict)
-    #: Mounted targets of earlier RUNs that may write anywhere (``make``, scripts).
-    opaque: set[frozenset[str]] = field(default_factory=set)
-    #: Mounted targets of earlier RUNs that call a tool without this transform mounting them.
-    tool_runs: dict[Manager, set[frozenset[str]]] = field(default_factory=dict)
-
-    def copy(self) -> _State:
-        return replace(self, written=list(self.written), written_memo=dict(self.written_memo),
-                       config=dict(self.config), opaque=set(self.opaque),
-                       tool_runs={k: set(v) for k, v in self.tool_runs.items()})
 
 
 @dataclass
@@ -326,28 +287,26 @@ class AddCacheMounts(Transform):
         self._stages = stages
         targets = [str(x) for x in self.option("targets")]
         self._model = model_for(df, targets) if targets else self.context.model
-        self._later_cache: dict[tuple, list[list[str]]] = {}
+        self._later_cache: dict[tuple, list[str]] = {}
         self._cont: str | None = None
         self._clean_tried: set[int] = set()
+        #: Stages where this pass inserted the docker-clean RUN (stages built on them have it).
+        self._cleaned: set[int] = set()
         # ``Dockerfile.style`` is detected on every access: read it once per pass.
         self._style_cache: Style | None = None
         model = self._model
-        ends: dict[int, _State] = {}
         replaced: dict[int, tuple[Instruction, ...]] = {}
         previous: Instruction | None = None
         for stage, info in zip(stages, model.stages):
-            state = ends[info.base_stage].copy() if info.base_stage is not None else _State()
             windows = any(p in (info.image_text or "").lower() for p in ("windows", "nanoserver", "servercore"))
             for pos, ins in enumerate(stage.instructions):
                 if isinstance(ins, Run) and not windows:
-                    state.scope = model.scope_at(ins)
-                    if state.scope.posix_shell:
-                        out = self._run(stage, pos, ins, state, previous)
+                    scope = model.scope_at(ins)
+                    if scope.posix_shell:
+                        out = self._run(stage, pos, ins, scope, previous)
                         if out is not None:
                             replaced[id(ins)] = out
-                self._advance(state, ins)
                 previous = ins
-            ends[stage.index] = state
         if not replaced:
             return df
         body: list[Instruction] = []
@@ -368,23 +327,20 @@ class AddCacheMounts(Transform):
             out.update(_NAMES.get(str(n).lower(), ()))
         return frozenset(out)
 
-    def _script(self, run: Run) -> ShellScript | None:
-        return _script(run)
-
     # -- one RUN ---------------------------------------------------------------------------
-    def _run(self, stage: Stage, pos: int, run: Run, state: _State,
+    def _run(self, stage: Stage, pos: int, run: Run, scope: Scope,
              previous: Instruction | None) -> tuple[Instruction, ...] | None:
-        script = self._script(run)
+        script = shell_script(run)
         if script is None or script.has_error:
             return None
-        calls = [c for c in _calls(script) if c.manager in self._managers and c.kind is not None]
+        calls = [c for c in pm_calls(script) if c.manager in self._managers and c.kind is not None]
         if not self.option("small-installs"):
-            calls = [c for c in calls if not _small_install(c)]
+            calls = [c for c in calls if not small_install(c)]
         if not calls:
             return None
         groups: dict[str, list[PackageManagerCall]] = {}
         for c in calls:
-            groups.setdefault("apt" if c.manager in _APT else c.manager.value, []).append(c)
+            groups.setdefault("apt" if c.manager in APT else c.manager.value, []).append(c)
         current = run
         apt_fix: FixSafety | None = None
         apt_blocked = False
@@ -392,7 +348,7 @@ class AddCacheMounts(Transform):
             plan = _Plan(group)
             fixed = None
             try:
-                fixed = self._fix(stage, pos, current, state, plan)
+                fixed = self._fix(stage, pos, current, scope, plan)
             except _Blocked as e:
                 self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
                             title="Add cache mounts for the package caches", no_fix_reason=str(e))
@@ -410,22 +366,19 @@ class AddCacheMounts(Transform):
             if out is fixed:
                 current = fixed
         if "apt" in groups and not apt_blocked:
-            clean = self._docker_clean(stage, run, current, state, apt_fix, groups["apt"], previous)
+            clean = self._docker_clean(stage, run, current, scope, apt_fix, groups["apt"], previous)
             if clean is not None:
                 return clean
         return (current,) if current is not run else None
 
-    def _fix(self, stage: Stage, pos: int, run: Run, state: _State, plan: _Plan) -> Run | None:
+    def _fix(self, stage: Stage, pos: int, run: Run, scope: Scope, plan: _Plan) -> Run | None:
         """``run`` with ``plan``'s mounts and removals, or None when there is nothing to do."""
         calls = plan.calls
-        script = self._script(run)
+        script = shell_script(run)
         assert script is not None
-        existing = [(f, f.mount) for f in run.flags if f.mount is not None]
-        scope = state.scope
-        assert scope is not None
         self._plan_user(plan, scope, calls)
-        config = dict(state.config)
-        config.update(_config_sets(script, before=calls[0].command.span[0]))
+        config = self._configured_before(stage.instructions[pos])
+        config.update(config_sets(script, before=calls[0].command.span[0]))
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
         for call in calls:
@@ -434,7 +387,7 @@ class AddCacheMounts(Transform):
                     plan.mounts.append(replace(m, manager=call.manager))
         for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
             value = scope.env.get(key) if key in scope.env else None
-            if isinstance(value, str) and _defeats(key, value) and not _prefixed(calls, key):
+            if isinstance(value, str) and defeats(key, value) and not _prefixed(calls, key):
                 raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
         for cmd in script.commands:
             name = os.path.basename(cmd.name)
@@ -443,21 +396,20 @@ class AddCacheMounts(Transform):
                 # keeping it empties the cache mount on every run.
                 rule = "DL3040" if name == "dnf" else "DL3032"
                 raise _Blocked(f"`{name} clean` would empty the cache mount (hadolint {rule} wants it kept)")
-        new_flags, edited = _merge_flags(run, existing, plan)
-        command, heredocs, removed = _remove_defeaters(run, script, plan)
+        new_flags, edited = self._merge(run, plan)
+        command, heredocs, removed = _remove_defeaters(run, plan)
         if not new_flags and not edited and not removed:
             return None
-        fixed = run.with_changes(flags=_join_flags(run, new_flags, edited, self._continuation(run)),
+        fixed = run.with_changes(flags=join_flags(run.flags, new_flags, edited, self._continuation(run)),
                                  command=command, heredocs=heredocs)
-        fixed_script = self._script(fixed) or script
-        self._check_safety(stage, pos, fixed_script, plan, state)
+        fixed_script = shell_script(fixed) or script
+        self._check_safety(stage, pos, fixed_script, plan, scope)
         return fixed
 
-    def _docker_clean(self, stage: Stage, run: Run, current: Run, state: _State, apt_fix: FixSafety | None,
+    def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
                       calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
         """The finding (and fix) that disables ``docker-clean`` before the stage's first apt RUN."""
-        if not self.option("apt-docker-clean") or state.docker_clean or stage.index in self._clean_tried \
-                or _stage_disables_clean(stage, self._script):
+        if not self.option("apt-docker-clean") or stage.index in self._clean_tried or self._clean_disabled(stage, run):
             return None
         mounted = any(f.mount is not None and f.mount.type == "cache" and f.mount.target is not None
                       and posixpath.normpath(f.mount.target) == "/var/cache/apt" for f in current.flags)
@@ -470,23 +422,21 @@ class AddCacheMounts(Transform):
             unsafe.append("the apt cache mounts are unsafe")
         if stage.index in self._model.shipped:
             unsafe.append("it changes `/etc/apt` in a stage that can be shipped")
-        elif any(_inside("/etc/apt", src) or _inside(src, "/etc/apt") and src != "/"
+        elif any(inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"
                  for src in self._copied_from(stage)):
             unsafe.append("a `COPY --from` reads `/etc/apt`")
         style = self._style
         new: list[Instruction] = []
-        scope = state.scope
-        assert scope is not None
         u = scope.user
         user = None
         if u.uid != 0 and not u.inherited:
-            user = self._user_as_written(stage)
+            user = self._model.user_as_written(stage.index)
         elif u.uid is None and u.inherited and any(
                 os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
             # ``sudo apt-get`` in an image whose default user is not known: the inserted
             # RUN may run as that user, and there is no USER to restore after ``USER root``.
             unsafe.append(f"the user of image `{self._model.stages[stage.index].image_text or '?'}` is not known")
-        lines = _split_leading(run.leading_lines)
+        lines = split_leading(run.leading_lines)
         keep_lines, own_lines = lines
         if not keep_lines and previous is not None and previous.heredocs:
             keep_lines = (EmptyLine(),)
@@ -505,26 +455,31 @@ class AddCacheMounts(Transform):
                            problem="keeps no downloaded packages (`docker-clean`)", note=note,
                            title="Disable `docker-clean` in this stage")
         if out is replacement:
-            state.docker_clean = True
+            self._cleaned.add(stage.index)
             return replacement
         return (current,) if current is not run else None
+
+    def _merge(self, run: Run, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
+        """New ``--mount`` texts and rewritten flags; ``plan.mounts`` keeps the new ones."""
+        wanted = [CacheMount(m.target, m.locked, None if m.system else plan.uid,
+                             None if m.system or not plan.uid else plan.gid) for m in plan.mounts]
+        try:
+            new, edited, added = merge_cache_mounts(run.flags, wanted)
+        except MountError as e:
+            raise _Blocked(str(e)) from None
+        plan.mounts = [plan.mounts[i] for i in added]
+        return new, edited
 
     def _continuation(self, run: Run) -> str:
         """The line break inside an instruction: this RUN's own first continuation line's
         indentation, else the file's most common one (first continuation lines only: deeper
         lines are argument lists)."""
         style = self._style
-        own = _first_indent(run)
+        own = first_indent(run)
         if own is not None:
             return f" {style.escape}{style.newline}{own}"
         if self._cont is None:
-            indents: dict[str, int] = {}
-            for ins in self._df.body:
-                indent = _first_indent(ins)
-                if indent is not None:
-                    indents[indent] = indents.get(indent, 0) + 1
-            indent = max(indents, key=lambda k: indents[k]) if indents else "    "
-            self._cont = f" {style.escape}{style.newline}{indent}"
+            self._cont = f" {style.escape}{style.newline}{common_indent(self._df.body)}"
         return self._cont
 
     def _plan_user(self, plan: _Plan, scope: Scope, calls: list[PackageManagerCall]) -> None:
@@ -542,29 +497,16 @@ class AddCacheMounts(Transform):
         group = u.spec.partition(":")[2]
         plan.gid = int(group) if group.isdigit() else None
 
-    def _user_as_written(self, stage: Stage) -> str | None:
-        """The last ``USER`` of the stage chain as written (variables kept), to restore it."""
-        index: int | None = stage.index
-        while index is not None:
-            for ins in reversed(self._stages[index].instructions):
-                if isinstance(ins, User) and ins.value is not None:
-                    return ins.value.text
-            index = self._model.stages[index].base_stage
-        return None
-
-    def _check_safety(self, stage: Stage, pos: int, script: ShellScript, plan: _Plan, state: _State) -> None:
+    def _check_safety(self, stage: Stage, pos: int, script: ShellScript, plan: _Plan, scope: Scope) -> None:
         """Record why the fix is unsafe, if it is; ``script`` is the fixed RUN's."""
-        scope = state.scope
-        assert scope is not None
+        run = stage.instructions[pos]
         home = scope.home
         copied = self._copied_from(stage)
         for call in plan.calls:
-            info = call.info
-            offline = _offline(call, scope)
-            if offline:
-                plan.unsafe.append(f"`{offline[0]}` reads only what an earlier step stored")
-            if call.manager in _APT and call.action in _APT_READS_LISTS and not any(
-                    c.manager in _APT and c.action == "update" and c.span[0] < call.span[0] for c in plan.calls):
+            reads = offline(call, scope.run_get)
+            if reads:
+                plan.unsafe.append(f"`{reads[0]}` reads only what an earlier step stored")
+            if reads_stored_lists(call, plan.calls):
                 plan.unsafe.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
         for m in plan.mounts:
             if m.custom:
@@ -573,70 +515,54 @@ class AddCacheMounts(Transform):
                 plan.unsafe.append(f"`{m.target}` is set by `config set`: the author chose it and may use it")
             if m.system and m.target == "/var/cache/apk":
                 plan.unsafe.append("apk's use of `/var/cache/apk` depends on its version")
-            if not (m.custom or m.configured) and _names_path(script, m.target, home):
+            if not (m.custom or m.configured) and names_path(script, m.target, home):
                 plan.unsafe.append(f"the `RUN` itself uses `{m.target}`")
-            if _written_under(state, m.target):
+            if self._model.wrote_under(run, m.target, copies_from_stages=False):
                 plan.unsafe.append(f"the mount hides files written to `{m.target}` earlier")
-            elif m.kind is _Kind.STORE and (
-                    any(not any(_inside(m.target, t) for t in ts) for ts in state.opaque)
-                    or any(not any(_inside(m.target, t) for t in ts)
-                           for ts in state.tool_runs.get(m.manager, ()))):  # type: ignore[arg-type]
+            elif m.kind is _Kind.STORE and self._filled_before(run, m):
                 plan.unsafe.append(f"an earlier `RUN` may have filled `{m.target}`, which the mount would hide")
             plan.unsafe.extend(self._later(stage, pos, m, plan, home))
             for src in copied:
-                if _inside(src, m.target) or _inside(m.target, src) and src != "/":
+                if inside(src, m.target) or inside(m.target, src) and src != "/":
                     plan.unsafe.append(f"a `COPY --from` reads `{m.target}`")
 
     def _later(self, stage: Stage, pos: int, m: _Mount, plan: _Plan, home: str | None) -> list[str]:
-        """Why instructions after ``pos`` (in the stage and stages built on it) make ``m``
-        unsafe. Computed once per stage and mount, from the end, so a stage of n RUNs
-        costs O(n) rather than O(n²)."""
+        """Why instructions after ``pos`` (the model's ``after``: the rest of the stage and
+        the stages built on it) make ``m`` unsafe; each instruction's answer is kept."""
         managers = frozenset(c.manager for c in plan.calls)
         progs = frozenset(os.path.basename(w.text) for c in plan.calls for w in c.program)
-        key = (stage.index, m, managers, progs, home)
-        table = self._later_cache.get(key)
-        if table is None:
-            tail: list[str] = []
-            for child in self._descendants(stage):
-                for ins in child.instructions[1:]:
-                    for r in self._later_one(ins, m, managers, progs, home):
-                        if r not in tail:
-                            tail.append(r)
-            ins_list = stage.instructions
-            table = [[] for _ in ins_list]
-            acc = tail
-            for i in range(len(ins_list) - 1, -1, -1):
-                table[i] = acc
-                own = self._later_one(ins_list[i], m, managers, progs, home)
-                if own:
-                    acc = list(dict.fromkeys([*own, *acc]))
-            self._later_cache[key] = table
-        return table[pos]
+        out: list[str] = []
+        for ins in self._model.after(stage.instructions[pos]):
+            key = (id(ins), m, managers, progs, home)
+            hit = self._later_cache.get(key)
+            if hit is None:
+                hit = self._later_cache[key] = self._later_one(ins, m, managers, progs, home)
+            out.extend(hit)
+        return list(dict.fromkeys(out))
 
     def _later_one(self, ins: Instruction, m: _Mount, managers: frozenset[Manager], progs: frozenset[str],
                    home: str | None) -> list[str]:
         if isinstance(ins, Run) and m.kind is _Kind.LISTS:
             # A later ``apt-get install`` without its own ``update`` reads the lists this
             # RUN stores; that RUN's own mount is unsafe too, so it may stay unmounted.
-            script = self._script(ins)
-            if script is None or _mounts(ins, m.target):
+            script = shell_script(ins)
+            if script is None or mounts_path(ins.flags, m.target):
                 return []
-            calls = _calls(script)
-            if any(c.manager in _APT and c.action in _APT_READS_LISTS and not any(
-                    u.manager in _APT and u.action == "update" and u.span[0] < c.span[0] for u in calls)
-                   for c in calls):
+            calls = pm_calls(script)
+            if any(reads_stored_lists(c, calls) for c in calls):
                 return [f"a later `RUN` reads the package lists in `{m.target}`"]
             return []
         if isinstance(ins, Run):
-            if _mounts(ins, m.target) or self._will_mount(ins, m):
+            if mounts_path(ins.flags, m.target) or self._will_mount(ins, m):
                 return []
-            words = _run_words(self._script(ins), home)
-            if any(_inside(w, m.target) or _inside(m.target, w) and w != "/" for w in words):
+            words = paths_named(shell_script(ins), home)
+            if any(inside(w, m.target) or inside(m.target, w) and w != "/" for w in words):
                 return [f"a later `RUN` uses `{m.target}`"]
-            if m.kind is _Kind.STORE and any(c.manager in managers and _offline(c, self._model.scope_at(ins))
-                                             for c in _calls(self._script(ins) or _EMPTY_SCRIPT)):
+            script = shell_script(ins)
+            if m.kind is _Kind.STORE and any(c.manager in managers and offline(c, self._model.scope_at(ins).run_get)
+                                             for c in (pm_calls(script) if script else [])):
                 return [f"a later `RUN` reads `{m.target}` offline (it cannot be mounted safely)"]
-            if m.kind is _Kind.STORE and not _file_commands_only(self._script(ins), managers):
+            if m.kind is _Kind.STORE and not file_commands_only(shell_script(ins), managers):
                 return [f"a later `RUN` may need `{m.target}`"]
         elif isinstance(ins, (Cmd, Entrypoint)) and m.kind is _Kind.STORE:
             text = ins.command.text if ins.command is not None else ""
@@ -648,67 +574,58 @@ class AddCacheMounts(Transform):
         """A later RUN that gets the same mount from this transform (same tool, same user),
         as a fix that can be applied with this one: not one held back because the call
         only reads what is stored (then this RUN's store must stay in the layer)."""
-        script = self._script(run)
+        script = shell_script(run)
         if script is None or script.has_error:
             return False
-        calls = [c for c in _calls(script) if c.manager is mount.manager]
+        calls = [c for c in pm_calls(script) if c.manager is mount.manager]
         if not any(c.kind is not None and c.manager in self._managers for c in calls):
             return False
         scope = self._model.scope_at(run)
-        return not any(_offline(c, scope) for c in calls)
+        return not any(offline(c, scope.run_get) for c in calls)
 
-    def _descendants(self, stage: Stage) -> list[Stage]:
-        return [self._stages[i] for i in self._model.descendants(stage.index)]
+    # -- what earlier instructions did (the model's ``before``) ---------------------------------
+    def _configured_before(self, ins: Instruction) -> dict[CacheDir, str | None]:
+        """Cache directories set by ``<tool> config set`` in earlier RUNs (None: unknown)."""
+        config: dict[CacheDir, str | None] = {}
+        for x in self._model.before(ins):
+            script = shell_script(x) if isinstance(x, Run) else None
+            if script is not None and not script.has_error:
+                config.update(config_sets(script, before=None))
+        return config
+
+    def _clean_disabled(self, stage: Stage, run: Run) -> bool:
+        """docker-clean is already disabled: by a RUN before ``run`` (in the stage or a stage
+        it builds on), anywhere in the stage, or by this pass in a stage it builds on."""
+        model = self._model
+        return (any(i in self._cleaned for i in model.chain(stage.index))
+                or any(isinstance(x, Run) and any(map(disables_docker_clean, model.run(x).commands))
+                       for x in model.before(run))
+                or any(any(map(disables_docker_clean, sc.commands)) for x in stage.instructions
+                       if isinstance(x, Run) and (sc := shell_script(x)) is not None))
+
+    def _filled_before(self, run: Run, m: _Mount) -> bool:
+        """An earlier RUN without a mount covering ``m`` may have filled it: it runs what
+        dockmod cannot see into (``make``, a script) or ``m``'s tool unmounted."""
+        for x in self._model.before(run):
+            if not isinstance(x, Run) or any(inside(m.target, posixpath.normpath(f.mount.target))
+                                             for f in x.flags if f.mount is not None and f.mount.target):
+                continue
+            script = shell_script(x)
+            if script is None or script.has_error:
+                if not isinstance(x.command, JsonArray) or x.command.values:
+                    return True
+                continue
+            calls = pm_calls(script)
+            if any(c.manager is m.manager and not (c.manager in self._managers and c.kind is not None)
+                   for c in calls):
+                return True
+            if runs_opaque(script):
+                return True
+        return False
 
     def _copied_from(self, stage: Stage) -> list[str]:
         """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it."""
         return [src for e in self._model.copies_from(stage.index) for src in e.sources]
-
-    # -- state -----------------------------------------------------------------------------
-    def _advance(self, state: _State, ins: Instruction) -> None:
-        if isinstance(ins, (Copy, Add)) and ins.flag("from") is None and ins.destination:
-            scope = self._model.scope_at(ins)
-            dest = scope.expand(ins.destination)
-            if dest is not None and not dest.startswith("/") and scope.workdir:
-                dest = posixpath.join(scope.workdir, dest)
-            if dest is not None and dest.startswith("/"):
-                state.written.append(posixpath.normpath(dest))
-        if isinstance(ins, Run):
-            facts = self._model.run(ins)
-            state.written.extend(posixpath.normpath(w) for w in facts.writes if w.startswith("/"))
-            if any(_disables_clean(c) for c in facts.commands):
-                state.docker_clean = True
-            script = self._script(ins)
-            targets = frozenset(posixpath.normpath(f.mount.target) for f in ins.flags
-                                if f.mount is not None and f.mount.target)
-            if script is None or script.has_error:
-                if not isinstance(ins.command, JsonArray) or ins.command.values:
-                    state.opaque.add(targets)
-                return
-            calls = _calls(script)
-            call_spans = {c.command.span for c in calls}
-            for c in calls:
-                if not (c.manager in self._managers and c.kind is not None):
-                    state.tool_runs.setdefault(c.manager, set()).add(targets)
-            if any(os.path.basename(c.name) not in _PLAIN_COMMANDS and c.span not in call_spans
-                   and not (os.path.basename(c.name) in _CONFIG_PROGRAMS and c.words[1:3] == ["config", "set"])
-                   for c in script.commands):
-                state.opaque.add(targets)
-            state.config.update(_config_sets(script, before=None))
-
-
-# -- scripts ---------------------------------------------------------------------------------
-
-
-def _script(run: Run) -> ShellScript | None:
-    """The RUN's shell script: its command, or its heredoc body when that is the script
-    (the model's RUN content, cached by text)."""
-    facts = run_content(run)
-    if not facts.scripts:
-        return None
-    if run.heredocs:
-        return facts.scripts[1] if facts.heredoc_script and len(facts.scripts) > 1 else None
-    return facts.scripts[0]
 
 
 def _tools(calls: list[PackageManagerCall]) -> str:
@@ -721,525 +638,43 @@ def _tools(calls: list[PackageManagerCall]) -> str:
     return ", ".join(f"`{n}`" for n in dict.fromkeys(names))
 
 
-# -- targets ---------------------------------------------------------------------------------
-
-
 def _targets(call: PackageManagerCall, scope: Scope, plan: _Plan, config: dict[CacheDir, str | None],
              image: str) -> list[_Mount]:
     """The cache directories of ``call`` (``ecosystems.MANAGERS``), resolved in ``scope``."""
-    caches = call.info.caches
-    if call.manager in (Manager.DNF, Manager.YUM):
-        keep = _rpm_caches(call.manager, image)
-        caches = tuple(c for c in caches if c.path in keep)
-    out = []
-    root = plan.uid is None
-    for cd in caches:
-        if not cd.applies(call.action):
-            continue
-        if cd.explicit and cd not in config and not any(
-                isinstance(scope.run_get(v), str) for v in (*cd.env, *(o for o, _ in cd.overrides))):
-            continue
-        kind = _Kind.STORE if cd.kind == "store" else _Kind.CACHE
-        if cd.path == "/var/lib/apt/lists":
-            kind = _Kind.LISTS
-        opt = next((o for o in call.options for name in cd.options
-                    if o.name == name or name.endswith("=") and o.name.startswith(name)), None)
-        if opt is not None:
-            value = opt.value if opt.value is not None else opt.name.split("=", 1)[-1]
-            if not value or not value.startswith("/") or "$" in value:
-                raise _Blocked(f"`{opt.name.split('=')[0]}` is not an absolute path")
-            out.append(_Mount(posixpath.normpath(value), kind=kind, locked=cd.locked, custom=True))
-            continue
-        if cd in config:
-            value = config[cd]
-            if value is None:
-                raise _Blocked(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
-            out.append(_Mount(posixpath.normpath(value), kind=kind, locked=cd.locked, configured=True))
-            continue
-        path = cd.resolve(scope.run_get, root=root)
-        if path is None:
-            raise _Blocked(_unresolved(cd, scope))
-        out.append(_Mount(path, kind=kind, locked=cd.locked, system=cd.system))
-    return out
-
-
-def _unresolved(cd: CacheDir, scope: Scope) -> str:
-    """Why ``cd`` cannot be resolved in ``scope``."""
-    for v in cd.variables:
-        value = scope.run_get(v)
-        if v == "HOME" and value is not None and not isinstance(value, str):
-            return f"`HOME` of user `{scope.user.spec or '?'}` is unknown; set `ENV HOME`"
-        if value is not None and (not isinstance(value, str) or value and not value.startswith("/")):
-            return f"`{v}` is not a known absolute path"
-    unset = [v for v in cd.variables if scope.run_get(v) is None]
-    return f"the cache directory depends on `{unset[0] if unset else cd.path}`, which is not set"
-
-
-# -- flags -------------------------------------------------------------------------------------
-
-
-def _covered(target: str, mount_target: str | None) -> bool:
-    return mount_target is not None and _inside(target, posixpath.normpath(mount_target))
-
-
-def _merge_flags(run: Run, existing: list, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
-    """New ``--mount`` texts, and rewritten existing flags (by index)."""
-    new: list[str] = []
-    edited: dict[int, Flag] = {}
-    keep: list[_Mount] = []
-    for m in plan.mounts:
-        exact = [(i, f, spec) for i, f in enumerate(run.flags)
-                 for spec in [f.mount] if spec is not None and spec.target is not None
-                 and posixpath.normpath(spec.target) == m.target]  # fmt: skip
-        if exact:
-            i, f, spec = exact[0]
-            if spec.type == "cache":
-                flag = edited.get(i, f)
-                if m.locked and spec.get("sharing") != "locked":
-                    flag = _with_field(flag, "sharing", "locked")
-                uid = None if m.system else plan.uid
-                if uid and spec.get("uid") is None:
-                    flag = _with_field(flag, "uid", str(uid))
-                if flag is not f:
-                    edited[i] = flag
-            continue
-        if any(_covered(m.target, spec.target) for _, spec in existing):
-            continue
-        keep.append(m)
-        parts = [f"type=cache,target={m.target}"]
-        if m.locked:
-            parts.append("sharing=locked")
-        if not m.system and plan.uid:
-            parts.append(f"uid={plan.uid}")
-            if plan.gid is not None:
-                parts.append(f"gid={plan.gid}")
-        if any(c in m.target for c in ' ,"\'\\\t$'):
-            raise _Blocked(f"`{m.target}` would need quoting in `--mount`")
-        new.append(f"--mount={','.join(parts)}")
-    plan.mounts = keep
-    return new, edited
-
-
-def _with_field(flag: Flag, key: str, value: str) -> Flag:
     try:
-        return flag.with_mount_field(key, value)
-    except ValueError:
-        pass
-    raw = flag.raw
-    if any(c in raw for c in ("\n", "'", '"', flag.escape)):
-        raise _Blocked("an existing `--mount` is too complex to extend")
-    return flag.with_changes(raw=f"{raw},{key}={value}")
-
-
-def _join_flags(run: Run, new: list[str], edited: dict[int, Flag], continuation: str) -> tuple[Flag, ...]:
-    flags = [edited.get(i, f) for i, f in enumerate(run.flags)]
-    if not new:
-        return tuple(flags)
-    if flags:
-        sep = flags[-1].whitespace_after
-        if "#" in sep:
-            sep = continuation
-    else:
-        sep = " " if len(new) == 1 else continuation
-    made = [Flag(raw=t, whitespace_after=sep) for t in new]
-    if flags:
-        # The last existing flag keeps its separator; the new ones follow it.
-        made[-1] = made[-1].with_changes(whitespace_after=flags[-1].whitespace_after)
-        flags[-1] = flags[-1].with_changes(whitespace_after=sep)
-    return (*flags, *made)
-
-
-# -- removals ----------------------------------------------------------------------------------
+        found = cache_targets(call, scope.run_get, root=plan.uid is None, config=config, image=image,
+                              user=scope.user.spec)
+    except ValueError as e:
+        raise _Blocked(str(e)) from None
+    out = []
+    for t in found:
+        kind = _Kind.LISTS if t.cache.path == "/var/lib/apt/lists" else \
+            _Kind.STORE if t.cache.kind == "store" else _Kind.CACHE
+        out.append(_Mount(t.path, kind=kind, locked=t.cache.locked, custom=t.how == "option",
+                          configured=t.how == "config", system=t.how == "default" and t.cache.system))
+    return out
 
 
 def _prefixed(calls: list[PackageManagerCall], key: str) -> bool:
     return any(w.text.split("=", 1)[0] == key for c in calls for w in c.command.assignments)
 
 
-def _cleaner(cmd: SimpleCommand, plan: _Plan) -> str | None:
-    """A description when ``cmd`` only empties a cache the plan mounts."""
-    name = os.path.basename(cmd.name)
-    words = [w.text for w in cmd.args]
-    for manager in dict.fromkeys(c.manager for c in plan.calls):
-        info = MANAGERS[manager]
-        for prefix in info.cleaners:
-            if _runs(name, prefix[0], info) and tuple(words[: len(prefix) - 1]) == prefix[1:]:
-                return " ".join([name, *prefix[1:]])
-    if name == "rm" and plan.mounts:
-        operands = [w for w in cmd.args if not w.text.startswith("-")]
-        flags = [w.text for w in cmd.args if w.text.startswith("-")]
-        if not operands or any(set(f) - set("-rRfv") for f in flags if not f.startswith("--")) \
-                or any(f not in ("--recursive", "--force", "--verbose") for f in flags if f.startswith("--")):
-            return None
-        if all(_rm_inside(w, plan.mounts) for w in operands):
-            return "rm"
-    return None
-
-
-def _rm_inside(word: ShellWord, mounts: list[_Mount]) -> bool:
-    text = word.raw if not word.static else word.text
-    if not word.static:
-        # ``rm -rf /var/lib/apt/lists/*`` is a glob (static text keeps the ``*``).
-        return False
-    path = text[:-2] if text.endswith("/*") else text
-    if "*" in path or "?" in path or "[" in path:
-        return False
-    path = posixpath.normpath(path) if path.startswith("/") else ""
-    return bool(path) and any(_inside(path, m.target) for m in mounts)
-
-
-def _remove_defeaters(run: Run, script: ShellScript, plan: _Plan) -> tuple[ShellCommand | None, tuple, list[str]]:
+def _remove_defeaters(run: Run, plan: _Plan) -> tuple[ShellCommand | None, tuple, list[str]]:
     """The RUN's command and heredocs without what defeats the cache; what was removed."""
     heredoc = bool(run.heredocs)
     # A heredoc body is edited as a ShellCommand whose escape character never occurs, so
     # nothing is joined and its spans equal the body's (the shell joins lines itself).
     source = ShellCommand(raw=run.heredocs[0].body, escape="\0") if heredoc else run.command
     assert isinstance(source, ShellCommand)
-    removed: list[str] = []
-    for _ in range(32):
-        current = parse_shell(source)
-        step = _next_removal(current, plan)
-        if step is None:
-            break
-        what, edit = step
-        new = edit(source)
-        if new is None:
-            raise _Blocked(f"`{what}` cannot be removed without changing the rest of the script")
-        if _comment_lines(new.raw) != _comment_lines(source.raw):
-            raise _Blocked(f"removing `{what}` would drop a comment line")
-        source = new
-        removed.append(what)
+    in_mounts = (lambda p: any(inside(p, m.target) for m in plan.mounts)) if plan.mounts else None
+    try:
+        source, removed = remove_defeaters(source, plan.calls, plan.mount_env, in_mounts)
+    except ValueError as e:
+        raise _Blocked(str(e)) from None
     if heredoc:
         body = run.heredocs[0].with_changes(body=source.raw)
         return run.command, (body, *run.heredocs[1:]), removed  # type: ignore[return-value]
     return source, run.heredocs, removed
-
-
-def _next_removal(script: ShellScript, plan: _Plan):  # type: ignore[no-untyped-def]
-    managers = {c.manager for c in plan.calls}
-    defeating_env = {k for c in plan.calls for k in c.info.defeating_env}
-    for call in pm_calls(script):
-        if call.manager not in managers:
-            continue
-        names = call.info.defeating_options
-        for opt in call.options:
-            if opt.name in names:
-                words = opt.words
-                return opt.name, lambda src, w=words: remove_words(src, w)
-        for w in call.command.assignments:
-            key, _, value = w.text.partition("=")
-            if key in defeating_env and _defeats(key, value):
-                return key, lambda src, word=w, cmd=call.command: _remove_assignment(src, cmd, word)
-        for w in call.program:
-            key, eq, value = w.text.partition("=")
-            if eq and key in defeating_env and _defeats(key, value):
-                return key, lambda src, word=w: remove_words(src, (word,))
-    for cmd in script.commands:
-        # ``export UV_NO_CACHE=1`` in the same script.
-        if cmd.name != "export":
-            continue
-        hits = [w for w in cmd.args if w.text.partition("=")[0] in defeating_env
-                and w.text.partition("=")[1] and _defeats(*w.text.split("=", 1))]
-        if hits and len(hits) == len(cmd.args):
-            return hits[0].text.partition("=")[0], lambda src, c=cmd: _remove_command(src, c)
-        if hits:
-            return hits[0].text.partition("=")[0], lambda src, ws=hits: remove_words(src, ws)
-    for call in pm_calls(script):
-        for key, value in plan.mount_env:
-            if call.manager in managers and call.kind is not None and not any(
-                    w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)):
-                return key, lambda src, c=call.command, kv=f"{key}={value}": _insert_assignment(src, c, kv)
-    for cmd in script.commands:
-        what = _cleaner(cmd, plan)
-        if what is not None:
-            return what, lambda src, c=cmd: _remove_command(src, c)
-        inside = _rm_operands_inside(cmd, plan)
-        if inside:
-            return inside[0].text, lambda src, ws=inside: remove_words(src, ws)
-    return None
-
-
-def _rm_operands_inside(cmd: SimpleCommand, plan: _Plan) -> list[ShellWord]:
-    """``rm -rf /var/lib/apt/lists/* /tmp/x``: the operands inside mounts, when others remain."""
-    if os.path.basename(cmd.name) != "rm" or not plan.mounts:
-        return []
-    operands = [w for w in cmd.args if not w.text.startswith("-")]
-    inside = [w for w in operands if _rm_inside(w, plan.mounts)]
-    return inside if inside and len(inside) < len(operands) else []
-
-
-def _comment_lines(raw: str) -> list[str]:
-    return [line.strip() for line in raw.splitlines() if line.lstrip().startswith("#")]
-
-
-def _remove_command(source: ShellCommand, cmd: SimpleCommand) -> ShellCommand | None:
-    out = remove_command(source, cmd)
-    if out is not None or source.escape != "\0":
-        return out
-    # Heredoc body: a command alone on its line goes with its line.
-    raw = source.raw
-    start, end = cmd.statement_span
-    line_start = raw.rfind("\n", 0, start) + 1
-    line_end = raw.find("\n", end)
-    line_end = len(raw) if line_end < 0 else line_end + 1
-    if raw[line_start:start].strip() or raw[end:line_end].strip():
-        return None
-    new = source.with_changes(raw=raw[:line_start] + raw[line_end:])
-    before = [(c.name, c.words) for c in parse_shell(source).commands if c.span != cmd.span]
-    after = parse_shell(new)
-    if after.has_error or [(c.name, c.words) for c in after.commands] != before:
-        return None
-    return new
-
-
-def _remove_assignment(source: ShellCommand, cmd: SimpleCommand, word: ShellWord) -> ShellCommand | None:
-    """Drop ``NAME=value`` before a command, with the blanks after it (one line only)."""
-    raw = source.raw
-    s, e = word.span
-    if raw[s:e] != word.raw:
-        return None
-    z = e
-    while z < len(raw) and raw[z] in " \t":
-        z += 1
-    if z == e:
-        return None
-    new = source.with_changes(raw=raw[:s] + raw[z:])
-    script = parse_shell(new)
-    old = parse_shell(source)
-    expect = [(c.name, c.words, [a.text for a in c.assignments if a.span != word.span or c.span != cmd.span])
-              for c in old.commands]
-    got = [(c.name, c.words, [a.text for a in c.assignments]) for c in script.commands]
-    if script.has_error or got != expect:
-        return None
-    return new
-
-
-# -- analysis helpers --------------------------------------------------------------------------
-
-
-def _inside(path: str, directory: str) -> bool:
-    """``path`` is ``directory`` or lies below it."""
-    if not path or not directory:
-        return False
-    return path == directory or path.startswith(directory.rstrip("/") + "/")
-
-
-def _abs(text: str, home: str | None) -> str | None:
-    if home and (text == "~" or text.startswith("~/")):
-        text = home + text[1:]
-    for var in ("$HOME", "${HOME}"):
-        if home and text.startswith(var):
-            text = home + text[len(var):]
-    if not text.startswith("/") or "$" in text:
-        return None
-    return posixpath.normpath(text.rstrip("*").rstrip("/") or "/")
-
-
-def _names_path(script: ShellScript, target: str, home: str | None) -> bool:
-    for cmd in script.commands:
-        for w in cmd.argv[1:]:
-            if w.text.startswith("-") and "=" in w.text:
-                p = _abs(w.text.split("=", 1)[1], home)
-            else:
-                p = _abs(w.text, home)
-            if p and _inside(p, target):
-                return True
-    return False
-
-
-def _run_words(script: ShellScript | None, home: str | None) -> list[str]:
-    if script is None:
-        return []
-    out = []
-    for cmd in script.commands:
-        for w in cmd.argv[1:]:
-            p = _abs(w.text.split("=", 1)[1] if w.text.startswith("-") and "=" in w.text else w.text, home)
-            if p:
-                out.append(p)
-    return out
-
-
-def _mounts(run: Run, target: str) -> bool:
-    return any(_covered(target, f.mount.target) for f in run.flags if f.mount is not None)
-
-
-def _file_commands_only(script: ShellScript | None, managers: frozenset[Manager]) -> bool:
-    """A later RUN that cannot need a store: file commands, or the same tool (it gets the
-    mount from this transform too)."""
-    if script is None or script.has_error:
-        return False
-    same = {c.command.span for c in _calls(script) if c.manager in managers}
-    return all(os.path.basename(c.name) in _FILE_COMMANDS or c.span in same for c in script.commands)
-
-
-def _disables_clean(cmd: SimpleCommand) -> bool:
-    return os.path.basename(cmd.name) == "rm" and any(
-        w.text == "/etc/apt/apt.conf.d/docker-clean" for w in cmd.args)
-
-
-def _stage_disables_clean(stage: Stage, parse=None) -> bool:  # type: ignore[no-untyped-def]
-    """Some RUN of the stage disables docker-clean (maybe after this one: then the
-    mounts still help, and inserting a second copy would not converge)."""
-    for ins in stage.instructions:
-        if isinstance(ins, Run):
-            script = (parse or _script)(ins)
-            if script is not None and any(_disables_clean(c) for c in script.commands):
-                return True
-    return False
-
-
-
-# -- issue 10 helpers ----------------------------------------------------------------------
-
-
-_EMPTY_SCRIPT = parse_shell("")
-
-
-def _offline(call: PackageManagerCall, scope: Scope) -> list[str]:
-    """How ``call`` reads only what is already stored (``--offline``, ``GOPROXY=off``)."""
-    info = call.info
-    out = [o.name for o in call.options
-           if o.name in info.offline_options or f"{o.name}={o.value}" in info.offline_options]
-    for var, value in info.offline_env:
-        got = scope.run_get(var)
-        if isinstance(got, str) and (value == "*" or value in got.split()):
-            out.append(f"{var}={got}")
-    return out
-
-
-def _calls(script: ShellScript) -> list[PackageManagerCall]:
-    return pm_calls(script)  # memoised per script text by ecosystems
-
-
-def _written_under(state: _State, target: str) -> bool:
-    """Some earlier COPY/ADD/RUN wrote inside ``target`` (checked incrementally)."""
-    done, found = state.written_memo.get(target, (0, False))
-    if not found:
-        found = any(_inside(w, target) for w in state.written[done:])
-    state.written_memo[target] = (len(state.written), found)
-    return found
-
-
-def _pinned(word: str, manager: Manager) -> bool:
-    if manager in (Manager.PIP, Manager.UV):
-        name, eq, version = word.partition("==")
-        return bool(eq) and bool(name) and bool(version) and not any(c in version for c in "*,<>!")
-    if manager in (Manager.NPM, Manager.PNPM, Manager.YARN):
-        name, at, version = word.rpartition("@")
-        return bool(at) and bool(name) and bool(version) and version[0].isdigit() and all(
-            c.isalnum() or c in ".-+" for c in version)
-    if manager is Manager.GO:
-        _, at, version = word.partition("@")
-        return bool(at) and version.startswith("v") and version[1:2].isdigit()
-    return False
-
-
-def _small_install(call: PackageManagerCall) -> bool:
-    """Off by default: a RUN that installs only local wheels, or one pinned tool,
-    gains nothing from a cache mount (nothing is downloaded, or one download that only
-    repeats when the pin changes)."""
-    if call.files or call.manifests and call.manager not in (Manager.GO, Manager.NPM):
-        return False
-    operands = [w.text for w in call.operands]
-    if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
-        if call.options and any(o.name in ("-r", "--requirement", "-e", "--editable") for o in call.options):
-            return False
-        # Local wheels only: a local project or sdist builds a wheel, which pip caches.
-        if operands and all(o.endswith(".whl") for o in operands):
-            return True
-        return len(operands) == 1 and _pinned(operands[0], call.manager)
-    if call.manager is Manager.NPM and call.action == "install":
-        global_ = call.has_option("-g", "--global", "--location=global")
-        return global_ and len(operands) == 1 and _pinned(operands[0], call.manager)
-    if call.manager is Manager.GO and call.action == "install":
-        return len(operands) == 1 and _pinned(operands[0], call.manager)
-    return False
-
-
-def _defeats(key: str, value: str | None) -> bool:
-    """``PIP_NO_CACHE_DIR`` turns pip's cache off whatever its value (pip reads any boolean
-    there as "off", for backwards compatibility); ``UV_NO_CACHE`` only when true."""
-    if key == "PIP_NO_CACHE_DIR":
-        return True
-    return (value or "").strip().lower() in ("1", "true", "yes", "on", "y", "t")
-
-
-def _config_sets(script: ShellScript, before: int | None) -> dict[CacheDir, str | None]:
-    """Caches moved by a config command (``pnpm config set store-dir X``), in commands
-    starting before offset ``before`` (or all): cache → directory (None: not known)."""
-    out: dict[CacheDir, str | None] = {}
-    for s in cache_settings(script):
-        if before is not None and s.command.span[0] >= before:
-            break
-        out[s.cache] = posixpath.normpath(s.value) if s.static and s.value.startswith("/") else None
-    return out
-
-
-def _runs(name: str, program: str, info: object) -> bool:
-    """``name`` runs ``program`` (``pip3`` runs ``pip`` when the manager is versioned)."""
-    if name == program:
-        return True
-    rest = name[len(program):]
-    return program in getattr(info, "versioned", ()) and name.startswith(program) and all(
-        c.isdigit() or c == "." for c in rest)
-
-
-def _insert_assignment(source: ShellCommand, cmd: SimpleCommand, text: str) -> ShellCommand | None:
-    """``NAME=value `` inserted before ``cmd`` (its assignments included)."""
-    raw = source.raw
-    s = cmd.span[0]
-    new = source.with_changes(raw=raw[:s] + text + " " + raw[s:])
-    old = parse_shell(source)
-    got = parse_shell(new)
-    expect = [(c.name, c.words, [a.text for a in c.assignments] + ([text] if c.span == cmd.span else []))
-              for c in old.commands]
-    have = [(c.name, c.words, sorted(a.text for a in c.assignments)) for c in got.commands]
-    expect = [(n, w, sorted(a)) for n, w, a in expect]
-    if got.has_error or have != expect:
-        return None
-    return new
-
-
-def _rpm_caches(manager: Manager, image: str) -> list[str]:
-    """Where dnf/yum keep packages: yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5
-    (Fedora 41 and later) uses ``/var/cache/libdnf5``. Both when the image does not tell."""
-    # https://dnf5.readthedocs.io/en/latest/changes_from_dnf4.7.html (cachedir),
-    # https://docs.fedoraproject.org/en-US/quick-docs/dnf/ (yum is dnf since EL8 / Fedora 22).
-    name, _, tag = image.lower().rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image.lower(), "", "")
-    name = name.removeprefix("docker.io/").removeprefix("library/")
-    major = tag.split(".")[0].split("-")[0]
-    version = int(major) if major.isdigit() else None
-    el = ("centos", "rockylinux", "almalinux", "oraclelinux", "redhat/ubi", "registry.access.redhat.com/ubi",
-          "amazonlinux", "quay.io/centos/centos")
-    if name.endswith("fedora") and version is not None:
-        return ["/var/cache/libdnf5"] if version >= 41 else ["/var/cache/dnf"]
-    if any(name.startswith(e) or name.endswith("/" + e.rsplit("/", 1)[-1]) for e in el) and version is not None:
-        if name.endswith("amazonlinux"):
-            return ["/var/cache/yum"] if version <= 2 else ["/var/cache/dnf"]
-        return ["/var/cache/yum"] if version <= 7 else ["/var/cache/dnf"]
-    if manager is Manager.YUM:
-        return ["/var/cache/yum", "/var/cache/dnf"]
-    return ["/var/cache/dnf", "/var/cache/libdnf5"]
-
-
-def _split_leading(lines: tuple[EmptyLine, ...]) -> tuple[tuple[EmptyLine, ...], tuple[EmptyLine, ...]]:
-    """(lines above, the comment block directly above the instruction)."""
-    i = len(lines)
-    while i and lines[i - 1].is_comment:
-        i -= 1
-    return tuple(lines[:i]), tuple(lines[i:])
-
-
-def _first_indent(ins: Instruction) -> str | None:
-    """The indentation of the instruction's first continuation line, if it has one."""
-    code = ins.with_changes(leading_lines=(), heredocs=()).code if (ins.leading_lines or ins.heredocs) else ins.code
-    if "\n" not in code.rstrip("\r\n"):
-        return None
-    for line in code.split("\n")[1:]:
-        stripped = line.lstrip(" \t")
-        if stripped.strip() and not stripped.startswith("#"):
-            return line[: len(line) - len(stripped)]
-    return None
 
 
 __all__ = ["AddCacheMounts"]

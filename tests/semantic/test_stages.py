@@ -133,3 +133,20 @@ def test_unresolved_copy_from_may_read_any_other_stage() -> None:
     assert [e.reader for e in m.copies_from(0)] == [2]
     # Unresolved, so it does not count as a use: a and b stay shippable.
     assert m.shipped == {0, 1, 2}
+
+
+def test_wrote_under_and_user_as_written() -> None:
+    df = dockmod.parse(
+        'FROM python:3.12 AS base\nARG D=/cache\nUSER ${APP_USER:-app}\nCOPY ["req.txt", "$D/req.txt"]\n'
+        "FROM base AS app\nCOPY --from=base /etc /root/.m2\nRUN echo hi > ~/.npm/log\nRUN true\n"
+    )
+    m = build_model(df)
+    last = df.body[-1]
+    # A JSON-form COPY destination is expanded, as BuildKit does; inherited through FROM base.
+    assert m.wrote_under(last, "/cache")
+    assert not m.wrote_under(last, "/cache/other")
+    # COPY --from counts unless left out.
+    assert m.wrote_under(last, "/root/.m2")
+    assert not m.wrote_under(last, "/root/.m2", copies_from_stages=False)
+    assert not m.wrote_under(df.body[2], "/cache")  # nothing before the USER wrote there
+    assert m.user_as_written(1) == "${APP_USER:-app}"

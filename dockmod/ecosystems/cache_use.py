@@ -1,0 +1,319 @@
+"""How a script uses a package manager's cache, read from the rows of ``MANAGERS``: calls
+that only read what is stored, settings that turn the cache off, commands that only empty
+it (and the byte-exact edits that take those out), small installs, and where dnf/yum keep
+packages for an image.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from dockmod.cst.arguments import ShellCommand
+from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, cache_settings, calls
+from dockmod.shell.edits import (
+    comment_lines,
+    insert_assignment,
+    remove_assignment,
+    remove_command_or_line,
+    remove_words,
+)
+from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand, parse_shell
+
+#: A variable lookup: a value, something not a str when unknown, None when unset.
+Getter = Callable[[str], object]
+#: Whether an absolute, normalised path lies inside a mounted cache directory.
+InMounts = Callable[[str], bool]
+#: (what is removed, the edit); the edit returns None when it cannot be made exactly.
+Removal = tuple[str, Callable[[ShellCommand], ShellCommand | None]]
+
+
+def offline(call: PackageManagerCall, get: Getter) -> list[str]:
+    """How ``call`` reads only what is already stored (``--offline``, ``GOPROXY=off``)."""
+    info = call.info
+    out = [o.name for o in call.options
+           if o.name in info.offline_options or f"{o.name}={o.value}" in info.offline_options]
+    for var, value in info.offline_env:
+        got = get(var)
+        if isinstance(got, str) and (value == "*" or value in got.split()):
+            out.append(f"{var}={got}")
+    return out
+
+
+def defeats(key: str, value: str | None) -> bool:
+    """``PIP_NO_CACHE_DIR`` turns pip's cache off whatever its value (pip reads any boolean
+    there as "off", for backwards compatibility); ``UV_NO_CACHE`` only when true."""
+    if key == "PIP_NO_CACHE_DIR":
+        return True
+    return (value or "").strip().lower() in ("1", "true", "yes", "on", "y", "t")
+
+
+def config_sets(script: ShellScript, before: int | None) -> dict[CacheDir, str | None]:
+    """Caches moved by a config command (``pnpm config set store-dir X``), in commands
+    starting before offset ``before`` (or all): cache → directory (None: not known)."""
+    out: dict[CacheDir, str | None] = {}
+    for s in cache_settings(script):
+        if before is not None and s.command.span[0] >= before:
+            break
+        out[s.cache] = posixpath.normpath(s.value) if s.static and s.value.startswith("/") else None
+    return out
+
+
+def runs_program(name: str, program: str, info: object) -> bool:
+    """``name`` runs ``program`` (``pip3`` runs ``pip`` when the manager is versioned)."""
+    if name == program:
+        return True
+    rest = name[len(program):]
+    return program in getattr(info, "versioned", ()) and name.startswith(program) and all(
+        c.isdigit() or c == "." for c in rest)
+
+
+def pinned(word: str, manager: Manager) -> bool:
+    """``word`` names one exact version (``uv==0.4.18``, ``pnpm@9.1.0``, ``x@v1.2.3``)."""
+    if manager in (Manager.PIP, Manager.UV):
+        name, eq, version = word.partition("==")
+        return bool(eq) and bool(name) and bool(version) and not any(c in version for c in "*,<>!")
+    if manager in (Manager.NPM, Manager.PNPM, Manager.YARN):
+        name, at, version = word.rpartition("@")
+        return bool(at) and bool(name) and bool(version) and version[0].isdigit() and all(
+            c.isalnum() or c in ".-+" for c in version)
+    if manager is Manager.GO:
+        _, at, version = word.partition("@")
+        return bool(at) and version.startswith("v") and version[1:2].isdigit()
+    return False
+
+
+def small_install(call: PackageManagerCall) -> bool:
+    """``call`` installs only local wheels, or one pinned tool: nothing is downloaded, or one
+    download that only repeats when the pin changes."""
+    if call.files or call.manifests and call.manager not in (Manager.GO, Manager.NPM):
+        return False
+    operands = [w.text for w in call.operands]
+    if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
+        if call.options and any(o.name in ("-r", "--requirement", "-e", "--editable") for o in call.options):
+            return False
+        # Local wheels only: a local project or sdist builds a wheel, which pip caches.
+        if operands and all(o.endswith(".whl") for o in operands):
+            return True
+        return len(operands) == 1 and pinned(operands[0], call.manager)
+    if call.manager is Manager.NPM and call.action == "install":
+        global_ = call.has_option("-g", "--global", "--location=global")
+        return global_ and len(operands) == 1 and pinned(operands[0], call.manager)
+    if call.manager is Manager.GO and call.action == "install":
+        return len(operands) == 1 and pinned(operands[0], call.manager)
+    return False
+
+
+def rpm_caches(manager: Manager, image: str) -> list[str]:
+    """Where dnf/yum keep packages: yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5
+    (Fedora 41 and later) uses ``/var/cache/libdnf5``. Both when the image does not tell."""
+    # https://dnf5.readthedocs.io/en/latest/changes_from_dnf4.7.html (cachedir),
+    # https://docs.fedoraproject.org/en-US/quick-docs/dnf/ (yum is dnf since EL8 / Fedora 22).
+    name, _, tag = image.lower().rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image.lower(), "", "")
+    name = name.removeprefix("docker.io/").removeprefix("library/")
+    major = tag.split(".")[0].split("-")[0]
+    version = int(major) if major.isdigit() else None
+    el = ("centos", "rockylinux", "almalinux", "oraclelinux", "redhat/ubi", "registry.access.redhat.com/ubi",
+          "amazonlinux", "quay.io/centos/centos")
+    if name.endswith("fedora") and version is not None:
+        return ["/var/cache/libdnf5"] if version >= 41 else ["/var/cache/dnf"]
+    if any(name.startswith(e) or name.endswith("/" + e.rsplit("/", 1)[-1]) for e in el) and version is not None:
+        if name.endswith("amazonlinux"):
+            return ["/var/cache/yum"] if version <= 2 else ["/var/cache/dnf"]
+        return ["/var/cache/yum"] if version <= 7 else ["/var/cache/dnf"]
+    if manager is Manager.YUM:
+        return ["/var/cache/yum", "/var/cache/dnf"]
+    return ["/var/cache/dnf", "/var/cache/libdnf5"]
+
+
+# -- what defeats or empties a cache, and its removal --------------------------------------
+
+
+def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts | None) -> str | None:
+    """A description when ``cmd`` only empties a cache: a manager's cleaning command, or an
+    ``rm`` whose every operand lies in a mounted directory (``in_mounts``; None: no mounts)."""
+    name = os.path.basename(cmd.name)
+    words = [w.text for w in cmd.args]
+    for manager in managers:
+        info = MANAGERS[manager]
+        for prefix in info.cleaners:
+            if runs_program(name, prefix[0], info) and tuple(words[: len(prefix) - 1]) == prefix[1:]:
+                return " ".join([name, *prefix[1:]])
+    if name == "rm" and in_mounts is not None:
+        operands = [w for w in cmd.args if not w.text.startswith("-")]
+        flags = [w.text for w in cmd.args if w.text.startswith("-")]
+        if not operands or any(set(f) - set("-rRfv") for f in flags if not f.startswith("--")) \
+                or any(f not in ("--recursive", "--force", "--verbose") for f in flags if f.startswith("--")):
+            return None
+        if all(_rm_inside(w, in_mounts) for w in operands):
+            return "rm"
+    return None
+
+
+def _rm_inside(word: ShellWord, in_mounts: InMounts) -> bool:
+    if not word.static:
+        # ``rm -rf /var/lib/apt/lists/*`` is a glob (static text keeps the ``*``).
+        return False
+    text = word.text
+    path = text[:-2] if text.endswith("/*") else text
+    if "*" in path or "?" in path or "[" in path:
+        return False
+    path = posixpath.normpath(path) if path.startswith("/") else ""
+    return bool(path) and in_mounts(path)
+
+
+def rm_operands_inside(cmd: SimpleCommand, in_mounts: InMounts | None) -> list[ShellWord]:
+    """``rm -rf /var/lib/apt/lists/* /tmp/x``: the operands inside mounts, when others remain."""
+    if os.path.basename(cmd.name) != "rm" or in_mounts is None:
+        return []
+    operands = [w for w in cmd.args if not w.text.startswith("-")]
+    within = [w for w in operands if _rm_inside(w, in_mounts)]
+    return within if within and len(within) < len(operands) else []
+
+
+def next_removal(script: ShellScript, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
+                 in_mounts: InMounts | None) -> Removal | None:
+    """The first edit that keeps the cache of the managers of ``of`` in use: drop a
+    defeating option or variable, add a ``mount_env`` assignment, drop a cleaning command."""
+    managers = {c.manager for c in of}
+    defeating_env = {k for c in of for k in c.info.defeating_env}
+    for call in calls(script):
+        if call.manager not in managers:
+            continue
+        names = call.info.defeating_options
+        for opt in call.options:
+            if opt.name in names:
+                return opt.name, lambda src, w=opt.words: remove_words(src, w)
+        for w in call.command.assignments:
+            key, _, value = w.text.partition("=")
+            if key in defeating_env and defeats(key, value):
+                return key, lambda src, word=w, cmd=call.command: remove_assignment(src, cmd, word)
+        for w in call.program:
+            key, eq, value = w.text.partition("=")
+            if eq and key in defeating_env and defeats(key, value):
+                return key, lambda src, word=w: remove_words(src, (word,))
+    for cmd in script.commands:
+        # ``export UV_NO_CACHE=1`` in the same script.
+        if cmd.name != "export":
+            continue
+        hits = [w for w in cmd.args if w.text.partition("=")[0] in defeating_env
+                and w.text.partition("=")[1] and defeats(*w.text.split("=", 1))]
+        if hits and len(hits) == len(cmd.args):
+            return hits[0].text.partition("=")[0], lambda src, c=cmd: remove_command_or_line(src, c)
+        if hits:
+            return hits[0].text.partition("=")[0], lambda src, ws=hits: remove_words(src, ws)
+    for call in calls(script):
+        for key, value in mount_env:
+            if call.manager in managers and call.kind is not None and not any(
+                    w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)):
+                return key, lambda src, c=call.command, kv=f"{key}={value}": insert_assignment(src, c, kv)
+    for cmd in script.commands:
+        what = cleaner(cmd, dict.fromkeys(c.manager for c in of), in_mounts)
+        if what is not None:
+            return what, lambda src, c=cmd: remove_command_or_line(src, c)
+        within = rm_operands_inside(cmd, in_mounts)
+        if within:
+            return within[0].text, lambda src, ws=within: remove_words(src, ws)
+    return None
+
+
+def remove_defeaters(source: ShellCommand, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
+                     in_mounts: InMounts | None) -> tuple[ShellCommand, list[str]]:
+    """``source`` after every :func:`next_removal` edit, and what was removed. Raises
+    ValueError (the reason) when an edit cannot be made exactly or would drop a comment line."""
+    removed: list[str] = []
+    for _ in range(32):
+        step = next_removal(parse_shell(source), of, mount_env, in_mounts)
+        if step is None:
+            break
+        what, edit = step
+        new = edit(source)
+        if new is None:
+            raise ValueError(f"`{what}` cannot be removed without changing the rest of the script")
+        if comment_lines(new.raw) != comment_lines(source.raw):
+            raise ValueError(f"removing `{what}` would drop a comment line")
+        source = new
+        removed.append(what)
+    return source, removed
+
+
+# -- where a call's caches are -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CacheTarget:
+    """A cache directory of a call, resolved: ``how`` is "option" (the command line),
+    "config" (``<tool> config set``) or "default" (the row's path in the environment)."""
+
+    path: str
+    cache: CacheDir
+    how: str
+
+
+def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: Mapping[CacheDir, str | None],
+                  image: str, user: str = "") -> list[CacheTarget]:
+    """The cache directories of ``call`` for variables ``get`` (run as root or not), the
+    directories moved by ``config`` and the image's text. Raises ValueError (the reason) when
+    one cannot be resolved to a known absolute path; ``user`` names the user in that reason."""
+    caches = call.info.caches
+    if call.manager in (Manager.DNF, Manager.YUM):
+        keep = rpm_caches(call.manager, image)
+        caches = tuple(c for c in caches if c.path in keep)
+    out = []
+    for cd in caches:
+        if not cd.applies(call.action):
+            continue
+        if cd.explicit and cd not in config and not any(
+                isinstance(get(v), str) for v in (*cd.env, *(o for o, _ in cd.overrides))):
+            continue
+        opt = next((o for o in call.options for name in cd.options
+                    if o.name == name or name.endswith("=") and o.name.startswith(name)), None)
+        if opt is not None:
+            value = opt.value if opt.value is not None else opt.name.split("=", 1)[-1]
+            if not value or not value.startswith("/") or "$" in value:
+                raise ValueError(f"`{opt.name.split('=')[0]}` is not an absolute path")
+            out.append(CacheTarget(posixpath.normpath(value), cd, "option"))
+            continue
+        if cd in config:
+            value = config[cd]
+            if value is None:
+                raise ValueError(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
+            out.append(CacheTarget(posixpath.normpath(value), cd, "config"))
+            continue
+        path = cd.resolve(get, root=root)
+        if path is None:
+            raise ValueError(_unresolved(cd, get, user))
+        out.append(CacheTarget(path, cd, "default"))
+    return out
+
+
+def _unresolved(cd: CacheDir, get: Getter, user: str) -> str:
+    """Why ``cd`` cannot be resolved."""
+    for v in cd.variables:
+        value = get(v)
+        if v == "HOME" and value is not None and not isinstance(value, str):
+            return f"`HOME` of user `{user or '?'}` is unknown; set `ENV HOME`"
+        if value is not None and (not isinstance(value, str) or value and not value.startswith("/")):
+            return f"`{v}` is not a known absolute path"
+    unset = [v for v in cd.variables if get(v) is None]
+    return f"the cache directory depends on `{unset[0] if unset else cd.path}`, which is not set"
+
+
+def disables_docker_clean(cmd: SimpleCommand) -> bool:
+    """``cmd`` removes Debian's ``/etc/apt/apt.conf.d/docker-clean`` (apt then keeps the
+    downloaded packages)."""
+    return os.path.basename(cmd.name) == "rm" and any(w.text == "/etc/apt/apt.conf.d/docker-clean" for w in cmd.args)
+
+
+#: apt's programs, and the actions that read the package lists (``update`` writes them).
+APT = frozenset({Manager.APT_GET, Manager.APT})
+_APT_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download"})
+
+
+def reads_stored_lists(call: PackageManagerCall, among: Iterable[PackageManagerCall]) -> bool:
+    """``call`` is an apt action that reads the package lists without an ``update`` before
+    it among ``among`` (the calls of its script): it reads what an earlier RUN stored."""
+    return call.manager in APT and call.action in _APT_READS_LISTS and not any(
+        c.manager in APT and c.action == "update" and c.span[0] < call.span[0] for c in among)
