@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from dockmod.buildcontext.patterns import PatternError, PatternMatcher, clean, read_ignore_file
 
+# Headers BuildKit's archive detection recognises: gzip, bzip2, xz, zstd.
+_ARCHIVE_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")
 #: Manifests and ignore files larger than this are not read (treated as unknown).
 MAX_READ = 4 * 1024 * 1024
 #: A summary stops counting after this many entries and says so.
@@ -134,6 +136,28 @@ class BuildContext:
                 return f.read()
         except OSError:
             return None
+
+    def may_unpack(self, rel: str) -> bool | None:
+        """Whether ``ADD`` would unpack ``rel``: None when the context cannot tell.
+
+        BuildKit decides by content, not by name: a local file whose header is gzip, bzip2,
+        xz or zstd, or a tar header (``ustar`` at offset 257), is tried as an archive
+        (moby/buildkit ``solver/llbsolver/file``, ``archive.DetectCompression``). A folder
+        is copied as it is; the files inside it are never unpacked.
+        """
+        if self.is_dir(rel):
+            return False
+        st = self._lstat(rel)
+        if st is None or not stat.S_ISREG(st.st_mode) or self.excluded(rel):
+            return None
+        path = self._abs(rel)
+        assert path is not None
+        try:
+            with open(path, "rb") as f:
+                head = f.read(512)
+        except OSError:
+            return None
+        return head.startswith(_ARCHIVE_MAGIC) or head[257:262] == b"ustar"
 
     def sends(self, rel: str) -> bool:
         """The context sends ``rel`` itself or anything below it."""

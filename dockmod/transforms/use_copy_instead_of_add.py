@@ -14,19 +14,23 @@ to be unpacked) is not reported; nor is ``ADD`` with a flag ``COPY`` lacks
 says that the files land as they are, which is what the reader then assumes.
 
 ## Example
-``ADD requirements.txt /app/`` becomes ``COPY requirements.txt /app/``.
+``ADD src/ /app/src/`` becomes ``COPY src/ /app/src/``; ``ADD requirements.txt /app/``
+too, safely when the build context shows the file is not an archive.
 
 ## Fix safety
 ``ADD`` unpacks a local source that is a tar archive (plain or compressed with gzip,
 bzip2, xz or zstd); ``COPY`` copies it as is. So:
 
-* Safe when every source is a plain path: no wildcard, no variable, and no archive
-  extension (``.tar``, ``.tar.gz``, ``.tgz``, ``.tar.bz2``, ``.tbz2``, ``.tar.xz``,
-  ``.txz``, ``.tar.zst``, ``.gz``, ``.bz2``, ``.xz``). BuildKit detects archives by
-  their content, not their name, so a tar file with another name would still be
-  unpacked by ``ADD``: the one case this cannot see. Files inside a copied directory are
-  never unpacked, by either instruction.
-* Unsafe when a source has a wildcard or a variable, which might match an archive.
+* Safe when every source is proven not to be an archive: the context folder ``.``, a
+  path ending in ``/`` (a folder: files inside a copied folder are never unpacked, by
+  either instruction), or a path the build context (the Dockerfile's folder, when it is
+  at hand) shows to be a folder or a file whose header is not an archive. BuildKit
+  detects archives by their content, not their name, so a name alone proves nothing.
+* Unsafe otherwise: a source with a wildcard or a variable, which might match an
+  archive, or a file that the build context is not at hand to show.
+* Not reported: ``ADD`` whose every source has an archive extension (``.tar``,
+  ``.tar.gz``, ``.tgz``, ``.tar.bz2``, ``.tbz2``, ``.tar.xz``, ``.txz``, ``.tar.zst``,
+  ``.gz``, ``.bz2``, ``.xz``), presumably there to be unpacked.
 * Reported without a fix when some but not all sources have an archive extension: the
   archive may be meant to be unpacked, so splitting the instruction is the author's call.
 
@@ -54,6 +58,15 @@ def _is_archive(src: str) -> bool:
     return src.lower().endswith(_ARCHIVE_SUFFIXES)
 
 
+def _context(path: str | None):  # type: ignore[no-untyped-def]
+    from dockmod.buildcontext import ContextError, open_context
+
+    try:
+        return open_context(path)
+    except ContextError:
+        return None
+
+
 class UseCopyInsteadOfAdd(Transform):
     meta = TransformMeta(
         code="DM511",
@@ -63,8 +76,8 @@ class UseCopyInsteadOfAdd(Transform):
         safety=FixSafety.SAFE,
         reference="hadolint DL3020",
         examples=(
-            Example(before="FROM alpine\nADD requirements.txt /app/\n",
-                    after="FROM alpine\nCOPY requirements.txt /app/\n"),
+            Example(before="FROM alpine\nADD src/ /app/src/\n",
+                    after="FROM alpine\nCOPY src/ /app/src/\n"),
             Example(before="FROM alpine\nADD https://example.com/tool.tgz /opt/\n"),
             Example(before="FROM alpine\nADD app.tar.gz /opt/\n"),
         ),
@@ -90,7 +103,7 @@ class UseCopyInsteadOfAdd(Transform):
         if archives:
             self.report(original)
             return updated
-        risky = any(ch in s for s in sources for ch in "*?[$")
+        risky = any(ch in s for s in sources for ch in "*?[$") or not all(self._plain(s) for s in plain)
         keyword = original.keyword
         if keyword.islower() or keyword.isupper():
             fixed = "copy" if keyword.islower() else "COPY"
@@ -101,3 +114,11 @@ class UseCopyInsteadOfAdd(Transform):
         return self.propose(original, copy, updated=updated,
                             safety=FixSafety.UNSAFE if risky else FixSafety.SAFE,
                             keyword=keyword, fixed=fixed)
+
+    def _plain(self, src: str) -> bool:
+        """``src`` is proven to be copied as it is by ``ADD`` (not unpacked)."""
+        if src in (".", "./") or src.endswith("/"):
+            return True
+        if not hasattr(self, "_ctx"):
+            self._ctx = _context(self.context.path)
+        return self._ctx is not None and self._ctx.may_unpack(src.lstrip("/") or ".") is False
