@@ -102,7 +102,7 @@ The reorder keeps the final image when three conditions hold, and the fix is **s
 1. the manifests are self-contained: no ``-r``/``-c`` to a file that is not copied (those
    the context has are followed and copied too), no ``-e``/local paths, no ``file:``/
    ``link:``/path dependencies or workspaces, no ``replace => ./dir`` in ``go.mod``, no
-   ``gemspec``/``path:`` in a Gemfile, no Maven modules (see ``transforms/_manifests.py``);
+   ``gemspec``/``path:`` in a Gemfile, no Maven modules (see ``buildcontext/manifests.py``);
 2. the install runs no script of the project: ``package.json`` has no install lifecycle
    script (or ``--ignore-scripts`` is given), ``composer.json`` no install/autoload hook
    (or ``--no-scripts``);
@@ -163,7 +163,7 @@ from dockmod.shell import (
     remove_words,
 )
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
-from dockmod.transforms._manifests import read_manifests
+from dockmod.buildcontext.manifests import read_manifests
 
 # Copy flags that mean the same on the inserted manifest COPY.
 _CARRIED_FLAGS = frozenset({"chown", "chmod", "link"})
