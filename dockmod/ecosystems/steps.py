@@ -15,6 +15,11 @@ from dockmod.ecosystems._base import InstallKind, Manager, PackageManagerCall
 from dockmod.shell import SimpleCommand
 
 
+# Actions that install named packages.
+NAMED_ACTIONS = frozenset({"install", "add", "pip install", "global add"})
+# Project-level configuration files package managers read from their working directory.
+TOOL_CONFIG = frozenset({"auth.json", "settings.xml", "gradle.properties", "pip.conf", "pip.ini",
+                         "NuGet.Config", "nuget.config", "bunfig.toml", "uv.toml", "poetry.toml"})
 # Operands that name a file rather than a package.
 FILE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tgz", ".deb", ".rpm", ".apk", ".gem", ".jar")
 # Options that make a manager read its manifests somewhere else than the working directory.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from dockmod.cst import Add, Copy, Instruction
 from dockmod.cst.module import Stage
+from dockmod.ecosystems.steps import TOOL_CONFIG
 from dockmod.lang.words import LexError, process_word
 
 if TYPE_CHECKING:
@@ -149,3 +150,19 @@ def copied_before(stage: Stage, i: int, dest_dir: str | None, workdirs: list[str
             if rel is not None and not rel.startswith(".."):
                 out.append(rel)
     return out
+
+
+def project_files(landing: list[tuple[str, str | None, bool]], cwd: str) -> bool:
+    """Every path lands inside the project folder ``cwd`` (not ``/``), and none is a dot
+    file at its top, where tools look for their configuration (``.npmrc``, ``.mvn/``,
+    ``.bundle/``…); nor a named config file (``auth.json``, ``settings.xml``…)."""
+    if cwd == "/" or not cwd.startswith("/"):
+        return False
+    inside = cwd.rstrip("/") + "/"
+    for path, _, _ in landing:
+        if not path.startswith(inside):
+            return False
+        top = path[len(inside):].split("/")[0]
+        if top.startswith(".") or top in TOOL_CONFIG:
+            return False
+    return True

@@ -145,6 +145,7 @@ from dockmod.buildcontext.manifests import read_manifests
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
 from dockmod.ecosystems.steps import (
+    NAMED_ACTIONS,
     InstallNeeds,
     NoFix,
     command_text,
@@ -158,6 +159,7 @@ from dockmod.semantic.copies import (
     plain_destination,
     plain_path,
     plain_variables,
+    project_files,
     resolve_path,
     whole_context,
 )
@@ -182,16 +184,11 @@ _NEUTRAL_INSTRUCTIONS = frozenset(
 )
 # Instructions a RUN may move across without a change to what it runs with.
 _RUN_NEUTRAL = frozenset({"LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "STOPSIGNAL", "HEALTHCHECK", "MAINTAINER"})
-# Actions that install named packages.
-_NAMED_ACTIONS = frozenset({"install", "add", "pip install", "global add"})
 # Where system and language package managers write (packages, caches, homes); a copy
 # into, above or below one of them may overlay what an install wrote.
 _SYSTEM_DIRS = ("/bin", "/sbin", "/lib", "/lib64", "/etc", "/opt", "/root", "/home", "/tmp", "/usr/bin",
                 "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/share", "/usr/include", "/usr/local/bin",
                 "/usr/local/lib", "/usr/local/share", "/usr/local/include", "/var/lib", "/var/cache")
-# Project-level configuration files package managers read from their working directory.
-_TOOL_CONFIG = frozenset({"auth.json", "settings.xml", "gradle.properties", "pip.conf", "pip.ini",
-                          "NuGet.Config", "nuget.config", "bunfig.toml", "uv.toml", "poetry.toml"})
 # Top-level folders of a Linux image that installs write to.
 _SYSTEM_TOP = ("bin", "etc", "home", "lib", "lib64", "opt", "root", "sbin", "srv", "tmp", "usr", "var")
 
@@ -334,7 +331,7 @@ class ReorderDependencyCopy(Transform):
                             ctx_paths[manifests[m]] = src if m in {p for p, _, _ in landing} else posixpath.join(
                                 src, posixpath.relpath(m, next(p for p, s_, _ in landing if s_ == src)))
                     continue
-                if candidate is None and _project_files(landing, cwd):
+                if candidate is None and project_files(landing, cwd):
                     candidate = k
                 continue
             if x.name in _NEUTRAL_INSTRUCTIONS - {"SHELL", "ONBUILD"} or isinstance(x, (Workdir, Env, Arg)):
@@ -411,7 +408,7 @@ class ReorderDependencyCopy(Transform):
             return
         script = parse_shell(run.command)
         calls = calls_by_span(script)
-        installs = [call for call in calls.values() if call.action in _NAMED_ACTIONS]
+        installs = [call for call in calls.values() if call.action in NAMED_ACTIONS]
         if script.has_error or not installs or not run_needs_no_sources(run, dest_dir):
             return
         if self._suppressed(c) or self._suppressed(run):
@@ -645,22 +642,6 @@ class ReorderDependencyCopy(Transform):
         install.manifests = out
 
 
-def _project_files(landing: list[tuple[str, str | None, bool]], cwd: str) -> bool:
-    """Every path lands inside the project folder ``cwd`` (not ``/``), and none is a dot
-    file at its top, where tools look for their configuration (``.npmrc``, ``.mvn/``,
-    ``.bundle/``…); nor a named config file (``auth.json``, ``settings.xml``…)."""
-    if cwd == "/" or not cwd.startswith("/"):
-        return False
-    inside = cwd.rstrip("/") + "/"
-    for path, _, _ in landing:
-        if not path.startswith(inside):
-            return False
-        top = path[len(inside):].split("/")[0]
-        if top.startswith(".") or top in _TOOL_CONFIG:
-            return False
-    return True
-
-
 def _copy_text(c: Instruction) -> str:
     assert isinstance(c, (Copy, Add))
     return " ".join([c.name, *c.paths])
@@ -668,6 +649,5 @@ def _copy_text(c: Instruction) -> str:
 
 def _manifest_list(manifests: dict[str, bool]) -> str:
     return ", ".join(f"`{p}`" for p in manifests) or "the manifests"
-
 
 
