@@ -1,0 +1,248 @@
+"""Which install step a package-manager call is, and what it needs to run before the
+sources are copied: the manifest and lock files it reads, the folders it writes in its
+working directory, the options that make it read elsewhere.
+
+Used by DM201 (``reorder_dependency_copy``). Each manager's rows cite the manager's
+documentation (see also the manager tables in this package).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dockmod.ecosystems._base import InstallKind, Manager, PackageManagerCall
+from dockmod.shell import SimpleCommand
+
+
+# Actions that install named packages.
+NAMED_ACTIONS = frozenset({"install", "add", "pip install", "global add"})
+# Project-level configuration files package managers read from their working directory.
+TOOL_CONFIG = frozenset({"auth.json", "settings.xml", "gradle.properties", "pip.conf", "pip.ini",
+                         "NuGet.Config", "nuget.config", "bunfig.toml", "uv.toml", "poetry.toml"})
+# Operands that name a file rather than a package.
+FILE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tgz", ".deb", ".rpm", ".apk", ".gem", ".jar")
+# Options that make a manager read its manifests somewhere else than the working directory.
+RELOCATING = {
+    Manager.PIP: frozenset({"-f", "--find-links"}),
+    Manager.UV: frozenset({"--directory", "--project", "-f", "--find-links"}),
+    Manager.POETRY: frozenset({"-C", "--directory", "-P", "--project"}),
+    Manager.NPM: frozenset({"--prefix", "-w", "--workspace"}),
+    Manager.YARN: frozenset({"--cwd"}),
+    Manager.PNPM: frozenset({"--dir", "-C", "--filter", "-F"}),
+    Manager.GO: frozenset({"-C", "-modfile"}),
+    Manager.CARGO: frozenset({"--manifest-path"}),
+    Manager.COMPOSER: frozenset({"-d", "--working-dir"}),
+}
+# What installs of the other ecosystems write in their working directory (their docs).
+OTHER_WRITES: dict[Manager, tuple[str, ...]] = {
+    Manager.BUN: ("node_modules",),  # https://bun.sh/docs/cli/install
+    Manager.MIX: ("deps", "_build"),  # https://hexdocs.pm/mix/Mix.Tasks.Deps.Get.html
+    Manager.SWIFT: (".build",),  # https://www.swift.org/documentation/package-manager/
+    Manager.DOTNET: ("obj",),  # https://learn.microsoft.com/dotnet/core/tools/dotnet-restore
+    Manager.NUGET: ("packages",),  # https://learn.microsoft.com/nuget/reference/cli-reference/cli-ref-restore
+    Manager.SHARDS: ("lib",),  # https://crystal-lang.org/reference/man/shards/
+    Manager.CABAL: ("dist-newstyle",),  # https://cabal.readthedocs.io/en/stable/nix-local-build.html
+    Manager.STACK: (".stack-work",),  # https://docs.haskellstack.org/en/stable/
+    Manager.CONDA: (), Manager.MAMBA: (), Manager.MICROMAMBA: (),  # environments live under the prefix
+    Manager.GRADLE: (".gradle", "build"),  # https://docs.gradle.org/current/userguide/directory_layout.html
+}
+
+
+class NoFix(Exception):
+    """The finding stands but gets no fix; the message says why."""
+
+
+@dataclass
+class InstallNeeds:
+    """What one install RUN needs: manifests (path → optional) and why moving it is unsafe."""
+
+    text: str
+    manifests: dict[str, bool] = field(default_factory=dict)
+    #: Unsafe for a reason neither an option nor the context lifts.
+    unsafe: list[str] = field(default_factory=list)
+    #: Why the install may run the project's scripts, unless the context shows it does not.
+    scripts: list[str] = field(default_factory=list)
+    #: Folders the install writes, relative to its working directory.
+    writes: list[str] = field(default_factory=list)
+    #: pip ``-r``/``-c`` files among the manifests.
+    requirement_files: set[str] = field(default_factory=set)
+    #: The copied context folder (``.`` for the whole context).
+    src: str = "."
+    #: The install's working directory, after any ``cd`` before it in its RUN.
+    cwd: str | None = None
+    #: A project install that also installs the dependencies: the deps-only step to add
+    #: before the copy (words appended to the call, or a whole command), the RUN itself
+    #: staying after the copy.
+    extra_words: tuple[str, ...] = ()
+    extra_command: str | None = None
+
+    def need(self, path: str, optional: bool = False) -> None:
+        self.manifests[path] = self.manifests.get(path, True) and optional
+
+
+def command_text(cmd: SimpleCommand) -> str:
+    return " ".join(w.raw for w in cmd.argv)
+
+
+def ignores_scripts(call: PackageManagerCall) -> bool:
+    return call.has_option("--ignore-scripts")
+
+
+def file_operands(call: PackageManagerCall) -> bool:
+    return any(not w.static or "/" in w.text or w.text.endswith(FILE_SUFFIXES) for w in call.operands)
+
+
+def is_dependency_step(call: PackageManagerCall) -> bool:
+    """A call that installs dependencies from manifests in the working directory: the
+    ecosystem table's ``InstallKind.DEPENDENCIES`` (``npm ci``, ``pip install -r``,
+    ``poetry install --no-root``, ``go mod download``, ``mix deps.get``, ``dotnet
+    restore``…)."""
+    if call.kind is not InstallKind.DEPENDENCIES:
+        return False
+    if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
+        return bool(call.files) and not call.local_paths and not file_operands(call)
+    return not call.has_option("-g", "--global")
+
+
+def mixed_pip(call: PackageManagerCall) -> bool:
+    """``pip install -r requirements.txt .``: requirement files and the local project."""
+    return (call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install")
+            and bool(call.files) and bool(call.local_paths)
+            and not any(not w.static or (w.text not in call.local_paths and ("/" in w.text or
+                        w.text.endswith(FILE_SUFFIXES))) for w in call.operands))
+
+
+def project_step(call: PackageManagerCall) -> bool:
+    """A project install that also installs the dependencies, which a deps-only step can
+    install first: ``poetry install`` (Poetry FAQ: ``--no-root``), ``uv sync`` (uv's Docker
+    guide: ``--no-install-project``) and ``go build`` (Docker's Go guide: ``go mod
+    download`` first). The table says it is a project install; this says how to split it."""
+    if call.kind is not InstallKind.PROJECT:
+        return False
+    m, a = call.manager, call.action
+    if m is Manager.POETRY:
+        return a == "install" and not call.has_option("--no-root", "--only-root")
+    if m is Manager.UV:
+        return a == "sync" and not call.has_option("--no-install-project", "--only-install-project")
+    if m is Manager.GO:
+        mod = call.option("-mod")
+        vendor = (mod is not None and mod.value == "vendor") or call.has_option("-mod=vendor", "--mod=vendor")
+        return a == "build" and not vendor
+    return False
+
+
+def check_options(call: PackageManagerCall) -> None:
+    for opt in call.options:
+        if opt.name in RELOCATING.get(call.manager, ()):
+            raise NoFix(f"`{opt.name}` makes the install read another directory")
+        if opt.value is not None and any(not w.static for w in opt.words):
+            raise NoFix(f"`{opt.name}` has a variable")
+
+
+def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """Record the manifests ``call`` reads and what makes moving it unsafe."""
+    check_options(call)
+    m, a = call.manager, call.action
+    scripts = f"`{command_text(call.command)}` may run the project's lifecycle scripts (no `--ignore-scripts`)"
+    if m in (Manager.PIP, Manager.UV) and a in ("install", "pip install"):
+        for f in call.files:
+            install.need(f)
+            install.requirement_files.add(f)
+        for opt in call.options:
+            if opt.name in ("-t", "--target", "--prefix", "--root", "--src") and opt.value:
+                install.writes.append(opt.value)
+    elif m is Manager.UV:
+        install.writes.append(".venv")
+        install.need("pyproject.toml")
+        install.need("uv.lock", optional=not call.has_option("--locked", "--frozen"))
+        install.need(".python-version", optional=True)
+    elif m is Manager.POETRY:
+        install.writes.append(".venv")  # with virtualenvs.in-project
+        install.need("pyproject.toml")
+        install.need("poetry.lock", optional=True)
+    elif m is Manager.PIPENV:
+        install.writes.append(".venv")  # with PIPENV_VENV_IN_PROJECT
+        install.need("Pipfile")
+        install.need("Pipfile.lock", optional=not (a == "sync" or call.has_option("--deploy")))
+    elif m is Manager.NPM:
+        install.writes.append("node_modules")
+        install.need("package.json")
+        install.need("package-lock.json", optional=True)
+        install.need("npm-shrinkwrap.json", optional=True)
+        install.need(".npmrc", optional=True)
+        if not ignores_scripts(call):
+            install.scripts.append(scripts)
+    elif m is Manager.YARN:
+        install.writes.extend(("node_modules", ".yarn", ".pnp.cjs", ".pnp.loader.mjs"))
+        install.need("package.json")
+        install.need("yarn.lock", optional=not call.has_option("--frozen-lockfile", "--immutable"))
+        install.need(".yarnrc", optional=True)
+        install.need(".npmrc", optional=True)
+        if not ignores_scripts(call):
+            install.scripts.append(scripts)
+    elif m is Manager.PNPM:
+        install.writes.append("node_modules")
+        if a != "fetch":
+            install.need("package.json")
+            install.need("pnpm-workspace.yaml", optional=True)
+            if not ignores_scripts(call):
+                install.scripts.append(scripts)
+        install.need("pnpm-lock.yaml", optional=not (a == "fetch" or call.has_option("--frozen-lockfile")))
+        install.need(".npmrc", optional=True)
+    elif m is Manager.GO:
+        install.need("go.mod")
+        install.need("go.sum", optional=True)
+    elif m is Manager.CARGO:
+        raise NoFix("`cargo fetch` needs a target source file (`src/main.rs` or `src/lib.rs`)")
+    elif m is Manager.BUNDLER:
+        install.writes.append(".bundle")
+        path = call.option("--path")
+        if path is not None and path.value:
+            install.writes.append(path.value)
+        if call.has_option("--deployment"):
+            install.writes.append("vendor/bundle")
+        gemfile = call.files[0] if call.files else "Gemfile"
+        install.need(gemfile)
+        install.need(gemfile + ".lock", optional=True)
+    elif m is Manager.COMPOSER:
+        install.writes.append("vendor")
+        if a == "update":  # re-resolves and rewrites the lock file
+            install.writes.append("composer.lock")
+        install.need("composer.json")
+        install.need("composer.lock", optional=True)
+        if not call.has_option("--no-scripts"):
+            install.scripts.append("`composer install` may run the project's scripts (no `--no-scripts`)")
+        if not call.has_option("--no-autoloader") and call.has_option(
+                "-o", "--optimize-autoloader", "-a", "--classmap-authoritative"):
+            install.unsafe.append("an optimised autoloader is built before the sources are there")
+    elif m is Manager.MAVEN:
+        install.need(call.files[0] if call.files else "pom.xml")
+    else:
+        # The other ecosystems: manifests from the table; lock files may be absent.
+        for f in call.info.manifests(call):
+            install.need(f, optional=bool(re.search(r"lock|\.resolved$", f, re.IGNORECASE)))
+        writes = OTHER_WRITES.get(m)
+        if writes is None:
+            install.unsafe.append(f"dockmod does not know what `{command_text(call.command)}` writes in its "
+                                  "working directory")
+        else:
+            install.writes.extend(writes)
+        if m is Manager.BUN and not ignores_scripts(call):
+            install.scripts.append(scripts)
+
+
+def record_project_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """The manifests and the deps-only step of a project install (see :func:`project_step`)."""
+    check_options(call)
+    m = call.manager
+    if m is Manager.GO:
+        install.extra_command = "go mod download"
+        install.need("go.mod")
+        install.need("go.sum", optional=True)
+        return
+    if m is Manager.POETRY:
+        install.extra_words = ("--no-root",)
+    else:
+        install.extra_words = ("--no-install-project",)
+    record_needs(call, install)

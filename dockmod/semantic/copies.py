@@ -1,0 +1,168 @@
+"""Facts about a context ``COPY``/``ADD``: which one copies the whole context or one
+folder of it, and where its sources land (resolved against the working directory).
+
+Pure functions of the instruction and the working directory the model resolved
+(``Model.scope_at(ins).workdir``); nothing here is guessed: a source or destination
+with variables, quotes or globs is not plain and gives None.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import TYPE_CHECKING
+
+from dockmod.cst import Add, Copy, Instruction
+from dockmod.cst.module import Stage
+from dockmod.ecosystems.steps import TOOL_CONFIG
+from dockmod.lang.words import LexError, process_word
+
+if TYPE_CHECKING:
+    from dockmod.buildcontext import BuildContext
+
+
+def plain_path(path: str) -> bool:
+    """No variables, quotes, escapes, spaces or glob characters."""
+    return bool(path) and not any(c in path for c in "$`*?[]{}'\"\\ \t")
+
+
+def plain_variables(dest: str) -> bool:
+    """Only ``$NAME``/``${NAME}`` expansions besides plain path characters."""
+    rest = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*", "", dest)
+    return not rest or plain_path(rest)
+
+
+def plain_destination(c: Copy | Add, escape: str) -> str | None:
+    dest = c.destination
+    if dest is None:
+        return None
+    if c.json is None:
+        if any(ch in dest for ch in "$'\"" + escape) or any(ch.isspace() for ch in dest):
+            return None
+    elif any(ch in dest for ch in "$'\"\\") or any(ch.isspace() for ch in dest):
+        return None
+    return dest
+
+
+def resolve_path(cwd: str, path: str) -> str:
+    if path.startswith("/"):
+        return posixpath.normpath(path)
+    return posixpath.normpath(posixpath.join(cwd, path))
+
+
+def folder_copy(ins: Instruction) -> str | None:
+    """The context folder a one-source ``COPY``/``ADD`` copies (``.``: the whole context).
+
+    ``ADD`` counts only for ``.`` or a source ending in ``/`` (anything else may be an
+    archive it extracts or a URL).
+    """
+    if not isinstance(ins, (Copy, Add)) or ins.heredocs or ins.flag("from") is not None:
+        return None
+    sources = ins.sources
+    if len(sources) != 1:
+        return None
+    src = sources[0]
+    if ins.json is None:
+        try:
+            src = process_word(src, ins.arguments[0].escape)
+        except LexError:
+            return None
+    norm = posixpath.normpath(src) if src else ""
+    if norm == ".":
+        return "."
+    if isinstance(ins, Add) and not src.endswith("/"):
+        return None
+    if not plain_path(src) or norm.startswith("..") or norm.startswith("/") or "://" in src:
+        return None
+    return norm
+
+
+def whole_context(ins: Instruction) -> bool:
+    """``COPY . .``/``ADD ./ /app``: one source that is the context root, from the context."""
+    if not isinstance(ins, (Copy, Add)) or ins.heredocs or ins.flag("from") is not None:
+        return False
+    sources = ins.sources
+    if len(sources) != 1:
+        return False
+    src = sources[0]
+    if ins.json is None:
+        try:
+            src = process_word(src, ins.arguments[0].escape)
+        except LexError:
+            return False
+    return posixpath.normpath(src) == "."
+
+
+def copy_landing(c: Copy | Add, cwd: str, escape: str,
+             ctx: BuildContext | None) -> list[tuple[str, str | None, bool]] | None:
+    """Where a context copy's sources land: (absolute path, context source, whole tree).
+
+    ``tree``: everything below the path may come from the copy (a folder's contents).
+    None when a source or the destination is not plain.
+    """
+    dest = plain_destination(c, escape)
+    if dest is None:
+        return None
+    target = resolve_path(cwd, dest)
+    sources = c.sources
+    into_dir = dest.endswith("/") or len(sources) > 1 or posixpath.normpath(dest) in (".", "..")
+    out: list[tuple[str, str | None, bool]] = []
+    for raw in sources:
+        if not plain_path(raw) or "://" in raw:
+            return None
+        src = posixpath.normpath(raw)
+        if src.startswith("..") or src.startswith("/"):
+            return None
+        if ctx is not None:
+            folder = ctx.is_dir(src)
+        else:
+            folder = raw.endswith("/") or "." not in posixpath.basename(src)
+        if folder:
+            # A folder's contents land in the destination itself.
+            out.append((target, src, True))
+        elif into_dir:
+            out.append((posixpath.join(target, posixpath.basename(src)), src, False))
+        else:
+            # `COPY a.txt /app`: /app/a.txt when /app is a folder already, else /app.
+            out.append((target, src, False))
+            out.append((posixpath.join(target, posixpath.basename(src)), src, False))
+    return out
+
+
+def copied_before(stage: Stage, i: int, dest_dir: str | None, workdirs: list[str], escape: str) -> list[str]:
+    """Source patterns earlier plain COPYs put into ``dest_dir`` (relative to it)."""
+    out = []
+    for k, x in enumerate(stage.instructions[:i]):
+        if not isinstance(x, Copy) or x.flag("from") is not None or x.heredocs or whole_context(x):
+            continue
+        dest = plain_destination(x, escape)
+        if dest is None or len(x.paths) < 2:
+            continue
+        target = resolve_path(workdirs[k], dest)
+        for src in x.sources:
+            if not plain_path(src.replace("*", "").replace("?", "")):
+                continue
+            into_dir = dest.endswith("/") or posixpath.normpath(dest) in (".", "..") \
+                or len(x.sources) > 1 or "*" in src or "?" in src
+            # Into a directory the file keeps its name; ``COPY a.txt /x/b.txt`` writes b.txt.
+            landed = posixpath.join(target, posixpath.basename(posixpath.normpath(src))) if into_dir else target
+            rel = posixpath.relpath(landed, dest_dir) if dest_dir is not None else None
+            if rel is not None and not rel.startswith(".."):
+                out.append(rel)
+    return out
+
+
+def project_files(landing: list[tuple[str, str | None, bool]], cwd: str) -> bool:
+    """Every path lands inside the project folder ``cwd`` (not ``/``), and none is a dot
+    file at its top, where tools look for their configuration (``.npmrc``, ``.mvn/``,
+    ``.bundle/``…); nor a named config file (``auth.json``, ``settings.xml``…)."""
+    if cwd == "/" or not cwd.startswith("/"):
+        return False
+    inside = cwd.rstrip("/") + "/"
+    for path, _, _ in landing:
+        if not path.startswith(inside):
+            return False
+        top = path[len(inside):].split("/")[0]
+        if top.startswith(".") or top in TOOL_CONFIG:
+            return False
+    return True

@@ -1,0 +1,134 @@
+"""Facts about the install a RUN performs: its shell scripts, the package-manager call
+of each command, where the first dependency install runs, and whether a RUN reads
+anything a context copy brings.
+
+Built on the shell parse (``dockmod.shell``) and the package-manager rows
+(``dockmod.ecosystems``, ``dockmod.ecosystems.steps``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shlex
+
+from dockmod.cst import Instruction, JsonArray, Run
+from dockmod.ecosystems import Manager, PackageManagerCall
+from dockmod.ecosystems import calls as pm_calls
+from dockmod.ecosystems.steps import file_operands, is_dependency_step, project_step
+from dockmod.semantic.copies import plain_path, resolve_path
+from dockmod.shell import ShellScript, SimpleCommand, parse_heredoc_body, parse_shell
+
+# Package managers of the system (distribution packages): they read no project file.
+SYSTEM_MANAGERS = frozenset(
+    {Manager.APT_GET, Manager.APT, Manager.APK, Manager.DNF, Manager.YUM, Manager.MICRODNF}
+)
+# Commands that need no sources when every operand is an absolute path outside the copy.
+PATH_COMMANDS = frozenset({"rm", "mkdir", "ln", "chmod", "chown", "touch"})
+# Commands that read no project file when every word is static.
+PLAIN_COMMANDS = frozenset({"true", ":", "echo", "set", "umask", "useradd", "groupadd", "adduser", "addgroup",
+                             "corepack"})
+
+
+def calls_by_span(script: ShellScript) -> dict[tuple[int, int], PackageManagerCall]:
+    """The package-manager call of each command, by the command's span."""
+    return {call.command.span: call for call in pm_calls(script)}
+
+
+def run_scripts(run: Run) -> list[tuple[ShellScript, str | None]]:
+    """The shell scripts of a RUN, each with why it gets no fix (None: it may get one)."""
+    if run.heredocs:
+        return [(parse_heredoc_body(h), "the install is in a heredoc, which dockmod does not split")
+                for h in run.heredocs]
+    if isinstance(run.command, JsonArray):
+        values = run.command.values
+        if not values:
+            return []
+        # One command, no shell: the RUN can move whole, but not be split.
+        return [(parse_shell(shlex.join(values)), None)]
+    if run.command is None:
+        return []
+    return [(parse_shell(run.command), None)]
+
+
+def cd_target(cmd: SimpleCommand) -> str | None:
+    """The folder of a plain ``cd DIR`` (static, no options), else None."""
+    if cmd.name != "cd" or cmd.nested or len(cmd.args) != 1 or cmd.assignments or cmd.redirects:
+        return None
+    word = cmd.args[0]
+    if not word.static or word.text.startswith("-") or not plain_path(word.text.rstrip("/") or "/"):
+        return None
+    return word.text
+
+
+def install_cwd(script: ShellScript, workdir: str) -> str:
+    """Where the first dependency install of ``script`` runs: ``workdir`` after leading ``cd``s."""
+    calls = calls_by_span(script)
+    cwd = workdir
+    for cmd in script.commands:
+        call = calls.get(cmd.span)
+        if call is not None and is_dependency_step(call):
+            return cwd
+        target = cd_target(cmd)
+        if target is not None:
+            cwd = resolve_path(cwd, target)
+    return cwd
+
+
+def builds_project(run: Run) -> bool:
+    """The RUN installs or builds the project itself (``pip install .``, ``go build``…)."""
+    for script, _ in run_scripts(run):
+        for call in calls_by_span(script).values():
+            if project_step(call) or (call.manager in (Manager.PIP, Manager.UV) and call.local_paths):
+                return True
+    return False
+
+
+def deps_step_before(ins: list[Instruction], i: int, manager: Manager) -> bool:
+    """A RUN before ``ins[i]`` already installs ``manager``'s dependencies only."""
+    for x in ins[:i]:
+        if isinstance(x, Run):
+            for script, _ in run_scripts(x):
+                if any(c.manager is manager and is_dependency_step(c) for c in calls_by_span(script).values()):
+                    return True
+    return False
+
+
+def needs_no_sources(cmd: SimpleCommand, call: PackageManagerCall | None, dest_dir: str | None) -> bool:
+    """Whether ``cmd`` (whose package-manager call is ``call``) reads nothing the copy brings."""
+    if cmd.nested:
+        return False
+    if call is not None:
+        if call.manager in SYSTEM_MANAGERS:
+            return not file_operands(call) and not any(o.value and "/" in o.value for o in call.options
+                                                         if o.name not in ("-o", "--option"))
+        if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
+            return not call.files and not call.local_paths and not file_operands(call) \
+                and not any(o.name in ("-e", "--editable", "--find-links", "-f") for o in call.options)
+        if (call.manager is Manager.NPM and call.action == "install") or (
+                call.manager is Manager.PNPM and call.action == "add"):
+            return call.has_option("-g", "--global") and not file_operands(call)
+        return False
+    name = posixpath.basename(cmd.name)
+    if name == "poetry" and cmd.args and cmd.args[0].text == "config":
+        return all(w.static for w in cmd.args)
+    if name in PLAIN_COMMANDS:
+        return all(w.static for w in cmd.args)
+    if name in PATH_COMMANDS:
+        paths = [w for w in cmd.args if not w.text.startswith("-")]
+        if dest_dir is None or not dest_dir.startswith("/"):
+            return False
+        inside = dest_dir.rstrip("/") + "/"
+        return all(w.static and w.text.startswith("/") and not (w.text + "/").startswith(inside)
+                   and not inside.startswith(w.text.rstrip("/") + "/") for w in paths)
+    if name.startswith("python") and [w.text for w in cmd.args[:2]] == ["-m", "venv"]:
+        return all(w.static and w.text.startswith("/") for w in cmd.args[2:] if not w.text.startswith("-"))
+    return False
+
+
+def run_needs_no_sources(run: Run, dest_dir: str | None) -> bool:
+    if run.is_exec_form or run.heredocs or run.command is None:
+        return False
+    script = parse_shell(run.command)
+    calls = calls_by_span(script)
+    return not script.has_error and all(needs_no_sources(c, calls.get(c.span), dest_dir)
+                                        for c in script.commands)

@@ -1,0 +1,254 @@
+"""The edits of DM201 (``reorder_dependency_copy``): a RUN split into its dependency
+install and the rest, the deps-only step of a project install, and the manifest COPYs.
+
+Each function raises :class:`~dockmod.ecosystems.steps.NoFix` with the reason when the
+edit cannot be written without changing what the build does.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+
+from dockmod._parse import parse_instruction
+from dockmod.cst import Add, Copy, Dockerfile, Instruction, JsonArray, Run
+from dockmod.cst.module import Stage
+from dockmod.cst.trivia import TrailingWhitespace
+from dockmod.ecosystems import PackageManagerCall
+from dockmod.ecosystems.steps import (
+    InstallNeeds,
+    NoFix,
+    command_text,
+    is_dependency_step,
+    mixed_pip,
+    project_step,
+    record_needs,
+    record_project_needs,
+)
+from dockmod.errors import ParseError
+from dockmod.semantic.copies import copied_before, resolve_path
+from dockmod.semantic.installs import calls_by_span, cd_target, needs_no_sources
+from dockmod.shell import ShellScript, insert_words_after, parse_shell, remove_command, remove_words
+
+# Operators a RUN may be split at (`;` with a caveat, see `split_run`).
+SEQ = ("&&", ";")
+
+
+def fix_final_newlines(body: list[Instruction], newline: str) -> list[Instruction]:
+    """Every instruction but the last ends its line.
+
+    An install that was last in a file without a final newline gains one; the moved copy
+    keeps its own, so the file then ends with a newline (the copy stays byte-identical).
+    """
+    out = []
+    for n, ins in enumerate(body):
+        if n < len(body) - 1 and not ins.heredocs and not ins.trailing.newline:
+            ins = ins.with_changes(trailing=TrailingWhitespace(ins.trailing.whitespace, newline))
+        out.append(ins)
+    return out
+
+
+def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: str | None, workdir: str,
+              df: Dockerfile) -> tuple[Run, list[Run]]:
+    """``run`` cut into the install part (before the copy) and the rest (after it).
+
+    Records in ``install`` the manifests each install reads (``record_needs``).
+    """
+    commands = script.commands
+    calls = calls_by_span(script)
+    kinds = []
+    cwd = workdir
+    for cmd in commands:
+        call = calls.get(cmd.span)
+        target = cd_target(cmd)
+        project = call is not None and "dep" not in kinds and "project" not in kinds and project_step(call)
+        if call is not None and "mixed" not in kinds and mixed_pip(call):
+            # `pip install -r requirements.txt .`: the `-r` part goes first, the
+            # project install stays after the copy.
+            if cmd.nested or cmd.operator not in (None, *SEQ) or cmd.previous_operator not in (None, *SEQ):
+                raise NoFix("the install is conditional or part of a pipeline")
+            if "source" in kinds:
+                kinds.append("source")
+                continue
+            install.cwd = install.cwd or cwd
+            record_needs(call, install)
+            kinds.append("mixed")
+            continue
+        if call is not None and (is_dependency_step(call) or project):
+            if cmd.nested or cmd.operator not in (None, *SEQ) or cmd.previous_operator not in (None, *SEQ):
+                raise NoFix("the install is conditional or part of a pipeline")
+            if install.cwd is None:
+                install.cwd = cwd
+            elif install.cwd != cwd:
+                raise NoFix("the installs of the `RUN` run in different directories")
+            if project:
+                record_project_needs(call, install)
+                kinds.append("project")
+                continue
+            record_needs(call, install)
+            kinds.append("dep")
+        elif target is not None and "source" not in kinds:
+            # `cd` into a folder needs no sources: the manifest copy creates it.
+            cwd = resolve_path(cwd, target)
+            kinds.append("cd")
+        elif needs_no_sources(cmd, call, dest_dir):
+            kinds.append("neutral")
+        else:
+            kinds.append("source")
+    if "project" in kinds:
+        return deps_only_step(run, script, kinds, install, df), [run]
+    if "mixed" in kinds:
+        return split_mixed(run, script, kinds, calls)
+    first_source = kinds.index("source") if "source" in kinds else len(kinds)
+    if "dep" in kinds[first_source:]:
+        raise NoFix(f"`{command_text(commands[first_source])}` runs before the install in the same `RUN`")
+    if first_source == len(kinds):
+        return run, []
+    if isinstance(run.command, JsonArray):
+        raise NoFix("an exec-form `RUN` cannot be split")
+    for cmd in commands:
+        if cmd.nested or cmd.operator not in (None, *SEQ) or cmd.previous_operator not in (None, *SEQ):
+            raise NoFix("the `RUN` is not one `&&`/`;` list, so it cannot be split")
+    if commands[first_source].previous_operator == ";":
+        install.unsafe.append("the `RUN` is split at a `;`: a command before it that fails now stops the build")
+    assert run.command is not None and not isinstance(run.command, str)
+    head_cmd = run.command
+    for _ in range(len(commands) - first_source):
+        script = parse_shell(head_cmd)
+        head_cmd = remove_command(head_cmd, script.commands[-1])  # type: ignore[arg-type,assignment]
+        if head_cmd is None:
+            raise NoFix("the `RUN` cannot be split without losing a comment")
+    tail_cmd = run.command
+    # The rest keeps the `cd`s before it, so it runs where it ran.
+    for k in reversed(range(first_source)):
+        if kinds[k] == "cd":
+            continue
+        script = parse_shell(tail_cmd)
+        tail_cmd = remove_command(tail_cmd, script.commands[k])  # type: ignore[arg-type,assignment]
+        if tail_cmd is None:
+            raise NoFix("the `RUN` cannot be split without losing a comment")
+    head = run.with_changes(command=head_cmd)
+    tail = run.with_changes(command=tail_cmd, leading_lines=())
+    return head, [tail]
+
+
+def split_mixed(run: Run, script: ShellScript, kinds: list[str],
+                calls: dict[tuple[int, int], PackageManagerCall]) -> tuple[Run, list[Run]]:
+    """``pip install -r req.txt .`` → ``pip install -r req.txt`` before the copy, and
+    ``pip install .`` (with the other options, and what followed) after it."""
+    at = kinds.index("mixed")
+    if "dep" in kinds or "project" in kinds:
+        raise NoFix("the `RUN` installs dependencies in more than one command")
+    if isinstance(run.command, JsonArray) or run.command is None:
+        raise NoFix("an exec-form `RUN` cannot be split")
+    for cmd in script.commands:
+        if cmd.nested or cmd.operator not in (None, *SEQ) or cmd.previous_operator not in (None, *SEQ):
+            raise NoFix("the `RUN` is not one `&&`/`;` list, so it cannot be split")
+    head_cmd = run.command
+    for _ in range(len(script.commands) - at - 1):
+        head_cmd = remove_command(head_cmd, parse_shell(head_cmd).commands[-1])  # type: ignore[arg-type,assignment]
+        if head_cmd is None:
+            raise NoFix("the `RUN` cannot be split without losing a comment")
+    call = calls_by_span(parse_shell(head_cmd))[parse_shell(head_cmd).commands[at].span]
+    local = [w for w in call.operands if w.text in call.local_paths]
+    local += [w for o in call.options if o.name in ("-e", "--editable") for w in o.words]
+    head_cmd = remove_words(head_cmd, local)  # type: ignore[assignment]
+    tail_cmd = run.command
+    for k in reversed(range(at)):
+        if kinds[k] == "cd":
+            continue
+        tail_cmd = remove_command(tail_cmd, parse_shell(tail_cmd).commands[k])  # type: ignore[arg-type,assignment]
+        if tail_cmd is None:
+            raise NoFix("the `RUN` cannot be split without losing a comment")
+    tail_script = parse_shell(tail_cmd)
+    at_tail = [k for k in range(at) if kinds[k] == "cd"].__len__()
+    tcall = calls_by_span(tail_script)[tail_script.commands[at_tail].span]
+    reqs = [w for o in tcall.options if o.name in ("-r", "--requirement", "-c", "--constraint") for w in o.words]
+    tail_cmd = remove_words(tail_cmd, reqs)  # type: ignore[assignment]
+    if head_cmd is None or tail_cmd is None:
+        raise NoFix("the install cannot be split into its `-r` part and the project install")
+    return run.with_changes(command=head_cmd), [run.with_changes(command=tail_cmd, leading_lines=())]
+
+
+def deps_only_step(run: Run, script: ShellScript, kinds: list[str], install: InstallNeeds,
+                   df: Dockerfile) -> Run:
+    """The RUN that installs only the dependencies, before the copy; ``run`` stays after it.
+
+    It keeps ``run``'s flags (cache mounts) and the commands before the project
+    install that need no sources (``pip install poetry``, ``cd``); it is the project
+    install with ``--no-root``/``--no-install-project`` added, or ``go mod download``.
+    """
+    at = kinds.index("project")
+    if "source" in kinds[:at]:
+        first = kinds.index("source")
+        raise NoFix(f"`{command_text(script.commands[first])}` runs before the install in the same `RUN`")
+    if isinstance(run.command, JsonArray) or run.command is None:
+        raise NoFix("the `RUN` is not in shell form, so no dependency step is derived from it")
+    for cmd in script.commands[:at + 1]:
+        if cmd.previous_operator not in (None, "&&"):
+            raise NoFix("the `RUN` is not one `&&` chain")
+    head_cmd = run.command
+    for _ in range(len(script.commands) - at - 1):
+        head_cmd = remove_command(head_cmd, parse_shell(head_cmd).commands[-1])  # type: ignore[arg-type,assignment]
+        if head_cmd is None:
+            raise NoFix("the `RUN` cannot be split without losing a comment")
+    if install.extra_words:
+        last = parse_shell(head_cmd).commands[at]
+        head_cmd = insert_words_after(head_cmd, last.argv[-1], list(install.extra_words))  # type: ignore[assignment]
+        if head_cmd is None:
+            raise NoFix("the dependency step cannot be written from the install")
+        return run.with_changes(command=head_cmd)
+    # A new command replaces the project install: rebuild the RUN from its text.
+    assert install.extra_command is not None
+    before = head_cmd.raw[:parse_shell(head_cmd).commands[at].span[0]] if at else ""
+    flags = "".join(f.raw + " " for f in run.flags)
+    newline = df.style.newline
+    text = f"{run.keyword} {flags}{before}{install.extra_command}{newline}"
+    try:
+        node = parse_instruction(text, df.escape)
+    except ParseError as e:
+        raise NoFix("the dependency step would not parse") from e
+    return node.with_changes(leading_lines=run.leading_lines, indent=run.indent)
+
+
+def manifest_copies(df: Dockerfile, stage: Stage, i: int, c: Copy | Add, dest: str,
+                     dest_dir: str | None, install: InstallNeeds, workdirs: list[str]) -> list[Instruction]:
+    already = copied_before(stage, i, dest_dir, workdirs, df.escape)
+    by_dir: dict[str, list[str]] = {}
+    required: dict[str, str] = {}
+    for path, optional in install.manifests.items():
+        d = posixpath.dirname(path)
+        if not optional:
+            required.setdefault(d, path)
+        if any(fnmatch.fnmatchcase(path, pat) for pat in already):
+            continue
+        by_dir.setdefault(d, []).append(path + ("*" if optional else ""))
+    style = df.style
+    keyword = style.keyword("COPY")
+    flags = "".join(f.raw + " " for f in c.flags)
+    base = dest if dest.endswith("/") else dest + "/"
+    blank = []
+    for line in c.leading_lines:
+        if line.is_comment:
+            break
+        blank.append(line)
+    copies: list[Instruction] = []
+    prefix = "" if install.src == "." else c.sources[0].rstrip("/") + "/"
+    for d in sorted(by_dir):
+        names = by_dir[d]
+        if all(n.endswith("*") for n in names):
+            # The classic builder needs one source to match. Copy a required manifest
+            # again (an earlier COPY brought it, so it exists), else name the first.
+            if d in required:
+                names.insert(0, required[d])
+            else:
+                names[0] = names[0].rstrip("*")
+        target = base + (d + "/" if d else "")
+        text = f"{keyword} {flags}{' '.join(prefix + n for n in names)} {target}{style.newline}"
+        try:
+            node = parse_instruction(text, df.escape)
+        except ParseError as e:  # pragma: no cover - names are checked plain above
+            raise NoFix("the manifest copy would not parse") from e
+        copies.append(node.with_changes(leading_lines=tuple(blank) if not copies else (),
+                                        indent=c.indent))
+    return copies
