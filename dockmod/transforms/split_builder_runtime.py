@@ -132,7 +132,8 @@ class SplitBuilderRuntime(Transform):
         from dockmod.transforms._split.common import Decline
 
         if isinstance(result, Decline):
-            what = f"single-stage {result.ecosystem} build could use a builder and a runtime stage"
+            what = (f"single-stage {result.ecosystem} build not split into builder and runtime "
+                    f"stages: {result.reason}")
             at = result.at or stage.from_
             self.report(at, no_fix_reason=result.reason, message=what, builder="builder",
                         runtime="runtime", image="?")

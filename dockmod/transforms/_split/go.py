@@ -88,6 +88,9 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     builds: list[tuple[Instruction, list[str]]] = []
     installed: set[str] = set()
     cgo = False
+    if not any(isinstance(ins, Run) and any(c.manager is Manager.GO for c in ctx.model.run(ins).calls)
+               for ins in body):
+        return None
     for ins in body:
         if not isinstance(ins, Run):
             continue
@@ -107,7 +110,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             installed.update(w.text for _c, w in s.build)
     binaries = [b for _r, outs in builds for b in outs]
     if not binaries:
-        return None
+        return Decline("go", "no `go build -o <path>` names the binary the runtime needs")
     if any(isinstance(i, Onbuild) for i in body):
         return None
     facts = stage.image_facts

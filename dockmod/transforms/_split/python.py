@@ -30,6 +30,8 @@ from dockmod.transforms._split.common import (
     SystemRun,
     comments,
     implied_note,
+    package_name,
+    reduce_run,
     runtime_image,
     system_run,
     text,
@@ -37,6 +39,7 @@ from dockmod.transforms._split.common import (
 
 if TYPE_CHECKING:
     from dockmod.cst import Instruction
+    from dockmod.ecosystems import PackageManagerCall
     from dockmod.semantic import RunFacts
 
 VENV = "/opt/venv"
@@ -45,8 +48,14 @@ _PYTHON_MANAGERS = frozenset({Manager.PIP, Manager.UV, Manager.POETRY, Manager.P
 _RELOCATING = ("--user", "--target", "-t", "--prefix", "--root")
 
 
+def _pip_ids(facts: RunFacts) -> frozenset[int]:
+    return frozenset(id(c.command) for c in facts.calls if c.manager in _PYTHON_MANAGERS)
+
+
 def _pip_run(facts: RunFacts) -> str | bool:
-    """True: the RUN is only pip installs; False: no Python package manager; else a reason."""
+    """True: the RUN installs with pip (alone, or between system-package commands, which
+    :func:`~dockmod.transforms._split.common.system_run` then judges); False: no Python
+    package manager; else the reason it cannot be split."""
     py = [c for c in facts.calls if c.manager in _PYTHON_MANAGERS]
     if not py:
         return False
@@ -60,10 +69,10 @@ def _pip_run(facts: RunFacts) -> str | bool:
         for opt in _RELOCATING:
             if call.has_option(opt):
                 return f"`pip install {opt}` installs outside the environment"
-    ids = {id(c.command) for c in py}
-    for cmd in facts.commands:
-        if id(cmd) not in ids or cmd.nested:
-            return "a RUN runs pip together with other commands; split it first"
+        if call.command.nested:
+            return "a pip install inside a subshell, group or condition"
+    if len(py) != len(facts.commands) and system_run(facts, _pip_ids(facts)) is None:
+        return "a RUN runs pip together with commands other than system-package installs; split it first"
     return True
 
 
@@ -104,19 +113,22 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     system: dict[int, SystemRun] = {}
     runtime_pkgs: set[str] = set()
     for ins in body:
-        if not isinstance(ins, Run) or ins in pip_runs:
+        if not isinstance(ins, Run):
             continue
-        s = system_run(facts_of[id(ins)])
+        f = facts_of[id(ins)]
+        s = system_run(f, _pip_ids(f)) if ins in pip_runs else system_run(f)
         if isinstance(s, str):
             return Decline("python", s, ins)
         if s is not None:
             system[id(ins)] = s
             runtime_pkgs.update(s.runtime_packages)
     moved = [w for s in system.values() for _c, w in s.build]
+    stage_build = frozenset(package_name(w.text) for w in moved)
+    stage_virtuals = frozenset(v for s in system.values() for v in s.virtuals)
     if same_image and not moved:
         return Decline("python", f"`{written}` is already a runtime image and no build-only "
                        "package is installed: a split would not make it smaller")
-    moved_names = {w.text.split("=")[0] for w in moved}
+    moved_names = set(stage_build)
 
     last = body.index(pip_runs[-1])
     builder: list[str] = [f"{ctx.kw('RUN')} python -m venv {VENV}{ctx.nl}",
@@ -127,19 +139,27 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
         name = ins.name
         if n <= last and name not in RUNTIME_ONLY and not isinstance(ins, User):
             builder.append(text(ins))
+        s = system.get(id(ins))
         if ins in pip_runs:
+            reduced = ""
+            if s is not None:
+                reduced = reduce_run(ins, _is_pip, stage_build, stage_virtuals)
+                if reduced is None:
+                    return Decline("python", "the pip install could not be cut out of this RUN exactly", ins)
             if not copied:
-                out.append(comments(ins) + f"{ctx.kw('COPY')} --from={ctx.builder_name} {VENV} {VENV}{ctx.nl}")
+                copy = f"{ctx.kw('COPY')} --from={ctx.builder_name} {VENV} {VENV}{ctx.nl}"
+                out.append((reduced or comments(ins)) + copy)
                 copied = True
             else:
-                out.append(comments(ins))
+                out.append(reduced or comments(ins))
             continue
-        s = system.get(id(ins))
-        if s is not None and s.build:
-            reduced = _without(ins, s)
+        if s is not None and (s.build or stage_build):
+            reduced = reduce_run(ins, _never, stage_build, stage_virtuals)
             if reduced is None:
                 return Decline("python", "the build-only packages could not be removed from this RUN", ins)
-            out.append(reduced if reduced else comments(ins))
+            if not reduced and n > last:
+                builder.append(text(ins))  # it removes what the builder installed: keep it there
+            out.append(reduced or comments(ins))
             continue
         if isinstance(ins, Run) and s is None:
             f = facts_of[id(ins)]
@@ -167,23 +187,9 @@ def _full_only() -> frozenset[str]:
     return FULL_ONLY_PROGRAMS
 
 
-def _without(ins: Instruction, s: SystemRun) -> str | None:
-    """The RUN's text without its build-only packages; "" when nothing is left to install."""
-    from dockmod.cst import ShellCommand
-    from dockmod.shell import remove_words
+def _is_pip(cmd: object, call: PackageManagerCall | None) -> bool:
+    return call is not None and call.manager is Manager.PIP
 
-    if not s.runtime_packages:
-        return ""
-    assert isinstance(ins, Run) and isinstance(ins.command, ShellCommand)
-    # Calls that would install nothing at all cannot be edited this way.
-    per_call: dict[int, int] = {}
-    for call, _w in s.build:
-        per_call[id(call)] = per_call.get(id(call), 0) + 1
-    for call in s.facts.calls:
-        packages = [w for w in call.operands]
-        if id(call) in per_call and per_call[id(call)] == len(packages):
-            return None
-    new = remove_words(ins.command, [w for _c, w in s.build])  # type: ignore[misc]
-    if new is None:
-        return None
-    return text(ins.with_changes(command=new))
+
+def _never(cmd: object, call: PackageManagerCall | None) -> bool:
+    return False
