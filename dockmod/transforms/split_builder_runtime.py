@@ -30,7 +30,9 @@ One strategy per ecosystem, chosen from what the file does:
   (``libpq-dev`` → ``libpq5``) is named in the finding, not added.
 * **Go**: the builder compiles (``CGO_ENABLED=0`` unless the file shows cgo); the runtime
   holds only the binaries (:mod:`dockmod.transforms._split.go`).
-* **Node** (npm, yarn, pnpm): not split yet; reported, with the reason.
+* **Node** (npm): the builder installs, builds and prunes devDependencies; the runtime
+  copies the directory the npm steps ran in (:mod:`dockmod.transforms._split.node`).
+  yarn and pnpm are reported, with the reason.
 
 The runtime base is the original's slim or runtime counterpart from
 :mod:`dockmod.ecosystems.images` (``python:3.11`` → ``python:3.11-slim``, ``golang:1.22``
@@ -66,7 +68,7 @@ Unsafe: it changes what the image contains. Packages compiled from source agains
 of the full image need that library in the runtime; a program may read files the runtime no
 longer has. Where a strategy cannot show what the runtime needs (another command in a pip
 ``RUN``, a ``COPY`` of non-Go files for a Go runtime without a shell, a tool of the full image
-used after the install, poetry/uv/pipenv, Node) it reports why and changes nothing.
+used after the install, poetry/uv/pipenv, yarn/pnpm) it reports why and changes nothing.
 
 Off by default: select it (``--select DM401``). It runs last among the transforms, so
 the layer-cache fixes (DM201, DM202) shape the instructions it then distributes.
@@ -87,9 +89,6 @@ from dockmod.transforms._base import Example, FixSafety, Option, Transform, Tran
 if TYPE_CHECKING:
     from dockmod.semantic import Model, StageInfo
     from dockmod.transforms._split.common import Decline, Plan
-
-_NODE_MANAGERS = ("npm", "yarn", "pnpm")
-
 
 class SplitBuilderRuntime(Transform):
     meta = TransformMeta(
@@ -160,21 +159,15 @@ class SplitBuilderRuntime(Transform):
         return builder, runtime
 
     def _plan(self, df: Dockerfile, model: Model, stage: StageInfo) -> Plan | Decline | None:
-        from dockmod.transforms._split import go, python
-        from dockmod.transforms._split.common import Ctx, Decline
+        from dockmod.transforms._split import go, node, python
+        from dockmod.transforms._split.common import Ctx
 
         images = self.option("runtime-images") or {}
         ctx = Ctx(df, model, stage, dict(images), self._names(stage)[0])
-        for strategy in (python.plan, go.plan):
+        for strategy in (python.plan, go.plan, node.plan):
             result = strategy(ctx)
             if result is not None:
                 return result
-        for ins in stage.instructions:
-            if isinstance(ins, Run):
-                for call in model.run(ins).calls:
-                    if call.manager.value in _NODE_MANAGERS and call.kind is not None:
-                        return Decline("node", "Node builds are not split yet: which files the "
-                                       "runtime needs (the build output) is not known to dockmod", ins)
         return None
 
     def _render(self, df: Dockerfile, stage: StageInfo, plan: Plan) -> str:
