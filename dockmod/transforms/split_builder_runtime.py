@@ -209,11 +209,35 @@ class SplitBuilderRuntime(Transform):
                 if any(s.rstrip("/.") == "" for s in ins.sources):
                     src = ins.flag("from").text.split("=", 1)[-1]  # type: ignore[union-attr]
                     self.report(ins, message=(
-                        f"the final stage copies the whole stage `{src}`: copy only its artifacts, "
-                        f"e.g. `COPY --from={src} /opt/venv /opt/venv` or the built binary"),
+                        f"the final stage copies the whole stage `{src}`: "
+                        + _artifact_hint(model, src)),
                         builder="builder", runtime="runtime", image="?")
 
 
 def _windows(stage: StageInfo) -> bool:
     image = (stage.image or "").lower()
     return any(w in image for w in ("windows", "nanoserver", "servercore", "mcr.microsoft.com/windows"))
+
+
+def _artifact_hint(model: Model, name: str) -> str:
+    """What to copy instead of a whole stage, from what that stage builds."""
+    stage = next((st for st in model.stages if st.name == name.lower() or str(st.index) == name), None)
+    paths: list[str] = []
+    python = False
+    if stage is not None:
+        for ins in stage.instructions:
+            if not isinstance(ins, Run):
+                continue
+            for call in model.run(ins).calls:
+                if call.manager.value == "go" and call.action == "build":
+                    opt = call.option("-o")
+                    if opt is not None and opt.value and opt.value.startswith("/"):
+                        paths.append(opt.value)
+                python = python or call.info.ecosystem == "python"
+    if paths:
+        return "copy only the binaries it builds: " + ", ".join(
+            f"`COPY --from={name} {p} {p}`" for p in paths)
+    if python:
+        return (f"install into a virtualenv there (`python -m venv /opt/venv`) and "
+                f"`COPY --from={name} /opt/venv /opt/venv`")
+    return "copy only the directories its build produces"
