@@ -51,6 +51,11 @@ def _prog(cmd: SimpleCommand) -> str:
     return cmd.name.rsplit("/", 1)[-1]
 
 
+def _version(cmd: SimpleCommand) -> bool:
+    """``npm --version`` and the like: a check, not a build step."""
+    return bool(cmd.args) and all(w.text in ("-v", "--version") for w in cmd.args)
+
+
 def plan(ctx: Ctx) -> Plan | Decline | None:
     stage = ctx.stage
     body = list(stage.instructions[1:])
@@ -60,7 +65,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
         if not isinstance(ins, Run):
             continue
         f = ctx.model.run(ins)
-        node_cmds = [cmd for cmd in f.commands if _prog(cmd) in _PROGRAMS]
+        node_cmds = [cmd for cmd in f.commands if _prog(cmd) in _PROGRAMS and not _version(cmd)]
         if not node_cmds:
             continue
         by_cmd = {id(c.command): c for c in f.calls}
