@@ -171,7 +171,7 @@ class SplitBuilderRuntime(Transform):
         return None
 
     def _render(self, df: Dockerfile, stage: StageInfo, plan: Plan) -> str:
-        from dockmod.transforms._split.common import Ctx, comments, from_line, text
+        from dockmod.transforms._split.common import Ctx, from_line, text
 
         builder, runtime = self._names(stage)
         ctx = Ctx(df, self.context.model, stage, {}, builder)
@@ -183,7 +183,8 @@ class SplitBuilderRuntime(Transform):
             head += text(ins)
         from_ = stage.from_
         written = from_.image.text if from_.image else ""
-        out = [head, comments(from_), from_line(ctx, written, builder), *plan.builder, nl,
+        above = "".join(line.code for line in from_.leading_lines)
+        out = [head, above, from_line(ctx, written, builder), *plan.builder, nl,
                from_line(ctx, plan.runtime_image, runtime), *plan.runtime]
         body = "".join(out)
         if not body.endswith("\n"):
