@@ -21,6 +21,7 @@ from types import MappingProxyType
 from dockmod.ecosystems import conda, dotnet, go, jvm, node, other, php, python, ruby, rust, system
 from dockmod.ecosystems._base import (
     CacheDir,
+    CacheSetting,
     Ecosystem,
     InstallKind,
     Manager,
@@ -29,6 +30,7 @@ from dockmod.ecosystems._base import (
     expand_template,
 )
 from dockmod.ecosystems._calls import Recogniser
+from dockmod.ecosystems._calls import cache_settings as _cache_settings
 from dockmod.shell.commands import CommandSpec, Option
 from dockmod.shell.parse import ShellScript, SimpleCommand
 
@@ -47,8 +49,26 @@ _RECOGNISER = Recogniser(MANAGERS.values())
 
 
 def calls(script: ShellScript) -> list[PackageManagerCall]:
-    """Every recognised package-manager call of ``script``, in source order."""
-    return _RECOGNISER.calls(script)
+    """Every recognised package-manager call of ``script``, in source order.
+
+    Recognised once per distinct script text (kept with the shared parsed script).
+    """
+    return list(script.derived(calls, _recognise_all))
+
+
+def cache_settings(script: ShellScript) -> list[CacheSetting]:
+    """Commands of ``script`` that move a cache through a tool's config, in source order
+    (``pnpm config set store-dir /x``, ``npm config set cache=/x``, ``yarn config set
+    cache-folder /x``)."""
+    return list(script.derived(cache_settings, _settings_all))
+
+
+def _settings_all(script: ShellScript) -> tuple[CacheSetting, ...]:
+    return tuple(_cache_settings(_RECOGNISER, script))
+
+
+def _recognise_all(script: ShellScript) -> tuple[PackageManagerCall, ...]:
+    return tuple(_RECOGNISER.calls(script))
 
 
 def recognise(command: SimpleCommand) -> PackageManagerCall | None:
@@ -60,6 +80,7 @@ __all__ = [
     "ECOSYSTEMS",
     "MANAGERS",
     "CacheDir",
+    "CacheSetting",
     "CommandSpec",
     "Ecosystem",
     "InstallKind",
@@ -67,6 +88,7 @@ __all__ = [
     "ManagerInfo",
     "Option",
     "PackageManagerCall",
+    "cache_settings",
     "calls",
     "expand_template",
     "recognise",

@@ -121,6 +121,9 @@ class CacheDir:
     options: tuple[str, ...] = ()
     #: Config commands that set it, as word prefixes (``npm config set cache``).
     config: tuple[tuple[str, ...], ...] = ()
+    #: The tool version or distribution release the row applies to (``"dnf5"``, ``"el7"``,
+    #: ``"berry"``); ``""`` when it applies to all. Which one runs is the base image's to say.
+    variant: str = ""
     #: The default when the RUN runs as root, where the tool treats root apart
     #: (Yarn 1 uses ``/usr/local/share`` as root's home).
     root_path: str | None = None
@@ -326,7 +329,8 @@ class ManagerInfo:
     source: str
     #: How its words split into options, a subcommand and operands.
     spec: CommandSpec
-    #: Actions that download or install (and so may use a cache).
+    #: Actions that download or install (and so may use a cache); ``*``: any action
+    #: (Maven goals, Gradle tasks). See :meth:`installs`.
     install_actions: frozenset[str] = frozenset()
     #: Files each action reads without naming them (``""``: any action).
     action_manifests: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -342,6 +346,9 @@ class ManagerInfo:
     #: Variables that do the same, with the value that does it (``("GOPROXY", "off")``);
     #: a value of ``*`` means any value.
     offline_env: tuple[tuple[str, str], ...] = ()
+    #: Variables the tool wants set when its cache sits on a mount, with their value
+    #: (uv warns "Failed to hardlink" across file systems without ``UV_LINK_MODE=copy``).
+    mount_env: tuple[tuple[str, str], ...] = ()
     #: Installs OS packages: runs as root, its caches are system directories.
     system: bool = False
     #: Program stems also matched with a version suffix (``pip`` → ``pip3``, ``pip3.12``).
@@ -355,11 +362,17 @@ class ManagerInfo:
     kind_rule: KindRule | None = field(default=None, compare=False)
     manifest_rule: ManifestRule | None = field(default=None, compare=False)
 
+    def installs(self, call: PackageManagerCall) -> bool:
+        """``call`` downloads or installs (``*`` in ``install_actions``: any action does)."""
+        if "*" in self.install_actions:
+            return call.action != ""  # `mvn --version`, `./gradlew --help`: no goal, no download
+        return call.action in self.install_actions
+
     def install_kind(self, call: PackageManagerCall) -> InstallKind | None:
         """What ``call`` installs (None: nothing, e.g. ``pip uninstall``)."""
         if self.kind_rule is not None:
             return self.kind_rule(call)
-        if call.action not in self.install_actions:
+        if not self.installs(call):
             return None
         return InstallKind.PACKAGES if call.operands else InstallKind.DEPENDENCIES
 
@@ -383,6 +396,19 @@ class ManagerInfo:
             o.name in self.offline_options or f"{o.name}={o.value}" in self.offline_options
             for o in call.options
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSetting:
+    """A command that moves a cache through the tool's config (``pnpm config set store-dir X``)."""
+
+    manager: Manager
+    cache: CacheDir
+    #: The directory as the word gives it (quotes removed; may hold ``$VAR`` when not static).
+    value: str
+    #: The value word has no expansion.
+    static: bool
+    command: SimpleCommand
 
 
 @dataclass(frozen=True, slots=True)

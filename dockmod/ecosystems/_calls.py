@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 
-from dockmod.ecosystems._base import Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._base import CacheDir, CacheSetting, Manager, ManagerInfo, PackageManagerCall
 from dockmod.shell.commands import split_call, unwrap
 from dockmod.shell.parse import ShellScript, SimpleCommand
 
@@ -26,6 +25,12 @@ class Recogniser:
                 self.versioned.append((stem, row.manager))
             for module in row.python_modules:
                 self.modules.setdefault(module, row.manager)
+        #: Program basename → (config word prefix, manager, cache) that set a cache.
+        self.config: dict[str, list[tuple[tuple[str, ...], Manager, CacheDir]]] = {}
+        for row in self.rows.values():
+            for cache in row.caches:
+                for prefix in cache.config:
+                    self.config.setdefault(prefix[0], []).append((prefix, row.manager, cache))
 
     def program(self, cmd: SimpleCommand) -> tuple[Manager, int] | None:
         """The manager and the index of the first word after its name, past wrappers."""
@@ -33,7 +38,7 @@ class Recogniser:
         i = unwrap(argv)
         if i >= len(argv):
             return None
-        base = os.path.basename(argv[i].text)
+        base = argv[i].text.rpartition("/")[2]
         found = self.programs.get(base)
         if found is not None:
             return found, i + 1
@@ -89,6 +94,39 @@ class Recogniser:
             if call is not None:
                 out.append(call)
         return out
+
+
+def cache_settings(recogniser: Recogniser, script: ShellScript) -> list[CacheSetting]:
+    """Commands that move a cache through config, in source order.
+
+    ``npm config set cache /x`` and ``npm config set cache=/x`` alike.
+    """
+    out = []
+    for cmd in script.commands:
+        argv = cmd.argv
+        i = unwrap(argv)
+        if i >= len(argv):
+            continue
+        entries = recogniser.config.get(argv[i].text.rpartition("/")[2])
+        if not entries:
+            continue
+        words = argv[i:]
+        texts = [w.text for w in words]
+        for prefix, manager, cache in entries:
+            n = len(prefix)
+            if len(texts) < n or texts[1 : n - 1] != list(prefix[1:-1]):
+                continue
+            key = prefix[-1]
+            word = words[n - 1]
+            if texts[n - 1] == key and len(words) > n:
+                word = words[n]
+                value = word.text
+            elif texts[n - 1].startswith(key + "="):
+                value = texts[n - 1][len(key) + 1 :]
+            else:
+                continue
+            out.append(CacheSetting(manager, cache, value, word.static, cmd))
+    return out
 
 
 def _versioned(name: str, stem: str) -> bool:

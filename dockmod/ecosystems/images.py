@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 from dockmod.lang.words import UNKNOWN, Unknown
@@ -298,22 +299,47 @@ _FAMILIES: dict[str, _Family] = {
     # https://github.com/alpinelinux/docker-alpine (rootfs, CMD /bin/sh)
     "alpine": _Family("https://github.com/alpinelinux/docker-alpine/blob/master/x86_64/Dockerfile",
                       "alpine"),
+    # https://github.com/docker-library/buildpack-deps/blob/master/debian/bookworm/Dockerfile
+    # (FROM debian:<suite> or ubuntu:<suite> plus curl/scm/build tools; no ENV, USER or
+    # WORKDIR: the distro comes from the tag, e.g. ``jammy-curl``)
+    "buildpack-deps": _Family(
+        "https://github.com/docker-library/buildpack-deps/blob/master/debian/bookworm/Dockerfile",
+        "debian",
+        alpine=False,
+    ),
+    # https://github.com/fedora-cloud/docker-brew-fedora (rootfs; ENV DISTTAG, FGC and FBR
+    # name the release; dnf; root)
+    "fedora": _Family(
+        "https://github.com/fedora-cloud/docker-brew-fedora/blob/41/x86_64/Dockerfile",
+        "fedora",
+        env={"DISTTAG": _V, "FGC": _V, "FBR": _V},
+        alpine=False,
+    ),
     # https://github.com/docker-library/busybox (a static busybox, no package manager)
     "busybox": _Family("https://github.com/docker-library/busybox/blob/master/latest/glibc/Dockerfile.builder",
                        "busybox", alpine=False),
 }
 
-_DEBIAN_CODENAMES = ("trixie", "bookworm", "bullseye", "buster", "stretch", "sid")
+_DEBIAN_CODENAMES = ("forky", "trixie", "bookworm", "bullseye", "buster", "stretch", "sid")
 _UBUNTU_CODENAMES = ("noble", "jammy", "focal", "bionic", "oracular", "plucky", "resolute", "questing")
 _PACKAGE_MANAGER = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "busybox": None,
-                    "ubi": "dnf", "oraclelinux": "microdnf", "azurelinux": "tdnf"}
-_DISTRO_ENV: dict[str | None, dict[str, str | Unknown]] = {}
+                    "ubi": "dnf", "oraclelinux": "microdnf", "azurelinux": "tdnf", "fedora": "dnf"}
 _DISTRO_USERS = {"debian": _DEBIAN_USERS, "ubuntu": _DEBIAN_USERS, "alpine": _ALPINE_USERS,
                  "busybox": {**_ROOT, "nobody": (65534, 65534, "/home")},
-                 "ubi": _RHEL_USERS, "oraclelinux": _RHEL_USERS, "azurelinux": _ROOT}
+                 "ubi": _RHEL_USERS, "oraclelinux": _RHEL_USERS, "azurelinux": _ROOT,
+                 "fedora": _RHEL_USERS}
 
 _DOCKER_HUB = ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/",
-               "library/")
+               "library/",
+               # Docker Hub's mirror on Google's registry:
+               # https://cloud.google.com/artifact-registry/docs/pull-cached-dockerhub-images
+               "mirror.gcr.io/library/", "mirror.gcr.io/",
+               # the Docker Official Images on ECR Public: https://gallery.ecr.aws/docker
+               "public.ecr.aws/docker/library/")
+# The official images per architecture, same Dockerfiles as the library ones:
+# https://github.com/docker-library/official-images#architectures-other-than-amd64
+_ARCH_NAMESPACES = ("amd64/", "arm32v5/", "arm32v6/", "arm32v7/", "arm64v8/", "i386/", "mips64le/",
+                    "ppc64le/", "riscv64/", "s390x/")  # not windows-amd64/: Windows images only
 _REF_RE = re.compile(r"^(?P<name>[^@:]+(?::\d+/[^@:]+)?)(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>\S+))?$")
 
 
@@ -327,6 +353,10 @@ def _split(reference: str) -> tuple[str, str, str | None] | None:
     name = m.group("name").lower()
     for prefix in _DOCKER_HUB:
         if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    for prefix in _ARCH_NAMESPACES:
+        if name.startswith(prefix) and "/" not in name[len(prefix):]:
             name = name[len(prefix):]
             break
     return name, m.group("tag") or "latest", m.group("digest")
@@ -351,6 +381,7 @@ def _tag_distro(tag: str, default: str | None) -> str | None:
     return default
 
 
+@lru_cache(maxsize=1024)
 def lookup(image_text: str) -> ImageFacts | None:
     """Facts about the image ``image_text`` names, or None when it is not known."""
     parts = _split(image_text)
@@ -367,7 +398,7 @@ def lookup(image_text: str) -> ImageFacts | None:
     if fam is None:
         return None
     distro = fam.distro
-    if name not in ("debian", "ubuntu", "alpine", "busybox"):
+    if name not in ("debian", "ubuntu", "alpine", "busybox", "fedora"):
         distro = _tag_distro(tag, fam.distro)
         if distro == "windows" or (distro == "alpine" and not fam.alpine):
             return None

@@ -149,6 +149,8 @@ MANAGERS = (
         cleaners=(("uv", "cache", "clean"), ("uv", "cache", "prune"), ("uv", "clean")),
         offline_options=("--offline",),
         offline_env=(("UV_OFFLINE", "*"),),
+        # https://docs.astral.sh/uv/guides/integration/docker/#caching
+        mount_env=(("UV_LINK_MODE", "copy"),),
         kind_rule=_uv_kind,
         manifest_rule=_uv_manifests,
     ),

@@ -201,13 +201,13 @@ _DNF_ACTIONS = frozenset(
 )
 _DNF_CLEAN = (("dnf", "clean", "all"), ("dnf", "clean", "packages"))
 # dnf 4: https://dnf.readthedocs.io/en/latest/conf_ref.html#cachedir-label (/var/cache/dnf)
-_DNF4_CACHE = CacheDir("/var/cache/dnf", locked=True, system=True,
+_DNF4_CACHE = CacheDir("/var/cache/dnf", locked=True, system=True, variant="dnf4",
                        source="https://dnf.readthedocs.io/en/latest/conf_ref.html#cachedir-label")
 # dnf 5 (Fedora 41+): https://dnf5.readthedocs.io/en/latest/misc/caching.7.html (/var/cache/libdnf5)
-_DNF5_CACHE = CacheDir("/var/cache/libdnf5", locked=True, system=True,
+_DNF5_CACHE = CacheDir("/var/cache/libdnf5", locked=True, system=True, variant="dnf5",
                        source="https://dnf5.readthedocs.io/en/latest/misc/caching.7.html")
 # yum 3 (EL7): https://man7.org/linux/man-pages/man5/yum.conf.5.html (cachedir /var/cache/yum/$basearch/$releasever)
-_YUM3_CACHE = CacheDir("/var/cache/yum", locked=True, system=True,
+_YUM3_CACHE = CacheDir("/var/cache/yum", locked=True, system=True, variant="yum3",
                        source="https://man7.org/linux/man-pages/man5/yum.conf.5.html")
 
 MANAGERS = (

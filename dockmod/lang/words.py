@@ -277,13 +277,47 @@ class _Lex:
             return ch
         return ""
 
-    def process_stop_on(self, stop: str, raw_escapes: bool) -> tuple[str, list[str]]:
+    def process_stop_on(self, stop: str, raw_escapes: bool, words: bool = True) -> tuple[str, list[str]]:
+        """Process up to ``stop``; ``words=False`` skips the word splitting (the text only)."""
         saved = self.raw_escapes
         self.raw_escapes = raw_escapes
         try:
-            return self._process_stop_on(stop)
+            return self._process_stop_on(stop) if words else (self._text_stop_on(stop), [])
         finally:
             self.raw_escapes = saved
+
+    def _text_stop_on(self, stop: str) -> str:
+        # ``_process_stop_on`` without the words: the same result string, much cheaper.
+        s, n, esc = self.s, self.n, self.escape
+        result: list[str] = []
+        while self.i < n:
+            ch = s[self.i]
+            if stop and ch == stop:
+                self.i += 1
+                return "".join(result)
+            if ch == "$":
+                result.append(self.process_dollar())
+                continue
+            if ch == "<":
+                result.append(self.process_possible_heredoc())
+                continue
+            if ch == "'":
+                result.append(self.process_single_quote())
+                continue
+            if ch == '"':
+                result.append(self.process_double_quote())
+                continue
+            self.i += 1
+            if ch == esc:
+                if self.raw_escapes:
+                    result.append(ch)
+                ch = self.next()
+                if ch == "":
+                    break
+            result.append(ch)
+        if stop:
+            raise LexError(f"unexpected end of statement while looking for matching {stop}")
+        return "".join(result)
 
     def _process_stop_on(self, stop: str) -> tuple[str, list[str]]:
         result: list[str] = []
@@ -443,7 +477,7 @@ class _Lex:
             if null_is_unset and raw:
                 raise LexError(f"unsupported modifier ({chs}) in substitution")
             try:
-                word, _ = self.process_stop_on("}", raw)
+                word, _ = self.process_stop_on("}", raw, words=False)
             except LexError:
                 if self.peek() == "":
                     raise LexError("syntax error: missing '}'") from None
@@ -478,8 +512,8 @@ class _Lex:
             replace_all = self.peek() == "/"
             if replace_all:
                 self.next()
-            pattern, _ = self.process_stop_on("/", True)
-            replacement, _ = self.process_stop_on("}", True)
+            pattern, _ = self.process_stop_on("/", True, words=False)
+            replacement, _ = self.process_stop_on("}", True, words=False)
             value = self._get(name)
             if value is None and skip:
                 return "${" + name + "/" + pattern + "/" + replacement + "}"
@@ -512,7 +546,7 @@ def process_words(s: str, escape: str = "\\", *, raw_quotes: bool = False,
 
 def process_word(s: str, escape: str = "\\", env: dict[str, str] | None = None) -> str:
     """``shell.Lex.ProcessWord``: quotes removed, variables from ``env`` expanded."""
-    return _Lex(s, escape, False, False, env).process_stop_on("", False)[0]
+    return _Lex(s, escape, False, False, env).process_stop_on("", False, words=False)[0]
 
 
 def expand_word(s: str, lookup: Any, escape: str = "\\") -> str:
@@ -522,7 +556,7 @@ def expand_word(s: str, lookup: Any, escape: str = "\\") -> str:
     :class:`LexError` where BuildKit fails and :class:`UnknownValue` where the result
     depends on an ``UNKNOWN`` value.
     """
-    return _Lex(s, escape, False, False, None, lookup).process_stop_on("", False)[0]
+    return _Lex(s, escape, False, False, None, lookup).process_stop_on("", False, words=False)[0]
 
 
 def expand_words(s: str, lookup: Any, escape: str = "\\") -> list[str]:

@@ -28,7 +28,7 @@ from dockmod.cst.instructions import (
 )
 from dockmod.cst.module import Dockerfile
 from dockmod.ecosystems.images import DEFAULT_PATH, ImageFacts, lookup
-from dockmod.lang.words import UNKNOWN, LexError, Unknown, process_word
+from dockmod.lang.words import UNKNOWN, Unknown
 from dockmod.semantic import runs as _runs
 from dockmod.semantic.expand import expand
 from dockmod.semantic.runs import RunContent, RunFacts
@@ -163,13 +163,13 @@ class Model:
     def _arg_values(self, ins: Arg, scope: Scope, global_scope: Scope | None) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for kv in ins.pairs:
-            key = kv.key
+            key, has_value, raw = kv.text.partition("=")  # one parse of the word
             if self.build_args is not None and key in self.build_args and key not in PLATFORM_ARGS:
                 values[key] = self.build_args[key]
             elif key in PLATFORM_ARGS:
                 values[key] = UNKNOWN
-            elif kv.has_value:
-                v = expand(kv.value or "", scope.get, self.escape)
+            elif has_value:
+                v = expand(raw, scope.get, self.escape)
                 values[key] = UNKNOWN if v is None else v
             elif global_scope is not None and key in global_scope.args:
                 values[key] = global_scope.args[key]
@@ -205,7 +205,7 @@ class Model:
             if text is not None:
                 value = expand(text, self._global.get, self.escape) if "$" in text or "'" in text or '"' in text \
                     else text
-                if value is None:
+                if not value:  # unknown, or empty (which BuildKit rejects)
                     candidates = tuple(sorted(names.values()))
                 elif value.lower() == "scratch":
                     kind, image = "scratch", "scratch"
@@ -255,7 +255,7 @@ class Model:
         if "$" in ref:
             # BuildKit expands the reference with the stage's ARGs and ENV at that point.
             value = self._stage_scopes(s.index).at[id(ins)].expand(ref)
-        if value is None:
+        if not value:  # unknown, or empty (which BuildKit rejects): could be any stage
             others = tuple(i for i in range(len(self.stages)) if i != s.index)
             return Edge(kind, ins, None, None, ref, others)
         if value.isdigit():
@@ -423,7 +423,8 @@ class Model:
             return g
         s = self._stage_of.get(id(ins))
         if s is None:
-            raise KeyError("not a top-level instruction of this Dockerfile")
+            raise KeyError("not a top-level instruction of this model's tree (in leave_X, pass "
+                           "`original`, not `updated`)")
         if isinstance(ins, From):
             return self._global
         return self._stage_scopes(s.index).at[id(ins)]
@@ -481,8 +482,9 @@ class Model:
             if ins.legacy is not None:
                 values[ins.legacy.key] = self._env_value(ins.legacy.value.strip(), scope)
             for kv in ins.pairs:
-                if kv.has_value:
-                    values[kv.key] = self._env_value(kv.value or "", scope)
+                key, has_value, raw = kv.text.partition("=")  # one parse of the word
+                if has_value:
+                    values[key] = self._env_value(raw, scope)
             return scope._replace(env=scope.env.with_values(values)) if values else scope
         if isinstance(ins, Arg):
             values = self._arg_values(ins, scope, self._global)
@@ -600,10 +602,3 @@ class Model:
     def __repr__(self) -> str:
         return f"Model({len(self.stages)} stages)"
 
-
-def unquote(text: str, escape: str = "\\") -> str | None:
-    """Quotes removed without expansion (``process_word`` with SkipUnsetEnv)."""
-    try:
-        return process_word(text, escape)
-    except LexError:
-        return None

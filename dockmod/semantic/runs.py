@@ -260,6 +260,9 @@ def variables_read(text: str) -> set[str]:
             in_double = not in_double
         elif ch == "$" and i + 1 < n:
             j = i + 1
+            if text[j] in "$!?#@*-0123456789":  # special and positional parameters
+                i += 2
+                continue
             if text[j] == "{":
                 j += 1
                 if j < n and text[j] in "#!":

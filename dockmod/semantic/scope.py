@@ -38,7 +38,6 @@ from dockmod.semantic.users import CreatedGroup, CreatedUser, UserInfo, resolve_
 if TYPE_CHECKING:
     from dockmod.cst.instructions import Run
 
-Value = "str | Unknown"
 
 PLATFORM_ARGS = ("TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
                  "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT")

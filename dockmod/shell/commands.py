@@ -8,7 +8,6 @@ to :func:`split_call`. This module knows only how shells and command-line parser
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -89,7 +88,7 @@ def unwrap(argv: Sequence[ShellWord]) -> int:
     """
     i = 0
     while i < len(argv):
-        base = os.path.basename(argv[i].text)
+        base = argv[i].text.rpartition("/")[2]
         takes = WRAPPERS.get(base)
         if takes is None:
             return i

@@ -17,11 +17,14 @@ Limits, by design:
 from __future__ import annotations
 
 import bisect
+import threading
 import enum
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from dockmod.cst.arguments import Heredoc, ShellCommand
 from dockmod.lang.words import _gap_re, logical_text
@@ -29,6 +32,9 @@ from dockmod.lang.words import _gap_re, logical_text
 if TYPE_CHECKING:
     from tree_sitter import Node as TSNode
     from tree_sitter import Parser, Tree
+
+
+_T = TypeVar("_T")
 
 
 # --- parser ----------------------------------------------------------------------------
@@ -73,28 +79,36 @@ _CHAINS = frozenset({"list", "pipeline"})
 
 
 class _OffsetMap:
-    """Logical text offsets → raw text offsets (the gaps ``logical_text`` removes)."""
+    """Logical text offsets → raw text offsets (the gaps ``logical_text`` removes).
 
-    __slots__ = ("_logical", "_raw")
+    Immutable once built (parsed scripts are shared through the cache).
+    """
+
+    __slots__ = ("_logical", "_raw", "_identity")
 
     def __init__(self, raw: str, escape: str | None) -> None:
-        self._logical = [0]
-        self._raw = [0]
-        if escape is None or "\n" not in raw:
-            return
-        self._logical.clear()
-        self._raw.clear()
-        pos = lpos = 0
-        for m in _gap_re(escape).finditer(raw):
-            self._logical.append(lpos)
-            self._raw.append(pos)
-            lpos += m.start() - pos
-            pos = m.end()
-        self._logical.append(lpos)
-        self._raw.append(pos)
+        logical = [0]
+        raws = [0]
+        if escape is not None and "\n" in raw:
+            logical.clear()
+            raws.clear()
+            pos = lpos = 0
+            for m in _gap_re(escape).finditer(raw):
+                logical.append(lpos)
+                raws.append(pos)
+                lpos += m.start() - pos
+                pos = m.end()
+            logical.append(lpos)
+            raws.append(pos)
+        self._logical: tuple[int, ...] = tuple(logical)
+        self._raw: tuple[int, ...] = tuple(raws)
+        #: No gap before any text: offsets are the same in both.
+        self._identity = len(logical) == 1
 
     def start(self, offset: int) -> int:
         """Raw offset of the logical character at ``offset``."""
+        if self._identity:
+            return offset
         i = bisect.bisect_right(self._logical, offset) - 1
         return self._raw[i] + offset - self._logical[i]
 
@@ -206,6 +220,21 @@ class ShellScript:
     #: tree-sitter-bash reported a syntax error (recovered; commands may be incomplete).
     has_error: bool
     _map: _OffsetMap = field(repr=False, compare=False)
+    #: Facts derived from this script by the layers above (see :meth:`derived`).
+    _derived: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, key: object, compute: Callable[[ShellScript], _T]) -> _T:
+        """``compute(self)``, computed once per script and kept with it.
+
+        Scripts are shared through the parse cache, so a fact derived here (the
+        package-manager calls, say) is derived once per distinct text too. ``compute``
+        must be a pure function of the script and return an immutable value.
+        """
+        try:
+            return self._derived[key]  # type: ignore[return-value]
+        except KeyError:
+            value = self._derived[key] = compute(self)
+            return value
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """The raw span of the logical span ``[start, end)``."""
@@ -218,22 +247,106 @@ class ShellScript:
 def parse_shell(command: ShellCommand | str, escape: str = "\\") -> ShellScript:
     """Parse a shell-form command; spans refer to ``command.raw`` (or the given str).
 
-    ``escape`` is only read for a str; a ShellCommand carries its own.
+    ``escape`` is only read for a str; a ShellCommand carries its own. Results are cached
+    by content (see :func:`stats`): the same text is parsed once per process, however many
+    transforms, fix passes and files ask for it.
     """
     if isinstance(command, ShellCommand):
         raw, escape = command.raw, command.escape
     else:
         raw = command
-    return _parse(raw, escape, logical_text(raw, escape))
+    return _CACHE.get(raw, escape)
 
 
 def parse_heredoc_body(heredoc: Heredoc) -> ShellScript:
     """Parse a heredoc body as a script (``RUN <<EOF``); spans refer to ``heredoc.body``.
 
     BuildKit does not join continuations in heredoc bodies (the shell does), so the body
-    is parsed as written.
+    is parsed as written. Cached like :func:`parse_shell`.
     """
-    return _parse(heredoc.body, None, heredoc.body)
+    return _CACHE.get(heredoc.body, None)
+
+
+# --- the content cache -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ParseStats:
+    """Counters of the shell parse cache since the process started (or :func:`clear_cache`)."""
+
+    #: ``parse_shell`` / ``parse_heredoc_body`` calls.
+    calls: int
+    #: Texts actually parsed with tree-sitter (cache misses).
+    parses: int
+    #: Entries held now, and the most it holds.
+    size: int
+    maxsize: int
+
+
+class _ParseCache:
+    """A bounded LRU of parsed scripts keyed by (raw text, escape; None for heredoc bodies).
+
+    Sharing is safe because a :class:`ShellScript` and everything in it is immutable.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self.data: OrderedDict[tuple[str, str | None], ShellScript] = OrderedDict()
+        self.calls = 0
+        self.parses = 0
+        #: When a list, each parsed key is appended (see :func:`trace`).
+        self.trace: list[tuple[str, str | None]] | None = None
+        self.lock = threading.Lock()
+
+    def get(self, raw: str, escape: str | None) -> ShellScript:
+        key = (raw, escape)
+        with self.lock:
+            self.calls += 1
+            script = self.data.get(key)
+            if script is not None:
+                self.data.move_to_end(key)
+                return script
+            self.parses += 1
+            if self.trace is not None:
+                self.trace.append(key)
+        # Parsed outside the lock: two threads may parse one text at once; both results
+        # are equal and either may stay.
+        text = raw if escape is None else logical_text(raw, escape)
+        script = _parse(raw, escape, text)
+        with self.lock:
+            self.data[key] = script
+            if len(self.data) > self.maxsize:
+                self.data.popitem(last=False)
+        return script
+
+
+#: 2,048 RUN texts: far more than one file and its fix passes produce, and about 40 MB at
+#: most (the corpus averages some 15 KB per parsed script).
+_CACHE = _ParseCache(2048)
+
+
+def stats() -> ParseStats:
+    """How many parses were asked for and how many tree-sitter actually ran."""
+    return ParseStats(_CACHE.calls, _CACHE.parses, len(_CACHE.data), _CACHE.maxsize)
+
+
+def clear_cache() -> None:
+    """Empty the cache and reset the counters."""
+    with _CACHE.lock:
+        _CACHE.data.clear()
+        _CACHE.calls = _CACHE.parses = 0
+
+
+@contextmanager
+def trace() -> Iterator[list[tuple[str, str | None]]]:
+    """Record the (text, escape) of every tree-sitter parse inside the ``with`` block."""
+    previous = _CACHE.trace
+    log: list[tuple[str, str | None]] = []
+    _CACHE.trace = log
+    try:
+        yield log
+    finally:
+        _CACHE.trace = previous
 
 
 def _parse(raw: str, escape: str | None, text: str) -> ShellScript:

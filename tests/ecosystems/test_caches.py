@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dockmod.ecosystems import MANAGERS, CacheDir, Manager, expand_template
+from dockmod.ecosystems import MANAGERS, CacheDir, Manager, cache_settings, expand_template
+from dockmod.shell import parse_shell
 
 UNKNOWN = object()
 
@@ -105,3 +106,32 @@ def test_templates() -> None:
     with pytest.raises(ValueError):
         expand_template("{A", env)
     assert CacheDir("/x/../y").resolve(env) == "/y"
+
+
+SETTINGS = [
+    ("pnpm config set store-dir /pnpm-store && pnpm install", Manager.PNPM, "/pnpm-store", True),
+    ("pnpm config set --global store-dir /s", Manager.PNPM, "/s", True),
+    ("npm config set cache=/npm-cache", Manager.NPM, "/npm-cache", True),
+    ("yarn config set cache-folder \"$HOME/yc\"", Manager.YARN, "$HOME/yc", False),
+    ("pip config set global.cache-dir /pc", Manager.PIP, "/pc", True),
+    ("sudo composer config -g cache-dir /cc", Manager.COMPOSER, "/cc", True),
+]
+
+
+@pytest.mark.parametrize(("raw", "manager", "value", "static"), SETTINGS, ids=[s[0][:30] for s in SETTINGS])
+def test_cache_settings(raw: str, manager: Manager, value: str, static: bool) -> None:
+    (setting,) = cache_settings(parse_shell(raw))
+    assert (setting.manager, setting.value, setting.static) == (manager, value, static)
+    assert setting.cache in MANAGERS[manager].caches
+
+
+def test_not_cache_settings() -> None:
+    for raw in ("npm config set registry https://r", "pnpm config get store-dir", "yarn config set cache-folder"):
+        assert cache_settings(parse_shell(raw)) == []
+
+
+def test_variants_name_which_tool_version_a_cache_belongs_to() -> None:
+    by_variant = {c.variant: c.path for m in (Manager.DNF, Manager.YUM) for c in MANAGERS[m].caches}
+    assert by_variant == {"dnf4": "/var/cache/dnf", "dnf5": "/var/cache/libdnf5", "yum3": "/var/cache/yum"}
+    assert [c.variant for c in MANAGERS[Manager.YARN].caches] == ["classic", "berry"]
+    assert MANAGERS[Manager.UV].mount_env == (("UV_LINK_MODE", "copy"),)

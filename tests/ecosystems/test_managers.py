@@ -264,3 +264,20 @@ def test_no_program_claimed_twice() -> None:
 def test_import_is_light() -> None:
     code = "import sys, dockmod.ecosystems; assert 'tree_sitter' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_installs() -> None:
+    """Which calls download (and so may want a cache): not `--version` of a goal-less tool."""
+    cases = {
+        "mvn --version": False,
+        "./gradlew --help": False,
+        "mvn -B package": True,
+        "pip install x": True,
+        "pip uninstall -y x": False,
+        "apt-get clean": False,
+        "apt-get install -y x": True,
+        "go build ./...": True,
+    }
+    for raw, expected in cases.items():
+        (call,) = calls(parse_shell(raw))
+        assert MANAGERS[call.manager].installs(call) is expected, raw

@@ -25,3 +25,22 @@ def test_known_result_does_not_depend_on_the_unknown_value(parts: list[str]) -> 
         except LexError:
             concrete = None
         assert concrete == result, (word, value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*PIECES, "\\$", "<<", "<", "\t", "`", "é"]), max_size=10),
+       st.sampled_from(["\\", "`"]))
+def test_text_only_lexing_matches_the_word_splitting_lexer(parts: list[str], escape: str) -> None:
+    """The fast path (no word split) gives the same text as BuildKit's full processStopOn."""
+    from dockmod.lang.words import _Lex
+
+    word = "".join(parts)
+    env = {"V": "v a", "W": ""}
+    for lookup in (None, env.get):
+        outcomes = []
+        for words in (True, False):
+            try:
+                outcomes.append(_Lex(word, escape, False, False, env, lookup).process_stop_on("", False, words)[0])
+            except LexError as e:
+                outcomes.append(f"error: {e}")
+        assert outcomes[0] == outcomes[1], word

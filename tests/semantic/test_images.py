@@ -60,3 +60,20 @@ def test_env_users_and_slim() -> None:
     assert ray is not None and ray.env["HOME"] == "/home/ray" and ray.user == "1000"
     assert lookup("composer:2").env["COMPOSER_HOME"] == "/tmp"  # type: ignore[union-attr]
     assert lookup("gcr.io/distroless/base").user == ""  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("ref", "family", "distro"), [
+    ("mirror.gcr.io/busybox", "busybox", "busybox"),
+    ("arm64v8/alpine:3.20", "alpine", "alpine"),
+    ("public.ecr.aws/docker/library/python:3.12-slim", "python", "debian"),
+    ("buildpack-deps:jammy-curl", "buildpack-deps", "ubuntu"),
+    ("buildpack-deps:bookworm", "buildpack-deps", "debian"),
+    ("fedora:40", "fedora", "fedora"),
+])
+def test_mirrors_architectures_and_more_families(ref: str, family: str, distro: str) -> None:
+    f = lookup(ref)
+    assert f is not None and (f.family, f.distro) == (family, distro)
+
+
+def test_windows_architecture_namespace_is_unknown() -> None:
+    assert lookup("windows-amd64/python:3.12") is None

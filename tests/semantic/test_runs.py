@@ -79,3 +79,10 @@ def test_option_values_are_not_paths() -> None:
     f = facts("FROM debian\nWORKDIR /w\nRUN mkdir -m 755 /a && install -d -m 0700 -o 1 b && "
               "install -m 755 tool /usr/local/bin/tool && touch -d 2020-01-01 c && cp -t /dst x y\n")
     assert f.writes == ("/a", "/w/b", "/usr/local/bin/tool", "/w/c", "/dst")
+
+
+def test_variables_read_skips_special_parameters_and_quotes() -> None:
+    from dockmod.semantic.runs import variables_read
+
+    text = "echo $$VAR ${A:-$B} \"$C\" '$D' \\$E ${#F} $1 $?G"
+    assert variables_read(text) == {"A", "B", "C", "F"}

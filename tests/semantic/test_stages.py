@@ -45,8 +45,8 @@ def test_from_variable_global_arg() -> None:
     m = model("ARG BASE=python:3.12-slim\nFROM ${BASE} AS app\nFROM $NOPE\n")
     assert m.stages[0].base_kind == "image" and m.stages[0].image == "python:3.12-slim"
     assert m.stages[0].image_facts is not None and m.stages[0].image_facts.family == "python"
-    # An undeclared variable is empty in BuildKit: FROM "" is an error, not a stage.
-    assert m.stages[1].base_kind in ("image", "unknown")
+    # An undeclared variable is empty in BuildKit: FROM "" is an error, so it stays unknown.
+    assert m.stages[1].base_kind == "unknown" and m.stages[1].base_candidates == (0,)
 
 
 def test_from_arg_without_default_is_unknown_and_shipped() -> None:
@@ -123,3 +123,13 @@ def test_before_after_and_writes_before() -> None:
     assert m.before(touch)[0] is df.body[1]  # WORKDIR of the base stage
     assert m.after(runs[0]) == (*m.stages[1].instructions[1:], *m.stages[2].instructions[1:])
     assert m.chain(2) == (0, 1, 2)
+
+
+def test_unresolved_copy_from_may_read_any_other_stage() -> None:
+    m = model("ARG SRC\nFROM alpine AS a\nFROM alpine AS b\nFROM scratch\nARG SRC\nCOPY --from=${SRC} /x /x\n")
+    (edge,) = [e for e in m.stages[2].edges if e.kind == "copy"]
+    assert edge.stage is None and edge.image is None and edge.candidates == (0, 1)
+    assert m.needs(2) == {0, 1, 2}
+    assert [e.reader for e in m.copies_from(0)] == [2]
+    # Unresolved, so it does not count as a use: a and b stay shippable.
+    assert m.shipped == {0, 1, 2}
