@@ -447,6 +447,35 @@ def lookup(image_text: str) -> ImageFacts | None:
     )
 
 
+# https://github.com/docker-library/buildpack-deps/blob/master/debian/bookworm/curl/Dockerfile,
+# .../bookworm/scm/Dockerfile and .../bookworm/Dockerfile: the "full" python, node, ruby and
+# golang images build on buildpack-deps; their -slim counterparts start from debian:*-slim
+# and install none of these. A RUN that calls one of them needs it installed first.
+FULL_ONLY_PROGRAMS = frozenset(
+    "curl wget gpg gpgv2 dirmngr git hg ssh scp sftp svn bzr ps pkill pgrep top free"
+    " gcc g++ cc c++ cpp make autoconf automake autoreconf libtool libtoolize patch file"
+    " pkg-config bison flex dpkg-dev unzip".split()
+)
+
+
+def glibc_runtime(image_text: str) -> str | None:
+    """A Debian slim runtime for a cgo binary built on ``image_text``, or None.
+
+    A binary linked against glibc needs the same (or a newer) Debian release at run time,
+    so only a tag that names its release gives an answer: ``golang:1.22-bookworm`` →
+    ``debian:bookworm-slim``. A bare ``golang:1.22`` follows whatever release the tag
+    points at today (https://github.com/docker-library/golang/blob/master/versions.json),
+    which the tag does not say.
+    """
+    parts = _split(image_text)
+    if parts is None or parts[0] != "golang":
+        return None
+    for codename in _DEBIAN_CODENAMES:
+        if codename in parts[1]:
+            return f"debian:{codename}-slim"
+    return None
+
+
 def _home_of(user: str, users: Mapping[str, tuple[int, int | None, str | None]]) -> str | None:
     if user in ("", "root", "0"):
         return "/root"

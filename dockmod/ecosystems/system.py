@@ -14,6 +14,8 @@ libssl1.1, Debian 13 libssl3t64), so a consumer should treat a name as a hint to
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
 from dockmod.ecosystems._rows import names, same
 from dockmod.shell.commands import CommandSpec
@@ -129,6 +131,26 @@ ZYPPER_BUILD_PACKAGES: dict[str, str | None] = {
     "postgresql-devel": "libpq5",
     "libxml2-devel": "libxml2-2",
 }
+
+
+#: Header packages the tables above do not list are still build-only when named like one
+#: (Debian policy 8.4 ``-dev``: https://www.debian.org/doc/debian-policy/ch-sharedlibs.html#development-files;
+#: Fedora packaging guidelines ``-devel``: https://docs.fedoraproject.org/en-US/packaging-guidelines/#_devel_packages).
+#: Their runtime library is then unknown.
+HEADER_SUFFIXES = ("-dev", "-devel")
+
+
+def build_package(table: Mapping[str, str | None], package: str) -> tuple[bool, str | None, bool]:
+    """``(build_only, runtime_library, known)`` for ``package`` under a manager's table.
+
+    ``known`` is False when the package is build-only by its name only (a header package
+    missing from the table): its runtime library, if any, is then unknown.
+    """
+    if package in table:
+        return True, table[package], True
+    if package.endswith(HEADER_SUFFIXES):
+        return True, None, False
+    return False, None, True
 
 
 def _system_kind(call: PackageManagerCall) -> InstallKind | None:

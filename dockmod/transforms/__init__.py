@@ -23,6 +23,7 @@ from dockmod.transforms.remove_empty_continuations import RemoveEmptyContinuatio
 from dockmod.transforms.remove_redundant_target_platform import RemoveRedundantTargetPlatform
 from dockmod.transforms.rename_duplicate_stage import RenameDuplicateStage
 from dockmod.transforms.reorder_dependency_copy import ReorderDependencyCopy
+from dockmod.transforms.split_builder_runtime import SplitBuilderRuntime
 from dockmod.transforms.replace_maintainer_with_label import ReplaceMaintainerWithLabel
 from dockmod.transforms.use_absolute_workdir import UseAbsoluteWorkdir
 from dockmod.transforms.use_consistent_keyword_casing import UseConsistentKeywordCasing
@@ -51,6 +52,7 @@ REGISTRY: tuple[type[Transform], ...] = (
     RenameDuplicateStage,
     UseCopyInsteadOfAdd,
     AddAptInstallFlags,
+    SplitBuilderRuntime,
 )
 
 __all__ = ["REGISTRY", "Context", "Example", "Finding", "FixSafety", "Option", "Transform",
