@@ -30,7 +30,7 @@ import json
 import posixpath
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 #: ``package.json`` scripts that ``npm install``/``ci`` (and yarn, pnpm) run for the
@@ -122,12 +122,17 @@ def read_package_json(name: str, data: bytes, out: Reading) -> None:
         for dep, spec in deps.items():
             if isinstance(spec, str) and spec.startswith(_LOCAL_SPEC):
                 out.not_self_contained.append(f"`{name}` depends on `{dep}` from `{spec}`")
+    _install_scripts(name, doc, NPM_INSTALL_SCRIPTS, "--ignore-scripts", out)
+
+
+def _install_scripts(name: str, doc: dict, known: Iterable[str], flag: str, out: Reading) -> None:
+    """Record the install hooks a manifest's ``scripts`` table defines (npm, composer)."""
     scripts = doc.get("scripts")
     if isinstance(scripts, dict):
-        hooks = [s for s in NPM_INSTALL_SCRIPTS if s in scripts]
+        hooks = [s for s in known if s in scripts]
         if hooks:
             out.scripts.append(f"`{name}` has install scripts ({', '.join(f'`{h}`' for h in hooks)}) "
-                               "and the install has no `--ignore-scripts`")
+                               f"and the install has no `{flag}`")
 
 
 def read_lockfile(name: str, data: bytes, out: Reading) -> None:
@@ -216,12 +221,7 @@ def read_composer_json(name: str, data: bytes, out: Reading) -> None:
     repos = repos.values() if isinstance(repos, dict) else (repos or [])
     if any(isinstance(r, dict) and r.get("type") == "path" for r in repos):
         out.not_self_contained.append(f"`{name}` has a `path` repository")
-    scripts = doc.get("scripts")
-    if isinstance(scripts, dict):
-        hooks = [s for s in COMPOSER_INSTALL_SCRIPTS if s in scripts]
-        if hooks:
-            out.scripts.append(f"`{name}` has install scripts ({', '.join(f'`{h}`' for h in hooks)}) "
-                               "and the install has no `--no-scripts`")
+    _install_scripts(name, doc, COMPOSER_INSTALL_SCRIPTS, "--no-scripts", out)
 
 
 def read_pom(name: str, data: bytes, out: Reading) -> None:
