@@ -171,37 +171,53 @@ def _want_progress(stream, env) -> bool:  # type: ignore[no-untyped-def]
 
 
 class _Progress:
-    """A transient progress bar on stderr, shown once a run has taken a few seconds."""
+    """A transient progress bar on stderr, shown once a run has taken a few seconds:
+    files done of all, how many changed (or have findings, for ``check``) and failed, the rate."""
 
     DELAY = 2.0
 
-    def __init__(self, total: int, enabled: bool) -> None:
+    def __init__(self, total: int, enabled: bool, console: object = None) -> None:
         import time
 
         self.total = total
         self.enabled = enabled and total > 1
         self.start = time.monotonic()
         self.done = 0
+        self.changed = 0
+        self.failed = 0
+        self.console = console
         self.bar = None
         self.task = None
 
-    def advance(self, _result: object) -> None:
+    def advance(self, result: object) -> None:
         import time
 
+        from dockmod.results import Outcome
+
         self.done += 1
+        outcome = getattr(result, "outcome", None)
+        if outcome is Outcome.CHANGED or (outcome is Outcome.UNCHANGED and getattr(result, "findings", ())):
+            self.changed += 1
+        elif outcome is Outcome.FAILED:
+            self.failed += 1
         if not self.enabled:
             return
+        now = time.monotonic()
         if self.bar is None:
-            if time.monotonic() - self.start < self.DELAY:
+            if now - self.start < self.DELAY:
                 return
             from rich.console import Console  # lazy: only long runs on a terminal pay for it
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.bar = Progress("dockmod", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                                console=Console(stderr=True), transient=True)
+            self.bar = Progress("dockmod", BarColumn(), MofNCompleteColumn(),
+                                TextColumn("{task.fields[changed]} changed, {task.fields[failed]} failed, "
+                                           "{task.fields[rate]:.0f} files/s"),
+                                TimeRemainingColumn(), console=self.console or Console(stderr=True),
+                                transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("files", total=self.total)
-        self.bar.update(self.task, completed=self.done)
+            self.task = self.bar.add_task("files", total=self.total, changed=0, failed=0, rate=0.0)
+        rate = self.done / max(now - self.start, 1e-6)
+        self.bar.update(self.task, completed=self.done, changed=self.changed, failed=self.failed, rate=rate)
 
     def stop(self) -> None:
         if self.bar is not None:
@@ -241,7 +257,9 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
          stdin_filename: str | None, fmt: str, statistics: bool, exit_zero: bool, max_file_size: str | None,
          jobs: int | None, quiet: bool, verbose: bool, color: bool | None, debug: bool,
          force: bool = False, refresh: bool = False, offline: bool = False,
-         lock_file: str | None = None) -> None:
+         lock_file: str | None = None, repos: str | None = None, shard: str | None = None,
+         patch_dir: str | None = None, report_file: str | None = None,
+         summary_file: str | None = None) -> None:
     import os
     from pathlib import Path
 
@@ -266,7 +284,8 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
         max_size = parse_size(max_file_size, key="--max-file-size") if max_file_size else None
     except ConfigError as e:
         raise click.UsageError(e.message) from None
-    if not paths:
+    fleet_repos = _fleet_plan(mode, paths, repos, shard, patch_dir, report_file, summary_file)
+    if not paths and fleet_repos is None:
         paths = (".",)
     stdin = "-" in paths
     if stdin and mode in ("stdout", "apply") and len(paths) > 1:
@@ -298,7 +317,12 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     common = dict(fix=fix, apply=apply, select=tuple(sel) if sel else None, extend_select=tuple(ext),
                   ignore=tuple(ign), unsafe_fixes=unsafe_fixes, target_syntax=target, config=config,
                   force=force, max_file_size=max_size, syntax_directive=syntax_directive)
-    candidates = discover([p for p in paths if p != "-"], excluded)
+    if fleet_repos is not None:
+        from dockmod import fleet
+
+        candidates, owner = fleet.discover(fleet_repos, excluded)
+    else:
+        candidates = discover([p for p in paths if p != "-"], excluded)
     # Each slot is a job (by index) or a result known without running (an error, a skip).
     slots: list[int | FileResult] = []
     jobs_list: list[runner.Job] = []
@@ -382,6 +406,9 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
 
         for note in build_notes(results, applied=mode != "diff"):
             _line(note, err=True)
+    if fleet_repos is not None:
+        _fleet_finish(mode, fleet_repos, results, owner, quiet=quiet, shard=shard, patch_dir=patch_dir,
+                      report_file=report_file, summary_file=summary_file)
     if not quiet:
         summary_mode = {"check": "check", "diff": "diff"}.get(mode, "apply")
         _line(report.summary(summary_mode, t, unsafe_flag=bool(unsafe_fixes)), err=True)
@@ -417,6 +444,76 @@ def _attach_pinning(jobs_list, **kw):  # type: ignore[no-untyped-def]
     if any(n.startswith("error:") for n in outcome.notes):
         sys.exit(2)
     return jobs_list
+
+
+def _fleet_options(mode: str):  # type: ignore[no-untyped-def]
+    """Fleet mode (dockmod.fleet): many repositories in one run, results per repository."""
+    def wrap(f):  # type: ignore[no-untyped-def]
+        decorators = [
+            click.option("--repos", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                         help="Repositories to process, one path per line (# comments; relative to "
+                              "FILE's folder), besides PATHS. Each PATH is then a repository too."),
+            click.option("--shard", metavar="K/N", default=None,
+                         help="Only the K-th of N stable parts of the repositories (by a hash of "
+                              "each path as written), for CI matrices."),
+            click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None,
+                         metavar="FILE", help="Write a JSON report per repository "
+                                              "(dockmod/schemas/fleet-report.schema.json)."),
+        ]
+        if mode == "fix":
+            decorators += [
+                click.option("--patch-dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+                             help="Write one `git apply`-able patch per changed repository."),
+                click.option("--summary", "summary_file", type=click.Path(dir_okay=False), default=None,
+                             metavar="FILE", help="Write a Markdown pull-request body: what changed "
+                                                  "and why, and what reviewers must check."),
+            ]
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+
+    return wrap
+
+
+def _fleet_plan(mode, paths, repos, shard, patch_dir, report_file, summary_file):  # type: ignore[no-untyped-def]
+    """The repositories of a fleet run, or None for an ordinary run. Fleet mode: --repos or
+    any fleet option, or several PATHS none of which is a file (each is then a repository)."""
+    import os
+
+    several_roots = len(paths) > 1 and not any(p == "-" or os.path.isfile(p) for p in paths)
+    if not (repos or shard or patch_dir or report_file or summary_file or several_roots):
+        return None
+    if "-" in paths:
+        raise click.UsageError("`-` (standard input) cannot be used with --repos, --shard, --patch-dir, "
+                               "--report or --summary")
+    from dockmod import fleet
+
+    try:
+        return fleet.plan(paths or (() if repos else (".",)), repos, shard)
+    except fleet.FleetError as e:
+        raise click.UsageError(str(e)) from None
+
+
+def _fleet_finish(mode, repos, results, owner, *, quiet, shard, patch_dir, report_file,  # type: ignore[no-untyped-def]
+                  summary_file) -> None:
+    """Group a fleet run's results by repository and write its patches, report and summary."""
+    from dockmod import fleet
+
+    grouped = fleet.group(repos, results, owner)
+    report_mode = {"check": "check", "diff": "diff"}.get(mode, "apply")
+    try:
+        if patch_dir:
+            fleet.write_patches(grouped, patch_dir)
+        if report_file:
+            doc = fleet.report_json(fleet.report(grouped, report_mode, shard))
+            fleet.write_file(report_file, doc.encode("utf-8"))
+        if summary_file:
+            fleet.write_file(summary_file, fleet.summary(grouped, report_mode).encode("utf-8"))
+    except OSError as e:
+        _line(f"{e.filename or ''}: error: {e.strerror or e}", err=True)
+        sys.exit(2)
+    if not quiet:
+        _line(fleet.stderr_line(grouped, report_mode), err=True)
 
 
 @cli.command("lock")
@@ -462,6 +559,7 @@ def lock_cmd(paths: tuple[str, ...], check_only: bool, lock_file: str | None, co
 @cli.command("check")
 @_shared_options("check")
 @_pinning_options
+@_fleet_options("check")
 def check_cmd(**kw) -> None:  # type: ignore[no-untyped-def]
     """Report what the transforms would change. Exit 1 when there are findings.
 
@@ -480,6 +578,7 @@ def check_cmd(**kw) -> None:  # type: ignore[no-untyped-def]
 @cli.command("fix")
 @_shared_options("fix")
 @_pinning_options
+@_fleet_options("fix")
 @click.option("--apply", "apply_", is_flag=True, help="Write the fixes to the files.")
 @click.option("--diff", "as_diff", is_flag=True, help="Print unified diffs (the default without --apply).")
 @click.option("--force", is_flag=True,

@@ -71,3 +71,11 @@ def unified_diff_bytes(before: str, after: str, path: str, context: int = 3) -> 
         else:
             out.append(data + b"\n\\ No newline at end of file\n")
     return b"".join(out)
+
+
+def retarget(diff: bytes, path: str) -> bytes:
+    """``diff`` (from :func:`unified_diff_bytes`) with its ``---``/``+++`` headers naming
+    ``path`` instead: fleet patches name files relative to each repository's root."""
+    rel = os.fsencode(path.lstrip("/"))
+    body = diff.split(b"\n", 2)[2]
+    return b"--- " + _header(b"a/", rel) + b"\n+++ " + _header(b"b/", rel) + b"\n" + body

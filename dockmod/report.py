@@ -202,6 +202,11 @@ def artifact_uri(path: str) -> str:
     return quote(data, safe="/")
 
 
+def docs_url(name: str) -> str:
+    """A transform's documentation page (SARIF ``helpUri``, fleet summaries' links)."""
+    return f"https://github.com/dockmod/dockmod/blob/main/docs/transforms/{name}.md"
+
+
 def to_sarif(results: list[FileResult]) -> str:
     """A SARIF 2.1.0 log with one run."""
     from dockmod.transforms import REGISTRY
@@ -210,7 +215,7 @@ def to_sarif(results: list[FileResult]) -> str:
         "id": t.meta.code,
         "name": t.meta.name,
         "shortDescription": {"text": t.meta.summary.replace("{", "").replace("}", "")},
-        "helpUri": f"https://github.com/dockmod/dockmod/blob/main/docs/transforms/{t.meta.name}.md",
+        "helpUri": docs_url(t.meta.name),
         "properties": {"fixSafety": safety_label(t.meta.safety)},
     } for t in REGISTRY]
     index = {t.meta.code: i for i, t in enumerate(REGISTRY)}

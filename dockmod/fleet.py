@@ -1,0 +1,408 @@
+"""Fleet mode: one run over many repositories, with per-repository patches, report and summary.
+
+A *repository* is each root named on the command line (when there are several, or with
+any fleet option) or listed in ``--repos FILE``. Every repository is searched on its own
+(:func:`dockmod.discovery.discover`: its ``.gitignore`` files, and the nearest
+``dockmod.toml``/``pyproject.toml`` of each Dockerfile, as for any run), then all the
+files of all the repositories go to ONE runner pool, and the results are grouped back by
+repository, in repository order (sorted by :attr:`Repo.key`), then file order.
+
+* ``--repos FILE``: one path per line; blank lines and ``#`` comments are ignored; a
+  relative path is relative to the file's folder. A path that is not a folder is an
+  error line for that repository (exit 2 at the end); the run goes on.
+* ``--shard K/N``: the repositories whose :func:`shard_of` is K (1 ≤ K ≤ N). The key is
+  the repository's path *as written* (on the command line or in the repos file),
+  normalised (``os.path.normpath``, ``/`` separators, no trailing ``/``): ``api``,
+  ``./api/`` and ``org/../api`` are one key. Hashed with SHA-256, so the split is the
+  same on every machine and Python version, as long as the paths are written the same
+  way (a repos file of relative paths, or ``dockmod check *`` from the parent folder;
+  an absolute ``~/src/org/*`` differs between home folders). The shard is chosen before
+  any repository is looked at, so a CI job need not have the other shards' clones.
+* ``--patch-dir DIR``: one ``git apply``-able patch per changed repository,
+  ``DIR/<name>.patch`` (:func:`patch_name`), paths relative to the repository root with
+  ``a/``/``b/`` prefixes. A repository whose diff had to mask a secret value gets no
+  patch (it could not apply): the report says so, ``--apply`` writes the real files.
+  A stale ``<name>.patch`` of an unchanged repository is removed, so the folder always
+  describes this run.
+* ``--report FILE``: JSON, schema ``dockmod/schemas/fleet-report.schema.json``.
+* ``--summary FILE``: Markdown for a pull request body (:func:`summary`).
+
+Secret values never reach these outputs: findings, fix titles and diffs come from the
+runner already masked (:mod:`dockmod.secrets`), and a masked diff is never written as a
+patch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from dockmod.results import FileResult, Outcome
+
+SCHEMA = "fleet-report.schema.json"
+
+
+class FleetError(Exception):
+    """A problem with the fleet options themselves (a usage error: exit 2, nothing runs)."""
+
+
+@dataclass(frozen=True)
+class Repo:
+    #: The path as written, normalised: the shard key and the repository's name in outputs.
+    key: str
+    #: Where it is, for this process (relative to the current folder, or absolute).
+    path: str
+    #: Why the repository cannot be searched (an error line), or None.
+    error: str | None = None
+
+
+def normalise(path: str) -> str:
+    """A path as written, in one spelling: ``./api/`` → ``api``; ``\\`` is kept (a name byte)."""
+    text = os.path.normpath(path) if path else "."
+    return text.replace(os.sep, "/") if os.sep != "/" else text
+
+
+def shard_of(key: str, n: int) -> int:
+    """The shard (1..n) of a repository key: SHA-256 of its UTF-8 bytes, modulo n."""
+    digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
+    return int.from_bytes(digest[:8], "big") % n + 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not m:
+        raise FleetError(f"--shard must be K/N (e.g. 1/4), got `{text}`")
+    k, n = int(m.group(1)), int(m.group(2))
+    if n < 1 or not 1 <= k <= n:
+        raise FleetError(f"--shard {text}: K must be between 1 and N")
+    return k, n
+
+
+def read_repos_file(file: str) -> list[tuple[str, str]]:
+    """``(key, path)`` per listed repository: key as written (normalised), path to open."""
+    try:
+        data = Path(file).read_bytes()
+    except OSError as e:
+        raise FleetError(f"--repos {file}: {os.strerror(e.errno) if e.errno else e}") from None
+    base = os.path.dirname(file)
+    out = []
+    for raw in data.decode("utf-8", "surrogateescape").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = os.path.expanduser(line)
+        out.append((normalise(line), normalise(os.path.join(base, line))))
+    return out
+
+
+def plan(paths: Iterable[str], repos_file: str | None, shard: str | None) -> list[Repo]:
+    """The repositories of this run (this shard's), sorted by key, each checked to be a folder."""
+    entries = [(normalise(p), p) for p in paths]
+    if repos_file is not None:
+        entries += read_repos_file(repos_file)
+    if not entries:
+        raise FleetError("no repositories: name them as PATHS or list them with --repos FILE")
+    if shard is not None:
+        k, n = parse_shard(shard)
+        entries = [(key, p) for key, p in entries if shard_of(key, n) == k]
+    repos: dict[str, Repo] = {}
+    for key, p in sorted(entries):
+        if key in repos:
+            continue
+        error = None
+        if not os.path.isdir(p):
+            reason = "is not a folder" if os.path.exists(p) else "not found"
+            error = f"{p}: error: repository {reason}"
+        repos[key] = Repo(key, p, error)
+    return list(repos.values())
+
+
+@dataclass
+class RepoResult:
+    repo: Repo
+    #: ``(path relative to the repository root, result)`` in file order.
+    files: list[tuple[str, FileResult]] = field(default_factory=list)
+    #: ``DIR/<name>.patch`` written for this repository, or None.
+    patch: str | None = None
+    #: Why no patch was written although files changed, or None.
+    patch_withheld: str | None = None
+
+    @property
+    def changed(self) -> list[str]:
+        return [rel for rel, r in self.files if r.outcome is Outcome.CHANGED]
+
+    @property
+    def errors(self) -> list[tuple[str | None, str]]:
+        out: list[tuple[str | None, str]] = []
+        if self.repo.error:
+            out.append((None, self.repo.error))
+        out += [(rel, r.error or "failed") for rel, r in self.files if r.outcome is Outcome.FAILED]
+        return out
+
+
+def discover(repos: list[Repo], exclude_for: Callable[[Path], bool] | None) -> tuple[list[Any], list[int]]:
+    """Candidates of every repository in repository order, and the repository index of each.
+
+    A file reachable from two repositories (one nested in the other) belongs to the first.
+    A repository that is not a folder gives one error candidate.
+    """
+    from dockmod.discovery import Candidate
+    from dockmod.discovery import discover as discover_files
+
+    out: list[Any] = []
+    owner: list[int] = []
+    seen: set[Path] = set()
+    for i, repo in enumerate(repos):
+        if repo.error:
+            out.append(Candidate(Path(repo.path), Path(repo.path), error=repo.error))
+            owner.append(i)
+            continue
+        for c in discover_files([repo.path], exclude_for):
+            real = Path(os.path.abspath(c.path))
+            if real in seen:
+                continue
+            seen.add(real)
+            out.append(c)
+            owner.append(i)
+    return out, owner
+
+
+def group(repos: list[Repo], results: list[FileResult], owner: list[int]) -> list[RepoResult]:
+    grouped = [RepoResult(r) for r in repos]
+    for result, i in zip(results, owner):
+        repo = repos[i]
+        if repo.error:
+            continue
+        rel = os.path.relpath(result.path, repo.path).replace(os.sep, "/")
+        grouped[i].files.append((rel, result))
+    return grouped
+
+
+# -- patches ----------------------------------------------------------------------------------
+
+def patch_name(key: str) -> str:
+    """The patch file of a repository: its key, percent-encoded into one file name."""
+    return quote(key, safe="-_.") + ".patch"
+
+
+def repo_patch(rr: RepoResult) -> bytes | None:
+    """The repository's changes as one patch with paths relative to its root, or None when
+    a file's diff masks a secret (it would not apply) — ``rr.patch_withheld`` says so."""
+    from dockmod.diff import retarget
+    from dockmod.secrets import MASK_NOTE
+
+    note = MASK_NOTE.encode()
+    parts = []
+    for rel, r in rr.files:
+        if r.outcome is not Outcome.CHANGED or not r.diff:
+            continue
+        if r.diff.startswith(note):
+            rr.patch_withheld = (f"{rel}: the change is next to a secret value, which a patch would "
+                                 "have to show; run `dockmod fix --apply` in the repository instead")
+            return None
+        parts.append(retarget(r.diff, rel))
+    return b"".join(parts) or None
+
+
+def write_file(path: str | Path, data: bytes) -> None:
+    """Write an output file (a patch, the report, the summary) whole or not at all."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.dockmod-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_patches(grouped: list[RepoResult], folder: str) -> None:
+    os.makedirs(folder, exist_ok=True)
+    for rr in grouped:
+        if rr.repo.error:
+            continue
+        target = Path(folder) / patch_name(rr.repo.key)
+        data = repo_patch(rr)
+        if data is None:
+            target.unlink(missing_ok=True)
+            continue
+        write_file(target, data)
+        rr.patch = str(target)
+
+
+# -- the JSON report --------------------------------------------------------------------------
+
+def _held_back(r: FileResult) -> list[Any]:
+    return [f for f in r.findings if f.fixable and not (f.safety is not None and f.safety.applies(r.unsafe_fixes))]
+
+
+def _notes(rr: RepoResult, applied: bool) -> list[str]:
+    from dockmod.secrets import build_notes
+
+    return build_notes([r for _, r in rr.files], applied=applied)
+
+
+def report(grouped: list[RepoResult], mode: str, shard: str | None) -> dict[str, Any]:
+    """The ``--report`` document (``mode``: ``check``, ``diff`` or ``apply``)."""
+    from dockmod import __version__
+    from dockmod.report import safety_label
+
+    repos = []
+    for rr in grouped:
+        findings: Counter[str] = Counter()
+        fixed: Counter[str] = Counter()
+        held = []
+        counts: Counter[str] = Counter()
+        for rel, r in rr.files:
+            counts[r.outcome.value] += 1
+            findings.update(f.code for f in r.findings)
+            fixed.update(dict(r.fixed))
+            held += [{"path": rel, "code": f.code, "line": f.line, "title": f.fix_title or "",
+                      "safety": safety_label(f.safety)} for f in _held_back(r)]
+        repos.append({
+            "name": rr.repo.key,
+            "path": rr.repo.path,
+            "files": {"total": len(rr.files), "changed": rr.changed, "unchanged": counts["unchanged"],
+                      "skipped": counts["skipped"], "failed": counts["failed"]},
+            "findings_by_code": dict(sorted(findings.items())),
+            "fixed_by_code": dict(sorted(fixed.items())),
+            "unsafe_held_back": held,
+            "errors": [{"path": rel, "message": msg} for rel, msg in rr.errors],
+            "build_notes": _notes(rr, applied=mode == "apply"),
+            "patch": rr.patch,
+            "patch_withheld": rr.patch_withheld,
+        })
+    return {
+        "version": __version__,
+        "mode": mode,
+        "shard": shard,
+        "totals": {
+            "repositories": len(grouped),
+            "changed": sum(1 for rr in grouped if rr.changed),
+            "with_errors": sum(1 for rr in grouped if rr.errors),
+            "files": sum(len(rr.files) for rr in grouped),
+            "files_changed": sum(len(rr.changed) for rr in grouped),
+        },
+        "repositories": repos,
+    }
+
+
+def report_json(doc: dict[str, Any]) -> str:
+    from dockmod.report import _utf8
+
+    return _utf8(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
+
+
+# -- the pull-request summary -----------------------------------------------------------------
+
+def _explain(code: str) -> str:
+    """``code``, linked to its documentation page (:func:`dockmod.report.docs_url`), with the
+    first paragraph of what ``dockmod explain CODE`` prints."""
+    import importlib
+
+    from dockmod.report import docs_url
+
+    t = next((t for t in _registry() if t.meta.code == code), None)
+    if t is None:
+        return f"**{code}**"
+    doc = (importlib.import_module(t.__module__).__doc__ or "").strip().split("\n\n")[0]
+    doc = " ".join(doc.split()).replace("``", "`")
+    return f"**{code}** [`{t.meta.name}`]({docs_url(t.meta.name)}): {doc} (`dockmod explain {code}`)"
+
+
+def _md(text: str) -> str:
+    """A path or message as Markdown text: no markup, no line break."""
+    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text.replace("\n", " "))
+
+
+def summary(grouped: list[RepoResult], mode: str) -> str:
+    """Markdown for a pull request: per changed repository, what changed and why (per code,
+    linked to its documentation), then what reviewers must check: new ``--secret`` build
+    flags, unsafe fixes applied, pinned digests. One repository: no per-repository heading."""
+    changed = [rr for rr in grouped if rr.changed or rr.errors]
+    verb = "changes" if mode == "apply" else "would change"
+    out = ["# dockmod: Dockerfile fixes", ""]
+    if not changed:
+        out.append("No changes: every Dockerfile already follows the selected transforms.")
+        return "\n".join(out) + "\n"
+    many = len(grouped) > 1
+    if many:
+        n = sum(1 for rr in grouped if rr.changed)
+        out += [f"dockmod {verb} {n} of {len(grouped)} repositories.", ""]
+    for rr in changed:
+        level = "###" if many else "##"
+        if many:
+            out += [f"## {_md(rr.repo.key)}", ""]
+        out += _repo_summary(rr, mode, level)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _repo_summary(rr: RepoResult, mode: str, level: str) -> list[str]:
+    from dockmod.transforms._base import FixSafety
+
+    unsafe_codes = {t.meta.code for t in _registry() if t.meta.safety is FixSafety.UNSAFE}
+    fixed: Counter[str] = Counter()
+    per_code_files: dict[str, list[str]] = {}
+    for rel, r in rr.files:
+        for code, n in r.fixed:
+            fixed[code] += n
+            per_code_files.setdefault(code, []).append(rel)
+    out = [f"{level} What changed and why", ""]
+    files = rr.changed
+    out.append(f"{len(files)} Dockerfile{'' if len(files) == 1 else 's'} "
+               f"{'changed' if mode == 'apply' else 'to change'}: "
+               + ", ".join(f"`{_md(f)}`" for f in files) + "." if files else "No Dockerfile changed.")
+    out.append("")
+    for code in sorted(fixed):
+        out.append(f"- {_explain(code)} — {fixed[code]} fix{'' if fixed[code] == 1 else 'es'} in "
+                   + ", ".join(f"`{_md(f)}`" for f in per_code_files[code]))
+    if fixed:
+        out.append("")
+    checks = []
+    for note in _notes(rr, applied=mode == "apply"):
+        checks.append(f"- [ ] New build flag: {_md(note)}")
+    for code in sorted(c for c in fixed if c in unsafe_codes):
+        checks.append(f"- [ ] Unsafe fix applied ({_explain(code)}): it may change what the build does; "
+                      f"review {', '.join(f'`{_md(f)}`' for f in per_code_files[code])}")
+    if "DM101" in fixed:
+        checks.append("- [ ] Pinned digests (DM101): the images are the ones the tags named today; "
+                      "check the digests in the diff against your registry")
+    held = [(rel, f) for rel, r in rr.files for f in _held_back(r)]
+    if held:
+        codes = Counter(f.code for _, f in held)
+        checks.append("- [ ] Not applied (needs `--unsafe-fixes`): "
+                      + ", ".join(f"{code} ×{n}" for code, n in sorted(codes.items())))
+    for rel, msg in rr.errors:
+        checks.append(f"- [ ] Error{f' in `{_md(rel)}`' if rel else ''}: {_md(msg.splitlines()[0])}")
+    if rr.patch_withheld:
+        checks.append(f"- [ ] No patch: {_md(rr.patch_withheld)}")
+    out += [f"{level} What reviewers must check", ""]
+    out += checks or ["- Only safe fixes (they keep what the build does); nothing else to check."]
+    out.append("")
+    return out
+
+
+def _registry() -> tuple[Any, ...]:
+    from dockmod.transforms import REGISTRY
+
+    return tuple(REGISTRY)
+
+
+def stderr_line(grouped: list[RepoResult], mode: str) -> str:
+    """One line for the end of a fleet run."""
+    n = len(grouped)
+    if mode == "check":
+        hit = sum(1 for rr in grouped if any(r.findings for _, r in rr.files))
+        what = f"{hit} with findings"
+    else:
+        hit = sum(1 for rr in grouped if rr.changed)
+        what = f"{hit} {'changed' if mode == 'apply' else 'would be changed'}"
+    errors = sum(1 for rr in grouped if rr.errors)
+    return f"{n} {'repository' if n == 1 else 'repositories'}: {what}, {errors} with errors."
