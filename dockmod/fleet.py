@@ -244,9 +244,12 @@ def _held_back(r: FileResult) -> list[Any]:
 
 
 def _notes(rr: RepoResult, applied: bool) -> list[str]:
+    """The secrets-migration build-flag notes, with paths relative to the repository."""
+    from dataclasses import replace
+
     from dockmod.secrets import build_notes
 
-    return build_notes([r for _, r in rr.files], applied=applied)
+    return build_notes([replace(r, path=rel) for rel, r in rr.files], applied=applied)
 
 
 def report(grouped: list[RepoResult], mode: str, shard: str | None) -> dict[str, Any]:
