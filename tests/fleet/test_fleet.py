@@ -1,0 +1,184 @@
+"""Fleet mode's parts: the repos file, shards, patches next to secrets, the progress bar,
+registry look-ups once per run, usage errors. The 50-repository flow is test_flow.py."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from dockmod import fleet
+from dockmod.cli import _Progress, cli
+from dockmod.results import FileResult, Outcome
+from tests.secrets.test_no_leak import DOCKERFILE as SECRET_DOCKERFILE
+from tests.secrets.test_no_leak import PLANTED
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((ROOT / "dockmod" / "schemas" / "fleet-report.schema.json").read_text())
+LEGACY = "from alpine:3.20 as base\nENV A b\n"
+
+
+def _repo(path: Path, text: str = LEGACY, name: str = "Dockerfile") -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / name).write_text(text)
+    return path
+
+
+def _invoke(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(cli, list(args))
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_repos_file_comments_blank_lines_and_paths_relative_to_its_folder(tmp_path: Path) -> None:
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "repos.txt").write_text("# fleet\n\n  ../a/  \n#../b\n/abs/c\n./d/../e\n")
+    assert fleet.read_repos_file(str(lists / "repos.txt")) == [
+        ("../a", str(tmp_path / "a")), ("/abs/c", "/abs/c"), ("e", str(lists / "e"))]
+    with pytest.raises(fleet.FleetError, match="no-such.txt"):
+        fleet.read_repos_file(str(tmp_path / "no-such.txt"))
+
+
+def test_shard_keys_are_stable_values_across_machines() -> None:
+    # SHA-256 of the normalised path as written: these values must never change, or a
+    # running CI matrix would process a repository twice or not at all.
+    assert [fleet.shard_of(k, 4) for k in ("api", "org/web", "repo00")] == [2, 3, 4]
+    assert fleet.shard_of("api", 1000) == 326
+    assert fleet.normalise("./api/") == fleet.normalise("org/../api") == "api"
+
+
+def test_shard_spec_errors() -> None:
+    assert fleet.parse_shard("2/5") == (2, 5)
+    for bad in ("0/3", "4/3", "1/0", "a/b", "1"):
+        with pytest.raises(fleet.FleetError):
+            fleet.parse_shard(bad)
+    code, _, err = _invoke("check", "--shard", "4/3", "x")
+    assert code == 2 and "--shard 4/3: K must be between 1 and N" in err
+
+
+def test_standard_input_is_refused_in_fleet_mode(tmp_path: Path) -> None:
+    code, _, err = _invoke("check", "--report", str(tmp_path / "r.json"), "-")
+    assert code == 2 and "standard input" in err
+
+
+def test_several_folders_are_repositories_and_a_missing_one_is_an_error_line(tmp_path: Path) -> None:
+    a = _repo(tmp_path / "a")
+    b = _repo(tmp_path / "b" / "nested", name="api.Dockerfile").parent
+    code, out, err = _invoke("fix", "--apply", str(b), str(tmp_path / "gone"), str(a))
+    assert code == 2
+    assert f"{tmp_path / 'gone'}: error: repository not found" in err
+    assert "3 repositories: 2 changed, 1 with errors." in err
+    # Repositories sorted, whatever the order given.
+    assert out.index(f"Fixed {a / 'Dockerfile'}") < out.index(f"Fixed {b / 'nested' / 'api.Dockerfile'}")
+    assert (a / "Dockerfile").read_text() == "FROM alpine:3.20 AS base\nENV A=b\n"
+    # One file is not a fleet: the ordinary output, no repository line.
+    code, _, err = _invoke("check", str(a / "Dockerfile"), str(b / "nested" / "api.Dockerfile"))
+    assert "repositories" not in err
+
+
+def test_secret_values_stay_out_of_patches_report_and_summary(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "svc", SECRET_DOCKERFILE)
+    _repo(tmp_path / "plain")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    out_dir = tmp_path / "out"
+    outputs = []
+    for mode in (["fix"], ["fix", "--apply"]):
+        (repo / "Dockerfile").write_text(SECRET_DOCKERFILE)
+        code, out, err = _invoke(*mode, "--unsafe-fixes", "--patch-dir", str(out_dir / "p"),
+                                 "--report", str(out_dir / "r.json"), "--summary", str(out_dir / "s.md"),
+                                 str(repo), str(tmp_path / "plain"))
+        assert code in (0, 1), err
+        doc = json.loads((out_dir / "r.json").read_text())
+        jsonschema.validate(doc, SCHEMA)
+        svc = next(r for r in doc["repositories"] if r["name"].endswith("svc"))
+        assert svc["files"]["changed"] == ["Dockerfile"]
+        assert svc["patch"] is None and "secret value" in svc["patch_withheld"]
+        assert svc["build_notes"] and all(n.startswith("Dockerfile:") and "--secret" in n
+                                          for n in svc["build_notes"])
+        summary = (out_dir / "s.md").read_text()
+        assert "- [ ] New build flag: Dockerfile:" in summary
+        assert "- [ ] Unsafe fix applied (**DM301**" in summary
+        assert sorted(p.name for p in (out_dir / "p").iterdir()) == [fleet.patch_name(str(tmp_path / "plain"))]
+        outputs += [out, err, (out_dir / "r.json").read_text(), summary]
+        outputs += [p.read_text() for p in (out_dir / "p").iterdir()]
+    for text in outputs:
+        for value in PLANTED:
+            assert value not in text
+
+
+def test_patch_names_are_unique_file_names() -> None:
+    keys = ["api", "org/api", "org%2Fapi", "/abs/api", "..", "a b"]
+    names = [fleet.patch_name(k) for k in keys]
+    assert len(set(names)) == len(names)
+    assert all("/" not in n and n.endswith(".patch") for n in names)
+    assert fleet.patch_name("api") == "api.patch"
+
+
+def test_registry_lookups_happen_once_for_the_whole_fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dockmod.pinning as pinning
+
+    calls: list[list[str]] = []
+    real = pinning.attach
+
+    def spy(jobs, **kw):  # type: ignore[no-untyped-def]
+        calls.append([j.path for j in jobs])
+        return real(jobs, **kw)
+
+    monkeypatch.setattr(pinning, "attach", spy)
+    repos = [_repo(tmp_path / n, "FROM alpine:3.20@sha256:" + "a" * 64 + "\n") for n in ("a", "b", "c")]
+    (tmp_path / "repos.txt").write_text("a\nb\nc\n")
+    code, _, err = _invoke("check", "--repos", str(tmp_path / "repos.txt"), "--extend-select", "DM101",
+                           "--offline", "-j", "1")
+    assert code in (0, 1), err
+    assert len(calls) == 1
+    assert sorted(calls[0]) == sorted(str(r / "Dockerfile") for r in repos)
+
+
+def test_progress_shows_files_changed_failed_and_rate() -> None:
+    from rich.console import Console
+
+    buf = io.StringIO()
+    p = _Progress(4, True, console=Console(file=buf, force_terminal=True, width=120))
+    p.DELAY = 0.0
+    for outcome in (Outcome.CHANGED, Outcome.UNCHANGED, Outcome.FAILED, Outcome.CHANGED):
+        p.advance(FileResult("x", outcome))
+    p.stop()
+    assert (p.done, p.changed, p.failed) == (4, 2, 1)
+    text = buf.getvalue()
+    assert "2 changed, 1 failed" in text and "files/s" in text and "4/4" in text
+
+
+def test_progress_is_silent_off_a_terminal_and_in_ci() -> None:
+    from dockmod.cli import _want_progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert _want_progress(Tty(), {}) is True
+    assert _want_progress(Tty(), {"CI": "true"}) is False
+    assert _want_progress(io.StringIO(), {}) is False
+    p = _Progress(10, False)
+    for _ in range(10):
+        p.advance(FileResult("x", Outcome.CHANGED))
+    assert p.bar is None and p.changed == 10
+
+
+def test_report_lists_unreadable_files_as_errors_of_their_repository(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "r")
+    (repo / "bad.Dockerfile").write_text("FROM alpine\nRUN <<EOF\nunterminated\n")
+    os.symlink("nowhere", repo / "dangling.Dockerfile")
+    code, _, err = _invoke("check", "--report", str(tmp_path / "r.json"), str(repo))
+    assert code == 2
+    doc = json.loads((tmp_path / "r.json").read_text())
+    jsonschema.validate(doc, SCHEMA)
+    errors = doc["repositories"][0]["errors"]
+    assert sorted(e["path"] for e in errors) == ["bad.Dockerfile", "dangling.Dockerfile"]
+    assert doc["repositories"][0]["files"]["failed"] == 2
