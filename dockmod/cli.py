@@ -261,10 +261,9 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
          patch_dir: str | None = None, report_file: str | None = None,
          summary_file: str | None = None) -> None:
     import os
-    from pathlib import Path
 
     from dockmod import report, runner
-    from dockmod.config import check_codes, compile_patterns, for_file, parse_size, parse_target_syntax
+    from dockmod.config import check_codes, parse_size, parse_target_syntax
     from dockmod.diagnostics import escape, render_finding, render_finding_full
     from dockmod.discovery import discover
     from dockmod.errors import ConfigError
@@ -294,23 +293,9 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     if stdin_filename and not stdin:
         raise click.UsageError("--stdin-filename needs `-` among the paths")
 
-    specs: dict[Path, object] = {}
+    from dockmod import fleet
 
-    def excluded(p: Path) -> bool:
-        try:
-            cfg = for_file(p, Path(config) if config else None)
-        except ConfigError:
-            return False  # reported when the file is processed
-        if not cfg.exclude or cfg.root is None:
-            return False
-        spec = specs.get(cfg.root)
-        if spec is None:
-            spec = specs[cfg.root] = compile_patterns(cfg.exclude, "exclude", cfg.path)
-        try:
-            rel = p.resolve().relative_to(cfg.root.resolve()).as_posix()
-        except (ValueError, OSError, RuntimeError):
-            return False
-        return spec.match_file(rel)  # type: ignore[attr-defined]
+    excluded = fleet.excluder(config)  # the configuration's `exclude`, looked up once per folder
 
     fix = mode != "check"
     apply = mode == "apply"
@@ -318,8 +303,6 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
                   ignore=tuple(ign), unsafe_fixes=unsafe_fixes, target_syntax=target, config=config,
                   force=force, max_file_size=max_size, syntax_directive=syntax_directive)
     if fleet_repos is not None:
-        from dockmod import fleet
-
         candidates, owner = fleet.discover(fleet_repos, excluded)
     else:
         candidates = discover([p for p in paths if p != "-"], excluded)

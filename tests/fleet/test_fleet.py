@@ -182,3 +182,25 @@ def test_report_lists_unreadable_files_as_errors_of_their_repository(tmp_path: P
     errors = doc["repositories"][0]["errors"]
     assert sorted(e["path"] for e in errors) == ["bad.Dockerfile", "dangling.Dockerfile"]
     assert doc["repositories"][0]["files"]["failed"] == 2
+
+
+def test_excluder_matches_the_nearest_config_per_folder_and_follows_links(tmp_path: Path) -> None:
+    repo = tmp_path / "r"
+    for rel in ("Dockerfile", "vendor/x/Dockerfile", "gen.Dockerfile", "sub/gen.Dockerfile",
+                "inner/vendor/Dockerfile"):
+        _repo((repo / rel).parent, name=Path(rel).name)
+    (repo / "dockmod.toml").write_text('exclude = ["vendor/**", "/gen.Dockerfile"]\n')
+    (repo / "inner" / "dockmod.toml").write_text("select = ['DM5']\n")  # nearer: no exclude
+    os.symlink("vendor/x/Dockerfile", repo / "link.Dockerfile")
+    excluded = fleet.excluder(None)
+    verdicts = {rel: excluded(repo / rel) for rel in (
+        "Dockerfile", "vendor/x/Dockerfile", "gen.Dockerfile", "sub/gen.Dockerfile",
+        "inner/vendor/Dockerfile", "link.Dockerfile")}
+    assert verdicts == {"Dockerfile": False, "vendor/x/Dockerfile": True, "gen.Dockerfile": True,
+                        "sub/gen.Dockerfile": False, "inner/vendor/Dockerfile": False,
+                        "link.Dockerfile": True}
+    # --config: one file's patterns for every folder, relative to that file's folder.
+    only = tmp_path / "only.toml"
+    only.write_text('exclude = ["r/sub/**"]\n')
+    assert fleet.excluder(str(only))(repo / "sub" / "gen.Dockerfile") is True
+    assert fleet.excluder(str(only))(repo / "gen.Dockerfile") is False
