@@ -576,6 +576,10 @@ def fix_cmd(apply_: bool, as_diff: bool, force: bool, **kw) -> None:  # type: ig
     With - as PATH, the fixed text is written to standard output (or a diff with --diff).
     --apply lists each file written with the codes fixed, then the findings left.
     Exit 1 when changes are pending (dry run) or findings remain unfixed (--apply).
+
+    Several folders, or --repos FILE, are a fleet: each is a repository with its own
+    configuration, all files run in one pool, and --patch-dir, --report and --summary
+    give the results per repository (a missing repository is an error line; the rest run).
     """
     if apply_ and as_diff:
         raise click.UsageError("--apply and --diff are mutually exclusive")
