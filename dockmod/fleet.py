@@ -199,23 +199,27 @@ def excluder(config: str | None) -> Callable[[Path], bool]:
 def discover(repos: list[Repo], exclude_for: Callable[[Path], bool] | None) -> tuple[list[Any], list[int]]:
     """Candidates of every repository in repository order, and the repository index of each.
 
-    A file reachable from two repositories (one nested in the other) belongs to the first.
-    A repository that is not a folder gives one error candidate.
+    A repository inside another one (a submodule, a vendored checkout listed on its own)
+    owns its files: the outer repository's patch and report leave them out. A file listed
+    twice otherwise (the same repository named twice) belongs to the first. A repository
+    that is not a folder gives one error candidate.
     """
     from dockmod.discovery import Candidate
     from dockmod.discovery import discover as discover_files
 
+    roots = [os.path.abspath(r.path) for r in repos]
     out: list[Any] = []
     owner: list[int] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for i, repo in enumerate(repos):
         if repo.error:
             out.append(Candidate(Path(repo.path), Path(repo.path), error=repo.error))
             owner.append(i)
             continue
+        inner = tuple(r + os.sep for r in roots if r != roots[i] and r.startswith(roots[i].rstrip(os.sep) + os.sep))
         for c in discover_files([repo.path], exclude_for):
-            real = Path(os.path.abspath(c.path))
-            if real in seen:
+            real = os.path.abspath(c.path)
+            if real in seen or (inner and real.startswith(inner)):
                 continue
             seen.add(real)
             out.append(c)

@@ -204,3 +204,17 @@ def test_excluder_matches_the_nearest_config_per_folder_and_follows_links(tmp_pa
     only.write_text('exclude = ["r/sub/**"]\n')
     assert fleet.excluder(str(only))(repo / "sub" / "gen.Dockerfile") is True
     assert fleet.excluder(str(only))(repo / "gen.Dockerfile") is False
+
+
+def test_a_repository_inside_another_owns_its_files(tmp_path: Path) -> None:
+    outer = _repo(tmp_path / "outer")
+    inner = _repo(outer / "vendor" / "inner")
+    report = tmp_path / "r.json"
+    code, _, err = _invoke("fix", "--report", str(report), "--patch-dir", str(tmp_path / "p"),
+                           str(outer), str(inner), str(outer))
+    assert code == 1, err
+    doc = json.loads(report.read_text())
+    jsonschema.validate(doc, SCHEMA)
+    files = {r["name"]: r["files"]["changed"] for r in doc["repositories"]}
+    assert files == {str(outer): ["Dockerfile"], str(inner): ["Dockerfile"]}
+    assert "--- a/Dockerfile\n" in (tmp_path / "p" / fleet.patch_name(str(inner))).read_text()
