@@ -176,7 +176,7 @@ class _Progress:
 
     DELAY = 2.0
 
-    def __init__(self, total: int, enabled: bool, console: object = None) -> None:
+    def __init__(self, total: int, enabled: bool, console: object = None, changed: str = "changed") -> None:
         import time
 
         self.total = total
@@ -186,6 +186,7 @@ class _Progress:
         self.changed = 0
         self.failed = 0
         self.console = console
+        self.label = changed
         self.bar = None
         self.task = None
 
@@ -210,7 +211,7 @@ class _Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.bar = Progress("dockmod", BarColumn(), MofNCompleteColumn(),
-                                TextColumn("{task.fields[changed]} changed, {task.fields[failed]} failed, "
+                                TextColumn(f"{{task.fields[changed]}} {self.label}, {{task.fields[failed]}} failed, "
                                            "{task.fields[rate]:.0f} files/s"),
                                 TimeRemainingColumn(), console=self.console or Console(stderr=True),
                                 transient=True)
@@ -327,7 +328,8 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     jobs_list = _attach_pinning(jobs_list, refresh=refresh, offline=offline, lock_file=lock_file,
                                 write_lock=mode == "apply")
     progress = _Progress(len(jobs_list), not quiet and fmt in ("text", "full")
-                         and _want_progress(sys.stderr, os.environ))
+                         and _want_progress(sys.stderr, os.environ),
+                         changed="with findings" if mode == "check" else "changed")
     try:
         ran = runner.run(jobs_list, jobs, on_result=progress.advance)
     finally:
