@@ -218,3 +218,20 @@ def test_a_repository_inside_another_owns_its_files(tmp_path: Path) -> None:
     files = {r["name"]: r["files"]["changed"] for r in doc["repositories"]}
     assert files == {str(outer): ["Dockerfile"], str(inner): ["Dockerfile"]}
     assert "--- a/Dockerfile\n" in (tmp_path / "p" / fleet.patch_name(str(inner))).read_text()
+
+
+def test_summary_asks_reviewers_to_check_pinned_digests(tmp_path: Path) -> None:
+    digest = "sha256:" + "b" * 64
+    lock = tmp_path / "dockmod.lock"
+    lock.write_text(json.dumps({"version": 1, "images": {"docker.io/library/alpine:3.20": {
+        "digest": digest, "platform": "index", "resolved": "2026-12-01T00:00:00Z"}}}))
+    a = _repo(tmp_path / "a", "FROM alpine:3.20\n")
+    b = _repo(tmp_path / "b", "FROM alpine:3.20 AS x\n")
+    summary = tmp_path / "s.md"
+    code, _, err = _invoke("fix", "--apply", "--select", "DM101", "--offline", "--lock-file", str(lock),
+                           "--summary", str(summary), str(a), str(b))
+    assert code == 0, err
+    assert (a / "Dockerfile").read_text() == f"FROM alpine:3.20@{digest}\n"
+    text = summary.read_text()
+    assert text.count("- [ ] Pinned digests (DM101)") == 2
+    assert "**DM101** [`pin-base-image-digest`]" in text
