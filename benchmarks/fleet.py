@@ -10,7 +10,8 @@ each repository with a ``.gitignore`` and, one in two, a ``dockmod.toml``; a
 <command> --repos repos.txt --report report.json -j N``, output to /dev/null, so
 discovery, configuration look-ups, the pool and the report are all included:
 
-* wall time, and files/s over the files found;
+* wall time, CPU seconds (user + system of the whole process tree: less sensitive to
+  a loaded machine than wall time), and files/s over the files found;
 * peak RSS, children included: the largest sum over the process tree, sampled every
   20 ms from ``/proc`` (``TreeRSS`` of ``benchmarks/check.py``), and the largest single
   process (``getrusage(RUSAGE_CHILDREN)``).
@@ -70,21 +71,44 @@ def generate(corpus: list[Path], dest: Path, repos: int, files: int) -> int:
     return n
 
 
-def run(args: list[str], cwd: Path) -> tuple[float, int, int, int]:
-    """Wall time, peak tree RSS, largest single-process RSS (bytes) and exit code."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+class Peaks(TreeRSS):
+    """TreeRSS that also keeps the largest single process of the tree."""
+
+    def __init__(self, pid: int) -> None:
+        self.single = 0
+        super().__init__(pid)
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._stop.is_set():
+            sizes = []
+            for p in self._tree():
+                try:
+                    with open(f"/proc/{p}/statm") as f:
+                        sizes.append(int(f.read().split()[1]) * page)
+                except (OSError, IndexError, ValueError):
+                    pass
+            self.peak = max(self.peak, sum(sizes))
+            self.single = max(self.single, *sizes, 0)
+            self._stop.wait(0.02)
+
+
+def run(args: list[str], cwd: Path) -> tuple[float, float, int, int, int]:
+    """Wall time, CPU seconds (user + system, children), peak tree RSS, largest single
+    process RSS (bytes) and exit code."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "dockmod", *args], env=ENV, cwd=cwd,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    rss = TreeRSS(proc.pid)
+    peaks = Peaks(proc.pid)
     _, err = proc.communicate()
     wall = time.perf_counter() - t
-    single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    if single <= before * 1024:
-        single = 0  # not a new maximum: this run's own peak is below an earlier run's
+    tree = peaks.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode not in (0, 1, 2):
         sys.stderr.write(err.decode(errors="replace"))
-    return wall, rss.stop(), single, proc.returncode
+    return wall, cpu, tree, peaks.single, proc.returncode
 
 
 def hadolint(paths: list[Path]) -> float | None:
@@ -116,6 +140,7 @@ def main() -> None:
         sys.exit(f"no corpus files under {a.corpus}")
     tmp = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="dockmod-fleet-"))
     try:
+        load_before = load()
         t = time.perf_counter()
         n = generate(corpus, tmp, a.repos, a.files)
         gen = time.perf_counter() - t
@@ -123,28 +148,31 @@ def main() -> None:
         for command in ("check", "fix"):
             for jobs in a.jobs.split(","):
                 report = tmp / f"report-{command}-{jobs}.json"
-                wall, tree, single, code = run([command, "--repos", "repos.txt", "--report", str(report),
-                                               "-j", jobs], tmp)
+                wall, cpu, tree, single, code = run([command, "--repos", "repos.txt", "--report", str(report),
+                                                    "-j", jobs], tmp)
                 doc = json.loads(report.read_text()) if report.exists() else {}
                 found = doc.get("totals", {}).get("files", 0)
-                rows.append((f"`{command}{' (dry run)' if command == 'fix' else ''} -j {jobs}`", wall,
+                rows.append((f"`{command}{' (dry run)' if command == 'fix' else ''} -j {jobs}`", wall, cpu,
                              found / wall if wall else 0, tree, single, code, found))
         sample = [p for p in sorted(tmp.rglob("*"))
                   if p.is_file() and ("ockerfile" in p.name or p.name == "Containerfile")]
         sample = sample[:: max(1, n // a.sample)][: a.sample]
+        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         hl = hadolint(sample)
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        hl_cpu = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
         print(f"Fleet: {a.repos} repositories × {a.files} Dockerfiles = {n} files from "
-              f"{len(corpus)} corpus files (generated in {gen:.1f} s); load average before: {load()}; "
-              f"{os.cpu_count()} cores\n")
-        print("| run | wall s | files/s | peak RSS, tree (MB) | peak RSS, one process (MB) | exit | files |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
-        for name, wall, rate, tree, single, code, found in rows:
-            one = f"{single / 1e6:.0f}" if single else "≤ above"
-            print(f"| {name} | {wall:.1f} | {rate:.0f} | {tree / 1e6:.0f} | {one} | {code} | {found} |")
+              f"{len(corpus)} corpus files (generated in {gen:.1f} s); {os.cpu_count()} cores; "
+              f"load average before: {load_before}\n")
+        print("| run | wall s | CPU s | files/s | peak RSS, tree (MB) | peak RSS, one process (MB) | exit | files |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name, wall, cpu, rate, tree, single, code, found in rows:
+            print(f"| {name} | {wall:.1f} | {cpu:.1f} | {rate:.0f} | {tree / 1e6:.0f} | {single / 1e6:.0f} | "
+                  f"{code} | {found} |")
         if hl is not None and sample:
             per = hl / len(sample)
             print(f"| hadolint, {len(sample)} files sampled, extrapolated to {n} | {per * n:.1f} | "
-                  f"{1 / per:.0f} | | | | |")
+                  f"{hl_cpu / len(sample) * n:.1f} | {1 / per:.0f} | | | | |")
         print(f"\nLoad average after: {load()}. Shared machine: numbers are noisy; one run each.")
     finally:
         if not a.keep:
