@@ -451,7 +451,8 @@ def _fleet_options(mode: str):  # type: ignore[no-untyped-def]
                              help="Write one `git apply`-able patch per changed repository."),
                 click.option("--summary", "summary_file", type=click.Path(dir_okay=False), default=None,
                              metavar="FILE", help="Write a Markdown pull-request body: what changed "
-                                                  "and why, and what reviewers must check."),
+                                                  "and why, and what reviewers must check (with "
+                                                  "--patch-dir, also one per repository)."),
             ]
         for d in reversed(decorators):
             f = d(f)
@@ -488,7 +489,7 @@ def _fleet_finish(mode, repos, results, owner, *, quiet, shard, patch_dir, repor
     report_mode = {"check": "check", "diff": "diff"}.get(mode, "apply")
     try:
         if patch_dir:
-            fleet.write_patches(grouped, patch_dir)
+            fleet.write_patches(grouped, patch_dir, report_mode if summary_file else None)
         if report_file:
             doc = fleet.report_json(fleet.report(grouped, report_mode, shard))
             fleet.write_file(report_file, doc.encode("utf-8"))

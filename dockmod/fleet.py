@@ -25,7 +25,9 @@ repository, in repository order (sorted by :attr:`Repo.key`), then file order.
   A stale ``<name>.patch`` of an unchanged repository is removed, so the folder always
   describes this run.
 * ``--report FILE``: JSON, schema ``dockmod/schemas/fleet-report.schema.json``.
-* ``--summary FILE``: Markdown for a pull request body (:func:`summary`).
+* ``--summary FILE``: Markdown for a pull request body (:func:`summary`), a section per
+  repository; with ``--patch-dir``, each patch also gets ``<name>.md``, the body of that
+  repository's own pull request.
 
 Secret values never reach these outputs: findings, fix titles and diffs come from the
 runner already masked (:mod:`dockmod.secrets`), and a masked diff is never written as a
@@ -275,18 +277,25 @@ def write_file(path: str | Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_patches(grouped: list[RepoResult], folder: str) -> None:
+def write_patches(grouped: list[RepoResult], folder: str, summary_mode: str | None = None) -> None:
+    """``folder/<name>.patch`` per changed repository; with ``summary_mode``, also
+    ``<name>.md``, that repository's own pull-request body (:func:`summary`). The files
+    of a repository with nothing to patch are removed."""
     os.makedirs(folder, exist_ok=True)
     for rr in grouped:
         if rr.repo.error:
             continue
         target = Path(folder) / patch_name(rr.repo.key)
+        body = target.with_suffix(".md")
         data = repo_patch(rr)
         if data is None:
             target.unlink(missing_ok=True)
+            body.unlink(missing_ok=True)
             continue
         write_file(target, data)
         rr.patch = str(target)
+        if summary_mode is not None:
+            write_file(body, summary([rr], summary_mode).encode("utf-8"))
 
 
 # -- the JSON report --------------------------------------------------------------------------

@@ -105,7 +105,8 @@ def test_secret_values_stay_out_of_patches_report_and_summary(tmp_path: Path) ->
         summary = (out_dir / "s.md").read_text()
         assert "- [ ] New build flag: Dockerfile:" in summary
         assert "- [ ] Unsafe fix applied (**DM301**" in summary
-        assert sorted(p.name for p in (out_dir / "p").iterdir()) == [fleet.patch_name(str(tmp_path / "plain"))]
+        plain = fleet.patch_name(str(tmp_path / "plain"))
+        assert sorted(p.name for p in (out_dir / "p").iterdir()) == sorted([plain, plain[:-len(".patch")] + ".md"])
         outputs += [out, err, (out_dir / "r.json").read_text(), summary]
         outputs += [p.read_text() for p in (out_dir / "p").iterdir()]
     for text in outputs:

@@ -162,10 +162,11 @@ def fleet_dir(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
                          "-j", "2", cwd=applied),
     }
     applied_tree = _tree(applied)
+    bodies = {p.name: p.read_text() for p in (out / "applied-patches").glob("*.md")}
     runs["again"] = dockmod("fix", "--apply", "--repos", "repos.txt", "--report", str(out / "again.json"),
                             "--patch-dir", str(out / "applied-patches"), "-j", "2", cwd=applied)
     return {"base": base, "src": src, "patched": patched, "applied": applied, "out": out, "runs": runs,
-            "applied_tree": applied_tree, "names": names}
+            "applied_tree": applied_tree, "names": names, "bodies": bodies}
 
 
 def _report(fleet_dir: dict, name: str) -> dict:
@@ -264,6 +265,13 @@ def test_apply_report_summary_and_git_status(fleet_dir: dict) -> None:
     assert summary.count("### What reviewers must check") == len(changed) + 1  # + the missing one
     assert "Error: gone: error: repository not found" in summary
     assert "](https://github.com/dockmod/dockmod/blob/main/docs/transforms/use-key-value-format.md)" in summary
+    # With --patch-dir, each changed repository's own pull-request body sits next to its patch.
+    assert len(fleet_dir["bodies"]) == len(changed)
+    for r in changed:
+        body = fleet_dir["bodies"][Path(fleet.patch_name(r["name"])).with_suffix(".md").name]
+        assert body.startswith("# dockmod: Dockerfile fixes\n\n## What changed and why\n")
+        assert "## What reviewers must check" in body and "### " not in body
+        assert all(f"`dockmod explain {code}`" in body for code in r["fixed_by_code"])
 
 
 def test_second_run_changes_nothing(fleet_dir: dict) -> None:
@@ -273,7 +281,7 @@ def test_second_run_changes_nothing(fleet_dir: dict) -> None:
     doc = _report(fleet_dir, "again")
     assert doc["totals"]["files_changed"] == 0
     assert _tree(fleet_dir["applied"]) == fleet_dir["applied_tree"]
-    # The patches of the first --apply run are removed: nothing is left to apply.
+    # The patches (and bodies) of the first --apply run are removed: nothing is left to apply.
     assert list((fleet_dir["out"] / "applied-patches").iterdir()) == []
 
 
