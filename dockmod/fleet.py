@@ -244,7 +244,7 @@ def group(repos: list[Repo], results: list[FileResult], owner: list[int]) -> lis
 
 def patch_name(key: str) -> str:
     """The patch file of a repository: its key, percent-encoded into one file name."""
-    return quote(key, safe="-_.") + ".patch"
+    return quote(key, safe="-_.", errors="surrogateescape") + ".patch"
 
 
 def repo_patch(rr: RepoResult) -> bytes | None:
@@ -386,10 +386,25 @@ def _md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text.replace("\n", " "))
 
 
+def _code(text: str) -> str:
+    """A path as a Markdown code span (shown as written: no escapes inside a span)."""
+    text = text.replace("\n", " ")
+    fence = "`" * (max((len(m) for m in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _prose(text: str) -> str:
+    """dockmod's own message (its `code` spans kept) as one line of Markdown, no HTML."""
+    return text.replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def summary(grouped: list[RepoResult], mode: str) -> str:
     """Markdown for a pull request: per changed repository, what changed and why (per code,
     linked to its documentation), then what reviewers must check: new ``--secret`` build
     flags, unsafe fixes applied, pinned digests. One repository: no per-repository heading."""
+    from dockmod.report import _utf8
+
     changed = [rr for rr in grouped if rr.changed or rr.errors]
     verb = "changes" if mode == "apply" else "would change"
     out = ["# dockmod: Dockerfile fixes", ""]
@@ -405,7 +420,7 @@ def summary(grouped: list[RepoResult], mode: str) -> str:
         if many:
             out += [f"## {_md(rr.repo.key)}", ""]
         out += _repo_summary(rr, mode, level)
-    return "\n".join(out).rstrip("\n") + "\n"
+    return _utf8("\n".join(out).rstrip("\n") + "\n")  # a name that is not UTF-8: U+FFFD, as in JSON
 
 
 def _repo_summary(rr: RepoResult, mode: str, level: str) -> list[str]:
@@ -422,19 +437,19 @@ def _repo_summary(rr: RepoResult, mode: str, level: str) -> list[str]:
     files = rr.changed
     out.append(f"{len(files)} Dockerfile{'' if len(files) == 1 else 's'} "
                f"{'changed' if mode == 'apply' else 'to change'}: "
-               + ", ".join(f"`{_md(f)}`" for f in files) + "." if files else "No Dockerfile changed.")
+               + ", ".join(_code(f) for f in files) + "." if files else "No Dockerfile changed.")
     out.append("")
     for code in sorted(fixed):
         out.append(f"- {_explain(code)} — {fixed[code]} fix{'' if fixed[code] == 1 else 'es'} in "
-                   + ", ".join(f"`{_md(f)}`" for f in per_code_files[code]))
+                   + ", ".join(_code(f) for f in per_code_files[code]))
     if fixed:
         out.append("")
     checks = []
     for note in _notes(rr, applied=mode == "apply"):
-        checks.append(f"- [ ] New build flag: {_md(note)}")
+        checks.append(f"- [ ] New build flag: {_prose(note)}")
     for code in sorted(c for c in fixed if c in unsafe_codes):
         checks.append(f"- [ ] Unsafe fix applied ({_explain(code)}): it may change what the build does; "
-                      f"review {', '.join(f'`{_md(f)}`' for f in per_code_files[code])}")
+                      f"review {', '.join(_code(f) for f in per_code_files[code])}")
     if "DM101" in fixed:
         checks.append("- [ ] Pinned digests (DM101): the images are the ones the tags named today; "
                       "check the digests in the diff against your registry")
@@ -444,9 +459,9 @@ def _repo_summary(rr: RepoResult, mode: str, level: str) -> list[str]:
         checks.append("- [ ] Not applied (needs `--unsafe-fixes`): "
                       + ", ".join(f"{code} ×{n}" for code, n in sorted(codes.items())))
     for rel, msg in rr.errors:
-        checks.append(f"- [ ] Error{f' in `{_md(rel)}`' if rel else ''}: {_md(msg.splitlines()[0])}")
+        checks.append(f"- [ ] Error{f' in {_code(rel)}' if rel else ''}: {_md(msg.splitlines()[0])}")
     if rr.patch_withheld:
-        checks.append(f"- [ ] No patch: {_md(rr.patch_withheld)}")
+        checks.append(f"- [ ] No patch: {_prose(rr.patch_withheld)}")
     out += [f"{level} What reviewers must check", ""]
     out += checks or ["- Only safe fixes (they keep what the build does); nothing else to check."]
     out.append("")

@@ -115,7 +115,7 @@ def test_secret_values_stay_out_of_patches_report_and_summary(tmp_path: Path) ->
 
 
 def test_patch_names_are_unique_file_names() -> None:
-    keys = ["api", "org/api", "org%2Fapi", "/abs/api", "..", "a b"]
+    keys = ["api", "org/api", "org%2Fapi", "/abs/api", "..", "a b", "caf\udce9", "caf\u00e9"]
     names = [fleet.patch_name(k) for k in keys]
     assert len(set(names)) == len(names)
     assert all("/" not in n and n.endswith(".patch") for n in names)
@@ -236,3 +236,29 @@ def test_summary_asks_reviewers_to_check_pinned_digests(tmp_path: Path) -> None:
     text = summary.read_text()
     assert text.count("- [ ] Pinned digests (DM101)") == 2
     assert "**DM101** [`pin-base-image-digest`]" in text
+
+
+def test_a_repository_name_that_is_not_utf8(tmp_path: Path) -> None:
+    name = os.fsdecode(b"caf\xe9")
+    repo = _repo(tmp_path / name)
+    _repo(tmp_path / "plain")
+    out = tmp_path / "out"
+    code, _, err = _invoke("fix", "--report", str(out / "r.json"), "--summary", str(out / "s.md"),
+                           "--patch-dir", str(out / "p"), str(repo), str(tmp_path / "plain"))
+    assert code == 1, err
+    doc = json.loads((out / "r.json").read_bytes().decode("utf-8"))
+    jsonschema.validate(doc, SCHEMA)
+    assert sorted(r["files"]["changed"] for r in doc["repositories"]) == [["Dockerfile"], ["Dockerfile"]]
+    patch = out / "p" / fleet.patch_name(str(repo))
+    assert b"--- a/Dockerfile\n" in patch.read_bytes()
+    (out / "s.md").read_bytes().decode("utf-8")
+
+
+def test_summary_shows_paths_as_written_in_code_spans(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "r", name="dev_x.Dockerfile")
+    (repo / "a`b.Dockerfile").write_text(LEGACY)
+    code, _, err = _invoke("fix", "--summary", str(tmp_path / "s.md"), "--report", str(tmp_path / "r.json"),
+                           str(repo))
+    assert code == 1, err
+    text = (tmp_path / "s.md").read_text()
+    assert "2 Dockerfiles to change: ``a`b.Dockerfile``, `dev_x.Dockerfile`." in text
