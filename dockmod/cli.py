@@ -463,10 +463,12 @@ def _fleet_options(mode: str):  # type: ignore[no-untyped-def]
 
 def _fleet_plan(mode, paths, repos, shard, patch_dir, report_file, summary_file):  # type: ignore[no-untyped-def]
     """The repositories of a fleet run, or None for an ordinary run. Fleet mode: --repos or
-    any fleet option, or several PATHS none of which is a file (each is then a repository)."""
+    any fleet option, or several PATHS with folders among them and no file (each is then a
+    repository)."""
     import os
 
-    several_roots = len(paths) > 1 and not any(p == "-" or os.path.isfile(p) for p in paths)
+    several_roots = (len(paths) > 1 and any(os.path.isdir(p) for p in paths)
+                     and not any(p == "-" or os.path.isfile(p) for p in paths))
     if not (repos or shard or patch_dir or report_file or summary_file or several_roots):
         return None
     if "-" in paths:

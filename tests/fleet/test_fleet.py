@@ -262,3 +262,9 @@ def test_summary_shows_paths_as_written_in_code_spans(tmp_path: Path) -> None:
     assert code == 1, err
     text = (tmp_path / "s.md").read_text()
     assert "2 Dockerfiles to change: ``a`b.Dockerfile``, `dev_x.Dockerfile`." in text
+
+
+def test_names_that_are_all_missing_are_not_a_fleet(tmp_path: Path) -> None:
+    code, _, err = _invoke("check", str(tmp_path / "x.Dockerfile"), str(tmp_path / "y.Dockerfile"))
+    assert code == 2 and "repositor" not in err
+    assert f"{tmp_path / 'x.Dockerfile'}: error:" in err
