@@ -29,6 +29,13 @@ repository, in repository order (sorted by :attr:`Repo.key`), then file order.
   repository; with ``--patch-dir``, each patch also gets ``<name>.md``, the body of that
   repository's own pull request.
 
+DM101's registry look-ups run once for the whole fleet (:func:`dockmod.pinning.attach`
+over every job), with one lock file: ``--lock-file``, else ``./dockmod.lock`` of the
+current folder (a repository's own ``dockmod.lock`` is not read in a fleet run). A
+repository nested in another owns its files. The summary links each code to
+``docs/transforms/<name>.md`` (:func:`dockmod.report.docs_url`, the page SARIF's
+``helpUri`` names) and quotes the first paragraph of ``dockmod explain CODE``.
+
 Secret values never reach these outputs: findings, fix titles and diffs come from the
 runner already masked (:mod:`dockmod.secrets`), and a masked diff is never written as a
 patch.
