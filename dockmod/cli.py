@@ -301,8 +301,10 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
                   ignore=tuple(ign), unsafe_fixes=unsafe_fixes, target_syntax=target, config=config,
                   force=force, max_file_size=max_size, syntax_directive=syntax_directive)
     candidates = discover([p for p in paths if p != "-"], excluded)
-    if hooks is not None:
-        candidates = hooks.before(candidates)  # before any write: dirty trees, branch, REF
+    if hooks is not None:  # before any write: dirty trees, the branch, REF
+        if hooks.prepare(candidates):  # switched to an existing branch: its files may differ
+            candidates = discover([p for p in paths if p != "-"], excluded)
+        candidates = hooks.before(candidates)
     # Each slot is a job (by index) or a result known without running (an error, a skip).
     slots: list[int | FileResult] = []
     jobs_list: list[runner.Job] = []

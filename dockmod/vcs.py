@@ -159,17 +159,23 @@ class GitRun:
     #: Repositories that passed :meth:`prepare`.
     ready: set[Path] = field(default_factory=set)
 
-    def prepare(self, root: Path) -> None:
-        """Before any write: identity, clean tree, and the branch if it already exists."""
+    def prepare(self, root: Path) -> bool:
+        """Before any write: identity, clean tree, and the branch if it already exists.
+
+        Returns True when it switched branches (the files to process may then differ).
+        """
         check_identity(root)
         if not self.allow_dirty:
             check_clean(root)
+        switched = False
         if _branch_exists(root, self.branch) and _current_branch(root) != self.branch:
             proc = git(root, "switch", "--quiet", self.branch, check=False)
             if proc.returncode != 0:
                 raise VcsError(f"{root}: error: cannot switch to branch {self.branch}: "
                                f"{_first_line(proc.stderr)}")
+            switched = True
         self.ready.add(root)
+        return switched
 
     def commit(self, root: Path, written: Iterable[str]) -> str | None:
         """Commit exactly ``written`` (paths relative to ``root``) on the branch.
@@ -289,9 +295,9 @@ def on_changed_line(lines: frozenset[int], start: int, end: int) -> bool:
 class RunHooks:
     """What ``dockmod check``/``fix`` call around a run, per repository of its files.
 
-    :meth:`before` (after discovery, before anything is written) prepares each repository
-    once and marks the files of a repository that failed (dirty, no identity, unknown REF)
-    as errors, so that repository is skipped with one error line while the others proceed;
+    :meth:`prepare` (after discovery, before anything is written) prepares each
+    repository once (the caller discovers again when it switched a branch); :meth:`before`
+    marks the files of a repository that failed (dirty, no identity, unknown REF) as errors, so that repository is skipped with one error line while the others proceed;
     :meth:`filter` keeps the findings on changed lines; :meth:`finish` commits.
     """
 
@@ -317,16 +323,32 @@ class RunHooks:
             self._roots[d] = toplevel(d)
         return self._roots[d]
 
-    def _prepare(self, root: Path) -> None:
+    def _prepare(self, root: Path) -> bool:
         if root in self._failed or root in self._lines or (self.git_run and root in self.git_run.ready):
-            return
+            return False
+        switched = False
         try:
             if self.git_run is not None:
-                self.git_run.prepare(root)
+                switched = self.git_run.prepare(root)
             if self.ref is not None:
                 self._lines[root] = changed_lines(root, self.ref)
         except VcsError as e:
             self._failed[root] = e.message
+        return switched
+
+    def prepare(self, candidates: list) -> bool:  # type: ignore[type-arg]
+        """Prepare the repositories of ``candidates`` (before any write).
+
+        Returns True when a repository was switched to an existing branch: the caller must
+        then discover the files again, as that branch may hold others.
+        """
+        switched = False
+        for c in candidates:
+            if not (c.error or c.skip):
+                root = self._root(c.path)
+                if root is not None:
+                    switched = self._prepare(root) or switched
+        return switched
 
     def before(self, candidates: list) -> list:  # type: ignore[type-arg]
         from dataclasses import replace
