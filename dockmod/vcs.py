@@ -351,6 +351,7 @@ class RunHooks:
         return switched
 
     def before(self, candidates: list) -> list:  # type: ignore[type-arg]
+        """The same candidates, one for one (fleet mode keeps a parallel list of owners)."""
         from dataclasses import replace
 
         out = []
@@ -367,8 +368,9 @@ class RunHooks:
             if root in self._failed:
                 out.append(replace(c, error=self._failed[root]))
                 continue
-            if not os.path.lexists(c.path):
-                continue  # not on the branch just switched to
+            if not os.path.lexists(c.path):  # not on the branch just switched to
+                out.append(replace(c, skip=f"not on branch {self.git_run.branch if self.git_run else ''}"))
+                continue
             rel = repo_path(root, c.path)
             self._where[str(c.path)] = (root, rel)
             if self.ref is not None and not self._lines[root].get(rel):
