@@ -455,12 +455,14 @@ def _vcs_hooks(mode, stdin, git_branch, git_commit, allow_dirty, ref, lock_file)
             raise click.UsageError("--git-branch and --git-commit only apply with --apply")
         if not git_commit or not git_commit.strip():
             raise click.UsageError("--git-commit: the message is empty")
-        try:
-            bad = vcs.check_branch_name(git_branch)
-        except vcs.VcsError as e:
-            raise click.UsageError(e.message) from None
-        if bad:
-            raise click.UsageError(bad)
+    try:
+        vcs.git(".", "--version")
+    except vcs.VcsError as e:  # git not installed
+        _line(e.message, err=True)
+        sys.exit(2)
+    bad = vcs.check_branch_name(git_branch) if git_branch is not None else None
+    if bad:
+        raise click.UsageError(bad)
     hooks = vcs.RunHooks(vcs.GitRun(git_branch, git_commit, allow_dirty) if git_branch else None, ref)
     if git_branch is not None:
         from dockmod.pinning import lock_path

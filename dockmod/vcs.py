@@ -318,9 +318,25 @@ class RunHooks:
             self.watch[path] = None
 
     def _root(self, path: Path) -> Path | None:
+        """The work tree of ``path``: one ``git rev-parse`` per repository, not per folder.
+
+        The folders up to the nearest one holding ``.git`` share its answer (git itself
+        looks for ``.git`` the same way, so a nested repository or submodule is its own).
+        """
         d = Path(os.path.realpath(_dir_of(path)))
-        if d not in self._roots:
-            self._roots[d] = toplevel(d)
+        walked = []
+        probe = d
+        while probe not in self._roots:
+            walked.append(probe)
+            if os.path.lexists(probe / ".git"):
+                self._roots[probe] = toplevel(probe)
+                break
+            if probe.parent == probe:  # no .git up to / : git finds no repository either
+                self._roots[probe] = None
+                break
+            probe = probe.parent
+        for w in walked:
+            self._roots[w] = self._roots[probe]
         return self._roots[d]
 
     def _prepare(self, root: Path) -> bool:
@@ -371,7 +387,11 @@ class RunHooks:
             if not os.path.lexists(c.path):  # not on the branch just switched to
                 out.append(replace(c, skip=f"not on branch {self.git_run.branch if self.git_run else ''}"))
                 continue
-            rel = repo_path(root, c.path)
+            try:
+                rel = repo_path(root, c.path)
+            except ValueError:
+                out.append(replace(c, error=f"{c.path}: error: not inside {root} as git sees it"))
+                continue
             self._where[str(c.path)] = (root, rel)
             if self.ref is not None and not self._lines[root].get(rel):
                 out.append(replace(c, skip=f"no line changed since {self.ref}"))
@@ -406,11 +426,14 @@ class RunHooks:
             return False
         written: dict[Path, list[str]] = {root: [] for root in self.git_run.ready}
         for r in results:
-            where = self._where.get(r.path)
-            if r.written and where is not None:
-                real = os.path.realpath(r.path)  # a symbolic link's target is what was written
-                written[where[0]].append(repo_path(where[0], real) if real != os.path.abspath(r.path)
-                                         else where[1])
+            if not r.written or r.path not in self._where:
+                continue
+            real = Path(os.path.realpath(r.path))  # a symbolic link's target is what was written
+            root = self._root(real)
+            if root in written:
+                written[root].append(repo_path(root, real))  # type: ignore[index]
+            else:
+                say(f"{r.path}: note: not committed: written through a link into {root or 'no repository'}")
         for path, old in self.watch.items():
             try:
                 new = path.read_bytes()

@@ -198,13 +198,27 @@ def test_usage_errors(tmp_path: Path, args: tuple[str, ...], message: str) -> No
     assert (repo / "Dockerfile").read_text() == LEGACY
 
 
-def test_entry_point_errors_are_one_line_without_git(tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", [("fix", "--apply", *GIT), ("check", "--diff-only-changed-lines", "HEAD")])
+def test_entry_point_errors_are_one_line_without_git(tmp_path: Path, args: tuple[str, ...]) -> None:
     """The real process: git missing from PATH is one line and exit 2, never a traceback."""
     repo = make_repo(tmp_path / "r", {"Dockerfile": LEGACY})
     env = {**os.environ, "PATH": str(tmp_path / "empty")}
-    proc = subprocess.run([sys.executable, "-m", "dockmod", "fix", "--apply", *GIT, str(repo)],
+    proc = subprocess.run([sys.executable, "-m", "dockmod", *args, str(repo)],
                           capture_output=True, text=True, env=env, cwd=ROOT)
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr
-    assert "error: git is not installed (needed for --git-branch and --diff-only-changed-lines)" in proc.stderr
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == "error: git is not installed (needed for --git-branch and --diff-only-changed-lines)\n"
     assert (repo / "Dockerfile").read_text() == LEGACY
+
+
+def test_link_into_another_repository_is_written_not_committed(tmp_path: Path) -> None:
+    a = make_repo(tmp_path / "a", {"README": "a\n"})
+    b = make_repo(tmp_path / "b", {"Dockerfile": LEGACY})
+    os.symlink("../b/Dockerfile", a / "Dockerfile")
+    git(a, "add", "Dockerfile")
+    git(a, "commit", "-q", "-m", "link")
+    code, _, err = run("fix", "--apply", "-j", "1", *GIT, str(tmp_path))  # finds a/Dockerfile first
+    assert code == 0, err
+    assert (b / "Dockerfile").read_text() == FIXED
+    assert commits(b, "HEAD") == ["Apply dockmod fixes", "init"]
+    assert git(b, "status", "--porcelain") == "" and git(a, "status", "--porcelain") == ""
+    assert commits(a) == ["link", "init"]
