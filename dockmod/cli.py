@@ -260,7 +260,8 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
          force: bool = False, refresh: bool = False, offline: bool = False,
          lock_file: str | None = None, repos: str | None = None, shard: str | None = None,
          patch_dir: str | None = None, report_file: str | None = None,
-         summary_file: str | None = None) -> None:
+         summary_file: str | None = None, git_branch: str | None = None, git_commit: str | None = None,
+         allow_dirty: bool = False, diff_only_changed_lines: str | None = None) -> None:
     import os
 
     from dockmod import report, runner
@@ -293,6 +294,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
                                "text goes to standard output; run the files separately")
     if stdin_filename and not stdin:
         raise click.UsageError("--stdin-filename needs `-` among the paths")
+    hooks = _vcs_hooks(mode, stdin, git_branch, git_commit, allow_dirty, diff_only_changed_lines, lock_file)
 
     from dockmod import fleet
 
@@ -303,10 +305,17 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     common = dict(fix=fix, apply=apply, select=tuple(sel) if sel else None, extend_select=tuple(ext),
                   ignore=tuple(ign), unsafe_fixes=unsafe_fixes, target_syntax=target, config=config,
                   force=force, max_file_size=max_size, syntax_directive=syntax_directive)
-    if fleet_repos is not None:
-        candidates, owner = fleet.discover(fleet_repos, excluded)
-    else:
-        candidates = discover([p for p in paths if p != "-"], excluded)
+
+    def find():  # type: ignore[no-untyped-def]
+        if fleet_repos is not None:
+            return fleet.discover(fleet_repos, excluded)
+        return discover([p for p in paths if p != "-"], excluded), None
+
+    candidates, owner = find()
+    if hooks is not None:  # before any write: dirty trees, the branch, REF
+        if hooks.prepare(candidates):  # switched to an existing branch: its files may differ
+            candidates, owner = find()
+        candidates = hooks.before(candidates)  # one for one: `owner` stays aligned
     # Each slot is a job (by index) or a result known without running (an error, a skip).
     slots: list[int | FileResult] = []
     jobs_list: list[runner.Job] = []
@@ -335,6 +344,8 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     finally:
         progress.stop()
     results = [ran.results[s] if isinstance(s, int) else s for s in slots]
+    if hooks is not None:
+        results = hooks.filter(results)
     t = report.totals(results)
     if color is None:
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -402,7 +413,77 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
         written = [r.path for r in results if r.written]
         what = f"{len(written)} {'file' if len(written) == 1 else 'files'} written" if apply else "stopped"
         _line(f"Interrupted: {what}, {not_started} not started.", err=True)
-    sys.exit(report.exit_code("apply" if mode in ("apply", "stdout") else mode, t, exit_zero, ran.interrupted))
+    code = report.exit_code("apply" if mode in ("apply", "stdout") else mode, t, exit_zero, ran.interrupted)
+    if hooks is not None and not ran.interrupted and hooks.finish(results, lambda s: _line(s, err=True), verbose):
+        code = 2
+    sys.exit(code)
+
+
+def _git_options(mode: str):  # type: ignore[no-untyped-def]
+    """Git integration (dockmod.vcs): a branch and a commit per repository, changed lines only."""
+    def wrap(f):  # type: ignore[no-untyped-def]
+        decorators = [
+            click.option("--diff-only-changed-lines", metavar="REF", default=None, hidden=mode == "fix",
+                         help="Only report findings on lines added or changed since the git revision "
+                              "REF (`git diff REF`; untracked files count as changed), to adopt "
+                              "dockmod gradually. Files with no changed line are skipped."),
+        ]
+        if mode == "fix":
+            decorators += [
+                click.option("--git-branch", metavar="NAME", default=None,
+                             help="With --apply and --git-commit: commit the files written, in each "
+                                  "repository, on branch NAME (switched to if it exists, else created "
+                                  "from HEAD when there is something to commit). Never pushes."),
+                click.option("--git-commit", metavar="MESSAGE", default=None,
+                             help="The commit message for --git-branch (needs a git identity: "
+                                  "`git config user.email`)."),
+                click.option("--allow-dirty", is_flag=True,
+                             help="With --git-branch: run in repositories with uncommitted changes "
+                                  "(else they are skipped with an error)."),
+            ]
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+
+    return wrap
+
+
+def _vcs_hooks(mode, stdin, git_branch, git_commit, allow_dirty, ref, lock_file):  # type: ignore[no-untyped-def]
+    """The run's git hooks (dockmod.vcs.RunHooks), or None; usage errors for bad combinations."""
+    if git_branch is None and git_commit is None and not allow_dirty and ref is None:
+        return None
+    from pathlib import Path
+
+    from dockmod import vcs
+
+    if ref is not None and mode != "check":
+        raise click.UsageError("--diff-only-changed-lines is for `dockmod check`: fixes are chosen per "
+                               "transform, not per line, so `fix` cannot limit them to changed lines")
+    if ref is not None and stdin:
+        raise click.UsageError("--diff-only-changed-lines needs files, not standard input")
+    if (git_branch is None) != (git_commit is None):
+        raise click.UsageError("--git-branch and --git-commit go together")
+    if allow_dirty and git_branch is None:
+        raise click.UsageError("--allow-dirty only applies with --git-branch")
+    if git_branch is not None:
+        if mode != "apply":
+            raise click.UsageError("--git-branch and --git-commit only apply with --apply")
+        if not git_commit or not git_commit.strip():
+            raise click.UsageError("--git-commit: the message is empty")
+    try:
+        vcs.git(".", "--version")
+    except vcs.VcsError as e:  # git not installed
+        _line(e.message, err=True)
+        sys.exit(2)
+    bad = vcs.check_branch_name(git_branch) if git_branch is not None else None
+    if bad:
+        raise click.UsageError(bad)
+    hooks = vcs.RunHooks(vcs.GitRun(git_branch, git_commit, allow_dirty) if git_branch else None, ref)
+    if git_branch is not None:
+        from dockmod.pinning import lock_path
+
+        hooks.watch_file(lock_path(lock_file).absolute())
+    return hooks
 
 
 def _pinning_options(f):  # type: ignore[no-untyped-def]
@@ -548,6 +629,7 @@ def lock_cmd(paths: tuple[str, ...], check_only: bool, lock_file: str | None, co
 @_shared_options("check")
 @_pinning_options
 @_fleet_options("check")
+@_git_options("check")
 def check_cmd(**kw) -> None:  # type: ignore[no-untyped-def]
     """Report what the transforms would change. Exit 1 when there are findings.
 
@@ -567,6 +649,7 @@ def check_cmd(**kw) -> None:  # type: ignore[no-untyped-def]
 @_shared_options("fix")
 @_pinning_options
 @_fleet_options("fix")
+@_git_options("fix")
 @click.option("--apply", "apply_", is_flag=True, help="Write the fixes to the files.")
 @click.option("--diff", "as_diff", is_flag=True, help="Print unified diffs (the default without --apply).")
 @click.option("--force", is_flag=True,
