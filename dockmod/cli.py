@@ -703,40 +703,13 @@ def transforms_cmd(fmt: str) -> None:
 @click.argument("code")
 def explain_cmd(code: str) -> None:
     """Print a transform's documentation and examples (by code or name)."""
-    import importlib
+    from dockmod.explain import explain, suggestion
 
-    from dockmod.transforms import REGISTRY, resolve_code
-
-    resolved = resolve_code(code)
-    if resolved is None:
-        import difflib
-
-        names = [t.meta.code for t in REGISTRY] + [t.meta.name for t in REGISTRY]
-        close = difflib.get_close_matches(code, names, n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else ""
-        click.echo(f"error: unknown transform `{code}`{hint}", err=True)
+    text = explain(code)
+    if text is None:
+        click.echo(f"error: unknown transform `{code}`{suggestion(code)}", err=True)
         sys.exit(2)
-    t = next(x for x in REGISTRY if x.meta.code == resolved)
-    doc = importlib.import_module(t.__module__).__doc__ or ""
-    m = t.meta
-    click.echo(f"# {m.code} {m.name}\n")
-    from dockmod.report import safety_label
-
-    state = "" if m.default_enabled else " (off by default)"
-    click.echo(f"Fix safety: {safety_label(m.safety).replace('-', ' ')}{state}")
-    if m.min_syntax:
-        click.echo(f"Needs: docker/dockerfile:{m.min_syntax[0]}.{m.min_syntax[1]}")
-    if m.reference:
-        click.echo(f"Reference: {m.reference}")
-    click.echo("")
-    click.echo(doc.strip())
-    for i, ex in enumerate(m.examples, 1):
-        click.echo(f"\n## Example {i}\n")
-        from dockmod.diff import unified_diff
-
-        after = ex.before if ex.after is None else ex.after
-        d = unified_diff(ex.before, after, "Dockerfile")
-        click.echo(d if d else ex.before.rstrip("\n") + "\n(no change)\n", nl=False)
+    click.echo(text, nl=False)
 
 
 def main() -> None:

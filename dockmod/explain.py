@@ -1,0 +1,92 @@
+"""A transform's documentation, as ``dockmod explain`` prints it and as ``docs/transforms/``
+holds it (one text, two renderings; ``scripts/gen_docs.py`` writes the pages and a test
+keeps them in step with the code).
+
+Layer: above transforms and report (it reads the registry and the safety labels), below cli.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+
+def _transform(code: str) -> Any:
+    from dockmod.transforms import REGISTRY, resolve_code
+
+    resolved = resolve_code(code)
+    if resolved is None:
+        return None
+    return next(x for x in REGISTRY if x.meta.code == resolved)
+
+
+def suggestion(code: str) -> str:
+    """``; did you mean `X`?`` for an unknown code or name, or ""."""
+    import difflib
+
+    from dockmod.transforms import REGISTRY
+
+    names = [t.meta.code for t in REGISTRY] + [t.meta.name for t in REGISTRY]
+    close = difflib.get_close_matches(code, names, n=1)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def explain(code: str, markdown: bool = False) -> str | None:
+    """The documentation of the transform named by ``code`` (a code or a name), or None.
+
+    ``markdown`` fences the examples' diffs for a documentation page; the terminal text
+    is the same words with the diffs bare.
+    """
+    from dockmod.diff import unified_diff
+    from dockmod.report import safety_label
+
+    t = _transform(code)
+    if t is None:
+        return None
+    m = t.meta
+    doc = (importlib.import_module(t.__module__).__doc__ or "").strip()
+    state = "" if m.default_enabled else " (off by default)"
+    out = [f"# {m.code} {m.name}", ""]
+    facts = [f"Fix safety: {safety_label(m.safety).replace('-', ' ')}{state}"]
+    if m.min_syntax:
+        facts.append(f"Needs: docker/dockerfile:{m.min_syntax[0]}.{m.min_syntax[1]}")
+    if m.reference:
+        facts.append(f"Reference: {m.reference}")
+    if markdown:  # one fact a line in Markdown too (a trailing backslash is a hard break)
+        facts = [f + "\\" for f in facts[:-1]] + facts[-1:]
+    out += facts + ["", doc]
+    for i, ex in enumerate(m.examples, 1):
+        after = ex.before if ex.after is None else ex.after
+        d = unified_diff(ex.before, after, "Dockerfile")
+        body = d if d else ex.before.rstrip("\n") + "\n(no change)\n"
+        out += ["", f"## Example {i}", ""]
+        if markdown:
+            out += ["```diff" if d else "```dockerfile", body.rstrip("\n"), "```"]
+        else:
+            out.append(body.rstrip("\n"))
+    return "\n".join(out) + "\n"
+
+
+def index_page() -> str:
+    """``docs/transforms/README.md``: every transform, its code, safety and summary."""
+    from dockmod.report import safety_label
+    from dockmod.transforms import REGISTRY
+
+    rows = ["# Transforms", "",
+            "Generated from the code by `scripts/gen_docs.py` (the same text as `dockmod explain CODE`).",
+            "", "| code | name | fix | on by default | summary |", "|---|---|---|---|---|"]
+    for t in sorted(REGISTRY, key=lambda t: t.meta.code):
+        m = t.meta
+        summary = m.summary.replace("{", "").replace("}", "").replace("|", "\\|")
+        rows.append(f"| {m.code} | [`{m.name}`]({m.name}.md) | {safety_label(m.safety)} | "
+                    f"{'yes' if m.default_enabled else 'no'} | {summary} |")
+    return "\n".join(rows) + "\n"
+
+
+def pages() -> dict[str, str]:
+    """File name (under ``docs/transforms/``) → content, for every transform and the index."""
+    from dockmod.transforms import REGISTRY
+
+    out = {f"{t.meta.name}.md": explain(t.meta.code, markdown=True) or "" for t in REGISTRY}
+    out["README.md"] = index_page()
+    return out
