@@ -180,7 +180,7 @@ class SplitBuilderRuntime(Transform):
         for ins in df.body:
             if isinstance(ins, From):
                 break
-            head += text(ins)
+            head += text(ins, nl)
         from_ = stage.from_
         written = from_.image.text if from_.image else ""
         above = "".join(line.code for line in from_.leading_lines)
@@ -190,6 +190,10 @@ class SplitBuilderRuntime(Transform):
         if not body.endswith("\n"):
             body += nl
         footer = "".join(f.code for f in df.footer)
+        if not footer and not df.code.endswith("\n"):
+            # No final newline in the original: none in the output either (the last
+            # line's ending was added by ``text`` to keep the stages apart).
+            body = body[: -len(nl)] if body.endswith(nl) else body.rstrip("\r\n")
         return df.bom + body + footer
 
     # -- already multi-stage ---------------------------------------------------------

@@ -54,6 +54,9 @@ class Ctx:
     runtime_images: dict[str, str]
     builder_name: str
 
+    def text(self, ins: Instruction) -> str:
+        return text(ins, self.nl)
+
     def kw(self, name: str) -> str:
         return self.df.style.keyword(name)
 
@@ -62,10 +65,12 @@ class Ctx:
         return self.df.style.newline
 
 
-def text(ins: Instruction) -> str:
-    """The instruction as written, with the comment lines above it, ending in a newline."""
+def text(ins: Instruction, nl: str) -> str:
+    """The instruction as written, with the comment lines above it, ending in a newline
+    (``nl``, the file's own, when it has none: the last line of a file without a final
+    newline)."""
     code = ins.code
-    return code if code.endswith("\n") else code + "\n"
+    return code if code.endswith("\n") else code + nl
 
 
 def comments(ins: Instruction) -> str:
@@ -186,7 +191,8 @@ def _removable(call: PackageManagerCall, build_names: set[str], virtuals: set[st
         for w in call.operands)
 
 
-def reduce_run(ins: Instruction, drop: Callable[[SimpleCommand, PackageManagerCall | None], bool],
+def reduce_run(ins: Instruction, nl: str,
+               drop: Callable[[SimpleCommand, PackageManagerCall | None], bool],
                stage_build: frozenset[str] = frozenset(),
                stage_virtuals: frozenset[str] = frozenset()) -> str | None:
     """The RUN's text for the runtime: without the commands ``drop`` names, without
@@ -269,4 +275,4 @@ def reduce_run(ins: Instruction, drop: Callable[[SimpleCommand, PackageManagerCa
             useful = True
     if not useful:
         return ""
-    return text(ins.with_changes(command=command))
+    return text(ins.with_changes(command=command), nl)

@@ -29,7 +29,6 @@ from dockmod.transforms._split.common import (
     comments,
     runtime_image,
     system_run,
-    text,
 )
 
 if TYPE_CHECKING:
@@ -163,12 +162,12 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             if not user.isdigit() and (rt is None or user not in rt.users):
                 return Decline("go", f"user `{user}` does not exist in `{runtime}`", ins)
         if n <= last and name not in RUNTIME_ONLY and not isinstance(ins, User):
-            builder.append(text(ins))
+            builder.append(ctx.text(ins))
         if ins is builds[-1][0]:
             lines = [f"{ctx.kw('COPY')} --from={ctx.builder_name} {b} {b}{ctx.nl}" for b in binaries]
             out.append(comments(ins) + "".join(lines))
         elif name in _KEPT:
-            out.append(text(ins))
+            out.append(ctx.text(ins))
         else:
             out.append(comments(ins))
     notes = [f"the runtime holds only {', '.join(binaries)}; files the program reads at run time "

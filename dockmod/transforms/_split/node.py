@@ -35,7 +35,6 @@ from dockmod.transforms._split.common import (
     reduce_run,
     runtime_image,
     system_run,
-    text,
 )
 
 if TYPE_CHECKING:
@@ -129,7 +128,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     out: list[str] = []
     for n, ins in enumerate(body):
         if n <= last and ins.name not in RUNTIME_ONLY and not isinstance(ins, User):
-            builder.append(text(ins))
+            builder.append(ctx.text(ins))
         if isinstance(ins, (Copy, Add)) and n < last and not ins.flag("from"):
             dest = _destination(ctx, ins)
             if dest is None:
@@ -141,7 +140,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
                 continue
         s = system.get(id(ins))
         if ins in npm_runs:
-            reduced = "" if s is None else reduce_run(ins, _is_node, frozenset(moved), virtuals)
+            reduced = "" if s is None else reduce_run(ins, ctx.nl, _is_node, frozenset(moved), virtuals)
             if reduced is None:
                 return Decline("node", "the npm steps could not be cut out of this RUN exactly", ins)
             if ins is npm_runs[-1]:
@@ -155,11 +154,11 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
                 out.append(reduced or comments(ins))
             continue
         if s is not None and (s.build or moved):
-            reduced = reduce_run(ins, _never, frozenset(moved), virtuals)
+            reduced = reduce_run(ins, ctx.nl, _never, frozenset(moved), virtuals)
             if reduced is None:
                 return Decline("node", "the build-only packages could not be removed from this RUN", ins)
             if not reduced and n > last:
-                builder.append(text(ins))
+                builder.append(ctx.text(ins))
             out.append(reduced or comments(ins))
             continue
         if isinstance(ins, Run) and s is None:
@@ -169,7 +168,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
                 prog = cmd.name.rsplit("/", 1)[-1]
                 if prog in moved or (prog in FULL_ONLY_PROGRAMS and prog not in installed):
                     return Decline("node", f"`{prog}` is in `{written}` but not in the runtime", ins)
-        out.append(text(ins))
+        out.append(ctx.text(ins))
     builder.append(f"{ctx.kw('RUN')} npm prune --omit=dev{ctx.nl}")
     notes = [f"the runtime copies {workdir} (sources, build output, production node_modules); "
              "build output written elsewhere is not copied"]

@@ -34,7 +34,6 @@ from dockmod.transforms._split.common import (
     reduce_run,
     runtime_image,
     system_run,
-    text,
 )
 
 if TYPE_CHECKING:
@@ -138,12 +137,12 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     for n, ins in enumerate(body):
         name = ins.name
         if n <= last and name not in RUNTIME_ONLY and not isinstance(ins, User):
-            builder.append(text(ins))
+            builder.append(ctx.text(ins))
         s = system.get(id(ins))
         if ins in pip_runs:
             reduced = ""
             if s is not None:
-                reduced = reduce_run(ins, _is_pip, stage_build, stage_virtuals)
+                reduced = reduce_run(ins, ctx.nl, _is_pip, stage_build, stage_virtuals)
                 if reduced is None:
                     return Decline("python", "the pip install could not be cut out of this RUN exactly", ins)
             if not copied:
@@ -154,11 +153,11 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
                 out.append(reduced or comments(ins))
             continue
         if s is not None and (s.build or stage_build):
-            reduced = reduce_run(ins, _never, stage_build, stage_virtuals)
+            reduced = reduce_run(ins, ctx.nl, _never, stage_build, stage_virtuals)
             if reduced is None:
                 return Decline("python", "the build-only packages could not be removed from this RUN", ins)
             if not reduced and n > last:
-                builder.append(text(ins))  # it removes what the builder installed: keep it there
+                builder.append(ctx.text(ins))  # it removes what the builder installed: keep it there
             out.append(reduced or comments(ins))
             continue
         if isinstance(ins, Run) and s is None:
@@ -169,7 +168,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
                     return Decline("python", f"`{prog}` is needed after the install but moves to the builder", ins)
                 if not same_image and prog in _full_only() and prog not in runtime_pkgs:
                     return Decline("python", f"`{prog}` is in `{written}` but not in `{runtime}`", ins)
-        out.append(text(ins))
+        out.append(ctx.text(ins))
     notes = []
     note = implied_note([p for s in system.values() for p in s.implied])
     if note:
