@@ -362,6 +362,13 @@ def _split(reference: str) -> tuple[str, str, str | None] | None:
     return name, m.group("tag") or "latest", m.group("digest")
 
 
+def repository_and_tag(image_text: str) -> tuple[str, str] | None:
+    """``ghcr.io/org/python:3.11@sha256:…`` → (``ghcr.io/org/python``, ``3.11``); Docker Hub
+    names normalised (``docker.io/library/python`` → ``python``); None for a variable."""
+    parts = _split(image_text)
+    return None if parts is None else (parts[0], parts[1])
+
+
 def _tag_distro(tag: str, default: str | None) -> str | None:
     t = tag.lower()
     if "windows" in t or "nanoserver" in t or "servercore" in t:

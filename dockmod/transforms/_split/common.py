@@ -167,15 +167,46 @@ def implied_note(implied: list[tuple[str, str | None]]) -> str | None:
 
 
 def runtime_image(ctx: Ctx, default: str | None) -> str | None:
-    """The runtime base: the ``runtime-images`` option first (by the FROM text, with or
-    without its digest, or the normalised reference), then ``default``."""
+    """The runtime base: the ``runtime-images`` option first, then ``default``.
+
+    Option keys match the ``FROM`` text, the text without its digest, the normalised
+    reference (``python:3.11``), or the repository alone (``myorg/python-base``): a
+    repository's value without a tag of its own gets the builder's tag
+    (``{"myorg/python-base" = "myorg/python-runtime"}``: ``myorg/python-base:3.11`` →
+    ``myorg/python-runtime:3.11``)."""
+    from dockmod.ecosystems.images import repository_and_tag
+
     from_ = ctx.stage.from_
     written = from_.image.text if from_.image else ""
     facts = ctx.stage.image_facts
     for key in (written, written.split("@", 1)[0], facts.reference if facts else None):
         if key and key in ctx.runtime_images:
             return ctx.runtime_images[key]
+    parts = repository_and_tag(written)
+    if parts is not None:
+        repo, tag = parts
+        bare = written.split("@", 1)[0]
+        if ":" in bare.rsplit("/", 1)[-1]:
+            bare = bare.rsplit(":", 1)[0]
+        for key in (bare, repo):
+            value = ctx.runtime_images.get(key)
+            if value is not None:
+                last = value.rsplit("/", 1)[-1]
+                return value if (":" in last or "@" in last) else f"{value}:{tag}"
     return default
+
+
+def unmapped(ctx: Ctx, ecosystem: str, what: str) -> Decline:
+    """The decline for a base image with no known runtime counterpart: names the option."""
+    from dockmod.ecosystems.images import repository_and_tag
+
+    written = ctx.stage.from_.image.text if ctx.stage.from_.image else ""
+    parts = repository_and_tag(written)
+    repo = parts[0] if parts else written
+    return Decline(ecosystem, (
+        f"`{written}` is not {what}, so its runtime counterpart is unknown; map it with the "
+        f"`runtime-images` option (dockmod.toml: [transform.split-builder-runtime] "
+        f'runtime-images = {{"{repo}" = "<runtime image>"}})'))
 
 
 def from_line(ctx: Ctx, image: str, name: str) -> str:
