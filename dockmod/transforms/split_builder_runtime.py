@@ -163,12 +163,21 @@ class SplitBuilderRuntime(Transform):
         from dockmod.transforms._split.common import Ctx
 
         images = self.option("runtime-images") or {}
-        ctx = Ctx(df, model, stage, dict(images), self._names(stage)[0])
+        ctx = Ctx(df, model, stage, dict(images), self._names(stage)[0], self._build_context())
         for strategy in (python.plan, go.plan, node.plan):
             result = strategy(ctx)
             if result is not None:
                 return result
         return None
+
+    def _build_context(self) -> object | None:
+        """The Dockerfile's build context (read for package.json, go.mod …), or None."""
+        from dockmod.buildcontext import ContextError, open_context
+
+        try:
+            return open_context(self.context.path)
+        except ContextError:
+            return None
 
     def _render(self, df: Dockerfile, stage: StageInfo, plan: Plan) -> str:
         from dockmod.transforms._split.common import Ctx, from_line, text

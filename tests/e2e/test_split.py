@@ -9,7 +9,10 @@ transform, then both are built and compared:
 * the runtime image is smaller (sizes printed);
 * Python: ``pip freeze`` in the runtime equals the original's; Node: ``npm ls --omit=dev``
   (the production dependency tree) equals the original's;
-* ``--target builder`` and ``--target runtime`` both build.
+* ``--target builder`` and ``--target runtime`` both build (the split image is the
+  ``--target runtime`` build: the runtime is the last stage).
+
+python-uv (``uv sync``) also compares the packages of the copied project environment.
 
 Go's runtime is the look-alike ``busybox`` through the ``runtime-images`` option: the
 table's default (``gcr.io/distroless/static-debian12``) is not in the local registry, and
@@ -40,9 +43,12 @@ def _has(builder, image: str, program: str) -> bool:
     return any(p.rsplit("/", 1)[-1] == program for p in files if "/bin/" in p)
 
 
-def _compare(builder, app, work, split_text: str, *, python: bool, compilers: tuple[str, ...]):
-    original = builder.build(work, layers=False)
-    split = builder.build(work, split_text, layers=False)
+def _compare(builder, app, work, split_text: str, *, python: bool, compilers: tuple[str, ...],
+             build_args: dict[str, str] | None = None, envs: tuple[str, ...] = ()):
+    """``envs``: project environments (uv's ``.venv``) whose packages must match too."""
+    original = builder.build(work, layers=False, build_args=build_args)
+    # The runtime is the last stage: building it with --target is the split build itself.
+    split = builder.build(work, split_text, target="runtime", layers=False, build_args=build_args)
     out_a = builder.run(original.image, list(app.selftest)).stdout.strip()
     out_b = builder.run(split.image, list(app.selftest)).stdout.strip()
     assert out_a == app.expected
@@ -57,12 +63,18 @@ def _compare(builder, app, work, split_text: str, *, python: bool, compilers: tu
         freeze_a = builder.run(original.image, ["pip", "freeze"]).stdout.split()
         freeze_b = builder.run(split.image, ["pip", "freeze"]).stdout.split()
         assert freeze_b == freeze_a
+        for env in envs:
+            # The project environment has no pip of its own: list it with the system pip.
+            cmd = ["/usr/bin/python3", "-m", "pip", "freeze", "--path", f"{env}/lib/python3.11/site-packages"]
+            env_a = builder.run(original.image, cmd).stdout.split()
+            env_b = builder.run(split.image, cmd).stdout.split()
+            assert env_a, f"{env} lists no packages: the comparison proves nothing"
+            assert env_b == env_a
     if app.path.name == "node":
         tree_a = builder.run(original.image, ["npm", "ls", "--omit=dev", "--all"]).stdout
         tree_b = builder.run(split.image, ["npm", "ls", "--omit=dev", "--all"]).stdout
         assert tree_b == tree_a
-    for target in ("builder", "runtime"):
-        assert builder.build(work, split_text, target=target, layers=False).ok
+    assert builder.build(work, split_text, target="builder", layers=False, build_args=build_args).ok
 
 
 def test_python_cext(builder, e2e_apps, tmp_path):
@@ -100,3 +112,14 @@ def test_node_on_full_base(builder, e2e_apps, tmp_path):
     out = _split(text).output.code
     assert "RUN npm prune --omit=dev" in out and "FROM node:20-slim AS runtime" in out
     _compare(builder, app, work, out, python=False, compilers=("gcc",))
+
+
+def test_python_uv(builder, e2e_apps, tmp_path):
+    """uv sync: a C extension compiled in the builder, the project environment copied."""
+    app = e2e_apps["python-uv"]
+    work = app.copy(tmp_path)
+    out = _split((work / "Dockerfile").read_text()).output.code
+    assert "COPY --from=builder /app/.venv /app/.venv" in out and "FROM python:3.11-slim AS runtime" in out
+    assert "ENV UV_PYTHON_DOWNLOADS=0" in out
+    _compare(builder, app, work, out, python=True, compilers=("gcc",), build_args={"UV_NATIVE_TLS": "1"},
+             envs=("/app/.venv",))

@@ -53,6 +53,20 @@ class Ctx:
     stage: StageInfo
     runtime_images: dict[str, str]
     builder_name: str
+    #: The build context (:class:`dockmod.buildcontext.BuildContext`), when on disk.
+    build_context: object | None = None
+
+    def read(self, rel: str) -> bytes | None:
+        """A file at ``rel`` in the build context, when the stage copies it from there (a
+        ``COPY`` of ``rel`` itself, its folder, or ``.``) and the context sends it."""
+        from dockmod.cst import Copy
+
+        if self.build_context is None:
+            return None
+        top = rel.split("/", 1)[0]
+        copied = any(isinstance(i, Copy) and i.flag("from") is None and any(
+            s.rstrip("/") in (".", "", rel, top) for s in i.sources) for i in self.stage.instructions)
+        return self.build_context.read(rel) if copied else None  # type: ignore[attr-defined]
 
     def text(self, ins: Instruction) -> str:
         return text(ins, self.nl)

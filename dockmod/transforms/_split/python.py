@@ -310,13 +310,11 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     for env in dict.fromkeys(uv_envs.values()):
         notes.append(f"a `{posixpath.basename(env)}` folder in the build context would mix into "
                      f"{env}: keep it out with .dockerignore")
-    for run in pip_runs:
-        for call in facts_of[id(run)].calls:
-            if call.manager is Manager.UV and call.action == "sync":
-                missing = [o for o in ("--no-dev", "--no-editable") if not call.has_option(o)]
-                if missing:
-                    notes.append("uv's Docker guide also syncs with " + " ".join(f"`{o}`" for o in missing))
-                    break
+    syncs = [c for r in pip_runs for c in facts_of[id(r)].calls if c.manager is Manager.UV]
+    if syncs:  # the last sync decides what the environment holds
+        missing = [o for o in ("--no-dev", "--no-editable") if not syncs[-1].has_option(o)]
+        if missing:
+            notes.append("uv's Docker guide also syncs with " + " ".join(f"`{o}`" for o in missing))
     return Plan(eco, runtime, builder, out, notes)
 
 
