@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Healthcheck, Onbuild, Run, User
 from dockmod.ecosystems import Manager
+from dockmod.ecosystems.go import binary_name
 from dockmod.transforms._split.common import (
     RUNTIME_ONLY,
     Ctx,
@@ -87,9 +88,10 @@ def _go_run(ctx: Ctx, run: Instruction, facts: RunFacts) -> list[str] | str | No
 
 
 def _bin_dir(scope: object) -> str | None:
-    """Where ``go install`` puts binaries: ``$GOBIN``, else ``$GOPATH/bin``
-    (https://pkg.go.dev/cmd/go#hdr-Compile_and_install_packages_and_dependencies)."""
-    for name, suffix in (("GOBIN", ""), ("GOPATH", "/bin")):
+    """Where ``go install`` puts binaries (``INSTALL_DIR_VARS``: ``$GOBIN``, else ``$GOPATH/bin``)."""
+    from dockmod.ecosystems.go import INSTALL_DIR_VARS
+
+    for name, suffix in INSTALL_DIR_VARS:
         value = scope.get(name)  # type: ignore[attr-defined]
         if isinstance(value, str) and value and "$" not in value and ":" not in value:
             return value.rstrip("/") + suffix
@@ -125,12 +127,10 @@ def _names(ctx: Ctx, run: Instruction, call: object, workdir: str) -> list[str] 
                 pkg = module
             else:
                 pkg = rel
-        parts = [x for x in pkg.split("/") if x not in ("", ".", "..")]
-        while len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
-            parts.pop()
-        if not parts:
+        name = binary_name(pkg)
+        if name is None:
             return f"`go {call.action} {pkg}` names no package"  # type: ignore[attr-defined]
-        names.append(parts[-1])
+        names.append(name)
     return names
 
 
@@ -163,11 +163,9 @@ def _main_packages(ctx: Ctx, run: Instruction, workdir: str) -> list[str] | None
                 continue
             m = re.search(rb"(?m)^package\s+(\w+)", raw)
             if m and m.group(1) == b"main":
-                path = module if rel == "." else f"{module}/{rel}"
-                parts = path.split("/")
-                while len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
-                    parts.pop()
-                names.append(parts[-1])
+                name = binary_name(module if rel == "." else f"{module}/{rel}")
+                if name is not None:
+                    names.append(name)
                 break
     return names or None
 

@@ -108,13 +108,15 @@ def _poetry_in_project(ctx: Ctx, body: list[Instruction], at: Instruction) -> bo
                             value = a.text.split("=", 1)[1]
         return value.lower() if isinstance(value, str) else None
 
-    create = setting("POETRY_VIRTUALENVS_CREATE", "virtualenvs.create")
-    in_project = setting("POETRY_VIRTUALENVS_IN_PROJECT", "virtualenvs.in-project")
+    from dockmod.ecosystems.python import POETRY_CREATE, POETRY_IN_PROJECT
+
+    create = setting(*POETRY_CREATE)
+    in_project = setting(*POETRY_IN_PROJECT)
     return create not in ("false", "0") and in_project in ("true", "1")
 
 
 #: (manager, action) steps the split understands; others are declined.
-_STEPS = frozenset({(Manager.PIP, "install"), (Manager.POETRY, "install"), (Manager.POETRY, "config"),
+_STEPS = frozenset({(Manager.PIP, "install"), (Manager.PIP, "uninstall"), (Manager.POETRY, "install"), (Manager.POETRY, "config"),
                     (Manager.POETRY, "export"), (Manager.PIPENV, "install"), (Manager.PIPENV, "sync"),
                     (Manager.UV, "sync")})
 
@@ -154,22 +156,25 @@ def _project_env(ctx: Ctx, body: list[Instruction], run: Instruction, facts: Run
     poetry = any(c.manager is Manager.POETRY and c.action == "install" for c in facts.calls)
     if not uv and not (poetry and _poetry_in_project(ctx, body, run)):
         return None
+    from dockmod.ecosystems.python import PROJECT_ENVIRONMENT
+
     tool = "uv sync" if uv else "poetry install"
     if facts.cds:
         return Decline("python", f"`{tool}` after `cd`: the project environment's directory is unknown", run)
     scope = ctx.model.scope_at(run)
-    env = scope.get("UV_PROJECT_ENVIRONMENT") if uv else None
+    var, default, _source = PROJECT_ENVIRONMENT[Manager.UV if uv else Manager.POETRY]
+    env = scope.get(var) if var else None
     for cmd in facts.commands:
         for a in cmd.assignments:
-            if uv and a.text.startswith("UV_PROJECT_ENVIRONMENT="):
+            if var and a.text.startswith(var + "="):
                 env = a.text.split("=", 1)[1]
     if env is not None and (not isinstance(env, str) or "$" in env or not env):
-        return Decline("python", "`UV_PROJECT_ENVIRONMENT` is not known here", run)
+        return Decline("python", f"`{var}` is not known here", run)
     wd = scope.workdir
     if env is None or not env.startswith("/"):
         if wd is None:
             return Decline("python", f"the working directory of `{tool}` is unknown", run)
-        env = posixpath.join(wd, env or ".venv")
+        env = posixpath.join(wd, env or default)
     env = posixpath.normpath(env)
     if env in ("/", VENV):
         return Decline("python", f"`{tool}` writes its environment to `{env}`", run)
