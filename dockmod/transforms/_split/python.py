@@ -193,7 +193,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             f = ctx.model.run(ins)
             facts_of[id(ins)] = f
             words = f.exec_form or ()
-            if (words and any(t in w for w in words[:3] for t in _TOOL_NAMES)) or (
+            if (words and any(w.rsplit("/", 1)[-1] in _TOOL_NAMES or "pip" in w for w in words[:3])) or (
                     not f.posix and any(t in ins.code for t in _TOOL_NAMES)):
                 return Decline("python", "a Python install in exec form or under a non-POSIX SHELL", ins)
             kind = _pip_run(f)
@@ -323,7 +323,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     return Plan(eco, runtime, builder, out, notes)
 
 
-_TOOL_NAMES = ("pip", "poetry", "pipenv", "uv ")
+_TOOL_NAMES = ("pip", "poetry", "pipenv", "uv")
 
 
 def _label(managers: set[Manager]) -> str:
