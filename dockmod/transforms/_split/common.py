@@ -149,6 +149,7 @@ def system_run(facts: RunFacts, allowed: frozenset[int] = frozenset()) -> System
         virtual = call.option("--virtual", "-t") if call.manager.value == "apk" else None
         if virtual is not None and virtual.value:
             virtuals.append(virtual.value)
+        transient = virtual is not None and virtual.value in _deleted_groups(facts.calls)
         for w in call.operands:
             if not w.static:
                 if table:
@@ -156,6 +157,10 @@ def system_run(facts: RunFacts, allowed: frozenset[int] = frozenset()) -> System
                 continue
             name = package_name(w.text)
             is_build, lib, known = build_package(table, name)
+            if transient and not is_build:  # installed and deleted in this RUN: never in the image
+                installs_build = True
+                build.append((call, w))
+                continue
             if is_build:
                 installs_build = True
                 build.append((call, w))
@@ -229,6 +234,14 @@ def from_line(ctx: Ctx, image: str, name: str) -> str:
     return f"{ctx.kw('FROM')} {flags}{image} {ctx.kw('AS')} {name}{ctx.nl}"
 
 
+def _deleted_groups(calls: object) -> frozenset[str]:
+    """Names ``apk del`` removes in these calls: a ``--virtual`` group added and deleted in
+    one RUN leaves nothing in the image, whatever it held."""
+    return frozenset(w.text for c in calls  # type: ignore[attr-defined]
+                     if c.manager.value == "apk" and c.action in _REMOVING_ACTIONS
+                     for w in c.operands if w.static)
+
+
 def _removable(call: PackageManagerCall, build_names: set[str], virtuals: set[str]) -> bool:
     """A removal call that only removes what the runtime never installs."""
     return call.action in _REMOVING_ACTIONS and all(
@@ -260,13 +273,15 @@ def reduce_run(ins: Instruction, nl: str,
         by_cmd = {id(c.command): c for c in pm_calls(script)}
         build_names: set[str] = set(stage_build)
         virtuals: set[str] = set(stage_virtuals)
+        deleted = _deleted_groups(by_cmd.values())
         for call in by_cmd.values():
             table = call.info.build_packages or {}
             if call.info.ecosystem == "system" and call.kind is not None and call.kind.name == "PACKAGES":
                 names = [package_name(w.text) for w in call.operands if w.static]
-                builds = [n for n in names if build_package(table, n)[0]]
-                build_names.update(builds)
                 virtual = call.option("--virtual", "-t") if call.manager.value == "apk" else None
+                transient = virtual is not None and virtual.value in deleted
+                builds = names if transient else [n for n in names if build_package(table, n)[0]]
+                build_names.update(builds)
                 if virtual is not None and virtual.value:
                     if len(builds) != len(names):
                         return None  # a virtual package that holds runtime packages too
