@@ -257,14 +257,20 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     python = "python" if official else "python3"
     builder: list[str] = []
     out: list[str] = []
+    venv = [f"{ctx.kw('RUN')} {python} -m venv {VENV}{ctx.nl}", env_line] if uses_venv else []
     if uses_venv:
-        builder += [f"{ctx.kw('RUN')} {python} -m venv {VENV}{ctx.nl}", env_line]
         out.append(env_line)
+    if official:
+        # The official images have python from the start; another base may install it
+        # in a RUN of its own, so there the venv comes right before the first install.
+        builder += venv
     if Manager.UV in managers and _unset(ctx, pip_runs[0], "UV_PYTHON_DOWNLOADS"):
         builder.append(f"{ctx.kw('ENV')} UV_PYTHON_DOWNLOADS=0{ctx.nl}")
     copied: set[str] = set()
     for n, ins in enumerate(body):
         name = ins.name
+        if not official and ins is pip_runs[0]:
+            builder += venv
         if n <= last and name not in RUNTIME_ONLY and not isinstance(ins, User):
             builder.append(ctx.text(ins))
         s = system.get(id(ins))
