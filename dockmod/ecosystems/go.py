@@ -69,3 +69,19 @@ ECOSYSTEMS = (
     Ecosystem("go", "Go", (Manager.GO,), ("go.mod", "go.sum", "go.work", "go.work.sum", "vendor/modules.txt"),
               "https://go.dev/ref/mod#go-mod-file"),
 )
+
+# Where `go install` writes binaries, first set wins: "to the directory named by the GOBIN
+# environment variable, which defaults to $GOPATH/bin" (https://pkg.go.dev/cmd/go#hdr-Compile_and_install_packages_and_dependencies).
+INSTALL_DIR_VARS: tuple[tuple[str, str], ...] = (("GOBIN", ""), ("GOPATH", "/bin"))
+
+
+def binary_name(import_path: str) -> str | None:
+    """The executable ``go build``/``go install`` writes for a main package: "named after
+    the last non-major-version component of the package import path" (``go help build``:
+    ``example.com/tool/v2`` → ``tool``)."""
+    import re
+
+    parts = [p for p in import_path.split("/") if p not in ("", ".", "..")]
+    while len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+        parts.pop()
+    return parts[-1] if parts else None

@@ -105,6 +105,17 @@ def _slim_suffix(repo: str, tag: str) -> str | None:
     return f"{repo}:{tag}-slim" if tag != "latest" else f"{repo}:slim"
 
 
+def _node_slim(repo: str, tag: str) -> str | None:
+    """Node puts the release first: ``node:22-bookworm`` → ``node:22-bookworm-slim``
+    (https://github.com/nodejs/docker-node#image-variants; ``22-slim`` for a bare ``22``)."""
+    if "slim" in tag or "alpine" in tag:
+        return None
+    for codename in _DEBIAN_CODENAMES:
+        if tag.endswith(codename):
+            return f"{repo}:{tag}-slim"
+    return _slim_suffix(repo, tag)
+
+
 def _go_runtime(repo: str, tag: str) -> str | None:
     # A static Go binary needs no distro; cgo ones need glibc (debian-slim).
     if "alpine" in tag:
@@ -167,8 +178,10 @@ _FAMILIES: dict[str, _Family] = {
         "debian",
         env={"NODE_VERSION": _V, "YARN_VERSION": _V},
         users={"node": (1000, 1000, "/home/node")},
-        slim=_slim_suffix,
+        slim=_node_slim,
     ),
+    # (The node images also install Yarn classic, ENV YARN_VERSION 1.22.x, in every variant
+    # slim included: NODE_IMAGE_YARN.)
     # https://github.com/docker-library/golang/blob/master/Dockerfile-linux.template
     # (ENV GOTOOLCHAIN=local, GOPATH /go, PATH $GOPATH/bin:/usr/local/go/bin:$PATH,
     # WORKDIR $GOPATH)
@@ -362,6 +375,13 @@ def _split(reference: str) -> tuple[str, str, str | None] | None:
     return name, m.group("tag") or "latest", m.group("digest")
 
 
+def repository_and_tag(image_text: str) -> tuple[str, str] | None:
+    """``ghcr.io/org/python:3.11@sha256:…`` → (``ghcr.io/org/python``, ``3.11``); Docker Hub
+    names normalised (``docker.io/library/python`` → ``python``); None for a variable."""
+    parts = _split(image_text)
+    return None if parts is None else (parts[0], parts[1])
+
+
 def _tag_distro(tag: str, default: str | None) -> str | None:
     t = tag.lower()
     if "windows" in t or "nanoserver" in t or "servercore" in t:
@@ -451,6 +471,11 @@ def lookup(image_text: str) -> ImageFacts | None:
 # .../bookworm/scm/Dockerfile and .../bookworm/Dockerfile: the "full" python, node, ruby and
 # golang images build on buildpack-deps; their -slim counterparts start from debian:*-slim
 # and install none of these. A RUN that calls one of them needs it installed first.
+# https://github.com/nodejs/docker-node/blob/main/Dockerfile-debian.template (ENV YARN_VERSION
+# 1.22.x; `yarn` and `yarnpkg` linked into /usr/local/bin) and Dockerfile-slim.template: the
+# `yarn` of a node image, before `corepack enable` replaces it, is Yarn classic.
+NODE_IMAGE_YARN = "yarn-classic"
+
 FULL_ONLY_PROGRAMS = frozenset(
     "curl wget gpg gpgv2 dirmngr git hg ssh scp sftp svn bzr ps pkill pgrep top free"
     " gcc g++ cc c++ cpp make autoconf automake autoreconf libtool libtoolize patch file"

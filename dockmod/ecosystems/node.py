@@ -191,3 +191,16 @@ ECOSYSTEMS = (
         "https://docs.npmjs.com/cli/v10/configuring-npm/package-json",
     ),
 )
+
+#: How each package manager reduces an installed ``node_modules`` to the production
+#: dependencies, in place (DM401's builder runs it after the build), with its source.
+#: ``yarn-classic`` re-runs the install with ``--production`` (yarn 1 has no prune);
+#: ``yarn-berry``'s ``workspaces focus`` is built in from Yarn 4 (a plugin before).
+PRUNE_PRODUCTION: dict[str, tuple[str, str]] = {
+    # npm 7+ (Node 16 images and later): https://docs.npmjs.com/cli/v10/commands/npm-prune
+    "npm": ("npm prune --omit=dev", "https://docs.npmjs.com/cli/v10/commands/npm-prune"),
+    "yarn-classic": ("yarn install --production",
+                     "https://classic.yarnpkg.com/en/docs/cli/install#toc-yarn-install-production-true-false"),
+    "yarn-berry": ("yarn workspaces focus --all --production", "https://yarnpkg.com/cli/workspaces/focus"),
+    "pnpm": ("pnpm prune --prod", "https://pnpm.io/cli/prune"),
+}

@@ -231,3 +231,19 @@ ECOSYSTEMS = (
         "https://packaging.python.org/en/latest/guides/writing-pyproject-toml/",
     ),
 )
+
+# Where a project manager puts the project's environment (DM401 copies it whole):
+# (variable that overrides it, default relative to the project folder, source).
+# uv: https://docs.astral.sh/uv/concepts/projects/config/#project-environment-path
+# poetry: only with virtualenvs.in-project true and virtualenvs.create not false
+#   (https://python-poetry.org/docs/configuration/#virtualenvsin-project); it uses an
+#   activated environment ($VIRTUAL_ENV) instead when there is one
+#   (https://python-poetry.org/docs/managing-environments/).
+PROJECT_ENVIRONMENT: dict[Manager, tuple[str | None, str, str]] = {
+    Manager.UV: ("UV_PROJECT_ENVIRONMENT", ".venv",
+                 "https://docs.astral.sh/uv/concepts/projects/config/#project-environment-path"),
+    Manager.POETRY: (None, ".venv", "https://python-poetry.org/docs/configuration/#virtualenvsin-project"),
+}
+#: poetry settings as (environment variable, ``poetry config`` key): same source.
+POETRY_CREATE = ("POETRY_VIRTUALENVS_CREATE", "virtualenvs.create")
+POETRY_IN_PROJECT = ("POETRY_VIRTUALENVS_IN_PROJECT", "virtualenvs.in-project")

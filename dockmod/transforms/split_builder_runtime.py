@@ -22,21 +22,29 @@ stage on a smaller base copies only those artifacts, by stage name::
 
 One strategy per ecosystem, chosen from what the file does:
 
-* **Python** (pip): the installs go into a virtualenv at ``/opt/venv`` which the runtime
-  copies (why a virtualenv and not wheels: :mod:`dockmod.transforms._split.python`).
+* **Python** (pip, poetry, pipenv, uv): pip, poetry and pipenv install into a virtualenv
+  at ``/opt/venv`` which the runtime copies (why a virtualenv and not wheels, and why
+  ``VIRTUAL_ENV`` rather than ``poetry export``: :mod:`dockmod.transforms._split.python`);
+  ``uv sync`` (and an in-project poetry) keeps its project environment where the tool puts
+  it (``$UV_PROJECT_ENVIRONMENT`` or ``<WORKDIR>/.venv``) and the runtime copies that, as
+  uv's Docker guide does.
   Build-only system packages (``build-essential``, ``gcc``, ``*-dev``, ``git`` …: the
   tables in :mod:`dockmod.ecosystems.system`) stay in the builder only; the runtime keeps
   the others. A ``-dev`` package whose runtime library the runtime may need
   (``libpq-dev`` → ``libpq5``) is named in the finding, not added.
 * **Go**: the builder compiles (``CGO_ENABLED=0`` unless the file shows cgo); the runtime
-  holds only the binaries (:mod:`dockmod.transforms._split.go`).
-* **Node** (npm): the builder installs, builds and prunes devDependencies; the runtime
-  copies the directory the npm steps ran in (:mod:`dockmod.transforms._split.node`).
-  yarn and pnpm are reported, with the reason.
+  holds only the binaries (:mod:`dockmod.transforms._split.go`): ``go build -o``, ``go
+  build`` without ``-o`` and ``go install`` (named after the import path; ``.`` and
+  ``./...`` from go.mod and the main packages of the build context).
+* **Node** (npm, Yarn classic and berry, pnpm): the builder installs, builds and prunes
+  devDependencies with the package manager's own command; the runtime copies the directory
+  the steps ran in (:mod:`dockmod.transforms._split.node`).
 
 The runtime base is the original's slim or runtime counterpart from
 :mod:`dockmod.ecosystems.images` (``python:3.11`` → ``python:3.11-slim``, ``golang:1.22``
-→ ``gcr.io/distroless/static-debian12``), or the ``runtime-images`` option. The builder's
+→ ``gcr.io/distroless/static-debian12``), or the ``runtime-images`` option, which is the
+only way for a base that is not an official image (``myorg/python-base:3.11``): unmapped,
+the file is reported with the option to set. The builder's
 ``FROM`` stays as written, tag, digest and ``--platform`` included; a pinned builder's
 runtime is named without a digest (the finding says to pin it: DM101 can).
 
@@ -68,7 +76,9 @@ Unsafe: it changes what the image contains. Packages compiled from source agains
 of the full image need that library in the runtime; a program may read files the runtime no
 longer has. Where a strategy cannot show what the runtime needs (another command in a pip
 ``RUN``, a ``COPY`` of non-Go files for a Go runtime without a shell, a tool of the full image
-used after the install, poetry/uv/pipenv, yarn/pnpm) it reports why and changes nothing.
+used after the install, Yarn Plug'n'Play, a ``CMD`` that runs pnpm, a ``go build`` whose
+module path the build context does not show) it reports why and changes nothing. The
+output keeps the file's line endings and its final newline (or lack of one).
 
 Off by default: select it (``--select DM401``). It runs last among the transforms, so
 the layer-cache fixes (DM201, DM202) shape the instructions it then distributes.
@@ -76,7 +86,10 @@ the layer-cache fixes (DM201, DM202) shape the instructions it then distributes.
 ## Options
 ``runtime-images`` (table, default empty): base image → runtime image, overriding the table,
 e.g. ``{"golang:1.22" = "gcr.io/distroless/static-debian12:nonroot"}``. Keys match the
-``FROM`` text, the text without its digest, or the normalised reference.
+``FROM`` text, the text without its digest, the normalised reference, or the repository
+alone: ``{"myorg/python-base" = "myorg/python-runtime"}`` maps ``myorg/python-base:3.11``
+to ``myorg/python-runtime:3.11`` (a value with its own tag or digest is used as is). In
+dockmod.toml: ``[transform.split-builder-runtime]``.
 """
 
 from __future__ import annotations
@@ -163,12 +176,21 @@ class SplitBuilderRuntime(Transform):
         from dockmod.transforms._split.common import Ctx
 
         images = self.option("runtime-images") or {}
-        ctx = Ctx(df, model, stage, dict(images), self._names(stage)[0])
+        ctx = Ctx(df, model, stage, dict(images), self._names(stage)[0], self._build_context())
         for strategy in (python.plan, go.plan, node.plan):
             result = strategy(ctx)
             if result is not None:
                 return result
         return None
+
+    def _build_context(self) -> object | None:
+        """The Dockerfile's build context (read for package.json, go.mod …), or None."""
+        from dockmod.buildcontext import ContextError, open_context
+
+        try:
+            return open_context(self.context.path)
+        except ContextError:
+            return None
 
     def _render(self, df: Dockerfile, stage: StageInfo, plan: Plan) -> str:
         from dockmod.transforms._split.common import Ctx, from_line, text
@@ -180,7 +202,7 @@ class SplitBuilderRuntime(Transform):
         for ins in df.body:
             if isinstance(ins, From):
                 break
-            head += text(ins)
+            head += text(ins, nl)
         from_ = stage.from_
         written = from_.image.text if from_.image else ""
         above = "".join(line.code for line in from_.leading_lines)
@@ -190,6 +212,10 @@ class SplitBuilderRuntime(Transform):
         if not body.endswith("\n"):
             body += nl
         footer = "".join(f.code for f in df.footer)
+        if not footer and not df.code.endswith("\n"):
+            # No final newline in the original: none in the output either (the last
+            # line's ending was added by ``text`` to keep the stages apart).
+            body = body[: -len(nl)] if body.endswith(nl) else body.rstrip("\r\n")
         return df.bom + body + footer
 
     # -- already multi-stage ---------------------------------------------------------

@@ -133,7 +133,7 @@ def test_bcrypt_hash_is_bcrypt():
 
 def test_apps_are_complete(tmp_path):
     apps = harness.load_apps()
-    assert sorted(apps) == ["go", "node", "python-cext", "python-pure"]
+    assert sorted(apps) == ["go", "node", "node-pnpm", "python-cext", "python-pure", "python-uv"]
     for app in apps.values():
         assert app.dockerfile.is_file() and app.selftest and app.expected
         copy = app.copy(tmp_path)

@@ -53,6 +53,23 @@ class Ctx:
     stage: StageInfo
     runtime_images: dict[str, str]
     builder_name: str
+    #: The build context (:class:`dockmod.buildcontext.BuildContext`), when on disk.
+    build_context: object | None = None
+
+    def read(self, rel: str) -> bytes | None:
+        """A file at ``rel`` in the build context, when the stage copies it from there (a
+        ``COPY`` of ``rel`` itself, its folder, or ``.``) and the context sends it."""
+        from dockmod.cst import Copy
+
+        if self.build_context is None:
+            return None
+        top = rel.split("/", 1)[0]
+        copied = any(isinstance(i, Copy) and i.flag("from") is None and any(
+            s.rstrip("/") in (".", "", rel, top) for s in i.sources) for i in self.stage.instructions)
+        return self.build_context.read(rel) if copied else None  # type: ignore[attr-defined]
+
+    def text(self, ins: Instruction) -> str:
+        return text(ins, self.nl)
 
     def kw(self, name: str) -> str:
         return self.df.style.keyword(name)
@@ -62,10 +79,12 @@ class Ctx:
         return self.df.style.newline
 
 
-def text(ins: Instruction) -> str:
-    """The instruction as written, with the comment lines above it, ending in a newline."""
+def text(ins: Instruction, nl: str) -> str:
+    """The instruction as written, with the comment lines above it, ending in a newline
+    (``nl``, the file's own, when it has none: the last line of a file without a final
+    newline)."""
     code = ins.code
-    return code if code.endswith("\n") else code + "\n"
+    return code if code.endswith("\n") else code + nl
 
 
 def comments(ins: Instruction) -> str:
@@ -130,6 +149,7 @@ def system_run(facts: RunFacts, allowed: frozenset[int] = frozenset()) -> System
         virtual = call.option("--virtual", "-t") if call.manager.value == "apk" else None
         if virtual is not None and virtual.value:
             virtuals.append(virtual.value)
+        transient = virtual is not None and virtual.value in _deleted_groups(facts.calls)
         for w in call.operands:
             if not w.static:
                 if table:
@@ -137,6 +157,10 @@ def system_run(facts: RunFacts, allowed: frozenset[int] = frozenset()) -> System
                 continue
             name = package_name(w.text)
             is_build, lib, known = build_package(table, name)
+            if transient and not is_build:  # installed and deleted in this RUN: never in the image
+                installs_build = True
+                build.append((call, w))
+                continue
             if is_build:
                 installs_build = True
                 build.append((call, w))
@@ -162,21 +186,60 @@ def implied_note(implied: list[tuple[str, str | None]]) -> str | None:
 
 
 def runtime_image(ctx: Ctx, default: str | None) -> str | None:
-    """The runtime base: the ``runtime-images`` option first (by the FROM text, with or
-    without its digest, or the normalised reference), then ``default``."""
+    """The runtime base: the ``runtime-images`` option first, then ``default``.
+
+    Option keys match the ``FROM`` text, the text without its digest, the normalised
+    reference (``python:3.11``), or the repository alone (``myorg/python-base``): a
+    repository's value without a tag of its own gets the builder's tag
+    (``{"myorg/python-base" = "myorg/python-runtime"}``: ``myorg/python-base:3.11`` →
+    ``myorg/python-runtime:3.11``)."""
+    from dockmod.ecosystems.images import repository_and_tag
+
     from_ = ctx.stage.from_
     written = from_.image.text if from_.image else ""
     facts = ctx.stage.image_facts
     for key in (written, written.split("@", 1)[0], facts.reference if facts else None):
         if key and key in ctx.runtime_images:
             return ctx.runtime_images[key]
+    parts = repository_and_tag(written)
+    if parts is not None:
+        repo, tag = parts
+        bare = written.split("@", 1)[0]
+        if ":" in bare.rsplit("/", 1)[-1]:
+            bare = bare.rsplit(":", 1)[0]
+        for key in (bare, repo):
+            value = ctx.runtime_images.get(key)
+            if value is not None:
+                last = value.rsplit("/", 1)[-1]
+                return value if (":" in last or "@" in last) else f"{value}:{tag}"
     return default
+
+
+def unmapped(ctx: Ctx, ecosystem: str, what: str) -> Decline:
+    """The decline for a base image with no known runtime counterpart: names the option."""
+    from dockmod.ecosystems.images import repository_and_tag
+
+    written = ctx.stage.from_.image.text if ctx.stage.from_.image else ""
+    parts = repository_and_tag(written)
+    repo = parts[0] if parts else written
+    return Decline(ecosystem, (
+        f"`{written}` is not {what}, so its runtime counterpart is unknown; map it with the "
+        f"`runtime-images` option (dockmod.toml: [transform.split-builder-runtime] "
+        f'runtime-images = {{"{repo}" = "<runtime image>"}})'))
 
 
 def from_line(ctx: Ctx, image: str, name: str) -> str:
     """A ``FROM`` line with the original's flags (``--platform``)."""
     flags = "".join(f.raw + " " for f in ctx.stage.from_.flags)
     return f"{ctx.kw('FROM')} {flags}{image} {ctx.kw('AS')} {name}{ctx.nl}"
+
+
+def _deleted_groups(calls: object) -> frozenset[str]:
+    """Names ``apk del`` removes in these calls: a ``--virtual`` group added and deleted in
+    one RUN leaves nothing in the image, whatever it held."""
+    return frozenset(w.text for c in calls  # type: ignore[attr-defined]
+                     if c.manager.value == "apk" and c.action in _REMOVING_ACTIONS
+                     for w in c.operands if w.static)
 
 
 def _removable(call: PackageManagerCall, build_names: set[str], virtuals: set[str]) -> bool:
@@ -186,7 +249,8 @@ def _removable(call: PackageManagerCall, build_names: set[str], virtuals: set[st
         for w in call.operands)
 
 
-def reduce_run(ins: Instruction, drop: Callable[[SimpleCommand, PackageManagerCall | None], bool],
+def reduce_run(ins: Instruction, nl: str,
+               drop: Callable[[SimpleCommand, PackageManagerCall | None], bool],
                stage_build: frozenset[str] = frozenset(),
                stage_virtuals: frozenset[str] = frozenset()) -> str | None:
     """The RUN's text for the runtime: without the commands ``drop`` names, without
@@ -209,13 +273,15 @@ def reduce_run(ins: Instruction, drop: Callable[[SimpleCommand, PackageManagerCa
         by_cmd = {id(c.command): c for c in pm_calls(script)}
         build_names: set[str] = set(stage_build)
         virtuals: set[str] = set(stage_virtuals)
+        deleted = _deleted_groups(by_cmd.values())
         for call in by_cmd.values():
             table = call.info.build_packages or {}
             if call.info.ecosystem == "system" and call.kind is not None and call.kind.name == "PACKAGES":
                 names = [package_name(w.text) for w in call.operands if w.static]
-                builds = [n for n in names if build_package(table, n)[0]]
-                build_names.update(builds)
                 virtual = call.option("--virtual", "-t") if call.manager.value == "apk" else None
+                transient = virtual is not None and virtual.value in deleted
+                builds = names if transient else [n for n in names if build_package(table, n)[0]]
+                build_names.update(builds)
                 if virtual is not None and virtual.value:
                     if len(builds) != len(names):
                         return None  # a virtual package that holds runtime packages too
@@ -269,4 +335,4 @@ def reduce_run(ins: Instruction, drop: Callable[[SimpleCommand, PackageManagerCa
             useful = True
     if not useful:
         return ""
-    return text(ins.with_changes(command=command))
+    return text(ins.with_changes(command=command), nl)

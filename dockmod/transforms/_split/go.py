@@ -17,10 +17,12 @@ Go sources (those might be files the program reads at run time).
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import TYPE_CHECKING
 
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Healthcheck, Onbuild, Run, User
 from dockmod.ecosystems import Manager
+from dockmod.ecosystems.go import binary_name
 from dockmod.transforms._split.common import (
     RUNTIME_ONLY,
     Ctx,
@@ -29,7 +31,7 @@ from dockmod.transforms._split.common import (
     comments,
     runtime_image,
     system_run,
-    text,
+    unmapped,
 )
 
 if TYPE_CHECKING:
@@ -41,7 +43,7 @@ _GO_SOURCES = frozenset({".", "./", "go.mod", "go.sum", "go.work", "go.work.sum"
 _C_TOOLS = frozenset({"gcc", "g++", "build-essential", "build-base", "musl-dev", "clang"})
 
 
-def _go_run(facts: RunFacts, workdir: str | None) -> list[str] | str | None:
+def _go_run(ctx: Ctx, run: Instruction, facts: RunFacts) -> list[str] | str | None:
     """Binaries built (absolute paths), None if not a Go RUN, or a reason."""
     go = [c for c in facts.calls if c.manager is Manager.GO]
     if not go:
@@ -51,24 +53,149 @@ def _go_run(facts: RunFacts, workdir: str | None) -> list[str] | str | None:
         return "a RUN runs go together with other commands; split it first"
     if facts.cds:
         return "a go build after `cd`"
+    scope = ctx.model.scope_at(run)
+    workdir = scope.workdir
     outs: list[str] = []
     for call in go:
         if call.action == "mod download":
             continue
-        if call.action != "build":
+        if call.action not in ("build", "install"):
             return f"`go {call.action}` puts its result where the Dockerfile does not say"
-        opt = call.option("-o")
-        if opt is None or not opt.value:
-            return "`go build` without `-o` names its binary after the package, which the Dockerfile does not say"
-        out = opt.value
-        if "$" in out or out.endswith("/"):
-            return f"`go build -o {out}` names a directory or a variable"
-        if not out.startswith("/"):
-            if workdir is None:
-                return "the working directory of `go build` is unknown"
-            out = posixpath.normpath(posixpath.join(workdir, out))
-        outs.append(out)
+        if workdir is None:
+            return f"the working directory of `go {call.action}` is unknown"
+        opt = call.option("-o") if call.action == "build" else None
+        if opt is not None and opt.value and not opt.value.endswith("/"):
+            out = opt.value
+            if "$" in out:
+                return f"`go build -o {out}` names a variable"
+            outs.append(posixpath.normpath(posixpath.join(workdir, out)))
+            continue
+        if opt is not None and (not opt.value or "$" in opt.value):
+            return "`go build -o` names a variable"
+        if call.action == "build":
+            where = posixpath.join(workdir, opt.value) if opt is not None and opt.value else workdir
+        else:
+            where = _bin_dir(scope)
+            if where is None:
+                return "`go install` writes to $GOBIN or $GOPATH/bin, which are not known here"
+        names = _names(ctx, run, call, workdir)
+        if isinstance(names, str):
+            return names
+        if call.action == "build" and len(names) > 1 and opt is None:
+            return "`go build` of several packages without `-o DIR/` writes no binary"
+        outs.extend(posixpath.normpath(posixpath.join(where, n)) for n in names)
     return outs
+
+
+def _bin_dir(scope: object) -> str | None:
+    """Where ``go install`` puts binaries (``INSTALL_DIR_VARS``: ``$GOBIN``, else ``$GOPATH/bin``)."""
+    from dockmod.ecosystems.go import INSTALL_DIR_VARS
+
+    for name, suffix in INSTALL_DIR_VARS:
+        value = scope.get(name)  # type: ignore[attr-defined]
+        if isinstance(value, str) and value and "$" not in value and ":" not in value:
+            return value.rstrip("/") + suffix
+        if value is not None:
+            return None
+    return None
+
+
+def _names(ctx: Ctx, run: Instruction, call: object, workdir: str) -> list[str] | str:
+    """The binaries' names: "the last non-major-version component of the package import
+    path" (``go help build``). A remote ``pkg@version`` is a build tool (not copied); ``.``
+    needs the module path from go.mod in the build context; ``./...`` is declined."""
+    names: list[str] = []
+    pkgs = [w.text for w in call.operands] or ["."]  # type: ignore[attr-defined]
+    for pkg in pkgs:
+        if "@" in pkg:
+            continue  # `go install tool@version`: a tool for the builder
+        if pkg in ("./...", "...") and call.action == "install":  # type: ignore[attr-defined]
+            found = _main_packages(ctx, run, workdir)
+            if found is None:
+                return f"`go install {pkg}` installs the main packages of the build context, which is not at hand"
+            names.extend(found)
+            continue
+        if "..." in pkg or "$" in pkg:
+            return f"`go {call.action} {pkg}` builds packages the Dockerfile does not name"  # type: ignore[attr-defined]
+        if pkg.startswith(".") or pkg.startswith("/"):
+            rel = posixpath.normpath(pkg)
+            if rel == ".":
+                module = _module_path(ctx, run, workdir)
+                if module is None:
+                    return (f"`go {call.action}` names its binary after go.mod's module path, which the "  # type: ignore[attr-defined]
+                            "build context does not show")
+                pkg = module
+            else:
+                pkg = rel
+        name = binary_name(pkg)
+        if name is None:
+            return f"`go {call.action} {pkg}` names no package"  # type: ignore[attr-defined]
+        names.append(name)
+    return names
+
+
+def _main_packages(ctx: Ctx, run: Instruction, workdir: str) -> list[str] | None:
+    """The binaries ``go install ./...`` writes: one per folder of the build context whose
+    Go files say ``package main`` (test files, ``//go:build ignore`` files, ``testdata``,
+    ``vendor`` and folders starting with ``.`` or ``_`` excluded, as ``go`` does). None when
+    the context is not the working directory's or go.mod is missing."""
+    import os
+
+    module = _module_path(ctx, run, workdir)
+    bc = ctx.build_context
+    if module is None or bc is None or not _copies_root(ctx, run, workdir, whole=True):
+        return None
+    root = bc.root  # type: ignore[attr-defined]
+    names: list[str] = []
+    seen = 0
+    for here, dirs, files in os.walk(root):
+        rel = os.path.relpath(here, root).replace(os.sep, "/")
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")) and d not in ("testdata", "vendor")
+                         and not bc.excluded(posixpath.join(rel, d) if rel != "." else d))  # type: ignore[attr-defined]
+        for name in sorted(files):
+            if not name.endswith(".go") or name.endswith("_test.go"):
+                continue
+            seen += 1
+            if seen > 5000:
+                return None
+            raw = bc.read(name if rel == "." else f"{rel}/{name}")  # type: ignore[attr-defined]
+            if raw is None or re.search(rb"(?m)^//go:build ignore\b", raw):
+                continue
+            m = re.search(rb"(?m)^package\s+(\w+)", raw)
+            if m and m.group(1) == b"main":
+                name = binary_name(module if rel == "." else f"{module}/{rel}")
+                if name is not None:
+                    names.append(name)
+                break
+    return names or None
+
+
+def _copies_root(ctx: Ctx, run: Instruction, workdir: str, *, whole: bool = False) -> bool:
+    """A COPY before ``run`` puts the context root (or, unless ``whole``, go.mod) in ``workdir``."""
+    for ins in ctx.stage.instructions:
+        if ins is run:
+            break
+        if isinstance(ins, Copy) and ins.flag("from") is None and ins.destination is not None:
+            dest = ins.destination
+            if not dest.startswith("/"):
+                wd = ctx.model.scope_at(ins).workdir
+                dest = posixpath.join(wd, dest) if wd else ""
+            ok = (".", "") if whole else (".", "", "go.mod")
+            if posixpath.normpath(dest) == posixpath.normpath(workdir) and any(
+                    s.rstrip("/") in ok for s in ins.sources):
+                return True
+    return False
+
+
+def _module_path(ctx: Ctx, run: Instruction, workdir: str) -> str | None:
+    """``module`` of the build context's go.mod, when the stage copies the context root (or
+    go.mod) into ``workdir``."""
+    copied = _copies_root(ctx, run, workdir)
+    raw = ctx.read("go.mod") if copied else None
+    if raw is None:
+        return None
+    m = re.search(rb"(?m)^\s*module\s+\"?([^\s\"]+)", raw)
+    return m.group(1).decode("utf-8", "replace") if m else None
 
 
 def _cgo(ctx: Ctx, run: Run, facts: RunFacts, installed: set[str]) -> bool:
@@ -95,7 +222,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
         if not isinstance(ins, Run):
             continue
         f = ctx.model.run(ins)
-        got = _go_run(f, ctx.model.scope_at(ins).workdir)
+        got = _go_run(ctx, ins, f)
         if isinstance(got, str):
             return Decline("go", got, ins)
         if got is not None:
@@ -110,12 +237,11 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             installed.update(w.text for _c, w in s.build)
     binaries = [b for _r, outs in builds for b in outs]
     if not binaries:
-        return Decline("go", "no `go build -o <path>` names the binary the runtime needs")
+        return Decline("go", "no `go build` or `go install` names a binary the runtime needs")
     if any(isinstance(i, Onbuild) for i in body):
         return None
     facts = stage.image_facts
-    if facts is None or facts.family != "golang":
-        return Decline("go", f"`{stage.image}` is not an official golang image")
+    official = facts is not None and facts.family == "golang"
     written = stage.from_.image.text if stage.from_.image else ""
     if "$" in written:
         return Decline("go", "the base image is named through a variable")
@@ -127,13 +253,18 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             return Decline("go", "the build uses cgo, and the tag does not name the Debian release "
                            "whose glibc the runtime needs; set `runtime-images`")
     else:
-        runtime = runtime_image(ctx, facts.slim)
+        runtime = runtime_image(ctx, facts.slim if official and facts is not None else None)
         if runtime is None:
+            if not official:
+                return unmapped(ctx, "go", "an official golang image")
             return Decline("go", f"no runtime image is known for `{written}`; set `runtime-images`")
     from dockmod.ecosystems.images import lookup
 
     rt = lookup(runtime)
     has_shell = rt.has_shell if rt is not None else False
+    # `go install` binaries sit in a folder on the builder image's PATH (/go/bin): a CMD
+    # naming one bare finds it in the runtime once that folder is on its PATH too.
+    path_dirs = _path_dirs(body, binaries, facts, rt)
     last = body.index(builds[-1][0])
     build_runs = {id(r) for r, _o in builds}
     builder: list[str] = []
@@ -156,19 +287,21 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             return Decline("go", f"shell-form {name} needs a shell, which `{runtime}` lacks", ins)
         if isinstance(ins, (Cmd, Entrypoint)) and ins.is_exec_form and ins.command is not None:
             values = ins.command.values  # type: ignore[union-attr]
-            if values and "/" not in values[0] and not _on_path(ctx, ins, values[0], binaries, rt):
+            if values and "/" not in values[0] and not _on_path(ctx, ins, values[0], binaries, rt, path_dirs):
                 return Decline("go", f"`{values[0]}` is found through the builder's PATH, not the runtime's", ins)
         if isinstance(ins, User) and ins.value is not None:
             user = ins.value.text.split(":")[0]
             if not user.isdigit() and (rt is None or user not in rt.users):
                 return Decline("go", f"user `{user}` does not exist in `{runtime}`", ins)
         if n <= last and name not in RUNTIME_ONLY and not isinstance(ins, User):
-            builder.append(text(ins))
+            builder.append(ctx.text(ins))
         if ins is builds[-1][0]:
             lines = [f"{ctx.kw('COPY')} --from={ctx.builder_name} {b} {b}{ctx.nl}" for b in binaries]
+            if path_dirs:
+                lines.append(f'{ctx.kw("ENV")} PATH="{":".join(path_dirs)}:$PATH"{ctx.nl}')
             out.append(comments(ins) + "".join(lines))
         elif name in _KEPT:
-            out.append(text(ins))
+            out.append(ctx.text(ins))
         else:
             out.append(comments(ins))
     notes = [f"the runtime holds only {', '.join(binaries)}; files the program reads at run time "
@@ -189,7 +322,33 @@ def _shell_form(ins: Instruction) -> bool:
     return ins.command is not None and not ins.is_exec_form  # type: ignore[attr-defined]
 
 
-def _on_path(ctx: Ctx, ins: Instruction, program: str, binaries: list[str], rt: object) -> bool:
+def _path_dirs(body: list[Instruction], binaries: list[str], facts: object, rt: object) -> list[str]:
+    """Folders of ``binaries`` that a CMD/ENTRYPOINT finds through the builder image's PATH
+    and that the runtime image's PATH lacks (none when the file sets PATH itself)."""
+    from dockmod.ecosystems.images import DEFAULT_PATH
+
+    if any(getattr(i, "name", "") == "ENV" and "PATH" in i.code for i in body):
+        return []
+    env = getattr(facts, "env", None)
+    builder_path = env.get("PATH") if env is not None else None
+    rt_env = getattr(rt, "env", None)
+    rt_path = rt_env.get("PATH", DEFAULT_PATH) if rt_env is not None else DEFAULT_PATH
+    if not isinstance(builder_path, str) or not isinstance(rt_path, str):
+        return []
+    dirs: list[str] = []
+    for ins in body:
+        if isinstance(ins, (Cmd, Entrypoint)) and ins.is_exec_form and ins.command is not None:
+            values = ins.command.values  # type: ignore[union-attr]
+            for b in binaries:
+                d = posixpath.dirname(b)
+                if (values and posixpath.basename(b) == values[0] and d in builder_path.split(":")
+                        and d not in rt_path.split(":") and d not in dirs):
+                    dirs.append(d)
+    return dirs
+
+
+def _on_path(ctx: Ctx, ins: Instruction, program: str, binaries: list[str], rt: object,
+             added: list[str]) -> bool:
     """``program`` is one of ``binaries`` and its directory is on the runtime's PATH (the
     Dockerfile's own ``ENV PATH`` when it sets one, else the runtime image's)."""
     from dockmod.ecosystems.images import DEFAULT_PATH
@@ -197,6 +356,8 @@ def _on_path(ctx: Ctx, ins: Instruction, program: str, binaries: list[str], rt: 
     dirs = [posixpath.dirname(b) for b in binaries if posixpath.basename(b) == program]
     if not dirs:
         return True  # not ours: a program of the runtime image, as in the original
+    if all(d in added for d in dirs):
+        return True
     set_by_file = any(getattr(i, "name", "") == "ENV" and "PATH" in i.code for i in ctx.stage.instructions)
     if set_by_file:
         return False  # it may extend the builder image's PATH, which the runtime lacks

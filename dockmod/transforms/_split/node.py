@@ -1,19 +1,29 @@
-"""Node (npm): the builder installs and builds, then prunes devDependencies; the runtime
-copies the application directory.
+"""Node (npm, Yarn classic and berry, pnpm): the builder installs and builds, then prunes
+devDependencies; the runtime copies the application directory.
 
-dockmod cannot read ``package.json``, so it cannot know where a build script writes. What
-it can know from the Dockerfile is the directory the installs and builds run in (their
-``WORKDIR``): after ``npm prune --omit=dev`` that directory holds the sources, the build
-output and the production ``node_modules``, and the runtime copies it whole, with the
-``--chown`` the original's copies into it had. ``COPY``s into that directory before the
-last npm step are therefore not repeated in the runtime; everything else is kept in order,
-as for Python. ``npm prune --omit=dev`` needs npm 7 or later (Node 16 images and later);
-native addons built in the builder run in the runtime because the slim counterpart is the
-same distribution release.
+dockmod does not know where a build script writes. What it can know from the Dockerfile
+is the directory the installs and builds run in (their ``WORKDIR``): after the prune that
+directory holds the sources, the build output and the production ``node_modules``, and the
+runtime copies it whole, with the ``--chown`` the original's copies into it had. ``COPY``s
+into that directory before the last install/build step are therefore not repeated in the
+runtime; everything else is kept in order, as for Python. Native addons built in the
+builder run in the runtime because the slim counterpart is the same distribution release.
 
-Declined: yarn and pnpm (their prune differs by major version, which the Dockerfile does not
-say), global installs (``npm install -g``), npm steps in different directories or after
-``cd``, and a COPY into the directory whose ``--chown`` differs from another's.
+The prune is the package manager's own (``PRUNE_PRODUCTION`` in
+:mod:`dockmod.ecosystems.node`): ``npm prune --omit=dev`` (npm 7+: Node 16 images and
+later), ``yarn install --production`` (Yarn classic, which the node images ship:
+``NODE_IMAGE_YARN``), ``yarn workspaces focus --all --production`` (Yarn 4+, with
+``nodeLinker: node-modules`` in ``.yarnrc.yml``; Plug'n'Play keeps packages in a cache
+outside the app directory), ``pnpm prune --prod``. Yarn's version comes from the
+Dockerfile (``corepack prepare yarn@4``, ``yarn set version``, ``npm i -g yarn@…``), else,
+with ``corepack enable``, from ``packageManager`` in the build context's ``package.json``,
+else it is the image's Yarn classic. ``npm install -g pnpm`` (or yarn, corepack) and
+``corepack enable`` set the builder up only: a ``CMD`` that runs pnpm, corepack or a
+corepack-managed yarn is declined (run ``node`` directly).
+
+Declined: installs with two package managers, Yarn 2/3, global installs of other packages,
+steps in different directories or after ``cd``, and a COPY into the directory whose
+``--chown`` differs from another's.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from dockmod.cst import Add, Copy, Onbuild, Run, User
+from dockmod.cst import Add, Cmd, Copy, Entrypoint, Onbuild, Run, User
 from dockmod.transforms._split.common import (
     RUNTIME_ONLY,
     Ctx,
@@ -35,7 +45,7 @@ from dockmod.transforms._split.common import (
     reduce_run,
     runtime_image,
     system_run,
-    text,
+    unmapped,
 )
 
 if TYPE_CHECKING:
@@ -56,11 +66,115 @@ def _version(cmd: SimpleCommand) -> bool:
     return bool(cmd.args) and all(w.text in ("-v", "--version") for w in cmd.args)
 
 
+def _words(cmd: SimpleCommand) -> list[str]:
+    return [w.text for w in cmd.args if not w.text.startswith("-")]
+
+
+def _step(cmd: SimpleCommand, call: PackageManagerCall | None, seen: _Seen) -> str | None:
+    """Record what one npm/yarn/pnpm/corepack command tells; the reason it cannot be split."""
+    prog = _prog(cmd)
+    words = _words(cmd)
+    action = words[0] if words else ""
+    if prog in ("npm", "npx"):
+        if prog == "npm" and action not in _NPM_ACTIONS:
+            return f"`npm {action}` is not a step the split understands"
+        if action in ("install", "i") and call is not None and call.has_option("-g", "--global"):
+            tools = {w.text.split("@", 1)[0]: w.text for w in call.operands}
+            if not tools or not set(tools) <= {"yarn", "pnpm", "corepack"}:
+                return "`npm install` of named or global packages"
+            seen.builder_tools.update(tools)  # a package manager for the builder only
+            if "@" in tools.get("yarn", ""):
+                seen.yarn = tools["yarn"].split("@", 1)[1]
+            return None
+        if action in ("install", "i") and (call is None or call.operands):
+            return "`npm install` of named or global packages"
+        if action in ("ci", "install", "i"):
+            seen.managers.add("npm")
+    elif prog == "corepack":
+        if action not in ("enable", "prepare", "install", "use"):
+            return f"`corepack {action}` is not a step the split understands"
+        seen.corepack = True
+        for w in words[1:]:
+            if w.startswith("yarn@"):
+                seen.yarn = w.split("@", 1)[1]
+    elif prog == "yarn":
+        if action == "set" and words[1:2] == ["version"] and len(words) > 2:
+            seen.yarn = words[2]
+        elif action in ("add", "global", "remove", "upgrade", "up", "dlx", "link", "unplug"):
+            return f"`yarn {action}` changes the dependencies the split would copy"
+        elif action in ("", "install"):
+            seen.managers.add("yarn")
+    elif prog == "pnpm":
+        if action in ("add", "remove", "rm", "update", "up", "dlx", "link", "setup"):
+            return f"`pnpm {action}` changes the dependencies the split would copy"
+        if action in ("", "install", "i"):
+            seen.managers.add("pnpm")
+    return None
+
+
+class _Seen:
+    def __init__(self) -> None:
+        self.managers: set[str] = set()
+        self.builder_tools: dict[str, str] = {}
+        self.corepack = False
+        self.yarn: str | None = None  # a version or dist-tag the Dockerfile names
+
+
+def _flavour(ctx: Ctx, seen: _Seen, official: bool) -> str | Decline:
+    """``npm``, ``pnpm``, ``yarn-classic`` or ``yarn-berry`` (a key of PRUNE_PRODUCTION)."""
+    if len(seen.managers) > 1:
+        return Decline("node", "dependencies are installed with " + " and ".join(sorted(seen.managers)))
+    pm = next(iter(seen.managers), "npm")
+    if pm != "yarn":
+        return pm
+    version = seen.yarn
+    if version is None and seen.corepack:
+        version = _package_manager(ctx)
+        if version is None:
+            return Decline("node (yarn)", "corepack picks Yarn's version from package.json's "
+                           "`packageManager`, which the build context does not show")
+    if version is None:
+        if not official:
+            return Decline("node (yarn)", "the Yarn of a non-official image is of unknown version")
+        from dockmod.ecosystems.images import NODE_IMAGE_YARN
+
+        return NODE_IMAGE_YARN
+    if version == "classic" or version.startswith("1"):
+        return "yarn-classic"
+    m = re.match(r"(\d+)", version)
+    if m is None and version not in ("stable", "berry", "latest"):
+        return Decline("node (yarn)", f"Yarn version `{version}` is not known")
+    if m is not None and int(m.group(1)) < 4:
+        return Decline("node (yarn)", "Yarn 2 and 3 need a plugin for `yarn workspaces focus --production`")
+    rc = ctx.read(".yarnrc.yml")
+    if rc is None or not re.search(rb"(?m)^nodeLinker:\s*[\"']?node-modules", rc):
+        return Decline("node (yarn)", "Yarn Plug'n'Play (the default; `.yarnrc.yml` does not set "
+                       "`nodeLinker: node-modules`) loads packages from a cache outside the app directory")
+    return "yarn-berry"
+
+
+def _package_manager(ctx: Ctx) -> str | None:
+    """The Yarn version of package.json's ``packageManager`` (``yarn@4.1.0+sha…`` → ``4.1.0``)."""
+    import json
+
+    raw = ctx.read("package.json")
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw).get("packageManager")
+    except (ValueError, AttributeError):
+        return None
+    if isinstance(value, str) and value.startswith("yarn@"):
+        return value[5:].split("+", 1)[0]
+    return None
+
+
 def plan(ctx: Ctx) -> Plan | Decline | None:
     stage = ctx.stage
     body = list(stage.instructions[1:])
     npm_runs: list[Instruction] = []
     workdir: str | None = None
+    seen = _Seen()
     for ins in body:
         if not isinstance(ins, Run):
             continue
@@ -70,24 +184,23 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             continue
         by_cmd = {id(c.command): c for c in f.calls}
         for cmd in node_cmds:
-            prog = _prog(cmd)
-            if prog != "npm" and prog != "npx":
-                return Decline("node", f"`{prog}` builds are not split yet (only npm)", ins)
-            action = next((w.text for w in cmd.args if not w.text.startswith("-")), "")
-            if prog == "npm" and action not in _NPM_ACTIONS:
-                return Decline("node", f"`npm {action}` is not a step the split understands", ins)
-            call = by_cmd.get(id(cmd))
-            if action in ("install", "i") and (call is None or call.operands
-                                               or call.has_option("-g", "--global")):
-                return Decline("node", "`npm install` of named or global packages", ins)
+            reason = _step(cmd, by_cmd.get(id(cmd)), seen)
+            if reason is not None:
+                return Decline("node", reason, ins)
             if cmd.nested:
-                return Decline("node", "an npm step inside a subshell, group or condition", ins)
+                return Decline("node", f"a {_prog(cmd)} step inside a subshell, group or condition", ins)
         ids = {id(cmd) for cmd in node_cmds}
         if len(ids) != len(f.commands) and system_run(f, frozenset(ids)) is None:
             return Decline("node", "a RUN runs npm together with other commands; split it first", ins)
         if f.cds or not f.posix:
             return Decline("node", "an npm step after `cd` or under a non-POSIX SHELL", ins)
         wd = ctx.model.scope_at(ins).workdir
+        only_tools = all(_prog(c) == "corepack" or (_prog(c) == "npm" and by_cmd.get(id(c)) is not None
+                                                    and by_cmd[id(c)].has_option("-g", "--global"))
+                         for c in node_cmds)
+        if only_tools and workdir is None:
+            npm_runs.append(ins)  # tool set-up before the app directory exists
+            continue
         if wd is None or wd == "/" or (workdir is not None and wd != workdir):
             return Decline("node", "npm steps run in an unknown, root or changing directory", ins)
         workdir = wd
@@ -97,17 +210,35 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     if any(isinstance(i, Onbuild) for i in body):
         return None
     facts = stage.image_facts
-    if facts is None or facts.family != "node":
-        return Decline("node", f"`{stage.image}` is not an official node image")
+    official = facts is not None and facts.family == "node"
+    flavour = _flavour(ctx, seen, official)
+    if isinstance(flavour, Decline):
+        return flavour
+    eco = "node" if flavour == "npm" else f"node ({flavour})"
     written = stage.from_.image.text if stage.from_.image else ""
     if "$" in written:
-        return Decline("node", "the base image is named through a variable")
-    m = re.match(r"(\d+)", facts.reference.split(":", 1)[-1])
-    if m and int(m.group(1)) < 16:
-        return Decline("node", "`npm prune --omit=dev` needs npm 7 (Node 16 images) or later")
-    runtime = runtime_image(ctx, facts.slim)
+        return Decline(eco, "the base image is named through a variable")
+    if official and facts is not None:
+        m = re.match(r"(\d+)", facts.reference.split(":", 1)[-1])
+        if flavour == "npm" and m and int(m.group(1)) < 16:
+            return Decline(eco, "`npm prune --omit=dev` needs npm 7 (Node 16 images) or later")
+    runtime = runtime_image(ctx, facts.slim if official and facts is not None else None)
     if runtime is None:
-        return Decline("node", f"`{written}` is already a runtime image: a split would not make it smaller")
+        if not official:
+            return unmapped(ctx, eco, "an official node image")
+        return Decline(eco, f"`{written}` is already a runtime image: a split would not make it smaller")
+    for ins in body:
+        if isinstance(ins, (Cmd, Entrypoint)) and ins.is_exec_form and ins.command is not None:
+            values = ins.command.values  # type: ignore[union-attr]
+            prog = values[0].rsplit("/", 1)[-1] if values else ""
+        elif isinstance(ins, (Cmd, Entrypoint)):
+            prog = ins.code.split()[1] if len(ins.code.split()) > 1 else ""
+        else:
+            continue
+        if prog in ("pnpm", "corepack") or (prog == "yarn" and flavour != "yarn-classic") or (
+                prog in seen.builder_tools):
+            return Decline(eco, f"`{prog}` runs the app, and the runtime does not set it up "
+                           "(only the builder does): run `node` directly", ins)
 
     system: dict[int, SystemRun] = {}
     for ins in body:
@@ -116,7 +247,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             ids = frozenset(id(cmd) for cmd in f.commands if _prog(cmd) in _PROGRAMS)
             s = system_run(f, ids) if ins in npm_runs else system_run(f)
             if isinstance(s, str):
-                return Decline("node", s, ins)
+                return Decline(eco, s, ins)
             if s is not None:
                 system[id(ins)] = s
     moved = {package_name(w.text) for s in system.values() for _c, w in s.build}
@@ -129,11 +260,11 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     out: list[str] = []
     for n, ins in enumerate(body):
         if n <= last and ins.name not in RUNTIME_ONLY and not isinstance(ins, User):
-            builder.append(text(ins))
+            builder.append(ctx.text(ins))
         if isinstance(ins, (Copy, Add)) and n < last and not ins.flag("from"):
             dest = _destination(ctx, ins)
             if dest is None:
-                return Decline("node", "the destination of this copy is not known", ins)
+                return Decline(eco, "the destination of this copy is not known", ins)
             if dest == workdir or dest.startswith(workdir.rstrip("/") + "/"):
                 chown = ins.flag("chown")
                 chowns.add(chown.text if chown is not None else "")
@@ -141,12 +272,12 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
                 continue
         s = system.get(id(ins))
         if ins in npm_runs:
-            reduced = "" if s is None else reduce_run(ins, _is_node, frozenset(moved), virtuals)
+            reduced = "" if s is None else reduce_run(ins, ctx.nl, _is_node, frozenset(moved), virtuals)
             if reduced is None:
-                return Decline("node", "the npm steps could not be cut out of this RUN exactly", ins)
+                return Decline(eco, "the npm steps could not be cut out of this RUN exactly", ins)
             if ins is npm_runs[-1]:
                 if len(chowns) > 1:
-                    return Decline("node", "copies into the app directory have different --chown", ins)
+                    return Decline(eco, "copies into the app directory have different --chown", ins)
                 chown = next(iter(chowns), "")
                 flag = f"{chown} " if chown else ""
                 copy = f"{ctx.kw('COPY')} --from={ctx.builder_name} {flag}{workdir} {workdir}{ctx.nl}"
@@ -155,11 +286,11 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
                 out.append(reduced or comments(ins))
             continue
         if s is not None and (s.build or moved):
-            reduced = reduce_run(ins, _never, frozenset(moved), virtuals)
+            reduced = reduce_run(ins, ctx.nl, _never, frozenset(moved), virtuals)
             if reduced is None:
-                return Decline("node", "the build-only packages could not be removed from this RUN", ins)
+                return Decline(eco, "the build-only packages could not be removed from this RUN", ins)
             if not reduced and n > last:
-                builder.append(text(ins))
+                builder.append(ctx.text(ins))
             out.append(reduced or comments(ins))
             continue
         if isinstance(ins, Run) and s is None:
@@ -168,9 +299,11 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             for cmd in ctx.model.run(ins).commands:
                 prog = cmd.name.rsplit("/", 1)[-1]
                 if prog in moved or (prog in FULL_ONLY_PROGRAMS and prog not in installed):
-                    return Decline("node", f"`{prog}` is in `{written}` but not in the runtime", ins)
-        out.append(text(ins))
-    builder.append(f"{ctx.kw('RUN')} npm prune --omit=dev{ctx.nl}")
+                    return Decline(eco, f"`{prog}` is in `{written}` but not in the runtime", ins)
+        out.append(ctx.text(ins))
+    from dockmod.ecosystems.node import PRUNE_PRODUCTION
+
+    builder.append(f"{ctx.kw('RUN')} {PRUNE_PRODUCTION[flavour][0]}{ctx.nl}")
     notes = [f"the runtime copies {workdir} (sources, build output, production node_modules); "
              "build output written elsewhere is not copied"]
     note = implied_note([p for s in system.values() for p in s.implied])
@@ -178,7 +311,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
         notes.append(note)
     if "@" in written:
         notes.append(f"the builder stays pinned; pin `{runtime}` too (DM101)")
-    return Plan("node", runtime, builder, out, notes)
+    return Plan(eco, runtime, builder, out, notes)
 
 
 def _destination(ctx: Ctx, ins: Copy | Add) -> str | None:

@@ -14,10 +14,33 @@ minus what only shapes the shipped image (``USER``, ``EXPOSE``, ``CMD`` …), so
 as root into ``/opt/venv``. The runtime is the slim counterpart with every original
 instruction in order, except that the pip installs become one
 ``COPY --from=builder /opt/venv /opt/venv`` and build-only system packages are dropped.
+
+poetry and pipenv: the builder also sets ``VIRTUAL_ENV=/opt/venv`` (and so does the
+runtime, for ``poetry run``/``pipenv run``). Both install into an activated virtualenv
+instead of creating their own: poetry "will detect and respect an existing virtual
+environment that has been externally activated"
+(https://python-poetry.org/docs/managing-environments/), whatever ``virtualenvs.create``
+and ``virtualenvs.in-project`` say; pipenv uses the virtualenv it runs in
+(https://pipenv.pypa.io/en/latest/virtualenv.html, ``PIPENV_IGNORE_VIRTUALENVS`` unset), and
+``--system`` takes the first ``python`` on ``PATH``, the venv's. So ``poetry export`` +
+pip is not needed: the lock file is installed as the original installed it, with the same
+tool, into one directory the runtime copies. pip-installed poetry/pipenv land in the venv
+too, as pip-installed packages do, so ``pip freeze`` stays equal to the original's.
+
+uv (``uv sync``): as uv's Docker guide does (https://docs.astral.sh/uv/guides/integration/docker/,
+"Intermediate layers" and the multistage example), the project environment stays where uv
+puts it (``$UV_PROJECT_ENVIRONMENT``, else ``<WORKDIR>/.venv``) and the runtime copies that
+directory; the builder sets ``UV_PYTHON_DOWNLOADS=0`` (unless the file sets it) so the
+environment is built on the image's interpreter, which the slim runtime has at the same
+path: a uv-downloaded Python would live outside the copied directory. The sync flags stay as
+written: ``--no-dev`` and ``--no-editable`` are the guide's advice, named in the finding when
+absent, not added (they change what is installed; an editable install still works because
+the runtime keeps every COPY of the sources at its path).
 """
 
 from __future__ import annotations
 
+import posixpath
 from typing import TYPE_CHECKING
 
 from dockmod.cst import Onbuild, Run, User
@@ -34,13 +57,14 @@ from dockmod.transforms._split.common import (
     reduce_run,
     runtime_image,
     system_run,
-    text,
+    unmapped,
 )
 
 if TYPE_CHECKING:
     from dockmod.cst import Instruction
     from dockmod.ecosystems import PackageManagerCall
     from dockmod.semantic import RunFacts
+    from dockmod.shell import SimpleCommand
 
 VENV = "/opt/venv"
 _PYTHON_MANAGERS = frozenset({Manager.PIP, Manager.UV, Manager.POETRY, Manager.PIPENV})
@@ -49,31 +73,112 @@ _RELOCATING = ("--user", "--target", "-t", "--prefix", "--root")
 
 
 def _pip_ids(facts: RunFacts) -> frozenset[int]:
-    return frozenset(id(c.command) for c in facts.calls if c.manager in _PYTHON_MANAGERS)
+    """The commands that are Python installs, and ``poetry config``/``poetry export`` (settings
+    and a requirements file for the install: builder-only steps)."""
+    return frozenset(id(c.command) for c in facts.calls if c.manager in _PYTHON_MANAGERS) | frozenset(
+        id(cmd) for cmd in facts.commands if _poetry_setting(cmd) is not None)
+
+
+def _poetry_setting(cmd: SimpleCommand) -> tuple[str, str] | None:
+    """``poetry config KEY VALUE`` → (KEY, VALUE); ``poetry export …`` → ("export", "")."""
+    if cmd.name.rsplit("/", 1)[-1] != "poetry" or not cmd.args:
+        return None
+    words = [w.text for w in cmd.args if not w.text.startswith("-")]
+    if words[:1] == ["export"]:
+        return ("export", "")
+    if words[:1] == ["config"] and len(words) == 3:
+        return (words[1], words[2].lower())
+    return None
+
+
+def _poetry_in_project(ctx: Ctx, body: list[Instruction], at: Instruction) -> bool:
+    """poetry puts its environment in ``<project>/.venv`` (and not in an activated one)
+    only when ``virtualenvs.in-project`` is true and ``virtualenvs.create`` is not false
+    (https://python-poetry.org/docs/configuration/): read from ENV/ARG and ``poetry config``."""
+    def setting(env: str, key: str) -> str | None:
+        value = ctx.model.scope_at(at).get(env)
+        for ins in body[: body.index(at) + 1]:
+            if isinstance(ins, Run):
+                for cmd in ctx.model.run(ins).commands:
+                    got = _poetry_setting(cmd)
+                    if got is not None and got[0] == key:
+                        value = got[1]
+                    for a in cmd.assignments:
+                        if a.text.startswith(env + "=") and ins is at:
+                            value = a.text.split("=", 1)[1]
+        return value.lower() if isinstance(value, str) else None
+
+    from dockmod.ecosystems.python import POETRY_CREATE, POETRY_IN_PROJECT
+
+    create = setting(*POETRY_CREATE)
+    in_project = setting(*POETRY_IN_PROJECT)
+    return create not in ("false", "0") and in_project in ("true", "1")
+
+
+#: (manager, action) steps the split understands; others are declined.
+_STEPS = frozenset({(Manager.PIP, "install"), (Manager.PIP, "uninstall"), (Manager.POETRY, "install"), (Manager.POETRY, "config"),
+                    (Manager.POETRY, "export"), (Manager.PIPENV, "install"), (Manager.PIPENV, "sync"),
+                    (Manager.UV, "sync")})
 
 
 def _pip_run(facts: RunFacts) -> str | bool:
-    """True: the RUN installs with pip (alone, or between system-package commands, which
-    :func:`~dockmod.transforms._split.common.system_run` then judges); False: no Python
-    package manager; else the reason it cannot be split."""
+    """True: the RUN installs with pip, poetry, pipenv or ``uv sync`` (alone, or between
+    system-package commands, which :func:`~dockmod.transforms._split.common.system_run` then
+    judges); False: no Python package manager; else the reason it cannot be split."""
     py = [c for c in facts.calls if c.manager in _PYTHON_MANAGERS]
     if not py:
         return False
     for call in py:
-        if call.manager is not Manager.PIP:
-            return f"`{call.manager.value}` installs are not split yet (only pip)"
-        if call.action != "install":
-            return f"`pip {call.action}` is not an install the split understands"
+        tool = call.manager.value
+        if (call.manager, call.action) not in _STEPS:
+            return f"`{tool} {call.action}` is not an install the split understands"
         if call.program and "/" in call.program[0].text:
-            return f"`{call.program[0].text}` names a pip outside the virtualenv's PATH"
-        for opt in _RELOCATING:
-            if call.has_option(opt):
-                return f"`pip install {opt}` installs outside the environment"
+            return f"`{call.program[0].text}` names a {tool} outside the virtualenv's PATH"
+        if call.manager is Manager.PIP:
+            for opt in _RELOCATING:
+                if call.has_option(opt):
+                    return f"`pip install {opt}` installs outside the environment"
+        if call.manager is Manager.UV:
+            for opt in ("--project", "--directory", "--active", "--python", "-p"):
+                if call.has_option(opt):
+                    return f"`uv sync {opt}` puts the environment where the Dockerfile does not say"
         if call.command.nested:
-            return "a pip install inside a subshell, group or condition"
+            return f"a {tool} install inside a subshell, group or condition"
     if len(py) != len(facts.commands) and system_run(facts, _pip_ids(facts)) is None:
         return "a RUN runs pip together with commands other than system-package installs; split it first"
     return True
+
+
+def _project_env(ctx: Ctx, body: list[Instruction], run: Instruction, facts: RunFacts) -> str | Decline | None:
+    """The project environment ``uv sync`` (or an in-project ``poetry install``) in ``run``
+    writes: ``$UV_PROJECT_ENVIRONMENT`` or ``<WORKDIR>/.venv``; None if neither runs."""
+    uv = any(c.manager is Manager.UV for c in facts.calls)
+    poetry = any(c.manager is Manager.POETRY and c.action == "install" for c in facts.calls)
+    if not uv and not (poetry and _poetry_in_project(ctx, body, run)):
+        return None
+    from dockmod.ecosystems.python import PROJECT_ENVIRONMENT
+
+    tool = "uv sync" if uv else "poetry install"
+    if facts.cds:
+        return Decline("python", f"`{tool}` after `cd`: the project environment's directory is unknown", run)
+    scope = ctx.model.scope_at(run)
+    var, default, _source = PROJECT_ENVIRONMENT[Manager.UV if uv else Manager.POETRY]
+    env = scope.get(var) if var else None
+    for cmd in facts.commands:
+        for a in cmd.assignments:
+            if var and a.text.startswith(var + "="):
+                env = a.text.split("=", 1)[1]
+    if env is not None and (not isinstance(env, str) or "$" in env or not env):
+        return Decline("python", f"`{var}` is not known here", run)
+    wd = scope.workdir
+    if env is None or not env.startswith("/"):
+        if wd is None:
+            return Decline("python", f"the working directory of `{tool}` is unknown", run)
+        env = posixpath.join(wd, env or default)
+    env = posixpath.normpath(env)
+    if env in ("/", VENV):
+        return Decline("python", f"`{tool}` writes its environment to `{env}`", run)
+    return env
 
 
 def plan(ctx: Ctx) -> Plan | Decline | None:
@@ -81,32 +186,43 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     body = list(stage.instructions[1:])
     facts_of: dict[int, RunFacts] = {}
     pip_runs: list[Instruction] = []
+    managers: set[Manager] = set()
+    uv_envs: dict[int, str] = {}
     for ins in body:
         if isinstance(ins, Run):
             f = ctx.model.run(ins)
             facts_of[id(ins)] = f
             words = f.exec_form or ()
-            if (words and any("pip" in w for w in words[:3])) or (not f.posix and "pip" in ins.code):
-                return Decline("python", "a pip install in exec form or under a non-POSIX SHELL", ins)
+            if (words and any(w.rsplit("/", 1)[-1] in _TOOL_NAMES or "pip" in w for w in words[:3])) or (
+                    not f.posix and any(t in ins.code for t in _TOOL_NAMES)):
+                return Decline("python", "a Python install in exec form or under a non-POSIX SHELL", ins)
             kind = _pip_run(f)
             if isinstance(kind, str):
-                return Decline("python", kind, ins)
+                return Decline(_label(managers | {c.manager for c in f.calls}), kind, ins)
             if kind:
                 pip_runs.append(ins)
+                managers.update(c.manager for c in f.calls if c.manager in _PYTHON_MANAGERS)
+                env = _project_env(ctx, body, ins, f)
+                if isinstance(env, Decline):
+                    env.ecosystem = _label(managers)
+                    return env
+                if env is not None:
+                    uv_envs[id(ins)] = env
     if not pip_runs:
         return None
+    eco = _label(managers)
     facts = stage.image_facts
     if any(isinstance(i, Onbuild) for i in body):
         return None
-    if facts is None or facts.family != "python":
-        return Decline("python", f"`{stage.image}` is not an official python image, so its runtime "
-                       "counterpart and its venv module are unknown")
     written = stage.from_.image.text if stage.from_.image else ""
     if "$" in written:
-        return Decline("python", "the base image is named through a variable")
-    runtime = runtime_image(ctx, facts.slim)
+        return Decline(eco, "the base image is named through a variable")
+    official = facts is not None and facts.family == "python"
+    runtime = runtime_image(ctx, facts.slim if official and facts is not None else None)
+    if not official and runtime is None:
+        return unmapped(ctx, eco, "an official python image")
     same_image = runtime is None
-    if same_image:
+    if runtime is None:
         runtime = written  # already slim: the same image, digest and all
 
     # System-package RUNs: which ones the runtime keeps, and in what form.
@@ -118,7 +234,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
         f = facts_of[id(ins)]
         s = system_run(f, _pip_ids(f)) if ins in pip_runs else system_run(f)
         if isinstance(s, str):
-            return Decline("python", s, ins)
+            return Decline(eco, s, ins)
         if s is not None:
             system[id(ins)] = s
             runtime_pkgs.update(s.runtime_packages)
@@ -126,39 +242,60 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     stage_build = frozenset(package_name(w.text) for w in moved)
     stage_virtuals = frozenset(v for s in system.values() for v in s.virtuals)
     if same_image and not moved:
-        return Decline("python", f"`{written}` is already a runtime image and no build-only "
+        return Decline(eco, f"`{written}` is already a runtime image and no build-only "
                        "package is installed: a split would not make it smaller")
     moved_names = set(stage_build)
 
     last = body.index(pip_runs[-1])
-    builder: list[str] = [f"{ctx.kw('RUN')} python -m venv {VENV}{ctx.nl}",
-                          f'{ctx.kw("ENV")} PATH="{VENV}/bin:$PATH"{ctx.nl}']
-    out: list[str] = [f'{ctx.kw("ENV")} PATH="{VENV}/bin:$PATH"{ctx.nl}']
-    copied = False
+    in_project = {id(r) for r in pip_runs if id(r) in uv_envs and not any(
+        c.manager is Manager.UV for c in facts_of[id(r)].calls)}
+    uses_venv = any(c.manager is not Manager.UV and not (c.manager is Manager.POETRY and id(r) in in_project)
+                    for r in pip_runs for c in facts_of[id(r)].calls if c.manager in _PYTHON_MANAGERS)
+    activate = Manager.PIPENV in managers or (Manager.POETRY in managers and not in_project)
+    env_line = (f'{ctx.kw("ENV")} VIRTUAL_ENV={VENV} PATH="{VENV}/bin:$PATH"{ctx.nl}' if activate
+                else f'{ctx.kw("ENV")} PATH="{VENV}/bin:$PATH"{ctx.nl}')
+    python = "python" if official else "python3"
+    builder: list[str] = []
+    out: list[str] = []
+    venv = [f"{ctx.kw('RUN')} {python} -m venv {VENV}{ctx.nl}", env_line] if uses_venv else []
+    if uses_venv:
+        out.append(env_line)
+    if official:
+        # The official images have python from the start; another base may install it
+        # in a RUN of its own, so there the venv comes right before the first install.
+        builder += venv
+    if Manager.UV in managers and _unset(ctx, pip_runs[0], "UV_PYTHON_DOWNLOADS"):
+        builder.append(f"{ctx.kw('ENV')} UV_PYTHON_DOWNLOADS=0{ctx.nl}")
+    copied: set[str] = set()
     for n, ins in enumerate(body):
         name = ins.name
+        if not official and ins is pip_runs[0]:
+            builder += venv
         if n <= last and name not in RUNTIME_ONLY and not isinstance(ins, User):
-            builder.append(text(ins))
+            builder.append(ctx.text(ins))
         s = system.get(id(ins))
         if ins in pip_runs:
             reduced = ""
             if s is not None:
-                reduced = reduce_run(ins, _is_pip, stage_build, stage_virtuals)
+                reduced = reduce_run(ins, ctx.nl, _is_python, stage_build, stage_virtuals)
                 if reduced is None:
-                    return Decline("python", "the pip install could not be cut out of this RUN exactly", ins)
-            if not copied:
-                copy = f"{ctx.kw('COPY')} --from={ctx.builder_name} {VENV} {VENV}{ctx.nl}"
-                out.append((reduced or comments(ins)) + copy)
-                copied = True
-            else:
-                out.append(reduced or comments(ins))
+                    return Decline(eco, "the install could not be cut out of this RUN exactly", ins)
+            f = facts_of[id(ins)]
+            dirs = [VENV] if any(c.manager is not Manager.UV and not (c.manager is Manager.POETRY and id(ins) in in_project)
+                                 for c in f.calls if c.manager in _PYTHON_MANAGERS) else []
+            if id(ins) in uv_envs:
+                dirs.append(uv_envs[id(ins)])
+            copy = "".join(f"{ctx.kw('COPY')} --from={ctx.builder_name} {d} {d}{ctx.nl}"
+                           for d in dirs if d not in copied)
+            copied.update(dirs)
+            out.append((reduced or comments(ins)) + copy)
             continue
         if s is not None and (s.build or stage_build):
-            reduced = reduce_run(ins, _never, stage_build, stage_virtuals)
+            reduced = reduce_run(ins, ctx.nl, _never, stage_build, stage_virtuals)
             if reduced is None:
-                return Decline("python", "the build-only packages could not be removed from this RUN", ins)
+                return Decline(eco, "the build-only packages could not be removed from this RUN", ins)
             if not reduced and n > last:
-                builder.append(text(ins))  # it removes what the builder installed: keep it there
+                builder.append(ctx.text(ins))  # it removes what the builder installed: keep it there
             out.append(reduced or comments(ins))
             continue
         if isinstance(ins, Run) and s is None:
@@ -166,10 +303,10 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             for cmd in f.commands:
                 prog = cmd.name.rsplit("/", 1)[-1]
                 if prog in moved_names:
-                    return Decline("python", f"`{prog}` is needed after the install but moves to the builder", ins)
-                if not same_image and prog in _full_only() and prog not in runtime_pkgs:
-                    return Decline("python", f"`{prog}` is in `{written}` but not in `{runtime}`", ins)
-        out.append(text(ins))
+                    return Decline(eco, f"`{prog}` is needed after the install but moves to the builder", ins)
+                if official and not same_image and prog in _full_only() and prog not in runtime_pkgs:
+                    return Decline(eco, f"`{prog}` is in `{written}` but not in `{runtime}`", ins)
+        out.append(ctx.text(ins))
     notes = []
     note = implied_note([p for s in system.values() for p in s.implied])
     if note:
@@ -178,7 +315,33 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
         notes.append(f"the builder stays pinned; pin `{runtime}` too (DM101)")
     if not same_image:
         notes.append(f"packages built from source against libraries of `{written}` need them in `{runtime}`")
-    return Plan("python", runtime, builder, out, notes)
+    if not official:
+        notes.append(f"`{runtime}` (from `runtime-images`) must have `python3` at the builder's path, and "
+                     "the programs later RUNs call")
+    for env in dict.fromkeys(uv_envs.values()):
+        notes.append(f"a `{posixpath.basename(env)}` folder in the build context would mix into "
+                     f"{env}: keep it out with .dockerignore")
+    syncs = [c for r in pip_runs for c in facts_of[id(r)].calls if c.manager is Manager.UV]
+    if syncs:  # the last sync decides what the environment holds
+        missing = [o for o in ("--no-dev", "--no-editable") if not syncs[-1].has_option(o)]
+        if missing:
+            notes.append("uv's Docker guide also syncs with " + " ".join(f"`{o}`" for o in missing))
+    return Plan(eco, runtime, builder, out, notes)
+
+
+_TOOL_NAMES = ("pip", "poetry", "pipenv", "uv")
+
+
+def _label(managers: set[Manager]) -> str:
+    """The strategy's name: ``python`` (pip), ``python (uv)``, ``python (poetry)`` …"""
+    for m in (Manager.UV, Manager.POETRY, Manager.PIPENV):
+        if m in managers:
+            return f"python ({m.value})"
+    return "python"
+
+
+def _unset(ctx: Ctx, ins: Instruction, name: str) -> bool:
+    return ctx.model.scope_at(ins).get(name) is None
 
 
 def _full_only() -> frozenset[str]:
@@ -187,8 +350,8 @@ def _full_only() -> frozenset[str]:
     return FULL_ONLY_PROGRAMS
 
 
-def _is_pip(cmd: object, call: PackageManagerCall | None) -> bool:
-    return call is not None and call.manager is Manager.PIP
+def _is_python(cmd: SimpleCommand, call: PackageManagerCall | None) -> bool:
+    return (call is not None and call.manager in _PYTHON_MANAGERS) or _poetry_setting(cmd) is not None
 
 
 def _never(cmd: object, call: PackageManagerCall | None) -> bool:

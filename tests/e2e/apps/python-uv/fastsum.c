@@ -1,0 +1,1 @@
+../python-cext/fastsum.c
