@@ -388,6 +388,14 @@ def _explain(code: str) -> str:
     return f"**{code}** [`{t.meta.name}`]({docs_url(t.meta.name)}): {doc} (`dockmod explain {code}`)"
 
 
+def _short(code: str) -> str:
+    """``code`` and its name, linked to its page: for a line that already said what it does."""
+    from dockmod.report import docs_url
+
+    t = next((t for t in _registry() if t.meta.code == code), None)
+    return f"**{code}** [`{t.meta.name}`]({docs_url(t.meta.name)})" if t else f"**{code}**"
+
+
 def _md(text: str) -> str:
     """A path or message as Markdown text: no markup, no line break."""
     return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text.replace("\n", " "))
@@ -433,13 +441,20 @@ def summary(grouped: list[RepoResult], mode: str) -> str:
 def _repo_summary(rr: RepoResult, mode: str, level: str) -> list[str]:
     from dockmod.transforms._base import FixSafety
 
-    unsafe_codes = {t.meta.code for t in _registry() if t.meta.safety is FixSafety.UNSAFE}
     fixed: Counter[str] = Counter()
     per_code_files: dict[str, list[str]] = {}
+    unsafe_files: dict[str, list[str]] = {}  # codes whose applied fixes were unsafe ones
     for rel, r in rr.files:
         for code, n in r.fixed:
             fixed[code] += n
             per_code_files.setdefault(code, []).append(rel)
+        # Safety is per fix (DM201 is safe where the context proves it): count this file's
+        # unsafe fixable findings that are no longer there after the fix.
+        unsafe = Counter(f.code for f in r.findings if f.fixable and f.safety is FixSafety.UNSAFE)
+        unsafe.subtract(f.code for f in r.remaining if f.fixable and f.safety is FixSafety.UNSAFE)
+        for code, n in unsafe.items():
+            if n > 0 and code in dict(r.fixed):
+                unsafe_files.setdefault(code, []).append(rel)
     out = [f"{level} What changed and why", ""]
     files = rr.changed
     out.append(f"{len(files)} Dockerfile{'' if len(files) == 1 else 's'} "
@@ -454,9 +469,9 @@ def _repo_summary(rr: RepoResult, mode: str, level: str) -> list[str]:
     checks = []
     for note in _notes(rr, applied=mode == "apply"):
         checks.append(f"- [ ] New build flag: {_prose(note)}")
-    for code in sorted(c for c in fixed if c in unsafe_codes):
-        checks.append(f"- [ ] Unsafe fix applied ({_explain(code)}): it may change what the build does; "
-                      f"review {', '.join(_code(f) for f in per_code_files[code])}")
+    for code in sorted(unsafe_files):
+        checks.append(f"- [ ] Unsafe fix applied ({_short(code)}): it may change what the build does; "
+                      f"review {', '.join(_code(f) for f in unsafe_files[code])}")
     if "DM101" in fixed:
         checks.append("- [ ] Pinned digests (DM101): the images are the ones the tags named today; "
                       "check the digests in the diff against your registry")

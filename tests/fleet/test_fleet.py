@@ -268,3 +268,26 @@ def test_names_that_are_all_missing_are_not_a_fleet(tmp_path: Path) -> None:
     code, _, err = _invoke("check", str(tmp_path / "x.Dockerfile"), str(tmp_path / "y.Dockerfile"))
     assert code == 2 and "repositor" not in err
     assert f"{tmp_path / 'x.Dockerfile'}: error:" in err
+
+
+def test_summary_names_only_the_fixes_that_were_unsafe(tmp_path: Path) -> None:
+    """Safety is per fix: DM201 proven safe by the context is not an "unsafe fix applied";
+    the same transform unproven, in another repository, is."""
+    proven = _repo(tmp_path / "proven", "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
+                   "RUN pip install -r requirements.txt\nCMD python app.py\n")
+    (proven / "requirements.txt").write_text("flask==3.0.0\n")
+    (proven / ".dockerignore").write_text(".venv\n")
+    unproven = _repo(tmp_path / "unproven", "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n"
+                     "RUN pip install -r requirements.txt\n")
+    (unproven / "requirements.txt").write_text("-e ./lib\n")
+    summary = tmp_path / "s.md"
+    code, _, err = _invoke("fix", "--unsafe-fixes", "--select", "DM201,DM501", "--summary", str(summary),
+                           str(proven), str(unproven))
+    assert code == 1, err
+    text = summary.read_text()
+    cut = text.index("unproven\n\n### What changed")  # the second repository's heading
+    proven_part, unproven_part = text[:cut], text[cut:]
+    assert "- [ ] Unsafe fix applied (**DM501**" in proven_part
+    assert "**DM201** [`reorder-dependency-copy`]" in proven_part  # it changed...
+    assert "- [ ] Unsafe fix applied (**DM201**" not in proven_part  # ...safely
+    assert "- [ ] Unsafe fix applied (**DM201**" in unproven_part
