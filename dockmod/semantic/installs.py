@@ -11,12 +11,25 @@ from __future__ import annotations
 import posixpath
 import shlex
 
+from typing import TYPE_CHECKING
+
 from dockmod.cst import Instruction, JsonArray, Run
 from dockmod.ecosystems import Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
-from dockmod.ecosystems.steps import file_operands, is_dependency_step, project_step
+from dockmod.ecosystems.steps import (
+    FILE_SUFFIXES,
+    NODE_LOCAL,
+    file_operands,
+    global_node_install,
+    is_dependency_step,
+    project_step,
+)
 from dockmod.semantic.copies import plain_path, resolve_path
 from dockmod.shell import ShellScript, SimpleCommand, parse_heredoc_body, parse_shell
+
+if TYPE_CHECKING:
+    from dockmod.buildcontext import BuildContext
+    from dockmod.ecosystems.steps import ContextInputs
 
 # Package managers of the system (distribution packages): they read no project file.
 SYSTEM_MANAGERS = frozenset(
@@ -84,11 +97,13 @@ def builds_project(run: Run) -> bool:
 
 
 def deps_step_before(ins: list[Instruction], i: int, manager: Manager) -> bool:
-    """A RUN before ``ins[i]`` already installs ``manager``'s dependencies only."""
+    """A RUN before ``ins[i]`` already installs ``manager``'s dependencies: a dependency
+    step, or a build before the sources are copied (a cargo pre-build)."""
     for x in ins[:i]:
         if isinstance(x, Run):
             for script, _ in run_scripts(x):
-                if any(c.manager is manager and is_dependency_step(c) for c in calls_by_span(script).values()):
+                if any(c.manager is manager and (is_dependency_step(c) or project_step(c))
+                       for c in calls_by_span(script).values()):
                     return True
     return False
 
@@ -104,9 +119,9 @@ def needs_no_sources(cmd: SimpleCommand, call: PackageManagerCall | None, dest_d
         if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
             return not call.files and not call.local_paths and not file_operands(call) \
                 and not any(o.name in ("-e", "--editable", "--find-links", "-f") for o in call.options)
-        if (call.manager is Manager.NPM and call.action == "install") or (
-                call.manager is Manager.PNPM and call.action == "add"):
-            return call.has_option("-g", "--global") and not file_operands(call)
+        if global_node_install(call):
+            return not any(not w.static or w.text.startswith(NODE_LOCAL) or w.text.endswith(FILE_SUFFIXES)
+                           for w in call.operands)
         return False
     name = posixpath.basename(cmd.name)
     if name == "poetry" and cmd.args and cmd.args[0].text == "config":
@@ -132,3 +147,39 @@ def run_needs_no_sources(run: Run, dest_dir: str | None) -> bool:
     calls = calls_by_span(script)
     return not script.has_error and all(needs_no_sources(c, calls.get(c.span), dest_dir)
                                         for c in script.commands)
+
+
+def context_inputs(ctx: BuildContext, call: PackageManagerCall, folder: str) -> ContextInputs | str | None:
+    """What the build context says ``call``, run in context folder ``folder``, reads
+    beyond its fixed manifests (paths relative to ``folder``), or why that cannot be
+    listed; None when the call needs nothing from it.
+
+    dotnet: the project/solution files and NuGet/MSBuild files beside them; cargo: the
+    crate's layout (for the dependency pre-build); Maven: ``.mvn/`` configuration, and a
+    POM with modules is declined.
+    """
+    from dockmod.buildcontext.manifests import dotnet_inputs, read_crate
+    from dockmod.ecosystems import dotnet, jvm
+    from dockmod.ecosystems.steps import ContextInputs
+
+    def at(rel: str) -> str:
+        return rel if folder == "." else posixpath.join(folder, rel)
+
+    if call.manager is Manager.DOTNET:
+        start = call.operands[0].text if call.operands else None
+        found = dotnet_inputs(folder, start, ctx.entries(folder), ctx.read, ctx.has_file,
+                              projects=dotnet.PROJECT_SUFFIXES, solutions=dotnet.SOLUTION_SUFFIXES,
+                              beside=dotnet.RESTORE_INPUTS)
+        return found if isinstance(found, str) else ContextInputs(files=found)
+    if call.manager is Manager.CARGO:
+        crate = read_crate(folder, ctx.read, ctx.has_file)
+        if isinstance(crate, str):
+            return crate
+        return ContextInputs(files=crate.files, crate=(crate.package, crate.lib, crate.bin))
+    if call.manager is Manager.MAVEN:
+        pom = call.files[0] if call.files else "pom.xml"
+        data = ctx.read(at(pom))
+        if data is not None and b"<modules>" in data:
+            return f"`{pom}` has modules: a multi-module build needs every module's POM first"
+        return ContextInputs(files=[f for f in jvm.MAVEN_PROJECT_CONFIG if ctx.has_file(at(f))])
+    return None

@@ -144,8 +144,11 @@ from dockmod.buildcontext import BuildContext, ContextError, open_context
 from dockmod.buildcontext.manifests import read_manifests
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
+from dockmod.ecosystems import PackageManagerCall
 from dockmod.ecosystems.steps import (
     NAMED_ACTIONS,
+    ContextInputs,
+    ContextLookup,
     InstallNeeds,
     NoFix,
     command_text,
@@ -166,6 +169,7 @@ from dockmod.semantic.copies import (
 from dockmod.semantic.installs import (
     builds_project,
     calls_by_span,
+    context_inputs,
     deps_step_before,
     install_cwd,
     run_needs_no_sources,
@@ -447,12 +451,14 @@ class ReorderDependencyCopy(Transform):
                 deps = [c for c in script.commands if c.span in calls and (
                     is_dependency_step(calls[c.span]) or mixed_pip(calls[c.span]))]
                 if deps:
-                    return j, x, script, InstallNeeds(text=command_text(deps[0])), opaque
+                    return j, x, script, InstallNeeds(text=command_text(deps[0]),
+                                                      manager=calls[deps[0].span].manager), opaque
                 projects = [c for c in script.commands if c.span in calls and project_step(calls[c.span])]
                 if projects:
-                    if deps_step_before(ins, i, calls[projects[0].span].manager):
+                    manager = calls[projects[0].span].manager
+                    if deps_step_before(ins, i, manager):
                         return None  # already deps-first; the project install needs the sources
-                    return j, x, script, InstallNeeds(text=command_text(projects[0])), opaque
+                    return j, x, script, InstallNeeds(text=command_text(projects[0]), manager=manager), opaque
         return None
 
     def _subfolder_feeds(self, c: Copy | Add, src: str, run: Run, script: ShellScript, copy_cwd: str,
@@ -531,13 +537,29 @@ class ReorderDependencyCopy(Transform):
             m = f.mount
             if m is not None and m.type == "bind" and m.from_ is None:
                 raise NoFix("the install mounts the build context")
+        install.lookup = self._lookup(install, dest_dir)
         head, tail = split_run(run, script, install, dest_dir, workdirs[j], self.context.dockerfile)
         self._check_manifests(install, dest_dir, install.cwd or workdirs[j])
         reasons = self._prove(install, dest_dir)
+        info = self.context.model.stage_of(c)
+        if install.unsafe_if_shipped and (info is None or info.index in self.context.model.shipped):
+            reasons.append(install.unsafe_if_shipped)
         copies = manifest_copies(df, stage, i, c, dest, dest_dir, install, workdirs)
         self._reasons = reasons
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         return (copies, [head, c, *tail]), safety
+
+    def _lookup(self, install: InstallNeeds, dest_dir: str | None) -> ContextLookup:
+        """Asks the context what a call of the install reads, in the copied folder."""
+        def lookup(call: PackageManagerCall) -> ContextInputs | str | None:
+            if self._ctx is None:
+                return None
+            cwd = install.cwd or dest_dir
+            if dest_dir is None or cwd is None or not (cwd == dest_dir or cwd.startswith(dest_dir.rstrip("/") + "/")):
+                return "the install runs outside the copied folder"
+            folder = posixpath.normpath(posixpath.join(install.src, posixpath.relpath(cwd, dest_dir)))
+            return context_inputs(self._ctx, call, folder)
+        return lookup
 
     # -- proving it safe ---------------------------------------------------------------
     def _load_context(self) -> None:
