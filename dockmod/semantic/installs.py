@@ -13,7 +13,7 @@ import shlex
 
 from typing import TYPE_CHECKING
 
-from dockmod.cst import Instruction, JsonArray, Run
+from dockmod.cst import Instruction, Run
 from dockmod.ecosystems import Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.steps import (
@@ -25,10 +25,12 @@ from dockmod.ecosystems.steps import (
     project_step,
 )
 from dockmod.semantic.copies import plain_path, resolve_path
-from dockmod.shell import ShellScript, SimpleCommand, parse_heredoc_body, parse_shell
+from dockmod.shell import ShellScript, SimpleCommand, parse_shell
 
 if TYPE_CHECKING:
     from dockmod.buildcontext import BuildContext
+    from dockmod.semantic.model import Model
+    from dockmod.semantic.runs import RunFacts
     from dockmod.ecosystems.steps import ContextInputs
 
 # Package managers of the system (distribution packages): they read no project file.
@@ -47,20 +49,15 @@ def calls_by_span(script: ShellScript) -> dict[tuple[int, int], PackageManagerCa
     return {call.command.span: call for call in pm_calls(script)}
 
 
-def run_scripts(run: Run) -> list[tuple[ShellScript, str | None]]:
-    """The shell scripts of a RUN, each with why it gets no fix (None: it may get one)."""
-    if run.heredocs:
-        return [(parse_heredoc_body(h), "the install is in a heredoc, which dockmod does not split")
-                for h in run.heredocs]
-    if isinstance(run.command, JsonArray):
-        values = run.command.values
-        if not values:
-            return []
-        # One command, no shell: the RUN can move whole, but not be split.
-        return [(parse_shell(shlex.join(values)), None)]
-    if run.command is None:
-        return []
-    return [(parse_shell(run.command), None)]
+def run_scripts(facts: RunFacts) -> list[tuple[ShellScript, str | None]]:
+    """The shell scripts of a RUN (from the model's :class:`RunFacts`), each with why it
+    gets no fix (None: it may get one): a heredoc body that is the script, with
+    ``RunFacts.no_edit``; an exec-form RUN as one command (it can move whole, not be split)."""
+    if facts.exec_form is not None:
+        return [(parse_shell(shlex.join(facts.exec_form)), None)] if facts.exec_form else []
+    if facts.run.heredocs:
+        return [(script, facts.no_edit) for script in facts.scripts[1:]]
+    return [(script, None) for script in facts.scripts[:1]]
 
 
 def cd_target(cmd: SimpleCommand) -> str | None:
@@ -87,21 +84,21 @@ def install_cwd(script: ShellScript, workdir: str) -> str:
     return cwd
 
 
-def builds_project(run: Run) -> bool:
+def builds_project(facts: RunFacts) -> bool:
     """The RUN installs or builds the project itself (``pip install .``, ``go build``…)."""
-    for script, _ in run_scripts(run):
+    for script, _ in run_scripts(facts):
         for call in calls_by_span(script).values():
             if project_step(call) or (call.manager in (Manager.PIP, Manager.UV) and call.local_paths):
                 return True
     return False
 
 
-def deps_step_before(ins: list[Instruction], i: int, manager: Manager) -> bool:
+def deps_step_before(model: Model, ins: list[Instruction], i: int, manager: Manager) -> bool:
     """A RUN before ``ins[i]`` already installs ``manager``'s dependencies: a dependency
     step, or a build before the sources are copied (a cargo pre-build)."""
     for x in ins[:i]:
         if isinstance(x, Run):
-            for script, _ in run_scripts(x):
+            for script, _ in run_scripts(model.run(x)):
                 if any(c.manager is manager and (is_dependency_step(c) or project_step(c))
                        for c in calls_by_span(script).values()):
                     return True
@@ -140,10 +137,11 @@ def needs_no_sources(cmd: SimpleCommand, call: PackageManagerCall | None, dest_d
     return False
 
 
-def run_needs_no_sources(run: Run, dest_dir: str | None) -> bool:
-    if run.is_exec_form or run.heredocs or run.command is None:
+def run_needs_no_sources(facts: RunFacts, dest_dir: str | None) -> bool:
+    run = facts.run
+    if run.is_exec_form or run.heredocs or not facts.scripts:
         return False
-    script = parse_shell(run.command)
+    script = facts.scripts[0]
     calls = calls_by_span(script)
     return not script.has_error and all(needs_no_sources(c, calls.get(c.span), dest_dir)
                                         for c in script.commands)

@@ -139,6 +139,7 @@ project's manifests as naming no other local files (condition 1 only).
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 
 from dockmod.buildcontext import BuildContext, ContextError, open_context
 from dockmod.buildcontext.manifests import read_manifests
@@ -175,7 +176,7 @@ from dockmod.semantic.installs import (
     run_needs_no_sources,
     run_scripts,
 )
-from dockmod.shell import ShellScript, parse_shell
+from dockmod.shell import ShellScript
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 from dockmod.transforms._reorder_edits import fix_final_newlines, manifest_copies, split_run
 
@@ -246,13 +247,16 @@ class ReorderDependencyCopy(Transform):
 
     def _stage(self, df: Dockerfile, stage: Stage, out: dict[int, list[Instruction]]) -> None:
         ins = stage.instructions
-        workdirs = self._workdirs(stage)
+        # Cheap exits first (most stages): nothing is copied from the context, or no RUN
+        # follows a copy. The working directories are computed only when needed.
+        first_copy = next((k for k, x in enumerate(ins) if isinstance(x, (Copy, Add))), None)
+        if first_copy is None or not any(isinstance(x, Run) for x in ins[first_copy + 1:]):
+            return
+        workdirs = _LazyWorkdirs(self, stage)
         model = self.context.model
-        posix = True
         for i, c in enumerate(ins):
-            posix = model.scope_at(c).posix_shell
-            src = folder_copy(c) if posix else None
-            if src is None:
+            src = folder_copy(c)
+            if src is None or not model.scope_at(c).posix_shell:
                 continue
             found = self._install_after(ins, i)
             if found is None:
@@ -282,11 +286,13 @@ class ReorderDependencyCopy(Transform):
                             manifests=_manifest_list(install.manifests), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
+        if not model.scope_at(ins[-1]).posix_shell:
+            return
         for j, x in enumerate(ins):
-            if isinstance(x, Run) and id(x) not in out and posix:
+            if isinstance(x, Run) and id(x) not in out and _copies_above(ins, j) >= 2:
                 self._copy_between(df, ins, j, workdirs, out)
 
-    def _copy_between(self, df: Dockerfile, ins: list[Instruction], j: int, workdirs: list[str],
+    def _copy_between(self, df: Dockerfile, ins: list[Instruction], j: int, workdirs: Sequence[str],
                       out: dict[int, list[Instruction]]) -> None:
         """A source or asset copy between the manifest copy and the install moves below it.
 
@@ -297,7 +303,7 @@ class ReorderDependencyCopy(Transform):
         """
         run = ins[j]
         assert isinstance(run, Run)
-        for script, opaque in run_scripts(run):
+        for script, opaque in run_scripts(self.context.model.run(run)):
             if opaque is not None or script.has_error:
                 return
             calls = calls_by_span(script)
@@ -410,10 +416,13 @@ class ReorderDependencyCopy(Transform):
             return
         if any(f.mount is not None and f.mount.type == "bind" and f.mount.from_ is None for f in run.flags):
             return
-        script = parse_shell(run.command)
+        facts = self.context.model.run(run)
+        if not facts.scripts:
+            return
+        script = facts.scripts[0]
         calls = calls_by_span(script)
         installs = [call for call in calls.values() if call.action in NAMED_ACTIONS]
-        if script.has_error or not installs or not run_needs_no_sources(run, dest_dir):
+        if script.has_error or not installs or not run_needs_no_sources(facts, dest_dir):
             return
         if self._suppressed(c) or self._suppressed(run):
             return
@@ -444,7 +453,7 @@ class ReorderDependencyCopy(Transform):
                 return None
             if not isinstance(x, Run):
                 continue
-            for script, opaque in run_scripts(x):
+            for script, opaque in run_scripts(self.context.model.run(x)):
                 if script.has_error:
                     continue
                 calls = calls_by_span(script)
@@ -456,7 +465,7 @@ class ReorderDependencyCopy(Transform):
                 projects = [c for c in script.commands if c.span in calls and project_step(calls[c.span])]
                 if projects:
                     manager = calls[projects[0].span].manager
-                    if deps_step_before(ins, i, manager):
+                    if deps_step_before(self.context.model, ins, i, manager):
                         return None  # already deps-first; the project install needs the sources
                     return j, x, script, InstallNeeds(text=command_text(projects[0]), manager=manager), opaque
         return None
@@ -492,7 +501,7 @@ class ReorderDependencyCopy(Transform):
     # -- planning --------------------------------------------------------------------
     def _plan(self, df: Dockerfile, stage: Stage, i: int, j: int, run: Run,
               script: ShellScript, install: InstallNeeds,
-              workdirs: list[str]) -> tuple[tuple[list[Instruction], list[Instruction]], FixSafety]:
+              workdirs: Sequence[str]) -> tuple[tuple[list[Instruction], list[Instruction]], FixSafety]:
         ins = stage.instructions
         c = ins[i]
         assert isinstance(c, (Copy, Add))
@@ -525,9 +534,9 @@ class ReorderDependencyCopy(Transform):
             if isinstance(x, (Env, Arg)) and has_vars:
                 raise NoFix(f"`{x.name}` between them may change the copy's variables")
             if isinstance(x, Run):
-                if builds_project(x):
+                if builds_project(self.context.model.run(x)):
                     raise NoFix("a `RUN` between them builds the project from the sources")
-                if not run_needs_no_sources(x, dest_dir):
+                if not run_needs_no_sources(self.context.model.run(x), dest_dir):
                     install.unsafe.append("a `RUN` between them may need the sources")
             elif isinstance(x, (Copy, Add)):
                 install.unsafe.append(f"`{x.name}` between them may overlap the sources")
@@ -662,6 +671,38 @@ class ReorderDependencyCopy(Transform):
                 raise NoFix(f"`{path}` is not part of the copied sources")
             out[norm] = out.get(norm, True) and optional
         install.manifests = out
+
+
+class _LazyWorkdirs(Sequence[str]):
+    """The stage's working directories (:meth:`ReorderDependencyCopy._workdirs`), computed
+    on first use: most stages never need them."""
+
+    def __init__(self, transform: ReorderDependencyCopy, stage: Stage) -> None:
+        self._transform, self._stage = transform, stage
+        self._list: list[str] | None = None
+
+    def _get(self) -> list[str]:
+        if self._list is None:
+            self._list = self._transform._workdirs(self._stage)
+        return self._list
+
+    def __getitem__(self, k):  # type: ignore[no-untyped-def, override]
+        return self._get()[k]
+
+    def __len__(self) -> int:
+        return len(self._stage.instructions)
+
+
+def _copies_above(ins: list[Instruction], j: int) -> int:
+    """COPY/ADDs right above ``ins[j]``, past instructions a COPY may cross: a source
+    copy between a manifest copy and the install needs two."""
+    n = 0
+    for x in reversed(ins[:j]):
+        if isinstance(x, (Copy, Add)):
+            n += 1
+        elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in _NEUTRAL_INSTRUCTIONS - {"SHELL", "ONBUILD"}):
+            break
+    return n
 
 
 def _copy_text(c: Instruction) -> str:
