@@ -40,6 +40,14 @@ RELOCATING = {
     Manager.CARGO: frozenset({"--manifest-path"}),
     Manager.COMPOSER: frozenset({"-d", "--working-dir"}),
 }
+# Where system and language package managers write (packages, caches, homes), after the
+# Filesystem Hierarchy Standard (https://refspecs.linuxfoundation.org/FHS_3.0/fhs/index.html):
+# a copy into, above or below one of them may overlay what an install wrote.
+INSTALL_DIRS = ("/bin", "/sbin", "/lib", "/lib64", "/etc", "/opt", "/root", "/home", "/tmp", "/usr/bin",
+                "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/share", "/usr/include", "/usr/local/bin",
+                "/usr/local/lib", "/usr/local/share", "/usr/local/include", "/var/lib", "/var/cache")
+# Top-level folders of a Linux image that installs write to (same source).
+IMAGE_TOP_DIRS = ("bin", "etc", "home", "lib", "lib64", "opt", "root", "sbin", "srv", "tmp", "usr", "var")
 # What installs of the other ecosystems write in their working directory (their docs).
 OTHER_WRITES: dict[Manager, tuple[str, ...]] = {
     Manager.BUN: ("node_modules",),  # https://bun.sh/docs/cli/install

@@ -18,6 +18,8 @@ from dockmod.ecosystems import Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.steps import (
     FILE_SUFFIXES,
+    InstallNeeds,
+    NoFix,
     NODE_LOCAL,
     file_operands,
     global_node_install,
@@ -181,3 +183,23 @@ def context_inputs(ctx: BuildContext, call: PackageManagerCall, folder: str) -> 
             return f"`{pom}` has modules: a multi-module build needs every module's POM first"
         return ContextInputs(files=[f for f in jvm.MAVEN_PROJECT_CONFIG if ctx.has_file(at(f))])
     return None
+
+
+def manifests_in_copy(install: InstallNeeds, dest_dir: str | None, cwd: str) -> None:
+    """Rewrite ``install.manifests`` relative to the copy's destination ``dest_dir``;
+    NoFix when one is named through a variable or pattern, or lies outside the copy."""
+    out: dict[str, bool] = {}
+    for path, optional in install.manifests.items():
+        if not plain_path(path):
+            raise NoFix(f"the manifest `{path}` is named through a variable or pattern")
+        if path.startswith("/"):
+            if dest_dir is None or not dest_dir.startswith("/") or not path.startswith(dest_dir.rstrip("/") + "/"):
+                raise NoFix(f"`{path}` is not part of the copied sources")
+            path = path[len(dest_dir.rstrip("/")) + 1:]
+        elif cwd != dest_dir:
+            raise NoFix("the install runs in another directory than the one the sources are copied to")
+        norm = posixpath.normpath(path)
+        if norm.startswith("..") or norm == ".":
+            raise NoFix(f"`{path}` is not part of the copied sources")
+        out[norm] = out.get(norm, True) and optional
+    install.manifests = out

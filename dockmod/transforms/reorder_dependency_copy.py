@@ -140,13 +140,14 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from dockmod.buildcontext import BuildContext, ContextError, open_context
-from dockmod.buildcontext.manifests import read_manifests
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
 from dockmod.ecosystems import PackageManagerCall
 from dockmod.ecosystems.steps import (
+    INSTALL_DIRS,
     NAMED_ACTIONS,
     ContextInputs,
     ContextLookup,
@@ -158,13 +159,18 @@ from dockmod.ecosystems.steps import (
     project_step,
 )
 from dockmod.semantic.copies import (
+    CARRIED_COPY_FLAGS,
+    COPY_NEUTRAL,
+    RUN_NEUTRAL,
     copy_landing,
+    copy_text,
     folder_copy,
     plain_destination,
     plain_path,
     plain_variables,
     project_files,
     resolve_path,
+    stage_workdirs,
     whole_context,
 )
 from dockmod.semantic.installs import (
@@ -173,29 +179,17 @@ from dockmod.semantic.installs import (
     context_inputs,
     deps_step_before,
     install_cwd,
+    manifests_in_copy,
     run_needs_no_sources,
     run_scripts,
 )
 from dockmod.shell import ShellScript
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+from dockmod.semantic.proofs import unproven
 from dockmod.transforms._reorder_edits import fix_final_newlines, manifest_copies, split_run
 
-# Copy flags that mean the same on the inserted manifest COPY.
-_CARRIED_FLAGS = frozenset({"chown", "chmod", "link"})
-# Instructions a COPY may cross unconditionally: they change nothing a COPY reads.
-_NEUTRAL_INSTRUCTIONS = frozenset(
-    {"USER", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "STOPSIGNAL", "HEALTHCHECK",
-     "MAINTAINER", "SHELL", "ONBUILD", "VOLUME"}
-)
-# Instructions a RUN may move across without a change to what it runs with.
-_RUN_NEUTRAL = frozenset({"LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "STOPSIGNAL", "HEALTHCHECK", "MAINTAINER"})
-# Where system and language package managers write (packages, caches, homes); a copy
-# into, above or below one of them may overlay what an install wrote.
-_SYSTEM_DIRS = ("/bin", "/sbin", "/lib", "/lib64", "/etc", "/opt", "/root", "/home", "/tmp", "/usr/bin",
-                "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/share", "/usr/include", "/usr/local/bin",
-                "/usr/local/lib", "/usr/local/share", "/usr/local/include", "/var/lib", "/var/cache")
-# Top-level folders of a Linux image that installs write to.
-_SYSTEM_TOP = ("bin", "etc", "home", "lib", "lib64", "opt", "root", "sbin", "srv", "tmp", "usr", "var")
+if TYPE_CHECKING:
+    from dockmod.semantic.model import Model
 
 
 class ReorderDependencyCopy(Transform):
@@ -252,7 +246,7 @@ class ReorderDependencyCopy(Transform):
         first_copy = next((k for k, x in enumerate(ins) if isinstance(x, (Copy, Add))), None)
         if first_copy is None or not any(isinstance(x, Run) for x in ins[first_copy + 1:]):
             return
-        workdirs = _LazyWorkdirs(self, stage)
+        workdirs = _LazyWorkdirs(self.context.model, stage)
         model = self.context.model
         for i, c in enumerate(ins):
             src = folder_copy(c)
@@ -269,7 +263,7 @@ class ReorderDependencyCopy(Transform):
             install.src = src
             if src != "." and not self._subfolder_feeds(c, src, run, script, workdirs[i], workdirs[j], df.escape):
                 continue
-            msg = {"install": install.text, "copy": _copy_text(c)}
+            msg = {"install": install.text, "copy": copy_text(c)}
             if opaque is not None:
                 self.report(run, no_fix_reason=opaque, manifests="the manifests", why="", first="", **msg)
                 continue
@@ -318,7 +312,7 @@ class ReorderDependencyCopy(Transform):
             head, tail = split_run(run, script, install, cwd, cwd, self.context.dockerfile)
             if tail or not cwd.startswith("/"):
                 return
-            self._check_manifests(install, install.cwd, install.cwd or cwd)
+            manifests_in_copy(install, install.cwd, install.cwd or cwd)
         except NoFix:
             return
         cwd = install.cwd or cwd
@@ -344,7 +338,7 @@ class ReorderDependencyCopy(Transform):
                 if candidate is None and project_files(landing, cwd):
                     candidate = k
                 continue
-            if x.name in _NEUTRAL_INSTRUCTIONS - {"SHELL", "ONBUILD"} or isinstance(x, (Workdir, Env, Arg)):
+            if x.name in COPY_NEUTRAL - {"SHELL", "ONBUILD"} or isinstance(x, (Workdir, Env, Arg)):
                 continue
             break
         if candidate is None or not ctx_paths:
@@ -353,7 +347,7 @@ class ReorderDependencyCopy(Transform):
         assert isinstance(c, (Copy, Add))
         between = ins[candidate + 1:j]
         dest = plain_destination(c, df.escape)
-        if dest is None or any(f.name not in _CARRIED_FLAGS for f in c.flags):
+        if dest is None or any(f.name not in CARRIED_COPY_FLAGS for f in c.flags):
             return
         if any(isinstance(y, Workdir) for y in between) and not dest.startswith("/"):
             return
@@ -362,32 +356,14 @@ class ReorderDependencyCopy(Transform):
         if self._suppressed(c) or self._suppressed(run):
             return
         install.src = "."
-        reasons = self._prove(install, cwd, ctx_paths=ctx_paths, moved=c, moved_cwd=workdirs[candidate])
+        reasons = self._unproven(install, cwd, ctx_paths=ctx_paths, moved=c, moved_cwd=workdirs[candidate])
         why = f" (unsafe: {'; '.join(reasons)})" if reasons else ""
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         if self.propose(run, True, updated=False, safety=safety, why=why,
-                        first=f", moving `{_copy_text(c)}` below it", install=install.text,
-                        copy=_copy_text(c), manifests=_manifest_list(install.manifests)):
+                        first=f", moving `{copy_text(c)}` below it", install=install.text,
+                        copy=copy_text(c), manifests=_manifest_list(install.manifests)):
             out[id(c)] = []
             out[id(run)] = [run, c.with_changes(leading_lines=())] if not c.leading_lines else [run, c]
-
-    def _workdirs(self, stage: Stage) -> list[str]:
-        """The working directory at each instruction of ``stage``, from the model.
-
-        Where the model does not know it (a base image's WORKDIR, a variable), it stands
-        for "whatever the last WORKDIR before it (or the base) set": ``~`` plus that
-        instruction's index, so two paths only compare equal when the same instructions
-        set them.
-        """
-        model = self.context.model
-        out = []
-        root = "~"
-        for n, ins in enumerate(stage.instructions):
-            if isinstance(ins, Workdir):
-                root = f"~{n}"
-            known = model.scope_at(ins).workdir
-            out.append(known if known is not None else root)
-        return out
 
     def _named_install(self, df: Dockerfile, ins: list[Instruction], i: int, cwd: str,
                        out: dict[int, list[Instruction]]) -> None:
@@ -406,7 +382,7 @@ class ReorderDependencyCopy(Transform):
             x = ins[j]
             if isinstance(x, Run):
                 break
-            if x.name not in _RUN_NEUTRAL:
+            if x.name not in RUN_NEUTRAL:
                 return
         else:
             return
@@ -430,14 +406,14 @@ class ReorderDependencyCopy(Transform):
         if dest_dir is None or not dest_dir.startswith("/"):
             reasons.append("the copy's destination is not known")
         elif dest_dir == "/" or any(dest_dir == d or d.startswith(dest_dir + "/") or dest_dir.startswith(d + "/")
-                                    for d in _SYSTEM_DIRS):
+                                    for d in INSTALL_DIRS):
             reasons.append(f"the copy's destination `{dest_dir}` may hold what the install writes")
         why = f" (unsafe: {'; '.join(reasons)})" if reasons else ""
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         # Each keeps the comment lines above it.
         moved, copy = run, c
         if self.propose(run, True, updated=False, safety=safety, why=why, first="",
-                        install=command_text(installs[0].command), copy=_copy_text(c), manifests="no manifest"):
+                        install=command_text(installs[0].command), copy=copy_text(c), manifests="no manifest"):
             out[id(c)] = [moved]
             out[id(run)] = [copy]
 
@@ -517,8 +493,8 @@ class ReorderDependencyCopy(Transform):
             if value is not None and value.startswith("/") and plain_path(value) and \
                     model.scope_at(run).expand(c.destination) == value and plain_variables(c.destination):
                 dest, dest_dir, expanded = c.destination, posixpath.normpath(value), True
-        if any(f.name not in _CARRIED_FLAGS for f in c.flags):
-            bad = next(f.text for f in c.flags if f.name not in _CARRIED_FLAGS)
+        if any(f.name not in CARRIED_COPY_FLAGS for f in c.flags):
+            bad = next(f.text for f in c.flags if f.name not in CARRIED_COPY_FLAGS)
             raise NoFix(f"`{bad}` on the copy is not carried to a manifest copy")
         if any("\n" in f.raw for f in c.flags):
             raise NoFix("a flag of the copy spans lines")
@@ -540,7 +516,7 @@ class ReorderDependencyCopy(Transform):
                     install.unsafe.append("a `RUN` between them may need the sources")
             elif isinstance(x, (Copy, Add)):
                 install.unsafe.append(f"`{x.name}` between them may overlap the sources")
-            elif not isinstance(x, (Workdir, Env, Arg)) and x.name not in _NEUTRAL_INSTRUCTIONS:
+            elif not isinstance(x, (Workdir, Env, Arg)) and x.name not in COPY_NEUTRAL:
                 raise NoFix(f"`{x.name}` between them")
         for f in run.flags:
             m = f.mount
@@ -548,8 +524,8 @@ class ReorderDependencyCopy(Transform):
                 raise NoFix("the install mounts the build context")
         install.lookup = self._lookup(install, dest_dir)
         head, tail = split_run(run, script, install, dest_dir, workdirs[j], self.context.dockerfile)
-        self._check_manifests(install, dest_dir, install.cwd or workdirs[j])
-        reasons = self._prove(install, dest_dir)
+        manifests_in_copy(install, dest_dir, install.cwd or workdirs[j])
+        reasons = self._unproven(install, dest_dir)
         info = self.context.model.stage_of(c)
         if install.unsafe_if_shipped and (info is None or info.index in self.context.model.shipped):
             reasons.append(install.unsafe_if_shipped)
@@ -557,6 +533,11 @@ class ReorderDependencyCopy(Transform):
         self._reasons = reasons
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         return (copies, [head, c, *tail]), safety
+
+    def _unproven(self, install: InstallNeeds, dest_dir: str | None, **kw: Any) -> list[str]:
+        return unproven(install, dest_dir, self._ctx, ctx_error=self._ctx_error,
+                        self_contained=bool(self.option("self-contained-manifests")),
+                        escape=self.context.dockerfile.escape, **kw)
 
     def _lookup(self, install: InstallNeeds, dest_dir: str | None) -> ContextLookup:
         """Asks the context what a call of the install reads, in the copied folder."""
@@ -579,111 +560,18 @@ class ReorderDependencyCopy(Transform):
         except ContextError as e:
             self._ctx_error = str(e)
 
-    def _prove(self, install: InstallNeeds, dest_dir: str | None, *, ctx_paths: dict[str, str] | None = None,
-               moved: Copy | Add | None = None, moved_cwd: str | None = None) -> list[str]:
-        """Why the reorder may change the image; empty when the context proves it does not.
-
-        The three conditions: the manifests are self-contained, the install runs no
-        project script, and the copy lays nothing over what the install wrote.
-        """
-        reasons = list(install.unsafe)
-        ctx = self._ctx
-        if ctx is None and moved is not None:
-            if not self.option("self-contained-manifests"):
-                reasons.append("no build context shows that the manifests do not name the moved files")
-            reasons.extend(install.scripts)
-            if install.writes:
-                reasons.append(f"no build context shows that `{_copy_text(moved)}` lays nothing over what "
-                               "the install wrote")
-            return reasons
-        if ctx is None:
-            where = f" ({self._ctx_error})" if self._ctx_error else ""
-            if not self.option("self-contained-manifests"):
-                reasons.append(f"no build context{where} shows that the manifests name no other local files")
-            reasons.extend(install.scripts)
-            for w in install.writes:
-                reasons.append(f"no build context{where} shows that the copy lays no `{w}` over the install's")
-            if dest_dir == "/":
-                reasons.append("the sources are copied to `/`, over every folder the install writes")
-            return reasons
-        src = install.src
-
-        def in_ctx(path: str) -> str:
-            if ctx_paths is not None:
-                return ctx_paths.get(path, path)
-            return path if src == "." else posixpath.join(src, path)
-
-        found, missing = read_manifests({in_ctx(p): o for p, o in install.manifests.items()}, ctx.read,
-                                        requirement_files=frozenset(map(in_ctx, install.requirement_files)))
-        for path in missing:
-            reasons.append(f"the context does not send `{path}`")
-        reasons.extend(found.not_self_contained)
-        for inc in found.includes:
-            if ctx_paths is not None:
-                if inc not in ctx_paths.values():
-                    reasons.append(f"a manifest includes `{inc}`, which no manifest copy brings first")
-                continue
-            rel = inc if src == "." else posixpath.relpath(inc, src)
-            if rel.startswith("../"):
-                reasons.append(f"`{inc}` is included from outside the copied folder")
-            else:
-                install.manifests.setdefault(rel, False)
-        if install.scripts:
-            # The context shows whether the project has scripts the install would run.
-            if any(posixpath.basename(p) in ("package.json", "composer.json") for p in install.manifests):
-                reasons.extend(found.scripts)
-            else:
-                reasons.extend(install.scripts)
-        if moved is not None:
-            # Only the moved copy can lay files over what the install wrote.
-            landing = copy_landing(moved, moved_cwd or "/", self.context.dockerfile.escape, ctx) or []
-            for w in install.writes:
-                target = posixpath.join(dest_dir or "/", w)
-                for path, from_, tree in landing:
-                    under = target == path or target.startswith(path.rstrip("/") + "/")
-                    if under and (from_ is None or ctx.sends(posixpath.join(from_, posixpath.relpath(target, path)))):
-                        reasons.append(f"`{_copy_text(moved)}` may lay a `{w}` over what the install wrote")
-            return reasons
-        for w in install.writes:
-            if ctx.sends(in_ctx(w)):
-                reasons.append(f"the context sends `{w}`, which the copy would lay over what the install "
-                               "wrote (exclude it in `.dockerignore`)")
-        if dest_dir == "/":
-            for top in _SYSTEM_TOP:
-                if ctx.sends(top):
-                    reasons.append(f"the sources are copied to `/` and the context sends `{top}`")
-        return reasons
-
-
-    def _check_manifests(self, install: InstallNeeds, dest_dir: str | None, cwd: str) -> None:
-        out: dict[str, bool] = {}
-        for path, optional in install.manifests.items():
-            if not plain_path(path):
-                raise NoFix(f"the manifest `{path}` is named through a variable or pattern")
-            if path.startswith("/"):
-                if dest_dir is None or not dest_dir.startswith("/") or not path.startswith(dest_dir.rstrip("/") + "/"):
-                    raise NoFix(f"`{path}` is not part of the copied sources")
-                path = path[len(dest_dir.rstrip("/")) + 1:]
-            elif cwd != dest_dir:
-                raise NoFix("the install runs in another directory than the one the sources are copied to")
-            norm = posixpath.normpath(path)
-            if norm.startswith("..") or norm == ".":
-                raise NoFix(f"`{path}` is not part of the copied sources")
-            out[norm] = out.get(norm, True) and optional
-        install.manifests = out
-
 
 class _LazyWorkdirs(Sequence[str]):
-    """The stage's working directories (:meth:`ReorderDependencyCopy._workdirs`), computed
+    """The stage's working directories (:func:`~dockmod.semantic.copies.stage_workdirs`), computed
     on first use: most stages never need them."""
 
-    def __init__(self, transform: ReorderDependencyCopy, stage: Stage) -> None:
-        self._transform, self._stage = transform, stage
+    def __init__(self, model: Model, stage: Stage) -> None:
+        self._model, self._stage = model, stage
         self._list: list[str] | None = None
 
     def _get(self) -> list[str]:
         if self._list is None:
-            self._list = self._transform._workdirs(self._stage)
+            self._list = stage_workdirs(self._model, self._stage)
         return self._list
 
     def __getitem__(self, k):  # type: ignore[no-untyped-def, override]
@@ -700,14 +588,9 @@ def _copies_above(ins: list[Instruction], j: int) -> int:
     for x in reversed(ins[:j]):
         if isinstance(x, (Copy, Add)):
             n += 1
-        elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in _NEUTRAL_INSTRUCTIONS - {"SHELL", "ONBUILD"}):
+        elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in COPY_NEUTRAL - {"SHELL", "ONBUILD"}):
             break
     return n
-
-
-def _copy_text(c: Instruction) -> str:
-    assert isinstance(c, (Copy, Add))
-    return " ".join([c.name, *c.paths])
 
 
 def _manifest_list(manifests: dict[str, bool]) -> str:
