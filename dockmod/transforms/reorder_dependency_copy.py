@@ -65,19 +65,39 @@ Also handled, each with the same safety rules:
 * a **source or asset copy between the manifest copy and the install** (``COPY
   requirements.txt .`` / ``COPY src ./src`` / ``RUN pip install -r …``) moves below it;
 * a RUN of **named-package installs only** right after the whole-context copy
-  (``pip install flask``, ``apt-get install …``, ``npm install -g …``) moves above it;
+  (``pip install flask``, ``apt-get install …``, ``npm install -g …``, ``pnpm add -g``,
+  ``yarn global add``; local paths and ``.tgz`` files excepted) moves above it;
 * a **project install that also installs the dependencies** gets the deps-only step
   its tool's guide gives, before the copy, and stays after it: ``poetry install``
   (``--no-root``, Poetry FAQ), ``uv sync`` (``--no-install-project``, uv's Docker guide),
   ``go build`` (``go mod download``, Docker's Go guide);
+* a **build with no dependency step**, which gets one before the copy:
+
+  - ``cargo build``: a dependency-only pre-build, as cargo-chef does without the tool
+    (``Cargo.toml``, ``Cargo.lock``; placeholder ``src/main.rs``/``src/lib.rs`` as the
+    context has them; the same ``cargo build`` flags; then the placeholder and its
+    artefacts are removed, ``target/<profile>/.fingerprint/<package>-*`` and
+    ``target/<profile>/deps/[lib]<crate>-*``, so the real build compiles the crate).
+    It needs the context (the package name, no workspace, build script, explicit
+    targets or path dependencies) and is always unsafe: that the real build then
+    matches a clean one is not proven;
+  - a Maven build: ``mvn -B dependency:go-offline`` with the build's ``-f``/``-s``/
+    ``-P``/``-D`` options, after ``pom.xml`` (and ``mvnw``, ``.mvn/…``); a POM with
+    ``<modules>`` or ``-pl``/``-am`` is declined. go-offline does not fetch everything
+    (plugins resolved later), but most of it;
+  - ``dotnet publish``/``build``/``test``: ``dotnet restore`` (with the build's project
+    operand and ``-r``/``--source``/… options) after the project files, as Docker's .NET
+    guide does; the files come from the context (the one project or solution in the
+    folder, the solution's projects and their ``ProjectReference``s, ``nuget.config``,
+    ``Directory.*.props``, ``global.json``): without it, no fix. ``dotnet restore``
+    after the copy is moved the same way;
 * ``pip install -r requirements.txt .`` is split into the ``-r`` step and ``pip install .``;
 * exec-form RUNs are moved whole; heredoc RUNs are reported without a fix;
 * ``COPY . $APP_HOME``: a destination the semantic model expands to the same absolute
   path at the copy and at the install;
 * the other ecosystems of the ecosystems table (``mix deps.get``, ``bun install``,
   ``swift package resolve``, ``conda``/``micromamba`` environment files…): the install
-  kind and manifests come from the table (lock files optional); manifests named by
-  patterns (``dotnet restore``'s ``*.csproj``) are reported without a fix.
+  kind and manifests come from the table (lock files optional).
 
 Working directories, the shell and variable values come from the semantic model
 (``context.model.scope_at``); install kinds and manifests from :mod:`dockmod.ecosystems`.
@@ -107,7 +127,8 @@ The reorder keeps the final image when three conditions hold, and the fix is **s
    script (or ``--ignore-scripts`` is given), ``composer.json`` no install/autoload hook
    (or ``--no-scripts``);
 3. nothing the install writes in the working directory (``node_modules``, ``.yarn``,
-   ``.venv``, ``vendor``, pip ``--target``/``--prefix`` folders, ``.bundle``) is sent by
+   ``.venv``, ``vendor``, pip ``--target``/``--prefix`` folders, ``.bundle``, cargo's
+   ``target``, dotnet's ``obj``) is sent by
    the context, which the copy would lay over the fresh install: ``.dockerignore``
    excludes it, or the context has no such path.
 
@@ -117,7 +138,10 @@ or ``.dockerignore`` (:mod:`dockmod.buildcontext`). Without a context on disk (s
 no condition can be proven; ``self-contained-manifests = true`` then stands for the first
 one only. These keep a fix unsafe whatever the context: the whole-context copy moves past
 a ``RUN`` that may need the sources or past another ``COPY``/``ADD``; a split at ``;``;
-an optimised composer autoloader built before the sources are there.
+an optimised composer autoloader built before the sources are there; the cargo pre-build
+(see above); ``dependency:go-offline`` added to a stage that can be shipped (``--target``
+or the last stage): it leaves in ``~/.m2`` what it resolves beyond the build's needs, so
+the shipped image changes (a builder stage whose output is copied out is not shipped).
 
 No fix, only the finding, when: the install runs in another directory than the one the
 context was copied to (``WORKDIR``, ``--prefix``, ``-C``…); it is conditional (``if``,
@@ -127,7 +151,11 @@ install in the same ``RUN`` or the ``RUN`` cannot be split without losing a comm
 ``RUN`` between them builds the project; the copy has flags other than
 ``--chown``/``--chmod``/``--link``, or its destination has variables or quotes and must
 cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo needs a target source file to
-read its manifest). ``pip install .`` alone is not reported: it needs its sources.
+read its manifest); a ``cargo build`` or ``dotnet`` build without a build context, or one
+the context shows a placeholder or the copied project files cannot stand in for (a
+workspace, a build script, ``[[bin]]`` targets, several project files, a reference
+outside the copy); a multi-module Maven build. ``pip install .`` alone is not reported:
+it needs its sources.
 
 ## Options
 ``context`` (string, default: the Dockerfile's folder): the build context folder,
