@@ -329,6 +329,19 @@ def record_restore_needs(call: PackageManagerCall, install: InstallNeeds) -> Non
     files the context lists (dotnet's manifests are patterns, so only it can)."""
     if len(call.operands) > 1 or (call.operands and not call.operands[0].static):
         raise NoFix("the project is named through a variable or several operands")
+    named = call.operands[0].text if call.operands else None
+    if install.lookup is not None and install.lookup(call) is None and named and named.endswith(
+            dotnet.PROJECT_SUFFIXES):
+        # No context, but the command names the project: copy it and what may lie beside
+        # it; its references and the files in folders above stay unproven (unsafe).
+        folder = posixpath.dirname(named)
+        install.need(named)
+        for name in dotnet.RESTORE_INPUTS:
+            install.need(posixpath.join(folder, name), optional=True)
+        install.writes.append(posixpath.join(folder, "obj"))
+        install.unsafe.append(f"no build context shows which projects `{named}` references, nor the MSBuild/"
+                              "NuGet files in the folders above it")
+        return
     found = install.from_context(call, "which project files `dotnet restore` reads")
     for path in found.files:
         install.need(path)

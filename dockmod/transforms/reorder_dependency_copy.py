@@ -89,7 +89,9 @@ Also handled, each with the same safety rules:
     operand and ``-r``/``--source``/… options) after the project files, as Docker's .NET
     guide does; the files come from the context (the one project or solution in the
     folder, the solution's projects and their ``ProjectReference``s, ``nuget.config``,
-    ``Directory.*.props``, ``global.json``): without it, no fix. ``dotnet restore``
+    ``Directory.*.props``, ``global.json``). Without a context, only a project named on
+    the command line gets a fix (unsafe: its references and the files in folders above
+    it are not known), copied with the files that may lie beside it. ``dotnet restore``
     after the copy is moved the same way;
 * ``pip install -r requirements.txt .`` is split into the ``-r`` step and ``pip install .``;
 * exec-form RUNs are moved whole; heredoc RUNs are reported without a fix;
@@ -151,7 +153,7 @@ install in the same ``RUN`` or the ``RUN`` cannot be split without losing a comm
 ``RUN`` between them builds the project; the copy has flags other than
 ``--chown``/``--chmod``/``--link``, or its destination has variables or quotes and must
 cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo needs a target source file to
-read its manifest); a ``cargo build`` or ``dotnet`` build without a build context, or one
+read its manifest); a ``cargo build`` or ``dotnet`` build (of no named project) without a build context, or one
 the context shows a placeholder or the copied project files cannot stand in for (a
 workspace, a build script, ``[[bin]]`` targets, several project files, a reference
 outside the copy); a multi-module Maven build. ``pip install .`` alone is not reported:
