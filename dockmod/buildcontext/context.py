@@ -177,6 +177,17 @@ class BuildContext:
         self._sends[rel] = result
         return result
 
+    def entries(self, rel: str = ".") -> list[str]:
+        """Names of the files the context sends directly in folder ``rel``, sorted."""
+        path = self._abs(rel)
+        if path is None:
+            return []
+        try:
+            names = sorted(e.name for e in os.scandir(path) if e.is_file(follow_symlinks=False))
+        except OSError:
+            return []
+        return [n for n in names if not self.excluded(n if clean(rel) == "." else f"{clean(rel)}/{n}")]
+
     # -- walking ---------------------------------------------------------------------
     def walk(self, under: str = ".") -> Iterator[tuple[str, os.stat_result]]:
         """Entries the context sends below ``under`` (``lstat`` results), depth first.

@@ -268,6 +268,10 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
             read_gemfile(path, data, out)
         elif base == "composer.json":
             read_composer_json(path, data, out)
+        elif base == "Cargo.toml":
+            read_cargo_toml(path, data, out)
+        elif base.endswith(_MSBUILD_SUFFIXES):
+            read_msbuild(path, data, out)
         elif base.endswith(".xml") or base == "pom.xml":
             read_pom(path, data, out)
         elif base == "pnpm-workspace.yaml":
@@ -283,4 +287,179 @@ _INERT = frozenset({
     "poetry.lock", "uv.lock", "Pipfile.lock", "go.sum", "Gemfile.lock", "gems.locked", "composer.lock",
     "Cargo.lock", "mix.lock", "Package.resolved", "bun.lock", "bun.lockb", "pubspec.lock", ".npmrc",
     ".yarnrc", ".yarnrc.yml", ".python-version", "packages.lock.json", "global.json",
+    "NuGet.Config", "nuget.config", "NuGet.config", "rust-toolchain", "rust-toolchain.toml", "mvnw",
+    "maven-wrapper.properties", "maven.config", "jvm.config",
 })
+
+
+# -- Cargo (https://doc.rust-lang.org/cargo/reference/manifest.html) --------------------
+#: Tables of explicit targets, whose files a placeholder build would not have:
+#: https://doc.rust-lang.org/cargo/reference/cargo-targets.html#configuring-a-target
+_CARGO_TARGETS = ("bin", "example", "test", "bench")
+
+
+@dataclass
+class Crate:
+    """What the dependency-only pre-build needs to know about one crate."""
+
+    package: str
+    #: ``src/lib.rs`` / ``src/main.rs`` exist (the placeholders to create).
+    lib: bool
+    bin: bool
+    #: Further files the pre-build reads and the context sends (context-relative).
+    files: list[str] = field(default_factory=list)
+
+
+def _cargo_doc(data: bytes) -> dict | None:
+    try:
+        return tomllib.loads(_text(data))
+    except tomllib.TOMLDecodeError:
+        return None
+
+
+def _cargo_path_deps(doc: dict) -> list[str]:
+    tables = [doc]
+    targets = doc.get("target")
+    if isinstance(targets, dict):
+        tables += [t for t in targets.values() if isinstance(t, dict)]
+    out = []
+    for t in tables:
+        for section in ("dependencies", "dev-dependencies", "build-dependencies"):
+            deps = t.get(section)
+            if isinstance(deps, dict):
+                out += [d for d, spec in deps.items() if isinstance(spec, dict) and "path" in spec]
+    patches = doc.get("patch")
+    if isinstance(patches, dict):
+        for reg in patches.values():
+            if isinstance(reg, dict):
+                out += [d for d, spec in reg.items() if isinstance(spec, dict) and "path" in spec]
+    return out
+
+
+def read_cargo_toml(name: str, data: bytes, out: Reading) -> None:
+    doc = _cargo_doc(data)
+    if doc is None:
+        out.not_self_contained.append(f"`{name}` is not valid TOML")
+        return
+    if "workspace" in doc:
+        out.not_self_contained.append(f"`{name}` declares a workspace, whose members are not copied")
+    for dep in _cargo_path_deps(doc):
+        out.not_self_contained.append(f"`{name}` has a path dependency `{dep}`")
+
+
+def read_crate(folder: str, read: Reader, has_file: Callable[[str], bool]) -> Crate | str:
+    """The crate in context folder ``folder``, or why a placeholder pre-build cannot
+    stand in for it (a workspace, a build script, explicit targets, path dependencies)."""
+    def at(rel: str) -> str:
+        return rel if folder == "." else posixpath.join(folder, rel)
+
+    data = read(at("Cargo.toml"))
+    if data is None:
+        return "the context does not send `Cargo.toml`"
+    doc = _cargo_doc(data)
+    if doc is None:
+        return "`Cargo.toml` is not valid TOML"
+    package = doc.get("package")
+    if "workspace" in doc or not isinstance(package, dict):
+        return "`Cargo.toml` is a workspace, whose members' manifests a pre-build would need"
+    if "workspace" in package:
+        return "the crate is a member of a workspace"
+    name = package.get("name")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        return "`Cargo.toml` names no plain package"
+    if "build" in package or has_file(at("build.rs")):
+        return "the crate has a build script, which may read the sources"
+    for table in _CARGO_TARGETS:
+        if table in doc:
+            return f"`Cargo.toml` declares `[[{table}]]` targets, which a placeholder does not have"
+    if isinstance(doc.get("lib"), dict) and ({"path", "name"} & set(doc["lib"])):
+        return "`Cargo.toml` names the library's file or crate"
+    deps = _cargo_path_deps(doc)
+    if deps:
+        return f"`Cargo.toml` has a path dependency `{deps[0]}`, which is not copied"
+    lib, bin = has_file(at("src/lib.rs")), has_file(at("src/main.rs"))
+    if not (lib or bin):
+        return "the context has neither `src/main.rs` nor `src/lib.rs`"
+    files = []
+    for extra in ("rust-toolchain.toml", "rust-toolchain", ".cargo/config.toml", ".cargo/config"):
+        text = read(at(extra))
+        if text is None:
+            continue
+        if extra.startswith(".cargo/") and re.search(r"(?m)^\s*(target-dir|target|build-dir)\s*=", _text(text)):
+            return f"`{extra}` moves the build output or sets the target"
+        files.append(extra)
+    return Crate(name, lib, bin, files)
+
+
+# -- MSBuild / NuGet (dotnet restore) -----------------------------------------------------
+_MSBUILD_SUFFIXES = (".csproj", ".fsproj", ".vbproj", ".props", ".targets", ".sln", ".slnx")
+
+
+def read_msbuild(name: str, data: bytes, out: Reading) -> None:
+    """A project or solution file: local imports that are not copied make it not
+    self-contained (project references are followed by :func:`dotnet_inputs`)."""
+    for m in re.finditer(r"<Import\s+Project\s*=\s*\"([^\"]+)\"", _text(data)):
+        target = m.group(1)
+        if "$(" not in target and not target.startswith("Sdk"):
+            out.not_self_contained.append(f"`{name}` imports `{target}`")
+
+
+def _references(path: str, data: bytes) -> list[str]:
+    """Project files a solution lists or a project references (relative to ``path``)."""
+    text = _text(data)
+    if path.endswith(".sln"):
+        found = re.findall(r'^Project\("[^"]*"\)\s*=\s*"[^"]*",\s*"([^"]+\.\w+proj)"', text, re.MULTILINE)
+    elif path.endswith(".slnx"):
+        found = re.findall(r'<Project\s+Path\s*=\s*"([^"]+)"', text)
+    else:
+        found = re.findall(r'<ProjectReference\s+Include\s*=\s*"([^"]+)"', text)
+    base = posixpath.dirname(path)
+    return [posixpath.normpath(posixpath.join(base, f.replace("\\", "/"))) for f in found]
+
+
+def dotnet_inputs(folder: str, start: str | None, entries: list[str], read: Reader,
+                  has_file: Callable[[str], bool], *, projects: tuple[str, ...],
+                  solutions: tuple[str, ...], beside: tuple[str, ...]) -> list[str] | str:
+    """The files ``dotnet restore`` reads in context folder ``folder`` (paths relative to
+    it), or why they cannot be listed.
+
+    ``start``: the project or solution named on the command line, else the one project or
+    solution file among ``entries`` (the folder's files). Solutions and project references
+    are followed; ``beside`` files are taken from each project's folder and the folders
+    above it, up to ``folder``, when the context sends them.
+    """
+    def at(rel: str) -> str:
+        return rel if folder == "." else posixpath.join(folder, rel)
+
+    if start is None:
+        found = [e for e in entries if e.endswith(projects + solutions)]
+        if len(found) != 1:
+            return (f"the folder has {len(found)} project or solution files" if found else
+                    "the context has no project or solution file in the install's folder")
+        start = found[0]
+    out: list[str] = []
+    todo = [posixpath.normpath(start)]
+    while todo:
+        path = todo.pop(0)
+        if path in out:
+            continue
+        if path.startswith("../") or path == ".." or path.startswith("/"):
+            return f"`{path}` lies outside the copied folder"
+        data = read(at(path))
+        if data is None:
+            return f"the context does not send `{path}`"
+        out.append(path)
+        todo.extend(_references(path, data))
+    dirs = {"."}
+    for path in out:
+        d = posixpath.dirname(path)
+        while d:
+            dirs.add(d)
+            d = posixpath.dirname(d)
+    for d in sorted(dirs):
+        for name in beside:
+            rel = name if d == "." else f"{d}/{name}"
+            if rel not in out and has_file(at(rel)):
+                out.append(rel)
+    return out
+

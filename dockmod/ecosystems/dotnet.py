@@ -92,3 +92,25 @@ ECOSYSTEMS = (
     Ecosystem("dotnet", ".NET", (Manager.DOTNET, Manager.NUGET), _MSBUILD,
               "https://learn.microsoft.com/en-us/nuget/consume-packages/package-references-in-project-files"),
 )
+
+
+# -- the restore step of a .NET build ---------------------------------------------------
+# Docker's .NET guide: `COPY *.csproj .` + `RUN dotnet restore` before `COPY . .`, then
+# `dotnet publish` (https://docs.docker.com/guides/dotnet/containerize/).
+#: Project and solution files `dotnet restore` looks for in its folder when given none;
+#: more than one is an error (MSB1011):
+#: https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-restore#arguments
+PROJECT_SUFFIXES = (".csproj", ".fsproj", ".vbproj")
+SOLUTION_SUFFIXES = (".sln", ".slnx")
+#: Files MSBuild and NuGet read beside the projects, in the project's folder or a folder
+#: above it: https://learn.microsoft.com/en-us/visualstudio/msbuild/customize-by-directory,
+#: https://learn.microsoft.com/en-us/nuget/consume-packages/configuring-nuget-behavior,
+#: https://learn.microsoft.com/en-us/dotnet/core/tools/global-json,
+#: https://learn.microsoft.com/en-us/nuget/consume-packages/central-package-management
+RESTORE_INPUTS = ("Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props",
+                  "NuGet.Config", "nuget.config", "NuGet.config", "global.json", "packages.lock.json")
+#: `dotnet build`/`publish` options that `dotnet restore` takes too and that change what
+#: it restores: https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-restore#options
+RESTORE_CARRIED = frozenset({"-r", "--runtime", "-a", "--arch", "--os", "-s", "--source", "--packages",
+                             "--configfile", "--disable-parallel", "--no-cache", "--force", "--locked-mode",
+                             "--use-lock-file", "-v", "--verbosity", "-p", "--property"})

@@ -183,3 +183,25 @@ ECOSYSTEMS = (
     Ecosystem("clojure", "Clojure", (Manager.LEIN, Manager.CLOJURE), ("project.clj", "deps.edn"),
               "https://clojure.org/reference/deps_edn"),
 )
+
+
+# -- the dependency-only step of a Maven build ------------------------------------------
+#: The goal that resolves a project's dependencies and plugins into ~/.m2 without
+#: building it. It does not fetch everything a build will (plugins' own dependencies
+#: resolved at run time, dynamic versions), so the build may still download some:
+#: https://maven.apache.org/plugins/maven-dependency-plugin/go-offline-mojo.html
+GO_OFFLINE = "dependency:go-offline"
+#: Options the step repeats: they select the POM, the settings (mirrors, credentials),
+#: the profiles and properties the build resolves with; ``-B`` (batch mode, no
+#: progress output) is added: https://maven.apache.org/ref/current/maven-embedder/cli.html
+GO_OFFLINE_CARRIED = frozenset({"-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P",
+                                "--activate-profiles", "-B", "--batch-mode", "-ntp", "--no-transfer-progress",
+                                "-q", "--quiet", "-U", "--update-snapshots", "-C", "--strict-checksums"})
+#: Options that select modules of a multi-module build: the step declines them.
+MAVEN_REACTOR = frozenset({"-pl", "--projects", "-am", "--also-make", "-amd", "--also-make-dependents",
+                           "-rf", "--resume-from"})
+#: Files the wrapper reads (https://maven.apache.org/wrapper/), besides the POM.
+MAVEN_WRAPPER = ".mvn/wrapper/maven-wrapper.properties"
+#: Project configuration read from ``.mvn/`` when present:
+#: https://maven.apache.org/configure.html#mvn-maven-config-file
+MAVEN_PROJECT_CONFIG = (".mvn/maven.config", ".mvn/jvm.config", ".mvn/extensions.xml")

@@ -8,9 +8,12 @@ documentation (see also the manager tables in this package).
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from dockmod.ecosystems import dotnet, jvm, rust
 from dockmod.ecosystems._base import InstallKind, Manager, PackageManagerCall
 from dockmod.shell import SimpleCommand
 
@@ -22,6 +25,9 @@ TOOL_CONFIG = frozenset({"auth.json", "settings.xml", "gradle.properties", "pip.
                          "NuGet.Config", "nuget.config", "bunfig.toml", "uv.toml", "poetry.toml"})
 # Operands that name a file rather than a package.
 FILE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tgz", ".deb", ".rpm", ".apk", ".gem", ".jar")
+# npm/yarn/pnpm operands that name local files or folders (a scoped `@scope/name` and a
+# `user/repo` shorthand do not): https://docs.npmjs.com/cli/v10/commands/npm-install
+NODE_LOCAL = (".", "/", "~", "file:", "link:", "git+file:")
 # Options that make a manager read its manifests somewhere else than the working directory.
 RELOCATING = {
     Manager.PIP: frozenset({"-f", "--find-links"}),
@@ -34,6 +40,14 @@ RELOCATING = {
     Manager.CARGO: frozenset({"--manifest-path"}),
     Manager.COMPOSER: frozenset({"-d", "--working-dir"}),
 }
+# Where system and language package managers write (packages, caches, homes), after the
+# Filesystem Hierarchy Standard (https://refspecs.linuxfoundation.org/FHS_3.0/fhs/index.html):
+# a copy into, above or below one of them may overlay what an install wrote.
+INSTALL_DIRS = ("/bin", "/sbin", "/lib", "/lib64", "/etc", "/opt", "/root", "/home", "/tmp", "/usr/bin",
+                "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/share", "/usr/include", "/usr/local/bin",
+                "/usr/local/lib", "/usr/local/share", "/usr/local/include", "/var/lib", "/var/cache")
+# Top-level folders of a Linux image that installs write to (same source).
+IMAGE_TOP_DIRS = ("bin", "etc", "home", "lib", "lib64", "opt", "root", "sbin", "srv", "tmp", "usr", "var")
 # What installs of the other ecosystems write in their working directory (their docs).
 OTHER_WRITES: dict[Manager, tuple[str, ...]] = {
     Manager.BUN: ("node_modules",),  # https://bun.sh/docs/cli/install
@@ -51,6 +65,21 @@ OTHER_WRITES: dict[Manager, tuple[str, ...]] = {
 
 class NoFix(Exception):
     """The finding stands but gets no fix; the message says why."""
+
+
+@dataclass
+class ContextInputs:
+    """What the build context says one install reads (paths relative to the install's
+    folder): found by the transform, which alone reads the context."""
+
+    files: list[str] = field(default_factory=list)
+    #: Cargo: (package name, has ``src/lib.rs``, has ``src/main.rs``).
+    crate: tuple[str, bool, bool] | None = None
+
+
+#: The context's answer for a call: its inputs, why they cannot be listed, or None when
+#: no context is at hand.
+ContextLookup = Callable[[PackageManagerCall], "ContextInputs | str | None"]
 
 
 @dataclass
@@ -76,6 +105,22 @@ class InstallNeeds:
     #: staying after the copy.
     extra_words: tuple[str, ...] = ()
     extra_command: str | None = None
+    #: The manager of the install found (before the RUN is split).
+    manager: Manager | None = None
+    #: Why the added step changes the image when its stage is shipped (Maven's ~/.m2).
+    unsafe_if_shipped: str | None = None
+    #: Asks the build context what a call reads (dotnet's projects, a crate's layout).
+    lookup: ContextLookup | None = None
+
+    def from_context(self, call: PackageManagerCall, what: str) -> ContextInputs:
+        """The context's inputs for ``call``; NoFix when it has none (``what`` says
+        which facts only the context gives)."""
+        found = self.lookup(call) if self.lookup is not None else None
+        if found is None:
+            raise NoFix(f"{what} only the build context shows, and it is not at hand")
+        if isinstance(found, str):
+            raise NoFix(found)
+        return found
 
     def need(self, path: str, optional: bool = False) -> None:
         self.manifests[path] = self.manifests.get(path, True) and optional
@@ -91,6 +136,17 @@ def ignores_scripts(call: PackageManagerCall) -> bool:
 
 def file_operands(call: PackageManagerCall) -> bool:
     return any(not w.static or "/" in w.text or w.text.endswith(FILE_SUFFIXES) for w in call.operands)
+
+
+def global_node_install(call: PackageManagerCall) -> bool:
+    """``npm install -g``, ``pnpm add -g``, ``yarn global add``: named packages installed
+    into the global prefix, outside the project (https://docs.npmjs.com/cli/v10/commands/npm-install,
+    https://pnpm.io/cli/add#--global--g, https://classic.yarnpkg.com/en/docs/cli/global)."""
+    m, a = call.manager, call.action
+    if m is Manager.YARN:
+        return a == "global add"
+    return ((m is Manager.NPM and a in ("install", "add")) or (m is Manager.PNPM and a in ("add", "install"))) \
+        and call.has_option("-g", "--global")
 
 
 def is_dependency_step(call: PackageManagerCall) -> bool:
@@ -129,6 +185,12 @@ def project_step(call: PackageManagerCall) -> bool:
         mod = call.option("-mod")
         vendor = (mod is not None and mod.value == "vendor") or call.has_option("-mod=vendor", "--mod=vendor")
         return a == "build" and not vendor
+    if m is Manager.CARGO:
+        return a == "build"
+    if m is Manager.MAVEN:
+        return not call.has_option("-o", "--offline")
+    if m is Manager.DOTNET:
+        return a in ("build", "publish", "test", "pack", "run") and not call.has_option("--no-restore")
     return False
 
 
@@ -218,6 +280,8 @@ def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
             install.unsafe.append("an optimised autoloader is built before the sources are there")
     elif m is Manager.MAVEN:
         install.need(call.files[0] if call.files else "pom.xml")
+    elif m is Manager.DOTNET:
+        record_restore_needs(call, install)
     else:
         # The other ecosystems: manifests from the table; lock files may be absent.
         for f in call.info.manifests(call):
@@ -241,8 +305,97 @@ def record_project_needs(call: PackageManagerCall, install: InstallNeeds) -> Non
         install.need("go.mod")
         install.need("go.sum", optional=True)
         return
+    if m is Manager.CARGO:
+        record_cargo_prebuild(call, install)
+        return
+    if m is Manager.MAVEN:
+        record_go_offline(call, install)
+        return
+    if m is Manager.DOTNET:
+        record_restore_needs(call, install)
+        operand = [w.raw for w in call.operands[:1]]
+        carried = [w.raw for o in call.options if o.name in dotnet.RESTORE_CARRIED for w in o.words]
+        install.extra_command = " ".join(["dotnet", "restore", *operand, *carried])
+        return
     if m is Manager.POETRY:
         install.extra_words = ("--no-root",)
     else:
         install.extra_words = ("--no-install-project",)
     record_needs(call, install)
+
+
+def record_restore_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """``dotnet restore`` (or the restore of a build): the project, solution and NuGet
+    files the context lists (dotnet's manifests are patterns, so only it can)."""
+    if len(call.operands) > 1 or (call.operands and not call.operands[0].static):
+        raise NoFix("the project is named through a variable or several operands")
+    named = call.operands[0].text if call.operands else None
+    if install.lookup is not None and install.lookup(call) is None and named and named.endswith(
+            dotnet.PROJECT_SUFFIXES):
+        # No context, but the command names the project: copy it and what may lie beside
+        # it; its references and the files in folders above stay unproven (unsafe).
+        folder = posixpath.dirname(named)
+        install.need(named)
+        for name in dotnet.RESTORE_INPUTS:
+            install.need(posixpath.join(folder, name), optional=True)
+        install.writes.append(posixpath.join(folder, "obj"))
+        install.unsafe.append(f"no build context shows which projects `{named}` references, nor the MSBuild/"
+                              "NuGet files in the folders above it")
+        return
+    found = install.from_context(call, "which project files `dotnet restore` reads")
+    for path in found.files:
+        install.need(path)
+        if path.endswith(dotnet.PROJECT_SUFFIXES):
+            install.writes.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), "obj")))
+
+
+def record_cargo_prebuild(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """``cargo build``: the dependency-only pre-build of :mod:`dockmod.ecosystems.rust`."""
+    for opt in call.options:
+        if opt.name not in rust.PREBUILD_CARRIED:
+            raise NoFix(f"`{opt.name}` is not repeated by a dependency pre-build")
+    if call.operands:
+        raise NoFix("`cargo build` has operands")
+    found = install.from_context(call, "the crate's name, targets and build script")
+    assert found.crate is not None
+    package, lib, bin = found.crate
+    install.extra_command = rust.prebuild_command(call, package, lib, bin)
+    install.need("Cargo.toml")
+    install.need("Cargo.lock", optional=not call.has_option("--locked", "--frozen"))
+    for path in found.files:
+        install.need(path)
+    install.writes.append("target")
+    install.unsafe.append("the pre-build compiles placeholder sources; dockmod removes their artefacts from "
+                          "`target/` by name, but does not prove the real build then matches a clean one")
+
+
+def record_go_offline(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """A Maven build: ``mvn dependency:go-offline`` first, with the build's POM,
+    settings and profiles (:data:`dockmod.ecosystems.jvm.GO_OFFLINE_CARRIED`)."""
+    for opt in call.options:
+        if opt.name in jvm.MAVEN_REACTOR:
+            raise NoFix(f"`{opt.name}` selects modules of a multi-module build")
+    words = [w.raw for w in call.program]
+    carried = [o for o in call.options if o.name in jvm.GO_OFFLINE_CARRIED or o.name.startswith("-D")]
+    if not any(o.name in ("-B", "--batch-mode") for o in carried):
+        words.append("-B")
+    words += [w.raw for o in carried for w in o.words]
+    install.extra_command = " ".join([*words, jvm.GO_OFFLINE])
+    install.need(call.files[0] if call.files else "pom.xml")
+    for o in call.options:
+        if o.name in ("-s", "--settings", "-gs", "--global-settings") and o.value and not o.value.startswith("/"):
+            install.need(o.value)
+    program = call.program[-1].text if call.program else "mvn"
+    if posixpath.basename(program) == "mvnw":
+        if "/" in program and not program.startswith("./"):
+            raise NoFix(f"the wrapper `{program}` lies in another folder")
+        install.need("mvnw")
+        install.need(jvm.MAVEN_WRAPPER)
+    # Without a context the step is still offered (unsafe: the POM may have modules).
+    found = install.lookup(call) if install.lookup is not None else None
+    if isinstance(found, str):
+        raise NoFix(found)
+    for path in found.files if found is not None else ():
+        install.need(path)
+    install.unsafe_if_shipped = (f"`{jvm.GO_OFFLINE}` leaves in `~/.m2` what it resolves beyond the build's "
+                                 "needs, and the stage is shipped")

@@ -12,13 +12,14 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from dockmod.cst import Add, Copy, Instruction
+from dockmod.cst import Add, Copy, Instruction, Workdir
 from dockmod.cst.module import Stage
 from dockmod.ecosystems.steps import TOOL_CONFIG
 from dockmod.lang.words import LexError, process_word
 
 if TYPE_CHECKING:
     from dockmod.buildcontext import BuildContext
+    from dockmod.semantic.model import Model
 
 
 def plain_path(path: str) -> bool:
@@ -166,3 +167,37 @@ def project_files(landing: list[tuple[str, str | None, bool]], cwd: str) -> bool
         if top.startswith(".") or top in TOOL_CONFIG:
             return False
     return True
+
+
+# Copy flags that mean the same on an inserted COPY of some of the same sources.
+CARRIED_COPY_FLAGS = frozenset({"chown", "chmod", "link"})
+# Instructions a COPY may cross unconditionally: they change nothing a COPY reads
+# (WORKDIR, ENV and ARG change a relative destination or variables, so they are not here).
+COPY_NEUTRAL = frozenset({"USER", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "STOPSIGNAL", "HEALTHCHECK",
+                          "MAINTAINER", "SHELL", "ONBUILD", "VOLUME"})
+# Instructions a RUN may move across without a change to what it runs with.
+RUN_NEUTRAL = frozenset({"LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "STOPSIGNAL", "HEALTHCHECK", "MAINTAINER"})
+
+
+def copy_text(c: Instruction) -> str:
+    """``COPY src dst`` as a finding shows a COPY/ADD (keyword and paths, no flags)."""
+    assert isinstance(c, (Copy, Add))
+    return " ".join([c.name, *c.paths])
+
+
+def stage_workdirs(model: Model, stage: Stage) -> list[str]:
+    """The working directory at each instruction of ``stage``, from the model.
+
+    Where the model does not know it (a base image's WORKDIR, a variable), it stands for
+    "whatever the last WORKDIR before it (or the base) set": ``~`` plus that
+    instruction's index, so two paths only compare equal when the same instructions set
+    them.
+    """
+    out = []
+    root = "~"
+    for n, ins in enumerate(stage.instructions):
+        if isinstance(ins, Workdir):
+            root = f"~{n}"
+        known = model.scope_at(ins).workdir
+        out.append(known if known is not None else root)
+    return out

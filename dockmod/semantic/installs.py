@@ -11,12 +11,29 @@ from __future__ import annotations
 import posixpath
 import shlex
 
-from dockmod.cst import Instruction, JsonArray, Run
+from typing import TYPE_CHECKING
+
+from dockmod.cst import Instruction, Run
 from dockmod.ecosystems import Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
-from dockmod.ecosystems.steps import file_operands, is_dependency_step, project_step
+from dockmod.ecosystems.steps import (
+    FILE_SUFFIXES,
+    InstallNeeds,
+    NoFix,
+    NODE_LOCAL,
+    file_operands,
+    global_node_install,
+    is_dependency_step,
+    project_step,
+)
 from dockmod.semantic.copies import plain_path, resolve_path
-from dockmod.shell import ShellScript, SimpleCommand, parse_heredoc_body, parse_shell
+from dockmod.shell import ShellScript, SimpleCommand, parse_shell
+
+if TYPE_CHECKING:
+    from dockmod.buildcontext import BuildContext
+    from dockmod.semantic.model import Model
+    from dockmod.semantic.runs import RunFacts
+    from dockmod.ecosystems.steps import ContextInputs
 
 # Package managers of the system (distribution packages): they read no project file.
 SYSTEM_MANAGERS = frozenset(
@@ -34,20 +51,15 @@ def calls_by_span(script: ShellScript) -> dict[tuple[int, int], PackageManagerCa
     return {call.command.span: call for call in pm_calls(script)}
 
 
-def run_scripts(run: Run) -> list[tuple[ShellScript, str | None]]:
-    """The shell scripts of a RUN, each with why it gets no fix (None: it may get one)."""
-    if run.heredocs:
-        return [(parse_heredoc_body(h), "the install is in a heredoc, which dockmod does not split")
-                for h in run.heredocs]
-    if isinstance(run.command, JsonArray):
-        values = run.command.values
-        if not values:
-            return []
-        # One command, no shell: the RUN can move whole, but not be split.
-        return [(parse_shell(shlex.join(values)), None)]
-    if run.command is None:
-        return []
-    return [(parse_shell(run.command), None)]
+def run_scripts(facts: RunFacts) -> list[tuple[ShellScript, str | None]]:
+    """The shell scripts of a RUN (from the model's :class:`RunFacts`), each with why it
+    gets no fix (None: it may get one): a heredoc body that is the script, with
+    ``RunFacts.no_edit``; an exec-form RUN as one command (it can move whole, not be split)."""
+    if facts.exec_form is not None:
+        return [(parse_shell(shlex.join(facts.exec_form)), None)] if facts.exec_form else []
+    if facts.run.heredocs:
+        return [(script, facts.no_edit) for script in facts.scripts[1:]]
+    return [(script, None) for script in facts.scripts[:1]]
 
 
 def cd_target(cmd: SimpleCommand) -> str | None:
@@ -74,21 +86,23 @@ def install_cwd(script: ShellScript, workdir: str) -> str:
     return cwd
 
 
-def builds_project(run: Run) -> bool:
+def builds_project(facts: RunFacts) -> bool:
     """The RUN installs or builds the project itself (``pip install .``, ``go build``…)."""
-    for script, _ in run_scripts(run):
+    for script, _ in run_scripts(facts):
         for call in calls_by_span(script).values():
             if project_step(call) or (call.manager in (Manager.PIP, Manager.UV) and call.local_paths):
                 return True
     return False
 
 
-def deps_step_before(ins: list[Instruction], i: int, manager: Manager) -> bool:
-    """A RUN before ``ins[i]`` already installs ``manager``'s dependencies only."""
+def deps_step_before(model: Model, ins: list[Instruction], i: int, manager: Manager) -> bool:
+    """A RUN before ``ins[i]`` already installs ``manager``'s dependencies: a dependency
+    step, or a build before the sources are copied (a cargo pre-build)."""
     for x in ins[:i]:
         if isinstance(x, Run):
-            for script, _ in run_scripts(x):
-                if any(c.manager is manager and is_dependency_step(c) for c in calls_by_span(script).values()):
+            for script, _ in run_scripts(model.run(x)):
+                if any(c.manager is manager and (is_dependency_step(c) or project_step(c))
+                       for c in calls_by_span(script).values()):
                     return True
     return False
 
@@ -104,9 +118,9 @@ def needs_no_sources(cmd: SimpleCommand, call: PackageManagerCall | None, dest_d
         if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
             return not call.files and not call.local_paths and not file_operands(call) \
                 and not any(o.name in ("-e", "--editable", "--find-links", "-f") for o in call.options)
-        if (call.manager is Manager.NPM and call.action == "install") or (
-                call.manager is Manager.PNPM and call.action == "add"):
-            return call.has_option("-g", "--global") and not file_operands(call)
+        if global_node_install(call):
+            return not any(not w.static or w.text.startswith(NODE_LOCAL) or w.text.endswith(FILE_SUFFIXES)
+                           for w in call.operands)
         return False
     name = posixpath.basename(cmd.name)
     if name == "poetry" and cmd.args and cmd.args[0].text == "config":
@@ -125,10 +139,67 @@ def needs_no_sources(cmd: SimpleCommand, call: PackageManagerCall | None, dest_d
     return False
 
 
-def run_needs_no_sources(run: Run, dest_dir: str | None) -> bool:
-    if run.is_exec_form or run.heredocs or run.command is None:
+def run_needs_no_sources(facts: RunFacts, dest_dir: str | None) -> bool:
+    run = facts.run
+    if run.is_exec_form or run.heredocs or not facts.scripts:
         return False
-    script = parse_shell(run.command)
+    script = facts.scripts[0]
     calls = calls_by_span(script)
     return not script.has_error and all(needs_no_sources(c, calls.get(c.span), dest_dir)
                                         for c in script.commands)
+
+
+def context_inputs(ctx: BuildContext, call: PackageManagerCall, folder: str) -> ContextInputs | str | None:
+    """What the build context says ``call``, run in context folder ``folder``, reads
+    beyond its fixed manifests (paths relative to ``folder``), or why that cannot be
+    listed; None when the call needs nothing from it.
+
+    dotnet: the project/solution files and NuGet/MSBuild files beside them; cargo: the
+    crate's layout (for the dependency pre-build); Maven: ``.mvn/`` configuration, and a
+    POM with modules is declined.
+    """
+    from dockmod.buildcontext.manifests import dotnet_inputs, read_crate
+    from dockmod.ecosystems import dotnet, jvm
+    from dockmod.ecosystems.steps import ContextInputs
+
+    def at(rel: str) -> str:
+        return rel if folder == "." else posixpath.join(folder, rel)
+
+    if call.manager is Manager.DOTNET:
+        start = call.operands[0].text if call.operands else None
+        found = dotnet_inputs(folder, start, ctx.entries(folder), ctx.read, ctx.has_file,
+                              projects=dotnet.PROJECT_SUFFIXES, solutions=dotnet.SOLUTION_SUFFIXES,
+                              beside=dotnet.RESTORE_INPUTS)
+        return found if isinstance(found, str) else ContextInputs(files=found)
+    if call.manager is Manager.CARGO:
+        crate = read_crate(folder, ctx.read, ctx.has_file)
+        if isinstance(crate, str):
+            return crate
+        return ContextInputs(files=crate.files, crate=(crate.package, crate.lib, crate.bin))
+    if call.manager is Manager.MAVEN:
+        pom = call.files[0] if call.files else "pom.xml"
+        data = ctx.read(at(pom))
+        if data is not None and b"<modules>" in data:
+            return f"`{pom}` has modules: a multi-module build needs every module's POM first"
+        return ContextInputs(files=[f for f in jvm.MAVEN_PROJECT_CONFIG if ctx.has_file(at(f))])
+    return None
+
+
+def manifests_in_copy(install: InstallNeeds, dest_dir: str | None, cwd: str) -> None:
+    """Rewrite ``install.manifests`` relative to the copy's destination ``dest_dir``;
+    NoFix when one is named through a variable or pattern, or lies outside the copy."""
+    out: dict[str, bool] = {}
+    for path, optional in install.manifests.items():
+        if not plain_path(path):
+            raise NoFix(f"the manifest `{path}` is named through a variable or pattern")
+        if path.startswith("/"):
+            if dest_dir is None or not dest_dir.startswith("/") or not path.startswith(dest_dir.rstrip("/") + "/"):
+                raise NoFix(f"`{path}` is not part of the copied sources")
+            path = path[len(dest_dir.rstrip("/")) + 1:]
+        elif cwd != dest_dir:
+            raise NoFix("the install runs in another directory than the one the sources are copied to")
+        norm = posixpath.normpath(path)
+        if norm.startswith("..") or norm == ".":
+            raise NoFix(f"`{path}` is not part of the copied sources")
+        out[norm] = out.get(norm, True) and optional
+    install.manifests = out

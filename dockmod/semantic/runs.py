@@ -74,6 +74,9 @@ class RunFacts:
     groups_created: tuple[CreatedGroup, ...]
     #: The RUN is exec form: its JSON words, else None.
     exec_form: tuple[str, ...] | None = None
+    #: Why a transform cannot edit the RUN's commands in place, else None: they are in
+    #: a heredoc (``RUN <<EOF``), whose body dockmod does not split.
+    no_edit: str | None = None
 
 
 _CACHE: OrderedDict[tuple[object, ...], RunContent] = OrderedDict()
@@ -294,7 +297,11 @@ def resolve(run: Run, facts: RunContent, scope: Scope, posix: bool) -> RunFacts:
         commands=facts.commands, calls=facts.calls, reads=facts.reads, assigns=facts.assigns,
         cds=facts.cds, writes=tuple(writes), users_created=facts.users_created,
         groups_created=facts.groups_created, exec_form=exec_form,
+        no_edit=_HEREDOC_NO_EDIT if run.heredocs else None,
     )
+
+
+_HEREDOC_NO_EDIT = "the commands are in a heredoc, which dockmod does not split"
 
 
 def _absolute(path: str, static: bool, cwd: str | None, facts: RunContent, scope: Scope) -> str | None:

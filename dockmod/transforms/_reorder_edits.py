@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+from collections.abc import Sequence
 
 from dockmod._parse import parse_instruction
 from dockmod.cst import Add, Copy, Dockerfile, Instruction, JsonArray, Run
@@ -212,7 +213,7 @@ def deps_only_step(run: Run, script: ShellScript, kinds: list[str], install: Ins
 
 
 def manifest_copies(df: Dockerfile, stage: Stage, i: int, c: Copy | Add, dest: str,
-                     dest_dir: str | None, install: InstallNeeds, workdirs: list[str]) -> list[Instruction]:
+                     dest_dir: str | None, install: InstallNeeds, workdirs: Sequence[str]) -> list[Instruction]:
     already = copied_before(stage, i, dest_dir, workdirs, df.escape)
     by_dir: dict[str, list[str]] = {}
     required: dict[str, str] = {}

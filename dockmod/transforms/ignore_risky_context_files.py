@@ -32,7 +32,8 @@ relative to the Dockerfile's folder.
 from __future__ import annotations
 
 from dockmod.buildcontext import ContextError, ContextSummary, open_context
-from dockmod.cst import Add, Copy, Dockerfile
+from dockmod.cst import Dockerfile
+from dockmod.semantic.copies import whole_context
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 #: At most this many risky paths are named in one finding.
@@ -63,7 +64,7 @@ class IgnoreRiskyContextFiles(Transform):
     )
 
     def transform(self, df: Dockerfile) -> Dockerfile:
-        copies = [ins for ins in df.body if isinstance(ins, (Copy, Add)) and _whole_context(ins)]
+        copies = [ins for ins in df.body if whole_context(ins)]
         if not copies:
             return df
         try:
@@ -89,9 +90,3 @@ class IgnoreRiskyContextFiles(Transform):
             self.report(c, copy=" ".join([c.name, *c.paths]), files=files, size=_size(summary.bytes),
                         risky=", ".join(shown))
         return df
-
-
-def _whole_context(c: Copy | Add) -> bool:
-    if c.heredocs or c.flag("from") is not None or len(c.sources) != 1:
-        return False
-    return c.sources[0] in (".", "./")

@@ -65,19 +65,41 @@ Also handled, each with the same safety rules:
 * a **source or asset copy between the manifest copy and the install** (``COPY
   requirements.txt .`` / ``COPY src ./src`` / ``RUN pip install -r …``) moves below it;
 * a RUN of **named-package installs only** right after the whole-context copy
-  (``pip install flask``, ``apt-get install …``, ``npm install -g …``) moves above it;
+  (``pip install flask``, ``apt-get install …``, ``npm install -g …``, ``pnpm add -g``,
+  ``yarn global add``; local paths and ``.tgz`` files excepted) moves above it;
 * a **project install that also installs the dependencies** gets the deps-only step
   its tool's guide gives, before the copy, and stays after it: ``poetry install``
   (``--no-root``, Poetry FAQ), ``uv sync`` (``--no-install-project``, uv's Docker guide),
   ``go build`` (``go mod download``, Docker's Go guide);
+* a **build with no dependency step**, which gets one before the copy:
+
+  - ``cargo build``: a dependency-only pre-build, as cargo-chef does without the tool
+    (``Cargo.toml``, ``Cargo.lock``; placeholder ``src/main.rs``/``src/lib.rs`` as the
+    context has them; the same ``cargo build`` flags; then the placeholder and its
+    artefacts are removed, ``target/<profile>/.fingerprint/<package>-*`` and
+    ``target/<profile>/deps/[lib]<crate>-*``, so the real build compiles the crate).
+    It needs the context (the package name, no workspace, build script, explicit
+    targets or path dependencies) and is always unsafe: that the real build then
+    matches a clean one is not proven;
+  - a Maven build: ``mvn -B dependency:go-offline`` with the build's ``-f``/``-s``/
+    ``-P``/``-D`` options, after ``pom.xml`` (and ``mvnw``, ``.mvn/…``); a POM with
+    ``<modules>`` or ``-pl``/``-am`` is declined. go-offline does not fetch everything
+    (plugins resolved later), but most of it;
+  - ``dotnet publish``/``build``/``test``: ``dotnet restore`` (with the build's project
+    operand and ``-r``/``--source``/… options) after the project files, as Docker's .NET
+    guide does; the files come from the context (the one project or solution in the
+    folder, the solution's projects and their ``ProjectReference``s, ``nuget.config``,
+    ``Directory.*.props``, ``global.json``). Without a context, only a project named on
+    the command line gets a fix (unsafe: its references and the files in folders above
+    it are not known), copied with the files that may lie beside it. ``dotnet restore``
+    after the copy is moved the same way;
 * ``pip install -r requirements.txt .`` is split into the ``-r`` step and ``pip install .``;
 * exec-form RUNs are moved whole; heredoc RUNs are reported without a fix;
 * ``COPY . $APP_HOME``: a destination the semantic model expands to the same absolute
   path at the copy and at the install;
 * the other ecosystems of the ecosystems table (``mix deps.get``, ``bun install``,
   ``swift package resolve``, ``conda``/``micromamba`` environment files…): the install
-  kind and manifests come from the table (lock files optional); manifests named by
-  patterns (``dotnet restore``'s ``*.csproj``) are reported without a fix.
+  kind and manifests come from the table (lock files optional).
 
 Working directories, the shell and variable values come from the semantic model
 (``context.model.scope_at``); install kinds and manifests from :mod:`dockmod.ecosystems`.
@@ -107,7 +129,8 @@ The reorder keeps the final image when three conditions hold, and the fix is **s
    script (or ``--ignore-scripts`` is given), ``composer.json`` no install/autoload hook
    (or ``--no-scripts``);
 3. nothing the install writes in the working directory (``node_modules``, ``.yarn``,
-   ``.venv``, ``vendor``, pip ``--target``/``--prefix`` folders, ``.bundle``) is sent by
+   ``.venv``, ``vendor``, pip ``--target``/``--prefix`` folders, ``.bundle``, cargo's
+   ``target``, dotnet's ``obj``) is sent by
    the context, which the copy would lay over the fresh install: ``.dockerignore``
    excludes it, or the context has no such path.
 
@@ -117,7 +140,10 @@ or ``.dockerignore`` (:mod:`dockmod.buildcontext`). Without a context on disk (s
 no condition can be proven; ``self-contained-manifests = true`` then stands for the first
 one only. These keep a fix unsafe whatever the context: the whole-context copy moves past
 a ``RUN`` that may need the sources or past another ``COPY``/``ADD``; a split at ``;``;
-an optimised composer autoloader built before the sources are there.
+an optimised composer autoloader built before the sources are there; the cargo pre-build
+(see above); ``dependency:go-offline`` added to a stage that can be shipped (``--target``
+or the last stage): it leaves in ``~/.m2`` what it resolves beyond the build's needs, so
+the shipped image changes (a builder stage whose output is copied out is not shipped).
 
 No fix, only the finding, when: the install runs in another directory than the one the
 context was copied to (``WORKDIR``, ``--prefix``, ``-C``…); it is conditional (``if``,
@@ -127,7 +153,11 @@ install in the same ``RUN`` or the ``RUN`` cannot be split without losing a comm
 ``RUN`` between them builds the project; the copy has flags other than
 ``--chown``/``--chmod``/``--link``, or its destination has variables or quotes and must
 cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo needs a target source file to
-read its manifest). ``pip install .`` alone is not reported: it needs its sources.
+read its manifest); a ``cargo build`` or ``dotnet`` build (of no named project) without a build context, or one
+the context shows a placeholder or the copied project files cannot stand in for (a
+workspace, a build script, ``[[bin]]`` targets, several project files, a reference
+outside the copy); a multi-module Maven build. ``pip install .`` alone is not reported:
+it needs its sources.
 
 ## Options
 ``context`` (string, default: the Dockerfile's folder): the build context folder,
@@ -139,13 +169,18 @@ project's manifests as naming no other local files (condition 1 only).
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from dockmod.buildcontext import BuildContext, ContextError, open_context
-from dockmod.buildcontext.manifests import read_manifests
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
+from dockmod.ecosystems import PackageManagerCall
 from dockmod.ecosystems.steps import (
+    INSTALL_DIRS,
     NAMED_ACTIONS,
+    ContextInputs,
+    ContextLookup,
     InstallNeeds,
     NoFix,
     command_text,
@@ -154,43 +189,37 @@ from dockmod.ecosystems.steps import (
     project_step,
 )
 from dockmod.semantic.copies import (
+    CARRIED_COPY_FLAGS,
+    COPY_NEUTRAL,
+    RUN_NEUTRAL,
     copy_landing,
+    copy_text,
     folder_copy,
     plain_destination,
     plain_path,
     plain_variables,
     project_files,
     resolve_path,
+    stage_workdirs,
     whole_context,
 )
 from dockmod.semantic.installs import (
     builds_project,
     calls_by_span,
+    context_inputs,
     deps_step_before,
     install_cwd,
+    manifests_in_copy,
     run_needs_no_sources,
     run_scripts,
 )
-from dockmod.shell import ShellScript, parse_shell
+from dockmod.shell import ShellScript
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+from dockmod.semantic.proofs import unproven
 from dockmod.transforms._reorder_edits import fix_final_newlines, manifest_copies, split_run
 
-# Copy flags that mean the same on the inserted manifest COPY.
-_CARRIED_FLAGS = frozenset({"chown", "chmod", "link"})
-# Instructions a COPY may cross unconditionally: they change nothing a COPY reads.
-_NEUTRAL_INSTRUCTIONS = frozenset(
-    {"USER", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "STOPSIGNAL", "HEALTHCHECK",
-     "MAINTAINER", "SHELL", "ONBUILD", "VOLUME"}
-)
-# Instructions a RUN may move across without a change to what it runs with.
-_RUN_NEUTRAL = frozenset({"LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "STOPSIGNAL", "HEALTHCHECK", "MAINTAINER"})
-# Where system and language package managers write (packages, caches, homes); a copy
-# into, above or below one of them may overlay what an install wrote.
-_SYSTEM_DIRS = ("/bin", "/sbin", "/lib", "/lib64", "/etc", "/opt", "/root", "/home", "/tmp", "/usr/bin",
-                "/usr/sbin", "/usr/lib", "/usr/lib64", "/usr/share", "/usr/include", "/usr/local/bin",
-                "/usr/local/lib", "/usr/local/share", "/usr/local/include", "/var/lib", "/var/cache")
-# Top-level folders of a Linux image that installs write to.
-_SYSTEM_TOP = ("bin", "etc", "home", "lib", "lib64", "opt", "root", "sbin", "srv", "tmp", "usr", "var")
+if TYPE_CHECKING:
+    from dockmod.semantic.model import Model
 
 
 class ReorderDependencyCopy(Transform):
@@ -242,13 +271,16 @@ class ReorderDependencyCopy(Transform):
 
     def _stage(self, df: Dockerfile, stage: Stage, out: dict[int, list[Instruction]]) -> None:
         ins = stage.instructions
-        workdirs = self._workdirs(stage)
+        # Cheap exits first (most stages): nothing is copied from the context, or no RUN
+        # follows a copy. The working directories are computed only when needed.
+        first_copy = next((k for k, x in enumerate(ins) if isinstance(x, (Copy, Add))), None)
+        if first_copy is None or not any(isinstance(x, Run) for x in ins[first_copy + 1:]):
+            return
+        workdirs = _LazyWorkdirs(self.context.model, stage)
         model = self.context.model
-        posix = True
         for i, c in enumerate(ins):
-            posix = model.scope_at(c).posix_shell
-            src = folder_copy(c) if posix else None
-            if src is None:
+            src = folder_copy(c)
+            if src is None or not model.scope_at(c).posix_shell:
                 continue
             found = self._install_after(ins, i)
             if found is None:
@@ -261,7 +293,7 @@ class ReorderDependencyCopy(Transform):
             install.src = src
             if src != "." and not self._subfolder_feeds(c, src, run, script, workdirs[i], workdirs[j], df.escape):
                 continue
-            msg = {"install": install.text, "copy": _copy_text(c)}
+            msg = {"install": install.text, "copy": copy_text(c)}
             if opaque is not None:
                 self.report(run, no_fix_reason=opaque, manifests="the manifests", why="", first="", **msg)
                 continue
@@ -278,11 +310,13 @@ class ReorderDependencyCopy(Transform):
                             manifests=_manifest_list(install.manifests), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
+        if not model.scope_at(ins[-1]).posix_shell:
+            return
         for j, x in enumerate(ins):
-            if isinstance(x, Run) and id(x) not in out and posix:
+            if isinstance(x, Run) and id(x) not in out and _copies_above(ins, j) >= 2:
                 self._copy_between(df, ins, j, workdirs, out)
 
-    def _copy_between(self, df: Dockerfile, ins: list[Instruction], j: int, workdirs: list[str],
+    def _copy_between(self, df: Dockerfile, ins: list[Instruction], j: int, workdirs: Sequence[str],
                       out: dict[int, list[Instruction]]) -> None:
         """A source or asset copy between the manifest copy and the install moves below it.
 
@@ -293,7 +327,7 @@ class ReorderDependencyCopy(Transform):
         """
         run = ins[j]
         assert isinstance(run, Run)
-        for script, opaque in run_scripts(run):
+        for script, opaque in run_scripts(self.context.model.run(run)):
             if opaque is not None or script.has_error:
                 return
             calls = calls_by_span(script)
@@ -308,7 +342,7 @@ class ReorderDependencyCopy(Transform):
             head, tail = split_run(run, script, install, cwd, cwd, self.context.dockerfile)
             if tail or not cwd.startswith("/"):
                 return
-            self._check_manifests(install, install.cwd, install.cwd or cwd)
+            manifests_in_copy(install, install.cwd, install.cwd or cwd)
         except NoFix:
             return
         cwd = install.cwd or cwd
@@ -334,7 +368,7 @@ class ReorderDependencyCopy(Transform):
                 if candidate is None and project_files(landing, cwd):
                     candidate = k
                 continue
-            if x.name in _NEUTRAL_INSTRUCTIONS - {"SHELL", "ONBUILD"} or isinstance(x, (Workdir, Env, Arg)):
+            if x.name in COPY_NEUTRAL - {"SHELL", "ONBUILD"} or isinstance(x, (Workdir, Env, Arg)):
                 continue
             break
         if candidate is None or not ctx_paths:
@@ -343,7 +377,7 @@ class ReorderDependencyCopy(Transform):
         assert isinstance(c, (Copy, Add))
         between = ins[candidate + 1:j]
         dest = plain_destination(c, df.escape)
-        if dest is None or any(f.name not in _CARRIED_FLAGS for f in c.flags):
+        if dest is None or any(f.name not in CARRIED_COPY_FLAGS for f in c.flags):
             return
         if any(isinstance(y, Workdir) for y in between) and not dest.startswith("/"):
             return
@@ -352,32 +386,14 @@ class ReorderDependencyCopy(Transform):
         if self._suppressed(c) or self._suppressed(run):
             return
         install.src = "."
-        reasons = self._prove(install, cwd, ctx_paths=ctx_paths, moved=c, moved_cwd=workdirs[candidate])
+        reasons = self._unproven(install, cwd, ctx_paths=ctx_paths, moved=c, moved_cwd=workdirs[candidate])
         why = f" (unsafe: {'; '.join(reasons)})" if reasons else ""
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         if self.propose(run, True, updated=False, safety=safety, why=why,
-                        first=f", moving `{_copy_text(c)}` below it", install=install.text,
-                        copy=_copy_text(c), manifests=_manifest_list(install.manifests)):
+                        first=f", moving `{copy_text(c)}` below it", install=install.text,
+                        copy=copy_text(c), manifests=_manifest_list(install.manifests)):
             out[id(c)] = []
             out[id(run)] = [run, c.with_changes(leading_lines=())] if not c.leading_lines else [run, c]
-
-    def _workdirs(self, stage: Stage) -> list[str]:
-        """The working directory at each instruction of ``stage``, from the model.
-
-        Where the model does not know it (a base image's WORKDIR, a variable), it stands
-        for "whatever the last WORKDIR before it (or the base) set": ``~`` plus that
-        instruction's index, so two paths only compare equal when the same instructions
-        set them.
-        """
-        model = self.context.model
-        out = []
-        root = "~"
-        for n, ins in enumerate(stage.instructions):
-            if isinstance(ins, Workdir):
-                root = f"~{n}"
-            known = model.scope_at(ins).workdir
-            out.append(known if known is not None else root)
-        return out
 
     def _named_install(self, df: Dockerfile, ins: list[Instruction], i: int, cwd: str,
                        out: dict[int, list[Instruction]]) -> None:
@@ -396,7 +412,7 @@ class ReorderDependencyCopy(Transform):
             x = ins[j]
             if isinstance(x, Run):
                 break
-            if x.name not in _RUN_NEUTRAL:
+            if x.name not in RUN_NEUTRAL:
                 return
         else:
             return
@@ -406,10 +422,13 @@ class ReorderDependencyCopy(Transform):
             return
         if any(f.mount is not None and f.mount.type == "bind" and f.mount.from_ is None for f in run.flags):
             return
-        script = parse_shell(run.command)
+        facts = self.context.model.run(run)
+        if not facts.scripts:
+            return
+        script = facts.scripts[0]
         calls = calls_by_span(script)
         installs = [call for call in calls.values() if call.action in NAMED_ACTIONS]
-        if script.has_error or not installs or not run_needs_no_sources(run, dest_dir):
+        if script.has_error or not installs or not run_needs_no_sources(facts, dest_dir):
             return
         if self._suppressed(c) or self._suppressed(run):
             return
@@ -417,14 +436,14 @@ class ReorderDependencyCopy(Transform):
         if dest_dir is None or not dest_dir.startswith("/"):
             reasons.append("the copy's destination is not known")
         elif dest_dir == "/" or any(dest_dir == d or d.startswith(dest_dir + "/") or dest_dir.startswith(d + "/")
-                                    for d in _SYSTEM_DIRS):
+                                    for d in INSTALL_DIRS):
             reasons.append(f"the copy's destination `{dest_dir}` may hold what the install writes")
         why = f" (unsafe: {'; '.join(reasons)})" if reasons else ""
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         # Each keeps the comment lines above it.
         moved, copy = run, c
         if self.propose(run, True, updated=False, safety=safety, why=why, first="",
-                        install=command_text(installs[0].command), copy=_copy_text(c), manifests="no manifest"):
+                        install=command_text(installs[0].command), copy=copy_text(c), manifests="no manifest"):
             out[id(c)] = [moved]
             out[id(run)] = [copy]
 
@@ -440,19 +459,21 @@ class ReorderDependencyCopy(Transform):
                 return None
             if not isinstance(x, Run):
                 continue
-            for script, opaque in run_scripts(x):
+            for script, opaque in run_scripts(self.context.model.run(x)):
                 if script.has_error:
                     continue
                 calls = calls_by_span(script)
                 deps = [c for c in script.commands if c.span in calls and (
                     is_dependency_step(calls[c.span]) or mixed_pip(calls[c.span]))]
                 if deps:
-                    return j, x, script, InstallNeeds(text=command_text(deps[0])), opaque
+                    return j, x, script, InstallNeeds(text=command_text(deps[0]),
+                                                      manager=calls[deps[0].span].manager), opaque
                 projects = [c for c in script.commands if c.span in calls and project_step(calls[c.span])]
                 if projects:
-                    if deps_step_before(ins, i, calls[projects[0].span].manager):
+                    manager = calls[projects[0].span].manager
+                    if deps_step_before(self.context.model, ins, i, manager):
                         return None  # already deps-first; the project install needs the sources
-                    return j, x, script, InstallNeeds(text=command_text(projects[0])), opaque
+                    return j, x, script, InstallNeeds(text=command_text(projects[0]), manager=manager), opaque
         return None
 
     def _subfolder_feeds(self, c: Copy | Add, src: str, run: Run, script: ShellScript, copy_cwd: str,
@@ -486,7 +507,7 @@ class ReorderDependencyCopy(Transform):
     # -- planning --------------------------------------------------------------------
     def _plan(self, df: Dockerfile, stage: Stage, i: int, j: int, run: Run,
               script: ShellScript, install: InstallNeeds,
-              workdirs: list[str]) -> tuple[tuple[list[Instruction], list[Instruction]], FixSafety]:
+              workdirs: Sequence[str]) -> tuple[tuple[list[Instruction], list[Instruction]], FixSafety]:
         ins = stage.instructions
         c = ins[i]
         assert isinstance(c, (Copy, Add))
@@ -502,8 +523,8 @@ class ReorderDependencyCopy(Transform):
             if value is not None and value.startswith("/") and plain_path(value) and \
                     model.scope_at(run).expand(c.destination) == value and plain_variables(c.destination):
                 dest, dest_dir, expanded = c.destination, posixpath.normpath(value), True
-        if any(f.name not in _CARRIED_FLAGS for f in c.flags):
-            bad = next(f.text for f in c.flags if f.name not in _CARRIED_FLAGS)
+        if any(f.name not in CARRIED_COPY_FLAGS for f in c.flags):
+            bad = next(f.text for f in c.flags if f.name not in CARRIED_COPY_FLAGS)
             raise NoFix(f"`{bad}` on the copy is not carried to a manifest copy")
         if any("\n" in f.raw for f in c.flags):
             raise NoFix("a flag of the copy spans lines")
@@ -519,25 +540,46 @@ class ReorderDependencyCopy(Transform):
             if isinstance(x, (Env, Arg)) and has_vars:
                 raise NoFix(f"`{x.name}` between them may change the copy's variables")
             if isinstance(x, Run):
-                if builds_project(x):
+                if builds_project(self.context.model.run(x)):
                     raise NoFix("a `RUN` between them builds the project from the sources")
-                if not run_needs_no_sources(x, dest_dir):
+                if not run_needs_no_sources(self.context.model.run(x), dest_dir):
                     install.unsafe.append("a `RUN` between them may need the sources")
             elif isinstance(x, (Copy, Add)):
                 install.unsafe.append(f"`{x.name}` between them may overlap the sources")
-            elif not isinstance(x, (Workdir, Env, Arg)) and x.name not in _NEUTRAL_INSTRUCTIONS:
+            elif not isinstance(x, (Workdir, Env, Arg)) and x.name not in COPY_NEUTRAL:
                 raise NoFix(f"`{x.name}` between them")
         for f in run.flags:
             m = f.mount
             if m is not None and m.type == "bind" and m.from_ is None:
                 raise NoFix("the install mounts the build context")
+        install.lookup = self._lookup(install, dest_dir)
         head, tail = split_run(run, script, install, dest_dir, workdirs[j], self.context.dockerfile)
-        self._check_manifests(install, dest_dir, install.cwd or workdirs[j])
-        reasons = self._prove(install, dest_dir)
+        manifests_in_copy(install, dest_dir, install.cwd or workdirs[j])
+        reasons = self._unproven(install, dest_dir)
+        info = self.context.model.stage_of(c)
+        if install.unsafe_if_shipped and (info is None or info.index in self.context.model.shipped):
+            reasons.append(install.unsafe_if_shipped)
         copies = manifest_copies(df, stage, i, c, dest, dest_dir, install, workdirs)
         self._reasons = reasons
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         return (copies, [head, c, *tail]), safety
+
+    def _unproven(self, install: InstallNeeds, dest_dir: str | None, **kw: Any) -> list[str]:
+        return unproven(install, dest_dir, self._ctx, ctx_error=self._ctx_error,
+                        self_contained=bool(self.option("self-contained-manifests")),
+                        escape=self.context.dockerfile.escape, **kw)
+
+    def _lookup(self, install: InstallNeeds, dest_dir: str | None) -> ContextLookup:
+        """Asks the context what a call of the install reads, in the copied folder."""
+        def lookup(call: PackageManagerCall) -> ContextInputs | str | None:
+            if self._ctx is None:
+                return None
+            cwd = install.cwd or dest_dir
+            if dest_dir is None or cwd is None or not (cwd == dest_dir or cwd.startswith(dest_dir.rstrip("/") + "/")):
+                return "the install runs outside the copied folder"
+            folder = posixpath.normpath(posixpath.join(install.src, posixpath.relpath(cwd, dest_dir)))
+            return context_inputs(self._ctx, call, folder)
+        return lookup
 
     # -- proving it safe ---------------------------------------------------------------
     def _load_context(self) -> None:
@@ -548,103 +590,37 @@ class ReorderDependencyCopy(Transform):
         except ContextError as e:
             self._ctx_error = str(e)
 
-    def _prove(self, install: InstallNeeds, dest_dir: str | None, *, ctx_paths: dict[str, str] | None = None,
-               moved: Copy | Add | None = None, moved_cwd: str | None = None) -> list[str]:
-        """Why the reorder may change the image; empty when the context proves it does not.
 
-        The three conditions: the manifests are self-contained, the install runs no
-        project script, and the copy lays nothing over what the install wrote.
-        """
-        reasons = list(install.unsafe)
-        ctx = self._ctx
-        if ctx is None and moved is not None:
-            if not self.option("self-contained-manifests"):
-                reasons.append("no build context shows that the manifests do not name the moved files")
-            reasons.extend(install.scripts)
-            if install.writes:
-                reasons.append(f"no build context shows that `{_copy_text(moved)}` lays nothing over what "
-                               "the install wrote")
-            return reasons
-        if ctx is None:
-            where = f" ({self._ctx_error})" if self._ctx_error else ""
-            if not self.option("self-contained-manifests"):
-                reasons.append(f"no build context{where} shows that the manifests name no other local files")
-            reasons.extend(install.scripts)
-            for w in install.writes:
-                reasons.append(f"no build context{where} shows that the copy lays no `{w}` over the install's")
-            if dest_dir == "/":
-                reasons.append("the sources are copied to `/`, over every folder the install writes")
-            return reasons
-        src = install.src
+class _LazyWorkdirs(Sequence[str]):
+    """The stage's working directories (:func:`~dockmod.semantic.copies.stage_workdirs`), computed
+    on first use: most stages never need them."""
 
-        def in_ctx(path: str) -> str:
-            if ctx_paths is not None:
-                return ctx_paths.get(path, path)
-            return path if src == "." else posixpath.join(src, path)
+    def __init__(self, model: Model, stage: Stage) -> None:
+        self._model, self._stage = model, stage
+        self._list: list[str] | None = None
 
-        found, missing = read_manifests({in_ctx(p): o for p, o in install.manifests.items()}, ctx.read,
-                                        requirement_files=frozenset(map(in_ctx, install.requirement_files)))
-        for path in missing:
-            reasons.append(f"the context does not send `{path}`")
-        reasons.extend(found.not_self_contained)
-        for inc in found.includes:
-            if ctx_paths is not None:
-                if inc not in ctx_paths.values():
-                    reasons.append(f"a manifest includes `{inc}`, which no manifest copy brings first")
-                continue
-            rel = inc if src == "." else posixpath.relpath(inc, src)
-            if rel.startswith("../"):
-                reasons.append(f"`{inc}` is included from outside the copied folder")
-            else:
-                install.manifests.setdefault(rel, False)
-        if install.scripts:
-            # The context shows whether the project has scripts the install would run.
-            if any(posixpath.basename(p) in ("package.json", "composer.json") for p in install.manifests):
-                reasons.extend(found.scripts)
-            else:
-                reasons.extend(install.scripts)
-        if moved is not None:
-            # Only the moved copy can lay files over what the install wrote.
-            landing = copy_landing(moved, moved_cwd or "/", self.context.dockerfile.escape, ctx) or []
-            for w in install.writes:
-                target = posixpath.join(dest_dir or "/", w)
-                for path, from_, tree in landing:
-                    under = target == path or target.startswith(path.rstrip("/") + "/")
-                    if under and (from_ is None or ctx.sends(posixpath.join(from_, posixpath.relpath(target, path)))):
-                        reasons.append(f"`{_copy_text(moved)}` may lay a `{w}` over what the install wrote")
-            return reasons
-        for w in install.writes:
-            if ctx.sends(in_ctx(w)):
-                reasons.append(f"the context sends `{w}`, which the copy would lay over what the install "
-                               "wrote (exclude it in `.dockerignore`)")
-        if dest_dir == "/":
-            for top in _SYSTEM_TOP:
-                if ctx.sends(top):
-                    reasons.append(f"the sources are copied to `/` and the context sends `{top}`")
-        return reasons
+    def _get(self) -> list[str]:
+        if self._list is None:
+            self._list = stage_workdirs(self._model, self._stage)
+        return self._list
+
+    def __getitem__(self, k):  # type: ignore[no-untyped-def, override]
+        return self._get()[k]
+
+    def __len__(self) -> int:
+        return len(self._stage.instructions)
 
 
-    def _check_manifests(self, install: InstallNeeds, dest_dir: str | None, cwd: str) -> None:
-        out: dict[str, bool] = {}
-        for path, optional in install.manifests.items():
-            if not plain_path(path):
-                raise NoFix(f"the manifest `{path}` is named through a variable or pattern")
-            if path.startswith("/"):
-                if dest_dir is None or not dest_dir.startswith("/") or not path.startswith(dest_dir.rstrip("/") + "/"):
-                    raise NoFix(f"`{path}` is not part of the copied sources")
-                path = path[len(dest_dir.rstrip("/")) + 1:]
-            elif cwd != dest_dir:
-                raise NoFix("the install runs in another directory than the one the sources are copied to")
-            norm = posixpath.normpath(path)
-            if norm.startswith("..") or norm == ".":
-                raise NoFix(f"`{path}` is not part of the copied sources")
-            out[norm] = out.get(norm, True) and optional
-        install.manifests = out
-
-
-def _copy_text(c: Instruction) -> str:
-    assert isinstance(c, (Copy, Add))
-    return " ".join([c.name, *c.paths])
+def _copies_above(ins: list[Instruction], j: int) -> int:
+    """COPY/ADDs right above ``ins[j]``, past instructions a COPY may cross: a source
+    copy between a manifest copy and the install needs two."""
+    n = 0
+    for x in reversed(ins[:j]):
+        if isinstance(x, (Copy, Add)):
+            n += 1
+        elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in COPY_NEUTRAL - {"SHELL", "ONBUILD"}):
+            break
+    return n
 
 
 def _manifest_list(manifests: dict[str, bool]) -> str:

@@ -117,3 +117,77 @@ def test_unproven_context_holds_the_fix_back(e2e_apps, tmp_path):
     assert fixed.read_bytes() == original.read_bytes()
     check = _dockmod("check", "--select", "DM201", str(fixed))
     assert "the context sends `node_modules`" in check.stdout, check.stdout + done.stderr
+
+
+# -- cargo: the dependency-only pre-build ------------------------------------------------
+# crates.io is unreachable here, so the crate has no dependencies: the proof is about the
+# mechanism (the placeholder's artefacts are removed, so the real build compiles the real
+# sources; the pre-build step is a cache hit after a source edit), not the time saved.
+
+_RUST_MAIN = 'fn main() {{\n    println!("rust ok: {}");\n}}\n'
+_RUST_NAIVE = """FROM rust:1.63
+WORKDIR /usr/src/app
+COPY . .
+RUN cargo build --release
+CMD ["/usr/src/app/target/release/hello-rs"]
+"""
+
+
+@pytest.fixture(scope="module")
+def rust_image(registry, base_images):  # type: ignore[no-untyped-def]
+    """The ``rust:1.63`` look-alike (``harness.images.EXTRA_IMAGES``), pushed without a
+    prune (``BaseImageSet.prepare`` with one spec would drop the other cached images)."""
+    import harness
+    from harness.images import EXTRA_IMAGES
+
+    cache = harness.cache_dir()
+    network = harness.discover_host_network()
+    images = harness.BaseImageCache(cache, network, harness.RootfsCache(cache, network))
+    sandbox = harness.new_sandbox(registry)
+    try:
+        return images.push(EXTRA_IMAGES[0], registry, sandbox)
+    finally:
+        sandbox.close()
+
+
+def test_cargo_prebuild_builds_the_real_crate_and_stays_cached(builder, rust_image, tmp_path):
+    context = tmp_path / "ctx"
+    (context / "src").mkdir(parents=True)
+    (context / "Cargo.toml").write_text('[package]\nname = "hello-rs"\nversion = "0.1.0"\nedition = "2021"\n\n'
+                                        "[dependencies]\n")
+    (context / "src" / "main.rs").write_text(_RUST_MAIN.format("v1"))
+    (context / ".dockerignore").write_text("target\n")
+    (tmp_path / "dockmod.toml").write_text('[transform.reorder-dependency-copy]\ncontext = "ctx"\n')
+    original = tmp_path / "original.Dockerfile"
+    fixed = tmp_path / "fixed.Dockerfile"
+    original.write_text(_RUST_NAIVE)
+    fixed.write_text(_RUST_NAIVE)
+
+    # Unsafe (the context cannot prove the pre-build matches a clean build): opt in.
+    done = _dockmod("fix", "--apply", "--unsafe-fixes", "--select", "DM201", str(fixed))
+    assert done.returncode == 0, done.stdout + done.stderr
+    prebuild = ("RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo build --release && "
+                "rm -rf src target/release/.fingerprint/hello-rs-* target/release/deps/hello_rs-*")
+    lines = fixed.read_text().splitlines()
+    assert lines[2:5] == ["COPY Cargo.toml Cargo.lock* ./", prebuild, "COPY . ."], lines
+
+    first_original = builder.build(context, original)
+    first_fixed = builder.build(context, fixed)
+    # The real crate, not the placeholder (which prints nothing): the fingerprints went.
+    assert builder.run(first_original.image).stdout.strip() == "rust ok: v1"
+    assert builder.run(first_fixed.image).stdout.strip() == "rust ok: v1"
+    binary = "/usr/src/app/target/release/hello-rs"
+    assert builder.read_file(first_fixed.image, binary) == builder.read_file(first_original.image, binary)
+
+    # A source edit: the pre-build is reused, the crate is compiled again.
+    (context / "src" / "main.rs").write_text(_RUST_MAIN.format("v2"))
+    again_original = builder.build(context, original)
+    again_fixed = builder.build(context, fixed)
+    assert again_original.step("RUN cargo build --release").cached is False
+    assert again_fixed.step(prebuild).cached is True, again_fixed.log
+    assert again_fixed.step("COPY . .").cached is False
+    assert again_fixed.step("RUN cargo build --release").cached is False
+    assert builder.run(again_fixed.image).stdout.strip() == "rust ok: v2"
+    assert builder.read_file(again_fixed.image, binary) == builder.read_file(again_original.image, binary)
+    print(f"\nrust: original after edit: {again_original.cache_pattern()}, "
+          f"fixed after edit: {again_fixed.cache_pattern()}")

@@ -126,6 +126,30 @@ BASE_IMAGES = (
     BaseImageSpec("busybox", ("busybox",), BUSYBOX, cmd=("sh",)),
 )
 
+#: Look-alikes that only some tests use: not in ``BASE_IMAGES`` (so a session does not
+#: build them, and ``prune`` may drop them); a test pushes them itself with
+#: ``BaseImageCache.push`` (never ``BaseImageSet.prepare``, which prunes the others).
+RUST = RootfsRecipe(
+    "rust",
+    # Debian's toolchain; a C compiler and libc headers link the binaries.
+    packages=("ca-certificates", "cargo", "rustc", "gcc", "libc6-dev"),
+    probes=("debian", "rust"),
+)
+EXTRA_IMAGES = (
+    BaseImageSpec(
+        "rust",
+        ("rust:1.63",),
+        RUST,
+        (
+            ("PATH", "/usr/local/cargo/bin:" + DEFAULT_PATH),
+            ("CARGO_HOME", "/usr/local/cargo"),
+            # crates.io is unreachable from these machines: fail at once on a download.
+            ("CARGO_NET_OFFLINE", "true"),
+        ),
+        ("bash",),
+    ),
+)
+
 
 @dataclass(frozen=True)
 class BaseImage:

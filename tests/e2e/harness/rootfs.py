@@ -77,6 +77,7 @@ VERSION_PROBES = {
     "npm": "npm --version",
     "go": "/usr/local/go/bin/go version | cut -d' ' -f3 | tr -d go",
     "busybox": "busybox | head -1 | cut -d' ' -f2 | tr -d v",
+    "rust": "rustc --version | cut -d' ' -f2",
 }
 
 

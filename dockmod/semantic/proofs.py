@@ -1,0 +1,98 @@
+"""Why installing dependencies before the whole-context copy may change the image.
+
+DM201 (``reorder_dependency_copy``) rates a reorder safe when the build context proves
+three conditions (see its docstring); :func:`unproven` lists those it cannot show.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING
+
+from dockmod.buildcontext.manifests import read_manifests
+from dockmod.cst import Add, Copy
+from dockmod.ecosystems.steps import IMAGE_TOP_DIRS, InstallNeeds
+from dockmod.semantic.copies import copy_landing, copy_text
+
+if TYPE_CHECKING:
+    from dockmod.buildcontext import BuildContext
+
+
+def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | None, *, ctx_error: str | None = None,
+             self_contained: bool = False, escape: str = "\\", ctx_paths: dict[str, str] | None = None,
+             moved: Copy | Add | None = None, moved_cwd: str | None = None) -> list[str]:
+    """Why the reorder may change the image; empty when the context proves it does not.
+
+    The three conditions: the manifests are self-contained, the install runs no project
+    script, and the copy lays nothing over what the install wrote. ``ctx``: the build
+    context (None: not at hand, ``ctx_error`` says why); ``self_contained``: the user
+    vouches for the first condition. For a source copy moved below the install
+    (``moved``), ``ctx_paths`` maps each manifest to the context file it was copied from.
+    Pip includes the context shows are added to ``install.manifests``.
+    """
+    reasons = list(install.unsafe)
+    if ctx is None and moved is not None:
+        if not self_contained:
+            reasons.append("no build context shows that the manifests do not name the moved files")
+        reasons.extend(install.scripts)
+        if install.writes:
+            reasons.append(f"no build context shows that `{copy_text(moved)}` lays nothing over what "
+                           "the install wrote")
+        return reasons
+    if ctx is None:
+        where = f" ({ctx_error})" if ctx_error else ""
+        if not self_contained:
+            reasons.append(f"no build context{where} shows that the manifests name no other local files")
+        reasons.extend(install.scripts)
+        for w in install.writes:
+            reasons.append(f"no build context{where} shows that the copy lays no `{w}` over the install's")
+        if dest_dir == "/":
+            reasons.append("the sources are copied to `/`, over every folder the install writes")
+        return reasons
+    src = install.src
+
+    def in_ctx(path: str) -> str:
+        if ctx_paths is not None:
+            return ctx_paths.get(path, path)
+        return path if src == "." else posixpath.join(src, path)
+
+    found, missing = read_manifests({in_ctx(p): o for p, o in install.manifests.items()}, ctx.read,
+                                    requirement_files=frozenset(map(in_ctx, install.requirement_files)))
+    for path in missing:
+        reasons.append(f"the context does not send `{path}`")
+    reasons.extend(found.not_self_contained)
+    for inc in found.includes:
+        if ctx_paths is not None:
+            if inc not in ctx_paths.values():
+                reasons.append(f"a manifest includes `{inc}`, which no manifest copy brings first")
+            continue
+        rel = inc if src == "." else posixpath.relpath(inc, src)
+        if rel.startswith("../"):
+            reasons.append(f"`{inc}` is included from outside the copied folder")
+        else:
+            install.manifests.setdefault(rel, False)
+    if install.scripts:
+        # The context shows whether the project has scripts the install would run.
+        if any(posixpath.basename(p) in ("package.json", "composer.json") for p in install.manifests):
+            reasons.extend(found.scripts)
+        else:
+            reasons.extend(install.scripts)
+    if moved is not None:
+        # Only the moved copy can lay files over what the install wrote.
+        landing = copy_landing(moved, moved_cwd or "/", escape, ctx) or []
+        for w in install.writes:
+            target = posixpath.join(dest_dir or "/", w)
+            for path, from_, tree in landing:
+                under = target == path or target.startswith(path.rstrip("/") + "/")
+                if under and (from_ is None or ctx.sends(posixpath.join(from_, posixpath.relpath(target, path)))):
+                    reasons.append(f"`{copy_text(moved)}` may lay a `{w}` over what the install wrote")
+        return reasons
+    for w in install.writes:
+        if ctx.sends(in_ctx(w)):
+            reasons.append(f"the context sends `{w}`, which the copy would lay over what the install "
+                           "wrote (exclude it in `.dockerignore`)")
+    if dest_dir == "/":
+        for top in IMAGE_TOP_DIRS:
+            if ctx.sends(top):
+                reasons.append(f"the sources are copied to `/` and the context sends `{top}`")
+    return reasons
