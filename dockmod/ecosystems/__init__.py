@@ -15,6 +15,8 @@ citing the documentation it was read from. This package reads shell commands thr
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -71,6 +73,23 @@ def _recognise_all(script: ShellScript) -> tuple[PackageManagerCall, ...]:
     return tuple(_RECOGNISER.calls(script))
 
 
+@functools.cache
+def _names_pattern(managers: frozenset[Manager]) -> re.Pattern[str]:
+    names = {n for m in managers for n in (*MANAGERS[m].programs, *MANAGERS[m].versioned,
+                                            *MANAGERS[m].python_modules)}
+    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
+
+
+_QUOTING = re.compile(r"\\\r?\n|[\\'\"]")
+
+
+def may_call(text: str, managers: frozenset[Manager]) -> bool:
+    """Cheap pre-filter before parsing: ``text`` (shell source) may hold a call of one of
+    ``managers``. False only when no program name of theirs appears in it, quotes,
+    backslashes and line continuations aside."""
+    return _names_pattern(managers).search(_QUOTING.sub("", text)) is not None
+
+
 def recognise(command: SimpleCommand) -> PackageManagerCall | None:
     """The package-manager call ``command`` is, or None."""
     return _RECOGNISER.recognise(command)
@@ -91,5 +110,6 @@ __all__ = [
     "cache_settings",
     "calls",
     "expand_template",
+    "may_call",
     "recognise",
 ]

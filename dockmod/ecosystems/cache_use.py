@@ -6,9 +6,10 @@ packages for an image.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dockmod.cst.arguments import ShellCommand
@@ -173,12 +174,11 @@ def rm_operands_inside(cmd: SimpleCommand, in_mounts: InMounts | None) -> list[S
     return within if within and len(within) < len(operands) else []
 
 
-def next_removal(script: ShellScript, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
+def next_removal(script: ShellScript, managers: Collection[Manager], mount_env: Sequence[tuple[str, str]],
                  in_mounts: InMounts | None) -> Removal | None:
-    """The first edit that keeps the cache of the managers of ``of`` in use: drop a
-    defeating option or variable, add a ``mount_env`` assignment, drop a cleaning command."""
-    managers = {c.manager for c in of}
-    defeating_env = {k for c in of for k in c.info.defeating_env}
+    """The first edit that keeps the cache of ``managers`` in use: drop a defeating option
+    or variable, add a ``mount_env`` assignment, drop a cleaning command."""
+    defeating_env = {k for m in managers for k in MANAGERS[m].defeating_env}
     for call in calls(script):
         if call.manager not in managers:
             continue
@@ -210,7 +210,7 @@ def next_removal(script: ShellScript, of: Sequence[PackageManagerCall], mount_en
                     w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)):
                 return key, lambda src, c=call.command, kv=f"{key}={value}": insert_assignment(src, c, kv)
     for cmd in script.commands:
-        what = cleaner(cmd, dict.fromkeys(c.manager for c in of), in_mounts)
+        what = cleaner(cmd, managers, in_mounts)
         if what is not None:
             return what, lambda src, c=cmd: remove_command_or_line(src, c)
         within = rm_operands_inside(cmd, in_mounts)
@@ -219,24 +219,39 @@ def next_removal(script: ShellScript, of: Sequence[PackageManagerCall], mount_en
     return None
 
 
-def remove_defeaters(source: ShellCommand, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
-                     in_mounts: InMounts | None) -> tuple[ShellCommand, list[str]]:
-    """``source`` after every :func:`next_removal` edit, and what was removed. Raises
-    ValueError (the reason) when an edit cannot be made exactly or would drop a comment line."""
+def remove_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
+                     targets: Sequence[str]) -> tuple[ShellCommand, list[str]]:
+    """``source`` after every :func:`next_removal` edit, and what was removed; an ``rm`` is
+    removed when it only empties ``targets`` (the mounted directories). Raises ValueError
+    (the reason) when an edit cannot be made exactly or would drop a comment line.
+    Cached by text: a fix's check, fix pass and re-check ask the same question."""
+    raw, removed, error = _remove_defeaters(source.raw, source.escape, tuple(managers), tuple(mount_env),
+                                            tuple(targets))
+    if error is not None:
+        raise ValueError(error)
+    return (source if raw == source.raw else ShellCommand(raw=raw, escape=source.escape)), list(removed)
+
+
+@functools.lru_cache(maxsize=1024)
+def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], mount_env: tuple[tuple[str, str], ...],
+                      targets: tuple[str, ...]) -> tuple[str, tuple[str, ...], str | None]:
+    source = ShellCommand(raw=raw, escape=escape)
+    # A path in a mounted directory (both absolute and normalised).
+    in_mounts = (lambda p: any(p == t or p.startswith(t.rstrip("/") + "/") for t in targets)) if targets else None
     removed: list[str] = []
     for _ in range(32):
-        step = next_removal(parse_shell(source), of, mount_env, in_mounts)
+        step = next_removal(parse_shell(source), managers, mount_env, in_mounts)
         if step is None:
             break
         what, edit = step
         new = edit(source)
         if new is None:
-            raise ValueError(f"`{what}` cannot be removed without changing the rest of the script")
+            return raw, (), f"`{what}` cannot be removed without changing the rest of the script"
         if comment_lines(new.raw) != comment_lines(source.raw):
-            raise ValueError(f"removing `{what}` would drop a comment line")
+            return raw, (), f"removing `{what}` would drop a comment line"
         source = new
         removed.append(what)
-    return source, removed
+    return source.raw, tuple(removed), None
 
 
 # -- where a call's caches are -------------------------------------------------------------

@@ -171,7 +171,7 @@ from dockmod.cst.mounts import (
     mounts_path,
     split_leading,
 )
-from dockmod.ecosystems import CacheDir, Manager, PackageManagerCall
+from dockmod.ecosystems import CacheDir, Manager, PackageManagerCall, may_call
 from dockmod.ecosystems.cache_use import (
     APT,
     cache_targets,
@@ -294,13 +294,17 @@ class AddCacheMounts(Transform):
         self._cleaned: set[int] = set()
         # ``Dockerfile.style`` is detected on every access: read it once per pass.
         self._style_cache: Style | None = None
+        # Replacements are built only when they can be used: by a fix, or to key a proposal.
+        ctx = self.context
+        self._edit = ctx.fix or ctx.track_keys or bool(ctx.rejected)
         model = self._model
         replaced: dict[int, tuple[Instruction, ...]] = {}
         previous: Instruction | None = None
         for stage, info in zip(stages, model.stages):
             windows = any(p in (info.image_text or "").lower() for p in ("windows", "nanoserver", "servercore"))
             for pos, ins in enumerate(stage.instructions):
-                if isinstance(ins, Run) and not windows:
+                if isinstance(ins, Run) and not windows and isinstance(ins.command, ShellCommand) and may_call(
+                        "".join((ins.command.raw, *(h.body for h in ins.heredocs))), self._managers):
                     scope = model.scope_at(ins)
                     if scope.posix_shell:
                         out = self._run(stage, pos, ins, scope, previous)
@@ -400,11 +404,11 @@ class AddCacheMounts(Transform):
         command, heredocs, removed = _remove_defeaters(run, plan)
         if not new_flags and not edited and not removed:
             return None
-        fixed = run.with_changes(flags=join_flags(run.flags, new_flags, edited, self._continuation(run)),
-                                 command=command, heredocs=heredocs)
-        fixed_script = shell_script(fixed) or script
-        self._check_safety(stage, pos, fixed_script, plan, scope)
-        return fixed
+        fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
+        self._check_safety(stage, pos, shell_script(fixed) or script, plan, scope)
+        if not self._edit:
+            return fixed
+        return fixed.with_changes(flags=join_flags(run.flags, new_flags, edited, self._continuation(run)))
 
     def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
                       calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
@@ -425,7 +429,6 @@ class AddCacheMounts(Transform):
         elif any(inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"
                  for src in self._copied_from(stage)):
             unsafe.append("a `COPY --from` reads `/etc/apt`")
-        style = self._style
         new: list[Instruction] = []
         u = scope.user
         user = None
@@ -436,19 +439,20 @@ class AddCacheMounts(Transform):
             # ``sudo apt-get`` in an image whose default user is not known: the inserted
             # RUN may run as that user, and there is no USER to restore after ``USER root``.
             unsafe.append(f"the user of image `{self._model.stages[stage.index].image_text or '?'}` is not known")
-        lines = split_leading(run.leading_lines)
-        keep_lines, own_lines = lines
-        if not keep_lines and previous is not None and previous.heredocs:
-            keep_lines = (EmptyLine(),)
-        text = [f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}"]
-        if user is not None:
-            text = [f"{style.keyword('USER')} root{style.newline}", *text,
-                    f"{style.keyword('USER')} {user}{style.newline}"]
-        for t in text:
-            new.append(parse_instruction(t))
-        new[0] = new[0].with_changes(leading_lines=keep_lines)
-        fixed = current.with_changes(leading_lines=own_lines)
-        replacement = (*new, fixed)
+        replacement: tuple[Instruction, ...] = (current,)
+        if self._edit:
+            style = self._style
+            keep_lines, own_lines = split_leading(run.leading_lines)
+            if not keep_lines and previous is not None and previous.heredocs:
+                keep_lines = (EmptyLine(),)
+            text = [f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}"]
+            if user is not None:
+                text = [f"{style.keyword('USER')} root{style.newline}", *text,
+                        f"{style.keyword('USER')} {user}{style.newline}"]
+            for t in text:
+                new.append(parse_instruction(t))
+            new[0] = new[0].with_changes(leading_lines=keep_lines)
+            replacement = (*new, current.with_changes(leading_lines=own_lines))
         safety = FixSafety.UNSAFE if unsafe else FixSafety.SAFE
         note = f"; unsafe: {'; '.join(unsafe)}" if unsafe else ""
         out = self.propose(run, replacement, updated=(current,), safety=safety, tools=_tools(calls),
@@ -666,9 +670,9 @@ def _remove_defeaters(run: Run, plan: _Plan) -> tuple[ShellCommand | None, tuple
     # nothing is joined and its spans equal the body's (the shell joins lines itself).
     source = ShellCommand(raw=run.heredocs[0].body, escape="\0") if heredoc else run.command
     assert isinstance(source, ShellCommand)
-    in_mounts = (lambda p: any(inside(p, m.target) for m in plan.mounts)) if plan.mounts else None
     try:
-        source, removed = remove_defeaters(source, plan.calls, plan.mount_env, in_mounts)
+        source, removed = remove_defeaters(source, tuple(dict.fromkeys(c.manager for c in plan.calls)),
+                                           plan.mount_env, [m.target for m in plan.mounts])
     except ValueError as e:
         raise _Blocked(str(e)) from None
     if heredoc:
