@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
+import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -44,11 +45,14 @@ def offline(call: PackageManagerCall, get: Getter) -> list[str]:
 
 
 def defeats(key: str, value: str | None) -> bool:
-    """``PIP_NO_CACHE_DIR`` turns pip's cache off whatever its value (pip reads any boolean
-    there as "off", for backwards compatibility); ``UV_NO_CACHE`` only when true."""
-    if key == "PIP_NO_CACHE_DIR":
+    """Setting ``key`` to ``value`` turns a cache off: any value for the rows'
+    ``defeating_env_any`` (``PIP_NO_CACHE_DIR``), a true one otherwise (``UV_NO_CACHE``)."""
+    if key in _DEFEAT_ANY:
         return True
     return (value or "").strip().lower() in ("1", "true", "yes", "on", "y", "t")
+
+
+_DEFEAT_ANY = frozenset(k for row in MANAGERS.values() for k in row.defeating_env_any)
 
 
 def config_sets(script: ShellScript, before: int | None) -> dict[CacheDir, str | None]:
@@ -71,62 +75,45 @@ def runs_program(name: str, program: str, info: object) -> bool:
         c.isdigit() or c == "." for c in rest)
 
 
-def pinned(word: str, manager: Manager) -> bool:
-    """``word`` names one exact version (``uv==0.4.18``, ``pnpm@9.1.0``, ``x@v1.2.3``)."""
-    if manager in (Manager.PIP, Manager.UV):
-        name, eq, version = word.partition("==")
-        return bool(eq) and bool(name) and bool(version) and not any(c in version for c in "*,<>!")
-    if manager in (Manager.NPM, Manager.PNPM, Manager.YARN):
-        name, at, version = word.rpartition("@")
-        return bool(at) and bool(name) and bool(version) and version[0].isdigit() and all(
-            c.isalnum() or c in ".-+" for c in version)
-    if manager is Manager.GO:
-        _, at, version = word.partition("@")
-        return bool(at) and version.startswith("v") and version[1:2].isdigit()
-    return False
-
-
 def small_install(call: PackageManagerCall) -> bool:
-    """``call`` installs only local wheels, or one pinned tool: nothing is downloaded, or one
-    download that only repeats when the pin changes."""
-    if call.files or call.manifests and call.manager not in (Manager.GO, Manager.NPM):
+    """``call`` installs only local built files (``.whl``), or one tool pinned to an exact
+    version (the row's ``tool_actions`` and ``pin``): nothing is downloaded, or one download
+    that only repeats when the pin changes."""
+    info = call.info
+    if call.files or call.action not in info.tool_actions or call.has_option(*info.tool_excludes):
         return False
     operands = [w.text for w in call.operands]
-    if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
-        if call.options and any(o.name in ("-r", "--requirement", "-e", "--editable") for o in call.options):
-            return False
-        # Local wheels only: a local project or sdist builds a wheel, which pip caches.
-        if operands and all(o.endswith(".whl") for o in operands):
-            return True
-        return len(operands) == 1 and pinned(operands[0], call.manager)
-    if call.manager is Manager.NPM and call.action == "install":
-        global_ = call.has_option("-g", "--global", "--location=global")
-        return global_ and len(operands) == 1 and pinned(operands[0], call.manager)
-    if call.manager is Manager.GO and call.action == "install":
-        return len(operands) == 1 and pinned(operands[0], call.manager)
-    return False
+    if operands and info.local_artifacts and all(o.endswith(info.local_artifacts) for o in operands):
+        return True
+    return (len(operands) == 1 and re.match(info.pin, operands[0]) is not None
+            and (not info.tool_options or call.has_option(*info.tool_options)))
 
 
-def rpm_caches(manager: Manager, image: str) -> list[str]:
-    """Where dnf/yum keep packages: yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5
-    (Fedora 41 and later) uses ``/var/cache/libdnf5``. Both when the image does not tell."""
-    # https://dnf5.readthedocs.io/en/latest/changes_from_dnf4.7.html (cachedir),
-    # https://docs.fedoraproject.org/en-US/quick-docs/dnf/ (yum is dnf since EL8 / Fedora 22).
+# Which dnf or yum an image ships, by its name and the major version its tag starts with:
+# (names, first version of the newer one, older variant, newer variant). The variants are
+# the cache rows' (``CacheDir.variant``); an image not in this table may use any of them.
+RPM_IMAGES = (
+    # dnf5 from Fedora 41: https://fedoraproject.org/wiki/Changes/SwitchToDnf5
+    (("fedora",), 41, "dnf4", "dnf5"),
+    # Amazon Linux 2 has yum 3, 2023 dnf: https://docs.aws.amazon.com/linux/al2023/ug/package-management.html
+    (("amazonlinux",), 3, "yum3", "dnf4"),
+    # EL8 and later: yum is dnf (https://dnf.readthedocs.io/en/latest/cli_vs_yum.html)
+    (("centos", "rockylinux", "almalinux", "oraclelinux", "redhat/ubi", "registry.access.redhat.com/ubi",
+      "quay.io/centos/centos"), 8, "yum3", "dnf4"),
+)  # fmt: skip
+
+
+def rpm_variant(image: str) -> str | None:
+    """The dnf/yum variant ``image`` (its reference as written) ships; None: not known."""
     name, _, tag = image.lower().rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image.lower(), "", "")
     name = name.removeprefix("docker.io/").removeprefix("library/")
     major = tag.split(".")[0].split("-")[0]
-    version = int(major) if major.isdigit() else None
-    el = ("centos", "rockylinux", "almalinux", "oraclelinux", "redhat/ubi", "registry.access.redhat.com/ubi",
-          "amazonlinux", "quay.io/centos/centos")
-    if name.endswith("fedora") and version is not None:
-        return ["/var/cache/libdnf5"] if version >= 41 else ["/var/cache/dnf"]
-    if any(name.startswith(e) or name.endswith("/" + e.rsplit("/", 1)[-1]) for e in el) and version is not None:
-        if name.endswith("amazonlinux"):
-            return ["/var/cache/yum"] if version <= 2 else ["/var/cache/dnf"]
-        return ["/var/cache/yum"] if version <= 7 else ["/var/cache/dnf"]
-    if manager is Manager.YUM:
-        return ["/var/cache/yum", "/var/cache/dnf"]
-    return ["/var/cache/dnf", "/var/cache/libdnf5"]
+    if not major.isdigit():
+        return None
+    for names, newer, old, new in RPM_IMAGES:
+        if any(name.startswith(n) or name.endswith("/" + n.rsplit("/", 1)[-1]) for n in names):
+            return new if int(major) >= newer else old
+    return None
 
 
 # -- what defeats or empties a cache, and its removal --------------------------------------
@@ -265,6 +252,17 @@ class CacheTarget:
     path: str
     cache: CacheDir
     how: str
+    manager: Manager | None = None
+
+    @property
+    def kind(self) -> str:
+        """``cache``, ``store`` or ``index`` (see :attr:`CacheDir.kind`)."""
+        return self.cache.kind
+
+    @property
+    def system(self) -> bool:
+        """Written as root whatever ``USER`` says (a system manager's default directory)."""
+        return self.how == "default" and self.cache.system
 
 
 def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: Mapping[CacheDir, str | None],
@@ -273,9 +271,9 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
     directories moved by ``config`` and the image's text. Raises ValueError (the reason) when
     one cannot be resolved to a known absolute path; ``user`` names the user in that reason."""
     caches = call.info.caches
-    if call.manager in (Manager.DNF, Manager.YUM):
-        keep = rpm_caches(call.manager, image)
-        caches = tuple(c for c in caches if c.path in keep)
+    variant = rpm_variant(image) if any(c.variant for c in caches) else None
+    if variant is not None:
+        caches = tuple(c for c in caches if c.variant in ("", variant))
     out = []
     for cd in caches:
         if not cd.applies(call.action):
@@ -289,18 +287,18 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
             value = opt.value if opt.value is not None else opt.name.split("=", 1)[-1]
             if not value or not value.startswith("/") or "$" in value:
                 raise ValueError(f"`{opt.name.split('=')[0]}` is not an absolute path")
-            out.append(CacheTarget(posixpath.normpath(value), cd, "option"))
+            out.append(CacheTarget(posixpath.normpath(value), cd, "option", call.manager))
             continue
         if cd in config:
             value = config[cd]
             if value is None:
                 raise ValueError(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
-            out.append(CacheTarget(posixpath.normpath(value), cd, "config"))
+            out.append(CacheTarget(posixpath.normpath(value), cd, "config", call.manager))
             continue
         path = cd.resolve(get, root=root)
         if path is None:
             raise ValueError(_unresolved(cd, get, user))
-        out.append(CacheTarget(path, cd, "default"))
+        out.append(CacheTarget(path, cd, "default", call.manager))
     return out
 
 
@@ -322,13 +320,23 @@ def disables_docker_clean(cmd: SimpleCommand) -> bool:
     return os.path.basename(cmd.name) == "rm" and any(w.text == "/etc/apt/apt.conf.d/docker-clean" for w in cmd.args)
 
 
-#: apt's programs, and the actions that read the package lists (``update`` writes them).
-APT = frozenset({Manager.APT_GET, Manager.APT})
-_APT_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download"})
+def reads_stored_index(call: PackageManagerCall, among: Iterable[PackageManagerCall]) -> bool:
+    """``call`` reads its package index (the row's ``reads_index``) without a refresh of
+    that index before it among ``among`` (the calls of its script): it reads what an
+    earlier RUN stored."""
+    index = {c for c in call.info.caches if c.kind == "index"}
+    return call.action in call.info.reads_index and not any(
+        c.action in c.info.index_actions and index & set(c.info.caches) and c.span[0] < call.span[0] for c in among)
 
 
-def reads_stored_lists(call: PackageManagerCall, among: Iterable[PackageManagerCall]) -> bool:
-    """``call`` is an apt action that reads the package lists without an ``update`` before
-    it among ``among`` (the calls of its script): it reads what an earlier RUN stored."""
-    return call.manager in APT and call.action in _APT_READS_LISTS and not any(
-        c.manager in APT and c.action == "update" and c.span[0] < call.span[0] for c in among)
+def linted_cleaner(script: ShellScript, of: Iterable[PackageManagerCall]) -> str | None:
+    """Why a cache mount cannot be added: the script runs a cleaning command of the
+    managers of ``of`` that a linter wants kept (``dnf clean``; the row's ``linted_cleaners``)."""
+    rows = {c.manager: c.info for c in of}
+    for cmd in script.commands:
+        name = os.path.basename(cmd.name)
+        for info in rows.values():
+            for prefix, rule in info.linted_cleaners:
+                if name == prefix[0] and cmd.words[1:len(prefix)] == list(prefix[1:]):
+                    return f"`{' '.join(prefix)}` would empty the cache mount ({rule} wants it kept)"
+    return None

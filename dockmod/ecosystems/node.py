@@ -74,6 +74,9 @@ MANAGERS = (
         # https://docs.npmjs.com/cli/v10/using-npm/config#offline
         offline_options=("--offline",),
         offline_env=(("npm_config_offline", "true"), ("NPM_CONFIG_OFFLINE", "true")),
+        # https://docs.npmjs.com/cli/v10/commands/npm-install (``<name>@<version>``, ``-g``)
+        tool_actions=frozenset({"install"}), tool_options=("-g", "--global", "--location=global"),
+        pin=r".+@\d(?:[^\W_]|[.+-])*\Z",
         kind_rule=_npm_kind,
     ),
     # Yarn classic: https://classic.yarnpkg.com/en/docs/cli/install

@@ -180,9 +180,13 @@ _APT_ACTIONS = frozenset(
 _APT_CACHES = (
     CacheDir("/var/cache/apt", locked=True, system=True,
              source="https://manpages.debian.org/bookworm/apt/apt.conf.5.en.html#DIRECTORIES"),
-    CacheDir("/var/lib/apt/lists", locked=True, system=True,
+    CacheDir("/var/lib/apt/lists", kind="index", locked=True, system=True,
              source="https://manpages.debian.org/bookworm/apt/apt.conf.5.en.html#DIRECTORIES"),
 )
+
+# apt-get(8): ``update`` fetches the lists; these actions read them.
+_APT_INDEX = frozenset({"update"})
+_APT_READS_INDEX = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download"})
 
 _DNF_VALUE = names(
     "-c --config --installroot --releasever -x --exclude --enablerepo --disablerepo --repo"
@@ -221,6 +225,7 @@ MANAGERS = (
         install_actions=_APT_ACTIONS,
         caches=_APT_CACHES,
         cleaners=(("apt-get", "clean"), ("apt", "clean")),
+        index_actions=_APT_INDEX, reads_index=_APT_READS_INDEX,
         system=True,
         build_packages=APT_BUILD_PACKAGES,
         kind_rule=_system_kind,
@@ -235,6 +240,7 @@ MANAGERS = (
         install_actions=_APT_ACTIONS,
         caches=_APT_CACHES,
         cleaners=(("apt", "clean"), ("apt-get", "clean")),
+        index_actions=_APT_INDEX, reads_index=_APT_READS_INDEX,
         system=True,
         build_packages=APT_BUILD_PACKAGES,
         kind_rule=_system_kind,
@@ -278,6 +284,8 @@ MANAGERS = (
         install_actions=_DNF_ACTIONS,
         caches=(_DNF4_CACHE, _DNF5_CACHE),
         cleaners=_DNF_CLEAN,
+        # https://github.com/hadolint/hadolint/wiki/DL3040
+        linted_cleaners=((("dnf", "clean"), "hadolint DL3040"),),
         offline_options=("-C", "--cacheonly"),
         system=True,
         build_packages=RPM_BUILD_PACKAGES,
@@ -294,6 +302,8 @@ MANAGERS = (
         install_actions=_DNF_ACTIONS,
         caches=(_DNF4_CACHE, _YUM3_CACHE),
         cleaners=(("yum", "clean", "all"), ("yum", "clean", "packages")),
+        # https://github.com/hadolint/hadolint/wiki/DL3032
+        linted_cleaners=((("yum", "clean"), "hadolint DL3032"),),
         offline_options=("-C", "--cacheonly"),
         system=True,
         build_packages=RPM_BUILD_PACKAGES,

@@ -142,25 +142,12 @@ stage that can be.
 
 from __future__ import annotations
 
-import enum
 import os
 import posixpath
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from dockmod._parse import parse_instruction
-from dockmod.cst import (
-    Cmd,
-    Dockerfile,
-    EmptyLine,
-    Entrypoint,
-    Flag,
-    Instruction,
-    JsonArray,
-    Run,
-    ShellCommand,
-    Stage,
-    Style,
-)
+from dockmod.cst import Dockerfile, EmptyLine, Flag, Instruction, Run, ShellCommand, Stage, Style
 from dockmod.cst.mounts import (
     CacheMount,
     MountError,
@@ -168,32 +155,28 @@ from dockmod.cst.mounts import (
     first_indent,
     join_flags,
     merge_cache_mounts,
-    mounts_path,
     split_leading,
 )
-from dockmod.ecosystems import CacheDir, Manager, PackageManagerCall, may_call
+from dockmod.ecosystems import Manager, PackageManagerCall, may_call
+from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
-    APT,
+    CacheTarget,
     cache_targets,
     config_sets,
     defeats,
-    disables_docker_clean,
-    offline,
-    reads_stored_lists,
+    linted_cleaner,
     remove_defeaters,
     small_install,
 )
-from dockmod.ecosystems import calls as pm_calls
-from dockmod.shell import ShellScript
 from dockmod.semantic import Scope, model_for
-from dockmod.semantic.effects import file_commands_only, names_path, paths_named, runs_opaque
+from dockmod.semantic.caches import MountRisks, configured_before, copied_paths, docker_clean_disabled
 from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import shell_script
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
                 "\"true\";' > /etc/apt/apt.conf.d/keep-cache")
-
+APT = frozenset({Manager.APT_GET, Manager.APT})
 # Option names → managers. apt covers apt-get and apt.
 _NAMES: dict[str, tuple[Manager, ...]] = {
     "pip": (Manager.PIP,), "uv": (Manager.UV,), "poetry": (Manager.POETRY,),
@@ -203,32 +186,8 @@ _NAMES: dict[str, tuple[Manager, ...]] = {
     "gradle": (Manager.GRADLE,), "apt": (Manager.APT_GET, Manager.APT), "apk": (Manager.APK,),
     "dnf": (Manager.DNF,), "yum": (Manager.YUM,), "dotnet": (Manager.DOTNET,),
 }  # fmt: skip
-# apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Why off").
+# apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Off by default").
 _DEFAULT_NAMES = [n for n in _NAMES if n != "apk"]
-
-
-
-class _Kind(enum.Enum):
-    #: Refilled on demand and read by nothing else.
-    CACHE = "cache"
-    #: Later steps read it as data (Go modules, cargo sources, a Maven repository).
-    STORE = "store"
-    #: apt's package lists: written by ``apt-get update``, read by ``apt-get install``.
-    LISTS = "lists"
-
-
-@dataclass(frozen=True, slots=True)
-class _Mount:
-    target: str
-    kind: _Kind = _Kind.CACHE
-    locked: bool = False
-    #: Taken from the command line rather than a default or ``ENV``.
-    custom: bool = False
-    #: Taken from ``<tool> config set`` in this or an earlier RUN.
-    configured: bool = False
-    #: Runs as root whatever ``USER`` says (system package managers).
-    system: bool = False
-    manager: Manager | None = None
 
 
 @dataclass
@@ -236,12 +195,11 @@ class _Plan:
     """What the fix of one manager's calls in one RUN does, and how far it may be trusted."""
 
     calls: list[PackageManagerCall]
-    mounts: list[_Mount] = field(default_factory=list)
+    mounts: list[CacheTarget] = field(default_factory=list)
     uid: int | None = None
     gid: int | None = None
     unsafe: list[str] = field(default_factory=list)
-    #: Variables the manager wants beside a mounted cache (``mount_env`` in the table, e.g.
-    #: ``UV_LINK_MODE=copy``) that the scope does not set already.
+    #: The row's ``mount_env`` (``UV_LINK_MODE=copy``) that the scope does not set already.
     mount_env: tuple[tuple[str, str], ...] = ()
 
 
@@ -277,69 +235,53 @@ class AddCacheMounts(Transform):
         ),
     )
 
-    # -- whole file ------------------------------------------------------------------------
     def transform(self, df: Dockerfile) -> Dockerfile:
         if df.escape != "\\":
             return df
-        self._managers = self._selected()
+        self._managers = frozenset(m for n in self.option("package-managers") for m in _NAMES.get(str(n).lower(), ()))
         self._df = df
-        stages = df.stages
-        self._stages = stages
         targets = [str(x) for x in self.option("targets")]
-        self._model = model_for(df, targets) if targets else self.context.model
-        self._later_cache: dict[tuple, list[str]] = {}
+        model = self._model = model_for(df, targets) if targets else self.context.model
+        self._risks = MountRisks(model, lambda c: c.manager in self._managers and c.kind is not None)
         self._cont: str | None = None
-        self._clean_tried: set[int] = set()
-        #: Stages where this pass inserted the docker-clean RUN (stages built on them have it).
-        self._cleaned: set[int] = set()
-        # ``Dockerfile.style`` is detected on every access: read it once per pass.
         self._style_cache: Style | None = None
+        #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
+        self._clean_tried: set[int] = set()
+        self._cleaned: set[int] = set()
         # Replacements are built only when they can be used: by a fix, or to key a proposal.
         ctx = self.context
         self._edit = ctx.fix or ctx.track_keys or bool(ctx.rejected)
-        model = self._model
         replaced: dict[int, tuple[Instruction, ...]] = {}
         previous: Instruction | None = None
-        for stage, info in zip(stages, model.stages):
+        for stage, info in zip(df.stages, model.stages):
             windows = any(p in (info.image_text or "").lower() for p in ("windows", "nanoserver", "servercore"))
-            for pos, ins in enumerate(stage.instructions):
+            for ins in stage.instructions:
+                # A RUN that names none of the managers is not parsed at all.
                 if isinstance(ins, Run) and not windows and isinstance(ins.command, ShellCommand) and may_call(
                         "".join((ins.command.raw, *(h.body for h in ins.heredocs))), self._managers):
                     scope = model.scope_at(ins)
-                    if scope.posix_shell:
-                        out = self._run(stage, pos, ins, scope, previous)
-                        if out is not None:
-                            replaced[id(ins)] = out
+                    out = self._run(stage, ins, scope, previous) if scope.posix_shell else None
+                    if out is not None:
+                        replaced[id(ins)] = out
                 previous = ins
         if not replaced:
             return df
-        body: list[Instruction] = []
-        for ins in df.body:
-            body.extend(replaced.get(id(ins), (ins,)))
-        return df.with_changes(body=tuple(body))
+        return df.with_changes(body=tuple(x for ins in df.body for x in replaced.get(id(ins), (ins,))))
 
     @property
     def _style(self) -> Style:
+        # ``Dockerfile.style`` is detected on every access: read it once per pass.
         if self._style_cache is None:
             self._style_cache = self.context.style
         return self._style_cache
 
-    def _selected(self) -> frozenset[Manager]:
-        names = self.option("package-managers")
-        out: set[Manager] = set()
-        for n in names:
-            out.update(_NAMES.get(str(n).lower(), ()))
-        return frozenset(out)
-
     # -- one RUN ---------------------------------------------------------------------------
-    def _run(self, stage: Stage, pos: int, run: Run, scope: Scope,
-             previous: Instruction | None) -> tuple[Instruction, ...] | None:
+    def _run(self, stage: Stage, run: Run, scope: Scope, previous: Instruction | None) -> tuple[Instruction, ...] | None:
         script = shell_script(run)
         if script is None or script.has_error:
             return None
-        calls = [c for c in pm_calls(script) if c.manager in self._managers and c.kind is not None]
-        if not self.option("small-installs"):
-            calls = [c for c in calls if not small_install(c)]
+        calls = [c for c in pm_calls(script) if c.manager in self._managers and c.kind is not None
+                 and (self.option("small-installs") or not small_install(c))]
         if not calls:
             return None
         groups: dict[str, list[PackageManagerCall]] = {}
@@ -350,9 +292,8 @@ class AddCacheMounts(Transform):
         apt_blocked = False
         for key, group in groups.items():
             plan = _Plan(group)
-            fixed = None
             try:
-                fixed = self._fix(stage, pos, current, scope, plan)
+                fixed = self._fix(stage, run, current, scope, plan)
             except _Blocked as e:
                 self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
                             title="Add cache mounts for the package caches", no_fix_reason=str(e))
@@ -360,7 +301,7 @@ class AddCacheMounts(Transform):
                 continue
             if fixed is None:
                 continue
-            targets = ", ".join(f"`{m.target}`" for m in plan.mounts) or "the existing mounts"
+            targets = ", ".join(f"`{m.path}`" for m in plan.mounts) or "the existing mounts"
             safety = FixSafety.UNSAFE if plan.unsafe else FixSafety.SAFE
             note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
             if key == "apt":
@@ -375,37 +316,39 @@ class AddCacheMounts(Transform):
                 return clean
         return (current,) if current is not run else None
 
-    def _fix(self, stage: Stage, pos: int, run: Run, scope: Scope, plan: _Plan) -> Run | None:
-        """``run`` with ``plan``'s mounts and removals, or None when there is nothing to do."""
+    def _fix(self, stage: Stage, original: Run, run: Run, scope: Scope, plan: _Plan) -> Run | None:
+        """``run`` (``original`` with the fixes of other managers) with ``plan``'s mounts and
+        removals, or None when there is nothing to do."""
         calls = plan.calls
         script = shell_script(run)
         assert script is not None
         self._plan_user(plan, scope, calls)
-        config = self._configured_before(stage.instructions[pos])
+        config = configured_before(self._model, original)
         config.update(config_sets(script, before=calls[0].command.span[0]))
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
+        image = self._model.stages[stage.index].image_text or ""
         for call in calls:
-            for m in _targets(call, scope, plan, config, self._model.stages[stage.index].image_text or ""):
-                if all(m.target != x.target for x in plan.mounts):
-                    plan.mounts.append(replace(m, manager=call.manager))
+            try:
+                found = cache_targets(call, scope.run_get, root=plan.uid is None, config=config, image=image,
+                                      user=scope.user.spec)
+            except ValueError as e:
+                raise _Blocked(str(e)) from None
+            plan.mounts.extend(t for t in found if all(t.path != x.path for x in plan.mounts))
         for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
             value = scope.env.get(key) if key in scope.env else None
-            if isinstance(value, str) and defeats(key, value) and not _prefixed(calls, key):
+            if isinstance(value, str) and defeats(key, value) and not any(
+                    w.text.split("=", 1)[0] == key for c in calls for w in c.command.assignments):
                 raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
-        for cmd in script.commands:
-            name = os.path.basename(cmd.name)
-            if name in ("dnf", "yum") and cmd.words[1:2] == ["clean"] and any(c.manager.value == name for c in calls):
-                # Removing it would make hadolint report DL3040 (dnf) / DL3032 (yum);
-                # keeping it empties the cache mount on every run.
-                rule = "DL3040" if name == "dnf" else "DL3032"
-                raise _Blocked(f"`{name} clean` would empty the cache mount (hadolint {rule} wants it kept)")
+        lint = linted_cleaner(script, calls)
+        if lint is not None:
+            raise _Blocked(lint)
         new_flags, edited = self._merge(run, plan)
         command, heredocs, removed = _remove_defeaters(run, plan)
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
-        self._check_safety(stage, pos, shell_script(fixed) or script, plan, scope)
+        plan.unsafe = self._risks.of(original, shell_script(fixed) or script, plan.mounts, calls, scope)
         if not self._edit:
             return fixed
         return fixed.with_changes(flags=join_flags(run.flags, new_flags, edited, self._continuation(run)))
@@ -413,7 +356,10 @@ class AddCacheMounts(Transform):
     def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
                       calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
         """The finding (and fix) that disables ``docker-clean`` before the stage's first apt RUN."""
-        if not self.option("apt-docker-clean") or stage.index in self._clean_tried or self._clean_disabled(stage, run):
+        model = self._model
+        if (not self.option("apt-docker-clean") or stage.index in self._clean_tried
+                or any(i in self._cleaned for i in model.chain(stage.index))
+                or docker_clean_disabled(model, stage.index, run)):
             return None
         mounted = any(f.mount is not None and f.mount.type == "cache" and f.mount.target is not None
                       and posixpath.normpath(f.mount.target) == "/var/cache/apt" for f in current.flags)
@@ -424,21 +370,17 @@ class AddCacheMounts(Transform):
         unsafe = []
         if apt_fix is FixSafety.UNSAFE:
             unsafe.append("the apt cache mounts are unsafe")
-        if stage.index in self._model.shipped:
+        if stage.index in model.shipped:
             unsafe.append("it changes `/etc/apt` in a stage that can be shipped")
         elif any(inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"
-                 for src in self._copied_from(stage)):
+                 for src in copied_paths(model, stage.index)):
             unsafe.append("a `COPY --from` reads `/etc/apt`")
-        new: list[Instruction] = []
         u = scope.user
-        user = None
-        if u.uid != 0 and not u.inherited:
-            user = self._model.user_as_written(stage.index)
-        elif u.uid is None and u.inherited and any(
-                os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
+        user = model.user_as_written(stage.index) if u.uid != 0 and not u.inherited else None
+        if u.uid is None and u.inherited and any(os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
             # ``sudo apt-get`` in an image whose default user is not known: the inserted
             # RUN may run as that user, and there is no USER to restore after ``USER root``.
-            unsafe.append(f"the user of image `{self._model.stages[stage.index].image_text or '?'}` is not known")
+            unsafe.append(f"the user of image `{model.stages[stage.index].image_text or '?'}` is not known")
         replacement: tuple[Instruction, ...] = (current,)
         if self._edit:
             style = self._style
@@ -449,8 +391,7 @@ class AddCacheMounts(Transform):
             if user is not None:
                 text = [f"{style.keyword('USER')} root{style.newline}", *text,
                         f"{style.keyword('USER')} {user}{style.newline}"]
-            for t in text:
-                new.append(parse_instruction(t))
+            new = [parse_instruction(t) for t in text]
             new[0] = new[0].with_changes(leading_lines=keep_lines)
             replacement = (*new, current.with_changes(leading_lines=own_lines))
         safety = FixSafety.UNSAFE if unsafe else FixSafety.SAFE
@@ -465,7 +406,7 @@ class AddCacheMounts(Transform):
 
     def _merge(self, run: Run, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
         """New ``--mount`` texts and rewritten flags; ``plan.mounts`` keeps the new ones."""
-        wanted = [CacheMount(m.target, m.locked, None if m.system else plan.uid,
+        wanted = [CacheMount(m.path, m.cache.locked, None if m.system else plan.uid,
                              None if m.system or not plan.uid else plan.gid) for m in plan.mounts]
         try:
             new, edited, added = merge_cache_mounts(run.flags, wanted)
@@ -501,136 +442,6 @@ class AddCacheMounts(Transform):
         group = u.spec.partition(":")[2]
         plan.gid = int(group) if group.isdigit() else None
 
-    def _check_safety(self, stage: Stage, pos: int, script: ShellScript, plan: _Plan, scope: Scope) -> None:
-        """Record why the fix is unsafe, if it is; ``script`` is the fixed RUN's."""
-        run = stage.instructions[pos]
-        home = scope.home
-        copied = self._copied_from(stage)
-        for call in plan.calls:
-            reads = offline(call, scope.run_get)
-            if reads:
-                plan.unsafe.append(f"`{reads[0]}` reads only what an earlier step stored")
-            if reads_stored_lists(call, plan.calls):
-                plan.unsafe.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
-        for m in plan.mounts:
-            if m.custom:
-                plan.unsafe.append(f"`{m.target}` is set on the command line")
-            if m.configured:
-                plan.unsafe.append(f"`{m.target}` is set by `config set`: the author chose it and may use it")
-            if m.system and m.target == "/var/cache/apk":
-                plan.unsafe.append("apk's use of `/var/cache/apk` depends on its version")
-            if not (m.custom or m.configured) and names_path(script, m.target, home):
-                plan.unsafe.append(f"the `RUN` itself uses `{m.target}`")
-            if self._model.wrote_under(run, m.target, copies_from_stages=False):
-                plan.unsafe.append(f"the mount hides files written to `{m.target}` earlier")
-            elif m.kind is _Kind.STORE and self._filled_before(run, m):
-                plan.unsafe.append(f"an earlier `RUN` may have filled `{m.target}`, which the mount would hide")
-            plan.unsafe.extend(self._later(stage, pos, m, plan, home))
-            for src in copied:
-                if inside(src, m.target) or inside(m.target, src) and src != "/":
-                    plan.unsafe.append(f"a `COPY --from` reads `{m.target}`")
-
-    def _later(self, stage: Stage, pos: int, m: _Mount, plan: _Plan, home: str | None) -> list[str]:
-        """Why instructions after ``pos`` (the model's ``after``: the rest of the stage and
-        the stages built on it) make ``m`` unsafe; each instruction's answer is kept."""
-        managers = frozenset(c.manager for c in plan.calls)
-        progs = frozenset(os.path.basename(w.text) for c in plan.calls for w in c.program)
-        out: list[str] = []
-        for ins in self._model.after(stage.instructions[pos]):
-            key = (id(ins), m, managers, progs, home)
-            hit = self._later_cache.get(key)
-            if hit is None:
-                hit = self._later_cache[key] = self._later_one(ins, m, managers, progs, home)
-            out.extend(hit)
-        return list(dict.fromkeys(out))
-
-    def _later_one(self, ins: Instruction, m: _Mount, managers: frozenset[Manager], progs: frozenset[str],
-                   home: str | None) -> list[str]:
-        if isinstance(ins, Run) and m.kind is _Kind.LISTS:
-            # A later ``apt-get install`` without its own ``update`` reads the lists this
-            # RUN stores; that RUN's own mount is unsafe too, so it may stay unmounted.
-            script = shell_script(ins)
-            if script is None or mounts_path(ins.flags, m.target):
-                return []
-            calls = pm_calls(script)
-            if any(reads_stored_lists(c, calls) for c in calls):
-                return [f"a later `RUN` reads the package lists in `{m.target}`"]
-            return []
-        if isinstance(ins, Run):
-            if mounts_path(ins.flags, m.target) or self._will_mount(ins, m):
-                return []
-            words = paths_named(shell_script(ins), home)
-            if any(inside(w, m.target) or inside(m.target, w) and w != "/" for w in words):
-                return [f"a later `RUN` uses `{m.target}`"]
-            script = shell_script(ins)
-            if m.kind is _Kind.STORE and any(c.manager in managers and offline(c, self._model.scope_at(ins).run_get)
-                                             for c in (pm_calls(script) if script else [])):
-                return [f"a later `RUN` reads `{m.target}` offline (it cannot be mounted safely)"]
-            if m.kind is _Kind.STORE and not file_commands_only(shell_script(ins), managers):
-                return [f"a later `RUN` may need `{m.target}`"]
-        elif isinstance(ins, (Cmd, Entrypoint)) and m.kind is _Kind.STORE:
-            text = ins.command.text if ins.command is not None else ""
-            if any(p in text.replace('"', " ").split() for p in progs):
-                return [f"`{ins.name}` runs the tool that needs `{m.target}`"]
-        return []
-
-    def _will_mount(self, run: Run, mount: _Mount) -> bool:
-        """A later RUN that gets the same mount from this transform (same tool, same user),
-        as a fix that can be applied with this one: not one held back because the call
-        only reads what is stored (then this RUN's store must stay in the layer)."""
-        script = shell_script(run)
-        if script is None or script.has_error:
-            return False
-        calls = [c for c in pm_calls(script) if c.manager is mount.manager]
-        if not any(c.kind is not None and c.manager in self._managers for c in calls):
-            return False
-        scope = self._model.scope_at(run)
-        return not any(offline(c, scope.run_get) for c in calls)
-
-    # -- what earlier instructions did (the model's ``before``) ---------------------------------
-    def _configured_before(self, ins: Instruction) -> dict[CacheDir, str | None]:
-        """Cache directories set by ``<tool> config set`` in earlier RUNs (None: unknown)."""
-        config: dict[CacheDir, str | None] = {}
-        for x in self._model.before(ins):
-            script = shell_script(x) if isinstance(x, Run) else None
-            if script is not None and not script.has_error:
-                config.update(config_sets(script, before=None))
-        return config
-
-    def _clean_disabled(self, stage: Stage, run: Run) -> bool:
-        """docker-clean is already disabled: by a RUN before ``run`` (in the stage or a stage
-        it builds on), anywhere in the stage, or by this pass in a stage it builds on."""
-        model = self._model
-        return (any(i in self._cleaned for i in model.chain(stage.index))
-                or any(isinstance(x, Run) and any(map(disables_docker_clean, model.run(x).commands))
-                       for x in model.before(run))
-                or any(any(map(disables_docker_clean, sc.commands)) for x in stage.instructions
-                       if isinstance(x, Run) and (sc := shell_script(x)) is not None))
-
-    def _filled_before(self, run: Run, m: _Mount) -> bool:
-        """An earlier RUN without a mount covering ``m`` may have filled it: it runs what
-        dockmod cannot see into (``make``, a script) or ``m``'s tool unmounted."""
-        for x in self._model.before(run):
-            if not isinstance(x, Run) or any(inside(m.target, posixpath.normpath(f.mount.target))
-                                             for f in x.flags if f.mount is not None and f.mount.target):
-                continue
-            script = shell_script(x)
-            if script is None or script.has_error:
-                if not isinstance(x.command, JsonArray) or x.command.values:
-                    return True
-                continue
-            calls = pm_calls(script)
-            if any(c.manager is m.manager and not (c.manager in self._managers and c.kind is not None)
-                   for c in calls):
-                return True
-            if runs_opaque(script):
-                return True
-        return False
-
-    def _copied_from(self, stage: Stage) -> list[str]:
-        """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it."""
-        return [src for e in self._model.copies_from(stage.index) for src in e.sources]
-
 
 def _tools(calls: list[PackageManagerCall]) -> str:
     names = []
@@ -642,27 +453,6 @@ def _tools(calls: list[PackageManagerCall]) -> str:
     return ", ".join(f"`{n}`" for n in dict.fromkeys(names))
 
 
-def _targets(call: PackageManagerCall, scope: Scope, plan: _Plan, config: dict[CacheDir, str | None],
-             image: str) -> list[_Mount]:
-    """The cache directories of ``call`` (``ecosystems.MANAGERS``), resolved in ``scope``."""
-    try:
-        found = cache_targets(call, scope.run_get, root=plan.uid is None, config=config, image=image,
-                              user=scope.user.spec)
-    except ValueError as e:
-        raise _Blocked(str(e)) from None
-    out = []
-    for t in found:
-        kind = _Kind.LISTS if t.cache.path == "/var/lib/apt/lists" else \
-            _Kind.STORE if t.cache.kind == "store" else _Kind.CACHE
-        out.append(_Mount(t.path, kind=kind, locked=t.cache.locked, custom=t.how == "option",
-                          configured=t.how == "config", system=t.how == "default" and t.cache.system))
-    return out
-
-
-def _prefixed(calls: list[PackageManagerCall], key: str) -> bool:
-    return any(w.text.split("=", 1)[0] == key for c in calls for w in c.command.assignments)
-
-
 def _remove_defeaters(run: Run, plan: _Plan) -> tuple[ShellCommand | None, tuple, list[str]]:
     """The RUN's command and heredocs without what defeats the cache; what was removed."""
     heredoc = bool(run.heredocs)
@@ -672,7 +462,7 @@ def _remove_defeaters(run: Run, plan: _Plan) -> tuple[ShellCommand | None, tuple
     assert isinstance(source, ShellCommand)
     try:
         source, removed = remove_defeaters(source, tuple(dict.fromkeys(c.manager for c in plan.calls)),
-                                           plan.mount_env, [m.target for m in plan.mounts])
+                                           plan.mount_env, [m.path for m in plan.mounts])
     except ValueError as e:
         raise _Blocked(str(e)) from None
     if heredoc:

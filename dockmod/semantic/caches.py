@@ -1,0 +1,170 @@
+"""Package caches across instructions: which directories a RUN's calls use, and what the
+other instructions of the image do with a directory (filled it, read it, copy it out).
+
+Where a manager keeps its caches and what defeats them is the package-manager table
+(:mod:`dockmod.ecosystems`, read through :mod:`dockmod.ecosystems.cache_use`); this module
+resolves those rows against the model: the scope at a RUN, the RUNs before and after it
+(:meth:`Model.before`, :meth:`Model.after`), and the ``COPY --from`` edges.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Callable, Sequence
+
+from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run
+from dockmod.cst.mounts import mounts_path
+from dockmod.ecosystems import CacheDir, Manager, PackageManagerCall
+from dockmod.ecosystems import calls as pm_calls
+from dockmod.ecosystems.cache_use import CacheTarget, config_sets, disables_docker_clean, offline, reads_stored_index
+from dockmod.semantic.effects import file_commands_only, names_path, paths_named, runs_opaque
+from dockmod.semantic.model import Model
+from dockmod.semantic.paths import inside
+from dockmod.semantic.runs import shell_script
+from dockmod.semantic.scope import Scope
+from dockmod.shell.parse import ShellScript
+
+#: A call whose caches get a mount (by the transform asking).
+Handled = Callable[[PackageManagerCall], bool]
+
+
+def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | None]:
+    """Cache directories set by ``<tool> config set`` in RUNs before ``ins`` (None: unknown)."""
+    config: dict[CacheDir, str | None] = {}
+    for x in model.before(ins):
+        script = shell_script(x) if isinstance(x, Run) else None
+        if script is not None and not script.has_error:
+            config.update(config_sets(script, before=None))
+    return config
+
+
+def docker_clean_disabled(model: Model, stage_index: int, run: Run) -> bool:
+    """Debian's ``docker-clean`` is removed by a RUN before ``run`` (in its stage or a stage
+    it builds on) or anywhere in its stage."""
+    return (any(isinstance(x, Run) and any(map(disables_docker_clean, model.run(x).commands))
+                for x in model.before(run))
+            or any(any(map(disables_docker_clean, sc.commands)) for x in model.stages[stage_index].instructions
+                   if isinstance(x, Run) and (sc := shell_script(x)) is not None))
+
+
+def copied_paths(model: Model, stage_index: int) -> list[str]:
+    """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it."""
+    return [src for e in model.copies_from(stage_index) for src in e.sources]
+
+
+def filled_before(model: Model, run: Run, use: CacheTarget, handled: Handled) -> bool:
+    """A RUN before ``run`` without a mount covering ``use`` may have filled it: it runs what
+    dockmod cannot see into (``make``, a script) or ``use``'s manager unmounted."""
+    for x in model.before(run):
+        if not isinstance(x, Run) or any(inside(use.path, posixpath.normpath(f.mount.target))
+                                         for f in x.flags if f.mount is not None and f.mount.target):
+            continue
+        script = shell_script(x)
+        if script is None or script.has_error:
+            if not isinstance(x.command, JsonArray) or x.command.values:
+                return True
+            continue
+        if any(c.manager is use.manager and not handled(c) for c in pm_calls(script)) or runs_opaque(script):
+            return True
+    return False
+
+
+class MountRisks:
+    """Why a cache mount on a RUN could change what the image's other steps see. One per
+    pass of a transform: answers about later instructions are kept."""
+
+    def __init__(self, model: Model, handled: Handled) -> None:
+        self.model = model
+        self.handled = handled
+        self._later: dict[tuple, list[str]] = {}
+
+    def of(self, run: Run, script: ShellScript, uses: Sequence[CacheTarget], calls: Sequence[PackageManagerCall],
+           scope: Scope) -> list[str]:
+        """The reasons, for mounts ``uses`` serving ``calls`` on ``run`` (``script``: the
+        RUN's script as the fix leaves it); empty when the mounts are safe."""
+        model, home = self.model, scope.home
+        stage = model.stage_of(run)
+        assert stage is not None
+        copied = copied_paths(model, stage.index)
+        out = []
+        for call in calls:
+            reads = offline(call, scope.run_get)
+            if reads:
+                out.append(f"`{reads[0]}` reads only what an earlier step stored")
+            if reads_stored_index(call, calls):
+                out.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
+        for u in uses:
+            if u.how == "option":
+                out.append(f"`{u.path}` is set on the command line")
+            if u.how == "config":
+                out.append(f"`{u.path}` is set by `config set`: the author chose it and may use it")
+            if u.system and u.path == "/var/cache/apk":
+                out.append("apk's use of `/var/cache/apk` depends on its version")
+            if u.how == "default" and names_path(script, u.path, home):
+                out.append(f"the `RUN` itself uses `{u.path}`")
+            if model.wrote_under(run, u.path, copies_from_stages=False):
+                out.append(f"the mount hides files written to `{u.path}` earlier")
+            elif u.kind == "store" and filled_before(model, run, u, self.handled):
+                out.append(f"an earlier `RUN` may have filled `{u.path}`, which the mount would hide")
+            out.extend(self._after(run, u, calls, home))
+            for src in copied:
+                if inside(src, u.path) or inside(u.path, src) and src != "/":
+                    out.append(f"a `COPY --from` reads `{u.path}`")
+        return out
+
+    def _after(self, run: Run, use: CacheTarget, calls: Sequence[PackageManagerCall], home: str | None) -> list[str]:
+        """Why instructions after ``run`` (the rest of the stage and the stages built on
+        it) make ``use`` unsafe."""
+        managers = frozenset(c.manager for c in calls)
+        progs = frozenset(os.path.basename(w.text) for c in calls for w in c.program)
+        out: list[str] = []
+        for ins in self.model.after(run):
+            key = (id(ins), use, managers, progs, home)
+            hit = self._later.get(key)
+            if hit is None:
+                hit = self._later[key] = self._after_one(ins, use, managers, progs, home)
+            out.extend(hit)
+        return list(dict.fromkeys(out))
+
+    def _after_one(self, ins: Instruction, use: CacheTarget, managers: frozenset[Manager], progs: frozenset[str],
+                   home: str | None) -> list[str]:
+        if isinstance(ins, (Cmd, Entrypoint)):
+            text = ins.command.text if ins.command is not None else ""
+            if use.kind == "store" and any(p in text.replace('"', " ").split() for p in progs):
+                return [f"`{ins.name}` runs the tool that needs `{use.path}`"]
+            return []
+        if not isinstance(ins, Run):
+            return []
+        script = shell_script(ins)
+        if use.kind == "index":
+            # A later install without its own index refresh reads the index this RUN stores;
+            # that RUN's own mount is unsafe too, so it may stay unmounted.
+            if script is None or mounts_path(ins.flags, use.path):
+                return []
+            calls = pm_calls(script)
+            return [f"a later `RUN` reads the package lists in `{use.path}`"] if any(
+                reads_stored_index(c, calls) for c in calls) else []
+        if mounts_path(ins.flags, use.path) or self._will_mount(ins, use):
+            return []
+        if any(inside(w, use.path) or inside(use.path, w) and w != "/" for w in paths_named(script, home)):
+            return [f"a later `RUN` uses `{use.path}`"]
+        if use.kind == "store" and any(c.manager in managers and offline(c, self.model.scope_at(ins).run_get)
+                                       for c in (pm_calls(script) if script else [])):
+            return [f"a later `RUN` reads `{use.path}` offline (it cannot be mounted safely)"]
+        if use.kind == "store" and not file_commands_only(script, managers):
+            return [f"a later `RUN` may need `{use.path}`"]
+        return []
+
+    def _will_mount(self, run: Run, use: CacheTarget) -> bool:
+        """A later RUN that gets the same mount (same manager, handled), as a fix that can
+        be applied with this one: not one held back because the call only reads what is
+        stored (then this RUN's store must stay in the layer)."""
+        script = shell_script(run)
+        if script is None or script.has_error:
+            return False
+        calls = [c for c in pm_calls(script) if c.manager is use.manager]
+        if not any(self.handled(c) for c in calls):
+            return False
+        scope = self.model.scope_at(run)
+        return not any(offline(c, scope.run_get) for c in calls)
