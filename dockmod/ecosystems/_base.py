@@ -109,6 +109,9 @@ class CacheDir:
     #: ``index``: the package index, written by the manager's ``index_actions`` and read
     #: by its ``reads_index`` actions (apt's lists).
     kind: Literal["cache", "store", "index"] = "cache"
+    #: A cache that the manager's offline mode reads as data (pnpm's store after ``pnpm
+    #: fetch``): a later offline call makes its mount unsafe, as for a ``store``.
+    read_offline: bool = False
     #: Needs ``sharing=locked``: the tool does not support concurrent writers.
     locked: bool = False
     #: Written as root whatever ``USER`` says (system package managers).

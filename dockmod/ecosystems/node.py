@@ -142,7 +142,11 @@ MANAGERS = (
                 env=("npm_config_store_dir", "NPM_CONFIG_STORE_DIR"),
                 overrides=(("PNPM_HOME", "{PNPM_HOME}/store"),
                            ("XDG_DATA_HOME", "{XDG_DATA_HOME}/pnpm/store")),
-                kind="store",
+                # A cache, not a store later steps read: on another file system (a cache
+                # mount) pnpm copies packages into node_modules rather than linking them
+                # (https://pnpm.io/npmrc#package-import-method, "auto"). Only an offline
+                # install reads it as data (https://pnpm.io/cli/fetch).
+                read_offline=True,
                 options=("--store-dir",),
                 config=(("pnpm", "config", "set", "store-dir"),
                         ("pnpm", "config", "set", "--global", "store-dir"),

@@ -149,8 +149,9 @@ class MountRisks:
             return []
         if any(inside(w, use.path) or inside(use.path, w) and w != "/" for w in paths_named(script, home)):
             return [f"a later `RUN` uses `{use.path}`"]
-        if use.kind == "store" and any(c.manager in managers and offline(c, self.model.scope_at(ins).run_get)
-                                       for c in (pm_calls(script) if script else [])):
+        if (use.kind == "store" or use.cache.read_offline) and any(
+                c.manager in managers and offline(c, self.model.scope_at(ins).run_get)
+               for c in (pm_calls(script) if script else [])):
             return [f"a later `RUN` reads `{use.path}` offline (it cannot be mounted safely)"]
         if use.kind == "store" and not file_commands_only(script, managers):
             return [f"a later `RUN` may need `{use.path}`"]
