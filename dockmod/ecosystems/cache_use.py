@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from dockmod.cst.arguments import ShellCommand
+from dockmod.cst.arguments import Heredoc, JsonArray, ShellCommand
+from dockmod.cst.instructions import Run
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, cache_settings, calls
 from dockmod.shell.edits import (
     comment_lines,
@@ -23,6 +24,10 @@ from dockmod.shell.edits import (
     remove_words,
 )
 from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand, parse_shell
+
+class CacheBlocked(ValueError):
+    """A cache mount cannot be added as asked; the message says why."""
+
 
 #: A variable lookup: a value, something not a str when unknown, None when unset.
 Getter = Callable[[str], object]
@@ -209,14 +214,29 @@ def next_removal(script: ShellScript, managers: Collection[Manager], mount_env: 
 def remove_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
                      targets: Sequence[str]) -> tuple[ShellCommand, list[str]]:
     """``source`` after every :func:`next_removal` edit, and what was removed; an ``rm`` is
-    removed when it only empties ``targets`` (the mounted directories). Raises ValueError
+    removed when it only empties ``targets`` (the mounted directories). Raises CacheBlocked
     (the reason) when an edit cannot be made exactly or would drop a comment line.
     Cached by text: a fix's check, fix pass and re-check ask the same question."""
     raw, removed, error = _remove_defeaters(source.raw, source.escape, tuple(managers), tuple(mount_env),
                                             tuple(targets))
     if error is not None:
-        raise ValueError(error)
+        raise CacheBlocked(error)
     return (source if raw == source.raw else ShellCommand(raw=raw, escape=source.escape)), list(removed)
+
+
+def remove_run_defeaters(run: Run, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
+                         targets: Sequence[str]) -> tuple[ShellCommand | JsonArray | None, tuple[Heredoc, ...], list[str]]:
+    """:func:`remove_defeaters` for the managers of ``of`` on a RUN's script: its command
+    and heredocs after the edits, and what was removed."""
+    heredoc = bool(run.heredocs)
+    # A heredoc body is edited as a ShellCommand whose escape character never occurs, so
+    # nothing is joined and its spans equal the body's (the shell joins lines itself).
+    source = ShellCommand(raw=run.heredocs[0].body, escape="\0") if heredoc else run.command
+    assert isinstance(source, ShellCommand)
+    source, removed = remove_defeaters(source, tuple(dict.fromkeys(c.manager for c in of)), mount_env, targets)
+    if heredoc:
+        return run.command, (run.heredocs[0].with_changes(body=source.raw), *run.heredocs[1:]), removed
+    return source, tuple(run.heredocs), removed
 
 
 @functools.lru_cache(maxsize=1024)
@@ -268,7 +288,7 @@ class CacheTarget:
 def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: Mapping[CacheDir, str | None],
                   image: str, user: str = "") -> list[CacheTarget]:
     """The cache directories of ``call`` for variables ``get`` (run as root or not), the
-    directories moved by ``config`` and the image's text. Raises ValueError (the reason) when
+    directories moved by ``config`` and the image's text. Raises CacheBlocked (the reason) when
     one cannot be resolved to a known absolute path; ``user`` names the user in that reason."""
     caches = call.info.caches
     variant = rpm_variant(image) if any(c.variant for c in caches) else None
@@ -286,18 +306,18 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
         if opt is not None:
             value = opt.value if opt.value is not None else opt.name.split("=", 1)[-1]
             if not value or not value.startswith("/") or "$" in value:
-                raise ValueError(f"`{opt.name.split('=')[0]}` is not an absolute path")
+                raise CacheBlocked(f"`{opt.name.split('=')[0]}` is not an absolute path")
             out.append(CacheTarget(posixpath.normpath(value), cd, "option", call.manager))
             continue
         if cd in config:
             value = config[cd]
             if value is None:
-                raise ValueError(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
+                raise CacheBlocked(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
             out.append(CacheTarget(posixpath.normpath(value), cd, "config", call.manager))
             continue
         path = cd.resolve(get, root=root)
         if path is None:
-            raise ValueError(_unresolved(cd, get, user))
+            raise CacheBlocked(_unresolved(cd, get, user))
         out.append(CacheTarget(path, cd, "default", call.manager))
     return out
 

@@ -17,7 +17,17 @@ from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run
 from dockmod.cst.mounts import mounts_path
 from dockmod.ecosystems import CacheDir, Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
-from dockmod.ecosystems.cache_use import CacheTarget, config_sets, disables_docker_clean, offline, reads_stored_index
+from dockmod.ecosystems.cache_use import (
+    CacheBlocked,
+    CacheTarget,
+    cache_targets,
+    config_sets,
+    defeats,
+    disables_docker_clean,
+    linted_cleaner,
+    offline,
+    reads_stored_index,
+)
 from dockmod.semantic.effects import file_commands_only, names_path, paths_named, runs_opaque
 from dockmod.semantic.model import Model
 from dockmod.semantic.paths import inside
@@ -68,6 +78,66 @@ def filled_before(model: Model, run: Run, use: CacheTarget, handled: Handled) ->
         if any(c.manager is use.manager and not handled(c) for c in pm_calls(script)) or runs_opaque(script):
             return True
     return False
+
+
+def cache_uses(model: Model, run: Run, script: ShellScript, calls: Sequence[PackageManagerCall], scope: Scope, *,
+               root: bool) -> list[CacheTarget]:
+    """The cache directories ``calls`` of ``run`` use (``script``: its script as it stands)
+    in ``scope``, as root or not, with those moved by ``config set`` before them. Raises
+    CacheBlocked (the reason) when one is not known, when ``ENV`` turns the cache off for
+    the stage, or when the script runs a cleaning command a linter wants kept."""
+    config = configured_before(model, run)
+    config.update(config_sets(script, before=calls[0].command.span[0]))
+    stage = model.stage_of(run)
+    image = (stage.image_text if stage is not None else None) or ""
+    out: list[CacheTarget] = []
+    for call in calls:
+        found = cache_targets(call, scope.run_get, root=root, config=config, image=image, user=scope.user.spec)
+        out.extend(t for t in found if all(t.path != x.path for x in out))
+    for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
+        value = scope.env.get(key) if key in scope.env else None
+        if isinstance(value, str) and defeats(key, value) and not any(
+                w.text.split("=", 1)[0] == key for c in calls for w in c.command.assignments):
+            raise CacheBlocked(f"`ENV {key}` turns the cache off for the stage")
+    lint = linted_cleaner(script, calls)
+    if lint is not None:
+        raise CacheBlocked(lint)
+    return out
+
+
+def mount_owner(scope: Scope, calls: Sequence[PackageManagerCall]) -> tuple[int | None, int | None]:
+    """The ``uid`` and ``gid`` a cache mount needs for ``calls`` to write to it as the user
+    in ``scope`` (None: root's, the mount's default). Raises CacheBlocked (the reason) when
+    BuildKit's numeric ids are not known, or a manager runs through ``sudo``."""
+    if all(c.info.system for c in calls):
+        return None, None
+    for c in calls:
+        if not c.info.system and any(os.path.basename(w.text) == "sudo" for w in c.program):
+            raise CacheBlocked(f"`{c.manager}` runs through `sudo`")
+    u = scope.user
+    if u.uid is None:
+        raise CacheBlocked(u.reason or f"the uid of user `{u.spec}` is unknown (BuildKit needs a numeric `uid`)")
+    # A gid only where USER names a numeric group: otherwise the mount's group (0) and
+    # mode 0755 already let the uid write.
+    group = u.spec.partition(":")[2]
+    return u.uid or None, int(group) if group.isdigit() else None
+
+
+def etc_apt_risks(model: Model, stage_index: int, scope: Scope, calls: Sequence[PackageManagerCall]) -> list[str]:
+    """Why changing ``/etc/apt`` in the stage (before an apt RUN in ``scope`` with ``calls``)
+    could change what the build ships or reads."""
+    out = []
+    if stage_index in model.shipped:
+        out.append("it changes `/etc/apt` in a stage that can be shipped")
+    elif any(inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"
+             for src in copied_paths(model, stage_index)):
+        out.append("a `COPY --from` reads `/etc/apt`")
+    u = scope.user
+    if u.uid is None and u.inherited and any(os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
+        # ``sudo apt-get`` in an image whose default user is not known: an inserted RUN may
+        # run as that user, and there is no USER to restore after ``USER root``.
+        out.append(f"the user of image `{model.stages[stage_index].image_text or '?'}` is not known")
+    return out
 
 
 class MountRisks:

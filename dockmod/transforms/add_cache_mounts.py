@@ -6,14 +6,10 @@ tool (pip, uv, poetry, pipenv, npm, yarn, pnpm, go, cargo, bundler, composer, Ma
 Gradle, apt-get/apt, apk, dnf, yum) and adds one ``--mount=type=cache,target=<dir>`` per
 cache directory the tool uses, for the user and environment in effect at that ``RUN``:
 
-* The facts come from the semantic model (``context.model``): the ``USER``, uid, ``HOME``
-  and ``ENV`` in effect at the ``RUN`` (inherited through ``FROM <stage>``, plus what the
-  base-image table says the image sets), the stage graph (which stages can be shipped,
-  which stages build on this one, which ``COPY --from`` read it) and what each ``RUN``
-  writes. Where each manager keeps its caches, what moves them (``PIP_CACHE_DIR``,
-  ``npm_config_cache``, ``GOMODCACHE``, ``--cache-dir``, ``npm config set cache`` …), what
-  defeats them and what empties them is the package-manager table,
-  ``dockmod.ecosystems.MANAGERS``. The transform reads both and makes the edit.
+* Where each manager keeps its caches, what moves them (``PIP_CACHE_DIR``, ``--cache-dir``,
+  ``npm config set cache`` …), defeats or empties them is the package-manager table
+  (``dockmod.ecosystems.MANAGERS``); the user, ``HOME``, ``ENV`` and stage graph at the
+  ``RUN`` come from the semantic model (``dockmod.semantic.caches`` joins the two).
 * For a non-root user the mount gets ``uid=`` (and ``gid=`` when ``USER`` names a
   numeric group): a cache mount is owned by root with mode 0755 unless told otherwise, so
   the tool could not write to it. BuildKit only accepts numeric ids, so a named user must
@@ -159,18 +155,9 @@ from dockmod.cst.mounts import (
 )
 from dockmod.ecosystems import Manager, PackageManagerCall, may_call
 from dockmod.ecosystems import calls as pm_calls
-from dockmod.ecosystems.cache_use import (
-    CacheTarget,
-    cache_targets,
-    config_sets,
-    defeats,
-    linted_cleaner,
-    remove_defeaters,
-    small_install,
-)
+from dockmod.ecosystems.cache_use import CacheBlocked, CacheTarget, remove_run_defeaters, small_install
 from dockmod.semantic import Scope, model_for
-from dockmod.semantic.caches import MountRisks, configured_before, copied_paths, docker_clean_disabled
-from dockmod.semantic.paths import inside
+from dockmod.semantic.caches import MountRisks, cache_uses, docker_clean_disabled, etc_apt_risks, mount_owner
 from dockmod.semantic.runs import shell_script
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
@@ -201,10 +188,6 @@ class _Plan:
     unsafe: list[str] = field(default_factory=list)
     #: The row's ``mount_env`` (``UV_LINK_MODE=copy``) that the scope does not set already.
     mount_env: tuple[tuple[str, str], ...] = ()
-
-
-class _Blocked(Exception):
-    """No fix for this RUN; the message says why."""
 
 
 class AddCacheMounts(Transform):
@@ -294,7 +277,7 @@ class AddCacheMounts(Transform):
             plan = _Plan(group)
             try:
                 fixed = self._fix(stage, run, current, scope, plan)
-            except _Blocked as e:
+            except (CacheBlocked, MountError) as e:
                 self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
                             title="Add cache mounts for the package caches", no_fix_reason=str(e))
                 apt_blocked |= key == "apt"
@@ -322,29 +305,12 @@ class AddCacheMounts(Transform):
         calls = plan.calls
         script = shell_script(run)
         assert script is not None
-        self._plan_user(plan, scope, calls)
-        config = configured_before(self._model, original)
-        config.update(config_sets(script, before=calls[0].command.span[0]))
+        plan.uid, plan.gid = mount_owner(scope, calls)
+        plan.mounts = cache_uses(self._model, original, script, calls, scope, root=plan.uid is None)
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
-        image = self._model.stages[stage.index].image_text or ""
-        for call in calls:
-            try:
-                found = cache_targets(call, scope.run_get, root=plan.uid is None, config=config, image=image,
-                                      user=scope.user.spec)
-            except ValueError as e:
-                raise _Blocked(str(e)) from None
-            plan.mounts.extend(t for t in found if all(t.path != x.path for x in plan.mounts))
-        for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
-            value = scope.env.get(key) if key in scope.env else None
-            if isinstance(value, str) and defeats(key, value) and not any(
-                    w.text.split("=", 1)[0] == key for c in calls for w in c.command.assignments):
-                raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
-        lint = linted_cleaner(script, calls)
-        if lint is not None:
-            raise _Blocked(lint)
         new_flags, edited = self._merge(run, plan)
-        command, heredocs, removed = _remove_defeaters(run, plan)
+        command, heredocs, removed = remove_run_defeaters(run, calls, plan.mount_env, [m.path for m in plan.mounts])
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
@@ -367,20 +333,10 @@ class AddCacheMounts(Transform):
             return None
         # Only before the stage's first apt RUN (whether or not this run applies it).
         self._clean_tried.add(stage.index)
-        unsafe = []
-        if apt_fix is FixSafety.UNSAFE:
-            unsafe.append("the apt cache mounts are unsafe")
-        if stage.index in model.shipped:
-            unsafe.append("it changes `/etc/apt` in a stage that can be shipped")
-        elif any(inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"
-                 for src in copied_paths(model, stage.index)):
-            unsafe.append("a `COPY --from` reads `/etc/apt`")
+        unsafe = ["the apt cache mounts are unsafe"] if apt_fix is FixSafety.UNSAFE else []
+        unsafe += etc_apt_risks(model, stage.index, scope, calls)
         u = scope.user
         user = model.user_as_written(stage.index) if u.uid != 0 and not u.inherited else None
-        if u.uid is None and u.inherited and any(os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
-            # ``sudo apt-get`` in an image whose default user is not known: the inserted
-            # RUN may run as that user, and there is no USER to restore after ``USER root``.
-            unsafe.append(f"the user of image `{model.stages[stage.index].image_text or '?'}` is not known")
         replacement: tuple[Instruction, ...] = (current,)
         if self._edit:
             style = self._style
@@ -408,10 +364,7 @@ class AddCacheMounts(Transform):
         """New ``--mount`` texts and rewritten flags; ``plan.mounts`` keeps the new ones."""
         wanted = [CacheMount(m.path, m.cache.locked, None if m.system else plan.uid,
                              None if m.system or not plan.uid else plan.gid) for m in plan.mounts]
-        try:
-            new, edited, added = merge_cache_mounts(run.flags, wanted)
-        except MountError as e:
-            raise _Blocked(str(e)) from None
+        new, edited, added = merge_cache_mounts(run.flags, wanted)
         plan.mounts = [plan.mounts[i] for i in added]
         return new, edited
 
@@ -427,21 +380,6 @@ class AddCacheMounts(Transform):
             self._cont = f" {style.escape}{style.newline}{common_indent(self._df.body)}"
         return self._cont
 
-    def _plan_user(self, plan: _Plan, scope: Scope, calls: list[PackageManagerCall]) -> None:
-        if all(c.info.system for c in calls):
-            return
-        for c in calls:
-            if not c.info.system and any(os.path.basename(w.text) == "sudo" for w in c.program):
-                raise _Blocked(f"`{c.manager}` runs through `sudo`")
-        u = scope.user
-        if u.uid is None:
-            raise _Blocked(u.reason or f"the uid of user `{u.spec}` is unknown (BuildKit needs a numeric `uid`)")
-        plan.uid = u.uid or None
-        # A gid only where USER names a numeric group: otherwise the mount's group (0) and
-        # mode 0755 already let the uid write.
-        group = u.spec.partition(":")[2]
-        plan.gid = int(group) if group.isdigit() else None
-
 
 def _tools(calls: list[PackageManagerCall]) -> str:
     names = []
@@ -451,24 +389,6 @@ def _tools(calls: list[PackageManagerCall]) -> str:
         else:
             names.append(f"{c.manager.value} {c.action}".strip())
     return ", ".join(f"`{n}`" for n in dict.fromkeys(names))
-
-
-def _remove_defeaters(run: Run, plan: _Plan) -> tuple[ShellCommand | None, tuple, list[str]]:
-    """The RUN's command and heredocs without what defeats the cache; what was removed."""
-    heredoc = bool(run.heredocs)
-    # A heredoc body is edited as a ShellCommand whose escape character never occurs, so
-    # nothing is joined and its spans equal the body's (the shell joins lines itself).
-    source = ShellCommand(raw=run.heredocs[0].body, escape="\0") if heredoc else run.command
-    assert isinstance(source, ShellCommand)
-    try:
-        source, removed = remove_defeaters(source, tuple(dict.fromkeys(c.manager for c in plan.calls)),
-                                           plan.mount_env, [m.path for m in plan.mounts])
-    except ValueError as e:
-        raise _Blocked(str(e)) from None
-    if heredoc:
-        body = run.heredocs[0].with_changes(body=source.raw)
-        return run.command, (body, *run.heredocs[1:]), removed  # type: ignore[return-value]
-    return source, run.heredocs, removed
 
 
 __all__ = ["AddCacheMounts"]
