@@ -386,6 +386,9 @@ class ManagerInfo:
     mount_env: tuple[tuple[str, str], ...] = ()
     #: Installs OS packages: runs as root, its caches are system directories.
     system: bool = False
+    #: Programs that are one variant of the tool (``dnf5``): the caches of that
+    #: ``CacheDir.variant`` apply, whatever the image.
+    program_variants: Mapping[str, str] = field(default_factory=dict)
     #: Program stems also matched with a version suffix (``pip`` → ``pip3``, ``pip3.12``).
     versioned: tuple[str, ...] = ()
     #: ``python -m <module>`` runs it.

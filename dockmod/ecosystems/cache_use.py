@@ -108,6 +108,9 @@ RPM_IMAGES = (
 )  # fmt: skip
 
 
+_RPM_VARIANTS = frozenset(v for row in RPM_IMAGES for v in row[2:])
+
+
 def rpm_variant(image: str) -> str | None:
     """The dnf/yum variant ``image`` (its reference as written) ships; None: not known."""
     name, _, tag = image.lower().rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image.lower(), "", "")
@@ -291,7 +294,9 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
     directories moved by ``config`` and the image's text. Raises CacheBlocked (the reason) when
     one cannot be resolved to a known absolute path; ``user`` names the user in that reason."""
     caches = call.info.caches
-    variant = rpm_variant(image) if any(c.variant for c in caches) else None
+    variant = None
+    if any(c.variant in _RPM_VARIANTS for c in caches):
+        variant = call.info.program_variants.get(os.path.basename(call.program[-1].text)) or rpm_variant(image)
     if variant is not None:
         caches = tuple(c for c in caches if c.variant in ("", variant))
     out = []

@@ -203,7 +203,8 @@ _DNF_SPEC = CommandSpec(
 _DNF_ACTIONS = frozenset(
     {"install", "update", "upgrade", "makecache", "reinstall", "distro-sync", "builddep", "groupinstall"}
 )
-_DNF_CLEAN = (("dnf", "clean", "all"), ("dnf", "clean", "packages"))
+_DNF_CLEAN = (("dnf", "clean", "all"), ("dnf", "clean", "packages"), ("dnf5", "clean", "all"),
+              ("dnf5", "clean", "packages"))
 # dnf 4: https://dnf.readthedocs.io/en/latest/conf_ref.html#cachedir-label (/var/cache/dnf)
 _DNF4_CACHE = CacheDir("/var/cache/dnf", locked=True, system=True, variant="dnf4",
                        source="https://dnf.readthedocs.io/en/latest/conf_ref.html#cachedir-label")
@@ -277,7 +278,10 @@ MANAGERS = (
     # base image ships decides the cache (see the base-image table).
     ManagerInfo(
         manager=Manager.DNF,
-        programs=("dnf", "dnf-3"),  # dnf5 apart: its cache differs, and which one runs is unknown here
+        # ``dnf5`` is dnf 5 by name (https://dnf5.readthedocs.io/en/latest/dnf5.8.html); ``dnf``
+        # is dnf 4 or 5, as the image says (``cache_use.RPM_IMAGES``).
+        programs=("dnf", "dnf-3", "dnf5"),
+        program_variants={"dnf5": "dnf5", "dnf-3": "dnf4"},
         ecosystem="system",
         source="https://dnf.readthedocs.io/en/latest/command_ref.html",
         spec=_DNF_SPEC,
