@@ -351,6 +351,9 @@ class ManagerInfo:
     #: Files each action reads without naming them (``""``: any action).
     action_manifests: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     caches: tuple[CacheDir, ...] = ()
+    #: Build output directories that are also caches (cargo's ``target/``), relative to the
+    #: project: mounted only where the RUN copies what it needs out of them itself.
+    build_dirs: tuple[CacheDir, ...] = ()
     #: Options that turn its cache off (each spelling the tool accepts).
     defeating_options: tuple[str, ...] = ()
     #: Variables that turn its cache off when set (to any non-false value).

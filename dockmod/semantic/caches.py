@@ -105,6 +105,62 @@ def cache_uses(model: Model, run: Run, script: ShellScript, calls: Sequence[Pack
     return out
 
 
+def build_uses(script: ShellScript, calls: Sequence[PackageManagerCall], scope: Scope) -> list[CacheTarget]:
+    """Build output directories of ``calls`` (the rows' ``build_dirs``: cargo's ``target/``)
+    that the script itself copies out of after the build (``cp target/release/app /usr/
+    local/bin/``): only then does a mount keep what the image needs while the directory
+    stays out of the layer. ``how`` is "build"."""
+    out: list[CacheTarget] = []
+    cwds = _cwds(script, scope.workdir)
+    for call in calls:
+        for cd in call.info.build_dirs:
+            if not cd.applies(call.action) or call.has_option("--manifest-path") or any(v in script.text for v in cd.env):
+                continue
+            opt = next((o for o in call.options for n in cd.options if o.name == n or o.name.startswith(n + "=")), None)
+            value: object = cd.path
+            if opt is not None:
+                value = opt.value if opt.value is not None and all(w.static for w in opt.words) else None
+            elif any(scope.run_get(v) is not None for v in cd.env):
+                value = next(scope.run_get(v) for v in cd.env if scope.run_get(v) is not None)
+            cwd = cwds.get(call.span[0])
+            if not isinstance(value, str) or not value or not value.startswith("/") and cwd is None:
+                continue
+            path = posixpath.normpath(posixpath.join(cwd or "/", value))
+            if _copied_out(script, call, path, cwds) and all(path != x.path for x in out):
+                out.append(CacheTarget(path, cd, "build", call.manager))
+    return out
+
+
+def _cwds(script: ShellScript, workdir: str | None) -> dict[int, str | None]:
+    """The working directory at each command of ``script`` (by start offset), after ``cd``s
+    (None: not known)."""
+    out: dict[int, str | None] = {}
+    cwd = workdir
+    for c in script.commands:
+        out[c.span[0]] = cwd
+        if os.path.basename(c.name) == "cd":
+            to = next((w for w in c.args if not w.text.startswith("-")), None)
+            known = not c.nested and to is not None and to.static and (cwd is not None or to.text.startswith("/"))
+            cwd = posixpath.normpath(posixpath.join(cwd or "/", to.text)) if known and to is not None else None
+    return out
+
+
+def _copied_out(script: ShellScript, call: PackageManagerCall, directory: str, cwds: dict[int, str | None]) -> bool:
+    """A ``cp``/``mv``/``install`` after ``call`` copies a file out of ``directory``."""
+    for c in script.commands:
+        if c.span[0] <= call.span[0] or os.path.basename(c.name) not in ("cp", "mv", "install"):
+            continue
+        operands = [w for w in c.args if not w.text.startswith("-")]
+        if any(w.text.startswith(("-t", "--target-directory")) for w in c.args):
+            continue
+        cwd = cwds.get(c.span[0])
+        for w in operands[:-1]:
+            if w.static and (w.text.startswith("/") or cwd is not None) and inside(
+                    posixpath.normpath(posixpath.join(cwd or "/", w.text)), directory):
+                return True
+    return False
+
+
 def mount_owner(scope: Scope, calls: Sequence[PackageManagerCall]) -> tuple[int | None, int | None]:
     """The ``uid`` and ``gid`` a cache mount needs for ``calls`` to write to it as the user
     in ``scope`` (None: root's, the mount's default). Raises CacheBlocked (the reason) when
@@ -199,6 +255,11 @@ class MountRisks:
 
     def _after_one(self, ins: Instruction, use: CacheTarget, managers: frozenset[Manager], progs: frozenset[str],
                    home: str | None) -> list[str]:
+        if use.how == "build" and isinstance(ins, (Run, Cmd, Entrypoint)) and ins.command is not None and any(
+                posixpath.basename(use.path) in t
+                for t in (ins.command.raw, *(h.body for h in getattr(ins, "heredocs", ())))):
+            # A build directory is named relative to the project: any mention may read it.
+            return [f"a later `{ins.name}` may read `{use.path}`"]
         if isinstance(ins, (Cmd, Entrypoint)):
             text = ins.command.text if ins.command is not None else ""
             if use.kind == "store" and any(p in text.replace('"', " ").split() for p in progs):

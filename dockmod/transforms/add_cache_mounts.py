@@ -157,7 +157,14 @@ from dockmod.ecosystems import Manager, PackageManagerCall, may_call
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import CacheBlocked, CacheTarget, remove_run_defeaters, small_install
 from dockmod.semantic import Scope, model_for
-from dockmod.semantic.caches import MountRisks, cache_uses, docker_clean_disabled, etc_apt_risks, mount_owner
+from dockmod.semantic.caches import (
+    MountRisks,
+    build_uses,
+    cache_uses,
+    docker_clean_disabled,
+    etc_apt_risks,
+    mount_owner,
+)
 from dockmod.semantic.runs import shell_script
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
@@ -307,6 +314,8 @@ class AddCacheMounts(Transform):
         assert script is not None
         plan.uid, plan.gid = mount_owner(scope, calls)
         plan.mounts = cache_uses(self._model, original, script, calls, scope, root=plan.uid is None)
+        # A build directory (cargo's target/) only where its own mount is safe.
+        plan.mounts += [b for b in build_uses(script, calls, scope) if not self._risks.of(original, script, [b], (), scope)]
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
         new_flags, edited = self._merge(run, plan)
