@@ -83,11 +83,16 @@ def _names_pattern(managers: frozenset[Manager]) -> re.Pattern[str]:
 _QUOTING = re.compile(r"\\\r?\n|[\\'\"]")
 
 
+def unquoted(text: str) -> str:
+    """Shell source without quotes, backslashes and line continuations: every word's text
+    (as the shell sees it) is a substring of it, for cheap pre-filters before parsing."""
+    return _QUOTING.sub("", text)
+
+
 def may_call(text: str, managers: frozenset[Manager]) -> bool:
     """Cheap pre-filter before parsing: ``text`` (shell source) may hold a call of one of
-    ``managers``. False only when no program name of theirs appears in it, quotes,
-    backslashes and line continuations aside."""
-    return _names_pattern(managers).search(_QUOTING.sub("", text)) is not None
+    ``managers``. False only when no program name of theirs appears in it (:func:`unquoted`)."""
+    return _names_pattern(managers).search(unquoted(text)) is not None
 
 
 def recognise(command: SimpleCommand) -> PackageManagerCall | None:
@@ -111,5 +116,6 @@ __all__ = [
     "calls",
     "expand_template",
     "may_call",
+    "unquoted",
     "recognise",
 ]

@@ -339,10 +339,14 @@ def _unresolved(cd: CacheDir, get: Getter, user: str) -> str:
     return f"the cache directory depends on `{unset[0] if unset else cd.path}`, which is not set"
 
 
+#: Debian's and Ubuntu's images delete every downloaded ``.deb`` through this apt
+#: configuration file (https://github.com/debuerreotype/debuerreotype, ``docker-clean``).
+DOCKER_CLEAN_FILE = "/etc/apt/apt.conf.d/docker-clean"
+
+
 def disables_docker_clean(cmd: SimpleCommand) -> bool:
-    """``cmd`` removes Debian's ``/etc/apt/apt.conf.d/docker-clean`` (apt then keeps the
-    downloaded packages)."""
-    return os.path.basename(cmd.name) == "rm" and any(w.text == "/etc/apt/apt.conf.d/docker-clean" for w in cmd.args)
+    """``cmd`` removes :data:`DOCKER_CLEAN_FILE` (apt then keeps the downloaded packages)."""
+    return os.path.basename(cmd.name) == "rm" and any(w.text == DOCKER_CLEAN_FILE for w in cmd.args)
 
 
 def reads_stored_index(call: PackageManagerCall, among: Iterable[PackageManagerCall]) -> bool:

@@ -13,11 +13,12 @@ import os
 import posixpath
 from collections.abc import Callable, Sequence
 
-from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run
+from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
 from dockmod.cst.mounts import mounts_path
-from dockmod.ecosystems import CacheDir, Manager, PackageManagerCall
+from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, unquoted
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
+    DOCKER_CLEAN_FILE,
     CacheBlocked,
     CacheTarget,
     cache_targets,
@@ -39,11 +40,20 @@ from dockmod.shell.parse import ShellScript
 Handled = Callable[[PackageManagerCall], bool]
 
 
+def _mentions(run: Run, *words: str) -> bool:
+    """Cheap pre-filter before parsing: the RUN's shell text may hold one of ``words``."""
+    if not isinstance(run.command, ShellCommand):
+        return False
+    text = unquoted("\n".join((run.command.raw, *(h.body for h in run.heredocs))))
+    return any(w in text for w in words)
+
+
 def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | None]:
     """Cache directories set by ``<tool> config set`` in RUNs before ``ins`` (None: unknown)."""
     config: dict[CacheDir, str | None] = {}
     for x in model.before(ins):
-        script = shell_script(x) if isinstance(x, Run) else None
+        # Every row's ``config`` prefix is ``<tool> config …``.
+        script = shell_script(x) if isinstance(x, Run) and _mentions(x, "config") else None
         if script is not None and not script.has_error:
             config.update(config_sets(script, before=None))
     return config
@@ -52,10 +62,12 @@ def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | No
 def docker_clean_disabled(model: Model, stage_index: int, run: Run) -> bool:
     """Debian's ``docker-clean`` is removed by a RUN before ``run`` (in its stage or a stage
     it builds on) or anywhere in its stage."""
-    return (any(isinstance(x, Run) and any(map(disables_docker_clean, model.run(x).commands))
-                for x in model.before(run))
+    def done(x: Instruction) -> bool:
+        return isinstance(x, Run) and _mentions(x, DOCKER_CLEAN_FILE)
+
+    return (any(done(x) and any(map(disables_docker_clean, model.run(x).commands)) for x in model.before(run))
             or any(any(map(disables_docker_clean, sc.commands)) for x in model.stages[stage_index].instructions
-                   if isinstance(x, Run) and (sc := shell_script(x)) is not None))
+                   if done(x) and (sc := shell_script(x)) is not None))
 
 
 def copied_paths(model: Model, stage_index: int) -> list[str]:
@@ -278,6 +290,10 @@ class MountRisks:
                 reads_stored_index(c, calls) for c in calls) else []
         if mounts_path(ins.flags, use.path) or self._will_mount(ins, use):
             return []
+        if use.kind == "cache" and not use.cache.read_offline and not _mentions(
+                ins, "~", "HOME", "/" + use.path.split("/")[1]):
+            # No absolute path at, above or below it can be named (``/`` itself is not counted).
+            return []
         if any(inside(w, use.path) or inside(use.path, w) and w != "/" for w in paths_named(script, home)):
             return [f"a later `RUN` uses `{use.path}`"]
         if (use.kind == "store" or use.cache.read_offline) and any(
@@ -292,7 +308,9 @@ class MountRisks:
         """A later RUN that gets the same mount (same manager, handled), as a fix that can
         be applied with this one: not one held back because the call only reads what is
         stored (then this RUN's store must stay in the layer)."""
-        script = shell_script(run)
+        script = shell_script(run) if use.manager is not None and _mentions(
+            run, *MANAGERS[use.manager].programs, *MANAGERS[use.manager].versioned,
+            *MANAGERS[use.manager].python_modules) else None
         if script is None or script.has_error:
             return False
         calls = [c for c in pm_calls(script) if c.manager is use.manager]
