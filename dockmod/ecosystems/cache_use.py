@@ -228,7 +228,8 @@ def remove_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_en
 
 
 def remove_run_defeaters(run: Run, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
-                         targets: Sequence[str]) -> tuple[ShellCommand | JsonArray | None, tuple[Heredoc, ...], list[str]]:
+                         targets: Sequence[str]) -> tuple[ShellCommand | JsonArray | None, tuple[Heredoc, ...],
+                                                          list[str]]:
     """:func:`remove_defeaters` for the managers of ``of`` on a RUN's script: its command
     and heredocs after the edits, and what was removed."""
     heredoc = bool(run.heredocs)

@@ -126,7 +126,8 @@ def build_uses(script: ShellScript, calls: Sequence[PackageManagerCall], scope: 
     cwds = _cwds(script, scope.workdir)
     for call in calls:
         for cd in call.info.build_dirs:
-            if not cd.applies(call.action) or call.has_option("--manifest-path") or any(v in script.text for v in cd.env):
+            if (not cd.applies(call.action) or call.has_option("--manifest-path")
+                    or any(v in script.text for v in cd.env)):
                 continue
             opt = next((o for o in call.options for n in cd.options if o.name == n or o.name.startswith(n + "=")), None)
             value: object = cd.path

@@ -33,6 +33,9 @@ cache directory the tool uses, for the user and environment in effect at that ``
   It is an instruction of its own rather than a prefix of the apt ``RUN`` because it is
   configuration, done once per stage (a prefix would have to be repeated, or skipped, in
   every later apt ``RUN``), and its layer stays cached when the apt ``RUN`` changes.
+* cargo's ``target/`` (after ``cd``, ``--target-dir`` or ``CARGO_TARGET_DIR``) is mounted
+  too when the same ``RUN`` copies the artifact out of it and no later instruction names
+  it or copies from it: the build cache stays out of the image, the binary does not.
 * Mounts already on the ``RUN`` are kept. A target that is already mounted (or lies
   inside a mounted directory) is never added again; an existing cache mount of that
   exact target gets the ``sharing=locked`` and ``uid=`` it lacks.
@@ -47,10 +50,7 @@ Without a cache mount every change to a ``RUN``'s layer downloads every package 
 and the tool's cache either bloats the layer or is turned off (``--no-cache-dir``). A
 cache mount keeps the downloads on the build host, out of the image, across builds.
 
-## Example
-``RUN pip install -r requirements.txt`` becomes
-``RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt``.
-The fix needs ``docker/dockerfile:1.2``: BuildKit's built-in frontend has it. The engine
+The fix needs ``docker/dockerfile:1.2`` (BuildKit's built-in frontend has it): the engine
 raises a ``# syntax`` directive pinned lower, and adds one only with ``syntax-directive``.
 
 ## Fix safety
@@ -64,7 +64,8 @@ what the image holds at that path. So the fix is:
 
 * Safe when the directory is a pure cache, one the tool refills on demand and nothing
   else reads: pip's, uv's, poetry's ``cache``/``artifacts``, pipenv's, npm's, yarn's,
-  pnpm's store (pnpm copies out of a store on another file system), Go's build cache,
+  pnpm's store (pnpm copies out of a store on another file system; a later ``pnpm install
+  --offline`` reads it, which makes it unsafe), Go's build cache,
   bundler's gem cache, composer's cache, and apt's, dnf's and yum's package
   caches. Dropping ``--no-cache-dir`` and the cleaning commands is part of the same
   argument: with the mount, what they would have removed never reaches the layer. A
@@ -110,9 +111,9 @@ what the image holds at that path. So the fix is:
 The apt mounts are ``/var/cache/apt`` and ``/var/lib/apt/lists``. Docker's example
 mounts all of ``/var/lib/apt``, but that also captures ``/var/lib/apt/extended_states``
 (which packages were installed automatically), so the image would lose that record.
-yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5 (Fedora 41 and later) keeps
-packages in ``/var/cache/libdnf5``; both dnf directories are mounted when the image's tag
-does not tell. uv installs from a mounted cache get ``UV_LINK_MODE=copy`` (uv cannot
+yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5 (Fedora 41 and later, or called as
+``dnf5``) keeps packages in ``/var/cache/libdnf5``; both are mounted when neither the
+program nor the image's tag tells. uv installs from a mounted cache get ``UV_LINK_MODE=copy`` (uv cannot
 hard-link across file systems and warns without it).
 
 ## Off by default
@@ -127,9 +128,8 @@ Findings that gain little are not reported unless asked for:
 * ``--version``/``--help`` calls.
 
 ## Options
-``package-managers``: names to handle (``pip``, ``uv``, ``poetry``, ``pipenv``, ``npm``,
-``yarn``, ``pnpm``, ``go``, ``cargo``, ``bundler``, ``composer``, ``maven``, ``gradle``,
-``apt``, ``apk``, ``dnf``, ``yum``); default all but ``apk``.
+``package-managers``: the names to handle (listed in the option's help); default all but
+``apk``.
 ``apt-docker-clean``: insert the ``RUN`` that disables ``docker-clean`` (default true).
 ``targets``: the stages you build with ``--target`` (names or indexes); default every
 stage that can be.
@@ -138,33 +138,19 @@ stage that can be.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 from dataclasses import dataclass, field
 
 from dockmod._parse import parse_instruction
 from dockmod.cst import Dockerfile, EmptyLine, Flag, Instruction, Run, ShellCommand, Stage, Style
-from dockmod.cst.mounts import (
-    CacheMount,
-    MountError,
-    common_indent,
-    first_indent,
-    join_flags,
-    merge_cache_mounts,
-    split_leading,
-)
+from dockmod.cst import mounts
 from dockmod.ecosystems import Manager, PackageManagerCall, may_call
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import CacheBlocked, CacheTarget, remove_run_defeaters, small_install
 from dockmod.semantic import Scope, model_for
-from dockmod.semantic.caches import (
-    MountRisks,
-    build_uses,
-    cache_uses,
-    docker_clean_disabled,
-    etc_apt_risks,
-    mount_owner,
-)
+from dockmod.semantic import caches
 from dockmod.semantic.runs import shell_script
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
@@ -173,13 +159,8 @@ DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT:
 APT = frozenset({Manager.APT_GET, Manager.APT})
 # Option names → managers. apt covers apt-get and apt.
 _NAMES: dict[str, tuple[Manager, ...]] = {
-    "pip": (Manager.PIP,), "uv": (Manager.UV,), "poetry": (Manager.POETRY,),
-    "pipenv": (Manager.PIPENV,), "npm": (Manager.NPM,), "yarn": (Manager.YARN,),
-    "pnpm": (Manager.PNPM,), "go": (Manager.GO,), "cargo": (Manager.CARGO,),
-    "bundler": (Manager.BUNDLER,), "composer": (Manager.COMPOSER,), "maven": (Manager.MAVEN,),
-    "gradle": (Manager.GRADLE,), "apt": (Manager.APT_GET, Manager.APT), "apk": (Manager.APK,),
-    "dnf": (Manager.DNF,), "yum": (Manager.YUM,), "dotnet": (Manager.DOTNET,),
-}  # fmt: skip
+    n: (Manager.APT_GET, Manager.APT) if n == "apt" else (Manager(n),) for n in (
+        "pip uv poetry pipenv npm yarn pnpm go cargo bundler composer maven gradle apt apk dnf yum dotnet").split()}
 # apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Off by default").
 _DEFAULT_NAMES = [n for n in _NAMES if n != "apk"]
 
@@ -232,9 +213,8 @@ class AddCacheMounts(Transform):
         self._df = df
         targets = [str(x) for x in self.option("targets")]
         model = self._model = model_for(df, targets) if targets else self.context.model
-        self._risks = MountRisks(model, lambda c: c.manager in self._managers and c.kind is not None)
+        self._risks = caches.MountRisks(model, lambda c: c.manager in self._managers and c.kind is not None)
         self._cont: str | None = None
-        self._style_cache: Style | None = None
         #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
         self._clean_tried: set[int] = set()
         self._cleaned: set[int] = set()
@@ -258,15 +238,13 @@ class AddCacheMounts(Transform):
             return df
         return df.with_changes(body=tuple(x for ins in df.body for x in replaced.get(id(ins), (ins,))))
 
-    @property
+    @functools.cached_property
     def _style(self) -> Style:
-        # ``Dockerfile.style`` is detected on every access: read it once per pass.
-        if self._style_cache is None:
-            self._style_cache = self.context.style
-        return self._style_cache
+        return self.context.style  # detected on every access: read once per pass
 
     # -- one RUN ---------------------------------------------------------------------------
-    def _run(self, stage: Stage, run: Run, scope: Scope, previous: Instruction | None) -> tuple[Instruction, ...] | None:
+    def _run(self, stage: Stage, run: Run, scope: Scope,
+             previous: Instruction | None) -> tuple[Instruction, ...] | None:
         script = shell_script(run)
         if script is None or script.has_error:
             return None
@@ -284,7 +262,7 @@ class AddCacheMounts(Transform):
             plan = _Plan(group)
             try:
                 fixed = self._fix(stage, run, current, scope, plan)
-            except (CacheBlocked, MountError) as e:
+            except (CacheBlocked, mounts.MountError) as e:
                 self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
                             title="Add cache mounts for the package caches", no_fix_reason=str(e))
                 apt_blocked |= key == "apt"
@@ -312,10 +290,11 @@ class AddCacheMounts(Transform):
         calls = plan.calls
         script = shell_script(run)
         assert script is not None
-        plan.uid, plan.gid = mount_owner(scope, calls)
-        plan.mounts = cache_uses(self._model, original, script, calls, scope, root=plan.uid is None)
+        plan.uid, plan.gid = caches.mount_owner(scope, calls)
+        plan.mounts = caches.cache_uses(self._model, original, script, calls, scope, root=plan.uid is None)
         # A build directory (cargo's target/) only where its own mount is safe.
-        plan.mounts += [b for b in build_uses(script, calls, scope) if not self._risks.of(original, script, [b], (), scope)]
+        plan.mounts += [b for b in caches.build_uses(script, calls, scope)
+                        if not self._risks.of(original, script, [b], (), scope)]
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
         new_flags, edited = self._merge(run, plan)
@@ -326,7 +305,7 @@ class AddCacheMounts(Transform):
         plan.unsafe = self._risks.of(original, shell_script(fixed) or script, plan.mounts, calls, scope)
         if not self._edit:
             return fixed
-        return fixed.with_changes(flags=join_flags(run.flags, new_flags, edited, self._continuation(run)))
+        return fixed.with_changes(flags=mounts.join_flags(run.flags, new_flags, edited, self._continuation(run)))
 
     def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
                       calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
@@ -334,7 +313,7 @@ class AddCacheMounts(Transform):
         model = self._model
         if (not self.option("apt-docker-clean") or stage.index in self._clean_tried
                 or any(i in self._cleaned for i in model.chain(stage.index))
-                or docker_clean_disabled(model, stage.index, run)):
+                or caches.docker_clean_disabled(model, stage.index, run)):
             return None
         mounted = any(f.mount is not None and f.mount.type == "cache" and f.mount.target is not None
                       and posixpath.normpath(f.mount.target) == "/var/cache/apt" for f in current.flags)
@@ -343,13 +322,13 @@ class AddCacheMounts(Transform):
         # Only before the stage's first apt RUN (whether or not this run applies it).
         self._clean_tried.add(stage.index)
         unsafe = ["the apt cache mounts are unsafe"] if apt_fix is FixSafety.UNSAFE else []
-        unsafe += etc_apt_risks(model, stage.index, scope, calls)
+        unsafe += caches.etc_apt_risks(model, stage.index, scope, calls)
         u = scope.user
         user = model.user_as_written(stage.index) if u.uid != 0 and not u.inherited else None
         replacement: tuple[Instruction, ...] = (current,)
         if self._edit:
             style = self._style
-            keep_lines, own_lines = split_leading(run.leading_lines)
+            keep_lines, own_lines = mounts.split_leading(run.leading_lines)
             if not keep_lines and previous is not None and previous.heredocs:
                 keep_lines = (EmptyLine(),)
             text = [f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}"]
@@ -371,9 +350,9 @@ class AddCacheMounts(Transform):
 
     def _merge(self, run: Run, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
         """New ``--mount`` texts and rewritten flags; ``plan.mounts`` keeps the new ones."""
-        wanted = [CacheMount(m.path, m.cache.locked, None if m.system else plan.uid,
+        wanted = [mounts.CacheMount(m.path, m.cache.locked, None if m.system else plan.uid,
                              None if m.system or not plan.uid else plan.gid) for m in plan.mounts]
-        new, edited, added = merge_cache_mounts(run.flags, wanted)
+        new, edited, added = mounts.merge_cache_mounts(run.flags, wanted)
         plan.mounts = [plan.mounts[i] for i in added]
         return new, edited
 
@@ -382,11 +361,11 @@ class AddCacheMounts(Transform):
         indentation, else the file's most common one (first continuation lines only: deeper
         lines are argument lists)."""
         style = self._style
-        own = first_indent(run)
+        own = mounts.first_indent(run)
         if own is not None:
             return f" {style.escape}{style.newline}{own}"
         if self._cont is None:
-            self._cont = f" {style.escape}{style.newline}{common_indent(self._df.body)}"
+            self._cont = f" {style.escape}{style.newline}{mounts.common_indent(self._df.body)}"
         return self._cont
 
 
