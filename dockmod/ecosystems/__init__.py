@@ -15,6 +15,8 @@ citing the documentation it was read from. This package reads shell commands thr
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -71,6 +73,28 @@ def _recognise_all(script: ShellScript) -> tuple[PackageManagerCall, ...]:
     return tuple(_RECOGNISER.calls(script))
 
 
+@functools.cache
+def _names_pattern(managers: frozenset[Manager]) -> re.Pattern[str]:
+    names = {n for m in managers for n in (*MANAGERS[m].programs, *MANAGERS[m].versioned,
+                                            *MANAGERS[m].python_modules)}
+    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
+
+
+_QUOTING = re.compile(r"\\\r?\n|[\\'\"]")
+
+
+def unquoted(text: str) -> str:
+    """Shell source without quotes, backslashes and line continuations: every word's text
+    (as the shell sees it) is a substring of it, for cheap pre-filters before parsing."""
+    return _QUOTING.sub("", text)
+
+
+def may_call(text: str, managers: frozenset[Manager]) -> bool:
+    """Cheap pre-filter before parsing: ``text`` (shell source) may hold a call of one of
+    ``managers``. False only when no program name of theirs appears in it (:func:`unquoted`)."""
+    return _names_pattern(managers).search(unquoted(text)) is not None
+
+
 def recognise(command: SimpleCommand) -> PackageManagerCall | None:
     """The package-manager call ``command`` is, or None."""
     return _RECOGNISER.recognise(command)
@@ -91,5 +115,7 @@ __all__ = [
     "cache_settings",
     "calls",
     "expand_template",
+    "may_call",
+    "unquoted",
     "recognise",
 ]

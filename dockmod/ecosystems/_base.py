@@ -106,7 +106,12 @@ class CacheDir:
     env: tuple[str, ...] = ()
     #: ``cache``: refilled on demand, read by nothing else. ``store``: later steps read it
     #: as data (Go modules, a Maven repository), so an empty mount can break them.
-    kind: Literal["cache", "store"] = "cache"
+    #: ``index``: the package index, written by the manager's ``index_actions`` and read
+    #: by its ``reads_index`` actions (apt's lists).
+    kind: Literal["cache", "store", "index"] = "cache"
+    #: A cache that the manager's offline mode reads as data (pnpm's store after ``pnpm
+    #: fetch``): a later offline call makes its mount unsafe, as for a ``store``.
+    read_offline: bool = False
     #: Needs ``sharing=locked``: the tool does not support concurrent writers.
     locked: bool = False
     #: Written as root whatever ``USER`` says (system package managers).
@@ -346,12 +351,34 @@ class ManagerInfo:
     #: Files each action reads without naming them (``""``: any action).
     action_manifests: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     caches: tuple[CacheDir, ...] = ()
+    #: Build output directories that are also caches (cargo's ``target/``), relative to the
+    #: project: mounted only where the RUN copies what it needs out of them itself.
+    build_dirs: tuple[CacheDir, ...] = ()
     #: Options that turn its cache off (each spelling the tool accepts).
     defeating_options: tuple[str, ...] = ()
     #: Variables that turn its cache off when set (to any non-false value).
     defeating_env: tuple[str, ...] = ()
+    #: Of those, variables that turn it off whatever their value (pip reads any value of
+    #: ``PIP_NO_CACHE_DIR`` as "off", for backwards compatibility); the others only when true.
+    defeating_env_any: tuple[str, ...] = ()
     #: Commands that empty its cache, as word prefixes (``("npm", "cache", "clean")``).
     cleaners: tuple[tuple[str, ...], ...] = ()
+    #: Cleaning commands (word prefixes) a linter wants kept, with its rule (``dnf clean``:
+    #: hadolint DL3040): a cache mount cannot be added while they empty it.
+    linted_cleaners: tuple[tuple[tuple[str, ...], str], ...] = ()
+    #: Actions that refresh its package index (``apt-get update``), and actions that read
+    #: the index an earlier refresh stored (``apt-get install``): see ``CacheDir.kind``.
+    index_actions: frozenset[str] = frozenset()
+    reads_index: frozenset[str] = frozenset()
+    #: Small installs (reported only on request): actions whose one operand pinned to an
+    #: exact version (``pin``, a regular expression) is one tool (``pip install uv==0.4``),
+    #: with the options they need (``npm install -g``) and options that rule it out (``-e``).
+    tool_actions: frozenset[str] = frozenset()
+    tool_options: tuple[str, ...] = ()
+    tool_excludes: tuple[str, ...] = ()
+    pin: str = ""
+    #: Operand suffixes of built files that such an action installs without a download.
+    local_artifacts: tuple[str, ...] = ()
     #: Options that make it read only what is already on disk (``--offline``).
     offline_options: tuple[str, ...] = ()
     #: Variables that do the same, with the value that does it (``("GOPROXY", "off")``);
@@ -362,6 +389,9 @@ class ManagerInfo:
     mount_env: tuple[tuple[str, str], ...] = ()
     #: Installs OS packages: runs as root, its caches are system directories.
     system: bool = False
+    #: Programs that are one variant of the tool (``dnf5``): the caches of that
+    #: ``CacheDir.variant`` apply, whatever the image.
+    program_variants: Mapping[str, str] = field(default_factory=dict)
     #: Program stems also matched with a version suffix (``pip`` → ``pip3``, ``pip3.12``).
     versioned: tuple[str, ...] = ()
     #: ``python -m <module>`` runs it.

@@ -6,12 +6,15 @@ packages for an image.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from dockmod.cst.arguments import ShellCommand
+from dockmod.cst.arguments import Heredoc, JsonArray, ShellCommand
+from dockmod.cst.instructions import Run
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, cache_settings, calls
 from dockmod.shell.edits import (
     comment_lines,
@@ -21,6 +24,10 @@ from dockmod.shell.edits import (
     remove_words,
 )
 from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand, parse_shell
+
+class CacheBlocked(ValueError):
+    """A cache mount cannot be added as asked; the message says why."""
+
 
 #: A variable lookup: a value, something not a str when unknown, None when unset.
 Getter = Callable[[str], object]
@@ -43,11 +50,14 @@ def offline(call: PackageManagerCall, get: Getter) -> list[str]:
 
 
 def defeats(key: str, value: str | None) -> bool:
-    """``PIP_NO_CACHE_DIR`` turns pip's cache off whatever its value (pip reads any boolean
-    there as "off", for backwards compatibility); ``UV_NO_CACHE`` only when true."""
-    if key == "PIP_NO_CACHE_DIR":
+    """Setting ``key`` to ``value`` turns a cache off: any value for the rows'
+    ``defeating_env_any`` (``PIP_NO_CACHE_DIR``), a true one otherwise (``UV_NO_CACHE``)."""
+    if key in _DEFEAT_ANY:
         return True
     return (value or "").strip().lower() in ("1", "true", "yes", "on", "y", "t")
+
+
+_DEFEAT_ANY = frozenset(k for row in MANAGERS.values() for k in row.defeating_env_any)
 
 
 def config_sets(script: ShellScript, before: int | None) -> dict[CacheDir, str | None]:
@@ -70,62 +80,48 @@ def runs_program(name: str, program: str, info: object) -> bool:
         c.isdigit() or c == "." for c in rest)
 
 
-def pinned(word: str, manager: Manager) -> bool:
-    """``word`` names one exact version (``uv==0.4.18``, ``pnpm@9.1.0``, ``x@v1.2.3``)."""
-    if manager in (Manager.PIP, Manager.UV):
-        name, eq, version = word.partition("==")
-        return bool(eq) and bool(name) and bool(version) and not any(c in version for c in "*,<>!")
-    if manager in (Manager.NPM, Manager.PNPM, Manager.YARN):
-        name, at, version = word.rpartition("@")
-        return bool(at) and bool(name) and bool(version) and version[0].isdigit() and all(
-            c.isalnum() or c in ".-+" for c in version)
-    if manager is Manager.GO:
-        _, at, version = word.partition("@")
-        return bool(at) and version.startswith("v") and version[1:2].isdigit()
-    return False
-
-
 def small_install(call: PackageManagerCall) -> bool:
-    """``call`` installs only local wheels, or one pinned tool: nothing is downloaded, or one
-    download that only repeats when the pin changes."""
-    if call.files or call.manifests and call.manager not in (Manager.GO, Manager.NPM):
+    """``call`` installs only local built files (``.whl``), or one tool pinned to an exact
+    version (the row's ``tool_actions`` and ``pin``): nothing is downloaded, or one download
+    that only repeats when the pin changes."""
+    info = call.info
+    if call.files or call.action not in info.tool_actions or call.has_option(*info.tool_excludes):
         return False
     operands = [w.text for w in call.operands]
-    if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
-        if call.options and any(o.name in ("-r", "--requirement", "-e", "--editable") for o in call.options):
-            return False
-        # Local wheels only: a local project or sdist builds a wheel, which pip caches.
-        if operands and all(o.endswith(".whl") for o in operands):
-            return True
-        return len(operands) == 1 and pinned(operands[0], call.manager)
-    if call.manager is Manager.NPM and call.action == "install":
-        global_ = call.has_option("-g", "--global", "--location=global")
-        return global_ and len(operands) == 1 and pinned(operands[0], call.manager)
-    if call.manager is Manager.GO and call.action == "install":
-        return len(operands) == 1 and pinned(operands[0], call.manager)
-    return False
+    if operands and info.local_artifacts and all(o.endswith(info.local_artifacts) for o in operands):
+        return True
+    return (len(operands) == 1 and re.match(info.pin, operands[0]) is not None
+            and (not info.tool_options or call.has_option(*info.tool_options)))
 
 
-def rpm_caches(manager: Manager, image: str) -> list[str]:
-    """Where dnf/yum keep packages: yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5
-    (Fedora 41 and later) uses ``/var/cache/libdnf5``. Both when the image does not tell."""
-    # https://dnf5.readthedocs.io/en/latest/changes_from_dnf4.7.html (cachedir),
-    # https://docs.fedoraproject.org/en-US/quick-docs/dnf/ (yum is dnf since EL8 / Fedora 22).
+# Which dnf or yum an image ships, by its name and the major version its tag starts with:
+# (names, first version of the newer one, older variant, newer variant). The variants are
+# the cache rows' (``CacheDir.variant``); an image not in this table may use any of them.
+RPM_IMAGES = (
+    # dnf5 from Fedora 41: https://fedoraproject.org/wiki/Changes/SwitchToDnf5
+    (("fedora",), 41, "dnf4", "dnf5"),
+    # Amazon Linux 2 has yum 3, 2023 dnf: https://docs.aws.amazon.com/linux/al2023/ug/package-management.html
+    (("amazonlinux",), 3, "yum3", "dnf4"),
+    # EL8 and later: yum is dnf (https://dnf.readthedocs.io/en/latest/cli_vs_yum.html)
+    (("centos", "rockylinux", "almalinux", "oraclelinux", "redhat/ubi", "registry.access.redhat.com/ubi",
+      "quay.io/centos/centos"), 8, "yum3", "dnf4"),
+)  # fmt: skip
+
+
+_RPM_VARIANTS = frozenset(v for row in RPM_IMAGES for v in row[2:])
+
+
+def rpm_variant(image: str) -> str | None:
+    """The dnf/yum variant ``image`` (its reference as written) ships; None: not known."""
     name, _, tag = image.lower().rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image.lower(), "", "")
     name = name.removeprefix("docker.io/").removeprefix("library/")
     major = tag.split(".")[0].split("-")[0]
-    version = int(major) if major.isdigit() else None
-    el = ("centos", "rockylinux", "almalinux", "oraclelinux", "redhat/ubi", "registry.access.redhat.com/ubi",
-          "amazonlinux", "quay.io/centos/centos")
-    if name.endswith("fedora") and version is not None:
-        return ["/var/cache/libdnf5"] if version >= 41 else ["/var/cache/dnf"]
-    if any(name.startswith(e) or name.endswith("/" + e.rsplit("/", 1)[-1]) for e in el) and version is not None:
-        if name.endswith("amazonlinux"):
-            return ["/var/cache/yum"] if version <= 2 else ["/var/cache/dnf"]
-        return ["/var/cache/yum"] if version <= 7 else ["/var/cache/dnf"]
-    if manager is Manager.YUM:
-        return ["/var/cache/yum", "/var/cache/dnf"]
-    return ["/var/cache/dnf", "/var/cache/libdnf5"]
+    if not major.isdigit():
+        return None
+    for names, newer, old, new in RPM_IMAGES:
+        if any(name.startswith(n) or name.endswith("/" + n.rsplit("/", 1)[-1]) for n in names):
+            return new if int(major) >= newer else old
+    return None
 
 
 # -- what defeats or empties a cache, and its removal --------------------------------------
@@ -173,12 +169,11 @@ def rm_operands_inside(cmd: SimpleCommand, in_mounts: InMounts | None) -> list[S
     return within if within and len(within) < len(operands) else []
 
 
-def next_removal(script: ShellScript, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
+def next_removal(script: ShellScript, managers: Collection[Manager], mount_env: Sequence[tuple[str, str]],
                  in_mounts: InMounts | None) -> Removal | None:
-    """The first edit that keeps the cache of the managers of ``of`` in use: drop a
-    defeating option or variable, add a ``mount_env`` assignment, drop a cleaning command."""
-    managers = {c.manager for c in of}
-    defeating_env = {k for c in of for k in c.info.defeating_env}
+    """The first edit that keeps the cache of ``managers`` in use: drop a defeating option
+    or variable, add a ``mount_env`` assignment, drop a cleaning command."""
+    defeating_env = {k for m in managers for k in MANAGERS[m].defeating_env}
     for call in calls(script):
         if call.manager not in managers:
             continue
@@ -210,7 +205,7 @@ def next_removal(script: ShellScript, of: Sequence[PackageManagerCall], mount_en
                     w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)):
                 return key, lambda src, c=call.command, kv=f"{key}={value}": insert_assignment(src, c, kv)
     for cmd in script.commands:
-        what = cleaner(cmd, dict.fromkeys(c.manager for c in of), in_mounts)
+        what = cleaner(cmd, managers, in_mounts)
         if what is not None:
             return what, lambda src, c=cmd: remove_command_or_line(src, c)
         within = rm_operands_inside(cmd, in_mounts)
@@ -219,24 +214,55 @@ def next_removal(script: ShellScript, of: Sequence[PackageManagerCall], mount_en
     return None
 
 
-def remove_defeaters(source: ShellCommand, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
-                     in_mounts: InMounts | None) -> tuple[ShellCommand, list[str]]:
-    """``source`` after every :func:`next_removal` edit, and what was removed. Raises
-    ValueError (the reason) when an edit cannot be made exactly or would drop a comment line."""
+def remove_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
+                     targets: Sequence[str]) -> tuple[ShellCommand, list[str]]:
+    """``source`` after every :func:`next_removal` edit, and what was removed; an ``rm`` is
+    removed when it only empties ``targets`` (the mounted directories). Raises CacheBlocked
+    (the reason) when an edit cannot be made exactly or would drop a comment line.
+    Cached by text: a fix's check, fix pass and re-check ask the same question."""
+    raw, removed, error = _remove_defeaters(source.raw, source.escape, tuple(managers), tuple(mount_env),
+                                            tuple(targets))
+    if error is not None:
+        raise CacheBlocked(error)
+    return (source if raw == source.raw else ShellCommand(raw=raw, escape=source.escape)), list(removed)
+
+
+def remove_run_defeaters(run: Run, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
+                         targets: Sequence[str]) -> tuple[ShellCommand | JsonArray | None, tuple[Heredoc, ...],
+                                                          list[str]]:
+    """:func:`remove_defeaters` for the managers of ``of`` on a RUN's script: its command
+    and heredocs after the edits, and what was removed."""
+    heredoc = bool(run.heredocs)
+    # A heredoc body is edited as a ShellCommand whose escape character never occurs, so
+    # nothing is joined and its spans equal the body's (the shell joins lines itself).
+    source = ShellCommand(raw=run.heredocs[0].body, escape="\0") if heredoc else run.command
+    assert isinstance(source, ShellCommand)
+    source, removed = remove_defeaters(source, tuple(dict.fromkeys(c.manager for c in of)), mount_env, targets)
+    if heredoc:
+        return run.command, (run.heredocs[0].with_changes(body=source.raw), *run.heredocs[1:]), removed
+    return source, tuple(run.heredocs), removed
+
+
+@functools.lru_cache(maxsize=1024)
+def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], mount_env: tuple[tuple[str, str], ...],
+                      targets: tuple[str, ...]) -> tuple[str, tuple[str, ...], str | None]:
+    source = ShellCommand(raw=raw, escape=escape)
+    # A path in a mounted directory (both absolute and normalised).
+    in_mounts = (lambda p: any(p == t or p.startswith(t.rstrip("/") + "/") for t in targets)) if targets else None
     removed: list[str] = []
     for _ in range(32):
-        step = next_removal(parse_shell(source), of, mount_env, in_mounts)
+        step = next_removal(parse_shell(source), managers, mount_env, in_mounts)
         if step is None:
             break
         what, edit = step
         new = edit(source)
         if new is None:
-            raise ValueError(f"`{what}` cannot be removed without changing the rest of the script")
+            return raw, (), f"`{what}` cannot be removed without changing the rest of the script"
         if comment_lines(new.raw) != comment_lines(source.raw):
-            raise ValueError(f"removing `{what}` would drop a comment line")
+            return raw, (), f"removing `{what}` would drop a comment line"
         source = new
         removed.append(what)
-    return source, removed
+    return source.raw, tuple(removed), None
 
 
 # -- where a call's caches are -------------------------------------------------------------
@@ -250,17 +276,30 @@ class CacheTarget:
     path: str
     cache: CacheDir
     how: str
+    manager: Manager | None = None
+
+    @property
+    def kind(self) -> str:
+        """``cache``, ``store`` or ``index`` (see :attr:`CacheDir.kind`)."""
+        return self.cache.kind
+
+    @property
+    def system(self) -> bool:
+        """Written as root whatever ``USER`` says (a system manager's default directory)."""
+        return self.how == "default" and self.cache.system
 
 
 def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: Mapping[CacheDir, str | None],
                   image: str, user: str = "") -> list[CacheTarget]:
     """The cache directories of ``call`` for variables ``get`` (run as root or not), the
-    directories moved by ``config`` and the image's text. Raises ValueError (the reason) when
+    directories moved by ``config`` and the image's text. Raises CacheBlocked (the reason) when
     one cannot be resolved to a known absolute path; ``user`` names the user in that reason."""
     caches = call.info.caches
-    if call.manager in (Manager.DNF, Manager.YUM):
-        keep = rpm_caches(call.manager, image)
-        caches = tuple(c for c in caches if c.path in keep)
+    variant = None
+    if any(c.variant in _RPM_VARIANTS for c in caches):
+        variant = call.info.program_variants.get(os.path.basename(call.program[-1].text)) or rpm_variant(image)
+    if variant is not None:
+        caches = tuple(c for c in caches if c.variant in ("", variant))
     out = []
     for cd in caches:
         if not cd.applies(call.action):
@@ -273,19 +312,19 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
         if opt is not None:
             value = opt.value if opt.value is not None else opt.name.split("=", 1)[-1]
             if not value or not value.startswith("/") or "$" in value:
-                raise ValueError(f"`{opt.name.split('=')[0]}` is not an absolute path")
-            out.append(CacheTarget(posixpath.normpath(value), cd, "option"))
+                raise CacheBlocked(f"`{opt.name.split('=')[0]}` is not an absolute path")
+            out.append(CacheTarget(posixpath.normpath(value), cd, "option", call.manager))
             continue
         if cd in config:
             value = config[cd]
             if value is None:
-                raise ValueError(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
-            out.append(CacheTarget(posixpath.normpath(value), cd, "config"))
+                raise CacheBlocked(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
+            out.append(CacheTarget(posixpath.normpath(value), cd, "config", call.manager))
             continue
         path = cd.resolve(get, root=root)
         if path is None:
-            raise ValueError(_unresolved(cd, get, user))
-        out.append(CacheTarget(path, cd, "default"))
+            raise CacheBlocked(_unresolved(cd, get, user))
+        out.append(CacheTarget(path, cd, "default", call.manager))
     return out
 
 
@@ -301,19 +340,33 @@ def _unresolved(cd: CacheDir, get: Getter, user: str) -> str:
     return f"the cache directory depends on `{unset[0] if unset else cd.path}`, which is not set"
 
 
+#: Debian's and Ubuntu's images delete every downloaded ``.deb`` through this apt
+#: configuration file (https://github.com/debuerreotype/debuerreotype, ``docker-clean``).
+DOCKER_CLEAN_FILE = "/etc/apt/apt.conf.d/docker-clean"
+
+
 def disables_docker_clean(cmd: SimpleCommand) -> bool:
-    """``cmd`` removes Debian's ``/etc/apt/apt.conf.d/docker-clean`` (apt then keeps the
-    downloaded packages)."""
-    return os.path.basename(cmd.name) == "rm" and any(w.text == "/etc/apt/apt.conf.d/docker-clean" for w in cmd.args)
+    """``cmd`` removes :data:`DOCKER_CLEAN_FILE` (apt then keeps the downloaded packages)."""
+    return os.path.basename(cmd.name) == "rm" and any(w.text == DOCKER_CLEAN_FILE for w in cmd.args)
 
 
-#: apt's programs, and the actions that read the package lists (``update`` writes them).
-APT = frozenset({Manager.APT_GET, Manager.APT})
-_APT_READS_LISTS = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download"})
+def reads_stored_index(call: PackageManagerCall, among: Iterable[PackageManagerCall]) -> bool:
+    """``call`` reads its package index (the row's ``reads_index``) without a refresh of
+    that index before it among ``among`` (the calls of its script): it reads what an
+    earlier RUN stored."""
+    index = {c for c in call.info.caches if c.kind == "index"}
+    return call.action in call.info.reads_index and not any(
+        c.action in c.info.index_actions and index & set(c.info.caches) and c.span[0] < call.span[0] for c in among)
 
 
-def reads_stored_lists(call: PackageManagerCall, among: Iterable[PackageManagerCall]) -> bool:
-    """``call`` is an apt action that reads the package lists without an ``update`` before
-    it among ``among`` (the calls of its script): it reads what an earlier RUN stored."""
-    return call.manager in APT and call.action in _APT_READS_LISTS and not any(
-        c.manager in APT and c.action == "update" and c.span[0] < call.span[0] for c in among)
+def linted_cleaner(script: ShellScript, of: Iterable[PackageManagerCall]) -> str | None:
+    """Why a cache mount cannot be added: the script runs a cleaning command of the
+    managers of ``of`` that a linter wants kept (``dnf clean``; the row's ``linted_cleaners``)."""
+    rows = {c.manager: c.info for c in of}
+    for cmd in script.commands:
+        name = os.path.basename(cmd.name)
+        for info in rows.values():
+            for prefix, rule in info.linted_cleaners:
+                if name == prefix[0] and cmd.words[1:len(prefix)] == list(prefix[1:]):
+                    return f"`{' '.join(prefix)}` would empty the cache mount ({rule} wants it kept)"
+    return None

@@ -60,6 +60,8 @@ MANAGERS = (
         cleaners=(("go", "clean", "-modcache"), ("go", "clean", "-cache")),
         offline_options=("-mod=vendor",),
         offline_env=(("GOPROXY", "off"), ("GOFLAGS", "-mod=vendor")),
+        # https://go.dev/ref/mod#go-install (``go install pkg@v1.2.3``)
+        tool_actions=frozenset({"install"}), pin=r"[^@]*@v\d",
         kind_rule=_go_kind,
     ),
 )

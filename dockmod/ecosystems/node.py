@@ -74,6 +74,9 @@ MANAGERS = (
         # https://docs.npmjs.com/cli/v10/using-npm/config#offline
         offline_options=("--offline",),
         offline_env=(("npm_config_offline", "true"), ("NPM_CONFIG_OFFLINE", "true")),
+        # https://docs.npmjs.com/cli/v10/commands/npm-install (``<name>@<version>``, ``-g``)
+        tool_actions=frozenset({"install"}), tool_options=("-g", "--global", "--location=global"),
+        pin=r".+@\d(?:[^\W_]|[.+-])*\Z",
         kind_rule=_npm_kind,
     ),
     # Yarn classic: https://classic.yarnpkg.com/en/docs/cli/install
@@ -139,7 +142,11 @@ MANAGERS = (
                 env=("npm_config_store_dir", "NPM_CONFIG_STORE_DIR"),
                 overrides=(("PNPM_HOME", "{PNPM_HOME}/store"),
                            ("XDG_DATA_HOME", "{XDG_DATA_HOME}/pnpm/store")),
-                kind="store",
+                # A cache, not a store later steps read: on another file system (a cache
+                # mount) pnpm copies packages into node_modules rather than linking them
+                # (https://pnpm.io/npmrc#package-import-method, "auto"). Only an offline
+                # install reads it as data (https://pnpm.io/cli/fetch).
+                read_offline=True,
                 options=("--store-dir",),
                 config=(("pnpm", "config", "set", "store-dir"),
                         ("pnpm", "config", "set", "--global", "store-dir"),

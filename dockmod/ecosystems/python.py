@@ -77,6 +77,9 @@ def _pipenv_kind(call: PackageManagerCall) -> InstallKind | None:
     return None
 
 
+# ``name==version`` with no wildcard or range in the version (PEP 440 version matching).
+_PIN_EQ = r"(?:(?!==).)+==[^*,<>!]+\Z"
+
 MANAGERS = (
     # https://pip.pypa.io/en/stable/cli/pip_install/
     # cache: https://pip.pypa.io/en/stable/topics/caching/#default-paths
@@ -109,9 +112,13 @@ MANAGERS = (
         defeating_options=prefixes("--no-cache-dir", "--no-ca"),
         # https://pip.pypa.io/en/stable/topics/configuration/#environment-variables
         defeating_env=("PIP_NO_CACHE_DIR",),
+        defeating_env_any=("PIP_NO_CACHE_DIR",),
         # https://pip.pypa.io/en/stable/cli/pip_cache/
         cleaners=(("pip", "cache", "purge"), ("pip", "cache", "remove")),
         offline_options=("--no-index",),
+        # https://pip.pypa.io/en/stable/cli/pip_install/#requirement-specifiers (``==``)
+        tool_actions=frozenset({"install"}), tool_excludes=("-e", "--editable"), pin=_PIN_EQ,
+        local_artifacts=(".whl",),
         kind_rule=_pip_kind,
         manifest_rule=_pip_manifests,
     ),
@@ -149,6 +156,8 @@ MANAGERS = (
         cleaners=(("uv", "cache", "clean"), ("uv", "cache", "prune"), ("uv", "clean")),
         offline_options=("--offline",),
         offline_env=(("UV_OFFLINE", "*"),),
+        tool_actions=frozenset({"pip install"}), tool_excludes=("-e", "--editable"), pin=_PIN_EQ,
+        local_artifacts=(".whl",),
         # https://docs.astral.sh/uv/guides/integration/docker/#caching
         mount_env=(("UV_LINK_MODE", "copy"),),
         kind_rule=_uv_kind,
@@ -216,6 +225,7 @@ MANAGERS = (
             ),
         ),
         defeating_env=("PIP_NO_CACHE_DIR",),
+        defeating_env_any=("PIP_NO_CACHE_DIR",),
         kind_rule=_pipenv_kind,
     ),
 )

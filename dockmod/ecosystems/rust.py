@@ -54,6 +54,12 @@ MANAGERS = (
                 source="https://doc.rust-lang.org/cargo/guide/cargo-home.html#caching-the-cargo-home-in-ci",
             ),
         ),
+        # https://doc.rust-lang.org/cargo/reference/build-cache.html (``target/`` of the
+        # workspace; CARGO_TARGET_DIR, ``--target-dir``; cargo locks it between builds)
+        build_dirs=(
+            CacheDir("target", env=("CARGO_TARGET_DIR",), options=("--target-dir",), actions=frozenset({"build"}),
+                     source="https://doc.rust-lang.org/cargo/reference/build-cache.html"),
+        ),
         offline_options=("--offline", "--frozen"),
         offline_env=(("CARGO_NET_OFFLINE", "true"),),
         kind_rule=_cargo_kind,

@@ -180,9 +180,13 @@ _APT_ACTIONS = frozenset(
 _APT_CACHES = (
     CacheDir("/var/cache/apt", locked=True, system=True,
              source="https://manpages.debian.org/bookworm/apt/apt.conf.5.en.html#DIRECTORIES"),
-    CacheDir("/var/lib/apt/lists", locked=True, system=True,
+    CacheDir("/var/lib/apt/lists", kind="index", locked=True, system=True,
              source="https://manpages.debian.org/bookworm/apt/apt.conf.5.en.html#DIRECTORIES"),
 )
+
+# apt-get(8): ``update`` fetches the lists; these actions read them.
+_APT_INDEX = frozenset({"update"})
+_APT_READS_INDEX = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download"})
 
 _DNF_VALUE = names(
     "-c --config --installroot --releasever -x --exclude --enablerepo --disablerepo --repo"
@@ -199,7 +203,8 @@ _DNF_SPEC = CommandSpec(
 _DNF_ACTIONS = frozenset(
     {"install", "update", "upgrade", "makecache", "reinstall", "distro-sync", "builddep", "groupinstall"}
 )
-_DNF_CLEAN = (("dnf", "clean", "all"), ("dnf", "clean", "packages"))
+_DNF_CLEAN = (("dnf", "clean", "all"), ("dnf", "clean", "packages"), ("dnf5", "clean", "all"),
+              ("dnf5", "clean", "packages"))
 # dnf 4: https://dnf.readthedocs.io/en/latest/conf_ref.html#cachedir-label (/var/cache/dnf)
 _DNF4_CACHE = CacheDir("/var/cache/dnf", locked=True, system=True, variant="dnf4",
                        source="https://dnf.readthedocs.io/en/latest/conf_ref.html#cachedir-label")
@@ -221,6 +226,7 @@ MANAGERS = (
         install_actions=_APT_ACTIONS,
         caches=_APT_CACHES,
         cleaners=(("apt-get", "clean"), ("apt", "clean")),
+        index_actions=_APT_INDEX, reads_index=_APT_READS_INDEX,
         system=True,
         build_packages=APT_BUILD_PACKAGES,
         kind_rule=_system_kind,
@@ -235,6 +241,7 @@ MANAGERS = (
         install_actions=_APT_ACTIONS,
         caches=_APT_CACHES,
         cleaners=(("apt", "clean"), ("apt-get", "clean")),
+        index_actions=_APT_INDEX, reads_index=_APT_READS_INDEX,
         system=True,
         build_packages=APT_BUILD_PACKAGES,
         kind_rule=_system_kind,
@@ -271,13 +278,18 @@ MANAGERS = (
     # base image ships decides the cache (see the base-image table).
     ManagerInfo(
         manager=Manager.DNF,
-        programs=("dnf", "dnf-3"),  # dnf5 apart: its cache differs, and which one runs is unknown here
+        # ``dnf5`` is dnf 5 by name (https://dnf5.readthedocs.io/en/latest/dnf5.8.html); ``dnf``
+        # is dnf 4 or 5, as the image says (``cache_use.RPM_IMAGES``).
+        programs=("dnf", "dnf-3", "dnf5"),
+        program_variants={"dnf5": "dnf5", "dnf-3": "dnf4"},
         ecosystem="system",
         source="https://dnf.readthedocs.io/en/latest/command_ref.html",
         spec=_DNF_SPEC,
         install_actions=_DNF_ACTIONS,
         caches=(_DNF4_CACHE, _DNF5_CACHE),
         cleaners=_DNF_CLEAN,
+        # https://github.com/hadolint/hadolint/wiki/DL3040
+        linted_cleaners=((("dnf", "clean"), "hadolint DL3040"),),
         offline_options=("-C", "--cacheonly"),
         system=True,
         build_packages=RPM_BUILD_PACKAGES,
@@ -294,6 +306,8 @@ MANAGERS = (
         install_actions=_DNF_ACTIONS,
         caches=(_DNF4_CACHE, _YUM3_CACHE),
         cleaners=(("yum", "clean", "all"), ("yum", "clean", "packages")),
+        # https://github.com/hadolint/hadolint/wiki/DL3032
+        linted_cleaners=((("yum", "clean"), "hadolint DL3032"),),
         offline_options=("-C", "--cacheonly"),
         system=True,
         build_packages=RPM_BUILD_PACKAGES,

@@ -6,14 +6,10 @@ tool (pip, uv, poetry, pipenv, npm, yarn, pnpm, go, cargo, bundler, composer, Ma
 Gradle, apt-get/apt, apk, dnf, yum) and adds one ``--mount=type=cache,target=<dir>`` per
 cache directory the tool uses, for the user and environment in effect at that ``RUN``:
 
-* The facts come from the semantic model (``context.model``): the ``USER``, uid, ``HOME``
-  and ``ENV`` in effect at the ``RUN`` (inherited through ``FROM <stage>``, plus what the
-  base-image table says the image sets), the stage graph (which stages can be shipped,
-  which stages build on this one, which ``COPY --from`` read it) and what each ``RUN``
-  writes. Where each manager keeps its caches, what moves them (``PIP_CACHE_DIR``,
-  ``npm_config_cache``, ``GOMODCACHE``, ``--cache-dir``, ``npm config set cache`` …), what
-  defeats them and what empties them is the package-manager table,
-  ``dockmod.ecosystems.MANAGERS``. The transform reads both and makes the edit.
+* Where each manager keeps its caches, what moves them (``PIP_CACHE_DIR``, ``--cache-dir``,
+  ``npm config set cache`` …), defeats or empties them is the package-manager table
+  (``dockmod.ecosystems.MANAGERS``); the user, ``HOME``, ``ENV`` and stage graph at the
+  ``RUN`` come from the semantic model (``dockmod.semantic.caches`` joins the two).
 * For a non-root user the mount gets ``uid=`` (and ``gid=`` when ``USER`` names a
   numeric group): a cache mount is owned by root with mode 0755 unless told otherwise, so
   the tool could not write to it. BuildKit only accepts numeric ids, so a named user must
@@ -37,6 +33,9 @@ cache directory the tool uses, for the user and environment in effect at that ``
   It is an instruction of its own rather than a prefix of the apt ``RUN`` because it is
   configuration, done once per stage (a prefix would have to be repeated, or skipped, in
   every later apt ``RUN``), and its layer stays cached when the apt ``RUN`` changes.
+* cargo's ``target/`` (after ``cd``, ``--target-dir`` or ``CARGO_TARGET_DIR``) is mounted
+  too when the same ``RUN`` copies the artifact out of it and no later instruction names
+  it or copies from it: the build cache stays out of the image, the binary does not.
 * Mounts already on the ``RUN`` are kept. A target that is already mounted (or lies
   inside a mounted directory) is never added again; an existing cache mount of that
   exact target gets the ``sharing=locked`` and ``uid=`` it lacks.
@@ -51,10 +50,7 @@ Without a cache mount every change to a ``RUN``'s layer downloads every package 
 and the tool's cache either bloats the layer or is turned off (``--no-cache-dir``). A
 cache mount keeps the downloads on the build host, out of the image, across builds.
 
-## Example
-``RUN pip install -r requirements.txt`` becomes
-``RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt``.
-The fix needs ``docker/dockerfile:1.2``: BuildKit's built-in frontend has it. The engine
+The fix needs ``docker/dockerfile:1.2`` (BuildKit's built-in frontend has it): the engine
 raises a ``# syntax`` directive pinned lower, and adds one only with ``syntax-directive``.
 
 ## Fix safety
@@ -68,7 +64,8 @@ what the image holds at that path. So the fix is:
 
 * Safe when the directory is a pure cache, one the tool refills on demand and nothing
   else reads: pip's, uv's, poetry's ``cache``/``artifacts``, pipenv's, npm's, yarn's,
-  pnpm's store (pnpm copies out of a store on another file system), Go's build cache,
+  pnpm's store (pnpm copies out of a store on another file system; a later ``pnpm install
+  --offline`` reads it, which makes it unsafe), Go's build cache,
   bundler's gem cache, composer's cache, and apt's, dnf's and yum's package
   caches. Dropping ``--no-cache-dir`` and the cleaning commands is part of the same
   argument: with the mount, what they would have removed never reaches the layer. A
@@ -114,9 +111,9 @@ what the image holds at that path. So the fix is:
 The apt mounts are ``/var/cache/apt`` and ``/var/lib/apt/lists``. Docker's example
 mounts all of ``/var/lib/apt``, but that also captures ``/var/lib/apt/extended_states``
 (which packages were installed automatically), so the image would lose that record.
-yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5 (Fedora 41 and later) keeps
-packages in ``/var/cache/libdnf5``; both dnf directories are mounted when the image's tag
-does not tell. uv installs from a mounted cache get ``UV_LINK_MODE=copy`` (uv cannot
+yum on EL8 and later is dnf (``/var/cache/dnf``); dnf5 (Fedora 41 and later, or called as
+``dnf5``) keeps packages in ``/var/cache/libdnf5``; both are mounted when neither the
+program nor the image's tag tells. uv installs from a mounted cache get ``UV_LINK_MODE=copy`` (uv cannot
 hard-link across file systems and warns without it).
 
 ## Off by default
@@ -131,9 +128,8 @@ Findings that gain little are not reported unless asked for:
 * ``--version``/``--help`` calls.
 
 ## Options
-``package-managers``: names to handle (``pip``, ``uv``, ``poetry``, ``pipenv``, ``npm``,
-``yarn``, ``pnpm``, ``go``, ``cargo``, ``bundler``, ``composer``, ``maven``, ``gradle``,
-``apt``, ``apk``, ``dnf``, ``yum``); default all but ``apk``.
+``package-managers``: the names to handle (listed in the option's help); default all but
+``apk``.
 ``apt-docker-clean``: insert the ``RUN`` that disables ``docker-clean`` (default true).
 ``targets``: the stages you build with ``--target`` (names or indexes); default every
 stage that can be.
@@ -142,93 +138,31 @@ stage that can be.
 
 from __future__ import annotations
 
-import enum
+import functools
 import os
 import posixpath
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from dockmod._parse import parse_instruction
-from dockmod.cst import (
-    Cmd,
-    Dockerfile,
-    EmptyLine,
-    Entrypoint,
-    Flag,
-    Instruction,
-    JsonArray,
-    Run,
-    ShellCommand,
-    Stage,
-    Style,
-)
-from dockmod.cst.mounts import (
-    CacheMount,
-    MountError,
-    common_indent,
-    first_indent,
-    join_flags,
-    merge_cache_mounts,
-    mounts_path,
-    split_leading,
-)
-from dockmod.ecosystems import CacheDir, Manager, PackageManagerCall
-from dockmod.ecosystems.cache_use import (
-    APT,
-    cache_targets,
-    config_sets,
-    defeats,
-    disables_docker_clean,
-    offline,
-    reads_stored_lists,
-    remove_defeaters,
-    small_install,
-)
+from dockmod.cst import Dockerfile, EmptyLine, Flag, Instruction, Run, ShellCommand, Stage, Style
+from dockmod.cst import mounts
+from dockmod.ecosystems import Manager, PackageManagerCall, may_call
 from dockmod.ecosystems import calls as pm_calls
-from dockmod.shell import ShellScript
+from dockmod.ecosystems.cache_use import CacheBlocked, CacheTarget, remove_run_defeaters, small_install
 from dockmod.semantic import Scope, model_for
-from dockmod.semantic.effects import file_commands_only, names_path, paths_named, runs_opaque
-from dockmod.semantic.paths import inside
+from dockmod.semantic import caches
 from dockmod.semantic.runs import shell_script
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
                 "\"true\";' > /etc/apt/apt.conf.d/keep-cache")
-
+APT = frozenset({Manager.APT_GET, Manager.APT})
 # Option names → managers. apt covers apt-get and apt.
 _NAMES: dict[str, tuple[Manager, ...]] = {
-    "pip": (Manager.PIP,), "uv": (Manager.UV,), "poetry": (Manager.POETRY,),
-    "pipenv": (Manager.PIPENV,), "npm": (Manager.NPM,), "yarn": (Manager.YARN,),
-    "pnpm": (Manager.PNPM,), "go": (Manager.GO,), "cargo": (Manager.CARGO,),
-    "bundler": (Manager.BUNDLER,), "composer": (Manager.COMPOSER,), "maven": (Manager.MAVEN,),
-    "gradle": (Manager.GRADLE,), "apt": (Manager.APT_GET, Manager.APT), "apk": (Manager.APK,),
-    "dnf": (Manager.DNF,), "yum": (Manager.YUM,), "dotnet": (Manager.DOTNET,),
-}  # fmt: skip
-# apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Why off").
+    n: (Manager.APT_GET, Manager.APT) if n == "apt" else (Manager(n),) for n in (
+        "pip uv poetry pipenv npm yarn pnpm go cargo bundler composer maven gradle apt apk dnf yum dotnet").split()}
+# apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Off by default").
 _DEFAULT_NAMES = [n for n in _NAMES if n != "apk"]
-
-
-
-class _Kind(enum.Enum):
-    #: Refilled on demand and read by nothing else.
-    CACHE = "cache"
-    #: Later steps read it as data (Go modules, cargo sources, a Maven repository).
-    STORE = "store"
-    #: apt's package lists: written by ``apt-get update``, read by ``apt-get install``.
-    LISTS = "lists"
-
-
-@dataclass(frozen=True, slots=True)
-class _Mount:
-    target: str
-    kind: _Kind = _Kind.CACHE
-    locked: bool = False
-    #: Taken from the command line rather than a default or ``ENV``.
-    custom: bool = False
-    #: Taken from ``<tool> config set`` in this or an earlier RUN.
-    configured: bool = False
-    #: Runs as root whatever ``USER`` says (system package managers).
-    system: bool = False
-    manager: Manager | None = None
 
 
 @dataclass
@@ -236,17 +170,12 @@ class _Plan:
     """What the fix of one manager's calls in one RUN does, and how far it may be trusted."""
 
     calls: list[PackageManagerCall]
-    mounts: list[_Mount] = field(default_factory=list)
+    mounts: list[CacheTarget] = field(default_factory=list)
     uid: int | None = None
     gid: int | None = None
     unsafe: list[str] = field(default_factory=list)
-    #: Variables the manager wants beside a mounted cache (``mount_env`` in the table, e.g.
-    #: ``UV_LINK_MODE=copy``) that the scope does not set already.
+    #: The row's ``mount_env`` (``UV_LINK_MODE=copy``) that the scope does not set already.
     mount_env: tuple[tuple[str, str], ...] = ()
-
-
-class _Blocked(Exception):
-    """No fix for this RUN; the message says why."""
 
 
 class AddCacheMounts(Transform):
@@ -277,65 +206,50 @@ class AddCacheMounts(Transform):
         ),
     )
 
-    # -- whole file ------------------------------------------------------------------------
     def transform(self, df: Dockerfile) -> Dockerfile:
         if df.escape != "\\":
             return df
-        self._managers = self._selected()
+        self._managers = frozenset(m for n in self.option("package-managers") for m in _NAMES.get(str(n).lower(), ()))
         self._df = df
-        stages = df.stages
-        self._stages = stages
         targets = [str(x) for x in self.option("targets")]
-        self._model = model_for(df, targets) if targets else self.context.model
-        self._later_cache: dict[tuple, list[str]] = {}
+        model = self._model = model_for(df, targets) if targets else self.context.model
+        self._risks = caches.MountRisks(model, lambda c: c.manager in self._managers and c.kind is not None)
         self._cont: str | None = None
+        #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
         self._clean_tried: set[int] = set()
-        #: Stages where this pass inserted the docker-clean RUN (stages built on them have it).
         self._cleaned: set[int] = set()
-        # ``Dockerfile.style`` is detected on every access: read it once per pass.
-        self._style_cache: Style | None = None
-        model = self._model
+        # Replacements are built only when they can be used: by a fix, or to key a proposal.
+        ctx = self.context
+        self._edit = ctx.fix or ctx.track_keys or bool(ctx.rejected)
         replaced: dict[int, tuple[Instruction, ...]] = {}
         previous: Instruction | None = None
-        for stage, info in zip(stages, model.stages):
+        for stage, info in zip(df.stages, model.stages):
             windows = any(p in (info.image_text or "").lower() for p in ("windows", "nanoserver", "servercore"))
-            for pos, ins in enumerate(stage.instructions):
-                if isinstance(ins, Run) and not windows:
+            for ins in stage.instructions:
+                # A RUN that names none of the managers is not parsed at all.
+                if isinstance(ins, Run) and not windows and isinstance(ins.command, ShellCommand) and may_call(
+                        "".join((ins.command.raw, *(h.body for h in ins.heredocs))), self._managers):
                     scope = model.scope_at(ins)
-                    if scope.posix_shell:
-                        out = self._run(stage, pos, ins, scope, previous)
-                        if out is not None:
-                            replaced[id(ins)] = out
+                    out = self._run(stage, ins, scope, previous) if scope.posix_shell else None
+                    if out is not None:
+                        replaced[id(ins)] = out
                 previous = ins
         if not replaced:
             return df
-        body: list[Instruction] = []
-        for ins in df.body:
-            body.extend(replaced.get(id(ins), (ins,)))
-        return df.with_changes(body=tuple(body))
+        return df.with_changes(body=tuple(x for ins in df.body for x in replaced.get(id(ins), (ins,))))
 
-    @property
+    @functools.cached_property
     def _style(self) -> Style:
-        if self._style_cache is None:
-            self._style_cache = self.context.style
-        return self._style_cache
-
-    def _selected(self) -> frozenset[Manager]:
-        names = self.option("package-managers")
-        out: set[Manager] = set()
-        for n in names:
-            out.update(_NAMES.get(str(n).lower(), ()))
-        return frozenset(out)
+        return self.context.style  # detected on every access: read once per pass
 
     # -- one RUN ---------------------------------------------------------------------------
-    def _run(self, stage: Stage, pos: int, run: Run, scope: Scope,
+    def _run(self, stage: Stage, run: Run, scope: Scope,
              previous: Instruction | None) -> tuple[Instruction, ...] | None:
         script = shell_script(run)
         if script is None or script.has_error:
             return None
-        calls = [c for c in pm_calls(script) if c.manager in self._managers and c.kind is not None]
-        if not self.option("small-installs"):
-            calls = [c for c in calls if not small_install(c)]
+        calls = [c for c in pm_calls(script) if c.manager in self._managers and c.kind is not None
+                 and (self.option("small-installs") or not small_install(c))]
         if not calls:
             return None
         groups: dict[str, list[PackageManagerCall]] = {}
@@ -346,17 +260,16 @@ class AddCacheMounts(Transform):
         apt_blocked = False
         for key, group in groups.items():
             plan = _Plan(group)
-            fixed = None
             try:
-                fixed = self._fix(stage, pos, current, scope, plan)
-            except _Blocked as e:
+                fixed = self._fix(stage, run, current, scope, plan)
+            except (CacheBlocked, mounts.MountError) as e:
                 self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
                             title="Add cache mounts for the package caches", no_fix_reason=str(e))
                 apt_blocked |= key == "apt"
                 continue
             if fixed is None:
                 continue
-            targets = ", ".join(f"`{m.target}`" for m in plan.mounts) or "the existing mounts"
+            targets = ", ".join(f"`{m.path}`" for m in plan.mounts) or "the existing mounts"
             safety = FixSafety.UNSAFE if plan.unsafe else FixSafety.SAFE
             note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
             if key == "apt":
@@ -371,45 +284,36 @@ class AddCacheMounts(Transform):
                 return clean
         return (current,) if current is not run else None
 
-    def _fix(self, stage: Stage, pos: int, run: Run, scope: Scope, plan: _Plan) -> Run | None:
-        """``run`` with ``plan``'s mounts and removals, or None when there is nothing to do."""
+    def _fix(self, stage: Stage, original: Run, run: Run, scope: Scope, plan: _Plan) -> Run | None:
+        """``run`` (``original`` with the fixes of other managers) with ``plan``'s mounts and
+        removals, or None when there is nothing to do."""
         calls = plan.calls
         script = shell_script(run)
         assert script is not None
-        self._plan_user(plan, scope, calls)
-        config = self._configured_before(stage.instructions[pos])
-        config.update(config_sets(script, before=calls[0].command.span[0]))
+        plan.uid, plan.gid = caches.mount_owner(scope, calls)
+        plan.mounts = caches.cache_uses(self._model, original, script, calls, scope, root=plan.uid is None)
+        # A build directory (cargo's target/) only where its own mount is safe.
+        plan.mounts += [b for b in caches.build_uses(script, calls, scope)
+                        if not self._risks.of(original, script, [b], (), scope)]
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
-        for call in calls:
-            for m in _targets(call, scope, plan, config, self._model.stages[stage.index].image_text or ""):
-                if all(m.target != x.target for x in plan.mounts):
-                    plan.mounts.append(replace(m, manager=call.manager))
-        for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
-            value = scope.env.get(key) if key in scope.env else None
-            if isinstance(value, str) and defeats(key, value) and not _prefixed(calls, key):
-                raise _Blocked(f"`ENV {key}` turns the cache off for the stage")
-        for cmd in script.commands:
-            name = os.path.basename(cmd.name)
-            if name in ("dnf", "yum") and cmd.words[1:2] == ["clean"] and any(c.manager.value == name for c in calls):
-                # Removing it would make hadolint report DL3040 (dnf) / DL3032 (yum);
-                # keeping it empties the cache mount on every run.
-                rule = "DL3040" if name == "dnf" else "DL3032"
-                raise _Blocked(f"`{name} clean` would empty the cache mount (hadolint {rule} wants it kept)")
         new_flags, edited = self._merge(run, plan)
-        command, heredocs, removed = _remove_defeaters(run, plan)
+        command, heredocs, removed = remove_run_defeaters(run, calls, plan.mount_env, [m.path for m in plan.mounts])
         if not new_flags and not edited and not removed:
             return None
-        fixed = run.with_changes(flags=join_flags(run.flags, new_flags, edited, self._continuation(run)),
-                                 command=command, heredocs=heredocs)
-        fixed_script = shell_script(fixed) or script
-        self._check_safety(stage, pos, fixed_script, plan, scope)
-        return fixed
+        fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
+        plan.unsafe = self._risks.of(original, shell_script(fixed) or script, plan.mounts, calls, scope)
+        if not self._edit:
+            return fixed
+        return fixed.with_changes(flags=mounts.join_flags(run.flags, new_flags, edited, self._continuation(run)))
 
     def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
                       calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
         """The finding (and fix) that disables ``docker-clean`` before the stage's first apt RUN."""
-        if not self.option("apt-docker-clean") or stage.index in self._clean_tried or self._clean_disabled(stage, run):
+        model = self._model
+        if (not self.option("apt-docker-clean") or stage.index in self._clean_tried
+                or any(i in self._cleaned for i in model.chain(stage.index))
+                or caches.docker_clean_disabled(model, stage.index, run)):
             return None
         mounted = any(f.mount is not None and f.mount.type == "cache" and f.mount.target is not None
                       and posixpath.normpath(f.mount.target) == "/var/cache/apt" for f in current.flags)
@@ -417,38 +321,23 @@ class AddCacheMounts(Transform):
             return None
         # Only before the stage's first apt RUN (whether or not this run applies it).
         self._clean_tried.add(stage.index)
-        unsafe = []
-        if apt_fix is FixSafety.UNSAFE:
-            unsafe.append("the apt cache mounts are unsafe")
-        if stage.index in self._model.shipped:
-            unsafe.append("it changes `/etc/apt` in a stage that can be shipped")
-        elif any(inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"
-                 for src in self._copied_from(stage)):
-            unsafe.append("a `COPY --from` reads `/etc/apt`")
-        style = self._style
-        new: list[Instruction] = []
+        unsafe = ["the apt cache mounts are unsafe"] if apt_fix is FixSafety.UNSAFE else []
+        unsafe += caches.etc_apt_risks(model, stage.index, scope, calls)
         u = scope.user
-        user = None
-        if u.uid != 0 and not u.inherited:
-            user = self._model.user_as_written(stage.index)
-        elif u.uid is None and u.inherited and any(
-                os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
-            # ``sudo apt-get`` in an image whose default user is not known: the inserted
-            # RUN may run as that user, and there is no USER to restore after ``USER root``.
-            unsafe.append(f"the user of image `{self._model.stages[stage.index].image_text or '?'}` is not known")
-        lines = split_leading(run.leading_lines)
-        keep_lines, own_lines = lines
-        if not keep_lines and previous is not None and previous.heredocs:
-            keep_lines = (EmptyLine(),)
-        text = [f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}"]
-        if user is not None:
-            text = [f"{style.keyword('USER')} root{style.newline}", *text,
-                    f"{style.keyword('USER')} {user}{style.newline}"]
-        for t in text:
-            new.append(parse_instruction(t))
-        new[0] = new[0].with_changes(leading_lines=keep_lines)
-        fixed = current.with_changes(leading_lines=own_lines)
-        replacement = (*new, fixed)
+        user = model.user_as_written(stage.index) if u.uid != 0 and not u.inherited else None
+        replacement: tuple[Instruction, ...] = (current,)
+        if self._edit:
+            style = self._style
+            keep_lines, own_lines = mounts.split_leading(run.leading_lines)
+            if not keep_lines and previous is not None and previous.heredocs:
+                keep_lines = (EmptyLine(),)
+            text = [f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}"]
+            if user is not None:
+                text = [f"{style.keyword('USER')} root{style.newline}", *text,
+                        f"{style.keyword('USER')} {user}{style.newline}"]
+            new = [parse_instruction(t) for t in text]
+            new[0] = new[0].with_changes(leading_lines=keep_lines)
+            replacement = (*new, current.with_changes(leading_lines=own_lines))
         safety = FixSafety.UNSAFE if unsafe else FixSafety.SAFE
         note = f"; unsafe: {'; '.join(unsafe)}" if unsafe else ""
         out = self.propose(run, replacement, updated=(current,), safety=safety, tools=_tools(calls),
@@ -461,12 +350,9 @@ class AddCacheMounts(Transform):
 
     def _merge(self, run: Run, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
         """New ``--mount`` texts and rewritten flags; ``plan.mounts`` keeps the new ones."""
-        wanted = [CacheMount(m.target, m.locked, None if m.system else plan.uid,
+        wanted = [mounts.CacheMount(m.path, m.cache.locked, None if m.system else plan.uid,
                              None if m.system or not plan.uid else plan.gid) for m in plan.mounts]
-        try:
-            new, edited, added = merge_cache_mounts(run.flags, wanted)
-        except MountError as e:
-            raise _Blocked(str(e)) from None
+        new, edited, added = mounts.merge_cache_mounts(run.flags, wanted)
         plan.mounts = [plan.mounts[i] for i in added]
         return new, edited
 
@@ -475,157 +361,12 @@ class AddCacheMounts(Transform):
         indentation, else the file's most common one (first continuation lines only: deeper
         lines are argument lists)."""
         style = self._style
-        own = first_indent(run)
+        own = mounts.first_indent(run)
         if own is not None:
             return f" {style.escape}{style.newline}{own}"
         if self._cont is None:
-            self._cont = f" {style.escape}{style.newline}{common_indent(self._df.body)}"
+            self._cont = f" {style.escape}{style.newline}{mounts.common_indent(self._df.body)}"
         return self._cont
-
-    def _plan_user(self, plan: _Plan, scope: Scope, calls: list[PackageManagerCall]) -> None:
-        if all(c.info.system for c in calls):
-            return
-        for c in calls:
-            if not c.info.system and any(os.path.basename(w.text) == "sudo" for w in c.program):
-                raise _Blocked(f"`{c.manager}` runs through `sudo`")
-        u = scope.user
-        if u.uid is None:
-            raise _Blocked(u.reason or f"the uid of user `{u.spec}` is unknown (BuildKit needs a numeric `uid`)")
-        plan.uid = u.uid or None
-        # A gid only where USER names a numeric group: otherwise the mount's group (0) and
-        # mode 0755 already let the uid write.
-        group = u.spec.partition(":")[2]
-        plan.gid = int(group) if group.isdigit() else None
-
-    def _check_safety(self, stage: Stage, pos: int, script: ShellScript, plan: _Plan, scope: Scope) -> None:
-        """Record why the fix is unsafe, if it is; ``script`` is the fixed RUN's."""
-        run = stage.instructions[pos]
-        home = scope.home
-        copied = self._copied_from(stage)
-        for call in plan.calls:
-            reads = offline(call, scope.run_get)
-            if reads:
-                plan.unsafe.append(f"`{reads[0]}` reads only what an earlier step stored")
-            if reads_stored_lists(call, plan.calls):
-                plan.unsafe.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
-        for m in plan.mounts:
-            if m.custom:
-                plan.unsafe.append(f"`{m.target}` is set on the command line")
-            if m.configured:
-                plan.unsafe.append(f"`{m.target}` is set by `config set`: the author chose it and may use it")
-            if m.system and m.target == "/var/cache/apk":
-                plan.unsafe.append("apk's use of `/var/cache/apk` depends on its version")
-            if not (m.custom or m.configured) and names_path(script, m.target, home):
-                plan.unsafe.append(f"the `RUN` itself uses `{m.target}`")
-            if self._model.wrote_under(run, m.target, copies_from_stages=False):
-                plan.unsafe.append(f"the mount hides files written to `{m.target}` earlier")
-            elif m.kind is _Kind.STORE and self._filled_before(run, m):
-                plan.unsafe.append(f"an earlier `RUN` may have filled `{m.target}`, which the mount would hide")
-            plan.unsafe.extend(self._later(stage, pos, m, plan, home))
-            for src in copied:
-                if inside(src, m.target) or inside(m.target, src) and src != "/":
-                    plan.unsafe.append(f"a `COPY --from` reads `{m.target}`")
-
-    def _later(self, stage: Stage, pos: int, m: _Mount, plan: _Plan, home: str | None) -> list[str]:
-        """Why instructions after ``pos`` (the model's ``after``: the rest of the stage and
-        the stages built on it) make ``m`` unsafe; each instruction's answer is kept."""
-        managers = frozenset(c.manager for c in plan.calls)
-        progs = frozenset(os.path.basename(w.text) for c in plan.calls for w in c.program)
-        out: list[str] = []
-        for ins in self._model.after(stage.instructions[pos]):
-            key = (id(ins), m, managers, progs, home)
-            hit = self._later_cache.get(key)
-            if hit is None:
-                hit = self._later_cache[key] = self._later_one(ins, m, managers, progs, home)
-            out.extend(hit)
-        return list(dict.fromkeys(out))
-
-    def _later_one(self, ins: Instruction, m: _Mount, managers: frozenset[Manager], progs: frozenset[str],
-                   home: str | None) -> list[str]:
-        if isinstance(ins, Run) and m.kind is _Kind.LISTS:
-            # A later ``apt-get install`` without its own ``update`` reads the lists this
-            # RUN stores; that RUN's own mount is unsafe too, so it may stay unmounted.
-            script = shell_script(ins)
-            if script is None or mounts_path(ins.flags, m.target):
-                return []
-            calls = pm_calls(script)
-            if any(reads_stored_lists(c, calls) for c in calls):
-                return [f"a later `RUN` reads the package lists in `{m.target}`"]
-            return []
-        if isinstance(ins, Run):
-            if mounts_path(ins.flags, m.target) or self._will_mount(ins, m):
-                return []
-            words = paths_named(shell_script(ins), home)
-            if any(inside(w, m.target) or inside(m.target, w) and w != "/" for w in words):
-                return [f"a later `RUN` uses `{m.target}`"]
-            script = shell_script(ins)
-            if m.kind is _Kind.STORE and any(c.manager in managers and offline(c, self._model.scope_at(ins).run_get)
-                                             for c in (pm_calls(script) if script else [])):
-                return [f"a later `RUN` reads `{m.target}` offline (it cannot be mounted safely)"]
-            if m.kind is _Kind.STORE and not file_commands_only(shell_script(ins), managers):
-                return [f"a later `RUN` may need `{m.target}`"]
-        elif isinstance(ins, (Cmd, Entrypoint)) and m.kind is _Kind.STORE:
-            text = ins.command.text if ins.command is not None else ""
-            if any(p in text.replace('"', " ").split() for p in progs):
-                return [f"`{ins.name}` runs the tool that needs `{m.target}`"]
-        return []
-
-    def _will_mount(self, run: Run, mount: _Mount) -> bool:
-        """A later RUN that gets the same mount from this transform (same tool, same user),
-        as a fix that can be applied with this one: not one held back because the call
-        only reads what is stored (then this RUN's store must stay in the layer)."""
-        script = shell_script(run)
-        if script is None or script.has_error:
-            return False
-        calls = [c for c in pm_calls(script) if c.manager is mount.manager]
-        if not any(c.kind is not None and c.manager in self._managers for c in calls):
-            return False
-        scope = self._model.scope_at(run)
-        return not any(offline(c, scope.run_get) for c in calls)
-
-    # -- what earlier instructions did (the model's ``before``) ---------------------------------
-    def _configured_before(self, ins: Instruction) -> dict[CacheDir, str | None]:
-        """Cache directories set by ``<tool> config set`` in earlier RUNs (None: unknown)."""
-        config: dict[CacheDir, str | None] = {}
-        for x in self._model.before(ins):
-            script = shell_script(x) if isinstance(x, Run) else None
-            if script is not None and not script.has_error:
-                config.update(config_sets(script, before=None))
-        return config
-
-    def _clean_disabled(self, stage: Stage, run: Run) -> bool:
-        """docker-clean is already disabled: by a RUN before ``run`` (in the stage or a stage
-        it builds on), anywhere in the stage, or by this pass in a stage it builds on."""
-        model = self._model
-        return (any(i in self._cleaned for i in model.chain(stage.index))
-                or any(isinstance(x, Run) and any(map(disables_docker_clean, model.run(x).commands))
-                       for x in model.before(run))
-                or any(any(map(disables_docker_clean, sc.commands)) for x in stage.instructions
-                       if isinstance(x, Run) and (sc := shell_script(x)) is not None))
-
-    def _filled_before(self, run: Run, m: _Mount) -> bool:
-        """An earlier RUN without a mount covering ``m`` may have filled it: it runs what
-        dockmod cannot see into (``make``, a script) or ``m``'s tool unmounted."""
-        for x in self._model.before(run):
-            if not isinstance(x, Run) or any(inside(m.target, posixpath.normpath(f.mount.target))
-                                             for f in x.flags if f.mount is not None and f.mount.target):
-                continue
-            script = shell_script(x)
-            if script is None or script.has_error:
-                if not isinstance(x.command, JsonArray) or x.command.values:
-                    return True
-                continue
-            calls = pm_calls(script)
-            if any(c.manager is m.manager and not (c.manager in self._managers and c.kind is not None)
-                   for c in calls):
-                return True
-            if runs_opaque(script):
-                return True
-        return False
-
-    def _copied_from(self, stage: Stage) -> list[str]:
-        """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it."""
-        return [src for e in self._model.copies_from(stage.index) for src in e.sources]
 
 
 def _tools(calls: list[PackageManagerCall]) -> str:
@@ -636,45 +377,6 @@ def _tools(calls: list[PackageManagerCall]) -> str:
         else:
             names.append(f"{c.manager.value} {c.action}".strip())
     return ", ".join(f"`{n}`" for n in dict.fromkeys(names))
-
-
-def _targets(call: PackageManagerCall, scope: Scope, plan: _Plan, config: dict[CacheDir, str | None],
-             image: str) -> list[_Mount]:
-    """The cache directories of ``call`` (``ecosystems.MANAGERS``), resolved in ``scope``."""
-    try:
-        found = cache_targets(call, scope.run_get, root=plan.uid is None, config=config, image=image,
-                              user=scope.user.spec)
-    except ValueError as e:
-        raise _Blocked(str(e)) from None
-    out = []
-    for t in found:
-        kind = _Kind.LISTS if t.cache.path == "/var/lib/apt/lists" else \
-            _Kind.STORE if t.cache.kind == "store" else _Kind.CACHE
-        out.append(_Mount(t.path, kind=kind, locked=t.cache.locked, custom=t.how == "option",
-                          configured=t.how == "config", system=t.how == "default" and t.cache.system))
-    return out
-
-
-def _prefixed(calls: list[PackageManagerCall], key: str) -> bool:
-    return any(w.text.split("=", 1)[0] == key for c in calls for w in c.command.assignments)
-
-
-def _remove_defeaters(run: Run, plan: _Plan) -> tuple[ShellCommand | None, tuple, list[str]]:
-    """The RUN's command and heredocs without what defeats the cache; what was removed."""
-    heredoc = bool(run.heredocs)
-    # A heredoc body is edited as a ShellCommand whose escape character never occurs, so
-    # nothing is joined and its spans equal the body's (the shell joins lines itself).
-    source = ShellCommand(raw=run.heredocs[0].body, escape="\0") if heredoc else run.command
-    assert isinstance(source, ShellCommand)
-    in_mounts = (lambda p: any(inside(p, m.target) for m in plan.mounts)) if plan.mounts else None
-    try:
-        source, removed = remove_defeaters(source, plan.calls, plan.mount_env, in_mounts)
-    except ValueError as e:
-        raise _Blocked(str(e)) from None
-    if heredoc:
-        body = run.heredocs[0].with_changes(body=source.raw)
-        return run.command, (body, *run.heredocs[1:]), removed  # type: ignore[return-value]
-    return source, run.heredocs, removed
 
 
 __all__ = ["AddCacheMounts"]

@@ -1,0 +1,321 @@
+"""Package caches across instructions: which directories a RUN's calls use, and what the
+other instructions of the image do with a directory (filled it, read it, copy it out).
+
+Where a manager keeps its caches and what defeats them is the package-manager table
+(:mod:`dockmod.ecosystems`, read through :mod:`dockmod.ecosystems.cache_use`); this module
+resolves those rows against the model: the scope at a RUN, the RUNs before and after it
+(:meth:`Model.before`, :meth:`Model.after`), and the ``COPY --from`` edges.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Callable, Sequence
+
+from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
+from dockmod.cst.mounts import mounts_path
+from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, unquoted
+from dockmod.ecosystems import calls as pm_calls
+from dockmod.ecosystems.cache_use import (
+    DOCKER_CLEAN_FILE,
+    CacheBlocked,
+    CacheTarget,
+    cache_targets,
+    config_sets,
+    defeats,
+    disables_docker_clean,
+    linted_cleaner,
+    offline,
+    reads_stored_index,
+)
+from dockmod.semantic.effects import file_commands_only, names_path, paths_named, runs_opaque
+from dockmod.semantic.model import Model
+from dockmod.semantic.paths import inside
+from dockmod.semantic.runs import shell_script
+from dockmod.semantic.scope import Scope
+from dockmod.shell.parse import ShellScript
+
+#: A call whose caches get a mount (by the transform asking).
+Handled = Callable[[PackageManagerCall], bool]
+
+
+def _mentions(run: Run, *words: str) -> bool:
+    """Cheap pre-filter before parsing: the RUN's shell text may hold one of ``words``."""
+    if not isinstance(run.command, ShellCommand):
+        return False
+    text = unquoted("\n".join((run.command.raw, *(h.body for h in run.heredocs))))
+    return any(w in text for w in words)
+
+
+def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | None]:
+    """Cache directories set by ``<tool> config set`` in RUNs before ``ins`` (None: unknown)."""
+    config: dict[CacheDir, str | None] = {}
+    for x in model.before(ins):
+        # Every row's ``config`` prefix is ``<tool> config …``.
+        script = shell_script(x) if isinstance(x, Run) and _mentions(x, "config") else None
+        if script is not None and not script.has_error:
+            config.update(config_sets(script, before=None))
+    return config
+
+
+def docker_clean_disabled(model: Model, stage_index: int, run: Run) -> bool:
+    """Debian's ``docker-clean`` is removed by a RUN before ``run`` (in its stage or a stage
+    it builds on) or anywhere in its stage."""
+    def done(x: Instruction) -> bool:
+        return isinstance(x, Run) and _mentions(x, DOCKER_CLEAN_FILE)
+
+    return (any(done(x) and any(map(disables_docker_clean, model.run(x).commands)) for x in model.before(run))
+            or any(any(map(disables_docker_clean, sc.commands)) for x in model.stages[stage_index].instructions
+                   if done(x) and (sc := shell_script(x)) is not None))
+
+
+def copied_paths(model: Model, stage_index: int) -> list[str]:
+    """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it."""
+    return [src for e in model.copies_from(stage_index) for src in e.sources]
+
+
+def filled_before(model: Model, run: Run, use: CacheTarget, handled: Handled) -> bool:
+    """A RUN before ``run`` without a mount covering ``use`` may have filled it: it runs what
+    dockmod cannot see into (``make``, a script) or ``use``'s manager unmounted."""
+    for x in model.before(run):
+        if not isinstance(x, Run) or any(inside(use.path, posixpath.normpath(f.mount.target))
+                                         for f in x.flags if f.mount is not None and f.mount.target):
+            continue
+        script = shell_script(x)
+        if script is None or script.has_error:
+            if not isinstance(x.command, JsonArray) or x.command.values:
+                return True
+            continue
+        if any(c.manager is use.manager and not handled(c) for c in pm_calls(script)) or runs_opaque(script):
+            return True
+    return False
+
+
+def cache_uses(model: Model, run: Run, script: ShellScript, calls: Sequence[PackageManagerCall], scope: Scope, *,
+               root: bool) -> list[CacheTarget]:
+    """The cache directories ``calls`` of ``run`` use (``script``: its script as it stands)
+    in ``scope``, as root or not, with those moved by ``config set`` before them. Raises
+    CacheBlocked (the reason) when one is not known, when ``ENV`` turns the cache off for
+    the stage, or when the script runs a cleaning command a linter wants kept."""
+    config = configured_before(model, run)
+    config.update(config_sets(script, before=calls[0].command.span[0]))
+    stage = model.stage_of(run)
+    image = (stage.image_text if stage is not None else None) or ""
+    out: list[CacheTarget] = []
+    for call in calls:
+        found = cache_targets(call, scope.run_get, root=root, config=config, image=image, user=scope.user.spec)
+        out.extend(t for t in found if all(t.path != x.path for x in out))
+    for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
+        value = scope.env.get(key) if key in scope.env else None
+        if isinstance(value, str) and defeats(key, value) and not any(
+                w.text.split("=", 1)[0] == key for c in calls for w in c.command.assignments):
+            raise CacheBlocked(f"`ENV {key}` turns the cache off for the stage")
+    lint = linted_cleaner(script, calls)
+    if lint is not None:
+        raise CacheBlocked(lint)
+    return out
+
+
+def build_uses(script: ShellScript, calls: Sequence[PackageManagerCall], scope: Scope) -> list[CacheTarget]:
+    """Build output directories of ``calls`` (the rows' ``build_dirs``: cargo's ``target/``)
+    that the script itself copies out of after the build (``cp target/release/app /usr/
+    local/bin/``): only then does a mount keep what the image needs while the directory
+    stays out of the layer. ``how`` is "build"."""
+    out: list[CacheTarget] = []
+    cwds = _cwds(script, scope.workdir)
+    for call in calls:
+        for cd in call.info.build_dirs:
+            if (not cd.applies(call.action) or call.has_option("--manifest-path")
+                    or any(v in script.text for v in cd.env)):
+                continue
+            opt = next((o for o in call.options for n in cd.options if o.name == n or o.name.startswith(n + "=")), None)
+            value: object = cd.path
+            if opt is not None:
+                value = opt.value if opt.value is not None and all(w.static for w in opt.words) else None
+            elif any(scope.run_get(v) is not None for v in cd.env):
+                value = next(scope.run_get(v) for v in cd.env if scope.run_get(v) is not None)
+            cwd = cwds.get(call.span[0])
+            if not isinstance(value, str) or not value or not value.startswith("/") and cwd is None:
+                continue
+            path = posixpath.normpath(posixpath.join(cwd or "/", value))
+            if _copied_out(script, call, path, cwds) and all(path != x.path for x in out):
+                out.append(CacheTarget(path, cd, "build", call.manager))
+    return out
+
+
+def _cwds(script: ShellScript, workdir: str | None) -> dict[int, str | None]:
+    """The working directory at each command of ``script`` (by start offset), after ``cd``s
+    (None: not known)."""
+    out: dict[int, str | None] = {}
+    cwd = workdir
+    for c in script.commands:
+        out[c.span[0]] = cwd
+        if os.path.basename(c.name) == "cd":
+            to = next((w for w in c.args if not w.text.startswith("-")), None)
+            known = not c.nested and to is not None and to.static and (cwd is not None or to.text.startswith("/"))
+            cwd = posixpath.normpath(posixpath.join(cwd or "/", to.text)) if known and to is not None else None
+    return out
+
+
+def _copied_out(script: ShellScript, call: PackageManagerCall, directory: str, cwds: dict[int, str | None]) -> bool:
+    """A ``cp``/``mv``/``install`` after ``call`` copies a file out of ``directory``."""
+    for c in script.commands:
+        if c.span[0] <= call.span[0] or os.path.basename(c.name) not in ("cp", "mv", "install"):
+            continue
+        operands = [w for w in c.args if not w.text.startswith("-")]
+        if any(w.text.startswith(("-t", "--target-directory")) for w in c.args):
+            continue
+        cwd = cwds.get(c.span[0])
+        for w in operands[:-1]:
+            if w.static and (w.text.startswith("/") or cwd is not None) and inside(
+                    posixpath.normpath(posixpath.join(cwd or "/", w.text)), directory):
+                return True
+    return False
+
+
+def mount_owner(scope: Scope, calls: Sequence[PackageManagerCall]) -> tuple[int | None, int | None]:
+    """The ``uid`` and ``gid`` a cache mount needs for ``calls`` to write to it as the user
+    in ``scope`` (None: root's, the mount's default). Raises CacheBlocked (the reason) when
+    BuildKit's numeric ids are not known, or a manager runs through ``sudo``."""
+    if all(c.info.system for c in calls):
+        return None, None
+    for c in calls:
+        if not c.info.system and any(os.path.basename(w.text) == "sudo" for w in c.program):
+            raise CacheBlocked(f"`{c.manager}` runs through `sudo`")
+    u = scope.user
+    if u.uid is None:
+        raise CacheBlocked(u.reason or f"the uid of user `{u.spec}` is unknown (BuildKit needs a numeric `uid`)")
+    # A gid only where USER names a numeric group: otherwise the mount's group (0) and
+    # mode 0755 already let the uid write.
+    group = u.spec.partition(":")[2]
+    return u.uid or None, int(group) if group.isdigit() else None
+
+
+def etc_apt_risks(model: Model, stage_index: int, scope: Scope, calls: Sequence[PackageManagerCall]) -> list[str]:
+    """Why changing ``/etc/apt`` in the stage (before an apt RUN in ``scope`` with ``calls``)
+    could change what the build ships or reads."""
+    out = []
+    if stage_index in model.shipped:
+        out.append("it changes `/etc/apt` in a stage that can be shipped")
+    elif any(inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"
+             for src in copied_paths(model, stage_index)):
+        out.append("a `COPY --from` reads `/etc/apt`")
+    u = scope.user
+    if u.uid is None and u.inherited and any(os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
+        # ``sudo apt-get`` in an image whose default user is not known: an inserted RUN may
+        # run as that user, and there is no USER to restore after ``USER root``.
+        out.append(f"the user of image `{model.stages[stage_index].image_text or '?'}` is not known")
+    return out
+
+
+class MountRisks:
+    """Why a cache mount on a RUN could change what the image's other steps see. One per
+    pass of a transform: answers about later instructions are kept."""
+
+    def __init__(self, model: Model, handled: Handled) -> None:
+        self.model = model
+        self.handled = handled
+        self._later: dict[tuple, list[str]] = {}
+
+    def of(self, run: Run, script: ShellScript, uses: Sequence[CacheTarget], calls: Sequence[PackageManagerCall],
+           scope: Scope) -> list[str]:
+        """The reasons, for mounts ``uses`` serving ``calls`` on ``run`` (``script``: the
+        RUN's script as the fix leaves it); empty when the mounts are safe."""
+        model, home = self.model, scope.home
+        stage = model.stage_of(run)
+        assert stage is not None
+        copied = copied_paths(model, stage.index)
+        out = []
+        for call in calls:
+            reads = offline(call, scope.run_get)
+            if reads:
+                out.append(f"`{reads[0]}` reads only what an earlier step stored")
+            if reads_stored_index(call, calls):
+                out.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
+        for u in uses:
+            if u.how == "option":
+                out.append(f"`{u.path}` is set on the command line")
+            if u.how == "config":
+                out.append(f"`{u.path}` is set by `config set`: the author chose it and may use it")
+            if u.system and u.path == "/var/cache/apk":
+                out.append("apk's use of `/var/cache/apk` depends on its version")
+            if u.how == "default" and names_path(script, u.path, home):
+                out.append(f"the `RUN` itself uses `{u.path}`")
+            if model.wrote_under(run, u.path, copies_from_stages=False):
+                out.append(f"the mount hides files written to `{u.path}` earlier")
+            elif u.kind == "store" and filled_before(model, run, u, self.handled):
+                out.append(f"an earlier `RUN` may have filled `{u.path}`, which the mount would hide")
+            out.extend(self._after(run, u, calls, home))
+            for src in copied:
+                if inside(src, u.path) or inside(u.path, src) and src != "/":
+                    out.append(f"a `COPY --from` reads `{u.path}`")
+        return out
+
+    def _after(self, run: Run, use: CacheTarget, calls: Sequence[PackageManagerCall], home: str | None) -> list[str]:
+        """Why instructions after ``run`` (the rest of the stage and the stages built on
+        it) make ``use`` unsafe."""
+        managers = frozenset(c.manager for c in calls)
+        progs = frozenset(os.path.basename(w.text) for c in calls for w in c.program)
+        out: list[str] = []
+        for ins in self.model.after(run):
+            key = (id(ins), use, managers, progs, home)
+            hit = self._later.get(key)
+            if hit is None:
+                hit = self._later[key] = self._after_one(ins, use, managers, progs, home)
+            out.extend(hit)
+        return list(dict.fromkeys(out))
+
+    def _after_one(self, ins: Instruction, use: CacheTarget, managers: frozenset[Manager], progs: frozenset[str],
+                   home: str | None) -> list[str]:
+        if use.how == "build" and isinstance(ins, (Run, Cmd, Entrypoint)) and ins.command is not None and any(
+                posixpath.basename(use.path) in t
+                for t in (ins.command.raw, *(h.body for h in getattr(ins, "heredocs", ())))):
+            # A build directory is named relative to the project: any mention may read it.
+            return [f"a later `{ins.name}` may read `{use.path}`"]
+        if isinstance(ins, (Cmd, Entrypoint)):
+            text = ins.command.text if ins.command is not None else ""
+            if use.kind == "store" and any(p in text.replace('"', " ").split() for p in progs):
+                return [f"`{ins.name}` runs the tool that needs `{use.path}`"]
+            return []
+        if not isinstance(ins, Run):
+            return []
+        script = shell_script(ins)
+        if use.kind == "index":
+            # A later install without its own index refresh reads the index this RUN stores;
+            # that RUN's own mount is unsafe too, so it may stay unmounted.
+            if script is None or mounts_path(ins.flags, use.path):
+                return []
+            calls = pm_calls(script)
+            return [f"a later `RUN` reads the package lists in `{use.path}`"] if any(
+                reads_stored_index(c, calls) for c in calls) else []
+        if mounts_path(ins.flags, use.path) or self._will_mount(ins, use):
+            return []
+        if use.kind == "cache" and not use.cache.read_offline and not _mentions(
+                ins, "~", "HOME", "/" + use.path.split("/")[1]):
+            # No absolute path at, above or below it can be named (``/`` itself is not counted).
+            return []
+        if any(inside(w, use.path) or inside(use.path, w) and w != "/" for w in paths_named(script, home)):
+            return [f"a later `RUN` uses `{use.path}`"]
+        if (use.kind == "store" or use.cache.read_offline) and any(
+                c.manager in managers and offline(c, self.model.scope_at(ins).run_get)
+               for c in (pm_calls(script) if script else [])):
+            return [f"a later `RUN` reads `{use.path}` offline (it cannot be mounted safely)"]
+        if use.kind == "store" and not file_commands_only(script, managers):
+            return [f"a later `RUN` may need `{use.path}`"]
+        return []
+
+    def _will_mount(self, run: Run, use: CacheTarget) -> bool:
+        """A later RUN that gets the same mount (same manager, handled), as a fix that can
+        be applied with this one: not one held back because the call only reads what is
+        stored (then this RUN's store must stay in the layer)."""
+        script = shell_script(run) if use.manager is not None and _mentions(
+            run, *MANAGERS[use.manager].programs, *MANAGERS[use.manager].versioned,
+            *MANAGERS[use.manager].python_modules) else None
+        if script is None or script.has_error:
+            return False
+        calls = [c for c in pm_calls(script) if c.manager is use.manager]
+        if not any(self.handled(c) for c in calls):
+            return False
+        scope = self.model.scope_at(run)
+        return not any(offline(c, scope.run_get) for c in calls)
