@@ -45,7 +45,8 @@ def mounts_path(flags: Sequence[Flag], target: str) -> bool:
 def merge_cache_mounts(flags: Sequence[Flag], wanted: Sequence[CacheMount]) -> tuple[list[str], dict[int, Flag], list[int]]:
     """New ``--mount`` texts, rewritten existing flags (by index), and the indexes of
     ``wanted`` that got a new mount. An existing cache mount of exactly that target gets the
-    ``sharing=locked`` and ``uid=`` it lacks; a target inside another mount is left alone.
+    ``sharing=locked`` and ``uid=`` it lacks; a target inside another mount, or holding a
+    cache mount of its own, is left alone.
     Raises :class:`MountError`."""
     new: list[str] = []
     edited: dict[int, Flag] = {}
@@ -67,6 +68,11 @@ def merge_cache_mounts(flags: Sequence[Flag], wanted: Sequence[CacheMount]) -> t
                     edited[i] = flag
             continue
         if any(covered(m.target, spec.target) for spec in existing):
+            continue
+        # A cache mount the user put inside this target (``/go/pkg/mod/cache`` for
+        # ``/go/pkg/mod``) is a narrower cache chosen on purpose: never nest a wider one over it.
+        if any(spec.type == "cache" and spec.target is not None
+               and covered(posixpath.normpath(spec.target), m.target) for spec in existing):
             continue
         added.append(n)
         parts = [f"type=cache,target={m.target}"]

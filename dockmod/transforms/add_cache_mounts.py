@@ -37,8 +37,9 @@ cache directory the tool uses, for the user and environment in effect at that ``
   too when the same ``RUN`` copies the artifact out of it and no later instruction names
   it or copies from it: the build cache stays out of the image, the binary does not.
 * Mounts already on the ``RUN`` are kept. A target that is already mounted (or lies
-  inside a mounted directory) is never added again; an existing cache mount of that
-  exact target gets the ``sharing=locked`` and ``uid=`` it lacks.
+  inside a mounted directory) is never added again, nor one that holds a cache mount the
+  user chose (``/go/pkg/mod/cache`` only: never ``/go/pkg/mod`` nested over it); an
+  existing cache mount of that exact target gets the ``sharing=locked`` and ``uid=`` it lacks.
 
 Left alone: exec-form ``RUN`` (no shell parses it), ``ONBUILD``, files with
 ``# escape=``` and stages whose ``SHELL`` is not a POSIX shell or whose image is a
