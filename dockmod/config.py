@@ -286,8 +286,8 @@ class _Finder:
 
     def __init__(self) -> None:
         self._found: dict[str, Path | None] = {}
-        #: folder as given -> its resolved path (for :func:`for_file`).
-        self._resolved: dict[str, Path] = {}
+        #: folder as given (absolute, not normalised) -> its resolved path (for :func:`for_file`).
+        self._resolved: dict[str, str] = {}
 
     def cache_clear(self) -> None:
         self._found.clear()
@@ -301,9 +301,12 @@ class _Finder:
                 if found is not None:
                     return found
             return None
+        return self.lookup(os.fspath(start))
+
+    def lookup(self, d: str) -> Path | None:
+        """:meth:`__call__` for an absolute folder given as a str."""
         found_map = self._found
         chain: list[str] = []
-        d = os.fspath(start)
         answer: Any = _MISS
         while True:
             answer = found_map.get(d, _MISS)
@@ -322,25 +325,28 @@ class _Finder:
             found_map[folder] = answer
         return answer
 
-    def resolved_folder(self, file: Path) -> Path:
-        """``file.resolve().parent``, with each folder resolved once: from its parent's
+    def resolved_folder(self, file: Path | str) -> str:
+        """``str(file.resolve().parent)``, with each folder resolved once: from its parent's
         resolved path and one ``lstat`` (a file or folder that is a symbolic link is
         resolved in full)."""
-        if os.path.islink(file):
-            return file.resolve().parent
-        return self._resolve_dir(os.path.join(os.getcwd(), file.parent))  # not normalised: `link/..` stays
+        f = os.fspath(file)
+        if os.path.islink(f):
+            return os.path.dirname(os.path.realpath(f))
+        # Joined, not normalised: `link/..` must go through the link, as resolve() does.
+        return self._resolve_dir(os.path.join(os.getcwd(), os.path.dirname(f) or "."))
 
-    def _resolve_dir(self, d: str) -> Path:
+    def _resolve_dir(self, d: str) -> str:
         hit = self._resolved.get(d)
         if hit is not None:
             return hit
         parent, name = os.path.split(d)
         if not name or name in (".", "..") or parent == d or os.path.islink(d):
-            hit = Path(d).resolve()
+            hit = os.path.realpath(d)
         else:
-            hit = self._resolve_dir(parent) / name
+            hit = os.path.join(self._resolve_dir(parent), name)
         self._resolved[d] = hit
         return hit
+
 
 find = _Finder()
 
@@ -357,6 +363,6 @@ def for_file(file: Path, explicit: Path | None = None) -> Config:
     try:
         folder = find.resolved_folder(file)
     except (OSError, RuntimeError):  # a symlink loop: reported when the file is read
-        folder = Path(os.path.abspath(file)).parent
-    found = find(folder)
+        folder = os.path.dirname(os.path.abspath(file))
+    found = find.lookup(folder)
     return load_cached(found) if found else Config()

@@ -43,7 +43,7 @@ def test_links_resolve_as_path_resolve(tmp_path: Path, monkeypatch: pytest.Monke
     (root / "repo" / "svc" / "Dockerfile.link").symlink_to(root / "repo" / "Dockerfile")
     for name in ["link/Dockerfile", "link/../Dockerfile", "repo/svc/Dockerfile.link",
                  "./repo//svc/api/Dockerfile", "repo/svc/../other/Dockerfile"]:
-        assert config.find.resolved_folder(Path(name)) == Path(name).resolve().parent, name
+        assert config.find.resolved_folder(Path(name)) == str(Path(name).resolve().parent), name
     # through the link, the config of the folder linked to applies
     assert config.for_file(Path("link/Dockerfile")).ignore == ("DM503",)
     # a file that is a link: the config of its target's folder
