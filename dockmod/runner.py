@@ -184,7 +184,8 @@ def _process(job: Job) -> FileResult:
     if result.skipped:
         return FileResult(job.display, Outcome.SKIPPED, error=result.skipped)
 
-    out = result.output.code
+    # An unchanged tree prints its input byte for byte (the round trip): no need to print it.
+    out = text if result.output is df else result.output.code
     if out != text:
         # Never write a broken file: the output must parse again.
         try:
