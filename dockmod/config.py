@@ -261,23 +261,97 @@ def _check_option(transform: str, opt: Any, value: Any, path: Path) -> None:
                                   f"{item_type.__name__}; item {i + 1} is {x!r}", path=str(path))
 
 
-@lru_cache(maxsize=1024)
-def find(start: Path) -> Path | None:
-    """The nearest ``dockmod.toml`` or ``pyproject.toml`` with ``[tool.dockmod]`` at or above ``start``."""
-    for d in (start, *start.parents):
-        candidate = d / "dockmod.toml"
-        if candidate.is_file():
-            return candidate
-        candidate = d / "pyproject.toml"
-        if candidate.is_file():
-            # A pyproject.toml that cannot be read or parsed is an error, not a silent
-            # fallback to the defaults (it may hold the [tool.dockmod] that a CI gate needs).
-            if _dockmod_table(_read_toml(candidate), candidate) is not None:
-                return candidate
+def _own_config(d: str) -> Path | None:
+    """The configuration file of folder ``d`` itself (not its parents), or None."""
+    candidate = os.path.join(d, "dockmod.toml")
+    if os.path.isfile(candidate):
+        return Path(candidate)
+    candidate = os.path.join(d, "pyproject.toml")
+    if os.path.isfile(candidate):
+        path = Path(candidate)
+        # A pyproject.toml that cannot be read or parsed is an error, not a silent
+        # fallback to the defaults (it may hold the [tool.dockmod] that a CI gate needs).
+        if _dockmod_table(_read_toml(path), path) is not None:
+            return path
     return None
 
 
-@lru_cache(maxsize=256)
+_MISS = object()
+
+
+class _Finder:
+    """:func:`find`, with its answers cached per folder (each folder is looked at once per
+    run, whatever the number of files below it: a fleet of 10,000 folders costs 10,000
+    looks, not one walk to ``/`` each). ``find.cache_clear()`` forgets them."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Path | None] = {}
+        #: folder as given (absolute, not normalised) -> its resolved path (for :func:`for_file`).
+        self._resolved: dict[str, str] = {}
+
+    def cache_clear(self) -> None:
+        self._found.clear()
+        self._resolved.clear()
+
+    def __call__(self, start: Path) -> Path | None:
+        """The nearest ``dockmod.toml`` or ``pyproject.toml`` with ``[tool.dockmod]`` at or above ``start``."""
+        if not start.is_absolute():
+            for d in (start, *start.parents):
+                found = _own_config(os.fspath(d))
+                if found is not None:
+                    return found
+            return None
+        return self.lookup(os.fspath(start))
+
+    def lookup(self, d: str) -> Path | None:
+        """:meth:`__call__` for an absolute folder given as a str."""
+        found_map = self._found
+        chain: list[str] = []
+        answer: Any = _MISS
+        while True:
+            answer = found_map.get(d, _MISS)
+            if answer is not _MISS:
+                break
+            chain.append(d)
+            answer = _own_config(d)
+            if answer is not None:
+                break
+            parent = os.path.dirname(d)
+            if parent == d:
+                break
+            d = parent
+        # Every folder walked through answers what the walk found above it.
+        for folder in chain:
+            found_map[folder] = answer
+        return answer
+
+    def resolved_folder(self, file: Path | str) -> str:
+        """``str(file.resolve().parent)``, with each folder resolved once: from its parent's
+        resolved path and one ``lstat`` (a file or folder that is a symbolic link is
+        resolved in full)."""
+        f = os.fspath(file)
+        if os.path.islink(f):
+            return os.path.dirname(os.path.realpath(f))
+        # Joined, not normalised: `link/..` must go through the link, as resolve() does.
+        return self._resolve_dir(os.path.join(os.getcwd(), os.path.dirname(f) or "."))
+
+    def _resolve_dir(self, d: str) -> str:
+        hit = self._resolved.get(d)
+        if hit is not None:
+            return hit
+        parent, name = os.path.split(d)
+        if not name or name in (".", "..") or parent == d or os.path.islink(d):
+            hit = os.path.realpath(d)
+        else:
+            hit = os.path.join(self._resolve_dir(parent), name)
+        self._resolved[d] = hit
+        return hit
+
+
+find = _Finder()
+
+
+@lru_cache(maxsize=4096)
 def load_cached(path: Path) -> Config:
     return load(path)
 
@@ -287,8 +361,8 @@ def for_file(file: Path, explicit: Path | None = None) -> Config:
     if explicit is not None:
         return load_cached(explicit.resolve())
     try:
-        folder = file.resolve().parent
+        folder = find.resolved_folder(file)
     except (OSError, RuntimeError):  # a symlink loop: reported when the file is read
-        folder = Path(os.path.abspath(file)).parent
-    found = find(folder)
+        folder = os.path.dirname(os.path.abspath(file))
+    found = find.lookup(folder)
     return load_cached(found) if found else Config()

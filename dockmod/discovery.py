@@ -124,7 +124,8 @@ def _walk(top: Path, root: Path, exclude_for: Callable[[Path], bool] | None) -> 
 
     for dirpath, dirnames, filenames in os.walk(top, onerror=on_error):
         d = Path(dirpath)
-        spec = _gitignore_spec(d)
+        # os.walk lists a .gitignore (file, or link to one) among the files: no stat per folder.
+        spec = _gitignore_spec(d) if ".gitignore" in filenames else None
         specs = [(base, s) for base, s in specs if base == d or base in d.parents]
         if spec is not None:
             specs.append((d, spec))

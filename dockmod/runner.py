@@ -184,7 +184,8 @@ def _process(job: Job) -> FileResult:
     if result.skipped:
         return FileResult(job.display, Outcome.SKIPPED, error=result.skipped)
 
-    out = result.output.code
+    # An unchanged tree prints its input byte for byte (the round trip): no need to print it.
+    out = text if result.output is df else result.output.code
     if out != text:
         # Never write a broken file: the output must parse again.
         try:
@@ -280,6 +281,22 @@ def _worker(job: Job) -> FileResult:
     return process(job)
 
 
+def _worker_chunk(chunk: list[Job]) -> list[FileResult]:
+    """Several jobs in one round trip to the worker (one pickle each way, not one per file)."""
+    return [_worker(job) for job in chunk]
+
+
+#: Files per round trip to a worker: enough to cut the pool's per-task cost (pickling,
+#: queue wake-ups in the parent), few enough that the progress display keeps moving and
+#: that the workers finish together (a chunk is ~0.1 s of work).
+CHUNK_MAX = 16
+
+
+def _chunk_size(files: int, workers: int) -> int:
+    # At least ~8 chunks per worker, so that one slow chunk does not leave the others idle.
+    return max(1, min(CHUNK_MAX, files // (workers * 8)))
+
+
 def workers_for(requested: int | None, files: int) -> int:
     """Worker count: the request (default: the cores), at most one per file and 4 per core."""
     cores = os.cpu_count() or 1
@@ -350,32 +367,48 @@ def _run_pool(jobs: list[Job], n: int, stop: Any, results: list[FileResult | Non
     get_parser("`")
     import dockmod.transforms  # noqa: F401  (import before fork, like the parser)
 
+    import gc
+
+    # Everything alive now (the parser tables, the transforms, the configuration) is shared
+    # with the forked workers: moved out of the collector's reach, a collection in a worker
+    # neither walks it nor writes to its pages (which would copy them, as CPython's docs
+    # for gc.freeze advise before a fork).
+    gc.collect()
+    gc.freeze()
+    size = _chunk_size(len(jobs), n)
     in_flight_max = n * 4
-    pending: dict[Any, int] = {}
+    pending: dict[Any, tuple[int, int]] = {}
     next_job = 0
-    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_die_with_parent, initargs=(stop, os.getpid())) as pool:
-        try:
-            while next_job < len(jobs) or pending:
-                while not is_interrupted() and next_job < len(jobs) and len(pending) < in_flight_max:
-                    pending[pool.submit(_worker, jobs[next_job])] = next_job
-                    next_job += 1
-                if not pending:
-                    break
-                done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    i = pending.pop(fut)
-                    try:
-                        results[i] = fut.result()
-                    except Exception as e:  # a worker died (e.g. killed): that file failed
-                        results[i] = FileResult(jobs[i].display, Outcome.FAILED,
+    try:
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with_parent, initargs=(stop, os.getpid())) as pool:
+            try:
+                while next_job < len(jobs) or pending:
+                    while not is_interrupted() and next_job < len(jobs) and len(pending) < in_flight_max:
+                        end = min(len(jobs), next_job + size)
+                        pending[pool.submit(_worker_chunk, jobs[next_job:end])] = (next_job, end)
+                        next_job = end
+                    if not pending:
+                        break
+                    done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        start, end = pending.pop(fut)
+                        try:
+                            chunk: list[FileResult] = fut.result()
+                        except Exception as e:  # a worker died (e.g. killed): its files failed
+                            chunk = [FileResult(jobs[i].display, Outcome.FAILED,
                                                 error=f"{jobs[i].display}: internal error: worker "
                                                       f"process failed: {type(e).__name__}")
-                    if on_result:
-                        on_result(results[i])  # type: ignore[arg-type]
-                if is_interrupted():
-                    for fut in list(pending):
-                        if fut.cancel():
-                            pending.pop(fut)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+                                     for i in range(start, end)]
+                        for i, r in zip(range(start, end), chunk):
+                            results[i] = r
+                            if on_result:
+                                on_result(r)
+                    if is_interrupted():
+                        for fut in list(pending):
+                            if fut.cancel():
+                                pending.pop(fut)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        gc.unfreeze()

@@ -87,8 +87,8 @@ class Node:
         return tuple(out)
 
     def with_changes(self: N, **changes: Any) -> N:
-        """A copy with the given fields replaced."""
-        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+        """A copy with the given fields replaced (``dataclasses.replace``, validation included)."""
+        return _replace(self, changes)
 
     def deep_equals(self, other: object) -> bool:
         """Structural equality (``==`` is identity)."""
@@ -153,7 +153,7 @@ class Node:
                     if new_items is not None:
                         changes = changes or {}
                         changes[name] = tuple(new_items)
-            updated = dataclasses.replace(self, **changes) if changes else self  # type: ignore[type-var]
+            updated = _replace(self, changes) if changes else self
         else:
             updated = self
         return visitor.on_leave(self, updated)
@@ -178,6 +178,23 @@ class Node:
                 continue
             parts.append(f"{name}={v!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _replace(obj: N, changes: dict[str, Any]) -> N:
+    """``dataclasses.replace`` for nodes, without its per-field checks: every node field is
+    an ``__init__`` field (no ``InitVar``, no ``init=False``; a test checks), so the copy is the class
+    called with every field, ``changes`` applied (an unknown name is a ``TypeError`` from
+    ``__init__``, as with ``replace``). ``__post_init__`` runs ``_validate()`` as before."""
+    cls = type(obj)
+    names = _INIT_FIELDS.get(cls)
+    if names is None:
+        names = _INIT_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(obj))  # type: ignore[arg-type]
+    kwargs = {name: getattr(obj, name) for name in names}
+    kwargs.update(changes)
+    return cls(**kwargs)
+
+
+_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 class RemovalSentinel:

@@ -190,7 +190,10 @@ class Style:
             # it, nor heredoc bodies.
             code = ins.code
             if ins.leading_lines or ins.heredocs:
-                code = ins.with_changes(leading_lines=(), heredocs=()).code
+                # The text between them (they print first and last), without a copy of the node.
+                head = sum(len(line.code) for line in ins.leading_lines)
+                tail = sum(len(h.code) for h in ins.heredocs)
+                code = code[head:len(code) - tail]
             if "\n" in code.rstrip("\r\n"):
                 for line in code.split("\n")[1:]:
                     stripped = line.lstrip(" \t")

@@ -243,42 +243,51 @@ def _written(c: SimpleCommand, name: str) -> list[tuple[str, bool]]:
     return [(p, s) for p, s in out if p and not p.startswith("/dev/")]
 
 
+# The characters variables_read() stops at; it jumps over everything else.
+_READ_STOPS = re.compile(r"[\\'\"$]")
+_NAME_CHARS = re.compile(r"\w*")  # str.isalnum() or "_", as the shell's name rule here
+
+
 def variables_read(text: str) -> set[str]:
     """Names read as ``$NAME`` or ``${NAME…}`` in shell text, outside single quotes."""
     out: set[str] = set()
     if "$" not in text:
         return out
-    i, n = 0, len(text)
+    n = len(text)
     in_double = False
-    while i < n:
+    search = _READ_STOPS.search
+    m = search(text, 0)
+    while m is not None:
+        i = m.start()
         ch = text[i]
         if ch == "\\":
             i += 2
-            continue
-        if ch == "'" and not in_double:
-            end = text.find("'", i + 1)
-            i = n if end < 0 else end + 1
-            continue
-        if ch == '"':
+        elif ch == "'":
+            if in_double:
+                i += 1
+            else:
+                end = text.find("'", i + 1)
+                i = n if end < 0 else end + 1
+        elif ch == '"':
             in_double = not in_double
-        elif ch == "$" and i + 1 < n:
+            i += 1
+        elif i + 1 < n:  # "$"
             j = i + 1
             if text[j] in "$!?#@*-0123456789":  # special and positional parameters
                 i += 2
-                continue
-            if text[j] == "{":
-                j += 1
-                if j < n and text[j] in "#!":
+            else:
+                if text[j] == "{":
                     j += 1
-            k = j
-            while k < n and (text[k].isalnum() or text[k] == "_"):
-                k += 1
-            name = text[j:k]
-            if name and not name[0].isdigit():
-                out.add(name)
-            i = max(k, i + 1)
-            continue
-        i += 1
+                    if j < n and text[j] in "#!":
+                        j += 1
+                k = _NAME_CHARS.match(text, j).end()  # type: ignore[union-attr]
+                name = text[j:k]
+                if name and not name[0].isdigit():
+                    out.add(name)
+                i = max(k, i + 1)
+        else:
+            i += 1
+        m = search(text, i) if i < n else None
     return out
 
 

@@ -117,7 +117,16 @@ class _OffsetMap:
         return self.start(offset - 1) + 1 if offset > 0 else self.start(0)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        return (self.start(start), self.end(end) if end > start else self.start(start))
+        # start() and end() inlined: this runs for every word and command.
+        if self._identity:
+            return (start, end) if end > start else (start, start)
+        logical, raw = self._logical, self._raw
+        i = bisect.bisect_right(logical, start) - 1
+        s = raw[i] + start - logical[i]
+        if end <= start:
+            return (s, s)
+        j = bisect.bisect_right(logical, end - 1) - 1
+        return (s, raw[j] + end - logical[j])
 
 
 def _encode(text: str) -> bytes:
@@ -416,6 +425,8 @@ class _Builder:
         self.b = bmap
         self.o = omap
         self.src = bmap.data
+        #: One byte per character: byte offsets are str offsets.
+        self.ascii = bmap._chars is None
 
     def lspan(self, n: TSNode) -> tuple[int, int]:
         return self.b(n.start_byte), self.b(n.end_byte)
@@ -424,9 +435,14 @@ class _Builder:
         return self.src[n.start_byte : n.end_byte].decode("utf-8", "surrogateescape")
 
     def word(self, n: TSNode) -> ShellWord:
-        text, static = _unquote(n, self)
-        ls = self.lspan(n)
-        return ShellWord(self.slice(n), text, static, self.o.span(*ls), ls)
+        sb, eb = n.start_byte, n.end_byte
+        raw = self.src[sb:eb].decode("utf-8", "surrogateescape")
+        if n.type == "word" and n.named_child_count == 0:  # most words: what _unquote does for them
+            text, static = (_unescape(raw, False) if "\\" in raw else raw), True
+        else:
+            text, static = _unquote(n, self)
+        ls = (sb, eb) if self.ascii else (self.b(sb), self.b(eb))
+        return ShellWord(raw, text, static, self.o.span(*ls), ls)
 
     def command(self, n: TSNode) -> SimpleCommand:
         assignments: list[ShellWord] = []

@@ -111,3 +111,28 @@ def test_handlers_for_a_base_class_reach_its_subclasses() -> None:
     v = Instr()
     dockmod.parse("FROM a\nONBUILD RUN x\n").visit(v)
     assert v.names == ["FROM", "ONBUILD", "RUN"]
+
+
+def test_with_changes_is_dataclasses_replace_for_every_node_class() -> None:
+    """``with_changes`` skips ``dataclasses.replace``'s per-field checks; that is only right
+    while every node field is an ``__init__`` field, and it must copy every field."""
+    import dataclasses
+
+    import dockmod
+    from dockmod.cst._base import Node
+
+    def classes(cls: type) -> list[type]:
+        out = []
+        for sub in cls.__subclasses__():
+            out.append(sub)
+            out.extend(classes(sub))
+        return out
+
+    for cls in classes(Node):
+        if dataclasses.is_dataclass(cls):
+            assert all(f.init and f._field_type is dataclasses._FIELD for f in dataclasses.fields(cls)), cls  # type: ignore[attr-defined]
+    df = dockmod.parse("# syntax=docker/dockerfile:1\nFROM a AS b\nRUN --mount=type=cache,target=/x echo \\\n  hi\nCOPY <<EOF /x\nbody\nEOF\n")
+    run = df.body[1]
+    copy = run.with_changes()
+    assert copy is not run and copy.deep_equals(run) and copy.code == run.code
+    assert df.with_changes(body=df.body[:1]).code == "# syntax=docker/dockerfile:1\nFROM a AS b\n"
