@@ -68,19 +68,11 @@ def explain(code: str, markdown: bool = False) -> str | None:
 
 
 def index_page() -> str:
-    """``docs/transforms/README.md``: every transform, its code, safety and summary."""
-    from dockmod.report import safety_label
-    from dockmod.transforms import REGISTRY
+    """``docs/transforms/README.md``: the README's transform table, each name linked."""
+    from dockmod.transforms._table import table
 
-    rows = ["# Transforms", "",
-            "Generated from the code by `scripts/gen_docs.py` (the same text as `dockmod explain CODE`).",
-            "", "| code | name | fix | on by default | summary |", "|---|---|---|---|---|"]
-    for t in sorted(REGISTRY, key=lambda t: t.meta.code):
-        m = t.meta
-        summary = m.summary.replace("{", "").replace("}", "").replace("|", "\\|")
-        rows.append(f"| {m.code} | [`{m.name}`]({m.name}.md) | {safety_label(m.safety)} | "
-                    f"{'yes' if m.default_enabled else 'no'} | {summary} |")
-    return "\n".join(rows) + "\n"
+    return ("# Transforms\n\nGenerated from the code by `scripts/gen_docs.py` (each page is the "
+            "text `dockmod explain CODE` prints).\n\n" + table(link="{name}.md"))
 
 
 def pages() -> dict[str, str]:
