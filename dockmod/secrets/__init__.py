@@ -151,12 +151,23 @@ def secret_values(df: Dockerfile, allow: Sequence[str] = (), deny: Sequence[str]
                     continue
                 if is_secret_name(key, allow, deny) or looks_like_credential(value):
                     out.append(SecretValue(key, raw, value))
-    for word in _credential_words(df.code):
+    for word in _credential_words(df.code, allow, deny):
         out.append(SecretValue("", word, word))
     return out
 
 
-def _credential_words(text: str) -> Iterable[str]:
+# ``NAME=value`` written out in any instruction's text (a shell ``export``, a
+# ``--build-arg``, a config line echoed into a file): detect-secrets' KeywordDetector idea,
+# with dockmod's own secret-name rule. Quoted values may not hold ``$`` or a backslash (a
+# variable or an escape would make the text differ from the value).
+_ASSIGNMENT = re.compile(r"""(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"$\\\n]*)"|'([^'\n]*)'|([^\s"'$;&|<>`\\]+))""")
+
+#: A keyed value shorter than this is left alone (``PASSWORD=x`` in a test fixture), as is
+#: a path: masking must not eat ordinary text.
+MIN_KEYED_LENGTH = 6
+
+
+def _credential_words(text: str, allow: Sequence[str] = (), deny: Sequence[str] = ()) -> Iterable[str]:
     for name, rx in _patterns():
         if name == "private key":
             continue
@@ -165,6 +176,12 @@ def _credential_words(text: str) -> Iterable[str]:
     for m in _URL_CREDENTIALS.finditer(text):
         if "$" not in m.group(1):
             yield m.group(1)
+    for m in _ASSIGNMENT.finditer(text):
+        value = next(g for g in m.groups()[1:] if g is not None)
+        if (len(value) >= MIN_KEYED_LENGTH and not value.startswith(("/", "./", "~"))
+                and not _HEX.fullmatch(value)  # a key fingerprint or checksum, as above
+                and value.lower() not in data.FLAG_VALUES and is_secret_name(m.group(1), allow, deny)):
+            yield value
 
 
 def mask_secrets(text: str, values: Iterable[str | SecretValue]) -> str:

@@ -77,3 +77,21 @@ def test_mask_secrets_long_values_anywhere_short_ones_by_key() -> None:
     assert "x1Y2" not in masked
     assert f"ENV DB_PASSWORD={MASK}\n" in masked
     assert "RUN echo abc" in masked  # a three-letter value is not masked out of other text
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ('echo \'export GOOGLE_DEFAULT_CLIENT_SECRET="kdloedMFGdGla2P1zacG"\'', ["kdloedMFGdGla2P1zacG"]),
+    ("--build-arg DB_PASSWORD=correcthorse", ["correcthorse"]),
+    ("PASSWORD='s3cr3t pass'", ["s3cr3t pass"]),
+    ("API_TOKEN=$API_TOKEN", []),            # a variable: its value comes from elsewhere
+    ('API_TOKEN="${TOKEN}"', []),
+    ("SECRET_FILE=/run/secrets/npm", []),    # a path is not the secret
+    ("PASSWORD=x", []),                      # too short to mask without eating text
+    ("DEBUG_PASSWORD=false", []),            # a flag value
+    ("CLIENT_ID=811574891467.apps", []),     # not a secret name
+    ("for key in B97B0AFCAA1A47F044F244A07FCC7D11 ; do key=B97B0AFCAA1A47F044F244A07FCC7D11", []),  # GPG fingerprint
+])
+def test_keyed_values_in_any_text(text: str, found: list[str]) -> None:
+    from dockmod.secrets import _credential_words
+
+    assert [w for w in _credential_words(text) if w in found or not found] == found

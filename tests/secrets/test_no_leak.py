@@ -19,7 +19,8 @@ GITHUB = "ghp_" + "R8x2Lm4Nq7Pz1Kv9Ws3Ty6Ub0Hc5Jd8Fe2Ga"
 SHORT = "hunter2"
 PASTED = "Pa55w0rdInUrl"
 LEGACY = "Xk9Vb2Nm4Lq7Wp1Zs8Ht"  # legacy `ENV KEY value`: DM502's fix title would quote it
-PLANTED = (NPM, GITHUB, SHORT, PASTED, LEGACY)
+EXPORTED = "kdl0edMFGdGla2P1zacG"  # `NAME_SECRET="…"` inside a RUN's shell text (found by name)
+PLANTED = (NPM, GITHUB, SHORT, PASTED, LEGACY, EXPORTED)
 
 DOCKERFILE = f"""\
 FROM node:22-slim
@@ -30,6 +31,7 @@ ENV SENTRY_PASSWORD {LEGACY}
 RUN echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > .npmrc && npm ci && rm .npmrc
 RUN curl -fsS -H "Authorization: Bearer $API_TOKEN" https://api.example.com/x
 RUN curl -fsS https://admin:{PASTED}@repo.example.com/tool -o /tool
+RUN apt-get update && apt-get install curl && echo 'export APP_CLIENT_SECRET="{EXPORTED}"' > /etc/app.env
 """
 
 
