@@ -404,7 +404,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
             _line(note, err=True)
     if fleet_repos is not None:
         _fleet_finish(mode, fleet_repos, results, owner, quiet=quiet, shard=shard, patch_dir=patch_dir,
-                      report_file=report_file, summary_file=summary_file)
+                      report_file=report_file, summary_file=summary_file, interrupted=ran.interrupted)
     if not quiet:
         summary_mode = {"check": "check", "diff": "diff"}.get(mode, "apply")
         _line(report.summary(summary_mode, t, unsafe_flag=bool(unsafe_fixes)), err=True)
@@ -564,7 +564,7 @@ def _fleet_plan(mode, paths, repos, shard, patch_dir, report_file, summary_file)
 
 
 def _fleet_finish(mode, repos, results, owner, *, quiet, shard, patch_dir, report_file,  # type: ignore[no-untyped-def]
-                  summary_file) -> None:
+                  summary_file, interrupted=False) -> None:
     """Group a fleet run's results by repository and write its patches, report and summary."""
     from dockmod import fleet
 
@@ -574,10 +574,10 @@ def _fleet_finish(mode, repos, results, owner, *, quiet, shard, patch_dir, repor
         if patch_dir:
             fleet.write_patches(grouped, patch_dir, report_mode if summary_file else None)
         if report_file:
-            doc = fleet.report_json(fleet.report(grouped, report_mode, shard))
+            doc = fleet.report_json(fleet.report(grouped, report_mode, shard, interrupted))
             fleet.write_file(report_file, doc.encode("utf-8"))
         if summary_file:
-            fleet.write_file(summary_file, fleet.summary(grouped, report_mode).encode("utf-8"))
+            fleet.write_file(summary_file, fleet.summary(grouped, report_mode, interrupted).encode("utf-8"))
     except OSError as e:
         _line(f"{e.filename or ''}: error: {e.strerror or e}", err=True)
         sys.exit(2)

@@ -123,9 +123,12 @@ def plan(paths: Iterable[str], repos_file: str | None, shard: str | None) -> lis
         k, n = parse_shard(shard)
         entries = [(key, p) for key, p in entries if shard_of(key, n) == k]
     repos: dict[str, Repo] = {}
+    seen: set[str] = set()  # one repository written two ways (`api`, `/src/api`) runs once
     for key, p in sorted(entries):
-        if key in repos:
+        real = os.path.realpath(p)
+        if key in repos or real in seen:
             continue
+        seen.add(real)
         error = None
         if not os.path.isdir(p):
             reason = "is not a folder" if os.path.exists(p) else "not found"
@@ -320,7 +323,13 @@ def _notes(rr: RepoResult, applied: bool) -> list[str]:
     return build_notes([replace(r, path=rel) for rel, r in rr.files], applied=applied)
 
 
-def report(grouped: list[RepoResult], mode: str, shard: str | None) -> dict[str, Any]:
+def _not_started(grouped: list[RepoResult]) -> int:
+    from dockmod.runner import INTERRUPTED
+
+    return sum(1 for rr in grouped for _, r in rr.files if r.error == INTERRUPTED)
+
+
+def report(grouped: list[RepoResult], mode: str, shard: str | None, interrupted: bool = False) -> dict[str, Any]:
     """The ``--report`` document (``mode``: ``check``, ``diff`` or ``apply``)."""
     from dockmod import __version__
     from dockmod.report import safety_label
@@ -354,12 +363,14 @@ def report(grouped: list[RepoResult], mode: str, shard: str | None) -> dict[str,
         "version": __version__,
         "mode": mode,
         "shard": shard,
+        "interrupted": interrupted,
         "totals": {
             "repositories": len(grouped),
             "changed": sum(1 for rr in grouped if rr.changed),
             "with_errors": sum(1 for rr in grouped if rr.errors),
             "files": sum(len(rr.files) for rr in grouped),
             "files_changed": sum(len(rr.changed) for rr in grouped),
+            "not_started": _not_started(grouped),
         },
         "repositories": repos,
     }
@@ -414,28 +425,51 @@ def _prose(text: str) -> str:
     return text.replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def summary(grouped: list[RepoResult], mode: str) -> str:
+#: GitHub refuses a pull-request body over 65,536 characters; a fleet summary longer than
+#: this keeps the overview table only (each repository's own body is in --patch-dir).
+SUMMARY_LIMIT = 60_000
+
+
+def summary(grouped: list[RepoResult], mode: str, interrupted: bool = False) -> str:
     """Markdown for a pull request: per changed repository, what changed and why (per code,
     linked to its documentation), then what reviewers must check: new ``--secret`` build
-    flags, unsafe fixes applied, pinned digests. One repository: no per-repository heading."""
+    flags, unsafe fixes applied, pinned digests. One repository: no per-repository heading.
+    Several: an overview table first; when the whole text would be too long for a pull
+    request, only the table (the per-repository bodies are in ``--patch-dir``)."""
     from dockmod.report import _utf8
 
     changed = [rr for rr in grouped if rr.changed or rr.errors]
     verb = "changes" if mode == "apply" else "would change"
     out = ["# dockmod: Dockerfile fixes", ""]
+    if interrupted:
+        out += [f"> **Interrupted:** this run was stopped; {_not_started(grouped)} files were not "
+                "processed. Run the same command again to finish.", ""]
     if not changed:
         out.append("No changes: every Dockerfile already follows the selected transforms.")
         return "\n".join(out) + "\n"
     many = len(grouped) > 1
-    if many:
-        n = sum(1 for rr in grouped if rr.changed)
-        out += [f"dockmod {verb} {n} of {len(grouped)} repositories.", ""]
+    if not many:
+        return _utf8("\n".join(out + _repo_summary(changed[0], mode, "##")).rstrip("\n") + "\n")
+    n = sum(1 for rr in grouped if rr.changed)
+    out += [f"dockmod {verb} {n} of {len(grouped)} repositories.", ""]
+    out += ["| repository | files changed | fixes | to check |", "|---|---:|---|---|"]
+    sections = []
     for rr in changed:
-        level = "###" if many else "##"
-        if many:
-            out += [f"## {_md(rr.repo.key)}", ""]
-        out += _repo_summary(rr, mode, level)
-    return _utf8("\n".join(out).rstrip("\n") + "\n")  # a name that is not UTF-8: U+FFFD, as in JSON
+        body = _repo_summary(rr, mode, "###")
+        fixed: Counter[str] = Counter()
+        for _, r in rr.files:
+            fixed.update(dict(r.fixed))
+        checks = sum(1 for line in body if line.startswith("- [ ]"))
+        codes = ", ".join(f"{c} ×{k}" for c, k in sorted(fixed.items())) or "—"
+        out.append(f"| {_md(rr.repo.key)} | {len(rr.changed)} | {codes} | {checks or '—'} |")
+        sections += [f"## {_md(rr.repo.key)}", ""] + body
+    out.append("")
+    full = "\n".join(out + sections)
+    if len(full) > SUMMARY_LIMIT:
+        out += [f"The details of {len(changed)} repositories would make this text too long for a pull "
+                "request; each repository's own body is `<name>.md` in `--patch-dir`.", ""]
+        full = "\n".join(out)
+    return _utf8(full.rstrip("\n") + "\n")  # a name that is not UTF-8: U+FFFD, as in JSON
 
 
 def _repo_summary(rr: RepoResult, mode: str, level: str) -> list[str]:
@@ -475,11 +509,6 @@ def _repo_summary(rr: RepoResult, mode: str, level: str) -> list[str]:
     if "DM101" in fixed:
         checks.append("- [ ] Pinned digests (DM101): the images are the ones the tags named today; "
                       "check the digests in the diff against your registry")
-    held = [(rel, f) for rel, r in rr.files for f in _held_back(r)]
-    if held:
-        codes = Counter(f.code for _, f in held)
-        checks.append("- [ ] Not applied (needs `--unsafe-fixes`): "
-                      + ", ".join(f"{code} ×{n}" for code, n in sorted(codes.items())))
     for rel, msg in rr.errors:
         checks.append(f"- [ ] Error{f' in {_code(rel)}' if rel else ''}: {_md(msg.splitlines()[0])}")
     if rr.patch_withheld:
@@ -487,6 +516,11 @@ def _repo_summary(rr: RepoResult, mode: str, level: str) -> list[str]:
     out += [f"{level} What reviewers must check", ""]
     out += checks or ["- Only safe fixes (they keep what the build does); nothing else to check."]
     out.append("")
+    held = [(rel, f) for rel, r in rr.files for f in _held_back(r)]
+    if held:  # for information: nothing in this change to review
+        codes = Counter(f.code for _, f in held)
+        out += ["Not applied here (unsafe fixes, which need `--unsafe-fixes`): "
+                + ", ".join(f"{code} ×{n}" for code, n in sorted(codes.items())) + ".", ""]
     return out
 
 

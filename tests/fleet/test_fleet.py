@@ -291,3 +291,41 @@ def test_summary_names_only_the_fixes_that_were_unsafe(tmp_path: Path) -> None:
     assert "**DM201** [`reorder-dependency-copy`]" in proven_part  # it changed...
     assert "- [ ] Unsafe fix applied (**DM201**" not in proven_part  # ...safely
     assert "- [ ] Unsafe fix applied (**DM201**" in unproven_part
+
+
+def test_one_repository_written_two_ways_runs_once(tmp_path: Path, monkeypatch) -> None:
+    repo = _repo(tmp_path / "r1")
+    _repo(tmp_path / "r2")
+    monkeypatch.chdir(tmp_path)
+    report = tmp_path / "r.json"
+    code, _, err = _invoke("check", "--report", str(report), "r1", str(repo), "./r1/", "r2")
+    assert code == 1, err
+    doc = json.loads(report.read_text())
+    assert len(doc["repositories"]) == 2 and doc["totals"]["files"] == 2
+    assert doc["interrupted"] is False and doc["totals"]["not_started"] == 0
+
+
+def test_a_long_fleet_summary_keeps_only_the_overview(tmp_path: Path, monkeypatch) -> None:
+    """GitHub refuses a pull-request body over 65,536 characters."""
+    monkeypatch.setattr(fleet, "SUMMARY_LIMIT", 3_000)
+    roots = [str(_repo(tmp_path / f"repo{i:02d}")) for i in range(12)]
+    summary = tmp_path / "s.md"
+    code, _, err = _invoke("fix", "--summary", str(summary), *roots)
+    assert code == 1, err
+    text = summary.read_text()
+    assert "| repository | files changed | fixes | to check |" in text
+    assert text.count("\n| ") == 13  # the header and one row per repository
+    assert "### What changed and why" not in text and "`<name>.md` in `--patch-dir`" in text
+    assert len(text) < 3_000
+
+
+def test_a_short_fleet_summary_has_the_overview_and_the_details(tmp_path: Path) -> None:
+    roots = [str(_repo(tmp_path / f"repo{i}", LEGACY + "CMD python -m app\n")) for i in range(2)]
+    summary = tmp_path / "s.md"
+    code, _, err = _invoke("fix", "--summary", str(summary), *roots)
+    assert code == 1, err
+    text = summary.read_text()
+    assert text.index("| repository |") < text.index("### What changed and why")
+    assert text.count("### What reviewers must check") == 2
+    assert "- [ ] Not applied" not in text  # held-back fixes are a note, not a box to tick
+    assert "Not applied here (unsafe fixes, which need `--unsafe-fixes`): DM" in text

@@ -315,8 +315,9 @@ def test_ctrl_c_across_repositories_leaves_whole_files_and_reports_them(fleet_di
     original = _tree(tree)
     fixed = fleet_dir["applied_tree"]
     report = fleet_dir["out"] / "interrupted.json"
+    summary = fleet_dir["out"] / "interrupted.md"
     proc = subprocess.Popen([sys.executable, "-m", "dockmod", "fix", "--apply", "--repos", "repos.txt",
-                             "--report", str(report), "-j", "2"], cwd=tree, env=_env(),
+                             "--report", str(report), "--summary", str(summary), "-j", "2"], cwd=tree, env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     rels = [r for r in original if original[r] != fixed[r]]
     while proc.poll() is None and not any((tree / r).read_bytes() != original[r] for r in rels):
@@ -336,3 +337,6 @@ def test_ctrl_c_across_repositories_leaves_whole_files_and_reports_them(fleet_di
     reported = sorted(f"{r['path']}/{f}" for r in doc["repositories"] for f in r["files"]["changed"])
     assert reported == written
     assert sum(r["files"]["skipped"] for r in doc["repositories"]) > 0
+    # The report and the summary say the run is incomplete, not only stderr.
+    assert doc["interrupted"] is True and doc["totals"]["not_started"] > 0
+    assert f"files were not processed" in summary.read_text().split("\n\n")[1]
