@@ -370,7 +370,7 @@ def _parse(raw: str, escape: str | None, text: str) -> ShellScript:
         raw=raw,
         escape=escape,
         text=text,
-        commands=tuple(b.command(n) for n in _command_nodes(tree.root_node)),
+        commands=tuple(b.command(n, nested) for n, nested in _command_nodes(tree.root_node)),
         has_error=tree.root_node.has_error,
         _map=omap,
     )
@@ -408,16 +408,22 @@ def _walk(root: TSNode) -> Iterator[TSNode]:
         stack.extend(n.children)
 
 
-def _command_nodes(root: TSNode) -> Iterator[TSNode]:
-    stack = [root]
+def _command_nodes(root: TSNode) -> Iterator[tuple[TSNode, bool]]:
+    """The commands in source order, each with whether it is nested: whether a node above
+    it is other than the program, a list or pipeline, or a statement wrapper (the wrappers
+    between a command and its statement are such wrappers, so this is
+    :attr:`SimpleCommand.nested`, found on the way down instead of by climbing up)."""
+    stack = [(root, False)]
     while stack:
-        n = stack.pop()
-        if n.type in _COMMAND_TYPES:
-            yield n
+        n, nested = stack.pop()
+        t = n.type
+        if t in _COMMAND_TYPES:
+            yield n, nested
             continue
-        if n.type in _WORD_SCOPES:
+        if t in _WORD_SCOPES:
             continue
-        stack.extend(reversed(n.children))
+        below = nested or (t not in _CHAINS and t not in _STATEMENT_WRAPPERS and t != "program")
+        stack.extend((c, below) for c in reversed(n.children))
 
 
 class _Builder:
@@ -444,7 +450,7 @@ class _Builder:
         ls = (sb, eb) if self.ascii else (self.b(sb), self.b(eb))
         return ShellWord(raw, text, static, self.o.span(*ls), ls)
 
-    def command(self, n: TSNode) -> SimpleCommand:
+    def command(self, n: TSNode, nested: bool) -> SimpleCommand:
         assignments: list[ShellWord] = []
         argv: list[ShellWord] = []
         redirects: list[str] = []
@@ -468,13 +474,6 @@ class _Builder:
         redirects += (self.slice(r) for r in more)
         prev_op, prev_end = self._previous(stmt)
         next_op, nxt = self._following(stmt)
-        nested = False
-        p = stmt.parent
-        while p is not None:
-            if p.type not in _CHAINS and p.type not in _STATEMENT_WRAPPERS and p.type != "program":
-                nested = True
-                break
-            p = p.parent
         lstmt = (self.b(stmt.start_byte), self.b(end))
         return SimpleCommand(
             name=argv[0].text if argv else "",

@@ -61,7 +61,12 @@ class RemoveEmptyContinuations(Transform):
 
     def _fix(self, original: Instruction, updated: Instruction) -> Instruction:
         # The instruction's own lines: no comment lines above it, no heredoc bodies below.
-        head = updated.with_changes(leading_lines=(), heredocs=()).code
+        # (Cut from the whole text rather than from a copy without them: same bytes, no copy.)
+        full = updated.code
+        lead = sum(len(line.code) for line in updated.leading_lines)
+        head = full[lead : len(full) - sum(len(h.code) for h in updated.heredocs)]
+        if head.count("\n", 0, -1) < 2:  # no line between the first and the last
+            return updated
         lines = [line + "\n" for line in head.split("\n")]
         lines[-1] = lines[-1][:-1]
         if not lines[-1]:
