@@ -414,7 +414,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
         what = f"{len(written)} {'file' if len(written) == 1 else 'files'} written" if apply else "stopped"
         _line(f"Interrupted: {what}, {not_started} not started.", err=True)
     code = report.exit_code("apply" if mode in ("apply", "stdout") else mode, t, exit_zero, ran.interrupted)
-    if hooks is not None and not ran.interrupted and hooks.finish(results, lambda s: _line(s, err=True), verbose):
+    if hooks is not None and hooks.finish(results, lambda s: _line(s, err=True), verbose, jobs=jobs_list):
         code = 2
     sys.exit(code)
 

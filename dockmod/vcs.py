@@ -6,8 +6,13 @@ Two uses, both optional and both per repository (a run may span several):
   :meth:`GitRun.prepare` checks each repository (a git identity is configured, the tree is
   clean unless ``--allow-dirty``, and switches to ``NAME`` when that branch already
   exists); after the run, :meth:`GitRun.commit` commits exactly the files dockmod wrote, on
-  ``NAME`` (created from the current ``HEAD`` only when there is something to commit).
-  A re-run that writes nothing makes no commit. Nothing is ever pushed.
+  ``NAME`` (created from the current ``HEAD`` only when there is something to commit),
+  also when the run is interrupted (writes are atomic, so each written file is whole).
+  A re-run finishes what an earlier run left uncommitted (interrupted while committing, a
+  commit refused by a hook): a file it processed and left unchanged that differs from
+  ``HEAD`` is committed when dockmod's fix of the ``HEAD`` version is exactly the file
+  (:meth:`RunHooks.finish`); otherwise a re-run that writes nothing makes no commit.
+  Nothing is ever pushed.
 * ``dockmod check --diff-only-changed-lines REF``: :func:`changed_lines` reads
   ``git diff -U0 REF`` (renames followed, so a renamed file keeps its old findings hidden),
   and untracked files count as changed throughout.
@@ -56,8 +61,16 @@ def git(cwd: Path | str, *args: str, check: bool = True) -> subprocess.Completed
     except OSError as e:
         raise VcsError(f"{cwd}: error: cannot run git: {e.strerror or e}") from None
     if check and proc.returncode != 0:
-        raise VcsError(f"{cwd}: error: git {args[0]} failed: {_first_line(proc.stderr)}")
+        raise VcsError(f"{cwd}: error: git {_command(args)} failed: {_first_line(proc.stderr)}")
     return proc
+
+
+def _command(args: tuple[str, ...]) -> str:
+    """The git command ``args`` run (``commit`` for ``-c k=v commit ...``)."""
+    i = 0
+    while i < len(args) and args[i] == "-c":
+        i += 2
+    return args[i] if i < len(args) else "(no command)"
 
 
 def _first_line(stderr: bytes) -> str:
@@ -177,6 +190,20 @@ class GitRun:
         self.ready.add(root)
         return switched
 
+    def differs_from_head(self, root: Path, paths: Iterable[str]) -> list[str]:
+        """Those of ``paths`` (tracked in ``HEAD``) whose work-tree content differs from it."""
+        paths = sorted(set(paths))
+        if not paths or not _has_commits(root):
+            return []
+        out = git(root, "diff", "--name-only", "-z", "--no-renames", "--diff-filter=M", "HEAD",
+                  "--", *paths).stdout
+        return [os.fsdecode(p) for p in out.split(b"\0") if p]
+
+    def head_bytes(self, root: Path, path: str) -> bytes | None:
+        """``path`` as ``HEAD`` holds it, as checked out (smudge/eol filters applied)."""
+        proc = git(root, "cat-file", "--filters", f"HEAD:{path}", check=False)
+        return proc.stdout if proc.returncode == 0 else None
+
     def commit(self, root: Path, written: Iterable[str]) -> str | None:
         """Commit exactly ``written`` (paths relative to ``root``) on the branch.
 
@@ -199,8 +226,12 @@ class GitRun:
         git(root, "add", "--", *paths)
         if git(root, "diff", "--cached", "--quiet", "--", *paths, check=False).returncode == 0:
             return None
-        git(root, "-c", "user.useConfigOnly=true", "commit", "--quiet", "--only",
-            "-m", self.message, "--", *paths)
+        try:
+            git(root, "-c", "user.useConfigOnly=true", "commit", "--quiet", "--only",
+                "-m", self.message, "--", *paths)
+        except VcsError as e:  # e.g. a pre-commit hook said no
+            raise VcsError(f"{e.message} (the fixed files are on branch {self.branch}, not committed; "
+                           "once the cause is fixed, re-run with --allow-dirty to commit them)") from None
         return os.fsdecode(git(root, "rev-parse", "--short", "HEAD").stdout.strip())
 
 
@@ -417,10 +448,13 @@ class RunHooks:
             out.append(replace(r, findings=keep, remaining=left))
         return out
 
-    def finish(self, results: list, say, verbose: bool = False) -> bool:  # type: ignore[no-untyped-def,type-arg]
+    def finish(self, results: list, say, verbose: bool = False,  # type: ignore[no-untyped-def,type-arg]
+               jobs: list | None = None) -> bool:  # type: ignore[type-arg]
         """Commit each prepared repository's written files; say one line per commit.
 
-        Returns True when a commit failed (the run then exits 2).
+        Called after an interrupted run too (the files written are whole). With ``jobs``
+        (the run's jobs), also commits what an earlier run left uncommitted: see
+        :meth:`_unfinished`. Returns True when a commit failed (the run then exits 2).
         """
         if self.git_run is None:
             return False
@@ -442,7 +476,23 @@ class RunHooks:
             root = self._root(path) if new is not None and new != old else None
             if root is not None and root in written:
                 written[root].append(repo_path(root, path))
+        try:
+            return self._commit_all(written, results, jobs or [], say, verbose)
+        except KeyboardInterrupt:  # a second Ctrl-C: a re-run with --allow-dirty finishes the job
+            say("error: interrupted while committing; re-run with --allow-dirty to commit the files "
+                "left uncommitted")
+            return True
+
+    def _commit_all(self, written: dict[Path, list[str]], results: list, jobs: list,  # type: ignore[no-untyped-def,type-arg]
+                    say, verbose: bool) -> bool:
+        assert self.git_run is not None
         failed = False
+        for root, rels in self._unfinished(results, jobs, say).items():
+            if isinstance(rels, str):  # a git error
+                say(rels)
+                failed = True
+            else:
+                written[root].extend(rels)
         for root in sorted(written):
             try:
                 sha = self.git_run.commit(root, written[root])
@@ -457,3 +507,58 @@ class RunHooks:
             elif verbose:
                 say(f"{root}: nothing to commit on branch {self.git_run.branch}")
         return failed
+
+    def _unfinished(self, results: list, jobs: list, say) -> dict[Path, list[str] | str]:  # type: ignore[no-untyped-def,type-arg]
+        """Per repository: the files an earlier run fixed but left uncommitted (or a git error).
+
+        A file qualifies only when all of these hold: this run processed it and had nothing
+        to change (``UNCHANGED``: it is already dockmod's output), it is tracked and differs
+        from ``HEAD``, and dockmod's fix of the ``HEAD`` version, with this run's options
+        and configuration, is byte for byte the file. So the difference from ``HEAD`` is
+        exactly dockmod's fix: someone's own edits are never committed (that file gets a
+        note), and a file dockmod did not process is never looked at. Symbolic links are
+        left alone.
+        """
+        from dockmod.results import Outcome
+
+        assert self.git_run is not None
+        by_display = {j.display: j for j in jobs if j.stdin_text is None}
+        candidates: dict[Path, dict[str, str]] = {}  # root -> path in it -> displayed path
+        for r in results:
+            if r.outcome is not Outcome.UNCHANGED or r.path not in by_display or r.path not in self._where:
+                continue
+            root, rel = self._where[r.path]
+            if root in self.git_run.ready and not os.path.islink(r.path):
+                candidates.setdefault(root, {})[rel] = r.path
+        out: dict[Path, list[str] | str] = {}
+        for root, files in candidates.items():
+            try:
+                differ = self.git_run.differs_from_head(root, files)
+            except VcsError as e:
+                out[root] = e.message
+                continue
+            for rel in differ:
+                display = files[rel]
+                if _fixes_to(by_display[display], self.git_run.head_bytes(root, rel), Path(display)):
+                    out.setdefault(root, []).append(rel)  # type: ignore[union-attr]
+                else:
+                    say(f"{display}: note: not committed: it differs from HEAD by more than dockmod's fixes")
+        return out
+
+
+def _fixes_to(job, head: bytes | None, path: Path) -> bool:  # type: ignore[no-untyped-def]
+    """Whether fixing ``head`` as ``job`` would (same path, options, configuration) gives ``path``'s bytes."""
+    if head is None:
+        return False
+    from dataclasses import replace
+
+    from dockmod import runner
+    from dockmod.io import decode, encode
+    from dockmod.results import Outcome
+
+    try:
+        now = path.read_bytes()
+    except OSError:
+        return False
+    r = runner.process(replace(job, stdin_text=decode(head), fix=True, apply=False))
+    return r.outcome is Outcome.CHANGED and r.output is not None and encode(r.output) == now

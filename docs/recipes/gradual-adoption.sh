@@ -3,4 +3,8 @@
 # without fixing every old finding first. BASE is the branch pull requests merge into.
 set -eu
 base=${BASE:-origin/main}
-dockmod check --diff-only-changed-lines "$(git merge-base HEAD "$base")" .
+ref=$(git merge-base HEAD "$base") || {
+    echo "gradual-adoption: no merge base of HEAD and $base (fetch it, or set BASE)" >&2
+    exit 2
+}
+dockmod check --diff-only-changed-lines "$ref" .

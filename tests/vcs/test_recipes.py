@@ -238,6 +238,24 @@ def test_gradual_adoption_script(tmp_path: Path, env: dict[str, str]) -> None:
     assert sh(RECIPES / "gradual-adoption.sh", clone, {**env, "BASE": "origin/main"}).returncode == 0
 
 
+def test_recipes_stop_clearly_without_a_merge_base(tmp_path: Path, env: dict[str, str]) -> None:
+    """No `origin/main`: the recipe stops on `git merge-base` with its own line, before dockmod."""
+    clone = _pull_request(tmp_path)
+    git(clone, "remote", "remove", "origin")
+    proc = sh(RECIPES / "gradual-adoption.sh", clone, env)
+    assert proc.returncode == 2, proc.stderr
+    assert "no merge base of HEAD and origin/main" in proc.stderr
+    assert "unknown revision" not in proc.stderr and proc.stdout == ""
+    workflow = yaml.safe_load((RECIPES / "github-actions-annotate.yml").read_text())
+    [job] = workflow["jobs"].values()
+    step = next(s for s in job["steps"] if s.get("name") == "Annotate the diff")
+    for shell in (("bash", "-eo", "pipefail"), ("bash",)):  # stops even without -e
+        proc = sh(fill(step["run"], {"github.base_ref": "main"}), clone, env, shell=shell)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stdout.startswith("::error::no merge base with origin/main")
+        assert "unknown revision" not in proc.stderr
+
+
 def test_github_actions_matrix(tmp_path: Path, env: dict[str, str]) -> None:
     """Every shard of the matrix, as CI would run it: each repository fixed exactly once."""
     workflow = yaml.safe_load((RECIPES / "github-actions-matrix.yml").read_text())
