@@ -103,6 +103,13 @@ def _line(text: str, err: bool = False) -> None:
     _out(text + "\n", err)
 
 
+def _stack(decorators, f):  # type: ignore[no-untyped-def]
+    """``f`` with ``decorators`` applied as if written above it, first on top."""
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
 def _shared_options(mode: str):  # type: ignore[no-untyped-def]
     """Options shared by ``check`` and ``fix`` (ruff's names)."""
     from dockmod.discovery import NAMES_HELP
@@ -148,8 +155,7 @@ def _shared_options(mode: str):  # type: ignore[no-untyped-def]
                          help="Colour diffs (default: when stdout is a terminal and NO_COLOR is unset)."),
             click.option("--debug", is_flag=True, help="Show tracebacks of internal errors."),
         ]
-        for d in reversed(decorators):
-            f = d(f)
+        f = _stack(decorators, f)
         f.__doc__ = (f.__doc__ or "").replace("{NAMES}", NAMES_HELP)
         return f
 
@@ -441,9 +447,7 @@ def _git_options(mode: str):  # type: ignore[no-untyped-def]
                              help="With --git-branch: run in repositories with uncommitted changes "
                                   "(else they are skipped with an error)."),
             ]
-        for d in reversed(decorators):
-            f = d(f)
-        return f
+        return _stack(decorators, f)
 
     return wrap
 
@@ -495,9 +499,7 @@ def _pinning_options(f):  # type: ignore[no-untyped-def]
         click.option("--lock-file", type=click.Path(dir_okay=False), default=None,
                      help="DM101: the lock file (default: ./dockmod.lock when it exists)."),
     ]
-    for d in reversed(decorators):
-        f = d(f)
-    return f
+    return _stack(decorators, f)
 
 
 def _attach_pinning(jobs_list, **kw):  # type: ignore[no-untyped-def]
@@ -535,9 +537,7 @@ def _fleet_options(mode: str):  # type: ignore[no-untyped-def]
                                                   "and why, and what reviewers must check (with "
                                                   "--patch-dir, also one per repository)."),
             ]
-        for d in reversed(decorators):
-            f = d(f)
-        return f
+        return _stack(decorators, f)
 
     return wrap
 
