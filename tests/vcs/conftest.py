@@ -62,3 +62,16 @@ def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
 
 def commits(repo: Path, ref: str = "--all") -> list[str]:
     return git(repo, "log", "--format=%s", ref).splitlines()
+
+
+LEGACY = "FROM alpine\nENV A b\n"
+FIXED = "FROM alpine\nENV A=b\n"
+
+
+def git_options(branch: str) -> tuple[str, ...]:
+    return ("--git-branch", branch, "--git-commit", "Apply dockmod fixes")
+
+
+def fix_on(branch: str, *paths: Path, extra: tuple[str, ...] = ()) -> tuple[int, str, str]:
+    """``dockmod fix --apply`` committing on ``branch``."""
+    return run("fix", "--apply", *git_options(branch), *extra, *map(str, paths))

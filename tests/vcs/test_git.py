@@ -9,15 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.vcs.conftest import ROOT, commits, git, make_repo, run
+from tests.vcs.conftest import FIXED, LEGACY, ROOT, commits, fix_on, git, git_options, make_repo, run
 
-LEGACY = "FROM alpine\nENV A b\n"
-FIXED = "FROM alpine\nENV A=b\n"
-GIT = ("--git-branch", "dockmod/fix", "--git-commit", "Apply dockmod fixes")
+GIT = git_options("dockmod/fix")
 
 
 def fix(*paths: Path, extra: tuple[str, ...] = ()) -> tuple[int, str, str]:
-    return run("fix", "--apply", *GIT, *extra, *map(str, paths))
+    return fix_on("dockmod/fix", *paths, extra=extra)
 
 
 def test_commits_only_the_written_files_on_a_new_branch(tmp_path: Path) -> None:

@@ -9,15 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-from tests.vcs.conftest import ROOT, commits, git, make_repo, run
+from tests.vcs.conftest import FIXED, LEGACY, ROOT, commits, fix_on, git, git_options, make_repo, run
 
-LEGACY = "FROM alpine\nENV A b\n"
-FIXED = "FROM alpine\nENV A=b\n"
-GIT = ("--git-branch", "dm", "--git-commit", "Apply dockmod fixes")
+GIT = git_options("dm")
 
 
 def fix(*paths: Path, extra: tuple[str, ...] = ()) -> tuple[int, str, str]:
-    return run("fix", "--apply", *GIT, *extra, *map(str, paths))
+    return fix_on("dm", *paths, extra=extra)
 
 
 def _refusing_hook(repo: Path) -> Path:
