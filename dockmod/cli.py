@@ -273,7 +273,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     from dockmod import report, runner
     from dockmod.config import check_codes, parse_size, parse_target_syntax
     from dockmod.diagnostics import escape, render_finding, render_finding_full
-    from dockmod.discovery import discover
+    from dockmod.discovery import discover, excluder
     from dockmod.errors import ConfigError
     from dockmod.io import decode
     from dockmod.results import FileResult, Outcome
@@ -291,7 +291,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
         max_size = parse_size(max_file_size, key="--max-file-size") if max_file_size else None
     except ConfigError as e:
         raise click.UsageError(e.message) from None
-    fleet_repos = _fleet_plan(mode, paths, repos, shard, patch_dir, report_file, summary_file)
+    fleet_repos = _fleet_plan(paths, repos, shard, patch_dir, report_file, summary_file)
     if not paths and fleet_repos is None:
         paths = (".",)
     stdin = "-" in paths
@@ -302,9 +302,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
         raise click.UsageError("--stdin-filename needs `-` among the paths")
     hooks = _vcs_hooks(mode, stdin, git_branch, git_commit, allow_dirty, diff_only_changed_lines, lock_file)
 
-    from dockmod import fleet
-
-    excluded = fleet.excluder(config)  # the configuration's `exclude`, looked up once per folder
+    excluded = excluder(config)  # the configuration's `exclude`, looked up once per folder
 
     fix = mode != "check"
     apply = mode == "apply"
@@ -314,6 +312,8 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
 
     def find():  # type: ignore[no-untyped-def]
         if fleet_repos is not None:
+            from dockmod import fleet  # only fleet runs pay for its imports
+
             return fleet.discover(fleet_repos, excluded)
         return discover([p for p in paths if p != "-"], excluded), None
 
@@ -408,12 +408,12 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
 
         for note in build_notes(results, applied=mode != "diff"):
             _line(note, err=True)
+    report_mode = {"check": "check", "diff": "diff"}.get(mode, "apply")  # stdout counts as apply
     if fleet_repos is not None:
-        _fleet_finish(mode, fleet_repos, results, owner, quiet=quiet, shard=shard, patch_dir=patch_dir,
+        _fleet_finish(report_mode, fleet_repos, results, owner, quiet=quiet, shard=shard, patch_dir=patch_dir,
                       report_file=report_file, summary_file=summary_file, interrupted=ran.interrupted)
     if not quiet:
-        summary_mode = {"check": "check", "diff": "diff"}.get(mode, "apply")
-        _line(report.summary(summary_mode, t, unsafe_flag=bool(unsafe_fixes)), err=True)
+        _line(report.summary(report_mode, t, unsafe_flag=bool(unsafe_fixes)), err=True)
     if ran.interrupted:
         not_started = sum(1 for r in results if r.error == runner.INTERRUPTED)
         written = [r.path for r in results if r.written]
@@ -542,7 +542,7 @@ def _fleet_options(mode: str):  # type: ignore[no-untyped-def]
     return wrap
 
 
-def _fleet_plan(mode, paths, repos, shard, patch_dir, report_file, summary_file):  # type: ignore[no-untyped-def]
+def _fleet_plan(paths, repos, shard, patch_dir, report_file, summary_file):  # type: ignore[no-untyped-def]
     """The repositories of a fleet run, or None for an ordinary run. Fleet mode: --repos or
     any fleet option, or several PATHS with folders among them and no file (each is then a
     repository)."""
@@ -563,13 +563,12 @@ def _fleet_plan(mode, paths, repos, shard, patch_dir, report_file, summary_file)
         raise click.UsageError(str(e)) from None
 
 
-def _fleet_finish(mode, repos, results, owner, *, quiet, shard, patch_dir, report_file,  # type: ignore[no-untyped-def]
+def _fleet_finish(report_mode, repos, results, owner, *, quiet, shard, patch_dir, report_file,  # type: ignore[no-untyped-def]
                   summary_file, interrupted=False) -> None:
     """Group a fleet run's results by repository and write its patches, report and summary."""
     from dockmod import fleet
 
     grouped = fleet.group(repos, results, owner)
-    report_mode = {"check": "check", "diff": "diff"}.get(mode, "apply")
     try:
         if patch_dir:
             fleet.write_patches(grouped, patch_dir, report_mode if summary_file else None)

@@ -43,7 +43,9 @@ patch.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -160,54 +162,6 @@ class RepoResult:
         return out
 
 
-def excluder(config: str | None) -> Callable[[Path], bool]:
-    """``exclude_for`` for :func:`dockmod.discovery.discover`: whether the configuration that
-    applies to a found file (``--config``, else the nearest one) excludes it (``exclude``:
-    gitignore patterns relative to the configuration's folder).
-
-    The configuration, its compiled patterns and the folder's path relative to it are
-    worked out once per folder, not per file: a fleet of 10,000 files has far fewer
-    folders, and each look-up resolves paths (several system calls). A symbolic link is
-    looked up on its own (its target's folder decides its configuration). A configuration
-    that cannot be read excludes nothing here; the file's own run reports it.
-    """
-    from dockmod.config import compile_patterns, for_file
-    from dockmod.errors import ConfigError
-
-    explicit = Path(config) if config else None
-    specs: dict[Path, Any] = {}
-    folders: dict[Path, tuple[Any, str] | None] = {}
-
-    def lookup(p: Path) -> tuple[Any, str] | None:
-        """(compiled patterns, path of p's folder relative to the config's folder + "/")."""
-        try:
-            cfg = for_file(p, explicit)
-        except ConfigError:
-            return None
-        if not cfg.exclude or cfg.root is None:
-            return None
-        spec = specs.get(cfg.root)
-        if spec is None:
-            spec = specs[cfg.root] = compile_patterns(cfg.exclude, "exclude", cfg.path)
-        try:
-            rel = p.resolve().parent.relative_to(cfg.root.resolve()).as_posix()
-        except (ValueError, OSError, RuntimeError):
-            return None
-        return spec, "" if rel == "." else rel + "/"
-
-    def excluded(p: Path) -> bool:
-        if os.path.islink(p):
-            entry = lookup(p)
-            name = p.resolve().name if entry else ""
-        else:
-            if p.parent not in folders:
-                folders[p.parent] = lookup(p)
-            entry, name = folders[p.parent], p.name
-        return entry is not None and bool(entry[0].match_file(entry[1] + name))
-
-    return excluded
-
-
 def discover(repos: list[Repo], exclude_for: Callable[[Path], bool] | None) -> tuple[list[Any], list[int]]:
     """Candidates of every repository in repository order, and the repository index of each.
 
@@ -220,6 +174,7 @@ def discover(repos: list[Repo], exclude_for: Callable[[Path], bool] | None) -> t
     from dockmod.discovery import discover as discover_files
 
     roots = [os.path.abspath(r.path) for r in repos]
+    ordered = sorted(roots)  # the roots below a root share its prefix: one contiguous run
     out: list[Any] = []
     owner: list[int] = []
     seen: set[str] = set()
@@ -228,7 +183,9 @@ def discover(repos: list[Repo], exclude_for: Callable[[Path], bool] | None) -> t
             out.append(Candidate(Path(repo.path), Path(repo.path), error=repo.error))
             owner.append(i)
             continue
-        inner = tuple(r + os.sep for r in roots if r != roots[i] and r.startswith(roots[i].rstrip(os.sep) + os.sep))
+        prefix = roots[i].rstrip(os.sep) + os.sep
+        below = itertools.islice(ordered, bisect.bisect_left(ordered, prefix), None)
+        inner = tuple(r + os.sep for r in itertools.takewhile(lambda r: r.startswith(prefix), below))
         for c in discover_files([repo.path], exclude_for):
             real = os.path.abspath(c.path)
             if real in seen or (inner and real.startswith(inner)):

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from dockmod import fleet
 from dockmod.cli import _Progress, cli
+from dockmod.discovery import excluder
 from dockmod.results import FileResult, Outcome
 from tests.secrets.test_no_leak import DOCKERFILE as SECRET_DOCKERFILE
 from tests.secrets.test_no_leak import PLANTED
@@ -193,7 +194,7 @@ def test_excluder_matches_the_nearest_config_per_folder_and_follows_links(tmp_pa
     (repo / "dockmod.toml").write_text('exclude = ["vendor/**", "/gen.Dockerfile"]\n')
     (repo / "inner" / "dockmod.toml").write_text("select = ['DM5']\n")  # nearer: no exclude
     os.symlink("vendor/x/Dockerfile", repo / "link.Dockerfile")
-    excluded = fleet.excluder(None)
+    excluded = excluder(None)
     verdicts = {rel: excluded(repo / rel) for rel in (
         "Dockerfile", "vendor/x/Dockerfile", "gen.Dockerfile", "sub/gen.Dockerfile",
         "inner/vendor/Dockerfile", "link.Dockerfile")}
@@ -203,8 +204,8 @@ def test_excluder_matches_the_nearest_config_per_folder_and_follows_links(tmp_pa
     # --config: one file's patterns for every folder, relative to that file's folder.
     only = tmp_path / "only.toml"
     only.write_text('exclude = ["r/sub/**"]\n')
-    assert fleet.excluder(str(only))(repo / "sub" / "gen.Dockerfile") is True
-    assert fleet.excluder(str(only))(repo / "gen.Dockerfile") is False
+    assert excluder(str(only))(repo / "sub" / "gen.Dockerfile") is True
+    assert excluder(str(only))(repo / "gen.Dockerfile") is False
 
 
 def test_a_repository_inside_another_owns_its_files(tmp_path: Path) -> None:
