@@ -91,8 +91,8 @@ ECOSYSTEMS = (
 PREBUILD_CARRIED = frozenset({
     "-r", "--release", "--profile", "--target", "--locked", "--frozen", "--offline", "-F", "--features",
     "--all-features", "--no-default-features", "-j", "--jobs", "-q", "--quiet", "-v", "--verbose",
-    "--config", "--keep-going", "--timings", "--color",
-})
+    "--keep-going", "--timings", "--color",
+})  # not `--config`: it can move `target/` (build.target-dir), so it declines the fix
 #: Environment variables that move `target/` or its layout (cargo's environment page):
 #: https://doc.rust-lang.org/cargo/reference/environment-variables.html#configuration-environment-variables
 PREBUILD_ENV = ("CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_BUILD_TARGET", "CARGO_BUILD_BUILD_DIR")

@@ -105,10 +105,15 @@ class InstallNeeds:
     #: staying after the copy.
     extra_words: tuple[str, ...] = ()
     extra_command: str | None = None
+    #: The variables set where the install runs (the RUN's scope): a name → whether it is set.
+    env_set: Callable[[str], bool] = lambda name: False
     #: The manager of the install found (before the RUN is split).
     manager: Manager | None = None
     #: Why the added step changes the image when its stage is shipped (Maven's ~/.m2).
     unsafe_if_shipped: str | None = None
+    #: Where (relative to HOME) that step leaves its extra files: a stage that is not
+    #: shipped still hands them on to a ``COPY --from`` reading there.
+    leaves_in_home: str | None = None
     #: Asks the build context what a call reads (dotnet's projects, a crate's layout).
     lookup: ContextLookup | None = None
 
@@ -356,6 +361,10 @@ def record_cargo_prebuild(call: PackageManagerCall, install: InstallNeeds) -> No
             raise NoFix(f"`{opt.name}` is not repeated by a dependency pre-build")
     if call.operands:
         raise NoFix("`cargo build` has operands")
+    inline = {w.text.split("=", 1)[0] for w in call.command.assignments}
+    moved = [v for v in rust.PREBUILD_ENV if v in inline or install.env_set(v)]
+    if moved:  # the placeholder's artefacts would not be where the pre-build removes them
+        raise NoFix(f"`{moved[0]}` moves cargo's `target/`")
     found = install.from_context(call, "the crate's name, targets and build script")
     assert found.crate is not None
     package, lib, bin = found.crate
@@ -398,4 +407,5 @@ def record_go_offline(call: PackageManagerCall, install: InstallNeeds) -> None:
     for path in found.files if found is not None else ():
         install.need(path)
     install.unsafe_if_shipped = (f"`{jvm.GO_OFFLINE}` leaves in `~/.m2` what it resolves beyond the build's "
-                                 "needs, and the stage is shipped")
+                                 "needs, and the stage is shipped or copied from there")
+    install.leaves_in_home = ".m2"

@@ -216,6 +216,7 @@ from dockmod.semantic.installs import (
 from dockmod.shell import ShellScript
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 from dockmod.semantic.proofs import unproven
+from dockmod.semantic.paths import inside
 from dockmod.transforms._reorder_edits import fix_final_newlines, manifest_copies, split_run
 
 if TYPE_CHECKING:
@@ -336,7 +337,7 @@ class ReorderDependencyCopy(Transform):
                 break
         else:
             return
-        install = InstallNeeds(text=command_text(deps[0]))
+        install = InstallNeeds(text=command_text(deps[0]), env_set=self._env_set(run))
         cwd = workdirs[j]
         try:
             head, tail = split_run(run, script, install, cwd, cwd, self.context.dockerfile)
@@ -465,16 +466,40 @@ class ReorderDependencyCopy(Transform):
                 calls = calls_by_span(script)
                 deps = [c for c in script.commands if c.span in calls and (
                     is_dependency_step(calls[c.span]) or mixed_pip(calls[c.span]))]
+                env_set = self._env_set(x)
                 if deps:
-                    return j, x, script, InstallNeeds(text=command_text(deps[0]),
+                    return j, x, script, InstallNeeds(text=command_text(deps[0]), env_set=env_set,
                                                       manager=calls[deps[0].span].manager), opaque
                 projects = [c for c in script.commands if c.span in calls and project_step(calls[c.span])]
                 if projects:
                     manager = calls[projects[0].span].manager
                     if deps_step_before(self.context.model, ins, i, manager):
                         return None  # already deps-first; the project install needs the sources
-                    return j, x, script, InstallNeeds(text=command_text(projects[0]), manager=manager), opaque
+                    return j, x, script, InstallNeeds(text=command_text(projects[0]), manager=manager,
+                                                      env_set=env_set), opaque
         return None
+
+    def _hands_on(self, c: Copy | Add, run: Run, install: InstallNeeds) -> bool:
+        """What the added step leaves behind reaches an image a user can ship: its stage is
+        shipped, or a ``COPY --from``/``--mount=from`` reads where it lies (or above it, or
+        a path that cannot be known)."""
+        model = self.context.model
+        info = model.stage_of(c)
+        if info is None or info.index in model.shipped:
+            return True
+        copied = [src for e in model.copies_from(info.index) for src in e.sources]
+        if not copied or install.leaves_in_home is None:
+            return False
+        home = model.scope_at(run).home
+        if home is None:
+            return True
+        left = posixpath.join(home, install.leaves_in_home)
+        return any(not src.startswith("/") or inside(src, left) or inside(left, src) for src in copied)
+
+    def _env_set(self, run: Run):  # type: ignore[no-untyped-def]
+        """Whether a variable is set (known or not) in ``run``'s scope."""
+        scope = self.context.model.scope_at(run)
+        return lambda name: scope.get(name) is not None
 
     def _subfolder_feeds(self, c: Copy | Add, src: str, run: Run, script: ShellScript, copy_cwd: str,
                          run_cwd: str, escape: str) -> bool:
@@ -556,8 +581,7 @@ class ReorderDependencyCopy(Transform):
         head, tail = split_run(run, script, install, dest_dir, workdirs[j], self.context.dockerfile)
         manifests_in_copy(install, dest_dir, install.cwd or workdirs[j])
         reasons = self._unproven(install, dest_dir)
-        info = self.context.model.stage_of(c)
-        if install.unsafe_if_shipped and (info is None or info.index in self.context.model.shipped):
+        if install.unsafe_if_shipped and self._hands_on(c, run, install):
             reasons.append(install.unsafe_if_shipped)
         copies = manifest_copies(df, stage, i, c, dest, dest_dir, install, workdirs)
         self._reasons = reasons
