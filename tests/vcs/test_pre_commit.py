@@ -19,7 +19,7 @@ import pytest
 from dockmod.discovery import _TEXT_SUFFIXES, is_dockerfile_name
 from tests.vcs.conftest import ROOT
 
-yaml = pytest.importorskip("yaml", reason="PyYAML comes with pre-commit (the dev extra)")
+import yaml  # PyYAML comes with pre-commit (the dev extra): CI must have it, never skip
 
 LEGACY = "FROM alpine\nENV A b\n"
 
