@@ -407,5 +407,5 @@ def record_go_offline(call: PackageManagerCall, install: InstallNeeds) -> None:
     for path in found.files if found is not None else ():
         install.need(path)
     install.unsafe_if_shipped = (f"`{jvm.GO_OFFLINE}` leaves in `~/.m2` what it resolves beyond the build's "
-                                 "needs, and the stage is shipped or copied from there")
+                                 "needs, and the stage is shipped")
     install.leaves_in_home = ".m2"

@@ -479,22 +479,23 @@ class ReorderDependencyCopy(Transform):
                                                       env_set=env_set), opaque
         return None
 
-    def _hands_on(self, c: Copy | Add, run: Run, install: InstallNeeds) -> bool:
-        """What the added step leaves behind reaches an image a user can ship: its stage is
-        shipped, or a ``COPY --from``/``--mount=from`` reads where it lies (or above it, or
-        a path that cannot be known)."""
+    def _hands_on(self, c: Copy | Add, run: Run, install: InstallNeeds) -> str | None:
+        """Why what the added step leaves behind reaches an image a user can ship (its stage
+        is shipped, or a ``COPY --from``/``--mount=from`` reads where it lies, above it, or a
+        path that cannot be known), or None."""
         model = self.context.model
         info = model.stage_of(c)
         if info is None or info.index in model.shipped:
-            return True
+            return install.unsafe_if_shipped
         copied = [src for e in model.copies_from(info.index) for src in e.sources]
         if not copied or install.leaves_in_home is None:
-            return False
+            return None
         home = model.scope_at(run).home
-        if home is None:
-            return True
-        left = posixpath.join(home, install.leaves_in_home)
-        return any(not src.startswith("/") or inside(src, left) or inside(left, src) for src in copied)
+        left = posixpath.join(home, install.leaves_in_home) if home is not None else None
+        if any(left is None or not src.startswith("/") or inside(src, left) or inside(left, src) for src in copied):
+            return (f"the added step leaves files in `~/{install.leaves_in_home}` and a `COPY --from` of this "
+                    "stage may read them")
+        return None
 
     def _env_set(self, run: Run):  # type: ignore[no-untyped-def]
         """Whether a variable is set (known or not) in ``run``'s scope."""
@@ -581,8 +582,8 @@ class ReorderDependencyCopy(Transform):
         head, tail = split_run(run, script, install, dest_dir, workdirs[j], self.context.dockerfile)
         manifests_in_copy(install, dest_dir, install.cwd or workdirs[j])
         reasons = self._unproven(install, dest_dir)
-        if install.unsafe_if_shipped and self._hands_on(c, run, install):
-            reasons.append(install.unsafe_if_shipped)
+        if install.unsafe_if_shipped and (reason := self._hands_on(c, run, install)):
+            reasons.append(reason)
         copies = manifest_copies(df, stage, i, c, dest, dest_dir, install, workdirs)
         self._reasons = reasons
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
