@@ -294,14 +294,10 @@ class _Finder:
         self._resolved.clear()
 
     def __call__(self, start: Path) -> Path | None:
-        """The nearest ``dockmod.toml`` or ``pyproject.toml`` with ``[tool.dockmod]`` at or above ``start``."""
-        if not start.is_absolute():
-            for d in (start, *start.parents):
-                found = _own_config(os.fspath(d))
-                if found is not None:
-                    return found
-            return None
-        return self.lookup(os.fspath(start))
+        """The nearest ``dockmod.toml`` or ``pyproject.toml`` with ``[tool.dockmod]`` at or above
+        the folder ``start`` (relative to the current folder), found as :func:`for_file` finds
+        it: through the resolved folder, so ``link/..`` is the link target's parent."""
+        return self.lookup(self._resolve_dir(os.path.join(os.getcwd(), os.fspath(start))))
 
     def lookup(self, d: str) -> Path | None:
         """:meth:`__call__` for an absolute folder given as a str."""

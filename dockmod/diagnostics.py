@@ -62,7 +62,7 @@ def fix_mark(f: Finding, unsafe_fixes: bool) -> str:
     """``[*]``: this run can fix it; ``[-]``: fixable with ``--unsafe-fixes``; "": report only."""
     if f.safety is not None and f.safety.applies(unsafe_fixes):
         return "[*] "
-    if f.fixable:
+    if f.held_back(unsafe_fixes):
         return "[-] "
     return ""
 
@@ -87,7 +87,7 @@ def render_finding_full(path: str, f: Finding, source_line: str, *, unsafe_fixes
         note = ""
         if f.no_fix_reason:
             note = f" (not applied: {escape(f.no_fix_reason)})"
-        elif f.fixable and not (f.safety is not None and f.safety.applies(unsafe_fixes)):
+        elif f.held_back(unsafe_fixes):
             note = " (unsafe: needs --unsafe-fixes)"
         elif not f.fixable:
             note = " (report only)"

@@ -11,13 +11,27 @@ import importlib
 from typing import Any
 
 
-def _transform(code: str) -> Any:
+def transform(code: str) -> Any:
+    """The transform class named by ``code`` (a code or a name), or None."""
     from dockmod.transforms import REGISTRY, resolve_code
 
     resolved = resolve_code(code)
     if resolved is None:
         return None
     return next(x for x in REGISTRY if x.meta.code == resolved)
+
+
+def _doc(t: Any) -> str:
+    return (importlib.import_module(t.__module__).__doc__ or "").strip()
+
+
+def lead(code: str) -> str | None:
+    """The first paragraph of what ``dockmod explain CODE`` says (its *What it does*), as one
+    line of Markdown (double backticks made single), or None for an unknown code."""
+    t = transform(code)
+    if t is None:
+        return None
+    return " ".join(_doc(t).split("\n\n")[0].split()).replace("``", "`")
 
 
 def suggestion(code: str) -> str:
@@ -40,11 +54,11 @@ def explain(code: str, markdown: bool = False) -> str | None:
     from dockmod.diff import unified_diff
     from dockmod.report import safety_label
 
-    t = _transform(code)
+    t = transform(code)
     if t is None:
         return None
     m = t.meta
-    doc = (importlib.import_module(t.__module__).__doc__ or "").strip()
+    doc = _doc(t)
     state = "" if m.default_enabled else " (off by default)"
     out = [f"# {m.code} {m.name}", ""]
     facts = [f"Fix safety: {safety_label(m.safety).replace('-', ' ')}{state}"]

@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from dockmod.diagnostics import escape
 from dockmod.results import FileResult, Outcome
 
 SCHEMA = "fleet-report.schema.json"
@@ -153,6 +154,12 @@ class RepoResult:
     def changed(self) -> list[str]:
         return [rel for rel, r in self.files if r.outcome is Outcome.CHANGED]
 
+    def tally(self) -> Any:
+        """The repository's :class:`dockmod.report.Totals` (outcomes, findings, fixes by code)."""
+        from dockmod.report import totals
+
+        return totals(r for _, r in self.files)
+
     @property
     def errors(self) -> list[tuple[str | None, str]]:
         out: list[tuple[str | None, str]] = []
@@ -209,9 +216,39 @@ def group(repos: list[Repo], results: list[FileResult], owner: list[int]) -> lis
 
 # -- patches ----------------------------------------------------------------------------------
 
+#: Characters of a repository key written as ``%XX`` in its patch name: the escape itself,
+#: the path separators, what Windows refuses in a name (patches are often downloaded
+#: there as CI artifacts), and shell-awkward spaces and quotes.
+_NAME_UNSAFE = frozenset('%/\\:*?"<>|\'')
+#: A patch name's stem is at most this many bytes (file systems allow 255; ``.patch``,
+#: ``.md`` and a temporary-file prefix must fit).
+NAME_MAX = 200
+
+
 def patch_name(key: str) -> str:
-    """The patch file of a repository: its key, percent-encoded into one file name."""
-    return quote(key, safe="-_.", errors="surrogateescape") + ".patch"
+    """The patch file of a repository: ``<name>.patch``, where ``<name>`` is its key with
+    :data:`_NAME_UNSAFE`, spaces, control characters, a leading ``.`` and bytes that are not
+    UTF-8 percent-encoded (``org/api`` → ``org%2Fapi``, ``café`` stays ``café``).
+
+    One key, one name, and ``urllib.parse.unquote`` gives the key back (``%`` is always
+    encoded). A name longer than :data:`NAME_MAX` bytes is cut there and ends with ``~`` and
+    16 hex digits of the key's SHA-256 instead, so it stays unique. Two keys that differ
+    only in letter case get names that differ only in case (one file on macOS or Windows).
+    """
+    out = []
+    for i, ch in enumerate(key):
+        if i == 0 and ch == ".":  # not a hidden file, never `.` or `..`
+            out.append("%2E")
+        elif ch in _NAME_UNSAFE or not ch.isprintable() or ch.isspace() or "\ud800" <= ch <= "\udfff":
+            out.append(quote(ch, safe="", errors="surrogateescape"))
+        else:
+            out.append(ch)
+    stem = "".join(out)
+    if len(stem.encode("utf-8")) > NAME_MAX:
+        digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        cut = stem.encode("utf-8")[:NAME_MAX - 17].decode("utf-8", "ignore")
+        stem = f"{cut}~{digest}"
+    return stem + ".patch"
 
 
 def repo_patch(rr: RepoResult) -> bytes | None:
@@ -268,7 +305,7 @@ def write_patches(grouped: list[RepoResult], folder: str, summary_mode: str | No
 # -- the JSON report --------------------------------------------------------------------------
 
 def _held_back(r: FileResult) -> list[Any]:
-    return [f for f in r.findings if f.fixable and not (f.safety is not None and f.safety.applies(r.unsafe_fixes))]
+    return [f for f in r.findings if f.held_back(r.unsafe_fixes)]
 
 
 def _notes(rr: RepoResult, applied: bool) -> list[str]:
@@ -293,23 +330,17 @@ def report(grouped: list[RepoResult], mode: str, shard: str | None, interrupted:
 
     repos = []
     for rr in grouped:
-        findings: Counter[str] = Counter()
-        fixed: Counter[str] = Counter()
-        held = []
-        counts: Counter[str] = Counter()
-        for rel, r in rr.files:
-            counts[r.outcome.value] += 1
-            findings.update(f.code for f in r.findings)
-            fixed.update(dict(r.fixed))
-            held += [{"path": rel, "code": f.code, "line": f.line, "title": f.fix_title or "",
-                      "safety": safety_label(f.safety)} for f in _held_back(r)]
+        t = rr.tally()
+        findings = Counter(f.code for _, r in rr.files for f in r.findings)
+        held = [{"path": rel, "code": f.code, "line": f.line, "title": f.fix_title or "",
+                 "safety": safety_label(f.safety)} for rel, r in rr.files for f in _held_back(r)]
         repos.append({
             "name": rr.repo.key,
             "path": rr.repo.path,
-            "files": {"total": len(rr.files), "changed": rr.changed, "unchanged": counts["unchanged"],
-                      "skipped": counts["skipped"], "failed": counts["failed"]},
+            "files": {"total": len(rr.files), "changed": rr.changed, "unchanged": t.unchanged,
+                      "skipped": t.skipped, "failed": t.failed},
             "findings_by_code": dict(sorted(findings.items())),
-            "fixed_by_code": dict(sorted(fixed.items())),
+            "fixed_by_code": dict(sorted(t.fixed.items())),
             "unsafe_held_back": held,
             "errors": [{"path": rel, "message": msg} for rel, msg in rr.errors],
             "build_notes": _notes(rr, applied=mode == "apply"),
@@ -342,36 +373,32 @@ def report_json(doc: dict[str, Any]) -> str:
 # -- the pull-request summary -----------------------------------------------------------------
 
 def _explain(code: str) -> str:
-    """``code``, linked to its documentation page (:func:`dockmod.report.docs_url`), with the
-    first paragraph of what ``dockmod explain CODE`` prints."""
-    import importlib
+    """:func:`_short`, then the first paragraph of what ``dockmod explain CODE`` prints."""
+    from dockmod.explain import lead
 
-    from dockmod.report import docs_url
-
-    t = next((t for t in _registry() if t.meta.code == code), None)
-    if t is None:
-        return f"**{code}**"
-    doc = (importlib.import_module(t.__module__).__doc__ or "").strip().split("\n\n")[0]
-    doc = " ".join(doc.split()).replace("``", "`")
-    return f"**{code}** [`{t.meta.name}`]({docs_url(t.meta.name)}): {doc} (`dockmod explain {code}`)"
+    text = lead(code)
+    return f"{_short(code)}: {text} (`dockmod explain {code}`)" if text is not None else _short(code)
 
 
 def _short(code: str) -> str:
-    """``code`` and its name, linked to its page: for a line that already said what it does."""
+    """``code`` and its name, linked to its page (:func:`dockmod.report.docs_url`, the page
+    SARIF's ``helpUri`` names): for a line that already said what it does."""
+    from dockmod.explain import transform
     from dockmod.report import docs_url
 
-    t = next((t for t in _registry() if t.meta.code == code), None)
+    t = transform(code)
     return f"**{code}** [`{t.meta.name}`]({docs_url(t.meta.name)})" if t else f"**{code}**"
 
 
 def _md(text: str) -> str:
-    """A path or message as Markdown text: no markup, no line break."""
-    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text.replace("\n", " "))
+    """A path or message as Markdown text: no markup, no line break, and bytes that are not
+    UTF-8 (or control characters) as the visible escapes of the text output (``\\xe9``)."""
+    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", escape(text.replace("\n", " ")))
 
 
 def _code(text: str) -> str:
-    """A path as a Markdown code span (shown as written: no escapes inside a span)."""
-    text = text.replace("\n", " ")
+    """A path as a Markdown code span (as written, escapes as in :func:`_md`)."""
+    text = escape(text.replace("\n", " "))
     fence = "`" * (max((len(m) for m in re.findall("`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
@@ -379,7 +406,7 @@ def _code(text: str) -> str:
 
 def _prose(text: str) -> str:
     """dockmod's own message (its `code` spans kept) as one line of Markdown, no HTML."""
-    return text.replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(text.replace("\n", " ")).replace("<", "&lt;").replace(">", "&gt;")
 
 
 #: GitHub refuses a pull-request body over 65,536 characters; a fleet summary longer than
@@ -413,11 +440,8 @@ def summary(grouped: list[RepoResult], mode: str, interrupted: bool = False) -> 
     sections = []
     for rr in changed:
         body = _repo_summary(rr, mode, "###")
-        fixed: Counter[str] = Counter()
-        for _, r in rr.files:
-            fixed.update(dict(r.fixed))
         checks = sum(1 for line in body if line.startswith("- [ ]"))
-        codes = ", ".join(f"{c} ×{k}" for c, k in sorted(fixed.items())) or "—"
+        codes = ", ".join(f"{c} ×{k}" for c, k in sorted(rr.tally().fixed.items())) or "—"
         out.append(f"| {_md(rr.repo.key)} | {len(rr.changed)} | {codes} | {checks or '—'} |")
         sections += [f"## {_md(rr.repo.key)}", ""] + body
     out.append("")
@@ -426,18 +450,17 @@ def summary(grouped: list[RepoResult], mode: str, interrupted: bool = False) -> 
         out += [f"The details of {len(changed)} repositories would make this text too long for a pull "
                 "request; each repository's own body is `<name>.md` in `--patch-dir`.", ""]
         full = "\n".join(out)
-    return _utf8(full.rstrip("\n") + "\n")  # a name that is not UTF-8: U+FFFD, as in JSON
+    return _utf8(full.rstrip("\n") + "\n")  # names are escaped; this is only a safety net
 
 
 def _repo_summary(rr: RepoResult, mode: str, level: str) -> list[str]:
     from dockmod.transforms._base import FixSafety
 
-    fixed: Counter[str] = Counter()
+    fixed = rr.tally().fixed
     per_code_files: dict[str, list[str]] = {}
     unsafe_files: dict[str, list[str]] = {}  # codes whose applied fixes were unsafe ones
     for rel, r in rr.files:
-        for code, n in r.fixed:
-            fixed[code] += n
+        for code, _ in r.fixed:
             per_code_files.setdefault(code, []).append(rel)
         # Safety is per fix (DM201 is safe where the context proves it): count this file's
         # unsafe fixable findings that are no longer there after the fix.
@@ -481,17 +504,11 @@ def _repo_summary(rr: RepoResult, mode: str, level: str) -> list[str]:
     return out
 
 
-def _registry() -> tuple[Any, ...]:
-    from dockmod.transforms import REGISTRY
-
-    return tuple(REGISTRY)
-
-
 def stderr_line(grouped: list[RepoResult], mode: str) -> str:
     """One line for the end of a fleet run."""
     n = len(grouped)
     if mode == "check":
-        hit = sum(1 for rr in grouped if any(r.findings for _, r in rr.files))
+        hit = sum(1 for rr in grouped if rr.tally().findings)
         what = f"{hit} with findings"
     else:
         hit = sum(1 for rr in grouped if rr.changed)

@@ -70,7 +70,7 @@ def totals(results: Iterable[FileResult]) -> Totals:
         for f in r.findings:
             if f.safety is not None and f.safety.applies(r.unsafe_fixes):
                 t.fixable += 1
-            elif f.fixable:
+            elif f.held_back(r.unsafe_fixes):
                 t.hidden_unsafe += 1
             else:
                 t.report_only += 1

@@ -193,8 +193,7 @@ def _process(job: Job) -> FileResult:
         except ParseError as e:
             return FileResult(job.display, Outcome.FAILED,
                               error=f"{job.display}: internal error: a fix produced unparsable output: {e}")
-    hidden = sum(1 for f in result.findings
-                 if f.fixable and not (f.safety is not None and f.safety.applies(unsafe)))
+    hidden = sum(1 for f in result.findings if f.held_back(unsafe))
     lines = {}
     text_lines = text.split("\n")
     for f in result.findings:

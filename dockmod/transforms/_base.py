@@ -105,6 +105,11 @@ class Finding:
     def fixable(self) -> bool:
         return self.safety in (FixSafety.SAFE, FixSafety.UNSAFE)
 
+    def held_back(self, unsafe_fixes: bool) -> bool:
+        """Whether it has a fix that a run with ``unsafe_fixes`` does not apply (``[-]``: an
+        unsafe fix without ``--unsafe-fixes``). The one test: marks, totals, runner, fleet."""
+        return self.fixable and not self.safety.applies(unsafe_fixes)  # type: ignore[union-attr]
+
 
 @dataclass
 class Context:

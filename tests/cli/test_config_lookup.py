@@ -60,8 +60,21 @@ def test_cache_clear_sees_new_files(tmp_path: Path) -> None:
     assert config.for_file(f).ignore == ("DM504",)
 
 
-def test_relative_start_walks_relative_parents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = _tree(tmp_path)
+def test_find_answers_as_for_file_for_relative_absolute_and_linked_folders(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`find(folder)` has one path: the cached look-up of the resolved folder (a relative
+    start once walked its own uncached, unresolved way; nothing in dockmod called it)."""
+    root = _tree(tmp_path).resolve()
     monkeypatch.chdir(root / "repo")
-    assert config.find(Path("svc/api")) == Path("svc/pyproject.toml")
-    assert os.path.isabs(config.find(root / "repo" / "svc" / "api"))  # type: ignore[arg-type]
+    svc = root / "repo" / "svc" / "pyproject.toml"
+    assert config.find(Path("svc/api")) == svc
+    assert config.find(root / "repo" / "svc" / "api") == svc
+    # `link/..` goes through the link, as Path.resolve() and for_file do: the parent of the
+    # folder linked to (svc), not `root` (where a textual `..` would lead).
+    monkeypatch.chdir(root)
+    assert config.find(Path("link/..")) == svc
+    assert config.find(Path("repo/other")) == root / "repo" / "dockmod.toml"
+    for folder in ("link", "link/..", "repo", "repo/other", "."):
+        want = config.for_file(Path(folder) / "Dockerfile").path
+        assert config.find(Path(folder)) == want, folder
+

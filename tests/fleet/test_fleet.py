@@ -330,3 +330,61 @@ def test_a_short_fleet_summary_has_the_overview_and_the_details(tmp_path: Path) 
     assert text.count("### What reviewers must check") == 2
     assert "- [ ] Not applied" not in text  # held-back fixes are a note, not a box to tick
     assert "Not applied here (unsafe fixes, which need `--unsafe-fixes`): DM" in text
+
+
+def test_held_back_is_one_test_that_marks_totals_runner_and_fleet_share(tmp_path: Path) -> None:
+    """A finding is held back when it has a fix and this run's safety setting refuses it."""
+    from dockmod.diagnostics import fix_mark
+    from dockmod.report import totals
+    from dockmod.transforms._base import Finding, FixSafety
+
+    def finding(safety: FixSafety | None) -> Finding:
+        return Finding("DM999", "x", "m", 1, 1, 1, 2, "fix" if safety else None, safety)
+
+    table = {FixSafety.SAFE: (False, False), FixSafety.UNSAFE: (True, False),
+             FixSafety.DISPLAY_ONLY: (False, False), None: (False, False)}
+    for safety, (without, with_unsafe) in table.items():
+        f = finding(safety)
+        assert (f.held_back(False), f.held_back(True)) == (without, with_unsafe), safety
+        assert (fix_mark(f, False) == "[-] ") == without
+    results = [FileResult("D", Outcome.UNCHANGED, findings=tuple(finding(s) for s in table), unsafe_fixes=u)
+               for u in (False, True)]
+    assert [totals([r]).hidden_unsafe for r in results] == [1, 0]
+    assert [len(fleet._held_back(r)) for r in results] == [1, 0]
+    # The runner's count and the summary, on a real unsafe fix (DM505).
+    from dockmod import runner
+
+    repo = _repo(tmp_path / "r", "FROM alpine\nMAINTAINER me\n")
+    for unsafe, hidden in ((False, 1), (True, 0)):
+        job = runner.Job(str(repo / "Dockerfile"), "Dockerfile", str(repo), True, False, ("DM505",), (), (),
+                         unsafe, None, None)
+        assert runner.process(job).hidden_unsafe == hidden
+    code, _, err = _invoke("fix", "--select", "DM505", str(repo / "Dockerfile"))
+    assert code == 0 and "(1 more fix with --unsafe-fixes)" in err, err
+
+
+def test_summary_explains_codes_as_dockmod_explain_does() -> None:
+    from dockmod.explain import explain, lead
+
+    text = fleet._explain("DM502")
+    page = explain("DM502") or ""
+    assert text.startswith("**DM502** [`use-key-value-format`](https://")
+    first = lead("use-key-value-format")  # a name works too, as with `dockmod explain`
+    assert first and first in text and text.endswith("(`dockmod explain DM502`)")
+    assert first.split("`")[0] in page
+    assert fleet._explain("DM999") == fleet._short("DM999") == "**DM999**"
+
+
+def test_report_tallies_are_the_ordinary_runs_totals(tmp_path: Path) -> None:
+    """The fleet report counts as `dockmod check` does (report.totals), per repository."""
+    a = _repo(tmp_path / "a")
+    (a / "broken.Dockerfile").write_text("FROM alpine\nRUN <<EOF\n")
+    _repo(tmp_path / "b", "FROM alpine:3.20\n")
+    report = tmp_path / "r.json"
+    code, _, err = _invoke("fix", "--apply", "--report", str(report), str(a), str(tmp_path / "b"))
+    assert code == 2, err
+    doc = json.loads(report.read_text())
+    ra, rb = doc["repositories"]
+    assert ra["files"] == {"total": 2, "changed": ["Dockerfile"], "unchanged": 0, "skipped": 0, "failed": 1}
+    assert ra["fixed_by_code"] == {"DM502": 1, "DM509": 1}
+    assert rb["files"]["unchanged"] == 1 and rb["fixed_by_code"] == {}
