@@ -300,7 +300,8 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
                                "text goes to standard output; run the files separately")
     if stdin_filename and not stdin:
         raise click.UsageError("--stdin-filename needs `-` among the paths")
-    hooks = _vcs_hooks(mode, stdin, git_branch, git_commit, allow_dirty, diff_only_changed_lines, lock_file)
+    hooks = _vcs_hooks(mode, stdin, git_branch, git_commit, allow_dirty, diff_only_changed_lines, lock_file,
+                       fleet_repos)
 
     excluded = excluder(config)  # the configuration's `exclude`, looked up once per folder
 
@@ -341,7 +342,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
                                         **common))  # type: ignore[arg-type]
 
     jobs_list = _attach_pinning(jobs_list, refresh=refresh, offline=offline, lock_file=lock_file,
-                                write_lock=mode == "apply")
+                                write_lock=mode == "apply", per_repository=fleet_repos is not None)
     progress = _Progress(len(jobs_list), not quiet and fmt in ("text", "full")
                          and _want_progress(sys.stderr, os.environ),
                          changed="with findings" if mode == "check" else "changed")
@@ -452,7 +453,7 @@ def _git_options(mode: str):  # type: ignore[no-untyped-def]
     return wrap
 
 
-def _vcs_hooks(mode, stdin, git_branch, git_commit, allow_dirty, ref, lock_file):  # type: ignore[no-untyped-def]
+def _vcs_hooks(mode, stdin, git_branch, git_commit, allow_dirty, ref, lock_file, fleet_repos=None):  # type: ignore[no-untyped-def]
     """The run's git hooks (dockmod.vcs.RunHooks), or None; usage errors for bad combinations."""
     if git_branch is None and git_commit is None and not allow_dirty and ref is None:
         return None
@@ -487,6 +488,8 @@ def _vcs_hooks(mode, stdin, git_branch, git_commit, allow_dirty, ref, lock_file)
         from dockmod.pinning import lock_path
 
         hooks.watch_file(lock_path(lock_file).absolute())
+        for repo in fleet_repos or ():  # fleet mode: each repository's own lock, when it has one
+            hooks.watch_file(lock_path(lock_file, repo.path).absolute())
     return hooks
 
 
@@ -589,14 +592,22 @@ def _fleet_finish(report_mode, repos, results, owner, *, quiet, shard, patch_dir
 @click.option("--check", "check_only", is_flag=True,
               help="Ask no registry; exit 1 when a digest pinned in a Dockerfile disagrees with the lock.")
 @click.option("--lock-file", type=click.Path(dir_okay=False), default=None,
-              help="The lock file (default: ./dockmod.lock).")
+              help="The lock file (default: ./dockmod.lock; in fleet mode, each repository's own).")
 @click.option("--config", type=click.Path(dir_okay=False, exists=True),
               help="Use this pyproject.toml or dockmod.toml for every file.")
-def lock_cmd(paths: tuple[str, ...], check_only: bool, lock_file: str | None, config: str | None) -> None:
+@click.option("--repos", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Fleet mode: repositories, one path per line, as for `dockmod fix --repos`.")
+@click.option("--shard", metavar="K/N", default=None, help="Fleet mode: only the K-th of N parts.")
+def lock_cmd(paths: tuple[str, ...], check_only: bool, lock_file: str | None, config: str | None,
+             repos: str | None, shard: str | None) -> None:
     """Resolve every image the Dockerfiles name and record the digests in dockmod.lock.
 
     Dockerfiles are not changed. With --check (for CI), compare the digests pinned in the
     Dockerfiles with the lock instead, and exit 1 when they disagree.
+
+    Several folders, or --repos FILE, are a fleet: each repository gets its own
+    REPO/dockmod.lock (--check reads the lock `dockmod check` would: REPO/dockmod.lock,
+    else ./dockmod.lock); --lock-file names one lock for all of them.
     """
     from pathlib import Path
 
@@ -604,24 +615,40 @@ def lock_cmd(paths: tuple[str, ...], check_only: bool, lock_file: str | None, co
     from dockmod.discovery import discover
     from dockmod.errors import ConfigError
     from dockmod.io import decode
-    from dockmod.pinning import NAME, lock_files
+    from dockmod.pinning import NAME, lock_files, lock_path
 
+    fleet_repos = _fleet_plan(paths, repos, shard, None, None, None)
+    if fleet_repos is not None:
+        from dockmod import fleet
+
+        candidates, owner = fleet.discover(fleet_repos, None)
+    else:
+        candidates, owner = discover(list(paths) or ["."]), None
     files = []
+    lock_of: list[Path] | None = [] if fleet_repos is not None and lock_file is None else None
+    failed = False
     try:
-        for c in discover(list(paths) or ["."]):
+        for i, c in enumerate(candidates):
+            if c.error:  # a missing repository
+                click.echo(c.error, err=True)
+                failed = True
+                continue
             if c.skip:
                 continue
             cfg = for_file(c.path, Path(config) if config else None)
             files.append((str(c.path), decode(c.path.read_bytes()), dict(cfg.transform.get(NAME, {}))))
+            if lock_of is not None:
+                root = fleet_repos[owner[i]].path  # type: ignore[index]
+                lock_of.append(lock_path(None, root) if check_only else Path(root) / "dockmod.lock")
     except (ConfigError, OSError) as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(2)
-    code, out, err, _ = lock_files(files, lock_file=lock_file, check=check_only)
+    code, out, err, _ = lock_files(files, lock_file=lock_file, check=check_only, lock_of=lock_of)
     for line in out:
         click.echo(line)
     for line in err:
         click.echo(line, err=True)
-    sys.exit(code)
+    sys.exit(2 if failed else code)
 
 
 @cli.command("check")

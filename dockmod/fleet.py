@@ -30,9 +30,11 @@ repository, in repository order (sorted by :attr:`Repo.key`), then file order.
   repository's own pull request.
 
 DM101's registry look-ups run once for the whole fleet (:func:`dockmod.pinning.attach`
-over every job), with one lock file: ``--lock-file``, else ``./dockmod.lock`` of the
-current folder (a repository's own ``dockmod.lock`` is not read in a fleet run). A
-repository nested in another owns its files. The summary links each code to
+over every job). The lock file of a repository's files (:func:`dockmod.pinning.lock_path`):
+``--lock-file`` when given (for every repository), else the repository's own
+``dockmod.lock`` when it has one, else ``./dockmod.lock`` of the current folder; ``fix
+--apply`` updates the lock it read, and ``dockmod lock`` in fleet mode writes each
+repository's own. A repository nested in another owns its files. The summary links each code to
 ``docs/transforms/<name>.md`` (:func:`dockmod.report.docs_url`, the page SARIF's
 ``helpUri`` names) and quotes the first paragraph of ``dockmod explain CODE``.
 
