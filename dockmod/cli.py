@@ -267,7 +267,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
          lock_file: str | None = None, repos: str | None = None, shard: str | None = None,
          patch_dir: str | None = None, report_file: str | None = None,
          summary_file: str | None = None, git_branch: str | None = None, git_commit: str | None = None,
-         allow_dirty: bool = False, diff_only_changed_lines: str | None = None) -> None:
+         allow_dirty: bool = False, diff_only_changed_lines: str | None = None, list_repos: bool = False) -> None:
     import os
 
     from dockmod import report, runner
@@ -291,7 +291,10 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
         max_size = parse_size(max_file_size, key="--max-file-size") if max_file_size else None
     except ConfigError as e:
         raise click.UsageError(e.message) from None
-    fleet_repos = _fleet_plan(paths, repos, shard, patch_dir, report_file, summary_file)
+    fleet_repos = _fleet_plan(paths, repos, shard, patch_dir, report_file, summary_file, list_repos)
+    if list_repos:
+        _list_repos(fleet_repos, report_file or patch_dir or summary_file or git_branch
+                    or diff_only_changed_lines)
     if not paths and fleet_repos is None:
         paths = (".",)
     stdin = "-" in paths
@@ -530,6 +533,9 @@ def _fleet_options(mode: str):  # type: ignore[no-untyped-def]
             click.option("--report", "report_file", type=click.Path(dir_okay=False), default=None,
                          metavar="FILE", help="Write a JSON report per repository "
                                               "(dockmod/schemas/fleet-report.schema.json)."),
+            click.option("--list-repos", is_flag=True,
+                         help="Print the repositories of this run (this shard's), one per line, "
+                              "and stop: nothing is searched (for a CI job to clone them)."),
         ]
         if mode == "fix":
             decorators += [
@@ -545,7 +551,8 @@ def _fleet_options(mode: str):  # type: ignore[no-untyped-def]
     return wrap
 
 
-def _fleet_plan(paths, repos, shard, patch_dir, report_file, summary_file):  # type: ignore[no-untyped-def]
+def _fleet_plan(paths, repos, shard, patch_dir, report_file, summary_file,  # type: ignore[no-untyped-def]
+                list_repos=False):
     """The repositories of a fleet run, or None for an ordinary run. Fleet mode: --repos or
     any fleet option, or several PATHS with folders among them and no file (each is then a
     repository)."""
@@ -553,17 +560,31 @@ def _fleet_plan(paths, repos, shard, patch_dir, report_file, summary_file):  # t
 
     several_roots = (len(paths) > 1 and any(os.path.isdir(p) for p in paths)
                      and not any(p == "-" or os.path.isfile(p) for p in paths))
-    if not (repos or shard or patch_dir or report_file or summary_file or several_roots):
+    if not (repos or shard or patch_dir or report_file or summary_file or list_repos or several_roots):
         return None
     if "-" in paths:
         raise click.UsageError("`-` (standard input) cannot be used with --repos, --shard, --patch-dir, "
-                               "--report or --summary")
+                               "--report, --summary or --list-repos")
     from dockmod import fleet
 
     try:
         return fleet.plan(paths or (() if repos else (".",)), repos, shard)
     except fleet.FleetError as e:
         raise click.UsageError(str(e)) from None
+
+
+def _list_repos(repos, other_output) -> None:  # type: ignore[no-untyped-def]
+    """``--list-repos``: the plan's repositories on stdout, then exit 0 (nothing runs)."""
+    from dockmod import fleet
+
+    if other_output:
+        raise click.UsageError("--list-repos only lists the repositories: it cannot be used with "
+                               "--report, --patch-dir, --summary, --git-branch or --diff-only-changed-lines")
+    try:
+        _out(fleet.listing(repos))
+    except fleet.FleetError as e:
+        raise click.UsageError(str(e)) from None
+    sys.exit(0)
 
 
 def _fleet_finish(report_mode, repos, results, owner, *, quiet, shard, patch_dir, report_file,  # type: ignore[no-untyped-def]

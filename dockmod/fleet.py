@@ -24,6 +24,8 @@ repository, in repository order (sorted by :attr:`Repo.key`), then file order.
   patch (it could not apply): the report says so, ``--apply`` writes the real files.
   A stale ``<name>.patch`` of an unchanged repository is removed, so the folder always
   describes this run.
+* ``--list-repos``: print the keys of this run's (this shard's) repositories, one a line,
+  and stop (:func:`listing`); nothing is searched, so a CI job learns what to clone.
 * ``--report FILE``: JSON, schema ``dockmod/schemas/fleet-report.schema.json``.
 * ``--summary FILE``: Markdown for a pull request body (:func:`summary`), a section per
   repository; with ``--patch-dir``, each patch also gets ``<name>.md``, the body of that
@@ -140,6 +142,16 @@ def plan(paths: Iterable[str], repos_file: str | None, shard: str | None) -> lis
             error = f"{p}: error: repository {reason}"
         repos[key] = Repo(key, p, error)
     return list(repos.values())
+
+
+def listing(repos: list[Repo]) -> bytes:
+    """``--list-repos``: each repository's key (as written, normalised), one a line, as bytes
+    (a name that is not UTF-8 stays the name it is, for a script to clone or ``cd`` into).
+    The list is the plan: a repository not there yet (not cloned) is listed too."""
+    for r in repos:
+        if "\n" in r.key or "\r" in r.key:
+            raise FleetError(f"--list-repos: the repository name {r.key!r} holds a line break")
+    return b"".join(os.fsencode(r.key) + b"\n" for r in repos)
 
 
 @dataclass

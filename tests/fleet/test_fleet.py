@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from dockmod import fleet
 from dockmod.cli import _Progress, cli
 from dockmod.discovery import excluder
+from dockmod.report import _utf8
 from dockmod.results import FileResult, Outcome
 from tests.secrets.test_no_leak import DOCKERFILE as SECRET_DOCKERFILE
 from tests.secrets.test_no_leak import PLANTED
@@ -388,3 +389,36 @@ def test_report_tallies_are_the_ordinary_runs_totals(tmp_path: Path) -> None:
     assert ra["files"] == {"total": 2, "changed": ["Dockerfile"], "unchanged": 0, "skipped": 0, "failed": 1}
     assert ra["fixed_by_code"] == {"DM502": 1, "DM509": 1}
     assert rb["files"]["unchanged"] == 1 and rb["fixed_by_code"] == {}
+
+
+def test_list_repos_prints_each_shards_plan_without_looking_at_the_repositories(tmp_path: Path) -> None:
+    names = [f"org/svc-{i}" for i in range(9)] + [os.fsdecode(b"org/caf\xe9")]
+    (tmp_path / "repos.txt").write_bytes(b"# the fleet\n" + b"".join(os.fsencode(n) + b"\n" for n in names)
+                                         + b"./org/svc-0/\n")  # the same one, written another way
+    _repo(tmp_path / "org" / "svc-3")  # one is cloned; the others are not there at all
+    seen: list[bytes] = []
+    for k in (1, 2, 3):
+        r = CliRunner().invoke(cli, ["check", "--repos", str(tmp_path / "repos.txt"), "--shard", f"{k}/3",
+                                     "--list-repos"])
+        assert r.exit_code == 0 and r.stderr == "", r.stderr
+        listed = r.stdout_bytes.splitlines()
+        assert listed == sorted(listed) and all(fleet.shard_of(os.fsdecode(n), 3) == k for n in listed)
+        seen += listed
+        # The list is what a run of that shard processes (and names in its report).
+        report = tmp_path / f"r{k}.json"
+        _invoke("check", "--repos", str(tmp_path / "repos.txt"), "--shard", f"{k}/3", "--report", str(report))
+        assert [x["name"] for x in json.loads(report.read_text())["repositories"]] == \
+            [_utf8(os.fsdecode(n)) for n in listed]  # JSON: a byte that is not UTF-8 is U+FFFD
+    assert sorted(seen) == sorted(os.fsencode(n) for n in names)  # every one, once, bytes as written
+
+
+def test_list_repos_refuses_what_it_cannot_do(tmp_path: Path) -> None:
+    (tmp_path / "repos.txt").write_text("a\n")
+    code, out, err = _invoke("fix", "--repos", str(tmp_path / "repos.txt"), "--list-repos", "--patch-dir",
+                             str(tmp_path / "p"))
+    assert code == 2 and "--list-repos only lists the repositories" in err and out == ""
+    assert not (tmp_path / "p").exists()
+    code, out, err = _invoke("check", "--list-repos", str(tmp_path / "a\nb"), str(tmp_path / "c"))
+    assert code == 2 and "holds a line break" in err and out == ""
+    code, _, err = _invoke("check", "--list-repos", "-")
+    assert code == 2 and "--list-repos" in err
