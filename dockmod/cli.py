@@ -269,6 +269,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
          summary_file: str | None = None, git_branch: str | None = None, git_commit: str | None = None,
          allow_dirty: bool = False, diff_only_changed_lines: str | None = None, list_repos: bool = False) -> None:
     import os
+    from pathlib import Path
 
     from dockmod import report, runner
     from dockmod.config import check_codes, parse_size, parse_target_syntax
@@ -366,11 +367,16 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
         _line(report.to_sarif(results))
     else:
         shown_errors: set[str] = set()
+        # A repository that is missing fails as a whole: its annotation names no file.
+        repo_errors = {str(Path(x.path)) for x in fleet_repos or () if x.error}
         for r in results:
             if r.outcome is Outcome.FAILED:
                 if r.error not in shown_errors:  # one broken config fails many files alike
                     shown_errors.add(r.error or "")
                     _line(r.error or f"{escape(r.path)}: error", err=True)
+                    if fmt == "github":
+                        _line(report.github_error(r.error or f"{escape(r.path)}: error",
+                                                  None if r.path in repo_errors else r.path))
                 if debug and r.debug:
                     _out(r.debug, err=True)
                 continue

@@ -253,20 +253,38 @@ def to_sarif(results: list[FileResult]) -> str:
     }, indent=2, ensure_ascii=False))
 
 
+def _gh_esc(s: str) -> str:
+    """A workflow-command message: CR and LF percent-encoded first (the runner decodes them),
+    other controls made visible."""
+    from dockmod.diagnostics import escape
+
+    return escape(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+
+
+def _gh_prop(s: str) -> str:
+    return _gh_esc(s).replace(":", "%3A").replace(",", "%2C")
+
+
 def github_line(path: str, f: Finding) -> str:
     """A GitHub Actions workflow command, so findings show as annotations.
 
     Property values and the message are escaped as the runner expects (``%``, CR, LF, and
     ``:``/``,`` in properties), so a name or message cannot end the command early.
     """
+    return (f"::warning title={_gh_prop(f.code + ' ' + f.name)},file={_gh_prop(path)},"
+            f"line={f.line},col={f.column},endLine={f.end_line},endColumn={f.end_column}::{_gh_esc(f.message)}")
+
+
+def github_error(message: str, path: str | None) -> str:
+    """An ``::error`` workflow command for a file that failed (``path``; its line and column
+    when the message starts with ``path:line:col:``), or for a run-level error such as a
+    missing repository (``path`` None: no file to attach it to)."""
     from dockmod.diagnostics import escape
 
-    def esc(s: str) -> str:
-        # CR and LF percent-encoded first (the runner decodes them), other controls made visible.
-        return escape(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
-
-    def esc_prop(s: str) -> str:
-        return esc(s).replace(":", "%3A").replace(",", "%2C")
-
-    return (f"::warning title={esc_prop(f.code + ' ' + f.name)},file={esc_prop(path)},"
-            f"line={f.line},col={f.column},endLine={f.end_line},endColumn={f.end_column}::{esc(f.message)}")
+    props = "title=dockmod error"
+    if path is not None:
+        props += f",file={_gh_prop(path)}"
+        m = re.match(re.escape(escape(path)) + r":(\d+):(\d+): ", message)
+        if m:
+            props += f",line={m.group(1)},col={m.group(2)}"
+    return f"::error {props}::{_gh_esc(message)}"

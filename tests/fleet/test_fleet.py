@@ -116,12 +116,22 @@ def test_secret_values_stay_out_of_patches_report_and_summary(tmp_path: Path) ->
             assert value not in text
 
 
-def test_patch_names_are_unique_file_names() -> None:
-    keys = ["api", "org/api", "org%2Fapi", "/abs/api", "..", "a b", "caf\udce9", "caf\u00e9"]
+def test_patch_names_are_unique_readable_file_names() -> None:
+    from urllib.parse import unquote
+
+    long = ["x" * 300, "x" * 299 + "y", "é" * 150, "é" * 149 + "e"]
+    keys = ["api", "org/api", "org%2Fapi", "/abs/api", "..", ".", ".x", "a b", "caf\udce9", "caf\u00e9",
+            "C:\\x", 'a*b?"<>|', "x.patch", "~a", "a\nb", "org\\api"] + long
     names = [fleet.patch_name(k) for k in keys]
     assert len(set(names)) == len(names)
-    assert all("/" not in n and n.endswith(".patch") for n in names)
-    assert fleet.patch_name("api") == "api.patch"
+    for key, name in zip(keys, names):
+        assert name.endswith(".patch") and len(name.encode()) <= 255 and not name.startswith(".")
+        assert not set(name) & set('/\\:*?"<>|\n ')
+        if key not in long:
+            assert unquote(name[:-len(".patch")], errors="surrogateescape") == key  # the key, back
+    assert [fleet.patch_name(k) for k in ("api", "org/api", "café", "caf\udce9", "..")] == [
+        "api.patch", "org%2Fapi.patch", "café.patch", "caf%E9.patch", "%2E..patch"]
+    assert names[-4].startswith("x" * 100) and "~" in names[-4]
 
 
 def test_registry_lookups_happen_once_for_the_whole_fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -252,8 +262,17 @@ def test_a_repository_name_that_is_not_utf8(tmp_path: Path) -> None:
     jsonschema.validate(doc, SCHEMA)
     assert sorted(r["files"]["changed"] for r in doc["repositories"]) == [["Dockerfile"], ["Dockerfile"]]
     patch = out / "p" / fleet.patch_name(str(repo))
-    assert b"--- a/Dockerfile\n" in patch.read_bytes()
-    (out / "s.md").read_bytes().decode("utf-8")
+    assert patch.name.endswith("caf%E9.patch") and b"--- a/Dockerfile\n" in patch.read_bytes()
+    # Markdown shows the name as the text output does (`caf\xe9`), not as U+FFFD.
+    for md in (out / "s.md", patch.with_suffix(".md")):
+        text = md.read_bytes().decode("utf-8")
+        assert "\ufffd" not in text
+    text = (out / "s.md").read_text()
+    assert f"| {fleet._md(str(tmp_path))}/caf\\\\xe9 | 1 |" in text  # a table cell: `\` escaped
+    assert f"## {fleet._md(str(tmp_path))}/caf\\\\xe9\n" in text
+    (repo / "d\udce8v.Dockerfile").write_text(LEGACY)
+    _invoke("fix", "--summary", str(out / "s.md"), str(repo))
+    assert "`Dockerfile`, `d\\xe8v.Dockerfile`" in (out / "s.md").read_text()
 
 
 def test_summary_shows_paths_as_written_in_code_spans(tmp_path: Path) -> None:
@@ -422,3 +441,24 @@ def test_list_repos_refuses_what_it_cannot_do(tmp_path: Path) -> None:
     assert code == 2 and "holds a line break" in err and out == ""
     code, _, err = _invoke("check", "--list-repos", "-")
     assert code == 2 and "--list-repos" in err
+
+
+def test_github_format_makes_errors_annotations_and_a_missing_repository_names_no_file(tmp_path: Path) -> None:
+    import re
+
+    a = _repo(tmp_path / "a")
+    (a / "bad\n::warning x.Dockerfile").write_text("FROM alpine\nRUN <<EOF\n")
+    code, out, err = _invoke("check", "--format", "github", str(a), str(tmp_path / "gone"))
+    assert code == 2
+    command = re.compile(r"::(warning|error) (title=[^,:]+)(,file=[^,:]+)?(,line=\d+,col=\d+)?"
+                         r"(,endLine=\d+,endColumn=\d+)?::[^\r\n]*")
+    lines = out.splitlines()
+    assert all(command.fullmatch(line) for line in lines), lines
+    errors = [line for line in lines if line.startswith("::error")]
+    assert errors == [
+        f"::error title=dockmod error,file={tmp_path / 'a' / 'bad%0A%3A%3Awarning x.Dockerfile'},line=2,col=5::"
+        f"{tmp_path / 'a' / 'bad'}\\n::warning x.Dockerfile:2:5: error: unterminated heredoc `EOF`"
+        "%0A  |%0A2 | RUN <<EOF%0A  |     ^",
+        f"::error title=dockmod error::{tmp_path / 'gone'}: error: repository not found",
+    ]
+    assert f"{tmp_path / 'gone'}: error: repository not found" in err  # the log keeps its line
