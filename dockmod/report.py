@@ -204,11 +204,14 @@ def artifact_uri(path: str) -> str:
 
 def docs_url(name: str) -> str:
     """A transform's documentation page (SARIF ``helpUri``, fleet summaries' links)."""
-    return f"https://github.com/dockmod/dockmod/blob/main/docs/transforms/{name}.md"
+    from dockmod._project import blob_url
+
+    return blob_url(f"docs/transforms/{name}.md")
 
 
 def to_sarif(results: list[FileResult]) -> str:
     """A SARIF 2.1.0 log with one run."""
+    from dockmod._project import REPOSITORY_URL
     from dockmod.transforms import REGISTRY
 
     rules = [{
@@ -241,7 +244,7 @@ def to_sarif(results: list[FileResult]) -> str:
                      for r in results if r.outcome is Outcome.FAILED]
     run = {
         "tool": {"driver": {"name": "dockmod", "version": __version__,
-                            "informationUri": "https://github.com/dockmod/dockmod", "rules": rules}},
+                            "informationUri": REPOSITORY_URL, "rules": rules}},
         "results": sarif_results,
         "invocations": [{"executionSuccessful": not notifications,
                          "toolExecutionNotifications": notifications}],
