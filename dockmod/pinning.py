@@ -166,6 +166,16 @@ def lock_path(lock_file: str | None, repository: str | Path | None = None) -> Pa
     return Path(DEFAULT_NAME)
 
 
+def _one_name_per_file() -> Any:
+    """``path -> path``, giving every later spelling of a file the first one seen (a fleet
+    run from inside a repository reaches its lock as ``REPO/dockmod.lock`` and as
+    ``./dockmod.lock``: one lock, loaded and saved once)."""
+    import os
+
+    seen: dict[str, Path] = {}
+    return lambda path: seen.setdefault(os.path.realpath(path), path)
+
+
 def attach(jobs: list[Any], *, refresh: bool = False, offline: bool = False, lock_file: str | None = None,
            write_lock: bool = False, per_repository: bool = False) -> tuple[list[Any], Outcome]:
     """Give every job that runs DM101 the run's resolutions (and ``refresh``); see module doc.
@@ -182,11 +192,12 @@ def attach(jobs: list[Any], *, refresh: bool = False, offline: bool = False, loc
     wanted: dict[Path, list[Request]] = {}  # lock path -> the requests of its jobs
     option_sets = []
     pinning_jobs: dict[int, Path] = {}
+    one_name = _one_name_per_file()
     for i, job in enumerate(jobs):
         opts = _options_for(job, refresh)
         if opts is None:
             continue
-        path = lock_path(lock_file, job.root if per_repository and job.stdin_text is None else None)
+        path = one_name(lock_path(lock_file, job.root if per_repository and job.stdin_text is None else None))
         pinning_jobs[i] = path
         requests = wanted.setdefault(path, [])
         option_sets.append(opts)
@@ -267,10 +278,11 @@ def lock_files(files: list[tuple[str, str, dict[str, Any]]], *, lock_file: str |
     from dockmod.errors import ParseError
     from dockmod.transforms.pin_base_image_digest import sites
 
-    paths = lock_of if lock_of is not None else [lock_path(lock_file)] * len(files)
+    one_name = _one_name_per_file()
+    paths = [one_name(p) for p in lock_of] if lock_of is not None else [lock_path(lock_file)] * len(files)
     locks: dict[Path, Lock] = {}
     try:
-        for path in dict.fromkeys(paths if lock_of is not None else [lock_path(lock_file)]):
+        for path in dict.fromkeys(paths) if lock_of is not None else [lock_path(lock_file)]:
             locks[path] = Lock.load(path)
     except LockError as e:
         return 2, [], [f"error: {e}"], Outcome()

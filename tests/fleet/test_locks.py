@@ -157,3 +157,14 @@ def test_git_branch_commits_the_repositorys_own_lock_with_its_files(fleet_root, 
     for name in ("a", "b"):
         assert git(root / name, "show", "--name-only", "--format=", "pins").split() == ["Dockerfile", "dockmod.lock"]
         assert git(root / name, "status", "--porcelain") == ""
+
+
+def test_a_lock_reached_two_ways_is_one_lock(fleet_root, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Run from inside repository a: its own lock is also ./dockmod.lock, web's fallback."""
+    root, reg = fleet_root
+    _lock(root / "a" / "dockmod.lock", {})
+    monkeypatch.chdir(root / "a")
+    code, _, err = _invoke("fix", "--apply", "--select", "DM101", ".", "../web")
+    assert code == 0, err
+    assert set(_images(root / "a" / "dockmod.lock")) == {PY, NGINX}  # both saved, none lost
+    assert err.count("entries updated") + err.count("entry updated") == 1
