@@ -509,7 +509,8 @@ def _pinning_options(f):  # type: ignore[no-untyped-def]
                      help="DM101: also update pinned digests whose tag moved (asks the registry)."),
         click.option("--offline", is_flag=True, help="DM101: resolve digests from the lock file only."),
         click.option("--lock-file", type=click.Path(dir_okay=False), default=None,
-                     help="DM101: the lock file (default: ./dockmod.lock when it exists)."),
+                     help="DM101: the lock file (default: ./dockmod.lock when it exists; in fleet "
+                          "mode, a repository's own dockmod.lock first)."),
     ]
     return _stack(decorators, f)
 
