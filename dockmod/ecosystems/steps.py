@@ -146,11 +146,15 @@ def file_operands(call: PackageManagerCall) -> bool:
 def global_node_install(call: PackageManagerCall) -> bool:
     """``npm install -g`` (or ``--location=global``), ``pnpm add -g``, ``yarn global add``:
     named packages installed into the global prefix, outside the project (the rows'
-    ``global_options``; https://classic.yarnpkg.com/en/docs/cli/global for Yarn)."""
+    ``global_options``; https://classic.yarnpkg.com/en/docs/cli/global for Yarn). Without
+    a package, ``npm install -g`` installs the project folder itself ("In global mode … it
+    installs the current package context": https://docs.npmjs.com/cli/v10/commands/npm-install),
+    which is not this."""
     m, a = call.manager, call.action
     if m is Manager.YARN:
         return a == "global add"
-    return m in (Manager.NPM, Manager.PNPM) and a in ("install", "add") and call.info.global_install(call)
+    return m in (Manager.NPM, Manager.PNPM) and a in ("install", "add") and bool(call.operands) \
+        and call.info.global_install(call)
 
 
 def is_dependency_step(call: PackageManagerCall) -> bool:

@@ -317,6 +317,16 @@ def test_a_global_install_of_the_project_is_not_a_dependency_step() -> None:
     assert is_dependency_step(call)
 
 
+def test_a_global_install_without_a_package_installs_the_project() -> None:
+    """``npm install -g`` alone installs the working directory's package: not a global
+    install of named packages, which needs no sources (https://docs.npmjs.com/cli/v10/commands/npm-install)."""
+    from dockmod.ecosystems.steps import global_node_install
+
+    for raw in ("npm install -g", "npm install --location=global", "pnpm add -g"):
+        (call,) = calls(parse_shell(raw))
+        assert call.info.global_install(call) and not global_node_install(call), raw
+
+
 def _hadolint_codes(tmp_path, run: str) -> set[str]:  # type: ignore[no-untyped-def]
     import json
     import shutil

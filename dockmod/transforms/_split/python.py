@@ -44,7 +44,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from dockmod.cst import Onbuild, Run, User
-from dockmod.ecosystems import Manager
+from dockmod.ecosystems import MANAGERS, Manager
 from dockmod.ecosystems.python import (
     PIP_OUTSIDE_ENVIRONMENT,
     POETRY_CREATE,
@@ -319,7 +319,8 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     return Plan(eco, runtime, builder, out, notes)
 
 
-_TOOL_NAMES = ("pip", "poetry", "pipenv", "uv")
+#: The programs of the Python managers' rows (``pip``, ``uv``, ``poetry``, ``pipenv``).
+_TOOL_NAMES = tuple(p for m in sorted(_PYTHON_MANAGERS) for p in MANAGERS[m].programs)
 
 
 def _label(managers: set[Manager]) -> str:
