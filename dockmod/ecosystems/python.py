@@ -259,8 +259,9 @@ POETRY_CREATE = ("POETRY_VIRTUALENVS_CREATE", "virtualenvs.create")
 POETRY_IN_PROJECT = ("POETRY_VIRTUALENVS_IN_PROJECT", "virtualenvs.in-project")
 #: The command that sets one: ``poetry config KEY VALUE`` (https://python-poetry.org/docs/cli/#config).
 POETRY_CONFIG = ("poetry", "config")
-#: Values poetry reads as true for a boolean setting (it accepts ``true``/``1`` from the
-#: command line and the environment: https://python-poetry.org/docs/configuration/).
+#: Values poetry reads as true for a boolean setting, and the ones written as false. A
+#: ``POETRY_*`` variable wins over ``poetry config`` (poetry's src/poetry/config/config.py:
+#: ``Config.get`` reads the environment first; ``boolean_normalizer``: ``true``/``1``).
 POETRY_TRUE = ("true", "1")
 POETRY_FALSE = ("false", "0")
 
