@@ -381,38 +381,116 @@ def read_crate(folder: str, read: Reader, has_file: Callable[[str], bool]) -> Cr
     if not (lib or bin):
         return "the context has neither `src/main.rs` nor `src/lib.rs`"
     files = []
-    for extra in ("rust-toolchain.toml", "rust-toolchain", ".cargo/config.toml", ".cargo/config"):
+    for extra in ("rust-toolchain.toml", "rust-toolchain", *CARGO_CONFIG_FILES):
         text = read(at(extra))
         if text is None:
             continue
-        if extra.startswith(".cargo/") and re.search(r"(?m)^\s*(target-dir|target|build-dir)\s*=", _text(text)):
-            return f"`{extra}` moves the build output or sets the target"
+        if extra in CARGO_CONFIG_FILES:
+            moved = cargo_config_moves_output(text)
+            if moved is None:
+                return f"`{extra}` is not valid TOML"
+            if moved:
+                return f"`{extra}` moves the build output or sets the target (`build.{moved}`)"
         files.append(extra)
     return Crate(name, lib, bin, files)
+
+
+#: Cargo's configuration files in a project folder (``config`` is the older name of the
+#: same TOML file): https://doc.rust-lang.org/cargo/reference/config.html#hierarchical-structure
+CARGO_CONFIG_FILES = (".cargo/config.toml", ".cargo/config")
+#: ``[build]`` keys that move or split ``target/``: ``target-dir``
+#: (https://doc.rust-lang.org/cargo/reference/config.html#buildtarget-dir), ``target`` (the
+#: triple adds a folder: https://doc.rust-lang.org/cargo/reference/config.html#buildtarget)
+#: and ``build-dir`` (https://doc.rust-lang.org/cargo/reference/config.html#buildbuild-dir).
+CARGO_BUILD_OUTPUT_KEYS = ("target-dir", "target", "build-dir")
+
+
+def cargo_config_moves_output(data: bytes) -> str | None:
+    """The first :data:`CARGO_BUILD_OUTPUT_KEYS` key a ``.cargo/config.toml`` sets in
+    ``[build]`` (``[build] target-dir = …`` or a dotted ``build.target-dir = …``), ``""``
+    when it sets none, None when the file is not valid TOML."""
+    doc = _cargo_doc(data)
+    if doc is None:
+        return None
+    build = doc.get("build")
+    if not isinstance(build, dict):
+        return ""
+    return next((k for k in CARGO_BUILD_OUTPUT_KEYS if k in build), "")
 
 
 # -- MSBuild / NuGet (dotnet restore) -----------------------------------------------------
 _MSBUILD_SUFFIXES = (".csproj", ".fsproj", ".vbproj", ".props", ".targets", ".sln", ".slnx")
 
 
+class XmlRefused(ValueError):
+    """An XML file dockmod does not read: malformed, or with a DTD."""
+
+
+def xml_elements(data: bytes) -> list[tuple[str, dict[str, str]]]:
+    """Every element of an XML document as (tag, attributes), in document order; tags as
+    written, without namespace processing (MSBuild's ``xmlns`` changes no name).
+
+    Read with expat, refusing any DTD (``<!DOCTYPE``): MSBuild and solution files need none,
+    and refusing it rules out entity expansion ("billion laughs") and external entities, as
+    defusedxml's ``forbid_dtd`` does. Raises :class:`XmlRefused`."""
+    from xml.parsers import expat
+
+    found: list[tuple[str, dict[str, str]]] = []
+
+    def refuse(*_args: object) -> None:
+        raise XmlRefused("has a DTD, which dockmod does not read")
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    parser.StartElementHandler = lambda tag, attrs: found.append((tag, attrs))
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as e:
+        raise XmlRefused(f"is not well-formed XML ({expat.errors.messages.get(e.code, e)})") from None
+    return found
+
+
 def read_msbuild(name: str, data: bytes, out: Reading) -> None:
     """A project or solution file: local imports that are not copied make it not
     self-contained (project references are followed by :func:`dotnet_inputs`)."""
-    for m in re.finditer(r"<Import\s+Project\s*=\s*\"([^\"]+)\"", _text(data)):
-        target = m.group(1)
-        if "$(" not in target and not target.startswith("Sdk"):
+    if name.endswith(".sln"):
+        return  # not XML; it imports nothing
+    try:
+        elements = xml_elements(data)
+    except XmlRefused as e:
+        out.not_self_contained.append(f"`{name}` {e}")
+        return
+    for tag, attrs in elements:
+        target = attrs.get("Project")
+        # https://learn.microsoft.com/visualstudio/msbuild/import-element-msbuild
+        if tag == "Import" and target and "$(" not in target and not target.startswith("Sdk"):
             out.not_self_contained.append(f"`{name}` imports `{target}`")
 
 
-def _references(path: str, data: bytes) -> list[str]:
-    """Project files a solution lists or a project references (relative to ``path``)."""
-    text = _text(data)
+#: The project lines of a .sln file (a text format, not XML):
+#: ``Project("{type}") = "Name", "path\\App.csproj", "{guid}"``
+#: (https://learn.microsoft.com/visualstudio/extensibility/internals/solution-dot-sln-file).
+_SLN_PROJECT = re.compile(r'^Project\("[^"]*"\)\s*=\s*"[^"]*",\s*"([^"]+\.\w+proj)"', re.MULTILINE)
+#: Elements that name another project, by file kind: a .slnx solution's ``<Project Path>``
+#: (https://learn.microsoft.com/visualstudio/ide/reference/solution-file-slnx) and a
+#: project's ``<ProjectReference Include>``
+#: (https://learn.microsoft.com/visualstudio/msbuild/common-msbuild-project-items#projectreference).
+_REFERENCE_ELEMENTS = {".slnx": ("Project", "Path"), "": ("ProjectReference", "Include")}
+
+
+def _references(path: str, data: bytes) -> list[str] | str:
+    """Project files a solution lists or a project references (relative to ``path``), or
+    why the file cannot be read."""
     if path.endswith(".sln"):
-        found = re.findall(r'^Project\("[^"]*"\)\s*=\s*"[^"]*",\s*"([^"]+\.\w+proj)"', text, re.MULTILINE)
-    elif path.endswith(".slnx"):
-        found = re.findall(r'<Project\s+Path\s*=\s*"([^"]+)"', text)
+        found = _SLN_PROJECT.findall(_text(data))
     else:
-        found = re.findall(r'<ProjectReference\s+Include\s*=\s*"([^"]+)"', text)
+        tag, attr = _REFERENCE_ELEMENTS[".slnx" if path.endswith(".slnx") else ""]
+        try:
+            found = [a[attr] for t, a in xml_elements(data) if t == tag and a.get(attr)]
+        except XmlRefused as e:
+            return f"`{path}` {e}"
     base = posixpath.dirname(path)
     return [posixpath.normpath(posixpath.join(base, f.replace("\\", "/"))) for f in found]
 
@@ -449,7 +527,10 @@ def dotnet_inputs(folder: str, start: str | None, entries: list[str], read: Read
         if data is None:
             return f"the context does not send `{path}`"
         out.append(path)
-        todo.extend(_references(path, data))
+        refs = _references(path, data)
+        if isinstance(refs, str):
+            return refs
+        todo.extend(refs)
     dirs = {"."}
     for path in out:
         d = posixpath.dirname(path)
@@ -463,3 +544,127 @@ def dotnet_inputs(folder: str, start: str | None, entries: list[str], read: Read
                 out.append(rel)
     return out
 
+
+
+# -- Go (https://go.dev/ref/mod#go-mod-file) ------------------------------------------------
+
+
+def _go_tokens(line: str) -> list[str]:
+    """The tokens of one go.mod line: comments (``//``) dropped, interpreted (``"…"``) and
+    raw (`` `…` ``) strings unquoted (https://go.dev/ref/mod#go-mod-file-lexical)."""
+    out: list[str] = []
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if c.isspace():
+            i += 1
+        elif line.startswith("//", i):
+            break
+        elif c in "\"`":
+            end = line.find(c, i + 1)
+            if end < 0:
+                return out + [line[i + 1:]]
+            body = line[i + 1:end]
+            out.append(body.encode("latin-1", "backslashreplace").decode("unicode_escape", "replace")
+                       if c == '"' and "\\" in body else body)
+            i = end + 1
+        elif c in "()":
+            out.append(c)
+            i += 1
+        else:
+            j = i
+            while j < len(line) and not line[j].isspace() and line[j] not in "()\"`" and not line.startswith("//", j):
+                j += 1
+            out.append(line[i:j])
+            i = j
+    return out
+
+
+def go_module_path(data: bytes) -> str | None:
+    """The ``module`` directive's path (``module example.com/app``, quoted, or in a
+    ``module ( … )`` block), or None when go.mod has none."""
+    block = False
+    for line in _text(data).splitlines():
+        tokens = _go_tokens(line)
+        if block:
+            if tokens and tokens[0] != ")":
+                return tokens[0]
+            if tokens[:1] == [")"]:
+                block = False
+            continue
+        if tokens[:1] == ["module"]:
+            if tokens[1:2] == ["("]:
+                block = True
+                continue
+            return tokens[1] if len(tokens) > 1 else None
+    return None
+
+
+def go_package_clause(data: bytes) -> str | None:
+    """The package a Go source file declares (``package main``), or None when a build
+    constraint ``//go:build ignore`` excludes it (https://pkg.go.dev/cmd/go#hdr-Build_constraints:
+    constraints come before the package clause, after blank lines and other comments) or
+    it has no package clause. Block comments before the clause are skipped."""
+    text = _text(data)
+    i = 0
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            line = text[i:end if end >= 0 else len(text)]
+            if re.match(r"//go:build\s+ignore\b", line):
+                return None
+            i = len(text) if end < 0 else end + 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                return None
+            i = end + 2
+        else:
+            m = re.compile(r"package\s+([A-Za-z_]\w*)").match(text, i)
+            return m.group(1) if m else None
+    return None
+
+
+# -- Node (https://docs.npmjs.com/cli/v10/configuring-npm/package-json) -------------------
+
+
+def package_manager(data: bytes) -> tuple[str, str] | None:
+    """package.json's ``packageManager`` as (name, version): ``yarn@4.1.0+sha224.…`` →
+    (``yarn``, ``4.1.0``), the form corepack reads (https://nodejs.org/api/corepack.html,
+    https://github.com/nodejs/corepack#when-authoring-packages). None when absent or not
+    ``name@version``."""
+    try:
+        doc = json.loads(_text(data))
+    except ValueError:
+        return None
+    value = doc.get("packageManager") if isinstance(doc, dict) else None
+    if not isinstance(value, str):
+        return None
+    name, at, version = value.partition("@")
+    return (name, version.split("+", 1)[0]) if name and at else None
+
+
+def yarnrc_setting(data: bytes, key: str) -> str | None:
+    """A top-level scalar of ``.yarnrc.yml`` (https://yarnpkg.com/configuration/yarnrc),
+    e.g. ``nodeLinker``, unquoted; None when absent.
+
+    Limits: a plain YAML reader for the ``key: value`` lines Yarn writes (``yarn config
+    set``); a value written as a block, a flow collection or an anchor is not read (None).
+    """
+    for line in _text(data).splitlines():
+        if not line.startswith(key):
+            continue
+        rest = line[len(key):].lstrip(" \t")
+        if not rest.startswith(":"):
+            continue
+        value = rest[1:].strip()
+        if value[:1] in ("'", '"'):
+            end = value.find(value[0], 1)
+            return value[1:end] if end > 0 else None
+        value = re.sub(r"\s+#.*$", "", value)
+        if not value or value[0] in "[{&*|>!":
+            return None
+        return value
+    return None

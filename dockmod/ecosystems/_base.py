@@ -379,8 +379,12 @@ class ManagerInfo:
     pin: str = ""
     #: Operand suffixes of built files that such an action installs without a download.
     local_artifacts: tuple[str, ...] = ()
-    #: Options that make it read only what is already on disk (``--offline``).
+    #: Options that make it read only what is already on disk (``--offline``); a
+    #: ``--name=value`` entry matches that value however it is written.
     offline_options: tuple[str, ...] = ()
+    #: Options that install into the tool's global prefix instead of the project
+    #: (``npm install -g``, ``--location=global``), spelled as ``offline_options`` are.
+    global_options: tuple[str, ...] = ()
     #: Variables that do the same, with the value that does it (``("GOPROXY", "off")``);
     #: a value of ``*`` means any value.
     offline_env: tuple[tuple[str, str], ...] = ()
@@ -433,10 +437,18 @@ class ManagerInfo:
 
     def offline(self, call: PackageManagerCall) -> bool:
         """``call`` reads only what an earlier step stored (``cargo build --offline``)."""
-        return any(
-            o.name in self.offline_options or f"{o.name}={o.value}" in self.offline_options
-            for o in call.options
-        )
+        return _any_option(call, self.offline_options)
+
+    def global_install(self, call: PackageManagerCall) -> bool:
+        """``call`` installs into the global prefix (``npm install --location=global``)."""
+        return _any_option(call, self.global_options)
+
+
+def _any_option(call: PackageManagerCall, spellings: tuple[str, ...]) -> bool:
+    """An option of ``call`` is one of ``spellings``: a name as written (``-g``), or
+    ``name=value`` (``--location=global``, also written ``--location global``)."""
+    return bool(spellings) and any(
+        o.name in spellings or f"{o.name}={o.value}" in spellings for o in call.options)
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,7 +58,8 @@ MANAGERS = (
         ),
         # https://pkg.go.dev/cmd/go#hdr-Clean_build_and_test_caches_and_module_cache
         cleaners=(("go", "clean", "-modcache"), ("go", "clean", "-cache")),
-        offline_options=("-mod=vendor",),
+        # "One or two dashes may be used" (https://pkg.go.dev/flag#hdr-Command_line_flag_syntax)
+        offline_options=("-mod=vendor", "--mod=vendor"),
         offline_env=(("GOPROXY", "off"), ("GOFLAGS", "-mod=vendor")),
         # https://go.dev/ref/mod#go-install (``go install pkg@v1.2.3``)
         tool_actions=frozenset({"install"}), pin=r"[^@]*@v\d",

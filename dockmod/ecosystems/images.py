@@ -382,9 +382,24 @@ def repository_and_tag(image_text: str) -> tuple[str, str] | None:
     return None if parts is None else (parts[0], parts[1])
 
 
+# Windows base images and the tags of images built on them: mcr.microsoft.com/windows,
+# windows/nanoserver, windows/servercore (https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/container-base-images),
+# and tags such as ``python:3.12-windowsservercore-ltsc2022`` or ``golang:1.22-nanoserver``
+# (https://github.com/docker-library/python/blob/master/Dockerfile-windows-servercore.template).
+WINDOWS_MARKERS = ("windows", "nanoserver", "servercore")
+
+
+def is_windows_image(image_text: str) -> bool:
+    """``image_text`` (a reference, or a tag alone) names a Windows image: its RUNs go to
+    ``cmd``/PowerShell, not ``/bin/sh``. Matched on the words of :data:`WINDOWS_MARKERS`
+    anywhere in the text, case-insensitively."""
+    t = image_text.lower()
+    return any(w in t for w in WINDOWS_MARKERS)
+
+
 def _tag_distro(tag: str, default: str | None) -> str | None:
     t = tag.lower()
-    if "windows" in t or "nanoserver" in t or "servercore" in t:
+    if is_windows_image(t):
         return "windows"
     if "alpine" in t:
         return "alpine"

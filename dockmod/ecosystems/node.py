@@ -10,6 +10,15 @@ _JS_LOCK = ("package.json", "package-lock.json")
 _LOCAL = (".", "..")
 
 
+# Global installs go to the prefix folder, not the project: ``-g``/``--global`` and
+# ``--location=global`` (https://docs.npmjs.com/cli/v10/using-npm/config#global,
+# https://docs.npmjs.com/cli/v10/using-npm/config#location); pnpm: https://pnpm.io/cli/add#--global--g;
+# Bun: https://bun.sh/docs/cli/add#global. (Yarn classic's is the ``global add`` action.)
+_NPM_GLOBAL = ("-g", "--global", "--location=global")
+_PNPM_GLOBAL = ("-g", "--global")
+_BUN_GLOBAL = ("-g", "--global")
+
+
 def _local(call: PackageManagerCall) -> bool:
     return any(w.text in _LOCAL or w.text.startswith(("./", "../", "file:")) for w in call.operands)
 
@@ -56,7 +65,7 @@ MANAGERS = (
         source="https://docs.npmjs.com/cli/v10/commands/npm-install",
         spec=CommandSpec(
             {"ci": "ci", "clean-install": "ci", "install": "install", "i": "install", "add": "install"},
-            names("--prefix -w --workspace --registry --cache --omit --include --only --loglevel"),
+            names("--prefix -w --workspace --registry --cache --omit --include --only --loglevel --location"),
         ),
         install_actions=frozenset({"ci", "install"}),
         action_manifests={"ci": _JS_LOCK, "install": _JS_LOCK},
@@ -75,7 +84,8 @@ MANAGERS = (
         offline_options=("--offline",),
         offline_env=(("npm_config_offline", "true"), ("NPM_CONFIG_OFFLINE", "true")),
         # https://docs.npmjs.com/cli/v10/commands/npm-install (``<name>@<version>``, ``-g``)
-        tool_actions=frozenset({"install"}), tool_options=("-g", "--global", "--location=global"),
+        global_options=_NPM_GLOBAL,
+        tool_actions=frozenset({"install"}), tool_options=_NPM_GLOBAL,
         pin=r".+@\d(?:[^\W_]|[.+-])*\Z",
         kind_rule=_npm_kind,
     ),
@@ -156,6 +166,7 @@ MANAGERS = (
         ),
         # https://pnpm.io/cli/store
         cleaners=(("pnpm", "store", "prune"),),
+        global_options=_PNPM_GLOBAL,
         # https://pnpm.io/cli/install#--offline
         offline_options=("--offline",),
         kind_rule=_pnpm_kind,
@@ -183,6 +194,7 @@ MANAGERS = (
         ),
         defeating_options=("--no-cache",),
         cleaners=(("bun", "pm", "cache", "rm"),),
+        global_options=_BUN_GLOBAL,
         kind_rule=_bun_kind,
     ),
 )

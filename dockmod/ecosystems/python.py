@@ -257,3 +257,44 @@ PROJECT_ENVIRONMENT: dict[Manager, tuple[str | None, str, str]] = {
 #: poetry settings as (environment variable, ``poetry config`` key): same source.
 POETRY_CREATE = ("POETRY_VIRTUALENVS_CREATE", "virtualenvs.create")
 POETRY_IN_PROJECT = ("POETRY_VIRTUALENVS_IN_PROJECT", "virtualenvs.in-project")
+#: The command that sets one: ``poetry config KEY VALUE`` (https://python-poetry.org/docs/cli/#config).
+POETRY_CONFIG = ("poetry", "config")
+#: Values poetry reads as true for a boolean setting, and the ones written as false. A
+#: ``POETRY_*`` variable wins over ``poetry config`` (poetry's src/poetry/config/config.py:
+#: ``Config.get`` reads the environment first; ``boolean_normalizer``: ``true``/``1``).
+POETRY_TRUE = ("true", "1")
+POETRY_FALSE = ("false", "0")
+
+# pip install options that choose where files go (https://pip.pypa.io/en/stable/cli/pip_install/#options):
+# option → True when the packages then land outside the active environment (``--user``: the
+# user site; ``-t``/``--target``, ``--prefix``, ``--root``: another directory). ``--src``
+# only moves the checkouts of editable VCS installs.
+PIP_LOCATION_OPTIONS: dict[str, bool] = {
+    "--user": True, "-t": True, "--target": True, "--prefix": True, "--root": True, "--src": False,
+}
+#: The options of that table that move the packages out of the active environment.
+PIP_OUTSIDE_ENVIRONMENT = tuple(o for o, outside in PIP_LOCATION_OPTIONS.items() if outside)
+
+# uv sync options that choose the project, and so its environment, or another interpreter's
+# environment (https://docs.astral.sh/uv/reference/cli/#uv-sync: ``--project``, ``--directory``,
+# ``--active`` (use $VIRTUAL_ENV), ``-p``/``--python``).
+UV_SYNC_ENVIRONMENT_OPTIONS = ("--project", "--directory", "--active", "--python", "-p")
+
+
+#: The poetry command that writes a requirements file for pip (https://python-poetry.org/docs/cli/#export).
+POETRY_EXPORT = ("poetry", "export")
+
+
+def poetry_setup(words: list[str]) -> bool:
+    """``words`` (a command's program basename and its non-option arguments) only prepare
+    an install: ``poetry config KEY VALUE`` or ``poetry export``."""
+    return tuple(words[: len(POETRY_EXPORT)]) == POETRY_EXPORT or poetry_setting(words) is not None
+
+
+def poetry_setting(words: list[str]) -> tuple[str, str] | None:
+    """``poetry config KEY VALUE`` (its words, options left out) → (KEY, VALUE lowercased);
+    None for other commands and for ``poetry config KEY`` (a read) or ``--unset``."""
+    n = len(POETRY_CONFIG)
+    if tuple(words[:n]) == POETRY_CONFIG and len(words) == n + 2:
+        return words[n], words[n + 1].lower()
+    return None

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dockmod.ecosystems import dotnet, jvm, rust
+from dockmod.ecosystems import dotnet, jvm, python, rust
 from dockmod.ecosystems._base import InstallKind, Manager, PackageManagerCall
 from dockmod.shell import SimpleCommand
 
@@ -144,14 +144,17 @@ def file_operands(call: PackageManagerCall) -> bool:
 
 
 def global_node_install(call: PackageManagerCall) -> bool:
-    """``npm install -g``, ``pnpm add -g``, ``yarn global add``: named packages installed
-    into the global prefix, outside the project (https://docs.npmjs.com/cli/v10/commands/npm-install,
-    https://pnpm.io/cli/add#--global--g, https://classic.yarnpkg.com/en/docs/cli/global)."""
+    """``npm install -g`` (or ``--location=global``), ``pnpm add -g``, ``yarn global add``:
+    named packages installed into the global prefix, outside the project (the rows'
+    ``global_options``; https://classic.yarnpkg.com/en/docs/cli/global for Yarn). Without
+    a package, ``npm install -g`` installs the project folder itself ("In global mode … it
+    installs the current package context": https://docs.npmjs.com/cli/v10/commands/npm-install),
+    which is not this."""
     m, a = call.manager, call.action
     if m is Manager.YARN:
         return a == "global add"
-    return ((m is Manager.NPM and a in ("install", "add")) or (m is Manager.PNPM and a in ("add", "install"))) \
-        and call.has_option("-g", "--global")
+    return m in (Manager.NPM, Manager.PNPM) and a in ("install", "add") and bool(call.operands) \
+        and call.info.global_install(call)
 
 
 def is_dependency_step(call: PackageManagerCall) -> bool:
@@ -163,7 +166,7 @@ def is_dependency_step(call: PackageManagerCall) -> bool:
         return False
     if call.manager in (Manager.PIP, Manager.UV) and call.action in ("install", "pip install"):
         return bool(call.files) and not call.local_paths and not file_operands(call)
-    return not call.has_option("-g", "--global")
+    return not call.info.global_install(call)
 
 
 def mixed_pip(call: PackageManagerCall) -> bool:
@@ -178,7 +181,9 @@ def project_step(call: PackageManagerCall) -> bool:
     """A project install that also installs the dependencies, which a deps-only step can
     install first: ``poetry install`` (Poetry FAQ: ``--no-root``), ``uv sync`` (uv's Docker
     guide: ``--no-install-project``) and ``go build`` (Docker's Go guide: ``go mod
-    download`` first). The table says it is a project install; this says how to split it."""
+    download`` first). The table says it is a project install; this says how to split it.
+    A build that reads only what is on disk (the row's ``offline_options``: ``mvn -o``,
+    ``go build -mod=vendor``, ``dotnet build --no-restore``) has no download to split off."""
     if call.kind is not InstallKind.PROJECT:
         return False
     m, a = call.manager, call.action
@@ -187,15 +192,13 @@ def project_step(call: PackageManagerCall) -> bool:
     if m is Manager.UV:
         return a == "sync" and not call.has_option("--no-install-project", "--only-install-project")
     if m is Manager.GO:
-        mod = call.option("-mod")
-        vendor = (mod is not None and mod.value == "vendor") or call.has_option("-mod=vendor", "--mod=vendor")
-        return a == "build" and not vendor
+        return a == "build" and not call.info.offline(call)  # -mod=vendor
     if m is Manager.CARGO:
         return a == "build"
     if m is Manager.MAVEN:
-        return not call.has_option("-o", "--offline")
+        return not call.info.offline(call)
     if m is Manager.DOTNET:
-        return a in ("build", "publish", "test", "pack", "run") and not call.has_option("--no-restore")
+        return a in ("build", "publish", "test", "pack", "run") and not call.info.offline(call)  # --no-restore
     return False
 
 
@@ -217,7 +220,7 @@ def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
             install.need(f)
             install.requirement_files.add(f)
         for opt in call.options:
-            if opt.name in ("-t", "--target", "--prefix", "--root", "--src") and opt.value:
+            if opt.name in python.PIP_LOCATION_OPTIONS and opt.value:
                 install.writes.append(opt.value)
     elif m is Manager.UV:
         install.writes.append(".venv")

@@ -140,6 +140,34 @@ ZYPPER_BUILD_PACKAGES: dict[str, str | None] = {
 HEADER_SUFFIXES = ("-dev", "-devel")
 
 
+#: Packages that give a C compiler, and so turn cgo on by default: "The cgo tool is
+#: enabled by default for native builds on systems where it is expected to work. It is
+#: disabled by default ... when the CC environment variable is unset and the default C
+#: compiler (typically gcc or clang) cannot be found on the system PATH"
+#: (https://pkg.go.dev/cmd/cgo). The compilers of the tables above, their meta packages
+#: (``build-essential``, ``build-base``) and musl's libc headers, which a cgo build on
+#: Alpine needs (https://pkgs.alpinelinux.org/package/edge/main/x86_64/musl-dev).
+C_TOOLCHAIN = frozenset({"gcc", "g++", "clang", "build-essential", "build-base", "musl-dev"})
+
+#: Actions that remove packages: apt-get(8) ``remove``/``purge``/``autoremove``, apk
+#: ``del`` (https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper#Remove_a_Package),
+#: dnf/yum ``remove``/``erase`` (https://dnf.readthedocs.io/en/latest/command_ref.html#remove-command-label).
+REMOVING_ACTIONS = frozenset({"remove", "purge", "autoremove", "del", "erase"})
+
+#: Options that install packages as one named group which a later removal deletes whole:
+#: ``apk add --virtual NAME`` / ``-t NAME``
+#: (https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper#Virtual_Packages).
+GROUP_OPTIONS: dict[Manager, tuple[str, ...]] = {Manager.APK: ("--virtual", "-t")}
+
+
+def group_option(call: PackageManagerCall) -> str | None:
+    """The group a call installs its packages as (``apk add --virtual .build-deps``):
+    ``""`` when the option has no value, None without one."""
+    names = GROUP_OPTIONS.get(call.manager)
+    opt = call.option(*names) if names else None
+    return None if opt is None else (opt.value or "")
+
+
 def build_package(table: Mapping[str, str | None], package: str) -> tuple[bool, str | None, bool]:
     """``(build_only, runtime_library, known)`` for ``package`` under a manager's table.
 
@@ -288,7 +316,9 @@ MANAGERS = (
         install_actions=_DNF_ACTIONS,
         caches=(_DNF4_CACHE, _DNF5_CACHE),
         cleaners=_DNF_CLEAN,
-        # https://github.com/hadolint/hadolint/wiki/DL3040
+        # https://github.com/hadolint/hadolint/wiki/DL3040. Not ``dnf5 clean``: DL3040 checks
+        # the programs ``dnf`` and ``microdnf`` only, and takes a cache mount on
+        # /var/cache/libdnf5 in place of the clean (hadolint's src/Hadolint/Rule/DL3040.hs).
         linted_cleaners=((("dnf", "clean"), "hadolint DL3040"),),
         offline_options=("-C", "--cacheonly"),
         system=True,
@@ -325,6 +355,9 @@ MANAGERS = (
         caches=(CacheDir("/var/cache/yum", locked=True, system=True,
                          source="https://github.com/rpm-software-management/microdnf/pull/73"),),
         cleaners=(("microdnf", "clean", "all"),),
+        # DL3040 checks ``microdnf`` as it does ``dnf`` (https://github.com/hadolint/hadolint/wiki/DL3040,
+        # hadolint's src/Hadolint/Rule/DL3040.hs: ``dnfCmds = ["dnf", "microdnf"]``).
+        linted_cleaners=((("microdnf", "clean"), "hadolint DL3040"),),
         system=True,
         build_packages=RPM_BUILD_PACKAGES,
         kind_rule=_system_kind,
@@ -360,3 +393,9 @@ ECOSYSTEMS = (
     Ecosystem("system", "OS packages", tuple(m.manager for m in MANAGERS), (),
               "https://www.debian.org/doc/manuals/debian-faq/pkgtools.en.html"),
 )
+
+#: What a system-package RUN may delete after installing (DM401 keeps such an ``rm``):
+#: the package lists and downloads (the apt and apk cache rows above) and scratch folders
+#: (``/tmp``, ``/var/tmp``: FHS 3.0 https://refspecs.linuxfoundation.org/FHS_3.0/fhs/ch03s18.html).
+CLEANUP_PATHS = (*dict.fromkeys(c.path for row in MANAGERS if row.manager in (Manager.APT_GET, Manager.APK)
+                                for c in row.caches), "/tmp/", "/var/tmp/")

@@ -97,6 +97,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dockmod.cst import Copy, Dockerfile, From, Run
+from dockmod.ecosystems.images import is_windows_image
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class SplitBuilderRuntime(Transform):
             self._report_multistage(df, model)
             return df
         stage = model.stages[0]
-        if stage.base_kind != "image" or _windows(stage):
+        if stage.base_kind != "image" or is_windows_image(stage.image or ""):
             return df
         result = self._plan(df, model, stage)
         if result is None:
@@ -239,11 +240,6 @@ class SplitBuilderRuntime(Transform):
                         f"the final stage copies the whole stage `{src}`: "
                         + _artifact_hint(model, src)),
                         builder="builder", runtime="runtime", image="?")
-
-
-def _windows(stage: StageInfo) -> bool:
-    image = (stage.image or "").lower()
-    return any(w in image for w in ("windows", "nanoserver", "servercore", "mcr.microsoft.com/windows"))
 
 
 def _artifact_hint(model: Model, name: str) -> str:

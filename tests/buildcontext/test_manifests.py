@@ -8,7 +8,20 @@ from pathlib import Path
 import pytest
 
 from dockmod.buildcontext import open_context
-from dockmod.buildcontext.manifests import Crate, dotnet_inputs, read_crate
+from dockmod.buildcontext.manifests import (
+    Crate,
+    Reading,
+    XmlRefused,
+    cargo_config_moves_output,
+    dotnet_inputs,
+    go_module_path,
+    go_package_clause,
+    package_manager,
+    read_crate,
+    read_msbuild,
+    xml_elements,
+    yarnrc_setting,
+)
 from dockmod.ecosystems import dotnet
 
 
@@ -86,3 +99,110 @@ def test_dotnet_inputs_that_cannot_be_listed(tmp_path: Path, files: dict[str, st
 def test_entries_lists_the_files_sent_directly_in_a_folder(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, {"a/x.csproj": "", "a/y.log": "", "a/sub/z.csproj": "", ".dockerignore": "*/*.log\n"})
     assert ctx.entries("a") == ["x.csproj"]
+
+
+@pytest.mark.parametrize(("text", "moved"), [
+    ('[build]\ntarget-dir = "out"\n', "target-dir"),
+    ('build.target-dir = "out"\n', "target-dir"),  # a dotted key: the same table
+    ('[build]\ntarget = "x86_64-unknown-linux-musl"\n', "target"),
+    ('[build]\nbuild-dir = "b"\n', "build-dir"),
+    ('[build]\njobs = 4\n[target.x86_64-unknown-linux-gnu]\nlinker = "clang"\n', ""),
+    ('[alias]\ntarget = "build --release"\n', ""),  # not the [build] table
+    ('[env]\nCARGO_TARGET_DIR = "out"\n', ""),  # [env] is for the processes cargo runs
+    ("[build\n", None),
+])
+def test_cargo_config_is_read_as_toml(text: str, moved: str | None) -> None:
+    assert cargo_config_moves_output(text.encode()) == moved
+
+
+def test_an_invalid_cargo_config_declines_the_prebuild(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path, {"Cargo.toml": _PKG, "src/main.rs": "", ".cargo/config": "[build\n"})
+    assert read_crate(".", ctx.read, ctx.has_file) == "`.cargo/config` is not valid TOML"
+    ctx = _ctx(tmp_path / "b", {"Cargo.toml": _PKG, "src/main.rs": "", ".cargo/config.toml": "[net]\nretry = 3\n"})
+    assert read_crate(".", ctx.read, ctx.has_file) == Crate("my-app", False, True, [".cargo/config.toml"])
+
+
+_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+           b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n<Project>&lol2;</Project>')
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (_LAUGHS, "DTD"),
+    (b'<!DOCTYPE Project SYSTEM "file:///etc/passwd"><Project/>', "DTD"),
+    (b"<Project>&undefined;</Project>", "not well-formed"),
+    (b"<Project><Import Project='a.props'></Project>", "not well-formed"),
+])
+def test_msbuild_xml_with_a_dtd_or_malformed_is_refused(data: bytes, reason: str) -> None:
+    with pytest.raises(XmlRefused, match=reason):
+        xml_elements(data)
+    out = Reading()
+    read_msbuild("App.csproj", data, out)
+    assert len(out.not_self_contained) == 1 and reason in out.not_self_contained[0]
+
+
+def test_msbuild_imports_are_read_from_the_xml() -> None:
+    data = ("\ufeff<Project xmlns='http://schemas.microsoft.com/developer/msbuild/2003'>"
+            "<Import Condition=\"Exists('local.props')\" Project=\"local.props\" />"
+            '<Import Project="$(MSBuildSdksPath)/x.props"/><Import Project="Sdk.props" Sdk="Microsoft.NET.Sdk"/>'
+            "<!-- <Import Project='commented.props'/> --></Project>").encode("utf-8")
+    out = Reading()
+    read_msbuild("App.csproj", data, out)
+    assert out.not_self_contained == ["`App.csproj` imports `local.props`"]
+
+
+def test_dotnet_references_in_malformed_xml_are_a_reason(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path, {"A.csproj": "<Project><ProjectReference Include='B/B.csproj'></Project>"})
+    found = _inputs(ctx)
+    assert isinstance(found, str) and "`A.csproj` is not well-formed XML" in found
+    ctx = _ctx(tmp_path / "slnx", {"App.slnx": '<Solution><Project Path="src/A.csproj" /></Solution>',
+                                   "src/A.csproj": "<Project/>"})
+    assert _inputs(ctx) == ["App.slnx", "src/A.csproj"]
+
+
+@pytest.mark.parametrize(("text", "path"), [
+    ("module example.com/app\n\ngo 1.22\n", "example.com/app"),
+    ('// the app\nmodule "example.com/quoted" // trailing\n', "example.com/quoted"),
+    ("module `example.com/raw`\n", "example.com/raw"),
+    ("module (\n\texample.com/block\n)\n", "example.com/block"),
+    ("go 1.22\nrequire x v1.0.0\n", None),
+    ("// module example.com/commented\n", None),
+])
+def test_go_mod_module_path(text: str, path: str | None) -> None:
+    assert go_module_path(text.encode()) == path
+
+
+@pytest.mark.parametrize(("text", "package"), [
+    ("package main\n\nfunc main() {}\n", "main"),
+    ("// Copyright\n/* package lib */\n\npackage main\n", "main"),
+    ("//go:build linux\n\npackage main\n", "main"),
+    ("//go:build ignore\n\npackage main\n", None),
+    ("package tools // import \"x\"\n", "tools"),
+    ("/* unterminated", None),
+])
+def test_go_package_clause(text: str, package: str | None) -> None:
+    assert go_package_clause(text.encode()) == package
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ('{"packageManager": "yarn@4.1.0+sha224.abc"}', ("yarn", "4.1.0")),
+    ('{"packageManager": "pnpm@9.0.0"}', ("pnpm", "9.0.0")),
+    ('{"packageManager": "yarn"}', None),
+    ('{"name": "x"}', None),
+    ("[1]", None),
+    ("{not json", None),
+])
+def test_package_json_package_manager(text: str, found: tuple[str, str] | None) -> None:
+    assert package_manager(text.encode()) == found
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("nodeLinker: node-modules\n", "node-modules"),
+    ('yarnPath: .yarn/releases/yarn-4.5.1.cjs\nnodeLinker: "node-modules"\n', "node-modules"),
+    ("nodeLinker: 'pnp' # the default\n", "pnp"),
+    ("nodeLinker : pnpm\n", "pnpm"),
+    ("nodeLinkerX: node-modules\n", None),
+    ("  nodeLinker: node-modules\n", None),  # nested under another key
+    ("enableGlobalCache: false\n", None),
+])
+def test_yarnrc_top_level_setting(text: str, value: str | None) -> None:
+    assert yarnrc_setting(text.encode(), "nodeLinker") == value

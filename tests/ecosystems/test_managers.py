@@ -166,6 +166,8 @@ def test_offline() -> None:
         "go build -mod=vendor ./...": True,
         "go build -mod vendor ./...": True,
         "go build ./...": False,
+        "go build --mod=vendor ./...": True,  # the flag package takes one or two dashes
+        "dotnet publish --no-restore": True,
     }
     for raw, expected in cases.items():
         (call,) = calls(parse_shell(raw))
@@ -281,3 +283,81 @@ def test_installs() -> None:
     for raw, expected in cases.items():
         (call,) = calls(parse_shell(raw))
         assert MANAGERS[call.manager].installs(call) is expected, raw
+
+
+@pytest.mark.parametrize(("raw", "is_global"), [
+    ("npm install -g pnpm@9", True),
+    ("npm install --global pnpm", True),
+    ("npm i --location=global pnpm", True),  # https://docs.npmjs.com/cli/v10/using-npm/config#location
+    ("npm install --location global pnpm", True),
+    ("npm install --location=user left-pad", False),
+    ("npm install left-pad", False),
+    ("pnpm add -g serve", True),
+    ("bun add --global serve", True),
+    ("pip install -g x", False),  # not pip's option: the row has none
+])
+def test_global_installs(raw: str, is_global: bool) -> None:
+    from dockmod.ecosystems.steps import global_node_install
+
+    (call,) = calls(parse_shell(raw))
+    assert call.info.global_install(call) is is_global
+    if call.manager in (Manager.NPM, Manager.PNPM):
+        assert global_node_install(call) is is_global
+    # `npm install --location global pnpm` keeps `global` as the option's value, not a package.
+    assert "global" not in [w.text for w in call.operands]
+
+
+def test_a_global_install_of_the_project_is_not_a_dependency_step() -> None:
+    from dockmod.ecosystems.steps import is_dependency_step
+
+    for raw in ("npm install --location=global", "npm install -g", "npm install --location global"):
+        (call,) = calls(parse_shell(raw))
+        assert call.kind is D and not is_dependency_step(call), raw
+    (call,) = calls(parse_shell("npm install"))
+    assert is_dependency_step(call)
+
+
+def test_a_global_install_without_a_package_installs_the_project() -> None:
+    """``npm install -g`` alone installs the working directory's package: not a global
+    install of named packages, which needs no sources (https://docs.npmjs.com/cli/v10/commands/npm-install)."""
+    from dockmod.ecosystems.steps import global_node_install
+
+    for raw in ("npm install -g", "npm install --location=global", "pnpm add -g"):
+        (call,) = calls(parse_shell(raw))
+        assert call.info.global_install(call) and not global_node_install(call), raw
+
+
+def _hadolint_codes(tmp_path, run: str) -> set[str]:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+    from pathlib import Path
+
+    exe = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
+    (tmp_path / "Dockerfile").write_text(f"FROM fedora:41\nRUN {run}\n")
+    out = subprocess.run([exe, "--format", "json", "--no-fail", str(tmp_path / "Dockerfile")],
+                         capture_output=True, text=True, check=True).stdout
+    return {r["code"] for r in json.loads(out)}
+
+
+def test_linted_cleaners_are_the_ones_hadolint_wants(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each row's ``linted_cleaners`` names a rule that hadolint (the dev dependency) raises
+    for an install of that program without the clean, and not with it; a program that
+    hadolint does not check (``dnf5``) has no row."""
+    rows = [(prefix, rule.split()[-1]) for info in MANAGERS.values() for prefix, rule in info.linted_cleaners]
+    assert {p[0] for p, _ in rows} == {"dnf", "yum", "microdnf"}
+    for prefix, code in rows:
+        install = f"{prefix[0]} install -y gcc-12.2.1"
+        assert code in _hadolint_codes(tmp_path, install), prefix
+        assert code not in _hadolint_codes(tmp_path, f"{install} && {' '.join(prefix)} all"), prefix
+    assert not {"DL3040", "DL3032"} & _hadolint_codes(tmp_path, "dnf5 install -y gcc-12.2.1")
+
+
+def test_a_linted_cleaner_keeps_the_cache_mount_out() -> None:
+    from dockmod.ecosystems.cache_use import linted_cleaner
+
+    for raw, expected in (("microdnf install -y gcc && microdnf clean all", "`microdnf clean`"),
+                          ("dnf install -y gcc && dnf clean all", "`dnf clean`"),
+                          ("dnf5 install -y gcc && dnf5 clean all", None)):
+        script = parse_shell(raw)
+        found = linted_cleaner(script, calls(script))
+        assert (found is None) if expected is None else (found is not None and expected in found), raw

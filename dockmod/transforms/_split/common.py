@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from dockmod.cst import Instruction
+from dockmod.ecosystems.system import (
+    CLEANUP_PATHS,
+    GROUP_OPTIONS,
+    REMOVING_ACTIONS,
+    build_package,
+    group_option,
+)
 
 if TYPE_CHECKING:
     from dockmod.cst import Dockerfile
@@ -17,9 +24,6 @@ if TYPE_CHECKING:
 #: Instructions that only shape the image a user runs: never needed in a builder.
 RUNTIME_ONLY = frozenset({"EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "VOLUME",
                           "LABEL", "MAINTAINER"})
-#: Commands a system-package RUN may hold besides package-manager calls.
-_CLEANUP_PATHS = ("/var/lib/apt/lists", "/var/cache/apt", "/var/cache/apk", "/tmp/", "/var/tmp/")
-_REMOVING_ACTIONS = frozenset({"remove", "purge", "autoremove", "del", "erase"})
 
 
 @dataclass
@@ -71,6 +75,18 @@ class Ctx:
     def text(self, ins: Instruction) -> str:
         return text(ins, self.nl)
 
+    def value_at(self, run: Instruction, name: str) -> object:
+        """``$name`` where ``run``'s commands run: the last ``name=value`` prefix of a
+        command in the RUN (``CGO_ENABLED=1 go build``), else the scope's value (None:
+        unset; ``UNKNOWN``: not known)."""
+        value = self.model.scope_at(run).get(name)
+        for cmd in self.model.run(run).commands:
+            for a in cmd.assignments:
+                key, _, v = a.text.partition("=")
+                if key == name:
+                    value = v
+        return value
+
     def kw(self, name: str) -> str:
         return self.df.style.keyword(name)
 
@@ -120,8 +136,6 @@ def system_run(facts: RunFacts, allowed: frozenset[int] = frozenset()) -> System
     a way that cannot be split; None if it is not (only) a system-package RUN.
 
     ``allowed``: ids of commands (e.g. pip installs) that may stand between the calls."""
-    from dockmod.ecosystems.system import build_package
-
     if not facts.posix or not facts.commands or facts.run.heredocs:
         return None
     by_command = {id(c.command): c for c in facts.calls}
@@ -136,20 +150,20 @@ def system_run(facts: RunFacts, allowed: frozenset[int] = frozenset()) -> System
             continue
         call = by_command.get(id(cmd))
         if call is None or call.info.ecosystem != "system":
-            if cmd.name == "rm" and all(a.text.startswith("-") or a.text.startswith(_CLEANUP_PATHS)
+            if cmd.name == "rm" and all(a.text.startswith("-") or a.text.startswith(CLEANUP_PATHS)
                                         for a in cmd.args):
                 continue
             others = True
             continue
-        if call.action in _REMOVING_ACTIONS:
+        if call.action in REMOVING_ACTIONS:
             continue  # judged by reduce_run: only build-only packages may be removed
         if call.kind is None or call.kind.name != "PACKAGES":
             continue
         table = call.info.build_packages or {}
-        virtual = call.option("--virtual", "-t") if call.manager.value == "apk" else None
-        if virtual is not None and virtual.value:
-            virtuals.append(virtual.value)
-        transient = virtual is not None and virtual.value in _deleted_groups(facts.calls)
+        virtual = group_option(call)
+        if virtual:
+            virtuals.append(virtual)
+        transient = virtual is not None and virtual in _deleted_groups(facts.calls)
         for w in call.operands:
             if not w.static:
                 if table:
@@ -235,16 +249,16 @@ def from_line(ctx: Ctx, image: str, name: str) -> str:
 
 
 def _deleted_groups(calls: object) -> frozenset[str]:
-    """Names ``apk del`` removes in these calls: a ``--virtual`` group added and deleted in
-    one RUN leaves nothing in the image, whatever it held."""
+    """Names a removal deletes in these calls, for managers with groups (``apk del``): a
+    ``--virtual`` group added and deleted in one RUN leaves nothing in the image."""
     return frozenset(w.text for c in calls  # type: ignore[attr-defined]
-                     if c.manager.value == "apk" and c.action in _REMOVING_ACTIONS
+                     if c.manager in GROUP_OPTIONS and c.action in REMOVING_ACTIONS
                      for w in c.operands if w.static)
 
 
 def _removable(call: PackageManagerCall, build_names: set[str], virtuals: set[str]) -> bool:
     """A removal call that only removes what the runtime never installs."""
-    return call.action in _REMOVING_ACTIONS and all(
+    return call.action in REMOVING_ACTIONS and all(
         w.static and (package_name(w.text) in build_names or w.text in virtuals)
         for w in call.operands)
 
@@ -259,7 +273,6 @@ def reduce_run(ins: Instruction, nl: str,
     index updates and cleaning is left. None when the edit cannot be made exactly."""
     from dockmod.cst import Run, ShellCommand
     from dockmod.ecosystems import calls as pm_calls
-    from dockmod.ecosystems.system import build_package
     from dockmod.shell import parse_shell, remove_command, remove_words
 
     assert isinstance(ins, Run)
@@ -278,14 +291,14 @@ def reduce_run(ins: Instruction, nl: str,
             table = call.info.build_packages or {}
             if call.info.ecosystem == "system" and call.kind is not None and call.kind.name == "PACKAGES":
                 names = [package_name(w.text) for w in call.operands if w.static]
-                virtual = call.option("--virtual", "-t") if call.manager.value == "apk" else None
-                transient = virtual is not None and virtual.value in deleted
+                virtual = group_option(call)
+                transient = virtual is not None and virtual in deleted
                 builds = names if transient else [n for n in names if build_package(table, n)[0]]
                 build_names.update(builds)
-                if virtual is not None and virtual.value:
+                if virtual:
                     if len(builds) != len(names):
                         return None  # a virtual package that holds runtime packages too
-                    virtuals.add(virtual.value)
+                    virtuals.add(virtual)
         target = None
         words = []
         for cmd in script.commands:
@@ -298,7 +311,7 @@ def reduce_run(ins: Instruction, nl: str,
             if _removable(call, build_names, virtuals):
                 target = cmd
                 break
-            if call.kind is not None and call.kind.name == "PACKAGES" and call.action not in _REMOVING_ACTIONS:
+            if call.kind is not None and call.kind.name == "PACKAGES" and call.action not in REMOVING_ACTIONS:
                 ops = [w for w in call.operands if w.static]
                 builds = [w for w in ops if package_name(w.text) in build_names]
                 if builds and len(builds) == len(call.operands):

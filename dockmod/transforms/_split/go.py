@@ -17,12 +17,13 @@ Go sources (those might be files the program reads at run time).
 from __future__ import annotations
 
 import posixpath
-import re
 from typing import TYPE_CHECKING
 
+from dockmod.buildcontext.manifests import go_module_path, go_package_clause
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Healthcheck, Onbuild, Run, User
 from dockmod.ecosystems import Manager
 from dockmod.ecosystems.go import binary_name
+from dockmod.ecosystems.system import C_TOOLCHAIN, HEADER_SUFFIXES
 from dockmod.transforms._split.common import (
     RUNTIME_ONLY,
     Ctx,
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 _KEPT = RUNTIME_ONLY | {"ARG", "ENV", "WORKDIR", "USER"}
 _GO_SOURCES = frozenset({".", "./", "go.mod", "go.sum", "go.work", "go.work.sum", "vendor", "vendor/"})
-_C_TOOLS = frozenset({"gcc", "g++", "build-essential", "build-base", "musl-dev", "clang"})
 
 
 def _go_run(ctx: Ctx, run: Instruction, facts: RunFacts) -> list[str] | str | None:
@@ -159,10 +159,7 @@ def _main_packages(ctx: Ctx, run: Instruction, workdir: str) -> list[str] | None
             if seen > 5000:
                 return None
             raw = bc.read(name if rel == "." else f"{rel}/{name}")  # type: ignore[attr-defined]
-            if raw is None or re.search(rb"(?m)^//go:build ignore\b", raw):
-                continue
-            m = re.search(rb"(?m)^package\s+(\w+)", raw)
-            if m and m.group(1) == b"main":
+            if raw is not None and go_package_clause(raw) == "main":
                 name = binary_name(module if rel == "." else f"{module}/{rel}")
                 if name is not None:
                     names.append(name)
@@ -192,21 +189,16 @@ def _module_path(ctx: Ctx, run: Instruction, workdir: str) -> str | None:
     go.mod) into ``workdir``."""
     copied = _copies_root(ctx, run, workdir)
     raw = ctx.read("go.mod") if copied else None
-    if raw is None:
-        return None
-    m = re.search(rb"(?m)^\s*module\s+\"?([^\s\"]+)", raw)
-    return m.group(1).decode("utf-8", "replace") if m else None
+    return go_module_path(raw) if raw is not None else None
 
 
-def _cgo(ctx: Ctx, run: Run, facts: RunFacts, installed: set[str]) -> bool:
-    env = ctx.model.scope_at(run).get("CGO_ENABLED")
-    for cmd in facts.commands:
-        for a in cmd.assignments:
-            if a.text.startswith("CGO_ENABLED="):
-                return a.text != "CGO_ENABLED=0"
-    if env is not None:
-        return env != "0"
-    return bool(installed & _C_TOOLS) or any(p.endswith(("-dev", "-devel")) for p in installed)
+def _cgo(ctx: Ctx, run: Run, installed: set[str]) -> bool:
+    """The build uses cgo: ``CGO_ENABLED`` says so, else a C toolchain or header package is
+    installed (cgo is on by default where a C compiler is found: ``C_TOOLCHAIN``)."""
+    value = ctx.value_at(run, "CGO_ENABLED")
+    if value is not None:
+        return value != "0"
+    return bool(installed & C_TOOLCHAIN) or any(p.endswith(HEADER_SUFFIXES) for p in installed)
 
 
 def plan(ctx: Ctx) -> Plan | Decline | None:
@@ -227,7 +219,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             return Decline("go", got, ins)
         if got is not None:
             builds.append((ins, got))
-            cgo = cgo or _cgo(ctx, ins, f, installed)
+            cgo = cgo or _cgo(ctx, ins, installed)
             continue
         s = system_run(f)
         if isinstance(s, str):

@@ -32,6 +32,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
+from dockmod.buildcontext.manifests import package_manager, yarnrc_setting
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Onbuild, Run, User
 from dockmod.transforms._split.common import (
     RUNTIME_ONLY,
@@ -78,7 +79,7 @@ def _step(cmd: SimpleCommand, call: PackageManagerCall | None, seen: _Seen) -> s
     if prog in ("npm", "npx"):
         if prog == "npm" and action not in _NPM_ACTIONS:
             return f"`npm {action}` is not a step the split understands"
-        if action in ("install", "i") and call is not None and call.has_option("-g", "--global"):
+        if action in ("install", "i") and call is not None and call.info.global_install(call):
             tools = {w.text.split("@", 1)[0]: w.text for w in call.operands}
             if not tools or not set(tools) <= {"yarn", "pnpm", "corepack"}:
                 return "`npm install` of named or global packages"
@@ -147,7 +148,7 @@ def _flavour(ctx: Ctx, seen: _Seen, official: bool) -> str | Decline:
     if m is not None and int(m.group(1)) < 4:
         return Decline("node (yarn)", "Yarn 2 and 3 need a plugin for `yarn workspaces focus --production`")
     rc = ctx.read(".yarnrc.yml")
-    if rc is None or not re.search(rb"(?m)^nodeLinker:\s*[\"']?node-modules", rc):
+    if rc is None or yarnrc_setting(rc, "nodeLinker") != "node-modules":
         return Decline("node (yarn)", "Yarn Plug'n'Play (the default; `.yarnrc.yml` does not set "
                        "`nodeLinker: node-modules`) loads packages from a cache outside the app directory")
     return "yarn-berry"
@@ -155,18 +156,9 @@ def _flavour(ctx: Ctx, seen: _Seen, official: bool) -> str | Decline:
 
 def _package_manager(ctx: Ctx) -> str | None:
     """The Yarn version of package.json's ``packageManager`` (``yarn@4.1.0+sha…`` → ``4.1.0``)."""
-    import json
-
     raw = ctx.read("package.json")
-    if raw is None:
-        return None
-    try:
-        value = json.loads(raw).get("packageManager")
-    except (ValueError, AttributeError):
-        return None
-    if isinstance(value, str) and value.startswith("yarn@"):
-        return value[5:].split("+", 1)[0]
-    return None
+    found = package_manager(raw) if raw is not None else None
+    return found[1] if found is not None and found[0] == "yarn" else None
 
 
 def plan(ctx: Ctx) -> Plan | Decline | None:
@@ -196,7 +188,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             return Decline("node", "an npm step after `cd` or under a non-POSIX SHELL", ins)
         wd = ctx.model.scope_at(ins).workdir
         only_tools = all(_prog(c) == "corepack" or (_prog(c) == "npm" and by_cmd.get(id(c)) is not None
-                                                    and by_cmd[id(c)].has_option("-g", "--global"))
+                                                    and by_cmd[id(c)].info.global_install(by_cmd[id(c)]))
                          for c in node_cmds)
         if only_tools and workdir is None:
             npm_runs.append(ins)  # tool set-up before the app directory exists

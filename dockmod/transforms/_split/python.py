@@ -44,7 +44,18 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from dockmod.cst import Onbuild, Run, User
-from dockmod.ecosystems import Manager
+from dockmod.ecosystems import MANAGERS, Manager
+from dockmod.ecosystems.python import (
+    PIP_OUTSIDE_ENVIRONMENT,
+    POETRY_CREATE,
+    POETRY_FALSE,
+    POETRY_IN_PROJECT,
+    POETRY_TRUE,
+    PROJECT_ENVIRONMENT,
+    UV_SYNC_ENVIRONMENT_OPTIONS,
+    poetry_setting,
+    poetry_setup,
+)
 from dockmod.transforms._split.common import (
     RUNTIME_ONLY,
     Ctx,
@@ -68,51 +79,37 @@ if TYPE_CHECKING:
 
 VENV = "/opt/venv"
 _PYTHON_MANAGERS = frozenset({Manager.PIP, Manager.UV, Manager.POETRY, Manager.PIPENV})
-# pip options that put packages somewhere else than the active environment.
-_RELOCATING = ("--user", "--target", "-t", "--prefix", "--root")
+
+
+def _poetry_words(cmd: SimpleCommand) -> list[str]:
+    return [cmd.name.rsplit("/", 1)[-1], *(w.text for w in cmd.args if not w.text.startswith("-"))]
 
 
 def _pip_ids(facts: RunFacts) -> frozenset[int]:
     """The commands that are Python installs, and ``poetry config``/``poetry export`` (settings
     and a requirements file for the install: builder-only steps)."""
     return frozenset(id(c.command) for c in facts.calls if c.manager in _PYTHON_MANAGERS) | frozenset(
-        id(cmd) for cmd in facts.commands if _poetry_setting(cmd) is not None)
-
-
-def _poetry_setting(cmd: SimpleCommand) -> tuple[str, str] | None:
-    """``poetry config KEY VALUE`` → (KEY, VALUE); ``poetry export …`` → ("export", "")."""
-    if cmd.name.rsplit("/", 1)[-1] != "poetry" or not cmd.args:
-        return None
-    words = [w.text for w in cmd.args if not w.text.startswith("-")]
-    if words[:1] == ["export"]:
-        return ("export", "")
-    if words[:1] == ["config"] and len(words) == 3:
-        return (words[1], words[2].lower())
-    return None
+        id(cmd) for cmd in facts.commands if poetry_setup(_poetry_words(cmd)))
 
 
 def _poetry_in_project(ctx: Ctx, body: list[Instruction], at: Instruction) -> bool:
     """poetry puts its environment in ``<project>/.venv`` (and not in an activated one)
     only when ``virtualenvs.in-project`` is true and ``virtualenvs.create`` is not false
-    (https://python-poetry.org/docs/configuration/): read from ENV/ARG and ``poetry config``."""
+    (https://python-poetry.org/docs/configuration/): the variable, else ``poetry config``."""
     def setting(env: str, key: str) -> str | None:
-        value = ctx.model.scope_at(at).get(env)
+        value = ctx.value_at(at, env)
+        if isinstance(value, str):
+            return value.lower()
         for ins in body[: body.index(at) + 1]:
             if isinstance(ins, Run):
                 for cmd in ctx.model.run(ins).commands:
-                    got = _poetry_setting(cmd)
+                    got = poetry_setting(_poetry_words(cmd))
                     if got is not None and got[0] == key:
                         value = got[1]
-                    for a in cmd.assignments:
-                        if a.text.startswith(env + "=") and ins is at:
-                            value = a.text.split("=", 1)[1]
-        return value.lower() if isinstance(value, str) else None
-
-    from dockmod.ecosystems.python import POETRY_CREATE, POETRY_IN_PROJECT
+        return value if isinstance(value, str) else None
 
     create = setting(*POETRY_CREATE)
-    in_project = setting(*POETRY_IN_PROJECT)
-    return create not in ("false", "0") and in_project in ("true", "1")
+    return create not in POETRY_FALSE and setting(*POETRY_IN_PROJECT) in POETRY_TRUE
 
 
 #: (manager, action) steps the split understands; others are declined.
@@ -135,11 +132,11 @@ def _pip_run(facts: RunFacts) -> str | bool:
         if call.program and "/" in call.program[0].text:
             return f"`{call.program[0].text}` names a {tool} outside the virtualenv's PATH"
         if call.manager is Manager.PIP:
-            for opt in _RELOCATING:
+            for opt in PIP_OUTSIDE_ENVIRONMENT:
                 if call.has_option(opt):
                     return f"`pip install {opt}` installs outside the environment"
         if call.manager is Manager.UV:
-            for opt in ("--project", "--directory", "--active", "--python", "-p"):
+            for opt in UV_SYNC_ENVIRONMENT_OPTIONS:
                 if call.has_option(opt):
                     return f"`uv sync {opt}` puts the environment where the Dockerfile does not say"
         if call.command.nested:
@@ -156,21 +153,14 @@ def _project_env(ctx: Ctx, body: list[Instruction], run: Instruction, facts: Run
     poetry = any(c.manager is Manager.POETRY and c.action == "install" for c in facts.calls)
     if not uv and not (poetry and _poetry_in_project(ctx, body, run)):
         return None
-    from dockmod.ecosystems.python import PROJECT_ENVIRONMENT
-
     tool = "uv sync" if uv else "poetry install"
     if facts.cds:
         return Decline("python", f"`{tool}` after `cd`: the project environment's directory is unknown", run)
-    scope = ctx.model.scope_at(run)
     var, default, _source = PROJECT_ENVIRONMENT[Manager.UV if uv else Manager.POETRY]
-    env = scope.get(var) if var else None
-    for cmd in facts.commands:
-        for a in cmd.assignments:
-            if var and a.text.startswith(var + "="):
-                env = a.text.split("=", 1)[1]
+    env = ctx.value_at(run, var) if var else None
     if env is not None and (not isinstance(env, str) or "$" in env or not env):
         return Decline("python", f"`{var}` is not known here", run)
-    wd = scope.workdir
+    wd = ctx.model.scope_at(run).workdir
     if env is None or not env.startswith("/"):
         if wd is None:
             return Decline("python", f"the working directory of `{tool}` is unknown", run)
@@ -329,7 +319,8 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
     return Plan(eco, runtime, builder, out, notes)
 
 
-_TOOL_NAMES = ("pip", "poetry", "pipenv", "uv")
+#: The programs of the Python managers' rows (``pip``, ``uv``, ``poetry``, ``pipenv``).
+_TOOL_NAMES = tuple(p for m in sorted(_PYTHON_MANAGERS) for p in MANAGERS[m].programs)
 
 
 def _label(managers: set[Manager]) -> str:
@@ -351,7 +342,7 @@ def _full_only() -> frozenset[str]:
 
 
 def _is_python(cmd: SimpleCommand, call: PackageManagerCall | None) -> bool:
-    return (call is not None and call.manager in _PYTHON_MANAGERS) or _poetry_setting(cmd) is not None
+    return (call is not None and call.manager in _PYTHON_MANAGERS) or poetry_setup(_poetry_words(cmd))
 
 
 def _never(cmd: object, call: PackageManagerCall | None) -> bool:
