@@ -229,7 +229,7 @@ class AddCacheMounts(Transform):
             for ins in stage.instructions:
                 # A RUN that names none of the managers is not parsed at all.
                 if isinstance(ins, Run) and not windows and isinstance(ins.command, ShellCommand) and may_call(
-                        "".join((ins.command.raw, *(h.body for h in ins.heredocs))), self._managers):
+                        caches.run_text(ins), self._managers):
                     scope = model.scope_at(ins)
                     out = self._run(stage, ins, scope, previous) if scope.posix_shell else None
                     if out is not None:
@@ -303,7 +303,7 @@ class AddCacheMounts(Transform):
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
-        plan.unsafe = self._risks.of(original, shell_script(fixed) or script, plan.mounts, calls, scope)
+        plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None)
         if not self._edit:
             return fixed
         return fixed.with_changes(flags=mounts.join_flags(run.flags, new_flags, edited, self._continuation(run)))
