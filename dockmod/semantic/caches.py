@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
 from dockmod.cst.mounts import mounts_path
-from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, unquoted
+from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, may_call, unquoted
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
     DOCKER_CLEAN_FILE,
@@ -60,6 +60,19 @@ def run_text(run: Run) -> str:
 @functools.lru_cache(maxsize=4096)
 def _unquoted(raw: str, bodies: tuple[str, ...]) -> str:
     return unquoted("\n".join((raw, *bodies)))
+
+
+def may_call_any(run: Run, managers: frozenset[Manager]) -> bool:
+    """:func:`may_call` on the RUN's shell text and heredoc bodies (cached by text): False
+    only when no program of ``managers`` is named, so the RUN need not be parsed."""
+    if not isinstance(run.command, ShellCommand):
+        return False
+    return _may_call(run.command.raw, tuple(h.body for h in run.heredocs), managers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _may_call(raw: str, bodies: tuple[str, ...], managers: frozenset[Manager]) -> bool:
+    return may_call(_unquoted(raw, bodies), managers)
 
 
 def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | None]:
@@ -224,13 +237,27 @@ def etc_apt_risks(model: Model, stage_index: int, scope: Scope, calls: Sequence[
 
 
 class MountRisks:
-    """Why a cache mount on a RUN could change what the image's other steps see. One per
-    pass of a transform: answers about other instructions and stages are kept, so a stage
-    is looked through once whatever the number of RUNs and managers that ask."""
+    """Why a cache mount on a RUN could change what the image's other steps see, when the
+    calls of ``managers`` get mounts (see :meth:`of_model`). Answers about other
+    instructions and stages are kept, so a stage is looked through once whatever the
+    number of RUNs and managers that ask, and once for a check and the fix pass that
+    follows it on the same tree."""
 
-    def __init__(self, model: Model, handled: Handled) -> None:
+    @staticmethod
+    def of_model(model: Model, managers: frozenset[Manager]) -> MountRisks:
+        """The one for ``model`` and ``managers`` (kept while the model is in use)."""
+        key = (id(model), managers)
+        hit = _RISKS.get(key)
+        if hit is not None and hit.model is model:
+            return hit
+        risks = _RISKS[key] = MountRisks(model, managers)
+        if len(_RISKS) > 8:
+            del _RISKS[next(iter(_RISKS))]
+        return risks
+
+    def __init__(self, model: Model, managers: frozenset[Manager]) -> None:
         self.model = model
-        self.handled = handled
+        self.handled: Handled = lambda c: c.manager in managers and c.kind is not None
         #: (use, managers, programs, HOME) → id of a later instruction → its reasons.
         self._later: dict[tuple, dict[int, list[str]]] = {}
         self._copied: dict[int, list[str]] = {}
@@ -342,6 +369,10 @@ class MountRisks:
             return False
         scope = self.model.scope_at(run)
         return not any(offline(c, scope.run_get) for c in calls)
+
+
+#: The last few models' MountRisks; each holds its model, so an id is not reused while kept.
+_RISKS: dict[tuple[int, frozenset[Manager]], MountRisks] = {}
 
 
 def _paths(script: ShellScript | None, home: str | None) -> tuple[str, ...]:
