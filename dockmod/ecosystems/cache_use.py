@@ -354,8 +354,10 @@ def reads_stored_index(call: PackageManagerCall, among: Iterable[PackageManagerC
     """``call`` reads its package index (the row's ``reads_index``) without a refresh of
     that index before it among ``among`` (the calls of its script): it reads what an
     earlier RUN stored."""
+    if call.action not in call.info.reads_index:
+        return False
     index = {c for c in call.info.caches if c.kind == "index"}
-    return call.action in call.info.reads_index and not any(
+    return not any(
         c.action in c.info.index_actions and index & set(c.info.caches) and c.span[0] < call.span[0] for c in among)
 
 

@@ -9,13 +9,14 @@ resolves those rows against the model: the scope at a RUN, the RUNs before and a
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 from collections.abc import Callable, Sequence
 
 from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
 from dockmod.cst.mounts import mounts_path
-from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, unquoted
+from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, may_call, unquoted
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
     DOCKER_CLEAN_FILE,
@@ -29,12 +30,12 @@ from dockmod.ecosystems.cache_use import (
     offline,
     reads_stored_index,
 )
-from dockmod.semantic.effects import file_commands_only, names_path, paths_named, runs_opaque
+from dockmod.semantic.effects import file_commands_only, paths_named, runs_opaque
 from dockmod.semantic.model import Model
 from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import shell_script
 from dockmod.semantic.scope import Scope
-from dockmod.shell.parse import ShellScript
+from dockmod.shell.parse import ShellScript, parse_shell
 
 #: A call whose caches get a mount (by the transform asking).
 Handled = Callable[[PackageManagerCall], bool]
@@ -44,8 +45,34 @@ def _mentions(run: Run, *words: str) -> bool:
     """Cheap pre-filter before parsing: the RUN's shell text may hold one of ``words``."""
     if not isinstance(run.command, ShellCommand):
         return False
-    text = unquoted("\n".join((run.command.raw, *(h.body for h in run.heredocs))))
+    text = run_text(run)
     return any(w in text for w in words)
+
+
+def run_text(run: Run) -> str:
+    """The RUN's shell text and heredoc bodies, :func:`unquoted` (cached by text): what
+    the cheap pre-filters search. Empty for exec form."""
+    if not isinstance(run.command, ShellCommand):
+        return ""
+    return _unquoted(run.command.raw, tuple(h.body for h in run.heredocs))
+
+
+@functools.lru_cache(maxsize=4096)
+def _unquoted(raw: str, bodies: tuple[str, ...]) -> str:
+    return unquoted("\n".join((raw, *bodies)))
+
+
+def may_call_any(run: Run, managers: frozenset[Manager]) -> bool:
+    """:func:`may_call` on the RUN's shell text and heredoc bodies (cached by text): False
+    only when no program of ``managers`` is named, so the RUN need not be parsed."""
+    if not isinstance(run.command, ShellCommand):
+        return False
+    return _may_call(run.command.raw, tuple(h.body for h in run.heredocs), managers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _may_call(raw: str, bodies: tuple[str, ...], managers: frozenset[Manager]) -> bool:
+    return may_call(_unquoted(raw, bodies), managers)
 
 
 def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | None]:
@@ -210,22 +237,42 @@ def etc_apt_risks(model: Model, stage_index: int, scope: Scope, calls: Sequence[
 
 
 class MountRisks:
-    """Why a cache mount on a RUN could change what the image's other steps see. One per
-    pass of a transform: answers about later instructions are kept."""
+    """Why a cache mount on a RUN could change what the image's other steps see, when the
+    calls of ``managers`` get mounts (see :meth:`of_model`). Answers about other
+    instructions and stages are kept, so a stage is looked through once whatever the
+    number of RUNs and managers that ask, and once for a check and the fix pass that
+    follows it on the same tree."""
 
-    def __init__(self, model: Model, handled: Handled) -> None:
+    @staticmethod
+    def of_model(model: Model, managers: frozenset[Manager]) -> MountRisks:
+        """The one for ``model`` and ``managers`` (kept while the model is in use)."""
+        key = (id(model), managers)
+        hit = _RISKS.get(key)
+        if hit is not None and hit.model is model:
+            return hit
+        risks = _RISKS[key] = MountRisks(model, managers)
+        if len(_RISKS) > 8:
+            del _RISKS[next(iter(_RISKS))]
+        return risks
+
+    def __init__(self, model: Model, managers: frozenset[Manager]) -> None:
         self.model = model
-        self.handled = handled
-        self._later: dict[tuple, list[str]] = {}
+        self.handled: Handled = lambda c: c.manager in managers and c.kind is not None
+        #: (use, managers, programs, HOME) → id of a later instruction → its reasons.
+        self._later: dict[tuple, dict[int, list[str]]] = {}
+        self._copied: dict[int, list[str]] = {}
 
     def of(self, run: Run, script: ShellScript, uses: Sequence[CacheTarget], calls: Sequence[PackageManagerCall],
-           scope: Scope) -> list[str]:
-        """The reasons, for mounts ``uses`` serving ``calls`` on ``run`` (``script``: the
-        RUN's script as the fix leaves it); empty when the mounts are safe."""
+           scope: Scope, edited: Run | None = None) -> list[str]:
+        """The reasons, for mounts ``uses`` serving ``calls`` on ``run`` (``script``: its
+        script; ``edited``: the RUN as the fix leaves it, when the fix removes commands or
+        words); empty when the mounts are safe."""
         model, home = self.model, scope.home
         stage = model.stage_of(run)
         assert stage is not None
-        copied = copied_paths(model, stage.index)
+        copied = self._copied.get(stage.index)
+        if copied is None:
+            copied = self._copied[stage.index] = copied_paths(model, stage.index)
         out = []
         for call in calls:
             reads = offline(call, scope.run_get)
@@ -240,7 +287,10 @@ class MountRisks:
                 out.append(f"`{u.path}` is set by `config set`: the author chose it and may use it")
             if u.system and u.path == "/var/cache/apk":
                 out.append("apk's use of `/var/cache/apk` depends on its version")
-            if u.how == "default" and names_path(script, u.path, home):
+            if u.how == "default" and _names(script, u.path, home) and (
+                    edited is None or _names(_script_of(edited) or script, u.path, home)):
+                # The edits only drop words and commands (and add assignments): the edited
+                # script names no path the script does not.
                 out.append(f"the `RUN` itself uses `{u.path}`")
             if model.wrote_under(run, u.path, copies_from_stages=False):
                 out.append(f"the mount hides files written to `{u.path}` earlier")
@@ -257,12 +307,12 @@ class MountRisks:
         it) make ``use`` unsafe."""
         managers = frozenset(c.manager for c in calls)
         progs = frozenset(os.path.basename(w.text) for c in calls for w in c.program)
+        known = self._later.setdefault((use, managers, progs, home), {})
         out: list[str] = []
         for ins in self.model.after(run):
-            key = (id(ins), use, managers, progs, home)
-            hit = self._later.get(key)
+            hit = known.get(id(ins))
             if hit is None:
-                hit = self._later[key] = self._after_one(ins, use, managers, progs, home)
+                hit = known[id(ins)] = self._after_one(ins, use, managers, progs, home)
             out.extend(hit)
         return list(dict.fromkeys(out))
 
@@ -295,7 +345,7 @@ class MountRisks:
                 ins, "~", "HOME", "/" + use.path.split("/")[1]):
             # No absolute path at, above or below it can be named (``/`` itself is not counted).
             return []
-        if any(inside(w, use.path) or inside(use.path, w) and w != "/" for w in paths_named(script, home)):
+        if any(inside(w, use.path) or inside(use.path, w) and w != "/" for w in _paths(script, home)):
             return [f"a later `RUN` uses `{use.path}`"]
         if (use.kind == "store" or use.cache.read_offline) and any(
                 c.manager in managers and offline(c, self.model.scope_at(ins).run_get)
@@ -319,3 +369,27 @@ class MountRisks:
             return False
         scope = self.model.scope_at(run)
         return not any(offline(c, scope.run_get) for c in calls)
+
+
+#: The last few models' MountRisks; each holds its model, so an id is not reused while kept.
+_RISKS: dict[tuple[int, frozenset[Manager]], MountRisks] = {}
+
+
+def _paths(script: ShellScript | None, home: str | None) -> tuple[str, ...]:
+    """:func:`paths_named`, kept with the (shared) parsed script."""
+    if script is None:
+        return ()
+    return script.derived((_paths, home), lambda s: tuple(paths_named(s, home)))
+
+
+def _names(script: ShellScript, directory: str, home: str | None) -> bool:
+    """:func:`names_path`, from :func:`_paths`."""
+    return any(inside(p, directory) for p in _paths(script, home))
+
+
+def _script_of(run: Run) -> ShellScript | None:
+    """:func:`shell_script` of a RUN a fix edited: a shell-form command is only parsed (the
+    edit's own check parsed it already), not analysed as the tree's RUNs are."""
+    if not run.heredocs and isinstance(run.command, ShellCommand):
+        return parse_shell(run.command)
+    return shell_script(run)

@@ -145,9 +145,9 @@ import posixpath
 from dataclasses import dataclass, field
 
 from dockmod._parse import parse_instruction
-from dockmod.cst import Dockerfile, EmptyLine, Flag, Instruction, Run, ShellCommand, Stage, Style
+from dockmod.cst import Dockerfile, EmptyLine, Flag, Instruction, Run, Stage, Style
 from dockmod.cst import mounts
-from dockmod.ecosystems import Manager, PackageManagerCall, may_call
+from dockmod.ecosystems import Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import CacheBlocked, CacheTarget, remove_run_defeaters, small_install
 from dockmod.semantic import Scope, model_for
@@ -210,11 +210,11 @@ class AddCacheMounts(Transform):
     def transform(self, df: Dockerfile) -> Dockerfile:
         if df.escape != "\\":
             return df
-        self._managers = frozenset(m for n in self.option("package-managers") for m in _NAMES.get(str(n).lower(), ()))
+        self._managers = _managers(tuple(str(n).lower() for n in self.option("package-managers")))
         self._df = df
         targets = [str(x) for x in self.option("targets")]
         model = self._model = model_for(df, targets) if targets else self.context.model
-        self._risks = caches.MountRisks(model, lambda c: c.manager in self._managers and c.kind is not None)
+        self._risks = caches.MountRisks.of_model(model, self._managers)
         self._cont: str | None = None
         #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
         self._clean_tried: set[int] = set()
@@ -228,8 +228,7 @@ class AddCacheMounts(Transform):
             windows = any(p in (info.image_text or "").lower() for p in ("windows", "nanoserver", "servercore"))
             for ins in stage.instructions:
                 # A RUN that names none of the managers is not parsed at all.
-                if isinstance(ins, Run) and not windows and isinstance(ins.command, ShellCommand) and may_call(
-                        "".join((ins.command.raw, *(h.body for h in ins.heredocs))), self._managers):
+                if isinstance(ins, Run) and not windows and caches.may_call_any(ins, self._managers):
                     scope = model.scope_at(ins)
                     out = self._run(stage, ins, scope, previous) if scope.posix_shell else None
                     if out is not None:
@@ -303,7 +302,7 @@ class AddCacheMounts(Transform):
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
-        plan.unsafe = self._risks.of(original, shell_script(fixed) or script, plan.mounts, calls, scope)
+        plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None)
         if not self._edit:
             return fixed
         return fixed.with_changes(flags=mounts.join_flags(run.flags, new_flags, edited, self._continuation(run)))
@@ -368,6 +367,11 @@ class AddCacheMounts(Transform):
         if self._cont is None:
             self._cont = f" {style.escape}{style.newline}{mounts.common_indent(self._df.body)}"
         return self._cont
+
+
+@functools.lru_cache(maxsize=64)
+def _managers(names: tuple[str, ...]) -> frozenset[Manager]:
+    return frozenset(m for n in names for m in _NAMES.get(n, ()))
 
 
 def _tools(calls: list[PackageManagerCall]) -> str:
