@@ -209,15 +209,18 @@ class Transform(Transformer):
         return bool(codes) and (self.meta.code in codes or "ALL" in codes)
 
     def _record(self, node: Any, fix_title: str | None, safety: FixSafety | None,
-                no_fix_reason: str | None, msg: dict[str, Any]) -> None:
+                no_fix_reason: str | None, msg: dict[str, Any], within: Instruction | None = None) -> None:
+        # ``within``: the top-level instruction the finding belongs to, so that positions
+        # print only it to find a node inside it.
         pos = self.context.positions
         span = None
-        if isinstance(node, tuple):  # (leaf node, start, end): offsets into the leaf's text
+        if pos is None:
+            pass
+        elif isinstance(node, tuple):  # (leaf node, start, end): offsets into the leaf's text
             leaf, start, end = node
-            if pos is not None and leaf in pos:
-                span = pos.sub_span(leaf, start, end)
-        elif pos is not None and node in pos:
-            span = pos.span(node)
+            span = pos.locate_sub(leaf, start, end, within)
+        else:
+            span = pos.locate(node, within)
         self.findings.append(Finding(
             code=self.meta.code,
             name=self.meta.name,
@@ -241,7 +244,8 @@ class Transform(Transformer):
         ``no_fix_reason`` says why this finding has no fix although the transform has one
         (e.g. "the command uses shell syntax"); it is shown as the help line's note.
         """
-        if self._suppressed(self._anchor(original, at)):
+        anchor = self._anchor(original, at)
+        if self._suppressed(anchor):
             return
         title = None
         if no_fix_reason and self.meta.fix_title:
@@ -249,7 +253,7 @@ class Transform(Transformer):
                 title = self.meta.fix_title.format(**msg)
             except (KeyError, IndexError):
                 title = None
-        self._record(loc or original, title, None, no_fix_reason, msg)
+        self._record(loc or original, title, None, no_fix_reason, msg, anchor)
 
     def propose(self, original: Node, replacement: Any, *, updated: Any = None,
                 safety: FixSafety | None = None, at: Instruction | None = None,
@@ -268,7 +272,8 @@ class Transform(Transformer):
             keep = self._leaving[1]
         else:
             keep = original
-        if self._suppressed(self._anchor(original, at)):
+        anchor = self._anchor(original, at)
+        if self._suppressed(anchor):
             return keep
         safety = safety or self.meta.safety
         reason = self._syntax_blocker()
@@ -277,9 +282,9 @@ class Transform(Transformer):
         if reason is None and ctx.rejected:
             reason = ctx.rejected.get(self._key(original, replacement))
         if reason is not None:
-            self._record(where, title, None, reason, msg)
+            self._record(where, title, None, reason, msg, anchor)
             return keep
-        self._record(where, title, safety, None, msg)
+        self._record(where, title, safety, None, msg, anchor)
         if not safety.applies(ctx.unsafe_fixes):
             return keep
         index = self._proposals
