@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dockmod.cst._base import Node
-from dockmod.cst.instructions import Instruction
+from dockmod.cst.arguments import ShellCommand
+from dockmod.cst.instructions import Instruction, Run
 from dockmod.cst.visitors import Transformer
 
 if TYPE_CHECKING:
@@ -307,6 +308,25 @@ class Transform(Transformer):
             return (f"the fix needs docker/dockerfile:{need[0]}.{need[1]}, above "
                     f"target-syntax {cap[0]}.{cap[1]}")
         return None
+
+
+# A shell word's text is the RUN's logical text with quotes, backslashes and the `$` of
+# `$'…'`/`$"…"` taken out (see dockmod.shell): so what is in a word is in that text too.
+_SQUEEZE = str.maketrans("", "", "\"'\\$")
+
+
+def may_mention(run: Run, needles: tuple[str, ...], *, heredocs: bool = True) -> bool:
+    """Cheap pre-filter before reading a RUN's shell facts: False when no word of its
+    shell text (and heredoc bodies) can contain one of ``needles`` (lower case), in any
+    case and however quoted. Most RUNs then need no shell parse at all."""
+    cmd = run.command
+    if not isinstance(cmd, ShellCommand):
+        return False
+    text = cmd.text
+    if heredocs and run.heredocs:
+        text = "\n".join([text, *(h.body for h in run.heredocs)])
+    text = text.translate(_SQUEEZE).lower()
+    return any(n in text for n in needles)
 
 
 def _text(value: Any) -> str:

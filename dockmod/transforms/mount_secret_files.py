@@ -45,13 +45,18 @@ from functools import lru_cache
 from dockmod.cst import Dockerfile, Onbuild, Run, ShellCommand
 from dockmod.ecosystems import secrets as data
 from dockmod.secrets import is_secret_name, looks_like_credential
-from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta, may_mention
 
 _VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _REDIRECT_TARGET = re.compile(r"^[0-9]*>>?\s*(.+)$")
 _NPM_AUTH = re.compile(r"(?:^|:)_(?:authToken|auth|password)$")
 # The programs whose words are read below; any other command matters only by its redirects.
 _READ = frozenset({"tee", "git", "npm", "pnpm", "yarn", "rm"})
+
+
+# What a RUN that writes a credential file must mention: the file's name, or the setting
+# (`url.….insteadOf`, an npm `_auth` key). RUNs that mention none are not parsed.
+_NEEDLES = tuple(sorted({f.lower() for f, _, _ in data.CREDENTIAL_FILES} | {"insteadof", "_auth", "_password"}))
 
 
 @lru_cache(maxsize=256)  # asked again for each redirect of a script
@@ -85,7 +90,7 @@ class MountSecretFiles(Transform):
 
         for top in df.body:
             ins = top.instruction if isinstance(top, Onbuild) and top.instruction is not None else top
-            if not isinstance(ins, Run) or not isinstance(ins.command, ShellCommand):
+            if not isinstance(ins, Run) or not isinstance(ins.command, ShellCommand) or not may_mention(ins, _NEEDLES):
                 continue
             # The semantic model's parse of the RUN (an ONBUILD trigger is no instruction of
             # this file's stages: its text-level facts).
