@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dockmod.cst._base import Node
+from dockmod.cst._base import REMOVE, FlattenSentinel, Node
 from dockmod.cst.arguments import ShellCommand
 from dockmod.cst.instructions import Instruction, Run
 from dockmod.cst.visitors import Transformer
@@ -148,6 +148,11 @@ class Context:
         return model_for(self.dockerfile, tuple(targets) if targets else None)
 
 
+# How Transform.walk treats an instruction class (else: the name of its only handler).
+_SKIP = "skip"
+_FULL = "full"
+
+
 class Transform(Transformer):
     """Base of every transform. Subclasses set ``meta`` and override ``leave_X`` or ``transform``."""
 
@@ -171,7 +176,75 @@ class Transform(Transformer):
     # -- running ---------------------------------------------------------------------
     def transform(self, df: Dockerfile) -> Dockerfile:
         """Rewrite the whole tree. Override for whole-file restructuring."""
-        return df.visit(self)
+        return self.walk(df)
+
+    def walk(self, df: Dockerfile) -> Dockerfile:
+        """``df.visit(self)``, with the same calls in the same order, without the generic
+        walk's cost for each instruction.
+
+        A per-class table says, for each instruction class, whether the walk skips it,
+        calls only its ``leave_X`` (it has no ``visit_X`` and holds no node the class
+        handles: most instructions of most transforms), or visits it in full. A class
+        that handles the root, its directives or footer, or that sees every node, is
+        walked in full.
+        """
+        plan = type(self)._plan()
+        if plan is None:
+            return df.visit(self)
+        body = df.body
+        new: list[Any] | None = None
+        for i, ins in enumerate(body):
+            how = plan.get(type(ins))
+            if how is None:
+                how = plan[type(ins)] = type(self)._how(type(ins))
+            if how is _SKIP:
+                nx: Any = ins
+            elif how is _FULL:
+                nx = ins.visit(self)
+            else:  # only leave_X: what on_visit, on_leave and visit() do for it
+                if self._current is None:
+                    self._current = ins
+                outer = self._leaving
+                self._leaving = (ins, ins)
+                try:
+                    nx = getattr(self, how)(ins, ins)
+                finally:
+                    self._leaving = outer
+                if ins is self._current:
+                    self._current = None
+            if nx is not ins and new is None:
+                new = list(body[:i])
+            if new is None:
+                continue
+            if nx is REMOVE:
+                continue
+            if isinstance(nx, FlattenSentinel):
+                new.extend(nx.nodes)
+            else:
+                new.append(nx)
+        return df.with_changes(body=tuple(new)) if new is not None else df
+
+    @classmethod
+    def _plan(cls) -> dict[type, str] | None:
+        """The per-class dispatch table of :meth:`walk`, or None to walk in full."""
+        plan = cls.__dict__.get("_walk_plan", False)
+        if plan is False:
+            from dockmod.cst.module import Dockerfile
+
+            simple = (not cls._walks_all_nodes and cls.fields_to_enter(Dockerfile) in ((), ("body",))
+                      and cls.handler(Dockerfile, "visit_") is None and cls.handler(Dockerfile, "leave_") is None)
+            plan = {} if simple else None
+            cls._walk_plan = plan
+        return plan  # type: ignore[no-any-return]
+
+    @classmethod
+    def _how(cls, ins_cls: type) -> str:
+        if not cls.enters(ins_cls):
+            return _SKIP
+        leave = cls.handler(ins_cls, "leave_")
+        if leave is None or cls.fields_to_enter(ins_cls) or cls.handler(ins_cls, "visit_") is not None:
+            return _FULL
+        return leave
 
     def on_visit(self, node: Node) -> bool:
         if isinstance(node, Instruction) and self._current is None:

@@ -54,7 +54,7 @@ class AddAptInstallFlags(Transform):
         if df.escape != "\\":
             return df
         self._posix = True
-        return df.visit(self)
+        return self.walk(df)
 
     def visit_From(self, node: object) -> bool:
         self._posix = True
