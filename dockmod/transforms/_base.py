@@ -10,6 +10,7 @@ look-ups) come in through ``context.resolver``; options through ``context.option
 from __future__ import annotations
 
 import enum
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,6 +19,7 @@ from dockmod.cst._base import REMOVE, FlattenSentinel, Node
 from dockmod.cst.arguments import ShellCommand
 from dockmod.cst.instructions import Instruction, Run
 from dockmod.cst.visitors import Transformer
+from dockmod.lang.words import logical_text
 
 if TYPE_CHECKING:
     from dockmod.cst.module import Dockerfile, Style
@@ -395,11 +397,15 @@ def may_mention(run: Run, needles: tuple[str, ...], *, heredocs: bool = True) ->
     cmd = run.command
     if not isinstance(cmd, ShellCommand):
         return False
-    text = cmd.text
+    text = _squeezed(cmd.raw, cmd.escape)
     if heredocs and run.heredocs:
-        text = "\n".join([text, *(h.body for h in run.heredocs)])
-    text = text.translate(_SQUEEZE).lower()
+        text = "\n".join([text, *(h.body.translate(_SQUEEZE).lower() for h in run.heredocs)])
     return any(n in text for n in needles)
+
+
+@lru_cache(maxsize=1024)  # several transforms ask about the same RUN
+def _squeezed(raw: str, escape: str) -> str:
+    return logical_text(raw, escape).translate(_SQUEEZE).lower()
 
 
 def _text(value: Any) -> str:
