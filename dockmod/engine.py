@@ -16,7 +16,7 @@ from typing import Any
 
 from dockmod.cst.instructions import Add, Copy, Healthcheck, Instruction, Onbuild, Run
 from dockmod.cst.module import Dockerfile
-from dockmod.cst.positions import LazyPositions
+from dockmod.cst.positions import Layout, LazyPositions
 from dockmod.cst.trivia import Directive
 from dockmod.errors import TransformError
 from dockmod.suppressions import is_skip_file, suppressed_codes
@@ -184,7 +184,8 @@ class _LazySuppressions(Mapping[int, frozenset[str]]):
         self._df = df
 
     def _map(self) -> dict[int, frozenset[str]]:
-        return self._df.memo("suppressions", lambda d: suppressed_codes(d, resolve_code))
+        return self._df.memo("suppressions",
+                             lambda d: suppressed_codes(d, resolve_code) if _has_pragmas(d) else {})
 
     def __getitem__(self, key: int) -> frozenset[str]:
         return self._map()[key]
@@ -197,6 +198,13 @@ class _LazySuppressions(Mapping[int, frozenset[str]]):
 
     def __len__(self) -> int:
         return len(self._map())
+
+
+def _has_pragmas(df: Dockerfile) -> bool:
+    """Whether the file's text holds ``dockmod`` at all (a suppression or skip-file comment
+    must): one search of the text, which positions and DM506 share, instead of reading
+    every comment line of the tree."""
+    return "dockmod" in Layout.of(df).text
 
 
 def _suppressions(df: Dockerfile) -> Mapping[int, frozenset[str]]:
@@ -290,7 +298,7 @@ def _fix_pass(current: Dockerfile, transforms: list[type[Transform]], opts: Engi
 def run(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
         path: str | None = None) -> EngineResult:
     """Run ``transforms`` on ``df``. Raises :class:`TransformError` if fixes do not converge."""
-    if is_skip_file(df):
+    if _has_pragmas(df) and is_skip_file(df):
         return EngineResult(df, df, [], [], skipped="`# dockmod: skip-file`")
     findings = _check(df, transforms, opts, path)
     if not opts.fix or not any(f.fixable for f in findings):

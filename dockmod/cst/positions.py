@@ -1,9 +1,16 @@
-"""Positions as metadata (LibCST's PositionProvider): computed on demand, never stored on nodes."""
+"""Positions as metadata (LibCST's PositionProvider): computed on demand, never stored on nodes.
+
+Most findings sit on a top-level instruction, whose offsets one plain codegen pass gives
+(:class:`Layout`). A node inside an instruction is located by printing only that
+instruction with a span recorder; the whole tree is recorded only for a node that is in
+no instruction (a directive, a footer line) or when no instruction is named.
+"""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from dockmod.cst._base import Node
 from dockmod.cst.instructions import Instruction
@@ -15,14 +22,56 @@ class _Recorder(list):  # type: ignore[type-arg]
 
     __slots__ = ("size", "spans")
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = 0, spans: dict[int, tuple[int, int]] | None = None) -> None:
         super().__init__()
-        self.size = 0
-        self.spans: dict[int, tuple[int, int]] = {}
+        self.size = size
+        self.spans: dict[int, tuple[int, int]] = {} if spans is None else spans
 
     def append(self, s: str) -> None:  # type: ignore[override]
         list.append(self, s)
         self.size += len(s)
+
+
+class Layout:
+    """The tree's text and where each top-level instruction starts and ends in it.
+
+    One plain codegen pass, without a span per node. It answers what most users of
+    positions ask (an instruction's line, a line's text), and gives a transform that reads
+    instructions' text that text without printing each instruction again. Shared per
+    tree: use :meth:`of`.
+    """
+
+    __slots__ = ("text", "starts", "ends", "index")
+
+    def __init__(self, df: Dockerfile) -> None:
+        out: list[str] = [df.bom]
+        for d in df.directives:
+            d._codegen(out)
+        marks = []
+        for ins in df.body:
+            marks.append(len(out))
+            ins._codegen(out)
+        marks.append(len(out))
+        for f in df.footer:
+            f._codegen(out)
+        offsets = [0, *accumulate(map(len, out))]
+        #: The tree's text (``df.code``).
+        self.text = "".join(out)
+        #: Offset of ``df.body[i]`` (its leading lines included), and of its end.
+        self.starts = [offsets[m] for m in marks[:-1]]
+        self.ends = [offsets[m] for m in marks[1:]]
+        #: ``id(instruction)`` -> its index in ``df.body``.
+        self.index = {id(ins): i for i, ins in enumerate(df.body)}
+
+    @classmethod
+    def of(cls, df: Dockerfile) -> Layout:
+        """The layout of ``df``, computed once per tree."""
+        return df.memo("layout", cls)
+
+    def instruction_at(self, offset: int) -> int | None:
+        """Index in ``df.body`` of the instruction whose text holds ``offset``, or None."""
+        i = bisect_right(self.starts, offset) - 1
+        return i if i >= 0 and offset < self.ends[i] else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,33 +90,80 @@ class PositionProvider:
     """Where each node of one tree sits in that tree's text."""
 
     def __init__(self, df: Dockerfile) -> None:
-        rec = _Recorder()
-        df._emit(rec)
-        self._spans = rec.spans
-        self.text = "".join(rec)
-        starts = [0]
-        text = self.text
-        i = text.find("\n")
-        while i >= 0:
-            starts.append(i + 1)
-            i = text.find("\n", i + 1)
-        self._line_starts = starts
+        self._df = df
+        self._layout = Layout.of(df)
+        self.text = self._layout.text
+        # Spans of nodes below the top level, filled per instruction as asked for.
+        self._spans: dict[int, tuple[int, int]] = {}
+        self._recorded: set[int] = set()
+        self._all = False
+        self._starts: list[int] | None = None
         # A BOM is not a column anyone counts.
         self._bom = len(df.bom)
 
+    # -- finding a node --------------------------------------------------------------
+    def _record(self, i: int) -> None:
+        self._recorded.add(i)
+        rec = _Recorder(self._layout.starts[i], self._spans)
+        self._df.body[i]._emit(rec)
+
+    def _record_all(self) -> None:
+        # The whole tree, as one recorder pass: a node printed in several places keeps
+        # its last span.
+        self._all = True
+        rec = _Recorder(0, self._spans)
+        self._df._emit(rec)
+
+    def _find(self, node: Node, within: Node | None = None) -> tuple[int, int] | None:
+        """The node's (start, end) offsets; ``within``: the top-level instruction holding it."""
+        key = id(node)
+        index = self._layout.index
+        i = index.get(key)
+        if i is not None:
+            return self._layout.starts[i], self._layout.ends[i]
+        hit = self._spans.get(key)
+        if hit is not None or self._all:
+            return hit
+        if within is not None:
+            j = index.get(id(within))
+            if j is not None and j not in self._recorded:
+                self._record(j)
+                hit = self._spans.get(key)
+                if hit is not None:
+                    return hit
+        self._record_all()
+        return self._spans.get(key)
+
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            starts = [0]
+            text = self.text
+            i = text.find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = text.find("\n", i + 1)
+            self._starts = starts
+        return self._starts
+
     def _pos(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self._line_starts, offset) - 1
-        col = offset - self._line_starts[line]
+        starts = self._line_starts()
+        line = bisect_right(starts, offset) - 1
+        col = offset - starts[line]
         if line == 0:
             col = max(col - self._bom, 0)
         return line + 1, col + 1
 
+    # -- queries ---------------------------------------------------------------------
     def __contains__(self, node: Node) -> bool:
-        return id(node) in self._spans
+        return self._find(node) is not None
 
-    def span(self, node: Node) -> Span:
-        """The node's span; an instruction's starts at its keyword, not its comments."""
-        start, end = self._spans[id(node)]
+    def locate(self, node: Node, within: Node | None = None) -> Span | None:
+        """:meth:`span`, or None for a node not in this tree. ``within``: a hint, the
+        top-level instruction that holds ``node``."""
+        found = self._find(node, within)
+        if found is None:
+            return None
+        start, end = found
         if isinstance(node, Instruction):
             start += sum(len(x.value) for x in node.leading_lines) + len(node.indent)
             # End at the end of the instruction's own line(s), before heredoc bodies' newline.
@@ -77,17 +173,35 @@ class PositionProvider:
         el, ec = self._pos(max(end, start))
         return Span(sl, sc, el, ec, start, end)
 
-    def sub_span(self, node: Node, start: int, end: int) -> Span:
-        """The span of ``node.code[start:end]``."""
-        base = self._spans[id(node)][0]
+    def span(self, node: Node) -> Span:
+        """The node's span; an instruction's starts at its keyword, not its comments."""
+        found = self.locate(node)
+        if found is None:
+            raise KeyError(node)
+        return found
+
+    def locate_sub(self, node: Node, start: int, end: int, within: Node | None = None) -> Span | None:
+        """:meth:`sub_span`, or None for a node not in this tree (``within`` as in :meth:`locate`)."""
+        found = self._find(node, within)
+        if found is None:
+            return None
+        base = found[0]
         sl, sc = self._pos(base + start)
         el, ec = self._pos(base + max(end, start))
         return Span(sl, sc, el, ec, base + start, base + end)
 
+    def sub_span(self, node: Node, start: int, end: int) -> Span:
+        """The span of ``node.code[start:end]``."""
+        found = self.locate_sub(node, start, end)
+        if found is None:
+            raise KeyError(node)
+        return found
+
     def line_text(self, line: int) -> str:
         """The text of 1-based ``line`` without its newline."""
-        s = self._line_starts[line - 1]
-        e = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
+        starts = self._line_starts()
+        s = starts[line - 1]
+        e = starts[line] if line < len(starts) else len(self.text)
         return self.text[s:e].rstrip("\r\n")
 
 
@@ -116,8 +230,14 @@ class LazyPositions:
     def span(self, node: Node) -> Span:
         return self.provider.span(node)
 
+    def locate(self, node: Node, within: Node | None = None) -> Span | None:
+        return self.provider.locate(node, within)
+
     def sub_span(self, node: Node, start: int, end: int) -> Span:
         return self.provider.sub_span(node, start, end)
+
+    def locate_sub(self, node: Node, start: int, end: int, within: Node | None = None) -> Span | None:
+        return self.provider.locate_sub(node, start, end, within)
 
     def line_text(self, line: int) -> str:
         return self.provider.line_text(line)

@@ -59,6 +59,12 @@ class Visitor:
             cls._walks_all_nodes = True
 
     @classmethod
+    def handler(cls, node_cls: type, prefix: str) -> str | None:
+        """The name of the method handling a node of ``node_cls`` (``prefix`` is ``visit_``
+        or ``leave_``), by the class hierarchy, or None."""
+        return _handler(cls._dispatch, cls, node_cls, prefix)
+
+    @classmethod
     def _handles(cls, node_cls: type) -> bool:
         return (_handler(cls._dispatch, cls, node_cls, "visit_") is not None
                 or _handler(cls._dispatch, cls, node_cls, "leave_") is not None)

@@ -10,13 +10,16 @@ look-ups) come in through ``context.resolver``; options through ``context.option
 from __future__ import annotations
 
 import enum
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dockmod.cst._base import Node
-from dockmod.cst.instructions import Instruction
+from dockmod.cst._base import REMOVE, FlattenSentinel, Node
+from dockmod.cst.arguments import ShellCommand
+from dockmod.cst.instructions import Instruction, Run
 from dockmod.cst.visitors import Transformer
+from dockmod.lang.words import logical_text
 
 if TYPE_CHECKING:
     from dockmod.cst.module import Dockerfile, Style
@@ -152,6 +155,11 @@ class Context:
         return model_for(self.dockerfile, tuple(targets) if targets else None)
 
 
+# How Transform.walk treats an instruction class (else: the name of its only handler).
+_SKIP = "skip"
+_FULL = "full"
+
+
 class Transform(Transformer):
     """Base of every transform. Subclasses set ``meta`` and override ``leave_X`` or ``transform``."""
 
@@ -175,7 +183,75 @@ class Transform(Transformer):
     # -- running ---------------------------------------------------------------------
     def transform(self, df: Dockerfile) -> Dockerfile:
         """Rewrite the whole tree. Override for whole-file restructuring."""
-        return df.visit(self)
+        return self.walk(df)
+
+    def walk(self, df: Dockerfile) -> Dockerfile:
+        """``df.visit(self)``, with the same calls in the same order, without the generic
+        walk's cost for each instruction.
+
+        A per-class table says, for each instruction class, whether the walk skips it,
+        calls only its ``leave_X`` (it has no ``visit_X`` and holds no node the class
+        handles: most instructions of most transforms), or visits it in full. A class
+        that handles the root, its directives or footer, or that sees every node, is
+        walked in full.
+        """
+        plan = type(self)._plan()
+        if plan is None:
+            return df.visit(self)
+        body = df.body
+        new: list[Any] | None = None
+        for i, ins in enumerate(body):
+            how = plan.get(type(ins))
+            if how is None:
+                how = plan[type(ins)] = type(self)._how(type(ins))
+            if how is _SKIP:
+                nx: Any = ins
+            elif how is _FULL:
+                nx = ins.visit(self)
+            else:  # only leave_X: what on_visit, on_leave and visit() do for it
+                if self._current is None:
+                    self._current = ins
+                outer = self._leaving
+                self._leaving = (ins, ins)
+                try:
+                    nx = getattr(self, how)(ins, ins)
+                finally:
+                    self._leaving = outer
+                if ins is self._current:
+                    self._current = None
+            if nx is not ins and new is None:
+                new = list(body[:i])
+            if new is None:
+                continue
+            if nx is REMOVE:
+                continue
+            if isinstance(nx, FlattenSentinel):
+                new.extend(nx.nodes)
+            else:
+                new.append(nx)
+        return df.with_changes(body=tuple(new)) if new is not None else df
+
+    @classmethod
+    def _plan(cls) -> dict[type, str] | None:
+        """The per-class dispatch table of :meth:`walk`, or None to walk in full."""
+        plan = cls.__dict__.get("_walk_plan", False)
+        if plan is False:
+            from dockmod.cst.module import Dockerfile
+
+            simple = (not cls._walks_all_nodes and cls.fields_to_enter(Dockerfile) in ((), ("body",))
+                      and cls.handler(Dockerfile, "visit_") is None and cls.handler(Dockerfile, "leave_") is None)
+            plan = {} if simple else None
+            cls._walk_plan = plan
+        return plan  # type: ignore[no-any-return]
+
+    @classmethod
+    def _how(cls, ins_cls: type) -> str:
+        if not cls.enters(ins_cls):
+            return _SKIP
+        leave = cls.handler(ins_cls, "leave_")
+        if leave is None or cls.fields_to_enter(ins_cls) or cls.handler(ins_cls, "visit_") is not None:
+            return _FULL
+        return leave
 
     def on_visit(self, node: Node) -> bool:
         if isinstance(node, Instruction) and self._current is None:
@@ -214,15 +290,18 @@ class Transform(Transformer):
         return bool(codes) and (self.meta.code in codes or "ALL" in codes)
 
     def _record(self, node: Any, fix_title: str | None, safety: FixSafety | None,
-                no_fix_reason: str | None, msg: dict[str, Any]) -> None:
+                no_fix_reason: str | None, msg: dict[str, Any], within: Instruction | None = None) -> None:
+        # ``within``: the top-level instruction the finding belongs to, so that positions
+        # print only it to find a node inside it.
         pos = self.context.positions
         span = None
-        if isinstance(node, tuple):  # (leaf node, start, end): offsets into the leaf's text
+        if pos is None:
+            pass
+        elif isinstance(node, tuple):  # (leaf node, start, end): offsets into the leaf's text
             leaf, start, end = node
-            if pos is not None and leaf in pos:
-                span = pos.sub_span(leaf, start, end)
-        elif pos is not None and node in pos:
-            span = pos.span(node)
+            span = pos.locate_sub(leaf, start, end, within)
+        else:
+            span = pos.locate(node, within)
         self.findings.append(Finding(
             code=self.meta.code,
             name=self.meta.name,
@@ -246,7 +325,8 @@ class Transform(Transformer):
         ``no_fix_reason`` says why this finding has no fix although the transform has one
         (e.g. "the command uses shell syntax"); it is shown as the help line's note.
         """
-        if self._suppressed(self._anchor(original, at)):
+        anchor = self._anchor(original, at)
+        if self._suppressed(anchor):
             return
         title = None
         if no_fix_reason and self.meta.fix_title:
@@ -254,7 +334,7 @@ class Transform(Transformer):
                 title = self.meta.fix_title.format(**msg)
             except (KeyError, IndexError):
                 title = None
-        self._record(loc or original, title, None, no_fix_reason, msg)
+        self._record(loc or original, title, None, no_fix_reason, msg, anchor)
 
     def propose(self, original: Node, replacement: Any, *, updated: Any = None,
                 safety: FixSafety | None = None, at: Instruction | None = None,
@@ -273,7 +353,8 @@ class Transform(Transformer):
             keep = self._leaving[1]
         else:
             keep = original
-        if self._suppressed(self._anchor(original, at)):
+        anchor = self._anchor(original, at)
+        if self._suppressed(anchor):
             return keep
         safety = safety or self.meta.safety
         reason = self._syntax_blocker()
@@ -282,9 +363,9 @@ class Transform(Transformer):
         if reason is None and ctx.rejected:
             reason = ctx.rejected.get(self._key(original, replacement))
         if reason is not None:
-            self._record(where, title, None, reason, msg)
+            self._record(where, title, None, reason, msg, anchor)
             return keep
-        self._record(where, title, safety, None, msg)
+        self._record(where, title, safety, None, msg, anchor)
         if not safety.applies(ctx.unsafe_fixes):
             return keep
         index = self._proposals
@@ -307,6 +388,29 @@ class Transform(Transformer):
             return (f"the fix needs docker/dockerfile:{need[0]}.{need[1]}, above "
                     f"target-syntax {cap[0]}.{cap[1]}")
         return None
+
+
+# A shell word's text is the RUN's logical text with quotes, backslashes and the `$` of
+# `$'…'`/`$"…"` taken out (see dockmod.shell): so what is in a word is in that text too.
+_SQUEEZE = str.maketrans("", "", "\"'\\$")
+
+
+def may_mention(run: Run, needles: tuple[str, ...], *, heredocs: bool = True) -> bool:
+    """Cheap pre-filter before reading a RUN's shell facts: False when no word of its
+    shell text (and heredoc bodies) can contain one of ``needles`` (lower case), in any
+    case and however quoted. Most RUNs then need no shell parse at all."""
+    cmd = run.command
+    if not isinstance(cmd, ShellCommand):
+        return False
+    text = _squeezed(cmd.raw, cmd.escape)
+    if heredocs and run.heredocs:
+        text = "\n".join([text, *(h.body.translate(_SQUEEZE).lower() for h in run.heredocs)])
+    return any(n in text for n in needles)
+
+
+@lru_cache(maxsize=1024)  # several transforms ask about the same RUN
+def _squeezed(raw: str, escape: str) -> str:
+    return logical_text(raw, escape).translate(_SQUEEZE).lower()
 
 
 def _text(value: Any) -> str:

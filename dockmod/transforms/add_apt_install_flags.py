@@ -29,7 +29,7 @@ None.
 from __future__ import annotations
 
 from dockmod.cst import Dockerfile, Run, Shell, ShellCommand
-from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta, may_mention
 
 
 class AddAptInstallFlags(Transform):
@@ -54,7 +54,7 @@ class AddAptInstallFlags(Transform):
         if df.escape != "\\":
             return df
         self._posix = True
-        return df.visit(self)
+        return self.walk(df)
 
     def visit_From(self, node: object) -> bool:
         self._posix = True
@@ -66,7 +66,8 @@ class AddAptInstallFlags(Transform):
         return False
 
     def leave_Run(self, original: Run, updated: Run) -> Run:
-        if not self._posix or not isinstance(updated.command, ShellCommand):
+        if not self._posix or not isinstance(updated.command, ShellCommand) \
+                or not may_mention(updated, ("apt",), heredocs=False):
             return updated
         from dockmod.ecosystems import calls as pm_calls
         from dockmod.shell import insert_words_after, parse_shell

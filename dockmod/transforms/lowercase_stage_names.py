@@ -77,7 +77,7 @@ class LowercaseStageNames(Transform):
         # Every stage name in the file, lower-cased, and (for FROM) the ones declared so far.
         self._names = {s.name for s in df.stages if s.name}
         self._earlier: set[str] = set()
-        return df.visit(self)
+        return self.walk(df)
 
     def leave_From(self, original: From, updated: From) -> From:
         image = updated.image

@@ -40,17 +40,26 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 
 from dockmod.cst import Dockerfile, Onbuild, Run, ShellCommand
 from dockmod.ecosystems import secrets as data
 from dockmod.secrets import is_secret_name, looks_like_credential
-from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta, may_mention
 
 _VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _REDIRECT_TARGET = re.compile(r"^[0-9]*>>?\s*(.+)$")
 _NPM_AUTH = re.compile(r"(?:^|:)_(?:authToken|auth|password)$")
+# The programs whose words are read below; any other command matters only by its redirects.
+_READ = frozenset({"tee", "git", "npm", "pnpm", "yarn", "rm"})
 
 
+# What a RUN that writes a credential file must mention: the file's name, or the setting
+# (`url.….insteadOf`, an npm `_auth` key). RUNs that mention none are not parsed.
+_NEEDLES = tuple(sorted({f.lower() for f, _, _ in data.CREDENTIAL_FILES} | {"insteadof", "_auth", "_password"}))
+
+
+@lru_cache(maxsize=256)  # asked again for each redirect of a script
 def _secret_in(text: str) -> bool:
     if any(is_secret_name(m.group(1)) for m in _VAR.finditer(text)):
         return True
@@ -81,7 +90,7 @@ class MountSecretFiles(Transform):
 
         for top in df.body:
             ins = top.instruction if isinstance(top, Onbuild) and top.instruction is not None else top
-            if not isinstance(ins, Run) or not isinstance(ins.command, ShellCommand):
+            if not isinstance(ins, Run) or not isinstance(ins.command, ShellCommand) or not may_mention(ins, _NEEDLES):
                 continue
             # The semantic model's parse of the RUN (an ONBUILD trigger is no instruction of
             # this file's stages: its text-level facts).
@@ -93,12 +102,13 @@ class MountSecretFiles(Transform):
         written: list[tuple[str, str]] = []  # (file, how)
         removed: set[str] = set()
         for script in scripts:
+            # What reaches a redirect or tee may come through a pipe: the whole script.
+            whole = script.text + "\n" + bodies  # a heredoc may be the data written
             for cmd in script.commands:
                 name = posixpath.basename(cmd.name)
+                if not cmd.redirects and name not in _READ:
+                    continue
                 words = cmd.words
-                raw = " ".join(w.raw for w in cmd.argv)
-                # What reaches a redirect or tee may come through a pipe: the whole script.
-                whole = script.text + "\n" + bodies  # a heredoc may be the data written
                 for r in cmd.redirects:
                     m = _REDIRECT_TARGET.match(r.strip())
                     if m and _credential_file(m.group(1)) and _secret_in(whole):
@@ -112,7 +122,7 @@ class MountSecretFiles(Transform):
                     if any(w.startswith("--unset") or w == "--remove-section" for w in rest):
                         removed.add(".gitconfig")
                     elif any(w.lower().endswith(".insteadof") or ".insteadof=" in w.lower() for w in rest) \
-                            and _secret_in(raw):
+                            and _secret_in(" ".join(w.raw for w in cmd.argv)):
                         written.append((".gitconfig", "`git config url….insteadOf`"))
                 if name in ("npm", "pnpm", "yarn") and "config" in words:
                     rest = words[words.index("config") + 1:]

@@ -231,7 +231,10 @@ class MoveSecretsToMounts(Transform):
                 continue
             if not isinstance(ins, (Arg, Env)):
                 continue
-            pairs: list[tuple[str, str | None, KeyValue | None]] = [(kv.key, kv.value, kv) for kv in ins.pairs]
+            pairs: list[tuple[str, str | None, KeyValue | None]] = []
+            for kv in ins.pairs:
+                key, eq, value = kv.text.partition("=")  # one parse of the word
+                pairs.append((key, value if eq else None, kv))
             legacy = getattr(ins, "legacy", None)
             if legacy is not None:
                 pairs.append((legacy.key, legacy.value, None))

@@ -24,10 +24,17 @@ None.
 
 from __future__ import annotations
 
+import re
+
 from dockmod._parse import parse_instruction
 from dockmod.cst import Dockerfile, Instruction
+from dockmod.cst.positions import Layout
 from dockmod.lang.words import GO_SPACE
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+
+
+# A newline followed by a blank line (the match ends where the blank line starts).
+_BLANK_LINE = re.compile("\n(?=[%s]*\n)" % re.escape("".join(sorted(GO_SPACE - {"\n"}))))
 
 
 def _is_blank(line: str) -> bool:
@@ -50,10 +57,22 @@ class RemoveEmptyContinuations(Transform):
     )
 
     def transform(self, df: Dockerfile) -> Dockerfile:
-        body = []
-        for ins in df.body:
-            self._current = ins
-            body.append(self._fix(ins, ins))
+        # Only instructions with a blank line after their first line can have one inside a
+        # continuation: found with one search over the file's text (shared with positions)
+        # instead of printing every instruction.
+        layout = Layout.of(df)
+        todo: set[int] = set()
+        for m in _BLANK_LINE.finditer(layout.text):
+            i = layout.instruction_at(m.end())
+            if i is not None and i not in todo and m.end() > layout.starts[i] + sum(
+                    len(line.value) for line in df.body[i].leading_lines):
+                todo.add(i)
+        if not todo:
+            return df
+        body = list(df.body)
+        for i in sorted(todo):
+            self._current = ins = body[i]
+            body[i] = self._fix(ins, ins)
         self._current = None
         if all(a is b for a, b in zip(body, df.body)):
             return df

@@ -24,7 +24,7 @@ None.
 
 from __future__ import annotations
 
-from dockmod.cst import Dockerfile
+from dockmod.cst import Dockerfile, Node
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 
@@ -43,7 +43,7 @@ class RenameDuplicateStage(Transform):
     )
 
     def transform(self, df: Dockerfile) -> Dockerfile:
-        first: dict[str, int] = {}
+        first: dict[str, tuple[Node, Node]] = {}  # name -> (its FROM, its name word)
         pos = self.context.positions
         for stage in df.stages:
             name = stage.name
@@ -51,8 +51,10 @@ class RenameDuplicateStage(Transform):
             if name is None or word is None:
                 continue
             if name in first:
-                line = first[name]
+                # The first stage's line, looked up only now: positions cost a printing.
+                span = pos.locate(first[name][1], first[name][0]) if pos is not None else None
+                line = span.start_line if span is not None else 0
                 self.report(stage.from_, loc=word, name=word.text, line=line or "?")
             else:
-                first[name] = pos.span(word).start_line if pos is not None else 0
+                first[name] = (stage.from_, word)
         return df

@@ -608,12 +608,24 @@ class ReorderDependencyCopy(Transform):
 
     # -- proving it safe ---------------------------------------------------------------
     def _load_context(self) -> None:
-        self._ctx: BuildContext | None = None
-        self._ctx_error: str | None = None
-        try:
-            self._ctx = open_context(self.context.path, self.option("context"))
-        except ContextError as e:
-            self._ctx_error = str(e)
+        # Opened when first asked for: most files never need their build context.
+        self._opened: tuple[BuildContext | None, str | None] | None = None
+
+    def _open(self) -> tuple[BuildContext | None, str | None]:
+        if self._opened is None:
+            try:
+                self._opened = (open_context(self.context.path, self.option("context")), None)
+            except ContextError as e:
+                self._opened = (None, str(e))
+        return self._opened
+
+    @property
+    def _ctx(self) -> BuildContext | None:
+        return self._open()[0]
+
+    @property
+    def _ctx_error(self) -> str | None:
+        return self._open()[1]
 
 
 class _LazyWorkdirs(Sequence[str]):

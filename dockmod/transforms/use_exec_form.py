@@ -104,7 +104,7 @@ class UseExecForm(Transform):
             elif chain[-1].from_.image is not None and chain[-1].from_.image.is_scratch and not any(
                     isinstance(i, Entrypoint) for s in chain for i in s.instructions):
                 self._safe_cmd.update(id(i) for i in stage.instructions if isinstance(i, Cmd))
-        return df.visit(self)
+        return self.walk(df)
 
     def visit_Onbuild(self, node: object) -> bool:
         return False
