@@ -208,6 +208,9 @@ _VALUE_OPTIONS = {
     "touch": frozenset({"-d", "-r", "-t", "--reference", "--date"}),
 }
 
+#: Commands whose operands ``_written`` reads.
+_WRITERS = frozenset({"tee", "cp", "mv", "ln", "install", "touch", "mkdir"})
+
 
 def _written(c: SimpleCommand, name: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
@@ -216,6 +219,8 @@ def _written(c: SimpleCommand, name: str) -> list[tuple[str, bool]]:
         if m and not m.group(2).startswith("&"):
             target = m.group(2).strip("'\"")
             out.append((target, "$" not in target and "`" not in target))
+    if name not in _WRITERS:  # the words of other commands are not read (nor built)
+        return [(p, s) for p, s in out if p and not p.startswith("/dev/")]
     args = list(c.args)
     takes = _VALUE_OPTIONS.get(name, frozenset())
     operands = []

@@ -29,7 +29,10 @@ None.
 from __future__ import annotations
 
 from dockmod.cst import Dockerfile, Run, Shell, ShellCommand
+from dockmod.ecosystems import Manager
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+
+_APT = frozenset({Manager.APT_GET, Manager.APT})
 
 
 class AddAptInstallFlags(Transform):
@@ -69,7 +72,11 @@ class AddAptInstallFlags(Transform):
         if not self._posix or not isinstance(updated.command, ShellCommand):
             return updated
         from dockmod.ecosystems import calls as pm_calls
+        from dockmod.ecosystems import may_call
         from dockmod.shell import insert_words_after, parse_shell
+
+        if not may_call(updated.command.raw, _APT):
+            return updated  # names no apt program: no parse
 
         for flag, safety in (("-y", FixSafety.SAFE), ("--no-install-recommends", FixSafety.UNSAFE)):
             command = updated.command

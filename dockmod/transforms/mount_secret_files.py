@@ -43,6 +43,7 @@ import re
 
 from dockmod.cst import Dockerfile, Onbuild, Run, ShellCommand
 from dockmod.ecosystems import secrets as data
+from dockmod.ecosystems import unquoted
 from dockmod.secrets import is_secret_name, looks_like_credential
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
@@ -83,6 +84,8 @@ class MountSecretFiles(Transform):
             ins = top.instruction if isinstance(top, Onbuild) and top.instruction is not None else top
             if not isinstance(ins, Run) or not isinstance(ins.command, ShellCommand):
                 continue
+            if not _may_write(ins):
+                continue  # names no credential file, insteadOf or npm auth key: no parse
             # The semantic model's parse of the RUN (an ONBUILD trigger is no instruction of
             # this file's stages: its text-level facts).
             scripts = content(ins).scripts if ins is not top else self.context.model.run(ins).scripts
@@ -127,6 +130,20 @@ class MountSecretFiles(Transform):
         for path, how in dict.fromkeys(written):
             if path not in removed:
                 self.report(top, path=path, how=how)
+
+
+# Every word that _run reports on holds one of these (a credential file's name, git's
+# ``insteadOf``, npm's ``_auth…``/``_password``), lower-cased.
+_NEEDLES = re.compile("|".join(re.escape(n.lower()) for n in sorted(
+    {f for f, _, _ in data.CREDENTIAL_FILES} | {"config.json", "credentials", "insteadof", "_auth", "_password"},
+    key=len, reverse=True)))
+
+
+def _may_write(run: Run) -> bool:
+    """Cheap pre-filter before parsing: the RUN's text (quotes and backslashes removed,
+    so every word's text is in it) names something :meth:`MountSecretFiles._run` reports."""
+    text = "\n".join((run.command.raw, *(h.body for h in run.heredocs)))  # type: ignore[union-attr]
+    return _NEEDLES.search(unquoted(text).lower()) is not None
 
 
 def _base(path: str) -> str:
