@@ -154,7 +154,8 @@ def _analyse(run: Run, cmd: ShellCommand) -> RunContent:
         commands.extend(script.commands)
         calls.extend(_calls(script))
         reads.update(variables_read(script.text))
-        assigns.update(m.group(1) for m in _ASSIGN_RE.finditer(script.text))
+        if "=" in script.text:
+            assigns.update(m.group(1) for m in _ASSIGN_RE.finditer(script.text))
         cwd: str | None = ""  # "": the WORKDIR; an absolute path after ``cd /x``; None unknown
         for c in script.commands:
             name = posixpath.basename(c.name)
@@ -194,7 +195,11 @@ def _analyse(run: Run, cmd: ShellCommand) -> RunContent:
 
 
 # A statement-level ``NAME=value`` (tree-sitter lists it as an assignment, not a command).
-_ASSIGN_RE = re.compile(r"(?:^|[;&|({\n]|\bthen|\bdo|\belse)\s*([A-Za-z_][A-Za-z0-9_]*)\+?=")
+# The lookahead only repeats what the alternatives need first: it makes most positions
+# fail at once.
+_ASSIGN_RE = re.compile(
+    r"(?:^|(?=[;&|({\ntde])(?:[;&|({\n]|\bthen|\bdo|\belse))\s*([A-Za-z_][A-Za-z0-9_]*)\+?="
+)
 _REDIRECT_RE = re.compile(r"^\s*(?:\d*|&)(>>?|>\||&>>?)\s*(.+?)\s*$", re.DOTALL)
 
 

@@ -177,6 +177,29 @@ class ShellWord:
 
 
 
+def _word_maker() -> Callable[[str, str, bool, tuple[int, int], tuple[int, int]], ShellWord]:
+    # ShellWord(...) without the frozen dataclass's __init__ (one object.__setattr__ per
+    # field): the slots are set directly. Half the cost, for every word of every command.
+    new = object.__new__
+    set_raw, set_text, set_static, set_span, set_logical = (
+        ShellWord.__dict__[f].__set__ for f in ("raw", "text", "static", "span", "logical_span")
+    )
+
+    def make(raw: str, text: str, static: bool, span: tuple[int, int], logical: tuple[int, int]) -> ShellWord:
+        w = new(ShellWord)
+        set_raw(w, raw)
+        set_text(w, text)
+        set_static(w, static)
+        set_span(w, span)
+        set_logical(w, logical)
+        return w  # type: ignore[no-any-return]
+
+    return make
+
+
+_new_word = _word_maker()
+
+
 class SimpleCommand:
     """A command with words: ``[assignments] name args…`` (``export``/``unset`` too).
 
@@ -598,7 +621,7 @@ class _Builder:
         else:
             text, static = _unquote(n, self)
         ls = (sb, eb) if self.ascii else (self.b(sb), self.b(eb))
-        return ShellWord(raw, text, static, self.o.span(*ls), ls)
+        return _new_word(raw, text, static, self.o.span(*ls), ls)
 
     def command(self, n: TSNode, nested: bool) -> SimpleCommand:
         return SimpleCommand(self, n, nested)
