@@ -423,6 +423,8 @@ class ReorderDependencyCopy(Transform):
             return
         if any(f.mount is not None and f.mount.type == "bind" and f.mount.from_ is None for f in run.flags):
             return
+        if not may_call(run.command.raw, frozenset(MANAGERS)):
+            return  # names no package manager: no install, no parse
         facts = self.context.model.run(run)
         if not facts.scripts:
             return
