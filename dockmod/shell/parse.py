@@ -210,7 +210,7 @@ class SimpleCommand:
     threads may build the same part at once, and both build equal values.
     """
 
-    __slots__ = ("span", "nested", "_b", "_node", "_name", "_name_word", "_words", "_links")
+    __slots__ = ("span", "nested", "_b", "_node", "_name", "_name_word", "_words", "_stmt", "_links")
 
     #: (start, end) of the command in the raw text, assignments included.
     span: tuple[int, int]
@@ -228,8 +228,10 @@ class SimpleCommand:
         _set(self, "_name_word", None)
         # (argv, assignments, the command's own redirections), built by _build_words.
         _set(self, "_words", None)
-        # (statement_span, operator, previous_operator, _statement, _previous_end, _next,
-        # the statement's redirections), built by _build_links.
+        # The statement node around the command, its end and its redirections (_statement).
+        _set(self, "_stmt", None)
+        # (statement_span, operator, previous_operator, _statement, _previous_end, _next),
+        # built by _build_links.
         _set(self, "_links", None)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -271,11 +273,17 @@ class SimpleCommand:
     @property
     def redirects(self) -> tuple[str, ...]:
         """Raw text of redirections (``> /dev/null``, ``2>&1``), in source order."""
-        if not self._b.redirects:  # no ``<`` or ``>`` in the script: none anywhere
+        b = self._b
+        if not b.redirects:  # no ``<`` or ``>`` in the script: none anywhere
             return ()
-        own = (self._words or self._build_words())[2]
-        more = (self._links or self._build_links())[6]
-        return own + more if more else own
+        n = self._node
+        sb, eb = n.start_byte, n.end_byte
+        src = b.src
+        # The command's own (in its node), then those of the statements around it.
+        own = (self._words or self._build_words())[2] if (
+            src.find(b">", sb, eb) >= 0 or src.find(b"<", sb, eb) >= 0) else ()
+        more = (self._stmt or self._build_stmt())[2]
+        return own + tuple(b.slice(r) for r in more) if more else own
 
     @property
     def args(self) -> tuple[ShellWord, ...]:
@@ -355,14 +363,18 @@ class SimpleCommand:
         object.__setattr__(self, "_words", words)
         return words
 
+    def _build_stmt(self) -> tuple[TSNode, int, list[TSNode]]:
+        stmt = _statement(self._node)
+        object.__setattr__(self, "_stmt", stmt)
+        return stmt
+
     def _build_links(self) -> tuple[object, ...]:
         b = self._b
-        stmt, end, more = _statement(self._node)
+        stmt, end, _ = self._stmt or self._build_stmt()
         prev_op, prev_end = b._previous(stmt)
         next_op, nxt = b._following(stmt)
         lstmt = (b.b(stmt.start_byte), b.b(end))
-        links = (b.o.span(*lstmt), next_op, prev_op, lstmt, prev_end, nxt,
-                 tuple(b.slice(r) for r in more))
+        links = (b.o.span(*lstmt), next_op, prev_op, lstmt, prev_end, nxt)
         object.__setattr__(self, "_links", links)
         return links
 
@@ -501,7 +513,9 @@ class _ParseCache:
 
 
 #: 2,048 RUN texts: far more than one file and its fix passes produce, and about 45 MB at
-#: most (measured on the corpus: some 20 KB per parsed script with its recognised calls).
+#: most (measured on the corpus: the 2,048 largest RUN texts, every part of every command
+#: built, each command keeping its tree-sitter tree for what is built lazily; 25 MB when
+#: only the names are read).
 _CACHE = _ParseCache(2048)
 
 
