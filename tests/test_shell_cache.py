@@ -12,6 +12,7 @@ import dockmod
 from dockmod.cli import cli
 from dockmod.cst.arguments import ShellCommand
 from dockmod.cst.instructions import Run
+from dockmod.semantic import runs
 from dockmod.shell import parse
 from dockmod.shell.parse import parse_shell
 from tests.conftest import corpus_root
@@ -56,8 +57,10 @@ def _run_texts(text: str) -> set[tuple[str, str | None]]:
 
 
 def _check_and_fix(path: Path) -> list[tuple[str, str | None]]:
-    """The texts tree-sitter parsed during ``check`` then ``fix`` of one file."""
+    """The texts tree-sitter parsed during ``check`` then ``fix`` of one file, from cold
+    caches (an earlier test may have left a RUN's facts in the model's cache)."""
     parse.clear_cache()
+    runs.clear_cache()
     runner = CliRunner()
     with parse.trace() as log:
         for args in (["check", "-j", "1", "--exit-zero"], ["fix", "-j", "1", "--unsafe-fixes", "--exit-zero"]):

@@ -101,6 +101,12 @@ def content(run: Run, posix: bool = True) -> RunContent:
     return facts
 
 
+def clear_cache() -> None:
+    """Forget every RUN's text-level facts (the shell parse cache is apart:
+    :func:`dockmod.shell.parse.clear_cache`)."""
+    _CACHE.clear()
+
+
 def creates_users(run: Run) -> bool:
     """Cheap pre-filter: the RUN's text names a user or group creating command."""
     cmd = run.command
