@@ -57,10 +57,10 @@ def _run_texts(text: str) -> set[tuple[str, str | None]]:
 
 
 def _check_and_fix(path: Path) -> list[tuple[str, str | None]]:
-    """The texts tree-sitter parsed during ``check`` then ``fix`` of one file."""
+    """The texts tree-sitter parsed during ``check`` then ``fix`` of one file, from cold
+    caches (an earlier test may have left a RUN's facts in the model's cache)."""
     parse.clear_cache()
-    # And the RUN facts kept by text: an earlier test's file may share a RUN with this one.
-    runs._CACHE.clear()
+    runs.clear_cache()
     runner = CliRunner()
     with parse.trace() as log:
         for args in (["check", "-j", "1", "--exit-zero"], ["fix", "-j", "1", "--unsafe-fixes", "--exit-zero"]):

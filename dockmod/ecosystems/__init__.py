@@ -80,13 +80,17 @@ def _names_pattern(managers: frozenset[Manager]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
 
 
-_QUOTING = re.compile(r"\\\r?\n|[\\'\"]")
+# Each backslash, with the newline right after it (a continuation). A pattern that starts
+# with one literal is searched for fast, unlike one that starts with a choice.
+_BACKSLASH = re.compile(r"\\(?:\r?\n)?")
 
 
 def unquoted(text: str) -> str:
     """Shell source without quotes, backslashes and line continuations: every word's text
     (as the shell sees it) is a substring of it, for cheap pre-filters before parsing."""
-    return _QUOTING.sub("", text)
+    if "\\" in text:
+        text = _BACKSLASH.sub("", text)
+    return text.replace("'", "").replace('"', "")
 
 
 def may_call(text: str, managers: frozenset[Manager]) -> bool:

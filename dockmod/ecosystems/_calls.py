@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dockmod.ecosystems._base import CacheDir, CacheSetting, Manager, ManagerInfo, PackageManagerCall
-from dockmod.shell.commands import split_call, unwrap
+from dockmod.shell.commands import WRAPPERS, split_call, unwrap
 from dockmod.shell.parse import ShellScript, SimpleCommand
 
 
@@ -25,6 +25,8 @@ class Recogniser:
                 self.versioned.append((stem, row.manager))
             for module in row.python_modules:
                 self.modules.setdefault(module, row.manager)
+        #: Program basename → whether it may run a manager (see _may_run); a memo.
+        self._names: dict[str, bool] = {}
         #: Program basename → (config word prefix, manager, cache) that set a cache.
         self.config: dict[str, list[tuple[tuple[str, ...], Manager, CacheDir]]] = {}
         for row in self.rows.values():
@@ -34,6 +36,8 @@ class Recogniser:
 
     def program(self, cmd: SimpleCommand) -> tuple[Manager, int] | None:
         """The manager and the index of the first word after its name, past wrappers."""
+        if not self._may_run(cmd.name.rpartition("/")[2]):
+            return None  # decided from the name alone: the other words are not built
         argv = cmd.argv
         i = unwrap(argv)
         if i >= len(argv):
@@ -57,6 +61,18 @@ class Recogniser:
                 if manager is not None:
                     return manager, j + 2
         return None
+
+    def _may_run(self, base: str) -> bool:
+        """Whether a command named ``base`` may run a manager: it is one, a versioned one,
+        a Python (``python3 -m pip``) or a wrapper (``sudo``, ``env``)."""
+        known = self._names.get(base)
+        if known is None:
+            if len(self._names) > 4096:  # bounded: names come from arbitrary files
+                self._names.clear()
+            known = self._names[base] = (
+                base in self.programs or base in WRAPPERS or _versioned(base, "python")
+                or any(_versioned(base, stem) for stem, _ in self.versioned))
+        return known
 
     def recognise(self, cmd: SimpleCommand) -> PackageManagerCall | None:
         found = self.program(cmd)
@@ -102,7 +118,11 @@ def cache_settings(recogniser: Recogniser, script: ShellScript) -> list[CacheSet
     ``npm config set cache /x`` and ``npm config set cache=/x`` alike.
     """
     out = []
+    config = recogniser.config
     for cmd in script.commands:
+        base = cmd.name.rpartition("/")[2]
+        if base not in config and base not in WRAPPERS:
+            continue  # decided from the name alone: the other words are not built
         argv = cmd.argv
         i = unwrap(argv)
         if i >= len(argv):

@@ -101,13 +101,20 @@ def content(run: Run, posix: bool = True) -> RunContent:
     return facts
 
 
+def clear_cache() -> None:
+    """Forget every RUN's text-level facts (the shell parse cache is apart:
+    :func:`dockmod.shell.parse.clear_cache`)."""
+    _CACHE.clear()
+
+
 def creates_users(run: Run) -> bool:
     """Cheap pre-filter: the RUN's text names a user or group creating command."""
     cmd = run.command
     if not isinstance(cmd, ShellCommand):
         return False
     texts = [cmd.raw, *(h.body for h in run.heredocs)]
-    return any(w in t for t in texts for w in _USER_WORDS)
+    # Every one of _USER_WORDS holds "add": most RUNs are decided by that one search.
+    return any("add" in t and any(w in t for w in _USER_WORDS) for t in texts)
 
 
 def _heredoc_is_script(run: Run, cmd: ShellCommand) -> bool:
@@ -154,7 +161,8 @@ def _analyse(run: Run, cmd: ShellCommand) -> RunContent:
         commands.extend(script.commands)
         calls.extend(_calls(script))
         reads.update(variables_read(script.text))
-        assigns.update(m.group(1) for m in _ASSIGN_RE.finditer(script.text))
+        if "=" in script.text:
+            assigns.update(m.group(1) for m in _ASSIGN_RE.finditer(script.text))
         cwd: str | None = ""  # "": the WORKDIR; an absolute path after ``cd /x``; None unknown
         for c in script.commands:
             name = posixpath.basename(c.name)
@@ -194,7 +202,11 @@ def _analyse(run: Run, cmd: ShellCommand) -> RunContent:
 
 
 # A statement-level ``NAME=value`` (tree-sitter lists it as an assignment, not a command).
-_ASSIGN_RE = re.compile(r"(?:^|[;&|({\n]|\bthen|\bdo|\belse)\s*([A-Za-z_][A-Za-z0-9_]*)\+?=")
+# The lookahead only repeats what the alternatives need first: it makes most positions
+# fail at once.
+_ASSIGN_RE = re.compile(
+    r"(?:^|(?=[;&|({\ntde])(?:[;&|({\n]|\bthen|\bdo|\belse))\s*([A-Za-z_][A-Za-z0-9_]*)\+?="
+)
 _REDIRECT_RE = re.compile(r"^\s*(?:\d*|&)(>>?|>\||&>>?)\s*(.+?)\s*$", re.DOTALL)
 
 
@@ -208,6 +220,9 @@ _VALUE_OPTIONS = {
     "touch": frozenset({"-d", "-r", "-t", "--reference", "--date"}),
 }
 
+#: Commands whose operands ``_written`` reads.
+_WRITERS = frozenset({"tee", "cp", "mv", "ln", "install", "touch", "mkdir"})
+
 
 def _written(c: SimpleCommand, name: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
@@ -216,6 +231,8 @@ def _written(c: SimpleCommand, name: str) -> list[tuple[str, bool]]:
         if m and not m.group(2).startswith("&"):
             target = m.group(2).strip("'\"")
             out.append((target, "$" not in target and "`" not in target))
+    if name not in _WRITERS:  # the words of other commands are not read (nor built)
+        return [(p, s) for p, s in out if p and not p.startswith("/dev/")]
     args = list(c.args)
     takes = _VALUE_OPTIONS.get(name, frozenset())
     operands = []

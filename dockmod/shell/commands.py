@@ -50,10 +50,20 @@ class CommandSpec:
     subcommands: bool = True
     #: Action keys longest first (``pip install`` before ``pip``), with their word counts.
     _order: tuple[tuple[str, int], ...] = field(init=False, repr=False, compare=False)
+    #: The same, as one table per word count, longest first: (count, words → key); the
+    #: first key in ``_order`` wins where two split alike.
+    _tables: tuple[tuple[int, Mapping[tuple[str, ...], str]], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         keys = sorted(self.actions or (), key=lambda k: -len(k.split()))
-        object.__setattr__(self, "_order", tuple((k, len(k.split())) for k in keys))
+        order = tuple((k, len(k.split())) for k in keys)
+        object.__setattr__(self, "_order", order)
+        tables: dict[int, dict[tuple[str, ...], str]] = {}
+        for key, n in order:
+            tables.setdefault(n, {}).setdefault(tuple(key.split()), key)
+        object.__setattr__(self, "_tables", tuple(tables.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,12 +164,13 @@ def split_call(cmd: SimpleCommand, start: int, spec: CommandSpec) -> SplitCall |
         action_words = tuple(positional[:1])
         action = action_words[0].text if action_words else ""
     else:
-        texts = [w.text for w in positional]
-        for key, n in spec._order:
+        texts = tuple(w.text for w in positional)
+        for n, table in spec._tables:
             # A bare command (``yarn``) only when nothing follows: ``yarn build`` runs a script.
-            if (texts[:n] == key.split()) if key else not texts:
+            found = table.get(texts[:n]) if n else ("" if not texts else None)
+            if found is not None:
                 action_words = tuple(positional[:n])
-                action = spec.actions[key]
+                action = spec.actions[found]
                 break
         else:
             return None

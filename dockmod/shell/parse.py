@@ -22,7 +22,7 @@ import enum
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
@@ -175,33 +175,115 @@ class ShellWord:
     logical_span: tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class SimpleCommand:
-    """A command with words: ``[assignments] name args…`` (``export``/``unset`` too)."""
 
-    #: The program name with quotes removed: ``apt-get``, ``/usr/bin/pip3``, ``export``.
-    name: str
-    #: Every word from the name on: ``argv[0]`` is the name word, as in ``execve``.
-    argv: tuple[ShellWord, ...]
-    #: ``NAME=value`` words before the name (``DEBIAN_FRONTEND=noninteractive``).
-    assignments: tuple[ShellWord, ...]
-    #: Raw text of redirections (``> /dev/null``, ``2>&1``), in source order.
-    redirects: tuple[str, ...]
+
+def _word_maker() -> Callable[[str, str, bool, tuple[int, int], tuple[int, int]], ShellWord]:
+    # ShellWord(...) without the frozen dataclass's __init__ (one object.__setattr__ per
+    # field): the slots are set directly. Half the cost, for every word of every command.
+    new = object.__new__
+    set_raw, set_text, set_static, set_span, set_logical = (
+        ShellWord.__dict__[f].__set__ for f in ("raw", "text", "static", "span", "logical_span")
+    )
+
+    def make(raw: str, text: str, static: bool, span: tuple[int, int], logical: tuple[int, int]) -> ShellWord:
+        w = new(ShellWord)
+        set_raw(w, raw)
+        set_text(w, text)
+        set_static(w, static)
+        set_span(w, span)
+        set_logical(w, logical)
+        return w  # type: ignore[no-any-return]
+
+    return make
+
+
+_new_word = _word_maker()
+
+
+class SimpleCommand:
+    """A command with words: ``[assignments] name args…`` (``export``/``unset`` too).
+
+    Immutable, like everything in a :class:`ShellScript`. Built lazily: a command keeps
+    its tree-sitter node and builds its words, redirections and neighbours the first
+    time one of them is read (most commands of most RUNs are only ever asked their
+    :attr:`name`). Scripts are shared between threads through the parse cache; two
+    threads may build the same part at once, and both build equal values.
+    """
+
+    __slots__ = ("span", "nested", "_b", "_node", "_name", "_name_word", "_words", "_stmt", "_links")
+
     #: (start, end) of the command in the raw text, assignments included.
     span: tuple[int, int]
-    #: (start, end) of the whole statement: with its redirections and a leading ``!``.
-    statement_span: tuple[int, int]
-    #: The operator joining this command to the next one, or None.
-    operator: Operator | None
-    #: The operator joining the previous command to this one, or None.
-    previous_operator: Operator | None
     #: Nested in a subshell, ``{ }`` group, ``if``/``for``/``while``/``case`` or function.
     nested: bool
-    # Logical offsets used by remove_command: this statement, the previous statement's
-    # end, and (operator end, next statement start).
-    _statement: tuple[int, int] = field(repr=False, compare=False)
-    _previous_end: int | None = field(repr=False, compare=False)
-    _next: tuple[int, int | None] | None = field(repr=False, compare=False)
+
+    def __init__(self, builder: _Builder, node: TSNode, nested: bool) -> None:
+        _set = object.__setattr__
+        _set(self, "span", builder.o.span(*builder.lspan(node)))
+        _set(self, "nested", nested)
+        _set(self, "_b", builder)
+        _set(self, "_node", node)
+        _set(self, "_name", None)
+        # The name's word, when built before the others (reused by _build_words).
+        _set(self, "_name_word", None)
+        # (argv, assignments, the command's own redirections), built by _build_words.
+        _set(self, "_words", None)
+        # The statement node around the command, its end and its redirections (_statement).
+        _set(self, "_stmt", None)
+        # (statement_span, operator, previous_operator, _statement, _previous_end, _next),
+        # built by _build_links.
+        _set(self, "_links", None)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    # -- words -------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The program name with quotes removed: ``apt-get``, ``/usr/bin/pip3``, ``export``."""
+        name = self._name
+        if name is None:
+            word = self._build_name()
+            name = word.text if word is not None else ""
+            object.__setattr__(self, "_name", name)
+        return name
+
+    @property
+    def argv(self) -> tuple[ShellWord, ...]:
+        """Every word from the name on: ``argv[0]`` is the name word, as in ``execve``."""
+        return (self._words or self._build_words())[0]
+
+    @property
+    def assignments(self) -> tuple[ShellWord, ...]:
+        """``NAME=value`` words before the name (``DEBIAN_FRONTEND=noninteractive``)."""
+        words = self._words
+        if words is None:
+            n = self._node
+            if n.type != "command":
+                return ()
+            name = n.child_by_field_name("name")
+            if name is not None and b"=" not in self._b.src[n.start_byte : name.start_byte]:
+                return ()  # no assignment before the name: no need to build the words
+            words = self._build_words()
+        return words[1]
+
+    @property
+    def redirects(self) -> tuple[str, ...]:
+        """Raw text of redirections (``> /dev/null``, ``2>&1``), in source order."""
+        b = self._b
+        if not b.redirects:  # no ``<`` or ``>`` in the script: none anywhere
+            return ()
+        n = self._node
+        sb, eb = n.start_byte, n.end_byte
+        src = b.src
+        # The command's own (in its node), then those of the statements around it.
+        own = (self._words or self._build_words())[2] if (
+            src.find(b">", sb, eb) >= 0 or src.find(b"<", sb, eb) >= 0) else ()
+        more = (self._stmt or self._build_stmt())[2]
+        return own + tuple(b.slice(r) for r in more) if more else own
 
     @property
     def args(self) -> tuple[ShellWord, ...]:
@@ -212,6 +294,107 @@ class SimpleCommand:
     def words(self) -> list[str]:
         """``argv`` as texts."""
         return [w.text for w in self.argv]
+
+    # -- the statement and its neighbours ----------------------------------------------
+    @property
+    def statement_span(self) -> tuple[int, int]:
+        """(start, end) of the whole statement: with its redirections and a leading ``!``."""
+        return (self._links or self._build_links())[0]
+
+    @property
+    def operator(self) -> Operator | None:
+        """The operator joining this command to the next one, or None."""
+        return (self._links or self._build_links())[1]
+
+    @property
+    def previous_operator(self) -> Operator | None:
+        """The operator joining the previous command to this one, or None."""
+        return (self._links or self._build_links())[2]
+
+    # Logical offsets used by remove_command: this statement, the previous statement's
+    # end, and (operator end, next statement start).
+    @property
+    def _statement(self) -> tuple[int, int]:
+        return (self._links or self._build_links())[3]  # type: ignore[no-any-return]
+
+    @property
+    def _previous_end(self) -> int | None:
+        return (self._links or self._build_links())[4]  # type: ignore[no-any-return]
+
+    @property
+    def _next(self) -> tuple[int, int | None] | None:
+        return (self._links or self._build_links())[5]  # type: ignore[no-any-return]
+
+    # -- building ----------------------------------------------------------------------
+    def _build_name(self) -> ShellWord | None:
+        n = self._node
+        if n.type == "command" and self._words is None:
+            c = n.child_by_field_name("name")
+            if c is not None:
+                word = self._b.word(c.children[0] if c.child_count == 1 else c)
+                object.__setattr__(self, "_name_word", word)
+                return word
+        argv = self.argv
+        return argv[0] if argv else None
+
+    def _build_words(self) -> tuple[tuple[ShellWord, ...], tuple[ShellWord, ...], tuple[str, ...]]:
+        n = self._node
+        b = self._b
+        assignments: list[ShellWord] = []
+        argv: list[ShellWord] = []
+        redirects: list[str] = []
+        if n.type == "command":
+            for i, c in enumerate(n.children):
+                f = n.field_name_for_child(i)
+                if f == "name":
+                    argv.insert(0, self._name_word or b.word(c.children[0] if c.child_count == 1 else c))
+                elif f == "argument":
+                    argv.append(b.word(c))
+                elif f == "redirect":
+                    redirects.append(b.slice(c))
+                elif c.type == "variable_assignment":
+                    assignments.append(b.word(c))
+        else:  # export/declare/local/readonly/typeset/unset: keyword then words
+            for c in n.children:
+                if c.is_extra:
+                    continue
+                argv.append(b.word(c))
+        words = (tuple(argv), tuple(assignments), tuple(redirects))
+        object.__setattr__(self, "_words", words)
+        return words
+
+    def _build_stmt(self) -> tuple[TSNode, int, list[TSNode]]:
+        stmt = _statement(self._node)
+        object.__setattr__(self, "_stmt", stmt)
+        return stmt
+
+    def _build_links(self) -> tuple[object, ...]:
+        b = self._b
+        stmt, end, _ = self._stmt or self._build_stmt()
+        prev_op, prev_end = b._previous(stmt)
+        next_op, nxt = b._following(stmt)
+        lstmt = (b.b(stmt.start_byte), b.b(end))
+        links = (b.o.span(*lstmt), next_op, prev_op, lstmt, prev_end, nxt)
+        object.__setattr__(self, "_links", links)
+        return links
+
+    # -- value semantics (as the frozen dataclass this was) -----------------------------
+    def _key(self) -> tuple[object, ...]:
+        return (self.name, self.argv, self.assignments, self.redirects, self.span,
+                self.statement_span, self.operator, self.previous_operator, self.nested)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self is other or self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        fields = ("name", "argv", "assignments", "redirects", "span", "statement_span",
+                  "operator", "previous_operator", "nested")
+        return "SimpleCommand(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in fields) + ")"
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +513,9 @@ class _ParseCache:
 
 
 #: 2,048 RUN texts: far more than one file and its fix passes produce, and about 45 MB at
-#: most (measured on the corpus: some 20 KB per parsed script with its recognised calls).
+#: most (measured on the corpus: the 2,048 largest RUN texts, every part of every command
+#: built, each command keeping its tree-sitter tree for what is built lazily; 25 MB when
+#: only the names are read).
 _CACHE = _ParseCache(2048)
 
 
@@ -433,6 +618,8 @@ class _Builder:
         self.src = bmap.data
         #: One byte per character: byte offsets are str offsets.
         self.ascii = bmap._chars is None
+        #: Every redirection holds a ``<`` or ``>``: without them, there is none to find.
+        self.redirects = b"<" in self.src or b">" in self.src
 
     def lspan(self, n: TSNode) -> tuple[int, int]:
         return self.b(n.start_byte), self.b(n.end_byte)
@@ -448,47 +635,10 @@ class _Builder:
         else:
             text, static = _unquote(n, self)
         ls = (sb, eb) if self.ascii else (self.b(sb), self.b(eb))
-        return ShellWord(raw, text, static, self.o.span(*ls), ls)
+        return _new_word(raw, text, static, self.o.span(*ls), ls)
 
     def command(self, n: TSNode, nested: bool) -> SimpleCommand:
-        assignments: list[ShellWord] = []
-        argv: list[ShellWord] = []
-        redirects: list[str] = []
-        if n.type == "command":
-            for i, c in enumerate(n.children):
-                f = n.field_name_for_child(i)
-                if f == "name":
-                    argv.insert(0, self.word(c.children[0] if c.child_count == 1 else c))
-                elif f == "argument":
-                    argv.append(self.word(c))
-                elif f == "redirect":
-                    redirects.append(self.slice(c))
-                elif c.type == "variable_assignment":
-                    assignments.append(self.word(c))
-        else:  # export/declare/local/readonly/typeset/unset: keyword then words
-            for c in n.children:
-                if c.is_extra:
-                    continue
-                argv.append(self.word(c))
-        stmt, end, more = _statement(n)
-        redirects += (self.slice(r) for r in more)
-        prev_op, prev_end = self._previous(stmt)
-        next_op, nxt = self._following(stmt)
-        lstmt = (self.b(stmt.start_byte), self.b(end))
-        return SimpleCommand(
-            name=argv[0].text if argv else "",
-            argv=tuple(argv),
-            assignments=tuple(assignments),
-            redirects=tuple(redirects),
-            span=self.o.span(*self.lspan(n)),
-            statement_span=self.o.span(*lstmt),
-            operator=next_op,
-            previous_operator=prev_op,
-            nested=nested,
-            _statement=lstmt,
-            _previous_end=prev_end,
-            _next=nxt,
-        )
+        return SimpleCommand(self, n, nested)
 
     def _following(self, stmt: TSNode) -> tuple[Operator | None, tuple[int, int | None] | None]:
         n = stmt

@@ -175,7 +175,7 @@ from typing import TYPE_CHECKING, Any
 from dockmod.buildcontext import BuildContext, ContextError, open_context
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
-from dockmod.ecosystems import PackageManagerCall
+from dockmod.ecosystems import MANAGERS, PackageManagerCall, may_call
 from dockmod.ecosystems.steps import (
     INSTALL_DIRS,
     NAMED_ACTIONS,
@@ -423,6 +423,8 @@ class ReorderDependencyCopy(Transform):
             return
         if any(f.mount is not None and f.mount.type == "bind" and f.mount.from_ is None for f in run.flags):
             return
+        if not may_call(run.command.raw, frozenset(MANAGERS)):
+            return  # names no package manager: no install, no parse
         facts = self.context.model.run(run)
         if not facts.scripts:
             return
@@ -460,6 +462,8 @@ class ReorderDependencyCopy(Transform):
                 return None
             if not isinstance(x, Run):
                 continue
+            if not may_call(_run_text(x), frozenset(MANAGERS)):
+                continue  # names no package manager: no call to find, no parse
             for script, opaque in run_scripts(self.context.model.run(x)):
                 if script.has_error:
                     continue
@@ -664,3 +668,8 @@ def _manifest_list(manifests: dict[str, bool]) -> str:
     return ", ".join(f"`{p}`" for p in manifests) or "the manifests"
 
 
+def _run_text(run: Run) -> str:
+    """The RUN's shell text, heredoc bodies and exec-form words (for :func:`may_call`)."""
+    cmd = run.command
+    head = " ".join(cmd.values) if isinstance(cmd, JsonArray) else cmd.raw if cmd is not None else ""
+    return "\n".join((head, *(h.body for h in run.heredocs)))
