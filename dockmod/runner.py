@@ -126,7 +126,6 @@ def _process(job: Job) -> FileResult:
     from dockmod import engine
     from dockmod._parse import parse
     from dockmod.diagnostics import render_parse_error
-    from dockmod.diff import unified_diff
     from dockmod.errors import ConfigError, ParseError, TransformError
     from dockmod.io import DEFAULT_MAX_FILE_SIZE, decode, encode, read_bytes, sweep_stale, write_atomic
 
@@ -210,7 +209,11 @@ def _process(job: Job) -> FileResult:
             lines[f.line] = text_lines[f.line - 1].rstrip("\r")
     changed = out != text
     # The diff as text (undecodable bytes as surrogates), then its exact bytes for output.
-    diff_text = unified_diff(text, out, job.display) if changed else ""
+    diff_text = ""
+    if changed:
+        from dockmod.diff import unified_diff  # difflib: only a changed file needs it
+
+        diff_text = unified_diff(text, out, job.display)
     diff_text, lines, findings, remaining = _mask(df, text, diff_text, lines, result.findings, result.remaining)
     diff = diff_text.encode("utf-8", "surrogateescape")
     fixed: dict[str, int] = {}
