@@ -24,7 +24,14 @@ from lark import Token
 
 from dockmod.lang.directives import DirectiveError, DirectiveParser
 from dockmod.grammar.lexer import LexFailure, token, tokenize_instruction
-from dockmod.lang.words import HeredocError, heredocs_from_line, lstrip_len
+from dockmod.lang.words import GO_SPACE, HeredocError, heredocs_from_line, lstrip_len
+
+_GO_SPACE_CHARS = "".join(sorted(GO_SPACE))
+
+
+def _lead(s: str) -> int:
+    """``lstrip_len(s)``, with ``str.lstrip`` (one call in C instead of a loop per char)."""
+    return len(s) - len(s.lstrip(_GO_SPACE_CHARS))
 
 BOM = "\ufeff"
 
@@ -85,7 +92,7 @@ def scan(text: str) -> tuple[list[Token], str, str]:
     while i < n:
         raw = lines[i]
         content, _nl = _split_newline(raw)
-        lead = lstrip_len(content)
+        lead = _lead(content)
         stripped = content[lead:] if lead else content
         if not directives.done:
             try:
@@ -126,7 +133,7 @@ def scan(text: str) -> tuple[list[Token], str, str]:
                 raw = lines[i]
                 content, _nl = _split_newline(raw)
                 i += 1
-                lead = lstrip_len(content)
+                lead = _lead(content)
                 if lead == len(content) or content[lead] == "#":
                     # Comment and whitespace-only lines inside a continuation are dropped.
                     pieces.append((raw, False))
@@ -140,7 +147,7 @@ def scan(text: str) -> tuple[list[Token], str, str]:
                 pieces.append((content[: m.start()], True))
                 pieces.append((content[m.start():] + _nl, False))
 
-        logical = "".join(p for p, is_log in pieces if is_log)
+        logical = pieces[0][0] if len(pieces) == 1 else "".join([p for p, is_log in pieces if is_log])
         try:
             itoks, heredoc_ok = tokenize_instruction(pieces, logical, escape, start_line)
         except LexFailure as e:
