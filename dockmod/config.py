@@ -25,7 +25,6 @@ suggest the nearest valid key.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -64,6 +63,8 @@ class Config:
 
 
 def _suggest(key: str, valid: tuple[str, ...] | list[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, list(valid), n=1)
     return f"; did you mean `{close[0]}`?" if close else ""
 
@@ -112,6 +113,8 @@ def check_codes(items: list[str] | tuple[str, ...], key: str, path: Path | None 
     bad = unknown_selectors(list(items))
     if not bad:
         return
+    import difflib
+
     names = [t.meta.code for t in REGISTRY] + [t.meta.name for t in REGISTRY]
     parts = []
     for item in bad:
@@ -288,10 +291,26 @@ class _Finder:
         self._found: dict[str, Path | None] = {}
         #: folder as given (absolute, not normalised) -> its resolved path (for :func:`for_file`).
         self._resolved: dict[str, str] = {}
+        #: file as given, joined to the working folder -> the configuration file that applies.
+        self._files: dict[str, Path | None] = {}
 
     def cache_clear(self) -> None:
         self._found.clear()
         self._resolved.clear()
+        self._files.clear()
+
+    def for_file(self, file: Path) -> Path | None:
+        """The configuration file that applies to ``file`` (a run asks for each file
+        several times: discovery's ``exclude``, pinning, the file's own job)."""
+        key = os.path.join(os.getcwd(), file)
+        hit = self._files.get(key, _MISS)
+        if hit is _MISS:
+            try:
+                folder = self.resolved_folder(file)
+            except (OSError, RuntimeError):  # a symlink loop: reported when the file is read
+                folder = os.path.dirname(os.path.abspath(file))
+            hit = self._files[key] = self.lookup(folder)
+        return hit  # type: ignore[no-any-return]
 
     def __call__(self, start: Path) -> Path | None:
         """The nearest ``dockmod.toml`` or ``pyproject.toml`` with ``[tool.dockmod]`` at or above
@@ -356,9 +375,5 @@ def for_file(file: Path, explicit: Path | None = None) -> Config:
     """The configuration that applies to ``file``."""
     if explicit is not None:
         return load_cached(explicit.resolve())
-    try:
-        folder = find.resolved_folder(file)
-    except (OSError, RuntimeError):  # a symlink loop: reported when the file is read
-        folder = os.path.dirname(os.path.abspath(file))
-    found = find.lookup(folder)
+    found = find.for_file(file)
     return load_cached(found) if found else Config()

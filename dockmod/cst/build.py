@@ -20,12 +20,26 @@ from dockmod.cst.trivia import Directive, EmptyLine, TrailingWhitespace
 Partial = tuple[type, dict[str, Any]]
 
 
+class _Spliced:
+    """What a rule with no callback here gives its parent, which takes in its children:
+    only ``_``-named rules (``_item``, ``_words``…) and Lark's own ``__x_star_n`` ones
+    (a ``lark.Tree`` in their place would be built only to be taken apart)."""
+
+    __slots__ = ("children",)
+
+    def __init__(self, children: list[Any]) -> None:
+        self.children = children
+
+
 class CSTBuilder(Transformer):
     """Inline Lark transformer for one escape character."""
 
     def __init__(self, escape: str) -> None:
         super().__init__(visit_tokens=False)
         self.escape = escape
+
+    def __default__(self, data: Any, children: list[Any], meta: Any) -> _Spliced:
+        return _Spliced(children)
 
     # -- lines -----------------------------------------------------------------------
     def directive(self, c: list[Token]) -> Directive:

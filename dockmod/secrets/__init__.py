@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from dockmod.ecosystems import secrets as data
@@ -51,8 +51,13 @@ def is_secret_name(name: str, allow: Sequence[str] = (), deny: Sequence[str] = (
     ``allow`` (likewise). A user's ``deny`` word beats the built-in allow list, and a
     user's ``allow`` word beats every deny list, so either can correct dockmod.
     """
-    user_allow = tuple(a.lower() for a in allow)
-    user_deny = tuple(d.lower() for d in deny)
+    return _is_secret_name(name, tuple(a.lower() for a in allow), tuple(d.lower() for d in deny))
+
+
+@lru_cache(maxsize=4096)
+def _is_secret_name(name: str, user_allow: tuple[str, ...], user_deny: tuple[str, ...]) -> bool:
+    """:func:`is_secret_name` with the user's lists lower-cased, its answers cached (the
+    same keys recur across the files of a run)."""
     if _matches(user_allow, name):
         return False
     if _matches(user_deny, name):
@@ -127,11 +132,13 @@ def _unquote(raw: str) -> str:
     return raw
 
 
-def secret_values(df: Dockerfile, allow: Sequence[str] = (), deny: Sequence[str] = ()) -> list[SecretValue]:
+def secret_values(df: Dockerfile, allow: Sequence[str] = (), deny: Sequence[str] = (),
+                  text: str | None = None) -> list[SecretValue]:
     """Every ARG default and ENV value in ``df`` that is a secret by name or by value.
 
     Also the credentials that appear in any other instruction's text (a token pasted into
     a ``RUN`` or a ``LABEL``), found by value only, so that masking covers them too.
+    ``text`` is ``df.code`` when the caller has it (the runner has the file's text).
     """
     from dockmod.cst import Arg, Env, Onbuild
 
@@ -151,7 +158,7 @@ def secret_values(df: Dockerfile, allow: Sequence[str] = (), deny: Sequence[str]
                     continue
                 if is_secret_name(key, allow, deny) or looks_like_credential(value):
                     out.append(SecretValue(key, raw, value))
-    for word in _credential_words(df.code, allow, deny):
+    for word in _credential_words(df.code if text is None else text, allow, deny):
         out.append(SecretValue("", word, word))
     return out
 
@@ -167,16 +174,41 @@ _ASSIGNMENT = re.compile(r"""(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"$
 MIN_KEYED_LENGTH = 6
 
 
+def _lines_with(text: str, *needles: str) -> str:
+    """The lines of ``text`` that hold every one of ``needles``, joined by ``\n``.
+
+    For a pattern that never matches across a ``\n`` and whose every match holds the
+    needles: it finds the same matches, in the same order, in this text as in ``text``
+    (a line keeps its own boundaries, and a look-behind sees ``\n`` or the start in
+    both). Scanning only these lines is the point: most lines hold no ``=``.
+    """
+    if not all(n in text for n in needles):
+        return ""
+    if "\n" not in text:
+        return text
+    return "\n".join(line for line in text.split("\n") if all(n in line for n in needles))
+
+
+#: Text that every match of a token pattern holds, when the pattern starts with a
+#: character class (a pattern that starts with a literal is found fast by ``re`` itself);
+#: ``test_detect`` checks that each one is a literal of its pattern outside any group.
+_REQUIRED_TEXT: dict[str, str] = {"Stripe secret key": "k_live_"}
+
+
 def _credential_words(text: str, allow: Sequence[str] = (), deny: Sequence[str] = ()) -> Iterable[str]:
     for name, rx in _patterns():
         if name == "private key":
             continue
+        required = _REQUIRED_TEXT.get(name)
+        if required is not None and required not in text:
+            continue
         for m in rx.finditer(text):
             yield m.group(0)
-    for m in _URL_CREDENTIALS.finditer(text):
+    # Neither pattern below matches across a line break (each part excludes ``\n``).
+    for m in _URL_CREDENTIALS.finditer(_lines_with(text, "://", "@")):
         if "$" not in m.group(1):
             yield m.group(1)
-    for m in _ASSIGNMENT.finditer(text):
+    for m in _ASSIGNMENT.finditer(_lines_with(text, "=")):
         value = next(g for g in m.groups()[1:] if g is not None)
         if (len(value) >= MIN_KEYED_LENGTH and not value.startswith(("/", "./", "~"))
                 and not _HEX.fullmatch(value)  # a key fingerprint or checksum, as above

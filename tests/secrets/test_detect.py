@@ -95,3 +95,33 @@ def test_keyed_values_in_any_text(text: str, found: list[str]) -> None:
     from dockmod.secrets import _credential_words
 
     assert list(_credential_words(text)) == found
+
+
+def test_credentials_found_line_by_line_in_a_whole_file() -> None:
+    """Only lines holding ``=`` (keyed values) or ``://`` and ``@`` (URL passwords) are
+    scanned for those: the words found, and their order, are those of the whole text."""
+    from dockmod.secrets import _credential_words
+
+    stripe = "sk_live_" + "a1B2" * 6
+    text = ("FROM alpine\r\n"
+            "RUN pip install -i https://ci:Zx8Qw2Er@pypi.example.com/simple x \\\r\n"
+            "    && curl https://example.com/@latest\n"
+            'ENV DB_PASSWORD="two\rlines" OTHER=1\n'
+            f"LABEL note={stripe}\n"
+            "RUN echo x\n"
+            "ARG API_TOKEN=correcthorse\n")
+    assert list(_credential_words(text)) == [stripe, "Zx8Qw2Er", "two\rlines", "correcthorse"]
+
+
+def test_required_text_of_a_token_pattern_is_in_every_match() -> None:
+    """``_credential_words`` skips a pattern on text without its required text: that text
+    must follow the pattern's leading character class, with no group or alternation that
+    could match without it."""
+    import re
+
+    from dockmod.ecosystems.secrets import TOKEN_PATTERNS
+    from dockmod.secrets import _REQUIRED_TEXT
+
+    patterns = {name: rx for name, rx, _ in TOKEN_PATTERNS}
+    for name, required in _REQUIRED_TEXT.items():
+        assert re.fullmatch(r"\[[^\]\\]+\]" + re.escape(required) + r"[^|()]*", patterns[name]), name
