@@ -275,3 +275,34 @@ def test_propose_keeps_updated_when_the_fix_is_not_applied() -> None:
     # RUN kept is `updated`, not `original`.
     out = fix("FROM a\nRUN --network=host x\n", _Wraps).output.code
     assert out == "FROM a\nRUN --network=none x\n"
+
+
+def test_a_checked_file_leaves_no_reference_cycles() -> None:
+    """A file's tree, model and findings are freed as soon as they are dropped, without the
+    garbage collector: a cycle (a scope holding its model, a transform its helpers) kept
+    every file alive until a collection, which cost a bulk run ~10% of its time."""
+    import gc
+
+    from dockmod.transforms import select
+
+    text = ("ARG BASE=python:3.12-slim\nFROM ${BASE} AS build\nRUN useradd -u 1000 -m app\nUSER app\n"
+            "WORKDIR /src\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\n"
+            "FROM debian:12\nRUN apt-get update && apt-get install curl\nENV A b\n"
+            "COPY --from=build /src /app\nCMD python -m app\n")
+    opts = engine.EngineOptions(fix=True, unsafe_fixes=True)
+    engine.run(dockmod.parse(text), select(), opts)  # warm every lazy import and table
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            result = engine.run(dockmod.parse(text), select(), opts)
+            assert result.changed and result.findings
+        del result
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        found = gc.collect()
+        kinds = sorted({type(o).__name__ for o in gc.garbage})[:10]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert found == 0, kinds

@@ -153,7 +153,7 @@ class Model:
         scope = Scope(args=Layered(None, platform), env=EMPTY, env_complete=True, workdir=None,
                       shell=DEFAULT_SHELL, escape=self.escape, stage=None, user_spec="",
                       user_inherited=True, user_table=None, image_user_reason=None,
-                      user_runs=(), model=self, is_global=True)
+                      user_runs=(), is_global=True)
         for ins in df.body:
             if isinstance(ins, From):
                 break
@@ -452,7 +452,7 @@ class Model:
         return result
 
     def _initial(self, s: StageInfo) -> Scope:
-        common: dict[str, Any] = {"args": EMPTY, "escape": self.escape, "stage": s.index, "model": self}
+        common: dict[str, Any] = {"args": EMPTY, "escape": self.escape, "stage": s.index}
         if s.base_kind == "stage" and s.base_stage is not None and s.base_stage < s.index:
             parent = self._stage_scopes(s.base_stage).end
             if parent is not None:
@@ -515,7 +515,7 @@ class Model:
                 new.append(posixpath.normpath(v) if v and v.startswith("/") else (v or p))
             return scope._replace(volumes=(*scope.volumes, *new)) if new else scope
         if isinstance(ins, Run) and _runs.creates_users(ins):
-            return scope._replace(user_runs=(*scope._user_runs, ins))
+            return scope._replace(user_runs=(*scope._user_runs, (ins, scope.posix_shell)))
         return scope
 
     def _env_value(self, raw: str, scope: Scope) -> str | Unknown:

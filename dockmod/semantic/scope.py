@@ -117,7 +117,6 @@ class Scope:
     __slots__ = (
         "_global",
         "_image_user_reason",
-        "_model",
         "_user",
         "_user_inherited",
         "_user_runs",
@@ -136,7 +135,7 @@ class Scope:
     def __init__(self, *, args: Layered, env: Layered, env_complete: bool, workdir: str | None,
                  shell: tuple[str, ...], escape: str, stage: int | None, user_spec: str | None,
                  user_inherited: bool, user_table: Mapping[str, Any] | None,
-                 image_user_reason: str | None, user_runs: tuple[Run, ...], model: Any,
+                 image_user_reason: str | None, user_runs: tuple[tuple[Run, bool], ...],
                  is_global: bool = False, volumes: tuple[str, ...] = ()) -> None:
         #: ARGs in scope (declared in the stage, or the global ones for FROM lines).
         self.args = args
@@ -157,8 +156,10 @@ class Scope:
         self._user_inherited = user_inherited
         self._user_table = user_table
         self._image_user_reason = image_user_reason
+        #: The RUNs so far that may create users or groups, each with whether its shell is
+        #: POSIX: read only when a USER must be resolved. (No reference to the model: a
+        #: cycle would keep every file's tree alive until the garbage collector runs.)
         self._user_runs = user_runs
-        self._model = model
         self._user: UserInfo | None = None
         self._global = is_global
 
@@ -169,7 +170,7 @@ class Scope:
             "stage": self.stage, "user_spec": self._user_spec,
             "user_inherited": self._user_inherited, "user_table": self._user_table,
             "image_user_reason": self._image_user_reason, "user_runs": self._user_runs,
-            "model": self._model, "is_global": self._global, "volumes": self.volumes,
+            "is_global": self._global, "volumes": self.volumes,
         }
         fields.update(kw)
         return Scope(**fields)
@@ -225,9 +226,11 @@ class Scope:
                             reason=self._image_user_reason or "the user depends on a value dockmod cannot know",
                             inherited=self._user_inherited)
         created: list[CreatedUser | CreatedGroup] = []
-        if self._user_runs and self._model is not None:
-            for run in self._user_runs:
-                facts = self._model._content(run)
+        if self._user_runs:
+            from dockmod.semantic.runs import content
+
+            for run, posix in self._user_runs:
+                facts = content(run, posix)
                 created.extend(facts.users_created)
                 created.extend(facts.groups_created)
         return resolve_user(spec, created, self._user_table, inherited=self._user_inherited)

@@ -169,6 +169,7 @@ project's manifests as naming no other local files (condition 1 only).
 from __future__ import annotations
 
 import posixpath
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -599,15 +600,21 @@ class ReorderDependencyCopy(Transform):
                         escape=self.context.dockerfile.escape, **kw)
 
     def _lookup(self, install: InstallNeeds, dest_dir: str | None) -> ContextLookup:
-        """Asks the context what a call of the install reads, in the copied folder."""
+        """Asks the context what a call of the install reads, in the copied folder.
+
+        The closure holds the transform and the install weakly: ``install.lookup`` is this
+        closure, and a cycle would keep each file's tree alive until a garbage collection."""
+        owner, needs = weakref.ref(self), weakref.ref(install)
+
         def lookup(call: PackageManagerCall) -> ContextInputs | str | None:
-            if self._ctx is None:
+            this, inst = owner(), needs()
+            if this is None or inst is None or this._ctx is None:
                 return None
-            cwd = install.cwd or dest_dir
+            cwd = inst.cwd or dest_dir
             if dest_dir is None or cwd is None or not (cwd == dest_dir or cwd.startswith(dest_dir.rstrip("/") + "/")):
                 return "the install runs outside the copied folder"
-            folder = posixpath.normpath(posixpath.join(install.src, posixpath.relpath(cwd, dest_dir)))
-            return context_inputs(self._ctx, call, folder)
+            folder = posixpath.normpath(posixpath.join(inst.src, posixpath.relpath(cwd, dest_dir)))
+            return context_inputs(this._ctx, call, folder)
         return lookup
 
     # -- proving it safe ---------------------------------------------------------------
