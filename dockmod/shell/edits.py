@@ -115,12 +115,14 @@ def remove_command(command: ShellCommand, target: SimpleCommand) -> ShellCommand
         return None
     new = command.with_changes(raw=command.raw[: cut[0]] + command.raw[cut[1] :])
     # The command before takes over the removed one's operator; all else must re-parse
-    # the same.
-    expected: list[tuple[str, list[str], Operator | None]] = []
+    # the same: each command's text, as written, unchanged (so are its name and words; this
+    # is stricter than comparing words, and builds none).
+    raw = command.raw
+    expected: list[tuple[str, str, Operator | None]] = []
     for i, c in enumerate(script.commands):
         if i != index:
-            expected.append((c.name, c.words, cmd.operator if i == index - 1 else c.operator))
-    got = _shape(parse_shell(new))
+            expected.append((c.name, raw[c.span[0]:c.span[1]], cmd.operator if i == index - 1 else c.operator))
+    got = _text_shape(parse_shell(new))
     if got is None or len(got) != len(expected):
         return None
     if index > 0:  # a command nested before may keep its own operator (`(a) && b`)
@@ -128,6 +130,13 @@ def remove_command(command: ShellCommand, target: SimpleCommand) -> ShellCommand
     if got != expected:
         return None
     return new
+
+
+def _text_shape(script: ShellScript) -> list[tuple[str, str, Operator | None]] | None:
+    if script.has_error:
+        return None
+    raw = script.raw
+    return [(c.name, raw[c.span[0]:c.span[1]], c.operator) for c in script.commands]
 
 
 def _shape(script: ShellScript) -> list[tuple[str, list[str], Operator | None]] | None:
