@@ -60,6 +60,8 @@ class Candidate:
     skip: str | None = None
     #: Why this entry cannot be processed (an error line, exit 2), or None.
     error: str | None = None
+    #: (device, inode) of the file a found name reaches, to take each file once.
+    identity: tuple[int, int] | None = None
 
 
 def _valid_lines(lines: list[str]) -> list[str]:
@@ -112,7 +114,22 @@ def discover(paths: list[str], exclude_for: Callable[[Path], bool] | None = None
                 out.setdefault(c.path, c)
         else:
             out.setdefault(p, Candidate(p, p.parent.resolve()))
-    return [out[k] for k in sorted(out, key=lambda q: str(q))]
+    found = [out[k] for k in sorted(out, key=lambda q: str(q))]
+    # One file reached by two names found in a search (a symbolic or hard link beside its
+    # target): processed once, under the name that is not a symbolic link (else the first),
+    # so that two workers never write it and counts do not depend on timing.
+    names: dict[tuple[int, int], list[int]] = {}
+    for i, c in enumerate(found):
+        if c.identity is not None:
+            names.setdefault(c.identity, []).append(i)
+    for same in names.values():
+        if len(same) < 2:
+            continue
+        keep = next((i for i in same if not os.path.islink(found[i].path)), same[0])
+        for i in same:
+            if i != keep:
+                found[i] = Candidate(found[i].path, found[i].root, skip=f"the same file as {found[keep].path}")
+    return found
 
 
 def _walk(top: Path, root: Path, exclude_for: Callable[[Path], bool] | None) -> list[Candidate]:
@@ -159,7 +176,7 @@ def _classify(path: Path, root: Path) -> Candidate:
                                                f"(to {os.readlink(path)})")
         return Candidate(path, root, error=f"{path}: error: {_strerror(e)}")
     if stat.S_ISREG(st.st_mode):
-        return Candidate(path, root)
+        return Candidate(path, root, identity=(st.st_dev, st.st_ino))
     kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
             else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
     return Candidate(path, root, skip=f"{kind}, not a regular file")

@@ -143,6 +143,8 @@ def _process(job: Job) -> FileResult:
     max_size = job.max_file_size or cfg.max_file_size or DEFAULT_MAX_FILE_SIZE
 
     write_path = path
+    #: A symbolic link to a file outside the tree being processed: checked, never written.
+    outside: Path | None = None
     if not stdin:
         if job.apply:
             folder = str(path.parent)
@@ -154,8 +156,7 @@ def _process(job: Job) -> FileResult:
                 write_path = path.resolve(strict=True)
                 root = Path(job.root)
                 if job.apply and root != write_path and root not in write_path.parents:
-                    return FileResult(job.display, Outcome.SKIPPED,
-                                      error="symlink to a file outside the tree being processed")
+                    outside = write_path
             data = read_bytes(path, max_size)
         except RuntimeError:  # Path.resolve on a symlink loop (Python < 3.13)
             return FileResult(job.display, Outcome.FAILED,
@@ -227,6 +228,13 @@ def _process(job: Job) -> FileResult:
             if n > left.get(code, 0):
                 fixed[code] = n - left.get(code, 0)
     written = False
+    if changed and job.apply and outside is not None:
+        from dockmod.diagnostics import escape
+
+        return FileResult(job.display, Outcome.FAILED, tuple(findings), tuple(findings),
+                          error=f"{escape(job.display)}: error: not written: a symbolic link to a file outside "
+                                f"the tree being processed ({escape(str(outside))}); fix that file itself",
+                          unsafe_fixes=unsafe, source_lines=lines)
     if changed and job.apply and not stdin:
         try:
             write_atomic(write_path, encode(out), force=job.force)

@@ -194,9 +194,26 @@ def test_symlink_outside_tree_is_not_written(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     tree.mkdir()
     (tree / "Dockerfile").symlink_to(outside / "Dockerfile")
-    code, _, err = run("fix", "--apply", "-v", ".", cwd=tree)
-    assert "skipped: symlink to a file outside the tree" in err
+    code, out, err = run("fix", "--apply", ".", cwd=tree)  # said without -v, and it fails
+    assert code == 2
+    assert (f"Dockerfile: error: not written: a symbolic link to a file outside the tree being processed "
+            f"({outside / 'Dockerfile'}); fix that file itself") in err
+    assert "Found 1 finding (0 fixed, 1 remaining)." in err
     assert (outside / "Dockerfile").read_text() == "FROM alpine\nENV A b\n"
+    code, out, _ = run("check", ".", cwd=tree)  # what check reports is what fix did not do
+    assert code == 1 and "DM502 [*]" in out
+
+
+def test_one_file_under_two_names_is_processed_once(tmp_path: Path) -> None:
+    """A link beside its target: one worker, one write, counts that do not depend on timing."""
+    (tmp_path / "real.Dockerfile").write_text("FROM alpine\nENV A b\n")
+    (tmp_path / "Dockerfile.in").symlink_to("real.Dockerfile")
+    code, out, err = run("fix", "--apply", "-v", "-j", "2", ".", cwd=tmp_path)
+    assert code == 0, err
+    assert out.count("Fixed ") == 1 and "Fixed real.Dockerfile: DM502 (1)" in out
+    assert "Dockerfile.in: skipped: the same file as real.Dockerfile" in err
+    assert "1 file changed, 0 unchanged, 1 skipped" in err
+    assert (tmp_path / "real.Dockerfile").read_text() == "FROM alpine\nENV A=b\n"
 
 
 def test_parallel_run_output_is_ordered(tmp_path: Path) -> None:
