@@ -493,3 +493,33 @@ def test_j_2000_on_two_files_starts_two_workers(tmp_path: Path) -> None:
     p = subprocess.run([sys.executable, "-c", code, "check", "-j", "2000"], cwd=tmp_path, env=env,
                        capture_output=True, text=True)
     assert "workers [2]" in p.stderr and p.stdout.count("DM502") == 2
+
+
+# -- parse prints neither secrets nor raw control characters ------------------------------------
+
+SECRET_FILE = (b"FROM alpine\nENV GITHUB_TOKEN ghp_0123456789abcdefghijABCDEFGHIJ012345\n"
+               b"ARG DB_PASSWORD=\"hunter2-but-long\\\"q\"\nENV X=\"\x1b]0;pwned\x07\"\nRUN echo hi\n")
+
+
+@pytest.mark.parametrize("fmt", ["tree", "buildkit", "dump", "model", "model-json"])
+def test_parse_masks_secret_values_in_every_format(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "Dockerfile").write_bytes(SECRET_FILE)
+    code, out, err = dm("parse", "--format", fmt, "Dockerfile", cwd=tmp_path)
+    assert code == 0, err
+    no_traceback(err)
+    assert b"ghp_0123456789" not in out and b"hunter2" not in out
+    assert b"****" in out
+    if fmt == "model":  # a human-readable text: the ESC of the value is shown escaped
+        assert b"\x1b" not in out and b"\\e]0;pwned" in out
+    if fmt in ("buildkit", "model-json"):  # still JSON, one document per file
+        assert json.loads(out)["path"] == "Dockerfile"
+
+
+@pytest.mark.parametrize("args", [("check", ""), ("fix", "--apply", ""), ("lock", ""),
+                                  ("check", "--select", "", "."), ("check", "--ignore", ",", ".")])
+def test_an_empty_path_or_code_list_is_a_usage_error(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """`dockmod fix --apply "$DIR"` with DIR unset must not fix the current folder."""
+    (tmp_path / "Dockerfile").write_bytes(LEGACY)
+    code, out, err = dm(*args, cwd=tmp_path)
+    assert code == 2 and b"Error:" in err, err
+    assert (tmp_path / "Dockerfile").read_bytes() == LEGACY
