@@ -116,7 +116,7 @@ def process(job: Job) -> FileResult:
 def _process(job: Job) -> FileResult:
     from dockmod import config as config_mod
     from dockmod import engine
-    from dockmod._parse import parse
+    from dockmod._parse import parse, reject_unknown
     from dockmod.diagnostics import render_parse_error
     from dockmod.diff import unified_diff
     from dockmod.errors import ConfigError, ParseError, TransformError
@@ -164,6 +164,7 @@ def _process(job: Job) -> FileResult:
 
     try:
         df = parse(text, path=job.display)
+        reject_unknown(df, job.display)
     except ParseError as e:
         from dockmod.secrets import mask_unparsed
 

@@ -523,3 +523,17 @@ def test_an_empty_path_or_code_list_is_a_usage_error(tmp_path: Path, args: tuple
     code, out, err = dm(*args, cwd=tmp_path)
     assert code == 2 and b"Error:" in err, err
     assert (tmp_path / "Dockerfile").read_bytes() == LEGACY
+
+
+@pytest.mark.parametrize("text,message", [
+    (b"FROM alpine\n\n# c\nRUNN echo hi\n", b"Dockerfile:4:1: error: unknown instruction: RUNN (did you mean RUN?)"),
+    (b"FROM alpine\n<<<<<<< HEAD\nRUN a\n=======\n", b"Dockerfile:2:1: error: unknown instruction: <<<<<<<\n"),
+    ("FROM alpine\nRUN x\n".encode("utf-16"), b"Dockerfile:1:1: error: the file is UTF-16"),
+])
+def test_what_docker_build_rejects_is_an_error_not_a_clean_file(tmp_path: Path, text: bytes, message: bytes) -> None:
+    (tmp_path / "Dockerfile").write_bytes(text)
+    for args in (("check",), ("fix", "--apply", "--unsafe-fixes")):
+        code, out, err = dm(*args, "Dockerfile", cwd=tmp_path)
+        assert code == 2 and message in err, err
+        no_traceback(err)
+    assert (tmp_path / "Dockerfile").read_bytes() == text
