@@ -51,6 +51,10 @@ class Option:
     type: type
     default: Any
     help: str
+    #: The type of a list's items or a table's values, where the default cannot show it.
+    item: type | tuple[type, ...] | None = None
+    #: The least value an ``int`` option takes.
+    minimum: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -421,6 +421,16 @@ def test_terminal_sequences_in_names_and_lines_are_escaped(tmp_path: Path) -> No
      "option `package-managers` of `add-cache-mounts` must be a list of str; item 2 is 1"),
     ("[transform.add-cache-mounts]\napt-docker-clean = \"yes\"",
      "option `apt-docker-clean` of `add-cache-mounts` must be bool, got str"),
+    ("[transform.add-cache-mounts]\ntargets = [\"app\", 1.5]",
+     "option `targets` of `add-cache-mounts` must be a list of str or int; item 2 is 1.5"),
+    ("[transform.pin-base-image-digest]\nmirrors = { \"docker.io\" = 5 }",
+     "option `mirrors` of `pin-base-image-digest` must be a table of str; the value of `docker.io` is 5"),
+    ("[transform.pin-base-image-digest]\ninsecure-registries = [true]",
+     "option `insecure-registries` of `pin-base-image-digest` must be a list of str; item 1 is True"),
+    ("[transform.pin-base-image-digest]\nconcurrency = 0",
+     "option `concurrency` of `pin-base-image-digest` must be at least 1, got 0"),
+    ("[transform.move-secrets-to-mounts]\nallow = [\"X\", [\"Y\"]]",
+     "option `allow` of `move-secrets-to-mounts` must be a list of str; item 2 is ['Y']"),
 ])
 def test_config_values_are_validated(tmp_path: Path, where: str, body: str, message: str) -> None:
     if where == "pyproject.toml":
