@@ -56,3 +56,44 @@ def parse_instruction(text: str, escape: str = "\\") -> Instruction:
     if len(df.body) != 1 or df.body[0].leading_lines or df.footer:
         raise ParseError("expected exactly one instruction", line=1, source_line=_source_line(text, 1))
     return df.body[0]
+
+
+#: Instruction keywords BuildKit's dispatcher knows (``instructions.ParseInstruction``).
+_KEYWORDS = ("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+             "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR")
+
+
+def reject_unknown(df: Dockerfile, path: str | None = None) -> None:
+    """Raise :class:`ParseError` where ``docker build`` would stop before building anything.
+
+    BuildKit's parser keeps a line whose first word is no instruction (so :func:`parse` does
+    too: the tree is still exact), but its dispatcher then fails the build with ``unknown
+    instruction: RUNN (did you mean RUN?)``. ``check`` and ``fix`` reject such a file the same
+    way, at the keyword: a merge-conflict marker, a template tag (``{%``), a continuation line
+    that lost its backslash, or a UTF-16 file (read as bytes, its first word is no keyword).
+    """
+    from dockmod.cst.instructions import UnknownInstruction
+
+    unknown = next((i for i in df.body if isinstance(i, UnknownInstruction)), None)
+    if unknown is None:
+        return
+    import difflib
+
+    from dockmod.cst.positions import PositionProvider
+
+    positions = PositionProvider(df)
+    span = positions.span(unknown)
+    line = span.start_line
+    source = positions.line_text(line)
+    column = len(source) - len(source.lstrip(" \t"))
+    keyword = unknown.keyword
+    if df.code.startswith(("\udcff\udcfe", "\udcfe\udcff")):
+        message = "the file is UTF-16 (it starts with a UTF-16 byte-order mark); BuildKit reads UTF-8"
+        line, column, source = 1, 0, ""
+    else:
+        shown = keyword.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        message = f"unknown instruction: {shown}"
+        near = difflib.get_close_matches(keyword.upper(), _KEYWORDS, n=1, cutoff=0.75)
+        if near:
+            message += f" (did you mean {near[0]}?)"
+    raise ParseError(message, path=path, line=line, raw_column=column, source_line=source)

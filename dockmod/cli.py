@@ -64,17 +64,57 @@ def parse_cmd(paths: tuple[str, ...], fmt: str, debug: bool) -> None:
             from dockmod.semantic.dump import render
 
             text = render(df, display, as_json=fmt == "model-json")
-            _out((_utf8(text) if fmt == "model-json" else text).encode("utf-8", "surrogateescape"))
+            if fmt == "model":  # control characters in values or names shown escaped
+                text = "\n".join(escape(line) for line in text.split("\n"))
+            _out(_masked(df, _utf8(text) if fmt == "model-json" else text, json_text=fmt == "model-json")
+                 .encode("utf-8", "surrogateescape"))
         elif fmt == "buildkit":
-            _line(_utf8(json.dumps({"path": display, "instructions": buildkit.instructions(df)},
-                                   ensure_ascii=False)))
+            _line(_masked(df, _utf8(json.dumps({"path": display, "instructions": buildkit.instructions(df)},
+                                               ensure_ascii=False)), json_text=True))
         elif fmt == "dump":
-            _out(buildkit.dump(df).encode("utf-8", "surrogateescape"))  # the file's own bytes
+            _out(_masked(df, buildkit.dump(df)).encode("utf-8", "surrogateescape"))  # the file's own bytes
         else:
             from dockmod.cst.printer import format_tree
 
-            _out(format_tree(df).encode("utf-8", "surrogateescape"))
+            _out(_masked(df, format_tree(df)).encode("utf-8", "surrogateescape"))
     sys.exit(2 if failed else 0)
+
+
+def _masked(df, text: str, json_text: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """``text`` with the file's secret values masked, as every other output is: as written,
+    unquoted, as BuildKit's word rules read them, and in the quoted forms the formats print
+    (Python's repr, Go's %q, JSON). A JSON text is masked string by string and re-encoded."""
+    from dockmod.buildkit import go_quote
+    from dockmod.lang.words import process_word
+    from dockmod.secrets import mask_secrets, secret_values
+
+    secrets = secret_values(df)
+    if not secrets:
+        return text
+    plain: set[str] = set()
+    for v in secrets:
+        plain.update((v.raw, v.value))
+        try:
+            plain.add(process_word(v.raw))
+        except Exception:  # a value BuildKit's lexer rejects is still masked as written
+            pass
+    values = set(plain)
+    if not json_text:
+        for x in plain:
+            values.update((repr(x)[1:-1], go_quote(x)[1:-1], json.dumps(x, ensure_ascii=False)[1:-1]))
+        return mask_secrets(text, sorted(values))
+
+    def walk(o):  # type: ignore[no-untyped-def]
+        if isinstance(o, str):
+            return mask_secrets(o, sorted(values))
+        if isinstance(o, list):
+            return [walk(x) for x in o]
+        if isinstance(o, dict):
+            return {walk(k): walk(v) for k, v in o.items()}
+        return o
+
+    end = "\n" if text.endswith("\n") else ""
+    return json.dumps(walk(json.loads(text)), ensure_ascii=False) + end
 
 
 def _out(data: str | bytes, err: bool = False) -> None:
@@ -164,6 +204,16 @@ def _shared_options(mode: str):  # type: ignore[no-untyped-def]
 
 def _split(values: tuple[str, ...]) -> list[str]:
     return [x.strip() for v in values for x in v.split(",") if x.strip()]
+
+
+def _refuse_empty(paths: tuple[str, ...] | list[str], options: dict[str, tuple[str, ...]] | None = None) -> None:
+    """An empty path or code list is a usage error, as git's empty pathspec is: ``dockmod fix
+    --apply "$DIR"`` with an unset variable must not fix the current folder."""
+    if any(p == "" for p in paths):
+        raise click.UsageError("an empty path ('') names nothing; use `.` for the current folder")
+    for flag, values in (options or {}).items():
+        if any(not v.replace(",", "").strip() for v in values):
+            raise click.UsageError(f"{flag} '' names no code")
 
 
 def _want_progress(stream, env) -> bool:  # type: ignore[no-untyped-def]
@@ -283,6 +333,7 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
 
     config_mod.find.cache_clear()  # a run sees the files as they are now (matters in-process)
     config_mod.load_cached.cache_clear()
+    _refuse_empty(paths, {"--select": select, "--extend-select": extend_select, "--ignore": ignore})
     sel, ext, ign = _split(select), _split(extend_select), _split(ignore)
     try:
         check_codes(sel, "--select")
@@ -645,6 +696,7 @@ def lock_cmd(paths: tuple[str, ...], check_only: bool, lock_file: str | None, co
     from dockmod.io import decode
     from dockmod.pinning import NAME, lock_files, lock_path
 
+    _refuse_empty(paths)
     fleet_repos = _fleet_plan(paths, repos, shard, None, None, None)
     if fleet_repos is not None:
         from dockmod import fleet

@@ -256,12 +256,22 @@ def _check_option(transform: str, opt: Any, value: Any, path: Path) -> None:
     if not isinstance(value, want) or (want is not bool and isinstance(value, bool)):
         raise ConfigError(f"option `{opt.name}` of `{transform}` must be {want.__name__}, "
                           f"got {type(value).__name__}", path=str(path))
-    if want is list and isinstance(opt.default, (list, tuple)) and opt.default:
-        item_type = type(opt.default[0])
-        for i, x in enumerate(value):
-            if not isinstance(x, item_type) or (item_type is not bool and isinstance(x, bool)):
-                raise ConfigError(f"option `{opt.name}` of `{transform}` must be a list of "
-                                  f"{item_type.__name__}; item {i + 1} is {x!r}", path=str(path))
+    if want is int and opt.minimum is not None and value < opt.minimum:
+        raise ConfigError(f"option `{opt.name}` of `{transform}` must be at least {opt.minimum}, got {value}",
+                          path=str(path))
+    item = opt.item
+    if item is None and want is list and isinstance(opt.default, (list, tuple)) and opt.default:
+        item = type(opt.default[0])
+    if item is None:
+        return
+    items = value.values() if want is dict else value if want is list else ()
+    kinds = item if isinstance(item, tuple) else (item,)
+    for i, x in enumerate(items):
+        if not isinstance(x, kinds) or (bool not in kinds and isinstance(x, bool)):
+            names = " or ".join(k.__name__ for k in kinds)
+            where = f"item {i + 1}" if want is list else f"the value of `{list(value)[i]}`"
+            raise ConfigError(f"option `{opt.name}` of `{transform}` must be a "
+                              f"{'list' if want is list else 'table'} of {names}; {where} is {x!r}", path=str(path))
 
 
 def _own_config(d: str) -> Path | None:

@@ -8,8 +8,9 @@ recursively for the names BuildKit users give their Dockerfiles (:func:`is_docke
   ``Dockerfile_arm``, ``Containerfile-hardlinks``;
 * with a prefix before ``.``: ``api.Dockerfile``, ``api.dockerfile``, ``api.Containerfile``;
 
-case-insensitively, except names ending like documentation, scripts or templates
-(``Dockerfile.md``, ``Dockerfile-build.sh``, ``Dockerfile.j2``…). The search skips what
+case-insensitively, except names ending like documentation, scripts, templates, source
+code, data files or binaries (``Dockerfile.md``, ``Dockerfile-build.sh``, ``Dockerfile.j2``,
+``dockerfile_test.go``, ``dockerfile.lark``…: :data:`_TEXT_SUFFIXES`). The search skips what
 ``.gitignore`` files ignore, ``.git`` itself, and the configuration's ``exclude`` patterns
 (gitignore syntax, relative to the config's folder). A ``.gitignore`` line that is not a
 valid pattern matches nothing, as in git.
@@ -30,9 +31,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-_TEXT_SUFFIXES = (".md", ".txt", ".sh", ".py", ".yml", ".yaml", ".json", ".orig", ".rej",
-                  ".bak", ".swp", ".j2", ".tmpl", ".template", ".dockerignore", ".ps1", ".bat",
-                  ".lock", ".toml", ".cfg", ".ini", ".env", ".patch", ".diff", ".log", ".html")
+#: Name endings that mark something other than a Dockerfile, skipped by a folder search (a
+#: file named on the command line is always taken): documentation, scripts and templates,
+#: source code (``dockerfile_test.go``, ``dockerfile.lark``: a parser's own sources), data
+#: and configuration formats, archives and binaries, editor and patch leftovers.
+#: ``.pre-commit-hooks.yaml`` repeats the list in its ``files`` rule (a test keeps them equal).
+_TEXT_SUFFIXES = (
+    ".md", ".txt", ".sh", ".py", ".yml", ".yaml", ".json", ".orig", ".rej", ".bak", ".swp", ".j2",
+    ".tmpl", ".template", ".dockerignore", ".ps1", ".bat", ".lock", ".toml", ".cfg", ".ini", ".env",
+    ".patch", ".diff", ".log", ".html",
+    # documentation and markup
+    ".rst", ".adoc", ".asciidoc", ".org", ".tex", ".htm", ".xml", ".css", ".scss", ".svg", ".csv",
+    # templates
+    ".erb", ".tpl", ".jinja", ".jinja2", ".mustache", ".hbs", ".gotmpl",
+    # source code
+    ".go", ".rs", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".rb", ".java", ".kt", ".kts",
+    ".scala", ".groovy", ".gradle", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".fs", ".swift",
+    ".php", ".pl", ".pm", ".lua", ".dart", ".ex", ".exs", ".erl", ".hs", ".clj", ".lark", ".vim",
+    ".el", ".sql", ".proto", ".jsonnet", ".libsonnet", ".hcl", ".tf", ".nix", ".bash", ".zsh",
+    ".fish", ".psm1", ".cmd", ".properties",
+    # archives, binaries, images
+    ".gz", ".tgz", ".bz2", ".xz", ".zst", ".zip", ".tar", ".jar", ".war", ".png", ".jpg", ".jpeg",
+    ".gif", ".ico", ".pdf", ".pyc", ".so", ".o", ".a", ".exe", ".dll", ".class", ".wasm", ".swo",
+)
 
 _NAME_RE = re.compile(r"^(?:(?:dockerfile|containerfile)(?:[._-].+)?|.+\.(?:dockerfile|containerfile))$",
                       re.IGNORECASE | re.DOTALL)

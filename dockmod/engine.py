@@ -213,9 +213,13 @@ def _suppressions(df: Dockerfile) -> Mapping[int, frozenset[str]]:
 
 def _context(df: Dockerfile, cls: type[Transform], opts: EngineOptions, path: str | None, *,
              fix: bool, rejected: _Rejected, positions: Any = None) -> Context:
+    target, source = opts.target_syntax, "target-syntax {version}"
+    frozen = frozen_syntax(df)
+    if frozen is not None and (target is None or frozen < target):
+        target, source = frozen
     return Context(dockerfile=df, path=path, options=opts.options.get(cls.meta.name, {}),
                    resolver=opts.resolver, fix=fix, unsafe_fixes=opts.unsafe_fixes,
-                   target_syntax=opts.target_syntax, suppressed=_suppressions(df),
+                   target_syntax=target, target_syntax_source=source, suppressed=_suppressions(df),
                    positions=positions, rejected=rejected)
 
 
@@ -350,6 +354,32 @@ def declared_syntax(df: Dockerfile) -> tuple[int, int | None] | None:
     if m.group("major") is None:
         return 1, None
     return int(m.group("major")), (int(m.group("minor")) if m.group("minor") else None)
+
+
+# The tag of any frontend image reference: `[registry/]path:1.N[.P][-labs]`.
+_TAG_VERSION_RE = re.compile(r":(?P<major>\d+)\.(?P<minor>\d+)(?:\.\d+)?(?:-labs)?(?:@sha256:[0-9a-f]{64})?$")
+
+
+def frozen_syntax(df: Dockerfile) -> tuple[tuple[int, int], str] | None:
+    """The frontend version a ``# syntax`` directive pins where :func:`ensure_syntax` will not
+    raise it, and how to name it: Docker's frontend pinned by digest
+    (``docker/dockerfile:1.0@sha256:…``), or a versioned tag of another image (a mirror such as
+    ``mirror.gcr.io/docker/dockerfile:1.0``, ``docker/dockerfile-upstream:1.0``). A fix that
+    needs more is then reported without a fix, as under ``--target-syntax``: the build would
+    otherwise fail on the older frontend. A floating ``:1`` (with or without a digest) and a
+    frontend with no version in its tag are not capped."""
+    value = df.directive("syntax")
+    if value is None or not value.split():
+        return None
+    ref = value.split()[0]
+    m = _FRONTEND_RE.match(ref)
+    if m is not None and not (m.group("digest") and m.group("minor") is not None):
+        return None  # Docker's own frontend, raised as needed (or floating)
+    v = _TAG_VERSION_RE.search(ref)
+    if v is None:
+        return None
+    shown = ref.replace("{", "{{").replace("}", "}}")  # formatted once more with the version
+    return (int(v.group("major")), int(v.group("minor"))), f"`# syntax={shown}`, which dockmod does not raise"
 
 
 def ensure_syntax(df: Dockerfile, need: tuple[int, int],

@@ -124,7 +124,7 @@ def process(job: Job) -> FileResult:
 def _process(job: Job) -> FileResult:
     from dockmod import config as config_mod
     from dockmod import engine
-    from dockmod._parse import parse
+    from dockmod._parse import parse, reject_unknown
     from dockmod.diagnostics import render_parse_error
     from dockmod.errors import ConfigError, ParseError, TransformError
     from dockmod.io import DEFAULT_MAX_FILE_SIZE, decode, encode, read_bytes, sweep_stale, write_atomic
@@ -172,6 +172,7 @@ def _process(job: Job) -> FileResult:
 
     try:
         df = parse(text, path=job.display)
+        reject_unknown(df, job.display)
     except ParseError as e:
         from dockmod.secrets import mask_unparsed
 

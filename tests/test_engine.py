@@ -138,6 +138,30 @@ def test_target_syntax_cap_reports_without_fix() -> None:
     assert finding.no_fix_reason == "the fix needs docker/dockerfile:1.4, above target-syntax 1.3"
 
 
+D = "sha256:" + "ab" * 32
+
+
+@pytest.mark.parametrize("directive,capped", [
+    (f"docker/dockerfile:1.3@{D}", True),  # pinned by digest: dockmod will not raise it
+    ("docker/dockerfile-upstream:1.3", True),  # another image: not raised either
+    ("mirror.gcr.io/docker/dockerfile:1.3", True),
+    ("registry.corp.example/docker/dockerfile:1.3-labs", True),
+    ("docker/dockerfile:1.3", False),  # raised to what the fix needs
+    (f"docker/dockerfile:1@{D}", False),  # floating 1.x
+    ("docker/dockerfile:1.4@" + D, False),  # pinned high enough
+    ("example.com/my/frontend:latest", False),  # no version to compare: left alone
+])
+def test_a_syntax_directive_dockmod_cannot_raise_caps_the_fixes(directive: str, capped: bool) -> None:
+    """A fix that needs a newer frontend than a pinned directive that stays pinned would break
+    the build: it is reported without a fix, naming the directive."""
+    result = fix(f"# syntax={directive}\nFROM a\nRUN true\n", _NeedsHeredocs)
+    (finding,) = result.findings
+    assert finding.fixable is not capped and result.changed is not capped
+    if capped:
+        assert finding.no_fix_reason == (f"the fix needs docker/dockerfile:1.4, above `# syntax={directive}`, "
+                                         "which dockmod does not raise")
+
+
 def test_non_convergence_names_the_transforms() -> None:
     with pytest.raises(TransformError, match=r"did not converge after 10 passes: DM991"):
         fix("FROM a\nRUN a\n", _FlipFlop)

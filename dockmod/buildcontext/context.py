@@ -93,6 +93,7 @@ class BuildContext:
     ignore_file: str | None
     matcher: PatternMatcher
     _sends: dict[str, bool] = field(default_factory=dict, repr=False)
+    _gitignores: list[tuple[str, object]] | None = field(default=None, repr=False)
 
     # -- single paths ----------------------------------------------------------------
     def _abs(self, rel: str) -> str | None:
@@ -176,6 +177,67 @@ class BuildContext:
             result = False
         self._sends[rel] = result
         return result
+
+    def host_generated(self, rel: str) -> bool:
+        """``rel`` is absent here but a ``.gitignore`` lists it, and the ignore file does not
+        exclude it: a path a build or an install creates on a developer's machine
+        (``node_modules``, ``.venv``, ``target``), so this checkout's lack of it proves nothing
+        about what another machine's context sends.
+
+        The ``.gitignore`` files read are the context's own and those of the folders above
+        it up to the repository root (the first with ``.git``).
+        """
+        rel = clean(rel)
+        if self._lstat(rel) is not None or self.excluded(rel) or self._abs(rel) is None:
+            return False
+        path = self._abs(rel)
+        assert path is not None
+        for base, spec in self._gitignore_specs(os.path.dirname(path)):
+            sub = os.path.relpath(path, base).replace(os.sep, "/")
+            if not sub.startswith("../") and (spec.match_file(sub) or spec.match_file(sub + "/")):  # type: ignore[attr-defined]
+                return True
+        return False
+
+    def may_send(self, rel: str) -> bool:
+        """:meth:`sends`, or :meth:`host_generated`: what a safety proof must assume."""
+        return self.sends(rel) or self.host_generated(rel)
+
+    def _gitignore_specs(self, folder: str) -> list[tuple[str, object]]:
+        if self._gitignores is None:
+            import pathspec
+
+            dirs, d = [], self.root
+            for _ in range(32):
+                dirs.append(d)
+                if os.path.exists(os.path.join(d, ".git")) or os.path.dirname(d) == d:
+                    break
+                d = os.path.dirname(d)
+            else:  # no repository above: the context's own .gitignore files only
+                dirs = [self.root]
+            specs = []
+            for d in reversed(dirs):
+                try:
+                    with open(os.path.join(d, ".gitignore"), "rb") as f:
+                        lines = f.read(MAX_READ).decode("utf-8", "surrogateescape").splitlines()
+                    specs.append((d, pathspec.GitIgnoreSpec.from_lines(lines)))
+                except (OSError, ValueError, TypeError):  # absent, or a pattern git would ignore
+                    continue
+            self._gitignores = specs
+        # Nested .gitignore files inside the context, on the way down to ``folder``.
+        out = list(self._gitignores)
+        if folder != self.root and folder.startswith(self.root + os.sep):
+            import pathspec
+
+            d = self.root
+            for part in os.path.relpath(folder, self.root).split(os.sep):
+                d = os.path.join(d, part)
+                try:
+                    with open(os.path.join(d, ".gitignore"), "rb") as f:
+                        lines = f.read(MAX_READ).decode("utf-8", "surrogateescape").splitlines()
+                    out.append((d, pathspec.GitIgnoreSpec.from_lines(lines)))
+                except (OSError, ValueError, TypeError):
+                    continue
+        return out
 
     def entries(self, rel: str = ".") -> list[str]:
         """Names of the files the context sends directly in folder ``rel``, sorted."""

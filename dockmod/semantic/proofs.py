@@ -84,13 +84,16 @@ def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | No
             target = posixpath.join(dest_dir or "/", w)
             for path, from_, tree in landing:
                 under = target == path or target.startswith(path.rstrip("/") + "/")
-                if under and (from_ is None or ctx.sends(posixpath.join(from_, posixpath.relpath(target, path)))):
+                if under and (from_ is None or ctx.may_send(posixpath.join(from_, posixpath.relpath(target, path)))):
                     reasons.append(f"`{copy_text(moved)}` may lay a `{w}` over what the install wrote")
         return reasons
     for w in install.writes:
         if ctx.sends(in_ctx(w)):
             reasons.append(f"the context sends `{w}`, which the copy would lay over what the install "
                            "wrote (exclude it in `.dockerignore`)")
+        elif ctx.host_generated(in_ctx(w)):
+            reasons.append(f"`.gitignore` lists `{w}`: where it exists on the host, the context sends it and the "
+                           "copy would lay it over what the install wrote (exclude it in `.dockerignore`)")
     if dest_dir == "/":
         for top in IMAGE_TOP_DIRS:
             if ctx.sends(top):

@@ -54,6 +54,10 @@ class Option:
     type: type
     default: Any
     help: str
+    #: The type of a list's items or a table's values, where the default cannot show it.
+    item: type | tuple[type, ...] | None = None
+    #: The least value an ``int`` option takes.
+    minimum: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +131,8 @@ class Context:
     unsafe_fixes: bool = False
     #: Highest frontend version fixes may need, or None for no cap.
     target_syntax: tuple[int, int] | None = None
+    #: Where ``target_syntax`` comes from, as the "no fix" reason names it (``{version}``: 1.N).
+    target_syntax_source: str = "target-syntax {version}"
     #: Codes suppressed per top-level instruction (by identity), from suppression comments.
     suppressed: Mapping[int, frozenset[str]] = field(default_factory=dict)
     positions: Any = None
@@ -385,8 +391,8 @@ class Transform(Transformer):
         need = self.meta.min_syntax
         cap = self.context.target_syntax
         if need and cap and need > cap:
-            return (f"the fix needs docker/dockerfile:{need[0]}.{need[1]}, above "
-                    f"target-syntax {cap[0]}.{cap[1]}")
+            source = self.context.target_syntax_source.format(version=f"{cap[0]}.{cap[1]}")
+            return f"the fix needs docker/dockerfile:{need[0]}.{need[1]}, above {source}"
         return None
 
 

@@ -194,7 +194,8 @@ class AddCacheMounts(Transform):
             Option("apt-docker-clean", bool, default=True,
                    help="Insert the RUN that disables Debian's docker-clean before the first apt RUN of a stage"),
             Option("targets", list, default=[],
-                   help="Stages you build with --target (names or indexes); default: every stage that can be"),
+                   help="Stages you build with --target (names or indexes); default: every stage that can be",
+                   item=(str, int)),
             Option("small-installs", bool, default=False,
                    help="Also report RUNs that only install local wheels or one pinned tool"),
         ),  # fmt: skip

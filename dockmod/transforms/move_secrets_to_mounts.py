@@ -183,8 +183,8 @@ class MoveSecretsToMounts(Transform):
         min_syntax=(1, 2),
         reference="BuildKit check SecretsUsedInArgOrEnv, hadolint DL3064",
         options=(
-            Option("allow", list, default=[], help="Extra words that make an ARG/ENV key not secret"),
-            Option("deny", list, default=[], help="Extra words that make an ARG/ENV key secret"),
+            Option("allow", list, default=[], help="Extra words that make an ARG/ENV key not secret", item=str),
+            Option("deny", list, default=[], help="Extra words that make an ARG/ENV key secret", item=str),
             Option("style", str, default="file",
                    help="`file`: set the variable from /run/secrets/<id> inside the RUN (any BuildKit, "
                         "buildah, podman, kaniko); `env`: `--mount=type=secret,id=<id>,env=<KEY>` "

@@ -315,10 +315,10 @@ class PinBaseImageDigest(Transform):
         options=(
             Option("platform", str, "", "``\"\"`` pins the index; ``stage`` or ``os/arch`` pins one platform's manifest"),
             Option("refresh", bool, False, "update pinned references whose tag moved"),
-            Option("insecure-registries", list, [], "registry hosts reached over plain HTTP"),
-            Option("mirrors", dict, {}, "registry host -> mirror host to look images up at"),
+            Option("insecure-registries", list, [], "registry hosts reached over plain HTTP", item=str),
+            Option("mirrors", dict, {}, "registry host -> mirror host to look images up at", item=str),
             Option("ca-bundle", str, "", "PEM file of CA certificates to trust for registries"),
-            Option("concurrency", int, 8, "registry look-ups in flight at once"),
+            Option("concurrency", int, 8, "registry look-ups in flight at once", minimum=1),
         ),
         examples=(
             Example(before="FROM python:3.11-slim\n",

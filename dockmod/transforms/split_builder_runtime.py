@@ -114,7 +114,7 @@ class SplitBuilderRuntime(Transform):
         reference="https://docs.docker.com/build/building/multi-stage/",
         # A restructuring, not a lint fix: on only when selected (``--select DM401``).
         default_enabled=False,
-        options=(Option("runtime-images", dict, {}, "base image → runtime image, overriding the table"),),
+        options=(Option("runtime-images", dict, {}, "base image → runtime image, overriding the table", item=str),),
         examples=(
             Example(
                 before=("FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app .\n"

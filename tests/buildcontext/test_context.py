@@ -95,3 +95,29 @@ def test_is_dir(tmp_path: Path) -> None:
     ctx = open_context(tmp_path / "Dockerfile")
     assert ctx is not None
     assert ctx.is_dir("src") and not ctx.is_dir("build") and not ctx.is_dir("src/a.py") and not ctx.is_dir("nope")
+
+
+def test_a_gitignored_path_absent_here_may_be_sent_elsewhere(tmp_path: Path) -> None:
+    """`node_modules` missing from a fresh clone proves nothing: `.gitignore` lists it because
+    it exists wherever dependencies were installed, and there the context sends it."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".gitignore").write_text("/build/\n*.pyc\n")
+    app = repo / "app"
+    (app / "sub").mkdir(parents=True)
+    (app / ".gitignore").write_text("node_modules/\n")
+    (app / "sub" / ".gitignore").write_text(".venv\n")
+    (app / "Dockerfile").write_text("FROM alpine\n")
+    ctx = open_context(app / "Dockerfile")
+    assert ctx is not None
+    assert not ctx.sends("node_modules") and ctx.host_generated("node_modules") and ctx.may_send("node_modules")
+    assert ctx.host_generated("x.pyc")  # the repository root's .gitignore counts
+    assert ctx.host_generated("sub/.venv") and not ctx.host_generated(".venv")  # nested ones where they apply
+    assert not ctx.host_generated("src") and not ctx.may_send("src")  # absent and not ignored: absent
+    (app / ".dockerignore").write_text("node_modules\n")
+    ctx = open_context(app / "Dockerfile")
+    assert ctx is not None and not ctx.may_send("node_modules")  # excluded wherever it exists
+    (app / "node_modules").mkdir()
+    (app / ".dockerignore").unlink()
+    ctx = open_context(app / "Dockerfile")
+    assert ctx is not None and ctx.sends("node_modules") and not ctx.host_generated("node_modules")

@@ -421,6 +421,16 @@ def test_terminal_sequences_in_names_and_lines_are_escaped(tmp_path: Path) -> No
      "option `package-managers` of `add-cache-mounts` must be a list of str; item 2 is 1"),
     ("[transform.add-cache-mounts]\napt-docker-clean = \"yes\"",
      "option `apt-docker-clean` of `add-cache-mounts` must be bool, got str"),
+    ("[transform.add-cache-mounts]\ntargets = [\"app\", 1.5]",
+     "option `targets` of `add-cache-mounts` must be a list of str or int; item 2 is 1.5"),
+    ("[transform.pin-base-image-digest]\nmirrors = { \"docker.io\" = 5 }",
+     "option `mirrors` of `pin-base-image-digest` must be a table of str; the value of `docker.io` is 5"),
+    ("[transform.pin-base-image-digest]\ninsecure-registries = [true]",
+     "option `insecure-registries` of `pin-base-image-digest` must be a list of str; item 1 is True"),
+    ("[transform.pin-base-image-digest]\nconcurrency = 0",
+     "option `concurrency` of `pin-base-image-digest` must be at least 1, got 0"),
+    ("[transform.move-secrets-to-mounts]\nallow = [\"X\", [\"Y\"]]",
+     "option `allow` of `move-secrets-to-mounts` must be a list of str; item 2 is ['Y']"),
 ])
 def test_config_values_are_validated(tmp_path: Path, where: str, body: str, message: str) -> None:
     if where == "pyproject.toml":
@@ -493,3 +503,47 @@ def test_j_2000_on_two_files_starts_two_workers(tmp_path: Path) -> None:
     p = subprocess.run([sys.executable, "-c", code, "check", "-j", "2000"], cwd=tmp_path, env=env,
                        capture_output=True, text=True)
     assert "workers [2]" in p.stderr and p.stdout.count("DM502") == 2
+
+
+# -- parse prints neither secrets nor raw control characters ------------------------------------
+
+SECRET_FILE = (b"FROM alpine\nENV GITHUB_TOKEN ghp_0123456789abcdefghijABCDEFGHIJ012345\n"
+               b"ARG DB_PASSWORD=\"hunter2-but-long\\\"q\"\nENV X=\"\x1b]0;pwned\x07\"\nRUN echo hi\n")
+
+
+@pytest.mark.parametrize("fmt", ["tree", "buildkit", "dump", "model", "model-json"])
+def test_parse_masks_secret_values_in_every_format(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "Dockerfile").write_bytes(SECRET_FILE)
+    code, out, err = dm("parse", "--format", fmt, "Dockerfile", cwd=tmp_path)
+    assert code == 0, err
+    no_traceback(err)
+    assert b"ghp_0123456789" not in out and b"hunter2" not in out
+    assert b"****" in out
+    if fmt == "model":  # a human-readable text: the ESC of the value is shown escaped
+        assert b"\x1b" not in out and b"\\e]0;pwned" in out
+    if fmt in ("buildkit", "model-json"):  # still JSON, one document per file
+        assert json.loads(out)["path"] == "Dockerfile"
+
+
+@pytest.mark.parametrize("args", [("check", ""), ("fix", "--apply", ""), ("lock", ""),
+                                  ("check", "--select", "", "."), ("check", "--ignore", ",", ".")])
+def test_an_empty_path_or_code_list_is_a_usage_error(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """`dockmod fix --apply "$DIR"` with DIR unset must not fix the current folder."""
+    (tmp_path / "Dockerfile").write_bytes(LEGACY)
+    code, out, err = dm(*args, cwd=tmp_path)
+    assert code == 2 and b"Error:" in err, err
+    assert (tmp_path / "Dockerfile").read_bytes() == LEGACY
+
+
+@pytest.mark.parametrize("text,message", [
+    (b"FROM alpine\n\n# c\nRUNN echo hi\n", b"Dockerfile:4:1: error: unknown instruction: RUNN (did you mean RUN?)"),
+    (b"FROM alpine\n<<<<<<< HEAD\nRUN a\n=======\n", b"Dockerfile:2:1: error: unknown instruction: <<<<<<<\n"),
+    ("FROM alpine\nRUN x\n".encode("utf-16"), b"Dockerfile:1:1: error: the file is UTF-16"),
+])
+def test_what_docker_build_rejects_is_an_error_not_a_clean_file(tmp_path: Path, text: bytes, message: bytes) -> None:
+    (tmp_path / "Dockerfile").write_bytes(text)
+    for args in (("check",), ("fix", "--apply", "--unsafe-fixes")):
+        code, out, err = dm(*args, "Dockerfile", cwd=tmp_path)
+        assert code == 2 and message in err, err
+        no_traceback(err)
+    assert (tmp_path / "Dockerfile").read_bytes() == text

@@ -117,6 +117,10 @@ def test_stdin_filename_applies_config_and_per_file_ignores(tmp_path: Path) -> N
     ("api.Dockerfile", True), ("api.dockerfile", True), ("api.Containerfile", True),
     ("Dockerfile.md", False), ("Dockerfile-build.sh", False), ("Dockerfile.j2", False),
     ("Dockerfiles", False), ("MyDockerfile", False), ("README", False), ("Dockerfile.dockerignore", False),
+    # A parser's own sources and tests (moby/buildkit, dockmod itself), data and archives.
+    ("dockerfile_copy_test.go", False), ("dockerfile.go", False), ("dockerfile.lark", False),
+    ("Dockerfile.tar.gz", False), ("dockerfile-parser.ts", False), ("Dockerfile.xml", False),
+    ("Dockerfile.ubuntu-22.04", True), ("Dockerfile.python", True), ("Dockerfile.in", True),
 ])
 def test_discovery_names(tmp_path: Path, name: str, found: bool) -> None:
     (tmp_path / name).write_text("FROM alpine\nENV A b\n")

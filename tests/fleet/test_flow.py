@@ -78,9 +78,10 @@ def git(*args: str, cwd: Path) -> str:
 
 
 def _corpus_picks(n: int) -> list[bytes]:
-    """``n`` real corpus files that parse, hold no secret value (a diff next to one is masked
+    """``n`` real corpus files that parse (and BuildKit would build), hold no secret value (a diff next to one is masked
     and gets no patch: tested in test_fleet.py) and are small, spread over the corpus."""
     from dockmod import parse
+    from dockmod._parse import reject_unknown
     from dockmod.errors import ParseError
     from dockmod.io import decode
     from dockmod.secrets import secret_values
@@ -95,6 +96,7 @@ def _corpus_picks(n: int) -> list[bytes]:
             continue
         try:
             df = parse(decode(data))
+            reject_unknown(df)  # `docker build` would stop at an unknown instruction
         except ParseError:
             continue
         if secret_values(df):
