@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import dockmod
+from dockmod._parse import reject_unknown
 from dockmod.cli import cli
 from dockmod.cst.arguments import ShellCommand
 from dockmod.cst.instructions import Run
@@ -48,7 +49,9 @@ CMD ["gunicorn"]
 
 def _run_texts(text: str) -> set[tuple[str, str | None]]:
     out: set[tuple[str, str | None]] = set()
-    for node in dockmod.parse(text).body:
+    df = dockmod.parse(text)
+    reject_unknown(df)  # a file `docker build` rejects (a template) is no candidate
+    for node in df.body:
         if isinstance(node, Run):
             if isinstance(node.command, ShellCommand):
                 out.add((node.command.raw, node.command.escape))
