@@ -177,6 +177,8 @@ class _Plan:
     unsafe: list[str] = field(default_factory=list)
     #: The row's ``mount_env`` (``UV_LINK_MODE=copy``) that the scope does not set already.
     mount_env: tuple[tuple[str, str], ...] = ()
+    #: Mounts unsafe on their own (an index in a stage that can be shipped): path → reason.
+    held: dict[str, str] = field(default_factory=dict)
 
 
 class AddCacheMounts(Transform):
@@ -216,6 +218,7 @@ class AddCacheMounts(Transform):
         model = self._model = model_for(df, targets) if targets else self.context.model
         self._risks = caches.MountRisks.of_model(model, self._managers)
         self._cont: str | None = None
+        self._names: dict[str, tuple[str | None, str | None]] | None = None
         #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
         self._clean_tried: set[int] = set()
         self._cleaned: set[int] = set()
@@ -262,31 +265,53 @@ class AddCacheMounts(Transform):
             plan = _Plan(group)
             try:
                 fixed = self._fix(stage, run, current, scope, plan)
+                parts: list[tuple[Run | None, _Plan]] = [(fixed, plan)]
+                if fixed is not None and plan.held and set(plan.unsafe) == set(plan.held.values()) and any(
+                        m.path not in plan.held for m in plan.mounts):
+                    # Only a mount unsafe on its own (apt's lists in a stage that can be
+                    # shipped) makes the fix unsafe: the others are a safe finding of their own.
+                    safe = _Plan(group)
+                    fixed = self._fix(stage, run, current, scope, safe, held=False)
+                    parts = [(fixed, safe)]
+                    if fixed is not None and not safe.unsafe:
+                        parts.append((None, _Plan(group)))
+                    else:
+                        parts = [(self._fix(stage, run, current, scope, plan), plan)]
             except (CacheBlocked, mounts.MountError) as e:
                 self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
                             title="Add cache mounts for the package caches", no_fix_reason=str(e))
                 apt_blocked |= key == "apt"
                 continue
-            if fixed is None:
-                continue
-            targets = ", ".join(f"`{m.path}`" for m in plan.mounts) or "the existing mounts"
-            safety = FixSafety.UNSAFE if plan.unsafe else FixSafety.SAFE
-            note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
-            if key == "apt":
-                apt_fix = safety
-            out = self.propose(run, fixed, updated=current, safety=safety, tools=_tools(group),
-                               problem="without a cache mount", note=note, title=f"Add cache mounts for {targets}")
-            if out is fixed:
-                current = fixed
+            for n, (fixed, plan) in enumerate(parts):
+                if n:
+                    # The held mounts, on the RUN as the safe part leaves it.
+                    try:
+                        fixed = self._fix(stage, run, current, scope, plan, held=True)
+                    except (CacheBlocked, mounts.MountError):
+                        fixed = None
+                if fixed is None:
+                    continue
+                targets = ", ".join(f"`{m.path}`" for m in plan.mounts) or "the existing mounts"
+                safety = FixSafety.UNSAFE if plan.unsafe else FixSafety.SAFE
+                note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
+                if key == "apt" and not n:
+                    apt_fix = safety
+                out = self.propose(run, fixed, updated=current, safety=safety, tools=_tools(group),
+                                   problem="without a cache mount" if not n else "without a package-list mount",
+                                   note=note, title=f"Add cache mounts for {targets}")
+                if out is fixed:
+                    current = fixed
         if "apt" in groups and not apt_blocked:
             clean = self._docker_clean(stage, run, current, scope, apt_fix, groups["apt"], previous)
             if clean is not None:
                 return clean
         return (current,) if current is not run else None
 
-    def _fix(self, stage: Stage, original: Run, run: Run, scope: Scope, plan: _Plan) -> Run | None:
+    def _fix(self, stage: Stage, original: Run, run: Run, scope: Scope, plan: _Plan,
+             held: bool | None = None) -> Run | None:
         """``run`` (``original`` with the fixes of other managers) with ``plan``'s mounts and
-        removals, or None when there is nothing to do."""
+        removals, or None when there is nothing to do. ``held``: only the mounts unsafe on
+        their own (True), only the others (False), or all (None)."""
         calls = plan.calls
         script = shell_script(run)
         assert script is not None
@@ -295,6 +320,9 @@ class AddCacheMounts(Transform):
         # A build directory (cargo's target/) only where its own mount is safe.
         plan.mounts += [b for b in caches.build_uses(script, calls, scope)
                         if not self._risks.of(original, script, [b], (), scope)]
+        plan.held = self._risks.shipped_index(original, script, plan.mounts, calls)
+        if held is not None:
+            plan.mounts = [m for m in plan.mounts if (m.path in plan.held) is held]
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
         new_flags, edited = self._merge(run, plan)
@@ -303,8 +331,13 @@ class AddCacheMounts(Transform):
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
         plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None)
+        plan.unsafe += [plan.held[m.path] for m in plan.mounts if m.path in plan.held]
         if not self._edit:
             return fixed
+        if held and new_flags and not original.flags:
+            # The held mounts join those the safe part just added, laid out as one fix would.
+            new_flags = [edited.get(i, f).raw for i, f in enumerate(run.flags)] + new_flags
+            return fixed.with_changes(flags=mounts.join_flags((), new_flags, {}, self._continuation(original)))
         return fixed.with_changes(flags=mounts.join_flags(run.flags, new_flags, edited, self._continuation(run)))
 
     def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
@@ -350,19 +383,23 @@ class AddCacheMounts(Transform):
 
     def _merge(self, run: Run, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
         """New ``--mount`` texts and rewritten flags; ``plan.mounts`` keeps the new ones."""
+        if self._names is None:
+            self._names = mounts.cache_names(self._df.body)
         wanted = [mounts.CacheMount(m.path, m.cache.locked, None if m.system else plan.uid,
-                             None if m.system or not plan.uid else plan.gid) for m in plan.mounts]
+                                    None if m.system or not plan.uid else plan.gid, *self._names.get(m.path, (None, None)))
+                  for m in plan.mounts]
         new, edited, added = mounts.merge_cache_mounts(run.flags, wanted)
         plan.mounts = [plan.mounts[i] for i in added]
         return new, edited
 
     def _continuation(self, run: Run) -> str:
         """The line break inside an instruction: this RUN's own first continuation line's
-        indentation, else the file's most common one (first continuation lines only: deeper
-        lines are argument lists)."""
+        indentation, else (or when that line is deeper than where the command starts: a
+        nested shell block) the file's most common one (first continuation lines only:
+        deeper lines are argument lists)."""
         style = self._style
         own = mounts.first_indent(run)
-        if own is not None:
+        if own is not None and not mounts.nested_indent(run):
             return f" {style.escape}{style.newline}{own}"
         if self._cont is None:
             self._cont = f" {style.escape}{style.newline}{mounts.common_indent(self._df.body)}"
