@@ -158,7 +158,7 @@ def first_indent(ins: Instruction) -> str | None:
 
 def nested_indent(ins: Instruction) -> bool:
     """The instruction's command starts on its first line and its first continuation line is
-    indented deeper than that start (``RUN if …; then \`` and a block body below): the
+    indented deeper than that start (``RUN if …; then`` and a block body below): the
     indentation of a nested shell block, not of the instruction's own continuation lines.
     Widths are counted in characters, so a tab indent is never deeper."""
     indent = first_indent(ins)

@@ -277,6 +277,7 @@ class MountRisks:
             copied = self._copied[stage.index] = copied_paths(model, stage.index)
         out: list[str] = []
         filled: list[str] = []
+        toolbox: list[str] = []
         for call in calls:
             reads = offline(call, scope.run_get)
             if reads:
@@ -299,18 +300,22 @@ class MountRisks:
                 out.append(f"the mount hides files written to `{u.path}` earlier")
             elif u.kind == "store" and filled_before(model, run, u, self.handled):
                 if not filled:
-                    out.append("")  # said once, for every such directory (below)
+                    out.append("\0filled")  # said once, for every such directory (below)
                 filled.append(u.path)
             if u.kind == "store" and self._default_command(stage.index):
-                out.append(f"the image can be shipped with its base image's `CMD`/`ENTRYPOINT`: a command "
-                           f"given to `docker run` may need `{u.path}`")
+                if not toolbox:
+                    out.append("\0toolbox")
+                toolbox.append(u.path)
             out.extend(self._after(run, u, calls, home))
             for src in copied:
                 if inside(src, u.path) or inside(u.path, src) and src != "/":
                     out.append(f"a `COPY --from` reads `{u.path}`")
         if filled:
-            out[out.index("")] = (f"an earlier `RUN` may have filled {', '.join(f'`{p}`' for p in filled)}, "
-                                  f"which the mount{'s' if len(filled) > 1 else ''} would hide")
+            out[out.index("\0filled")] = (f"an earlier `RUN` may have filled {_listed(filled)}, "
+                                          f"which the mount{'s' if len(filled) > 1 else ''} would hide")
+        if toolbox:
+            out[out.index("\0toolbox")] = (f"the image can be shipped with its base image's `CMD`/`ENTRYPOINT`: a "
+                                           f"command given to `docker run` may need {_listed(toolbox)}")
         return out
 
     def shipped_index(self, run: Run, script: ShellScript, uses: Sequence[CacheTarget],
@@ -430,6 +435,10 @@ def _paths(script: ShellScript | None, home: str | None) -> tuple[str, ...]:
 def _names(script: ShellScript, directory: str, home: str | None) -> bool:
     """:func:`names_path`, from :func:`_paths`."""
     return any(inside(p, directory) for p in _paths(script, home))
+
+
+def _listed(paths: Sequence[str]) -> str:
+    return ", ".join(f"`{p}`" for p in paths)
 
 
 def _script_of(run: Run) -> ShellScript | None:
