@@ -27,7 +27,8 @@ class CacheMount:
     locked: bool = False
     uid: int | None = None
     gid: int | None = None
-    #: The cache's ``id`` and ``sharing`` when another mount of the same target names them.
+    #: The cache's ``id`` and ``sharing`` when another mount of the same target names them
+    #: (``sharing`` only where ``locked`` is not needed).
     id: str | None = None
     sharing: str | None = None
 
@@ -81,8 +82,10 @@ def merge_cache_mounts(flags: Sequence[Flag], wanted: Sequence[CacheMount]) -> t
         parts = [f"type=cache,target={m.target}"]
         if m.id:
             parts.append(f"id={m.id}")
-        if m.sharing or m.locked:
-            parts.append(f"sharing={m.sharing or 'locked'}")
+        if m.locked or m.sharing:
+            # A tool that cannot share its cache gets ``locked`` whatever another mount says
+            # (an existing mount of the target is given it too, above).
+            parts.append(f"sharing={'locked' if m.locked else m.sharing}")
         if m.uid:
             parts.append(f"uid={m.uid}")
             if m.gid is not None:
