@@ -20,7 +20,8 @@ cache directory the tool uses, for the user and environment in effect at that ``
 * What would defeat the cache goes in the same fix: ``pip --no-cache-dir``,
   ``uv``/``poetry --no-cache``, ``PIP_NO_CACHE_DIR=…``/``UV_NO_CACHE=…`` before the command,
   ``apk --no-cache``, and cleaning commands whose only effect is to empty a mounted
-  directory (``apt-get clean``, ``rm -rf /var/lib/apt/lists/*``, ``npm cache clean``,
+  directory (``apt-get clean``, ``apt-get dist-clean`` (Debian 13's apt: ``clean`` and the
+  lists), ``rm -rf /var/lib/apt/lists/*``, ``npm cache clean``,
   ``yarn cache clean``, ``pip cache purge``, ``composer clear-cache``,
   an ``rm`` whose every operand lies inside a mounted directory).
 * apt: besides the two mounts, Debian's and Ubuntu's images delete every downloaded
@@ -40,6 +41,12 @@ cache directory the tool uses, for the user and environment in effect at that ``
   inside a mounted directory) is never added again, nor one that holds a cache mount the
   user chose (``/go/pkg/mod/cache`` only: never ``/go/pkg/mod`` nested over it); an
   existing cache mount of that exact target gets the ``sharing=locked`` and ``uid=`` it lacks.
+  When another ``RUN`` of the file mounts the same target with an ``id=`` (or ``sharing=``),
+  the new mount uses the same ``id`` (and ``sharing``, unless the tool needs ``locked``), so
+  one directory does not get two caches.
+* New ``--mount`` lines are indented as the ``RUN``'s own first continuation line, unless
+  that line is deeper than where the command starts (the body of an ``if`` block): then
+  as the file's other instructions (4 spaces when none tells).
 
 Left alone: exec-form ``RUN`` (no shell parses it), ``ONBUILD``, files with
 ``# escape=``` and stages whose ``SHELL`` is not a POSIX shell or whose image is a
@@ -82,9 +89,22 @@ what the image holds at that path. So the fix is:
   cannot see into (``make``, a script). The mount would hide those files.
 * Unsafe when the call only reads what is stored (``cargo --offline``/``--frozen``,
   ``mvn -o``, ``npm``/``yarn``/``pnpm``/``gradle``/``uv --offline``, ``pip --no-index``,
-  ``GOPROXY=off``): an empty or evicted mount breaks it. Likewise ``apt-get install``
+  ``GOPROXY=off``, ``GOFLAGS=-mod=vendor``, ``npm_config_offline=true``, ``PIP_NO_INDEX=1``,
+  set by ``ENV`` or written before the command: ``GOPROXY=off go build``, which also
+  overrides an ``ENV`` value): an empty or evicted mount breaks it. Likewise ``apt-get install``
   without ``apt-get update`` in the same ``RUN`` reads the lists an earlier ``RUN`` stored,
   and that earlier ``RUN``'s list mount is unsafe while a later one reads them.
+* Unsafe for a store (the directories above) in a stage that can be shipped (see below;
+  not one only built on by another that can) when neither it nor a stage of its ``FROM``
+  chain sets ``CMD`` or ``ENTRYPOINT``: it runs its base image's default (``golang``'s
+  ``bash``), so it may be a toolbox run as ``docker run <image> go test``, which would find
+  the store empty.
+* apt's lists (``/var/lib/apt/lists``) in a stage that can be shipped, unless the same
+  ``RUN`` removes them (``rm -rf /var/lib/apt/lists/*``, ``apt-get dist-clean``, which the
+  fix then drops): the image would lose them, and a later ``apt-get install`` without
+  ``apt-get update`` (in a child image or a container) fails. The lists mount is then a
+  finding of its own (unsafe), so that the package cache mount (``/var/cache/apt``) stays
+  a safe one.
 * Unsafe when the directory comes from the command line (``--cache-dir``, ``--cache``,
   ``--store-dir``, ``-Dmaven.repo.local=``) or from ``pnpm config set store-dir``,
   ``npm config set cache``, ``yarn config set cache-folder``: the author chose it and may
@@ -296,8 +316,9 @@ class AddCacheMounts(Transform):
                 note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
                 if key == "apt" and not n:
                     apt_fix = safety
+                lists = plan.mounts and all(m.path in plan.held for m in plan.mounts)
                 out = self.propose(run, fixed, updated=current, safety=safety, tools=_tools(group),
-                                   problem="without a cache mount" if not n else "without a package-list mount",
+                                   problem="without a package-list mount" if lists else "without a cache mount",
                                    note=note, title=f"Add cache mounts for {targets}")
                 if out is fixed:
                     current = fixed
@@ -386,8 +407,8 @@ class AddCacheMounts(Transform):
         if self._names is None:
             self._names = mounts.cache_names(self._df.body)
         wanted = [mounts.CacheMount(m.path, m.cache.locked, None if m.system else plan.uid,
-                                    None if m.system or not plan.uid else plan.gid, *self._names.get(m.path, (None, None)))
-                  for m in plan.mounts]
+                                    None if m.system or not plan.uid else plan.gid,
+                                    *self._names.get(m.path, (None, None))) for m in plan.mounts]
         new, edited, added = mounts.merge_cache_mounts(run.flags, wanted)
         plan.mounts = [plan.mounts[i] for i in added]
         return new, edited
