@@ -45,8 +45,8 @@ cache directory the tool uses, for the user and environment in effect at that ``
   the new mount uses the same ``id`` (and ``sharing``, unless the tool needs ``locked``), so
   one directory does not get two caches.
 * New ``--mount`` lines are indented as the ``RUN``'s own first continuation line, unless
-  that line is deeper than where the command starts (the body of an ``if`` block): then
-  as the file's other instructions (4 spaces when none tells).
+  that line is deeper than where the command starts (the body of an ``if`` block, an
+  argument list): then as the file's other ``RUN``s (4 spaces when none tells).
 
 Left alone: exec-form ``RUN`` (no shell parses it), ``ONBUILD``, files with
 ``# escape=``` and stages whose ``SHELL`` is not a POSIX shell or whose image is a
@@ -238,6 +238,7 @@ class AddCacheMounts(Transform):
         model = self._model = model_for(df, targets) if targets else self.context.model
         self._risks = caches.MountRisks.of_model(model, self._managers)
         self._cont: str | None = None
+        self._run_cont: str | None = None
         self._names: dict[str, tuple[str | None, str | None]] | None = None
         #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
         self._clean_tried: set[int] = set()
@@ -415,12 +416,19 @@ class AddCacheMounts(Transform):
 
     def _continuation(self, run: Run) -> str:
         """The line break inside an instruction: this RUN's own first continuation line's
-        indentation, else (or when that line is deeper than where the command starts: a
-        nested shell block) the file's most common one (first continuation lines only:
-        deeper lines are argument lists)."""
+        indentation, else the file's most common one (first continuation lines only: deeper
+        lines are argument lists); when that line is deeper than where the command starts
+        (a nested shell block, an argument list), the most common one of the file's RUNs."""
         style = self._style
         own = mounts.first_indent(run)
-        if own is not None and not mounts.nested_indent(run):
+        if own is not None and mounts.nested_indent(run):
+            # The RUNs' usual indentation (an ARG's or ENV's continuation lines may be the
+            # inside of a quoted value).
+            if self._run_cont is None:
+                runs = [i for i in self._df.body if isinstance(i, Run)]
+                self._run_cont = f" {style.escape}{style.newline}{mounts.common_indent(runs)}"
+            return self._run_cont
+        if own is not None:
             return f" {style.escape}{style.newline}{own}"
         if self._cont is None:
             self._cont = f" {style.escape}{style.newline}{mounts.common_indent(self._df.body)}"
