@@ -27,6 +27,10 @@ class CacheMount:
     locked: bool = False
     uid: int | None = None
     gid: int | None = None
+    #: The cache's ``id`` and ``sharing`` when another mount of the same target names them
+    #: (``sharing`` only where ``locked`` is not needed).
+    id: str | None = None
+    sharing: str | None = None
 
 
 def covered(target: str, mount_target: str | None) -> bool:
@@ -76,8 +80,12 @@ def merge_cache_mounts(flags: Sequence[Flag], wanted: Sequence[CacheMount]) -> t
             continue
         added.append(n)
         parts = [f"type=cache,target={m.target}"]
-        if m.locked:
-            parts.append("sharing=locked")
+        if m.id:
+            parts.append(f"id={m.id}")
+        if m.locked or m.sharing:
+            # A tool that cannot share its cache gets ``locked`` whatever another mount says
+            # (an existing mount of the target is given it too, above).
+            parts.append(f"sharing={'locked' if m.locked else m.sharing}")
         if m.uid:
             parts.append(f"uid={m.uid}")
             if m.gid is not None:
@@ -86,6 +94,24 @@ def merge_cache_mounts(flags: Sequence[Flag], wanted: Sequence[CacheMount]) -> t
             raise MountError(f"`{m.target}` would need quoting in `--mount`")
         new.append(f"--mount={','.join(parts)}")
     return new, edited, added
+
+
+def cache_names(instructions: Sequence[Instruction]) -> dict[str, tuple[str | None, str | None]]:
+    """Normalised target → (``id``, ``sharing``) of the first cache mount of that target
+    that sets either, among the ``--mount`` flags of ``instructions``: a new mount of the
+    target shares that cache rather than starting one of its own."""
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for ins in instructions:
+        for f in getattr(ins, "flags", ()):
+            spec = f.mount
+            if spec is None or spec.type != "cache" or spec.target is None:
+                continue
+            target = posixpath.normpath(spec.target)
+            names = (spec.get("id"), spec.get("sharing"))
+            if target not in out and names != (None, None) and not any(
+                    c in v for v in names if v is not None for c in ' ,"\'\\\t$=\n'):
+                out[target] = names
+    return out
 
 
 def with_mount_field(flag: Flag, key: str, value: str) -> Flag:
@@ -133,6 +159,24 @@ def first_indent(ins: Instruction) -> str | None:
     return None
 
 
+def nested_indent(ins: Instruction) -> bool:
+    """The instruction's command starts on its first line and its first continuation line is
+    indented deeper than that start (``RUN if …; then`` and a block body below): the
+    indentation of a nested shell block, not of the instruction's own continuation lines.
+    Widths are counted in characters, so a tab indent is never deeper."""
+    indent = first_indent(ins)
+    command = getattr(ins, "command", None)
+    raw = getattr(command, "raw", None)
+    if indent is None or not isinstance(raw, str):
+        return False
+    head = raw.split("\n", 1)[0].rstrip("\r").rstrip(getattr(command, "escape", "\\")).strip()
+    if not head:
+        return False
+    code = ins.with_changes(leading_lines=(), heredocs=()).code if (ins.leading_lines or ins.heredocs) else ins.code
+    column = code.split("\n", 1)[0].rfind(head)
+    return column >= 0 and len(indent) > column
+
+
 def split_leading(lines: tuple[EmptyLine, ...]) -> tuple[tuple[EmptyLine, ...], tuple[EmptyLine, ...]]:
     """(lines above, the comment block directly above the instruction)."""
     i = len(lines)
@@ -143,10 +187,10 @@ def split_leading(lines: tuple[EmptyLine, ...]) -> tuple[tuple[EmptyLine, ...], 
 
 def common_indent(instructions: Sequence[Instruction], default: str = "    ") -> str:
     """The most common first-continuation-line indentation of ``instructions`` (deeper
-    lines are argument lists), else ``default``."""
+    lines are argument lists; a :func:`nested_indent` is not counted), else ``default``."""
     indents: dict[str, int] = {}
     for ins in instructions:
         indent = first_indent(ins)
-        if indent is not None:
+        if indent is not None and not nested_indent(ins):
             indents[indent] = indents.get(indent, 0) + 1
     return max(indents, key=lambda k: indents[k]) if indents else default

@@ -363,6 +363,9 @@ class ManagerInfo:
     defeating_env_any: tuple[str, ...] = ()
     #: Commands that empty its cache, as word prefixes (``("npm", "cache", "clean")``).
     cleaners: tuple[tuple[str, ...], ...] = ()
+    #: Of those, the ones that also empty its package index (``apt-get dist-clean``: the
+    #: lists), as :meth:`CacheDir.kind` ``index`` says.
+    index_cleaners: tuple[tuple[str, ...], ...] = ()
     #: Cleaning commands (word prefixes) a linter wants kept, with its rule (``dnf clean``:
     #: hadolint DL3040): a cache mount cannot be added while they empty it.
     linted_cleaners: tuple[tuple[tuple[str, ...], str], ...] = ()

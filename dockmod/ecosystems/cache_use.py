@@ -37,11 +37,27 @@ InMounts = Callable[[str], bool]
 Removal = tuple[str, Callable[[ShellCommand], ShellCommand | None]]
 
 
+def inline_env(call: PackageManagerCall, get: Getter) -> Getter:
+    """``get`` with the assignments written before ``call``'s program on its command line
+    (``GOPROXY=off go build``, ``env GOFLAGS=-mod=vendor go build``), which override the
+    ``ENV`` value for that command; a non-literal value is not known."""
+    inline: dict[str, object] = {}
+    for w in (*call.command.assignments, *call.program):
+        key, eq, value = w.text.partition("=")
+        if eq and key.isidentifier():
+            inline[key] = value if w.static else object()
+    if not inline:
+        return get
+    return lambda name: inline[name] if name in inline else get(name)
+
+
 def offline(call: PackageManagerCall, get: Getter) -> list[str]:
-    """How ``call`` reads only what is already stored (``--offline``, ``GOPROXY=off``)."""
+    """How ``call`` reads only what is already stored (``--offline``, ``GOPROXY=off``, as
+    ``ENV`` or written before the command)."""
     info = call.info
     out = [o.name for o in call.options
            if o.name in info.offline_options or f"{o.name}={o.value}" in info.offline_options]
+    get = inline_env(call, get) if info.offline_env else get
     for var, value in info.offline_env:
         got = get(var)
         if isinstance(got, str) and (value == "*" or value in got.split()):
@@ -158,6 +174,27 @@ def _rm_inside(word: ShellWord, in_mounts: InMounts) -> bool:
         return False
     path = posixpath.normpath(path) if path.startswith("/") else ""
     return bool(path) and in_mounts(path)
+
+
+def empties_index(cmd: SimpleCommand, directory: str, managers: Iterable[Manager]) -> bool:
+    """``cmd`` removes what ``directory`` (a package index: apt's lists) holds: an ``rm``
+    of it, its content (``/var/lib/apt/lists/*``) or a directory above it, or a manager's
+    ``index_cleaners`` (``apt-get dist-clean``)."""
+    name = os.path.basename(cmd.name)
+    words = [w.text for w in cmd.args]
+    for manager in managers:
+        info = MANAGERS[manager]
+        if any(runs_program(name, p[0], info) and tuple(words[: len(p) - 1]) == p[1:] for p in info.index_cleaners):
+            return True
+    if name != "rm":
+        return False
+    for w in cmd.args:
+        text = w.text.removesuffix("/*")
+        if w.static and text.startswith("/") and not any(c in text for c in "*?["):
+            path = posixpath.normpath(text)
+            if directory == path or directory.startswith(path.rstrip("/") + "/"):
+                return True
+    return False
 
 
 def rm_operands_inside(cmd: SimpleCommand, in_mounts: InMounts | None) -> list[ShellWord]:

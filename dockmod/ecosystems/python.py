@@ -116,6 +116,9 @@ MANAGERS = (
         # https://pip.pypa.io/en/stable/cli/pip_cache/
         cleaners=(("pip", "cache", "purge"), ("pip", "cache", "remove")),
         offline_options=("--no-index",),
+        # ``PIP_NO_INDEX``: every option as ``PIP_<NAME>``, a flag's value read as a boolean
+        # (https://pip.pypa.io/en/stable/topics/configuration/#environment-variables)
+        offline_env=tuple(("PIP_NO_INDEX", v) for v in ("1", "true", "True", "yes", "on")),
         # https://pip.pypa.io/en/stable/cli/pip_install/#requirement-specifiers (``==``)
         tool_actions=frozenset({"install"}), tool_excludes=("-e", "--editable"), pin=_PIN_EQ,
         local_artifacts=(".whl",),

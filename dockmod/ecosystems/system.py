@@ -195,7 +195,7 @@ _APT_VALUE = names("-o --option -t --target-release --default-release -c --confi
 _APT_SPEC = CommandSpec(
     same(
         "update install upgrade dist-upgrade full-upgrade remove purge autoremove clean"
-        " autoclean build-dep source download"
+        " autoclean distclean dist-clean build-dep source download"
     ),
     _APT_VALUE,
     bundles=True,
@@ -211,6 +211,14 @@ _APT_CACHES = (
     CacheDir("/var/lib/apt/lists", kind="index", locked=True, system=True,
              source="https://manpages.debian.org/bookworm/apt/apt.conf.5.en.html#DIRECTORIES"),
 )
+
+# apt-get(8) since apt 2.9 (Debian 13): "distclean (and the dist-clean alias) removes all
+# files under /var/lib/apt/lists except Release, Release.gpg, and InRelease", besides what
+# ``clean`` removes (https://manpages.debian.org/trixie/apt/apt-get.8.en.html).
+_APT_INDEX_CLEANERS = (("apt-get", "distclean"), ("apt-get", "dist-clean"), ("apt", "distclean"),
+                       ("apt", "dist-clean"))
+# https://manpages.debian.org/bookworm/apt/apt-get.8.en.html (``clean``)
+_APT_CLEANERS = (("apt-get", "clean"), ("apt", "clean"), *_APT_INDEX_CLEANERS)
 
 # apt-get(8): ``update`` fetches the lists; these actions read them.
 _APT_INDEX = frozenset({"update"})
@@ -253,7 +261,7 @@ MANAGERS = (
         spec=_APT_SPEC,
         install_actions=_APT_ACTIONS,
         caches=_APT_CACHES,
-        cleaners=(("apt-get", "clean"), ("apt", "clean")),
+        cleaners=_APT_CLEANERS, index_cleaners=_APT_INDEX_CLEANERS,
         index_actions=_APT_INDEX, reads_index=_APT_READS_INDEX,
         system=True,
         build_packages=APT_BUILD_PACKAGES,
@@ -268,7 +276,7 @@ MANAGERS = (
         spec=_APT_SPEC,
         install_actions=_APT_ACTIONS,
         caches=_APT_CACHES,
-        cleaners=(("apt", "clean"), ("apt-get", "clean")),
+        cleaners=_APT_CLEANERS, index_cleaners=_APT_INDEX_CLEANERS,
         index_actions=_APT_INDEX, reads_index=_APT_READS_INDEX,
         system=True,
         build_packages=APT_BUILD_PACKAGES,

@@ -26,6 +26,7 @@ from dockmod.ecosystems.cache_use import (
     config_sets,
     defeats,
     disables_docker_clean,
+    empties_index,
     linted_cleaner,
     offline,
     reads_stored_index,
@@ -261,6 +262,7 @@ class MountRisks:
         #: (use, managers, programs, HOME) → id of a later instruction → its reasons.
         self._later: dict[tuple, dict[int, list[str]]] = {}
         self._copied: dict[int, list[str]] = {}
+        self._toolbox: dict[int, bool] = {}
 
     def of(self, run: Run, script: ShellScript, uses: Sequence[CacheTarget], calls: Sequence[PackageManagerCall],
            scope: Scope, edited: Run | None = None) -> list[str]:
@@ -273,7 +275,9 @@ class MountRisks:
         copied = self._copied.get(stage.index)
         if copied is None:
             copied = self._copied[stage.index] = copied_paths(model, stage.index)
-        out = []
+        out: list[str] = []
+        filled: list[str] = []
+        toolbox: list[str] = []
         for call in calls:
             reads = offline(call, scope.run_get)
             if reads:
@@ -295,12 +299,58 @@ class MountRisks:
             if model.wrote_under(run, u.path, copies_from_stages=False):
                 out.append(f"the mount hides files written to `{u.path}` earlier")
             elif u.kind == "store" and filled_before(model, run, u, self.handled):
-                out.append(f"an earlier `RUN` may have filled `{u.path}`, which the mount would hide")
+                if not filled:
+                    out.append("\0filled")  # said once, for every such directory (below)
+                filled.append(u.path)
+            if u.kind == "store" and self._default_command(stage.index):
+                if not toolbox:
+                    out.append("\0toolbox")
+                toolbox.append(u.path)
             out.extend(self._after(run, u, calls, home))
             for src in copied:
                 if inside(src, u.path) or inside(u.path, src) and src != "/":
                     out.append(f"a `COPY --from` reads `{u.path}`")
+        if filled:
+            out[out.index("\0filled")] = (f"an earlier `RUN` may have filled {_listed(filled)}, "
+                                          f"which the mount{'s' if len(filled) > 1 else ''} would hide")
+        if toolbox:
+            out[out.index("\0toolbox")] = (f"the image can be shipped with its base image's `CMD`/`ENTRYPOINT`: a "
+                                           f"command given to `docker run` may need {_listed(toolbox)}")
         return out
+
+    def shipped_index(self, run: Run, script: ShellScript, uses: Sequence[CacheTarget],
+                      calls: Sequence[PackageManagerCall]) -> dict[str, str]:
+        """Package index mounts of ``uses`` (apt's lists) that would leave a stage that can
+        be shipped without its index, when the script does not remove it itself: a later
+        install in a container or a child image (without ``update``) reads it. Path → reason."""
+        stage = self.model.stage_of(run)
+        if stage is None or stage.index not in self.model.shipped:
+            return {}
+        out: dict[str, str] = {}
+        managers = list(dict.fromkeys(c.manager for c in calls))
+        last = max(c.span[0] for c in calls)
+        for u in uses:
+            if u.kind == "index" and not any(
+                    cmd.span[0] > last and empties_index(cmd, u.path, managers) for cmd in script.commands):
+                out[u.path] = (f"a stage that can be shipped would lose the package lists in `{u.path}` "
+                               f"(a later `{calls[0].manager} install` without `update` fails)")
+        return out
+
+    def _default_command(self, stage_index: int) -> bool:
+        """A stage that is ``stage_index`` or built on it can be shipped (and is not only
+        the base of another that can), and no stage of its ``FROM`` chain sets ``CMD`` or
+        ``ENTRYPOINT``: it runs its base image's default (a shell, ``go``), so it may be
+        run as a toolbox (``docker run img go test``)."""
+        hit = self._toolbox.get(stage_index)
+        if hit is None:
+            model = self.model
+            shipped = model.shipped
+            bases = {b for t in shipped for b in model.chain(t)[:-1]}
+            hit = self._toolbox[stage_index] = any(
+                t in shipped and t not in bases and not any(
+                    isinstance(x, (Cmd, Entrypoint)) for i in model.chain(t) for x in model.stages[i].instructions)
+                for t in (stage_index, *model.descendants(stage_index)))
+        return hit
 
     def _after(self, run: Run, use: CacheTarget, calls: Sequence[PackageManagerCall], home: str | None) -> list[str]:
         """Why instructions after ``run`` (the rest of the stage and the stages built on
@@ -385,6 +435,10 @@ def _paths(script: ShellScript | None, home: str | None) -> tuple[str, ...]:
 def _names(script: ShellScript, directory: str, home: str | None) -> bool:
     """:func:`names_path`, from :func:`_paths`."""
     return any(inside(p, directory) for p in _paths(script, home))
+
+
+def _listed(paths: Sequence[str]) -> str:
+    return ", ".join(f"`{p}`" for p in paths)
 
 
 def _script_of(run: Run) -> ShellScript | None:

@@ -20,7 +20,8 @@ cache directory the tool uses, for the user and environment in effect at that ``
 * What would defeat the cache goes in the same fix: ``pip --no-cache-dir``,
   ``uv``/``poetry --no-cache``, ``PIP_NO_CACHE_DIR=…``/``UV_NO_CACHE=…`` before the command,
   ``apk --no-cache``, and cleaning commands whose only effect is to empty a mounted
-  directory (``apt-get clean``, ``rm -rf /var/lib/apt/lists/*``, ``npm cache clean``,
+  directory (``apt-get clean``, ``apt-get dist-clean`` (Debian 13's apt: ``clean`` and the
+  lists), ``rm -rf /var/lib/apt/lists/*``, ``npm cache clean``,
   ``yarn cache clean``, ``pip cache purge``, ``composer clear-cache``,
   an ``rm`` whose every operand lies inside a mounted directory).
 * apt: besides the two mounts, Debian's and Ubuntu's images delete every downloaded
@@ -40,6 +41,12 @@ cache directory the tool uses, for the user and environment in effect at that ``
   inside a mounted directory) is never added again, nor one that holds a cache mount the
   user chose (``/go/pkg/mod/cache`` only: never ``/go/pkg/mod`` nested over it); an
   existing cache mount of that exact target gets the ``sharing=locked`` and ``uid=`` it lacks.
+  When another ``RUN`` of the file mounts the same target with an ``id=`` (or ``sharing=``),
+  the new mount uses the same ``id`` (and ``sharing``, unless the tool needs ``locked``), so
+  one directory does not get two caches.
+* New ``--mount`` lines are indented as the ``RUN``'s own first continuation line, unless
+  that line is deeper than where the command starts (the body of an ``if`` block, an
+  argument list): then as the file's other ``RUN``s (4 spaces when none tells).
 
 Left alone: exec-form ``RUN`` (no shell parses it), ``ONBUILD``, files with
 ``# escape=``` and stages whose ``SHELL`` is not a POSIX shell or whose image is a
@@ -82,9 +89,22 @@ what the image holds at that path. So the fix is:
   cannot see into (``make``, a script). The mount would hide those files.
 * Unsafe when the call only reads what is stored (``cargo --offline``/``--frozen``,
   ``mvn -o``, ``npm``/``yarn``/``pnpm``/``gradle``/``uv --offline``, ``pip --no-index``,
-  ``GOPROXY=off``): an empty or evicted mount breaks it. Likewise ``apt-get install``
+  ``GOPROXY=off``, ``GOFLAGS=-mod=vendor``, ``npm_config_offline=true``, ``PIP_NO_INDEX=1``,
+  set by ``ENV`` or written before the command: ``GOPROXY=off go build``, which also
+  overrides an ``ENV`` value): an empty or evicted mount breaks it. Likewise ``apt-get install``
   without ``apt-get update`` in the same ``RUN`` reads the lists an earlier ``RUN`` stored,
   and that earlier ``RUN``'s list mount is unsafe while a later one reads them.
+* Unsafe for a store (the directories above) in a stage that can be shipped (see below;
+  not one only built on by another that can) when neither it nor a stage of its ``FROM``
+  chain sets ``CMD`` or ``ENTRYPOINT``: it runs its base image's default (``golang``'s
+  ``bash``), so it may be a toolbox run as ``docker run <image> go test``, which would find
+  the store empty.
+* apt's lists (``/var/lib/apt/lists``) in a stage that can be shipped, unless the same
+  ``RUN`` removes them (``rm -rf /var/lib/apt/lists/*``, ``apt-get dist-clean``, which the
+  fix then drops): the image would lose them, and a later ``apt-get install`` without
+  ``apt-get update`` (in a child image or a container) fails. The lists mount is then a
+  finding of its own (unsafe), so that the package cache mount (``/var/cache/apt``) stays
+  a safe one.
 * Unsafe when the directory comes from the command line (``--cache-dir``, ``--cache``,
   ``--store-dir``, ``-Dmaven.repo.local=``) or from ``pnpm config set store-dir``,
   ``npm config set cache``, ``yarn config set cache-folder``: the author chose it and may
@@ -177,6 +197,8 @@ class _Plan:
     unsafe: list[str] = field(default_factory=list)
     #: The row's ``mount_env`` (``UV_LINK_MODE=copy``) that the scope does not set already.
     mount_env: tuple[tuple[str, str], ...] = ()
+    #: Mounts unsafe on their own (an index in a stage that can be shipped): path → reason.
+    held: dict[str, str] = field(default_factory=dict)
 
 
 class AddCacheMounts(Transform):
@@ -217,6 +239,8 @@ class AddCacheMounts(Transform):
         model = self._model = model_for(df, targets) if targets else self.context.model
         self._risks = caches.MountRisks.of_model(model, self._managers)
         self._cont: str | None = None
+        self._run_cont: str | None = None
+        self._names: dict[str, tuple[str | None, str | None]] | None = None
         #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
         self._clean_tried: set[int] = set()
         self._cleaned: set[int] = set()
@@ -263,31 +287,54 @@ class AddCacheMounts(Transform):
             plan = _Plan(group)
             try:
                 fixed = self._fix(stage, run, current, scope, plan)
+                parts: list[tuple[Run | None, _Plan]] = [(fixed, plan)]
+                if fixed is not None and plan.held and set(plan.unsafe) == set(plan.held.values()) and any(
+                        m.path not in plan.held for m in plan.mounts):
+                    # Only a mount unsafe on its own (apt's lists in a stage that can be
+                    # shipped) makes the fix unsafe: the others are a safe finding of their own.
+                    safe = _Plan(group)
+                    fixed = self._fix(stage, run, current, scope, safe, held=False)
+                    parts = [(fixed, safe)]
+                    if fixed is not None and not safe.unsafe:
+                        parts.append((None, _Plan(group)))
+                    else:
+                        parts = [(self._fix(stage, run, current, scope, plan), plan)]
             except (CacheBlocked, mounts.MountError) as e:
                 self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
                             title="Add cache mounts for the package caches", no_fix_reason=str(e))
                 apt_blocked |= key == "apt"
                 continue
-            if fixed is None:
-                continue
-            targets = ", ".join(f"`{m.path}`" for m in plan.mounts) or "the existing mounts"
-            safety = FixSafety.UNSAFE if plan.unsafe else FixSafety.SAFE
-            note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
-            if key == "apt":
-                apt_fix = safety
-            out = self.propose(run, fixed, updated=current, safety=safety, tools=_tools(group),
-                               problem="without a cache mount", note=note, title=f"Add cache mounts for {targets}")
-            if out is fixed:
-                current = fixed
+            for n, (fixed, plan) in enumerate(parts):
+                if n:
+                    # The held mounts, on the RUN as the safe part leaves it.
+                    try:
+                        fixed = self._fix(stage, run, current, scope, plan, held=True)
+                    except (CacheBlocked, mounts.MountError):
+                        fixed = None
+                if fixed is None:
+                    continue
+                targets = ", ".join(f"`{m.path}`" for m in plan.mounts) or "the existing mounts"
+                safety = FixSafety.UNSAFE if plan.unsafe else FixSafety.SAFE
+                note = f"; unsafe: {'; '.join(dict.fromkeys(plan.unsafe))}" if plan.unsafe else ""
+                if key == "apt" and not n:
+                    apt_fix = safety
+                lists = plan.mounts and all(m.path in plan.held for m in plan.mounts)
+                out = self.propose(run, fixed, updated=current, safety=safety, tools=_tools(group),
+                                   problem="without a package-list mount" if lists else "without a cache mount",
+                                   note=note, title=f"Add cache mounts for {targets}")
+                if out is fixed:
+                    current = fixed
         if "apt" in groups and not apt_blocked:
             clean = self._docker_clean(stage, run, current, scope, apt_fix, groups["apt"], previous)
             if clean is not None:
                 return clean
         return (current,) if current is not run else None
 
-    def _fix(self, stage: Stage, original: Run, run: Run, scope: Scope, plan: _Plan) -> Run | None:
+    def _fix(self, stage: Stage, original: Run, run: Run, scope: Scope, plan: _Plan,
+             held: bool | None = None) -> Run | None:
         """``run`` (``original`` with the fixes of other managers) with ``plan``'s mounts and
-        removals, or None when there is nothing to do."""
+        removals, or None when there is nothing to do. ``held``: only the mounts unsafe on
+        their own (True), only the others (False), or all (None)."""
         calls = plan.calls
         script = shell_script(run)
         assert script is not None
@@ -296,6 +343,9 @@ class AddCacheMounts(Transform):
         # A build directory (cargo's target/) only where its own mount is safe.
         plan.mounts += [b for b in caches.build_uses(script, calls, scope)
                         if not self._risks.of(original, script, [b], (), scope)]
+        plan.held = self._risks.shipped_index(original, script, plan.mounts, calls)
+        if held is not None:
+            plan.mounts = [m for m in plan.mounts if (m.path in plan.held) is held]
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
         new_flags, edited = self._merge(run, plan)
@@ -304,8 +354,13 @@ class AddCacheMounts(Transform):
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
         plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None)
+        plan.unsafe += [plan.held[m.path] for m in plan.mounts if m.path in plan.held]
         if not self._edit:
             return fixed
+        if held and new_flags and not original.flags:
+            # The held mounts join those the safe part just added, laid out as one fix would.
+            new_flags = [edited.get(i, f).raw for i, f in enumerate(run.flags)] + new_flags
+            return fixed.with_changes(flags=mounts.join_flags((), new_flags, {}, self._continuation(original)))
         return fixed.with_changes(flags=mounts.join_flags(run.flags, new_flags, edited, self._continuation(run)))
 
     def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
@@ -351,8 +406,11 @@ class AddCacheMounts(Transform):
 
     def _merge(self, run: Run, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
         """New ``--mount`` texts and rewritten flags; ``plan.mounts`` keeps the new ones."""
+        if self._names is None:
+            self._names = mounts.cache_names(self._df.body)
         wanted = [mounts.CacheMount(m.path, m.cache.locked, None if m.system else plan.uid,
-                             None if m.system or not plan.uid else plan.gid) for m in plan.mounts]
+                                    None if m.system or not plan.uid else plan.gid,
+                                    *self._names.get(m.path, (None, None))) for m in plan.mounts]
         new, edited, added = mounts.merge_cache_mounts(run.flags, wanted)
         plan.mounts = [plan.mounts[i] for i in added]
         return new, edited
@@ -360,9 +418,17 @@ class AddCacheMounts(Transform):
     def _continuation(self, run: Run) -> str:
         """The line break inside an instruction: this RUN's own first continuation line's
         indentation, else the file's most common one (first continuation lines only: deeper
-        lines are argument lists)."""
+        lines are argument lists); when that line is deeper than where the command starts
+        (a nested shell block, an argument list), the most common one of the file's RUNs."""
         style = self._style
         own = mounts.first_indent(run)
+        if own is not None and mounts.nested_indent(run):
+            # The RUNs' usual indentation (an ARG's or ENV's continuation lines may be the
+            # inside of a quoted value).
+            if self._run_cont is None:
+                runs = [i for i in self._df.body if isinstance(i, Run)]
+                self._run_cont = f" {style.escape}{style.newline}{mounts.common_indent(runs)}"
+            return self._run_cont
         if own is not None:
             return f" {style.escape}{style.newline}{own}"
         if self._cont is None:

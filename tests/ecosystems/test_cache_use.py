@@ -1,0 +1,79 @@
+"""cache_use and cst.mounts helpers DM202 relies on: offline settings written before a
+command, what empties a package index, cache ids shared by target, nested indentation."""
+
+from __future__ import annotations
+
+import pytest
+
+from dockmod import parse
+from dockmod.cst import Run, ShellCommand, mounts
+from dockmod.ecosystems import Manager, calls
+from dockmod.ecosystems.cache_use import empties_index, offline
+from dockmod.shell import parse_shell
+
+
+def _call(raw: str):
+    return calls(parse_shell(ShellCommand(raw=raw, escape="\\")))[0]
+
+
+ENV = {"GOPROXY": "off"}
+
+
+@pytest.mark.parametrize(("raw", "env", "expected"), [
+    ("GOPROXY=off go build .", {}, ["GOPROXY=off"]),
+    ("GOFLAGS=-mod=vendor go build .", {}, ["GOFLAGS=-mod=vendor"]),
+    ("env CARGO_NET_OFFLINE=true cargo build", {}, ["CARGO_NET_OFFLINE=true"]),
+    ("PIP_NO_INDEX=1 pip install --find-links /w app", {}, ["PIP_NO_INDEX=1"]),
+    ("go mod download", ENV, ["GOPROXY=off"]),
+    # The inline value overrides ENV, whether literal or not.
+    ("GOPROXY=https://proxy.golang.org go mod download", ENV, []),
+    ('GOPROXY="$P" go mod download', ENV, []),
+    ("go mod download", {}, []),
+])  # fmt: skip
+def test_offline_reads_inline_assignments(raw: str, env: dict[str, str], expected: list[str]) -> None:
+    assert offline(_call(raw), env.get) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("rm -rf /var/lib/apt/lists/*", True),
+    ("rm -rf /var/lib/apt/lists", True),
+    ("rm -rf /var/lib/apt", True),
+    ("apt-get dist-clean", True),
+    ("apt distclean", True),
+    ("apt-get clean", False),
+    ("rm -rf /var/lib/apt/lists/partial", False),
+    ('rm -rf "$LISTS"/*', False),
+])  # fmt: skip
+def test_empties_index(raw: str, expected: bool) -> None:
+    cmd = parse_shell(ShellCommand(raw=raw, escape="\\")).commands[0]
+    assert empties_index(cmd, "/var/lib/apt/lists", [Manager.APT_GET, Manager.APT]) is expected
+
+
+def test_cache_names_first_mount_with_an_id_or_sharing() -> None:
+    df = parse("FROM a\nRUN --mount=type=cache,target=/root/.cache/pip/ pip install x\n"
+               "RUN --mount=type=cache,target=/root/.cache/pip,id=mine pip install y\n"
+               "RUN --mount=type=cache,target=/root/.npm,sharing=private npm ci\n"
+               "RUN --mount=type=cache,target=/x,id=$ID true\n")
+    assert mounts.cache_names(df.body) == {"/root/.cache/pip": ("mine", None), "/root/.npm": (None, "private")}
+
+
+def test_new_mount_text_locked_wins_over_a_reused_sharing() -> None:
+    new, _, _ = mounts.merge_cache_mounts((), [mounts.CacheMount("/var/cache/apt", True, None, None, "a", "private"),
+                                               mounts.CacheMount("/root/.npm", False, None, None, "n", "private")])
+    assert new == ["--mount=type=cache,target=/var/cache/apt,id=a,sharing=locked",
+                   "--mount=type=cache,target=/root/.npm,id=n,sharing=private"]
+
+
+@pytest.mark.parametrize(("text", "nested"), [
+    ("RUN if true; then \\\n        pip install x; \\\n    fi\n", True),
+    ("RUN apt-get install -y \\\n      curl\n", True),
+    ("RUN apt-get update \\\n    && apt-get install -y curl\n", False),
+    ("RUN set -eux; \\\n\tapt-get update\n", False),  # a tab is one character: never deeper
+    ("RUN --mount=type=cache,target=/a \\\n        pip install x\n", False),  # the command starts below
+    ("RUN \\\n        pip install x\n", False),
+    ("RUN pip install x\n", False),
+])  # fmt: skip
+def test_nested_indent(text: str, nested: bool) -> None:
+    run = parse("FROM a\n" + text).body[-1]
+    assert isinstance(run, Run)
+    assert mounts.nested_indent(run) is nested
