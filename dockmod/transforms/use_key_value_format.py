@@ -9,15 +9,20 @@ The legacy form allows one pair per instruction and is ambiguous to read: in
 ``ENV A B C`` the value is ``B C``. BuildKit warns about it and may drop it.
 
 ## Example
-``ENV PORT 8000`` becomes ``ENV PORT=8000``; ``ENV MSG hello  world`` becomes
-``ENV MSG=hello\\ \\ world``.
+``ENV PORT 8000`` becomes ``ENV PORT=8000``; ``ENV DEPS curl git make`` becomes
+``ENV DEPS="curl git make"``, as Docker's own guidance writes it; a legacy value over
+several lines (``ENV DEPS \\`` / ``autoconf \\`` / ``dpkg-dev``) becomes
+``ENV DEPS="autoconf \\`` / ``dpkg-dev"``, its line breaks kept.
 
 ## Fix safety
 Safe. In both forms BuildKit processes the value as one shell word (quotes removed,
 variables expanded); the only difference is that ``key=value`` splits on unquoted
-whitespace. The fix therefore escapes each unquoted whitespace character with the file's
-escape character, so the value is exactly the same. A legacy value that spans a line
-continuation is reported without a fix.
+whitespace. A value with whitespace is wrapped in double quotes when that keeps the
+value exactly (checked with BuildKit's word splitting and lexer: inside double quotes
+``'`` is literal and the escape character only escapes ``"``, ``$`` and itself); else
+each unquoted whitespace character is escaped with the file's escape character
+(``ENV QUOTED "a b" c`` becomes ``ENV QUOTED="a b"\\ c``). A value over several lines
+that double quotes would change is reported without a fix, as is a key over several lines.
 
 ## Options
 None.
@@ -26,7 +31,8 @@ None.
 from __future__ import annotations
 
 from dockmod.cst import Env, KeyValue, Label
-from dockmod.lang.words import GO_SPACE
+from dockmod.cst.arguments import LegacyKeyValue
+from dockmod.lang.words import GO_SPACE, LexError, expand_word, logical_text, parse_words
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 
@@ -64,6 +70,39 @@ def _escape_unquoted_whitespace(value: str, escape: str) -> str:
     return "".join(out)
 
 
+def _quoted(legacy: LegacyKeyValue) -> str | None:
+    """The legacy value in double quotes (``"curl git"``, as Docker's guide writes it), or
+    None when it has no unquoted whitespace (nothing to quote) or quoting would change
+    what BuildKit makes of it.
+
+    The raw value is wrapped as written, line continuations included: BuildKit joins the
+    lines first, then lexes the value. Kept only when ``KEY="…"`` is one word (BuildKit's
+    ``parseWords``) and its value, quotes removed and variables expanded (``ProcessWord``),
+    equals the legacy value's: inside double quotes ``'`` is literal and the escape char
+    only escapes ``"``, ``$`` and itself, so a value with quotes or escapes mostly keeps
+    the escaped form.
+    """
+    raw, escape = legacy.value_raw, legacy.escape
+    if _escape_unquoted_whitespace(raw, escape) == raw and "\n" not in raw:
+        return None
+    quoted = f'"{raw}"'
+    pair = logical_text(f"{legacy.key_raw}={quoted}", escape)
+    words = parse_words(pair, 0, len(pair), escape)
+    if len(words) != 1 or words[0][2] != pair:
+        return None
+    old = logical_text(raw, escape)
+    new = pair.split("=", 1)[1]
+
+    def seen(name: str) -> str:
+        return f"\0{name}\0"
+
+    try:
+        same = expand_word(old, seen, escape) == expand_word(new, seen, escape)
+    except (LexError, ValueError):
+        return None
+    return quoted if same else None
+
+
 class UseKeyValueFormat(Transform):
     meta = TransformMeta(
         code="DM502",
@@ -75,7 +114,7 @@ class UseKeyValueFormat(Transform):
         examples=(
             Example(before="FROM alpine\nENV PORT 8000\n", after="FROM alpine\nENV PORT=8000\n"),
             Example(before="FROM alpine\nLABEL owner platform team\n",
-                    after="FROM alpine\nLABEL owner=platform\\ team\n"),
+                    after="FROM alpine\nLABEL owner=\"platform team\"\n"),
             Example(before="FROM alpine\nENV PORT=8000\n"),
         ),
     )
@@ -85,13 +124,19 @@ class UseKeyValueFormat(Transform):
         if legacy is None:
             return updated
         msg = {"keyword": original.keyword.upper(), "key": legacy.key}
-        if "\n" in legacy.value_raw or "\n" in legacy.key_raw:
-            self.report(original, **msg)
+        if "\n" in legacy.key_raw:
+            self.report(original, no_fix_reason="the key spans lines", value=legacy.value, **msg)
             return updated
-        value = _escape_unquoted_whitespace(legacy.value_raw, legacy.escape)
+        value = _quoted(legacy)
+        if value is None:
+            if "\n" in legacy.value_raw:
+                self.report(original, no_fix_reason="the value spans lines and double quotes would change it",
+                            value=legacy.value, **msg)
+                return updated
+            value = _escape_unquoted_whitespace(legacy.value_raw, legacy.escape)
         pair = KeyValue(f"{legacy.key_raw}={value}", "", legacy.escape)
         return self.propose(original, updated.with_changes(legacy=None, pairs=(pair,)),
-                            updated=updated, value=value, **msg)
+                            updated=updated, value=logical_text(value, legacy.escape), **msg)
 
     def leave_Env(self, original: Env, updated: Env) -> Env:
         return self._fix(original, updated)
