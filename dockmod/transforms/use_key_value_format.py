@@ -80,11 +80,19 @@ def _quoted(legacy: LegacyKeyValue) -> str | None:
     ``parseWords``) and its value, quotes removed and variables expanded (``ProcessWord``),
     equals the legacy value's: inside double quotes ``'`` is literal and the escape char
     only escapes ``"``, ``$`` and itself, so a value with quotes or escapes mostly keeps
-    the escaped form.
+    the escaped form. A value with a ``"`` of its own (not escaped) is not wrapped either:
+    ``"a "b""`` keeps the value but reads as if it held quotes.
     """
     raw, escape = legacy.value_raw, legacy.escape
     if _escape_unquoted_whitespace(raw, escape) == raw and "\n" not in raw:
         return None
+    i = 0
+    while i < len(raw):  # a quote of the value's own would pair with ours: hard to read
+        if raw[i] == escape:
+            i += 1
+        elif raw[i] == '"':
+            return None
+        i += 1
     quoted = f'"{raw}"'
     pair = logical_text(f"{legacy.key_raw}={quoted}", escape)
     words = parse_words(pair, 0, len(pair), escape)

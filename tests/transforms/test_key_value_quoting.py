@@ -17,6 +17,8 @@ from tests.transforms.harness import run_transform
     ("ENV D a\\$x b", 'ENV D="a\\$x b"'),            # `\$` is one in "…" too
     ("ENV V $HOME/bin:${PATH} x", 'ENV V="$HOME/bin:${PATH} x"'),
     ("ENV S 'a b' c", "ENV S='a b'\\ c"),
+    ('LABEL m James T "j@x.org"', 'LABEL m=James\\ T\\ "j@x.org"'),
+    ('LABEL m Erik \\\\H <e@x.org>\\"', 'LABEL m="Erik \\\\H <e@x.org>\\""'),
     ("ENV P 8000", "ENV P=8000"),
 ])
 def test_quoting(before: str, after: str) -> None:
