@@ -114,7 +114,7 @@ class AddAptInstallFlags(Transform):
                 applied.append((anchor, [flag]))
         if not applied:
             return updated
-        if len(applied) != len(wanted):
+        if edited is None or len(applied) != len(wanted):
             edited = insert_words(command, applied)
             if edited is None:
                 return updated

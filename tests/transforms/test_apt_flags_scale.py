@@ -37,3 +37,22 @@ def test_safe_only_run_keeps_unsafe_insertions_out() -> None:
     assert out.output == _chain(3, "apt-get install -y")
     held = [f for f in out.result.remaining if f.message.endswith("`--no-install-recommends`")]
     assert len(held) == 3
+
+
+def test_calls_verified_one_by_one_when_the_joint_edit_fails(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The edit of all insertions is verified first; should it fail, each insertion is
+    # verified alone and the applied ones are joined again.
+    from dockmod.shell import edits
+
+    real = edits.insert_words
+    calls: list[int] = []
+
+    def flaky(command, insertions):  # type: ignore[no-untyped-def]
+        insertions = list(insertions)
+        calls.append(len(insertions))
+        return None if len(calls) == 1 else real(command, insertions)
+
+    monkeypatch.setattr(edits, "insert_words", flaky)
+    out = run_transform(_chain(3, "apt-get install"), AddAptInstallFlags, unsafe_fixes=True)
+    assert out.output == _chain(3, "apt-get install -y --no-install-recommends")
+    assert calls[:1] == [6] and 1 in calls
