@@ -22,7 +22,9 @@ value exactly (checked with BuildKit's word splitting and lexer: inside double q
 ``'`` is literal and the escape character only escapes ``"``, ``$`` and itself); else
 each unquoted whitespace character is escaped with the file's escape character
 (``ENV QUOTED "a b" c`` becomes ``ENV QUOTED="a b"\\ c``). A value over several lines
-that double quotes would change is reported without a fix, as is a key over several lines.
+takes that form too (``LABEL RUN 'docker run \\`` / ``-v …'`` becomes ``LABEL RUN='docker
+run \\`` / ``-v …'``) when it is checked the same way; otherwise it is reported without a
+fix, as is a key over several lines.
 
 ## Options
 None.
@@ -94,21 +96,26 @@ def _quoted(legacy: LegacyKeyValue) -> str | None:
             return None
         i += 1
     quoted = f'"{raw}"'
-    pair = logical_text(f"{legacy.key_raw}={quoted}", escape)
+    return quoted if _same_value(legacy, quoted) else None
+
+
+def _same_value(legacy: LegacyKeyValue, value: str) -> bool:
+    """Whether ``KEY=value`` (raw, continuations allowed) is one word whose value, quotes
+    removed and variables expanded, is the legacy value's."""
+    escape = legacy.escape
+    pair = logical_text(f"{legacy.key_raw}={value}", escape)
     words = parse_words(pair, 0, len(pair), escape)
     if len(words) != 1 or words[0][2] != pair:
-        return None
-    old = logical_text(raw, escape)
-    new = pair.split("=", 1)[1]
+        return False
 
     def seen(name: str) -> str:
         return f"\0{name}\0"
 
     try:
-        same = expand_word(old, seen, escape) == expand_word(new, seen, escape)
+        return expand_word(logical_text(legacy.value_raw, escape), seen, escape) == \
+            expand_word(pair.split("=", 1)[1], seen, escape)
     except (LexError, ValueError):
-        return None
-    return quoted if same else None
+        return False
 
 
 class UseKeyValueFormat(Transform):
@@ -137,11 +144,11 @@ class UseKeyValueFormat(Transform):
             return updated
         value = _quoted(legacy)
         if value is None:
-            if "\n" in legacy.value_raw:
-                self.report(original, no_fix_reason="the value spans lines and double quotes would change it",
-                            value=legacy.value, **msg)
-                return updated
             value = _escape_unquoted_whitespace(legacy.value_raw, legacy.escape)
+            if "\n" in legacy.value_raw and not _same_value(legacy, value):
+                self.report(original, value=legacy.value, **msg,
+                            no_fix_reason="the value spans lines and neither double quotes nor escapes keep it")
+                return updated
         pair = KeyValue(f"{legacy.key_raw}={value}", "", legacy.escape)
         return self.propose(original, updated.with_changes(legacy=None, pairs=(pair,)),
                             updated=updated, value=logical_text(value, legacy.escape), **msg)

@@ -20,15 +20,18 @@ from tests.transforms.harness import run_transform
     ('LABEL m James T "j@x.org"', 'LABEL m=James\\ T\\ "j@x.org"'),
     ('LABEL m Erik \\\\H <e@x.org>\\"', 'LABEL m="Erik \\\\H <e@x.org>\\""'),
     ("ENV P 8000", "ENV P=8000"),
+    # Over several lines: quoted, else escaped, each checked against BuildKit's value.
+    ("LABEL R 'a $X \\\n  b'", "LABEL R='a $X \\\n  b'"),
+    ('ENV N "x \\\n  y" z', 'ENV N="x \\\n  y"\\ z'),
 ])
 def test_quoting(before: str, after: str) -> None:
     out = run_transform(f"FROM alpine\n{before}\n", UseKeyValueFormat)
     assert out.output == f"FROM alpine\n{after}\n"
 
 
-def test_multiline_value_quotes_would_change_has_a_reason() -> None:
-    text = 'FROM alpine\nENV N "x \\\n  y" z\n'
+def test_multiline_value_no_form_keeps_has_a_reason() -> None:
+    text = "FROM alpine\nENV S it's \\\n  here\n"  # BuildKit rejects it: unmatched quote
     out = run_transform(text, UseKeyValueFormat)
     assert out.output == text
     assert [f.no_fix_reason for f in out.result.findings] == [
-        "the value spans lines and double quotes would change it"]
+        "the value spans lines and neither double quotes nor escapes keep it"]
