@@ -217,17 +217,20 @@ def test_check_reports_the_dropped_fix_only_in_fix_mode() -> None:
 
 
 @pytest.mark.parametrize("space", ["\u00a0", "\u0085", "\u2003", "\u3000"])
-def test_dm502_escapes_every_space_buildkit_splits_on(space: str) -> None:
+def test_dm502_keeps_every_space_buildkit_splits_on(space: str) -> None:
+    # Quoted (or, with a quote in the value, escaped): BuildKit must read one pair.
     from dockmod.transforms.use_key_value_format import UseKeyValueFormat
     from tests.oracle import oracle_instructions
 
-    text = f"FROM a\nENV PATH $CATAL{space}INA_HOME/bin\n"
-    result = fix(text, UseKeyValueFormat)
-    out = result.output.code
-    assert out == f"FROM a\nENV PATH=$CATAL\\{space}INA_HOME/bin\n"
-    assert result.findings[0].fixable
-    env = oracle_instructions(out)[1]
-    assert env["value"] == ["PATH", f"$CATAL\\{space}INA_HOME/bin"]
+    for value, written in ((f"$CATAL{space}INA_HOME/bin", f'"$CATAL{space}INA_HOME/bin"'),
+                           (f"'a'{space}b", f"'a'\\{space}b")):
+        text = f"FROM a\nENV PATH {value}\n"
+        result = fix(text, UseKeyValueFormat)
+        out = result.output.code
+        assert out == f"FROM a\nENV PATH={written}\n"
+        assert result.findings[0].fixable
+        env = oracle_instructions(out)[1]
+        assert env["value"] == ["PATH", written]
 
 
 def test_dm001_on_bare_cr_line_ends_writes_a_line_of_its_own() -> None:

@@ -54,6 +54,9 @@ class Reading:
     scripts: list[str] = field(default_factory=list)
     #: Further files (context-relative) the manifests include and that must be copied too.
     includes: list[str] = field(default_factory=list)
+    #: Folders an install reads as inputs, as ``(manifest, folder as written)``: a go.mod
+    #: ``replace`` with a local target (relative to the manifest's folder).
+    folders: list[tuple[str, str]] = field(default_factory=list)
 
 
 Reader = Callable[[bytes], bytes | None]
@@ -194,10 +197,8 @@ def read_pipfile(name: str, data: bytes, out: Reading) -> None:
 
 
 def read_go_mod(name: str, data: bytes, out: Reading) -> None:
-    for m in re.finditer(r"=>\s*(\S+)", _text(data)):
-        target = m.group(1)
-        if target.startswith(("./", "../", "/")) or target in (".", ".."):
-            out.not_self_contained.append(f"`{name}` replaces a module with the folder `{target}`")
+    for target in go_local_replacements(data):
+        out.folders.append((name, target))
 
 
 def read_gemfile(name: str, data: bytes, out: Reading) -> None:
@@ -598,6 +599,35 @@ def go_module_path(data: bytes) -> str | None:
                 continue
             return tokens[1] if len(tokens) > 1 else None
     return None
+
+
+def go_local_replacements(data: bytes) -> list[str]:
+    """The local folders go.mod's ``replace`` directives name (``replace x => ./api``, also
+    in ``replace ( … )`` blocks), as written: a target that is a path, not a module
+    (https://go.dev/ref/mod#go-mod-file-replace: it starts with ``./``, ``../`` or ``/``)."""
+    out: list[str] = []
+    block = False
+    for line in _text(data).splitlines():
+        tokens = _go_tokens(line)
+        if block:
+            if tokens[:1] == [")"]:
+                block = False
+                continue
+        elif tokens[:1] == ["replace"]:
+            if tokens[1:2] == ["("]:
+                block = True
+                continue
+            tokens = tokens[1:]
+        else:
+            continue
+        if "=>" not in tokens:
+            if not any("=>" in t for t in tokens):
+                continue
+            tokens = " ".join(tokens).replace("=>", " => ").split()
+        rest = tokens[tokens.index("=>") + 1:]
+        if rest and (rest[0] in (".", "..") or rest[0].startswith(("./", "../", "/"))):
+            out.append(rest[0])
+    return out
 
 
 def go_package_clause(data: bytes) -> str | None:

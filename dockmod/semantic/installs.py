@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from dockmod.cst import Instruction, Run
@@ -203,3 +203,35 @@ def manifests_in_copy(install: InstallNeeds, dest_dir: str | None, cwd: str) -> 
             raise NoFix(f"`{path}` is not part of the copied sources")
         out[norm] = out.get(norm, True) and optional
     install.manifests = out
+
+
+def names_manifest(facts: RunFacts, manifests: Iterable[str], cwd: str | None) -> str | None:
+    """The first of ``manifests`` (paths relative to ``cwd``, the install's folder) a
+    command of the RUN names, as an argument (``-o requirements.txt``,
+    ``--output=requirements.txt``) or a redirection target (``> requirements.txt``); None
+    if none. A RUN between the whole-context copy and the install that names a manifest
+    may generate it from the sources."""
+    wanted: dict[str, str] = {}
+    for m in manifests:
+        norm = posixpath.normpath(m)
+        for key in (norm, posixpath.basename(norm)) + ((posixpath.join(cwd, norm),) if cwd else ()):
+            wanted.setdefault(key, m)
+
+    def hit(text: str) -> str | None:
+        text = text.strip().strip("\"'")
+        if not text:
+            return None
+        if "=" in text and text.startswith("-"):
+            text = text.split("=", 1)[1]
+        return wanted.get(posixpath.normpath(text))
+
+    for script, _ in run_scripts(facts):
+        for cmd in script.commands:
+            for word in cmd.argv[1:]:
+                if (found := hit(word.text)) is not None:
+                    return found
+            for redirect in cmd.redirects:
+                target = redirect.lstrip("0123456789&").lstrip("<>|&")
+                if (found := hit(target)) is not None:
+                    return found
+    return None

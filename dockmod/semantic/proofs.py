@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from dockmod.buildcontext.manifests import read_manifests
+from dockmod.buildcontext.manifests import go_local_replacements, read_manifests
 from dockmod.cst import Add, Copy
 from dockmod.ecosystems.steps import IMAGE_TOP_DIRS, InstallNeeds
 from dockmod.semantic.copies import copy_landing, copy_text
@@ -61,6 +61,12 @@ def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | No
     for path in missing:
         reasons.append(f"the context does not send `{path}`")
     reasons.extend(found.not_self_contained)
+    for name, target in found.folders:
+        # A copy that already brings the folder before the install is a manifest copy
+        # (see replaced_folders); only the moved copy can take it away.
+        if moved is None or _lands(moved, moved_cwd, escape, ctx, posixpath.join(
+                dest_dir or "/", folder_in_image(name, target, ctx_paths))):
+            reasons.append(f"`{name}` replaces a module with the folder `{target}`")
     for inc in found.includes:
         if ctx_paths is not None:
             if inc not in ctx_paths.values():
@@ -99,3 +105,53 @@ def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | No
             if ctx.sends(top):
                 reasons.append(f"the sources are copied to `/` and the context sends `{top}`")
     return reasons
+
+
+def replaced_folders(install: InstallNeeds, ctx: BuildContext | None, *,
+                     ctx_paths: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """The local folders the install's go.mod replaces modules with: ``(manifest, target as
+    written, folder relative to the install's folder)``. They are inputs of the install
+    like its manifests: a copy bringing one before the install must stay there, and a
+    manifest copy without them makes the install fail. Empty without a build context.
+
+    ``ctx_paths`` maps a manifest (relative to the install's folder) to the context file
+    it was copied from; without it a manifest is read from ``install.src``.
+    """
+    if ctx is None:
+        return []
+    out = []
+    for path in install.manifests:
+        if posixpath.basename(path) != "go.mod":
+            continue
+        if ctx_paths is not None:
+            where = ctx_paths.get(path)
+        else:
+            where = path if install.src == "." else posixpath.join(install.src, path)
+        data = ctx.read(where) if where is not None else None
+        if data is None:
+            continue
+        for target in go_local_replacements(data):
+            out.append((where, target, posixpath.normpath(posixpath.join(posixpath.dirname(path), target))))
+    return out
+
+
+def folder_in_image(name: str, target: str, ctx_paths: dict[str, str] | None) -> str:
+    """The replaced folder relative to the install's folder (``name``: the context path
+    of the go.mod naming it)."""
+    manifest = name
+    if ctx_paths is not None:
+        manifest = next((m for m, p in ctx_paths.items() if p == name), name)
+    return posixpath.normpath(posixpath.join(posixpath.dirname(manifest), target))
+
+
+def _lands(copy: Copy | Add, cwd: str | None, escape: str, ctx: BuildContext, folder: str) -> bool:
+    """Whether ``copy`` (run in ``cwd``) may lay files in ``folder`` (an image path)."""
+    landing = copy_landing(copy, cwd or "/", escape, ctx)
+    if landing is None:
+        return True
+    target = posixpath.normpath(folder)
+    for path, _src, tree in landing:
+        if path == target or path.startswith(target.rstrip("/") + "/") or \
+                (tree and target.startswith(path.rstrip("/") + "/")):
+            return True
+    return False

@@ -150,26 +150,58 @@ def insert_words_after(command: ShellCommand, word: ShellWord, new_words: list[s
 
     ``new_words`` must be plain (no quoting needed). Every other byte stays as written.
     The result is re-parsed: the command must gain exactly those words there, and every
-    other command must keep its name, words and operator.
+    other command must keep its name, words and operator. See :func:`insert_words`.
     """
-    if any(not w or any(c.isspace() or c in "\"'\\$`;&|<>()#*?[]{}~" for c in w) for w in new_words):
+    return insert_words(command, [(word, new_words)])
+
+
+def _plain(word: str) -> bool:
+    return bool(word) and not any(c.isspace() or c in "\"'\\$`;&|<>()#*?[]{}~" for c in word)
+
+
+def insert_words(command: ShellCommand,
+                 insertions: Iterable[tuple[ShellWord, list[str]]]) -> ShellCommand | None:
+    """Several :func:`insert_words_after` edits at once, verified by one re-parse.
+
+    Each ``(word, new_words)`` inserts plain words right after an argument word (the
+    words at one anchor in the order given). None if any insertion is unsafe; every
+    command must re-parse with exactly the promised words and its operator. Linear in
+    the size of the script, however many insertions.
+    """
+    after: dict[tuple[int, int], list[str]] = {}
+    for word, new_words in insertions:
+        if not new_words or not all(_plain(w) for w in new_words):
+            return None
+        after.setdefault(word.span, []).extend(new_words)
+    if not after:
         return None
     script = parse_shell(command)
     if script.has_error:
         return None
-    target = next((c for c in script.commands for a in c.argv if a.span == word.span and a.raw == word.raw), None)
-    if target is None or command.raw[word.span[0]:word.span[1]] != word.raw:
+    raw = command.raw
+    found: dict[tuple[int, int], str] = {}
+    for c in script.commands:
+        for a in c.argv:
+            if a.span in after:
+                found[a.span] = a.raw
+    if len(found) != len(after) or any(raw[s:e] != found[(s, e)] for s, e in after):
         return None
-    e = word.span[1]
-    raw = command.raw[:e] + "".join(" " + w for w in new_words) + command.raw[e:]
-    new = command.with_changes(raw=raw)
+    parts = []
+    last = 0
+    for (s, e) in sorted(after):
+        parts.append(raw[last:e])
+        parts.extend(" " + w for w in after[(s, e)])
+        last = e
+    parts.append(raw[last:])
+    new = command.with_changes(raw="".join(parts))
     expected = []
     for c in script.commands:
         words = []
         for a in c.argv:
             words.append(a.text)
-            if c is target and a.span == word.span:
-                words.extend(new_words)
+            extra = after.get(a.span)
+            if extra is not None:
+                words.extend(extra)
         expected.append((c.name, words, c.operator))
     if _shape(parse_shell(new)) != expected:
         return None

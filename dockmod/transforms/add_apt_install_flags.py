@@ -3,7 +3,9 @@
 ## What it does
 Finds ``apt-get install`` (and ``apt install``) in shell-form RUNs without ``-y`` (hadolint
 DL3014) or without ``--no-install-recommends`` (hadolint DL3015), and adds the missing
-flag right after ``install``. The rest of the RUN keeps its layout byte for byte.
+flag after ``install`` and the options that directly follow it (with the value of an
+option such as ``-o``), never after ``--``. Every call of a RUN is fixed in one edit. The
+rest of the RUN keeps its layout byte for byte.
 
 ## Why
 A build has no terminal to answer apt's prompt: without ``-y`` an install that needs
@@ -27,6 +29,8 @@ None.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from dockmod.cst import Dockerfile, Run, Shell, ShellCommand
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta, may_mention
@@ -70,12 +74,15 @@ class AddAptInstallFlags(Transform):
                 or not may_mention(updated, ("apt",), heredocs=False):
             return updated
         from dockmod.ecosystems import calls as pm_calls
-        from dockmod.shell import insert_words_after, parse_shell
+        from dockmod.shell import parse_shell
+        from dockmod.shell.edits import insert_words
 
-        for flag, safety in (("-y", FixSafety.SAFE), ("--no-install-recommends", FixSafety.UNSAFE)):
-            command = updated.command
-            assert isinstance(command, ShellCommand)
-            script = parse_shell(command)
+        command = updated.command
+        script = parse_shell(command)
+        # Every missing flag of every call, found on the text as it is, then fixed with one
+        # edit (so a RUN with many calls is fixed in one pass, and parsed twice at most).
+        wanted: list[tuple[str, FixSafety, Any, Any, dict[str, str]]] = []
+        for flag, safety in _FLAGS:
             for call in pm_calls(script):
                 if call.manager.value not in ("apt-get", "apt") or call.action != "install":
                     continue
@@ -83,20 +90,64 @@ class AddAptInstallFlags(Transform):
                 if present or not call.action_words:
                     continue
                 program = " ".join(w.text for w in call.program) or call.manager.value
-                # After the options that directly follow `install`, before the packages.
-                argv = call.command.argv
-                i = argv.index(call.action_words[-1])
-                while i + 1 < len(argv) and argv[i + 1].text.startswith("-"):
-                    i += 1
-                new = insert_words_after(command, argv[i], [flag])
-                msg = {"program": program, "flag": flag}
                 loc = (original.command, *call.command.span) if original.command is command else None
-                if new is None:
-                    self.report(original, loc=loc, no_fix_reason="the command could not be edited safely", **msg)
-                    continue
-                replaced = self.propose(original, updated.with_changes(command=new), updated=updated,
-                                        safety=safety, loc=loc, **msg)
-                if replaced is not updated:
-                    updated = replaced
-                    break  # spans changed: look again with the new text
-        return updated
+                wanted.append((flag, safety, _anchor(call), loc, {"program": program, "flag": flag}))
+        if not wanted:
+            return updated
+        edited = insert_words(command, [(anchor, [flag]) for flag, _, anchor, _, _ in wanted if anchor is not None])
+        applied: list[tuple[Any, list[str]]] = []
+        for flag, safety, anchor, loc, msg in wanted:
+            # Each proposal is this one insertion on the text as it was: its key does not
+            # depend on which other proposals this run applies. When the edit of all of them
+            # fails to verify (rare), each is verified alone.
+            if anchor is None:
+                one = None
+            elif edited is not None:
+                one = _insert_one(command, anchor, flag)
+            else:
+                one = insert_words(command, [(anchor, [flag])])
+            if one is None:
+                self.report(original, loc=loc, no_fix_reason="the command could not be edited safely", **msg)
+                continue
+            if self.propose(original, updated.with_changes(command=one), updated=updated,
+                            safety=safety, loc=loc, **msg) is not updated:
+                applied.append((anchor, [flag]))
+        if not applied:
+            return updated
+        if edited is None or len(applied) != len(wanted):
+            edited = insert_words(command, applied)
+            if edited is None:
+                return updated
+        return updated.with_changes(command=edited)
+
+
+_FLAGS = (("-y", FixSafety.SAFE), ("--no-install-recommends", FixSafety.UNSAFE))
+
+# apt-get options that take their value as the next word (``-o Dpkg::Options::=…``).
+_VALUED = frozenset(("-o", "--option", "-c", "--config-file", "-t", "--target-release"))
+
+
+def _anchor(call: Any) -> Any:
+    """The word to insert a flag after: the last option that directly follows ``install``
+    (with its value), never past ``--`` (after it every word is a package); None when the
+    action word is not an argument of the command."""
+    argv = call.command.argv
+    try:
+        i = argv.index(call.action_words[-1])
+    except ValueError:
+        return None
+    while i + 1 < len(argv):
+        text = argv[i + 1].text
+        if text == "--" or not text.startswith("-"):
+            break
+        i += 1
+        if text in _VALUED and i + 1 < len(argv):
+            i += 1
+    return argv[i]
+
+
+def _insert_one(command: ShellCommand, anchor: Any, flag: str) -> ShellCommand:
+    """``command`` with `` flag`` after ``anchor`` (unverified: the edit of all insertions,
+    a superset of this one, was verified)."""
+    e = anchor.span[1]
+    return command.with_changes(raw=command.raw[:e] + " " + flag + command.raw[e:])

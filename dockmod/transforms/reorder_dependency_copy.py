@@ -150,7 +150,12 @@ context was copied to (``WORKDIR``, ``--prefix``, ``-C``…); it is conditional 
 ``||``, a subshell); it uses a ``--mount=type=bind``; its manifests are named through
 variables or lie outside the context copy; a source-needing command comes before the
 install in the same ``RUN`` or the ``RUN`` cannot be split without losing a comment; a
-``RUN`` between them builds the project; the copy has flags other than
+``RUN`` between them builds the project or names a manifest (``python gen.py >
+requirements.txt``: it may generate it from the sources); ``go.mod`` replaces a module with
+a local folder (``replace x => ./api``, also in a ``replace ( … )`` block; the context
+shows it), which ``go mod download`` needs and a manifest copy would not bring (a copy of
+that folder *before* the install, next to ``COPY go.mod``, is a manifest copy: it is not
+moved, and is no finding); the copy has flags other than
 ``--chown``/``--chmod``/``--link``, or its destination has variables or quotes and must
 cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo needs a target source file to
 read its manifest); a ``cargo build`` or ``dotnet`` build (of no named project) without a build context, or one
@@ -211,12 +216,13 @@ from dockmod.semantic.installs import (
     deps_step_before,
     install_cwd,
     manifests_in_copy,
+    names_manifest,
     run_needs_no_sources,
     run_scripts,
 )
 from dockmod.shell import ShellScript
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
-from dockmod.semantic.proofs import unproven
+from dockmod.semantic.proofs import replaced_folders, unproven
 from dockmod.semantic.paths import inside
 from dockmod.transforms._reorder_edits import fix_final_newlines, manifest_copies, split_run
 
@@ -350,7 +356,7 @@ class ReorderDependencyCopy(Transform):
         cwd = install.cwd or cwd
         manifests = {posixpath.join(cwd, m): m for m in install.manifests}
         ctx_paths: dict[str, str] = {}
-        candidate = None
+        sources: list[tuple[int, Any]] = []
         for k in range(j - 1, -1, -1):
             x = ins[k]
             if isinstance(x, (Copy, Add)):
@@ -367,13 +373,21 @@ class ReorderDependencyCopy(Transform):
                             ctx_paths[manifests[m]] = src if m in {p for p, _, _ in landing} else posixpath.join(
                                 src, posixpath.relpath(m, next(p for p, s_, _ in landing if s_ == src)))
                     continue
-                if candidate is None and project_files(landing, cwd):
-                    candidate = k
+                if project_files(landing, cwd):
+                    sources.append((k, landing))
                 continue
             if x.name in COPY_NEUTRAL - {"SHELL", "ONBUILD"} or isinstance(x, (Workdir, Env, Arg)):
                 continue
             break
-        if candidate is None or not ctx_paths:
+        if not sources or not ctx_paths:
+            return
+        # A folder go.mod replaces a module with is an input of the install: a copy that
+        # brings it is a manifest copy, not one to move.
+        folders = [posixpath.join(cwd, f) for _, _, f in replaced_folders(install, self._ctx, ctx_paths=ctx_paths)]
+        candidate = next((k for k, landing in sources if not any(
+            p == f or p.startswith(f.rstrip("/") + "/") or (tree and f.startswith(p.rstrip("/") + "/"))
+            for f in folders for p, _, tree in landing)), None)
+        if candidate is None:
             return
         c = ins[candidate]
         assert isinstance(c, (Copy, Add))
@@ -586,7 +600,15 @@ class ReorderDependencyCopy(Transform):
         install.lookup = self._lookup(install, dest_dir)
         head, tail = split_run(run, script, install, dest_dir, workdirs[j], self.context.dockerfile)
         manifests_in_copy(install, dest_dir, install.cwd or workdirs[j])
+        for x in ins[i + 1:j]:
+            if isinstance(x, Run) and (named := names_manifest(self.context.model.run(x), install.manifests,
+                                                                 dest_dir)) is not None:
+                raise NoFix(f"a `RUN` between them names `{named}`, which the install reads: it may "
+                            "generate it from the sources")
         reasons = self._unproven(install, dest_dir)
+        for name, target, _ in replaced_folders(install, self._ctx):
+            raise NoFix(f"`{name}` replaces a module with the folder `{target}`, which the install needs "
+                        "and the manifest copy would not bring")
         if install.unsafe_if_shipped and (reason := self._hands_on(c, run, install)):
             reasons.append(reason)
         copies = manifest_copies(df, stage, i, c, dest, dest_dir, install, workdirs)

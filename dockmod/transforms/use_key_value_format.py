@@ -9,15 +9,22 @@ The legacy form allows one pair per instruction and is ambiguous to read: in
 ``ENV A B C`` the value is ``B C``. BuildKit warns about it and may drop it.
 
 ## Example
-``ENV PORT 8000`` becomes ``ENV PORT=8000``; ``ENV MSG hello  world`` becomes
-``ENV MSG=hello\\ \\ world``.
+``ENV PORT 8000`` becomes ``ENV PORT=8000``; ``ENV DEPS curl git make`` becomes
+``ENV DEPS="curl git make"``, as Docker's own guidance writes it; a legacy value over
+several lines (``ENV DEPS \\`` / ``autoconf \\`` / ``dpkg-dev``) becomes
+``ENV DEPS="autoconf \\`` / ``dpkg-dev"``, its line breaks kept.
 
 ## Fix safety
 Safe. In both forms BuildKit processes the value as one shell word (quotes removed,
 variables expanded); the only difference is that ``key=value`` splits on unquoted
-whitespace. The fix therefore escapes each unquoted whitespace character with the file's
-escape character, so the value is exactly the same. A legacy value that spans a line
-continuation is reported without a fix.
+whitespace. A value with whitespace is wrapped in double quotes when that keeps the
+value exactly (checked with BuildKit's word splitting and lexer: inside double quotes
+``'`` is literal and the escape character only escapes ``"``, ``$`` and itself); else
+each unquoted whitespace character is escaped with the file's escape character
+(``ENV QUOTED "a b" c`` becomes ``ENV QUOTED="a b"\\ c``). A value over several lines
+takes that form too (``LABEL RUN 'docker run \\`` / ``-v …'`` becomes ``LABEL RUN='docker
+run \\`` / ``-v …'``) when it is checked the same way; otherwise it is reported without a
+fix, as is a key over several lines.
 
 ## Options
 None.
@@ -26,7 +33,8 @@ None.
 from __future__ import annotations
 
 from dockmod.cst import Env, KeyValue, Label
-from dockmod.lang.words import GO_SPACE
+from dockmod.cst.arguments import LegacyKeyValue
+from dockmod.lang.words import GO_SPACE, LexError, expand_word, logical_text, parse_words
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 
@@ -64,6 +72,52 @@ def _escape_unquoted_whitespace(value: str, escape: str) -> str:
     return "".join(out)
 
 
+def _quoted(legacy: LegacyKeyValue) -> str | None:
+    """The legacy value in double quotes (``"curl git"``, as Docker's guide writes it), or
+    None when it has no unquoted whitespace (nothing to quote) or quoting would change
+    what BuildKit makes of it.
+
+    The raw value is wrapped as written, line continuations included: BuildKit joins the
+    lines first, then lexes the value. Kept only when ``KEY="…"`` is one word (BuildKit's
+    ``parseWords``) and its value, quotes removed and variables expanded (``ProcessWord``),
+    equals the legacy value's: inside double quotes ``'`` is literal and the escape char
+    only escapes ``"``, ``$`` and itself, so a value with quotes or escapes mostly keeps
+    the escaped form. A value with a ``"`` of its own (not escaped) is not wrapped either:
+    ``"a "b""`` keeps the value but reads as if it held quotes.
+    """
+    raw, escape = legacy.value_raw, legacy.escape
+    if _escape_unquoted_whitespace(raw, escape) == raw and "\n" not in raw:
+        return None
+    i = 0
+    while i < len(raw):  # a quote of the value's own would pair with ours: hard to read
+        if raw[i] == escape:
+            i += 1
+        elif raw[i] == '"':
+            return None
+        i += 1
+    quoted = f'"{raw}"'
+    return quoted if _same_value(legacy, quoted) else None
+
+
+def _same_value(legacy: LegacyKeyValue, value: str) -> bool:
+    """Whether ``KEY=value`` (raw, continuations allowed) is one word whose value, quotes
+    removed and variables expanded, is the legacy value's."""
+    escape = legacy.escape
+    pair = logical_text(f"{legacy.key_raw}={value}", escape)
+    words = parse_words(pair, 0, len(pair), escape)
+    if len(words) != 1 or words[0][2] != pair:
+        return False
+
+    def seen(name: str) -> str:
+        return f"\0{name}\0"
+
+    try:
+        return expand_word(logical_text(legacy.value_raw, escape), seen, escape) == \
+            expand_word(pair.split("=", 1)[1], seen, escape)
+    except (LexError, ValueError):
+        return False
+
+
 class UseKeyValueFormat(Transform):
     meta = TransformMeta(
         code="DM502",
@@ -75,7 +129,7 @@ class UseKeyValueFormat(Transform):
         examples=(
             Example(before="FROM alpine\nENV PORT 8000\n", after="FROM alpine\nENV PORT=8000\n"),
             Example(before="FROM alpine\nLABEL owner platform team\n",
-                    after="FROM alpine\nLABEL owner=platform\\ team\n"),
+                    after="FROM alpine\nLABEL owner=\"platform team\"\n"),
             Example(before="FROM alpine\nENV PORT=8000\n"),
         ),
     )
@@ -85,13 +139,19 @@ class UseKeyValueFormat(Transform):
         if legacy is None:
             return updated
         msg = {"keyword": original.keyword.upper(), "key": legacy.key}
-        if "\n" in legacy.value_raw or "\n" in legacy.key_raw:
-            self.report(original, **msg)
+        if "\n" in legacy.key_raw:
+            self.report(original, no_fix_reason="the key spans lines", value=legacy.value, **msg)
             return updated
-        value = _escape_unquoted_whitespace(legacy.value_raw, legacy.escape)
+        value = _quoted(legacy)
+        if value is None:
+            value = _escape_unquoted_whitespace(legacy.value_raw, legacy.escape)
+            if "\n" in legacy.value_raw and not _same_value(legacy, value):
+                self.report(original, value=legacy.value, **msg,
+                            no_fix_reason="the value spans lines and neither double quotes nor escapes keep it")
+                return updated
         pair = KeyValue(f"{legacy.key_raw}={value}", "", legacy.escape)
         return self.propose(original, updated.with_changes(legacy=None, pairs=(pair,)),
-                            updated=updated, value=value, **msg)
+                            updated=updated, value=logical_text(value, legacy.escape), **msg)
 
     def leave_Env(self, original: Env, updated: Env) -> Env:
         return self._fix(original, updated)

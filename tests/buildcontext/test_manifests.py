@@ -14,6 +14,7 @@ from dockmod.buildcontext.manifests import (
     XmlRefused,
     cargo_config_moves_output,
     dotnet_inputs,
+    go_local_replacements,
     go_module_path,
     go_package_clause,
     package_manager,
@@ -169,6 +170,19 @@ def test_dotnet_references_in_malformed_xml_are_a_reason(tmp_path: Path) -> None
 ])
 def test_go_mod_module_path(text: str, path: str | None) -> None:
     assert go_module_path(text.encode()) == path
+
+
+@pytest.mark.parametrize(("text", "folders"), [
+    ("module m\nreplace example.com/api => ./api\n", ["./api"]),
+    ("replace example.com/api v1.0.0 => ../shared/api // local\n", ["../shared/api"]),
+    ("replace (\n\tx => ./x\n\ty v1 => example.com/fork v1.2.0\n\tz => \"./z z\"\n)\nrequire w v1\n",
+     ["./x", "./z z"]),
+    ("replace a=>./a\n", ["./a"]),
+    ("replace x => example.com/fork v1.0.0\n// replace y => ./y\n", []),
+    ("require (\n\tx v1 // => ./not-a-replace\n)\n", []),
+])
+def test_go_mod_local_replacements(text: str, folders: list[str]) -> None:
+    assert go_local_replacements(text.encode()) == folders
 
 
 @pytest.mark.parametrize(("text", "package"), [
