@@ -40,6 +40,21 @@ class CSTValidationError(ValueError):
     """A node whose fields cannot print as valid Dockerfile text."""
 
 
+def splice(new: list[Any] | None, items: tuple[Any, ...], i: int, replacement: Any) -> list[Any]:
+    """Rebuild a sequence while visiting it: ``items[i]`` became ``replacement`` (itself, a
+    node, ``REMOVE`` or a ``FlattenSentinel``). ``new`` is the rebuilt list so far, None while
+    nothing has changed (call this only once something has, or ``new`` exists)."""
+    if new is None:
+        new = list(items[:i])
+    if replacement is REMOVE:
+        return new
+    if isinstance(replacement, FlattenSentinel):
+        new.extend(replacement.nodes)
+    else:
+        new.append(replacement)
+    return new
+
+
 class Node:
     """Base of every CST node."""
 
@@ -140,16 +155,8 @@ class Node:
                     new_items: list[Any] | None = None
                     for i, x in enumerate(v):
                         nx = x.visit(visitor) if isinstance(x, Node) and enters(type(x)) else x
-                        if nx is not x and new_items is None:
-                            new_items = list(v[:i])
-                        if new_items is None:
-                            continue
-                        if nx is REMOVE:
-                            continue
-                        if isinstance(nx, FlattenSentinel):
-                            new_items.extend(nx.nodes)
-                        else:
-                            new_items.append(nx)
+                        if nx is not x or new_items is not None:
+                            new_items = splice(new_items, v, i, nx)
                     if new_items is not None:
                         changes = changes or {}
                         changes[name] = tuple(new_items)

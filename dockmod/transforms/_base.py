@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dockmod.cst._base import REMOVE, FlattenSentinel, Node
+from dockmod.cst._base import Node, splice
 from dockmod.cst.arguments import ShellCommand
 from dockmod.cst.instructions import Instruction, Run
 from dockmod.cst.visitors import Transformer
@@ -225,16 +225,8 @@ class Transform(Transformer):
                     self._leaving = outer
                 if ins is self._current:
                     self._current = None
-            if nx is not ins and new is None:
-                new = list(body[:i])
-            if new is None:
-                continue
-            if nx is REMOVE:
-                continue
-            if isinstance(nx, FlattenSentinel):
-                new.extend(nx.nodes)
-            else:
-                new.append(nx)
+            if nx is not ins or new is not None:
+                new = splice(new, body, i, nx)
         return df.with_changes(body=tuple(new)) if new is not None else df
 
     @classmethod
