@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from dockmod.cli import cli
-from tests.registry.fake_registry import FakeRegistry
+from tests.registry.fake_registry import FakeRegistry, pinning_setup
 from tests.vcs.conftest import git_env  # noqa: F401  (a fixture: real git with an identity)
 
 PY, NGINX = "docker.io/library/python:3.11-slim", "docker.io/library/nginx:1.27"
@@ -42,11 +42,7 @@ def fleet_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore
     """Repositories a, b, c (python) and web (nginx) under one folder whose dockmod.toml turns
     DM101 on and sends docker.io to the fake registry; the current folder is that folder."""
     with FakeRegistry() as reg:
-        reg.push("library/python", "3.11-slim", seed="py-1")
-        reg.push("library/nginx", "1.27", seed="nginx-1")
-        (tmp_path / "dockmod.toml").write_text(
-            'extend-select = ["DM101"]\n[transform.pin-base-image-digest]\n'
-            f'mirrors = {{ "docker.io" = "{reg.host}" }}\n')
+        pinning_setup(reg, tmp_path)
         for name in ("a", "b", "c"):
             (tmp_path / name).mkdir()
             (tmp_path / name / "Dockerfile").write_text("FROM python:3.11-slim\n")

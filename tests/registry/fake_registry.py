@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -200,3 +201,13 @@ class FakeRegistry:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def pinning_setup(reg: FakeRegistry, root: Path) -> None:
+    """The images pinning tests ask for (python:3.11-slim, nginx:1.27) pushed to ``reg``, and a
+    ``root/dockmod.toml`` that turns DM101 on and sends docker.io to ``reg``."""
+    reg.push("library/python", "3.11-slim", seed="py-1")
+    reg.push("library/nginx", "1.27", seed="nginx-1")
+    (root / "dockmod.toml").write_text(
+        'extend-select = ["DM101"]\n[transform.pin-base-image-digest]\n'
+        f'mirrors = {{ "docker.io" = "{reg.host}" }}\n')

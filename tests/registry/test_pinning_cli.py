@@ -12,7 +12,7 @@ import pytest
 
 from dockmod.registry.lock import Lock
 from dockmod.registry.model import Resolved
-from tests.registry.fake_registry import FakeRegistry
+from tests.registry.fake_registry import FakeRegistry, pinning_setup
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,11 +26,7 @@ def dockmod(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def project(tmp_path: Path):  # type: ignore[no-untyped-def]
     with FakeRegistry() as reg:
-        reg.push("library/python", "3.11-slim", seed="py-1")
-        reg.push("library/nginx", "1.27", seed="nginx-1")
-        (tmp_path / "dockmod.toml").write_text(
-            'extend-select = ["DM101"]\n[transform.pin-base-image-digest]\n'
-            f'mirrors = {{ "docker.io" = "{reg.host}" }}\n')
+        pinning_setup(reg, tmp_path)
         for name in ("a", "b"):
             d = tmp_path / name
             d.mkdir()
