@@ -357,9 +357,11 @@ def _absolute(path: str, static: bool, cwd: str | None, facts: RunContent, scope
 def shell_script(run: Run) -> ShellScript | None:
     """The RUN's one shell script: its command, or its heredoc body when that is the script
     (``RUN <<EOF``); None when it has none (cached by text)."""
-    facts = content(run)
-    if not facts.scripts:
+    # The parse alone (cached by text), not the RUN's other facts: callers that only read
+    # the script (a later RUN looked at by DM202) need no analysis of its words.
+    cmd = run.command
+    if not isinstance(cmd, ShellCommand):
         return None
     if run.heredocs:
-        return facts.scripts[1] if facts.heredoc_script and len(facts.scripts) > 1 else None
-    return facts.scripts[0]
+        return parse_heredoc_body(run.heredocs[0]) if _heredoc_is_script(run, cmd) else None
+    return parse_shell(cmd)
