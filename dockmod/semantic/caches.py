@@ -36,7 +36,7 @@ from dockmod.semantic.model import Model
 from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import shell_script
 from dockmod.semantic.scope import Scope
-from dockmod.shell.parse import ShellScript, parse_shell
+from dockmod.shell.parse import ShellScript
 
 #: A call whose caches get a mount (by the transform asking).
 Handled = Callable[[PackageManagerCall], bool]
@@ -292,7 +292,7 @@ class MountRisks:
             if u.system and u.path == "/var/cache/apk":
                 out.append("apk's use of `/var/cache/apk` depends on its version")
             if u.how == "default" and _names(script, u.path, home) and (
-                    edited is None or _names(_script_of(edited) or script, u.path, home)):
+                    edited is None or _names(shell_script(edited) or script, u.path, home)):
                 # The edits only drop words and commands (and add assignments): the edited
                 # script names no path the script does not.
                 out.append(f"the `RUN` itself uses `{u.path}`")
@@ -439,11 +439,3 @@ def _names(script: ShellScript, directory: str, home: str | None) -> bool:
 
 def _listed(paths: Sequence[str]) -> str:
     return ", ".join(f"`{p}`" for p in paths)
-
-
-def _script_of(run: Run) -> ShellScript | None:
-    """:func:`shell_script` of a RUN a fix edited: a shell-form command is only parsed (the
-    edit's own check parsed it already), not analysed as the tree's RUNs are."""
-    if not run.heredocs and isinstance(run.command, ShellCommand):
-        return parse_shell(run.command)
-    return shell_script(run)
