@@ -214,7 +214,7 @@ def _suppressions(df: Dockerfile) -> Mapping[int, frozenset[str]]:
 def _context(df: Dockerfile, cls: type[Transform], opts: EngineOptions, path: str | None, *,
              fix: bool, rejected: _Rejected, positions: Any = None) -> Context:
     target, source = opts.target_syntax, "target-syntax {version}"
-    frozen = frozen_syntax(df)
+    frozen = df.memo("frozen_syntax", frozen_syntax)  # once per tree, not per transform
     if frozen is not None and (target is None or frozen < target):
         target, source = frozen
     return Context(dockerfile=df, path=path, options=opts.options.get(cls.meta.name, {}),

@@ -9,14 +9,13 @@ resolves those rows against the model: the scope at a RUN, the RUNs before and a
 
 from __future__ import annotations
 
-import functools
 import os
 import posixpath
 from collections.abc import Callable, Sequence
 
 from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
 from dockmod.cst.mounts import mounts_path
-from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, may_call, unquoted
+from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
     DOCKER_CLEAN_FILE,
@@ -34,7 +33,7 @@ from dockmod.ecosystems.cache_use import (
 from dockmod.semantic.effects import file_commands_only, paths_named, runs_opaque
 from dockmod.semantic.model import Model
 from dockmod.semantic.paths import inside
-from dockmod.semantic.runs import shell_script
+from dockmod.semantic.runs import run_text, shell_script
 from dockmod.semantic.scope import Scope
 from dockmod.shell.parse import ShellScript
 
@@ -48,32 +47,6 @@ def _mentions(run: Run, *words: str) -> bool:
         return False
     text = run_text(run)
     return any(w in text for w in words)
-
-
-def run_text(run: Run) -> str:
-    """The RUN's shell text and heredoc bodies, :func:`unquoted` (cached by text): what
-    the cheap pre-filters search. Empty for exec form."""
-    if not isinstance(run.command, ShellCommand):
-        return ""
-    return _unquoted(run.command.raw, tuple(h.body for h in run.heredocs))
-
-
-@functools.lru_cache(maxsize=4096)
-def _unquoted(raw: str, bodies: tuple[str, ...]) -> str:
-    return unquoted("\n".join((raw, *bodies)))
-
-
-def may_call_any(run: Run, managers: frozenset[Manager]) -> bool:
-    """:func:`may_call` on the RUN's shell text and heredoc bodies (cached by text): False
-    only when no program of ``managers`` is named, so the RUN need not be parsed."""
-    if not isinstance(run.command, ShellCommand):
-        return False
-    return _may_call(run.command.raw, tuple(h.body for h in run.heredocs), managers)
-
-
-@functools.lru_cache(maxsize=4096)
-def _may_call(raw: str, bodies: tuple[str, ...], managers: frozenset[Manager]) -> bool:
-    return may_call(_unquoted(raw, bodies), managers)
 
 
 def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | None]:

@@ -27,7 +27,7 @@ from dockmod.cst.instructions import (
     Workdir,
 )
 from dockmod.cst.module import Dockerfile
-from dockmod.ecosystems.images import DEFAULT_PATH, ImageFacts, lookup
+from dockmod.ecosystems.images import DEFAULT_PATH, ImageFacts, is_windows_image, lookup
 from dockmod.lang.words import UNKNOWN, Unknown
 from dockmod.semantic import runs as _runs
 from dockmod.semantic.expand import expand
@@ -469,8 +469,7 @@ class Model:
                          user_inherited=True, user_table=facts.users, image_user_reason=None,
                          user_runs=(), volumes=facts.volumes, **common)  # type: ignore[arg-type]
         image = s.image or s.image_text or ""
-        low = image.lower()
-        windows = any(w in low for w in ("windows", "nanoserver", "servercore"))
+        windows = is_windows_image(image)
         reason = (f"base image `{image}` is not in dockmod's table: its USER is unknown"
                   if s.base_kind == "image" else f"the base `{image}` cannot be resolved")
         return Scope(env=EMPTY, env_complete=False, workdir=None,

@@ -7,13 +7,16 @@ depend on the scope (relative paths, ``$HOME``) are resolved per instruction.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dockmod.cst.arguments import ShellCommand
+from dockmod.cst.arguments import JsonArray, ShellCommand
+from dockmod.ecosystems import Manager, may_call, unquoted
+from dockmod.lang.words import logical_text
 from dockmod.semantic.users import CreatedGroup, CreatedUser, parse_user_command
 from dockmod.shell.parse import (
     ShellScript,
@@ -365,3 +368,63 @@ def shell_script(run: Run) -> ShellScript | None:
     if run.heredocs:
         return parse_heredoc_body(run.heredocs[0]) if _heredoc_is_script(run, cmd) else None
     return parse_shell(cmd)
+
+
+# -- cheap pre-filters on the RUN's text (before any parse) --------------------------------
+
+
+def run_text(run: Run) -> str:
+    """The RUN's shell text and heredoc bodies, :func:`unquoted` (cached by text): what
+    the cheap pre-filters search. Empty for exec form."""
+    if not isinstance(run.command, ShellCommand):
+        return ""
+    return _unquoted(run.command.raw, tuple(h.body for h in run.heredocs))
+
+
+@functools.lru_cache(maxsize=4096)
+def _unquoted(raw: str, bodies: tuple[str, ...]) -> str:
+    return unquoted("\n".join((raw, *bodies)))
+
+
+#: Every package manager the tables know (the widest pre-filter).
+ALL_MANAGERS = frozenset(Manager)
+
+
+def may_call_any(run: Run, managers: frozenset[Manager]) -> bool:
+    """:func:`may_call` on the RUN's shell text and heredoc bodies, or its exec-form words
+    (cached by text): False only when no program of ``managers`` is named, so the RUN need
+    not be parsed."""
+    cmd = run.command
+    if isinstance(cmd, JsonArray):
+        return may_call(" ".join(cmd.values), managers)
+    if not isinstance(cmd, ShellCommand):
+        return False
+    return _may_call(cmd.raw, tuple(h.body for h in run.heredocs), managers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _may_call(raw: str, bodies: tuple[str, ...], managers: frozenset[Manager]) -> bool:
+    return may_call(_unquoted(raw, bodies), managers)
+
+
+# A shell word's text is the RUN's logical text with quotes, backslashes and the `$` of
+# `$'…'`/`$"…"` taken out (see dockmod.shell): so what is in a word is in that text too.
+_SQUEEZE = str.maketrans("", "", "\"'\\$")
+
+
+def may_mention(run: Run, needles: tuple[str, ...], *, heredocs: bool = True) -> bool:
+    """Cheap pre-filter before reading a RUN's shell facts: False when no word of its
+    shell text (and heredoc bodies) can contain one of ``needles`` (lower case), in any
+    case and however quoted. Most RUNs then need no shell parse at all."""
+    cmd = run.command
+    if not isinstance(cmd, ShellCommand):
+        return False
+    text = _squeezed(cmd.raw, cmd.escape)
+    if heredocs and run.heredocs:
+        text = "\n".join([text, *(h.body.translate(_SQUEEZE).lower() for h in run.heredocs)])
+    return any(n in text for n in needles)
+
+
+@functools.lru_cache(maxsize=1024)  # several transforms ask about the same RUN
+def _squeezed(raw: str, escape: str) -> str:
+    return logical_text(raw, escape).translate(_SQUEEZE).lower()

@@ -10,16 +10,13 @@ look-ups) come in through ``context.resolver``; options through ``context.option
 from __future__ import annotations
 
 import enum
-from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dockmod.cst._base import Node, splice
-from dockmod.cst.arguments import ShellCommand
-from dockmod.cst.instructions import Instruction, Run
+from dockmod.cst.instructions import Instruction
 from dockmod.cst.visitors import Transformer
-from dockmod.lang.words import logical_text
 
 if TYPE_CHECKING:
     from dockmod.cst.module import Dockerfile, Style
@@ -386,29 +383,6 @@ class Transform(Transformer):
             source = self.context.target_syntax_source.format(version=f"{cap[0]}.{cap[1]}")
             return f"the fix needs docker/dockerfile:{need[0]}.{need[1]}, above {source}"
         return None
-
-
-# A shell word's text is the RUN's logical text with quotes, backslashes and the `$` of
-# `$'…'`/`$"…"` taken out (see dockmod.shell): so what is in a word is in that text too.
-_SQUEEZE = str.maketrans("", "", "\"'\\$")
-
-
-def may_mention(run: Run, needles: tuple[str, ...], *, heredocs: bool = True) -> bool:
-    """Cheap pre-filter before reading a RUN's shell facts: False when no word of its
-    shell text (and heredoc bodies) can contain one of ``needles`` (lower case), in any
-    case and however quoted. Most RUNs then need no shell parse at all."""
-    cmd = run.command
-    if not isinstance(cmd, ShellCommand):
-        return False
-    text = _squeezed(cmd.raw, cmd.escape)
-    if heredocs and run.heredocs:
-        text = "\n".join([text, *(h.body.translate(_SQUEEZE).lower() for h in run.heredocs)])
-    return any(n in text for n in needles)
-
-
-@lru_cache(maxsize=1024)  # several transforms ask about the same RUN
-def _squeezed(raw: str, escape: str) -> str:
-    return logical_text(raw, escape).translate(_SQUEEZE).lower()
 
 
 def _text(value: Any) -> str:

@@ -33,7 +33,8 @@ from __future__ import annotations
 from typing import Any
 
 from dockmod.cst import Dockerfile, Run, Shell, ShellCommand
-from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta, may_mention
+from dockmod.semantic.runs import may_mention
+from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 
 class AddAptInstallFlags(Transform):
@@ -123,14 +124,13 @@ class AddAptInstallFlags(Transform):
 
 _FLAGS = (("-y", FixSafety.SAFE), ("--no-install-recommends", FixSafety.UNSAFE))
 
-# apt-get options that take their value as the next word (``-o Dpkg::Options::=…``).
-_VALUED = frozenset(("-o", "--option", "-c", "--config-file", "-t", "--target-release"))
-
 
 def _anchor(call: Any) -> Any:
     """The word to insert a flag after: the last option that directly follows ``install``
-    (with its value), never past ``--`` (after it every word is a package); None when the
-    action word is not an argument of the command."""
+    (with its value: the apt row's options that take one, ``-o Dpkg::Options::=…``), never
+    past ``--`` (after it every word is a package); None when the action word is not an
+    argument of the command."""
+    valued = call.info.spec.takes_value
     argv = call.command.argv
     try:
         i = argv.index(call.action_words[-1])
@@ -141,7 +141,7 @@ def _anchor(call: Any) -> Any:
         if text == "--" or not text.startswith("-"):
             break
         i += 1
-        if text in _VALUED and i + 1 < len(argv):
+        if text in valued and i + 1 < len(argv):
             i += 1
     return argv[i]
 

@@ -165,14 +165,15 @@ import posixpath
 from dataclasses import dataclass, field
 
 from dockmod._parse import parse_instruction
-from dockmod.cst import Dockerfile, EmptyLine, Flag, Instruction, Run, Stage, Style
+from dockmod.cst import Dockerfile, EmptyLine, Flag, Instruction, Run, ShellCommand, Stage, Style
 from dockmod.cst import mounts
 from dockmod.ecosystems import Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
+from dockmod.ecosystems.images import is_windows_image
 from dockmod.ecosystems.cache_use import CacheBlocked, CacheTarget, remove_run_defeaters, small_install
 from dockmod.semantic import Scope, model_for
 from dockmod.semantic import caches
-from dockmod.semantic.runs import shell_script
+from dockmod.semantic.runs import may_call_any, shell_script
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
@@ -250,10 +251,11 @@ class AddCacheMounts(Transform):
         replaced: dict[int, tuple[Instruction, ...]] = {}
         previous: Instruction | None = None
         for stage, info in zip(df.stages, model.stages):
-            windows = any(p in (info.image_text or "").lower() for p in ("windows", "nanoserver", "servercore"))
+            windows = is_windows_image(info.image_text or "")
             for ins in stage.instructions:
                 # A RUN that names none of the managers is not parsed at all.
-                if isinstance(ins, Run) and not windows and caches.may_call_any(ins, self._managers):
+                if isinstance(ins, Run) and not windows and isinstance(ins.command, ShellCommand) \
+                        and may_call_any(ins, self._managers):
                     scope = model.scope_at(ins)
                     out = self._run(stage, ins, scope, previous) if scope.posix_shell else None
                     if out is not None:

@@ -45,7 +45,8 @@ from functools import lru_cache
 from dockmod.cst import Dockerfile, Onbuild, Run, ShellCommand
 from dockmod.ecosystems import secrets as data
 from dockmod.secrets import is_secret_name, looks_like_credential
-from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta, may_mention
+from dockmod.semantic.runs import may_mention
+from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 _VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _REDIRECT_TARGET = re.compile(r"^[0-9]*>>?\s*(.+)$")

@@ -181,7 +181,7 @@ from typing import TYPE_CHECKING, Any
 from dockmod.buildcontext import BuildContext, ContextError, open_context
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
-from dockmod.ecosystems import MANAGERS, PackageManagerCall, may_call
+from dockmod.ecosystems import PackageManagerCall
 from dockmod.ecosystems.steps import (
     INSTALL_DIRS,
     NAMED_ACTIONS,
@@ -223,6 +223,7 @@ from dockmod.semantic.installs import (
 from dockmod.shell import ShellScript
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 from dockmod.semantic.proofs import replaced_folders, unproven
+from dockmod.semantic.runs import ALL_MANAGERS, may_call_any
 from dockmod.semantic.paths import inside
 from dockmod.transforms._reorder_edits import fix_final_newlines, manifest_copies, split_run
 
@@ -438,7 +439,7 @@ class ReorderDependencyCopy(Transform):
             return
         if any(f.mount is not None and f.mount.type == "bind" and f.mount.from_ is None for f in run.flags):
             return
-        if not may_call(run.command.raw, frozenset(MANAGERS)):
+        if not may_call_any(run, ALL_MANAGERS):
             return  # names no package manager: no install, no parse
         facts = self.context.model.run(run)
         if not facts.scripts:
@@ -477,7 +478,7 @@ class ReorderDependencyCopy(Transform):
                 return None
             if not isinstance(x, Run):
                 continue
-            if not may_call(_run_text(x), frozenset(MANAGERS)):
+            if not may_call_any(x, ALL_MANAGERS):
                 continue  # names no package manager: no call to find, no parse
             for script, opaque in run_scripts(self.context.model.run(x)):
                 if script.has_error:
@@ -695,10 +696,3 @@ def _copies_above(ins: list[Instruction], j: int) -> int:
 
 def _manifest_list(manifests: dict[str, bool]) -> str:
     return ", ".join(f"`{p}`" for p in manifests) or "the manifests"
-
-
-def _run_text(run: Run) -> str:
-    """The RUN's shell text, heredoc bodies and exec-form words (for :func:`may_call`)."""
-    cmd = run.command
-    head = " ".join(cmd.values) if isinstance(cmd, JsonArray) else cmd.raw if cmd is not None else ""
-    return "\n".join((head, *(h.body for h in run.heredocs)))
