@@ -40,10 +40,10 @@ INTERRUPTED = "not started: interrupted"
 WORKERS_PER_CORE = 4
 
 #: The collector's first threshold during a run (CPython's default is 700). A file's
-#: check allocates tens of thousands of objects, some of them in reference cycles (the
-#: semantic model's scopes point back at it), which only the collector frees: at 700 it
-#: ran ~900 times over 2,000 files and cost ~10% of ``check -j 1``; at 10,000 it runs
-#: ~100 times, for half the cost, and peak memory stays the same.
+#: check allocates tens of thousands of objects; none of them is in a reference cycle
+#: (tests/test_engine.py checks it), so reference counting frees them and a collection
+#: finds nothing, but at 700 it still ran ~900 times over 2,000 files (~10% of
+#: ``check -j 1``). At 10,000 it runs ~100 times, and peak memory stays the same.
 GC_THRESHOLD = 10_000
 
 
