@@ -30,7 +30,7 @@ import json
 import posixpath
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 #: ``package.json`` scripts that ``npm install``/``ci`` (and yarn, pnpm) run for the
@@ -581,24 +581,29 @@ def _go_tokens(line: str) -> list[str]:
     return out
 
 
-def go_module_path(data: bytes) -> str | None:
-    """The ``module`` directive's path (``module example.com/app``, quoted, or in a
-    ``module ( … )`` block), or None when go.mod has none."""
+def _go_directive(data: bytes, verb: str) -> Iterator[list[str]]:
+    """The arguments of each ``verb`` directive of a go.mod, written on its line
+    (``replace x => ./api``) or in a block (``replace ( … )``, one per line)."""
     block = False
     for line in _text(data).splitlines():
         tokens = _go_tokens(line)
         if block:
-            if tokens and tokens[0] != ")":
-                return tokens[0]
             if tokens[:1] == [")"]:
                 block = False
-            continue
-        if tokens[:1] == ["module"]:
+            elif tokens:
+                yield tokens
+        elif tokens[:1] == [verb]:
             if tokens[1:2] == ["("]:
                 block = True
-                continue
-            return tokens[1] if len(tokens) > 1 else None
-    return None
+            else:
+                yield tokens[1:]
+
+
+def go_module_path(data: bytes) -> str | None:
+    """The ``module`` directive's path (``module example.com/app``, quoted, or in a
+    ``module ( … )`` block), or None when go.mod has none."""
+    first = next(_go_directive(data, "module"), None)
+    return first[0] if first else None
 
 
 def go_local_replacements(data: bytes) -> list[str]:
@@ -606,20 +611,7 @@ def go_local_replacements(data: bytes) -> list[str]:
     in ``replace ( … )`` blocks), as written: a target that is a path, not a module
     (https://go.dev/ref/mod#go-mod-file-replace: it starts with ``./``, ``../`` or ``/``)."""
     out: list[str] = []
-    block = False
-    for line in _text(data).splitlines():
-        tokens = _go_tokens(line)
-        if block:
-            if tokens[:1] == [")"]:
-                block = False
-                continue
-        elif tokens[:1] == ["replace"]:
-            if tokens[1:2] == ["("]:
-                block = True
-                continue
-            tokens = tokens[1:]
-        else:
-            continue
+    for tokens in _go_directive(data, "replace"):
         if "=>" not in tokens:
             if not any("=>" in t for t in tokens):
                 continue
