@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from dockmod.buildcontext.manifests import go_module_path, go_package_clause
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Healthcheck, Onbuild, Run, User
 from dockmod.ecosystems import Manager
-from dockmod.ecosystems.go import binary_name
+from dockmod.ecosystems.go import BUILD_INPUTS, binary_name
 from dockmod.ecosystems.system import C_TOOLCHAIN, HEADER_SUFFIXES
 from dockmod.transforms._split.common import (
     RUNTIME_ONLY,
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from dockmod.semantic import RunFacts
 
 _KEPT = RUNTIME_ONLY | {"ARG", "ENV", "WORKDIR", "USER"}
-_GO_SOURCES = frozenset({".", "./", "go.mod", "go.sum", "go.work", "go.work.sum", "vendor", "vendor/"})
+_GO_SOURCES = frozenset({".", "./"}) | BUILD_INPUTS  # the context root, or what go reads
 
 
 def _go_run(ctx: Ctx, run: Instruction, facts: RunFacts) -> list[str] | str | None:

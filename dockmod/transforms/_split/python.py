@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 from dockmod.cst import Onbuild, Run, User
 from dockmod.ecosystems import MANAGERS, Manager
+from dockmod.ecosystems.python import ECOSYSTEMS as PYTHON_ECOSYSTEMS
 from dockmod.ecosystems.python import (
     PIP_OUTSIDE_ENVIRONMENT,
     POETRY_CREATE,
@@ -52,6 +53,7 @@ from dockmod.ecosystems.python import (
     POETRY_IN_PROJECT,
     POETRY_TRUE,
     PROJECT_ENVIRONMENT,
+    SPLIT_STEPS,
     UV_SYNC_ENVIRONMENT_OPTIONS,
     poetry_setting,
     poetry_setup,
@@ -78,7 +80,7 @@ if TYPE_CHECKING:
     from dockmod.shell import SimpleCommand
 
 VENV = "/opt/venv"
-_PYTHON_MANAGERS = frozenset({Manager.PIP, Manager.UV, Manager.POETRY, Manager.PIPENV})
+_PYTHON_MANAGERS = frozenset(m for e in PYTHON_ECOSYSTEMS for m in e.managers)  # pip, uv, poetry, pipenv
 
 
 def _poetry_words(cmd: SimpleCommand) -> list[str]:
@@ -112,10 +114,7 @@ def _poetry_in_project(ctx: Ctx, body: list[Instruction], at: Instruction, comma
     return create not in POETRY_FALSE and setting(*POETRY_IN_PROJECT) in POETRY_TRUE
 
 
-#: (manager, action) steps the split understands; others are declined.
-_STEPS = frozenset({(Manager.PIP, "install"), (Manager.PIP, "uninstall"), (Manager.POETRY, "install"), (Manager.POETRY, "config"),
-                    (Manager.POETRY, "export"), (Manager.PIPENV, "install"), (Manager.PIPENV, "sync"),
-                    (Manager.UV, "sync")})
+_STEPS = SPLIT_STEPS  # dockmod.ecosystems.python
 
 
 def _pip_run(facts: RunFacts) -> str | bool:
