@@ -40,7 +40,7 @@ def parse_cmd(paths: tuple[str, ...], fmt: str, debug: bool) -> None:
     from dockmod.diagnostics import escape, render_parse_error
     from dockmod.errors import ParseError
     from dockmod.io import decode, read_bytes
-    from dockmod.report import _utf8
+    from dockmod.io import utf8_safe as _utf8
 
     failed = False
     for path in paths:

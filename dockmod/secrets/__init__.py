@@ -20,10 +20,45 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from dockmod.ecosystems import secrets as data
-
 if TYPE_CHECKING:
     from dockmod.cst import Dockerfile
+
+
+
+def _load_rules():  # type: ignore[no-untyped-def]
+    """:mod:`dockmod.ecosystems.secrets`, the rows of the detector.
+
+    Loaded as itself (same name, same module object for every importer), but without
+    running ``dockmod.ecosystems/__init__`` when nothing has yet: that imports every
+    package manager's table and the shell parser, which ``dockmod parse`` (it masks
+    secrets in what it prints) never needs. The rows module imports only :mod:`re`."""
+    import sys
+
+    name = "dockmod.ecosystems.secrets"
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    if "dockmod.ecosystems" in sys.modules:
+        import importlib
+
+        return importlib.import_module(name)
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "ecosystems" / "secrets.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+data = _load_rules()
 
 MASK = "****"
 #: The line a masked diff starts with (``git apply`` skips text before the first header).
