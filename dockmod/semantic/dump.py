@@ -126,8 +126,8 @@ def to_text(model: Model, path: str) -> str:
             tags.append("unreachable")
         base = {"stage": f"stage {s.base_stage}", "scratch": "scratch",
                 "image": f"image {s.image}", "unknown": f"unknown {s.image_text}"}[s.base_kind]
-        if s.base_kind == "unknown" and s.base_candidates:
-            base += f" (could be stage {', '.join(map(str, s.base_candidates))})"
+        if s.base_kind == "unknown":
+            base += _could_be(s.base_candidates)
         fam = f" [{s.image_facts.family}, {s.image_facts.distro or '?'}]" if s.image_facts else ""
         name = f" {s.name}" if s.name else ""
         plat = f" platform={s.platform}" if s.platform else ""
@@ -136,7 +136,7 @@ def to_text(model: Model, path: str) -> str:
             if e.kind == "from":
                 continue
             target = (f"stage {e.stage}" if e.stage is not None else f"image {e.image}" if e.image
-                      else f"unknown {e.ref} (could be stage {', '.join(map(str, e.candidates))})")
+                      else f"unknown {e.ref}{_could_be(e.candidates)}")
             out.append(f"  {e.kind} line {lines[id(e.instruction)]} <- {target}")
         needs = sorted(model.needs(s.index) - {s.index})
         if needs:
@@ -203,3 +203,9 @@ def render(df: Dockerfile, path: str, *, as_json: bool = False) -> str:
     if as_json:
         return json.dumps(to_json(model, path), ensure_ascii=False) + "\n"
     return to_text(model, path)
+
+
+def _could_be(candidates: tuple[int, ...]) -> str:
+    if not candidates:
+        return " (an image: no stage matches)"
+    return f" (could be stage {', '.join(map(str, candidates))})"

@@ -8,6 +8,7 @@ RUN facts per RUN on first use (the shell parse itself is cached by content).
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,7 +209,7 @@ class Model:
                 value = expand(text, self._global.get, self.escape) if "$" in text or "'" in text or '"' in text \
                     else text
                 if not value:  # unknown, or empty (which BuildKit rejects)
-                    candidates = tuple(sorted(names.values()))
+                    candidates = _may_name(text, self._global.get, self.escape, names)
                 elif value.lower() == "scratch":
                     kind, image = "scratch", "scratch"
                 elif value in names:
@@ -257,8 +258,10 @@ class Model:
         if "$" in ref:
             # BuildKit expands the reference with the stage's ARGs and ENV at that point.
             value = self._stage_scopes(s.index).at[id(ins)].expand(ref)
-        if not value:  # unknown, or empty (which BuildKit rejects): could be any stage
-            others = tuple(i for i in range(len(self.stages)) if i != s.index)
+        if not value:  # unknown, or empty (which BuildKit rejects): any stage it may name
+            pool = {**{str(i): i for i in range(len(self.stages))}, **self._by_name}
+            scope = self._stage_scopes(s.index).at[id(ins)]
+            others = tuple(i for i in _may_name(ref, scope.get, self.escape, pool) if i != s.index)
             return Edge(kind, ins, None, None, ref, others)
         if value.isdigit():
             i = int(value)
@@ -625,3 +628,29 @@ class Model:
     def __repr__(self) -> str:
         return f"Model({len(self.stages)} stages)"
 
+
+
+#: ``${NAME`` followed by a modifier (``:-``, ``+``, ``#``, …): its value is not the variable's.
+_MODIFIED = re.compile(r"\$\{\w+[^\w}]")
+_HOLE = "\x00"
+
+
+def _may_name(word: str, lookup: Any, escape: str, names: Mapping[str, int]) -> tuple[int, ...]:
+    """The stages (of ``names``: lower-cased reference → index) that ``word``, which expands
+    to an unknown value, may name: its known parts must match (``base-${TARGETARCH}`` names
+    ``base-amd64`` or ``base-arm64``, never ``tools``); an unknown variable may be anything.
+    Where the word uses a modifier on a variable (``${X:-a}``), quotes or escapes, every
+    stage may be named."""
+    every = tuple(sorted(set(names.values())))
+    if _MODIFIED.search(word) or any(c in word for c in ("'", '"', escape)):
+        return every
+
+    def hole(name: str) -> object:
+        value = lookup(name)
+        return _HOLE if value is UNKNOWN else value
+
+    value = expand(word, hole, escape)
+    if value is None or _HOLE not in value:  # empty: BuildKit rejects it, nothing to narrow
+        return every
+    pattern = re.compile(".*".join(map(re.escape, value.lower().split(_HOLE))), re.S)
+    return tuple(sorted({i for n, i in names.items() if pattern.fullmatch(n)}))

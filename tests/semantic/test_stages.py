@@ -150,3 +150,22 @@ def test_wrote_under_and_user_as_written() -> None:
     assert not m.wrote_under(last, "/root/.m2", copies_from_stages=False)
     assert not m.wrote_under(df.body[2], "/cache")  # nothing before the USER wrote there
     assert m.user_as_written(1) == "${APP_USER:-app}"
+
+
+def test_variable_from_may_name_only_stages_its_known_parts_match() -> None:
+    # ollama's `FROM base-${TARGETARCH}`: base-amd64 or base-arm64, never `tools`.
+    m = model("FROM debian AS tools\nFROM debian AS Base-amd64\nFROM debian AS base-arm64\n"
+              "FROM base-${TARGETARCH} AS final\nCOPY --from=tools /usr/bin/curl /usr/bin/curl\n")
+    final = m.stages[3]
+    assert final.base_kind == "unknown" and final.base_candidates == (1, 2)
+    assert 0 not in m.shipped  # only a COPY --from source
+    # No stage matches: it names an image; a modifier or quotes keep every stage possible.
+    m = model("FROM debian AS a\nFROM img-${TARGETARCH}\nFROM ${TARGETARCH:-a}\nFROM \"a${TARGETOS}\"\n")
+    assert [s.base_candidates for s in m.stages[1:]] == [(), (0,), (0,)]  # unnamed stages cannot be named
+
+
+def test_variable_copy_from_may_name_stages_by_name_or_index() -> None:
+    m = model("FROM alpine AS tool-a\nFROM alpine AS other\nFROM scratch\nARG T\n"
+              "COPY --from=tool-${T} /x /x\nCOPY --from=${T} /y /y\nCOPY --from=x${T} /z /z\n")
+    edges = [e for e in m.stages[2].edges if e.kind == "copy"]
+    assert [e.candidates for e in edges] == [(0,), (0, 1), ()]
