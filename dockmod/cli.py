@@ -40,7 +40,8 @@ def parse_cmd(paths: tuple[str, ...], fmt: str, debug: bool) -> None:
     from dockmod.diagnostics import escape, render_parse_error
     from dockmod.errors import ParseError
     from dockmod.io import decode, read_bytes
-    from dockmod.report import _utf8
+    from dockmod.io import utf8_safe as _utf8
+    from dockmod.secrets import mask_printed as _masked
 
     failed = False
     for path in paths:
@@ -78,43 +79,6 @@ def parse_cmd(paths: tuple[str, ...], fmt: str, debug: bool) -> None:
 
             _out(_masked(df, format_tree(df)).encode("utf-8", "surrogateescape"))
     sys.exit(2 if failed else 0)
-
-
-def _masked(df, text: str, json_text: bool = False) -> str:  # type: ignore[no-untyped-def]
-    """``text`` with the file's secret values masked, as every other output is: as written,
-    unquoted, as BuildKit's word rules read them, and in the quoted forms the formats print
-    (Python's repr, Go's %q, JSON). A JSON text is masked string by string and re-encoded."""
-    from dockmod.buildkit import go_quote
-    from dockmod.lang.words import process_word
-    from dockmod.secrets import mask_secrets, secret_values
-
-    secrets = secret_values(df)
-    if not secrets:
-        return text
-    plain: set[str] = set()
-    for v in secrets:
-        plain.update((v.raw, v.value))
-        try:
-            plain.add(process_word(v.raw))
-        except Exception:  # a value BuildKit's lexer rejects is still masked as written
-            pass
-    values = set(plain)
-    if not json_text:
-        for x in plain:
-            values.update((repr(x)[1:-1], go_quote(x)[1:-1], json.dumps(x, ensure_ascii=False)[1:-1]))
-        return mask_secrets(text, sorted(values))
-
-    def walk(o):  # type: ignore[no-untyped-def]
-        if isinstance(o, str):
-            return mask_secrets(o, sorted(values))
-        if isinstance(o, list):
-            return [walk(x) for x in o]
-        if isinstance(o, dict):
-            return {walk(k): walk(v) for k, v in o.items()}
-        return o
-
-    end = "\n" if text.endswith("\n") else ""
-    return json.dumps(walk(json.loads(text)), ensure_ascii=False) + end
 
 
 def _out(data: str | bytes, err: bool = False) -> None:

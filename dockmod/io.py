@@ -221,3 +221,11 @@ def sweep_stale(folder: str | os.PathLike[str]) -> list[str]:
         except OSError:
             pass
     return removed
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def utf8_safe(doc: str) -> str:
+    """Replace lone surrogates (undecodable bytes) by U+FFFD, so the text encodes as UTF-8."""
+    return _SURROGATE_RE.sub("\ufffd", doc)

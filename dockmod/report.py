@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from dockmod import __version__
+from dockmod.io import utf8_safe
 from dockmod.results import FileResult, Outcome
 from dockmod.transforms._base import Finding, FixSafety
 
@@ -156,12 +157,7 @@ def exit_code(mode: str, t: Totals, exit_zero: bool = False, interrupted: bool =
 
 # -- machine-readable formats ----------------------------------------------------------------
 
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
-
-
-def _utf8(doc: str) -> str:
-    """Replace lone surrogates (undecodable bytes) by U+FFFD, so the text encodes as UTF-8."""
-    return _SURROGATE_RE.sub("\ufffd", doc)
+_utf8 = utf8_safe  # lone surrogates → U+FFFD (dockmod.io)
 
 
 def finding_dict(path: str, f: Finding, unsafe: bool) -> dict:

@@ -226,12 +226,25 @@ def read_composer_json(name: str, data: bytes, out: Reading) -> None:
 
 
 def read_pom(name: str, data: bytes, out: Reading) -> None:
-    text = _text(data)
-    if re.search(r"<modules?>", text):
+    """A Maven POM (https://maven.apache.org/pom.html): modules, a parent named by path and
+    ``systemPath`` dependencies name files the POM alone does not bring. Read as XML (see
+    :func:`xml_texts`: no DTD, so no entities); a POM that is not read is not known to be
+    self-contained."""
+    try:
+        elements = xml_texts(data)
+    except XmlRefused as e:
+        out.not_self_contained.append(f"`{name}` {e}")
+        return
+    # Local names: the POM namespace may be the default one or have a prefix.
+    found = {(tag.rsplit(":", 1)[-1], bool(text.strip())) for tag, text in elements}
+    # https://maven.apache.org/pom.html#aggregation
+    if ("module", True) in found:
         out.not_self_contained.append(f"`{name}` has modules, whose POMs are not copied")
-    if re.search(r"<relativePath>\s*[^<\s]", text):
+    # https://maven.apache.org/pom.html#inheritance (an explicit relativePath)
+    if ("relativePath", True) in found:
         out.not_self_contained.append(f"`{name}` names a parent POM by path")
-    if "<systemPath>" in text:
+    # https://maven.apache.org/guides/introduction/introduction-to-dependency-mechanism.html#system-dependencies
+    if ("systemPath", True) in found or ("systemPath", False) in found:
         out.not_self_contained.append(f"`{name}` has a `systemPath` dependency")
 
 
@@ -427,29 +440,68 @@ class XmlRefused(ValueError):
     """An XML file dockmod does not read: malformed, or with a DTD."""
 
 
-def xml_elements(data: bytes) -> list[tuple[str, dict[str, str]]]:
-    """Every element of an XML document as (tag, attributes), in document order; tags as
-    written, without namespace processing (MSBuild's ``xmlns`` changes no name).
-
-    Read with expat, refusing any DTD (``<!DOCTYPE``): MSBuild and solution files need none,
-    and refusing it rules out entity expansion ("billion laughs") and external entities, as
-    defusedxml's ``forbid_dtd`` does. Raises :class:`XmlRefused`."""
+def _xml_parser(refuse_message: str = "has a DTD, which dockmod does not read") -> object:
+    """An expat parser that refuses any DTD (``<!DOCTYPE``), entity declaration or external
+    entity: that rules out entity expansion ("billion laughs") and external entities
+    (XXE), as defusedxml's ``forbid_dtd`` does."""
     from xml.parsers import expat
 
-    found: list[tuple[str, dict[str, str]]] = []
-
     def refuse(*_args: object) -> None:
-        raise XmlRefused("has a DTD, which dockmod does not read")
+        raise XmlRefused(refuse_message)
 
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
-    parser.StartElementHandler = lambda tag, attrs: found.append((tag, attrs))
+    return parser
+
+
+def _parse_xml(parser: object, data: bytes) -> None:
+    from xml.parsers import expat
+
     try:
-        parser.Parse(data, True)
+        parser.Parse(data, True)  # type: ignore[attr-defined]
     except expat.ExpatError as e:
         raise XmlRefused(f"is not well-formed XML ({expat.errors.messages.get(e.code, e)})") from None
+
+
+def xml_elements(data: bytes) -> list[tuple[str, dict[str, str]]]:
+    """Every element of an XML document as (tag, attributes), in document order; tags as
+    written, without namespace processing (MSBuild's ``xmlns`` changes no name).
+
+    Read with expat, refusing any DTD (:func:`_xml_parser`): MSBuild and solution files
+    need none. Raises :class:`XmlRefused`."""
+    found: list[tuple[str, dict[str, str]]] = []
+    parser = _xml_parser()
+    parser.StartElementHandler = lambda tag, attrs: found.append((tag, attrs))  # type: ignore[attr-defined]
+    _parse_xml(parser, data)
+    return found
+
+
+def xml_texts(data: bytes) -> list[tuple[str, str]]:
+    """Every element of an XML document as (tag, its own text), in document order: tags
+    as written (``pom:modules`` keeps its prefix), text with CDATA sections read and
+    comments left out. Refuses any DTD, like :func:`xml_elements`; raises
+    :class:`XmlRefused`."""
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[str, list[str]]] = []
+    parser = _xml_parser()
+
+    def start(tag: str, _attrs: object) -> None:
+        stack.append((tag, []))
+
+    def end(_tag: str) -> None:
+        tag, parts = stack.pop()
+        found.append((tag, "".join(parts)))
+
+    def chars(text: str) -> None:
+        if stack:
+            stack[-1][1].append(text)
+
+    parser.StartElementHandler = start  # type: ignore[attr-defined]
+    parser.EndElementHandler = end  # type: ignore[attr-defined]
+    parser.CharacterDataHandler = chars  # type: ignore[attr-defined]
+    _parse_xml(parser, data)
     return found
 
 

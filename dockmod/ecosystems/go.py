@@ -88,3 +88,8 @@ def binary_name(import_path: str) -> str | None:
     while len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
         parts.pop()
     return parts[-1] if parts else None
+
+# The files a module build reads besides its .go sources: go.mod and go.sum
+# (https://go.dev/ref/mod#go-mod-file, #go-sum-files), the workspace files
+# (https://go.dev/ref/mod#workspaces) and the vendor folder (https://go.dev/ref/mod#vendoring).
+BUILD_INPUTS: frozenset[str] = frozenset({"go.mod", "go.sum", "go.work", "go.work.sum", "vendor", "vendor/"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
 from dockmod.ecosystems._rows import names
 from dockmod.shell.commands import CommandSpec
@@ -215,6 +217,18 @@ ECOSYSTEMS = (
 #: dependencies, in place (DM401's builder runs it after the build), with its source.
 #: ``yarn-classic`` re-runs the install with ``--production`` (yarn 1 has no prune);
 #: ``yarn-berry``'s ``workspaces focus`` is built in from Yarn 4 (a plugin before).
+#: The oldest official node image (major version) that has each prune, and what it needs,
+#: when there is a limit: ``npm prune --omit=dev`` needs npm 7
+#: (https://docs.npmjs.com/cli/v7/commands/npm-prune), which Node 16 ships
+#: (https://nodejs.org/en/about/previous-releases).
+PRUNE_MIN_NODE: dict[str, tuple[int, str]] = {"npm": (16, "npm 7")}
+
+#: Programs the builder may set up that a runtime image based on the slim node image does
+#: not have: corepack and pnpm (the slim image ships npm and Yarn classic only, as the full
+#: one: https://github.com/nodejs/docker-node/blob/main/README.md#image-variants);
+#: ``yarn`` too unless it is that Yarn classic.
+NODE_SETUP_ONLY = frozenset({"pnpm", "corepack"})
+
 PRUNE_PRODUCTION: dict[str, tuple[str, str]] = {
     # npm 7+ (Node 16 images and later): https://docs.npmjs.com/cli/v10/commands/npm-prune
     "npm": ("npm prune --omit=dev", "https://docs.npmjs.com/cli/v10/commands/npm-prune"),
@@ -223,3 +237,55 @@ PRUNE_PRODUCTION: dict[str, tuple[str, str]] = {
     "yarn-berry": ("yarn workspaces focus --all --production", "https://yarnpkg.com/cli/workspaces/focus"),
     "pnpm": ("pnpm prune --prod", "https://pnpm.io/cli/prune"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class NodeActions:
+    """How DM401's split reads one Node tool's action (its first operand, options skipped)."""
+
+    #: Install the project's dependencies (the step whose ``node_modules`` the runtime
+    #: gets); with named packages they are declined.
+    install: frozenset[str]
+    #: Add, remove or upgrade dependencies: declined (the lock file no longer says what
+    #: the runtime copies).
+    changes: frozenset[str]
+    #: Every action the split understands; None: any but ``changes``.
+    known: frozenset[str] | None
+    #: Where a Yarn version is named: the words before it (``yarn set version 4``), or
+    #: "operand" for an operand ``yarn@<version>`` (``corepack prepare yarn@4``); "" none.
+    yarn_version: tuple[str, ...] | str = ""
+    #: An install of named packages is declined, but for a global install of
+    #: ``NODE_BUILDER_TOOLS`` (npm: ``npm install`` adds what it names to package.json).
+    named_declined: bool = False
+
+
+#: The Node tools DM401's split reads, by program name.
+NODE_SPLIT_ACTIONS: dict[str, NodeActions] = {
+    # https://docs.npmjs.com/cli/v10/commands/npm-ci, .../npm-install (alias ``i``),
+    # .../npm-run-script (alias ``run``), .../npm-prune, .../npm-cache, .../npm-rebuild,
+    # .../npm-test: the commands that install the lock file, build and test.
+    "npm": NodeActions(install=frozenset({"ci", "install", "i"}), changes=frozenset(),
+                       known=frozenset({"ci", "install", "i", "run", "run-script", "prune", "cache",
+                                        "rebuild", "test"}), named_declined=True),
+    # https://docs.npmjs.com/cli/v10/commands/npx: runs a package's binary.
+    "npx": NodeActions(install=frozenset(), changes=frozenset(), known=None),
+    # https://classic.yarnpkg.com/en/docs/cli/ (``yarn`` alone installs; add, global,
+    # remove, upgrade, link) and https://yarnpkg.com/cli (up, dlx, unplug, set version).
+    "yarn": NodeActions(install=frozenset({"", "install"}),
+                        changes=frozenset({"add", "global", "remove", "upgrade", "up", "dlx", "link",
+                                           "unplug"}),
+                        known=None, yarn_version=("set", "version")),
+    # https://pnpm.io/cli/install (``pnpm i``, ``pnpm`` alone), https://pnpm.io/cli/add,
+    # /cli/remove (rm), /cli/update (up), /cli/dlx, /cli/link, /cli/setup.
+    "pnpm": NodeActions(install=frozenset({"", "install", "i"}),
+                        changes=frozenset({"add", "remove", "rm", "update", "up", "dlx", "link", "setup"}),
+                        known=None),
+    # https://github.com/nodejs/corepack#usage: enable, prepare, install, use.
+    "corepack": NodeActions(install=frozenset(), changes=frozenset(),
+                            known=frozenset({"enable", "prepare", "install", "use"}), yarn_version="operand"),
+}
+
+#: Package managers an ``npm install -g`` sets up for the builder only (the runtime does
+#: not get them): https://yarnpkg.com/getting-started/install, https://pnpm.io/installation#using-npm,
+#: https://github.com/nodejs/corepack#manual-installs.
+NODE_BUILDER_TOOLS = frozenset({"yarn", "pnpm", "corepack"})

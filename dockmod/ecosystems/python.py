@@ -301,3 +301,16 @@ def poetry_setting(words: list[str]) -> tuple[str, str] | None:
     if tuple(words[:n]) == POETRY_CONFIG and len(words) == n + 2:
         return words[n], words[n + 1].lower()
     return None
+
+
+#: The (manager, action) steps DM401's split understands in a Python builder: installs into
+#: the virtualenv (https://pip.pypa.io/en/stable/cli/pip_install/,
+#: https://pip.pypa.io/en/stable/cli/pip_uninstall/, https://python-poetry.org/docs/cli/#install,
+#: https://pipenv.pypa.io/en/latest/commands.html#install, .../commands.html#sync,
+#: https://docs.astral.sh/uv/reference/cli/#uv-sync) and poetry's settings and export
+#: (https://python-poetry.org/docs/cli/#config, https://python-poetry.org/docs/cli/#export).
+SPLIT_STEPS: frozenset[tuple[Manager, str]] = frozenset({
+    (Manager.PIP, "install"), (Manager.PIP, "uninstall"), (Manager.POETRY, "install"),
+    (Manager.POETRY, "config"), (Manager.POETRY, "export"), (Manager.PIPENV, "install"),
+    (Manager.PIPENV, "sync"), (Manager.UV, "sync"),
+})

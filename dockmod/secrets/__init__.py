@@ -5,7 +5,9 @@
 * :func:`looks_like_credential`: a value with a known token prefix, a URL with a password,
   or a high-entropy string (guarded, see :mod:`dockmod.ecosystems.secrets`);
 * :func:`secret_values`: every secret value written in a file, for masking;
-* :func:`mask_secrets`: replaces those values in any text dockmod prints.
+* :func:`mask_secrets`: replaces those values in any text dockmod prints;
+* :func:`mask_printed`: the same for a printout of a file (``dockmod parse``), with the
+  quoted forms its formats use.
 
 The rules are data in :mod:`dockmod.ecosystems.secrets`. Nothing here imports the CST
 beyond reading ``ARG``/``ENV`` pairs, so the runner may call it on every file cheaply.
@@ -20,10 +22,45 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from dockmod.ecosystems import secrets as data
-
 if TYPE_CHECKING:
     from dockmod.cst import Dockerfile
+
+
+
+def _load_rules():  # type: ignore[no-untyped-def]
+    """:mod:`dockmod.ecosystems.secrets`, the rows of the detector.
+
+    Loaded as itself (same name, same module object for every importer), but without
+    running ``dockmod.ecosystems/__init__`` when nothing has yet: that imports every
+    package manager's table and the shell parser, which ``dockmod parse`` (it masks
+    secrets in what it prints) never needs. The rows module imports only :mod:`re`."""
+    import sys
+
+    name = "dockmod.ecosystems.secrets"
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    if "dockmod.ecosystems" in sys.modules:
+        import importlib
+
+        return importlib.import_module(name)
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "ecosystems" / "secrets.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+data = _load_rules()
 
 MASK = "****"
 #: The line a masked diff starts with (``git apply`` skips text before the first header).
@@ -237,6 +274,46 @@ def mask_secrets(text: str, values: Iterable[str | SecretValue]) -> str:
     for s in sorted((s for s in strings if len(s) >= 4), key=len, reverse=True):
         text = text.replace(s, MASK)
     return text
+
+
+def mask_printed(df: Dockerfile, text: str, json_text: bool = False) -> str:
+    """``text`` with the file's secret values masked, as every other output is: as written,
+    unquoted, as BuildKit's word rules read them, and in the quoted forms the formats print
+    (Python's repr, Go's %q, JSON). A JSON text is masked string by string and re-encoded.
+
+    For what ``dockmod parse`` prints of ``df`` (its tree, BuildKit's forms, the model)."""
+    import json
+
+    from dockmod.buildkit import go_quote
+    from dockmod.lang.words import process_word
+
+    secrets = secret_values(df)
+    if not secrets:
+        return text
+    plain: set[str] = set()
+    for v in secrets:
+        plain.update((v.raw, v.value))
+        try:
+            plain.add(process_word(v.raw))
+        except Exception:  # a value BuildKit's lexer rejects is still masked as written
+            pass
+    values = set(plain)
+    if not json_text:
+        for x in plain:
+            values.update((repr(x)[1:-1], go_quote(x)[1:-1], json.dumps(x, ensure_ascii=False)[1:-1]))
+        return mask_secrets(text, sorted(values))
+
+    def walk(o):  # type: ignore[no-untyped-def]
+        if isinstance(o, str):
+            return mask_secrets(o, sorted(values))
+        if isinstance(o, list):
+            return [walk(x) for x in o]
+        if isinstance(o, dict):
+            return {walk(k): walk(v) for k, v in o.items()}
+        return o
+
+    end = "\n" if text.endswith("\n") else ""
+    return json.dumps(walk(json.loads(text)), ensure_ascii=False) + end
 
 
 def build_notes(results: Iterable[Any], applied: bool) -> list[str]:

@@ -20,6 +20,7 @@ from dockmod.buildcontext.manifests import (
     package_manager,
     read_crate,
     read_msbuild,
+    read_pom,
     xml_elements,
     yarnrc_setting,
 )
@@ -220,3 +221,49 @@ def test_package_json_package_manager(text: str, found: tuple[str, str] | None) 
 ])
 def test_yarnrc_top_level_setting(text: str, value: str | None) -> None:
     assert yarnrc_setting(text.encode(), "nodeLinker") == value
+
+
+def _pom(data: str | bytes) -> list[str]:
+    out = Reading()
+    read_pom("pom.xml", data.encode() if isinstance(data, str) else data, out)
+    return out.not_self_contained
+
+
+_POM_NS = '<?xml version="1.0" encoding="UTF-8"?>\n<project xmlns="http://maven.apache.org/POM/4.0.0">{}</project>'
+
+
+@pytest.mark.parametrize(("body", "found"), [
+    ("<modelVersion>4.0.0</modelVersion>", []),
+    ("<modules><module>core</module></modules>", ["modules"]),
+    ("<modules/>", []),  # names no module
+    ("<parent><artifactId>p</artifactId><relativePath>../parent</relativePath></parent>", ["parent POM"]),
+    ("<parent><relativePath/></parent>", []),  # empty: the parent comes from a repository
+    ("<dependencies><dependency><systemPath>${basedir}/lib/x.jar</systemPath></dependency></dependencies>",
+     ["systemPath"]),
+    # a comment is not an element
+    ("<!-- <modules><module>core</module></modules> <relativePath>../p</relativePath> -->", []),
+    # CDATA is text
+    ("<parent><relativePath><![CDATA[../parent/pom.xml]]></relativePath></parent>", ["parent POM"]),
+])
+def test_pom_is_read_as_xml(body: str, found: list[str]) -> None:
+    got = _pom(_POM_NS.format(body))
+    assert len(got) == len(found) and all(f in g for f, g in zip(found, got, strict=True))
+
+
+def test_pom_with_a_namespace_prefix() -> None:
+    data = ('<m:project xmlns:m="http://maven.apache.org/POM/4.0.0">'
+            "<m:modules><m:module>api</m:module></m:modules></m:project>")
+    assert len(_pom(data)) == 1 and "modules" in _pom(data)[0]
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (_LAUGHS.replace(b"Project", b"project"), "DTD"),
+    (b'<?xml version="1.0"?><!DOCTYPE project [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+     b"<project><modules><module>&xxe;</module></modules></project>", "DTD"),
+    (b"<project><modules><module>a</modules></project>", "not well-formed"),
+    (b"\xff\xfe not xml", "not well-formed"),
+    (b"", "not well-formed"),
+])
+def test_hostile_or_malformed_pom_is_unknown_not_a_crash(data: bytes, reason: str) -> None:
+    got = _pom(data)
+    assert len(got) == 1 and reason in got[0]

@@ -112,3 +112,23 @@ def test_parse_error_quoting_a_secret_line_is_masked(tmp_path: Path) -> None:
     assert code == 2
     assert "2 | ENV API_TOKEN=****" in out
     _assert_clean(out)
+
+
+def test_mask_printed_covers_the_quoted_forms_and_json() -> None:
+    """``dockmod parse``'s masking (dockmod.secrets.mask_printed): the value as written,
+    unquoted, and as repr/Go %q/JSON print it; JSON text stays JSON."""
+    import json as _json
+
+    from dockmod import parse
+    from dockmod.secrets import mask_printed
+
+    value = 'ghp_' + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" + '"x'
+    df = parse(f"FROM alpine\nENV GITHUB_TOKEN='{value}'\n")
+    text = f"{value}|{value!r}|{_json.dumps(value)}"
+    masked = mask_printed(df, text)
+    assert "a1B2c3D4e5F6" not in masked
+    doc = _json.dumps({"v": value, "k": [value]})
+    out = mask_printed(df, doc + "\n", json_text=True)
+    assert out.endswith("\n") and "a1B2c3D4e5F6" not in out
+    assert _json.loads(out) == {"v": "****", "k": ["****"]}
+    assert mask_printed(parse("FROM alpine\n"), "plain") == "plain"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from dockmod.buildcontext.manifests import go_module_path, go_package_clause
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Healthcheck, Onbuild, Run, User
 from dockmod.ecosystems import Manager
-from dockmod.ecosystems.go import binary_name
+from dockmod.ecosystems.go import BUILD_INPUTS, binary_name
 from dockmod.ecosystems.system import C_TOOLCHAIN, HEADER_SUFFIXES
 from dockmod.transforms._split.common import (
     RUNTIME_ONLY,
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from dockmod.semantic import RunFacts
 
 _KEPT = RUNTIME_ONLY | {"ARG", "ENV", "WORKDIR", "USER"}
-_GO_SOURCES = frozenset({".", "./", "go.mod", "go.sum", "go.work", "go.work.sum", "vendor", "vendor/"})
+_GO_SOURCES = frozenset({".", "./"}) | BUILD_INPUTS  # the context root, or what go reads
 
 
 def _go_run(ctx: Ctx, run: Instruction, facts: RunFacts) -> list[str] | str | None:
@@ -193,12 +193,16 @@ def _module_path(ctx: Ctx, run: Instruction, workdir: str) -> str | None:
 
 
 def _cgo(ctx: Ctx, run: Run, installed: set[str]) -> bool:
-    """The build uses cgo: ``CGO_ENABLED`` says so, else a C toolchain or header package is
-    installed (cgo is on by default where a C compiler is found: ``C_TOOLCHAIN``)."""
-    value = ctx.value_at(run, "CGO_ENABLED")
-    if value is not None:
-        return value != "0"
-    return bool(installed & C_TOOLCHAIN) or any(p.endswith(HEADER_SUFFIXES) for p in installed)
+    """A build uses cgo: ``CGO_ENABLED`` where ``go build``/``go install`` runs says so,
+    else a C toolchain or header package is installed (cgo is on by default where a C
+    compiler is found: ``C_TOOLCHAIN``)."""
+    toolchain = bool(installed & C_TOOLCHAIN) or any(p.endswith(HEADER_SUFFIXES) for p in installed)
+    for call in ctx.model.run(run).calls:
+        if call.manager is Manager.GO and call.action in ("build", "install"):
+            value = ctx.env(run, call.command, "CGO_ENABLED")
+            if toolchain if value is None else value != "0":
+                return True
+    return False
 
 
 def plan(ctx: Ctx) -> Plan | Decline | None:

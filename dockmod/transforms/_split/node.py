@@ -34,6 +34,13 @@ from typing import TYPE_CHECKING
 
 from dockmod.buildcontext.manifests import package_manager, yarnrc_setting
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Onbuild, Run, User
+from dockmod.ecosystems.node import (
+    NODE_BUILDER_TOOLS,
+    NODE_SETUP_ONLY,
+    NODE_SPLIT_ACTIONS,
+    PRUNE_MIN_NODE,
+    PRUNE_PRODUCTION,
+)
 from dockmod.transforms._split.common import (
     RUNTIME_ONLY,
     Ctx,
@@ -54,8 +61,7 @@ if TYPE_CHECKING:
     from dockmod.ecosystems import PackageManagerCall
     from dockmod.shell import SimpleCommand
 
-_PROGRAMS = frozenset({"npm", "npx", "yarn", "pnpm", "corepack"})
-_NPM_ACTIONS = frozenset({"ci", "install", "i", "run", "run-script", "prune", "cache", "rebuild", "test"})
+_PROGRAMS = frozenset(NODE_SPLIT_ACTIONS)
 
 
 def _prog(cmd: SimpleCommand) -> str:
@@ -72,44 +78,40 @@ def _words(cmd: SimpleCommand) -> list[str]:
 
 
 def _step(cmd: SimpleCommand, call: PackageManagerCall | None, seen: _Seen) -> str | None:
-    """Record what one npm/yarn/pnpm/corepack command tells; the reason it cannot be split."""
+    """Record what one npm/yarn/pnpm/corepack command tells (its row of
+    ``NODE_SPLIT_ACTIONS``); the reason it cannot be split."""
     prog = _prog(cmd)
+    rule = NODE_SPLIT_ACTIONS[prog]
     words = _words(cmd)
     action = words[0] if words else ""
-    if prog in ("npm", "npx"):
-        if prog == "npm" and action not in _NPM_ACTIONS:
-            return f"`npm {action}` is not a step the split understands"
-        if action in ("install", "i") and call is not None and call.info.global_install(call):
-            tools = {w.text.split("@", 1)[0]: w.text for w in call.operands}
-            if not tools or not set(tools) <= {"yarn", "pnpm", "corepack"}:
-                return "`npm install` of named or global packages"
-            seen.builder_tools.update(tools)  # a package manager for the builder only
-            if "@" in tools.get("yarn", ""):
-                seen.yarn = tools["yarn"].split("@", 1)[1]
-            return None
-        if action in ("install", "i") and (call is None or call.operands):
-            return "`npm install` of named or global packages"
-        if action in ("ci", "install", "i"):
-            seen.managers.add("npm")
-    elif prog == "corepack":
-        if action not in ("enable", "prepare", "install", "use"):
-            return f"`corepack {action}` is not a step the split understands"
-        seen.corepack = True
+    if rule.known is not None and action not in rule.known:
+        return f"`{prog} {action}` is not a step the split understands"
+    if action in rule.changes:
+        return f"`{prog} {action}` changes the dependencies the split would copy"
+    if rule.yarn_version == "operand":
         for w in words[1:]:
             if w.startswith("yarn@"):
                 seen.yarn = w.split("@", 1)[1]
-    elif prog == "yarn":
-        if action == "set" and words[1:2] == ["version"] and len(words) > 2:
-            seen.yarn = words[2]
-        elif action in ("add", "global", "remove", "upgrade", "up", "dlx", "link", "unplug"):
-            return f"`yarn {action}` changes the dependencies the split would copy"
-        elif action in ("", "install"):
-            seen.managers.add("yarn")
-    elif prog == "pnpm":
-        if action in ("add", "remove", "rm", "update", "up", "dlx", "link", "setup"):
-            return f"`pnpm {action}` changes the dependencies the split would copy"
-        if action in ("", "install", "i"):
-            seen.managers.add("pnpm")
+    elif rule.yarn_version:
+        n = len(rule.yarn_version)
+        if tuple(words[:n]) == rule.yarn_version and len(words) > n:
+            seen.yarn = words[n]
+            return None
+    if prog == "corepack":
+        seen.corepack = True
+    if action not in rule.install:
+        return None
+    if rule.named_declined and call is not None and call.info.global_install(call):
+        tools = {w.text.split("@", 1)[0]: w.text for w in call.operands}
+        if not tools or not set(tools) <= NODE_BUILDER_TOOLS:
+            return f"`{prog} install` of named or global packages"
+        seen.builder_tools.update(tools)  # a package manager for the builder only
+        if "@" in tools.get("yarn", ""):
+            seen.yarn = tools["yarn"].split("@", 1)[1]
+        return None
+    if rule.named_declined and (call is None or call.operands):
+        return f"`{prog} install` of named or global packages"
+    seen.managers.add(prog)
     return None
 
 
@@ -212,8 +214,9 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
         return Decline(eco, "the base image is named through a variable")
     if official and facts is not None:
         m = re.match(r"(\d+)", facts.reference.split(":", 1)[-1])
-        if flavour == "npm" and m and int(m.group(1)) < 16:
-            return Decline(eco, "`npm prune --omit=dev` needs npm 7 (Node 16 images) or later")
+        limit = PRUNE_MIN_NODE.get(flavour)
+        if limit is not None and m and int(m.group(1)) < limit[0]:
+            return Decline(eco, f"`{PRUNE_PRODUCTION[flavour][0]}` needs {limit[1]} (Node {limit[0]} images) or later")
     runtime = runtime_image(ctx, facts.slim if official and facts is not None else None)
     if runtime is None:
         if not official:
@@ -227,7 +230,7 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
             prog = ins.code.split()[1] if len(ins.code.split()) > 1 else ""
         else:
             continue
-        if prog in ("pnpm", "corepack") or (prog == "yarn" and flavour != "yarn-classic") or (
+        if prog in NODE_SETUP_ONLY or (prog == "yarn" and flavour != "yarn-classic") or (
                 prog in seen.builder_tools):
             return Decline(eco, f"`{prog}` runs the app, and the runtime does not set it up "
                            "(only the builder does): run `node` directly", ins)
@@ -293,8 +296,6 @@ def plan(ctx: Ctx) -> Plan | Decline | None:
                 if prog in moved or (prog in FULL_ONLY_PROGRAMS and prog not in installed):
                     return Decline(eco, f"`{prog}` is in `{written}` but not in the runtime", ins)
         out.append(ctx.text(ins))
-    from dockmod.ecosystems.node import PRUNE_PRODUCTION
-
     builder.append(f"{ctx.kw('RUN')} {PRUNE_PRODUCTION[flavour][0]}{ctx.nl}")
     notes = [f"the runtime copies {workdir} (sources, build output, production node_modules); "
              "build output written elsewhere is not copied"]

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 from dockmod.cst import Onbuild, Run, User
 from dockmod.ecosystems import MANAGERS, Manager
+from dockmod.ecosystems.python import ECOSYSTEMS as PYTHON_ECOSYSTEMS
 from dockmod.ecosystems.python import (
     PIP_OUTSIDE_ENVIRONMENT,
     POETRY_CREATE,
@@ -52,6 +53,7 @@ from dockmod.ecosystems.python import (
     POETRY_IN_PROJECT,
     POETRY_TRUE,
     PROJECT_ENVIRONMENT,
+    SPLIT_STEPS,
     UV_SYNC_ENVIRONMENT_OPTIONS,
     poetry_setting,
     poetry_setup,
@@ -78,7 +80,7 @@ if TYPE_CHECKING:
     from dockmod.shell import SimpleCommand
 
 VENV = "/opt/venv"
-_PYTHON_MANAGERS = frozenset({Manager.PIP, Manager.UV, Manager.POETRY, Manager.PIPENV})
+_PYTHON_MANAGERS = frozenset(m for e in PYTHON_ECOSYSTEMS for m in e.managers)  # pip, uv, poetry, pipenv
 
 
 def _poetry_words(cmd: SimpleCommand) -> list[str]:
@@ -92,12 +94,12 @@ def _pip_ids(facts: RunFacts) -> frozenset[int]:
         id(cmd) for cmd in facts.commands if poetry_setup(_poetry_words(cmd)))
 
 
-def _poetry_in_project(ctx: Ctx, body: list[Instruction], at: Instruction) -> bool:
+def _poetry_in_project(ctx: Ctx, body: list[Instruction], at: Instruction, command: SimpleCommand) -> bool:
     """poetry puts its environment in ``<project>/.venv`` (and not in an activated one)
     only when ``virtualenvs.in-project`` is true and ``virtualenvs.create`` is not false
     (https://python-poetry.org/docs/configuration/): the variable, else ``poetry config``."""
     def setting(env: str, key: str) -> str | None:
-        value = ctx.value_at(at, env)
+        value = ctx.env(at, command, env)
         if isinstance(value, str):
             return value.lower()
         for ins in body[: body.index(at) + 1]:
@@ -112,10 +114,7 @@ def _poetry_in_project(ctx: Ctx, body: list[Instruction], at: Instruction) -> bo
     return create not in POETRY_FALSE and setting(*POETRY_IN_PROJECT) in POETRY_TRUE
 
 
-#: (manager, action) steps the split understands; others are declined.
-_STEPS = frozenset({(Manager.PIP, "install"), (Manager.PIP, "uninstall"), (Manager.POETRY, "install"), (Manager.POETRY, "config"),
-                    (Manager.POETRY, "export"), (Manager.PIPENV, "install"), (Manager.PIPENV, "sync"),
-                    (Manager.UV, "sync")})
+_STEPS = SPLIT_STEPS  # dockmod.ecosystems.python
 
 
 def _pip_run(facts: RunFacts) -> str | bool:
@@ -149,15 +148,17 @@ def _pip_run(facts: RunFacts) -> str | bool:
 def _project_env(ctx: Ctx, body: list[Instruction], run: Instruction, facts: RunFacts) -> str | Decline | None:
     """The project environment ``uv sync`` (or an in-project ``poetry install``) in ``run``
     writes: ``$UV_PROJECT_ENVIRONMENT`` or ``<WORKDIR>/.venv``; None if neither runs."""
-    uv = any(c.manager is Manager.UV for c in facts.calls)
-    poetry = any(c.manager is Manager.POETRY and c.action == "install" for c in facts.calls)
-    if not uv and not (poetry and _poetry_in_project(ctx, body, run)):
+    uv = next((c for c in facts.calls if c.manager is Manager.UV), None)
+    poetry = next((c for c in facts.calls if c.manager is Manager.POETRY and c.action == "install"), None)
+    if uv is None and (poetry is None or not _poetry_in_project(ctx, body, run, poetry.command)):
         return None
+    call = uv or poetry
+    assert call is not None
     tool = "uv sync" if uv else "poetry install"
     if facts.cds:
         return Decline("python", f"`{tool}` after `cd`: the project environment's directory is unknown", run)
     var, default, _source = PROJECT_ENVIRONMENT[Manager.UV if uv else Manager.POETRY]
-    env = ctx.value_at(run, var) if var else None
+    env = ctx.env(run, call.command, var) if var else None
     if env is not None and (not isinstance(env, str) or "$" in env or not env):
         return Decline("python", f"`{var}` is not known here", run)
     wd = ctx.model.scope_at(run).workdir
