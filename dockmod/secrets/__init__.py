@@ -257,7 +257,10 @@ def mask_secrets(text: str, values: Iterable[str | SecretValue]) -> str:
     """``text`` with every secret value replaced by ``****``, longest values first.
 
     A value shorter than four characters could not be told apart from ordinary text, so
-    it is masked only where it follows its key (``KEY=abc``, ``KEY abc``).
+    it is masked only where it follows its key (``KEY=abc``, ``KEY abc``). One shorter than
+    :data:`SHORT` is masked only as a whole token (not inside a longer word: ``pass`` in a
+    URL's ``user:pass@``, never in ``compass`` or ``password``), so that the text stays
+    readable and the stars do not spell out where the value hides in ordinary words.
     """
     strings: set[str] = set()
     keyed: set[tuple[str, str]] = set()
@@ -272,8 +275,15 @@ def mask_secrets(text: str, values: Iterable[str | SecretValue]) -> str:
         text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(key)}(=|[ \t]+){re.escape(raw)}",
                       lambda m: f"{key}{m.group(1)}{MASK}", text)
     for s in sorted((s for s in strings if len(s) >= 4), key=len, reverse=True):
-        text = text.replace(s, MASK)
+        if len(s) >= SHORT:
+            text = text.replace(s, MASK)
+        elif s in text:
+            text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(s)}(?![A-Za-z0-9_])", MASK, text)
     return text
+
+
+#: Secret values shorter than this are masked as whole tokens only (see mask_secrets).
+SHORT = 8
 
 
 def mask_printed(df: Dockerfile, text: str, json_text: bool = False) -> str:

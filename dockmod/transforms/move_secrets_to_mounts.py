@@ -432,7 +432,7 @@ class MoveSecretsToMounts(Transform):
             return "; ".join(dict.fromkeys(secret.blockers)) + ", which a secret mount cannot replace"
         if not secret.runs:
             if any(isinstance(d.ins, Env) for d in secret.decls):
-                return "no `RUN` reads it, so it is meant for containers: pass it at run time instead"
+                return "no `RUN` reads it, so it is meant for containers: give it to the container at run time instead"
             return "no `RUN` reads it visibly; a `RUN` whose program reads it needs the secret mount"
         for _, run in secret.runs:
             if run.is_exec_form:
