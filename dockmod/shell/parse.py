@@ -73,6 +73,16 @@ _WORD_SCOPES = frozenset(
     {"command_substitution", "process_substitution", "heredoc_body", "arithmetic_expansion"}
 )
 _CHAINS = frozenset({"list", "pipeline"})
+# Nodes that hold no command outside a word scope: the walk for commands does not enter
+# them (unless tree-sitter recovered an error inside, which may hold anything).
+_NO_COMMANDS = frozenset(
+    {
+        "word", "string", "raw_string", "ansi_c_string", "translated_string", "number",
+        "concatenation", "simple_expansion", "expansion", "variable_assignment",
+        "variable_name", "string_content", "file_redirect", "herestring_redirect", "comment",
+        "test_command", "brace_expression", "extglob_pattern", "regex",
+    }
+)  # fmt: skip
 
 
 # --- offsets ---------------------------------------------------------------------------
@@ -605,10 +615,11 @@ def _command_nodes(root: TSNode) -> Iterator[tuple[TSNode, bool]]:
         if t in _COMMAND_TYPES:
             yield n, nested
             continue
-        if t in _WORD_SCOPES:
+        if t in _WORD_SCOPES or (t in _NO_COMMANDS and not n.has_error):
             continue
         below = nested or (t not in _CHAINS and t not in _STATEMENT_WRAPPERS and t != "program")
-        stack.extend((c, below) for c in reversed(n.children))
+        # Named children only: the others are tokens (operators, keywords, quotes).
+        stack.extend((c, below) for c in reversed(n.named_children))
 
 
 class _Builder:
