@@ -229,7 +229,8 @@ class SimpleCommand:
 
     def __init__(self, builder: _Builder, node: TSNode, nested: bool) -> None:
         _set = object.__setattr__
-        _set(self, "span", builder.o.span(*builder.lspan(node)))
+        sb, eb = node.start_byte, node.end_byte
+        _set(self, "span", (sb, eb) if builder.direct else builder.o.span(builder.b(sb), builder.b(eb)))
         _set(self, "nested", nested)
         _set(self, "_b", builder)
         _set(self, "_node", node)
@@ -631,6 +632,8 @@ class _Builder:
         self.ascii = bmap._chars is None
         #: Every redirection holds a ``<`` or ``>``: without them, there is none to find.
         self.redirects = b"<" in self.src or b">" in self.src
+        #: Byte offsets are raw offsets too (one byte per character, no continuation gap).
+        self.direct = self.ascii and omap._identity
 
     def lspan(self, n: TSNode) -> tuple[int, int]:
         return self.b(n.start_byte), self.b(n.end_byte)
@@ -645,6 +648,9 @@ class _Builder:
             text, static = (_unescape(raw, False) if "\\" in raw else raw), True
         else:
             text, static = _unquote(n, self)
+        if self.direct:
+            ls = (sb, eb)
+            return _new_word(raw, text, static, ls, ls)
         ls = (sb, eb) if self.ascii else (self.b(sb), self.b(eb))
         return _new_word(raw, text, static, self.o.span(*ls), ls)
 
