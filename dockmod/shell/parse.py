@@ -62,7 +62,8 @@ class Operator(enum.StrEnum):
     NEWLINE = "\n"
 
 
-_OPERATORS = frozenset(o.value for o in Operator if o is not Operator.NEWLINE)
+# Operator token -> Operator (a dict lookup: ``Operator(token)`` goes through EnumMeta).
+_OPERATOR = {o.value: o for o in Operator if o is not Operator.NEWLINE}
 # Node types that are one command with words; ``test_command`` (``[ … ]``) has an
 # expression tree instead of words and is left out.
 _COMMAND_TYPES = frozenset({"command", "declaration_command", "unset_command"})
@@ -668,11 +669,12 @@ class _Builder:
                 return None, None
             if sib.is_named:  # newline-separated statements (heredoc bodies)
                 return Operator.NEWLINE, (self.b(n.end_byte), self.b(sib.start_byte))
-            if sib.type not in _OPERATORS:
+            op = _OPERATOR.get(sib.type)
+            if op is None:
                 return None, None
             after = _sibling(sib, forward=True)
             start = self.b(after.start_byte) if after is not None and after.is_named else None
-            return Operator(sib.type), (self.b(sib.end_byte), start)
+            return op, (self.b(sib.end_byte), start)
 
     def _previous(self, stmt: TSNode) -> tuple[Operator | None, int | None]:
         n = stmt
@@ -685,12 +687,13 @@ class _Builder:
                 return None, None
             if sib.is_named:
                 return Operator.NEWLINE, self.b(sib.end_byte)
-            if sib.type not in _OPERATORS:
+            op = _OPERATOR.get(sib.type)
+            if op is None:
                 return None, None
             before = _sibling(sib, forward=False)
             if before is None or not before.is_named:
                 return None, None
-            return Operator(sib.type), self.b(before.end_byte)
+            return op, self.b(before.end_byte)
 
 
 def _is_body(n: TSNode) -> bool:
