@@ -83,7 +83,8 @@ class RunFacts:
 
 
 _CACHE: OrderedDict[tuple[object, ...], RunContent] = OrderedDict()
-_CACHE_SIZE = 4096
+# Each entry keeps its parsed scripts alive: no larger than the shell parse cache.
+_CACHE_SIZE = 512
 _EMPTY = RunContent((), (), (), frozenset(), frozenset(), (), (), (), (), False)
 
 

@@ -524,11 +524,12 @@ class _ParseCache:
         return script
 
 
-#: 2,048 RUN texts: far more than one file and its fix passes produce, and about 45 MB at
-#: most (measured on the corpus: the 2,048 largest RUN texts, every part of every command
-#: built, each command keeping its tree-sitter tree for what is built lazily; 25 MB when
-#: only the names are read).
-_CACHE = _ParseCache(2048)
+#: 512 RUN texts: far more than one file and its fix passes produce (41 texts at most in a
+#: corpus file's check), and about 11 MB at most (45 MB for the 2,048 largest corpus RUN
+#: texts with every part of every command built). Across files, few texts repeat: 2,048
+#: saved 14 of 2,131 parses in a corpus check, and cost more in the garbage collector
+#: (which walks every cached command and word) than the parses: 1% more instructions.
+_CACHE = _ParseCache(512)
 
 
 def stats() -> ParseStats:
