@@ -83,7 +83,8 @@ class RunFacts:
 
 
 _CACHE: OrderedDict[tuple[object, ...], RunContent] = OrderedDict()
-_CACHE_SIZE = 4096
+# Each entry keeps its parsed scripts alive: no larger than the shell parse cache.
+_CACHE_SIZE = 512
 _EMPTY = RunContent((), (), (), frozenset(), frozenset(), (), (), (), (), False)
 
 
@@ -167,10 +168,15 @@ def _analyse(run: Run, cmd: ShellCommand) -> RunContent:
         if "=" in script.text:
             assigns.update(m.group(1) for m in _ASSIGN_RE.finditer(script.text))
         cwd: str | None = ""  # "": the WORKDIR; an absolute path after ``cd /x``; None unknown
+        # Decided from the text once per script: an assignment holds a ``=``, a redirection
+        # that writes a ``>``.
+        equals = "=" in script.text
+        writes_out = ">" in script.text
         for c in script.commands:
-            name = posixpath.basename(c.name)
-            for w in c.assignments:
-                assigns.add(w.text.split("=", 1)[0].lstrip("+"))
+            name = c.name.rpartition("/")[2]  # posixpath.basename
+            if equals:
+                for w in c.assignments:
+                    assigns.add(w.text.split("=", 1)[0].lstrip("+"))
             if name in ("export", "declare", "local", "readonly", "typeset", "read"):
                 for w in c.args:
                     t = w.text
@@ -190,7 +196,8 @@ def _analyse(run: Run, cmd: ShellCommand) -> RunContent:
                     cwd = posixpath.normpath(posixpath.join(cwd, target.text))
                 else:
                     cwd = None
-            writes.extend((p, s, cwd) for p, s in _written(c, name))
+            if writes_out or name in _WRITERS:
+                writes.extend((p, s, cwd) for p, s in _written(c, name))
             made = parse_user_command(c)
             if isinstance(made, CreatedUser):
                 users.append(made)

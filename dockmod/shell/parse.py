@@ -62,7 +62,8 @@ class Operator(enum.StrEnum):
     NEWLINE = "\n"
 
 
-_OPERATORS = frozenset(o.value for o in Operator if o is not Operator.NEWLINE)
+# Operator token -> Operator (a dict lookup: ``Operator(token)`` goes through EnumMeta).
+_OPERATOR = {o.value: o for o in Operator if o is not Operator.NEWLINE}
 # Node types that are one command with words; ``test_command`` (``[ … ]``) has an
 # expression tree instead of words and is left out.
 _COMMAND_TYPES = frozenset({"command", "declaration_command", "unset_command"})
@@ -73,6 +74,16 @@ _WORD_SCOPES = frozenset(
     {"command_substitution", "process_substitution", "heredoc_body", "arithmetic_expansion"}
 )
 _CHAINS = frozenset({"list", "pipeline"})
+# Nodes that hold no command outside a word scope: the walk for commands does not enter
+# them (unless tree-sitter recovered an error inside, which may hold anything).
+_NO_COMMANDS = frozenset(
+    {
+        "word", "string", "raw_string", "ansi_c_string", "translated_string", "number",
+        "concatenation", "simple_expansion", "expansion", "variable_assignment",
+        "variable_name", "string_content", "file_redirect", "herestring_redirect", "comment",
+        "test_command", "brace_expression", "extglob_pattern", "regex",
+    }
+)  # fmt: skip
 
 
 # --- offsets ---------------------------------------------------------------------------
@@ -219,7 +230,8 @@ class SimpleCommand:
 
     def __init__(self, builder: _Builder, node: TSNode, nested: bool) -> None:
         _set = object.__setattr__
-        _set(self, "span", builder.o.span(*builder.lspan(node)))
+        sb, eb = node.start_byte, node.end_byte
+        _set(self, "span", (sb, eb) if builder.direct else builder.o.span(builder.b(sb), builder.b(eb)))
         _set(self, "nested", nested)
         _set(self, "_b", builder)
         _set(self, "_node", node)
@@ -512,11 +524,12 @@ class _ParseCache:
         return script
 
 
-#: 2,048 RUN texts: far more than one file and its fix passes produce, and about 45 MB at
-#: most (measured on the corpus: the 2,048 largest RUN texts, every part of every command
-#: built, each command keeping its tree-sitter tree for what is built lazily; 25 MB when
-#: only the names are read).
-_CACHE = _ParseCache(2048)
+#: 512 RUN texts: far more than one file and its fix passes produce (41 texts at most in a
+#: corpus file's check), and about 11 MB at most (45 MB for the 2,048 largest corpus RUN
+#: texts with every part of every command built). Across files, few texts repeat: 2,048
+#: saved 14 of 2,131 parses in a corpus check, and cost more in the garbage collector
+#: (which walks every cached command and word) than the parses: 1% more instructions.
+_CACHE = _ParseCache(512)
 
 
 def stats() -> ParseStats:
@@ -605,10 +618,11 @@ def _command_nodes(root: TSNode) -> Iterator[tuple[TSNode, bool]]:
         if t in _COMMAND_TYPES:
             yield n, nested
             continue
-        if t in _WORD_SCOPES:
+        if t in _WORD_SCOPES or (t in _NO_COMMANDS and not n.has_error):
             continue
         below = nested or (t not in _CHAINS and t not in _STATEMENT_WRAPPERS and t != "program")
-        stack.extend((c, below) for c in reversed(n.children))
+        # Named children only: the others are tokens (operators, keywords, quotes).
+        stack.extend((c, below) for c in reversed(n.named_children))
 
 
 class _Builder:
@@ -620,6 +634,8 @@ class _Builder:
         self.ascii = bmap._chars is None
         #: Every redirection holds a ``<`` or ``>``: without them, there is none to find.
         self.redirects = b"<" in self.src or b">" in self.src
+        #: Byte offsets are raw offsets too (one byte per character, no continuation gap).
+        self.direct = self.ascii and omap._identity
 
     def lspan(self, n: TSNode) -> tuple[int, int]:
         return self.b(n.start_byte), self.b(n.end_byte)
@@ -634,6 +650,9 @@ class _Builder:
             text, static = (_unescape(raw, False) if "\\" in raw else raw), True
         else:
             text, static = _unquote(n, self)
+        if self.direct:
+            ls = (sb, eb)
+            return _new_word(raw, text, static, ls, ls)
         ls = (sb, eb) if self.ascii else (self.b(sb), self.b(eb))
         return _new_word(raw, text, static, self.o.span(*ls), ls)
 
@@ -651,11 +670,12 @@ class _Builder:
                 return None, None
             if sib.is_named:  # newline-separated statements (heredoc bodies)
                 return Operator.NEWLINE, (self.b(n.end_byte), self.b(sib.start_byte))
-            if sib.type not in _OPERATORS:
+            op = _OPERATOR.get(sib.type)
+            if op is None:
                 return None, None
             after = _sibling(sib, forward=True)
             start = self.b(after.start_byte) if after is not None and after.is_named else None
-            return Operator(sib.type), (self.b(sib.end_byte), start)
+            return op, (self.b(sib.end_byte), start)
 
     def _previous(self, stmt: TSNode) -> tuple[Operator | None, int | None]:
         n = stmt
@@ -668,12 +688,13 @@ class _Builder:
                 return None, None
             if sib.is_named:
                 return Operator.NEWLINE, self.b(sib.end_byte)
-            if sib.type not in _OPERATORS:
+            op = _OPERATOR.get(sib.type)
+            if op is None:
                 return None, None
             before = _sibling(sib, forward=False)
             if before is None or not before.is_named:
                 return None, None
-            return Operator(sib.type), self.b(before.end_byte)
+            return op, self.b(before.end_byte)
 
 
 def _is_body(n: TSNode) -> bool:
