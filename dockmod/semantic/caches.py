@@ -33,12 +33,14 @@ from dockmod.ecosystems.cache_use import (
 from dockmod.semantic.effects import file_commands_only, runs_opaque
 from dockmod.semantic.model import Model
 from dockmod.semantic.paths import absolute, inside
-from dockmod.semantic.runs import run_text, shell_script
+from dockmod.semantic.runs import may_call_any, run_text, shell_script
 from dockmod.semantic.scope import Scope
 from dockmod.shell.parse import ShellScript
 
 #: A call whose caches get a mount (by the transform asking).
 Handled = Callable[[PackageManagerCall], bool]
+#: The managers whose calls may read a package index that an earlier RUN stored.
+_INDEX_READERS = frozenset(m for m, row in MANAGERS.items() if row.reads_index)
 
 
 def _mentions(run: Run, *words: str) -> bool:
@@ -351,11 +353,13 @@ class MountRisks:
             return []
         if not isinstance(ins, Run):
             return []
-        script = shell_script(ins)
         if use.kind == "index":
             # A later install without its own index refresh reads the index this RUN stores;
             # that RUN's own mount is unsafe too, so it may stay unmounted.
-            if script is None or mounts_path(ins.flags, use.path):
+            if mounts_path(ins.flags, use.path) or not may_call_any(ins, _INDEX_READERS):
+                return []
+            script = shell_script(ins)
+            if script is None:
                 return []
             calls = pm_calls(script)
             return [f"a later `RUN` reads the package lists in `{use.path}`"] if any(
@@ -366,6 +370,7 @@ class MountRisks:
                 ins, "~", "HOME", "/" + use.path.split("/")[1]):
             # No absolute path at, above or below it can be named (``/`` itself is not counted).
             return []
+        script = shell_script(ins)
         if any(inside(w, use.path) or inside(use.path, w) and w != "/" for w in _paths(script, home)):
             return [f"a later `RUN` uses `{use.path}`"]
         if (use.kind == "store" or use.cache.read_offline) and any(
