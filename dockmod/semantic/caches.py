@@ -266,7 +266,7 @@ class MountRisks:
                 out.append(f"`{u.path}` is set by `config set`: the author chose it and may use it")
             if u.system and u.path == "/var/cache/apk":
                 out.append("apk's use of `/var/cache/apk` depends on its version")
-            if u.how == "default" and _names(script, u.path, home) and (
+            if u.how == "default" and _may_name(run, u.path) and _names(script, u.path, home) and (
                     edited is None or _still_names(script, edited, u.path, home)):
                 out.append(f"the `RUN` itself uses `{u.path}`")
             if model.wrote_under(run, u.path, copies_from_stages=False):
@@ -416,6 +416,15 @@ def _naming(script: ShellScript, home: str | None) -> tuple[tuple[str, str], ...
             w.text.split("=", 1)[1] if w.text.startswith("-") and "=" in w.text else w.text, home)))
 
     return script.derived((_naming, home), compute)
+
+
+def _may_name(run: Run, directory: str) -> bool:
+    """Cheap pre-filter of :func:`_names` on ``run``'s script (or on the script of ``run``
+    after edits, which holds none of the words it does not): a word names a path at or
+    below ``directory`` only when the text holds ``/<name>`` for each name in ``directory``
+    (normalising only drops names), or ``~`` or ``HOME`` (the path may start there)."""
+    text = run_text(run)
+    return "~" in text or "HOME" in text or all(f"/{name}" in text for name in directory.split("/") if name)
 
 
 def _names(script: ShellScript, directory: str, home: str | None) -> bool:
