@@ -210,6 +210,13 @@ def next_removal(script: ShellScript, managers: Collection[Manager], mount_env: 
                  in_mounts: InMounts | None) -> Removal | None:
     """The first edit that keeps the cache of ``managers`` in use: drop a defeating option
     or variable, add a ``mount_env`` assignment, drop a cleaning command."""
+    return _next_defeater(script, managers, mount_env) or _next_cleaner(script, managers, in_mounts)
+
+
+def _next_defeater(script: ShellScript, managers: Collection[Manager],
+                   mount_env: Sequence[tuple[str, str]]) -> Removal | None:
+    """:func:`next_removal` before the cleaning commands: a defeating option or variable to
+    drop, a ``mount_env`` assignment to add."""
     defeating_env = {k for m in managers for k in MANAGERS[m].defeating_env}
     for call in calls(script):
         if call.manager not in managers:
@@ -241,6 +248,11 @@ def next_removal(script: ShellScript, managers: Collection[Manager], mount_env: 
             if call.manager in managers and call.kind is not None and not any(
                     w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)):
                 return key, lambda src, c=call.command, kv=f"{key}={value}": insert_assignment(src, c, kv)
+    return None
+
+
+def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts: InMounts | None) -> Removal | None:
+    """:func:`next_removal`'s cleaning commands (and ``rm`` operands) to drop."""
     for cmd in script.commands:
         what = cleaner(cmd, managers, in_mounts)
         if what is not None:
@@ -287,8 +299,16 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
     # A path in a mounted directory (both absolute and normalised).
     in_mounts = (lambda p: any(p == t or p.startswith(t.rstrip("/") + "/") for t in targets)) if targets else None
     removed: list[str] = []
+    cleaning = False
     for _ in range(32):
-        step = next_removal(parse_shell(source), managers, mount_env, in_mounts)
+        script = parse_shell(source)
+        # Once no defeater is left, dropping a cleaning command (or rm operands) brings
+        # none back: calls are recognised command by command, and the edit keeps every
+        # other command's words. So the calls of the edited scripts need not be recognised.
+        step = None if cleaning else _next_defeater(script, managers, mount_env)
+        if step is None:
+            cleaning = True
+            step = _next_cleaner(script, managers, in_mounts)
         if step is None:
             break
         what, edit = step
