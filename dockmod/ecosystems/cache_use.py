@@ -181,13 +181,9 @@ def empties_index(cmd: SimpleCommand, directory: str, managers: Iterable[Manager
     of it, its content (``/var/lib/apt/lists/*``) or a directory above it, or a manager's
     ``index_cleaners`` (``apt-get dist-clean``)."""
     name = os.path.basename(cmd.name)
-    for manager in managers:
-        info = MANAGERS[manager]
-        if any(runs_program(name, p[0], info) and tuple(w.text for w in cmd.args[: len(p) - 1]) == p[1:]
-               for p in info.index_cleaners):
-            return True
     if name != "rm":
-        return False
+        return any(runs_program(name, p[0], MANAGERS[m]) and tuple(w.text for w in cmd.args[: len(p) - 1]) == p[1:]
+                   for m in managers for p in MANAGERS[m].index_cleaners)
     for w in cmd.args:
         text = w.text.removesuffix("/*")
         if w.static and text.startswith("/") and not any(c in text for c in "*?["):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
 from dockmod.cst.mounts import mounts_path
@@ -35,7 +35,7 @@ from dockmod.semantic.model import Model
 from dockmod.semantic.paths import absolute, inside
 from dockmod.semantic.runs import may_call_any, run_text, shell_script
 from dockmod.semantic.scope import Scope
-from dockmod.shell.parse import ShellScript
+from dockmod.shell.parse import ShellScript, SimpleCommand
 
 #: A call whose caches get a mount (by the transform asking).
 Handled = Callable[[PackageManagerCall], bool]
@@ -303,8 +303,7 @@ class MountRisks:
         managers = list(dict.fromkeys(c.manager for c in calls))
         last = max(c.span[0] for c in calls)
         for u in uses:
-            if u.kind == "index" and not any(
-                    cmd.span[0] > last and empties_index(cmd, u.path, managers) for cmd in script.commands):
+            if u.kind == "index" and not any(empties_index(cmd, u.path, managers) for cmd in _last_after(script, last)):
                 out[u.path] = (f"a stage that can be shipped would lose the package lists in `{u.path}` "
                                f"(a later `{calls[0].manager} install` without `update` fails)")
         return out
@@ -444,6 +443,15 @@ def _still_names(script: ShellScript, edited: Run, directory: str, home: str | N
     if not any(w in text for w in words):
         return False
     return _names(shell_script(edited) or script, directory, home)
+
+
+def _last_after(script: ShellScript, offset: int) -> Iterator[SimpleCommand]:
+    """The commands of ``script`` that start after ``offset``, the last one first (where
+    an ``rm`` of the lists usually is), not looking at those before."""
+    for cmd in reversed(script.commands):
+        if cmd.span[0] <= offset:
+            return
+        yield cmd
 
 
 def _listed(paths: Sequence[str]) -> str:
