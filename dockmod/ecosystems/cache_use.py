@@ -247,15 +247,24 @@ def _next_defeater(script: ShellScript, managers: Collection[Manager],
     return None
 
 
-def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts: InMounts | None) -> Removal | None:
-    """:func:`next_removal`'s cleaning commands (and ``rm`` operands) to drop."""
+def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts: InMounts | None,
+                  kept: set[str] | None = None) -> Removal | None:
+    """:func:`next_removal`'s cleaning commands (and ``rm`` operands) to drop. ``kept``:
+    the texts of commands found to be neither in an earlier step on the same script (an
+    edit keeps every other command's text, so its words): skipped, and added to."""
+    raw = script.raw
+    seen = kept if kept is not None else set()
     for cmd in script.commands:
+        text = raw[cmd.span[0]:cmd.span[1]]
+        if text in seen:
+            continue
         what = cleaner(cmd, managers, in_mounts)
         if what is not None:
             return what, lambda src, c=cmd: remove_command_or_line(src, c)
         within = rm_operands_inside(cmd, in_mounts)
         if within:
             return within[0].text, lambda src, ws=within: remove_words(src, ws)
+        seen.add(text)
     return None
 
 
@@ -296,6 +305,7 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
     in_mounts = (lambda p: any(p == t or p.startswith(t.rstrip("/") + "/") for t in targets)) if targets else None
     removed: list[str] = []
     cleaning = False
+    kept: set[str] = set()
     for _ in range(32):
         script = parse_shell(source)
         # Once no defeater is left, dropping a cleaning command (or rm operands) brings
@@ -304,7 +314,7 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
         step = None if cleaning else _next_defeater(script, managers, mount_env)
         if step is None:
             cleaning = True
-            step = _next_cleaner(script, managers, in_mounts)
+            step = _next_cleaner(script, managers, in_mounts, kept)
         if step is None:
             break
         what, edit = step
