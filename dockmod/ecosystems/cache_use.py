@@ -134,11 +134,11 @@ def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts
     """A description when ``cmd`` only empties a cache: a manager's cleaning command, or an
     ``rm`` whose every operand lies in a mounted directory (``in_mounts``; None: no mounts)."""
     name = os.path.basename(cmd.name)
-    words = [w.text for w in cmd.args]
     for manager in managers:
         info = MANAGERS[manager]
         for prefix in info.cleaners:
-            if runs_program(name, prefix[0], info) and tuple(words[: len(prefix) - 1]) == prefix[1:]:
+            # The name first: most commands are no cleaner, and their words are not built.
+            if runs_program(name, prefix[0], info) and tuple(w.text for w in cmd.args[: len(prefix) - 1]) == prefix[1:]:
                 return " ".join([name, *prefix[1:]])
     if name == "rm" and in_mounts is not None:
         operands = [w for w in cmd.args if not w.text.startswith("-")]
@@ -168,13 +168,9 @@ def empties_index(cmd: SimpleCommand, directory: str, managers: Iterable[Manager
     of it, its content (``/var/lib/apt/lists/*``) or a directory above it, or a manager's
     ``index_cleaners`` (``apt-get dist-clean``)."""
     name = os.path.basename(cmd.name)
-    words = [w.text for w in cmd.args]
-    for manager in managers:
-        info = MANAGERS[manager]
-        if any(runs_program(name, p[0], info) and tuple(words[: len(p) - 1]) == p[1:] for p in info.index_cleaners):
-            return True
     if name != "rm":
-        return False
+        return any(runs_program(name, p[0], MANAGERS[m]) and tuple(w.text for w in cmd.args[: len(p) - 1]) == p[1:]
+                   for m in managers for p in MANAGERS[m].index_cleaners)
     for w in cmd.args:
         text = w.text.removesuffix("/*")
         if w.static and text.startswith("/") and not any(c in text for c in "*?["):
@@ -197,6 +193,13 @@ def next_removal(script: ShellScript, managers: Collection[Manager], mount_env: 
                  in_mounts: InMounts | None) -> Removal | None:
     """The first edit that keeps the cache of ``managers`` in use: drop a defeating option
     or variable, add a ``mount_env`` assignment, drop a cleaning command."""
+    return _next_defeater(script, managers, mount_env) or _next_cleaner(script, managers, in_mounts)
+
+
+def _next_defeater(script: ShellScript, managers: Collection[Manager],
+                   mount_env: Sequence[tuple[str, str]]) -> Removal | None:
+    """:func:`next_removal` before the cleaning commands: a defeating option or variable to
+    drop, a ``mount_env`` assignment to add."""
     defeating_env = {k for m in managers for k in MANAGERS[m].defeating_env}
     for call in calls(script):
         if call.manager not in managers:
@@ -228,13 +231,27 @@ def next_removal(script: ShellScript, managers: Collection[Manager], mount_env: 
             if call.manager in managers and call.kind is not None and not any(
                     w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)):
                 return key, lambda src, c=call.command, kv=f"{key}={value}": insert_assignment(src, c, kv)
+    return None
+
+
+def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts: InMounts | None,
+                  kept: set[str] | None = None) -> Removal | None:
+    """:func:`next_removal`'s cleaning commands (and ``rm`` operands) to drop. ``kept``:
+    the texts of commands found to be neither in an earlier step on the same script (an
+    edit keeps every other command's text, so its words): skipped, and added to."""
+    raw = script.raw
+    seen = kept if kept is not None else set()
     for cmd in script.commands:
+        text = raw[cmd.span[0]:cmd.span[1]]
+        if text in seen:
+            continue
         what = cleaner(cmd, managers, in_mounts)
         if what is not None:
             return what, lambda src, c=cmd: remove_command_or_line(src, c)
         within = rm_operands_inside(cmd, in_mounts)
         if within:
             return within[0].text, lambda src, ws=within: remove_words(src, ws)
+        seen.add(text)
     return None
 
 
@@ -274,8 +291,17 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
     # A path in a mounted directory (both absolute and normalised).
     in_mounts = (lambda p: any(p == t or p.startswith(t.rstrip("/") + "/") for t in targets)) if targets else None
     removed: list[str] = []
+    cleaning = False
+    kept: set[str] = set()
     for _ in range(32):
-        step = next_removal(parse_shell(source), managers, mount_env, in_mounts)
+        script = parse_shell(source)
+        # Once no defeater is left, dropping a cleaning command (or rm operands) brings
+        # none back: calls are recognised command by command, and the edit keeps every
+        # other command's words. So the calls of the edited scripts need not be recognised.
+        step = None if cleaning else _next_defeater(script, managers, mount_env)
+        if step is None:
+            cleaning = True
+            step = _next_cleaner(script, managers, in_mounts, kept)
         if step is None:
             break
         what, edit = step
