@@ -139,6 +139,7 @@ class Context:
     only: int | None = None
     #: Record each applicable proposal's key in ``Transform.proposal_keys``.
     track_keys: bool = False
+    _model: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def style(self) -> Style:
@@ -152,10 +153,13 @@ class Context:
         pass that produced a new tree gets a new model and the others reuse theirs. A
         ``targets`` option (stage names or indexes) narrows ``model.shipped``.
         """
-        from dockmod.semantic import model_for
+        model = self._model
+        if model is None:  # asked many times per transform: one look-up in the cache
+            from dockmod.semantic import model_for
 
-        targets = self.options.get("targets")
-        return model_for(self.dockerfile, tuple(targets) if targets else None)
+            targets = self.options.get("targets")
+            model = self._model = model_for(self.dockerfile, tuple(targets) if targets else None)
+        return model
 
 
 # How Transform.walk treats an instruction class (else: the name of its only handler).
