@@ -231,6 +231,24 @@ class Transform(Transformer):
         return df.with_changes(body=tuple(new)) if new is not None else df
 
     @classmethod
+    def idle_on(cls, kinds: frozenset[type]) -> bool:
+        """Whether :meth:`transform` would do nothing on a tree whose top-level instructions
+        are all of the classes ``kinds``: it only walks (no ``transform`` of its own), and
+        the walk skips each of them, calling no handler. The engine then runs it not at all."""
+        if cls.transform is not Transform.transform:
+            return False
+        plan = cls._plan()
+        if plan is None:
+            return False
+        for k in kinds:
+            how = plan.get(k)
+            if how is None:
+                how = plan[k] = cls._how(k)
+            if how is not _SKIP:
+                return False
+        return True
+
+    @classmethod
     def _plan(cls) -> dict[type, str] | None:
         """The per-class dispatch table of :meth:`walk`, or None to walk in full."""
         plan = cls.__dict__.get("_walk_plan", False)
