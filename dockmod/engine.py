@@ -212,15 +212,23 @@ def _suppressions(df: Dockerfile) -> Mapping[int, frozenset[str]]:
 
 
 def _context(df: Dockerfile, cls: type[Transform], opts: EngineOptions, path: str | None, *,
-             fix: bool, rejected: _Rejected, positions: Any = None) -> Context:
-    target, source = opts.target_syntax, "target-syntax {version}"
-    frozen = df.memo("frozen_syntax", frozen_syntax)  # once per tree, not per transform
-    if frozen is not None and (target is None or frozen < target):
-        target, source = frozen
+             fix: bool, rejected: _Rejected, positions: Any = None,
+             shared: tuple[Any, str, Mapping[int, frozenset[str]]] | None = None) -> Context:
+    # ``shared``: what is the same for every transform on ``df`` (see :func:`_shared`).
+    target, source, suppressed = shared or _shared(df, opts)
     return Context(dockerfile=df, path=path, options=opts.options.get(cls.meta.name, {}),
                    resolver=opts.resolver, fix=fix, unsafe_fixes=opts.unsafe_fixes,
-                   target_syntax=target, target_syntax_source=source, suppressed=_suppressions(df),
+                   target_syntax=target, target_syntax_source=source, suppressed=suppressed,
                    positions=positions, rejected=rejected)
+
+
+def _shared(df: Dockerfile, opts: EngineOptions) -> tuple[Any, str, Mapping[int, frozenset[str]]]:
+    """The target syntax, its source and the suppressions: one per tree, for every transform."""
+    target, source = opts.target_syntax, "target-syntax {version}"
+    frozen = df.memo("frozen_syntax", frozen_syntax)
+    if frozen is not None and (target is None or frozen < target):
+        target, source = frozen
+    return target, source, _suppressions(df)
 
 
 def _check(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
@@ -228,9 +236,14 @@ def _check(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOption
     # One position map and one suppression map per tree, shared by every transform, and
     # built only when a transform records a finding.
     positions = LazyPositions(df)
+    shared = _shared(df, opts)
+    kinds = frozenset(map(type, df.body))
     findings: list[Finding] = []
     for cls in transforms:
-        t = cls(_context(df, cls, opts, path, fix=False, rejected=rejected or {}, positions=positions))
+        if cls.idle_on(kinds):
+            continue  # its walk would call no handler: no findings
+        t = cls(_context(df, cls, opts, path, fix=False, rejected=rejected or {}, positions=positions,
+                         shared=shared))
         t.transform(df)
         findings.extend(t.findings)
     findings.sort(key=lambda f: (f.line, f.column, f.code))

@@ -333,3 +333,33 @@ def test_a_checked_file_leaves_no_reference_cycles() -> None:
         gc.garbage.clear()
         gc.enable()
     assert found == 0, kinds
+
+
+class _LeaveMaintainer(Transform):
+    meta = TransformMeta(code="DM997", name="leave-maintainer", summary="MAINTAINER", fix_title=None,
+                         safety=FixSafety.SAFE)
+
+    def leave_Maintainer(self, original: Any, updated: Any) -> Any:
+        self.report(original)
+        return updated
+
+
+class _OwnTransform(_LeaveMaintainer):
+    def transform(self, df: Any) -> Any:
+        return self.walk(df)
+
+
+def test_a_transform_that_would_call_no_handler_is_not_run() -> None:
+    """The engine skips a walk-only transform when the tree has no instruction it handles;
+    a tree that has one, or a transform with its own ``transform``, is run as before."""
+    without = dockmod.parse("FROM alpine\nRUN true\n")
+    with_it = dockmod.parse("FROM alpine\nMAINTAINER me\nRUN true\n")
+    kinds = frozenset(map(type, without.body))
+    assert _LeaveMaintainer.idle_on(kinds)
+    assert not _OwnTransform.idle_on(kinds)
+    assert not _LeaveMaintainer.idle_on(frozenset(map(type, with_it.body)))
+    opts = engine.EngineOptions()
+    for cls in (_LeaveMaintainer, _OwnTransform):
+        assert engine.run(without, [cls], opts).findings == []
+        (found,) = engine.run(with_it, [cls], opts).findings
+        assert (found.code, found.line) == ("DM997", 2)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from dockmod.cst import Instruction, Run
-from dockmod.ecosystems import Manager, PackageManagerCall
+from dockmod.ecosystems import MANAGERS, Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.steps import (
     FILE_SUFFIXES,
@@ -27,6 +27,7 @@ from dockmod.ecosystems.steps import (
     project_step,
 )
 from dockmod.semantic.copies import plain_path, resolve_path
+from dockmod.semantic.runs import may_call_any
 from dockmod.shell import ShellScript, SimpleCommand, parse_shell
 
 if TYPE_CHECKING:
@@ -39,6 +40,12 @@ if TYPE_CHECKING:
 SYSTEM_MANAGERS = frozenset(
     {Manager.APT_GET, Manager.APT, Manager.APK, Manager.DNF, Manager.YUM, Manager.MICRODNF}
 )
+#: The managers a dependency or project step (``is_dependency_step``, ``mixed_pip``,
+#: ``project_step``) can call: every row but the system package managers' (``system``),
+#: whose installs name their packages. A RUN that names none of them
+#: (:func:`~dockmod.semantic.runs.may_call_any`) has no such step, and needs no parse to
+#: tell (most RUNs with a step to find are ``apt-get``/``apk`` lines).
+STEP_MANAGERS = frozenset(m for m, row in MANAGERS.items() if not row.system)
 # Commands that need no sources when every operand is an absolute path outside the copy.
 PATH_COMMANDS = frozenset({"rm", "mkdir", "ln", "chmod", "chown", "touch"})
 # Commands that read no project file when every word is static.
@@ -98,8 +105,9 @@ def builds_project(facts: RunFacts) -> bool:
 def deps_step_before(model: Model, ins: list[Instruction], i: int, manager: Manager) -> bool:
     """A RUN before ``ins[i]`` already installs ``manager``'s dependencies: a dependency
     step, or a build before the sources are copied (a cargo pre-build)."""
+    named = frozenset({manager})
     for x in ins[:i]:
-        if isinstance(x, Run):
+        if isinstance(x, Run) and may_call_any(x, named):
             for script, _ in run_scripts(model.run(x)):
                 if any(c.manager is manager and (is_dependency_step(c) or project_step(c))
                        for c in calls_by_span(script).values()):

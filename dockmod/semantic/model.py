@@ -135,15 +135,16 @@ class Model:
         self._global = self._build_global(df)
         self.stages: tuple[StageInfo, ...] = tuple(self._build_stages(df))
         self._by_name: dict[str, int] = {}
+        stage_of = self._stage_of
         for s in self.stages:
             if s.name is not None and s.name not in self._by_name:
                 self._by_name[s.name] = s.index
             for ins in s.instructions:
-                self._stage_of[id(ins)] = s
-        self.stages = tuple(self._with_edges(s) for s in self.stages)
+                stage_of[id(ins)] = s
+        # The edges need every stage's name (and, for a variable reference, the scopes):
+        # they are set once all stages are known, on the StageInfo not yet handed out.
         for s in self.stages:
-            for ins in s.instructions:
-                self._stage_of[id(ins)] = s
+            object.__setattr__(s, "edges", self._edges(s))
         self._needs: dict[int, frozenset[int]] = {}
         self._descendants: dict[int, tuple[int, ...]] | None = None
         self._shipped: frozenset[int] | None = None
@@ -228,7 +229,7 @@ class Model:
             if name is not None and name not in names:
                 names[name] = index
 
-    def _with_edges(self, s: StageInfo) -> StageInfo:
+    def _edges(self, s: StageInfo) -> tuple[Edge, ...]:
         edges: list[Edge] = []
         if s.base_kind == "stage":
             edges.append(Edge("from", s.from_, s.base_stage, None, s.image_text or ""))
@@ -248,10 +249,7 @@ class Model:
                     m = f.mount
                     if m is not None and m.from_ is not None:
                         edges.append(self._ref_edge("mount", ins, m.from_, s))
-        return StageInfo(index=s.index, name=s.name, from_=s.from_, instructions=s.instructions,
-                         base_kind=s.base_kind, base_stage=s.base_stage, image=s.image,
-                         image_facts=s.image_facts, platform=s.platform, edges=tuple(edges),
-                         base_candidates=s.base_candidates, image_text=s.image_text)
+        return tuple(edges)
 
     def _ref_edge(self, kind: str, ins: Instruction, ref: str, s: StageInfo) -> Edge:
         value: str | None = ref

@@ -139,6 +139,7 @@ class Context:
     only: int | None = None
     #: Record each applicable proposal's key in ``Transform.proposal_keys``.
     track_keys: bool = False
+    _model: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def style(self) -> Style:
@@ -152,10 +153,13 @@ class Context:
         pass that produced a new tree gets a new model and the others reuse theirs. A
         ``targets`` option (stage names or indexes) narrows ``model.shipped``.
         """
-        from dockmod.semantic import model_for
+        model = self._model
+        if model is None:  # asked many times per transform: one look-up in the cache
+            from dockmod.semantic import model_for
 
-        targets = self.options.get("targets")
-        return model_for(self.dockerfile, tuple(targets) if targets else None)
+            targets = self.options.get("targets")
+            model = self._model = model_for(self.dockerfile, tuple(targets) if targets else None)
+        return model
 
 
 # How Transform.walk treats an instruction class (else: the name of its only handler).
@@ -225,6 +229,24 @@ class Transform(Transformer):
             if nx is not ins or new is not None:
                 new = splice(new, body, i, nx)
         return df.with_changes(body=tuple(new)) if new is not None else df
+
+    @classmethod
+    def idle_on(cls, kinds: frozenset[type]) -> bool:
+        """Whether :meth:`transform` would do nothing on a tree whose top-level instructions
+        are all of the classes ``kinds``: it only walks (no ``transform`` of its own), and
+        the walk skips each of them, calling no handler. The engine then runs it not at all."""
+        if cls.transform is not Transform.transform:
+            return False
+        plan = cls._plan()
+        if plan is None:
+            return False
+        for k in kinds:
+            how = plan.get(k)
+            if how is None:
+                how = plan[k] = cls._how(k)
+            if how is not _SKIP:
+                return False
+        return True
 
     @classmethod
     def _plan(cls) -> dict[type, str] | None:

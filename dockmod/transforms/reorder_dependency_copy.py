@@ -210,6 +210,7 @@ from dockmod.semantic.copies import (
     whole_context,
 )
 from dockmod.semantic.installs import (
+    STEP_MANAGERS,
     builds_project,
     calls_by_span,
     context_inputs,
@@ -336,6 +337,8 @@ class ReorderDependencyCopy(Transform):
         """
         run = ins[j]
         assert isinstance(run, Run)
+        if not may_call_any(run, STEP_MANAGERS):
+            return  # no dependency step: no parse
         for script, opaque in run_scripts(self.context.model.run(run)):
             if opaque is not None or script.has_error:
                 return
@@ -472,31 +475,31 @@ class ReorderDependencyCopy(Transform):
 
         Exec-form and heredoc RUNs are recognised too, and reported without a fix.
         """
+        model = self.context.model
         for j in range(i + 1, len(ins)):
             x = ins[j]
-            if whole_context(x):
-                return None
             if not isinstance(x, Run):
+                if whole_context(x):
+                    return None
                 continue
-            if not may_call_any(x, ALL_MANAGERS):
-                continue  # names no package manager: no call to find, no parse
-            for script, opaque in run_scripts(self.context.model.run(x)):
+            if not may_call_any(x, STEP_MANAGERS):
+                continue  # names no manager a step can call: no step to find, no parse
+            for script, opaque in run_scripts(model.run(x)):
                 if script.has_error:
                     continue
                 calls = calls_by_span(script)
                 deps = [c for c in script.commands if c.span in calls and (
                     is_dependency_step(calls[c.span]) or mixed_pip(calls[c.span]))]
-                env_set = self._env_set(x)
                 if deps:
-                    return j, x, script, InstallNeeds(text=command_text(deps[0]), env_set=env_set,
+                    return j, x, script, InstallNeeds(text=command_text(deps[0]), env_set=self._env_set(x),
                                                       manager=calls[deps[0].span].manager), opaque
                 projects = [c for c in script.commands if c.span in calls and project_step(calls[c.span])]
                 if projects:
                     manager = calls[projects[0].span].manager
-                    if deps_step_before(self.context.model, ins, i, manager):
+                    if deps_step_before(model, ins, i, manager):
                         return None  # already deps-first; the project install needs the sources
                     return j, x, script, InstallNeeds(text=command_text(projects[0]), manager=manager,
-                                                      env_set=env_set), opaque
+                                                      env_set=self._env_set(x)), opaque
         return None
 
     def _hands_on(self, c: Copy | Add, run: Run, install: InstallNeeds) -> str | None:
