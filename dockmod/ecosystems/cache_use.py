@@ -37,27 +37,14 @@ InMounts = Callable[[str], bool]
 Removal = tuple[str, Callable[[ShellCommand], ShellCommand | None]]
 
 
-def inline_env(call: PackageManagerCall, get: Getter) -> Getter:
-    """``get`` with the assignments written before ``call``'s program on its command line
-    (``GOPROXY=off go build``, ``env GOFLAGS=-mod=vendor go build``), which override the
-    ``ENV`` value for that command; a non-literal value is not known."""
-    inline: dict[str, object] = {}
-    for w in (*call.command.assignments, *call.program):
-        key, eq, value = w.text.partition("=")
-        if eq and key.isidentifier():
-            inline[key] = value if w.static else object()
-    if not inline:
-        return get
-    return lambda name: inline[name] if name in inline else get(name)
-
-
 def offline(call: PackageManagerCall, get: Getter) -> list[str]:
     """How ``call`` reads only what is already stored (``--offline``, ``GOPROXY=off``, as
-    ``ENV`` or written before the command)."""
+    ``ENV`` or written before the command). ``get``: the variables in the environment of
+    ``call``'s command (:func:`dockmod.semantic.env.env_at`), so ``GOPROXY=off go build``
+    and ``export GOFLAGS=-mod=vendor; go build`` count."""
     info = call.info
     out = [o.name for o in call.options
            if o.name in info.offline_options or f"{o.name}={o.value}" in info.offline_options]
-    get = inline_env(call, get) if info.offline_env else get
     for var, value in info.offline_env:
         got = get(var)
         if isinstance(got, str) and (value == "*" or value in got.split()):

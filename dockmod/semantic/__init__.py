@@ -9,12 +9,14 @@
     scope = model.scope_at(run)        # ARGs, ENV, USER, WORKDIR, HOME, SHELL at `run`
     scope.expand("${HOME}/.cache")     # BuildKit's expansion; None if anything is unknown
     facts = model.run(run)             # commands, package-manager calls, writes, users
+    env_at(model, run, cmd)("GOFLAGS") # $GOFLAGS where `cmd` (a command of `run`) runs
     model.shipped, model.needs(i), model.copies_from(i), model.descendants(i)
     model.before(ins), model.after(ins), model.writes_before(ins)
 
 Modules: :mod:`~dockmod.semantic.model` (stages, graph, the per-stage walk),
 :mod:`~dockmod.semantic.scope` (Scope and its rules), :mod:`~dockmod.semantic.expand`
-(BuildKit's lexer over a scope), :mod:`~dockmod.semantic.users` (useradd and USER),
+(BuildKit's lexer over a scope), :mod:`~dockmod.semantic.env` (a command's environment),
+:mod:`~dockmod.semantic.users` (useradd and USER),
 :mod:`~dockmod.semantic.runs` (RUN facts, cached by text). Base-image knowledge is data
 in :mod:`dockmod.ecosystems.images`.
 """
@@ -26,6 +28,7 @@ from collections.abc import Mapping, Sequence
 
 from dockmod.cst.module import Dockerfile
 from dockmod.lang.words import UNKNOWN, Unknown
+from dockmod.semantic.env import env_at
 from dockmod.semantic.model import CopyEdge, Edge, Model, StageInfo, Write
 from dockmod.semantic.runs import RunFacts
 from dockmod.semantic.scope import Scope
@@ -33,7 +36,7 @@ from dockmod.semantic.users import CreatedGroup, CreatedUser, UserInfo
 
 __all__ = [
     "UNKNOWN", "CopyEdge", "CreatedGroup", "CreatedUser", "Edge", "Model", "RunFacts", "Scope",
-    "StageInfo", "Unknown", "UserInfo", "Write", "build_model", "model_for",
+    "StageInfo", "Unknown", "UserInfo", "Write", "build_model", "env_at", "model_for",
 ]
 
 

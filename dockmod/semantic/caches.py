@@ -31,6 +31,7 @@ from dockmod.ecosystems.cache_use import (
     reads_stored_index,
 )
 from dockmod.semantic.effects import file_commands_only, paths_named, runs_opaque
+from dockmod.semantic.env import command_env
 from dockmod.semantic.model import Model
 from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import run_text, shell_script
@@ -252,7 +253,7 @@ class MountRisks:
         filled: list[str] = []
         toolbox: list[str] = []
         for call in calls:
-            reads = offline(call, scope.run_get)
+            reads = offline(call, command_env(scope.run_get, script, call.command))
             if reads:
                 out.append(f"`{reads[0]}` reads only what an earlier step stored")
             if reads_stored_index(call, calls):
@@ -370,8 +371,9 @@ class MountRisks:
             return []
         if any(inside(w, use.path) or inside(use.path, w) and w != "/" for w in _paths(script, home)):
             return [f"a later `RUN` uses `{use.path}`"]
+        get = self.model.scope_at(ins).run_get
         if (use.kind == "store" or use.cache.read_offline) and any(
-                c.manager in managers and offline(c, self.model.scope_at(ins).run_get)
+                c.manager in managers and offline(c, command_env(get, script, c.command))
                for c in (pm_calls(script) if script else [])):
             return [f"a later `RUN` reads `{use.path}` offline (it cannot be mounted safely)"]
         if use.kind == "store" and not file_commands_only(script, managers):
@@ -391,7 +393,7 @@ class MountRisks:
         if not any(self.handled(c) for c in calls):
             return False
         scope = self.model.scope_at(run)
-        return not any(offline(c, scope.run_get) for c in calls)
+        return not any(offline(c, command_env(scope.run_get, script, c.command)) for c in calls)
 
 
 #: The last few models' MountRisks; each holds its model, so an id is not reused while kept.

@@ -31,7 +31,13 @@ ENV = {"GOPROXY": "off"}
     ("go mod download", {}, []),
 ])  # fmt: skip
 def test_offline_reads_inline_assignments(raw: str, env: dict[str, str], expected: list[str]) -> None:
-    assert offline(_call(raw), env.get) == expected
+    # The caller passes the command's environment (dockmod.semantic.env), ENV then the
+    # command's own assignments.
+    from dockmod.semantic.env import command_env
+
+    script = parse_shell(ShellCommand(raw=raw, escape="\\"))
+    call = calls(script)[0]
+    assert offline(call, command_env(env.get, script, call.command)) == expected
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -75,17 +75,12 @@ class Ctx:
     def text(self, ins: Instruction) -> str:
         return text(ins, self.nl)
 
-    def value_at(self, run: Instruction, name: str) -> object:
-        """``$name`` where ``run``'s commands run: the last ``name=value`` prefix of a
-        command in the RUN (``CGO_ENABLED=1 go build``), else the scope's value (None:
-        unset; ``UNKNOWN``: not known)."""
-        value = self.model.scope_at(run).get(name)
-        for cmd in self.model.run(run).commands:
-            for a in cmd.assignments:
-                key, _, v = a.text.partition("=")
-                if key == name:
-                    value = v
-        return value
+    def env(self, run: Instruction, command: SimpleCommand, name: str) -> object:
+        """``$name`` in the environment ``command`` (one of ``run``'s) runs with (None:
+        unset; ``UNKNOWN``: not known): :func:`dockmod.semantic.env_at`."""
+        from dockmod.semantic import env_at
+
+        return env_at(self.model, run, command)(name)  # type: ignore[arg-type]
 
     def kw(self, name: str) -> str:
         return self.df.style.keyword(name)

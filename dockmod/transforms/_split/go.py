@@ -193,12 +193,16 @@ def _module_path(ctx: Ctx, run: Instruction, workdir: str) -> str | None:
 
 
 def _cgo(ctx: Ctx, run: Run, installed: set[str]) -> bool:
-    """The build uses cgo: ``CGO_ENABLED`` says so, else a C toolchain or header package is
-    installed (cgo is on by default where a C compiler is found: ``C_TOOLCHAIN``)."""
-    value = ctx.value_at(run, "CGO_ENABLED")
-    if value is not None:
-        return value != "0"
-    return bool(installed & C_TOOLCHAIN) or any(p.endswith(HEADER_SUFFIXES) for p in installed)
+    """A build uses cgo: ``CGO_ENABLED`` where ``go build``/``go install`` runs says so,
+    else a C toolchain or header package is installed (cgo is on by default where a C
+    compiler is found: ``C_TOOLCHAIN``)."""
+    toolchain = bool(installed & C_TOOLCHAIN) or any(p.endswith(HEADER_SUFFIXES) for p in installed)
+    for call in ctx.model.run(run).calls:
+        if call.manager is Manager.GO and call.action in ("build", "install"):
+            value = ctx.env(run, call.command, "CGO_ENABLED")
+            if toolchain if value is None else value != "0":
+                return True
+    return False
 
 
 def plan(ctx: Ctx) -> Plan | Decline | None:

@@ -92,12 +92,12 @@ def _pip_ids(facts: RunFacts) -> frozenset[int]:
         id(cmd) for cmd in facts.commands if poetry_setup(_poetry_words(cmd)))
 
 
-def _poetry_in_project(ctx: Ctx, body: list[Instruction], at: Instruction) -> bool:
+def _poetry_in_project(ctx: Ctx, body: list[Instruction], at: Instruction, command: SimpleCommand) -> bool:
     """poetry puts its environment in ``<project>/.venv`` (and not in an activated one)
     only when ``virtualenvs.in-project`` is true and ``virtualenvs.create`` is not false
     (https://python-poetry.org/docs/configuration/): the variable, else ``poetry config``."""
     def setting(env: str, key: str) -> str | None:
-        value = ctx.value_at(at, env)
+        value = ctx.env(at, command, env)
         if isinstance(value, str):
             return value.lower()
         for ins in body[: body.index(at) + 1]:
@@ -149,15 +149,17 @@ def _pip_run(facts: RunFacts) -> str | bool:
 def _project_env(ctx: Ctx, body: list[Instruction], run: Instruction, facts: RunFacts) -> str | Decline | None:
     """The project environment ``uv sync`` (or an in-project ``poetry install``) in ``run``
     writes: ``$UV_PROJECT_ENVIRONMENT`` or ``<WORKDIR>/.venv``; None if neither runs."""
-    uv = any(c.manager is Manager.UV for c in facts.calls)
-    poetry = any(c.manager is Manager.POETRY and c.action == "install" for c in facts.calls)
-    if not uv and not (poetry and _poetry_in_project(ctx, body, run)):
+    uv = next((c for c in facts.calls if c.manager is Manager.UV), None)
+    poetry = next((c for c in facts.calls if c.manager is Manager.POETRY and c.action == "install"), None)
+    if uv is None and (poetry is None or not _poetry_in_project(ctx, body, run, poetry.command)):
         return None
+    call = uv or poetry
+    assert call is not None
     tool = "uv sync" if uv else "poetry install"
     if facts.cds:
         return Decline("python", f"`{tool}` after `cd`: the project environment's directory is unknown", run)
     var, default, _source = PROJECT_ENVIRONMENT[Manager.UV if uv else Manager.POETRY]
-    env = ctx.value_at(run, var) if var else None
+    env = ctx.env(run, call.command, var) if var else None
     if env is not None and (not isinstance(env, str) or "$" in env or not env):
         return Decline("python", f"`{var}` is not known here", run)
     wd = ctx.model.scope_at(run).workdir
