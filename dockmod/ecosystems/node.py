@@ -87,6 +87,9 @@ MANAGERS = (
         global_options=_NPM_GLOBAL,
         tool_actions=frozenset({"install"}), tool_options=_NPM_GLOBAL,
         pin=r".+@\d(?:[^\W_]|[.+-])*\Z",
+        # the user .npmrc: https://docs.npmjs.com/cli/v10/using-npm/config#userconfig (set
+        # through npm_config_*: https://docs.npmjs.com/cli/v10/using-npm/config#environment-variables)
+        file_env=(("npm_config_userconfig", "file"), ("NPM_CONFIG_USERCONFIG", "file")),
         kind_rule=_npm_kind,
     ),
     # Yarn classic: https://classic.yarnpkg.com/en/docs/cli/install
