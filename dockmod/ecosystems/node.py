@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
-from dockmod.ecosystems._rows import names
+from dockmod.ecosystems._rows import names, unless_asking
 from dockmod.shell.commands import CommandSpec
 
 _JS_LOCK = ("package.json", "package-lock.json")
@@ -133,6 +133,9 @@ MANAGERS = (
         ),
         cleaners=(("yarn", "cache", "clean"), ("yarnpkg", "cache", "clean")),
         offline_options=("--offline",),
+        # `yarn --version`/`-v`, `yarn --help`/`-h` print and exit, whatever the command
+        # (https://classic.yarnpkg.com/en/docs/cli/, https://yarnpkg.com/cli/help)
+        action_rule=unless_asking("--version -v --help -h"),
         kind_rule=_yarn_kind,
     ),
     # https://pnpm.io/cli/install
