@@ -31,10 +31,11 @@ relative to the Dockerfile's folder.
 
 from __future__ import annotations
 
-from dockmod.buildcontext import ContextError, ContextSummary, open_context
+from dockmod.buildcontext import ContextSummary
 from dockmod.cst import Dockerfile
 from dockmod.semantic.copies import whole_context
-from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
 
 #: At most this many risky paths are named in one finding.
 _SHOWN = 5
@@ -56,9 +57,7 @@ class IgnoreRiskyContextFiles(Transform):
         fix_title=None,
         safety=FixSafety.DISPLAY_ONLY,
         options=(
-            Option("context", str, default=None,
-                   help="The build context folder, relative to the Dockerfile's folder "
-                        "(default: the Dockerfile's folder)"),
+            CONTEXT_OPTION,
         ),
         examples=(Example(before="FROM alpine\nWORKDIR /app\nCOPY . .\n"),),
     )
@@ -67,10 +66,7 @@ class IgnoreRiskyContextFiles(Transform):
         copies = [ins for ins in df.body if whole_context(ins)]
         if not copies:
             return df
-        try:
-            ctx = open_context(self.context.path, self.option("context"))
-        except ContextError:
-            return df
+        ctx, _ = open_build_context(self)
         if ctx is None:
             return df
         key = (ctx.root, ctx.ignore_file)

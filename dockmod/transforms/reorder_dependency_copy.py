@@ -186,7 +186,7 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from dockmod.buildcontext import BuildContext, ContextError, open_context
+from dockmod.buildcontext import BuildContext
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
 from dockmod.ecosystems import PackageManagerCall
@@ -233,6 +233,7 @@ from dockmod.semantic.installs import (
 )
 from dockmod.shell import ShellScript
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
 from dockmod.semantic.proofs import replaced_folders, unproven
 from dockmod.semantic.runs import ALL_MANAGERS, may_call_any
 from dockmod.semantic.paths import inside
@@ -250,9 +251,7 @@ class ReorderDependencyCopy(Transform):
         fix_title="Install before `{copy}`{first}",
         safety=FixSafety.UNSAFE,
         options=(
-            Option("context", str, default=None,
-                   help="The build context folder, relative to the Dockerfile's folder "
-                        "(default: the Dockerfile's folder)"),
+            CONTEXT_OPTION,
             Option("self-contained-manifests", bool, default=False,
                    help="Without a build context: manifests name no other local files (no "
                         "`-r base.txt`, `-e .`, `file:` dependencies…)"),
@@ -679,10 +678,7 @@ class ReorderDependencyCopy(Transform):
 
     def _open(self) -> tuple[BuildContext | None, str | None]:
         if self._opened is None:
-            try:
-                self._opened = (open_context(self.context.path, self.option("context")), None)
-            except ContextError as e:
-                self._opened = (None, str(e))
+            self._opened = open_build_context(self)
         return self._opened
 
     @property
