@@ -5,7 +5,9 @@ For each ``COPY . …``/``ADD . …`` from the build context, reads the context 
 Dockerfile's folder, or the ``context`` option, filtered by ``<Dockerfile>.dockerignore``
 or ``.dockerignore``; see :mod:`dockmod.buildcontext`) and, when the copy would send risky
 paths, reports the number of files and bytes it sends and those paths: ``.git/`` and other
-version control folders, ``.env``/``.env.*``, private keys and keystores, ``.ssh``/``.aws``,
+version control folders, ``.env``/``.env.*`` (not the templates ``.env.example``,
+``.env.sample``, ``.env.template``, ``.env.dist``), private keys and keystores (not a
+``.pem`` whose every PEM block is a certificate or CRL: a CA bundle), ``.ssh``/``.aws``,
 ``node_modules``/``.venv``/``venv`` from the host, build outputs (``dist``, ``build``,
 ``target``, ``__pycache__``, ``.next``…).
 
