@@ -42,6 +42,7 @@ def parse_cmd(paths: tuple[str, ...], fmt: str, debug: bool) -> None:
     from dockmod.io import decode, read_bytes
     from dockmod.io import utf8_safe as _utf8
     from dockmod.secrets import mask_printed as _masked
+    from dockmod.secrets import mask_unparsed
 
     failed = False
     for path in paths:
@@ -58,8 +59,8 @@ def parse_cmd(paths: tuple[str, ...], fmt: str, debug: bool) -> None:
             failed = True
             if fmt in ("buildkit", "model-json"):
                 _line(_utf8(json.dumps({"path": display, "error": {
-                    "line": e.line, "column": e.column, "message": e.message}}, ensure_ascii=False)))
-            _line(render_parse_error(e, display), err=True)
+                    "line": e.line, "column": e.column, "message": mask_unparsed(e.message)}}, ensure_ascii=False)))
+            _line(mask_unparsed(render_parse_error(e, display)), err=True)
             continue
         if fmt in ("model", "model-json"):
             from dockmod.semantic.dump import render

@@ -276,6 +276,7 @@ def lock_files(files: list[tuple[str, str, dict[str, Any]]], *, lock_file: str |
     from dockmod.cst.positions import PositionProvider
     from dockmod.diagnostics import render_parse_error
     from dockmod.errors import ParseError
+    from dockmod.secrets import mask_unparsed
     from dockmod.transforms.pin_base_image_digest import sites
 
     one_name = _one_name_per_file()
@@ -292,6 +293,7 @@ def lock_files(files: list[tuple[str, str, dict[str, Any]]], *, lock_file: str |
     wanted: dict[Path, list[Request]] = {path: [] for path in locks}
     mismatches: list[Mismatch] = []
     failed_parse = False
+    unparsed: Counter[Path] = Counter()  # files that failed to parse, per lock
     option_sets = []
     for (display, text, opts), path in zip(files, paths):
         option_sets.append(opts)
@@ -299,8 +301,9 @@ def lock_files(files: list[tuple[str, str, dict[str, Any]]], *, lock_file: str |
         try:
             df = parse(text, path=display)
         except ParseError as e:
-            err_lines.append(render_parse_error(e, display))
+            err_lines.append(mask_unparsed(render_parse_error(e, display)))
             failed_parse = True
+            unparsed[path] += 1
             continue
         positions = PositionProvider(df)
         for site in sites(df, opts.get("platform", "")):
@@ -346,7 +349,7 @@ def lock_files(files: list[tuple[str, str, dict[str, Any]]], *, lock_file: str |
             lock.save()
         out_lines.extend(f"{path}: {c}" if fleet else c for c in changes)
         counts = (f"{path}: {len(changes)} changed, {len(outcome.results) - len(outcome.failed) - len(changes)} "
-                  f"unchanged, {len(outcome.failed)} failed")
+                  f"unchanged, {len(outcome.failed) + unparsed[path]} failed")
         if not fleet:
             counts += f" ({outcome.stats.get('total', 0)} registry requests)"
         if not fleet or wanted[path] or path.exists():

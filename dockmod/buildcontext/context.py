@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from dockmod.buildcontext.patterns import PatternError, PatternMatcher, clean, read_ignore_file
@@ -75,12 +76,31 @@ _KEY_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore")
 _KEY_NAMES = ("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519")
 
 
-def _risky_file(name: str) -> str | None:
-    if name == ".env" or name.startswith(".env."):
+# The conventional templates committed in place of a real ``.env`` (dotenv's docs and
+# twelve-factor projects ship ``.env.example``): they hold no values.
+_ENV_TEMPLATES = (".env.example", ".env.sample", ".env.template", ".env.dist")
+# PEM labels of public material (RFC 7468 §5, §6 and OpenSSL's TRUSTED CERTIFICATE): a
+# ``.pem`` holding only these is a certificate (bundle), not a key.
+_PEM_PUBLIC = frozenset({b"CERTIFICATE", b"TRUSTED CERTIFICATE", b"X509 CRL"})
+_PEM_BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
+
+
+def _risky_file(name: str, read: Callable[[], bytes | None] = lambda: None) -> str | None:
+    """Why sending the file ``name`` is risky, or None (``read``: its bytes, None when
+    they cannot be read; asked only for a ``.pem``)."""
+    if name == ".env" or (name.startswith(".env.") and name not in _ENV_TEMPLATES):
         return "environment file, often secrets"
     if name.endswith(_KEY_SUFFIXES) or name.startswith(_KEY_NAMES):
+        if name.endswith(".pem") and _only_certificates(read()):
+            return None
         return "private key or keystore"
     return None
+
+
+def _only_certificates(data: bytes | None) -> bool:
+    """``data`` is PEM text whose every block is public (certificates, CRLs)."""
+    labels = set(_PEM_BEGIN.findall(data)) if data else set()
+    return bool(labels) and labels <= _PEM_PUBLIC
 
 
 @dataclass
@@ -301,7 +321,7 @@ class BuildContext:
                 continue
             files += 1
             size += st.st_size
-            reason = _risky_file(posixpath.basename(rel))
+            reason = _risky_file(posixpath.basename(rel), lambda: self.read(rel))
             if reason and not any(rel.startswith(f + "/") for f in flagged):
                 risky.append(Risky(rel, reason))
         return ContextSummary(files, size, tuple(sorted(risky, key=lambda r: r.path)), truncated)

@@ -394,6 +394,11 @@ class ManagerInfo:
     #: Variables the tool wants set when its cache sits on a mount, with their value
     #: (uv warns "Failed to hardlink" across file systems without ``UV_LINK_MODE=copy``).
     mount_env: tuple[tuple[str, str], ...] = ()
+    #: Variables that name a file the install reads, with how: ``requirements`` (read like
+    #: a ``-r``/``-c`` file), ``file`` (another input, a configuration file), ``links`` (a
+    #: folder of packages, or a URL, which is no file). Several names may be given,
+    #: separated by white space. A file they name in the project is an input like a manifest.
+    file_env: tuple[tuple[str, str], ...] = ()
     #: Installs OS packages: runs as root, its caches are system directories.
     system: bool = False
     #: Programs that are one variant of the tool (``dnf5``): the caches of that

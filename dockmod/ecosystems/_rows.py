@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import posixpath
+from typing import TYPE_CHECKING
 
-from dockmod.ecosystems._base import InstallKind, PackageManagerCall
+from dockmod.ecosystems._base import ActionRule, InstallKind, PackageManagerCall
+
+if TYPE_CHECKING:
+    from dockmod.shell.commands import Option
+    from dockmod.shell.parse import ShellWord
 
 
 def names(text: str) -> frozenset[str]:
@@ -21,6 +26,18 @@ def prefixes(option: str, shortest: str) -> tuple[str, ...]:
     """``option`` and each abbreviation down to ``shortest`` that the tool accepts as
     unambiguous (optparse/argparse/clap allow unique prefixes of long options)."""
     return tuple(option[:n] for n in range(len(option), len(shortest) - 1, -1))
+
+
+def unless_asking(options: str) -> ActionRule:
+    """An action rule: the command is no call when it only asks the tool about itself
+    (``options``: ``"--version -v --help -h"``), as ``yarn --version`` does, whose bare
+    form (``yarn``) is an install."""
+    asking = names(options)
+
+    def rule(action: str, opts: tuple[Option, ...], operands: tuple[ShellWord, ...]) -> str | None:
+        return None if any(o.name in asking for o in opts) else action
+
+    return rule
 
 
 def in_dir(directory: str, files: tuple[str, ...]) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
-from dockmod.ecosystems._rows import names
+from dockmod.ecosystems._rows import names, unless_asking
 from dockmod.shell.commands import CommandSpec
 
 _JS_LOCK = ("package.json", "package-lock.json")
@@ -89,6 +89,9 @@ MANAGERS = (
         global_options=_NPM_GLOBAL,
         tool_actions=frozenset({"install"}), tool_options=_NPM_GLOBAL,
         pin=r".+@\d(?:[^\W_]|[.+-])*\Z",
+        # the user .npmrc: https://docs.npmjs.com/cli/v10/using-npm/config#userconfig (set
+        # through npm_config_*: https://docs.npmjs.com/cli/v10/using-npm/config#environment-variables)
+        file_env=(("npm_config_userconfig", "file"), ("NPM_CONFIG_USERCONFIG", "file")),
         kind_rule=_npm_kind,
     ),
     # Yarn classic: https://classic.yarnpkg.com/en/docs/cli/install
@@ -132,6 +135,9 @@ MANAGERS = (
         ),
         cleaners=(("yarn", "cache", "clean"), ("yarnpkg", "cache", "clean")),
         offline_options=("--offline",),
+        # `yarn --version`/`-v`, `yarn --help`/`-h` print and exit, whatever the command
+        # (https://classic.yarnpkg.com/en/docs/cli/, https://yarnpkg.com/cli/help)
+        action_rule=unless_asking("--version -v --help -h"),
         kind_rule=_yarn_kind,
     ),
     # https://pnpm.io/cli/install

@@ -122,6 +122,11 @@ MANAGERS = (
         # https://pip.pypa.io/en/stable/cli/pip_install/#requirement-specifiers (``==``)
         tool_actions=frozenset({"install"}), tool_excludes=("-e", "--editable"), pin=_PIN_EQ,
         local_artifacts=(".whl",),
+        # Every option as ``PIP_<NAME>`` (values separated by white space), and the
+        # configuration file: https://pip.pypa.io/en/stable/topics/configuration/#environment-variables
+        # and https://pip.pypa.io/en/stable/topics/configuration/#pip-config-file
+        file_env=(("PIP_REQUIREMENT", "requirements"), ("PIP_CONSTRAINT", "requirements"),
+                  ("PIP_CONFIG_FILE", "file"), ("PIP_FIND_LINKS", "links")),
         kind_rule=_pip_kind,
         manifest_rule=_pip_manifests,
     ),
@@ -163,6 +168,10 @@ MANAGERS = (
         local_artifacts=(".whl",),
         # https://docs.astral.sh/uv/guides/integration/docker/#caching
         mount_env=(("UV_LINK_MODE", "copy"),),
+        # https://docs.astral.sh/uv/reference/environment/ (UV_CONSTRAINT, UV_OVERRIDE:
+        # space-separated lists of files; UV_CONFIG_FILE: a uv.toml to use instead)
+        file_env=(("UV_CONSTRAINT", "requirements"), ("UV_OVERRIDE", "requirements"),
+                  ("UV_CONFIG_FILE", "file")),
         kind_rule=_uv_kind,
         manifest_rule=_uv_manifests,
     ),

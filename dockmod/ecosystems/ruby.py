@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
-from dockmod.ecosystems._rows import names
+from dockmod.ecosystems._rows import names, unless_asking
 from dockmod.shell.commands import CommandSpec
 
 # Gems are downloaded into $GEM_HOME/cache (https://guides.rubygems.org/command-reference/#gem-environment);
@@ -58,6 +58,8 @@ MANAGERS = (
         ),
         # https://bundler.io/man/bundle-install.1.html (--local: no network)
         offline_options=("--local",),
+        # `bundle --version`/`-v`, `--help`/`-h` print and exit (https://bundler.io/man/bundle.1.html)
+        action_rule=unless_asking("--version -v --help -h"),
         kind_rule=_bundler_kind,
     ),
     # https://guides.rubygems.org/command-reference/#gem-install

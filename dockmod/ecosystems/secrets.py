@@ -38,6 +38,12 @@ EXTRA_ALLOW_TOKENS: tuple[str, ...] = (
     "gpg", "pgp", "gnupg", "fingerprint", "keyring", "keyserver", "env",
 )
 
+# Names that say the value is a public key (``MINIO_UPDATE_MINISIGN_PUBKEY``, ``SSH_PUBLIC_KEY``,
+# ``COSIGN_PUB_KEY``): its value is high-entropy by nature and public by design, so the
+# entropy test alone does not make it a secret (a token format still does). As ``_``-separated
+# words of the key, case-insensitive.
+PUBLIC_KEY_WORDS: tuple[tuple[str, ...], ...] = (("pubkey",), ("publickey",), ("public", "key"), ("pub", "key"))
+
 # -- values ------------------------------------------------------------------------------
 
 # Token formats with a fixed prefix: (provider, regular expression, source).

@@ -107,6 +107,12 @@ class InstallNeeds:
     extra_command: str | None = None
     #: The variables set where the install runs (the RUN's scope): a name → whether it is set.
     env_set: Callable[[str], bool] = lambda name: False
+    #: The environment a command of the RUN runs with: ``$NAME`` → a str, ``UNKNOWN``, or
+    #: None when unset (the model's ``env_at``); None: not asked.
+    env_at: Callable[[SimpleCommand], Callable[[str], object]] | None = None
+    #: Absolute image paths of files a variable names (``PIP_CONFIG_FILE=/etc/pip.conf``),
+    #: outside the install's folder: (variable, path). Inputs only when the copy brings them.
+    env_paths: list[tuple[str, str]] = field(default_factory=list)
     #: The manager of the install found (before the RUN is split).
     manager: Manager | None = None
     #: Why the added step changes the image when its stage is shipped (Maven's ~/.m2).
@@ -210,9 +216,53 @@ def check_options(call: PackageManagerCall) -> None:
             raise NoFix(f"`{opt.name}` has a variable")
 
 
+def env_files(call: PackageManagerCall, env: Callable[[str], object]) -> list[tuple[str, str, str]]:
+    """The files the row's ``file_env`` variables name where ``call`` runs (``env``: its
+    environment): ``(variable, path as written, how)``; a ``links`` URL is no file.
+    NoFix when a value is not known."""
+    out = []
+    for name, how in call.info.file_env:
+        value = env(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise NoFix(f"`${name}` names a file the install reads, and its value is not known")
+        for path in value.split():
+            if how == "links" and "://" in path and not path.startswith("file:"):
+                continue
+            out.append((name, path, how))
+    return out
+
+
+def record_env_files(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """The files named by variables (``PIP_CONSTRAINT=constraints.txt pip install -r …``):
+    one in the install's folder is an input like a ``-c`` file; a folder of packages is
+    declined, as ``--find-links`` is; an absolute path elsewhere is an input when the copy
+    brings it (:attr:`InstallNeeds.env_paths`)."""
+    if install.env_at is None or not call.info.file_env:
+        return
+    for name, path, how in env_files(call, install.env_at(call.command)):
+        if how == "links":
+            raise NoFix(f"`{name}` makes the install read local packages at `{path}`")
+        rel = path
+        if path.startswith("/"):
+            cwd = install.cwd
+            if cwd is None or not cwd.startswith("/") or not path.startswith(cwd.rstrip("/") + "/"):
+                install.env_paths.append((name, posixpath.normpath(path)))
+                continue
+            rel = posixpath.relpath(path, cwd)
+        rel = posixpath.normpath(rel)
+        if rel == ".." or rel.startswith("../"):
+            raise NoFix(f"`{name}` names `{path}`, outside the install's folder")
+        install.need(rel)
+        if how == "requirements":
+            install.requirement_files.add(rel)
+
+
 def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
     """Record the manifests ``call`` reads and what makes moving it unsafe."""
     check_options(call)
+    record_env_files(call, install)
     m, a = call.manager, call.action
     scripts = f"`{command_text(call.command)}` may run the project's lifecycle scripts (no `--ignore-scripts`)"
     if m in (Manager.PIP, Manager.UV) and a in ("install", "pip install"):

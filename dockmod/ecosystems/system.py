@@ -18,7 +18,8 @@ from collections.abc import Mapping
 
 from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
 from dockmod.ecosystems._rows import names, same
-from dockmod.shell.commands import CommandSpec
+from dockmod.shell.commands import CommandSpec, Option
+from dockmod.shell.parse import ShellWord
 
 _TOOLS = dict.fromkeys(
     "gcc g++ cpp make cmake ninja-build autoconf automake libtool pkg-config pkgconf git patch"
@@ -222,7 +223,23 @@ _APT_CLEANERS = (("apt-get", "clean"), ("apt", "clean"), *_APT_INDEX_CLEANERS)
 
 # apt-get(8): ``update`` fetches the lists; these actions read them.
 _APT_INDEX = frozenset({"update"})
-_APT_READS_INDEX = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download"})
+_APT_READS_INDEX = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download",
+                              "simulate"})
+# apt-get(8): "-s, --simulate, --just-print, --dry-run, --recon, --no-act: No action; perform
+# a simulation of events that would occur" (https://manpages.debian.org/bookworm/apt/apt-get.8.en.html).
+# Such a command reads the package lists and installs nothing: its action is ``simulate``.
+_APT_SIMULATE = names("-s --simulate --just-print --dry-run --recon --no-act")
+_APT_SIMULATED = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "remove", "purge",
+                            "autoremove"})
+
+
+def _apt_action(action: str, options: tuple[Option, ...], operands: tuple[ShellWord, ...]) -> str | None:
+    if action in _APT_SIMULATED and any(
+            o.name in _APT_SIMULATE or (o.value is None and not o.name.startswith("--") and "s" in o.name[1:])
+            for o in options):
+        return "simulate"
+    return action
+
 
 _DNF_VALUE = names(
     "-c --config --installroot --releasever -x --exclude --enablerepo --disablerepo --repo"
@@ -265,6 +282,7 @@ MANAGERS = (
         index_actions=_APT_INDEX, reads_index=_APT_READS_INDEX,
         system=True,
         build_packages=APT_BUILD_PACKAGES,
+        action_rule=_apt_action,
         kind_rule=_system_kind,
     ),
     # https://manpages.debian.org/bookworm/apt/apt.8.en.html
@@ -280,6 +298,7 @@ MANAGERS = (
         index_actions=_APT_INDEX, reads_index=_APT_READS_INDEX,
         system=True,
         build_packages=APT_BUILD_PACKAGES,
+        action_rule=_apt_action,
         kind_rule=_system_kind,
     ),
     # https://wiki.alpinelinux.org/wiki/Alpine_Package_Keeper

@@ -104,11 +104,28 @@ def _is_secret_name(name: str, user_allow: tuple[str, ...], user_deny: tuple[str
     return not _matches(data.BUILDKIT_ALLOW_TOKENS + data.EXTRA_ALLOW_TOKENS, name)
 
 
+def names_public_key(name: str) -> bool:
+    """``name`` says its value is a public key (``…_PUBKEY``, ``…_PUBLIC_KEY``): not a
+    secret on entropy alone (:data:`dockmod.ecosystems.secrets.PUBLIC_KEY_WORDS`)."""
+    words = name.lower().split("_")
+    return any(tuple(words[i:i + len(w)]) == w for w in data.PUBLIC_KEY_WORDS for i in range(len(words)))
+
+
+def credential_in(name: str, value: str) -> str | None:
+    """:func:`looks_like_credential` for the value of the variable ``name``: a public
+    key's name (:func:`names_public_key`) rules out a merely high-entropy value."""
+    kind = looks_like_credential(value)
+    if kind == HIGH_ENTROPY and names_public_key(name):
+        return None
+    return kind
+
+
 @cache
 def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((name, re.compile(rx)) for name, rx, _ in data.TOKEN_PATTERNS)
 
 
+HIGH_ENTROPY = "high-entropy string"
 # scheme://user:password@host: the password part, when it is written out (not a variable).
 _URL_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@")
 _BASE64ISH = re.compile(r"[A-Za-z0-9+/=_-]+")
@@ -150,7 +167,7 @@ def looks_like_credential(value: str) -> str | None:
     if not (re.search(r"[a-z]", value) and re.search(r"[A-Z]", value) and re.search(r"[0-9]", value)):
         return None
     if entropy(value) >= data.BASE64_ENTROPY_LIMIT:
-        return "high-entropy string"
+        return HIGH_ENTROPY
     return None
 
 
@@ -193,7 +210,7 @@ def secret_values(df: Dockerfile, allow: Sequence[str] = (), deny: Sequence[str]
                     continue
                 if "$" in value and looks_like_credential(value) is None:
                     continue
-                if is_secret_name(key, allow, deny) or looks_like_credential(value):
+                if is_secret_name(key, allow, deny) or credential_in(key, value):
                     out.append(SecretValue(key, raw, value))
     for word in _credential_words(df.code if text is None else text, allow, deny):
         out.append(SecretValue("", word, word))

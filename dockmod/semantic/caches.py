@@ -279,7 +279,9 @@ class MountRisks:
             if reads:
                 out.append(f"`{reads[0]}` reads only what an earlier step stored")
             if reads_stored_index(call, calls):
-                out.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
+                where = "an earlier `RUN` stored" if any(isinstance(x, Run) for x in model.before(run)) \
+                    else "the base image holds"
+                out.append(f"`{call.manager} {call.action}` reads package lists {where}")
         for u in uses:
             if u.how == "option":
                 out.append(f"`{u.path}` is set on the command line")

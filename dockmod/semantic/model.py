@@ -170,7 +170,7 @@ class Model:
             key, has_value, raw = kv.text.partition("=")  # one parse of the word
             if self.build_args is not None and key in self.build_args and key not in PLATFORM_ARGS:
                 values[key] = self.build_args[key]
-            elif key in PLATFORM_ARGS:
+            elif key in PLATFORM_ARGS and not (has_value and global_scope is None):
                 values[key] = UNKNOWN
             elif has_value:
                 v = expand(raw, scope.get, self.escape)

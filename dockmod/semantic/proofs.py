@@ -31,6 +31,16 @@ def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | No
     Pip includes the context shows are added to ``install.manifests``.
     """
     reasons = list(install.unsafe)
+    for name, path in install.env_paths:
+        # A file a variable names outside the install's folder: an input the install
+        # would miss only when the copy brings it.
+        if moved is not None:
+            brings = ctx is None or _lands(moved, moved_cwd, escape, ctx, path)
+        else:
+            brings = dest_dir is None or not dest_dir.startswith("/") or path == dest_dir or \
+                path.startswith(dest_dir.rstrip("/") + "/")
+        if brings:
+            reasons.append(f"`{name}` names `{path}`, which the copy may bring")
     if ctx is None and moved is not None:
         if not self_contained:
             reasons.append("no build context shows that the manifests do not name the moved files")

@@ -5,7 +5,9 @@ Finds ``apt-get install`` (and ``apt install``) in shell-form RUNs without ``-y`
 DL3014) or without ``--no-install-recommends`` (hadolint DL3015), and adds the missing
 flag after ``install`` and the options that directly follow it (with the value of an
 option such as ``-o``), never after ``--``. Every call of a RUN is fixed in one edit. The
-rest of the RUN keeps its layout byte for byte.
+rest of the RUN keeps its layout byte for byte. A simulation (``-s``, ``--simulate``,
+``--dry-run``, ``--just-print``, ``--no-act``, ``--recon``: the apt row) installs nothing
+and is left alone.
 
 ## Why
 A build has no terminal to answer apt's prompt: without ``-y`` an install that needs

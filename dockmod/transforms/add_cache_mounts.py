@@ -454,11 +454,9 @@ def _managers(names: tuple[str, ...]) -> frozenset[Manager]:
 
 def _tools(calls: list[PackageManagerCall]) -> str:
     names = []
-    for c in calls:
-        if c.manager in (Manager.MAVEN, Manager.GRADLE):
-            names.append(f"{os.path.basename(c.program[-1].text)} {c.action}".strip())
-        else:
-            names.append(f"{c.manager.value} {c.action}".strip())
+    for c in calls:  # the program as written (`bundle`, `pip3`, `./gradlew`), not the row's name
+        program = os.path.basename(c.program[-1].text) if c.program and c.program[-1].static else c.manager.value
+        names.append(f"{program} {c.action}".strip())
     return ", ".join(f"`{n}`" for n in dict.fromkeys(names))
 
 

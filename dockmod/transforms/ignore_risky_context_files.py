@@ -5,7 +5,9 @@ For each ``COPY . …``/``ADD . …`` from the build context, reads the context 
 Dockerfile's folder, or the ``context`` option, filtered by ``<Dockerfile>.dockerignore``
 or ``.dockerignore``; see :mod:`dockmod.buildcontext`) and, when the copy would send risky
 paths, reports the number of files and bytes it sends and those paths: ``.git/`` and other
-version control folders, ``.env``/``.env.*``, private keys and keystores, ``.ssh``/``.aws``,
+version control folders, ``.env``/``.env.*`` (not the templates ``.env.example``,
+``.env.sample``, ``.env.template``, ``.env.dist``), private keys and keystores (not a
+``.pem`` whose every PEM block is a certificate or CRL: a CA bundle), ``.ssh``/``.aws``,
 ``node_modules``/``.venv``/``venv`` from the host, build outputs (``dist``, ``build``,
 ``target``, ``__pycache__``, ``.next``…).
 
@@ -31,10 +33,11 @@ relative to the Dockerfile's folder.
 
 from __future__ import annotations
 
-from dockmod.buildcontext import ContextError, ContextSummary, open_context
+from dockmod.buildcontext import ContextSummary
 from dockmod.cst import Dockerfile
 from dockmod.semantic.copies import whole_context
-from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
 
 #: At most this many risky paths are named in one finding.
 _SHOWN = 5
@@ -56,9 +59,7 @@ class IgnoreRiskyContextFiles(Transform):
         fix_title=None,
         safety=FixSafety.DISPLAY_ONLY,
         options=(
-            Option("context", str, default=None,
-                   help="The build context folder, relative to the Dockerfile's folder "
-                        "(default: the Dockerfile's folder)"),
+            CONTEXT_OPTION,
         ),
         examples=(Example(before="FROM alpine\nWORKDIR /app\nCOPY . .\n"),),
     )
@@ -67,10 +68,7 @@ class IgnoreRiskyContextFiles(Transform):
         copies = [ins for ins in df.body if whole_context(ins)]
         if not copies:
             return df
-        try:
-            ctx = open_context(self.context.path, self.option("context"))
-        except ContextError:
-            return df
+        ctx, _ = open_build_context(self)
         if ctx is None:
             return df
         key = (ctx.root, ctx.ignore_file)

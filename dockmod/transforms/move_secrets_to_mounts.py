@@ -91,7 +91,7 @@ from dockmod.cst import (
 )
 from dockmod.ecosystems import secrets as data
 from dockmod.lang.words import logical_text
-from dockmod.secrets import is_secret_name, looks_like_credential
+from dockmod.secrets import credential_in, is_secret_name
 from dockmod.semantic.expand import variables
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 
@@ -259,7 +259,7 @@ class MoveSecretsToMounts(Transform):
             if v.lower() in data.FLAG_VALUES and value != "":
                 # ``ANSIBLE_HOST_KEY_CHECKING=False``: a switch, not a secret.
                 return None
-            kind = looks_like_credential(v)
+            kind = credential_in(key, v)
             if kind is not None:
                 return f"its value looks like a {kind}"
         if is_secret_name(key, allow, deny):

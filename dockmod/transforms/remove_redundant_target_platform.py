@@ -8,8 +8,12 @@ Drops a ``--platform`` flag on ``FROM`` whose value is exactly ``$TARGETPLATFORM
 A stage is built for the target platform unless told otherwise; the flag adds noise and
 suggests a choice that was never made.
 
+A global ``ARG TARGETPLATFORM=<default>`` before the ``FROM`` replaces the automatic
+value (BuildKit appends the global ``ARG`` lines after the platform ones, and the later one
+wins), so the flag then picks that default: it is not redundant and is left alone.
+
 ## Fix safety
-Safe: BuildKit resolves both spellings to the same platform.
+Safe: without such a default, BuildKit resolves both spellings to the same platform.
 
 ## Options
 None.
@@ -18,6 +22,7 @@ None.
 from __future__ import annotations
 
 from dockmod.cst import From
+from dockmod.lang.words import UNKNOWN
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 _REDUNDANT = ("$TARGETPLATFORM", "${TARGETPLATFORM}")
@@ -38,6 +43,8 @@ class RemoveRedundantTargetPlatform(Transform):
     )
 
     def leave_From(self, original: From, updated: From) -> From:
+        if self.context.model.global_scope.get("TARGETPLATFORM") is not UNKNOWN:
+            return updated  # a global `ARG TARGETPLATFORM=…` default is the platform
         for i, flag in enumerate(updated.flags):
             if flag.name == "platform" and flag.value in _REDUNDANT:
                 flags = updated.flags[:i] + updated.flags[i + 1:]

@@ -35,6 +35,14 @@ is no error):
 * ``composer install``: ``composer.json``, ``composer.lock*``;
 * ``mvn dependency:go-offline`` (or ``dependency:resolve``): ``pom.xml`` (or ``-f``).
 
+A file named by a variable where the install runs (``ENV``, ``ARG``, ``X=… pip``, ``env
+X=…``, ``export X=…`` before it: ``PIP_CONSTRAINT``, ``PIP_REQUIREMENT``,
+``PIP_CONFIG_FILE``, ``UV_CONSTRAINT``, ``UV_OVERRIDE``, ``UV_CONFIG_FILE``,
+``NPM_CONFIG_USERCONFIG``; the rows' ``file_env``) is a manifest too when it lies in the
+install's folder; elsewhere it makes the reorder unsafe when the copy may bring it. A
+local ``PIP_FIND_LINKS`` folder, or a value dockmod cannot know, gets no fix; an install
+of named packages that reads such a file does not move above the copy.
+
 Every inserted ``COPY`` names at least one file that must exist and ends its destination
 with ``/``, so it works with BuildKit (which allows a wildcard source that matches
 nothing: ``AllowEmptyWildcard`` in ``dockerfile2llb``), the classic builder (which
@@ -178,7 +186,7 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from dockmod.buildcontext import BuildContext, ContextError, open_context
+from dockmod.buildcontext import BuildContext
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
 from dockmod.ecosystems import PackageManagerCall
@@ -190,10 +198,12 @@ from dockmod.ecosystems.steps import (
     InstallNeeds,
     NoFix,
     command_text,
+    env_files,
     is_dependency_step,
     mixed_pip,
     project_step,
 )
+from dockmod.lang.words import UNKNOWN
 from dockmod.semantic.copies import (
     CARRIED_COPY_FLAGS,
     COPY_NEUTRAL,
@@ -209,6 +219,7 @@ from dockmod.semantic.copies import (
     stage_workdirs,
     whole_context,
 )
+from dockmod.semantic.env import command_env
 from dockmod.semantic.installs import (
     STEP_MANAGERS,
     builds_project,
@@ -223,6 +234,7 @@ from dockmod.semantic.installs import (
 )
 from dockmod.shell import ShellScript
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
 from dockmod.semantic.proofs import replaced_folders, unproven
 from dockmod.semantic.runs import ALL_MANAGERS, may_call_any
 from dockmod.semantic.paths import inside
@@ -240,9 +252,7 @@ class ReorderDependencyCopy(Transform):
         fix_title="Install before `{copy}`{first}",
         safety=FixSafety.UNSAFE,
         options=(
-            Option("context", str, default=None,
-                   help="The build context folder, relative to the Dockerfile's folder "
-                        "(default: the Dockerfile's folder)"),
+            CONTEXT_OPTION,
             Option("self-contained-manifests", bool, default=False,
                    help="Without a build context: manifests name no other local files (no "
                         "`-r base.txt`, `-e .`, `file:` dependencies…)"),
@@ -348,7 +358,7 @@ class ReorderDependencyCopy(Transform):
                 break
         else:
             return
-        install = InstallNeeds(text=command_text(deps[0]), env_set=self._env_set(run))
+        install = InstallNeeds(text=command_text(deps[0]), env_set=self._env_set(run), env_at=self._env_at(run))
         cwd = workdirs[j]
         try:
             head, tail = split_run(run, script, install, cwd, cwd, self.context.dockerfile)
@@ -452,6 +462,12 @@ class ReorderDependencyCopy(Transform):
         installs = [call for call in calls.values() if call.action in NAMED_ACTIONS]
         if script.has_error or not installs or not run_needs_no_sources(facts, dest_dir):
             return
+        try:
+            env = self._env_at(run)
+            if any(env_files(call, env(call.command)) for call in calls.values()):
+                return  # `PIP_CONSTRAINT=c.txt pip install flask`: reads a file the copy may bring
+        except NoFix:
+            return
         if self._suppressed(c) or self._suppressed(run):
             return
         reasons = []
@@ -492,6 +508,7 @@ class ReorderDependencyCopy(Transform):
                     is_dependency_step(calls[c.span]) or mixed_pip(calls[c.span]))]
                 if deps:
                     return j, x, script, InstallNeeds(text=command_text(deps[0]), env_set=self._env_set(x),
+                                                      env_at=self._env_at(x),
                                                       manager=calls[deps[0].span].manager), opaque
                 projects = [c for c in script.commands if c.span in calls and project_step(calls[c.span])]
                 if projects:
@@ -499,7 +516,7 @@ class ReorderDependencyCopy(Transform):
                     if deps_step_before(model, ins, i, manager):
                         return None  # already deps-first; the project install needs the sources
                     return j, x, script, InstallNeeds(text=command_text(projects[0]), manager=manager,
-                                                      env_set=self._env_set(x)), opaque
+                                                      env_set=self._env_set(x), env_at=self._env_at(x)), opaque
         return None
 
     def _hands_on(self, c: Copy | Add, run: Run, install: InstallNeeds) -> str | None:
@@ -524,6 +541,20 @@ class ReorderDependencyCopy(Transform):
         """Whether a variable is set (known or not) in ``run``'s scope."""
         scope = self.context.model.scope_at(run)
         return lambda name: scope.get(name) is not None
+
+    def _env_at(self, run: Run):  # type: ignore[no-untyped-def]
+        """The environment a command of ``run`` runs with (the model's ``env_at``), where
+        what a base image dockmod does not know may set is taken as unset: an image cannot
+        hold a file of this project for a variable to name."""
+        model = self.context.model
+        scope = model.scope_at(run)
+
+        def base(name: str) -> object:
+            v = scope.run_get(name)
+            return None if v is UNKNOWN and name not in scope.env and name not in scope.args else v
+
+        scripts = model.run(run).scripts
+        return lambda cmd: command_env(base, next((s for s in scripts if any(c is cmd for c in s.commands)), None), cmd)
 
     def _subfolder_feeds(self, c: Copy | Add, src: str, run: Run, script: ShellScript, copy_cwd: str,
                          run_cwd: str, escape: str) -> bool:
@@ -650,10 +681,7 @@ class ReorderDependencyCopy(Transform):
 
     def _open(self) -> tuple[BuildContext | None, str | None]:
         if self._opened is None:
-            try:
-                self._opened = (open_context(self.context.path, self.option("context")), None)
-            except ContextError as e:
-                self._opened = (None, str(e))
+            self._opened = open_build_context(self)
         return self._opened
 
     @property

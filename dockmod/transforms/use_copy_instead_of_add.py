@@ -23,8 +23,9 @@ bzip2, xz or zstd); ``COPY`` copies it as is. So:
 
 * Safe when every source is proven not to be an archive: the context folder ``.``, a
   path ending in ``/`` (a folder: files inside a copied folder are never unpacked, by
-  either instruction), or a path the build context (the Dockerfile's folder, when it is
-  at hand) shows to be a folder or a file whose header is not an archive. BuildKit
+  either instruction), or a path the build context (the option ``context``, else the
+  Dockerfile's folder, when it is at hand) shows to be a folder or a file whose header
+  is not an archive. BuildKit
   detects archives by their content, not their name, so a name alone proves nothing.
 * Unsafe otherwise: a source with a wildcard or a variable, which might match an
   archive, or a file that the build context is not at hand to show.
@@ -35,7 +36,9 @@ bzip2, xz or zstd); ``COPY`` copies it as is. So:
   archive may be meant to be unpacked, so splitting the instruction is the author's call.
 
 ## Options
-None.
+``context`` (string, default: the Dockerfile's folder): the build context folder,
+relative to the Dockerfile's folder (``docker build -f docker/Dockerfile .``: ``..``), as
+for DM201 and DM203.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from __future__ import annotations
 from dockmod.cst import Add, Copy
 from dockmod.lang.words import LexError, process_word
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
 
 # ADD flags that mean the same on COPY.
 _COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude"})
@@ -58,15 +62,6 @@ def _is_archive(src: str) -> bool:
     return src.lower().endswith(_ARCHIVE_SUFFIXES)
 
 
-def _context(path: str | None):  # type: ignore[no-untyped-def]
-    from dockmod.buildcontext import ContextError, open_context
-
-    try:
-        return open_context(path)
-    except ContextError:
-        return None
-
-
 class UseCopyInsteadOfAdd(Transform):
     meta = TransformMeta(
         code="DM511",
@@ -75,6 +70,7 @@ class UseCopyInsteadOfAdd(Transform):
         fix_title="Replace `{keyword}` with `{fixed}`",
         safety=FixSafety.SAFE,
         reference="hadolint DL3020",
+        options=(CONTEXT_OPTION,),
         examples=(
             Example(before="FROM alpine\nADD src/ /app/src/\n",
                     after="FROM alpine\nCOPY src/ /app/src/\n"),
@@ -120,5 +116,5 @@ class UseCopyInsteadOfAdd(Transform):
         if src in (".", "./") or src.endswith("/"):
             return True
         if not hasattr(self, "_ctx"):
-            self._ctx = _context(self.context.path)
+            self._ctx = open_build_context(self)[0]
         return self._ctx is not None and self._ctx.may_unpack(src.lstrip("/") or ".") is False

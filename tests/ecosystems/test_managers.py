@@ -57,6 +57,8 @@ RECOGNITION = [
     ("cargo install --path .", "cargo", "install", P, ()),
     # ruby, php
     ("bundle install --jobs 4", "bundler", "install", D, ("Gemfile", "Gemfile.lock")),
+    ("bundle", "bundler", "install", D, ("Gemfile", "Gemfile.lock")),
+    ("yarn --frozen-lockfile", "yarn", "install", D, ("package.json", "yarn.lock")),
     ("bundle config set without dev && bundle install", "bundler", "install", D, ("Gemfile", "Gemfile.lock")),
     ("gem install bundler -v 2.5.0", "gem", "install", K, ()),
     ("composer install --no-dev --no-scripts", "composer", "install", D, ("composer.json", "composer.lock")),
@@ -141,6 +143,17 @@ NOT_CALLS = [
     "python3 setup.py install",
     "dart compile exe bin/main.dart",
     "swift --version",
+    # Only asking the tool about itself; the bare `yarn`/`bundle` is an install.
+    "yarn --version",
+    "yarn -v",
+    "yarn --help",
+    "yarn -h",
+    "yarn help",
+    "yarnpkg --version",
+    "bundle --version",
+    "bundle -v",
+    "bundle --help",
+    "bundler --version",
 ]
 
 

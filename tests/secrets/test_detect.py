@@ -134,3 +134,30 @@ def test_mask_secrets_short_values_as_whole_tokens_only() -> None:
     masked = mask_secrets('u="postgresql://user:pass@db" echo "compass passwd bypass" a password; pass',
                           secret_values(df))
     assert masked == f'u="postgresql://user:{MASK}@db" echo "compass passwd bypass" a password; {MASK}'
+
+
+def test_a_public_key_name_is_not_a_secret_on_entropy_alone() -> None:
+    from dockmod.secrets import credential_in, names_public_key
+
+    value = "RWTx5Zr1tiHQLwG9keckT0c45M3AGeHD6IvimQHpyRywVWGbP1aVSGav"  # minio's minisign key
+    for name in ("MINIO_UPDATE_MINISIGN_PUBKEY", "SSH_PUBLIC_KEY", "cosign_pub_key", "PUBLICKEY"):
+        assert names_public_key(name)
+        assert credential_in(name, value) is None
+    for name in ("OTHER_VALUE", "PUBLISH_KEY", "REPUBKEY_X"):
+        assert not names_public_key(name)
+        assert credential_in(name, value) == "high-entropy string"
+    # A token format is still a token, whatever the name says.
+    assert credential_in("SSH_PUBLIC_KEY", "ghp_" + "R8x2Lm4Nq7Pz1Kv9Ws3Ty6Ub0Hc5Jd8Fe2Ga") == "GitHub token"
+
+
+def test_dm301_does_not_report_a_public_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from dockmod.cli import cli
+
+    p = tmp_path / "Dockerfile"
+    p.write_text('FROM alpine\nENV MINIO_UPDATE_MINISIGN_PUBKEY="RWTx5Zr1tiHQLwG9keckT0c45M3AGeHD6IvimQHpyRywVWGbP1aVSGav"\n'
+                 "ENV OTHER_VALUE=RWTx5Zr1tiHQLwG9keckT0c45M3AGeHD6IvimQHpyRywVWGbP1aVSGav\n")
+    r = CliRunner().invoke(cli, ["check", "--select", "DM301", "-j", "1", str(p)])
+    assert "OTHER_VALUE" in r.output
+    assert "MINIO_UPDATE_MINISIGN_PUBKEY" not in r.output

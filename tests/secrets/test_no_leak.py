@@ -132,3 +132,27 @@ def test_mask_printed_covers_the_quoted_forms_and_json() -> None:
     assert out.endswith("\n") and "a1B2c3D4e5F6" not in out
     assert _json.loads(out) == {"v": "****", "k": ["****"]}
     assert mask_printed(parse("FROM alpine\n"), "plain") == "plain"
+
+
+# An unterminated heredoc: the parse error quotes the line with the token.
+HEREDOC = f'FROM alpine:3.20\nRUN <<EOF curl -H "Authorization: token {GITHUB}" https://api.github.com/\necho\n'
+
+
+@pytest.mark.parametrize("fmt", ["tree", "buildkit", "dump", "model", "model-json"])
+def test_parse_error_is_masked_by_parse(tmp_path: Path, fmt: str) -> None:
+    p = tmp_path / "Dockerfile"
+    p.write_text(HEREDOC)
+    code, out = _run("parse", "--format", fmt, str(p))
+    assert code != 0
+    assert "unterminated heredoc" in out and "token ****" in out
+    _assert_clean(out)
+
+
+def test_parse_error_is_masked_by_lock_and_counted_as_failed(tmp_path: Path) -> None:
+    p = tmp_path / "Dockerfile"
+    p.write_text(HEREDOC)
+    code, out = _run("lock", "--lock-file", str(tmp_path / "x.lock"), str(p))
+    assert code == 2
+    assert "unterminated heredoc" in out and "token ****" in out
+    _assert_clean(out)
+    assert "0 changed, 0 unchanged, 1 failed" in out

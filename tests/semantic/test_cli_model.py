@@ -70,3 +70,14 @@ def test_model_json_parse_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["parse", "--format", "model-json", str(f)])
     assert result.exit_code == 2
     assert json.loads(result.output.splitlines()[0])["error"]["line"] == 2
+
+
+def test_version_and_help_of_yarn_and_bundle_are_no_install(tmp_path: Path) -> None:
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM node:22-bookworm-slim\nRUN yarn --version\nRUN yarn -v\nRUN yarnpkg --version\n"
+                 "RUN bundle --version\nRUN yarn\nRUN bundle\n")
+    result = CliRunner().invoke(cli, ["parse", "--format", "model", str(f)])
+    assert result.exit_code == 0, result.output
+    calls = [line.strip() for line in result.output.splitlines() if line.strip().startswith("call ")]
+    assert calls == ["call yarn install reads package.json, yarn.lock",
+                     "call bundler install reads Gemfile, Gemfile.lock"]
