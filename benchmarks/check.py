@@ -11,8 +11,10 @@ machine's load, which is printed with them:
   run of files (``dockmod.runner.GC_THRESHOLD``, start-up state frozen); the same two rows
   with CPython's default collector are printed below them;
 * ``check (in process)``: parse + ``engine.run`` with the default transforms, per file,
-  in this process (best of ``--repeat``, each from cold shell/RUN caches, as a fresh
-  process would run); its ratio to ``parse`` is the engine's cost;
+  in one process, timed around the loop only (best of ``--repeat``, each pass in a fresh
+  process after imports and a warm-up on a file of its own, so that every content cache
+  starts empty as in a new ``dockmod`` process); its ratio to ``parse`` (timed the same
+  way) is the engine's cost;
 * ``check -j 1 (CLI)``: ``python -m dockmod check -j 1 --exit-zero`` over the same files,
   one subprocess, wall time (import and start-up included, bytecode cached as in an
   installed dockmod: see ``CLI_ENV``);
@@ -96,54 +98,71 @@ def read_all(paths: list[Path]) -> list[tuple[str, str]]:
     return [(str(p), decode(p.read_bytes())) for p in paths]
 
 
-def bench_parse(texts: list[tuple[str, str]], repeat: int) -> float:
-    import dockmod
-    from dockmod.errors import ParseError
+def _inner(kind: str, root: str, collector: str) -> None:
+    """One timed pass, in a fresh process (``--_inner``): prints ``wall cpu`` of the loop.
 
-    def run() -> None:
-        for _, text in texts:
-            try:
-                dockmod.parse(text)
-            except ParseError:
-                pass
-
-    return best(run, repeat, "parse")
-
-
-def default_transforms() -> list[Any]:
-    from dockmod.transforms import select
-
-    return select()
-
-
-def cold_caches() -> None:
-    from dockmod.semantic import runs
-    from dockmod.shell import parse as shell_parse
-
-    shell_parse.clear_cache()
-    runs._CACHE.clear()
-
-
-def bench_check_inprocess(texts: list[tuple[str, str]], repeat: int) -> float:
+    Every content cache (shell parses, RUN facts, DM202's edits, …) starts empty, as in a
+    new ``dockmod`` process; the imports and a warm-up on a file of its own (whose RUN
+    texts are not the corpus's) come before the timing.
+    """
     import dockmod
     from dockmod import engine
     from dockmod.errors import DockmodError
+    from dockmod.runner import _collector_tuned
 
+    texts = read_all([p for p in collect(Path(root)) if p.is_file()])
     transforms = default_transforms()
     opts = engine.EngineOptions()
+    warm = ("FROM python:3.12-slim AS warm\nWORKDIR /warm-up\nCOPY . .\n"
+            "RUN pip install --no-cache-dir -r warm-up-requirements.txt\nENV WARM up\n")
+    engine.run(dockmod.parse(warm), transforms, opts, path="warm-up/Dockerfile")
 
-    def run() -> None:
-        # Each repetition starts with cold content caches (the shell parses and RUN facts
-        # are shared across files by text): a repeat over the same files would otherwise
-        # find every RUN already analysed.
-        cold_caches()
+    def parse_all() -> None:
+        for _, text in texts:
+            try:
+                dockmod.parse(text)
+            except DockmodError:
+                pass
+
+    def check_all() -> None:
         for path, text in texts:
             try:
                 engine.run(dockmod.parse(text), transforms, opts, path=path)
             except DockmodError:
                 pass
 
-    return best(run, repeat, "check")
+    fn = parse_all if kind == "parse" else check_all
+
+    def timed() -> tuple[float, float]:
+        c, t = time.process_time(), time.perf_counter()
+        fn()
+        return time.perf_counter() - t, time.process_time() - c
+
+    if collector == "tuned":
+        with _collector_tuned():
+            wall, cpu = timed()
+    else:
+        wall, cpu = timed()
+    print(f"{wall} {cpu}")
+
+
+def bench_inprocess(kind: str, root: Path, repeat: int, name: str, collector: str = "tuned") -> float:
+    """Best wall time of ``repeat`` passes of ``kind`` (parse or check), each in a fresh
+    process (see :func:`_inner`); the CPU time of that pass goes to ``CPU[name]``."""
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, __file__, "--_inner", kind, str(root), collector], env=CLI_ENV,
+                             check=True, capture_output=True, text=True).stdout.split()
+        runs.append((float(out[0]), float(out[1])))
+    wall, cpu = min(runs)
+    CPU[name] = cpu
+    return wall
+
+
+def default_transforms() -> list[Any]:
+    from dockmod.transforms import select
+
+    return select()
 
 
 class TreeRSS:
@@ -278,6 +297,9 @@ def memory_vs_size(sizes_mb: list[int], tmp: Path) -> list[dict[str, Any]]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--_inner"]:
+        _inner(*sys.argv[2:5])
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
     ap.add_argument("--repeat", type=int, default=2)
@@ -308,21 +330,13 @@ def main() -> None:
         res["load_after"] = load()
         print(json.dumps(res, indent=2))
         return
-    # warm the parser and the transforms' imports outside the timings
-    bench_check_inprocess(texts[:20], 1)
-    from dockmod.runner import _collector_tuned
-
     # Both in-process rows run with the collector set as `dockmod check` sets it for a run
     # of files (dockmod.runner.GC_THRESHOLD, start-up state frozen): the ratio compares the
     # two under the same conditions. The default collector's figures are kept beside them.
-    with _collector_tuned():
-        res["parse_s"] = bench_parse(texts, args.repeat)
-        res["check_inprocess_s"] = bench_check_inprocess(texts, args.repeat)
-    cpu = dict(CPU)
-    res["parse_default_gc_s"] = bench_parse(texts, args.repeat)
-    res["check_inprocess_default_gc_s"] = bench_check_inprocess(texts, args.repeat)
-    CPU["parse_default_gc"], CPU["check_default_gc"] = CPU["parse"], CPU["check"]
-    CPU.update({k: cpu[k] for k in ("parse", "check")})
+    res["parse_s"] = bench_inprocess("parse", root, args.repeat, "parse")
+    res["check_inprocess_s"] = bench_inprocess("check", root, args.repeat, "check")
+    res["parse_default_gc_s"] = bench_inprocess("parse", root, args.repeat, "parse_default_gc", "default")
+    res["check_inprocess_default_gc_s"] = bench_inprocess("check", root, args.repeat, "check_default_gc", "default")
     run_cli(["check", "-j", "1", "--exit-zero", str(paths[0])], name="warm-up")  # bytecode cache
     cli_wall, cli_rss, _ = run_cli(["check", "-j", "1", "--exit-zero", *map(str, paths)])
     res["check_cli_j1_s"] = cli_wall
