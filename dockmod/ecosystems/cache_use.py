@@ -134,11 +134,11 @@ def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts
     """A description when ``cmd`` only empties a cache: a manager's cleaning command, or an
     ``rm`` whose every operand lies in a mounted directory (``in_mounts``; None: no mounts)."""
     name = os.path.basename(cmd.name)
-    words = [w.text for w in cmd.args]
     for manager in managers:
         info = MANAGERS[manager]
         for prefix in info.cleaners:
-            if runs_program(name, prefix[0], info) and tuple(words[: len(prefix) - 1]) == prefix[1:]:
+            # The name first: most commands are no cleaner, and their words are not built.
+            if runs_program(name, prefix[0], info) and tuple(w.text for w in cmd.args[: len(prefix) - 1]) == prefix[1:]:
                 return " ".join([name, *prefix[1:]])
     if name == "rm" and in_mounts is not None:
         operands = [w for w in cmd.args if not w.text.startswith("-")]
@@ -168,10 +168,10 @@ def empties_index(cmd: SimpleCommand, directory: str, managers: Iterable[Manager
     of it, its content (``/var/lib/apt/lists/*``) or a directory above it, or a manager's
     ``index_cleaners`` (``apt-get dist-clean``)."""
     name = os.path.basename(cmd.name)
-    words = [w.text for w in cmd.args]
     for manager in managers:
         info = MANAGERS[manager]
-        if any(runs_program(name, p[0], info) and tuple(words[: len(p) - 1]) == p[1:] for p in info.index_cleaners):
+        if any(runs_program(name, p[0], info) and tuple(w.text for w in cmd.args[: len(p) - 1]) == p[1:]
+               for p in info.index_cleaners):
             return True
     if name != "rm":
         return False

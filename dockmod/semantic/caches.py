@@ -30,16 +30,18 @@ from dockmod.ecosystems.cache_use import (
     offline,
     reads_stored_index,
 )
-from dockmod.semantic.effects import file_commands_only, paths_named, runs_opaque
+from dockmod.semantic.effects import file_commands_only, runs_opaque
 from dockmod.semantic.env import command_env
 from dockmod.semantic.model import Model
-from dockmod.semantic.paths import inside
-from dockmod.semantic.runs import run_text, shell_script
+from dockmod.semantic.paths import absolute, inside
+from dockmod.semantic.runs import may_call_any, run_text, shell_script
 from dockmod.semantic.scope import Scope
 from dockmod.shell.parse import ShellScript
 
 #: A call whose caches get a mount (by the transform asking).
 Handled = Callable[[PackageManagerCall], bool]
+#: The managers whose calls may read a package index that an earlier RUN stored.
+_INDEX_READERS = frozenset(m for m, row in MANAGERS.items() if row.reads_index)
 
 
 def _mentions(run: Run, *words: str) -> bool:
@@ -266,9 +268,7 @@ class MountRisks:
             if u.system and u.path == "/var/cache/apk":
                 out.append("apk's use of `/var/cache/apk` depends on its version")
             if u.how == "default" and _names(script, u.path, home) and (
-                    edited is None or _names(shell_script(edited) or script, u.path, home)):
-                # The edits only drop words and commands (and add assignments): the edited
-                # script names no path the script does not.
+                    edited is None or _still_names(script, edited, u.path, home)):
                 out.append(f"the `RUN` itself uses `{u.path}`")
             if model.wrote_under(run, u.path, copies_from_stages=False):
                 out.append(f"the mount hides files written to `{u.path}` earlier")
@@ -354,11 +354,13 @@ class MountRisks:
             return []
         if not isinstance(ins, Run):
             return []
-        script = shell_script(ins)
         if use.kind == "index":
             # A later install without its own index refresh reads the index this RUN stores;
             # that RUN's own mount is unsafe too, so it may stay unmounted.
-            if script is None or mounts_path(ins.flags, use.path):
+            if mounts_path(ins.flags, use.path) or not may_call_any(ins, _INDEX_READERS):
+                return []
+            script = shell_script(ins)
+            if script is None:
                 return []
             calls = pm_calls(script)
             return [f"a later `RUN` reads the package lists in `{use.path}`"] if any(
@@ -369,6 +371,7 @@ class MountRisks:
                 ins, "~", "HOME", "/" + use.path.split("/")[1]):
             # No absolute path at, above or below it can be named (``/`` itself is not counted).
             return []
+        script = shell_script(ins)
         if any(inside(w, use.path) or inside(use.path, w) and w != "/" for w in _paths(script, home)):
             return [f"a later `RUN` uses `{use.path}`"]
         get = self.model.scope_at(ins).run_get
@@ -404,12 +407,36 @@ def _paths(script: ShellScript | None, home: str | None) -> tuple[str, ...]:
     """:func:`paths_named`, kept with the (shared) parsed script."""
     if script is None:
         return ()
-    return script.derived((_paths, home), lambda s: tuple(paths_named(s, home)))
+    return script.derived((_paths, home), lambda s: tuple(p for p, _ in _naming(s, home)))
+
+
+def _naming(script: ShellScript, home: str | None) -> tuple[tuple[str, str], ...]:
+    """:func:`paths_named` with the word that names each path (as written), kept with the
+    (shared) parsed script."""
+    def compute(s: ShellScript) -> tuple[tuple[str, str], ...]:
+        return tuple((p, w.raw) for cmd in s.commands for w in cmd.argv[1:] if (p := absolute(
+            w.text.split("=", 1)[1] if w.text.startswith("-") and "=" in w.text else w.text, home)))
+
+    return script.derived((_naming, home), compute)
 
 
 def _names(script: ShellScript, directory: str, home: str | None) -> bool:
     """:func:`names_path`, from :func:`_paths`."""
     return any(inside(p, directory) for p in _paths(script, home))
+
+
+def _still_names(script: ShellScript, edited: Run, directory: str, home: str | None) -> bool:
+    """:func:`_names` for ``edited``, ``script``'s RUN after the fix's edits. The edits only
+    drop words and commands (and add assignments that name no path), so every word of the
+    edited script is one of ``script``'s, as written: when the edited text holds none of
+    the words that name ``directory``, it names it no more (and is not parsed to tell)."""
+    words = [raw for p, raw in _naming(script, home) if inside(p, directory)]
+    cmd = edited.command
+    assert isinstance(cmd, ShellCommand)
+    text = edited.heredocs[0].body if script.escape is None else cmd.text
+    if not any(w in text for w in words):
+        return False
+    return _names(shell_script(edited) or script, directory, home)
 
 
 def _listed(paths: Sequence[str]) -> str:
