@@ -7,6 +7,9 @@ does (``MANIFEST.tsv`` when present). All rows come from ONE run, so they share 
 machine's load, which is printed with them:
 
 * ``parse``: ``dockmod.parse`` in process over every file (best of ``--repeat``);
+* both in-process rows run with the garbage collector set as ``dockmod check`` sets it for a
+  run of files (``dockmod.runner.GC_THRESHOLD``, start-up state frozen); the same two rows
+  with CPython's default collector are printed below them;
 * ``check (in process)``: parse + ``engine.run`` with the default transforms, per file,
   in this process (best of ``--repeat``, each from cold shell/RUN caches, as a fresh
   process would run); its ratio to ``parse`` is the engine's cost;
@@ -307,8 +310,19 @@ def main() -> None:
         return
     # warm the parser and the transforms' imports outside the timings
     bench_check_inprocess(texts[:20], 1)
-    res["parse_s"] = bench_parse(texts, args.repeat)
-    res["check_inprocess_s"] = bench_check_inprocess(texts, args.repeat)
+    from dockmod.runner import _collector_tuned
+
+    # Both in-process rows run with the collector set as `dockmod check` sets it for a run
+    # of files (dockmod.runner.GC_THRESHOLD, start-up state frozen): the ratio compares the
+    # two under the same conditions. The default collector's figures are kept beside them.
+    with _collector_tuned():
+        res["parse_s"] = bench_parse(texts, args.repeat)
+        res["check_inprocess_s"] = bench_check_inprocess(texts, args.repeat)
+    cpu = dict(CPU)
+    res["parse_default_gc_s"] = bench_parse(texts, args.repeat)
+    res["check_inprocess_default_gc_s"] = bench_check_inprocess(texts, args.repeat)
+    CPU["parse_default_gc"], CPU["check_default_gc"] = CPU["parse"], CPU["check"]
+    CPU.update({k: cpu[k] for k in ("parse", "check")})
     run_cli(["check", "-j", "1", "--exit-zero", str(paths[0])], name="warm-up")  # bytecode cache
     cli_wall, cli_rss, _ = run_cli(["check", "-j", "1", "--exit-zero", *map(str, paths)])
     res["check_cli_j1_s"] = cli_wall
@@ -357,10 +371,13 @@ def main() -> None:
 
     row("dockmod parse (in process)", p, "parse")
     row("dockmod check (in process)", c, "check")
+    row("  parse, default collector", res["parse_default_gc_s"], "parse_default_gc")
+    row("  check, default collector", res["check_inprocess_default_gc_s"], "check_default_gc")
     row("dockmod check -j 1 (CLI)", cli, "cli")
     if h is not None:
         row("hadolint (batches of 200)", h, "hadolint")
-    print(f"check/parse cost (in process): wall {c / p:.2f}x, cpu {cpu['check'] / cpu['parse']:.2f}x   (target <= 3)")
+    print(f"check/parse cost (in process): wall {c / p:.2f}x, cpu {cpu['check'] / cpu['parse']:.2f}x   (target <= 3); "
+          f"default collector: wall {res['check_inprocess_default_gc_s'] / res['parse_default_gc_s']:.2f}x")
     if h is not None:
         print(f"check throughput vs hadolint: in process wall {h / c:.2f}x cpu {cpu['hadolint'] / cpu['check']:.2f}x; "
               f"CLI -j 1 wall {h / cli:.2f}x cpu {cpu['hadolint'] / cpu['cli']:.2f}x   (target >= 10)")

@@ -79,9 +79,19 @@ def copied_paths(model: Model, stage_index: int) -> list[str]:
     return [src for e in model.copies_from(stage_index) for src in e.sources]
 
 
-def filled_before(model: Model, run: Run, use: CacheTarget, handled: Handled) -> bool:
+#: What the transform decided for the RUNs it has read so far (in file order): id of a
+#: RUN → manager → (the paths its fix mounts, whether that fix is safe).
+Decided = dict[int, dict[Manager, tuple[frozenset[str], bool]]]
+
+
+def filled_before(model: Model, run: Run, use: CacheTarget, handled: Handled,
+                  decided: Decided | None = None) -> bool:
     """A RUN before ``run`` without a mount covering ``use`` may have filled it: it runs what
-    dockmod cannot see into (``make``, a script) or ``use``'s manager unmounted."""
+    dockmod cannot see into (``make``, a script) or ``use``'s manager unmounted. With
+    ``decided``, a call of ``use``'s manager counts as mounted only where the fix of its
+    RUN mounts ``use`` and is safe (the default run applies it), or mounts other paths
+    (it filled those); a RUN with no fix (no mount can be added, or none is asked for)
+    may have filled ``use``."""
     for x in model.before(run):
         if not isinstance(x, Run) or any(inside(use.path, posixpath.normpath(f.mount.target))
                                          for f in x.flags if f.mount is not None and f.mount.target):
@@ -91,8 +101,17 @@ def filled_before(model: Model, run: Run, use: CacheTarget, handled: Handled) ->
             if not isinstance(x.command, JsonArray) or x.command.values:
                 return True
             continue
-        if any(c.manager is use.manager and not handled(c) for c in pm_calls(script)) or runs_opaque(script):
+        if runs_opaque(script):
             return True
+        for c in pm_calls(script):
+            if c.manager is not use.manager:
+                continue
+            if not handled(c):
+                return True
+            if decided is not None:
+                paths, safe = decided.get(id(x), {}).get(use.manager, (frozenset(), False))
+                if (use.path in paths and not safe) or not paths:
+                    return True
     return False
 
 
@@ -241,10 +260,11 @@ class MountRisks:
         self._toolbox: dict[int, bool] = {}
 
     def of(self, run: Run, script: ShellScript, uses: Sequence[CacheTarget], calls: Sequence[PackageManagerCall],
-           scope: Scope, edited: Run | None = None) -> list[str]:
+           scope: Scope, edited: Run | None = None, decided: Decided | None = None) -> list[str]:
         """The reasons, for mounts ``uses`` serving ``calls`` on ``run`` (``script``: its
         script; ``edited``: the RUN as the fix leaves it, when the fix removes commands or
-        words); empty when the mounts are safe."""
+        words; ``decided``: the fixes of the RUNs before it, see :func:`filled_before`);
+        empty when the mounts are safe."""
         model, home = self.model, scope.home
         stage = model.stage_of(run)
         assert stage is not None
@@ -272,7 +292,7 @@ class MountRisks:
                 out.append(f"the `RUN` itself uses `{u.path}`")
             if model.wrote_under(run, u.path, copies_from_stages=False):
                 out.append(f"the mount hides files written to `{u.path}` earlier")
-            elif u.kind == "store" and filled_before(model, run, u, self.handled):
+            elif u.kind == "store" and filled_before(model, run, u, self.handled, decided):
                 if not filled:
                     out.append("\0filled")  # said once, for every such directory (below)
                 filled.append(u.path)
@@ -311,17 +331,16 @@ class MountRisks:
         return out
 
     def _default_command(self, stage_index: int) -> bool:
-        """A stage that is ``stage_index`` or built on it can be shipped (and is not only
-        the base of another that can), and no stage of its ``FROM`` chain sets ``CMD`` or
-        ``ENTRYPOINT``: it runs its base image's default (a shell, ``go``), so it may be
-        run as a toolbox (``docker run img go test``)."""
+        """A stage that is ``stage_index`` or built on it can be shipped (with ``--target``:
+        a stage that is the base of another counts too), and no stage of its ``FROM`` chain
+        sets ``CMD`` or ``ENTRYPOINT``: it runs its base image's default (a shell, ``go``),
+        so it may be run as a toolbox (``docker run img go test``)."""
         hit = self._toolbox.get(stage_index)
         if hit is None:
             model = self.model
             shipped = model.shipped
-            bases = {b for t in shipped for b in model.chain(t)[:-1]}
             hit = self._toolbox[stage_index] = any(
-                t in shipped and t not in bases and not any(
+                t in shipped and not any(
                     isinstance(x, (Cmd, Entrypoint)) for i in model.chain(t) for x in model.stages[i].instructions)
                 for t in (stage_index, *model.descendants(stage_index)))
         return hit

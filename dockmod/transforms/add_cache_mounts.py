@@ -85,8 +85,9 @@ what the image holds at that path. So the fix is:
   built on it) does not mount it too and runs something other than plain file commands
   (``make`` may call ``go build`` and would find the modules gone), or ``CMD``/
   ``ENTRYPOINT`` runs that tool; or **if** an earlier ``RUN`` (in the stage or a stage it
-  builds on) may have filled it: the same tool without the mount, or a command dockmod
-  cannot see into (``make``, a script). The mount would hide those files.
+  builds on) may have filled it: the same tool without the mount (or with a mount whose
+  own fix is unsafe, or has no fix, so that the default run leaves it unmounted), or a
+  command dockmod cannot see into (``make``, a script). The mount would hide those files.
 * Unsafe when the call only reads what is stored (``cargo --offline``/``--frozen``,
   ``mvn -o``, ``npm``/``yarn``/``pnpm``/``gradle``/``uv --offline``, ``pip --no-index``,
   ``GOPROXY=off``, ``GOFLAGS=-mod=vendor``, ``npm_config_offline=true``, ``PIP_NO_INDEX=1``,
@@ -95,8 +96,8 @@ what the image holds at that path. So the fix is:
   without ``apt-get update`` in the same ``RUN`` reads the lists an earlier ``RUN`` stored,
   and that earlier ``RUN``'s list mount is unsafe while a later one reads them.
 * Unsafe for a store (the directories above) in a stage that can be shipped (see below;
-  not one only built on by another that can) when neither it nor a stage of its ``FROM``
-  chain sets ``CMD`` or ``ENTRYPOINT``: it runs its base image's default (``golang``'s
+  a stage that another is built ``FROM`` counts too) when neither it nor a stage of its
+  ``FROM`` chain sets ``CMD`` or ``ENTRYPOINT``: it runs its base image's default (``golang``'s
   ``bash``), so it may be a toolbox run as ``docker run <image> go test``, which would find
   the store empty.
 * apt's lists (``/var/lib/apt/lists``) in a stage that can be shipped, unless the same
@@ -245,6 +246,8 @@ class AddCacheMounts(Transform):
         #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
         self._clean_tried: set[int] = set()
         self._cleaned: set[int] = set()
+        #: The fixes decided so far, for the RUNs after them (see caches.filled_before).
+        self._decided: caches.Decided = {}
         # Replacements are built only when they can be used: by a fix, or to key a proposal.
         ctx = self.context
         self._edit = ctx.fix or ctx.track_keys or bool(ctx.rejected)
@@ -355,8 +358,14 @@ class AddCacheMounts(Transform):
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
-        plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None)
+        plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None,
+                                     decided=self._decided)
         plan.unsafe += [plan.held[m.path] for m in plan.mounts if m.path in plan.held]
+        if held is not True:
+            decided = self._decided.setdefault(id(original), {})
+            for c in calls:
+                paths, safe = decided.get(c.manager, (frozenset(), True))
+                decided[c.manager] = (paths | {m.path for m in plan.mounts}, safe and not plan.unsafe)
         if not self._edit:
             return fixed
         if held and new_flags and not original.flags:
