@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Callable, Sequence
 
 from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
@@ -18,6 +19,7 @@ from dockmod.cst.mounts import mounts_path
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
+    ANY_PART,
     DOCKER_CLEAN_FILE,
     CacheBlocked,
     CacheTarget,
@@ -27,8 +29,10 @@ from dockmod.ecosystems.cache_use import (
     disables_docker_clean,
     empties_index,
     linted_cleaner,
+    may_name,
     offline,
     reads_stored_index,
+    removed_operands,
 )
 from dockmod.semantic.effects import file_commands_only, runs_opaque
 from dockmod.semantic.env import command_env
@@ -36,7 +40,7 @@ from dockmod.semantic.model import Model
 from dockmod.semantic.paths import absolute, inside
 from dockmod.semantic.runs import may_call_any, run_text, shell_script
 from dockmod.semantic.scope import Scope
-from dockmod.shell.parse import ShellScript
+from dockmod.shell.parse import ShellScript, ShellWord
 
 #: A call whose caches get a mount (by the transform asking).
 Handled = Callable[[PackageManagerCall], bool]
@@ -195,6 +199,116 @@ def _copied_out(script: ShellScript, call: PackageManagerCall, directory: str, c
                     posixpath.normpath(posixpath.join(cwd or "/", w.text)), directory):
                 return True
     return False
+
+
+def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scope) -> str | None:
+    """Why new cache mounts on ``targets`` would break ``script`` (the RUN as the fix
+    leaves it): a command removes or moves a target or a directory above it (``rm -rf
+    /var/cache/*`` over ``/var/cache/apt``, ``rm -rf ~/.cache``), which empties the cache
+    and then fails on the mount point (EBUSY). An operand that is not known (a variable,
+    a relative path where the directory is not known) counts when it could be one; a
+    variable set from ``mktemp`` in the script is a new directory. None: no such command."""
+    if not targets or not any(os.path.basename(c.name) in ("rm", "rmdir", "mv", "find") for c in script.commands):
+        return None
+    fresh = _mktemp_variables(script)
+    loops = _loop_values(script)
+    cwds = _cwds(script, scope.workdir)
+    for cmd in script.commands:
+        words = removed_operands(cmd)
+        if not words:
+            continue
+        get = command_env(scope.run_get, script, cmd)
+        for w in words:
+            for pattern in _operand_patterns(w, get, fresh, loops, cwds.get(cmd.span[0])):
+                hit = next((t for t in targets if may_name(pattern, t)), None)
+                if hit is None:
+                    continue
+                name = os.path.basename(cmd.name)
+                verb = ("may " if ANY_PART in pattern else "") + ("move" if name == "mv" else "remove")
+                verb = verb if verb.startswith("may") else verb + "s"
+                shown = " ".join([name, *(a.raw for a in cmd.args[:cmd.args.index(w)] if a.text.startswith("-")),
+                                  w.raw])
+                return (f"`{shown}` {verb} the mount point `{hit}` or a directory above it: the `RUN` "
+                        f"would fail (device or resource busy)")
+    return None
+
+
+_MKTEMP = re.compile(r"""(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=["']?(?:\$\(|`)\s*mktemp\b""")
+_FOR = re.compile(r"""\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;&|`$()]*(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^;&|`$()]*)*);\s*do\b""")
+
+
+def _mktemp_variables(script: ShellScript) -> frozenset[str]:
+    """Variables the script sets from ``mktemp`` (``GNUPGHOME="$(mktemp -d)"``): a new
+    directory, which holds no mount."""
+    return frozenset(m.group(1) for m in _MKTEMP.finditer(script.text)) if "mktemp" in script.text else frozenset()
+
+
+def _loop_values(script: ShellScript) -> dict[str, list[str]]:
+    """``for X in a "$B"; do``: the words (as written) each loop variable takes."""
+    if "for" not in script.text:
+        return {}
+    out: dict[str, list[str]] = {}
+    for m in _FOR.finditer(script.text):
+        out.setdefault(m.group(1), []).extend(m.group(2).replace("\\\n", " ").split())
+    return out
+
+
+def _operand_patterns(word: ShellWord, get: Callable[[str], object], fresh: frozenset[str],
+                      loops: dict[str, list[str]], cwd: str | None) -> list[str]:
+    """``word`` as absolute path patterns (globs kept, :data:`ANY_PART` for what is not
+    known): one per value of a ``for`` loop's variable; none for a new ``mktemp`` directory."""
+    text = word.text
+    if not word.static:
+        whole = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", text)
+        if whole is not None and whole.group(1) in loops:
+            out = []
+            for raw in loops[whole.group(1)]:
+                value = raw.strip("\"'")
+                static = "$" not in value and "`" not in value
+                out += _operand_patterns(_Word(value, static), get, fresh, {}, cwd)
+            return out
+    pattern = _operand_pattern(word.text if word.static else text, word.static, get, fresh, cwd)
+    return [] if pattern is None else [pattern]
+
+
+class _Word:
+    """A loop value read as a word (``text`` and ``static`` only)."""
+
+    __slots__ = ("static", "text")
+
+    def __init__(self, text: str, static: bool) -> None:
+        self.text, self.static = text, static
+
+
+def _operand_pattern(text: str, static: bool, get: Callable[[str], object], fresh: frozenset[str],
+                     cwd: str | None) -> str | None:
+    """A word's ``text`` as an absolute path pattern (globs kept, :data:`ANY_PART` for what
+    is not known); None when it names a new ``mktemp`` directory."""
+    if not static:
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            c = text[i]
+            if c != "$" and c != "`":
+                out.append(c)
+                i += 1
+                continue
+            m = re.match(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))", text[i:])
+            if m is None:
+                return ANY_PART  # $(…), `…`, ${X:-…}: anything
+            name = m.group(1) or m.group(2)
+            if name in fresh:
+                return None
+            value = get(name)
+            out.append(value if isinstance(value, str) else ANY_PART)
+            i += m.end()
+        text = "".join(out)
+    if text == "~" or text.startswith("~/"):
+        home = get("HOME")
+        text = (home if isinstance(home, str) else ANY_PART) + text[1:]
+    if not text.startswith(("/", ANY_PART)):
+        text = posixpath.join(cwd if cwd is not None else ANY_PART, text)
+    return posixpath.normpath(text) if text.startswith("/") else text
 
 
 def mount_owner(scope: Scope, calls: Sequence[PackageManagerCall]) -> tuple[int | None, int | None]:

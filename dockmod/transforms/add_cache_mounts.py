@@ -127,8 +127,11 @@ what the image holds at that path. So the fix is:
   on a variable dockmod cannot resolve, the ``RUN`` runs ``dnf clean``/``yum clean``
   (it would empty the mount, and hadolint's DL3040/DL3032 want it kept),
   ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns the cache off for the stage, a package
-  manager runs under ``sudo``, or a cleaning command cannot be removed without changing the
-  rest of the script.
+  manager runs under ``sudo``, a cleaning command cannot be removed without changing the
+  rest of the script, or a command of the ``RUN`` removes or moves a new mount's directory
+  or one above it (``rm -rf /var/cache/*``, ``rm -rf ~/.cache``, ``rm -rf "$DIR"`` with
+  ``DIR`` not known, ``mv``, a ``find`` that deletes directories): a mount point cannot be
+  removed, so the ``RUN`` would empty the cache and fail (device or resource busy).
 
 The apt mounts are ``/var/cache/apt`` and ``/var/lib/apt/lists``. Docker's example
 mounts all of ``/var/lib/apt``, but that also captures ``/var/lib/apt/extended_states``
@@ -358,6 +361,10 @@ class AddCacheMounts(Transform):
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
+        busy = caches.removes_mount_point((shell_script(fixed) or script) if removed else script,
+                                          [m.path for m in plan.mounts], scope)
+        if busy is not None:
+            raise CacheBlocked(busy)
         plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None,
                                      decided=self._decided)
         plan.unsafe += [plan.held[m.path] for m in plan.mounts if m.path in plan.held]
