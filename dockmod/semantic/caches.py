@@ -122,7 +122,8 @@ def filled_before(model: Model, run: Run, use: CacheTarget, handled: Handled,
 def cache_uses(model: Model, run: Run, script: ShellScript, calls: Sequence[PackageManagerCall], scope: Scope, *,
                root: bool) -> list[CacheTarget]:
     """The cache directories ``calls`` of ``run`` use (``script``: its script as it stands)
-    in ``scope``, as root or not, with those moved by ``config set`` before them. Raises
+    in the environment of each call (``scope``, then what the script sets before it: see
+    :func:`command_env`), as root or not, with those moved by ``config set`` before them. Raises
     CacheBlocked (the reason) when one is not known, when ``ENV`` turns the cache off for
     the stage, or when the script runs a cleaning command a linter wants kept."""
     config = configured_before(model, run)
@@ -130,8 +131,12 @@ def cache_uses(model: Model, run: Run, script: ShellScript, calls: Sequence[Pack
     stage = model.stage_of(run)
     image = (stage.image_text if stage is not None else None) or ""
     out: list[CacheTarget] = []
+    # The environment of each call: ``PIP_CACHE_DIR=/tmp/pip pip …``, ``export HOME=…``
+    # before it (the RUN's own script: the calls are its commands).
+    own = shell_script(run) or script
     for call in calls:
-        found = cache_targets(call, scope.run_get, root=root, config=config, image=image, user=scope.user.spec)
+        get = command_env(scope.run_get, own, call.command)
+        found = cache_targets(call, get, root=root, config=config, image=image, user=scope.user.spec)
         out.extend(t for t in found if all(t.path != x.path for x in out))
     for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
         value = scope.env.get(key) if key in scope.env else None

@@ -9,7 +9,10 @@ cache directory the tool uses, for the user and environment in effect at that ``
 * Where each manager keeps its caches, what moves them (``PIP_CACHE_DIR``, ``--cache-dir``,
   ``npm config set cache`` …), defeats or empties them is the package-manager table
   (``dockmod.ecosystems.MANAGERS``); the user, ``HOME``, ``ENV`` and stage graph at the
-  ``RUN`` come from the semantic model (``dockmod.semantic.caches`` joins the two).
+  ``RUN`` come from the semantic model (``dockmod.semantic.caches`` joins the two), as
+  changed for each call by its script: ``PIP_CACHE_DIR=/tmp/pip pip …``, ``env HOME=… pip``,
+  ``export npm_config_cache=…`` before it (a value set in an ``if``, a loop, or not literal:
+  no fix, never the default directory).
 * For a non-root user the mount gets ``uid=`` (and ``gid=`` when ``USER`` names a
   numeric group): a cache mount is owned by root with mode 0755 unless told otherwise, so
   the tool could not write to it. BuildKit only accepts numeric ids, so a named user must
