@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
 from dockmod.cst.mounts import mounts_path
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
+from dockmod.ecosystems._base import template_vars
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
     ANY_PART,
@@ -314,6 +315,48 @@ def _operand_pattern(text: str, static: bool, get: Callable[[str], object], fres
     if not text.startswith(("/", ANY_PART)):
         text = posixpath.join(cwd if cwd is not None else ANY_PART, text)
     return posixpath.normpath(text) if text.startswith("/") else text
+
+
+def arg_risks(scope: Scope, script: ShellScript, uses: Sequence[CacheTarget], calls: Sequence[PackageManagerCall],
+              uid: int | None) -> list[str]:
+    """Why the mounts ``uses`` (with ``uid``) for ``calls`` are only right for an ``ARG``'s
+    default: ``USER ${UID}`` (the mount's ``uid`` and the home below it), or a directory
+    from ``ARG PIP_CACHE_DIR=…`` or an ``ENV`` that expands an ARG. ``--build-arg`` can
+    change them, and the mount would then not be the directory the tool uses, nor
+    writable by its user."""
+    out: list[str] = []
+    if scope.user_args and uid is not None and any(not u.system for u in uses):
+        out.append(f"the mount's `uid={uid}` follows `USER` from the default of {_args(scope.user_args)}, "
+                   f"which `--build-arg` can change")
+    own = script
+    for u in uses:
+        if u.how != "default" or u.system:
+            continue
+        for call in calls:
+            if u.cache not in call.info.caches:
+                continue
+            get = command_env(scope.run_get, own, call.command)
+            for name in _resolved_by(u.cache, get):
+                found = scope.from_args(name)
+                if found and get(name) == scope.run_get(name):
+                    out.append(f"`{u.path}` follows the default of {_args(found)} (through `${name}`), "
+                               f"which `--build-arg` can change")
+    return list(dict.fromkeys(out))
+
+
+def _args(names: frozenset[str]) -> str:
+    return ", ".join(f"`ARG {n}`" for n in sorted(names))
+
+
+def _resolved_by(cd: CacheDir, get: Callable[[str], object]) -> tuple[str, ...]:
+    """The variables :meth:`CacheDir.resolve` reads for the directory it returns."""
+    for name in cd.env:
+        if get(name) is not None:
+            return (name,)
+    for name, template in cd.overrides:
+        if get(name) is not None:
+            return (name, *template_vars(template))
+    return template_vars(cd.root_path or cd.path) + template_vars(cd.path)
 
 
 def mount_owner(scope: Scope, calls: Sequence[PackageManagerCall]) -> tuple[int | None, int | None]:

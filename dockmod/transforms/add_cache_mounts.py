@@ -117,6 +117,11 @@ what the image holds at that path. So the fix is:
   when they keep packages); when the image's user, ``HOME`` and cache settings are not
   known (an image that is neither a Docker Hub official image nor in the table: it may
   set ``HOME`` or ``PIP_NO_CACHE_DIR``, as ``rayproject/ray`` and ``composer`` do).
+* Unsafe when the mount's ``uid`` or directory is only right for an ``ARG``'s default:
+  ``USER ${UID}`` with ``ARG UID=1000`` (``--build-arg UID=…`` runs the tool as another
+  user, who cannot write to a mount owned by 1000, and has another ``HOME``), or
+  ``ARG PIP_CACHE_DIR=…`` / an ``ENV`` that expands an ARG (another value moves the cache
+  out of the mount, into the layer, once ``--no-cache-dir`` is gone).
 * The ``docker-clean`` ``RUN`` is unsafe in a stage that can be shipped (it changes
   ``/etc/apt`` there: later ``apt-get install`` runs in containers or child images keep
   their ``.deb`` files), and when the apt mounts it serves are unsafe. A stage can be
@@ -371,6 +376,7 @@ class AddCacheMounts(Transform):
         plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None,
                                      decided=self._decided)
         plan.unsafe += [plan.held[m.path] for m in plan.mounts if m.path in plan.held]
+        plan.unsafe += caches.arg_risks(scope, shell_script(original) or script, plan.mounts, calls, plan.uid)
         if held is not True:
             decided = self._decided.setdefault(id(original), {})
             for c in calls:
