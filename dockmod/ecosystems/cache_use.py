@@ -464,6 +464,27 @@ def reads_stored_index(call: PackageManagerCall, among: Iterable[PackageManagerC
         c.action in c.info.index_actions and index & set(c.info.caches) and c.span[0] < call.span[0] for c in among)
 
 
+def refreshes_metadata(call: PackageManagerCall, script: ShellScript) -> bool:
+    """``call`` fetches its repository metadata anew (the row's ``metadata_refresh``
+    options on it, ``metadata_refreshers`` before it: ``dnf --refresh install``,
+    ``dnf clean expire-cache && dnf install``), rather than reusing what a cache holds
+    until it expires. An earlier ``dnf --refresh`` call does not count: a repository
+    added since (``dnf install epel-release``) was not refreshed."""
+    info = call.info
+    if not info.metadata_refresh and not info.metadata_refreshers:
+        return True
+    if any(o.name in info.metadata_refresh or f"{o.name}={o.value}" in info.metadata_refresh for o in call.options):
+        return True
+    for cmd in script.commands:
+        if cmd.span[0] >= call.span[0]:
+            break
+        name = os.path.basename(cmd.name)
+        if any(name == p[0] and tuple(w.text for w in cmd.args[:len(p) - 1]) == p[1:]
+               for p in info.metadata_refreshers):
+            return True
+    return False
+
+
 def linted_cleaner(script: ShellScript, of: Iterable[PackageManagerCall]) -> str | None:
     """Why a cache mount cannot be added: the script runs a cleaning command of the
     managers of ``of`` that a linter wants kept (``dnf clean``; the row's ``linted_cleaners``)."""

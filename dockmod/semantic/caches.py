@@ -33,6 +33,7 @@ from dockmod.ecosystems.cache_use import (
     may_name,
     offline,
     reads_stored_index,
+    refreshes_metadata,
     removed_operands,
 )
 from dockmod.semantic.effects import file_commands_only, runs_opaque
@@ -449,6 +450,13 @@ class MountRisks:
                 out.append(f"`{u.path}` is set by `config set`: the author chose it and may use it")
             if u.system and u.path == "/var/cache/apk":
                 out.append("apk's use of `/var/cache/apk` depends on its version")
+            stale = next((c for c in calls if u.cache.expiring_metadata and u.cache in c.info.caches
+                          and not refreshes_metadata(c, shell_script(run) or script)), None)
+            if stale is not None:
+                out.append(f"`{stale.manager}` reuses the repository metadata in `{u.path}` "
+                           f"{u.cache.expiring_metadata} unless the `RUN` refreshes it "
+                           f"({' or '.join(f'`{o}`' for o in stale.info.metadata_refresh)}): a cached copy "
+                           f"can name packages the mirror has dropped")
             if u.how == "default" and _names(script, u.path, home) and (
                     edited is None or _still_names(script, edited, u.path, home)):
                 out.append(f"the `RUN` itself uses `{u.path}`")

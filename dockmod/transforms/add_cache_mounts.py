@@ -77,8 +77,8 @@ what the image holds at that path. So the fix is:
   else reads: pip's, uv's, poetry's ``cache``/``artifacts``, pipenv's, npm's, yarn's,
   pnpm's store (pnpm copies out of a store on another file system; a later ``pnpm install
   --offline`` reads it, which makes it unsafe), Go's build cache,
-  bundler's gem cache, composer's cache, and apt's, dnf's and yum's package
-  caches. Dropping ``--no-cache-dir`` and the cleaning commands is part of the same
+  bundler's gem cache, composer's cache, apt's package cache, and dnf's and yum's
+  caches when each of their calls refreshes the repository metadata (see below). Dropping ``--no-cache-dir`` and the cleaning commands is part of the same
   argument: with the mount, what they would have removed never reaches the layer. A
   directory the tool turns out not to use only gains an empty mount point. Hiding a pure
   cache that an earlier ``RUN`` filled costs a download, not correctness.
@@ -109,6 +109,13 @@ what the image holds at that path. So the fix is:
   ``apt-get update`` (in a child image or a container) fails. The lists mount is then a
   finding of its own (unsafe), so that the package cache mount (``/var/cache/apt``) stays
   a safe one.
+* dnf/yum (``/var/cache/dnf``, ``/var/cache/libdnf5``, ``/var/cache/yum``): unsafe unless
+  each call refreshes the repository metadata itself (``--refresh``,
+  ``--setopt=metadata_expire=0``, or ``dnf clean expire-cache`` before it; ``dnf makecache``
+  alone keeps metadata that has not expired). They keep no downloaded package by default
+  (``keepcache=0``), so the mount holds mostly metadata, which they reuse without asking
+  the mirror until ``metadata_expire`` (dnf.conf(5): 48 hours; yum 3: 6 hours): a cached
+  copy can name packages a repository has since dropped, and the install fails.
 * Unsafe when the directory comes from the command line (``--cache-dir``, ``--cache``,
   ``--store-dir``, ``-Dmaven.repo.local=``) or from ``pnpm config set store-dir``,
   ``npm config set cache``, ``yarn config set cache-folder``: the author chose it and may

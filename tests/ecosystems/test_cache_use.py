@@ -113,3 +113,19 @@ def test_removed_operands() -> None:
     assert ops("find /usr/local -type f -name '*.pyc' -delete") == []
     assert ops("find /usr/local -type f -executable -exec ldd {} ;") == []
     assert ops("find -L /opt /srv -exec rm -rf {} +") == ["/opt", "/srv"]
+
+
+def test_refreshes_metadata() -> None:
+    from dockmod.ecosystems.cache_use import refreshes_metadata
+
+    def fresh(text: str) -> list[bool]:
+        script = parse_shell(ShellCommand(raw=text, escape="\\"))
+        return [refreshes_metadata(c, script) for c in calls(script) if c.action == "install"]
+
+    assert fresh("dnf install -y gcc") == [False]
+    assert fresh("dnf --refresh install -y gcc") == [True]
+    assert fresh("dnf install -y --setopt=metadata_expire=0 gcc") == [True]
+    assert fresh("dnf makecache && dnf install -y gcc") == [False]  # makecache keeps unexpired metadata
+    assert fresh("dnf clean expire-cache && dnf install -y gcc") == [True]
+    assert fresh("dnf --refresh install -y epel-release && dnf install -y ccache") == [True, False]
+    assert fresh("apt-get install -y curl") == [True]  # no expiring metadata in the row
