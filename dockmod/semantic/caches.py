@@ -437,12 +437,18 @@ class MountRisks:
         out: list[str] = []
         filled: list[str] = []
         toolbox: list[str] = []
+        grouped: dict[str, list[str]] = {}
         for call in calls:
             reads = offline(call, command_env(scope.run_get, script, call.command))
             if reads:
                 out.append(f"`{reads[0]}` reads only what an earlier step stored")
             if reads_stored_index(call, calls):
-                out.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
+                if self._index_stored_before(run, call):
+                    out.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
+                else:
+                    out.append(f"`{call.manager} {call.action}` reads the package lists the base image holds "
+                               f"(no `{call.manager} {' or '.join(sorted(call.info.index_actions))}` before it), "
+                               f"which the mount would hide")
         for u in uses:
             if u.how == "option":
                 out.append(f"`{u.path}` is set on the command line")
@@ -470,10 +476,17 @@ class MountRisks:
                 if not toolbox:
                     out.append("\0toolbox")
                 toolbox.append(u.path)
-            out.extend(self._after(run, u, calls, home))
+            # A reason said of several directories is said once, naming them all (below).
+            for r in self._after(run, u, calls, home):
+                key = r.replace(f"`{u.path}`", "\0")
+                if key not in grouped:
+                    grouped[key] = []
+                    out.append("\1" + key)
+                grouped[key].append(u.path)
             for src in copied:
                 if inside(src, u.path) or inside(u.path, src) and src != "/":
                     out.append(f"a `COPY --from` reads `{u.path}`")
+        out = [r[1:].replace("\0", _listed(grouped[r[1:]])) if r.startswith("\1") else r for r in out]
         if filled:
             out[out.index("\0filled")] = (f"an earlier `RUN` may have filled {_listed(filled)}, "
                                           f"which the mount{'s' if len(filled) > 1 else ''} would hide")
@@ -481,6 +494,11 @@ class MountRisks:
             out[out.index("\0toolbox")] = (f"the image can be shipped with its base image's `CMD`/`ENTRYPOINT`: a "
                                            f"command given to `docker run` may need {_listed(toolbox)}")
         return out
+
+    def _index_stored_before(self, run: Run, call: PackageManagerCall) -> bool:
+        """A RUN before ``run`` (in its stage chain) may refresh ``call``'s package index."""
+        words = tuple(call.info.index_actions)
+        return bool(words) and any(isinstance(x, Run) and _mentions(x, *words) for x in self.model.before(run))
 
     def shipped_index(self, run: Run, script: ShellScript, uses: Sequence[CacheTarget],
                       calls: Sequence[PackageManagerCall]) -> dict[str, str]:
