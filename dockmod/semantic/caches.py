@@ -458,11 +458,10 @@ class MountRisks:
                 out.append("apk's use of `/var/cache/apk` depends on its version")
             stale = next((c for c in calls if u.cache.expiring_metadata and u.cache in c.info.caches
                           and not refreshes_metadata(c, shell_script(run) or script)), None)
-            if stale is not None:
-                out.append(f"`{stale.manager}` reuses the repository metadata in `{u.path}` "
-                           f"{u.cache.expiring_metadata} unless the `RUN` refreshes it "
-                           f"({' or '.join(f'`{o}`' for o in stale.info.metadata_refresh)}): a cached copy "
-                           f"can name packages the mirror has dropped")
+            reasons = [] if stale is None else [
+                f"`{stale.manager}` reuses the repository metadata in `{u.path}` {u.cache.expiring_metadata} "
+                f"unless the `RUN` refreshes it ({' or '.join(f'`{o}`' for o in stale.info.metadata_refresh)}): "
+                f"a cached copy can name packages the mirror has dropped"]
             if u.how == "default" and _names(script, u.path, home) and (
                     edited is None or _still_names(script, edited, u.path, home)):
                 out.append(f"the `RUN` itself uses `{u.path}`")
@@ -477,7 +476,7 @@ class MountRisks:
                     out.append("\0toolbox")
                 toolbox.append(u.path)
             # A reason said of several directories is said once, naming them all (below).
-            for r in self._after(run, u, calls, home):
+            for r in reasons + self._after(run, u, calls, home):
                 key = r.replace(f"`{u.path}`", "\0")
                 if key not in grouped:
                     grouped[key] = []
