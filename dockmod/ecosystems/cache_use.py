@@ -167,7 +167,7 @@ def _rm_inside(word: ShellWord, in_mounts: InMounts) -> bool:
 #: or moved (rmdir(2), rename(2): EBUSY), so ``rm -rf /var/cache/*`` over a mount on
 #: ``/var/cache/apt`` empties the cache and then fails, and the ``RUN`` with it
 #: (https://man7.org/linux/man-pages/man2/rmdir.2.html, .../rename.2.html).
-_REMOVERS = frozenset({"rm", "rmdir", "mv", "find"})
+REMOVERS = frozenset({"rm", "rmdir", "mv", "find"})
 #: ``find`` actions that delete or run a command on what is found.
 _FIND_ACTIONS = frozenset({"-delete", "-exec", "-execdir", "-ok", "-okdir"})
 #: A part of a path that is not known (a variable, a command substitution): any text.
@@ -178,13 +178,13 @@ def removed_operands(cmd: SimpleCommand) -> list[ShellWord]:
     """The operands ``cmd`` removes or moves away: ``rm``'s and ``rmdir``'s, the sources of
     ``mv``, the start points of a ``find`` that deletes (or runs a command on) what it finds."""
     name = os.path.basename(cmd.name)
-    if name not in _REMOVERS:
+    if name not in REMOVERS:
         return []
     args = cmd.args
     if name == "find":
         texts = [w.text for w in args]
         deletes = any(t == "-delete" or t in _FIND_ACTIONS and i + 1 < len(texts)
-                      and os.path.basename(texts[i + 1]) in _REMOVERS for i, t in enumerate(texts))
+                      and os.path.basename(texts[i + 1]) in REMOVERS for i, t in enumerate(texts))
         files_only = any(t == "-type" and i + 1 < len(texts) and "d" not in texts[i + 1]
                          for i, t in enumerate(texts)) and not any(t in ("-o", "-or", ",") for t in texts)
         if not deletes or files_only:

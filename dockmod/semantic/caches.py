@@ -22,6 +22,7 @@ from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
     ANY_PART,
     DOCKER_CLEAN_FILE,
+    REMOVERS,
     CacheBlocked,
     CacheTarget,
     cache_targets,
@@ -215,7 +216,7 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
     and then fails on the mount point (EBUSY). An operand that is not known (a variable,
     a relative path where the directory is not known) counts when it could be one; a
     variable set from ``mktemp`` in the script is a new directory. None: no such command."""
-    if not targets or not any(os.path.basename(c.name) in ("rm", "rmdir", "mv", "find") for c in script.commands):
+    if not targets or not may_remove(script):
         return None
     fresh = _mktemp_variables(script)
     loops = _loop_values(script)
@@ -242,6 +243,11 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
 
 _MKTEMP = re.compile(r"""(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=["']?(?:\$\(|`)\s*mktemp\b""")
 _FOR = re.compile(r"""\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;&|`$()]*(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^;&|`$()]*)*);\s*do\b""")
+
+
+def may_remove(script: ShellScript) -> bool:
+    """``script`` runs a command that removes or moves paths (see :func:`removes_mount_point`)."""
+    return any(os.path.basename(c.name) in REMOVERS for c in script.commands)
 
 
 def _mktemp_variables(script: ShellScript) -> frozenset[str]:

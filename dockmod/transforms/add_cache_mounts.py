@@ -376,8 +376,9 @@ class AddCacheMounts(Transform):
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
+        # The edits only drop words and commands: a script with no remover keeps none.
         busy = caches.removes_mount_point((shell_script(fixed) or script) if removed else script,
-                                          [m.path for m in plan.mounts], scope)
+                                          [m.path for m in plan.mounts], scope) if caches.may_remove(script) else None
         if busy is not None:
             raise CacheBlocked(busy)
         plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None,
