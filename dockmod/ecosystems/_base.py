@@ -139,6 +139,11 @@ class CacheDir:
     #: cache): it applies when the Dockerfile sets its location (``env``, ``overrides``,
     #: ``config``), not by default.
     explicit: bool = False
+    #: It holds repository metadata that the manager reuses without asking the mirror
+    #: until it expires (dnf's ``metadata_expire``): a cached copy can name packages the
+    #: mirror has dropped, unless the call refreshes it (``ManagerInfo.metadata_refresh``).
+    #: The text says how long, for the reason given.
+    expiring_metadata: str = ""
 
     def applies(self, action: str) -> bool:
         """The cache is used by a call with ``action``."""
@@ -373,6 +378,12 @@ class ManagerInfo:
     #: the index an earlier refresh stored (``apt-get install``): see ``CacheDir.kind``.
     index_actions: frozenset[str] = frozenset()
     reads_index: frozenset[str] = frozenset()
+    #: Where a cache keeps repository metadata the manager reuses until it expires
+    #: (:attr:`CacheDir.expiring_metadata`): options that make a call fetch it anew
+    #: (``--refresh``), and commands, as word prefixes, that do so for the calls after them
+    #: (``dnf clean expire-cache``).
+    metadata_refresh: tuple[str, ...] = ()
+    metadata_refreshers: tuple[tuple[str, ...], ...] = ()
     #: Small installs (reported only on request): actions whose one operand pinned to an
     #: exact version (``pin``, a regular expression) is one tool (``pip install uv==0.4``),
     #: with the options they need (``npm install -g``) and options that rule it out (``-e``).

@@ -163,6 +163,85 @@ def _rm_inside(word: ShellWord, in_mounts: InMounts) -> bool:
     return bool(path) and in_mounts(path)
 
 
+#: Commands that remove or move the paths they are given. A mount point cannot be removed
+#: or moved (rmdir(2), rename(2): EBUSY), so ``rm -rf /var/cache/*`` over a mount on
+#: ``/var/cache/apt`` empties the cache and then fails, and the ``RUN`` with it
+#: (https://man7.org/linux/man-pages/man2/rmdir.2.html, .../rename.2.html).
+REMOVERS = frozenset({"rm", "rmdir", "mv", "find"})
+#: ``find`` actions that delete or run a command on what is found.
+_FIND_ACTIONS = frozenset({"-delete", "-exec", "-execdir", "-ok", "-okdir"})
+#: A part of a path that is not known (a variable, a command substitution): any text.
+ANY_PART = "\0"
+
+
+def removed_operands(cmd: SimpleCommand) -> list[ShellWord]:
+    """The operands ``cmd`` removes or moves away: ``rm``'s and ``rmdir``'s, the sources of
+    ``mv``, the start points of a ``find`` that deletes (or runs a command on) what it finds."""
+    name = os.path.basename(cmd.name)
+    if name not in REMOVERS:
+        return []
+    args = cmd.args
+    if name == "find":
+        texts = [w.text for w in args]
+        deletes = any(t == "-delete" or t in _FIND_ACTIONS and i + 1 < len(texts)
+                      and os.path.basename(texts[i + 1]) in REMOVERS for i, t in enumerate(texts))
+        files_only = any(t == "-type" and i + 1 < len(texts) and "d" not in texts[i + 1]
+                         for i, t in enumerate(texts)) and not any(t in ("-o", "-or", ",") for t in texts)
+        if not deletes or files_only:
+            return []  # ``find /usr/local -type f -name '*.pyc' -delete`` removes no directory
+        words = list(args)
+        while words and words[0].text in ("-H", "-L", "-P"):
+            words.pop(0)
+        starts = []
+        for w in words:
+            if w.text.startswith("-") or w.text in ("(", "!", ")"):
+                break
+            starts.append(w)
+        return starts
+    operands: list[ShellWord] = []
+    ended = False
+    for w in args:
+        if not ended and w.text == "--":
+            ended = True
+        elif ended or not w.text.startswith("-") or w.text == "-":
+            operands.append(w)
+    if name == "mv" and not any(w.text.startswith(("-t", "--target-directory")) for w in args):
+        operands = operands[:-1]
+    return operands
+
+
+def may_name(pattern: str, path: str) -> bool:
+    """``pattern`` (an absolute path that may hold globs, and :data:`ANY_PART` for text not
+    known) may name ``path`` or a directory above it (never ``/`` itself). A ``*`` or ``?``
+    that starts a name does not match a leading dot (POSIX shells' pathname expansion)."""
+    regex = _pattern_regex(pattern)
+    while path not in ("/", ""):
+        if regex.fullmatch(path):
+            return True
+        path = posixpath.dirname(path)
+    return False
+
+
+@functools.lru_cache(maxsize=512)
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        start = i == 0 or pattern[i - 1] == "/"
+        if c == ANY_PART:
+            out.append(".*")
+        elif c in "*?":
+            out.append(("(?!\\.)" if start else "") + ("[^/]*" if c == "*" else "[^/]"))
+        elif c == "[" and "]" in pattern[i + 2:]:
+            i = pattern.index("]", i + 2)
+            out.append("[^/]")
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out))
+
+
 def empties_index(cmd: SimpleCommand, directory: str, managers: Iterable[Manager]) -> bool:
     """``cmd`` removes what ``directory`` (a package index: apt's lists) holds: an ``rm``
     of it, its content (``/var/lib/apt/lists/*``) or a directory above it, or a manager's
@@ -409,6 +488,27 @@ def reads_stored_index(call: PackageManagerCall, among: Iterable[PackageManagerC
     index = {c for c in call.info.caches if c.kind == "index"}
     return not any(
         c.action in c.info.index_actions and index & set(c.info.caches) and c.span[0] < call.span[0] for c in among)
+
+
+def refreshes_metadata(call: PackageManagerCall, script: ShellScript) -> bool:
+    """``call`` fetches its repository metadata anew (the row's ``metadata_refresh``
+    options on it, ``metadata_refreshers`` before it: ``dnf --refresh install``,
+    ``dnf clean expire-cache && dnf install``), rather than reusing what a cache holds
+    until it expires. An earlier ``dnf --refresh`` call does not count: a repository
+    added since (``dnf install epel-release``) was not refreshed."""
+    info = call.info
+    if not info.metadata_refresh and not info.metadata_refreshers:
+        return True
+    if any(o.name in info.metadata_refresh or f"{o.name}={o.value}" in info.metadata_refresh for o in call.options):
+        return True
+    for cmd in script.commands:
+        if cmd.span[0] >= call.span[0]:
+            break
+        name = os.path.basename(cmd.name)
+        if any(name == p[0] and tuple(w.text for w in cmd.args[:len(p) - 1]) == p[1:]
+               for p in info.metadata_refreshers):
+            return True
+    return False
 
 
 def linted_cleaner(script: ShellScript, of: Iterable[PackageManagerCall]) -> str | None:

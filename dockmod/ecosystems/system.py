@@ -258,14 +258,27 @@ _DNF_ACTIONS = frozenset(
 )
 _DNF_CLEAN = (("dnf", "clean", "all"), ("dnf", "clean", "packages"), ("dnf5", "clean", "all"),
               ("dnf5", "clean", "packages"))
+# dnf, yum and microdnf keep no downloaded package by default (``keepcache=0``:
+# https://dnf.readthedocs.io/en/latest/conf_ref.html#keepcache-label; dnf5:
+# https://dnf5.readthedocs.io/en/latest/dnf5.conf.5.html), so their cache holds mostly the
+# repository metadata, which they reuse without asking the mirror until ``metadata_expire``
+# (dnf.conf(5): 48 hours, https://dnf.readthedocs.io/en/latest/conf_ref.html#metadata-expire-label;
+# yum.conf(5) on EL7: 6 hours). ``--refresh`` marks it expired for the command
+# (https://dnf.readthedocs.io/en/latest/command_ref.html#options, dnf5(8), microdnf
+# ``--refresh``), as does ``--setopt=metadata_expire=0``; ``clean expire-cache`` (or
+# ``metadata``, ``all``) for the commands after it. ``makecache`` alone keeps metadata that
+# has not expired ("tries to avoid downloading whenever possible"), so it does not count.
+_DNF_EXPIRY = "until `metadata_expire` (48 hours by default)"
+_YUM3_EXPIRY = "until `metadata_expire` (6 hours by default)"
+_DNF_REFRESH = ("--refresh", "--setopt=metadata_expire=0")
 # dnf 4: https://dnf.readthedocs.io/en/latest/conf_ref.html#cachedir-label (/var/cache/dnf)
-_DNF4_CACHE = CacheDir("/var/cache/dnf", locked=True, system=True, variant="dnf4",
+_DNF4_CACHE = CacheDir("/var/cache/dnf", locked=True, system=True, variant="dnf4", expiring_metadata=_DNF_EXPIRY,
                        source="https://dnf.readthedocs.io/en/latest/conf_ref.html#cachedir-label")
 # dnf 5 (Fedora 41+): https://dnf5.readthedocs.io/en/latest/misc/caching.7.html (/var/cache/libdnf5)
-_DNF5_CACHE = CacheDir("/var/cache/libdnf5", locked=True, system=True, variant="dnf5",
+_DNF5_CACHE = CacheDir("/var/cache/libdnf5", locked=True, system=True, variant="dnf5", expiring_metadata=_DNF_EXPIRY,
                        source="https://dnf5.readthedocs.io/en/latest/misc/caching.7.html")
 # yum 3 (EL7): https://man7.org/linux/man-pages/man5/yum.conf.5.html (cachedir /var/cache/yum/$basearch/$releasever)
-_YUM3_CACHE = CacheDir("/var/cache/yum", locked=True, system=True, variant="yum3",
+_YUM3_CACHE = CacheDir("/var/cache/yum", locked=True, system=True, variant="yum3", expiring_metadata=_YUM3_EXPIRY,
                        source="https://man7.org/linux/man-pages/man5/yum.conf.5.html")
 
 MANAGERS = (
@@ -348,6 +361,9 @@ MANAGERS = (
         # /var/cache/libdnf5 in place of the clean (hadolint's src/Hadolint/Rule/DL3040.hs).
         linted_cleaners=((("dnf", "clean"), "hadolint DL3040"),),
         offline_options=("-C", "--cacheonly"),
+        metadata_refresh=_DNF_REFRESH,
+        metadata_refreshers=tuple((p, "clean", w) for p in ("dnf", "dnf-3", "dnf5")
+                                  for w in ("expire-cache", "metadata", "all")),
         system=True,
         build_packages=RPM_BUILD_PACKAGES,
         kind_rule=_system_kind,
@@ -366,6 +382,8 @@ MANAGERS = (
         # https://github.com/hadolint/hadolint/wiki/DL3032
         linted_cleaners=((("yum", "clean"), "hadolint DL3032"),),
         offline_options=("-C", "--cacheonly"),
+        metadata_refresh=_DNF_REFRESH,
+        metadata_refreshers=tuple(("yum", "clean", w) for w in ("expire-cache", "metadata", "all")),
         system=True,
         build_packages=RPM_BUILD_PACKAGES,
         kind_rule=_system_kind,
@@ -379,9 +397,13 @@ MANAGERS = (
         source="https://github.com/rpm-software-management/microdnf",
         spec=_DNF_SPEC,
         install_actions=_DNF_ACTIONS,
-        caches=(CacheDir("/var/cache/yum", locked=True, system=True,
+        caches=(CacheDir("/var/cache/yum", locked=True, system=True, expiring_metadata=_DNF_EXPIRY,
                          source="https://github.com/rpm-software-management/microdnf/pull/73"),),
         cleaners=(("microdnf", "clean", "all"),),
+        # Not ``--refresh``: only dnf's and dnf5's manuals document it.
+        metadata_refresh=("--setopt=metadata_expire=0",),
+        metadata_refreshers=(("microdnf", "clean", "all"), ("microdnf", "clean", "metadata"),
+                             ("microdnf", "clean", "expire-cache")),
         # DL3040 checks ``microdnf`` as it does ``dnf`` (https://github.com/hadolint/hadolint/wiki/DL3040,
         # hadolint's src/Hadolint/Rule/DL3040.hs: ``dnfCmds = ["dnf", "microdnf"]``).
         linted_cleaners=((("microdnf", "clean"), "hadolint DL3040"),),

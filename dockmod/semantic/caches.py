@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Sequence
 
 from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
 from dockmod.cst.mounts import mounts_path
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
+from dockmod.ecosystems._base import template_vars
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
+    ANY_PART,
     DOCKER_CLEAN_FILE,
+    REMOVERS,
     CacheBlocked,
     CacheTarget,
     cache_targets,
@@ -27,8 +31,11 @@ from dockmod.ecosystems.cache_use import (
     disables_docker_clean,
     empties_index,
     linted_cleaner,
+    may_name,
     offline,
     reads_stored_index,
+    refreshes_metadata,
+    removed_operands,
 )
 from dockmod.semantic.effects import file_commands_only, runs_opaque
 from dockmod.semantic.env import command_env
@@ -36,7 +43,7 @@ from dockmod.semantic.model import Model
 from dockmod.semantic.paths import absolute, inside
 from dockmod.semantic.runs import may_call_any, run_text, shell_script
 from dockmod.semantic.scope import Scope
-from dockmod.shell.parse import ShellScript, SimpleCommand
+from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand
 
 #: A call whose caches get a mount (by the transform asking).
 Handled = Callable[[PackageManagerCall], bool]
@@ -118,7 +125,8 @@ def filled_before(model: Model, run: Run, use: CacheTarget, handled: Handled,
 def cache_uses(model: Model, run: Run, script: ShellScript, calls: Sequence[PackageManagerCall], scope: Scope, *,
                root: bool) -> list[CacheTarget]:
     """The cache directories ``calls`` of ``run`` use (``script``: its script as it stands)
-    in ``scope``, as root or not, with those moved by ``config set`` before them. Raises
+    in the environment of each call (``scope``, then what the script sets before it: see
+    :func:`command_env`), as root or not, with those moved by ``config set`` before them. Raises
     CacheBlocked (the reason) when one is not known, when ``ENV`` turns the cache off for
     the stage, or when the script runs a cleaning command a linter wants kept."""
     config = configured_before(model, run)
@@ -126,8 +134,12 @@ def cache_uses(model: Model, run: Run, script: ShellScript, calls: Sequence[Pack
     stage = model.stage_of(run)
     image = (stage.image_text if stage is not None else None) or ""
     out: list[CacheTarget] = []
+    # The environment of each call: ``PIP_CACHE_DIR=/tmp/pip pip …``, ``export HOME=…``
+    # before it (the RUN's own script: the calls are its commands).
+    own = shell_script(run) or script
     for call in calls:
-        found = cache_targets(call, scope.run_get, root=root, config=config, image=image, user=scope.user.spec)
+        get = command_env(scope.run_get, own, call.command)
+        found = cache_targets(call, get, root=root, config=config, image=image, user=scope.user.spec)
         out.extend(t for t in found if all(t.path != x.path for x in out))
     for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
         value = scope.env.get(key) if key in scope.env else None
@@ -195,6 +207,163 @@ def _copied_out(script: ShellScript, call: PackageManagerCall, directory: str, c
                     posixpath.normpath(posixpath.join(cwd or "/", w.text)), directory):
                 return True
     return False
+
+
+def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scope) -> str | None:
+    """Why new cache mounts on ``targets`` would break ``script`` (the RUN as the fix
+    leaves it): a command removes or moves a target or a directory above it (``rm -rf
+    /var/cache/*`` over ``/var/cache/apt``, ``rm -rf ~/.cache``), which empties the cache
+    and then fails on the mount point (EBUSY). An operand that is not known (a variable,
+    a relative path where the directory is not known) counts when it could be one; a
+    variable set from ``mktemp`` in the script is a new directory. None: no such command."""
+    if not targets or not may_remove(script):
+        return None
+    fresh = _mktemp_variables(script)
+    loops = _loop_values(script)
+    cwds = _cwds(script, scope.workdir)
+    for cmd in script.commands:
+        words = removed_operands(cmd)
+        if not words:
+            continue
+        get = command_env(scope.run_get, script, cmd)
+        for w in words:
+            for pattern in _operand_patterns(w, get, fresh, loops, cwds.get(cmd.span[0])):
+                hit = next((t for t in targets if may_name(pattern, t)), None)
+                if hit is None:
+                    continue
+                name = os.path.basename(cmd.name)
+                verb = ("may " if ANY_PART in pattern else "") + ("move" if name == "mv" else "remove")
+                verb = verb if verb.startswith("may") else verb + "s"
+                shown = " ".join([name, *(a.raw for a in cmd.args[:cmd.args.index(w)] if a.text.startswith("-")),
+                                  w.raw])
+                return (f"`{shown}` {verb} the mount point `{hit}` or a directory above it: the `RUN` "
+                        f"would fail (device or resource busy)")
+    return None
+
+
+_MKTEMP = re.compile(r"""(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=["']?(?:\$\(|`)\s*mktemp\b""")
+_FOR = re.compile(r"""\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;&|`$()]*(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^;&|`$()]*)*);\s*do\b""")
+
+
+def may_remove(script: ShellScript) -> bool:
+    """``script`` runs a command that removes or moves paths (see :func:`removes_mount_point`)."""
+    return any(os.path.basename(c.name) in REMOVERS for c in script.commands)
+
+
+def _mktemp_variables(script: ShellScript) -> frozenset[str]:
+    """Variables the script sets from ``mktemp`` (``GNUPGHOME="$(mktemp -d)"``): a new
+    directory, which holds no mount."""
+    return frozenset(m.group(1) for m in _MKTEMP.finditer(script.text)) if "mktemp" in script.text else frozenset()
+
+
+def _loop_values(script: ShellScript) -> dict[str, list[str]]:
+    """``for X in a "$B"; do``: the words (as written) each loop variable takes."""
+    if "for" not in script.text:
+        return {}
+    out: dict[str, list[str]] = {}
+    for m in _FOR.finditer(script.text):
+        out.setdefault(m.group(1), []).extend(m.group(2).replace("\\\n", " ").split())
+    return out
+
+
+def _operand_patterns(word: ShellWord, get: Callable[[str], object], fresh: frozenset[str],
+                      loops: dict[str, list[str]], cwd: str | None) -> list[str]:
+    """``word`` as absolute path patterns (globs kept, :data:`ANY_PART` for what is not
+    known): one per value of a ``for`` loop's variable; none for a new ``mktemp`` directory."""
+    text = word.text
+    if not word.static:
+        whole = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", text)
+        if whole is not None and whole.group(1) in loops:
+            out = []
+            for raw in loops[whole.group(1)]:
+                value = raw.strip("\"'")
+                static = "$" not in value and "`" not in value
+                out += _operand_patterns(_Word(value, static), get, fresh, {}, cwd)
+            return out
+    pattern = _operand_pattern(word.text if word.static else text, word.static, get, fresh, cwd)
+    return [] if pattern is None else [pattern]
+
+
+class _Word:
+    """A loop value read as a word (``text`` and ``static`` only)."""
+
+    __slots__ = ("static", "text")
+
+    def __init__(self, text: str, static: bool) -> None:
+        self.text, self.static = text, static
+
+
+def _operand_pattern(text: str, static: bool, get: Callable[[str], object], fresh: frozenset[str],
+                     cwd: str | None) -> str | None:
+    """A word's ``text`` as an absolute path pattern (globs kept, :data:`ANY_PART` for what
+    is not known); None when it names a new ``mktemp`` directory."""
+    if not static:
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            c = text[i]
+            if c != "$" and c != "`":
+                out.append(c)
+                i += 1
+                continue
+            m = re.match(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))", text[i:])
+            if m is None:
+                return ANY_PART  # $(…), `…`, ${X:-…}: anything
+            name = m.group(1) or m.group(2)
+            if name in fresh:
+                return None
+            value = get(name)
+            out.append(value if isinstance(value, str) else ANY_PART)
+            i += m.end()
+        text = "".join(out)
+    if text == "~" or text.startswith("~/"):
+        home = get("HOME")
+        text = (home if isinstance(home, str) else ANY_PART) + text[1:]
+    if not text.startswith(("/", ANY_PART)):
+        text = posixpath.join(cwd if cwd is not None else ANY_PART, text)
+    return posixpath.normpath(text) if text.startswith("/") else text
+
+
+def arg_risks(scope: Scope, script: ShellScript, uses: Sequence[CacheTarget], calls: Sequence[PackageManagerCall],
+              uid: int | None) -> list[str]:
+    """Why the mounts ``uses`` (with ``uid``) for ``calls`` are only right for an ``ARG``'s
+    default: ``USER ${UID}`` (the mount's ``uid`` and the home below it), or a directory
+    from ``ARG PIP_CACHE_DIR=…`` or an ``ENV`` that expands an ARG. ``--build-arg`` can
+    change them, and the mount would then not be the directory the tool uses, nor
+    writable by its user."""
+    out: list[str] = []
+    if scope.user_args and uid is not None and any(not u.system for u in uses):
+        out.append(f"the mount's `uid={uid}` follows `USER` from the default of {_args(scope.user_args)}, "
+                   f"which `--build-arg` can change")
+    own = script
+    for u in uses:
+        if u.how != "default" or u.system:
+            continue
+        for call in calls:
+            if u.cache not in call.info.caches:
+                continue
+            get = command_env(scope.run_get, own, call.command)
+            for name in _resolved_by(u.cache, get):
+                found = scope.from_args(name)
+                if found and get(name) == scope.run_get(name):
+                    out.append(f"`{u.path}` follows the default of {_args(found)} (through `${name}`), "
+                               f"which `--build-arg` can change")
+    return list(dict.fromkeys(out))
+
+
+def _args(names: frozenset[str]) -> str:
+    return ", ".join(f"`ARG {n}`" for n in sorted(names))
+
+
+def _resolved_by(cd: CacheDir, get: Callable[[str], object]) -> tuple[str, ...]:
+    """The variables :meth:`CacheDir.resolve` reads for the directory it returns."""
+    for name in cd.env:
+        if get(name) is not None:
+            return (name,)
+    for name, template in cd.overrides:
+        if get(name) is not None:
+            return (name, *template_vars(template))
+    return template_vars(cd.root_path or cd.path) + template_vars(cd.path)
 
 
 def mount_owner(scope: Scope, calls: Sequence[PackageManagerCall]) -> tuple[int | None, int | None]:
@@ -274,14 +443,18 @@ class MountRisks:
         out: list[str] = []
         filled: list[str] = []
         toolbox: list[str] = []
+        grouped: dict[str, list[str]] = {}
         for call in calls:
             reads = offline(call, command_env(scope.run_get, script, call.command))
             if reads:
                 out.append(f"`{reads[0]}` reads only what an earlier step stored")
             if reads_stored_index(call, calls):
-                where = "an earlier `RUN` stored" if any(isinstance(x, Run) for x in model.before(run)) \
-                    else "the base image holds"
-                out.append(f"`{call.manager} {call.action}` reads package lists {where}")
+                if self._index_stored_before(run, call):
+                    out.append(f"`{call.manager} {call.action}` reads package lists an earlier `RUN` stored")
+                else:
+                    out.append(f"`{call.manager} {call.action}` reads the package lists the base image holds "
+                               f"(no `{call.manager} {' or '.join(sorted(call.info.index_actions))}` before it), "
+                               f"which the mount would hide")
         for u in uses:
             if u.how == "option":
                 out.append(f"`{u.path}` is set on the command line")
@@ -289,6 +462,12 @@ class MountRisks:
                 out.append(f"`{u.path}` is set by `config set`: the author chose it and may use it")
             if u.system and u.path == "/var/cache/apk":
                 out.append("apk's use of `/var/cache/apk` depends on its version")
+            stale = next((c for c in calls if u.cache.expiring_metadata and u.cache in c.info.caches
+                          and not refreshes_metadata(c, shell_script(run) or script)), None)
+            reasons = [] if stale is None else [
+                f"`{stale.manager}` reuses the repository metadata in `{u.path}` {u.cache.expiring_metadata} "
+                f"unless the `RUN` refreshes it ({' or '.join(f'`{o}`' for o in stale.info.metadata_refresh)}): "
+                f"a cached copy can name packages the mirror has dropped"]
             if u.how == "default" and _may_name(run, u.path) and _names(script, u.path, home) and (
                     edited is None or _still_names(script, edited, u.path, home)):
                 out.append(f"the `RUN` itself uses `{u.path}`")
@@ -302,10 +481,17 @@ class MountRisks:
                 if not toolbox:
                     out.append("\0toolbox")
                 toolbox.append(u.path)
-            out.extend(self._after(run, u, calls, home))
+            # A reason said of several directories is said once, naming them all (below).
+            for r in reasons + self._after(run, u, calls, home):
+                key = r.replace(f"`{u.path}`", "\0")
+                if key not in grouped:
+                    grouped[key] = []
+                    out.append("\1" + key)
+                grouped[key].append(u.path)
             for src in copied:
                 if inside(src, u.path) or inside(u.path, src) and src != "/":
                     out.append(f"a `COPY --from` reads `{u.path}`")
+        out = [r[1:].replace("\0", _listed(grouped[r[1:]])) if r.startswith("\1") else r for r in out]
         if filled:
             out[out.index("\0filled")] = (f"an earlier `RUN` may have filled {_listed(filled)}, "
                                           f"which the mount{'s' if len(filled) > 1 else ''} would hide")
@@ -313,6 +499,11 @@ class MountRisks:
             out[out.index("\0toolbox")] = (f"the image can be shipped with its base image's `CMD`/`ENTRYPOINT`: a "
                                            f"command given to `docker run` may need {_listed(toolbox)}")
         return out
+
+    def _index_stored_before(self, run: Run, call: PackageManagerCall) -> bool:
+        """A RUN before ``run`` (in its stage chain) may refresh ``call``'s package index."""
+        words = tuple(call.info.index_actions)
+        return bool(words) and any(isinstance(x, Run) and _mentions(x, *words) for x in self.model.before(run))
 
     def shipped_index(self, run: Run, script: ShellScript, uses: Sequence[CacheTarget],
                       calls: Sequence[PackageManagerCall]) -> dict[str, str]:

@@ -481,21 +481,38 @@ class Model:
     def _advance(self, scope: Scope, ins: Instruction) -> Scope:
         if isinstance(ins, Env):
             values: dict[str, Any] = {}
+            raws: dict[str, str] = {}
             if ins.legacy is not None:
-                values[ins.legacy.key] = self._env_value(ins.legacy.value.strip(), scope)
+                raws[ins.legacy.key] = ins.legacy.value.strip()
+                values[ins.legacy.key] = self._env_value(raws[ins.legacy.key], scope)
             for kv in ins.pairs:
                 key, has_value, raw = kv.text.partition("=")  # one parse of the word
                 if has_value:
+                    raws[key] = raw
                     values[key] = self._env_value(raw, scope)
-            return scope._replace(env=scope.env.with_values(values)) if values else scope
+            if not values:
+                return scope
+            deps = dict(scope._arg_deps)
+            for key, raw in raws.items():
+                found = _arg_refs(raw, scope)
+                if found:
+                    deps[key] = found
+                else:
+                    deps.pop(key, None)
+            return scope._replace(env=scope.env.with_values(values), arg_deps=deps)
         if isinstance(ins, Arg):
             values = self._arg_values(ins, scope, self._global)
-            return scope._replace(args=scope.args.with_values(values)) if values else scope
+            if not values:
+                return scope
+            overridable = {k: frozenset({k}) for k in values if k not in scope.env and k not in PLATFORM_ARGS
+                           and (self.build_args is None or k not in self.build_args)}
+            deps = {**scope._arg_deps, **overridable} if overridable else scope._arg_deps
+            return scope._replace(args=scope.args.with_values(values), arg_deps=deps)
         if isinstance(ins, User):
             if ins.value is None:
                 return scope
             spec = scope.expand(ins.value.text)
-            return scope._replace(user_spec=spec, user_inherited=False,
+            return scope._replace(user_spec=spec, user_inherited=False, user_args=_arg_refs(ins.value.text, scope),
                                   image_user_reason=None if spec is not None else
                                   f"USER `{ins.value.text}` depends on a value dockmod cannot know")
         if isinstance(ins, Workdir):
@@ -626,6 +643,18 @@ class Model:
     def __repr__(self) -> str:
         return f"Model({len(self.stages)} stages)"
 
+
+_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _arg_refs(raw: str, scope: Scope) -> frozenset[str]:
+    """The ARGs (overridable at build time) that the variables ``raw`` expands come from."""
+    if "$" not in raw:
+        return frozenset()
+    out: frozenset[str] = frozenset()
+    for name in _REF.findall(raw):
+        out |= scope.from_args(name)
+    return out
 
 
 #: ``${NAME`` followed by a modifier (``:-``, ``+``, ``#``, …): its value is not the variable's.

@@ -115,6 +115,7 @@ class Scope:
     """The state in effect when an instruction runs (before its own effect)."""
 
     __slots__ = (
+        "_arg_deps",
         "_global",
         "_image_user_reason",
         "_user",
@@ -122,6 +123,7 @@ class Scope:
         "_user_runs",
         "_user_spec",
         "_user_table",
+        "_user_args",
         "args",
         "env",
         "env_complete",
@@ -136,7 +138,9 @@ class Scope:
                  shell: tuple[str, ...], escape: str, stage: int | None, user_spec: str | None,
                  user_inherited: bool, user_table: Mapping[str, Any] | None,
                  image_user_reason: str | None, user_runs: tuple[tuple[Run, bool], ...],
-                 is_global: bool = False, volumes: tuple[str, ...] = ()) -> None:
+                 is_global: bool = False, volumes: tuple[str, ...] = (),
+                 arg_deps: Mapping[str, frozenset[str]] | None = None,
+                 user_args: frozenset[str] = frozenset()) -> None:
         #: ARGs in scope (declared in the stage, or the global ones for FROM lines).
         self.args = args
         #: ENV in effect: the base image's (as far as known) and the Dockerfile's.
@@ -162,6 +166,11 @@ class Scope:
         self._user_runs = user_runs
         self._user: UserInfo | None = None
         self._global = is_global
+        #: Name → the ARGs its value (an ARG's, or an ENV's that expands ARGs) comes from:
+        #: a default that ``--build-arg`` can change (see :meth:`from_args`).
+        self._arg_deps: Mapping[str, frozenset[str]] = arg_deps if arg_deps is not None else {}
+        #: The ARGs the ``USER`` value expands (``USER ${UID}``).
+        self._user_args = user_args
 
     def _replace(self, **kw: Any) -> Scope:
         fields = {
@@ -171,6 +180,7 @@ class Scope:
             "user_inherited": self._user_inherited, "user_table": self._user_table,
             "image_user_reason": self._image_user_reason, "user_runs": self._user_runs,
             "is_global": self._global, "volumes": self.volumes,
+            "arg_deps": self._arg_deps, "user_args": self._user_args,
         }
         fields.update(kw)
         return Scope(**fields)
@@ -201,6 +211,20 @@ class Scope:
             if name == "PATH" and v is None:
                 return None
         return v
+
+    def from_args(self, name: str) -> frozenset[str]:
+        """The ARGs whose build-time value ``$name`` (as :meth:`run_get` reads it) depends
+        on: the ARG itself, the ARGs an ``ENV`` value expands, or for ``HOME`` from the
+        user, those of ``USER``. Empty when no ``--build-arg`` can change it."""
+        if name in self.env or name in self.args:
+            return self._arg_deps.get(name, frozenset())
+        return self._user_args if name == "HOME" else frozenset()
+
+    @property
+    def user_args(self) -> frozenset[str]:
+        """The ARGs the ``USER`` in effect expands (``USER ${UID}``): its uid and home are
+        those of the ARG's default, which ``--build-arg`` can change."""
+        return self._user_args
 
     def expand(self, word: str) -> str | None:
         """``word`` expanded by BuildKit's rules (quotes removed); None if unknown."""

@@ -9,7 +9,10 @@ cache directory the tool uses, for the user and environment in effect at that ``
 * Where each manager keeps its caches, what moves them (``PIP_CACHE_DIR``, ``--cache-dir``,
   ``npm config set cache`` …), defeats or empties them is the package-manager table
   (``dockmod.ecosystems.MANAGERS``); the user, ``HOME``, ``ENV`` and stage graph at the
-  ``RUN`` come from the semantic model (``dockmod.semantic.caches`` joins the two).
+  ``RUN`` come from the semantic model (``dockmod.semantic.caches`` joins the two), as
+  changed for each call by its script: ``PIP_CACHE_DIR=/tmp/pip pip …``, ``env HOME=… pip``,
+  ``export npm_config_cache=…`` before it (a value set in an ``if``, a loop, or not literal:
+  no fix, never the default directory).
 * For a non-root user the mount gets ``uid=`` (and ``gid=`` when ``USER`` names a
   numeric group): a cache mount is owned by root with mode 0755 unless told otherwise, so
   the tool could not write to it. BuildKit only accepts numeric ids, so a named user must
@@ -74,8 +77,8 @@ what the image holds at that path. So the fix is:
   else reads: pip's, uv's, poetry's ``cache``/``artifacts``, pipenv's, npm's, yarn's,
   pnpm's store (pnpm copies out of a store on another file system; a later ``pnpm install
   --offline`` reads it, which makes it unsafe), Go's build cache,
-  bundler's gem cache, composer's cache, and apt's, dnf's and yum's package
-  caches. Dropping ``--no-cache-dir`` and the cleaning commands is part of the same
+  bundler's gem cache, composer's cache, apt's package cache, and dnf's and yum's
+  caches when each of their calls refreshes the repository metadata (see below). Dropping ``--no-cache-dir`` and the cleaning commands is part of the same
   argument: with the mount, what they would have removed never reaches the layer. A
   directory the tool turns out not to use only gains an empty mount point. Hiding a pure
   cache that an earlier ``RUN`` filled costs a download, not correctness.
@@ -106,6 +109,13 @@ what the image holds at that path. So the fix is:
   ``apt-get update`` (in a child image or a container) fails. The lists mount is then a
   finding of its own (unsafe), so that the package cache mount (``/var/cache/apt``) stays
   a safe one.
+* dnf/yum (``/var/cache/dnf``, ``/var/cache/libdnf5``, ``/var/cache/yum``): unsafe unless
+  each call refreshes the repository metadata itself (``--refresh``,
+  ``--setopt=metadata_expire=0``, or ``dnf clean expire-cache`` before it; ``dnf makecache``
+  alone keeps metadata that has not expired). They keep no downloaded package by default
+  (``keepcache=0``), so the mount holds mostly metadata, which they reuse without asking
+  the mirror until ``metadata_expire`` (dnf.conf(5): 48 hours; yum 3: 6 hours): a cached
+  copy can name packages a repository has since dropped, and the install fails.
 * Unsafe when the directory comes from the command line (``--cache-dir``, ``--cache``,
   ``--store-dir``, ``-Dmaven.repo.local=``) or from ``pnpm config set store-dir``,
   ``npm config set cache``, ``yarn config set cache-folder``: the author chose it and may
@@ -114,6 +124,11 @@ what the image holds at that path. So the fix is:
   when they keep packages); when the image's user, ``HOME`` and cache settings are not
   known (an image that is neither a Docker Hub official image nor in the table: it may
   set ``HOME`` or ``PIP_NO_CACHE_DIR``, as ``rayproject/ray`` and ``composer`` do).
+* Unsafe when the mount's ``uid`` or directory is only right for an ``ARG``'s default:
+  ``USER ${UID}`` with ``ARG UID=1000`` (``--build-arg UID=…`` runs the tool as another
+  user, who cannot write to a mount owned by 1000, and has another ``HOME``), or
+  ``ARG PIP_CACHE_DIR=…`` / an ``ENV`` that expands an ARG (another value moves the cache
+  out of the mount, into the layer, once ``--no-cache-dir`` is gone).
 * The ``docker-clean`` ``RUN`` is unsafe in a stage that can be shipped (it changes
   ``/etc/apt`` there: later ``apt-get install`` runs in containers or child images keep
   their ``.deb`` files), and when the apt mounts it serves are unsafe. A stage can be
@@ -127,8 +142,11 @@ what the image holds at that path. So the fix is:
   on a variable dockmod cannot resolve, the ``RUN`` runs ``dnf clean``/``yum clean``
   (it would empty the mount, and hadolint's DL3040/DL3032 want it kept),
   ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns the cache off for the stage, a package
-  manager runs under ``sudo``, or a cleaning command cannot be removed without changing the
-  rest of the script.
+  manager runs under ``sudo``, a cleaning command cannot be removed without changing the
+  rest of the script, or a command of the ``RUN`` removes or moves a new mount's directory
+  or one above it (``rm -rf /var/cache/*``, ``rm -rf ~/.cache``, ``rm -rf "$DIR"`` with
+  ``DIR`` not known, ``mv``, a ``find`` that deletes directories): a mount point cannot be
+  removed, so the ``RUN`` would empty the cache and fail (device or resource busy).
 
 The apt mounts are ``/var/cache/apt`` and ``/var/lib/apt/lists``. Docker's example
 mounts all of ``/var/lib/apt``, but that also captures ``/var/lib/apt/extended_states``
@@ -358,9 +376,15 @@ class AddCacheMounts(Transform):
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
+        # The edits only drop words and commands: a script with no remover keeps none.
+        busy = caches.removes_mount_point((shell_script(fixed) or script) if removed else script,
+                                          [m.path for m in plan.mounts], scope) if caches.may_remove(script) else None
+        if busy is not None:
+            raise CacheBlocked(busy)
         plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None,
                                      decided=self._decided)
         plan.unsafe += [plan.held[m.path] for m in plan.mounts if m.path in plan.held]
+        plan.unsafe += caches.arg_risks(scope, shell_script(original) or script, plan.mounts, calls, plan.uid)
         if held is not True:
             decided = self._decided.setdefault(id(original), {})
             for c in calls:

@@ -83,3 +83,49 @@ def test_nested_indent(text: str, nested: bool) -> None:
     run = parse("FROM a\n" + text).body[-1]
     assert isinstance(run, Run)
     assert mounts.nested_indent(run) is nested
+
+
+def test_may_name_parents_and_globs() -> None:
+    from dockmod.ecosystems.cache_use import ANY_PART, may_name
+
+    assert may_name("/var/cache/*", "/var/cache/apt")
+    assert may_name("/root/.cache", "/root/.cache/pip")
+    assert may_name("/var/lib/apt", "/var/lib/apt/lists")
+    assert not may_name("/var/lib/apt/lists/*", "/var/lib/apt/lists")  # inside: only the content
+    assert not may_name("/root/*", "/root/.cache/pip")  # `*` skips dot-files
+    assert may_name("/root/.*", "/root/.cache/pip")
+    assert not may_name("/var/log/*", "/var/cache/apt")
+    assert may_name(ANY_PART, "/tmp/cache")
+    assert may_name(ANY_PART + "/.cache", "/home/app/.cache/pip")
+    assert not may_name(ANY_PART + "/build", "/root/.cache/pip")
+
+
+def test_removed_operands() -> None:
+    from dockmod.ecosystems.cache_use import removed_operands
+
+    def ops(text: str) -> list[str]:
+        return [w.text for w in removed_operands(parse_shell(ShellCommand(raw=text, escape="\\")).commands[0])]
+
+    assert ops("rm -rf /a /b") == ["/a", "/b"]
+    assert ops("rm -- -x") == ["-x"]
+    assert ops("mv /a /b /dest") == ["/a", "/b"]
+    assert ops("find /root -name x -delete") == ["/root"]
+    assert ops("find /usr/local -type f -name '*.pyc' -delete") == []
+    assert ops("find /usr/local -type f -executable -exec ldd {} ;") == []
+    assert ops("find -L /opt /srv -exec rm -rf {} +") == ["/opt", "/srv"]
+
+
+def test_refreshes_metadata() -> None:
+    from dockmod.ecosystems.cache_use import refreshes_metadata
+
+    def fresh(text: str) -> list[bool]:
+        script = parse_shell(ShellCommand(raw=text, escape="\\"))
+        return [refreshes_metadata(c, script) for c in calls(script) if c.action == "install"]
+
+    assert fresh("dnf install -y gcc") == [False]
+    assert fresh("dnf --refresh install -y gcc") == [True]
+    assert fresh("dnf install -y --setopt=metadata_expire=0 gcc") == [True]
+    assert fresh("dnf makecache && dnf install -y gcc") == [False]  # makecache keeps unexpired metadata
+    assert fresh("dnf clean expire-cache && dnf install -y gcc") == [True]
+    assert fresh("dnf --refresh install -y epel-release && dnf install -y ccache") == [True, False]
+    assert fresh("apt-get install -y curl") == [True]  # no expiring metadata in the row

@@ -131,3 +131,22 @@ def test_cache_templates_expand_against_the_run_environment() -> None:
     assert expand_template(template, moved.run_get) == "/c/pip"
     unknown = at("FROM mycorp/python\nRUN pip install x\n", "pip")
     assert expand_template(template, unknown.run_get) is None
+
+
+def test_values_from_arg_defaults_are_known_as_such() -> None:
+    text = ("FROM debian:bookworm AS base\nARG UID=1000\nARG ROOT=/c\nENV A=$ROOT/x B=/lit\nENV C=$A D=$PATH\n"
+            "ARG B\nUSER ${UID}\nRUN echo\nFROM base\nRUN child\n")
+    s = at(text, "echo")
+    assert s.from_args("UID") == {"UID"}
+    assert s.from_args("A") == {"ROOT"}
+    assert s.from_args("C") == {"ROOT"}  # through another ENV
+    assert s.from_args("B") == frozenset()  # ENV wins over the later ARG
+    assert s.from_args("D") == frozenset()
+    assert s.user_args == {"UID"}
+    assert s.from_args("HOME") == {"UID"}  # the user's home
+    child = at(text, "child")
+    assert child.from_args("A") == {"ROOT"} and child.from_args("UID") == frozenset()
+    assert child.user_args == {"UID"}
+    # given as build arguments, the values are facts
+    assert at(text, "echo", build_args={"UID": "5", "ROOT": "/r"}).from_args("A") == frozenset()
+    assert at("FROM debian\nARG U=app\nENV U=app\nUSER $U\nRUN x\n", "RUN").user_args == frozenset()
