@@ -179,6 +179,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dockmod.buildcontext import BuildContext, ContextError, open_context
+from dockmod.buildcontext.manifests import patched_files, script_loads, toml_has_table
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
 from dockmod.ecosystems import PackageManagerCall
@@ -309,14 +310,14 @@ class ReorderDependencyCopy(Transform):
             try:
                 plan = self._plan(df, stage, i, j, run, script, install, workdirs)
             except NoFix as e:
-                self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install.manifests), why="",
-                            first=f", copying {_manifest_list(install.manifests)} first", **msg)
+                self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install), why="",
+                            first=f", copying {_manifest_list(install)} first", **msg)
                 continue
             (copies, rest), safety = plan
             why = f" (unsafe: {'; '.join(self._reasons)})" if self._reasons else ""
-            first = f", copying {_manifest_list(install.manifests)} first"
+            first = f", copying {_manifest_list(install)} first"
             if self.propose(run, True, updated=False, safety=safety, why=why, first=first,
-                            manifests=_manifest_list(install.manifests), **msg):
+                            manifests=_manifest_list(install), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
         if not model.scope_at(ins[-1]).posix_shell:
@@ -408,7 +409,7 @@ class ReorderDependencyCopy(Transform):
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         if self.propose(run, True, updated=False, safety=safety, why=why,
                         first=f", moving `{copy_text(c)}` below it", install=install.text,
-                        copy=copy_text(c), manifests=_manifest_list(install.manifests)):
+                        copy=copy_text(c), manifests=_manifest_list(install)):
             out[id(c)] = []
             out[id(run)] = [run, c.with_changes(leading_lines=())] if not c.leading_lines else [run, c]
 
@@ -601,6 +602,7 @@ class ReorderDependencyCopy(Transform):
         install.lookup = self._lookup(install, dest_dir)
         head, tail = split_run(run, script, install, dest_dir, workdirs[j], self.context.dockerfile)
         manifests_in_copy(install, dest_dir, install.cwd or workdirs[j])
+        self._config_inputs(install)
         for x in ins[i + 1:j]:
             if isinstance(x, Run) and (named := names_manifest(self.context.model.run(x), install.manifests,
                                                                  dest_dir)) is not None:
@@ -616,6 +618,63 @@ class ReorderDependencyCopy(Transform):
         self._reasons = reasons
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         return (copies, [head, c, *tail]), safety
+
+    def _config_inputs(self, install: InstallNeeds) -> None:
+        """Add to the manifests the project configuration the install reads unnamed (its
+        rows' ``project_config``: ``poetry.toml``, ``uv.toml``, ``.mvn/``…) and the patch
+        files ``package.json`` lists (``patch_table``), as the context has them.
+
+        A file the context has joins the manifest copy, optional (``poetry.toml*``); without
+        a context every file does (a missing one is no error). A folder the context sends
+        is copied whole; without a context that it is absent is not shown (unsafe). NoFix
+        when the files cannot be listed: a patch file that is not a plain path in the
+        copied folder, or that the context does not send; a script configuration that
+        loads other local files.
+        """
+        ctx = self._ctx
+
+        def in_ctx(path: str) -> str:
+            return path if install.src == "." else posixpath.join(install.src, path)
+
+        for cf in install.config:
+            path = cf.path.rstrip("/")
+            if path in install.manifests or path in install.folders:
+                continue
+            if cf.path.endswith("/"):
+                if ctx is None:
+                    install.unsafe.append(f"no build context shows whether there is a `{cf.path}`, which the "
+                                          "install reads and the manifest copy would not bring")
+                elif ctx.is_dir(in_ctx(path)) and ctx.sends(in_ctx(path)):
+                    install.folders.append(path)
+                continue
+            if ctx is not None:
+                data = ctx.read(in_ctx(path))
+                if data is None and not ctx.has_file(in_ctx(path)):
+                    continue
+                if cf.table is not None and data is not None and not toml_has_table(data, cf.table):
+                    continue
+                if cf.script and (loads := script_loads(data or b"")) is not None:
+                    raise NoFix(f"`{path}` {loads}, which the manifest copy would not bring")
+            install.need(path, optional=True)
+            install.config_paths.add(path)
+        if ctx is None or not install.patch_tables or "package.json" not in install.manifests:
+            return
+        data = ctx.read(in_ctx("package.json"))
+        if data is None:
+            return
+        for table in install.patch_tables:
+            found = patched_files(data, table)
+            if isinstance(found, str):
+                raise NoFix(found)
+            for dep, written in found:
+                path = posixpath.normpath(written)
+                if not plain_path(written) or written.startswith("/") or path.startswith("../") or path == "..":
+                    raise NoFix(f"`package.json` patches `{dep}` with `{written}`, which is not a plain path in "
+                                "the copied folder")
+                if not ctx.has_file(in_ctx(path)):
+                    raise NoFix(f"`package.json` patches `{dep}` with `{written}`, which the context does not send")
+                install.need(path)
+                install.config_paths.add(path)
 
     def _unproven(self, install: InstallNeeds, dest_dir: str | None, **kw: Any) -> list[str]:
         return unproven(install, dest_dir, self._ctx, ctx_error=self._ctx_error,
@@ -694,5 +753,6 @@ def _copies_above(ins: list[Instruction], j: int) -> int:
     return n
 
 
-def _manifest_list(manifests: dict[str, bool]) -> str:
-    return ", ".join(f"`{p}`" for p in manifests) or "the manifests"
+def _manifest_list(install: InstallNeeds) -> str:
+    return ", ".join([*(f"`{p}`" for p in install.manifests), *(f"`{f}/`" for f in install.folders)]) \
+        or "the manifests"
