@@ -318,6 +318,7 @@ def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
             install.unsafe.append("an optimised autoloader is built before the sources are there")
     elif m is Manager.MAVEN:
         install.need(call.files[0] if call.files else "pom.xml")
+        record_maven_wrapper(call, install)
     elif m is Manager.DOTNET:
         record_restore_needs(call, install)
     else:
@@ -412,6 +413,17 @@ def record_cargo_prebuild(call: PackageManagerCall, install: InstallNeeds) -> No
                           "`target/` by name, but does not prove the real build then matches a clean one")
 
 
+def record_maven_wrapper(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """``./mvnw``: the wrapper script and its properties are inputs of the install
+    (https://maven.apache.org/wrapper/)."""
+    program = call.program[-1].text if call.program else "mvn"
+    if posixpath.basename(program) == "mvnw":
+        if "/" in program and not program.startswith("./"):
+            raise NoFix(f"the wrapper `{program}` lies in another folder")
+        install.need("mvnw")
+        install.need(jvm.MAVEN_WRAPPER)
+
+
 def record_go_offline(call: PackageManagerCall, install: InstallNeeds) -> None:
     """A Maven build: ``mvn dependency:go-offline`` first, with the build's POM,
     settings and profiles (:data:`dockmod.ecosystems.jvm.GO_OFFLINE_CARRIED`)."""
@@ -428,12 +440,7 @@ def record_go_offline(call: PackageManagerCall, install: InstallNeeds) -> None:
     for o in call.options:
         if o.name in ("-s", "--settings", "-gs", "--global-settings") and o.value and not o.value.startswith("/"):
             install.need(o.value)
-    program = call.program[-1].text if call.program else "mvn"
-    if posixpath.basename(program) == "mvnw":
-        if "/" in program and not program.startswith("./"):
-            raise NoFix(f"the wrapper `{program}` lies in another folder")
-        install.need("mvnw")
-        install.need(jvm.MAVEN_WRAPPER)
+    record_maven_wrapper(call, install)
     # Without a context the step is still offered (unsafe: the POM may have modules).
     found = install.lookup(call) if install.lookup is not None else None
     if isinstance(found, str):

@@ -33,7 +33,20 @@ is no error):
 * ``go mod download``: ``go.mod``, ``go.sum*`` (a module without dependencies has none);
 * ``bundle install``: ``Gemfile`` (or ``--gemfile``), ``Gemfile.lock*``;
 * ``composer install``: ``composer.json``, ``composer.lock*``;
-* ``mvn dependency:go-offline`` (or ``dependency:resolve``): ``pom.xml`` (or ``-f``).
+* ``mvn dependency:go-offline`` (or ``dependency:resolve``): ``pom.xml`` (or ``-f``), and
+  ``mvnw`` with ``.mvn/wrapper/maven-wrapper.properties`` for ``./mvnw``;
+* ``bun install``: ``package.json``, ``bun.lock*``, ``bun.lockb*``.
+
+With them goes the project configuration the tool reads from its working directory
+without the command naming it (the ``project_config`` of its ecosystem row), when the
+build context has it (without a context, every such file, through a glob):
+``poetry.toml*`` for Poetry (``virtualenvs.in-project``…); ``uv.toml*``, and
+``pyproject.toml*`` when it has a ``[tool.uv]`` table, for uv (also ``uv pip install``);
+``.pnpmfile.cjs*`` for pnpm; ``bunfig.toml*`` (or the file ``-c``/``--config`` names) for
+bun; Maven's ``.mvn/`` folder, copied whole as its own ``COPY .mvn/ ./.mvn/`` (its
+``maven.config`` may name other files there). The patch files ``package.json`` lists
+under ``pnpm.patchedDependencies`` (pnpm) or ``patchedDependencies`` (bun) are copied
+too, each into its folder (``COPY patches/x.patch ./patches/``).
 
 Every inserted ``COPY`` names at least one file that must exist and ends its destination
 with ``/``, so it works with BuildKit (which allows a wildcard source that matches
@@ -138,7 +151,8 @@ The build context is the Dockerfile's folder unless the option ``context`` names
 another (relative to the Dockerfile's folder), filtered by ``<Dockerfile>.dockerignore``
 or ``.dockerignore`` (:mod:`dockmod.buildcontext`). Without a context on disk (stdin),
 no condition can be proven; ``self-contained-manifests = true`` then stands for the first
-one only. These keep a fix unsafe whatever the context: the whole-context copy moves past
+one only. Without a context, a Maven install is also unsafe because whether there is a ``.mvn/``
+is not known. These keep a fix unsafe whatever the context: the whole-context copy moves past
 a ``RUN`` that may need the sources or past another ``COPY``/``ADD``; a split at ``;``;
 an optimised composer autoloader built before the sources are there; the cargo pre-build
 (see above); ``dependency:go-offline`` added to a stage that can be shipped (``--target``
@@ -161,8 +175,11 @@ cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo needs a target source 
 read its manifest); a ``cargo build`` or ``dotnet`` build (of no named project) without a build context, or one
 the context shows a placeholder or the copied project files cannot stand in for (a
 workspace, a build script, ``[[bin]]`` targets, several project files, a reference
-outside the copy); a multi-module Maven build. ``pip install .`` alone is not reported:
-it needs its sources.
+outside the copy); a multi-module Maven build; a ``.pnpmfile.cjs`` that loads other local
+files (``require("./hooks")``, a computed ``require``, ``readFileSync``); a patched
+dependency whose patch file is not a plain path in the copied folder or is not sent by
+the context, or a ``patchedDependencies`` that is not a table of paths. ``pip install .``
+alone is not reported: it needs its sources.
 
 ## Options
 ``context`` (string, default: the Dockerfile's folder): the build context folder,
