@@ -254,8 +254,8 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
 
     Returns what was found and the required manifests the context does not send.
     ``requirement_files`` are the pip ``-r``/``-c`` files among ``names``; ``inert`` the
-    configuration and patch files among them, which name no dependency (only checked to
-    be there).
+    configuration and patch files among them, which name no dependency: only their
+    package locations are read (:func:`read_tool_config`).
     """
     out = Reading()
     missing = []
@@ -268,6 +268,7 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
             continue
         base = posixpath.basename(path)
         if path in inert:
+            read_tool_config(path, data, out)
             continue
         if path in requirement_files:
             if path not in seen:
@@ -297,6 +298,44 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
         elif base not in _INERT:
             out.not_self_contained.append(f"dockmod does not read `{path}` to show it names no other local files")
     return out, missing
+
+
+# uv settings naming where packages come from (https://docs.astral.sh/uv/reference/settings/):
+# top level and under `pip`; `index` is a list of tables with a `url`.
+_UV_LOCATIONS = ("find-links", "index-url", "extra-index-url")
+
+
+def read_tool_config(name: str, data: bytes, out: Reading) -> None:
+    """A configuration file copied with the manifests: uv's settings (``uv.toml``, the
+    ``[tool.uv]`` table of ``pyproject.toml``) may read packages from a local folder, which
+    the manifest copy would not bring. Other configuration files name no local input."""
+    base = posixpath.basename(name)
+    if base not in ("uv.toml", "pyproject.toml"):
+        return
+    try:
+        doc = tomllib.loads(_text(data))
+    except tomllib.TOMLDecodeError:
+        out.not_self_contained.append(f"`{name}` is not valid TOML")
+        return
+    if base == "pyproject.toml":
+        tool = doc.get("tool")
+        doc = tool.get("uv") if isinstance(tool, dict) else None
+    if not isinstance(doc, dict):
+        return
+    tables = [doc, doc.get("pip")]
+    locations: list[object] = []
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        for key in _UV_LOCATIONS:
+            value = table.get(key)
+            locations += value if isinstance(value, list) else [value]
+        for index in table.get("index") or []:
+            if isinstance(index, dict):
+                locations.append(index.get("url"))
+    for loc in locations:
+        if isinstance(loc, str) and ("://" not in loc or loc.startswith("file:")):
+            out.not_self_contained.append(f"`{name}` reads packages from `{loc}`")
 
 
 def toml_has_table(data: bytes, dotted: str) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dockmod.ecosystems._base import CacheDir, ConfigFile, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._base import (
+    CacheDir, ConfigFile, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall,
+)
 from dockmod.ecosystems._rows import in_dir, is_archive, names, prefixes, same
 from dockmod.shell.commands import CommandSpec
 

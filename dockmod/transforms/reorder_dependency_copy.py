@@ -670,6 +670,8 @@ class ReorderDependencyCopy(Transform):
                     continue
                 if cf.table is not None and data is not None and not toml_has_table(data, cf.table):
                     continue
+                if cf.script and data is None:
+                    raise NoFix(f"`{path}` is too large to read, so the local files it may load are not known")
                 if cf.script and (loads := script_loads(data or b"")) is not None:
                     raise NoFix(f"`{path}` {loads}, which the manifest copy would not bring")
             install.need(path, optional=True)
