@@ -137,7 +137,8 @@ The reorder keeps the final image when three conditions hold, and the fix is **s
 1. the manifests are self-contained: no ``-r``/``-c`` to a file that is not copied (those
    the context has are followed and copied too), no ``-e``/local paths, no ``file:``/
    ``link:``/path dependencies or workspaces, no ``replace => ./dir`` in ``go.mod``, no
-   ``gemspec``/``path:`` in a Gemfile, no Maven modules (see ``buildcontext/manifests.py``);
+   ``gemspec``/``path:`` in a Gemfile, no Maven modules, no local ``find-links``/index in
+   a copied ``uv.toml`` or ``[tool.uv]`` (see ``buildcontext/manifests.py``);
 2. the install runs no script of the project: ``package.json`` has no install lifecycle
    script (or ``--ignore-scripts`` is given), ``composer.json`` no install/autoload hook
    (or ``--no-scripts``);
