@@ -165,6 +165,7 @@ def read_pyproject(name: str, data: bytes, out: Reading) -> None:
             if any(isinstance(s, dict) and "path" in s for s in specs):
                 out.not_self_contained.append(f"`{name}` has a path dependency `{dep}`")
     uv = tool.get("uv", {}) if isinstance(tool.get("uv"), dict) else {}
+    _uv_locations(name, uv, out)
     if "workspace" in uv:
         out.not_self_contained.append(f"`{name}` declares a uv workspace, whose members are not copied")
     sources = uv.get("sources", {})
@@ -320,6 +321,12 @@ def read_tool_config(name: str, data: bytes, out: Reading) -> None:
     if base == "pyproject.toml":
         tool = doc.get("tool")
         doc = tool.get("uv") if isinstance(tool, dict) else None
+    _uv_locations(name, doc, out)
+
+
+def _uv_locations(name: str, doc: object, out: Reading) -> None:
+    """uv settings (a ``uv.toml`` document or a ``[tool.uv]`` table) that read packages
+    from a local folder."""
     if not isinstance(doc, dict):
         return
     tables = [doc, doc.get("pip")]

@@ -337,3 +337,12 @@ def test_tool_config_local_package_locations(name: str, text: str, expected: lis
     out = Reading()
     read_tool_config(name, text.encode(), out)
     assert out.not_self_contained == expected
+
+
+def test_pyproject_manifest_uv_local_package_location() -> None:
+    """``uv sync`` reads pyproject.toml as its manifest: its ``[tool.uv]`` settings count too."""
+    from dockmod.buildcontext.manifests import Reading, read_pyproject
+
+    out = Reading()
+    read_pyproject("pyproject.toml", b'[project]\nname = "a"\n[tool.uv]\nfind-links = ["./dist"]\n', out)
+    assert out.not_self_contained == ["`pyproject.toml` reads packages from `./dist`"]
