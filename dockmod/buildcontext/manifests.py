@@ -165,6 +165,7 @@ def read_pyproject(name: str, data: bytes, out: Reading) -> None:
             if any(isinstance(s, dict) and "path" in s for s in specs):
                 out.not_self_contained.append(f"`{name}` has a path dependency `{dep}`")
     uv = tool.get("uv", {}) if isinstance(tool.get("uv"), dict) else {}
+    _uv_locations(name, uv, out)
     if "workspace" in uv:
         out.not_self_contained.append(f"`{name}` declares a uv workspace, whose members are not copied")
     sources = uv.get("sources", {})
@@ -248,12 +249,14 @@ def read_pom(name: str, data: bytes, out: Reading) -> None:
         out.not_self_contained.append(f"`{name}` has a `systemPath` dependency")
 
 
-def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: frozenset[str]) -> tuple[
-        Reading, list[str]]:
+def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: frozenset[str],
+                   inert: frozenset[str] = frozenset()) -> tuple[Reading, list[str]]:
     """Read the install's manifests (context-relative path → optional) through ``read``.
 
     Returns what was found and the required manifests the context does not send.
-    ``requirement_files`` are the pip ``-r``/``-c`` files among ``names``.
+    ``requirement_files`` are the pip ``-r``/``-c`` files among ``names``; ``inert`` the
+    configuration and patch files among them, which name no dependency: only their
+    package locations are read (:func:`read_tool_config`).
     """
     out = Reading()
     missing = []
@@ -265,6 +268,9 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
                 missing.append(path)
             continue
         base = posixpath.basename(path)
+        if path in inert:
+            read_tool_config(path, data, out)
+            continue
         if path in requirement_files:
             if path not in seen:
                 read_requirements(path, data, read, out, seen)
@@ -293,6 +299,111 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
         elif base not in _INERT:
             out.not_self_contained.append(f"dockmod does not read `{path}` to show it names no other local files")
     return out, missing
+
+
+# uv settings naming where packages come from (https://docs.astral.sh/uv/reference/settings/):
+# top level and under `pip`; `index` is a list of tables with a `url`.
+_UV_LOCATIONS = ("find-links", "index-url", "extra-index-url")
+
+
+def read_tool_config(name: str, data: bytes, out: Reading) -> None:
+    """A configuration file copied with the manifests: uv's settings (``uv.toml``, the
+    ``[tool.uv]`` table of ``pyproject.toml``) may read packages from a local folder, which
+    the manifest copy would not bring. Other configuration files name no local input."""
+    base = posixpath.basename(name)
+    if base not in ("uv.toml", "pyproject.toml"):
+        return
+    try:
+        doc = tomllib.loads(_text(data))
+    except tomllib.TOMLDecodeError:
+        out.not_self_contained.append(f"`{name}` is not valid TOML")
+        return
+    if base == "pyproject.toml":
+        tool = doc.get("tool")
+        doc = tool.get("uv") if isinstance(tool, dict) else None
+    _uv_locations(name, doc, out)
+
+
+def _uv_locations(name: str, doc: object, out: Reading) -> None:
+    """uv settings (a ``uv.toml`` document or a ``[tool.uv]`` table) that read packages
+    from a local folder."""
+    if not isinstance(doc, dict):
+        return
+    tables = [doc, doc.get("pip")]
+    locations: list[object] = []
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        for key in _UV_LOCATIONS:
+            value = table.get(key)
+            locations += value if isinstance(value, list) else [value]
+        for index in table.get("index") or []:
+            if isinstance(index, dict):
+                locations.append(index.get("url"))
+    for loc in locations:
+        if isinstance(loc, str) and ("://" not in loc or loc.startswith("file:")):
+            out.not_self_contained.append(f"`{name}` reads packages from `{loc}`")
+
+
+def toml_has_table(data: bytes, dotted: str) -> bool:
+    """The TOML document has the table ``dotted`` (``tool.uv``); True when it is not valid
+    TOML (the tool may still read it)."""
+    try:
+        doc: object = tomllib.loads(_text(data))
+    except tomllib.TOMLDecodeError:
+        return True
+    for key in dotted.split("."):
+        if not isinstance(doc, dict) or key not in doc:
+            return False
+        doc = doc[key]
+    return True
+
+
+def patched_files(data: bytes, table: tuple[str, ...]) -> list[tuple[str, str]] | str:
+    """The patch files the ``table`` of a ``package.json`` names, as (package, path as
+    written) (pnpm: https://pnpm.io/package_json#pnpmpatcheddependencies; bun:
+    https://bun.sh/docs/install/patch); why they cannot be listed, as a string."""
+    where = ".".join(table)
+    try:
+        doc: object = json.loads(_text(data))
+    except ValueError:
+        return "`package.json` is not valid JSON, so its patched dependencies cannot be read"
+    for key in table:
+        if not isinstance(doc, dict):
+            return f"`{where}` in `package.json` cannot be read"
+        doc = doc.get(key)
+        if doc is None:
+            return []
+    if not isinstance(doc, dict):
+        return f"`{where}` in `package.json` is not a table of patch files"
+    out = []
+    for dep, path in doc.items():
+        if not isinstance(path, str) or not path:
+            return f"`{where}` in `package.json` gives `{dep}` no patch file path"
+        out.append((dep, path))
+    return out
+
+
+# `require("./x")`, `require('../x')`, `import … from "./x"`, `import("./x")`: a module
+# loaded by a path relative to the file (https://nodejs.org/api/modules.html#file-modules).
+_LOCAL_LOAD = re.compile(r"""\b(?:require|import)\s*\(\s*(['"`])(\.{0,2}/[^'"`]*)\1|"""
+                         r"""\bfrom\s*(['"])(\.{0,2}/[^'"]*)\3""")
+# A load whose argument is not a string literal, or a file read, may reach any local file.
+_COMPUTED_LOAD = re.compile(r"""\b(?:require|import)\s*\(\s*(?!['"`][^'"`$]*['"`]\s*\))|"""
+                            r"""\b(?:readFileSync|readFile|readdirSync|existsSync)\s*\(""")
+
+
+def script_loads(data: bytes) -> str | None:
+    """What a JavaScript configuration file (``.pnpmfile.cjs``) loads from local files,
+    as a message; None when it loads only packages by name (``require("fs")``)."""
+    text = _text(data)
+    m = _LOCAL_LOAD.search(text)
+    if m:
+        return f"loads `{m.group(2) or m.group(4)}`"
+    m = _COMPUTED_LOAD.search(text)
+    if m:
+        return f"calls `{m.group(0).rstrip('( ').strip()}` on a path dockmod does not follow"
+    return None
 
 
 # Files that name no other local file (lock files record what the manifests resolved to;

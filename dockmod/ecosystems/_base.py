@@ -334,6 +334,24 @@ ActionRule = Callable[[str, tuple[Option, ...], tuple[ShellWord, ...]], "str | N
 
 
 @dataclass(frozen=True, slots=True)
+class ConfigFile:
+    """A project configuration file (or folder) a manager reads from its working directory
+    without the command line naming it (``poetry.toml``, ``.mvn/``): an install moved
+    before the whole-context copy must have it copied first (DM201)."""
+
+    #: Relative to the working directory; a folder ends with ``/``.
+    path: str
+    #: The documentation page that says the manager reads it.
+    source: str
+    #: A TOML table the file counts by only when it has it (``pyproject.toml`` for uv:
+    #: ``tool.uv``); None: the file counts by being there.
+    table: str | None = None
+    #: The file is code that may load other local files (``.pnpmfile.cjs``): a reorder
+    #: that cannot bring those is declined.
+    script: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ManagerInfo:
     """Everything dockmod knows about one package manager, as data.
 
@@ -425,6 +443,11 @@ class ManagerInfo:
     action_rule: ActionRule | None = field(default=None, compare=False)
     kind_rule: KindRule | None = field(default=None, compare=False)
     manifest_rule: ManifestRule | None = field(default=None, compare=False)
+    #: Project configuration it reads from its working directory when present, unnamed.
+    project_config: tuple[ConfigFile, ...] = ()
+    #: The key path in ``package.json`` of the table naming patch files its install
+    #: applies (``("pnpm", "patchedDependencies")``): they are inputs of the install.
+    patch_table: tuple[str, ...] = ()
 
     def installs(self, call: PackageManagerCall) -> bool:
         """``call`` downloads or installs (``*`` in ``install_actions``: any action does)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._base import (
+    CacheDir, ConfigFile, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall,
+)
 from dockmod.ecosystems._rows import names
 from dockmod.shell.commands import CommandSpec, Option
 from dockmod.shell.parse import ShellWord
@@ -84,6 +86,9 @@ MANAGERS = (
         caches=(_M2,),
         offline_options=("-o", "--offline"),
         kind_rule=_maven_kind,
+        # The project's `.mvn/` folder: maven.config, jvm.config, extensions.xml and the
+        # files they name (https://maven.apache.org/configure.html).
+        project_config=(ConfigFile(".mvn/", "https://maven.apache.org/configure.html"),),
     ),
     # https://docs.gradle.org/current/userguide/command_line_interface.html
     # user home: https://docs.gradle.org/current/userguide/directory_layout.html#dir:gradle_user_home
@@ -202,6 +207,3 @@ MAVEN_REACTOR = frozenset({"-pl", "--projects", "-am", "--also-make", "-amd", "-
                            "-rf", "--resume-from"})
 #: Files the wrapper reads (https://maven.apache.org/wrapper/), besides the POM.
 MAVEN_WRAPPER = ".mvn/wrapper/maven-wrapper.properties"
-#: Project configuration read from ``.mvn/`` when present:
-#: https://maven.apache.org/configure.html#mvn-maven-config-file
-MAVEN_PROJECT_CONFIG = (".mvn/maven.config", ".mvn/jvm.config", ".mvn/extensions.xml")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._base import (
+    CacheDir, ConfigFile, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall,
+)
 from dockmod.ecosystems._rows import names, unless_asking
 from dockmod.shell.commands import CommandSpec
 
@@ -178,6 +180,11 @@ MANAGERS = (
         # https://pnpm.io/cli/install#--offline
         offline_options=("--offline",),
         kind_rule=_pnpm_kind,
+        # Install hooks in `.pnpmfile.cjs` beside the lock file (https://pnpm.io/pnpmfile);
+        # patch files listed under `pnpm.patchedDependencies` in package.json
+        # (https://pnpm.io/package_json#pnpmpatcheddependencies).
+        project_config=(ConfigFile(".pnpmfile.cjs", "https://pnpm.io/pnpmfile", script=True),),
+        patch_table=("pnpm", "patchedDependencies"),
     ),
     # https://bun.sh/docs/cli/install
     # cache: https://bun.sh/docs/install/cache (BUN_INSTALL_CACHE_DIR, ~/.bun/install/cache)
@@ -204,6 +211,10 @@ MANAGERS = (
         cleaners=(("bun", "pm", "cache", "rm"),),
         global_options=_BUN_GLOBAL,
         kind_rule=_bun_kind,
+        # `bunfig.toml` in the working directory (https://bun.sh/docs/runtime/bunfig); patch
+        # files listed under `patchedDependencies` in package.json (https://bun.sh/docs/install/patch).
+        project_config=(ConfigFile("bunfig.toml", "https://bun.sh/docs/runtime/bunfig"),),
+        patch_table=("patchedDependencies",),
     ),
 )
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._base import (
+    CacheDir, ConfigFile, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall,
+)
 from dockmod.ecosystems._rows import in_dir, is_archive, names, prefixes, same
 from dockmod.shell.commands import CommandSpec
 
@@ -174,6 +176,13 @@ MANAGERS = (
                   ("UV_CONFIG_FILE", "file")),
         kind_rule=_uv_kind,
         manifest_rule=_uv_manifests,
+        # Project configuration: `uv.toml`, or the `[tool.uv]` table of `pyproject.toml`, in
+        # the working directory (or a parent) (https://docs.astral.sh/uv/concepts/configuration-files/).
+        project_config=(
+            ConfigFile("uv.toml", "https://docs.astral.sh/uv/concepts/configuration-files/"),
+            ConfigFile("pyproject.toml", "https://docs.astral.sh/uv/concepts/configuration-files/",
+                       table="tool.uv"),
+        ),
     ),
     # https://python-poetry.org/docs/cli/
     # cache: https://python-poetry.org/docs/configuration/#cache-dir (virtualenvs also
@@ -207,6 +216,9 @@ MANAGERS = (
         # https://python-poetry.org/docs/cli/#cache-clear
         cleaners=(("poetry", "cache", "clear"),),
         kind_rule=_poetry_kind,
+        # Local configuration: `poetry.toml` in the project folder (`virtualenvs.in-project`…)
+        # (https://python-poetry.org/docs/configuration/#local-configuration).
+        project_config=(ConfigFile("poetry.toml", "https://python-poetry.org/docs/configuration/"),),
     ),
     # https://pipenv.pypa.io/en/latest/cli.html
     # cache: https://pipenv.pypa.io/en/latest/configuration.html (PIPENV_CACHE_DIR); it

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dockmod.ecosystems import dotnet, jvm, python, rust
-from dockmod.ecosystems._base import InstallKind, Manager, PackageManagerCall
+from dockmod.ecosystems._base import ConfigFile, InstallKind, Manager, PackageManagerCall
 from dockmod.shell import SimpleCommand
 
 
@@ -39,6 +39,11 @@ RELOCATING = {
     Manager.GO: frozenset({"-C", "-modfile"}),
     Manager.CARGO: frozenset({"--manifest-path"}),
     Manager.COMPOSER: frozenset({"-d", "--working-dir"}),
+}
+# Options naming the configuration file the install reads instead of the default one:
+# bun's `-c`/`--config` (https://bun.sh/docs/runtime/bunfig).
+CONFIG_OPTIONS = {
+    Manager.BUN: frozenset({"-c", "--config"}),
 }
 # Where system and language package managers write (packages, caches, homes), after the
 # Filesystem Hierarchy Standard (https://refspecs.linuxfoundation.org/FHS_3.0/fhs/index.html):
@@ -122,6 +127,17 @@ class InstallNeeds:
     leaves_in_home: str | None = None
     #: Asks the build context what a call reads (dotnet's projects, a crate's layout).
     lookup: ContextLookup | None = None
+    #: The project configuration the install's managers read when present (their rows'
+    #: ``project_config``), relative to its folder: the transform, which reads the
+    #: context, copies those the context has.
+    config: list[ConfigFile] = field(default_factory=list)
+    #: The ``package.json`` tables naming patch files the install applies (the rows'
+    #: ``patch_table``).
+    patch_tables: list[tuple[str, ...]] = field(default_factory=list)
+    #: Of the manifests, the configuration and patch files: copied, not read as manifests.
+    config_paths: set[str] = field(default_factory=set)
+    #: Configuration folders copied whole (``.mvn``), relative to the install's folder.
+    folders: list[str] = field(default_factory=list)
 
     def from_context(self, call: PackageManagerCall, what: str) -> ContextInputs:
         """The context's inputs for ``call``; NoFix when it has none (``what`` says
@@ -259,10 +275,24 @@ def record_env_files(call: PackageManagerCall, install: InstallNeeds) -> None:
             install.requirement_files.add(rel)
 
 
+def record_config(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """Record the project configuration ``call`` reads without naming it (its row's
+    ``project_config`` and ``patch_table``), and a configuration file its options name."""
+    for cf in call.info.project_config:
+        if cf not in install.config:
+            install.config.append(cf)
+    if call.info.patch_table and call.info.patch_table not in install.patch_tables:
+        install.patch_tables.append(call.info.patch_table)
+    for opt in call.options:
+        if opt.name in CONFIG_OPTIONS.get(call.manager, ()) and opt.value:
+            install.need(opt.value)
+
+
 def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
     """Record the manifests ``call`` reads and what makes moving it unsafe."""
     check_options(call)
     record_env_files(call, install)
+    record_config(call, install)
     m, a = call.manager, call.action
     scripts = f"`{command_text(call.command)}` may run the project's lifecycle scripts (no `--ignore-scripts`)"
     if m in (Manager.PIP, Manager.UV) and a in ("install", "pip install"):
@@ -338,6 +368,7 @@ def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
             install.unsafe.append("an optimised autoloader is built before the sources are there")
     elif m is Manager.MAVEN:
         install.need(call.files[0] if call.files else "pom.xml")
+        record_maven_wrapper(call, install)
     elif m is Manager.DOTNET:
         record_restore_needs(call, install)
     else:
@@ -357,6 +388,7 @@ def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
 def record_project_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
     """The manifests and the deps-only step of a project install (see :func:`project_step`)."""
     check_options(call)
+    record_config(call, install)
     m = call.manager
     if m is Manager.GO:
         install.extra_command = "go mod download"
@@ -431,6 +463,17 @@ def record_cargo_prebuild(call: PackageManagerCall, install: InstallNeeds) -> No
                           "`target/` by name, but does not prove the real build then matches a clean one")
 
 
+def record_maven_wrapper(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """``./mvnw``: the wrapper script and its properties are inputs of the install
+    (https://maven.apache.org/wrapper/)."""
+    program = call.program[-1].text if call.program else "mvn"
+    if posixpath.basename(program) == "mvnw":
+        if "/" in program and not program.startswith("./"):
+            raise NoFix(f"the wrapper `{program}` lies in another folder")
+        install.need("mvnw")
+        install.need(jvm.MAVEN_WRAPPER)
+
+
 def record_go_offline(call: PackageManagerCall, install: InstallNeeds) -> None:
     """A Maven build: ``mvn dependency:go-offline`` first, with the build's POM,
     settings and profiles (:data:`dockmod.ecosystems.jvm.GO_OFFLINE_CARRIED`)."""
@@ -447,12 +490,7 @@ def record_go_offline(call: PackageManagerCall, install: InstallNeeds) -> None:
     for o in call.options:
         if o.name in ("-s", "--settings", "-gs", "--global-settings") and o.value and not o.value.startswith("/"):
             install.need(o.value)
-    program = call.program[-1].text if call.program else "mvn"
-    if posixpath.basename(program) == "mvnw":
-        if "/" in program and not program.startswith("./"):
-            raise NoFix(f"the wrapper `{program}` lies in another folder")
-        install.need("mvnw")
-        install.need(jvm.MAVEN_WRAPPER)
+    record_maven_wrapper(call, install)
     # Without a context the step is still offered (unsafe: the POM may have modules).
     found = install.lookup(call) if install.lookup is not None else None
     if isinstance(found, str):

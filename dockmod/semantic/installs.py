@@ -163,11 +163,11 @@ def context_inputs(ctx: BuildContext, call: PackageManagerCall, folder: str) -> 
     listed; None when the call needs nothing from it.
 
     dotnet: the project/solution files and NuGet/MSBuild files beside them; cargo: the
-    crate's layout (for the dependency pre-build); Maven: ``.mvn/`` configuration, and a
-    POM with modules is declined.
+    crate's layout (for the dependency pre-build); Maven: a POM with modules is declined
+    (its ``.mvn/`` folder is the row's ``project_config``, copied whole).
     """
     from dockmod.buildcontext.manifests import dotnet_inputs, read_crate
-    from dockmod.ecosystems import dotnet, jvm
+    from dockmod.ecosystems import dotnet
     from dockmod.ecosystems.steps import ContextInputs
 
     def at(rel: str) -> str:
@@ -189,7 +189,7 @@ def context_inputs(ctx: BuildContext, call: PackageManagerCall, folder: str) -> 
         data = ctx.read(at(pom))
         if data is not None and b"<modules>" in data:
             return f"`{pom}` has modules: a multi-module build needs every module's POM first"
-        return ContextInputs(files=[f for f in jvm.MAVEN_PROJECT_CONFIG if ctx.has_file(at(f))])
+        return ContextInputs()
     return None
 
 

@@ -67,7 +67,8 @@ def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | No
         return path if src == "." else posixpath.join(src, path)
 
     found, missing = read_manifests({in_ctx(p): o for p, o in install.manifests.items()}, ctx.read,
-                                    requirement_files=frozenset(map(in_ctx, install.requirement_files)))
+                                    requirement_files=frozenset(map(in_ctx, install.requirement_files)),
+                                    inert=frozenset(map(in_ctx, install.config_paths)))
     for path in missing:
         reasons.append(f"the context does not send `{path}`")
     reasons.extend(found.not_self_contained)

@@ -218,6 +218,8 @@ def manifest_copies(df: Dockerfile, stage: Stage, i: int, c: Copy | Add, dest: s
     by_dir: dict[str, list[str]] = {}
     required: dict[str, str] = {}
     for path, optional in install.manifests.items():
+        if any(path.startswith(f + "/") for f in install.folders):
+            continue  # the folder's own copy brings it
         d = posixpath.dirname(path)
         if not optional:
             required.setdefault(d, path)
@@ -252,4 +254,14 @@ def manifest_copies(df: Dockerfile, stage: Stage, i: int, c: Copy | Add, dest: s
             raise NoFix("the manifest copy would not parse") from e
         copies.append(node.with_changes(leading_lines=tuple(blank) if not copies else (),
                                         indent=c.indent))
+    # A configuration folder (`.mvn`) is copied whole, into the same folder.
+    for f in install.folders:
+        if any(fnmatch.fnmatchcase(f, pat) for pat in already):
+            continue
+        text = f"{keyword} {flags}{prefix}{f}/ {base}{f}/{style.newline}"
+        try:
+            node = parse_instruction(text, df.escape)
+        except ParseError as e:  # pragma: no cover - the folder names are plain
+            raise NoFix("the configuration folder copy would not parse") from e
+        copies.append(node.with_changes(leading_lines=tuple(blank) if not copies else (), indent=c.indent))
     return copies

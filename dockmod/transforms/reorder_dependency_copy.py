@@ -33,7 +33,20 @@ is no error):
 * ``go mod download``: ``go.mod``, ``go.sum*`` (a module without dependencies has none);
 * ``bundle install``: ``Gemfile`` (or ``--gemfile``), ``Gemfile.lock*``;
 * ``composer install``: ``composer.json``, ``composer.lock*``;
-* ``mvn dependency:go-offline`` (or ``dependency:resolve``): ``pom.xml`` (or ``-f``).
+* ``mvn dependency:go-offline`` (or ``dependency:resolve``): ``pom.xml`` (or ``-f``), and
+  ``mvnw`` with ``.mvn/wrapper/maven-wrapper.properties`` for ``./mvnw``;
+* ``bun install``: ``package.json``, ``bun.lock*``, ``bun.lockb*``.
+
+With them goes the project configuration the tool reads from its working directory
+without the command naming it (the ``project_config`` of its ecosystem row), when the
+build context has it (without a context, every such file, through a glob):
+``poetry.toml*`` for Poetry (``virtualenvs.in-project``…); ``uv.toml*``, and
+``pyproject.toml*`` when it has a ``[tool.uv]`` table, for uv (also ``uv pip install``);
+``.pnpmfile.cjs*`` for pnpm; ``bunfig.toml*`` (or the file ``-c``/``--config`` names) for
+bun; Maven's ``.mvn/`` folder, copied whole as its own ``COPY .mvn/ ./.mvn/`` (its
+``maven.config`` may name other files there). The patch files ``package.json`` lists
+under ``pnpm.patchedDependencies`` (pnpm) or ``patchedDependencies`` (bun) are copied
+too, each into its folder (``COPY patches/x.patch ./patches/``).
 
 A file named by a variable where the install runs (``ENV``, ``ARG``, ``X=… pip``, ``env
 X=…``, ``export X=…`` before it: ``PIP_CONSTRAINT``, ``PIP_REQUIREMENT``,
@@ -132,7 +145,8 @@ The reorder keeps the final image when three conditions hold, and the fix is **s
 1. the manifests are self-contained: no ``-r``/``-c`` to a file that is not copied (those
    the context has are followed and copied too), no ``-e``/local paths, no ``file:``/
    ``link:``/path dependencies or workspaces, no ``replace => ./dir`` in ``go.mod``, no
-   ``gemspec``/``path:`` in a Gemfile, no Maven modules (see ``buildcontext/manifests.py``);
+   ``gemspec``/``path:`` in a Gemfile, no Maven modules, no local ``find-links``/index in
+   a copied ``uv.toml`` or ``[tool.uv]`` (see ``buildcontext/manifests.py``);
 2. the install runs no script of the project: ``package.json`` has no install lifecycle
    script (or ``--ignore-scripts`` is given), ``composer.json`` no install/autoload hook
    (or ``--no-scripts``);
@@ -146,7 +160,8 @@ The build context is the Dockerfile's folder unless the option ``context`` names
 another (relative to the Dockerfile's folder), filtered by ``<Dockerfile>.dockerignore``
 or ``.dockerignore`` (:mod:`dockmod.buildcontext`). Without a context on disk (stdin),
 no condition can be proven; ``self-contained-manifests = true`` then stands for the first
-one only. These keep a fix unsafe whatever the context: the whole-context copy moves past
+one only. Without a context, a Maven install is also unsafe because whether there is a ``.mvn/``
+is not known. These keep a fix unsafe whatever the context: the whole-context copy moves past
 a ``RUN`` that may need the sources or past another ``COPY``/``ADD``; a split at ``;``;
 an optimised composer autoloader built before the sources are there; the cargo pre-build
 (see above); ``dependency:go-offline`` added to a stage that can be shipped (``--target``
@@ -169,8 +184,11 @@ cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo needs a target source 
 read its manifest); a ``cargo build`` or ``dotnet`` build (of no named project) without a build context, or one
 the context shows a placeholder or the copied project files cannot stand in for (a
 workspace, a build script, ``[[bin]]`` targets, several project files, a reference
-outside the copy); a multi-module Maven build. ``pip install .`` alone is not reported:
-it needs its sources.
+outside the copy); a multi-module Maven build; a ``.pnpmfile.cjs`` that loads other local
+files (``require("./hooks")``, a computed ``require``, ``readFileSync``); a patched
+dependency whose patch file is not a plain path in the copied folder or is not sent by
+the context, or a ``patchedDependencies`` that is not a table of paths. ``pip install .``
+alone is not reported: it needs its sources.
 
 ## Options
 ``context`` (string, default: the Dockerfile's folder): the build context folder,
@@ -187,6 +205,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dockmod.buildcontext import BuildContext
+from dockmod.buildcontext.manifests import patched_files, script_loads, toml_has_table
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
 from dockmod.ecosystems import PackageManagerCall
@@ -320,14 +339,14 @@ class ReorderDependencyCopy(Transform):
             try:
                 plan = self._plan(df, stage, i, j, run, script, install, workdirs)
             except NoFix as e:
-                self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install.manifests), why="",
-                            first=f", copying {_manifest_list(install.manifests)} first", **msg)
+                self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install), why="",
+                            first=f", copying {_manifest_list(install)} first", **msg)
                 continue
             (copies, rest), safety = plan
             why = f" (unsafe: {'; '.join(self._reasons)})" if self._reasons else ""
-            first = f", copying {_manifest_list(install.manifests)} first"
+            first = f", copying {_manifest_list(install)} first"
             if self.propose(run, True, updated=False, safety=safety, why=why, first=first,
-                            manifests=_manifest_list(install.manifests), **msg):
+                            manifests=_manifest_list(install), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
         if not model.scope_at(ins[-1]).posix_shell:
@@ -421,7 +440,7 @@ class ReorderDependencyCopy(Transform):
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         if self.propose(run, True, updated=False, safety=safety, why=why,
                         first=f", moving `{copy_text(c)}` below it", install=install.text,
-                        copy=copy_text(c), manifests=_manifest_list(install.manifests)):
+                        copy=copy_text(c), manifests=_manifest_list(install)):
             out[id(c)] = []
             out[id(run)] = [run, c.with_changes(leading_lines=())] if not c.leading_lines else [run, c]
 
@@ -635,6 +654,7 @@ class ReorderDependencyCopy(Transform):
         install.lookup = self._lookup(install, dest_dir)
         head, tail = split_run(run, script, install, dest_dir, workdirs[j], self.context.dockerfile)
         manifests_in_copy(install, dest_dir, install.cwd or workdirs[j])
+        self._config_inputs(install)
         for x in ins[i + 1:j]:
             if isinstance(x, Run) and (named := names_manifest(self.context.model.run(x), install.manifests,
                                                                  dest_dir)) is not None:
@@ -650,6 +670,65 @@ class ReorderDependencyCopy(Transform):
         self._reasons = reasons
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         return (copies, [head, c, *tail]), safety
+
+    def _config_inputs(self, install: InstallNeeds) -> None:
+        """Add to the manifests the project configuration the install reads unnamed (its
+        rows' ``project_config``: ``poetry.toml``, ``uv.toml``, ``.mvn/``…) and the patch
+        files ``package.json`` lists (``patch_table``), as the context has them.
+
+        A file the context has joins the manifest copy, optional (``poetry.toml*``); without
+        a context every file does (a missing one is no error). A folder the context sends
+        is copied whole; without a context that it is absent is not shown (unsafe). NoFix
+        when the files cannot be listed: a patch file that is not a plain path in the
+        copied folder, or that the context does not send; a script configuration that
+        loads other local files.
+        """
+        ctx = self._ctx
+
+        def in_ctx(path: str) -> str:
+            return path if install.src == "." else posixpath.join(install.src, path)
+
+        for cf in install.config:
+            path = cf.path.rstrip("/")
+            if path in install.manifests or path in install.folders:
+                continue
+            if cf.path.endswith("/"):
+                if ctx is None:
+                    install.unsafe.append(f"no build context shows whether there is a `{cf.path}`, which the "
+                                          "install reads and the manifest copy would not bring")
+                elif ctx.is_dir(in_ctx(path)) and ctx.sends(in_ctx(path)):
+                    install.folders.append(path)
+                continue
+            if ctx is not None:
+                data = ctx.read(in_ctx(path))
+                if data is None and not ctx.has_file(in_ctx(path)):
+                    continue
+                if cf.table is not None and data is not None and not toml_has_table(data, cf.table):
+                    continue
+                if cf.script and data is None:
+                    raise NoFix(f"`{path}` is too large to read, so the local files it may load are not known")
+                if cf.script and (loads := script_loads(data or b"")) is not None:
+                    raise NoFix(f"`{path}` {loads}, which the manifest copy would not bring")
+            install.need(path, optional=True)
+            install.config_paths.add(path)
+        if ctx is None or not install.patch_tables or "package.json" not in install.manifests:
+            return
+        data = ctx.read(in_ctx("package.json"))
+        if data is None:
+            return
+        for table in install.patch_tables:
+            found = patched_files(data, table)
+            if isinstance(found, str):
+                raise NoFix(found)
+            for dep, written in found:
+                path = posixpath.normpath(written)
+                if not plain_path(written) or written.startswith("/") or path.startswith("../") or path == "..":
+                    raise NoFix(f"`package.json` patches `{dep}` with `{written}`, which is not a plain path in "
+                                "the copied folder")
+                if not ctx.has_file(in_ctx(path)):
+                    raise NoFix(f"`package.json` patches `{dep}` with `{written}`, which the context does not send")
+                install.need(path)
+                install.config_paths.add(path)
 
     def _unproven(self, install: InstallNeeds, dest_dir: str | None, **kw: Any) -> list[str]:
         return unproven(install, dest_dir, self._ctx, ctx_error=self._ctx_error,
@@ -725,5 +804,6 @@ def _copies_above(ins: list[Instruction], j: int) -> int:
     return n
 
 
-def _manifest_list(manifests: dict[str, bool]) -> str:
-    return ", ".join(f"`{p}`" for p in manifests) or "the manifests"
+def _manifest_list(install: InstallNeeds) -> str:
+    return ", ".join([*(f"`{p}`" for p in install.manifests), *(f"`{f}/`" for f in install.folders)]) \
+        or "the manifests"

@@ -267,3 +267,82 @@ def test_pom_with_a_namespace_prefix() -> None:
 def test_hostile_or_malformed_pom_is_unknown_not_a_crash(data: bytes, reason: str) -> None:
     got = _pom(data)
     assert len(got) == 1 and reason in got[0]
+
+
+# -- configuration read unnamed (DM201's project_config / patch_table) -----------------
+
+def test_toml_has_table() -> None:
+    from dockmod.buildcontext.manifests import toml_has_table
+
+    assert toml_has_table(b"[tool.uv.pip]\nindex-url = 'x'\n", "tool.uv")
+    assert toml_has_table(b"[tool.uv]\n", "tool.uv")
+    assert not toml_has_table(b"[tool.poetry]\nname = 'a'\n", "tool.uv")
+    assert not toml_has_table(b"tool = 1\n", "tool.uv")
+    assert toml_has_table(b"[tool.uv\n", "tool.uv")  # not TOML: the tool may still read it
+
+
+def test_patched_files() -> None:
+    from dockmod.buildcontext.manifests import patched_files
+
+    pnpm = ("pnpm", "patchedDependencies")
+    data = b'{"pnpm": {"patchedDependencies": {"a@1.0.0": "patches/a.patch"}}, "patchedDependencies": {"b": "b.patch"}}'
+    assert patched_files(data, pnpm) == [("a@1.0.0", "patches/a.patch")]
+    assert patched_files(data, ("patchedDependencies",)) == [("b", "b.patch")]
+    assert patched_files(b'{"name": "x"}', pnpm) == []
+    assert patched_files(b'{"pnpm": 1}', pnpm) == "`pnpm.patchedDependencies` in `package.json` cannot be read"
+    assert patched_files(b'{"pnpm": {"patchedDependencies": {"a": 2}}}', pnpm) == \
+        "`pnpm.patchedDependencies` in `package.json` gives `a` no patch file path"
+    assert isinstance(patched_files(b"{", pnpm), str)
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    (b"module.exports = { hooks: { readPackage(p) { return p } } }", None),
+    (b"const fs = require('fs'); module.exports = {}", None),
+    (b"const h = require('./hooks/h.js')", "loads `./hooks/h.js`"),
+    (b"import h from \"../shared/h.mjs\"", "loads `../shared/h.mjs`"),
+    (b"const h = await import('./h.mjs')", "loads `./h.mjs`"),
+    (b"require(path.join(__dirname, 'h'))", "calls `require` on a path dockmod does not follow"),
+    (b"JSON.parse(fs.readFileSync('pins.json'))", "calls `readFileSync` on a path dockmod does not follow"),
+])
+def test_script_loads(code: bytes, expected: str | None) -> None:
+    from dockmod.buildcontext.manifests import script_loads
+
+    assert script_loads(code) == expected
+
+
+def test_configuration_files_are_not_read_as_manifests() -> None:
+    from dockmod.buildcontext.manifests import read_manifests
+
+    files = {"pyproject.toml": b"[tool.uv.sources]\nlib = { path = '../lib' }\n", "uv.toml": b"x = 1\n"}
+    found, missing = read_manifests({"pyproject.toml": True, "uv.toml": True}, files.get,
+                                    requirement_files=frozenset(), inert=frozenset({"pyproject.toml", "uv.toml"}))
+    assert found.not_self_contained == [] and missing == []
+    found, _ = read_manifests({"pyproject.toml": True, "uv.toml": True}, files.get, requirement_files=frozenset())
+    assert len(found.not_self_contained) == 2
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("uv.toml", 'index-url = "https://pypi.internal/simple"\n', []),
+    ("uv.toml", 'find-links = ["./wheels"]\n', ["`uv.toml` reads packages from `./wheels`"]),
+    ("uv.toml", '[pip]\nextra-index-url = ["file:///src/dist"]\n',
+     ["`uv.toml` reads packages from `file:///src/dist`"]),
+    ("uv.toml", '[[index]]\nname = "local"\nurl = "vendor/index"\n', ["`uv.toml` reads packages from `vendor/index`"]),
+    ("pyproject.toml", '[tool.uv]\nfind-links = ["dist"]\n', ["`pyproject.toml` reads packages from `dist`"]),
+    ("pyproject.toml", '[tool.poetry]\nfind-links = ["dist"]\n', []),
+    ("poetry.toml", '[virtualenvs]\nin-project = true\n', []),
+])
+def test_tool_config_local_package_locations(name: str, text: str, expected: list[str]) -> None:
+    from dockmod.buildcontext.manifests import Reading, read_tool_config
+
+    out = Reading()
+    read_tool_config(name, text.encode(), out)
+    assert out.not_self_contained == expected
+
+
+def test_pyproject_manifest_uv_local_package_location() -> None:
+    """``uv sync`` reads pyproject.toml as its manifest: its ``[tool.uv]`` settings count too."""
+    from dockmod.buildcontext.manifests import Reading, read_pyproject
+
+    out = Reading()
+    read_pyproject("pyproject.toml", b'[project]\nname = "a"\n[tool.uv]\nfind-links = ["./dist"]\n', out)
+    assert out.not_self_contained == ["`pyproject.toml` reads packages from `./dist`"]

@@ -35,3 +35,49 @@ def test_go_replace_folder_with_whole_context_copy() -> None:
     assert _reasons(text, context_dir=FIXTURES / f"{case}.context") == [
         "`go.mod` replaces a module with the folder `./api`, which the install needs and the manifest "
         "copy would not bring"]
+
+
+def test_pnpmfile_that_loads_a_local_file() -> None:
+    case = "config_pnpmfile_requires_declined"
+    text = (FIXTURES / f"{case}.before.Dockerfile").read_text()
+    assert _reasons(text, context_dir=FIXTURES / f"{case}.context") == [
+        "`.pnpmfile.cjs` loads `./hooks/read-package.js`, which the manifest copy would not bring"]
+
+
+def test_patch_file_the_context_does_not_send() -> None:
+    case = "config_patch_missing_declined"
+    text = (FIXTURES / f"{case}.before.Dockerfile").read_text()
+    assert _reasons(text, context_dir=FIXTURES / f"{case}.context") == [
+        "`package.json` patches `left-pad@1.3.0` with `patches/left-pad@1.3.0.patch`, which the context "
+        "does not send"]
+
+
+_PNPM = "FROM node:22\nRUN corepack enable\nWORKDIR /app\nCOPY . .\nRUN pnpm install --frozen-lockfile\n"
+
+
+def _pnpm_context(tmp_path: Path, package_json: str) -> Path:
+    (tmp_path / "package.json").write_text(package_json)
+    (tmp_path / "pnpm-lock.yaml").write_text("lockfileVersion: '9.0'\n")
+    (tmp_path / ".dockerignore").write_text("node_modules\n")
+    return tmp_path
+
+
+def test_patch_file_outside_the_copied_folder(tmp_path: Path) -> None:
+    ctx = _pnpm_context(tmp_path, '{"pnpm": {"patchedDependencies": {"a@1.0.0": "../shared/a.patch"}}}')
+    assert _reasons(_PNPM, context_dir=ctx) == [
+        "`package.json` patches `a@1.0.0` with `../shared/a.patch`, which is not a plain path in the copied folder"]
+
+
+def test_patched_dependencies_that_are_not_a_table(tmp_path: Path) -> None:
+    ctx = _pnpm_context(tmp_path, '{"pnpm": {"patchedDependencies": ["a.patch"]}}')
+    assert _reasons(_PNPM, context_dir=ctx) == [
+        "`pnpm.patchedDependencies` in `package.json` is not a table of patch files"]
+
+
+def test_pnpm_does_not_read_buns_patch_table(tmp_path: Path) -> None:
+    """Only the manager's own table counts: pnpm reads `pnpm.patchedDependencies`, bun the
+    top-level `patchedDependencies`."""
+    ctx = _pnpm_context(tmp_path, '{"patchedDependencies": {"a@1.0.0": "patches/a.patch"}}')
+    out = run_transform(_PNPM, ReorderDependencyCopy, context_dir=ctx)
+    assert "COPY package.json pnpm-workspace.yaml* pnpm-lock.yaml .npmrc* ./\n" in out.output
+    assert "patches" not in out.output
