@@ -37,10 +37,10 @@ from dockmod.ecosystems.cache_use import (
     refreshes_metadata,
     removed_operands,
 )
-from dockmod.semantic.effects import file_commands_only, runs_opaque
+from dockmod.semantic.effects import file_commands_only, paths_named, runs_opaque
 from dockmod.semantic.env import command_env
 from dockmod.semantic.model import Model
-from dockmod.semantic.paths import absolute, inside
+from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import may_call_any, run_text, shell_script
 from dockmod.semantic.scope import Scope
 from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand
@@ -615,20 +615,10 @@ _RISKS: dict[tuple[int, frozenset[Manager]], MountRisks] = {}
 
 
 def _paths(script: ShellScript | None, home: str | None) -> tuple[str, ...]:
-    """:func:`paths_named`, kept with the (shared) parsed script."""
+    """The paths of :func:`paths_named`, kept with the (shared) parsed script."""
     if script is None:
         return ()
-    return script.derived((_paths, home), lambda s: tuple(p for p, _ in _naming(s, home)))
-
-
-def _naming(script: ShellScript, home: str | None) -> tuple[tuple[str, str], ...]:
-    """:func:`paths_named` with the word that names each path (as written), kept with the
-    (shared) parsed script."""
-    def compute(s: ShellScript) -> tuple[tuple[str, str], ...]:
-        return tuple((p, w.raw) for cmd in s.commands for w in cmd.argv[1:] if (p := absolute(
-            w.text.split("=", 1)[1] if w.text.startswith("-") and "=" in w.text else w.text, home)))
-
-    return script.derived((_naming, home), compute)
+    return script.derived((_paths, home), lambda s: tuple(p for p, _ in paths_named(s, home)))
 
 
 def _may_name(run: Run, directory: str) -> bool:
@@ -641,7 +631,7 @@ def _may_name(run: Run, directory: str) -> bool:
 
 
 def _names(script: ShellScript, directory: str, home: str | None) -> bool:
-    """:func:`names_path`, from :func:`_paths`."""
+    """An argument of ``script`` names ``directory`` or a path inside it (from :func:`_paths`)."""
     return any(inside(p, directory) for p in _paths(script, home))
 
 
@@ -650,7 +640,7 @@ def _still_names(script: ShellScript, edited: Run, directory: str, home: str | N
     drop words and commands (and add assignments that name no path), so every word of the
     edited script is one of ``script``'s, as written: when the edited text holds none of
     the words that name ``directory``, it names it no more (and is not parsed to tell)."""
-    words = [raw for p, raw in _naming(script, home) if inside(p, directory)]
+    words = [raw for p, raw in paths_named(script, home) if inside(p, directory)]
     cmd = edited.command
     assert isinstance(cmd, ShellCommand)
     text = edited.heredocs[0].body if script.escape is None else cmd.text

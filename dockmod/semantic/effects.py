@@ -9,7 +9,7 @@ import os
 from collections.abc import Collection
 
 from dockmod.ecosystems import Manager, calls
-from dockmod.semantic.paths import absolute, inside
+from dockmod.semantic.paths import absolute
 from dockmod.shell.parse import ShellScript
 
 #: Commands that only move files around: a RUN made of these cannot need a package store
@@ -31,23 +31,15 @@ PLAIN_COMMANDS = FILE_COMMANDS | frozenset(
 CONFIG_PROGRAMS = frozenset({"pnpm", "npm", "yarn", "yarnpkg", "pip", "pip3"})
 
 
-def paths_named(script: ShellScript | None, home: str | None) -> list[str]:
+def paths_named(script: ShellScript, home: str | None) -> tuple[tuple[str, str], ...]:
     """Absolute paths the script's arguments name (``--opt=/path`` too; ``~`` and ``$HOME``
-    read as ``home``)."""
-    if script is None:
-        return []
-    out = []
-    for cmd in script.commands:
-        for w in cmd.argv[1:]:
-            p = absolute(w.text.split("=", 1)[1] if w.text.startswith("-") and "=" in w.text else w.text, home)
-            if p:
-                out.append(p)
-    return out
+    read as ``home``), each with the word that names it as written; kept with the (shared)
+    parsed script."""
+    def compute(s: ShellScript) -> tuple[tuple[str, str], ...]:
+        return tuple((p, w.raw) for cmd in s.commands for w in cmd.argv[1:] if (p := absolute(
+            w.text.split("=", 1)[1] if w.text.startswith("-") and "=" in w.text else w.text, home)))
 
-
-def names_path(script: ShellScript, directory: str, home: str | None) -> bool:
-    """An argument of the script names ``directory`` or a path inside it."""
-    return any(inside(p, directory) for p in paths_named(script, home))
+    return script.derived((paths_named, home), compute)
 
 
 def file_commands_only(script: ShellScript | None, managers: Collection[Manager]) -> bool:
