@@ -614,11 +614,15 @@ def _fleet_finish(report_mode, repos, results, owner, *, quiet, shard, patch_dir
                   summary_file, interrupted=False) -> None:
     """Group a fleet run's results by repository and write its patches, report and summary."""
     from dockmod import fleet
+    from dockmod.diagnostics import escape
 
     grouped = fleet.group(repos, results, owner)
     try:
         if patch_dir:
             fleet.write_patches(grouped, patch_dir, report_mode if summary_file else None)
+            for rr in grouped:
+                if rr.patch_withheld:  # said on stderr too, not only in the report and summary
+                    _line(f"{escape(rr.repo.key)}: no patch written: {escape(rr.patch_withheld)}", err=True)
         if report_file:
             doc = fleet.report_json(fleet.report(grouped, report_mode, shard, interrupted))
             fleet.write_file(report_file, doc.encode("utf-8"))

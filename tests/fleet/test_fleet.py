@@ -102,6 +102,8 @@ def test_secret_values_stay_out_of_patches_report_and_summary(tmp_path: Path) ->
         svc = next(r for r in doc["repositories"] if r["name"].endswith("svc"))
         assert svc["files"]["changed"] == ["Dockerfile"]
         assert svc["patch"] is None and "secret value" in svc["patch_withheld"]
+        if mode == ["fix"]:  # the dry run writes patches; the withheld one is said on stderr
+            assert f"{svc['name']}: no patch written: Dockerfile: the change is next to a secret value" in err
         assert svc["build_notes"] and all(n.startswith("Dockerfile:") and "--secret" in n
                                           for n in svc["build_notes"])
         summary = (out_dir / "s.md").read_text()
