@@ -43,10 +43,10 @@ class RemoveRedundantTargetPlatform(Transform):
     )
 
     def leave_From(self, original: From, updated: From) -> From:
-        if self.context.model.global_scope.get("TARGETPLATFORM") is not UNKNOWN:
-            return updated  # a global `ARG TARGETPLATFORM=…` default is the platform
         for i, flag in enumerate(updated.flags):
             if flag.name == "platform" and flag.value in _REDUNDANT:
+                if self.context.model.global_scope.get("TARGETPLATFORM") is not UNKNOWN:
+                    return updated  # a global `ARG TARGETPLATFORM=…` default is the platform
                 flags = updated.flags[:i] + updated.flags[i + 1:]
                 return self.propose(original, updated.with_changes(flags=flags),
                                     updated=updated, loc=original.flags[i] if i < len(original.flags) else None,
