@@ -349,6 +349,11 @@ class ConfigFile:
     #: The file is code that may load other local files (``.pnpmfile.cjs``): a reorder
     #: that cannot bring those is declined.
     script: bool = False
+    #: A build file read like a manifest, which a project may lack (Gradle's ``build.gradle``
+    #: or ``build.gradle.kts``): copied when the build context has it, and read as a manifest
+    #: (it may name other local files); without a context the reorder is declined, since
+    #: which of them exist decides what the copy must name.
+    manifest: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,6 +120,21 @@ MANAGERS = (
         ),
         offline_options=("--offline",),
         kind_rule=_gradle_kind,
+        # The project root's build files, any of which a project may lack (Groovy or Kotlin
+        # DSL), the version catalog `gradle/libs.versions.toml` and `buildSrc/`, which Gradle
+        # builds first: https://docs.gradle.org/current/userguide/directory_layout.html#dir:project_root,
+        # https://docs.gradle.org/current/userguide/version_catalogs.html#sec:version-catalog-declaration
+        project_config=(
+            *(ConfigFile(name, "https://docs.gradle.org/current/userguide/directory_layout.html#dir:project_root",
+                         manifest=True)
+              for name in ("settings.gradle", "settings.gradle.kts", "build.gradle", "build.gradle.kts")),
+            ConfigFile("gradle.properties",
+                       "https://docs.gradle.org/current/userguide/directory_layout.html#dir:project_root"),
+            ConfigFile("gradle/libs.versions.toml",
+                       "https://docs.gradle.org/current/userguide/version_catalogs.html#sec:version-catalog-declaration"),
+            ConfigFile("buildSrc/",
+                       "https://docs.gradle.org/current/userguide/directory_layout.html#dir:project_root"),
+        ),
     ),
     # https://www.scala-sbt.org/1.x/docs/Command-Line-Reference.html
     # caches: https://get-coursier.io/docs/cache#default-location (COURSIER_CACHE,
@@ -207,3 +222,8 @@ MAVEN_REACTOR = frozenset({"-pl", "--projects", "-am", "--also-make", "-amd", "-
                            "-rf", "--resume-from"})
 #: Files the wrapper reads (https://maven.apache.org/wrapper/), besides the POM.
 MAVEN_WRAPPER = ".mvn/wrapper/maven-wrapper.properties"
+#: What ``./gradlew`` runs: the script and the folder with the wrapper's jar and its
+#: properties (https://docs.gradle.org/current/userguide/gradle_wrapper.html#sec:adding_wrapper).
+GRADLE_WRAPPER = "gradlew"
+GRADLE_WRAPPER_DIR = "gradle/wrapper"
+GRADLE_WRAPPER_FILES = ("gradle/wrapper/gradle-wrapper.jar", "gradle/wrapper/gradle-wrapper.properties")

@@ -372,9 +372,16 @@ def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
     elif m is Manager.DOTNET:
         record_restore_needs(call, install)
     else:
-        # The other ecosystems: manifests from the table; lock files may be absent.
+        # The other ecosystems: manifests from the table; lock files may be absent. Those
+        # that are also the row's project configuration are copied as the context has them
+        # (Gradle's build files), and the wrapper's files only for the wrapper.
+        present = {cf.path for cf in call.info.project_config} | set(jvm.GRADLE_WRAPPER_FILES)
         for f in call.info.manifests(call):
+            if f in present and f not in call.files:
+                continue
             install.need(f, optional=bool(re.search(r"lock|\.resolved$", f, re.IGNORECASE)))
+        if m is Manager.GRADLE:
+            record_gradle_wrapper(call, install)
         writes = OTHER_WRITES.get(m)
         if writes is None:
             install.unsafe.append(f"dockmod does not know what `{command_text(call.command)}` writes in its "
@@ -472,6 +479,22 @@ def record_maven_wrapper(call: PackageManagerCall, install: InstallNeeds) -> Non
             raise NoFix(f"the wrapper `{program}` lies in another folder")
         install.need("mvnw")
         install.need(jvm.MAVEN_WRAPPER)
+
+
+def record_gradle_wrapper(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """``./gradlew``: the script and its ``gradle/wrapper/`` folder (the jar it runs and
+    the properties naming the Gradle to fetch) are inputs of the install
+    (https://docs.gradle.org/current/userguide/gradle_wrapper.html#sec:adding_wrapper)."""
+    program = call.program[-1].text if call.program else "gradle"
+    if posixpath.basename(program) != jvm.GRADLE_WRAPPER:
+        return
+    if "/" in program and not program.startswith("./"):
+        raise NoFix(f"the wrapper `{program}` lies in another folder")
+    for f in (jvm.GRADLE_WRAPPER, *jvm.GRADLE_WRAPPER_FILES):
+        install.need(f)
+        install.config_paths.add(f)
+    if jvm.GRADLE_WRAPPER_DIR not in install.folders:
+        install.folders.append(jvm.GRADLE_WRAPPER_DIR)
 
 
 def record_go_offline(call: PackageManagerCall, install: InstallNeeds) -> None:

@@ -35,7 +35,11 @@ is no error):
 * ``composer install``: ``composer.json``, ``composer.lock*``;
 * ``mvn dependency:go-offline`` (or ``dependency:resolve``): ``pom.xml`` (or ``-f``), and
   ``mvnw`` with ``.mvn/wrapper/maven-wrapper.properties`` for ``./mvnw``;
-* ``bun install``: ``package.json``, ``bun.lock*``, ``bun.lockb*``.
+* ``bun install``: ``package.json``, ``bun.lock*``, ``bun.lockb*``;
+* ``gradle dependencies`` (or ``./gradlew``): the build files the context has
+  (``settings.gradle``, ``settings.gradle.kts``, ``build.gradle``, ``build.gradle.kts``:
+  a project may lack any of them, so without a context there is no fix), and
+  ``gradlew`` with its ``gradle/wrapper/`` folder for ``./gradlew``.
 
 With them goes the project configuration the tool reads from its working directory
 without the command naming it (the ``project_config`` of its ecosystem row), when the
@@ -43,7 +47,8 @@ build context has it (without a context, every such file, through a glob):
 ``poetry.toml*`` for Poetry (``virtualenvs.in-project``…); ``uv.toml*``, and
 ``pyproject.toml*`` when it has a ``[tool.uv]`` table, for uv (also ``uv pip install``);
 ``.pnpmfile.cjs*`` for pnpm; ``bunfig.toml*`` (or the file ``-c``/``--config`` names) for
-bun; Maven's ``.mvn/`` folder, copied whole as its own ``COPY .mvn/ ./.mvn/`` (its
+bun; ``gradle.properties``, ``gradle/libs.versions.toml`` and a ``buildSrc/`` folder for
+Gradle; Maven's ``.mvn/`` folder, copied whole as its own ``COPY .mvn/ ./.mvn/`` (its
 ``maven.config`` may name other files there). The patch files ``package.json`` lists
 under ``pnpm.patchedDependencies`` (pnpm) or ``patchedDependencies`` (bun) are copied
 too, each into its folder (``COPY patches/x.patch ./patches/``).
@@ -398,6 +403,8 @@ class ReorderDependencyCopy(Transform):
                 landing = copy_landing(x, workdirs[k], df.escape, self._ctx)
                 if landing is None:
                     return
+                if _brings_config(landing, install, cwd):
+                    continue  # the install's configuration (`gradle/libs.versions.toml`): a manifest copy
                 brought = {m: src for m in manifests for (path, src, tree) in landing
                            if m == path or (tree and m.startswith(path.rstrip("/") + "/"))}
                 if brought:
@@ -692,6 +699,14 @@ class ReorderDependencyCopy(Transform):
             path = cf.path.rstrip("/")
             if path in install.manifests or path in install.folders:
                 continue
+            if cf.manifest:
+                # A build file the project may lack: copied only as the context shows it.
+                if ctx is None:
+                    raise NoFix(f"which of the build files (`{path}`…) the project has only the build context "
+                                "shows, and it is not at hand")
+                if ctx.has_file(in_ctx(path)):
+                    install.need(path)
+                continue
             if cf.path.endswith("/"):
                 if ctx is None:
                     install.unsafe.append(f"no build context shows whether there is a `{cf.path}`, which the "
@@ -802,6 +817,14 @@ def _copies_above(ins: list[Instruction], j: int) -> int:
         elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in COPY_NEUTRAL - {"SHELL", "ONBUILD"}):
             break
     return n
+
+
+def _brings_config(landing: Any, install: InstallNeeds, cwd: str) -> bool:
+    """A copy lands a configuration file or folder the install reads unnamed (its rows'
+    ``project_config``, the wrapper's folder) in its folder ``cwd``."""
+    wanted = [posixpath.join(cwd, p) for p in (*(cf.path.rstrip("/") for cf in install.config), *install.folders)]
+    return any(w == path or (tree and w.startswith(path.rstrip("/") + "/"))
+               for w in wanted for path, _, tree in landing)
 
 
 def _manifest_list(install: InstallNeeds) -> str:

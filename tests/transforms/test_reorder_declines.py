@@ -81,3 +81,10 @@ def test_pnpm_does_not_read_buns_patch_table(tmp_path: Path) -> None:
     out = run_transform(_PNPM, ReorderDependencyCopy, context_dir=ctx)
     assert "COPY package.json pnpm-workspace.yaml* pnpm-lock.yaml .npmrc* ./\n" in out.output
     assert "patches" not in out.output
+
+
+def test_gradle_without_a_context() -> None:
+    # build.gradle or build.gradle.kts: which one the copy must name only the context shows.
+    text = (FIXTURES / "gradle_no_context_declined.before.Dockerfile").read_text()
+    assert _reasons(text) == ["which of the build files (`settings.gradle`…) the project has only the build "
+                              "context shows, and it is not at hand"]
