@@ -853,3 +853,20 @@ def yarnrc_setting(data: bytes, key: str) -> str | None:
             return None
         return value
     return None
+
+
+def npmrc_setting(data: bytes, key: str) -> str | None:
+    """A setting of an ``.npmrc`` (INI: ``key=value``, ``;``/``#`` comments:
+    https://docs.npmjs.com/cli/v10/configuring-npm/npmrc), unquoted; None when absent."""
+    found = None
+    for line in _text(data).splitlines():
+        line = line.strip()
+        if not line or line[0] in ";#[":
+            continue
+        name, eq, value = line.partition("=")
+        if eq and name.strip() == key:
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            found = value  # the last one wins
+    return found

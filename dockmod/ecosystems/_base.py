@@ -354,6 +354,10 @@ class ConfigFile:
     #: (it may name other local files); without a context the reorder is declined, since
     #: which of them exist decides what the copy must name.
     manifest: bool = False
+    #: Settings that name the file to read instead, as ``(settings file, key)`` pairs
+    #: (pnpm's ``pnpmfile`` in ``.npmrc`` or ``pnpm-workspace.yaml``): the file a setting in
+    #: the build context names is copied, and read, in its place.
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,7 +152,7 @@ MANAGERS = (
         source="https://pnpm.io/cli/install",
         spec=CommandSpec(
             {"install": "install", "i": "install", "add": "add", "fetch": "fetch"},
-            names("--filter -F --dir -C --store-dir --reporter"),
+            names("--filter -F --dir -C --store-dir --reporter --pnpmfile"),
         ),
         install_actions=frozenset({"install", "add", "fetch"}),
         action_manifests={"install": ("package.json", "pnpm-lock.yaml"), "fetch": ("pnpm-lock.yaml",)},
@@ -180,10 +180,15 @@ MANAGERS = (
         # https://pnpm.io/cli/install#--offline
         offline_options=("--offline",),
         kind_rule=_pnpm_kind,
-        # Install hooks in `.pnpmfile.cjs` beside the lock file (https://pnpm.io/pnpmfile);
-        # patch files listed under `pnpm.patchedDependencies` in package.json
+        # Install hooks in `.pnpmfile.cjs` or `.pnpmfile.mjs` beside the lock file
+        # (https://pnpm.io/pnpmfile), or in the file the `pnpmfile` setting names, in `.npmrc`
+        # or `pnpm-workspace.yaml` (https://pnpm.io/settings#pnpmfile); patch files listed
+        # under `pnpm.patchedDependencies` in package.json
         # (https://pnpm.io/package_json#pnpmpatcheddependencies).
-        project_config=(ConfigFile(".pnpmfile.cjs", "https://pnpm.io/pnpmfile", script=True),),
+        project_config=tuple(
+            ConfigFile(name, "https://pnpm.io/pnpmfile", script=True,
+                       settings=((".npmrc", "pnpmfile"), ("pnpm-workspace.yaml", "pnpmfile")))
+            for name in (".pnpmfile.cjs", ".pnpmfile.mjs")),
         patch_table=("pnpm", "patchedDependencies"),
     ),
     # https://bun.sh/docs/cli/install

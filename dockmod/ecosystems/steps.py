@@ -44,6 +44,8 @@ RELOCATING = {
 # bun's `-c`/`--config` (https://bun.sh/docs/runtime/bunfig).
 CONFIG_OPTIONS = {
     Manager.BUN: frozenset({"-c", "--config"}),
+    # pnpm's `--pnpmfile` (https://pnpm.io/settings#pnpmfile).
+    Manager.PNPM: frozenset({"--pnpmfile"}),
 }
 # Where system and language package managers write (packages, caches, homes), after the
 # Filesystem Hierarchy Standard (https://refspecs.linuxfoundation.org/FHS_3.0/fhs/index.html):

@@ -46,7 +46,8 @@ without the command naming it (the ``project_config`` of its ecosystem row), whe
 build context has it (without a context, every such file, through a glob):
 ``poetry.toml*`` for Poetry (``virtualenvs.in-project``…); ``uv.toml*``, and
 ``pyproject.toml*`` when it has a ``[tool.uv]`` table, for uv (also ``uv pip install``);
-``.pnpmfile.cjs*`` for pnpm; ``bunfig.toml*`` (or the file ``-c``/``--config`` names) for
+``.pnpmfile.cjs*`` and ``.pnpmfile.mjs*`` for pnpm (or the file its ``pnpmfile`` setting
+names in ``.npmrc``/``pnpm-workspace.yaml``, or ``--pnpmfile``); ``bunfig.toml*`` (or the file ``-c``/``--config`` names) for
 bun; ``gradle.properties``, ``gradle/libs.versions.toml`` and a ``buildSrc/`` folder for
 Gradle; Maven's ``.mvn/`` folder, copied whole as its own ``COPY .mvn/ ./.mvn/`` (its
 ``maven.config`` may name other files there). The patch files ``package.json`` lists
@@ -211,6 +212,8 @@ from typing import TYPE_CHECKING, Any
 
 from dockmod.buildcontext import BuildContext
 from dockmod.buildcontext.manifests import patched_files, script_loads, toml_has_table
+from dockmod.buildcontext.manifests import npmrc_setting, yarnrc_setting
+from dockmod.ecosystems._base import ConfigFile
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
 from dockmod.ecosystems import PackageManagerCall
@@ -714,6 +717,13 @@ class ReorderDependencyCopy(Transform):
                 elif ctx.is_dir(in_ctx(path)) and ctx.sends(in_ctx(path)):
                     install.folders.append(path)
                 continue
+            if ctx is not None and cf.settings and (named := _named_by_setting(ctx, cf, in_ctx)) is not None:
+                # `pnpmfile=hooks/pnpm.cjs` in `.npmrc`: that file is read instead.
+                if named in install.manifests:
+                    continue
+                if not ctx.has_file(in_ctx(named)):
+                    raise NoFix(f"the `{cf.settings[0][1]}` setting names `{named}`, which the context does not send")
+                path = named
             if ctx is not None:
                 data = ctx.read(in_ctx(path))
                 if data is None and not ctx.has_file(in_ctx(path)):
@@ -817,6 +827,27 @@ def _copies_above(ins: list[Instruction], j: int) -> int:
         elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in COPY_NEUTRAL - {"SHELL", "ONBUILD"}):
             break
     return n
+
+
+def _named_by_setting(ctx: BuildContext, cf: ConfigFile, in_ctx: Any) -> str | None:
+    """The file a setting in the context names in place of ``cf`` (its ``settings``),
+    relative to the install's folder; None when none does. NoFix when the value is not a
+    plain path in the folder, or two settings name different files."""
+    found: dict[str, str] = {}
+    for name, key in cf.settings:
+        data = ctx.read(in_ctx(name))
+        if data is None:
+            continue
+        value = yarnrc_setting(data, key) if name.endswith((".yaml", ".yml")) else npmrc_setting(data, key)
+        if not value:
+            continue
+        path = posixpath.normpath(value)
+        if not plain_path(value) or value.startswith(("/", "~")) or path == ".." or path.startswith("../"):
+            raise NoFix(f"`{name}` sets `{key}` to `{value}`, which is not a plain path in the copied folder")
+        found[name] = path
+    if len(set(found.values())) > 1:
+        raise NoFix(f"the `{cf.settings[0][1]}` settings name different files ({', '.join(found.values())})")
+    return next(iter(found.values()), None)
 
 
 def _brings_config(landing: Any, install: InstallNeeds, cwd: str) -> bool:

@@ -88,3 +88,19 @@ def test_gradle_without_a_context() -> None:
     text = (FIXTURES / "gradle_no_context_declined.before.Dockerfile").read_text()
     assert _reasons(text) == ["which of the build files (`settings.gradle`…) the project has only the build "
                               "context shows, and it is not at hand"]
+
+
+def test_pnpmfile_setting_outside_the_folder(tmp_path: Path) -> None:
+    ctx = _pnpm_context(tmp_path, '{"name":"x","version":"1.0.0"}')
+    (ctx / "pnpm-workspace.yaml").write_text("pnpmfile: ../hooks/pnpmfile.cjs\n")
+    assert _reasons(_PNPM, context_dir=ctx) == [
+        "`pnpm-workspace.yaml` sets `pnpmfile` to `../hooks/pnpmfile.cjs`, which is not a plain path in the "
+        "copied folder"]
+
+
+def test_pnpmfile_setting_names_a_file_that_loads_others(tmp_path: Path) -> None:
+    ctx = _pnpm_context(tmp_path, '{"name":"x","version":"1.0.0"}')
+    (ctx / ".npmrc").write_text("pnpmfile = hooks.cjs\n")
+    (ctx / "hooks.cjs").write_text('module.exports = require("./more-hooks")\n')
+    assert _reasons(_PNPM, context_dir=ctx) == [
+        "`hooks.cjs` loads `./more-hooks`, which the manifest copy would not bring"]
