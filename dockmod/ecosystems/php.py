@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._base import (
+    CacheDir, ConfigFile, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall,
+)
 from dockmod.ecosystems._rows import names
 from dockmod.shell.commands import CommandSpec
 
@@ -46,6 +48,10 @@ MANAGERS = (
         # https://getcomposer.org/doc/03-cli.md#clear-cache-clearcache-cc
         cleaners=(("composer", "clear-cache"), ("composer", "clearcache"), ("composer", "cc")),
         kind_rule=_composer_kind,
+        # `auth.json` beside composer.json holds the credentials of private repositories:
+        # https://getcomposer.org/doc/articles/authentication-for-private-packages.md
+        project_config=(ConfigFile("auth.json",
+                                   "https://getcomposer.org/doc/articles/authentication-for-private-packages.md"),),
     ),
 )
 

@@ -48,7 +48,7 @@ build context has it (without a context, every such file, through a glob):
 ``pyproject.toml*`` when it has a ``[tool.uv]`` table, for uv (also ``uv pip install``);
 ``.pnpmfile.cjs*`` and ``.pnpmfile.mjs*`` for pnpm (or the file its ``pnpmfile`` setting
 names in ``.npmrc``/``pnpm-workspace.yaml``, or ``--pnpmfile``); ``bunfig.toml*`` (or the file ``-c``/``--config`` names) for
-bun; ``gradle.properties``, ``gradle/libs.versions.toml`` and a ``buildSrc/`` folder for
+bun; ``auth.json*`` for Composer (private repositories' credentials); ``gradle.properties``, ``gradle/libs.versions.toml`` and a ``buildSrc/`` folder for
 Gradle; Maven's ``.mvn/`` folder, copied whole as its own ``COPY .mvn/ ./.mvn/`` (its
 ``maven.config`` may name other files there). The patch files ``package.json`` lists
 under ``pnpm.patchedDependencies`` (pnpm) or ``patchedDependencies`` (bun) are copied
