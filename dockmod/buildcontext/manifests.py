@@ -294,6 +294,8 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
             read_msbuild(path, data, out)
         elif base.endswith(".xml") or base == "pom.xml":
             read_pom(path, data, out)
+        elif base == "go.work":
+            pass  # its folders (use, replace) decline the reorder: local_folders
         elif base == "pnpm-workspace.yaml":
             out.not_self_contained.append(f"`{path}` declares workspaces, whose manifests are not copied")
         elif base not in _INERT:
@@ -409,8 +411,8 @@ def script_loads(data: bytes) -> str | None:
 # Files that name no other local file (lock files record what the manifests resolved to;
 # the npm/yarn ones are read above for `file:` entries; settings files name registries).
 _INERT = frozenset({
-    "poetry.lock", "uv.lock", "Pipfile.lock", "go.sum", "Gemfile.lock", "gems.locked", "composer.lock",
-    "Cargo.lock", "mix.lock", "Package.resolved", "bun.lock", "bun.lockb", "pubspec.lock", ".npmrc",
+    "poetry.lock", "uv.lock", "Pipfile.lock", "go.sum", "go.work.sum", "Gemfile.lock", "gems.locked",
+    "composer.lock", "Cargo.lock", "mix.lock", "Package.resolved", "bun.lock", "bun.lockb", "pubspec.lock", ".npmrc",
     ".yarnrc", ".yarnrc.yml", ".python-version", "packages.lock.json", "global.json",
     "NuGet.Config", "nuget.config", "NuGet.config", "rust-toolchain", "rust-toolchain.toml", "mvnw",
     "maven-wrapper.properties", "maven.config", "jvm.config",
@@ -783,6 +785,17 @@ def go_local_replacements(data: bytes) -> list[str]:
         if rest and (rest[0] in (".", "..") or rest[0].startswith(("./", "../", "/"))):
             out.append(rest[0])
     return out
+
+
+def local_folders(name: str, data: bytes) -> list[str]:
+    """The local folders a build file read with the manifests makes the install read, as
+    written: a ``go.work``'s ``use`` directives other than ``.`` and its local ``replace``
+    targets (https://go.dev/ref/mod#go-work-file-use, #go-work-file-replace). Empty for
+    other files."""
+    if posixpath.basename(name) != "go.work":
+        return []
+    uses = [t[0] for t in _go_directive(data, "use") if t and posixpath.normpath(t[0]) != "."]
+    return uses + go_local_replacements(data)
 
 
 def go_package_clause(data: bytes) -> str | None:

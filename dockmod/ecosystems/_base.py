@@ -350,10 +350,13 @@ class ConfigFile:
     #: that cannot bring those is declined.
     script: bool = False
     #: A build file read like a manifest, which a project may lack (Gradle's ``build.gradle``
-    #: or ``build.gradle.kts``): copied when the build context has it, and read as a manifest
-    #: (it may name other local files); without a context the reorder is declined, since
-    #: which of them exist decides what the copy must name.
+    #: or ``build.gradle.kts``, ``go.work``): copied when the build context has it, and read
+    #: as a manifest (it may name other local files), not through a glob.
     manifest: bool = False
+    #: Such a file without a build context: ``decline`` the reorder (which of Gradle's build
+    #: files exist decides what the copy must name), or ``skip`` it (a ``go.work`` is rare,
+    #: and the unproven manifests already make the fix unsafe).
+    unknown: Literal["decline", "skip"] = "decline"
     #: Settings that name the file to read instead, as ``(settings file, key)`` pairs
     #: (pnpm's ``pnpmfile`` in ``.npmrc`` or ``pnpm-workspace.yaml``): the file a setting in
     #: the build context names is copied, and read, in its place.

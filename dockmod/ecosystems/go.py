@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._base import (
+    CacheDir, ConfigFile, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall,
+)
 from dockmod.ecosystems._rows import names, same
 from dockmod.shell.commands import CommandSpec
 
@@ -64,6 +66,11 @@ MANAGERS = (
         # https://go.dev/ref/mod#go-install (``go install pkg@v1.2.3``)
         tool_actions=frozenset({"install"}), pin=r"[^@]*@v\d",
         kind_rule=_go_kind,
+        # A workspace: `go.work` (and its checksums, `go.work.sum`) in the module's folder or
+        # above it makes the go command read the modules it `use`s: https://go.dev/ref/mod#workspaces
+        project_config=(ConfigFile("go.work", "https://go.dev/ref/mod#workspaces", manifest=True, unknown="skip"),
+                        ConfigFile("go.work.sum", "https://go.dev/ref/mod#workspaces", manifest=True,
+                                   unknown="skip")),
     ),
 )
 

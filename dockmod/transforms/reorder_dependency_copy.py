@@ -30,7 +30,9 @@ is no error):
 * ``pnpm install``: ``package.json``, ``pnpm-lock.yaml`` (``*`` unless
   ``--frozen-lockfile``), ``pnpm-workspace.yaml*``, ``.npmrc*``; ``pnpm fetch``: the
   lock file and ``.npmrc*``;
-* ``go mod download``: ``go.mod``, ``go.sum*`` (a module without dependencies has none);
+* ``go mod download``: ``go.mod``, ``go.sum*`` (a module without dependencies has none),
+  and ``go.work``/``go.work.sum`` when the context has them (a ``go.work`` that ``use``\ s
+  another folder, or replaces a module with one, gives no fix);
 * ``bundle install``: ``Gemfile`` (or ``--gemfile``), ``Gemfile.lock*``;
 * ``composer install``: ``composer.json``, ``composer.lock*``;
 * ``mvn dependency:go-offline`` (or ``dependency:resolve``): ``pom.xml`` (or ``-f``), and
@@ -212,7 +214,7 @@ from typing import TYPE_CHECKING, Any
 
 from dockmod.buildcontext import BuildContext
 from dockmod.buildcontext.manifests import patched_files, script_loads, toml_has_table
-from dockmod.buildcontext.manifests import npmrc_setting, yarnrc_setting
+from dockmod.buildcontext.manifests import local_folders, npmrc_setting, yarnrc_setting
 from dockmod.ecosystems._base import ConfigFile
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
@@ -705,9 +707,14 @@ class ReorderDependencyCopy(Transform):
             if cf.manifest:
                 # A build file the project may lack: copied only as the context shows it.
                 if ctx is None:
+                    if cf.unknown == "skip":
+                        continue
                     raise NoFix(f"which of the build files (`{path}`…) the project has only the build context "
                                 "shows, and it is not at hand")
                 if ctx.has_file(in_ctx(path)):
+                    if (data := ctx.read(in_ctx(path))) is not None and (folders := local_folders(path, data)):
+                        raise NoFix(f"`{path}` uses the folder `{folders[0]}`, which the manifest copy would not "
+                                    "bring")
                     install.need(path)
                 continue
             if cf.path.endswith("/"):

@@ -104,3 +104,10 @@ def test_pnpmfile_setting_names_a_file_that_loads_others(tmp_path: Path) -> None
     (ctx / "hooks.cjs").write_text('module.exports = require("./more-hooks")\n')
     assert _reasons(_PNPM, context_dir=ctx) == [
         "`hooks.cjs` loads `./more-hooks`, which the manifest copy would not bring"]
+
+
+def test_go_work_using_another_folder() -> None:
+    case = "go_work_use_declined"
+    text = (FIXTURES / f"{case}.before.Dockerfile").read_text()
+    assert _reasons(text, context_dir=FIXTURES / f"{case}.context") == [
+        "`go.work` uses the folder `./lib`, which the manifest copy would not bring"]
