@@ -100,3 +100,8 @@ def binary_name(import_path: str) -> str | None:
 # (https://go.dev/ref/mod#go-mod-file, #go-sum-files), the workspace files
 # (https://go.dev/ref/mod#workspaces) and the vendor folder (https://go.dev/ref/mod#vendoring).
 BUILD_INPUTS: frozenset[str] = frozenset({"go.mod", "go.sum", "go.work", "go.work.sum", "vendor", "vendor/"})
+
+#: A module's vendor folder: with it (and go 1.14 or later in go.mod) the go command builds
+#: from the vendored copies and not the module cache, as with ``-mod=vendor``
+#: (https://go.dev/ref/mod#vendoring). DM201 adds no ``go mod download`` to such a build.
+VENDOR_MODULES = "vendor/modules.txt"

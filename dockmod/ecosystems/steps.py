@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dockmod.ecosystems import dotnet, jvm, python, rust
+from dockmod.ecosystems import dotnet, go, jvm, python, rust
 from dockmod.ecosystems._base import ConfigFile, InstallKind, Manager, PackageManagerCall
 from dockmod.shell import SimpleCommand
 
@@ -140,6 +140,9 @@ class InstallNeeds:
     config_paths: set[str] = field(default_factory=set)
     #: Configuration folders copied whole (``.mvn``), relative to the install's folder.
     folders: list[str] = field(default_factory=list)
+    #: Files whose presence in the context makes the added deps-only step wrong (Go's
+    #: ``vendor/modules.txt``: the build reads the vendored modules), relative to its folder.
+    no_download_if: list[str] = field(default_factory=list)
 
     def from_context(self, call: PackageManagerCall, what: str) -> ContextInputs:
         """The context's inputs for ``call``; NoFix when it has none (``what`` says
@@ -400,6 +403,7 @@ def record_project_needs(call: PackageManagerCall, install: InstallNeeds) -> Non
     record_config(call, install)
     m = call.manager
     if m is Manager.GO:
+        record_go_download(call, install)
         install.extra_command = "go mod download"
         install.need("go.mod")
         install.need("go.sum", optional=True)
@@ -421,6 +425,28 @@ def record_project_needs(call: PackageManagerCall, install: InstallNeeds) -> Non
     else:
         install.extra_words = ("--no-install-project",)
     record_needs(call, install)
+
+
+def record_go_download(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """``go build`` gets ``go mod download`` first, unless the build reads only what is on
+    disk: ``GOFLAGS=-mod=vendor`` or ``GOPROXY=off`` where it runs (the row's
+    ``offline_env``; ``-mod=vendor`` on the command is no project step), or a vendor folder
+    the context has (:data:`dockmod.ecosystems.go.VENDOR_MODULES`, checked by the
+    transform). The download would need the network and fill the module cache the build
+    does not read."""
+    from dockmod.ecosystems.cache_use import offline
+
+    if install.env_at is not None:
+        env = install.env_at(call.command)
+        for var, _ in call.info.offline_env:
+            if env(var) is not None and not isinstance(env(var), str):
+                raise NoFix(f"`${var}` is not known: it may make the build read only what is on disk, where an "
+                            "added `go mod download` would download")
+        found = offline(call, env)
+        if found:
+            raise NoFix(f"`{found[0]}`: the build reads only what is on disk, and an added `go mod download` "
+                        "would need the network")
+    install.no_download_if.append(go.VENDOR_MODULES)
 
 
 def record_restore_needs(call: PackageManagerCall, install: InstallNeeds) -> None:

@@ -189,7 +189,10 @@ that folder *before* the install, next to ``COPY go.mod``, is a manifest copy: i
 moved, and is no finding); the copy has flags other than
 ``--chown``/``--chmod``/``--link``, or its destination has variables or quotes and must
 cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo needs a target source file to
-read its manifest); a ``cargo build`` or ``dotnet`` build (of no named project) without a build context, or one
+read its manifest); a ``go build`` that reads only what is on disk (``GOFLAGS=-mod=vendor``
+or ``GOPROXY=off`` where it runs, or a ``vendor/modules.txt`` in the context; without a
+context that there is none is not shown, and the fix is unsafe), which an added ``go mod
+download`` would make download; a ``cargo build`` or ``dotnet`` build (of no named project) without a build context, or one
 the context shows a placeholder or the copied project files cannot stand in for (a
 workspace, a build script, ``[[bin]]`` targets, several project files, a reference
 outside the copy); a multi-module Maven build; a ``.pnpmfile.cjs`` that loads other local
@@ -743,6 +746,13 @@ class ReorderDependencyCopy(Transform):
                     raise NoFix(f"`{path}` {loads}, which the manifest copy would not bring")
             install.need(path, optional=True)
             install.config_paths.add(path)
+        for path in install.no_download_if:
+            if ctx is None:
+                install.unsafe.append(f"no build context shows whether there is a `{path}`, with which the build "
+                                      "reads the vendored modules and the added step downloads them")
+            elif ctx.has_file(in_ctx(path)):
+                raise NoFix(f"the context has `{path}`: the build reads the vendored modules, and an added "
+                            f"`{install.extra_command}` would download them")
         if ctx is None or not install.patch_tables or "package.json" not in install.manifests:
             return
         data = ctx.read(in_ctx("package.json"))

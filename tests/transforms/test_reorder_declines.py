@@ -111,3 +111,21 @@ def test_go_work_using_another_folder() -> None:
     text = (FIXTURES / f"{case}.before.Dockerfile").read_text()
     assert _reasons(text, context_dir=FIXTURES / f"{case}.context") == [
         "`go.work` uses the folder `./lib`, which the manifest copy would not bring"]
+
+
+def test_go_build_reading_only_what_is_on_disk() -> None:
+    # GOFLAGS=-mod=vendor / GOPROXY=off: an added `go mod download` would need the network.
+    text = (FIXTURES / "go_env_offline_no_download.before.Dockerfile").read_text()
+    assert _reasons(text) == [
+        "`GOFLAGS=-mod=vendor`: the build reads only what is on disk, and an added `go mod download` would need "
+        "the network",
+        "`GOPROXY=off`: the build reads only what is on disk, and an added `go mod download` would need the "
+        "network"]
+
+
+def test_go_build_with_a_vendor_folder() -> None:
+    case = "go_vendor_no_download"
+    text = (FIXTURES / f"{case}.before.Dockerfile").read_text()
+    assert _reasons(text, context_dir=FIXTURES / f"{case}.context") == [
+        "the context has `vendor/modules.txt`: the build reads the vendored modules, and an added `go mod "
+        "download` would download them"]
