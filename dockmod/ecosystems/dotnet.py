@@ -113,4 +113,22 @@ RESTORE_INPUTS = ("Directory.Build.props", "Directory.Build.targets", "Directory
 #: it restores: https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-restore#options
 RESTORE_CARRIED = frozenset({"-r", "--runtime", "-a", "--arch", "--os", "-s", "--source", "--packages",
                              "--configfile", "--disable-parallel", "--no-cache", "--force", "--locked-mode",
-                             "--use-lock-file", "-v", "--verbosity", "-p", "--property"})
+                             "--use-lock-file", "-v", "--verbosity", "-p", "--property",
+                             # the current runtime as the RID (restores its runtime packs), .NET 6+
+                             "--ucr", "--use-current-runtime",
+                             "--no-http-cache", "--ignore-failed-sources", "--lock-file-path", "--force-evaluate"})
+#: MSBuild properties written with the name attached (``--property:PublishAot=true``,
+#: ``-property:…``): carried too, as properties decide what is restored (Native AOT's
+#: ILCompiler, ReadyToRun's runtime packs: https://learn.microsoft.com/en-us/dotnet/core/deploying/native-aot/,
+#: https://learn.microsoft.com/en-us/dotnet/core/deploying/ready-to-run).
+RESTORE_PROPERTY_PREFIXES = ("--property:", "-property:", "-p:")
+#: `dotnet publish`/`build` options that `dotnet restore` lacks but that set a property
+#: the restore reads: ``--self-contained`` sets ``SelfContained``, whose runtime packs the
+#: restore fetches (https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-publish#options).
+RESTORE_AS_PROPERTY = {"--self-contained": "-p:SelfContained=true", "--sc": "-p:SelfContained=true",
+                       "--no-self-contained": "-p:SelfContained=false"}
+
+
+def restore_carries(option: str) -> bool:
+    """An option of a build that the added ``dotnet restore`` repeats."""
+    return option in RESTORE_CARRIED or option.startswith(RESTORE_PROPERTY_PREFIXES)

@@ -115,7 +115,9 @@ Also handled, each with the same safety rules:
     ``<modules>`` or ``-pl``/``-am`` is declined. go-offline does not fetch everything
     (plugins resolved later), but most of it;
   - ``dotnet publish``/``build``/``test``: ``dotnet restore`` (with the build's project
-    operand and ``-r``/``--source``/… options) after the project files, as Docker's .NET
+    operand and the options that change what is restored: ``-r``, ``--ucr``, ``--source``,
+    MSBuild properties such as ``-p:PublishAot=true``, ``--self-contained`` as
+    ``-p:SelfContained=true``…) after the project files, as Docker's .NET
     guide does; the files come from the context (the one project or solution in the
     folder, the solution's projects and their ``ProjectReference``s, ``nuget.config``,
     ``Directory.*.props``, ``global.json``). Without a context, only a project named on
