@@ -66,6 +66,10 @@ def _clojure_action(action: str, options: tuple[Option, ...], operands: tuple[Sh
     return None
 
 
+# https://docs.gradle.org/current/userguide/version_catalogs.html#sec:version-catalog-declaration
+_CATALOG = "https://docs.gradle.org/current/userguide/version_catalogs.html#sec:version-catalog-declaration"
+
+
 MANAGERS = (
     # https://maven.apache.org/ref/current/maven-embedder/cli.html
     ManagerInfo(
@@ -130,8 +134,7 @@ MANAGERS = (
               for name in ("settings.gradle", "settings.gradle.kts", "build.gradle", "build.gradle.kts")),
             ConfigFile("gradle.properties",
                        "https://docs.gradle.org/current/userguide/directory_layout.html#dir:project_root"),
-            ConfigFile("gradle/libs.versions.toml",
-                       "https://docs.gradle.org/current/userguide/version_catalogs.html#sec:version-catalog-declaration"),
+            ConfigFile("gradle/libs.versions.toml", _CATALOG),
             ConfigFile("buildSrc/",
                        "https://docs.gradle.org/current/userguide/directory_layout.html#dir:project_root"),
         ),

@@ -49,9 +49,10 @@ build context has it (without a context, every such file, through a glob):
 ``poetry.toml*`` for Poetry (``virtualenvs.in-project``…); ``uv.toml*``, and
 ``pyproject.toml*`` when it has a ``[tool.uv]`` table, for uv (also ``uv pip install``);
 ``.pnpmfile.cjs*`` and ``.pnpmfile.mjs*`` for pnpm (or the file its ``pnpmfile`` setting
-names in ``.npmrc``/``pnpm-workspace.yaml``, or ``--pnpmfile``); ``bunfig.toml*`` (or the file ``-c``/``--config`` names) for
-bun; ``auth.json*`` for Composer (private repositories' credentials); ``gradle.properties``, ``gradle/libs.versions.toml`` and a ``buildSrc/`` folder for
-Gradle; Maven's ``.mvn/`` folder, copied whole as its own ``COPY .mvn/ ./.mvn/`` (its
+names in ``.npmrc``/``pnpm-workspace.yaml``, or ``--pnpmfile``); ``bunfig.toml*`` (or the
+file ``-c``/``--config`` names) for bun; ``auth.json*`` for Composer (private
+repositories' credentials); ``gradle.properties``, ``gradle/libs.versions.toml`` and a
+``buildSrc/`` folder for Gradle; Maven's ``.mvn/`` folder, copied whole as its own ``COPY .mvn/ ./.mvn/`` (its
 ``maven.config`` may name other files there). The patch files ``package.json`` lists
 under ``pnpm.patchedDependencies`` (pnpm) or ``patchedDependencies`` (bun) are copied
 too, each into its folder (``COPY patches/x.patch ./patches/``).
@@ -194,7 +195,8 @@ cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo needs a target source 
 read its manifest); a ``go build`` that reads only what is on disk (``GOFLAGS=-mod=vendor``
 or ``GOPROXY=off`` where it runs, or a ``vendor/modules.txt`` in the context; without a
 context that there is none is not shown, and the fix is unsafe), which an added ``go mod
-download`` would make download; a ``cargo build`` or ``dotnet`` build (of no named project) without a build context, or one
+download`` would make download; a ``cargo build`` or ``dotnet`` build (of no named project)
+without a build context, or one
 the context shows a placeholder or the copied project files cannot stand in for (a
 workspace, a build script, ``[[bin]]`` targets, several project files, a reference
 outside the copy); a multi-module Maven build; a ``.pnpmfile.cjs`` that loads other local
