@@ -750,6 +750,9 @@ class ReorderDependencyCopy(Transform):
                     raise NoFix(f"`{path}` {loads}, which the manifest copy would not bring")
             install.need(path, optional=True)
             install.config_paths.add(path)
+        wanted = [cf.path for cf in install.config if cf.manifest and cf.unknown == "decline"]
+        if ctx is not None and wanted and not any(p in install.manifests for p in wanted):
+            raise NoFix(f"the context has none of the build files {', '.join(f'`{p}`' for p in wanted)}")
         for path in install.no_download_if:
             if ctx is None:
                 install.unsafe.append(f"no build context shows whether there is a `{path}`, with which the build "

@@ -129,3 +129,12 @@ def test_go_build_with_a_vendor_folder() -> None:
     assert _reasons(text, context_dir=FIXTURES / f"{case}.context") == [
         "the context has `vendor/modules.txt`: the build reads the vendored modules, and an added `go mod "
         "download` would download them"]
+
+
+def test_gradle_context_without_build_files(tmp_path: Path) -> None:
+    # A context with none of the build files: a reorder would copy nothing.
+    (tmp_path / "Main.java").write_text("class Main {}\n")
+    text = (FIXTURES / "gradle_no_context_declined.before.Dockerfile").read_text()
+    assert _reasons(text, context_dir=tmp_path) == [
+        "the context has none of the build files `settings.gradle`, `settings.gradle.kts`, `build.gradle`, "
+        "`build.gradle.kts`"]
