@@ -38,6 +38,23 @@ EXTRA_ALLOW_TOKENS: tuple[str, ...] = (
     "gpg", "pgp", "gnupg", "fingerprint", "keyring", "keyserver", "env",
 )
 
+# .NET configuration from environment variables: ``__`` separates the sections of a
+# hierarchical key (``Kestrel__Certificates__Default__KeyPath`` is the setting
+# ``Kestrel:Certificates:Default:KeyPath``; "Configuration in ASP.NET Core", environment
+# variables: https://learn.microsoft.com/aspnet/core/fundamentals/configuration/#environment-variables,
+# and https://learn.microsoft.com/dotnet/core/compatibility/extensions/7.0/environment-variable-prefix).
+# The value is that of the LAST section: only its name says whether it is a secret
+# (``Jwt__Key``, ``Kestrel__Certificates__Default__Password`` are; ``Auth__Authority``,
+# ``Token__Issuer`` are not). A name is read so when it has this separator between two
+# sections that do not start or end with ``_`` (``NPM_CONFIG__AUTH`` stays npm's ``_auth``:
+# its last section is ``AUTH``).
+DOTNET_SECTION_SEPARATOR = "__"
+# Last sections that, right after an array index (``Filters__0__Key``), are a property of
+# one item of a list of key/value pairs, not a key: dotnet-monitor's process filters
+# (``DefaultProcess__Filters__0__Key=ProcessId``, ``…__0__Value=1``:
+# https://github.com/dotnet/dotnet-monitor/blob/main/documentation/configuration/default-process-configuration.md).
+DOTNET_ITEM_PROPERTIES: frozenset[str] = frozenset({"key"})
+
 # Names that say the value is a public key (``MINIO_UPDATE_MINISIGN_PUBKEY``, ``SSH_PUBLIC_KEY``,
 # ``COSIGN_PUB_KEY``): its value is high-entropy by nature and public by design, so the
 # entropy test alone does not make it a secret (a token format still does). As ``_``-separated

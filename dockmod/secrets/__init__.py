@@ -101,7 +101,26 @@ def _is_secret_name(name: str, user_allow: tuple[str, ...], user_deny: tuple[str
         return True
     if not _matches(data.BUILDKIT_DENY_TOKENS + data.EXTRA_DENY_TOKENS, name):
         return False
+    if data.DOTNET_SECTION_SEPARATOR in name:
+        name = _dotnet_last_section(name)
+        if not name or not _matches(data.BUILDKIT_DENY_TOKENS + data.EXTRA_DENY_TOKENS, name):
+            return False
     return not _matches(data.BUILDKIT_ALLOW_TOKENS + data.EXTRA_ALLOW_TOKENS, name)
+
+
+def _dotnet_last_section(name: str) -> str:
+    """The section of a .NET hierarchical configuration key (``Section__0__Key``) whose
+    name says what its value is; "" when that is one item's key of a list of key/value
+    pairs (``__0__Key``). ``name`` itself when it is not such a key (a section would start
+    or end with ``_``, as in npm's ``NPM_CONFIG__AUTH`` for ``_auth``: still ``AUTH``).
+    See :data:`dockmod.ecosystems.secrets.DOTNET_SECTION_SEPARATOR`."""
+    sections = name.split(data.DOTNET_SECTION_SEPARATOR)
+    if any(not s or s[0] == "_" or s[-1] == "_" for s in sections):
+        return name
+    last = sections[-1]
+    if len(sections) > 2 and sections[-2].isdigit() and last.lower() in data.DOTNET_ITEM_PROPERTIES:
+        return ""
+    return last
 
 
 def names_public_key(name: str) -> bool:

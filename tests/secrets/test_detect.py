@@ -161,3 +161,43 @@ def test_dm301_does_not_report_a_public_key(tmp_path) -> None:  # type: ignore[n
     r = CliRunner().invoke(cli, ["check", "--select", "DM301", "-j", "1", str(p)])
     assert "OTHER_VALUE" in r.output
     assert "MINIO_UPDATE_MINISIGN_PUBKEY" not in r.output
+
+
+@pytest.mark.parametrize(("name", "secret"), [
+    # .NET hierarchical configuration (`__` between sections): the LAST section names the value.
+    ("DefaultProcess__Filters__0__Key", False),  # dotnet-monitor: one filter's key (`ProcessId`)
+    ("Logging__Filters__12__key", False),
+    ("Kestrel__Certificates__Default__KeyPath", False),
+    ("Auth__Authority", False),
+    ("Token__Issuer", False),
+    ("ApiKey__HeaderName", False),
+    ("Kestrel__Certificates__Default__Password", True),
+    ("Jwt__Key", True),  # a signing key, not an item of a list
+    ("Secrets__0__Password", True),
+    ("ConnectionStrings__Redis__Password", True),
+    # npm's `_auth` (`NPM_CONFIG__AUTH`) and names that are not sections stay as they were
+    ("NPM_CONFIG__AUTH", True),
+    ("A___KEY", True),
+    ("__TOKEN", True),
+])
+def test_dotnet_configuration_names(name: str, secret: bool) -> None:
+    assert is_secret_name(name) is secret
+
+
+def test_dotnet_last_section_keeps_the_users_lists() -> None:
+    assert is_secret_name("Filters__0__Key", deny=["key"])
+    assert not is_secret_name("Jwt__Key", allow=["jwt"])
+
+
+def test_dm301_reads_dotnet_sections(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from dockmod.cli import cli
+
+    p = tmp_path / "Dockerfile"
+    # as dotnet/dotnet-docker's monitor-base images set them
+    p.write_text("FROM alpine\nENV DefaultProcess__Filters__0__Key=ProcessId \\\n"
+                 "    DefaultProcess__Filters__0__Value=1 \\\n    Jwt__Key=changeit\n")
+    r = CliRunner().invoke(cli, ["check", "--select", "DM301", "-j", "1", str(p)])
+    assert "`Jwt__Key`" in r.output
+    assert "DefaultProcess__Filters" not in r.output
