@@ -102,6 +102,25 @@ TOKEN_PATTERNS: tuple[tuple[str, str, str], ...] = (
 BASE64_ENTROPY_LIMIT = 4.5
 MIN_ENTROPY_LENGTH = 20
 
+# A URL's password is no credential worth a finding when the URL's host is one no build
+# reaches with it, or the password is a placeholder (``postgres://user:password@localhost``,
+# ``https://me:changeme@repo.example.com``): a local service's default or documentation.
+# Names of hosts, lower-case, each also with any subdomain: loopback ``localhost`` (RFC 6761
+# section 6.3), RFC 2606's second-level example domains.
+PLACEHOLDER_HOSTS: tuple[str, ...] = ("localhost", "example.com", "example.net", "example.org")
+# Reserved top-level names: RFC 2606 (``.test``, ``.example``, ``.invalid``, ``.localhost``)
+# and mDNS's ``.local`` (RFC 6762): never a public service's host.
+PLACEHOLDER_TLDS: tuple[str, ...] = ("test", "example", "invalid", "localhost", "local")
+# Passwords that say "put yours here" (compared lower-case, after stripping ``<>``, ``{}``,
+# ``[]`` around them): the words documentation and compose files use, and the defaults of
+# common images (``changeit``: the JDK's cacerts store). A run of one repeated ``x`` or ``*``
+# (``xxx``, ``****``) is one too.
+PLACEHOLDER_PASSWORDS: frozenset[str] = frozenset({
+    "password", "pass", "passwd", "pwd", "secret", "changeme", "change_me", "change-me",
+    "changeit", "placeholder", "dummy", "example", "your_password", "yourpassword",
+    "your-password", "mypassword", "my_password", "redacted",
+})
+
 # Values that only switch something on or off: never a credential
 # (``ANSIBLE_HOST_KEY_CHECKING=False``, ``NPM_CONFIG_AUTH=0``).
 FLAG_VALUES: frozenset[str] = frozenset({

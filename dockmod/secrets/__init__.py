@@ -145,8 +145,31 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 HIGH_ENTROPY = "high-entropy string"
-# scheme://user:password@host: the password part, when it is written out (not a variable).
-_URL_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@")
+# scheme://user:password@host: the password part, when it is written out (not a variable),
+# and the host (an IPv6 address in brackets, or a name), which ``$`` may end.
+_URL_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@(\[[0-9A-Fa-f:.]*\]|[^/\s:@?#\[]*)")
+_REPEATED = re.compile(r"(x|\*)\1{2,}")
+
+
+def _placeholder_credentials(m: re.Match[str]) -> bool:
+    """The URL credentials ``m`` found are a placeholder: a local or reserved host, or a
+    placeholder password (:data:`dockmod.ecosystems.secrets.PLACEHOLDER_HOSTS`, …)."""
+    password = m.group(1).lower().strip("<>{}[]")
+    if password in data.PLACEHOLDER_PASSWORDS or _REPEATED.fullmatch(password):
+        return True
+    host = m.group(2).lower().strip("[]").rstrip(".")
+    if not host or "$" in host:
+        return False
+    if host in data.PLACEHOLDER_HOSTS or host.rsplit(".", 1)[-1] in data.PLACEHOLDER_TLDS:
+        return True
+    if any(host.endswith("." + h) for h in data.PLACEHOLDER_HOSTS):
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 _BASE64ISH = re.compile(r"[A-Za-z0-9+/=_-]+")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 
@@ -176,8 +199,7 @@ def looks_like_credential(value: str) -> str | None:
     for name, rx in _patterns():
         if rx.search(value):
             return name
-    m = _URL_CREDENTIALS.search(value)
-    if m and "$" not in m.group(1):
+    if any("$" not in m.group(1) and not _placeholder_credentials(m) for m in _URL_CREDENTIALS.finditer(value)):
         return "URL with a password"
     if "$" in value or len(value) < data.MIN_ENTROPY_LENGTH:
         return None

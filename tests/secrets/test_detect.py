@@ -47,7 +47,7 @@ def test_user_lists() -> None:
     ("npm_" + "Q7w8E9r0T1y2U3i4O5p6A7s8D9f0G1h2J3k4", "npm token"),
     ("sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc", "Stripe secret key"),
     ("AIza" + "SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", "Google API key"),
-    ("https://ci:s3cret@pypi.example.com/simple", "URL with a password"),
+    ("https://ci:s3cret@pypi.acme.internal/simple", "URL with a password"),
     ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "high-entropy string"),
 ])
 def test_credential_values(value: str, kind: str) -> None:
@@ -201,3 +201,56 @@ def test_dm301_reads_dotnet_sections(tmp_path) -> None:  # type: ignore[no-untyp
     r = CliRunner().invoke(cli, ["check", "--select", "DM301", "-j", "1", str(p)])
     assert "`Jwt__Key`" in r.output
     assert "DefaultProcess__Filters" not in r.output
+
+
+@pytest.mark.parametrize("value", [
+    # a local or reserved host: RFC 6761 loopback, RFC 2606 example domains and TLDs, mDNS
+    "postgres://app:Hq7Lz2Rk9Vw4@localhost:5432/app",
+    "postgres://app:Hq7Lz2Rk9Vw4@db.localhost/app",
+    "mysql://root:Hq7Lz2Rk9Vw4@127.0.0.1:3306/x",
+    "mysql://root:Hq7Lz2Rk9Vw4@127.8.9.1/x",
+    "redis://:Hq7Lz2Rk9Vw4@[::1]:6379/0",
+    "https://ci:Hq7Lz2Rk9Vw4@example.com/simple",
+    "https://ci:Hq7Lz2Rk9Vw4@pypi.EXAMPLE.org./simple",
+    "https://ci:Hq7Lz2Rk9Vw4@git.example.net/x.git",
+    "https://ci:Hq7Lz2Rk9Vw4@nas.local/share",
+    "https://ci:Hq7Lz2Rk9Vw4@svc.test/",
+    "https://ci:Hq7Lz2Rk9Vw4@x.invalid/",
+    "https://ci:Hq7Lz2Rk9Vw4@x.example/",
+    # a placeholder password on any host
+    "https://me:password@pypi.acme.internal/simple",
+    "https://me:Pass@pypi.acme.internal/simple",
+    "https://me:changeme@pypi.acme.internal/simple",
+    "https://me:changeit@pypi.acme.internal/simple",
+    "https://me:secret@pypi.acme.internal/simple",
+    "https://me:<password>@pypi.acme.internal/simple",
+    "https://me:{password}@pypi.acme.internal/simple",
+    "https://me:xxx@pypi.acme.internal/simple",
+    "https://me:XXXXXXXX@pypi.acme.internal/simple",
+    "https://me:*****@pypi.acme.internal/simple",
+])
+def test_placeholder_url_passwords_are_not_credentials(value: str) -> None:
+    assert looks_like_credential(value) is None
+
+
+@pytest.mark.parametrize("value", [
+    "https://ci:Hq7Lz2Rk9Vw4@pypi.acme.internal/simple",
+    "https://ci:Hq7Lz2Rk9Vw4@10.0.0.5/simple",  # a private address is a real host
+    "https://ci:Hq7Lz2Rk9Vw4@db:5432/x",  # a compose service
+    "https://ci:Hq7Lz2Rk9Vw4@myexample.com/",  # not example.com
+    "https://ci:Hq7Lz2Rk9Vw4@example.com.evil.io/",
+    "https://ci:Hq7Lz2Rk9Vw4@localhost.evil.io/",
+    "https://ci:Hq7Lz2Rk9Vw4@$REGISTRY/",  # the host is not known
+    "https://ci:passw0rd-Hq7Lz@pypi.acme.internal/",  # not a placeholder word
+    "https://ci:xx@pypi.acme.internal/",
+    # one real credential among placeholders
+    "http://u:password@localhost/ https://ci:Hq7Lz2Rk9Vw4@pypi.acme.internal/simple",
+])
+def test_real_looking_url_passwords_are_still_credentials(value: str) -> None:
+    assert looks_like_credential(value) == "URL with a password"
+
+
+def test_a_placeholder_url_password_is_still_masked() -> None:
+    # Not a finding, but dockmod keeps hiding it wherever it prints the file's text.
+    df = dockmod.parse("FROM alpine\nRUN pip install -i https://ci:Hq7Lz2Rk9Vw4@localhost/simple x\n")
+    assert "Hq7Lz2Rk9Vw4" not in mask_secrets(df.code, secret_values(df))
