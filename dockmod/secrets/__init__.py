@@ -170,6 +170,8 @@ def _placeholder_credentials(m: re.Match[str]) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
 _BASE64ISH = re.compile(r"[A-Za-z0-9+/=_-]+")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 
@@ -418,8 +420,9 @@ def mask_findings(findings: Iterable[Any], values: Sequence[SecretValue]) -> lis
         message = mask_secrets(f.message, values)
         title = mask_secrets(f.fix_title, values) if f.fix_title else f.fix_title
         reason = mask_secrets(f.no_fix_reason, values) if f.no_fix_reason else f.no_fix_reason
-        if (message, title, reason) != (f.message, f.fix_title, f.no_fix_reason):
-            f = replace(f, message=message, fix_title=title, no_fix_reason=reason)
+        unsafe = mask_secrets(f.unsafe_reason, values) if f.unsafe_reason else f.unsafe_reason
+        if (message, title, reason, unsafe) != (f.message, f.fix_title, f.no_fix_reason, f.unsafe_reason):
+            f = replace(f, message=message, fix_title=title, no_fix_reason=reason, unsafe_reason=unsafe)
         out.append(f)
     return out
 
