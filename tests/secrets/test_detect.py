@@ -254,3 +254,14 @@ def test_a_placeholder_url_password_is_still_masked() -> None:
     # Not a finding, but dockmod keeps hiding it wherever it prints the file's text.
     df = dockmod.parse("FROM alpine\nRUN pip install -i https://ci:Hq7Lz2Rk9Vw4@localhost/simple x\n")
     assert "Hq7Lz2Rk9Vw4" not in mask_secrets(df.code, secret_values(df))
+
+
+def test_mask_findings_masks_the_unsafe_reason() -> None:
+    from dockmod.secrets import SecretValue, mask_findings
+    from dockmod.transforms._base import FixSafety, Finding
+
+    value = "Hq7Lz2Rk9Vw4Tb5Nc8Xp"
+    f = Finding("DM202", "add-cache-mounts", "m", 1, 1, 1, 2, fix_title="t", safety=FixSafety.UNSAFE,
+                unsafe_reason=f"the file uses frontend `x/{value}`")
+    (masked,) = mask_findings([f], [SecretValue("TOKEN", value, value)])
+    assert masked.unsafe_reason == f"the file uses frontend `x/{MASK}`"
