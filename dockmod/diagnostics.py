@@ -87,6 +87,8 @@ def render_finding_full(path: str, f: Finding, source_line: str, *, unsafe_fixes
         note = ""
         if f.no_fix_reason:
             note = f" (not applied: {escape(f.no_fix_reason)})"
+        elif f.held_back(unsafe_fixes) and f.unsafe_reason:
+            note = f" (unsafe: {escape(f.unsafe_reason)}; needs --unsafe-fixes)"
         elif f.held_back(unsafe_fixes):
             note = " (unsafe: needs --unsafe-fixes)"
         elif not f.fixable:

@@ -172,7 +172,7 @@ def finding_dict(path: str, f: Finding, unsafe: bool) -> dict:
             "title": f.fix_title,
             "safety": safety_label(f.safety) if f.safety else None,
             "applicable": (f.safety is not None and f.safety.applies(unsafe)),
-            "reason": f.no_fix_reason,
+            "reason": f.no_fix_reason or f.unsafe_reason,
         },
     }
 

@@ -76,12 +76,25 @@ P = engine.SyntaxPolicy
     (P.MINIMUM, "# syntax=docker/dockerfile:latest\nFROM a\nRUN true\n",
      "# syntax=docker/dockerfile:latest\nFROM a\nRUN :\n"),
     (P.MINIMUM, "# syntax=docker/dockerfile:1.7\nFROM a\nRUN true\n", "# syntax=docker/dockerfile:1.7\nFROM a\nRUN :\n"),
-    (P.MINIMUM, "# syntax=example.com/custom:2\nFROM a\nRUN true\n", "# syntax=example.com/custom:2\nFROM a\nRUN :\n"),
 ])
 def test_syntax_directive_policy(policy: engine.SyntaxPolicy, before: str, after: str) -> None:
     out = fix(before, _NeedsHeredocs, syntax_directive=policy).output.code
     assert out == after
     assert fix(out, _NeedsHeredocs, syntax_directive=policy).output.code == out
+
+
+def test_a_custom_frontend_makes_the_fix_unsafe_and_keeps_its_directive() -> None:
+    """Another frontend than docker/dockerfile may read the fix's syntax its own way: the
+    safe fix becomes unsafe (with the reason), and when applied the directive stays."""
+    before = "# syntax=example.com/custom:2\nFROM a\nRUN true\n"
+    result = fix(before, _NeedsHeredocs, syntax_directive=P.MINIMUM)
+    assert not result.changed
+    (finding,) = result.findings
+    assert finding.safety is FixSafety.UNSAFE
+    assert finding.unsafe_reason == ("the file uses frontend `example.com/custom:2`; "
+                                     "dockmod can only prove this for docker/dockerfile")
+    out = fix(before, _NeedsHeredocs, syntax_directive=P.MINIMUM, unsafe_fixes=True).output.code
+    assert out == "# syntax=example.com/custom:2\nFROM a\nRUN :\n"
 
 
 @pytest.mark.parametrize("policy,before,after", [
@@ -154,7 +167,8 @@ D = "sha256:" + "ab" * 32
 def test_a_syntax_directive_dockmod_cannot_raise_caps_the_fixes(directive: str, capped: bool) -> None:
     """A fix that needs a newer frontend than a pinned directive that stays pinned would break
     the build: it is reported without a fix, naming the directive."""
-    result = fix(f"# syntax={directive}\nFROM a\nRUN true\n", _NeedsHeredocs)
+    # (--unsafe-fixes: under a custom frontend the fix is unsafe, see the test above)
+    result = fix(f"# syntax={directive}\nFROM a\nRUN true\n", _NeedsHeredocs, unsafe_fixes=True)
     (finding,) = result.findings
     assert finding.fixable is not capped and result.changed is not capped
     if capped:

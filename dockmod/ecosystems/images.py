@@ -26,6 +26,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from dockmod.lang.words import UNKNOWN, Unknown
+from dockmod.registry.reference import DOCKER_HUB_ALIASES
 
 #: BuildKit sets this PATH when the image sets none (``system.DefaultPathEnvUnix``).
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -342,7 +343,8 @@ _DISTRO_USERS = {"debian": _DEBIAN_USERS, "ubuntu": _DEBIAN_USERS, "alpine": _AL
                  "ubi": _RHEL_USERS, "oraclelinux": _RHEL_USERS, "azurelinux": _ROOT,
                  "fedora": _RHEL_USERS}
 
-_DOCKER_HUB = ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/",
+# Docker Hub under each of its host names (the one table of them: registry.reference).
+_DOCKER_HUB = (*(f"{h}/library/" for h in DOCKER_HUB_ALIASES), *(f"{h}/" for h in DOCKER_HUB_ALIASES),
                "library/",
                # Docker Hub's mirror on Google's registry:
                # https://cloud.google.com/artifact-registry/docs/pull-cached-dockerhub-images
@@ -427,6 +429,8 @@ def lookup(image_text: str) -> ImageFacts | None:
         return _dotnet(name, tag)
     if name.startswith("gcr.io/distroless/"):
         return _distroless(name, tag)
+    if name in _UV_REPOSITORIES:
+        return _uv(name, tag)
     if name.startswith(("registry.access.redhat.com/", "registry.redhat.io/")):
         return _ubi(name, tag)
     fam = _FAMILIES.get(name)
@@ -590,6 +594,68 @@ def _dotnet(name: str, tag: str) -> ImageFacts | None:
         workdir="/",
         has_shell=not chiseled,
         reference=f"{name}:{tag}",
+    )
+
+
+# uv's images, on GHCR and Docker Hub (``UV_GHCR_IMAGE``/``UV_DOCKERHUB_IMAGE`` in
+# https://github.com/astral-sh/uv/blob/main/.github/workflows/build-docker.yml; "Using uv in
+# Docker", https://docs.astral.sh/uv/guides/integration/docker/#available-images). ``latest``
+# and the bare version tags (``0.6.16``, ``0.6``) are the distroless image: ``/uv`` and
+# ``/uvx`` on scratch, no shell, no package manager, no ``/etc/passwd``. Every other tag
+# (``alpine``, ``bookworm-slim``, ``python3.12-bookworm-slim``, each also as
+# ``0.6.16-<tag>``/``0.6-<tag>``) is a base image plus ``COPY --from=uv /uv /uvx
+# /usr/local/bin/`` (root, no WORKDIR) and, in newer releases, ``ENV UV_TOOL_BIN_DIR``.
+_UV_REPOSITORIES = frozenset({"ghcr.io/astral-sh/uv", "astral/uv"})
+_UV_SOURCE = "https://github.com/astral-sh/uv/blob/main/.github/workflows/build-docker.yml"
+_UV_VERSION = re.compile(r"^\d+\.\d+(?:\.\d+)?(?:(?:a|b|rc)\d+)?")
+_UV_PYTHON = re.compile(r"^python(?P<version>3\.\d+)-(?P<base>alpine(?:3\.\d+)?|[a-z]+)(?P<slim>-slim)?$")
+
+
+def _uv_base(variant: str) -> str | None:
+    """The base image of uv's derived tag ``variant`` (version prefix removed), or None."""
+    if re.fullmatch(r"alpine(?:3\.\d+)?", variant):
+        return "alpine:" + (variant[len("alpine"):] or "latest")
+    if variant == "debian-slim":
+        return "debian:stable-slim"
+    if variant == "debian":
+        return "buildpack-deps:stable"
+    codename = variant.removesuffix("-slim")
+    if codename in _DEBIAN_CODENAMES:
+        return f"debian:{variant}" if variant.endswith("-slim") else f"buildpack-deps:{codename}"
+    m = _UV_PYTHON.match(variant)
+    if m is None:
+        return None
+    version, base = m.group("version"), m.group("base")
+    if base.startswith("alpine"):
+        return None if m.group("slim") else f"python:{version}-{base}"
+    if base not in _DEBIAN_CODENAMES:
+        return None
+    return f"python:{version}-slim-{base}" if m.group("slim") else f"python:{version}-{base}"
+
+
+def _uv(name: str, tag: str) -> ImageFacts | None:
+    variant = tag
+    version = _UV_VERSION.match(tag)
+    if version is not None:
+        variant = tag[version.end():]
+        if variant and not variant.startswith("-"):
+            return None
+        variant = variant[1:]
+    if (version is not None and variant == "") or (version is None and tag == "latest"):
+        return ImageFacts(
+            family="uv", distro=None, package_manager=None, user="", home=None,
+            env=MappingProxyType({"PATH": DEFAULT_PATH}), users=MappingProxyType(dict(_ROOT)),
+            slim=None, source=_UV_SOURCE, has_shell=False, reference=f"{name}:{tag}",
+        )
+    base_ref = _uv_base(variant)
+    base = lookup(base_ref) if base_ref is not None else None
+    if base is None:
+        return None
+    return ImageFacts(
+        family="uv", distro=base.distro, package_manager=base.package_manager, user=base.user,
+        home=base.home, env=MappingProxyType({**base.env, "UV_TOOL_BIN_DIR": _V}), users=base.users,
+        slim=None, source=_UV_SOURCE, workdir=base.workdir, has_shell=base.has_shell,
+        reference=f"{name}:{tag}", volumes=base.volumes,
     )
 
 

@@ -38,6 +38,23 @@ EXTRA_ALLOW_TOKENS: tuple[str, ...] = (
     "gpg", "pgp", "gnupg", "fingerprint", "keyring", "keyserver", "env",
 )
 
+# .NET configuration from environment variables: ``__`` separates the sections of a
+# hierarchical key (``Kestrel__Certificates__Default__KeyPath`` is the setting
+# ``Kestrel:Certificates:Default:KeyPath``; "Configuration in ASP.NET Core", environment
+# variables: https://learn.microsoft.com/aspnet/core/fundamentals/configuration/#environment-variables,
+# and https://learn.microsoft.com/dotnet/core/compatibility/extensions/7.0/environment-variable-prefix).
+# The value is that of the LAST section: only its name says whether it is a secret
+# (``Jwt__Key``, ``Kestrel__Certificates__Default__Password`` are; ``Auth__Authority``,
+# ``Token__Issuer`` are not). A name is read so when it has this separator between two
+# sections that do not start or end with ``_`` (``NPM_CONFIG__AUTH`` stays npm's ``_auth``:
+# its last section is ``AUTH``).
+DOTNET_SECTION_SEPARATOR = "__"
+# Last sections that, right after an array index (``Filters__0__Key``), are a property of
+# one item of a list of key/value pairs, not a key: dotnet-monitor's process filters
+# (``DefaultProcess__Filters__0__Key=ProcessId``, ``…__0__Value=1``:
+# https://github.com/dotnet/dotnet-monitor/blob/main/documentation/configuration/default-process-configuration.md).
+DOTNET_ITEM_PROPERTIES: frozenset[str] = frozenset({"key"})
+
 # Names that say the value is a public key (``MINIO_UPDATE_MINISIGN_PUBKEY``, ``SSH_PUBLIC_KEY``,
 # ``COSIGN_PUB_KEY``): its value is high-entropy by nature and public by design, so the
 # entropy test alone does not make it a secret (a token format still does). As ``_``-separated
@@ -84,6 +101,25 @@ TOKEN_PATTERNS: tuple[tuple[str, str, str], ...] = (
 # and key fingerprints far more often than credentials in a Dockerfile).
 BASE64_ENTROPY_LIMIT = 4.5
 MIN_ENTROPY_LENGTH = 20
+
+# A URL's password is no credential worth a finding when the URL's host is one no build
+# reaches with it, or the password is a placeholder (``postgres://user:password@localhost``,
+# ``https://me:changeme@repo.example.com``): a local service's default or documentation.
+# Names of hosts, lower-case, each also with any subdomain: loopback ``localhost`` (RFC 6761
+# section 6.3), RFC 2606's second-level example domains.
+PLACEHOLDER_HOSTS: tuple[str, ...] = ("localhost", "example.com", "example.net", "example.org")
+# Reserved top-level names: RFC 2606 (``.test``, ``.example``, ``.invalid``, ``.localhost``)
+# and mDNS's ``.local`` (RFC 6762): never a public service's host.
+PLACEHOLDER_TLDS: tuple[str, ...] = ("test", "example", "invalid", "localhost", "local")
+# Passwords that say "put yours here" (compared lower-case, after stripping ``<>``, ``{}``,
+# ``[]`` around them): the words documentation and compose files use, and the defaults of
+# common images (``changeit``: the JDK's cacerts store). A run of one repeated ``x`` or ``*``
+# (``xxx``, ``****``) is one too.
+PLACEHOLDER_PASSWORDS: frozenset[str] = frozenset({
+    "password", "pass", "passwd", "pwd", "secret", "changeme", "change_me", "change-me",
+    "changeit", "placeholder", "dummy", "example", "your_password", "yourpassword",
+    "your-password", "mypassword", "my_password", "redacted",
+})
 
 # Values that only switch something on or off: never a credential
 # (``ANSIBLE_HOST_KEY_CHECKING=False``, ``NPM_CONFIG_AUTH=0``).

@@ -5,8 +5,9 @@
 The rules follow ``ParseNormalizedNamed`` in github.com/distribution/reference
 (normalize.go): the first path component is a registry host when it holds a ``.`` or a
 ``:``, is ``localhost``, or has an upper-case letter; otherwise the name is on Docker Hub,
-and a one-component Docker Hub name gets ``library/``. ``index.docker.io`` is an alias of
-``docker.io``, whose API is served at ``registry-1.docker.io``. IPv6 hosts are written in
+and a one-component Docker Hub name gets ``library/``. ``index.docker.io``,
+``registry-1.docker.io`` and ``registry.docker.com`` are aliases of ``docker.io``
+(:data:`DOCKER_HUB_ALIASES`), whose API is served at ``registry-1.docker.io``. IPv6 hosts are written in
 brackets (``[::1]:5000/app``).
 """
 
@@ -16,6 +17,12 @@ import re
 from dataclasses import dataclass
 
 DOCKER_HUB = "docker.io"
+#: Hosts that name Docker Hub in a reference: ``index.docker.io`` (normalize.go's legacy
+#: default domain), ``registry-1.docker.io`` (the distribution API host, which the docker CLI
+#: talks to and which some Dockerfiles write out) and ``registry.docker.com`` (Docker's older
+#: name for that service). The one table: :func:`split_domain` (pinning, lock keys) and
+#: ``dockmod.ecosystems.images`` (base-image facts) both read it.
+DOCKER_HUB_ALIASES: tuple[str, ...] = ("docker.io", "index.docker.io", "registry-1.docker.io", "registry.docker.com")
 #: Where Docker Hub's distribution API answers (what the docker CLI talks to).
 DOCKER_HUB_API = "registry-1.docker.io"
 DEFAULT_TAG = "latest"
@@ -105,7 +112,7 @@ def split_domain(name: str) -> tuple[str, str]:
         domain, remainder = first, rest
     else:
         domain, remainder = DOCKER_HUB, name
-    if domain == "index.docker.io":
+    if domain.lower() in DOCKER_HUB_ALIASES:
         domain = DOCKER_HUB
     if domain == DOCKER_HUB and "/" not in remainder:
         remainder = f"library/{remainder}"

@@ -101,7 +101,26 @@ def _is_secret_name(name: str, user_allow: tuple[str, ...], user_deny: tuple[str
         return True
     if not _matches(data.BUILDKIT_DENY_TOKENS + data.EXTRA_DENY_TOKENS, name):
         return False
+    if data.DOTNET_SECTION_SEPARATOR in name:
+        name = _dotnet_last_section(name)
+        if not name or not _matches(data.BUILDKIT_DENY_TOKENS + data.EXTRA_DENY_TOKENS, name):
+            return False
     return not _matches(data.BUILDKIT_ALLOW_TOKENS + data.EXTRA_ALLOW_TOKENS, name)
+
+
+def _dotnet_last_section(name: str) -> str:
+    """The section of a .NET hierarchical configuration key (``Section__0__Key``) whose
+    name says what its value is; "" when that is one item's key of a list of key/value
+    pairs (``__0__Key``). ``name`` itself when it is not such a key (a section would start
+    or end with ``_``, as in npm's ``NPM_CONFIG__AUTH`` for ``_auth``: still ``AUTH``).
+    See :data:`dockmod.ecosystems.secrets.DOTNET_SECTION_SEPARATOR`."""
+    sections = name.split(data.DOTNET_SECTION_SEPARATOR)
+    if any(not s or s[0] == "_" or s[-1] == "_" for s in sections):
+        return name
+    last = sections[-1]
+    if len(sections) > 2 and sections[-2].isdigit() and last.lower() in data.DOTNET_ITEM_PROPERTIES:
+        return ""
+    return last
 
 
 def names_public_key(name: str) -> bool:
@@ -126,8 +145,33 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 HIGH_ENTROPY = "high-entropy string"
-# scheme://user:password@host: the password part, when it is written out (not a variable).
-_URL_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@")
+# scheme://user:password@host: the password part, when it is written out (not a variable),
+# and the host (an IPv6 address in brackets, or a name), which ``$`` may end.
+_URL_CREDENTIALS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^/\s@]+)@(\[[0-9A-Fa-f:.]*\]|[^/\s:@?#\[]*)")
+_REPEATED = re.compile(r"(x|\*)\1{2,}")
+
+
+def _placeholder_credentials(m: re.Match[str]) -> bool:
+    """The URL credentials ``m`` found are a placeholder: a local or reserved host, or a
+    placeholder password (:data:`dockmod.ecosystems.secrets.PLACEHOLDER_HOSTS`, …)."""
+    password = m.group(1).lower().strip("<>{}[]")
+    if password in data.PLACEHOLDER_PASSWORDS or _REPEATED.fullmatch(password):
+        return True
+    host = m.group(2).lower().strip("[]").rstrip(".")
+    if not host or "$" in host:
+        return False
+    if host in data.PLACEHOLDER_HOSTS or host.rsplit(".", 1)[-1] in data.PLACEHOLDER_TLDS:
+        return True
+    if any(host.endswith("." + h) for h in data.PLACEHOLDER_HOSTS):
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 _BASE64ISH = re.compile(r"[A-Za-z0-9+/=_-]+")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 
@@ -157,8 +201,7 @@ def looks_like_credential(value: str) -> str | None:
     for name, rx in _patterns():
         if rx.search(value):
             return name
-    m = _URL_CREDENTIALS.search(value)
-    if m and "$" not in m.group(1):
+    if any("$" not in m.group(1) and not _placeholder_credentials(m) for m in _URL_CREDENTIALS.finditer(value)):
         return "URL with a password"
     if "$" in value or len(value) < data.MIN_ENTROPY_LENGTH:
         return None
@@ -377,8 +420,9 @@ def mask_findings(findings: Iterable[Any], values: Sequence[SecretValue]) -> lis
         message = mask_secrets(f.message, values)
         title = mask_secrets(f.fix_title, values) if f.fix_title else f.fix_title
         reason = mask_secrets(f.no_fix_reason, values) if f.no_fix_reason else f.no_fix_reason
-        if (message, title, reason) != (f.message, f.fix_title, f.no_fix_reason):
-            f = replace(f, message=message, fix_title=title, no_fix_reason=reason)
+        unsafe = mask_secrets(f.unsafe_reason, values) if f.unsafe_reason else f.unsafe_reason
+        if (message, title, reason, unsafe) != (f.message, f.fix_title, f.no_fix_reason, f.unsafe_reason):
+            f = replace(f, message=message, fix_title=title, no_fix_reason=reason, unsafe_reason=unsafe)
         out.append(f)
     return out
 

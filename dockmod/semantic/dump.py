@@ -34,7 +34,7 @@ def _value(v: Any) -> Any:
 def _user(scope: Scope) -> dict[str, Any]:
     u = scope.user
     return {"spec": u.spec, "name": u.name, "uid": u.uid, "gid": u.gid, "home": u.home,
-            "reason": u.reason, "inherited": u.inherited}
+            "reason": u.reason, "inherited": u.inherited, "from_args": sorted(scope.user_args)}
 
 
 def to_json(model: Model, path: str) -> dict[str, Any]:
@@ -105,11 +105,15 @@ def _fmt(v: Any) -> str:
 
 def _user_text(scope: Scope) -> str:
     u = scope.user
+    # A USER that expands ARGs (`USER ${UID}`): its value is the ARG's default, which
+    # `--build-arg` can change.
+    args = scope.user_args
+    via = f" [from ARG {', '.join(sorted(args))}]" if args else ""
     if u.uid is None:
         who = u.name or u.spec or "?"
-        return f"{who} (uid ?{': ' + u.reason if u.reason else ''})"
+        return f"{who} (uid ?{': ' + u.reason if u.reason else ''}){via}"
     gid = "?" if u.gid is None else u.gid
-    return f"{u.name or u.spec}({u.uid}:{gid})"
+    return f"{u.name or u.spec}({u.uid}:{gid}){via}"
 
 
 def to_text(model: Model, path: str) -> str:

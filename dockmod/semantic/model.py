@@ -32,6 +32,7 @@ from dockmod.ecosystems.images import DEFAULT_PATH, ImageFacts, is_windows_image
 from dockmod.lang.words import UNKNOWN, Unknown
 from dockmod.semantic import runs as _runs
 from dockmod.semantic.expand import expand
+from dockmod.semantic.frontend import Frontend, frontend_of
 from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import RunContent, RunFacts
 from dockmod.semantic.scope import (
@@ -181,6 +182,11 @@ class Model:
                 values[key] = None if self.build_args is not None else UNKNOWN
         # An ARG the build leaves unset is declared but empty for expansion.
         return {k: ("" if v is None else v) for k, v in values.items()}
+
+    @property
+    def frontend(self) -> Frontend:
+        """The frontend the ``# syntax=`` directive names (:mod:`dockmod.semantic.frontend`)."""
+        return frontend_of(self.dockerfile)
 
     @property
     def global_scope(self) -> Scope:

@@ -104,6 +104,8 @@ class Finding:
     safety: FixSafety | None = None
     #: Why no fix is offered although the transform has one (e.g. target-syntax cap).
     no_fix_reason: str | None = None
+    #: Why the fix is unsafe, when this finding's fix is less safe than the transform's.
+    unsafe_reason: str | None = None
 
     @property
     def fixable(self) -> bool:
@@ -307,7 +309,8 @@ class Transform(Transformer):
         return bool(codes) and (self.meta.code in codes or "ALL" in codes)
 
     def _record(self, node: Any, fix_title: str | None, safety: FixSafety | None,
-                no_fix_reason: str | None, msg: dict[str, Any], within: Instruction | None = None) -> None:
+                no_fix_reason: str | None, msg: dict[str, Any], within: Instruction | None = None,
+                unsafe_reason: str | None = None) -> None:
         # ``within``: the top-level instruction the finding belongs to, so that positions
         # print only it to find a node inside it.
         pos = self.context.positions
@@ -330,6 +333,7 @@ class Transform(Transformer):
             fix_title=fix_title,
             safety=safety,
             no_fix_reason=no_fix_reason,
+            unsafe_reason=unsafe_reason,
         ))
 
     def report(self, original: Node, *, at: Instruction | None = None, loc: Any = None,
@@ -374,6 +378,10 @@ class Transform(Transformer):
         if self._suppressed(anchor):
             return keep
         safety = safety or self.meta.safety
+        unsafe_reason = None
+        if safety is FixSafety.SAFE and self.meta.min_syntax:  # proven for docker/dockerfile only
+            unsafe_reason = self.context.model.frontend.unsafe_reason
+            safety = FixSafety.UNSAFE if unsafe_reason else safety
         reason = self._syntax_blocker()
         title = self.meta.fix_title.format(**msg) if self.meta.fix_title else None
         ctx = self.context
@@ -382,7 +390,7 @@ class Transform(Transformer):
         if reason is not None:
             self._record(where, title, None, reason, msg, anchor)
             return keep
-        self._record(where, title, safety, None, msg, anchor)
+        self._record(where, title, safety, None, msg, anchor, unsafe_reason)
         if not safety.applies(ctx.unsafe_fixes):
             return keep
         index = self._proposals

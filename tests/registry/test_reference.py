@@ -16,6 +16,13 @@ D = "sha256:" + "a" * 64
     ("docker.io/python:3", "docker.io", "library/python", "3", "docker.io/library/python:3", "registry-1.docker.io"),
     ("index.docker.io/library/python:3", "docker.io", "library/python", "3", "docker.io/library/python:3",
      "registry-1.docker.io"),
+    # Docker Hub's other host names (DOCKER_HUB_ALIASES): one key, one look-up, one lock entry
+    ("registry-1.docker.io/library/python:3", "docker.io", "library/python", "3", "docker.io/library/python:3",
+     "registry-1.docker.io"),
+    ("registry-1.docker.io/python:3", "docker.io", "library/python", "3", "docker.io/library/python:3",
+     "registry-1.docker.io"),
+    ("registry.docker.com/bitnami/redis:7", "docker.io", "bitnami/redis", "7", "docker.io/bitnami/redis:7",
+     "registry-1.docker.io"),
     ("bitnami/redis:7", "docker.io", "bitnami/redis", "7", "docker.io/bitnami/redis:7", "registry-1.docker.io"),
     ("ghcr.io/org/app/sub:v1", "ghcr.io", "org/app/sub", "v1", "ghcr.io/org/app/sub:v1", "ghcr.io"),
     ("localhost/app", "localhost", "app", None, "localhost/app:latest", "localhost"),

@@ -47,7 +47,7 @@ def test_user_lists() -> None:
     ("npm_" + "Q7w8E9r0T1y2U3i4O5p6A7s8D9f0G1h2J3k4", "npm token"),
     ("sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc", "Stripe secret key"),
     ("AIza" + "SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY", "Google API key"),
-    ("https://ci:s3cret@pypi.example.com/simple", "URL with a password"),
+    ("https://ci:s3cret@pypi.acme.internal/simple", "URL with a password"),
     ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "high-entropy string"),
 ])
 def test_credential_values(value: str, kind: str) -> None:
@@ -161,3 +161,107 @@ def test_dm301_does_not_report_a_public_key(tmp_path) -> None:  # type: ignore[n
     r = CliRunner().invoke(cli, ["check", "--select", "DM301", "-j", "1", str(p)])
     assert "OTHER_VALUE" in r.output
     assert "MINIO_UPDATE_MINISIGN_PUBKEY" not in r.output
+
+
+@pytest.mark.parametrize(("name", "secret"), [
+    # .NET hierarchical configuration (`__` between sections): the LAST section names the value.
+    ("DefaultProcess__Filters__0__Key", False),  # dotnet-monitor: one filter's key (`ProcessId`)
+    ("Logging__Filters__12__key", False),
+    ("Kestrel__Certificates__Default__KeyPath", False),
+    ("Auth__Authority", False),
+    ("Token__Issuer", False),
+    ("ApiKey__HeaderName", False),
+    ("Kestrel__Certificates__Default__Password", True),
+    ("Jwt__Key", True),  # a signing key, not an item of a list
+    ("Secrets__0__Password", True),
+    ("ConnectionStrings__Redis__Password", True),
+    # npm's `_auth` (`NPM_CONFIG__AUTH`) and names that are not sections stay as they were
+    ("NPM_CONFIG__AUTH", True),
+    ("A___KEY", True),
+    ("__TOKEN", True),
+])
+def test_dotnet_configuration_names(name: str, secret: bool) -> None:
+    assert is_secret_name(name) is secret
+
+
+def test_dotnet_last_section_keeps_the_users_lists() -> None:
+    assert is_secret_name("Filters__0__Key", deny=["key"])
+    assert not is_secret_name("Jwt__Key", allow=["jwt"])
+
+
+def test_dm301_reads_dotnet_sections(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from dockmod.cli import cli
+
+    p = tmp_path / "Dockerfile"
+    # as dotnet/dotnet-docker's monitor-base images set them
+    p.write_text("FROM alpine\nENV DefaultProcess__Filters__0__Key=ProcessId \\\n"
+                 "    DefaultProcess__Filters__0__Value=1 \\\n    Jwt__Key=changeit\n")
+    r = CliRunner().invoke(cli, ["check", "--select", "DM301", "-j", "1", str(p)])
+    assert "`Jwt__Key`" in r.output
+    assert "DefaultProcess__Filters" not in r.output
+
+
+@pytest.mark.parametrize("value", [
+    # a local or reserved host: RFC 6761 loopback, RFC 2606 example domains and TLDs, mDNS
+    "postgres://app:Hq7Lz2Rk9Vw4@localhost:5432/app",
+    "postgres://app:Hq7Lz2Rk9Vw4@db.localhost/app",
+    "mysql://root:Hq7Lz2Rk9Vw4@127.0.0.1:3306/x",
+    "mysql://root:Hq7Lz2Rk9Vw4@127.8.9.1/x",
+    "redis://:Hq7Lz2Rk9Vw4@[::1]:6379/0",
+    "https://ci:Hq7Lz2Rk9Vw4@example.com/simple",
+    "https://ci:Hq7Lz2Rk9Vw4@pypi.EXAMPLE.org./simple",
+    "https://ci:Hq7Lz2Rk9Vw4@git.example.net/x.git",
+    "https://ci:Hq7Lz2Rk9Vw4@nas.local/share",
+    "https://ci:Hq7Lz2Rk9Vw4@svc.test/",
+    "https://ci:Hq7Lz2Rk9Vw4@x.invalid/",
+    "https://ci:Hq7Lz2Rk9Vw4@x.example/",
+    # a placeholder password on any host
+    "https://me:password@pypi.acme.internal/simple",
+    "https://me:Pass@pypi.acme.internal/simple",
+    "https://me:changeme@pypi.acme.internal/simple",
+    "https://me:changeit@pypi.acme.internal/simple",
+    "https://me:secret@pypi.acme.internal/simple",
+    "https://me:<password>@pypi.acme.internal/simple",
+    "https://me:{password}@pypi.acme.internal/simple",
+    "https://me:xxx@pypi.acme.internal/simple",
+    "https://me:XXXXXXXX@pypi.acme.internal/simple",
+    "https://me:*****@pypi.acme.internal/simple",
+])
+def test_placeholder_url_passwords_are_not_credentials(value: str) -> None:
+    assert looks_like_credential(value) is None
+
+
+@pytest.mark.parametrize("value", [
+    "https://ci:Hq7Lz2Rk9Vw4@pypi.acme.internal/simple",
+    "https://ci:Hq7Lz2Rk9Vw4@10.0.0.5/simple",  # a private address is a real host
+    "https://ci:Hq7Lz2Rk9Vw4@db:5432/x",  # a compose service
+    "https://ci:Hq7Lz2Rk9Vw4@myexample.com/",  # not example.com
+    "https://ci:Hq7Lz2Rk9Vw4@example.com.evil.io/",
+    "https://ci:Hq7Lz2Rk9Vw4@localhost.evil.io/",
+    "https://ci:Hq7Lz2Rk9Vw4@$REGISTRY/",  # the host is not known
+    "https://ci:passw0rd-Hq7Lz@pypi.acme.internal/",  # not a placeholder word
+    "https://ci:xx@pypi.acme.internal/",
+    # one real credential among placeholders
+    "http://u:password@localhost/ https://ci:Hq7Lz2Rk9Vw4@pypi.acme.internal/simple",
+])
+def test_real_looking_url_passwords_are_still_credentials(value: str) -> None:
+    assert looks_like_credential(value) == "URL with a password"
+
+
+def test_a_placeholder_url_password_is_still_masked() -> None:
+    # Not a finding, but dockmod keeps hiding it wherever it prints the file's text.
+    df = dockmod.parse("FROM alpine\nRUN pip install -i https://ci:Hq7Lz2Rk9Vw4@localhost/simple x\n")
+    assert "Hq7Lz2Rk9Vw4" not in mask_secrets(df.code, secret_values(df))
+
+
+def test_mask_findings_masks_the_unsafe_reason() -> None:
+    from dockmod.secrets import SecretValue, mask_findings
+    from dockmod.transforms._base import FixSafety, Finding
+
+    value = "Hq7Lz2Rk9Vw4Tb5Nc8Xp"
+    f = Finding("DM202", "add-cache-mounts", "m", 1, 1, 1, 2, fix_title="t", safety=FixSafety.UNSAFE,
+                unsafe_reason=f"the file uses frontend `x/{value}`")
+    (masked,) = mask_findings([f], [SecretValue("TOKEN", value, value)])
+    assert masked.unsafe_reason == f"the file uses frontend `x/{MASK}`"

@@ -81,3 +81,33 @@ def test_version_and_help_of_yarn_and_bundle_are_no_install(tmp_path: Path) -> N
     calls = [line.strip() for line in result.output.splitlines() if line.strip().startswith("call ")]
     assert calls == ["call yarn install reads package.json, yarn.lock",
                      "call bundler install reads Gemfile, Gemfile.lock"]
+
+
+USER_FROM_ARGS = """\
+FROM debian:bookworm-slim
+ARG UID=1000
+ARG GID=1000
+USER ${UID}:${GID}
+RUN id
+USER root
+RUN id
+"""
+
+
+def test_model_marks_a_user_from_arg_defaults(tmp_path: Path) -> None:
+    """`USER ${UID}` takes the ARG's default, which `--build-arg` can change: both dumps say so."""
+    f = tmp_path / "Dockerfile"
+    f.write_text(USER_FROM_ARGS)
+    text = CliRunner().invoke(cli, ["parse", "--format", "model", str(f)])
+    assert text.exit_code == 0, text.output
+    out = text.output.replace(str(f), "Dockerfile")
+    snap = HERE / "snapshots" / "model_user_args.txt"
+    if UPDATE or not snap.exists():
+        snap.write_text(out)
+    assert out == snap.read_text()
+    assert "user 1000:1000(1000:1000) [from ARG GID, UID]" in out
+    doc = json.loads(CliRunner().invoke(cli, ["parse", "--format", "model-json", str(f)]).output)
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    users = {i["line"]: i["user"] for i in doc["instructions"]}
+    assert users[5]["from_args"] == ["GID", "UID"] and users[5]["uid"] == 1000
+    assert users[7]["from_args"] == [] and users[7]["uid"] == 0

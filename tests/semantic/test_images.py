@@ -77,3 +77,59 @@ def test_mirrors_architectures_and_more_families(ref: str, family: str, distro: 
 
 def test_windows_architecture_namespace_is_unknown() -> None:
     assert lookup("windows-amd64/python:3.12") is None
+
+
+@pytest.mark.parametrize("ref", [
+    "registry-1.docker.io/library/python:3.12-slim",
+    "registry-1.docker.io/python:3.12-slim",
+    "registry.docker.com/library/python:3.12-slim",
+    "index.docker.io/library/python:3.12-slim",
+    "docker.io/python:3.12-slim",
+])
+def test_docker_hub_host_names(ref: str) -> None:
+    """Every host name of Docker Hub is Docker Hub, as pinning reads it (registry.reference)."""
+    from dockmod.registry.reference import parse
+
+    f = lookup(ref)
+    assert f is not None and (f.family, f.distro, f.reference) == ("python", "debian", "python:3.12-slim")
+    assert parse(ref).key == "docker.io/library/python:3.12-slim"
+
+
+@pytest.mark.parametrize(("ref", "distro", "pm", "python"), [
+    ("ghcr.io/astral-sh/uv:alpine", "alpine", "apk", False),
+    ("ghcr.io/astral-sh/uv:0.6.16-alpine3.20", "alpine", "apk", False),
+    ("ghcr.io/astral-sh/uv:debian-slim", "debian", "apt", False),
+    ("ghcr.io/astral-sh/uv:bookworm-slim", "debian", "apt", False),
+    ("ghcr.io/astral-sh/uv:trixie", "debian", "apt", False),
+    ("ghcr.io/astral-sh/uv:debian", "debian", "apt", False),
+    ("ghcr.io/astral-sh/uv:python3.12-bookworm-slim", "debian", "apt", True),
+    ("ghcr.io/astral-sh/uv:0.11.32-python3.12-trixie-slim", "debian", "apt", True),
+    ("ghcr.io/astral-sh/uv:0.6-python3.13-bookworm", "debian", "apt", True),
+    ("ghcr.io/astral-sh/uv:python3.14-alpine3.23", "alpine", "apk", True),
+    ("astral/uv:python3.12-bookworm-slim", "debian", "apt", True),
+    ("docker.io/astral/uv:alpine", "alpine", "apk", False),
+])
+def test_uv_derived_images(ref: str, distro: str, pm: str, python: bool) -> None:
+    """uv's derived images: a base image plus /usr/local/bin/uv, root, the base's users and ENV."""
+    f = lookup(ref)
+    assert f is not None
+    assert (f.family, f.distro, f.package_manager, f.user, f.home, f.workdir) == ("uv", distro, pm, "", "/root", "/")
+    assert f.has_shell and f.users["root"] == (0, 0, "/root")
+    assert ("PYTHON_VERSION" in f.env) is python
+    assert f.env["UV_TOOL_BIN_DIR"] is UNKNOWN  # set by newer releases only
+    assert f.slim is None
+
+
+@pytest.mark.parametrize("ref", ["ghcr.io/astral-sh/uv:latest", "ghcr.io/astral-sh/uv", "ghcr.io/astral-sh/uv:0.6.16",
+                                 "ghcr.io/astral-sh/uv:0.6", "astral/uv:0.9.10", "ghcr.io/astral-sh/uv:0.12.1@sha256:" + "c" * 64])
+def test_uv_distroless_image(ref: str) -> None:
+    f = lookup(ref)
+    assert f is not None
+    assert (f.family, f.distro, f.package_manager, f.has_shell) == ("uv", None, None, False)
+
+
+@pytest.mark.parametrize("ref", ["ghcr.io/astral-sh/uv:python3.12-alpine-slim", "ghcr.io/astral-sh/uv:latest-alpine",
+                                 "ghcr.io/astral-sh/uv:0.6.16x", "ghcr.io/astral-sh/uv:python3.12-windowsservercore",
+                                 "ghcr.io/astral-sh/uv:nightly", "ghcr.io/other/uv:alpine"])
+def test_uv_unknown_tags(ref: str) -> None:
+    assert lookup(ref) is None
