@@ -141,6 +141,16 @@ class Context:
     track_keys: bool = False
     _model: Any = field(default=None, init=False, repr=False, compare=False)
 
+    def derive(self, options: dict[str, Any]) -> Context:
+        """A copy of this context with ``options`` (one transform's), and no model yet (a
+        ``targets`` option narrows it). Cheaper than building one per transform."""
+        new = object.__new__(Context)
+        d = new.__dict__
+        d.update(self.__dict__)
+        d["options"] = options
+        d["_model"] = None
+        return new
+
     @property
     def style(self) -> Style:
         return self.dockerfile.style
