@@ -172,6 +172,8 @@ class Context:
         return model
 
 
+_MISSING = object()
+
 # How Transform.walk treats an instruction class (else: the name of its only handler).
 _SKIP = "skip"
 _FULL = "full"
@@ -297,10 +299,16 @@ class Transform(Transformer):
         return result
 
     def option(self, name: str) -> Any:
-        for opt in self.meta.options:
-            if opt.name == name:
-                return self.context.options.get(name, opt.default)
-        raise KeyError(name)
+        defaults = type(self).__dict__.get("_option_defaults")
+        if defaults is None:  # once per class: its options' defaults by name
+            defaults = {}
+            for opt in self.meta.options:
+                defaults.setdefault(opt.name, opt.default)
+            type(self)._option_defaults = defaults
+        default = defaults.get(name, _MISSING)
+        if default is _MISSING:
+            raise KeyError(name)
+        return self.context.options.get(name, default)
 
     # -- recording -------------------------------------------------------------------
     def _anchor(self, node: Node, at: Instruction | None) -> Instruction | None:
