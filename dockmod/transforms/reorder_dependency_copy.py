@@ -392,7 +392,7 @@ class ReorderDependencyCopy(Transform):
         install = InstallNeeds(text=command_text(deps[0]), env_set=self._env_set(run), env_at=self._env_at(run, script))
         cwd = workdirs[j]
         try:
-            head, tail = split_run(run, script, install, cwd, cwd, self.context.dockerfile)
+            head, tail = split_run(run, script, install, cwd, cwd, self.context.dockerfile, whole_only=True)
             if tail or not cwd.startswith("/"):
                 return
             manifests_in_copy(install, install.cwd, install.cwd or cwd)
