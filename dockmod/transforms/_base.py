@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from operator import attrgetter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from dockmod.cst._base import Node, splice
@@ -106,12 +105,6 @@ class Finding:
     #: Why no fix is offered although the transform has one (e.g. target-syntax cap).
     no_fix_reason: str | None = None
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # Pickled as its constructor's arguments (a bulk run sends every finding from a
-        # worker to the parent): dataclass's own state functions for a slotted class look
-        # up the fields for each object, in Python, on both sides.
-        return Finding, _finding_fields(self)
-
     @property
     def fixable(self) -> bool:
         return self.safety in (FixSafety.SAFE, FixSafety.UNSAFE)
@@ -120,9 +113,6 @@ class Finding:
         """Whether it has a fix that a run with ``unsafe_fixes`` does not apply (``[-]``: an
         unsafe fix without ``--unsafe-fixes``). The one test: marks, totals, runner, fleet."""
         return self.fixable and not self.safety.applies(unsafe_fixes)  # type: ignore[union-attr]
-
-
-_finding_fields = attrgetter(*(f.name for f in fields(Finding)))
 
 
 @dataclass
