@@ -231,19 +231,38 @@ def _shared(df: Dockerfile, opts: EngineOptions) -> tuple[Any, str, Mapping[int,
     return target, source, _suppressions(df)
 
 
+# (transforms, instruction classes of a tree's body) -> the transforms not idle on them.
+# Files share few sets of instruction classes: each is decided once per run.
+_ACTIVE: dict[tuple[tuple[type[Transform], ...], frozenset[type]], tuple[type[Transform], ...]] = {}
+_ACTIVE_SIZE = 4096
+
+
+def _active(transforms: list[type[Transform]], kinds: frozenset[type]) -> tuple[type[Transform], ...]:
+    """The transforms of ``transforms`` that may find something on a tree whose top-level
+    instructions are of the classes ``kinds`` (the others' walks would call no handler)."""
+    key = (tuple(transforms), kinds)
+    hit = _ACTIVE.get(key)
+    if hit is None:
+        if len(_ACTIVE) >= _ACTIVE_SIZE:
+            _ACTIVE.clear()
+        hit = _ACTIVE[key] = tuple(cls for cls in transforms if not cls.idle_on(kinds))
+    return hit
+
+
 def _check(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
            path: str | None, rejected: _Rejected | None = None) -> list[Finding]:
     # One position map and one suppression map per tree, shared by every transform, and
-    # built only when a transform records a finding.
-    positions = LazyPositions(df)
-    shared = _shared(df, opts)
-    kinds = frozenset(map(type, df.body))
+    # built only when a transform records a finding. One context, copied per transform
+    # with its own options.
+    target, source, suppressed = _shared(df, opts)
+    base = Context(dockerfile=df, path=path, resolver=opts.resolver, fix=False,
+                   unsafe_fixes=opts.unsafe_fixes, target_syntax=target, target_syntax_source=source,
+                   suppressed=suppressed, positions=LazyPositions(df),
+                   rejected={} if rejected is None else rejected)
+    options = opts.options
     findings: list[Finding] = []
-    for cls in transforms:
-        if cls.idle_on(kinds):
-            continue  # its walk would call no handler: no findings
-        t = cls(_context(df, cls, opts, path, fix=False, rejected=rejected or {}, positions=positions,
-                         shared=shared))
+    for cls in _active(transforms, frozenset(map(type, df.body))):
+        t = cls(base.derive(options.get(cls.meta.name, {})))
         t.transform(df)
         findings.extend(t.findings)
     findings.sort(key=lambda f: (f.line, f.column, f.code))

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatch
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,18 +77,24 @@ class Job:
 
 
 def _merge_selection(job: Job, cfg: Any) -> list[Any]:
-    from dockmod.transforms import select
-
     sel = job.select if job.select is not None else cfg.select
-    sel_list = list(sel) if sel is not None else None
-    ext = list(cfg.extend_select) + list(job.extend_select)
-    ign = list(cfg.ignore) + list(job.ignore)
+    ext = (*cfg.extend_select, *job.extend_select)
+    ign = [*cfg.ignore, *job.ignore]
     if cfg.root is not None:
         rel = _relative(Path(job.path), cfg.root)
         for pattern, codes in cfg.per_file_ignores:
             if fnmatch(rel, pattern) or fnmatch(Path(job.path).name, pattern):
                 ign.extend(codes)
-    return select(sel_list, ign, ext)
+    return list(_select(tuple(sel) if sel is not None else None, tuple(ign), ext))
+
+
+@lru_cache(maxsize=256)
+def _select(sel: tuple[str, ...] | None, ign: tuple[str, ...], ext: tuple[str, ...]) -> tuple[Any, ...]:
+    """:func:`dockmod.transforms.select`, once per run for each selection (most files of a
+    run share one)."""
+    from dockmod.transforms import select
+
+    return tuple(select(list(sel) if sel is not None else None, list(ign), list(ext)))
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -377,3 +377,34 @@ def test_a_transform_that_would_call_no_handler_is_not_run() -> None:
         assert engine.run(without, [cls], opts).findings == []
         (found,) = engine.run(with_it, [cls], opts).findings
         assert (found.code, found.line) == ("DM997", 2)
+
+
+def test_finding_pickles_with_every_field() -> None:
+    # Bulk runs send findings from workers to the parent: Finding pickles as its arguments.
+    import pickle
+
+    from dockmod.transforms import Finding
+
+    f = Finding("DM999", "name", "message", 1, 2, 3, 4, "title", FixSafety.UNSAFE, "reason")
+    back = pickle.loads(pickle.dumps(f, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == f and back.no_fix_reason == "reason" and back.safety is FixSafety.UNSAFE
+
+
+@pytest.mark.parametrize("text", ["FROM a\n", "FROM a", "FROM a\r\nRUN b\r\n\r\n", "\ufeffFROM a\nRUN b\n\n# c"])
+def test_line_starts_are_after_each_newline(text: str) -> None:
+    from dockmod.cst.positions import PositionProvider
+
+    assert PositionProvider(dockmod.parse(text))._line_starts() == [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+
+
+def test_idle_transforms_are_decided_per_set_of_instruction_classes() -> None:
+    # The answer of idle_on is cached per set of instruction classes: another set, in a
+    # later file, gets its own answer.
+    transforms: list[type[Transform]] = [_LeaveMaintainer, _NeedsHeredocs]
+    opts = engine.EngineOptions()
+    engine._ACTIVE.clear()
+    assert engine.run(dockmod.parse("FROM a\nWORKDIR /x\n"), transforms, opts).findings == []
+    assert engine._active(transforms, frozenset(map(type, dockmod.parse("FROM a\nWORKDIR /y\n").body))) == ()
+    found = engine.run(dockmod.parse("FROM a\nMAINTAINER me\nRUN true\n"), transforms, opts).findings
+    assert sorted(f.code for f in found) == ["DM990", "DM997"]
+    assert engine.run(dockmod.parse("FROM a\nWORKDIR /x\n"), transforms, opts).findings == []

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 
 from dockmod.cst._base import Node
 from dockmod.cst.instructions import Instruction
@@ -136,13 +137,9 @@ class PositionProvider:
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
-            starts = [0]
-            text = self.text
-            i = text.find("\n")
-            while i >= 0:
-                starts.append(i + 1)
-                i = text.find("\n", i + 1)
-            self._starts = starts
+            # Line k starts after lines 0..k-1 and their k newlines (no Python-level loop).
+            lines = self.text.split("\n")
+            self._starts = list(map(add, accumulate(map(len, lines[:-1]), initial=0), count()))
         return self._starts
 
     def _pos(self, offset: int) -> tuple[int, int]:

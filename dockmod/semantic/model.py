@@ -325,12 +325,12 @@ class Model:
                     children.setdefault(p, []).append(s.index)
             out: dict[int, tuple[int, ...]] = {}
             for s in self.stages:
-                seen: list[int] = []
+                seen: set[int] = set()
                 todo = list(children.get(s.index, ()))
                 while todo:
-                    c = todo.pop(0)
+                    c = todo.pop()
                     if c not in seen:
-                        seen.append(c)
+                        seen.add(c)
                         todo.extend(children.get(c, ()))
                 out[s.index] = tuple(sorted(seen))
             self._descendants = out

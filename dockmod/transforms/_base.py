@@ -143,6 +143,16 @@ class Context:
     track_keys: bool = False
     _model: Any = field(default=None, init=False, repr=False, compare=False)
 
+    def derive(self, options: dict[str, Any]) -> Context:
+        """A copy of this context with ``options`` (one transform's), and no model yet (a
+        ``targets`` option narrows it). Cheaper than building one per transform."""
+        new = object.__new__(Context)
+        d = new.__dict__
+        d.update(self.__dict__)
+        d["options"] = options
+        d["_model"] = None
+        return new
+
     @property
     def style(self) -> Style:
         return self.dockerfile.style
@@ -163,6 +173,8 @@ class Context:
             model = self._model = model_for(self.dockerfile, tuple(targets) if targets else None)
         return model
 
+
+_MISSING = object()
 
 # How Transform.walk treats an instruction class (else: the name of its only handler).
 _SKIP = "skip"
@@ -289,10 +301,16 @@ class Transform(Transformer):
         return result
 
     def option(self, name: str) -> Any:
-        for opt in self.meta.options:
-            if opt.name == name:
-                return self.context.options.get(name, opt.default)
-        raise KeyError(name)
+        defaults = type(self).__dict__.get("_option_defaults")
+        if defaults is None:  # once per class: its options' defaults by name
+            defaults = {}
+            for opt in self.meta.options:
+                defaults.setdefault(opt.name, opt.default)
+            type(self)._option_defaults = defaults
+        default = defaults.get(name, _MISSING)
+        if default is _MISSING:
+            raise KeyError(name)
+        return self.context.options.get(name, default)
 
     # -- recording -------------------------------------------------------------------
     def _anchor(self, node: Node, at: Instruction | None) -> Instruction | None:

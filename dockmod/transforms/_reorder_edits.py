@@ -50,10 +50,12 @@ def fix_final_newlines(body: list[Instruction], newline: str) -> list[Instructio
 
 
 def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: str | None, workdir: str,
-              df: Dockerfile) -> tuple[Run, list[Run]]:
+              df: Dockerfile, whole_only: bool = False) -> tuple[Run, list[Run]]:
     """``run`` cut into the install part (before the copy) and the rest (after it).
 
-    Records in ``install`` the manifests each install reads (``record_needs``).
+    Records in ``install`` the manifests each install reads (``record_needs``). With
+    ``whole_only`` (the caller only wants a RUN that needs no cut), a RUN that would be cut
+    comes back as ``(run, [run])``, without making the cut.
     """
     commands = script.commands
     calls = calls_by_span(script)
@@ -97,6 +99,8 @@ def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: st
         else:
             kinds.append("source")
     if "project" in kinds:
+        if whole_only:
+            return run, [run]
         return deps_only_step(run, script, kinds, install, df), [run]
     if "mixed" in kinds:
         return split_mixed(run, script, kinds, calls)
@@ -105,6 +109,8 @@ def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: st
         raise NoFix(f"`{command_text(commands[first_source])}` runs before the install in the same `RUN`")
     if first_source == len(kinds):
         return run, []
+    if whole_only:
+        return run, [run]
     if isinstance(run.command, JsonArray):
         raise NoFix("an exec-form `RUN` cannot be split")
     for cmd in commands:

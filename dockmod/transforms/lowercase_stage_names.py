@@ -76,6 +76,8 @@ class LowercaseStageNames(Transform):
     def transform(self, df: Dockerfile) -> Dockerfile:
         # Every stage name in the file, lower-cased, and (for FROM) the ones declared so far.
         self._names = {s.name for s in df.stages if s.name}
+        if not self._names:
+            return df  # no stage name to write or to refer to
         self._earlier: set[str] = set()
         return self.walk(df)
 

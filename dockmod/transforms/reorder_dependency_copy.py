@@ -268,7 +268,8 @@ from dockmod.semantic.installs import (
     run_needs_no_sources,
     run_scripts,
 )
-from dockmod.shell import ShellScript
+from dockmod.cst.arguments import ShellCommand
+from dockmod.shell import ShellScript, parse_shell
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
 from dockmod.semantic.proofs import replaced_folders, unproven
@@ -332,11 +333,18 @@ class ReorderDependencyCopy(Transform):
         first_copy = next((k for k, x in enumerate(ins) if isinstance(x, (Copy, Add))), None)
         if first_copy is None or not any(isinstance(x, Run) for x in ins[first_copy + 1:]):
             return
-        workdirs = _LazyWorkdirs(self.context.model, stage)
-        model = self.context.model
+        # The model and the stage's scopes only for a copy that some RUN below may install
+        # after (read from the RUNs' text, before any parse).
+        workdirs: Sequence[str] = ()
+        model = None
         for i, c in enumerate(ins):
             src = folder_copy(c)
-            if src is None or not model.scope_at(c).posix_shell:
+            if src is None or not _may_install_after(ins, i, src == "."):
+                continue
+            if model is None:
+                model = self.context.model
+                workdirs = _LazyWorkdirs(model, stage)
+            if not model.scope_at(c).posix_shell:
                 continue
             found = self._install_after(ins, i)
             if found is None:
@@ -366,11 +374,17 @@ class ReorderDependencyCopy(Transform):
                             manifests=_manifest_list(install), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
+        between = [j for j, x in enumerate(ins) if isinstance(x, Run) and id(x) not in out
+                   and _copies_above(ins, j) >= 2 and may_call_any(x, STEP_MANAGERS)]
+        if not between:
+            return  # no dependency step below two copies: no model, no parse
+        if model is None:
+            model = self.context.model
+            workdirs = _LazyWorkdirs(model, stage)
         if not model.scope_at(ins[-1]).posix_shell:
             return
-        for j, x in enumerate(ins):
-            if isinstance(x, Run) and id(x) not in out and _copies_above(ins, j) >= 2:
-                self._copy_between(df, ins, j, workdirs, out)
+        for j in between:
+            self._copy_between(df, ins, j, workdirs, out)
 
     def _copy_between(self, df: Dockerfile, ins: list[Instruction], j: int, workdirs: Sequence[str],
                       out: dict[int, list[Instruction]]) -> None:
@@ -383,9 +397,7 @@ class ReorderDependencyCopy(Transform):
         """
         run = ins[j]
         assert isinstance(run, Run)
-        if not may_call_any(run, STEP_MANAGERS):
-            return  # no dependency step: no parse
-        for script, opaque in run_scripts(self.context.model.run(run)):
+        for script, opaque in _run_scripts(self.context.model, run):
             if opaque is not None or script.has_error:
                 return
             calls = calls_by_span(script)
@@ -394,10 +406,10 @@ class ReorderDependencyCopy(Transform):
                 break
         else:
             return
-        install = InstallNeeds(text=command_text(deps[0]), env_set=self._env_set(run), env_at=self._env_at(run))
+        install = InstallNeeds(text=command_text(deps[0]), env_set=self._env_set(run), env_at=self._env_at(run, script))
         cwd = workdirs[j]
         try:
-            head, tail = split_run(run, script, install, cwd, cwd, self.context.dockerfile)
+            head, tail = split_run(run, script, install, cwd, cwd, self.context.dockerfile, whole_only=True)
             if tail or not cwd.startswith("/"):
                 return
             manifests_in_copy(install, install.cwd, install.cwd or cwd)
@@ -538,7 +550,7 @@ class ReorderDependencyCopy(Transform):
                 continue
             if not may_call_any(x, STEP_MANAGERS):
                 continue  # names no manager a step can call: no step to find, no parse
-            for script, opaque in run_scripts(model.run(x)):
+            for script, opaque in _run_scripts(model, x):
                 if script.has_error:
                     continue
                 calls = calls_by_span(script)
@@ -546,7 +558,7 @@ class ReorderDependencyCopy(Transform):
                     is_dependency_step(calls[c.span]) or mixed_pip(calls[c.span]))]
                 if deps:
                     return j, x, script, InstallNeeds(text=command_text(deps[0]), env_set=self._env_set(x),
-                                                      env_at=self._env_at(x),
+                                                      env_at=self._env_at(x, script),
                                                       manager=calls[deps[0].span].manager), opaque
                 projects = [c for c in script.commands if c.span in calls and project_step(calls[c.span])]
                 if projects:
@@ -554,7 +566,7 @@ class ReorderDependencyCopy(Transform):
                     if deps_step_before(model, ins, i, manager):
                         return None  # already deps-first; the project install needs the sources
                     return j, x, script, InstallNeeds(text=command_text(projects[0]), manager=manager,
-                                                      env_set=self._env_set(x), env_at=self._env_at(x)), opaque
+                                                      env_set=self._env_set(x), env_at=self._env_at(x, script)), opaque
         return None
 
     def _hands_on(self, c: Copy | Add, run: Run, install: InstallNeeds) -> str | None:
@@ -580,10 +592,11 @@ class ReorderDependencyCopy(Transform):
         scope = self.context.model.scope_at(run)
         return lambda name: scope.get(name) is not None
 
-    def _env_at(self, run: Run):  # type: ignore[no-untyped-def]
+    def _env_at(self, run: Run, script: ShellScript | None = None):  # type: ignore[no-untyped-def]
         """The environment a command of ``run`` runs with (the model's ``env_at``), where
         what a base image dockmod does not know may set is taken as unset: an image cannot
-        hold a file of this project for a variable to name."""
+        hold a file of this project for a variable to name. ``script``: one of the RUN's
+        scripts (from :func:`_run_scripts`), where the command is looked for first."""
         model = self.context.model
         scope = model.scope_at(run)
 
@@ -591,8 +604,18 @@ class ReorderDependencyCopy(Transform):
             v = scope.run_get(name)
             return None if v is UNKNOWN and name not in scope.env and name not in scope.args else v
 
-        scripts = model.run(run).scripts
-        return lambda cmd: command_env(base, next((s for s in scripts if any(c is cmd for c in s.commands)), None), cmd)
+        shell_form = isinstance(run.command, ShellCommand)
+
+        def env(cmd):  # type: ignore[no-untyped-def]
+            # The RUN's facts only when a command is not in ``script`` (most installs found
+            # are never fixed, and a fix asks about the script it found). An exec-form
+            # RUN's script is not one of its facts' scripts: it is looked for there.
+            if script is not None and shell_form and any(c is cmd for c in script.commands):
+                return command_env(base, script, cmd)
+            return command_env(base, next((s for s in model.run(run).scripts
+                                           if any(c is cmd for c in s.commands)), None), cmd)
+
+        return env
 
     def _subfolder_feeds(self, c: Copy | Add, src: str, run: Run, script: ShellScript, copy_cwd: str,
                          run_cwd: str, escape: str) -> bool:
@@ -839,6 +862,35 @@ class _LazyWorkdirs(Sequence[str]):
 
     def __len__(self) -> int:
         return len(self._stage.instructions)
+
+
+def _may_install_after(ins: list[Instruction], i: int, named: bool) -> bool:
+    """Whether :meth:`ReorderDependencyCopy._install_after` may find an install after the
+    copy ``ins[i]`` (False: it finds none), or, with ``named`` (a whole-context copy),
+    :meth:`ReorderDependencyCopy._named_install` a RUN to move: read from the instructions'
+    text only, as their own cheap exits do."""
+    for x in ins[i + 1:]:
+        if isinstance(x, Run):
+            if may_call_any(x, STEP_MANAGERS):
+                return True
+        elif whole_context(x):
+            break
+    if named:
+        for x in ins[i + 1:]:
+            if isinstance(x, Run):
+                return may_call_any(x, ALL_MANAGERS)
+            if x.name not in RUN_NEUTRAL:
+                return False
+    return False
+
+
+def _run_scripts(model: Model, run: Run) -> list[tuple[ShellScript, str | None]]:
+    """``run_scripts(model.run(run))``; for a shell-form RUN without heredocs (most), its
+    parsed script alone (cached by text), without the RUN's other facts."""
+    cmd = run.command
+    if isinstance(cmd, ShellCommand) and not run.heredocs:
+        return [(parse_shell(cmd), None)] if model.scope_at(run).posix_shell else []
+    return run_scripts(model.run(run))
 
 
 def _copies_above(ins: list[Instruction], j: int) -> int:

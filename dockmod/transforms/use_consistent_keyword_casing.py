@@ -58,6 +58,10 @@ class UseConsistentKeywordCasing(Transform):
     )
 
     def transform(self, df: Dockerfile) -> Dockerfile:
+        # Most files: every keyword upper-case, no ONBUILD trigger to look into.
+        if all(i.keyword.isupper() and not isinstance(i, Onbuild) or isinstance(i, UnknownInstruction)
+               for i in df.body):
+            return df
         lower = sum(1 for i in df.body if i.keyword.islower() and not isinstance(i, UnknownInstruction))
         upper = sum(1 for i in df.body if i.keyword.isupper() and not isinstance(i, UnknownInstruction))
         upper_wins = lower <= upper

@@ -32,10 +32,15 @@ None.
 
 from __future__ import annotations
 
+import re
+
 from dockmod.cst import Env, KeyValue, Label
 from dockmod.cst.arguments import LegacyKeyValue
 from dockmod.lang.words import GO_SPACE, LexError, expand_word, logical_text, parse_words
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+
+
+_SPACE = re.compile("[%s]" % re.escape("".join(sorted(GO_SPACE))))
 
 
 def _escape_unquoted_whitespace(value: str, escape: str) -> str:
@@ -44,6 +49,8 @@ def _escape_unquoted_whitespace(value: str, escape: str) -> str:
     Whitespace as BuildKit's ``parseWords`` splits on (Go's ``unicode.IsSpace``): NBSP
     (U+00A0) and NEL (U+0085) too, which the legacy form keeps inside the value.
     """
+    if _SPACE.search(value) is None:
+        return value  # no whitespace: every other char is kept as it is
     out = []
     quote = ""
     i = 0
