@@ -14,10 +14,11 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
+from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand, Workdir
 from dockmod.cst.mounts import mounts_path
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
 from dockmod.ecosystems._base import template_vars
+from dockmod.ecosystems.images import BASE_DIRS
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
     ANY_PART,
@@ -42,7 +43,7 @@ from dockmod.semantic.env import command_env
 from dockmod.semantic.model import Model
 from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import may_call_any, run_text, shell_script
-from dockmod.semantic.scope import Scope
+from dockmod.semantic.scope import Scope, join_workdir
 from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand
 
 #: A call whose caches get a mount (by the transform asking).
@@ -382,6 +383,54 @@ def mount_owner(scope: Scope, calls: Sequence[PackageManagerCall]) -> tuple[int 
     # mode 0755 already let the uid write.
     group = u.spec.partition(":")[2]
     return u.uid or None, int(group) if group.isdigit() else None
+
+
+def missing_parents(model: Model, run: Run, scope: Scope, uses: Sequence[CacheTarget], uid: int | None) -> list[str]:
+    """Why mounts ``uses`` owned by ``uid`` (not root) could leave the user's files in a
+    directory owned by root: BuildKit creates a missing directory above a mount target as
+    root (only the target gets ``uid``; moby/buildkit#2682), so when the user's ``HOME``
+    (for a target inside it; else the target's parent) does not exist yet, the ``RUN``
+    runs with a ``HOME`` the user cannot write to, and one the ``RUN`` writes to stays so
+    in the image. Known to exist: the home ``useradd -m``/``adduser`` created or the base
+    image has, a directory a ``WORKDIR``, ``COPY``/``ADD`` or ``mkdir`` made (or wrote
+    under) before, the image's top-level directories."""
+    if not uid:
+        return []
+    home = scope.home
+    out: list[str] = []
+    for u in uses:
+        if u.system:
+            continue
+        need = home if home is not None and inside(u.path, home) and u.path != home else posixpath.dirname(u.path)
+        if not _exists(model, run, scope, need):
+            who = scope.user.spec or str(uid)
+            out.append(f"nothing before it is known to create `{need}`: BuildKit would create it owned by root "
+                       f"for the mount on `{u.path}`, and user `{who}` could not write to it")
+    return list(dict.fromkeys(out))
+
+
+def _exists(model: Model, run: Run, scope: Scope, directory: str) -> bool:
+    """``directory`` is known to exist when ``run`` starts (see :func:`missing_parents`)."""
+    if directory in BASE_DIRS:
+        return True
+    user = scope.user
+    if user.home_made and user.home == directory:
+        return True
+    if scope.workdir is not None and inside(scope.workdir, directory):
+        return True
+    stage = model.stage_of(run)
+    if stage is not None:
+        facts = model.stages[model.chain(stage.index)[0]].image_facts
+        if facts is not None and inside(facts.workdir, directory):
+            return True
+    for x in model.before(run):
+        if isinstance(x, Workdir) and x.value is not None:
+            at = model.scope_at(x)
+            path = at.expand(x.value.text)
+            full = join_workdir(at.workdir, path) if path is not None else None
+            if full is not None and inside(posixpath.normpath(full), directory):
+                return True
+    return model.wrote_under(run, directory)
 
 
 def etc_apt_risks(model: Model, stage_index: int, scope: Scope, calls: Sequence[PackageManagerCall]) -> list[str]:

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from dockmod.ecosystems.images import ABSENT_HOMES
 from dockmod.shell.parse import SimpleCommand
 
 
@@ -26,6 +27,10 @@ class CreatedUser:
     system: bool
     #: The primary group's name when given by name (``-g app``, ``-G app`` for busybox).
     group: str | None = None
+    #: The command creates the home directory (True), does not (False), or the system's
+    #: defaults decide (None: ``useradd`` without ``-m``/``-M`` reads ``CREATE_HOME`` in
+    #: ``/etc/login.defs``, yes on Fedora/RHEL, no on Debian).
+    home_created: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,9 @@ class UserInfo:
     reason: str | None = None
     #: True when no ``USER`` instruction in the stage chain set it (the image's default).
     inherited: bool = False
+    #: The account's ``home`` is known to exist: root's, one its ``useradd -m``/``adduser``
+    #: created, or the base image's (not ``/nonexistent``).
+    home_made: bool = False
 
     @property
     def is_root(self) -> bool | None:
@@ -101,6 +109,12 @@ def parse_user_command(cmd: SimpleCommand) -> CreatedUser | CreatedGroup | None:
                 i += 1
             elif len(t) > 2 and not t.startswith("--") and t[:2] in takes:
                 opts[t[:2]] = t[2:]
+            elif len(t) > 2 and not t.startswith("--") and f"-{t[-1]}" in takes and all(
+                    f"-{c}" not in takes for c in t[1:-1]):
+                # ``useradd -ms /bin/bash``: flags, then one that takes the next word.
+                flags.update(f"-{c}" for c in t[1:-1])
+                opts[f"-{t[-1]}"] = texts[i + 1] if i + 1 < len(texts) else None
+                i += 1
             else:
                 flags.update([t] if t.startswith("--") else [f"-{c}" for c in t[1:]])
         else:
@@ -123,6 +137,7 @@ def parse_user_command(cmd: SimpleCommand) -> CreatedUser | CreatedGroup | None:
         if home is None:
             # useradd(8): HOME_DIR defaults to BASE_DIR/NAME, created or not.
             home = f"{base.rstrip('/')}/{name}"
+        made = True if flags & {"-m", "--create-home"} else False if flags & {"-M", "--no-create-home"} else None
     else:  # adduser: busybox (-u/-G/-h) or Debian (--uid/--gid/--ingroup/--home)
         uid = _int(opts.get("-u") or opts.get("--uid"))
         gid_text = opts.get("--gid") or opts.get("-G") or opts.get("--ingroup")
@@ -130,9 +145,13 @@ def parse_user_command(cmd: SimpleCommand) -> CreatedUser | CreatedGroup | None:
         if home is None:
             home = "/nonexistent" if system and "-h" not in opts and "--home" not in opts and "-S" not in flags \
                 else f"/home/{name}"
+        # Both adducers create the home unless told not to (busybox ``-H``, Debian
+        # ``--no-create-home``); Debian's system users get ``/nonexistent``, never made.
+        made = not flags & {"-H", "--no-create-home"} and home != "/nonexistent"
     gid = _int(gid_text)
     group = gid_text if gid_text is not None and gid is None else None
-    return CreatedUser(name=name, uid=uid, gid=gid, home=home, system=system, group=group)
+    return CreatedUser(name=name, uid=uid, gid=gid, home=home, system=system, group=group,
+                       home_created=made if home is not None else False)
 
 
 def resolve_user(spec: str, created: Iterable[CreatedUser | CreatedGroup],
@@ -156,11 +175,14 @@ def resolve_user(spec: str, created: Iterable[CreatedUser | CreatedGroup],
     gid: int | None = None
     home: str | None = None
     reason: str | None = None
+    made = False
     if user in ("", "root", "0"):
         name, uid, gid, home = "root", 0, 0, "/root"
+        made = True
     elif user in users:
         c = users[user]
         name, uid, home = user, c.uid, c.home
+        made = c.home_created is True
         gid = c.gid if c.gid is not None else (groups.get(c.group) if c.group else None)
         if gid is None and c.group is None and c.uid is not None and user in groups:
             gid = groups[user]
@@ -171,18 +193,21 @@ def resolve_user(spec: str, created: Iterable[CreatedUser | CreatedGroup],
         for c in users.values():
             if c.uid == uid:
                 name, gid, home = c.name, c.gid, c.home
+                made = c.home_created is True
                 break
         else:
             if table is not None:
                 for n, (u, g, h) in table.items():
-                    if u == uid:
+                    if u == uid and n not in users:
                         name, gid, home = n, g, h
+                        made = h is not None and h not in ABSENT_HOMES
                         break
             if name is None:
                 reason = f"uid {uid} has no known account, so its HOME is unknown"
     elif table is not None and user in table:
         name = user
         uid, gid, home = table[user]
+        made = home is not None and home not in ABSENT_HOMES
     else:
         name = user
         reason = (f"user `{user}` is not created in the Dockerfile nor known in the base image"
@@ -199,5 +224,7 @@ def resolve_user(spec: str, created: Iterable[CreatedUser | CreatedGroup],
         else:
             gid = None
     if env_home is not None:
+        made = made and env_home == home
         home = env_home
-    return UserInfo(spec=spec, name=name, uid=uid, gid=gid, home=home, reason=reason, inherited=inherited)
+    return UserInfo(spec=spec, name=name, uid=uid, gid=gid, home=home, reason=reason, inherited=inherited,
+                    home_made=made)

@@ -124,6 +124,12 @@ what the image holds at that path. So the fix is:
   when they keep packages); when the image's user, ``HOME`` and cache settings are not
   known (an image that is neither a Docker Hub official image nor in the table: it may
   set ``HOME`` or ``PIP_NO_CACHE_DIR``, as ``rayproject/ray`` and ``composer`` do).
+* Unsafe for a mount with ``uid=`` when nothing before the ``RUN`` is known to create the
+  user's ``HOME`` (for a target inside it; else the target's parent): BuildKit creates
+  missing directories above a mount target owned by root, so the user could not write to
+  its own ``HOME`` (``useradd`` without ``-m``, an ``ENV HOME`` nothing made,
+  ``nobody``'s ``/nonexistent``). Known to exist: a home ``useradd -m``/``adduser``
+  created or the base image has, a ``WORKDIR``, ``COPY`` or ``mkdir`` at or under it.
 * Unsafe when the mount's ``uid`` or directory is only right for an ``ARG``'s default:
   ``USER ${UID}`` with ``ARG UID=1000`` (``--build-arg UID=…`` runs the tool as another
   user, who cannot write to a mount owned by 1000, and has another ``HOME``), or
@@ -385,6 +391,7 @@ class AddCacheMounts(Transform):
                                      decided=self._decided)
         plan.unsafe += [plan.held[m.path] for m in plan.mounts if m.path in plan.held]
         plan.unsafe += caches.arg_risks(scope, shell_script(original) or script, plan.mounts, calls, plan.uid)
+        plan.unsafe += caches.missing_parents(self._model, original, scope, plan.mounts, plan.uid)
         if held is not True:
             decided = self._decided.setdefault(id(original), {})
             for c in calls:

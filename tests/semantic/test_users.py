@@ -21,12 +21,18 @@ def created(text: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("useradd -u 1001 -g 1001 -m app", CreatedUser("app", 1001, 1001, "/home/app", False)),
+    ("useradd -u 1001 -g 1001 -m app", CreatedUser("app", 1001, 1001, "/home/app", False, home_created=True)),
+    ("useradd -ms /bin/bash -u 7 app", CreatedUser("app", 7, None, "/home/app", False, home_created=True)),
+    ("useradd -M -u 7 app", CreatedUser("app", 7, None, "/home/app", False, home_created=False)),
     ("useradd --uid=10 --home-dir /srv app", CreatedUser("app", 10, None, "/srv", False)),
     ("useradd -r -s /bin/false svc", CreatedUser("svc", None, None, "/home/svc", True)),
     ("useradd -u 5 -g app app", CreatedUser("app", 5, None, "/home/app", False, group="app")),
-    ("adduser -D -u 1000 -G www -h /app web", CreatedUser("web", 1000, None, "/app", False, group="www")),
-    ("adduser --system --uid 999 --home /var/lib/x x", CreatedUser("x", 999, None, "/var/lib/x", True)),
+    ("adduser -D -u 1000 -G www -h /app web", CreatedUser("web", 1000, None, "/app", False, group="www",
+                                                         home_created=True)),
+    ("adduser -D -H -u 1000 web", CreatedUser("web", 1000, None, "/home/web", False, home_created=False)),
+    ("adduser --system app", CreatedUser("app", None, None, "/nonexistent", True, home_created=False)),
+    ("adduser --system --uid 999 --home /var/lib/x x", CreatedUser("x", 999, None, "/var/lib/x", True,
+                                                                    home_created=True)),
     ("groupadd -g 2000 grp", CreatedGroup("grp", 2000)),
     ("addgroup -g 82 -S www-data", CreatedGroup("www-data", 82)),
 ])
