@@ -16,8 +16,9 @@ cache directory the tool uses, for the user and environment in effect at that ``
 * For a non-root user the mount gets ``uid=`` (and ``gid=`` when ``USER`` names a
   numeric group): a cache mount is owned by root with mode 0755 unless told otherwise, so
   the tool could not write to it. BuildKit only accepts numeric ids, so a named user must
-  resolve to a uid (``useradd``/``adduser`` earlier, or the image table); otherwise the
-  finding has no fix.
+  resolve to a uid (``useradd``/``adduser`` earlier, or the image table, as a later
+  ``usermod -u`` leaves it: ``usermod -u 1001 node``); otherwise (``usermod -u $UID``)
+  the finding has no fix.
 * ``sharing=locked`` where the tool cannot share its cache with a concurrent build:
   apt, apk, dnf, yum and Maven.
 * What would defeat the cache goes in the same fix: ``pip --no-cache-dir``,

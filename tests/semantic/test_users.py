@@ -77,3 +77,18 @@ def test_distroless_nonroot() -> None:
     df = dockmod.parse("FROM gcr.io/distroless/static-debian12:nonroot\nCOPY a /a\n")
     s = build_model(df).scope_at(df.body[-1])
     assert (s.user.uid, s.home, s.workdir) == (65532, "/home/nonroot", "/home/nonroot")
+
+
+def test_usermod_changes_the_uid_of_an_account() -> None:
+    table = {"root": (0, 0, "/root"), "node": (1000, 1000, "/home/node")}
+    made = [created("usermod -u 1001 -g 1001 node")]
+    node = resolve_user("node", made, table)
+    assert (node.uid, node.home, node.home_made) == (1001, "/home/node", True)
+    assert resolve_user("1000", made, table).uid == 1000 and resolve_user("1000", made, table).name is None
+    assert resolve_user("1001", made, table).name == "node"
+    assert resolve_user("node", [created("usermod -u $UID node")], table).uid is None
+    own = [created("useradd -m -u 1000 app"), created("usermod -d /srv/app app")]
+    app = resolve_user("app", own, None)
+    assert (app.uid, app.home, app.home_made) == (1000, "/srv/app", False)
+    assert created("groupmod -g 1001 node") == CreatedGroup("node", 1001)
+    assert created("usermod -aG docker node") is None
