@@ -145,6 +145,14 @@ what the image holds at that path. So the fix is:
   ``targets`` option narrows this. It is inserted before the comment lines directly above
   the stage's first apt ``RUN`` (never directly after a heredoc body: hadolint cannot parse
   that), between ``USER root`` and ``USER <previous>`` when the stage runs as another user.
+* No fix for ``yarn`` unless it is known to be Yarn classic (the official ``node`` images'
+  1.22, ``npm install -g yarn``, ``apt-get``/``apk`` ``install yarn``): Yarn 2+ (berry)
+  keeps its cache in the project's ``.yarn/cache`` or its global folder, never in
+  classic's directory, so the mount would only hide nothing while the author's own
+  cache stays in the layer. ``corepack enable``/``prepare``, ``yarn set version``, a
+  ``COPY`` of ``.yarnrc.yml`` or ``.yarn/``, a ``.yarnrc.yml`` in the build context, or
+  package.json's ``packageManager: yarn@2+`` (with corepack) tell berry; an image not in
+  the table leaves the version unknown.
 * No fix (reported only) when the user's uid or ``HOME`` is unknown, a directory depends
   on a variable dockmod cannot resolve, the ``RUN`` runs ``dnf clean``/``yum clean``
   (it would empty the mount, and hadolint's DL3040/DL3032 want it kept),
@@ -181,6 +189,8 @@ Findings that gain little are not reported unless asked for:
 ``targets``: the stages you build with ``--target`` (names or indexes); default every
 stage that can be.
 ``small-installs``: also report local-wheel and single-pinned-tool installs (default false).
+``context``: the build context folder, relative to the Dockerfile's (default: its folder),
+read for ``.yarnrc.yml`` and package.json's ``packageManager``.
 """
 
 from __future__ import annotations
@@ -189,6 +199,7 @@ import functools
 import os
 import posixpath
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dockmod._parse import parse_instruction
 from dockmod.cst import Dockerfile, EmptyLine, Flag, Instruction, Run, ShellCommand, Stage, Style
@@ -201,6 +212,10 @@ from dockmod.semantic import Scope, model_for
 from dockmod.semantic import caches
 from dockmod.semantic.runs import may_call_any, shell_script
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
+
+if TYPE_CHECKING:
+    from dockmod.buildcontext import BuildContext
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
                 "\"true\";' > /etc/apt/apt.conf.d/keep-cache")
@@ -247,6 +262,7 @@ class AddCacheMounts(Transform):
                    item=(str, int)),
             Option("small-installs", bool, default=False,
                    help="Also report RUNs that only install local wheels or one pinned tool"),
+            CONTEXT_OPTION,
         ),  # fmt: skip
         examples=(
             Example(before="FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.txt\n",
@@ -268,6 +284,7 @@ class AddCacheMounts(Transform):
         self._cont: str | None = None
         self._run_cont: str | None = None
         self._names: dict[str, tuple[str | None, str | None]] | None = None
+        self._context: BuildContext | bool | None = None
         #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
         self._clean_tried: set[int] = set()
         self._cleaned: set[int] = set()
@@ -368,6 +385,11 @@ class AddCacheMounts(Transform):
         calls = plan.calls
         script = shell_script(run)
         assert script is not None
+        for c in calls:
+            why = caches.yarn_not_classic(self._model, original, c, self._context_file) \
+                if c.manager is Manager.YARN else None
+            if why is not None:
+                raise CacheBlocked(why)
         plan.uid, plan.gid = caches.mount_owner(scope, calls)
         plan.mounts = caches.cache_uses(self._model, original, script, calls, scope, root=plan.uid is None)
         # A build directory (cargo's target/) only where its own mount is safe.
@@ -446,6 +468,13 @@ class AddCacheMounts(Transform):
             self._cleaned.add(stage.index)
             return replacement
         return (current,) if current is not run else None
+
+    def _context_file(self, rel: str) -> bytes | None:
+        """A file of the build context (the ``context`` option), None when absent or when
+        there is no context to read (opened on first use)."""
+        if self._context is None:
+            self._context = open_build_context(self)[0] or False
+        return self._context.read(rel) if self._context else None
 
     def _merge(self, run: Run, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
         """New ``--mount`` texts and rewritten flags; ``plan.mounts`` keeps the new ones."""
