@@ -20,6 +20,12 @@ from dockmod.cst.mounts import mounts_path
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
 from dockmod.ecosystems._base import template_vars
 from dockmod.ecosystems.images import BASE_DIRS
+from dockmod.ecosystems.ruby import (
+    BUNDLER_CONFIG_DIR,
+    BUNDLER_VENDOR_ENV,
+    BUNDLER_VENDOR_OPTIONS,
+    BUNDLER_VENDOR_SETTINGS,
+)
 from dockmod.ecosystems.node import (
     YARN_BERRY_FILES,
     YARN_BERRY_PACKAGES,
@@ -540,6 +546,50 @@ def _yarn_step(cmd: SimpleCommand) -> tuple[str | None, str] | None:
     if name in ("apt-get", "apt", "apk") and any(w in ("install", "add") for w in operands):
         if any(w.split("=", 1)[0] in YARN_CLASSIC_PACKAGES for w in operands):
             return "classic", ""
+    return None
+
+
+def bundler_vendored(model: Model, run: Run, call: PackageManagerCall, scope: Scope) -> str | None:
+    """Why the Bundler ``call`` (in ``run``) installs gems into a path of its own (see
+    ``BUNDLER_VENDOR_ENV``), whose downloads the gem cache mount does not hold; None when
+    nothing before it says so."""
+    if call.manager is not Manager.BUNDLER:
+        return None
+    tail = "makes Bundler install gems (and keep their downloads) in a path of its own, not in the gem cache"
+    opt = call.option(*BUNDLER_VENDOR_OPTIONS) or next(
+        (o for o in call.options if o.name.split("=", 1)[0] in BUNDLER_VENDOR_OPTIONS), None)
+    if opt is not None:
+        return f"`{os.path.basename(call.program[-1].text)} {call.action} {opt.name.split('=', 1)[0]}` {tail}"
+    own = shell_script(run)
+    get = command_env(scope.run_get, own, call.command) if own is not None else scope.run_get
+    for name in BUNDLER_VENDOR_ENV:
+        value = get(name)
+        if value is None or isinstance(value, str) and (
+                not value or name == "BUNDLE_DEPLOYMENT" and value.strip().lower() in ("false", "0", "no")):
+            continue
+        if isinstance(value, str) or name in scope.env or (own is not None and name in own.text):
+            return f"`{name}` {tail}"
+    steps: list[SimpleCommand] = []
+    for x in model.before(run):
+        if isinstance(x, (Copy, Add)) and x.flag("from") is None and any(
+                BUNDLER_CONFIG_DIR in posixpath.normpath(s).split("/") for s in x.sources):
+            return f"the Dockerfile copies Bundler's `{BUNDLER_CONFIG_DIR}/config`, which may set `path` (it {tail})"
+        if isinstance(x, Run) and _mentions(x, "config"):
+            script = shell_script(x)
+            steps.extend(script.commands if script is not None else ())
+    if own is not None:
+        steps.extend(c for c in own.commands if c.span[0] < call.command.span[0])
+    for cmd in steps:
+        if os.path.basename(cmd.name) not in call.info.programs:
+            continue
+        words = [w.text for w in cmd.args if not w.text.startswith("-")]
+        if words[:1] != ["config"]:
+            continue
+        rest = words[2:] if words[1:2] == ["set"] else words[1:]
+        key = rest[0] if rest else ""
+        value = rest[1].strip("'\"").lower() if len(rest) > 1 else ""
+        if key in BUNDLER_VENDOR_SETTINGS and not (key == "deployment" and value in ("false", "0", "no")):
+            return f"`bundle config {' '.join(words[1:3 if words[1:2] != ['set'] else 4])}` {tail}"
     return None
 
 

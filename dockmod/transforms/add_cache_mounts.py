@@ -153,6 +153,10 @@ what the image holds at that path. So the fix is:
   ``COPY`` of ``.yarnrc.yml`` or ``.yarn/``, a ``.yarnrc.yml`` in the build context, or
   package.json's ``packageManager: yarn@2+`` (with corepack) tell berry; an image not in
   the table leaves the version unknown.
+* No fix for Bundler when it installs into a path of its own (``BUNDLE_PATH``,
+  ``BUNDLE_DEPLOYMENT``, ``bundle config set path``/``deployment``, ``--path``,
+  ``--deployment``, a copied ``.bundle/config``): the gems and their downloads go to
+  ``vendor/bundle`` (``<path>/ruby/<abi>/cache``), not to the mounted gem cache.
 * No fix (reported only) when the user's uid or ``HOME`` is unknown, a directory depends
   on a variable dockmod cannot resolve, the ``RUN`` runs ``dnf clean``/``yum clean``
   (it would empty the mount, and hadolint's DL3040/DL3032 want it kept),
@@ -387,7 +391,7 @@ class AddCacheMounts(Transform):
         assert script is not None
         for c in calls:
             why = caches.yarn_not_classic(self._model, original, c, self._context_file) \
-                if c.manager is Manager.YARN else None
+                if c.manager is Manager.YARN else caches.bundler_vendored(self._model, original, c, scope)
             if why is not None:
                 raise CacheBlocked(why)
         plan.uid, plan.gid = caches.mount_owner(scope, calls)
