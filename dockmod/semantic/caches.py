@@ -256,6 +256,103 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
     return None
 
 
+def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> list[str]:
+    """Why new cache mounts on ``targets`` change what ``script`` (the RUN) archives or
+    copies: a ``tar`` that creates an archive, a recursive ``cp``, ``rsync`` or ``zip -r``
+    whose source is a target or a directory above it (``tar czf home.tgz /root`` over
+    ``/root/.cache/pip``): with the mount it holds the cache of earlier builds, not what
+    the image had, and what the tool writes there after the copy is not in it either. An
+    operand that is not known counts when it could be one (as :func:`removes_mount_point`)."""
+    if not targets or not any(os.path.basename(c.name) in _COPIERS for c in script.commands):
+        return []
+    fresh = _mktemp_variables(script)
+    loops = _loop_values(script)
+    cwds = _cwds(script, scope.workdir)
+    out: list[str] = []
+    for cmd in script.commands:
+        found = _copied_sources(cmd)
+        if found is None:
+            continue
+        words, chdir = found
+        get = command_env(scope.run_get, script, cmd)
+        cwd = cwds.get(cmd.span[0])
+        if chdir is not None:
+            cwd = posixpath.normpath(posixpath.join(cwd or "/", chdir)) if chdir.startswith("/") or cwd else None
+        for w in words:
+            for pattern in _operand_patterns(w, get, fresh, loops, cwd):
+                hit = next((t for t in targets if may_name(pattern, t) or ANY_PART not in pattern and inside(pattern, t)),
+                           None)
+                if hit is not None:
+                    name = os.path.basename(cmd.name)
+                    where = (f"`{pattern}`, which holds the mount on `{hit}`" if ANY_PART not in pattern
+                             and inside(hit, pattern) and hit != pattern else f"the mount on `{hit}`")
+                    out.append(f"`{name} … {w.raw}` in the same `RUN` copies {where}: it would copy the cache "
+                               f"(with what earlier builds left in it) instead of the image's files")
+                    break
+    return list(dict.fromkeys(out))
+
+
+#: Commands that copy or archive directories (see :func:`copies_mount`).
+_COPIERS = frozenset({"tar", "cp", "rsync", "zip"})
+#: Options of those commands that take the next word as their value.
+_COPIER_VALUES = {
+    "tar": frozenset({"-f", "--file", "-C", "--directory", "-T", "--files-from", "-X", "--exclude-from",
+                      "-b", "--blocking-factor", "-H", "--format", "-I", "--use-compress-program", "-V", "--label",
+                      "-g", "--listed-incremental", "-N", "--newer", "--exclude", "--owner", "--group", "--mode",
+                      "--transform", "--mtime"}),
+    "cp": frozenset({"-t", "--target-directory", "-S", "--suffix"}),
+    "rsync": frozenset({"-e", "--rsh", "--exclude", "--include", "--exclude-from", "--include-from", "-f",
+                        "--filter", "--files-from", "--chmod", "--chown", "-B", "--block-size", "-T", "--temp-dir",
+                        "--log-file", "--password-file", "--bwlimit", "--timeout", "-M", "--remote-option"}),
+    "zip": frozenset({"-x", "-i", "-b", "-n", "-t", "-tt", "-P", "--password"}),
+}
+
+
+def _copied_sources(cmd: SimpleCommand) -> tuple[list[ShellWord], str | None] | None:
+    """The source operands of ``cmd`` when it archives or recursively copies them, and the
+    directory ``tar -C`` reads them from; None: not such a command."""
+    name = os.path.basename(cmd.name)
+    if name not in _COPIERS:
+        return None
+    takes = _COPIER_VALUES[name]
+    args = list(cmd.args)
+    operands: list[ShellWord] = []
+    flags: list[str] = []
+    chdir: str | None = None
+    i = 0
+    if name == "tar" and args and not args[0].text.startswith("-"):
+        # Old style: ``tar czf out.tgz dir`` (the letters' values follow in order).
+        letters = args[0].text
+        flags.append("-" + letters)
+        i = 1 + sum(1 for c in letters if f"-{c}" in takes)
+    while i < len(args):
+        t = args[i].text
+        if t == "--":
+            operands.extend(args[i + 1:])
+            break
+        if t.startswith("-") and t != "-":
+            key = t.split("=", 1)[0]
+            flags.append(t)
+            if key in ("-C", "--directory"):
+                chdir = t.split("=", 1)[1] if "=" in t else (args[i + 1].text if i + 1 < len(args) else None)
+            if key in takes and "=" not in t:
+                i += 1
+            i += 1
+            continue
+        operands.append(args[i])
+        i += 1
+    letters = "".join(f[1:] for f in flags if not f.startswith("--"))
+    if name == "tar":
+        return (operands, chdir) if "c" in letters or "--create" in flags else None
+    if name == "cp":
+        recursive = bool(set(letters) & set("rRa")) or any(f in ("--recursive", "--archive") for f in flags)
+        into = any(f.split("=", 1)[0] in ("-t", "--target-directory") for f in flags)
+        return (operands if into else operands[:-1], None) if recursive else None
+    if name == "rsync":
+        return operands[:-1], None
+    return (operands[1:], None) if "r" in letters or "--recurse-paths" in flags else None
+
+
 _MKTEMP = re.compile(r"""(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=["']?(?:\$\(|`)\s*mktemp\b""")
 _FOR = re.compile(r"""\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;&|`$()]*(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^;&|`$()]*)*);\s*do\b""")
 

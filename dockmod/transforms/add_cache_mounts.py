@@ -131,6 +131,10 @@ what the image holds at that path. So the fix is:
   its own ``HOME`` (``useradd`` without ``-m``, an ``ENV HOME`` nothing made,
   ``nobody``'s ``/nonexistent``). Known to exist: a home ``useradd -m``/``adduser``
   created or the base image has, a ``WORKDIR``, ``COPY`` or ``mkdir`` at or under it.
+* Unsafe when the same ``RUN`` archives or copies the new mount's directory or one above
+  it (``tar czf home.tgz /root``, ``cp -r /root/.cache …``, ``rsync -a /root/ …``,
+  ``zip -r``): the copy would hold the cache (with what earlier builds left in it)
+  instead of the image's files.
 * Unsafe when the mount's ``uid`` or directory is only right for an ``ARG``'s default:
   ``USER ${UID}`` with ``ARG UID=1000`` (``--build-arg UID=…`` runs the tool as another
   user, who cannot write to a mount owned by 1000, and has another ``HOME``), or
@@ -419,6 +423,7 @@ class AddCacheMounts(Transform):
         plan.unsafe += [plan.held[m.path] for m in plan.mounts if m.path in plan.held]
         plan.unsafe += caches.arg_risks(scope, shell_script(original) or script, plan.mounts, calls, plan.uid)
         plan.unsafe += caches.missing_parents(self._model, original, scope, plan.mounts, plan.uid)
+        plan.unsafe += caches.copies_mount(shell_script(original) or script, [m.path for m in plan.mounts], scope)
         if held is not True:
             decided = self._decided.setdefault(id(original), {})
             for c in calls:
