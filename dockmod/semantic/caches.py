@@ -18,7 +18,7 @@ from dockmod.buildcontext.manifests import package_manager
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Instruction, JsonArray, Run, ShellCommand, Workdir
 from dockmod.cst.mounts import mounts_path
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
-from dockmod.ecosystems._base import template_vars
+from dockmod.ecosystems._base import expand_template, template_vars
 from dockmod.ecosystems.images import BASE_DIRS
 from dockmod.ecosystems.ruby import (
     BUNDLER_CONFIG_DIR,
@@ -36,6 +36,7 @@ from dockmod.ecosystems.node import (
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
     ANY_PART,
+    CACHE_CONFIGS,
     DOCKER_CLEAN_FILE,
     REMOVERS,
     CacheBlocked,
@@ -688,6 +689,74 @@ def bundler_vendored(model: Model, run: Run, call: PackageManagerCall, scope: Sc
         if key in BUNDLER_VENDOR_SETTINGS and not (key == "deployment" and value in ("false", "0", "no")):
             return f"`bundle config {' '.join(words[1:3 if words[1:2] != ['set'] else 4])}` {tail}"
     return None
+
+
+def config_file_risks(model: Model, run: Run, calls: Sequence[PackageManagerCall], scope: Scope,
+                      read: Callable[[str], bytes | None]) -> list[str]:
+    """Why the default cache directory of ``calls`` may not be where they keep their cache:
+    a configuration file that can move it (``CACHE_CONFIGS``: ``pip.conf``'s ``cache-dir``,
+    ``.npmrc``'s ``cache`` …) is written by a ``RUN`` (this one included) or copied into
+    the image before the call, or a variable names one (``PIP_CONFIG_FILE``, not
+    ``/dev/null``). A file copied from the build context that ``read`` shows without the
+    setting does not count."""
+    managers = {c.manager for c in calls}
+    rows = [r for r in CACHE_CONFIGS if managers & set(r.managers)]
+    if not rows:
+        return []
+    own = shell_script(run)
+    out: list[str] = []
+    for row in rows:
+        for call in (c for c in calls if c.manager in row.managers):
+            get = command_env(scope.run_get, own, call.command) if own is not None else scope.run_get
+            for name in row.env:
+                value = get(name)
+                if value is not None and value != os.devnull:
+                    out.append(f"`{name}` names a configuration file of `{call.manager}`, which may set "
+                               f"`{row.setting}`: the cache may not be where the mount is")
+            paths = set()
+            for template in row.paths:
+                found = expand_template(template, get)
+                if found is not None:
+                    paths.add(posixpath.normpath(found))
+
+            def config(path: str) -> bool:
+                return posixpath.basename(path) in row.names or path in paths
+
+            for x in (*model.before(run), run):
+                if isinstance(x, Run):
+                    hit = next((p for p in model.run(x).writes if config(p)), None)
+                    if hit is not None:
+                        out.append(f"a `RUN` writes `{hit}`, a configuration file of `{call.manager}` that may set "
+                                   f"`{row.setting}`: the cache may not be where the mount is")
+                elif isinstance(x, (Copy, Add)):
+                    for src in _config_sources(model, x, config, row.names, read):
+                        data = read(posixpath.normpath(src.lstrip("/"))) if x.flag("from") is None else None
+                        if data is not None and row.setting.encode() not in data:
+                            continue
+                        out.append(f"`{x.name} {src}` puts a configuration file of `{call.manager}` in the image, which "
+                                   f"may set `{row.setting}`: the cache may not be where the mount is")
+                        break
+    return list(dict.fromkeys(out))
+
+
+def _config_sources(model: Model, x: Copy | Add, config: Callable[[str], bool], names: Sequence[str],
+                    read: Callable[[str], bytes | None]) -> list[str]:
+    """The sources of ``x`` that land as a configuration file (``config``: a path or name is
+    one): every source when the destination is one, else those named like one; for a
+    source ``.`` (the whole context), the project files of ``names`` the context holds."""
+    scope = model.scope_at(x)
+    dest = scope.expand(x.destination or "") or ""
+    if dest and not dest.startswith("/") and scope.workdir is not None:
+        dest = posixpath.join(scope.workdir, dest)
+    if dest and not dest.endswith("/") and config(posixpath.normpath(dest) if dest.startswith("/") else
+                                                  posixpath.basename(dest)):
+        return list(x.sources)
+    out = [src for src in x.sources if config(posixpath.basename(src.rstrip("/")))
+           or dest.startswith("/") and config(posixpath.normpath(posixpath.join(dest, posixpath.basename(src))))]
+    if x.flag("from") is None:
+        out += [n for src in x.sources if posixpath.normpath(src) in (".", "/") for n in names
+                if n.startswith(".") and read(n) is not None]
+    return out
 
 
 def etc_apt_risks(model: Model, stage_index: int, scope: Scope, calls: Sequence[PackageManagerCall]) -> list[str]:

@@ -135,6 +135,13 @@ what the image holds at that path. So the fix is:
   it (``tar czf home.tgz /root``, ``cp -r /root/.cache …``, ``rsync -a /root/ …``,
   ``zip -r``): the copy would hold the cache (with what earlier builds left in it)
   instead of the image's files.
+* Unsafe when a configuration file that can move the cache (``pip.conf``/``pip.ini``
+  ``cache-dir``, ``.npmrc`` ``cache``/``store-dir``, ``.yarnrc`` ``cache-folder``,
+  composer's ``config.json``, ``uv.toml``, ``poetry.toml``: ``CACHE_CONFIGS``) is written
+  by a ``RUN`` or copied into the image before the call, or a variable names one
+  (``PIP_CONFIG_FILE``, ``NPM_CONFIG_USERCONFIG`` other than ``/dev/null``): the mount
+  may not be where the cache is. A copied file the build context shows without that
+  setting does not count.
 * Unsafe when the mount's ``uid`` or directory is only right for an ``ARG``'s default:
   ``USER ${UID}`` with ``ARG UID=1000`` (``--build-arg UID=…`` runs the tool as another
   user, who cannot write to a mount owned by 1000, and has another ``HOME``), or
@@ -424,6 +431,8 @@ class AddCacheMounts(Transform):
         plan.unsafe += caches.arg_risks(scope, shell_script(original) or script, plan.mounts, calls, plan.uid)
         plan.unsafe += caches.missing_parents(self._model, original, scope, plan.mounts, plan.uid)
         plan.unsafe += caches.copies_mount(shell_script(original) or script, [m.path for m in plan.mounts], scope)
+        if any(m.how == "default" and not m.system for m in plan.mounts):
+            plan.unsafe += caches.config_file_risks(self._model, original, calls, scope, self._context_file)
         if held is not True:
             decided = self._decided.setdefault(id(original), {})
             for c in calls:
