@@ -845,9 +845,10 @@ class MountRisks:
                 f"a cached copy can name packages the mirror has dropped"]
             if u.how == "default" and _may_name(run, u.path) and _names(script, u.path, home) and (
                     edited is None or _still_names(script, edited, u.path, home)):
-                out.append(f"the `RUN` itself uses `{u.path}`")
+                out.append(f"the `RUN` itself uses {_at(_named(script, u.path, home), u.path)}")
             if model.wrote_under(run, u.path, copies_from_stages=False):
-                out.append(f"the mount hides files written to `{u.path}` earlier")
+                out.append(f"the mount hides files written to {_at(_written_under(model, run, u.path), u.path)} "
+                           f"earlier")
             elif u.kind == "store" and filled_before(model, run, u, self.handled, decided):
                 if not filled:
                     out.append("\0filled")  # said once, for every such directory (below)
@@ -865,7 +866,7 @@ class MountRisks:
                 grouped[key].append(u.path)
             for src in copied:
                 if inside(src, u.path) or inside(u.path, src) and src != "/":
-                    out.append(f"a `COPY --from` reads `{u.path}`")
+                    out.append(f"a `COPY --from` reads {_at(src, u.path)}")
         out = [r[1:].replace("\0", _listed(grouped[r[1:]])) if r.startswith("\1") else r for r in out]
         if filled:
             out[out.index("\0filled")] = (f"an earlier `RUN` may have filled {_listed(filled)}, "
@@ -958,8 +959,9 @@ class MountRisks:
             # No absolute path at, above or below it can be named (``/`` itself is not counted).
             return []
         script = shell_script(ins)
-        if any(inside(w, use.path) or inside(use.path, w) and w != "/" for w in _paths(script, home)):
-            return [f"a later `RUN` uses `{use.path}`"]
+        used = next((w for w in _paths(script, home) if inside(w, use.path) or inside(use.path, w) and w != "/"), None)
+        if used is not None:
+            return [f"a later `RUN` uses {_at(used, use.path)}"]
         get = self.model.scope_at(ins).run_get
         if (use.kind == "store" or use.cache.read_offline) and any(
                 c.manager in managers and offline(c, command_env(get, script, c.command))
@@ -1031,6 +1033,25 @@ def _last_after(script: ShellScript, offset: int) -> Iterator[SimpleCommand]:
         if cmd.span[0] <= offset:
             return
         yield cmd
+
+
+def _at(path: str | None, directory: str) -> str:
+    """``path`` as a reason names it: the mount's ``directory`` itself, or the exact path
+    used inside it (or above it) with the directory it concerns."""
+    if path is None or path == directory:
+        return f"`{directory}`"
+    return f"`{path}` (in `{directory}`)" if inside(path, directory) else f"`{path}` (which holds `{directory}`)"
+
+
+def _named(script: ShellScript, directory: str, home: str | None) -> str | None:
+    """The first path of ``script`` (see :func:`_paths`) at or inside ``directory``."""
+    return next((p for p in _paths(script, home) if inside(p, directory)), None)
+
+
+def _written_under(model: Model, run: Run, directory: str) -> str | None:
+    """The first path written at or inside ``directory`` before ``run`` (no ``COPY --from``)."""
+    return next((w.path for w in model.writes_before(run) if inside(w.path, directory) and not (
+        isinstance(w.instruction, (Copy, Add)) and w.instruction.flag("from") is not None)), None)
 
 
 def _listed(paths: Sequence[str]) -> str:
