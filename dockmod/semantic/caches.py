@@ -959,7 +959,10 @@ class MountRisks:
             # No absolute path at, above or below it can be named (``/`` itself is not counted).
             return []
         script = shell_script(ins)
-        used = next((w for w in _paths(script, home) if inside(w, use.path) or inside(use.path, w) and w != "/"), None)
+        # ``~`` and ``$HOME`` as that RUN sees them (an ``ENV HOME`` or ``USER`` may have changed it).
+        later_home = self.model.scope_at(ins).home
+        used = next((w for w in _paths(script, later_home) if inside(w, use.path) or inside(use.path, w)
+                     and w != "/"), None)
         if used is not None:
             return [f"a later `RUN` uses {_at(used, use.path)}"]
         get = self.model.scope_at(ins).run_get
