@@ -281,8 +281,8 @@ def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> l
             cwd = posixpath.normpath(posixpath.join(cwd or "/", chdir)) if chdir.startswith("/") or cwd else None
         for w in words:
             for pattern in _operand_patterns(w, get, fresh, loops, cwd):
-                hit = next((t for t in targets if may_name(pattern, t) or ANY_PART not in pattern and inside(pattern, t)),
-                           None)
+                hit = next((t for t in targets if may_name(pattern, t)
+                            or ANY_PART not in pattern and inside(pattern, t)), None)
                 if hit is not None:
                     name = os.path.basename(cmd.name)
                     where = (f"`{pattern}`, which holds the mount on `{hit}`" if ANY_PART not in pattern
@@ -558,7 +558,8 @@ def yarn_not_classic(model: Model, run: Run, call: PackageManagerCall,
     ``apk`` install; ``corepack``, ``yarn set version`` (see ``YARN_SWITCHES``) and a
     project with ``.yarnrc.yml`` or ``.yarn/`` (copied by the Dockerfile, or in the build
     context ``read`` shows) make it another, and so does package.json's ``packageManager``
-    naming Yarn 2+ (with corepack on, one naming Yarn 1 makes it classic). ``read``: a file of the build context (None: absent or not known)."""
+    naming Yarn 2+ (with corepack on, one naming Yarn 1 makes it classic). ``read``: a
+    file of the build context (None: absent or not known)."""
     stage = model.stage_of(run)
     if stage is None:
         return "the Yarn in use is not known"
@@ -733,8 +734,8 @@ def config_file_risks(model: Model, run: Run, calls: Sequence[PackageManagerCall
                         data = read(posixpath.normpath(src.lstrip("/"))) if x.flag("from") is None else None
                         if data is not None and row.setting.encode() not in data:
                             continue
-                        out.append(f"`{x.name} {src}` puts a configuration file of `{call.manager}` in the image, which "
-                                   f"may set `{row.setting}`: the cache may not be where the mount is")
+                        out.append(f"`{x.name} {src}` puts a configuration file of `{call.manager}` in the image, "
+                                   f"which may set `{row.setting}`: the cache may not be where the mount is")
                         break
     return list(dict.fromkeys(out))
 
