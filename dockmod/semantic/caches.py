@@ -720,6 +720,8 @@ def config_file_risks(model: Model, run: Run, calls: Sequence[PackageManagerCall
                 if found is not None:
                     paths.add(posixpath.normpath(found))
 
+            bases = {posixpath.basename(p) for p in paths}
+
             def config(path: str) -> bool:
                 return posixpath.basename(path) in row.names or path in paths
 
@@ -729,7 +731,9 @@ def config_file_risks(model: Model, run: Run, calls: Sequence[PackageManagerCall
                     if hit is not None:
                         out.append(f"a `RUN` writes `{hit}`, a configuration file of `{call.manager}` that may set "
                                    f"`{row.setting}`: the cache may not be where the mount is")
-                elif isinstance(x, (Copy, Add)):
+                elif isinstance(x, (Copy, Add)) and (any(
+                        n in w for w in (*x.sources, x.destination or "") for n in (*row.names, *bases))
+                        or x.flag("from") is None and any(posixpath.normpath(w) in (".", "/") for w in x.sources)):
                     for src in _config_sources(model, x, config, row.names, read):
                         data = read(posixpath.normpath(src.lstrip("/"))) if x.flag("from") is None else None
                         if data is not None and row.setting.encode() not in data:

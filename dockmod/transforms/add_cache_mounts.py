@@ -159,11 +159,10 @@ what the image holds at that path. So the fix is:
 * No fix for ``yarn`` unless it is known to be Yarn classic (the official ``node`` images'
   1.22, ``npm install -g yarn``, ``apt-get``/``apk`` ``install yarn``): Yarn 2+ (berry)
   keeps its cache in the project's ``.yarn/cache`` or its global folder, never in
-  classic's directory, so the mount would only hide nothing while the author's own
-  cache stays in the layer. ``corepack enable``/``prepare``, ``yarn set version``, a
+  classic's directory, so the mount would serve nothing. ``corepack enable``/``prepare``, ``yarn set version``, a
   ``COPY`` of ``.yarnrc.yml`` or ``.yarn/``, a ``.yarnrc.yml`` in the build context, or
-  package.json's ``packageManager: yarn@2+`` (with corepack) tell berry; an image not in
-  the table leaves the version unknown.
+  package.json's ``packageManager: yarn@2+`` tell berry; an image not in the table leaves
+  the version unknown.
 * No fix for Bundler when it installs into a path of its own (``BUNDLE_PATH``,
   ``BUNDLE_DEPLOYMENT``, ``bundle config set path``/``deployment``, ``--path``,
   ``--deployment``, a copied ``.bundle/config``): the gems and their downloads go to
@@ -205,7 +204,8 @@ Findings that gain little are not reported unless asked for:
 stage that can be.
 ``small-installs``: also report local-wheel and single-pinned-tool installs (default false).
 ``context``: the build context folder, relative to the Dockerfile's (default: its folder),
-read for ``.yarnrc.yml`` and package.json's ``packageManager``.
+read for ``.yarnrc.yml``, package.json's ``packageManager`` and the configuration files
+the Dockerfile copies (``.npmrc``, ``pip.conf`` …).
 """
 
 from __future__ import annotations
@@ -300,6 +300,7 @@ class AddCacheMounts(Transform):
         self._run_cont: str | None = None
         self._names: dict[str, tuple[str | None, str | None]] | None = None
         self._context: BuildContext | bool | None = None
+        self._read: dict[str, bytes | None] = {}
         #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
         self._clean_tried: set[int] = set()
         self._cleaned: set[int] = set()
@@ -492,7 +493,12 @@ class AddCacheMounts(Transform):
         there is no context to read (opened on first use)."""
         if self._context is None:
             self._context = open_build_context(self)[0] or False
-        return self._context.read(rel) if self._context else None
+        ctx = self._context
+        if isinstance(ctx, bool):
+            return None
+        if rel not in self._read:
+            self._read[rel] = ctx.read(rel)
+        return self._read[rel]
 
     def _merge(self, run: Run, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
         """New ``--mount`` texts and rewritten flags; ``plan.mounts`` keeps the new ones."""
