@@ -394,6 +394,55 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
     return source.raw, tuple(removed), None
 
 
+# -- configuration files that move a cache ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CacheConfig:
+    """Configuration files a manager reads without the command naming them, where a
+    setting can move its cache directory: a mount on the default directory would then be
+    at the wrong place."""
+
+    managers: tuple[Manager, ...]
+    #: File names, wherever they are (the system's, the user's, the project's).
+    names: tuple[str, ...]
+    #: Full paths, as templates of variables (``{HOME}/.config/pypoetry/config.toml``).
+    paths: tuple[str, ...]
+    #: Variables that name another configuration file.
+    env: tuple[str, ...]
+    #: The setting that moves the cache.
+    setting: str
+    source: str
+
+
+CACHE_CONFIGS = (
+    # /etc/pip.conf, /etc/xdg/pip/pip.conf, ~/.config/pip/pip.conf, ~/.pip/pip.conf,
+    # $VIRTUAL_ENV/pip.conf (pip.ini on Windows); PIP_CONFIG_FILE.
+    CacheConfig((Manager.PIP,), ("pip.conf", "pip.ini"), (), ("PIP_CONFIG_FILE",), "cache-dir",
+                "https://pip.pypa.io/en/stable/topics/configuration/"),
+    # the project's .npmrc, ~/.npmrc, $PREFIX/etc/npmrc; userconfig, globalconfig.
+    CacheConfig((Manager.NPM,), (".npmrc", "npmrc"), (),
+                ("NPM_CONFIG_USERCONFIG", "npm_config_userconfig", "NPM_CONFIG_GLOBALCONFIG",
+                 "npm_config_globalconfig"), "cache",
+                "https://docs.npmjs.com/cli/v10/configuring-npm/npmrc"),
+    # pnpm reads the same .npmrc files, and ~/.config/pnpm/rc.
+    CacheConfig((Manager.PNPM,), (".npmrc", "npmrc"), ("{HOME}/.config/pnpm/rc",),
+                ("NPM_CONFIG_USERCONFIG", "npm_config_userconfig"), "store-dir", "https://pnpm.io/npmrc#store-dir"),
+    # Yarn classic: the project's and the home's .yarnrc.
+    CacheConfig((Manager.YARN,), (".yarnrc",), (), (), "cache-folder", "https://classic.yarnpkg.com/en/docs/yarnrc"),
+    # $COMPOSER_HOME/config.json (~/.composer or ~/.config/composer by default).
+    CacheConfig((Manager.COMPOSER,), (),
+                ("{COMPOSER_HOME}/config.json", "{HOME}/.composer/config.json", "{HOME}/.config/composer/config.json"),
+                (), "cache-dir", "https://getcomposer.org/doc/06-config.md#cache-dir"),
+    # the project's uv.toml, ~/.config/uv/uv.toml, /etc/uv/uv.toml; UV_CONFIG_FILE.
+    CacheConfig((Manager.UV,), ("uv.toml",), (), ("UV_CONFIG_FILE",), "cache-dir",
+                "https://docs.astral.sh/uv/concepts/configuration-files/"),
+    # the project's poetry.toml, ~/.config/pypoetry/config.toml.
+    CacheConfig((Manager.POETRY,), ("poetry.toml",), ("{HOME}/.config/pypoetry/config.toml",), (), "cache-dir",
+                "https://python-poetry.org/docs/configuration/"),
+)  # fmt: skip
+
+
 # -- where a call's caches are -------------------------------------------------------------
 
 

@@ -72,6 +72,14 @@ _ROOT = {"root": (0, 0, "/root")}
 _DEBIAN_USERS = {**_ROOT, "www-data": (33, 33, "/var/www"), "nobody": (65534, 65534, "/nonexistent")}
 _ALPINE_USERS = {**_ROOT, "nobody": (65534, 65534, "/")}
 _RHEL_USERS = {**_ROOT, "nobody": (65534, 65534, "/")}
+#: Homes of the accounts above that no image creates: base-passwd names ``/nonexistent``
+#: for ``nobody``, and ``/var/www`` for ``www-data``, which a web server's package (or an
+#: image's ``WORKDIR /var/www/html``, as ``php``'s) creates, not the distro.
+ABSENT_HOMES = frozenset({"/nonexistent", "/var/www"})
+#: Directories every Linux base image in the table has (the FHS top levels that Debian's
+#: base-files, Alpine's alpine-baselayout and the RHEL filesystem package all create).
+BASE_DIRS = frozenset({"/", "/root", "/home", "/tmp", "/var", "/var/cache", "/var/lib", "/var/tmp", "/usr",
+                       "/usr/local", "/usr/share", "/opt", "/srv", "/mnt", "/etc"})
 
 
 @dataclass(frozen=True, slots=True)

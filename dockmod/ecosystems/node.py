@@ -311,3 +311,40 @@ NODE_SPLIT_ACTIONS: dict[str, NodeActions] = {
 #: not get them): https://yarnpkg.com/getting-started/install, https://pnpm.io/installation#using-npm,
 #: https://github.com/nodejs/corepack#manual-installs.
 NODE_BUILDER_TOOLS = frozenset({"yarn", "pnpm", "corepack"})
+
+
+# -- which Yarn runs (DM202: only Yarn classic uses the classic cache directory) -----------
+#: Commands that put another Yarn in place of the one the image has, by the words that
+#: start them, and where the version they install is named: "operand" for a ``yarn@<v>``
+#: operand, "next" for the word after the prefix, "" when none is (then the project's
+#: package.json ``packageManager`` decides). Corepack: https://nodejs.org/api/corepack.html
+#: (``enable`` with no operand enables Yarn too); https://yarnpkg.com/cli/set/version;
+#: https://classic.yarnpkg.com/en/docs/cli/policies (``set-version``, which may name berry).
+YARN_SWITCHES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("corepack", "enable"), ""),
+    (("corepack", "prepare"), "operand"),
+    (("corepack", "install"), "operand"),
+    (("corepack", "use"), "operand"),
+    (("yarn", "set", "version"), "next"),
+    (("yarnpkg", "set", "version"), "next"),
+    (("yarn", "policies", "set-version"), "next"),
+)
+#: Packages that install Yarn classic when named without a version: npm's ``yarn``
+#: (https://www.npmjs.com/package/yarn, 1.22.x; berry is ``@yarnpkg/cli-dist``), Debian's
+#: ``yarnpkg`` and Alpine's ``yarn`` (both 1.22.x), the ``yarn`` of dl.yarnpkg.com's
+#: apt repository (https://classic.yarnpkg.com/en/docs/install).
+YARN_CLASSIC_PACKAGES = frozenset({"yarn", "yarnpkg"})
+#: Packages that install Yarn 2+ (berry): https://www.npmjs.com/package/@yarnpkg/cli-dist.
+YARN_BERRY_PACKAGES = frozenset({"@yarnpkg/cli-dist", "@yarnpkg/cli"})
+#: Files that make a project a Yarn 2+ one: ``.yarnrc.yml`` (berry's settings, whose
+#: ``yarnPath`` even Yarn classic 1.22 follows, running the berry release it names) and
+#: the ``.yarn`` folder (releases, cache, plugins): https://yarnpkg.com/configuration/yarnrc.
+YARN_BERRY_FILES = (".yarnrc.yml", ".yarn")
+
+
+def yarn_generation(version: str) -> str:
+    """``classic`` for a Yarn 1 version or tag (``1.22.22``, ``classic``), else ``berry``
+    (``4.1.0``, ``stable``, ``berry``, ``latest``, ``canary``: every tag but ``classic``
+    names Yarn 2 or later since Yarn 2's release, https://yarnpkg.com/cli/set/version)."""
+    v = version.strip().lstrip("v^~=")
+    return "classic" if v == "classic" or v == "1" or v.startswith("1.") else "berry"

@@ -85,3 +85,15 @@ ECOSYSTEMS = (
     Ecosystem("ruby", "Ruby", (Manager.BUNDLER, Manager.GEM), ("Gemfile", "Gemfile.lock", "*.gemspec", ".ruby-version"),
               "https://bundler.io/guides/gemfile.html"),
 )
+
+#: What makes Bundler install gems into a path of its own (``vendor/bundle``) instead of
+#: ``GEM_HOME``: it then keeps the downloaded ``.gem`` files under
+#: ``<path>/ruby/<abi>/cache``, not in the cache directories above, so a mount on those
+#: serves nothing. bundle-config(1) (https://bundler.io/man/bundle-config.1.html): the
+#: ``path`` and ``deployment`` settings (``deployment`` installs to ``vendor/bundle``), as
+#: ``BUNDLE_PATH``/``BUNDLE_DEPLOYMENT``, ``bundle config [set] [--local|--global] <key>``
+#: or a project's ``.bundle/config``; bundle-install(1): ``--path``, ``--deployment``.
+BUNDLER_VENDOR_ENV = ("BUNDLE_PATH", "BUNDLE_DEPLOYMENT")
+BUNDLER_VENDOR_SETTINGS = frozenset({"path", "deployment"})
+BUNDLER_VENDOR_OPTIONS = ("--path", "--deployment")
+BUNDLER_CONFIG_DIR = ".bundle"

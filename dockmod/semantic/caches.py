@@ -14,13 +14,29 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
+from dockmod.buildcontext.manifests import package_manager
+from dockmod.cst import Add, Cmd, Copy, Entrypoint, Instruction, JsonArray, Run, ShellCommand, Workdir
 from dockmod.cst.mounts import mounts_path
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
-from dockmod.ecosystems._base import template_vars
+from dockmod.ecosystems._base import expand_template, template_vars
+from dockmod.ecosystems.images import BASE_DIRS
+from dockmod.ecosystems.ruby import (
+    BUNDLER_CONFIG_DIR,
+    BUNDLER_VENDOR_ENV,
+    BUNDLER_VENDOR_OPTIONS,
+    BUNDLER_VENDOR_SETTINGS,
+)
+from dockmod.ecosystems.node import (
+    YARN_BERRY_FILES,
+    YARN_BERRY_PACKAGES,
+    YARN_CLASSIC_PACKAGES,
+    YARN_SWITCHES,
+    yarn_generation,
+)
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
     ANY_PART,
+    CACHE_CONFIGS,
     DOCKER_CLEAN_FILE,
     REMOVERS,
     CacheBlocked,
@@ -42,7 +58,7 @@ from dockmod.semantic.env import command_env
 from dockmod.semantic.model import Model
 from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import may_call_any, run_text, shell_script
-from dockmod.semantic.scope import Scope
+from dockmod.semantic.scope import Scope, join_workdir
 from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand
 
 #: A call whose caches get a mount (by the transform asking).
@@ -241,6 +257,103 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
     return None
 
 
+def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> list[str]:
+    """Why new cache mounts on ``targets`` change what ``script`` (the RUN) archives or
+    copies: a ``tar`` that creates an archive, a recursive ``cp``, ``rsync`` or ``zip -r``
+    whose source is a target or a directory above it (``tar czf home.tgz /root`` over
+    ``/root/.cache/pip``): with the mount it holds the cache of earlier builds, not what
+    the image had, and what the tool writes there after the copy is not in it either. An
+    operand that is not known counts when it could be one (as :func:`removes_mount_point`)."""
+    if not targets or not any(os.path.basename(c.name) in _COPIERS for c in script.commands):
+        return []
+    fresh = _mktemp_variables(script)
+    loops = _loop_values(script)
+    cwds = _cwds(script, scope.workdir)
+    out: list[str] = []
+    for cmd in script.commands:
+        found = _copied_sources(cmd)
+        if found is None:
+            continue
+        words, chdir = found
+        get = command_env(scope.run_get, script, cmd)
+        cwd = cwds.get(cmd.span[0])
+        if chdir is not None:
+            cwd = posixpath.normpath(posixpath.join(cwd or "/", chdir)) if chdir.startswith("/") or cwd else None
+        for w in words:
+            for pattern in _operand_patterns(w, get, fresh, loops, cwd):
+                hit = next((t for t in targets if may_name(pattern, t)
+                            or ANY_PART not in pattern and inside(pattern, t)), None)
+                if hit is not None:
+                    name = os.path.basename(cmd.name)
+                    where = (f"`{pattern}`, which holds the mount on `{hit}`" if ANY_PART not in pattern
+                             and inside(hit, pattern) and hit != pattern else f"the mount on `{hit}`")
+                    out.append(f"`{name} … {w.raw}` in the same `RUN` copies {where}: it would copy the cache "
+                               f"(with what earlier builds left in it) instead of the image's files")
+                    break
+    return list(dict.fromkeys(out))
+
+
+#: Commands that copy or archive directories (see :func:`copies_mount`).
+_COPIERS = frozenset({"tar", "cp", "rsync", "zip"})
+#: Options of those commands that take the next word as their value.
+_COPIER_VALUES = {
+    "tar": frozenset({"-f", "--file", "-C", "--directory", "-T", "--files-from", "-X", "--exclude-from",
+                      "-b", "--blocking-factor", "-H", "--format", "-I", "--use-compress-program", "-V", "--label",
+                      "-g", "--listed-incremental", "-N", "--newer", "--exclude", "--owner", "--group", "--mode",
+                      "--transform", "--mtime"}),
+    "cp": frozenset({"-t", "--target-directory", "-S", "--suffix"}),
+    "rsync": frozenset({"-e", "--rsh", "--exclude", "--include", "--exclude-from", "--include-from", "-f",
+                        "--filter", "--files-from", "--chmod", "--chown", "-B", "--block-size", "-T", "--temp-dir",
+                        "--log-file", "--password-file", "--bwlimit", "--timeout", "-M", "--remote-option"}),
+    "zip": frozenset({"-x", "-i", "-b", "-n", "-t", "-tt", "-P", "--password"}),
+}
+
+
+def _copied_sources(cmd: SimpleCommand) -> tuple[list[ShellWord], str | None] | None:
+    """The source operands of ``cmd`` when it archives or recursively copies them, and the
+    directory ``tar -C`` reads them from; None: not such a command."""
+    name = os.path.basename(cmd.name)
+    if name not in _COPIERS:
+        return None
+    takes = _COPIER_VALUES[name]
+    args = list(cmd.args)
+    operands: list[ShellWord] = []
+    flags: list[str] = []
+    chdir: str | None = None
+    i = 0
+    if name == "tar" and args and not args[0].text.startswith("-"):
+        # Old style: ``tar czf out.tgz dir`` (the letters' values follow in order).
+        letters = args[0].text
+        flags.append("-" + letters)
+        i = 1 + sum(1 for c in letters if f"-{c}" in takes)
+    while i < len(args):
+        t = args[i].text
+        if t == "--":
+            operands.extend(args[i + 1:])
+            break
+        if t.startswith("-") and t != "-":
+            key = t.split("=", 1)[0]
+            flags.append(t)
+            if key in ("-C", "--directory"):
+                chdir = t.split("=", 1)[1] if "=" in t else (args[i + 1].text if i + 1 < len(args) else None)
+            if key in takes and "=" not in t:
+                i += 1
+            i += 1
+            continue
+        operands.append(args[i])
+        i += 1
+    letters = "".join(f[1:] for f in flags if not f.startswith("--"))
+    if name == "tar":
+        return (operands, chdir) if "c" in letters or "--create" in flags else None
+    if name == "cp":
+        recursive = bool(set(letters) & set("rRa")) or any(f in ("--recursive", "--archive") for f in flags)
+        into = any(f.split("=", 1)[0] in ("-t", "--target-directory") for f in flags)
+        return (operands if into else operands[:-1], None) if recursive else None
+    if name == "rsync":
+        return operands[:-1], None
+    return (operands[1:], None) if "r" in letters or "--recurse-paths" in flags else None
+
+
 _MKTEMP = re.compile(r"""(?:^|[\s;&|(])([A-Za-z_][A-Za-z0-9_]*)=["']?(?:\$\(|`)\s*mktemp\b""")
 _FOR = re.compile(r"""\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;&|`$()]*(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^;&|`$()]*)*);\s*do\b""")
 
@@ -384,6 +497,273 @@ def mount_owner(scope: Scope, calls: Sequence[PackageManagerCall]) -> tuple[int 
     return u.uid or None, int(group) if group.isdigit() else None
 
 
+def missing_parents(model: Model, run: Run, scope: Scope, uses: Sequence[CacheTarget], uid: int | None) -> list[str]:
+    """Why mounts ``uses`` owned by ``uid`` (not root) could leave the user's files in a
+    directory owned by root: BuildKit creates a missing directory above a mount target as
+    root (only the target gets ``uid``; moby/buildkit#2682), so when the user's ``HOME``
+    (for a target inside it; else the target's parent) does not exist yet, the ``RUN``
+    runs with a ``HOME`` the user cannot write to, and one the ``RUN`` writes to stays so
+    in the image. Known to exist: the home ``useradd -m``/``adduser`` created or the base
+    image has, a directory a ``WORKDIR``, ``COPY``/``ADD`` or ``mkdir`` made (or wrote
+    under) before, the image's top-level directories."""
+    if not uid:
+        return []
+    home = scope.home
+    out: list[str] = []
+    for u in uses:
+        if u.system:
+            continue
+        need = home if home is not None and inside(u.path, home) and u.path != home else posixpath.dirname(u.path)
+        if not _exists(model, run, scope, need):
+            who = scope.user.spec or str(uid)
+            out.append(f"nothing before it is known to create `{need}`: BuildKit would create it owned by root "
+                       f"for the mount on `{u.path}`, and user `{who}` could not write to it")
+    return list(dict.fromkeys(out))
+
+
+def _exists(model: Model, run: Run, scope: Scope, directory: str) -> bool:
+    """``directory`` is known to exist when ``run`` starts (see :func:`missing_parents`)."""
+    if directory in BASE_DIRS:
+        return True
+    user = scope.user
+    if user.home_made and user.home == directory:
+        return True
+    if scope.workdir is not None and inside(scope.workdir, directory):
+        return True
+    stage = model.stage_of(run)
+    if stage is not None:
+        facts = model.stages[model.chain(stage.index)[0]].image_facts
+        if facts is not None and inside(facts.workdir, directory):
+            return True
+    for x in model.before(run):
+        if isinstance(x, Workdir) and x.value is not None:
+            at = model.scope_at(x)
+            path = at.expand(x.value.text)
+            full = join_workdir(at.workdir, path) if path is not None else None
+            if full is not None and inside(posixpath.normpath(full), directory):
+                return True
+    return model.wrote_under(run, directory)
+
+
+#: Where Yarn classic's cache is not the one used, for :func:`yarn_not_classic`.
+_BERRY = "Yarn 2+ (berry), which does not use Yarn classic's cache directory"
+
+
+def yarn_not_classic(model: Model, run: Run, call: PackageManagerCall,
+                     read: Callable[[str], bytes | None]) -> str | None:
+    """Why the ``yarn`` of ``call`` (in ``run``) may not be Yarn classic, the one whose cache
+    directory the yarn row's default is (Yarn 2+ keeps its cache in the project's
+    ``.yarn/cache`` or its global folder); None when it is Yarn classic. Yarn classic is
+    what an official ``node`` image ships, or what ``npm install -g yarn``, ``apt-get``/
+    ``apk`` install; ``corepack``, ``yarn set version`` (see ``YARN_SWITCHES``) and a
+    project with ``.yarnrc.yml`` or ``.yarn/`` (copied by the Dockerfile, or in the build
+    context ``read`` shows) make it another, and so does package.json's ``packageManager``
+    naming Yarn 2+ (with corepack on, one naming Yarn 1 makes it classic). ``read``: a
+    file of the build context (None: absent or not known)."""
+    stage = model.stage_of(run)
+    if stage is None:
+        return "the Yarn in use is not known"
+    base = model.stages[model.chain(stage.index)[0]]
+    facts = base.image_facts
+    state: str | None = "classic" if facts is not None and facts.family == "node" else None
+    why = f"the Yarn of image `{base.image_text or '?'}` is of unknown version (it may be {_BERRY})"
+    #: Files of the build context at its root that a COPY/ADD before ``run`` sends (``.`` all).
+    sent: set[str] = set()
+    own = shell_script(run)
+    steps: list[SimpleCommand] = []
+    for x in model.before(run):
+        if isinstance(x, (Copy, Add)) and x.flag("from") is None:
+            for src in x.sources:
+                sent.add(posixpath.normpath(src.lstrip("/")) if src.strip("/") else ".")
+                name = posixpath.basename(posixpath.normpath(src))
+                if name in YARN_BERRY_FILES or any(f"{f}/" in src for f in YARN_BERRY_FILES):
+                    state, why = "berry", f"the Dockerfile copies `{src}` (a project of {_BERRY})"
+        elif isinstance(x, Run) and _mentions(x, "yarn", "corepack"):
+            script = shell_script(x)
+            steps.extend(script.commands if script is not None else ())
+    if own is not None:
+        steps.extend(c for c in own.commands if c.span[0] < call.command.span[0])
+    corepack = False
+    for cmd in steps:
+        found = _yarn_step(cmd)
+        if found is None:
+            continue
+        state, why = found
+        corepack = corepack or os.path.basename(cmd.name) == "corepack"
+    if state == "berry":
+        return why
+    if sent & {".", ".yarnrc.yml"} and read(".yarnrc.yml") is not None:
+        return f"the build context has `.yarnrc.yml` (a project of {_BERRY})"
+    if sent & {".", "package.json"}:
+        raw = read("package.json")
+        found_pm = package_manager(raw) if raw is not None else None
+        if found_pm is not None and found_pm[0] == "yarn":
+            if yarn_generation(found_pm[1]) == "berry":
+                return f"package.json's `packageManager` is `yarn@{found_pm[1]}` ({_BERRY})"
+            if corepack:
+                state = "classic"
+    return None if state == "classic" else why
+
+
+def _yarn_step(cmd: SimpleCommand) -> tuple[str | None, str] | None:
+    """Which Yarn ``cmd`` puts in place (``classic``, ``berry``, None: the project's
+    ``packageManager`` decides) and how to say so; None: it installs no Yarn."""
+    name = os.path.basename(cmd.name)
+    words = [w.text if w.static else "$" for w in cmd.args]
+    operands = [w for w in words if not w.startswith("-")]
+    shown = " ".join([name, *operands[:3]])
+    for prefix, where in YARN_SWITCHES:
+        if name != prefix[0] or tuple(operands[:len(prefix) - 1]) != prefix[1:]:
+            continue
+        rest = operands[len(prefix) - 1:]
+        if where == "operand":
+            named = [w for w in rest if w.startswith("yarn@")]
+            if not named:
+                if rest and not any(w.startswith("yarn") for w in rest):
+                    return None  # ``corepack prepare pnpm@9``
+                return None, f"`{shown}` lets package.json's `packageManager` pick the Yarn (it may be {_BERRY})"
+            version = named[-1].split("@", 1)[1]
+        elif where == "next":
+            version = rest[0] if rest else ""
+        else:
+            if rest and "yarn" not in rest:
+                return None  # ``corepack enable pnpm``
+            return None, f"`{shown}` lets package.json's `packageManager` pick the Yarn (it may be {_BERRY})"
+        if version and "$" not in version and yarn_generation(version) == "classic":
+            return "classic", ""
+        return "berry", f"`{shown}` installs {_BERRY}"
+    if name in ("npm", "pnpm") and ("-g" in words or "--global" in words):
+        for w in operands:
+            pkg, _, version = w[1:].partition("@") if w.startswith("@") else w.partition("@")
+            pkg = "@" + pkg if w.startswith("@") else pkg
+            if pkg in YARN_BERRY_PACKAGES:
+                return "berry", f"`{name} install -g {w}` installs {_BERRY}"
+            if pkg in YARN_CLASSIC_PACKAGES:
+                if not version or version == "latest" or yarn_generation(version) == "classic":
+                    return "classic", ""
+                return "berry", f"`{name} install -g {w}` installs {_BERRY}"
+    if name in ("apt-get", "apt", "apk") and any(w in ("install", "add") for w in operands):
+        if any(w.split("=", 1)[0] in YARN_CLASSIC_PACKAGES for w in operands):
+            return "classic", ""
+    return None
+
+
+def bundler_vendored(model: Model, run: Run, call: PackageManagerCall, scope: Scope) -> str | None:
+    """Why the Bundler ``call`` (in ``run``) installs gems into a path of its own (see
+    ``BUNDLER_VENDOR_ENV``), whose downloads the gem cache mount does not hold; None when
+    nothing before it says so."""
+    if call.manager is not Manager.BUNDLER:
+        return None
+    tail = "makes Bundler install gems (and keep their downloads) in a path of its own, not in the gem cache"
+    opt = call.option(*BUNDLER_VENDOR_OPTIONS) or next(
+        (o for o in call.options if o.name.split("=", 1)[0] in BUNDLER_VENDOR_OPTIONS), None)
+    if opt is not None:
+        return f"`{os.path.basename(call.program[-1].text)} {call.action} {opt.name.split('=', 1)[0]}` {tail}"
+    own = shell_script(run)
+    get = command_env(scope.run_get, own, call.command) if own is not None else scope.run_get
+    for name in BUNDLER_VENDOR_ENV:
+        value = get(name)
+        if value is None or isinstance(value, str) and (
+                not value or name == "BUNDLE_DEPLOYMENT" and value.strip().lower() in ("false", "0", "no")):
+            continue
+        if isinstance(value, str) or name in scope.env or (own is not None and name in own.text):
+            return f"`{name}` {tail}"
+    steps: list[SimpleCommand] = []
+    for x in model.before(run):
+        if isinstance(x, (Copy, Add)) and x.flag("from") is None and any(
+                BUNDLER_CONFIG_DIR in posixpath.normpath(s).split("/") for s in x.sources):
+            return f"the Dockerfile copies Bundler's `{BUNDLER_CONFIG_DIR}/config`, which may set `path` (it {tail})"
+        if isinstance(x, Run) and _mentions(x, "config"):
+            script = shell_script(x)
+            steps.extend(script.commands if script is not None else ())
+    if own is not None:
+        steps.extend(c for c in own.commands if c.span[0] < call.command.span[0])
+    for cmd in steps:
+        if os.path.basename(cmd.name) not in call.info.programs:
+            continue
+        words = [w.text for w in cmd.args if not w.text.startswith("-")]
+        if words[:1] != ["config"]:
+            continue
+        rest = words[2:] if words[1:2] == ["set"] else words[1:]
+        key = rest[0] if rest else ""
+        value = rest[1].strip("'\"").lower() if len(rest) > 1 else ""
+        if key in BUNDLER_VENDOR_SETTINGS and not (key == "deployment" and value in ("false", "0", "no")):
+            return f"`bundle config {' '.join(words[1:3 if words[1:2] != ['set'] else 4])}` {tail}"
+    return None
+
+
+def config_file_risks(model: Model, run: Run, calls: Sequence[PackageManagerCall], scope: Scope,
+                      read: Callable[[str], bytes | None]) -> list[str]:
+    """Why the default cache directory of ``calls`` may not be where they keep their cache:
+    a configuration file that can move it (``CACHE_CONFIGS``: ``pip.conf``'s ``cache-dir``,
+    ``.npmrc``'s ``cache`` …) is written by a ``RUN`` (this one included) or copied into
+    the image before the call, or a variable names one (``PIP_CONFIG_FILE``, not
+    ``/dev/null``). A file copied from the build context that ``read`` shows without the
+    setting does not count."""
+    managers = {c.manager for c in calls}
+    rows = [r for r in CACHE_CONFIGS if managers & set(r.managers)]
+    if not rows:
+        return []
+    own = shell_script(run)
+    out: list[str] = []
+    for row in rows:
+        for call in (c for c in calls if c.manager in row.managers):
+            get = command_env(scope.run_get, own, call.command) if own is not None else scope.run_get
+            for name in row.env:
+                value = get(name)
+                if value is not None and value != os.devnull:
+                    out.append(f"`{name}` names a configuration file of `{call.manager}`, which may set "
+                               f"`{row.setting}`: the cache may not be where the mount is")
+            paths = set()
+            for template in row.paths:
+                found = expand_template(template, get)
+                if found is not None:
+                    paths.add(posixpath.normpath(found))
+
+            bases = {posixpath.basename(p) for p in paths}
+
+            def config(path: str) -> bool:
+                return posixpath.basename(path) in row.names or path in paths
+
+            for x in (*model.before(run), run):
+                if isinstance(x, Run):
+                    hit = next((p for p in model.run(x).writes if config(p)), None)
+                    if hit is not None:
+                        out.append(f"a `RUN` writes `{hit}`, a configuration file of `{call.manager}` that may set "
+                                   f"`{row.setting}`: the cache may not be where the mount is")
+                elif isinstance(x, (Copy, Add)) and (any(
+                        n in w for w in (*x.sources, x.destination or "") for n in (*row.names, *bases))
+                        or x.flag("from") is None and any(posixpath.normpath(w) in (".", "/") for w in x.sources)):
+                    for src in _config_sources(model, x, config, row.names, read):
+                        data = read(posixpath.normpath(src.lstrip("/"))) if x.flag("from") is None else None
+                        if data is not None and row.setting.encode() not in data:
+                            continue
+                        out.append(f"`{x.name} {src}` puts a configuration file of `{call.manager}` in the image, "
+                                   f"which may set `{row.setting}`: the cache may not be where the mount is")
+                        break
+    return list(dict.fromkeys(out))
+
+
+def _config_sources(model: Model, x: Copy | Add, config: Callable[[str], bool], names: Sequence[str],
+                    read: Callable[[str], bytes | None]) -> list[str]:
+    """The sources of ``x`` that land as a configuration file (``config``: a path or name is
+    one): every source when the destination is one, else those named like one; for a
+    source ``.`` (the whole context), the project files of ``names`` the context holds."""
+    scope = model.scope_at(x)
+    dest = scope.expand(x.destination or "") or ""
+    if dest and not dest.startswith("/") and scope.workdir is not None:
+        dest = posixpath.join(scope.workdir, dest)
+    if dest and not dest.endswith("/") and config(posixpath.normpath(dest) if dest.startswith("/") else
+                                                  posixpath.basename(dest)):
+        return list(x.sources)
+    out = [src for src in x.sources if config(posixpath.basename(src.rstrip("/")))
+           or dest.startswith("/") and config(posixpath.normpath(posixpath.join(dest, posixpath.basename(src))))]
+    if x.flag("from") is None:
+        out += [n for src in x.sources if posixpath.normpath(src) in (".", "/") for n in names
+                if n.startswith(".") and read(n) is not None]
+    return out
+
+
 def etc_apt_risks(model: Model, stage_index: int, scope: Scope, calls: Sequence[PackageManagerCall]) -> list[str]:
     """Why changing ``/etc/apt`` in the stage (before an apt RUN in ``scope`` with ``calls``)
     could change what the build ships or reads."""
@@ -470,9 +850,10 @@ class MountRisks:
                 f"a cached copy can name packages the mirror has dropped"]
             if u.how == "default" and _may_name(run, u.path) and _names(script, u.path, home) and (
                     edited is None or _still_names(script, edited, u.path, home)):
-                out.append(f"the `RUN` itself uses `{u.path}`")
+                out.append(f"the `RUN` itself uses {_at(_named(script, u.path, home), u.path)}")
             if model.wrote_under(run, u.path, copies_from_stages=False):
-                out.append(f"the mount hides files written to `{u.path}` earlier")
+                out.append(f"the mount hides files written to {_at(_written_under(model, run, u.path), u.path)} "
+                           f"earlier")
             elif u.kind == "store" and filled_before(model, run, u, self.handled, decided):
                 if not filled:
                     out.append("\0filled")  # said once, for every such directory (below)
@@ -490,7 +871,7 @@ class MountRisks:
                 grouped[key].append(u.path)
             for src in copied:
                 if inside(src, u.path) or inside(u.path, src) and src != "/":
-                    out.append(f"a `COPY --from` reads `{u.path}`")
+                    out.append(f"a `COPY --from` reads {_at(src, u.path)}")
         out = [r[1:].replace("\0", _listed(grouped[r[1:]])) if r.startswith("\1") else r for r in out]
         if filled:
             out[out.index("\0filled")] = (f"an earlier `RUN` may have filled {_listed(filled)}, "
@@ -583,8 +964,12 @@ class MountRisks:
             # No absolute path at, above or below it can be named (``/`` itself is not counted).
             return []
         script = shell_script(ins)
-        if any(inside(w, use.path) or inside(use.path, w) and w != "/" for w in _paths(script, home)):
-            return [f"a later `RUN` uses `{use.path}`"]
+        # ``~`` and ``$HOME`` as that RUN sees them (an ``ENV HOME`` or ``USER`` may have changed it).
+        later_home = self.model.scope_at(ins).home
+        used = next((w for w in _paths(script, later_home) if inside(w, use.path) or inside(use.path, w)
+                     and w != "/"), None)
+        if used is not None:
+            return [f"a later `RUN` uses {_at(used, use.path)}"]
         get = self.model.scope_at(ins).run_get
         if (use.kind == "store" or use.cache.read_offline) and any(
                 c.manager in managers and offline(c, command_env(get, script, c.command))
@@ -656,6 +1041,25 @@ def _last_after(script: ShellScript, offset: int) -> Iterator[SimpleCommand]:
         if cmd.span[0] <= offset:
             return
         yield cmd
+
+
+def _at(path: str | None, directory: str) -> str:
+    """``path`` as a reason names it: the mount's ``directory`` itself, or the exact path
+    used inside it (or above it) with the directory it concerns."""
+    if path is None or path == directory:
+        return f"`{directory}`"
+    return f"`{path}` (in `{directory}`)" if inside(path, directory) else f"`{path}` (which holds `{directory}`)"
+
+
+def _named(script: ShellScript, directory: str, home: str | None) -> str | None:
+    """The first path of ``script`` (see :func:`_paths`) at or inside ``directory``."""
+    return next((p for p in _paths(script, home) if inside(p, directory)), None)
+
+
+def _written_under(model: Model, run: Run, directory: str) -> str | None:
+    """The first path written at or inside ``directory`` before ``run`` (no ``COPY --from``)."""
+    return next((w.path for w in model.writes_before(run) if inside(w.path, directory) and not (
+        isinstance(w.instruction, (Copy, Add)) and w.instruction.flag("from") is not None)), None)
 
 
 def _listed(paths: Sequence[str]) -> str:

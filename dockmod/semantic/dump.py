@@ -177,7 +177,8 @@ def to_text(model: Model, path: str) -> str:
             if facts.writes:
                 out.append(f"       writes {', '.join(facts.writes)}")
             for u in facts.users_created:
-                out.append(f"       creates user {u.name} uid={_fmt(u.uid)} gid={_fmt(u.gid)} home={_fmt(u.home)}")
+                verb = "changes" if u.changes else "creates"
+                out.append(f"       {verb} user {u.name} uid={_fmt(u.uid)} gid={_fmt(u.gid)} home={_fmt(u.home)}")
         prev = scope
     return "\n".join(out) + "\n"
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from dockmod.semantic.scope import Scope
 
 _POSIX = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
-_USER_WORDS = ("useradd", "adduser", "groupadd", "addgroup")
+_USER_WORDS = ("useradd", "adduser", "groupadd", "addgroup", "usermod", "groupmod")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +117,8 @@ def creates_users(run: Run) -> bool:
     if not isinstance(cmd, ShellCommand):
         return False
     texts = [cmd.raw, *(h.body for h in run.heredocs)]
-    # Every one of _USER_WORDS holds "add": most RUNs are decided by that one search.
-    return any("add" in t and any(w in t for w in _USER_WORDS) for t in texts)
+    # Every one of _USER_WORDS holds "add" or "mod": most RUNs are decided by those searches.
+    return any(("add" in t or "mod" in t) and any(w in t for w in _USER_WORDS) for t in texts)
 
 
 def _heredoc_is_script(run: Run, cmd: ShellCommand) -> bool:

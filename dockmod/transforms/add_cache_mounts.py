@@ -16,8 +16,9 @@ cache directory the tool uses, for the user and environment in effect at that ``
 * For a non-root user the mount gets ``uid=`` (and ``gid=`` when ``USER`` names a
   numeric group): a cache mount is owned by root with mode 0755 unless told otherwise, so
   the tool could not write to it. BuildKit only accepts numeric ids, so a named user must
-  resolve to a uid (``useradd``/``adduser`` earlier, or the image table); otherwise the
-  finding has no fix.
+  resolve to a uid (``useradd``/``adduser`` earlier, or the image table, as a later
+  ``usermod -u`` leaves it: ``usermod -u 1001 node``); otherwise (``usermod -u $UID``)
+  the finding has no fix.
 * ``sharing=locked`` where the tool cannot share its cache with a concurrent build:
   apt, apk, dnf, yum and Maven.
 * What would defeat the cache goes in the same fix: ``pip --no-cache-dir``,
@@ -124,6 +125,23 @@ what the image holds at that path. So the fix is:
   when they keep packages); when the image's user, ``HOME`` and cache settings are not
   known (an image that is neither a Docker Hub official image nor in the table: it may
   set ``HOME`` or ``PIP_NO_CACHE_DIR``, as ``rayproject/ray`` and ``composer`` do).
+* Unsafe for a mount with ``uid=`` when nothing before the ``RUN`` is known to create the
+  user's ``HOME`` (for a target inside it; else the target's parent): BuildKit creates
+  missing directories above a mount target owned by root, so the user could not write to
+  its own ``HOME`` (``useradd`` without ``-m``, an ``ENV HOME`` nothing made,
+  ``nobody``'s ``/nonexistent``). Known to exist: a home ``useradd -m``/``adduser``
+  created or the base image has, a ``WORKDIR``, ``COPY`` or ``mkdir`` at or under it.
+* Unsafe when the same ``RUN`` archives or copies the new mount's directory or one above
+  it (``tar czf home.tgz /root``, ``cp -r /root/.cache …``, ``rsync -a /root/ …``,
+  ``zip -r``): the copy would hold the cache (with what earlier builds left in it)
+  instead of the image's files.
+* Unsafe when a configuration file that can move the cache (``pip.conf``/``pip.ini``
+  ``cache-dir``, ``.npmrc`` ``cache``/``store-dir``, ``.yarnrc`` ``cache-folder``,
+  composer's ``config.json``, ``uv.toml``, ``poetry.toml``: ``CACHE_CONFIGS``) is written
+  by a ``RUN`` or copied into the image before the call, or a variable names one
+  (``PIP_CONFIG_FILE``, ``NPM_CONFIG_USERCONFIG`` other than ``/dev/null``): the mount
+  may not be where the cache is. A copied file the build context shows without that
+  setting does not count.
 * Unsafe when the mount's ``uid`` or directory is only right for an ``ARG``'s default:
   ``USER ${UID}`` with ``ARG UID=1000`` (``--build-arg UID=…`` runs the tool as another
   user, who cannot write to a mount owned by 1000, and has another ``HOME``), or
@@ -138,6 +156,17 @@ what the image holds at that path. So the fix is:
   ``targets`` option narrows this. It is inserted before the comment lines directly above
   the stage's first apt ``RUN`` (never directly after a heredoc body: hadolint cannot parse
   that), between ``USER root`` and ``USER <previous>`` when the stage runs as another user.
+* No fix for ``yarn`` unless it is known to be Yarn classic (the official ``node`` images'
+  1.22, ``npm install -g yarn``, ``apt-get``/``apk`` ``install yarn``): Yarn 2+ (berry)
+  keeps its cache in the project's ``.yarn/cache`` or its global folder, never in
+  classic's directory, so the mount would serve nothing. ``corepack enable``/``prepare``, ``yarn set version``, a
+  ``COPY`` of ``.yarnrc.yml`` or ``.yarn/``, a ``.yarnrc.yml`` in the build context, or
+  package.json's ``packageManager: yarn@2+`` tell berry; an image not in the table leaves
+  the version unknown.
+* No fix for Bundler when it installs into a path of its own (``BUNDLE_PATH``,
+  ``BUNDLE_DEPLOYMENT``, ``bundle config set path``/``deployment``, ``--path``,
+  ``--deployment``, a copied ``.bundle/config``): the gems and their downloads go to
+  ``vendor/bundle`` (``<path>/ruby/<abi>/cache``), not to the mounted gem cache.
 * No fix (reported only) when the user's uid or ``HOME`` is unknown, a directory depends
   on a variable dockmod cannot resolve, the ``RUN`` runs ``dnf clean``/``yum clean``
   (it would empty the mount, and hadolint's DL3040/DL3032 want it kept),
@@ -174,6 +203,9 @@ Findings that gain little are not reported unless asked for:
 ``targets``: the stages you build with ``--target`` (names or indexes); default every
 stage that can be.
 ``small-installs``: also report local-wheel and single-pinned-tool installs (default false).
+``context``: the build context folder, relative to the Dockerfile's (default: its folder),
+read for ``.yarnrc.yml``, package.json's ``packageManager`` and the configuration files
+the Dockerfile copies (``.npmrc``, ``pip.conf`` …).
 """
 
 from __future__ import annotations
@@ -182,6 +214,7 @@ import functools
 import os
 import posixpath
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dockmod._parse import parse_instruction
 from dockmod.cst import Dockerfile, EmptyLine, Flag, Instruction, Run, ShellCommand, Stage, Style
@@ -194,6 +227,10 @@ from dockmod.semantic import Scope, model_for
 from dockmod.semantic import caches
 from dockmod.semantic.runs import may_call_any, shell_script
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
+
+if TYPE_CHECKING:
+    from dockmod.buildcontext import BuildContext
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
                 "\"true\";' > /etc/apt/apt.conf.d/keep-cache")
@@ -240,6 +277,7 @@ class AddCacheMounts(Transform):
                    item=(str, int)),
             Option("small-installs", bool, default=False,
                    help="Also report RUNs that only install local wheels or one pinned tool"),
+            CONTEXT_OPTION,
         ),  # fmt: skip
         examples=(
             Example(before="FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.txt\n",
@@ -261,6 +299,8 @@ class AddCacheMounts(Transform):
         self._cont: str | None = None
         self._run_cont: str | None = None
         self._names: dict[str, tuple[str | None, str | None]] | None = None
+        self._context: BuildContext | bool | None = None
+        self._read: dict[str, bytes | None] = {}
         #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
         self._clean_tried: set[int] = set()
         self._cleaned: set[int] = set()
@@ -361,6 +401,11 @@ class AddCacheMounts(Transform):
         calls = plan.calls
         script = shell_script(run)
         assert script is not None
+        for c in calls:
+            why = caches.yarn_not_classic(self._model, original, c, self._context_file) \
+                if c.manager is Manager.YARN else caches.bundler_vendored(self._model, original, c, scope)
+            if why is not None:
+                raise CacheBlocked(why)
         plan.uid, plan.gid = caches.mount_owner(scope, calls)
         plan.mounts = caches.cache_uses(self._model, original, script, calls, scope, root=plan.uid is None)
         # A build directory (cargo's target/) only where its own mount is safe.
@@ -385,6 +430,10 @@ class AddCacheMounts(Transform):
                                      decided=self._decided)
         plan.unsafe += [plan.held[m.path] for m in plan.mounts if m.path in plan.held]
         plan.unsafe += caches.arg_risks(scope, shell_script(original) or script, plan.mounts, calls, plan.uid)
+        plan.unsafe += caches.missing_parents(self._model, original, scope, plan.mounts, plan.uid)
+        plan.unsafe += caches.copies_mount(shell_script(original) or script, [m.path for m in plan.mounts], scope)
+        if any(m.how == "default" and not m.system for m in plan.mounts):
+            plan.unsafe += caches.config_file_risks(self._model, original, calls, scope, self._context_file)
         if held is not True:
             decided = self._decided.setdefault(id(original), {})
             for c in calls:
@@ -438,6 +487,18 @@ class AddCacheMounts(Transform):
             self._cleaned.add(stage.index)
             return replacement
         return (current,) if current is not run else None
+
+    def _context_file(self, rel: str) -> bytes | None:
+        """A file of the build context (the ``context`` option), None when absent or when
+        there is no context to read (opened on first use)."""
+        if self._context is None:
+            self._context = open_build_context(self)[0] or False
+        ctx = self._context
+        if isinstance(ctx, bool):
+            return None
+        if rel not in self._read:
+            self._read[rel] = ctx.read(rel)
+        return self._read[rel]
 
     def _merge(self, run: Run, plan: _Plan) -> tuple[list[str], dict[int, Flag]]:
         """New ``--mount`` texts and rewritten flags; ``plan.mounts`` keeps the new ones."""

@@ -21,12 +21,18 @@ def created(text: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("useradd -u 1001 -g 1001 -m app", CreatedUser("app", 1001, 1001, "/home/app", False)),
+    ("useradd -u 1001 -g 1001 -m app", CreatedUser("app", 1001, 1001, "/home/app", False, home_created=True)),
+    ("useradd -ms /bin/bash -u 7 app", CreatedUser("app", 7, None, "/home/app", False, home_created=True)),
+    ("useradd -M -u 7 app", CreatedUser("app", 7, None, "/home/app", False, home_created=False)),
     ("useradd --uid=10 --home-dir /srv app", CreatedUser("app", 10, None, "/srv", False)),
     ("useradd -r -s /bin/false svc", CreatedUser("svc", None, None, "/home/svc", True)),
     ("useradd -u 5 -g app app", CreatedUser("app", 5, None, "/home/app", False, group="app")),
-    ("adduser -D -u 1000 -G www -h /app web", CreatedUser("web", 1000, None, "/app", False, group="www")),
-    ("adduser --system --uid 999 --home /var/lib/x x", CreatedUser("x", 999, None, "/var/lib/x", True)),
+    ("adduser -D -u 1000 -G www -h /app web", CreatedUser("web", 1000, None, "/app", False, group="www",
+                                                         home_created=True)),
+    ("adduser -D -H -u 1000 web", CreatedUser("web", 1000, None, "/home/web", False, home_created=False)),
+    ("adduser --system app", CreatedUser("app", None, None, "/nonexistent", True, home_created=False)),
+    ("adduser --system --uid 999 --home /var/lib/x x", CreatedUser("x", 999, None, "/var/lib/x", True,
+                                                                    home_created=True)),
     ("groupadd -g 2000 grp", CreatedGroup("grp", 2000)),
     ("addgroup -g 82 -S www-data", CreatedGroup("www-data", 82)),
 ])
@@ -71,3 +77,18 @@ def test_distroless_nonroot() -> None:
     df = dockmod.parse("FROM gcr.io/distroless/static-debian12:nonroot\nCOPY a /a\n")
     s = build_model(df).scope_at(df.body[-1])
     assert (s.user.uid, s.home, s.workdir) == (65532, "/home/nonroot", "/home/nonroot")
+
+
+def test_usermod_changes_the_uid_of_an_account() -> None:
+    table = {"root": (0, 0, "/root"), "node": (1000, 1000, "/home/node")}
+    made = [created("usermod -u 1001 -g 1001 node")]
+    node = resolve_user("node", made, table)
+    assert (node.uid, node.home, node.home_made) == (1001, "/home/node", True)
+    assert resolve_user("1000", made, table).uid == 1000 and resolve_user("1000", made, table).name is None
+    assert resolve_user("1001", made, table).name == "node"
+    assert resolve_user("node", [created("usermod -u $UID node")], table).uid is None
+    own = [created("useradd -m -u 1000 app"), created("usermod -d /srv/app app")]
+    app = resolve_user("app", own, None)
+    assert (app.uid, app.home, app.home_made) == (1000, "/srv/app", False)
+    assert created("groupmod -g 1001 node") == CreatedGroup("node", 1001)
+    assert created("usermod -aG docker node") is None
