@@ -398,8 +398,10 @@ def frozen_syntax(df: Dockerfile) -> tuple[tuple[int, int], str] | None:
     (``docker/dockerfile:1.0@sha256:…``), or a versioned tag of another image (a mirror such as
     ``mirror.gcr.io/docker/dockerfile:1.0``, ``docker/dockerfile-upstream:1.0``). A fix that
     needs more is then reported without a fix, as under ``--target-syntax``: the build would
-    otherwise fail on the older frontend. A floating ``:1`` (with or without a digest) and a
-    frontend with no version in its tag are not capped."""
+    otherwise fail on the older frontend. A floating ``:1`` (with or without a digest), a
+    frontend with no version in its tag, and another frontend than Docker's (whose version
+    numbers are not Docker's; :mod:`dockmod.semantic.frontend` makes its fixes unsafe) are
+    not capped."""
     value = df.directive("syntax")
     if value is None or not value.split():
         return None
@@ -407,6 +409,10 @@ def frozen_syntax(df: Dockerfile) -> tuple[tuple[int, int], str] | None:
     m = _FRONTEND_RE.match(ref)
     if m is not None and not (m.group("digest") and m.group("minor") is not None):
         return None  # Docker's own frontend, raised as needed (or floating)
+    from dockmod.semantic.frontend import frontend_of
+
+    if not frontend_of(df).docker:
+        return None  # another frontend: its versions are not Docker's; its fixes are unsafe
     v = _TAG_VERSION_RE.search(ref)
     if v is None:
         return None

@@ -163,6 +163,7 @@ D = "sha256:" + "ab" * 32
     (f"docker/dockerfile:1@{D}", False),  # floating 1.x
     ("docker/dockerfile:1.4@" + D, False),  # pinned high enough
     ("example.com/my/frontend:latest", False),  # no version to compare: left alone
+    ("example.com/my/frontend:1.0", False),  # another frontend: its 1.0 is not Docker's 1.0
 ])
 def test_a_syntax_directive_dockmod_cannot_raise_caps_the_fixes(directive: str, capped: bool) -> None:
     """A fix that needs a newer frontend than a pinned directive that stays pinned would break
