@@ -31,8 +31,8 @@ COUNTS: Counter[str] = Counter()
 def _counting() -> Iterator[None]:
     clean = edits._clean_cuts
 
-    def counted(*args: Any) -> bool:
-        ok = clean(*args)
+    def counted(*args: Any, **kwargs: Any) -> bool:
+        ok = clean(*args, **kwargs)
         COUNTS["proven" if ok else "not proven"] += 1
         return ok
 
@@ -85,10 +85,13 @@ def test_structural_verification_agrees_with_a_reparse_on_the_corpus() -> None:
 # Tokens that meet at the cuts of generated scripts.
 WORDS = ["a", "b1", "2", "-x", "--y=1", "'q r'", '"$v"', "s\\ t", "\\", "x\\\\", "$(c d)", "fi",
          "then", "{", "}", "!", "=", "==", "=~", "[", "]]", "in", "done", "esac", "k=v", "#c", "é",
-         "<(p)", "*.py", "2>&1", ">f", "<in", "2>", "&>o", "~/.c", "a*", "x,y", "@p", "%s", "1.2"]
+         "<(p)", "*.py", "2>&1", ">f", "<in", "2>", "&>o", "~/.c", "a*", "x,y", "@p", "%s", "1.2", "$v",
+         "${V}", "${V:-x}", "do", "else"]
 SEPARATORS = [" ", "  ", "\t", " \\\n  ", " \\\n# note\n  ", "\\\n", " \\\n\n "]
 OPERATORS = ["&&", "||", ";", "|", "&", " && ", "; ", " ;", " | ", "&&\\\n ", " &&\\\n# c\n "]
-WRAPPERS = [("", ""), ("(", ")"), ("{ ", "; }"), ("if t; then ", "; fi"), ("! ", ""), ("", " > log")]
+WRAPPERS = [("", ""), ("(", ")"), ("{ ", "; }"), ("if t; then ", "; fi"), ("! ", ""), ("", " > log"),
+            ("for i in 1; do ", "; done"), ("if ", "; then x; fi"), ("case $v in a) ", ";; esac"),
+            ("while ", " ; do x; done"), ("f() { ", "; }"), ("x=$(", ")"), ("[[ -f a ]] && ", "")]
 
 
 @st.composite
@@ -135,7 +138,7 @@ def test_a_weaker_rule_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     # (tokens join: ``echo 2>f``) ...
     assert _failures(JUNCTIONS) == 0 and _failures(TOKENS) == 0
     with monkeypatch.context() as m:
-        m.setattr(edits, "_clean_cuts", lambda script, *_: not script.has_error)
+        m.setattr(edits, "_clean_cuts", lambda script, *_, **__: not script.has_error)
         m.setattr(edits, "_blank_split", lambda cmd: True)
         assert _failures(JUNCTIONS) >= 3
     # ... and with it but without the token rules (``echo ==`` ends in a test operator).

@@ -37,8 +37,9 @@ _RESERVED = frozenset(
 
 # A token that means the same wherever it stands next to a cut: a word of ordinary bytes
 # (not starting with ``=``, which tree-sitter reads as a test operator before the end of a
-# command), or ``&&``, ``||``, ``;``. Anything else next to a cut is re-parsed.
-_ORDINARY = re.compile(r"(?:[\w./:,@%+*?~^-][\w./:,@%+*?~^=-]*|&&|\|\||;)\Z")
+# command), a plain ``$NAME`` or ``${NAME}``, or ``&&``, ``||``, ``;``. Anything else next
+# to a cut is re-parsed.
+_ORDINARY = re.compile(r"(?:[\w./:,@%+*?~^-][\w./:,@%+*?~^=-]*|\$\{?[A-Za-z_]\w*\}?|&&|\|\||;)\Z")
 
 
 def _ordinary(token: str) -> bool:
@@ -58,22 +59,24 @@ def _blank_split(cmd: SimpleCommand) -> bool:
 
 
 def _clean_cuts(script: ShellScript, cuts: list[tuple[int, int, str]], commands: Iterable[SimpleCommand],
-                new: ShellCommand) -> bool:
+                new: ShellCommand, words: bool = False) -> bool:
     """Whether the edit's result provably parses as ``script`` with each logical range
     ``[x, y)`` of ``cuts`` (sorted, disjoint) removed, or its text (plain words, each after
     a blank) inserted at ``x == y``, and no other change: so that its commands, names and
     words are the script's minus what was cut, plus what was inserted.
 
     That holds when (1) the script parsed without error and holds no heredoc marker (whose
-    bodies are parsed apart), (2) every command edited is at the top level (not in a
-    subshell, group or compound statement, where tree-sitter's keyword rules apply), (3)
+    bodies are parsed apart), (2) every command removed is at the top level (not in a
+    subshell, group or compound statement, whose keywords would meet), or only ``words``
+    are cut or inserted (no word moves into or out of a command's first place, and the
+    tokens next to each cut are no keywords), (3)
     the new logical text is the old one with exactly those cuts, and (4) no two tokens
     meet at a cut: one side of it is an unescaped blank or the end of the text, or a word
     meets an operator (``a`` then ``;`` or ``&&``, ``;`` then ``c``). False means "not
     proven": the caller re-parses.
     """
     text = script.text
-    if script.has_error or "<<" in text or any(c.nested for c in commands):
+    if script.has_error or "<<" in text or (not words and any(c.nested for c in commands)):
         return False
     merged: list[tuple[int, int, str]] = []
     for x, y, inserted in cuts:
@@ -173,7 +176,7 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
         raw = raw[: cut[0]] + raw[cut[1] :]
     new = command.with_changes(raw=raw)
     if (_STRUCTURAL and all(_blank_split(c) for c in owners.values())
-            and _clean_cuts(script, cuts[::-1], owners.values(), new)):
+            and _clean_cuts(script, cuts[::-1], owners.values(), new, words=True)):
         return new
     removed = {w.span for w in targets}
     expected = [
@@ -337,7 +340,7 @@ def insert_words(command: ShellCommand,
     new = command.with_changes(raw="".join(parts))
     if (_STRUCTURAL and all(_ordinary(w) for ws in after.values() for w in ws)
             and all(_blank_split(c) for c in owners.values())
-            and _clean_cuts(script, cuts, owners.values(), new)):
+            and _clean_cuts(script, cuts, owners.values(), new, words=True)):
         return new
     expected = []
     for c in script.commands:
