@@ -69,11 +69,11 @@ def _clean_cuts(script: ShellScript, cuts: list[tuple[int, int, str]], commands:
     bodies are parsed apart), (2) every command removed is at the top level (not in a
     subshell, group or compound statement, whose keywords would meet), or only ``words``
     are cut or inserted (no word moves into or out of a command's first place, and the
-    tokens next to each cut are no keywords), (3)
-    the new logical text is the old one with exactly those cuts, and (4) no two tokens
-    meet at a cut: one side of it is an unescaped blank or the end of the text, or a word
-    meets an operator (``a`` then ``;`` or ``&&``, ``;`` then ``c``). False means "not
-    proven": the caller re-parses.
+    tokens next to each cut are no keywords), (3) the new logical text is the old one with
+    exactly those cuts, (4) the tokens next to each cut are ordinary (see ``_ORDINARY``),
+    and (5) no two tokens meet at a cut: one side of it is an unescaped blank or the end
+    of the text, or a word meets an operator (``a`` then ``;`` or ``&&``, ``;`` then
+    ``c``). False means "not proven": the caller re-parses.
     """
     text = script.text
     if script.has_error or "<<" in text or (not words and any(c.nested for c in commands)):
@@ -86,7 +86,7 @@ def _clean_cuts(script: ShellScript, cuts: list[tuple[int, int, str]], commands:
             merged[-1] = (merged[-1][0], y, "")  # adjacent removals meet as one cut
         else:
             merged.append((x, y, inserted))
-    expected = []
+    expected: list[str] = []
     last = 0
     for x, y, inserted in merged:
         expected.append(text[last:x])
@@ -140,7 +140,7 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
     if not targets:
         return None
     # Each word must be an argument of its command (only those commands' words are built).
-    owners = {}
+    owners: dict[tuple[int, int], SimpleCommand] = {}
     for w in targets:
         c = _owner(script, w.span)
         if c is None or (w.span, w.raw) not in {(a.span, a.raw) for a in c.args}:
@@ -316,7 +316,7 @@ def insert_words(command: ShellCommand,
     raw = command.raw
     # The anchors must be words of their commands (only those commands' words are built).
     found: dict[tuple[int, int], ShellWord] = {}
-    owners = {}
+    owners: dict[tuple[int, int], SimpleCommand] = {}
     for span in after:
         c = _owner(script, span)
         word = next((a for a in c.argv if a.span == span), None) if c is not None else None
