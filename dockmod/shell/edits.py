@@ -1,22 +1,128 @@
 """Byte-exact edits of shell text: remove words or commands, insert words.
 
-Each edit keeps every other byte as written and verifies itself by re-parsing: the
-result must have exactly the commands and words the edit promised, or the edit returns
-None.
+Each edit keeps every other byte as written and verifies itself: the result must have
+exactly the commands and words the edit promised, or the edit returns None. Where the
+cuts provably join or split no token (see :func:`_clean_cuts`) that follows from the
+parse before the edit; anything else is re-parsed and compared.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from dockmod.cst.arguments import ShellCommand
+from dockmod.lang.words import logical_text
 from dockmod.shell.parse import Operator, ShellScript, ShellWord, SimpleCommand, parse_shell
 
 
-# --- edits -----------------------------------------------------------------------------
+# --- structural verification -------------------------------------------------------------
 
+#: Off only in tests, which compare every structural verdict with a re-parse.
+_STRUCTURAL = True
 
 _HSPACE = " \t"
+# Blanks between tokens; in a heredoc body a newline separates commands as ``;`` does.
+_BLANKS = " \t\n"
+# Bytes that are tokens (or start one) of their own, next to a word.
+_OPERATOR_BYTES = ";&|"
+_META = " \t\n\\;&|<>(){}"
+# Reserved words: an inserted word must not be one (tree-sitter's keyword rules are not
+# bash's).
+_RESERVED = frozenset(
+    "if then else elif fi case esac for select while until do done in function time coproc "
+    "! [[ ]] { }".split()
+)
+
+
+# A token that means the same wherever it stands next to a cut: a word of ordinary bytes
+# (not starting with ``=``, which tree-sitter reads as a test operator before the end of a
+# command), a plain ``$NAME`` or ``${NAME}``, or ``&&``, ``||``, ``;``. Anything else next
+# to a cut is re-parsed.
+_ORDINARY = re.compile(r"(?:[\w./:,@%+*?~^-][\w./:,@%+*?~^=-]*|\$\{?[A-Za-z_]\w*\}?|&&|\|\||;)\Z")
+
+
+def _ordinary(token: str) -> bool:
+    return not token or (len(token) < 48 and token not in _RESERVED and _ORDINARY.match(token) is not None)
+
+
+def _blank_split(cmd: SimpleCommand) -> bool:
+    """Whether the command's words are its text split at blanks, as far as the cut rules
+    look: no word holds a blank outside quotes at its start (tree-sitter reads some text
+    after ``==`` or ``=~`` as one word, blanks and operators included), or starts with
+    ``=`` or a bracket."""
+    for w in cmd.argv:
+        raw = w.raw
+        if raw[:1] in "=[]" or (raw[:1] not in "'\"" and (" " in raw or "\t" in raw)):
+            return False
+    return True
+
+
+def _clean_cuts(script: ShellScript, cuts: list[tuple[int, int, str]], commands: Iterable[SimpleCommand],
+                new: ShellCommand, words: bool = False) -> bool:
+    """Whether the edit's result provably parses as ``script`` with each logical range
+    ``[x, y)`` of ``cuts`` (sorted, disjoint) removed, or its text (plain words, each after
+    a blank) inserted at ``x == y``, and no other change: so that its commands, names and
+    words are the script's minus what was cut, plus what was inserted.
+
+    That holds when (1) the script parsed without error and holds no heredoc marker (whose
+    bodies are parsed apart), (2) every command removed is at the top level (not in a
+    subshell, group or compound statement, whose keywords would meet), or only ``words``
+    are cut or inserted (no word moves into or out of a command's first place, and the
+    tokens next to each cut are no keywords), (3) the new logical text is the old one with
+    exactly those cuts, (4) the tokens next to each cut are ordinary (see ``_ORDINARY``),
+    and (5) no two tokens meet at a cut: one side of it is an unescaped blank or the end
+    of the text, or a word meets an operator (``a`` then ``;`` or ``&&``, ``;`` then
+    ``c``). False means "not proven": the caller re-parses.
+    """
+    text = script.text
+    if script.has_error or "<<" in text or (not words and any(c.nested for c in commands)):
+        return False
+    merged: list[tuple[int, int, str]] = []
+    for x, y, inserted in cuts:
+        if merged and x < merged[-1][1]:
+            return False  # overlapping cuts
+        if merged and x == merged[-1][1] and not inserted and not merged[-1][2]:
+            merged[-1] = (merged[-1][0], y, "")  # adjacent removals meet as one cut
+        else:
+            merged.append((x, y, inserted))
+    expected: list[str] = []
+    last = 0
+    for x, y, inserted in merged:
+        expected.append(text[last:x])
+        last = y
+        # The tokens on each side (whole ones: a window holding one token may cut it).
+        before = text[max(0, x - 48) : x].split()
+        after = text[y : y + 48].split()
+        if (x > 48 and len(before) < 2) or (y + 48 < len(text) and len(after) < 2):
+            return False
+        if not (_ordinary(before[-1] if before else "") and _ordinary(after[0] if after else "")):
+            return False
+        right = text[y] if y < len(text) else ""
+        if inserted:  # a blank before each word, the last word then ``right``
+            expected.append(inserted)
+            if right in _BLANKS:  # "" (the end) included
+                continue
+            return False
+        left = text[x - 1] if x > 0 else ""
+        if left == "\\" or text[y - 1] == "\\":
+            return False
+        if left and left in _BLANKS and (x < 2 or text[x - 2] != "\\"):
+            continue
+        if right in _BLANKS or left == "":  # "" (the end) included
+            continue
+        # A word then an operator, or ``;`` then a word (a removed command's neighbours).
+        if right in _OPERATOR_BYTES and left not in _META and not left.isdigit():
+            continue
+        if left == ";" and right not in _META:
+            continue
+        return False
+    expected.append(text[last:])
+    escape = new.escape
+    return logical_text(new.raw, escape) == "".join(expected)
+
+
+# --- edits -----------------------------------------------------------------------------
 
 
 def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellCommand | None:
@@ -31,11 +137,18 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
     if script.has_error:
         return None
     targets = sorted({w.span: w for w in words}.values(), key=lambda w: w.span, reverse=True)
-    args = {(a.span, a.raw) for c in script.commands for a in c.args}
-    if not targets or any((w.span, w.raw) not in args for w in targets):
+    if not targets:
         return None
+    # Each word must be an argument of its command (only those commands' words are built).
+    owners: dict[tuple[int, int], SimpleCommand] = {}
+    for w in targets:
+        c = _owner(script, w.span)
+        if c is None or (w.span, w.raw) not in {(a.span, a.raw) for a in c.args}:
+            return None
+        owners[c.span] = c
     raw = command.raw
     text = script.text
+    cuts: list[tuple[int, int, str]] = []
     for w in targets:
         s, e = w.span
         ls, le = w.logical_span
@@ -54,12 +167,17 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
         after = raw[e : script._map.start(z)] if le < z < len(text) else ""
         if before and "#" not in before:
             cut = (s - len(before), e)
+            cuts.append((a, le, ""))
         elif after and "#" not in after:
             cut = (s, e + len(after))
+            cuts.append((ls, z, ""))
         else:
             return None
         raw = raw[: cut[0]] + raw[cut[1] :]
     new = command.with_changes(raw=raw)
+    if (_STRUCTURAL and all(_blank_split(c) for c in owners.values())
+            and _clean_cuts(script, cuts[::-1], owners.values(), new, words=True)):
+        return new
     removed = {w.span for w in targets}
     expected = [
         (c.name, [a.text for a in c.argv if a.span not in removed], c.operator)
@@ -68,6 +186,16 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
     if _shape(parse_shell(new)) != expected:
         return None
     return new
+
+
+def _owner(script: ShellScript, span: tuple[int, int]) -> SimpleCommand | None:
+    """The command whose text holds ``span`` (commands never overlap)."""
+    s, e = span
+    for c in script.commands:
+        cs, ce = c.span
+        if cs <= s and e <= ce:
+            return c
+    return None
 
 
 def remove_word(command: ShellCommand, word: ShellWord) -> ShellCommand | None:
@@ -106,14 +234,21 @@ def remove_command(command: ShellCommand, target: SimpleCommand) -> ShellCommand
         backward = cmd.previous_operator is Operator.AND
     if backward and cmd._previous_end is not None:
         cut = (m.end(cmd._previous_end), m.end(le))
+        logical = (cmd._previous_end, le)
     elif forward and cmd._next is not None and cmd._next[1] is not None:
         op_end, next_start = cmd._next
         cut = (m.start(ls), m.start(next_start))
+        logical = (ls, next_start)
         if "#" in command.raw[m.end(op_end) : cut[1]]:
             return None
     else:
         return None
     new = command.with_changes(raw=command.raw[: cut[0]] + command.raw[cut[1] :])
+    commands = script.commands
+    if (_STRUCTURAL and (index == 0 or commands[index - 1].span[1] <= cut[0])
+            and (index + 1 == len(commands) or commands[index + 1].span[0] >= cut[1])
+            and _clean_cuts(script, [(*logical, "")], (cmd,), new)):
+        return new
     # The command before takes over the removed one's operator; all else must re-parse
     # the same: each command's text, as written, unchanged (so are its name and words; this
     # is stricter than comparing words, and builds none).
@@ -179,21 +314,34 @@ def insert_words(command: ShellCommand,
     if script.has_error:
         return None
     raw = command.raw
-    found: dict[tuple[int, int], str] = {}
-    for c in script.commands:
-        for a in c.argv:
-            if a.span in after:
-                found[a.span] = a.raw
-    if len(found) != len(after) or any(raw[s:e] != found[(s, e)] for s, e in after):
+    # The anchors must be words of their commands (only those commands' words are built).
+    found: dict[tuple[int, int], ShellWord] = {}
+    owners: dict[tuple[int, int], SimpleCommand] = {}
+    for span in after:
+        c = _owner(script, span)
+        word = next((a for a in c.argv if a.span == span), None) if c is not None else None
+        if c is None or word is None:
+            return None
+        found[span] = word
+        owners[c.span] = c
+    if any(raw[s:e] != found[(s, e)].raw for s, e in after):
         return None
     parts = []
     last = 0
+    cuts: list[tuple[int, int, str]] = []
     for (s, e) in sorted(after):
         parts.append(raw[last:e])
-        parts.extend(" " + w for w in after[(s, e)])
+        inserted = "".join(" " + w for w in after[(s, e)])
+        parts.append(inserted)
+        le = found[(s, e)].logical_span[1]
+        cuts.append((le, le, inserted))
         last = e
     parts.append(raw[last:])
     new = command.with_changes(raw="".join(parts))
+    if (_STRUCTURAL and all(_ordinary(w) for ws in after.values() for w in ws)
+            and all(_blank_split(c) for c in owners.values())
+            and _clean_cuts(script, cuts, owners.values(), new, words=True)):
+        return new
     expected = []
     for c in script.commands:
         words = []
@@ -228,7 +376,12 @@ def remove_command_or_line(command: ShellCommand, target: SimpleCommand) -> Shel
     if raw[line_start:start].strip() or raw[end:line_end].strip():
         return None
     new = command.with_changes(raw=raw[:line_start] + raw[line_end:])
-    before = [(c.name, c.words) for c in parse_shell(command).commands if c.span != target.span]
+    script = parse_shell(command)
+    # No escape character in the text: logical offsets are raw offsets.
+    cmd = next((c for c in script.commands if c.span == target.span), None)
+    if _STRUCTURAL and cmd is not None and "\0" not in raw and _clean_cuts(script, [(line_start, line_end, "")], (cmd,), new):
+        return new
+    before = [(c.name, c.words) for c in script.commands if c.span != target.span]
     after = parse_shell(new)
     if after.has_error or [(c.name, c.words) for c in after.commands] != before:
         return None

@@ -17,14 +17,15 @@ Limits, by design:
 from __future__ import annotations
 
 import bisect
-import threading
 import enum
+import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import FrozenInstanceError, dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from dockmod.cst.arguments import Heredoc, ShellCommand
 from dockmod.lang.words import _gap_re, logical_text
@@ -95,7 +96,7 @@ class _OffsetMap:
     Immutable once built (parsed scripts are shared through the cache).
     """
 
-    __slots__ = ("_logical", "_raw", "_identity")
+    __slots__ = ("_logical", "_raw", "_identity", "_delta", "_limit")
 
     def __init__(self, raw: str, escape: str | None) -> None:
         logical = [0]
@@ -115,6 +116,9 @@ class _OffsetMap:
         self._raw: tuple[int, ...] = tuple(raws)
         #: No gap before any text: offsets are the same in both.
         self._identity = len(logical) == 1
+        #: Per segment: raw minus logical offset, and the logical offset where it ends.
+        self._delta: tuple[int, ...] = tuple(r - lo for r, lo in zip(raws, logical))
+        self._limit: tuple[float, ...] = (*logical[1:], float("inf"))
 
     def start(self, offset: int) -> int:
         """Raw offset of the logical character at ``offset``."""
@@ -131,13 +135,15 @@ class _OffsetMap:
         # start() and end() inlined: this runs for every word and command.
         if self._identity:
             return (start, end) if end > start else (start, start)
-        logical, raw = self._logical, self._raw
+        logical = self._logical
         i = bisect.bisect_right(logical, start) - 1
-        s = raw[i] + start - logical[i]
+        d = self._delta[i]
         if end <= start:
-            return (s, s)
+            return (start + d, start + d)
+        if end <= self._limit[i]:  # in the same segment (no gap inside): most spans
+            return (start + d, end + d)
         j = bisect.bisect_right(logical, end - 1) - 1
-        return (s, raw[j] + end - logical[j])
+        return (start + d, end + self._delta[j])
 
 
 def _encode(text: str) -> bytes:
@@ -169,9 +175,12 @@ class _ByteMap:
 # --- results ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ShellWord:
-    """One word of a command (a name, an argument or an assignment)."""
+class ShellWord(NamedTuple):
+    """One word of a command (a name, an argument or an assignment).
+
+    An immutable value, as the frozen dataclass it was (same fields, repr, equality and
+    hash), but a tuple: built in one call, for every word of every command read.
+    """
 
     #: The word as written in the logical text, quotes and expansions included.
     raw: str
@@ -186,29 +195,12 @@ class ShellWord:
     logical_span: tuple[int, int]
 
 
+_tuple_new = tuple.__new__
 
 
-def _word_maker() -> Callable[[str, str, bool, tuple[int, int], tuple[int, int]], ShellWord]:
-    # ShellWord(...) without the frozen dataclass's __init__ (one object.__setattr__ per
-    # field): the slots are set directly. Half the cost, for every word of every command.
-    new = object.__new__
-    set_raw, set_text, set_static, set_span, set_logical = (
-        ShellWord.__dict__[f].__set__ for f in ("raw", "text", "static", "span", "logical_span")
-    )
-
-    def make(raw: str, text: str, static: bool, span: tuple[int, int], logical: tuple[int, int]) -> ShellWord:
-        w = new(ShellWord)
-        set_raw(w, raw)
-        set_text(w, text)
-        set_static(w, static)
-        set_span(w, span)
-        set_logical(w, logical)
-        return w  # type: ignore[no-any-return]
-
-    return make
-
-
-_new_word = _word_maker()
+def _new_word(raw: str, text: str, static: bool, span: tuple[int, int], logical: tuple[int, int]) -> ShellWord:
+    # ShellWord(...) without NamedTuple's __new__ (a Python frame and a generator).
+    return _tuple_new(ShellWord, (raw, text, static, span, logical))  # type: ignore[no-any-return]
 
 
 class SimpleCommand:
@@ -258,8 +250,10 @@ class SimpleCommand:
         """The program name with quotes removed: ``apt-get``, ``/usr/bin/pip3``, ``export``."""
         name = self._name
         if name is None:
-            word = self._build_name()
-            name = word.text if word is not None else ""
+            name = self._plain_name()
+            if name is None:
+                word = self._build_name()
+                name = word.text if word is not None else ""
             object.__setattr__(self, "_name", name)
         return name
 
@@ -338,6 +332,23 @@ class SimpleCommand:
         return (self._links or self._build_links())[5]  # type: ignore[no-any-return]
 
     # -- building ----------------------------------------------------------------------
+    def _plain_name(self) -> str | None:
+        """The name's text read from its bytes when it is plain (see ``_special``), without
+        building its word; else None."""
+        if self._words is not None:
+            return None
+        n = self._node
+        if n.type != "command":
+            return None
+        c = n.child_by_field_name("name")
+        if c is None:
+            return None
+        sb, eb = c.start_byte, c.end_byte
+        src = self._b.src
+        if _special(src, sb, eb) is not None:
+            return None
+        return src[sb:eb].decode("utf-8", "surrogateescape")
+
     def _build_name(self) -> ShellWord | None:
         n = self._node
         if n.type == "command" and self._words is None:
@@ -645,8 +656,11 @@ class _Builder:
 
     def word(self, n: TSNode) -> ShellWord:
         sb, eb = n.start_byte, n.end_byte
-        raw = self.src[sb:eb].decode("utf-8", "surrogateescape")
-        if n.type == "word" and n.named_child_count == 0:  # most words: what _unquote does for them
+        src = self.src
+        raw = src[sb:eb].decode("utf-8", "surrogateescape")
+        if _special(src, sb, eb) is None:  # most words: what _unquote does for them
+            text, static = raw, True
+        elif n.type == "word" and n.named_child_count == 0:
             text, static = (_unescape(raw, False) if "\\" in raw else raw), True
         else:
             text, static = _unquote(n, self)
@@ -742,6 +756,12 @@ def _sibling(n: TSNode, forward: bool) -> TSNode | None:
         s = s.next_sibling if forward else s.prev_sibling
     return s
 
+
+# A word without these bytes is its own text, and static: no quote or backslash to remove,
+# no expansion or substitution (``$``, backquotes, ``<(…)``), no brace expansion. Every
+# branch of _unquote returns (the bytes as written, True) for such a word
+# (tests/test_shell_fast.py checks it against _unquote on the corpus).
+_special = re.compile(rb"[\\'\"$`({]").search
 
 # Inside double quotes a backslash only escapes these (POSIX 2.2.3).
 _DQ_ESCAPABLE = frozenset('$`"\\\n')

@@ -1,0 +1,121 @@
+"""The shell layer's short cuts give what the general code gives.
+
+* a plain word (no byte of ``_special``) is its own text, and static: the general
+  ``_unquote`` agrees on every word of the corpus and of scripts that hold each special byte;
+* a command's name read from its bytes is the text of its name word;
+* ``ShellWord`` is the immutable value the frozen dataclass was.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+
+import dockmod
+from dockmod.cst.arguments import ShellCommand
+from dockmod.cst.instructions import Run
+from dockmod.errors import DockmodError
+from dockmod.shell import parse
+from dockmod.shell.parse import ShellWord, _unquote, parse_shell
+from tests.conftest import corpus_files, read
+
+# Each special byte of ``_special`` in a word, and words that hold none.
+SCRIPTS = [
+    "echo {a,b} x{1..3} <(ls) >(cat) $y ${z} `date` $(id) 'q' \"r\" s\\ t $'\\n' $\"m\"",
+    "FOO=bar X='1 2' Y=$Z cmd -o=v --flag=\"$HOME\" a=b 2>&1 >/dev/null",
+    "export A=1 B=\"2\" C; declare -x D=$E; local f=1; unset G",
+    "café=1 écho é > /tmp/é && 'quoted name' x && \"$cmd\" y && p\\ ip install x",
+    "a && b | c; (d e) && { f g; } && if h; then i j; fi && for k in 1 2; do l $k; done",
+    "pip \\\n  install \\\n    -r requirements.txt \\\n  && rm -rf ~/.cache",
+    "find . -name '*.pyc' -exec rm {} + && echo a(b",
+]
+
+
+@cache
+def _texts() -> list[tuple[str, str | None]]:
+    out = {(s, "\\") for s in SCRIPTS}
+    for path in corpus_files():
+        try:
+            df = dockmod.parse(read(path))
+        except DockmodError:
+            continue
+        stack = [df]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Run):
+                if isinstance(node.command, ShellCommand):
+                    out.add((node.command.raw, node.command.escape))
+                out.update((h.body, None) for h in node.heredocs)
+            stack.extend(node.children)
+    return sorted(out, key=repr)
+
+
+def _word_nodes(cmd: parse.SimpleCommand) -> list[object]:
+    """The nodes ``_build_words`` makes words of."""
+    n = cmd._node  # type: ignore[attr-defined]
+    out = []
+    if n.type == "command":
+        for i, c in enumerate(n.children):
+            f = n.field_name_for_child(i)
+            if f == "name":
+                out.append(c.children[0] if c.child_count == 1 else c)
+            elif f == "argument" or (f is None and c.type == "variable_assignment"):
+                out.append(c)
+    else:
+        out = [c for c in n.children if not c.is_extra]
+    return out
+
+
+def test_plain_words_are_their_own_static_text() -> None:
+    plain = special = 0
+    for raw, escape in _texts():
+        parse.clear_cache()
+        script = parse_shell(raw, escape) if escape is not None else parse._CACHE.get(raw, None)
+        for cmd in script.commands:
+            b = cmd._b  # type: ignore[attr-defined]
+            for n in _word_nodes(cmd):
+                text = b.slice(n)
+                if parse._special(b.src, n.start_byte, n.end_byte) is None:
+                    plain += 1
+                    assert _unquote(n, b) == (text, True), (raw, text)
+                else:
+                    special += 1
+    # Both kinds are met (the check above is not vacuous); for SCRIPTS alone, words whose
+    # _unquote differs from (text, True) are among the special ones.
+    assert plain > 1000 and special > 100
+
+
+def test_each_special_byte_matters() -> None:
+    # Without any one of these bytes in _special, a word of SCRIPTS would be taken as plain
+    # wrongly (``{`` is there for brace expansions, which tree-sitter now reads as static).
+    script = parse_shell(" && ".join(SCRIPTS[:4]))
+    words = [(n, c._b) for c in script.commands for n in _word_nodes(c)]  # type: ignore[attr-defined]
+    assert words
+    for byte in "\\'\"$`(":
+        without = re.compile(b"[" + re.escape(b"\\'\"$`({".replace(byte.encode(), b"")) + b"]").search
+        wrong = [b.slice(n) for n, b in words
+                 if without(b.src, n.start_byte, n.end_byte) is None and _unquote(n, b) != (b.slice(n), True)]
+        assert wrong, byte
+
+
+def test_plain_names_are_the_name_words_text() -> None:
+    fast = 0
+    for raw, escape in _texts():
+        parse.clear_cache()
+        script = parse_shell(raw, escape) if escape is not None else parse._CACHE.get(raw, None)
+        names = [c.name for c in script.commands]
+        fast += sum(c._words is None for c in script.commands)  # type: ignore[attr-defined]
+        assert names == [c.argv[0].text if c.argv else "" for c in script.commands], raw
+    assert fast > 1000
+
+
+def test_shell_word_is_an_immutable_value() -> None:
+    w = ShellWord(raw="'a'", text="a", static=True, span=(0, 3), logical_span=(0, 3))
+    (v,) = parse_shell("x 'a'").commands[0].args
+    assert v == w._replace(span=(2, 5), logical_span=(2, 5)) and v != w
+    assert repr(w) == "ShellWord(raw=\"'a'\", text='a', static=True, span=(0, 3), logical_span=(0, 3))"
+    assert hash(w) == hash(("'a'", "a", True, (0, 3), (0, 3)))  # as the dataclass hashed
+    with pytest.raises(AttributeError):
+        w.text = "b"  # type: ignore[misc]
