@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dockmod.cst.arguments import Heredoc, JsonArray, ShellCommand
 from dockmod.cst.instructions import Run
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, cache_settings, calls
+from dockmod.ecosystems._base import template_vars
 from dockmod.shell.edits import (
     comment_lines,
     insert_assignment,
@@ -450,11 +451,39 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
                 raise CacheBlocked(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
             out.append(CacheTarget(posixpath.normpath(value), cd, "config", call.manager))
             continue
-        path = cd.resolve(get, root=root)
+        path = _resolve(cd, get, root)
         if path is None:
             raise CacheBlocked(_unresolved(cd, get, user))
         out.append(CacheTarget(path, cd, "default", call.manager))
     return out
+
+
+def _resolve(cd: CacheDir, get: Getter, root: bool) -> str | None:
+    """:meth:`CacheDir.resolve`, kept by the values of the variables it may read (most
+    RUNs of a corpus resolve a row in the same few environments)."""
+    names = _VARIABLES.get(cd)
+    if names is None:
+        # Every name resolve() may read: the row's variables and its override templates'.
+        names = _VARIABLES[cd] = tuple(dict.fromkeys(
+            (*cd.variables, *(v for _, t in cd.overrides for v in template_vars(t)))))
+    values = tuple(get(n) for n in names)
+    key = (cd, root, values)
+    try:
+        return _RESOLVED[key]
+    except KeyError:
+        pass
+    except TypeError:  # a value that cannot be hashed: not kept
+        return cd.resolve(get, root=root)
+    if len(_RESOLVED) >= 4096:
+        _RESOLVED.clear()
+    known = dict(zip(names, values))
+    path = _RESOLVED[key] = cd.resolve(known.get, root=root)
+    return path
+
+
+#: :func:`_resolve`'s memo tables: a row's variables, and (row, root, their values) → path.
+_VARIABLES: dict[CacheDir, tuple[str, ...]] = {}
+_RESOLVED: dict[tuple[CacheDir, bool, tuple[object, ...]], str | None] = {}
 
 
 def _unresolved(cd: CacheDir, get: Getter, user: str) -> str:

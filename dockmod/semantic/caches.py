@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 
 from dockmod.cst import Cmd, Entrypoint, Instruction, JsonArray, Run, ShellCommand
@@ -411,14 +412,14 @@ class MountRisks:
     @staticmethod
     def of_model(model: Model, managers: frozenset[Manager]) -> MountRisks:
         """The one for ``model`` and ``managers`` (kept while the model is in use)."""
-        key = (id(model), managers)
-        hit = _RISKS.get(key)
-        if hit is not None and hit.model is model:
-            return hit
-        risks = _RISKS[key] = MountRisks(model, managers)
-        if len(_RISKS) > 8:
-            del _RISKS[next(iter(_RISKS))]
-        return risks
+        per_model = _RISKS.get(model)
+        if per_model is None:
+            per_model = _RISKS[model] = {}
+        hit = per_model.get(managers)
+        if hit is None:
+            # The model held weakly: the entry goes with the model (see :data:`_RISKS`).
+            hit = per_model[managers] = MountRisks(weakref.proxy(model), managers)
+        return hit
 
     def __init__(self, model: Model, managers: frozenset[Manager]) -> None:
         self.model = model
@@ -427,6 +428,11 @@ class MountRisks:
         self._later: dict[tuple, dict[int, list[str]]] = {}
         self._copied: dict[int, list[str]] = {}
         self._toolbox: dict[int, bool] = {}
+        #: (use, managers, programs, HOME) → id of an instruction → the reasons of every
+        #: instruction after it (:meth:`_after`), filled for a stage's suffix at once.
+        self._tails: dict[tuple, dict[int, tuple[str, ...]]] = {}
+        #: (id of a RUN, manager) → :meth:`_will_mount`.
+        self._mounting: dict[tuple[int, Manager | None], bool] = {}
 
     def of(self, run: Run, script: ShellScript, uses: Sequence[CacheTarget], calls: Sequence[PackageManagerCall],
            scope: Scope, edited: Run | None = None, decided: Decided | None = None) -> list[str]:
@@ -542,14 +548,38 @@ class MountRisks:
         it) make ``use`` unsafe."""
         managers = frozenset(c.manager for c in calls)
         progs = frozenset(os.path.basename(w.text) for c in calls for w in c.program)
-        known = self._later.setdefault((use, managers, progs, home), {})
-        out: list[str] = []
-        for ins in self.model.after(run):
+        key = (use, managers, progs, home)
+        tails = self._tails.get(key)
+        if tails is None:
+            tails = self._tails[key] = {}
+        hit = tails.get(id(run))
+        if hit is None:
+            hit = self._fill_tails(run, key, tails)
+        return list(hit)
+
+    def _fill_tails(self, run: Run, key: tuple, tails: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
+        """:meth:`_after`'s reasons for ``run``, read from the last instruction back, kept
+        for ``run`` and for each later instruction of its stage (whose instructions after it
+        are a suffix of ``run``'s): a stage's RUNs are looked through once per ``key``."""
+        use, managers, progs, home = key
+        known = self._later.setdefault(key, {})
+        later = self.model.after(run)
+        stage = self.model.stage_of(run)
+        own = stage.instructions if stage is not None else ()
+        # later[:rest] is the rest of run's stage, the stages built on it follow.
+        rest = len(own) - own.index(run) - 1 if run in own else 0
+        acc: tuple[str, ...] = ()
+        for i in range(len(later) - 1, -1, -1):
+            ins = later[i]
+            if i < rest:
+                tails[id(ins)] = acc
             hit = known.get(id(ins))
             if hit is None:
                 hit = known[id(ins)] = self._after_one(ins, use, managers, progs, home)
-            out.extend(hit)
-        return list(dict.fromkeys(out))
+            if hit:
+                acc = tuple(dict.fromkeys((*hit, *acc)))
+        tails[id(run)] = acc
+        return acc
 
     def _after_one(self, ins: Instruction, use: CacheTarget, managers: frozenset[Manager], progs: frozenset[str],
                    home: str | None) -> list[str]:
@@ -598,6 +628,13 @@ class MountRisks:
         """A later RUN that gets the same mount (same manager, handled), as a fix that can
         be applied with this one: not one held back because the call only reads what is
         stored (then this RUN's store must stay in the layer)."""
+        key = (id(run), use.manager)
+        hit = self._mounting.get(key)
+        if hit is None:
+            hit = self._mounting[key] = self._will_mount_now(run, use)
+        return hit
+
+    def _will_mount_now(self, run: Run, use: CacheTarget) -> bool:
         script = shell_script(run) if use.manager is not None and _mentions(
             run, *MANAGERS[use.manager].programs, *MANAGERS[use.manager].versioned,
             *MANAGERS[use.manager].python_modules) else None
@@ -610,8 +647,9 @@ class MountRisks:
         return not any(offline(c, command_env(scope.run_get, script, c.command)) for c in calls)
 
 
-#: The last few models' MountRisks; each holds its model, so an id is not reused while kept.
-_RISKS: dict[tuple[int, frozenset[Manager]], MountRisks] = {}
+#: Each model's MountRisks by managers, kept while the model is in use: keyed weakly, and
+#: each holds its model through a weak proxy, so no model outlives its file for them.
+_RISKS: weakref.WeakKeyDictionary[Model, dict[frozenset[Manager], MountRisks]] = weakref.WeakKeyDictionary()
 
 
 def _paths(script: ShellScript | None, home: str | None) -> tuple[str, ...]:
