@@ -321,11 +321,14 @@ def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
     edit keeps every other command's text, so its words): skipped, and added to."""
     raw = script.raw
     seen = kept if kept is not None else set()
+    firsts = _cleaner_programs(managers if isinstance(managers, tuple) else tuple(managers))
     for cmd in script.commands:
         text = raw[cmd.span[0]:cmd.span[1]]
         if text in seen:
             continue
-        what = cleaner(cmd, managers, in_mounts)
+        # A cleaning command's name starts with its program (``pip3``), or it is ``rm``.
+        name = os.path.basename(cmd.name)
+        what = cleaner(cmd, managers, in_mounts) if name == "rm" or name.startswith(firsts) else None
         if what is not None:
             return what, lambda src, c=cmd: remove_command_or_line(src, c)
         within = rm_operands_inside(cmd, in_mounts)
@@ -333,6 +336,12 @@ def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
             return within[0].text, lambda src, ws=within: remove_words(src, ws)
         seen.add(text)
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _cleaner_programs(managers: tuple[Manager, ...]) -> tuple[str, ...]:
+    """The programs of the cleaning commands of ``managers`` (see :func:`cleaner`)."""
+    return tuple(dict.fromkeys(p[0] for m in managers for p in MANAGERS[m].cleaners))
 
 
 def remove_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
@@ -543,7 +552,9 @@ def refreshes_metadata(call: PackageManagerCall, script: ShellScript) -> bool:
 def linted_cleaner(script: ShellScript, of: Iterable[PackageManagerCall]) -> str | None:
     """Why a cache mount cannot be added: the script runs a cleaning command of the
     managers of ``of`` that a linter wants kept (``dnf clean``; the row's ``linted_cleaners``)."""
-    rows = {c.manager: c.info for c in of}
+    rows = {c.manager: c.info for c in of if c.info.linted_cleaners}
+    if not rows:
+        return None
     for cmd in script.commands:
         name = os.path.basename(cmd.name)
         for info in rows.values():

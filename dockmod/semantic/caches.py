@@ -182,7 +182,11 @@ def build_uses(script: ShellScript, calls: Sequence[PackageManagerCall], scope: 
 
 def _cwds(script: ShellScript, workdir: str | None) -> dict[int, str | None]:
     """The working directory at each command of ``script`` (by start offset), after ``cd``s
-    (None: not known)."""
+    (None: not known). Kept with the script (read only)."""
+    return script.derived((_cwds, workdir), lambda s: _cwds_of(s, workdir))
+
+
+def _cwds_of(script: ShellScript, workdir: str | None) -> dict[int, str | None]:
     out: dict[int, str | None] = {}
     cwd = workdir
     for c in script.commands:
@@ -248,6 +252,10 @@ _FOR = re.compile(r"""\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;&|`$()]*(?:\$\
 
 def may_remove(script: ShellScript) -> bool:
     """``script`` runs a command that removes or moves paths (see :func:`removes_mount_point`)."""
+    return script.derived(may_remove, _may_remove)
+
+
+def _may_remove(script: ShellScript) -> bool:
     return any(os.path.basename(c.name) in REMOVERS for c in script.commands)
 
 
