@@ -223,13 +223,13 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
     variable set from ``mktemp`` in the script is a new directory. None: no such command."""
     if not targets or not may_remove(script):
         return None
+    removals = _removals(script)
+    if not removals:
+        return None
     fresh = _mktemp_variables(script)
     loops = _loop_values(script)
     cwds = _cwds(script, scope.workdir)
-    for cmd in script.commands:
-        words = removed_operands(cmd)
-        if not words:
-            continue
+    for cmd, words in removals:
         get = command_env(scope.run_get, script, cmd)
         for w in words:
             for pattern in _operand_patterns(w, get, fresh, loops, cwds.get(cmd.span[0])):
@@ -253,6 +253,13 @@ _FOR = re.compile(r"""\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;&|`$()]*(?:\$\
 def may_remove(script: ShellScript) -> bool:
     """``script`` runs a command that removes or moves paths (see :func:`removes_mount_point`)."""
     return script.derived(may_remove, _may_remove)
+
+
+def _removals(script: ShellScript) -> tuple[tuple[SimpleCommand, tuple[ShellWord, ...]], ...]:
+    """The commands of ``script`` that remove or move operands, with those operands (see
+    :func:`removed_operands`), kept with the script."""
+    return script.derived(_removals, lambda s: tuple(
+        (c, tuple(words)) for c in s.commands if (words := removed_operands(c))))
 
 
 def _may_remove(script: ShellScript) -> bool:

@@ -253,7 +253,7 @@ class AddCacheMounts(Transform):
     def transform(self, df: Dockerfile) -> Dockerfile:
         if df.escape != "\\":
             return df
-        self._managers = _managers(tuple(str(n).lower() for n in self.option("package-managers")))
+        self._managers = _option_managers(self.option("package-managers"))
         self._df = df
         targets = [str(x) for x in self.option("targets")]
         model = self._model = model_for(df, targets) if targets else self.context.model
@@ -296,8 +296,9 @@ class AddCacheMounts(Transform):
         script = shell_script(run)
         if script is None or script.has_error:
             return None
+        small = self.option("small-installs")
         calls = [c for c in pm_calls(script) if c.manager in self._managers and c.kind is not None
-                 and (self.option("small-installs") or not small_install(c))]
+                 and (small or not small_install(c))]
         if not calls:
             return None
         groups: dict[str, list[PackageManagerCall]] = {}
@@ -469,6 +470,19 @@ class AddCacheMounts(Transform):
         if self._cont is None:
             self._cont = f" {style.escape}{style.newline}{mounts.common_indent(self._df.body)}"
         return self._cont
+
+
+def _option_managers(names: list[object]) -> frozenset[Manager]:
+    """:func:`_managers` of the ``package-managers`` option as given (kept by its items)."""
+    try:
+        return _managers_as_given(tuple(names))
+    except TypeError:  # an item that cannot be hashed
+        return _managers(tuple(str(n).lower() for n in names))
+
+
+@functools.lru_cache(maxsize=64)
+def _managers_as_given(names: tuple[object, ...]) -> frozenset[Manager]:
+    return _managers(tuple(str(n).lower() for n in names))
 
 
 @functools.lru_cache(maxsize=64)
