@@ -75,6 +75,40 @@ def config_sets(script: ShellScript, before: int | None) -> dict[CacheDir, str |
     return out
 
 
+def may_run(text: str, managers: frozenset[Manager]) -> bool:
+    """Cheap pre-filter before parsing, stricter than :func:`dockmod.ecosystems.may_call`:
+    ``text`` (shell source, :func:`dockmod.ecosystems.unquoted`) may hold a command that
+    runs one of ``managers``. A call's program (or ``python -m`` module) is a word of its
+    own, or the last part of a path, with at most a version after its name (``pip3.12``):
+    so False when each name appears only inside other words (``google``, ``go.tgz``,
+    ``/usr/local/go/``, ``dotnet-install.sh``, ``chmod -R``)."""
+    return _may_run(text, managers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _may_run(text: str, managers: frozenset[Manager]) -> bool:
+    return _run_pattern(managers).search(text) is not None
+
+
+# What may stand right before a word that names a program (the text is unquoted: a quote
+# or backslash around it is gone), and what may end it.
+_BEFORE_PROGRAM = r"\s;&|(){}!`/$=:,<>"
+_AFTER_PROGRAM = r"\s;&|(){}<>`"
+
+
+@functools.lru_cache(maxsize=64)
+def _run_pattern(managers: frozenset[Manager]) -> re.Pattern[str]:
+    names = {n for m in managers for n in (*MANAGERS[m].programs, *MANAGERS[m].versioned,
+                                            *MANAGERS[m].python_modules)}
+    if not names:
+        return re.compile("(?!)")
+    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    # A version (digits and dots; any character but a letter, ``_``, ``-`` or ``/``, to be
+    # wide) may follow the name.
+    return re.compile(f"(?<![^{_BEFORE_PROGRAM}])(?:{alternatives})"
+                      f"[^{_AFTER_PROGRAM}/A-Za-z_-]*(?![^{_AFTER_PROGRAM}])")
+
+
 def runs_program(name: str, program: str, info: object) -> bool:
     """``name`` runs ``program`` (``pip3`` runs ``pip`` when the manager is versioned)."""
     if name == program:

@@ -33,6 +33,7 @@ from dockmod.ecosystems.cache_use import (
     empties_index,
     linted_cleaner,
     may_name,
+    may_run,
     offline,
     reads_stored_index,
     refreshes_metadata,
@@ -58,6 +59,12 @@ def _mentions(run: Run, *words: str) -> bool:
         return False
     text = run_text(run)
     return any(w in text for w in words)
+
+
+def may_run_any(run: Run, managers: frozenset[Manager]) -> bool:
+    """:func:`may_run` on the RUN's shell text and heredoc bodies (:func:`run_text`): False
+    when no command of ``run`` can run one of ``managers``, so it need not be parsed."""
+    return isinstance(run.command, ShellCommand) and may_run(run_text(run), managers)
 
 
 def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | None]:
@@ -652,7 +659,7 @@ class MountRisks:
     def _will_mount_now(self, run: Run, use: CacheTarget) -> bool:
         script = shell_script(run) if use.manager is not None and _mentions(
             run, *MANAGERS[use.manager].programs, *MANAGERS[use.manager].versioned,
-            *MANAGERS[use.manager].python_modules) else None
+            *MANAGERS[use.manager].python_modules) and may_run_any(run, frozenset((use.manager,))) else None
         if script is None or script.has_error:
             return False
         calls = [c for c in pm_calls(script) if c.manager is use.manager]

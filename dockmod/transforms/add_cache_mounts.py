@@ -276,7 +276,7 @@ class AddCacheMounts(Transform):
             for ins in stage.instructions:
                 # A RUN that names none of the managers is not parsed at all.
                 if isinstance(ins, Run) and not windows and isinstance(ins.command, ShellCommand) \
-                        and may_call_any(ins, self._managers):
+                        and may_call_any(ins, self._managers) and caches.may_run_any(ins, self._managers):
                     scope = model.scope_at(ins)
                     out = self._run(stage, ins, scope, previous) if scope.posix_shell else None
                     if out is not None:
