@@ -254,6 +254,8 @@ class AddCacheMounts(Transform):
         if df.escape != "\\":
             return df
         self._managers = _option_managers(self.option("package-managers"))
+        if not any(self._candidate(ins) for stage in df.stages for ins in stage.instructions):
+            return df  # no RUN to read: the model is not asked for
         self._df = df
         targets = [str(x) for x in self.option("targets")]
         model = self._model = model_for(df, targets) if targets else self.context.model
@@ -275,8 +277,7 @@ class AddCacheMounts(Transform):
             windows = is_windows_image(info.image_text or "")
             for ins in stage.instructions:
                 # A RUN that names none of the managers is not parsed at all.
-                if isinstance(ins, Run) and not windows and isinstance(ins.command, ShellCommand) \
-                        and may_call_any(ins, self._managers) and caches.may_run_any(ins, self._managers):
+                if not windows and self._candidate(ins):
                     scope = model.scope_at(ins)
                     out = self._run(stage, ins, scope, previous) if scope.posix_shell else None
                     if out is not None:
@@ -285,6 +286,11 @@ class AddCacheMounts(Transform):
         if not replaced:
             return df
         return df.with_changes(body=tuple(x for ins in df.body for x in replaced.get(id(ins), (ins,))))
+
+    def _candidate(self, ins: Instruction) -> bool:
+        """A shell-form RUN whose text may call one of the managers (read before parsing)."""
+        return isinstance(ins, Run) and isinstance(ins.command, ShellCommand) \
+            and may_call_any(ins, self._managers) and caches.may_run_any(ins, self._managers)
 
     @functools.cached_property
     def _style(self) -> Style:
