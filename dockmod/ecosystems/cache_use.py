@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dockmod.cst.arguments import Heredoc, JsonArray, ShellCommand
 from dockmod.cst.instructions import Run
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, cache_settings, calls
+from dockmod.ecosystems._base import template_vars
 from dockmod.shell.edits import (
     comment_lines,
     insert_assignment,
@@ -72,6 +73,40 @@ def config_sets(script: ShellScript, before: int | None) -> dict[CacheDir, str |
             break
         out[s.cache] = posixpath.normpath(s.value) if s.static and s.value.startswith("/") else None
     return out
+
+
+def may_run(text: str, managers: frozenset[Manager]) -> bool:
+    """Cheap pre-filter before parsing, stricter than :func:`dockmod.ecosystems.may_call`:
+    ``text`` (shell source, :func:`dockmod.ecosystems.unquoted`) may hold a command that
+    runs one of ``managers``. A call's program (or ``python -m`` module) is a word of its
+    own, or the last part of a path, with at most a version after its name (``pip3.12``):
+    so False when each name appears only inside other words (``google``, ``go.tgz``,
+    ``/usr/local/go/``, ``dotnet-install.sh``, ``chmod -R``)."""
+    return _may_run(text, managers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _may_run(text: str, managers: frozenset[Manager]) -> bool:
+    return _run_pattern(managers).search(text) is not None
+
+
+# What may stand right before a word that names a program (the text is unquoted: a quote
+# or backslash around it is gone), and what may end it.
+_BEFORE_PROGRAM = r"\s;&|(){}!`/$=:,<>"
+_AFTER_PROGRAM = r"\s;&|(){}<>`"
+
+
+@functools.lru_cache(maxsize=64)
+def _run_pattern(managers: frozenset[Manager]) -> re.Pattern[str]:
+    names = {n for m in managers for n in (*MANAGERS[m].programs, *MANAGERS[m].versioned,
+                                            *MANAGERS[m].python_modules)}
+    if not names:
+        return re.compile("(?!)")
+    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    # A version (digits and dots; any character but a letter, ``_``, ``-`` or ``/``, to be
+    # wide) may follow the name.
+    return re.compile(f"(?<![^{_BEFORE_PROGRAM}])(?:{alternatives})"
+                      f"[^{_AFTER_PROGRAM}/A-Za-z_-]*(?![^{_AFTER_PROGRAM}])")
 
 
 def runs_program(name: str, program: str, info: object) -> bool:
@@ -320,11 +355,14 @@ def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
     edit keeps every other command's text, so its words): skipped, and added to."""
     raw = script.raw
     seen = kept if kept is not None else set()
+    firsts = _cleaner_programs(managers if isinstance(managers, tuple) else tuple(managers))
     for cmd in script.commands:
         text = raw[cmd.span[0]:cmd.span[1]]
         if text in seen:
             continue
-        what = cleaner(cmd, managers, in_mounts)
+        # A cleaning command's name starts with its program (``pip3``), or it is ``rm``.
+        name = os.path.basename(cmd.name)
+        what = cleaner(cmd, managers, in_mounts) if name == "rm" or name.startswith(firsts) else None
         if what is not None:
             return what, lambda src, c=cmd: remove_command_or_line(src, c)
         within = rm_operands_inside(cmd, in_mounts)
@@ -332,6 +370,12 @@ def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
             return within[0].text, lambda src, ws=within: remove_words(src, ws)
         seen.add(text)
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _cleaner_programs(managers: tuple[Manager, ...]) -> tuple[str, ...]:
+    """The programs of the cleaning commands of ``managers`` (see :func:`cleaner`)."""
+    return tuple(dict.fromkeys(p[0] for m in managers for p in MANAGERS[m].cleaners))
 
 
 def remove_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
@@ -499,11 +543,39 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
                 raise CacheBlocked(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
             out.append(CacheTarget(posixpath.normpath(value), cd, "config", call.manager))
             continue
-        path = cd.resolve(get, root=root)
+        path = _resolve(cd, get, root)
         if path is None:
             raise CacheBlocked(_unresolved(cd, get, user))
         out.append(CacheTarget(path, cd, "default", call.manager))
     return out
+
+
+def _resolve(cd: CacheDir, get: Getter, root: bool) -> str | None:
+    """:meth:`CacheDir.resolve`, kept by the values of the variables it may read (most
+    RUNs of a corpus resolve a row in the same few environments)."""
+    names = _VARIABLES.get(cd)
+    if names is None:
+        # Every name resolve() may read: the row's variables and its override templates'.
+        names = _VARIABLES[cd] = tuple(dict.fromkeys(
+            (*cd.variables, *(v for _, t in cd.overrides for v in template_vars(t)))))
+    values = tuple(get(n) for n in names)
+    key = (cd, root, values)
+    try:
+        return _RESOLVED[key]
+    except KeyError:
+        pass
+    except TypeError:  # a value that cannot be hashed: not kept
+        return cd.resolve(get, root=root)
+    if len(_RESOLVED) >= 4096:
+        _RESOLVED.clear()
+    known = dict(zip(names, values))
+    path = _RESOLVED[key] = cd.resolve(known.get, root=root)
+    return path
+
+
+#: :func:`_resolve`'s memo tables: a row's variables, and (row, root, their values) → path.
+_VARIABLES: dict[CacheDir, tuple[str, ...]] = {}
+_RESOLVED: dict[tuple[CacheDir, bool, tuple[object, ...]], str | None] = {}
 
 
 def _unresolved(cd: CacheDir, get: Getter, user: str) -> str:
@@ -563,7 +635,9 @@ def refreshes_metadata(call: PackageManagerCall, script: ShellScript) -> bool:
 def linted_cleaner(script: ShellScript, of: Iterable[PackageManagerCall]) -> str | None:
     """Why a cache mount cannot be added: the script runs a cleaning command of the
     managers of ``of`` that a linter wants kept (``dnf clean``; the row's ``linted_cleaners``)."""
-    rows = {c.manager: c.info for c in of}
+    rows = {c.manager: c.info for c in of if c.info.linted_cleaners}
+    if not rows:
+        return None
     for cmd in script.commands:
         name = os.path.basename(cmd.name)
         for info in rows.values():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 
 from dockmod.buildcontext.manifests import package_manager
@@ -48,6 +49,7 @@ from dockmod.ecosystems.cache_use import (
     empties_index,
     linted_cleaner,
     may_name,
+    may_run,
     offline,
     reads_stored_index,
     refreshes_metadata,
@@ -73,6 +75,12 @@ def _mentions(run: Run, *words: str) -> bool:
         return False
     text = run_text(run)
     return any(w in text for w in words)
+
+
+def may_run_any(run: Run, managers: frozenset[Manager]) -> bool:
+    """:func:`may_run` on the RUN's shell text and heredoc bodies (:func:`run_text`): False
+    when no command of ``run`` can run one of ``managers``, so it need not be parsed."""
+    return isinstance(run.command, ShellCommand) and may_run(run_text(run), managers)
 
 
 def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | None]:
@@ -197,7 +205,11 @@ def build_uses(script: ShellScript, calls: Sequence[PackageManagerCall], scope: 
 
 def _cwds(script: ShellScript, workdir: str | None) -> dict[int, str | None]:
     """The working directory at each command of ``script`` (by start offset), after ``cd``s
-    (None: not known)."""
+    (None: not known). Kept with the script (read only)."""
+    return script.derived((_cwds, workdir), lambda s: _cwds_of(s, workdir))
+
+
+def _cwds_of(script: ShellScript, workdir: str | None) -> dict[int, str | None]:
     out: dict[int, str | None] = {}
     cwd = workdir
     for c in script.commands:
@@ -234,13 +246,13 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
     variable set from ``mktemp`` in the script is a new directory. None: no such command."""
     if not targets or not may_remove(script):
         return None
+    removals = _removals(script)
+    if not removals:
+        return None
     fresh = _mktemp_variables(script)
     loops = _loop_values(script)
     cwds = _cwds(script, scope.workdir)
-    for cmd in script.commands:
-        words = removed_operands(cmd)
-        if not words:
-            continue
+    for cmd, words in removals:
         get = command_env(scope.run_get, script, cmd)
         for w in words:
             for pattern in _operand_patterns(w, get, fresh, loops, cwds.get(cmd.span[0])):
@@ -360,6 +372,17 @@ _FOR = re.compile(r"""\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;&|`$()]*(?:\$\
 
 def may_remove(script: ShellScript) -> bool:
     """``script`` runs a command that removes or moves paths (see :func:`removes_mount_point`)."""
+    return script.derived(may_remove, _may_remove)
+
+
+def _removals(script: ShellScript) -> tuple[tuple[SimpleCommand, tuple[ShellWord, ...]], ...]:
+    """The commands of ``script`` that remove or move operands, with those operands (see
+    :func:`removed_operands`), kept with the script."""
+    return script.derived(_removals, lambda s: tuple(
+        (c, tuple(words)) for c in s.commands if (words := removed_operands(c))))
+
+
+def _may_remove(script: ShellScript) -> bool:
     return any(os.path.basename(c.name) in REMOVERS for c in script.commands)
 
 
@@ -791,14 +814,14 @@ class MountRisks:
     @staticmethod
     def of_model(model: Model, managers: frozenset[Manager]) -> MountRisks:
         """The one for ``model`` and ``managers`` (kept while the model is in use)."""
-        key = (id(model), managers)
-        hit = _RISKS.get(key)
-        if hit is not None and hit.model is model:
-            return hit
-        risks = _RISKS[key] = MountRisks(model, managers)
-        if len(_RISKS) > 8:
-            del _RISKS[next(iter(_RISKS))]
-        return risks
+        per_model = _RISKS.get(model)
+        if per_model is None:
+            per_model = _RISKS[model] = {}
+        hit = per_model.get(managers)
+        if hit is None:
+            # The model held weakly: the entry goes with the model (see :data:`_RISKS`).
+            hit = per_model[managers] = MountRisks(weakref.proxy(model), managers)
+        return hit
 
     def __init__(self, model: Model, managers: frozenset[Manager]) -> None:
         self.model = model
@@ -807,6 +830,11 @@ class MountRisks:
         self._later: dict[tuple, dict[int, list[str]]] = {}
         self._copied: dict[int, list[str]] = {}
         self._toolbox: dict[int, bool] = {}
+        #: (use, managers, programs, HOME) → id of an instruction → the reasons of every
+        #: instruction after it (:meth:`_after`), filled for a stage's suffix at once.
+        self._tails: dict[tuple, dict[int, tuple[str, ...]]] = {}
+        #: (id of a RUN, manager) → :meth:`_will_mount`.
+        self._mounting: dict[tuple[int, Manager | None], bool] = {}
 
     def of(self, run: Run, script: ShellScript, uses: Sequence[CacheTarget], calls: Sequence[PackageManagerCall],
            scope: Scope, edited: Run | None = None, decided: Decided | None = None) -> list[str]:
@@ -923,14 +951,38 @@ class MountRisks:
         it) make ``use`` unsafe."""
         managers = frozenset(c.manager for c in calls)
         progs = frozenset(os.path.basename(w.text) for c in calls for w in c.program)
-        known = self._later.setdefault((use, managers, progs, home), {})
-        out: list[str] = []
-        for ins in self.model.after(run):
+        key = (use, managers, progs, home)
+        tails = self._tails.get(key)
+        if tails is None:
+            tails = self._tails[key] = {}
+        hit = tails.get(id(run))
+        if hit is None:
+            hit = self._fill_tails(run, key, tails)
+        return list(hit)
+
+    def _fill_tails(self, run: Run, key: tuple, tails: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
+        """:meth:`_after`'s reasons for ``run``, read from the last instruction back, kept
+        for ``run`` and for each later instruction of its stage (whose instructions after it
+        are a suffix of ``run``'s): a stage's RUNs are looked through once per ``key``."""
+        use, managers, progs, home = key
+        known = self._later.setdefault(key, {})
+        later = self.model.after(run)
+        stage = self.model.stage_of(run)
+        own = stage.instructions if stage is not None else ()
+        # later[:rest] is the rest of run's stage, the stages built on it follow.
+        rest = len(own) - own.index(run) - 1 if run in own else 0
+        acc: tuple[str, ...] = ()
+        for i in range(len(later) - 1, -1, -1):
+            ins = later[i]
+            if i < rest:
+                tails[id(ins)] = acc
             hit = known.get(id(ins))
             if hit is None:
                 hit = known[id(ins)] = self._after_one(ins, use, managers, progs, home)
-            out.extend(hit)
-        return list(dict.fromkeys(out))
+            if hit:
+                acc = tuple(dict.fromkeys((*hit, *acc)))
+        tails[id(run)] = acc
+        return acc
 
     def _after_one(self, ins: Instruction, use: CacheTarget, managers: frozenset[Manager], progs: frozenset[str],
                    home: str | None) -> list[str]:
@@ -983,9 +1035,16 @@ class MountRisks:
         """A later RUN that gets the same mount (same manager, handled), as a fix that can
         be applied with this one: not one held back because the call only reads what is
         stored (then this RUN's store must stay in the layer)."""
+        key = (id(run), use.manager)
+        hit = self._mounting.get(key)
+        if hit is None:
+            hit = self._mounting[key] = self._will_mount_now(run, use)
+        return hit
+
+    def _will_mount_now(self, run: Run, use: CacheTarget) -> bool:
         script = shell_script(run) if use.manager is not None and _mentions(
             run, *MANAGERS[use.manager].programs, *MANAGERS[use.manager].versioned,
-            *MANAGERS[use.manager].python_modules) else None
+            *MANAGERS[use.manager].python_modules) and may_run_any(run, frozenset((use.manager,))) else None
         if script is None or script.has_error:
             return False
         calls = [c for c in pm_calls(script) if c.manager is use.manager]
@@ -995,8 +1054,9 @@ class MountRisks:
         return not any(offline(c, command_env(scope.run_get, script, c.command)) for c in calls)
 
 
-#: The last few models' MountRisks; each holds its model, so an id is not reused while kept.
-_RISKS: dict[tuple[int, frozenset[Manager]], MountRisks] = {}
+#: Each model's MountRisks by managers, kept while the model is in use: keyed weakly, and
+#: each holds its model through a weak proxy, so no model outlives its file for them.
+_RISKS: weakref.WeakKeyDictionary[Model, dict[frozenset[Manager], MountRisks]] = weakref.WeakKeyDictionary()
 
 
 def _paths(script: ShellScript | None, home: str | None) -> tuple[str, ...]:

@@ -291,7 +291,9 @@ class AddCacheMounts(Transform):
     def transform(self, df: Dockerfile) -> Dockerfile:
         if df.escape != "\\":
             return df
-        self._managers = _managers(tuple(str(n).lower() for n in self.option("package-managers")))
+        self._managers = _option_managers(self.option("package-managers"))
+        if not any(self._candidate(ins) for stage in df.stages for ins in stage.instructions):
+            return df  # no RUN to read: the model is not asked for
         self._df = df
         targets = [str(x) for x in self.option("targets")]
         model = self._model = model_for(df, targets) if targets else self.context.model
@@ -315,8 +317,7 @@ class AddCacheMounts(Transform):
             windows = is_windows_image(info.image_text or "")
             for ins in stage.instructions:
                 # A RUN that names none of the managers is not parsed at all.
-                if isinstance(ins, Run) and not windows and isinstance(ins.command, ShellCommand) \
-                        and may_call_any(ins, self._managers):
+                if not windows and self._candidate(ins):
                     scope = model.scope_at(ins)
                     out = self._run(stage, ins, scope, previous) if scope.posix_shell else None
                     if out is not None:
@@ -325,6 +326,11 @@ class AddCacheMounts(Transform):
         if not replaced:
             return df
         return df.with_changes(body=tuple(x for ins in df.body for x in replaced.get(id(ins), (ins,))))
+
+    def _candidate(self, ins: Instruction) -> bool:
+        """A shell-form RUN whose text may call one of the managers (read before parsing)."""
+        return isinstance(ins, Run) and isinstance(ins.command, ShellCommand) \
+            and may_call_any(ins, self._managers) and caches.may_run_any(ins, self._managers)
 
     @functools.cached_property
     def _style(self) -> Style:
@@ -336,8 +342,9 @@ class AddCacheMounts(Transform):
         script = shell_script(run)
         if script is None or script.has_error:
             return None
+        small = self.option("small-installs")
         calls = [c for c in pm_calls(script) if c.manager in self._managers and c.kind is not None
-                 and (self.option("small-installs") or not small_install(c))]
+                 and (small or not small_install(c))]
         if not calls:
             return None
         groups: dict[str, list[PackageManagerCall]] = {}
@@ -530,6 +537,19 @@ class AddCacheMounts(Transform):
         if self._cont is None:
             self._cont = f" {style.escape}{style.newline}{mounts.common_indent(self._df.body)}"
         return self._cont
+
+
+def _option_managers(names: list[object]) -> frozenset[Manager]:
+    """:func:`_managers` of the ``package-managers`` option as given (kept by its items)."""
+    try:
+        return _managers_as_given(tuple(names))
+    except TypeError:  # an item that cannot be hashed
+        return _managers(tuple(str(n).lower() for n in names))
+
+
+@functools.lru_cache(maxsize=64)
+def _managers_as_given(names: tuple[object, ...]) -> frozenset[Manager]:
+    return _managers(tuple(str(n).lower() for n in names))
 
 
 @functools.lru_cache(maxsize=64)

@@ -129,3 +129,38 @@ def test_refreshes_metadata() -> None:
     assert fresh("dnf clean expire-cache && dnf install -y gcc") == [True]
     assert fresh("dnf --refresh install -y epel-release && dnf install -y ccache") == [True, False]
     assert fresh("apt-get install -y curl") == [True]  # no expiring metadata in the row
+
+
+# Every spelling of a call the recogniser finds: the pre-filter must let each through.
+_CALLS = [
+    "pip install flask", "/usr/local/bin/pip3.12 install x", "python3 -m pip install x", "python -m pip3 install x",
+    "x && pip install y", "(cd /a;yarn)", "yarn", "p'i'p install x", '"/usr/bin/pip" install x',
+    "sudo -E apt-get install -y curl", "env A=1 npm ci", "$'pip' install x", "echo a;pip install b",
+    "case $a in x) pip install y;; esac", "composer.phar install", "./gradlew build", "if ! go build; then :; fi",
+    "pip \\\n  install x",
+]
+
+
+@pytest.mark.parametrize("raw", _CALLS)
+def test_may_run_lets_every_call_through(raw: str) -> None:
+    from dockmod.ecosystems import unquoted
+    from dockmod.ecosystems.cache_use import may_run
+
+    found = calls(parse_shell(ShellCommand(raw=raw, escape="\\")))
+    assert found, raw
+    for c in found:
+        assert may_run(unquoted(raw), frozenset({c.manager})), raw
+
+
+@pytest.mark.parametrize("raw", [
+    "curl -fsSL https://dl.google.com/go/go1.22.linux-amd64.tar.gz -o go.tgz",
+    "tar -C /usr/local -xzf go.tgz && rm go.tgz && ls /usr/local/go/bin",
+    "curl -O https://dot.net/v1/dotnet-install.sh", "chmod -R 755 /app", "echo golang piper",
+])  # fmt: skip
+def test_may_run_skips_names_inside_other_words(raw: str) -> None:
+    from dockmod.ecosystems import may_call, unquoted
+    from dockmod.ecosystems.cache_use import may_run
+
+    everything = frozenset(Manager)
+    assert may_call(raw, everything)  # the wide pre-filter would parse these
+    assert not may_run(unquoted(raw), everything)
