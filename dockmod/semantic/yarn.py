@@ -64,11 +64,13 @@ class _Step:
 
 
 def which_yarn(image: StageInfo | None, instructions: Sequence[Instruction],
-               read: Callable[[str], bytes | None], *, until: SimpleCommand | None = None) -> Yarn:
+               read: Callable[[str], bytes | None], *, until: SimpleCommand | None = None,
+               programs: frozenset[str] | None = None, ignore: frozenset[tuple[str, ...]] = frozenset()) -> Yarn:
     """The Yarn in place after ``instructions`` (COPY/ADD and RUN; with ``until``, the last
-    RUN's commands before that one only) on the image ``image``'s FROM names (an official
-    ``node`` image ships Yarn classic: ``NODE_IMAGE_YARN``; another's is unknown). ``read``:
-    a file of the build context (None: absent or not known)."""
+    RUN's commands before that one only; with ``programs``, the commands of those programs
+    only; the ``YARN_SWITCHES`` of ``ignore`` are not read) on the image ``image``'s FROM names (an official ``node`` image ships Yarn
+    classic: ``NODE_IMAGE_YARN``; another's is unknown). ``read``: a file of the build
+    context (None: absent or not known)."""
     facts = image.image_facts if image is not None else None
     generation: str | None = "classic" if facts is not None and facts.family == "node" else "unknown"
     text = image.image_text if image is not None else None
@@ -77,6 +79,7 @@ def which_yarn(image: StageInfo | None, instructions: Sequence[Instruction],
     sent: set[str] = set()
     version: str | None = None
     corepack = picks = False
+    steps: list[SimpleCommand] = []  # folded after the copies: a RUN step wins over them
     last = instructions[-1] if instructions else None
     for x in instructions:
         if isinstance(x, (Copy, Add)) and x.flag("from") is None:
@@ -85,22 +88,18 @@ def which_yarn(image: StageInfo | None, instructions: Sequence[Instruction],
                 name = posixpath.basename(posixpath.normpath(src))
                 if name in YARN_BERRY_FILES or any(f"{f}/" in src for f in YARN_BERRY_FILES):
                     generation, why = "berry", f"the Dockerfile copies `{src}` (a project of {_BERRY})"
-            continue
-        if not isinstance(x, Run) or not isinstance(x.command, ShellCommand):
-            continue
-        if not any(w in run_text(x) for w in ("yarn", "corepack")):
-            continue
-        script = shell_script(x)
-        for cmd in script.commands if script is not None else ():
-            if x is last and until is not None and cmd.span[0] >= until.span[0]:
-                break
-            version = _named(cmd, version)
-            if os.path.basename(cmd.name) == "corepack" and any(
-                    not w.text.startswith("-") for w in cmd.args):
-                corepack = True
-            step = _step(cmd)
-            if step is None:
-                continue
+        elif isinstance(x, Run) and isinstance(x.command, ShellCommand) and any(
+                w in run_text(x) for w in ("yarn", "corepack")):
+            script = shell_script(x)
+            steps.extend(c for c in (script.commands if script is not None else ())
+                         if (x is not last or until is None or c.span[0] < until.span[0])
+                         and (programs is None or os.path.basename(c.name) in programs))
+    for cmd in steps:
+        version = _named(cmd, version, ignore)
+        corepack = corepack or (os.path.basename(cmd.name) == "corepack"
+                                and any(not w.text.startswith("-") for w in cmd.args))
+        step = _step(cmd, ignore)
+        if step is not None:
             generation, why = step.generation, step.reason
             picks = picks or os.path.basename(cmd.name) == "corepack"
     project = None
@@ -121,13 +120,13 @@ def which_yarn(image: StageInfo | None, instructions: Sequence[Instruction],
                 project if corepack else None)
 
 
-def _named(cmd: SimpleCommand, version: str | None) -> str | None:
+def _named(cmd: SimpleCommand, version: str | None, ignore: frozenset[tuple[str, ...]]) -> str | None:
     """The Yarn version ``cmd`` names, as written (``corepack prepare yarn@4``, ``yarn set
     version 4``, ``npm install -g yarn@4``), else ``version``."""
     name = os.path.basename(cmd.name)
     words = [w.text for w in cmd.args if not w.text.startswith("-")]
     for prefix, where in YARN_SWITCHES:
-        if name != prefix[0] or tuple(words[:len(prefix) - 1]) != prefix[1:]:
+        if prefix in ignore or name != prefix[0] or tuple(words[:len(prefix) - 1]) != prefix[1:]:
             continue
         rest = words[len(prefix) - 1:]
         if where == "next":
@@ -143,7 +142,7 @@ def _named(cmd: SimpleCommand, version: str | None) -> str | None:
     return version
 
 
-def _step(cmd: SimpleCommand) -> _Step | None:
+def _step(cmd: SimpleCommand, ignore: frozenset[tuple[str, ...]]) -> _Step | None:
     """Which Yarn ``cmd`` puts in place; None: it installs no Yarn. A version named through
     a variable is not known (``yarn set version $V``: berry, it may be)."""
     name = os.path.basename(cmd.name)
@@ -152,7 +151,7 @@ def _step(cmd: SimpleCommand) -> _Step | None:
     shown = " ".join([name, *operands[:3]])
     pick = _Step(None, f"`{shown}` lets package.json's `packageManager` pick the Yarn (it may be {_BERRY})")
     for prefix, where in YARN_SWITCHES:
-        if name != prefix[0] or tuple(operands[:len(prefix) - 1]) != prefix[1:]:
+        if prefix in ignore or name != prefix[0] or tuple(operands[:len(prefix) - 1]) != prefix[1:]:
             continue
         rest = operands[len(prefix) - 1:]
         if where == "operand":

@@ -63,6 +63,10 @@ if TYPE_CHECKING:
     from dockmod.shell import SimpleCommand
 
 _PROGRAMS = frozenset(NODE_SPLIT_ACTIONS)
+#: The Yarn switches the split does not read (yet): Yarn 1's ``policies set-version``
+#: (as before the Yarn fact moved to :mod:`dockmod.semantic.yarn`; the split then keeps
+#: the image's Yarn classic, DM202 does not).
+_NOT_READ = frozenset({("yarn", "policies", "set-version")})
 
 
 def _prog(cmd: SimpleCommand) -> str:
@@ -116,7 +120,8 @@ def _flavour(ctx: Ctx, seen: _Seen, official: bool) -> str | Decline:
     pm = next(iter(seen.managers), "npm")
     if pm != "yarn":
         return pm
-    yarn = which_yarn(ctx.stage, ctx.stage.instructions[1:], ctx.read)
+    yarn = which_yarn(ctx.stage, ctx.stage.instructions[1:], ctx.read, programs=_PROGRAMS,
+                      ignore=_NOT_READ)
     version = yarn.version
     if version is None and yarn.corepack:
         version = yarn.package_manager
