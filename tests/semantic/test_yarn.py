@@ -73,3 +73,14 @@ def test_until_stops_before_a_command_of_the_last_run() -> None:
     calls = m.run(run).commands
     assert which_yarn(s, (run,), {}.get, until=calls[1]).generation == "classic"
     assert which_yarn(s, (run,), {}.get).generation == "berry"
+
+
+def test_programs_and_ignore_narrow_what_is_read() -> None:
+    m = build_model(dockmod.parse("FROM node:20\nRUN yarnpkg set version 4\nRUN yarn policies set-version 3\n"))
+    s = m.stages[0]
+    body = s.instructions[1:]
+    assert which_yarn(s, body, {}.get).version == "3"
+    policies = frozenset({("yarn", "policies", "set-version")})
+    assert which_yarn(s, body, {}.get, ignore=policies).version == "4"
+    only = which_yarn(s, body, {}.get, programs=frozenset({"yarn"}), ignore=policies)
+    assert (only.generation, only.version) == ("classic", None)
