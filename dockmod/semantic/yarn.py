@@ -37,9 +37,9 @@ _BERRY = "Yarn 2+ (berry), which does not use Yarn classic's cache directory"
 class Yarn:
     """Which Yarn the instructions read put in place."""
 
-    #: ``classic``, ``berry`` or ``unknown``: the image's, else berry for a copied
-    #: ``.yarnrc.yml`` or ``.yarn/``, but the last RUN step that installs a Yarn wins over
-    #: both; a ``.yarnrc.yml`` the Dockerfile sends from the build context, or
+    #: ``classic``, ``berry`` or ``unknown``: the image's, unless a RUN step installs a
+    #: Yarn (the last one wins); a copied ``.yarnrc.yml`` or ``.yarn/`` makes it berry
+    #: whatever the steps (Yarn classic follows its ``yarnPath``); a ``.yarnrc.yml`` the Dockerfile sends from the build context, or
     #: package.json's ``packageManager`` naming Yarn 2+, makes it berry; after a corepack
     #: step, one naming Yarn 1 makes it classic.
     generation: str
@@ -79,7 +79,10 @@ def which_yarn(image: StageInfo | None, instructions: Sequence[Instruction],
     sent: set[str] = set()
     version: str | None = None
     corepack = picks = False
-    steps: list[SimpleCommand] = []  # folded after the copies: a RUN step wins over them
+    steps: list[SimpleCommand] = []
+    #: Why a copied ``.yarnrc.yml``/``.yarn/`` makes it berry: whatever Yarn a RUN installs,
+    #: before or after the copy (Yarn classic 1.22 runs the release ``yarnPath`` names).
+    copied = ""
     last = instructions[-1] if instructions else None
     for x in instructions:
         if isinstance(x, (Copy, Add)) and x.flag("from") is None:
@@ -87,7 +90,7 @@ def which_yarn(image: StageInfo | None, instructions: Sequence[Instruction],
                 sent.add(posixpath.normpath(src.lstrip("/")) if src.strip("/") else ".")
                 name = posixpath.basename(posixpath.normpath(src))
                 if name in YARN_BERRY_FILES or any(f"{f}/" in src for f in YARN_BERRY_FILES):
-                    generation, why = "berry", f"the Dockerfile copies `{src}` (a project of {_BERRY})"
+                    copied = f"the Dockerfile copies `{src}` (a project of {_BERRY})"
         elif isinstance(x, Run) and isinstance(x.command, ShellCommand) and any(
                 w in run_text(x) for w in ("yarn", "corepack")):
             script = shell_script(x)
@@ -102,6 +105,8 @@ def which_yarn(image: StageInfo | None, instructions: Sequence[Instruction],
         if step is not None:
             generation, why = step.generation, step.reason
             picks = picks or os.path.basename(cmd.name) == "corepack"
+    if copied and generation != "berry":
+        generation, why = "berry", copied
     project = None
     if corepack or sent & {".", "package.json"}:
         raw = read("package.json")
@@ -156,6 +161,9 @@ def _step(cmd: SimpleCommand, ignore: frozenset[tuple[str, ...]]) -> _Step | Non
         rest = operands[len(prefix) - 1:]
         if where == "operand":
             named = [w for w in rest if w.startswith("yarn@")]
+            if not named and any(not w.static and w.text.startswith(("yarn", "$")) for w in cmd.args):
+                # ``corepack prepare yarn@$V``: a version not known here
+                return _Step("berry", f"`{shown}` names a Yarn version dockmod cannot know (it may be {_BERRY})")
             if not named:
                 if rest and not any(w.startswith("yarn") for w in rest):
                     return None  # ``corepack prepare pnpm@9``
@@ -170,7 +178,9 @@ def _step(cmd: SimpleCommand, ignore: frozenset[tuple[str, ...]]) -> _Step | Non
         if version and "$" not in version and yarn_generation(version) == "classic":
             return _Step("classic", "")
         return _Step("berry", f"`{shown}` installs {_BERRY}")
-    if name in ("npm", "pnpm") and ("-g" in words or "--global" in words):
+    row = _GLOBAL_INSTALLERS.get(name)
+    if row is not None and any(w.text in row.global_options for w in cmd.args) or (
+            row is not None and _location_global(cmd)):
         for w in operands:
             pkg, _, version = w[1:].partition("@") if w.startswith("@") else w.partition("@")
             pkg = "@" + pkg if w.startswith("@") else pkg
@@ -184,3 +194,10 @@ def _step(cmd: SimpleCommand, ignore: frozenset[tuple[str, ...]]) -> _Step | Non
         if any(w.split("=", 1)[0] in YARN_CLASSIC_PACKAGES for w in operands):
             return _Step("classic", "")
     return None
+
+
+def _location_global(cmd: SimpleCommand) -> bool:
+    """``--location global`` (npm's other spelling of ``--location=global``, a
+    ``global_options`` row)."""
+    texts = [w.text for w in cmd.args]
+    return any(a == "--location" and b == "global" for a, b in zip(texts, texts[1:]))

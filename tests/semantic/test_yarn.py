@@ -84,3 +84,23 @@ def test_programs_and_ignore_narrow_what_is_read() -> None:
     assert which_yarn(s, body, {}.get, ignore=policies).version == "4"
     only = which_yarn(s, body, {}.get, programs=frozenset({"yarn"}), ignore=policies)
     assert (only.generation, only.version) == ("classic", None)
+
+
+def test_a_yarn_version_in_a_variable_is_not_classic() -> None:
+    """``corepack prepare yarn@$V``: the version is not known, so DM202 must not mount Yarn
+    classic's cache (it was read as no Yarn step, leaving the image's classic)."""
+    y = yarn("FROM node:20\nARG V\nRUN corepack prepare yarn@$V --activate && yarn install\n")
+    assert y.generation != "classic" and "cannot know" in y.reason
+    assert y.version == "$V"  # DM401 declines it as an unknown version
+
+
+def test_npm_location_global_yarn_4_is_berry() -> None:
+    for spelling in ("--location=global", "--location global"):
+        y = yarn(f"FROM node:20\nRUN npm install {spelling} yarn@4\n")
+        assert y.generation == "berry", spelling
+
+
+def test_a_copied_yarnrc_yml_wins_over_an_earlier_classic_install() -> None:
+    """Yarn classic 1.22 runs the release a ``.yarnrc.yml``'s ``yarnPath`` names."""
+    y = yarn("FROM node:20\nRUN npm install -g yarn\nCOPY .yarnrc.yml .\nRUN yarn install\n")
+    assert y.generation == "berry" and y.reason.startswith("the Dockerfile copies `.yarnrc.yml`")
