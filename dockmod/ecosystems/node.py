@@ -273,9 +273,6 @@ class NodeActions:
     changes: frozenset[str]
     #: Every action the split understands; None: any but ``changes``.
     known: frozenset[str] | None
-    #: Where a Yarn version is named: the words before it (``yarn set version 4``), or
-    #: "operand" for an operand ``yarn@<version>`` (``corepack prepare yarn@4``); "" none.
-    yarn_version: tuple[str, ...] | str = ""
     #: An install of named packages is declined, but for a global install of
     #: ``NODE_BUILDER_TOOLS`` (npm: ``npm install`` adds what it names to package.json).
     named_declined: bool = False
@@ -296,7 +293,7 @@ NODE_SPLIT_ACTIONS: dict[str, NodeActions] = {
     "yarn": NodeActions(install=frozenset({"", "install"}),
                         changes=frozenset({"add", "global", "remove", "upgrade", "up", "dlx", "link",
                                            "unplug"}),
-                        known=None, yarn_version=("set", "version")),
+                        known=None),
     # https://pnpm.io/cli/install (``pnpm i``, ``pnpm`` alone), https://pnpm.io/cli/add,
     # /cli/remove (rm), /cli/update (up), /cli/dlx, /cli/link, /cli/setup.
     "pnpm": NodeActions(install=frozenset({"", "install", "i"}),
@@ -304,7 +301,7 @@ NODE_SPLIT_ACTIONS: dict[str, NodeActions] = {
                         known=None),
     # https://github.com/nodejs/corepack#usage: enable, prepare, install, use.
     "corepack": NodeActions(install=frozenset(), changes=frozenset(),
-                            known=frozenset({"enable", "prepare", "install", "use"}), yarn_version="operand"),
+                            known=frozenset({"enable", "prepare", "install", "use"})),
 }
 
 #: Package managers an ``npm install -g`` sets up for the builder only (the runtime does
@@ -313,7 +310,8 @@ NODE_SPLIT_ACTIONS: dict[str, NodeActions] = {
 NODE_BUILDER_TOOLS = frozenset({"yarn", "pnpm", "corepack"})
 
 
-# -- which Yarn runs (DM202: only Yarn classic uses the classic cache directory) -----------
+# -- which Yarn runs (dockmod.semantic.yarn; DM202: only Yarn classic uses the classic cache
+# directory; DM401: which prune the builder runs) -------------------------------------------
 #: Commands that put another Yarn in place of the one the image has, by the words that
 #: start them, and where the version they install is named: "operand" for a ``yarn@<v>``
 #: operand, "next" for the word after the prefix, "" when none is (then the project's

@@ -15,7 +15,6 @@ import re
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 
-from dockmod.buildcontext.manifests import package_manager
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Instruction, JsonArray, Run, ShellCommand, Workdir
 from dockmod.cst.mounts import mounts_path
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall
@@ -26,13 +25,6 @@ from dockmod.ecosystems.ruby import (
     BUNDLER_VENDOR_ENV,
     BUNDLER_VENDOR_OPTIONS,
     BUNDLER_VENDOR_SETTINGS,
-)
-from dockmod.ecosystems.node import (
-    YARN_BERRY_FILES,
-    YARN_BERRY_PACKAGES,
-    YARN_CLASSIC_PACKAGES,
-    YARN_SWITCHES,
-    yarn_generation,
 )
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.cache_use import (
@@ -61,6 +53,7 @@ from dockmod.semantic.model import Model
 from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import may_call_any, run_text, shell_script
 from dockmod.semantic.scope import Scope, join_workdir
+from dockmod.semantic.yarn import which_yarn
 from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand
 
 #: A call whose caches get a mount (by the transform asking).
@@ -568,107 +561,19 @@ def _exists(model: Model, run: Run, scope: Scope, directory: str) -> bool:
     return model.wrote_under(run, directory)
 
 
-#: Where Yarn classic's cache is not the one used, for :func:`yarn_not_classic`.
-_BERRY = "Yarn 2+ (berry), which does not use Yarn classic's cache directory"
-
-
 def yarn_not_classic(model: Model, run: Run, call: PackageManagerCall,
                      read: Callable[[str], bytes | None]) -> str | None:
     """Why the ``yarn`` of ``call`` (in ``run``) may not be Yarn classic, the one whose cache
     directory the yarn row's default is (Yarn 2+ keeps its cache in the project's
-    ``.yarn/cache`` or its global folder); None when it is Yarn classic. Yarn classic is
-    what an official ``node`` image ships, or what ``npm install -g yarn``, ``apt-get``/
-    ``apk`` install; ``corepack``, ``yarn set version`` (see ``YARN_SWITCHES``) and a
-    project with ``.yarnrc.yml`` or ``.yarn/`` (copied by the Dockerfile, or in the build
-    context ``read`` shows) make it another, and so does package.json's ``packageManager``
-    naming Yarn 2+ (with corepack on, one naming Yarn 1 makes it classic). ``read``: a
+    ``.yarn/cache`` or its global folder); None when it is Yarn classic (see
+    :func:`dockmod.semantic.yarn.which_yarn`, over what ran before ``call``). ``read``: a
     file of the build context (None: absent or not known)."""
     stage = model.stage_of(run)
     if stage is None:
         return "the Yarn in use is not known"
     base = model.stages[model.chain(stage.index)[0]]
-    facts = base.image_facts
-    state: str | None = "classic" if facts is not None and facts.family == "node" else None
-    why = f"the Yarn of image `{base.image_text or '?'}` is of unknown version (it may be {_BERRY})"
-    #: Files of the build context at its root that a COPY/ADD before ``run`` sends (``.`` all).
-    sent: set[str] = set()
-    own = shell_script(run)
-    steps: list[SimpleCommand] = []
-    for x in model.before(run):
-        if isinstance(x, (Copy, Add)) and x.flag("from") is None:
-            for src in x.sources:
-                sent.add(posixpath.normpath(src.lstrip("/")) if src.strip("/") else ".")
-                name = posixpath.basename(posixpath.normpath(src))
-                if name in YARN_BERRY_FILES or any(f"{f}/" in src for f in YARN_BERRY_FILES):
-                    state, why = "berry", f"the Dockerfile copies `{src}` (a project of {_BERRY})"
-        elif isinstance(x, Run) and _mentions(x, "yarn", "corepack"):
-            script = shell_script(x)
-            steps.extend(script.commands if script is not None else ())
-    if own is not None:
-        steps.extend(c for c in own.commands if c.span[0] < call.command.span[0])
-    corepack = False
-    for cmd in steps:
-        found = _yarn_step(cmd)
-        if found is None:
-            continue
-        state, why = found
-        corepack = corepack or os.path.basename(cmd.name) == "corepack"
-    if state == "berry":
-        return why
-    if sent & {".", ".yarnrc.yml"} and read(".yarnrc.yml") is not None:
-        return f"the build context has `.yarnrc.yml` (a project of {_BERRY})"
-    if sent & {".", "package.json"}:
-        raw = read("package.json")
-        found_pm = package_manager(raw) if raw is not None else None
-        if found_pm is not None and found_pm[0] == "yarn":
-            if yarn_generation(found_pm[1]) == "berry":
-                return f"package.json's `packageManager` is `yarn@{found_pm[1]}` ({_BERRY})"
-            if corepack:
-                state = "classic"
-    return None if state == "classic" else why
-
-
-def _yarn_step(cmd: SimpleCommand) -> tuple[str | None, str] | None:
-    """Which Yarn ``cmd`` puts in place (``classic``, ``berry``, None: the project's
-    ``packageManager`` decides) and how to say so; None: it installs no Yarn."""
-    name = os.path.basename(cmd.name)
-    words = [w.text if w.static else "$" for w in cmd.args]
-    operands = [w for w in words if not w.startswith("-")]
-    shown = " ".join([name, *operands[:3]])
-    for prefix, where in YARN_SWITCHES:
-        if name != prefix[0] or tuple(operands[:len(prefix) - 1]) != prefix[1:]:
-            continue
-        rest = operands[len(prefix) - 1:]
-        if where == "operand":
-            named = [w for w in rest if w.startswith("yarn@")]
-            if not named:
-                if rest and not any(w.startswith("yarn") for w in rest):
-                    return None  # ``corepack prepare pnpm@9``
-                return None, f"`{shown}` lets package.json's `packageManager` pick the Yarn (it may be {_BERRY})"
-            version = named[-1].split("@", 1)[1]
-        elif where == "next":
-            version = rest[0] if rest else ""
-        else:
-            if rest and "yarn" not in rest:
-                return None  # ``corepack enable pnpm``
-            return None, f"`{shown}` lets package.json's `packageManager` pick the Yarn (it may be {_BERRY})"
-        if version and "$" not in version and yarn_generation(version) == "classic":
-            return "classic", ""
-        return "berry", f"`{shown}` installs {_BERRY}"
-    if name in ("npm", "pnpm") and ("-g" in words or "--global" in words):
-        for w in operands:
-            pkg, _, version = w[1:].partition("@") if w.startswith("@") else w.partition("@")
-            pkg = "@" + pkg if w.startswith("@") else pkg
-            if pkg in YARN_BERRY_PACKAGES:
-                return "berry", f"`{name} install -g {w}` installs {_BERRY}"
-            if pkg in YARN_CLASSIC_PACKAGES:
-                if not version or version == "latest" or yarn_generation(version) == "classic":
-                    return "classic", ""
-                return "berry", f"`{name} install -g {w}` installs {_BERRY}"
-    if name in ("apt-get", "apt", "apk") and any(w in ("install", "add") for w in operands):
-        if any(w.split("=", 1)[0] in YARN_CLASSIC_PACKAGES for w in operands):
-            return "classic", ""
-    return None
+    found = which_yarn(base, (*model.before(run), run), read, until=call.command)
+    return None if found.generation == "classic" else found.reason
 
 
 def bundler_vendored(model: Model, run: Run, call: PackageManagerCall, scope: Scope) -> str | None:

@@ -32,7 +32,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from dockmod.buildcontext.manifests import package_manager, yarnrc_setting
+from dockmod.buildcontext.manifests import yarnrc_setting
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Onbuild, Run, User
 from dockmod.ecosystems.node import (
     NODE_BUILDER_TOOLS,
@@ -55,6 +55,7 @@ from dockmod.transforms._split.common import (
     system_run,
     unmapped,
 )
+from dockmod.semantic.yarn import which_yarn
 
 if TYPE_CHECKING:
     from dockmod.cst import Instruction
@@ -62,6 +63,10 @@ if TYPE_CHECKING:
     from dockmod.shell import SimpleCommand
 
 _PROGRAMS = frozenset(NODE_SPLIT_ACTIONS)
+#: The Yarn switches the split does not read (yet): Yarn 1's ``policies set-version``
+#: (as before the Yarn fact moved to :mod:`dockmod.semantic.yarn`; the split then keeps
+#: the image's Yarn classic, DM202 does not).
+_NOT_READ = frozenset({("yarn", "policies", "set-version")})
 
 
 def _prog(cmd: SimpleCommand) -> str:
@@ -88,17 +93,6 @@ def _step(cmd: SimpleCommand, call: PackageManagerCall | None, seen: _Seen) -> s
         return f"`{prog} {action}` is not a step the split understands"
     if action in rule.changes:
         return f"`{prog} {action}` changes the dependencies the split would copy"
-    if rule.yarn_version == "operand":
-        for w in words[1:]:
-            if w.startswith("yarn@"):
-                seen.yarn = w.split("@", 1)[1]
-    elif rule.yarn_version:
-        n = len(rule.yarn_version)
-        if tuple(words[:n]) == rule.yarn_version and len(words) > n:
-            seen.yarn = words[n]
-            return None
-    if prog == "corepack":
-        seen.corepack = True
     if action not in rule.install:
         return None
     if rule.named_declined and call is not None and call.info.global_install(call):
@@ -106,8 +100,6 @@ def _step(cmd: SimpleCommand, call: PackageManagerCall | None, seen: _Seen) -> s
         if not tools or not set(tools) <= NODE_BUILDER_TOOLS:
             return f"`{prog} install` of named or global packages"
         seen.builder_tools.update(tools)  # a package manager for the builder only
-        if "@" in tools.get("yarn", ""):
-            seen.yarn = tools["yarn"].split("@", 1)[1]
         return None
     if rule.named_declined and (call is None or call.operands):
         return f"`{prog} install` of named or global packages"
@@ -119,8 +111,6 @@ class _Seen:
     def __init__(self) -> None:
         self.managers: set[str] = set()
         self.builder_tools: dict[str, str] = {}
-        self.corepack = False
-        self.yarn: str | None = None  # a version or dist-tag the Dockerfile names
 
 
 def _flavour(ctx: Ctx, seen: _Seen, official: bool) -> str | Decline:
@@ -130,9 +120,11 @@ def _flavour(ctx: Ctx, seen: _Seen, official: bool) -> str | Decline:
     pm = next(iter(seen.managers), "npm")
     if pm != "yarn":
         return pm
-    version = seen.yarn
-    if version is None and seen.corepack:
-        version = _package_manager(ctx)
+    yarn = which_yarn(ctx.stage, ctx.stage.instructions[1:], ctx.read, programs=_PROGRAMS,
+                      ignore=_NOT_READ)
+    version = yarn.version
+    if version is None and yarn.corepack:
+        version = yarn.package_manager
         if version is None:
             return Decline("node (yarn)", "corepack picks Yarn's version from package.json's "
                            "`packageManager`, which the build context does not show")
@@ -154,13 +146,6 @@ def _flavour(ctx: Ctx, seen: _Seen, official: bool) -> str | Decline:
         return Decline("node (yarn)", "Yarn Plug'n'Play (the default; `.yarnrc.yml` does not set "
                        "`nodeLinker: node-modules`) loads packages from a cache outside the app directory")
     return "yarn-berry"
-
-
-def _package_manager(ctx: Ctx) -> str | None:
-    """The Yarn version of package.json's ``packageManager`` (``yarn@4.1.0+sha…`` → ``4.1.0``)."""
-    raw = ctx.read("package.json")
-    found = package_manager(raw) if raw is not None else None
-    return found[1] if found is not None and found[0] == "yarn" else None
 
 
 def plan(ctx: Ctx) -> Plan | Decline | None:
