@@ -150,17 +150,22 @@ def test_a_public_key_name_is_not_a_secret_on_entropy_alone() -> None:
     assert credential_in("SSH_PUBLIC_KEY", "ghp_" + "R8x2Lm4Nq7Pz1Kv9Ws3Ty6Ub0Hc5Jd8Fe2Ga") == "GitHub token"
 
 
-def test_dm301_does_not_report_a_public_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _dm301_output(tmp_path, text: str) -> str:  # type: ignore[no-untyped-def]
+    """What ``dockmod check --select DM301`` prints for a Dockerfile of ``text``."""
     from click.testing import CliRunner
 
     from dockmod.cli import cli
 
     p = tmp_path / "Dockerfile"
-    p.write_text('FROM alpine\nENV MINIO_UPDATE_MINISIGN_PUBKEY="RWTx5Zr1tiHQLwG9keckT0c45M3AGeHD6IvimQHpyRywVWGbP1aVSGav"\n'
-                 "ENV OTHER_VALUE=RWTx5Zr1tiHQLwG9keckT0c45M3AGeHD6IvimQHpyRywVWGbP1aVSGav\n")
-    r = CliRunner().invoke(cli, ["check", "--select", "DM301", "-j", "1", str(p)])
-    assert "OTHER_VALUE" in r.output
-    assert "MINIO_UPDATE_MINISIGN_PUBKEY" not in r.output
+    p.write_text(text)
+    return CliRunner().invoke(cli, ["check", "--select", "DM301", "-j", "1", str(p)]).output
+
+
+def test_dm301_does_not_report_a_public_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = _dm301_output(tmp_path, 'FROM alpine\nENV MINIO_UPDATE_MINISIGN_PUBKEY="RWTx5Zr1tiHQLwG9keckT0c45M3AGeHD6IvimQHpyRywVWGbP1aVSGav"\n'
+                        "ENV OTHER_VALUE=RWTx5Zr1tiHQLwG9keckT0c45M3AGeHD6IvimQHpyRywVWGbP1aVSGav\n")
+    assert "OTHER_VALUE" in out
+    assert "MINIO_UPDATE_MINISIGN_PUBKEY" not in out
 
 
 @pytest.mark.parametrize(("name", "secret"), [
@@ -190,17 +195,11 @@ def test_dotnet_last_section_keeps_the_users_lists() -> None:
 
 
 def test_dm301_reads_dotnet_sections(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from click.testing import CliRunner
-
-    from dockmod.cli import cli
-
-    p = tmp_path / "Dockerfile"
     # as dotnet/dotnet-docker's monitor-base images set them
-    p.write_text("FROM alpine\nENV DefaultProcess__Filters__0__Key=ProcessId \\\n"
-                 "    DefaultProcess__Filters__0__Value=1 \\\n    Jwt__Key=changeit\n")
-    r = CliRunner().invoke(cli, ["check", "--select", "DM301", "-j", "1", str(p)])
-    assert "`Jwt__Key`" in r.output
-    assert "DefaultProcess__Filters" not in r.output
+    out = _dm301_output(tmp_path, "FROM alpine\nENV DefaultProcess__Filters__0__Key=ProcessId \\\n"
+                        "    DefaultProcess__Filters__0__Value=1 \\\n    Jwt__Key=changeit\n")
+    assert "`Jwt__Key`" in out
+    assert "DefaultProcess__Filters" not in out
 
 
 @pytest.mark.parametrize("value", [
