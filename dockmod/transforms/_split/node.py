@@ -17,7 +17,9 @@ later), ``yarn install --production`` (Yarn classic, which the node images ship:
 outside the app directory), ``pnpm prune --prod``. Yarn's version comes from the
 Dockerfile (``corepack prepare yarn@4``, ``yarn set version``, ``npm i -g yarn@…``), else,
 with ``corepack enable``, from ``packageManager`` in the build context's ``package.json``,
-else it is the image's Yarn classic. ``npm install -g pnpm`` (or yarn, corepack) and
+else it is the image's Yarn classic, unless the project may run Yarn 2+ (a ``.yarnrc.yml``
+or ``.yarn/``, whose ``yarnPath`` Yarn classic follows, or a ``packageManager`` naming Yarn
+2+: declined, the release is not named; :func:`dockmod.semantic.yarn.which_yarn`). ``npm install -g pnpm`` (or yarn, corepack) and
 ``corepack enable`` set the builder up only: a ``CMD`` that runs pnpm, corepack or a
 corepack-managed yarn is declined (run ``node`` directly).
 
@@ -128,6 +130,11 @@ def _flavour(ctx: Ctx, seen: _Seen, official: bool) -> str | Decline:
         if version is None:
             return Decline("node (yarn)", "corepack picks Yarn's version from package.json's "
                            "`packageManager`, which the build context does not show")
+    if version is None and yarn.generation == "berry":
+        # A `.yarnrc.yml` or `.yarn/` (Yarn classic runs the release its `yarnPath` names),
+        # or package.json's `packageManager` naming Yarn 2+: which release runs is not named.
+        return Decline("node (yarn)", "the project may run Yarn 2+ (" + yarn.reason.split(" (")[0]
+                       + "), whose version the Dockerfile does not name")
     if version is None:
         if not official:
             return Decline("node (yarn)", "the Yarn of a non-official image is of unknown version")
