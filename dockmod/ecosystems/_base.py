@@ -435,6 +435,9 @@ class ManagerInfo:
     #: Variables the tool wants set when its cache sits on a mount, with their value
     #: (uv warns "Failed to hardlink" across file systems without ``UV_LINK_MODE=copy``).
     mount_env: tuple[tuple[str, str], ...] = ()
+    #: Options that set what a ``mount_env`` variable sets, by variable (``("UV_LINK_MODE",
+    #: "--link-mode")``): a call that passes one chose for itself and gets no assignment.
+    mount_env_options: tuple[tuple[str, str], ...] = ()
     #: Variables that name a file the install reads, with how: ``requirements`` (read like
     #: a ``-r``/``-c`` file), ``file`` (another input, a configuration file), ``links`` (a
     #: folder of packages, or a URL, which is no file). Several names may be given,

@@ -343,7 +343,8 @@ def _next_defeater(script: ShellScript, managers: Collection[Manager],
     for call in calls(script):
         for key, value in mount_env:
             if call.manager in managers and call.kind is not None and not any(
-                    w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)):
+                    w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)) and not any(
+                    o.name == opt for k, opt in call.info.mount_env_options if k == key for o in call.options):
                 return key, lambda src, c=call.command, kv=f"{key}={value}": insert_assignment(src, c, kv)
     return None
 

@@ -170,6 +170,8 @@ MANAGERS = (
         local_artifacts=(".whl",),
         # https://docs.astral.sh/uv/guides/integration/docker/#caching
         mount_env=(("UV_LINK_MODE", "copy"),),
+        # https://docs.astral.sh/uv/reference/cli/#uv-pip-install--link-mode (the same setting)
+        mount_env_options=(("UV_LINK_MODE", "--link-mode"),),
         # https://docs.astral.sh/uv/reference/environment/ (UV_CONSTRAINT, UV_OVERRIDE:
         # space-separated lists of files; UV_CONFIG_FILE: a uv.toml to use instead)
         file_env=(("UV_CONSTRAINT", "requirements"), ("UV_OVERRIDE", "requirements"),
