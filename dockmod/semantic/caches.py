@@ -561,6 +561,15 @@ def _exists(model: Model, run: Run, scope: Scope, directory: str) -> bool:
     return model.wrote_under(run, directory)
 
 
+def blocked(model: Model, run: Run, call: PackageManagerCall, scope: Scope,
+            read: Callable[[str], bytes | None]) -> str | None:
+    """Why no cache mount can serve ``call`` at all (the tool keeps its cache elsewhere:
+    :func:`yarn_not_classic`, :func:`bundler_vendored`); None when nothing says so."""
+    if call.manager is Manager.YARN:
+        return yarn_not_classic(model, run, call, read)
+    return bundler_vendored(model, run, call, scope)
+
+
 def yarn_not_classic(model: Model, run: Run, call: PackageManagerCall,
                      read: Callable[[str], bytes | None]) -> str | None:
     """Why the ``yarn`` of ``call`` (in ``run``) may not be Yarn classic, the one whose cache

@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from dockmod.cst import Instruction, Run
+from dockmod.cst import Instruction, Run, ShellCommand
 from dockmod.ecosystems import MANAGERS, Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
 from dockmod.ecosystems.steps import (
@@ -67,6 +67,15 @@ def run_scripts(facts: RunFacts) -> list[tuple[ShellScript, str | None]]:
     if facts.run.heredocs:
         return [(script, facts.no_edit) for script in facts.scripts[1:]]
     return [(script, None) for script in facts.scripts[:1]]
+
+
+def scripts_of(model: Model, run: Run) -> list[tuple[ShellScript, str | None]]:
+    """:func:`run_scripts` of ``run``; for a shell-form RUN without heredocs (most), its
+    parsed script alone (cached by text), without building the RUN's other facts."""
+    cmd = run.command
+    if isinstance(cmd, ShellCommand) and not run.heredocs:
+        return [(parse_shell(cmd), None)] if model.scope_at(run).posix_shell else []
+    return run_scripts(model.run(run))
 
 
 def cd_target(cmd: SimpleCommand) -> str | None:

@@ -291,7 +291,7 @@ class AddCacheMounts(Transform):
     def transform(self, df: Dockerfile) -> Dockerfile:
         if df.escape != "\\":
             return df
-        self._managers = _option_managers(self.option("package-managers"))
+        self._managers = _managers(tuple(str(n).lower() for n in self.option("package-managers")))
         if not any(self._candidate(ins) for stage in df.stages for ins in stage.instructions):
             return df  # no RUN to read: the model is not asked for
         self._df = df
@@ -409,8 +409,7 @@ class AddCacheMounts(Transform):
         script = shell_script(run)
         assert script is not None
         for c in calls:
-            why = caches.yarn_not_classic(self._model, original, c, self._context_file) \
-                if c.manager is Manager.YARN else caches.bundler_vendored(self._model, original, c, scope)
+            why = caches.blocked(self._model, original, c, scope, self._context_file)
             if why is not None:
                 raise CacheBlocked(why)
         plan.uid, plan.gid = caches.mount_owner(scope, calls)
@@ -537,19 +536,6 @@ class AddCacheMounts(Transform):
         if self._cont is None:
             self._cont = f" {style.escape}{style.newline}{mounts.common_indent(self._df.body)}"
         return self._cont
-
-
-def _option_managers(names: list[object]) -> frozenset[Manager]:
-    """:func:`_managers` of the ``package-managers`` option as given (kept by its items)."""
-    try:
-        return _managers_as_given(tuple(names))
-    except TypeError:  # an item that cannot be hashed
-        return _managers(tuple(str(n).lower() for n in names))
-
-
-@functools.lru_cache(maxsize=64)
-def _managers_as_given(names: tuple[object, ...]) -> frozenset[Manager]:
-    return _managers(tuple(str(n).lower() for n in names))
 
 
 @functools.lru_cache(maxsize=64)

@@ -266,10 +266,10 @@ from dockmod.semantic.installs import (
     manifests_in_copy,
     names_manifest,
     run_needs_no_sources,
-    run_scripts,
+    scripts_of,
 )
 from dockmod.cst.arguments import ShellCommand
-from dockmod.shell import ShellScript, parse_shell
+from dockmod.shell import ShellScript
 from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
 from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
 from dockmod.semantic.proofs import replaced_folders, unproven
@@ -397,7 +397,7 @@ class ReorderDependencyCopy(Transform):
         """
         run = ins[j]
         assert isinstance(run, Run)
-        for script, opaque in _run_scripts(self.context.model, run):
+        for script, opaque in scripts_of(self.context.model, run):
             if opaque is not None or script.has_error:
                 return
             calls = calls_by_span(script)
@@ -550,7 +550,7 @@ class ReorderDependencyCopy(Transform):
                 continue
             if not may_call_any(x, STEP_MANAGERS):
                 continue  # names no manager a step can call: no step to find, no parse
-            for script, opaque in _run_scripts(model, x):
+            for script, opaque in scripts_of(model, x):
                 if script.has_error:
                     continue
                 calls = calls_by_span(script)
@@ -596,7 +596,7 @@ class ReorderDependencyCopy(Transform):
         """The environment a command of ``run`` runs with (the model's ``env_at``), where
         what a base image dockmod does not know may set is taken as unset: an image cannot
         hold a file of this project for a variable to name. ``script``: one of the RUN's
-        scripts (from :func:`_run_scripts`), where the command is looked for first."""
+        scripts (from :func:`scripts_of`), where the command is looked for first."""
         model = self.context.model
         scope = model.scope_at(run)
 
@@ -882,15 +882,6 @@ def _may_install_after(ins: list[Instruction], i: int, named: bool) -> bool:
             if x.name not in RUN_NEUTRAL:
                 return False
     return False
-
-
-def _run_scripts(model: Model, run: Run) -> list[tuple[ShellScript, str | None]]:
-    """``run_scripts(model.run(run))``; for a shell-form RUN without heredocs (most), its
-    parsed script alone (cached by text), without the RUN's other facts."""
-    cmd = run.command
-    if isinstance(cmd, ShellCommand) and not run.heredocs:
-        return [(parse_shell(cmd), None)] if model.scope_at(run).posix_shell else []
-    return run_scripts(model.run(run))
 
 
 def _copies_above(ins: list[Instruction], j: int) -> int:
