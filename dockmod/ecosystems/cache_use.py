@@ -168,7 +168,7 @@ def rpm_variant(image: str) -> str | None:
 def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts | None) -> str | None:
     """A description when ``cmd`` only empties a cache: a manager's cleaning command, or an
     ``rm`` whose every operand lies in a mounted directory (``in_mounts``; None: no mounts)."""
-    name = os.path.basename(cmd.name)
+    name = cmd.name.rpartition("/")[2]
     for manager in managers:
         info = MANAGERS[manager]
         for prefix in info.cleaners:
@@ -212,14 +212,14 @@ ANY_PART = "\0"
 def removed_operands(cmd: SimpleCommand) -> list[ShellWord]:
     """The operands ``cmd`` removes or moves away: ``rm``'s and ``rmdir``'s, the sources of
     ``mv``, the start points of a ``find`` that deletes (or runs a command on) what it finds."""
-    name = os.path.basename(cmd.name)
+    name = cmd.name.rpartition("/")[2]
     if name not in REMOVERS:
         return []
     args = cmd.args
     if name == "find":
         texts = [w.text for w in args]
         deletes = any(t == "-delete" or t in _FIND_ACTIONS and i + 1 < len(texts)
-                      and os.path.basename(texts[i + 1]) in REMOVERS for i, t in enumerate(texts))
+                      and texts[i + 1].rpartition("/")[2] in REMOVERS for i, t in enumerate(texts))
         files_only = any(t == "-type" and i + 1 < len(texts) and "d" not in texts[i + 1]
                          for i, t in enumerate(texts)) and not any(t in ("-o", "-or", ",") for t in texts)
         if not deletes or files_only:
@@ -281,7 +281,7 @@ def empties_index(cmd: SimpleCommand, directory: str, managers: Iterable[Manager
     """``cmd`` removes what ``directory`` (a package index: apt's lists) holds: an ``rm``
     of it, its content (``/var/lib/apt/lists/*``) or a directory above it, or a manager's
     ``index_cleaners`` (``apt-get dist-clean``)."""
-    name = os.path.basename(cmd.name)
+    name = cmd.name.rpartition("/")[2]
     if name != "rm":
         return any(runs_program(name, p[0], MANAGERS[m]) and tuple(w.text for w in cmd.args[: len(p) - 1]) == p[1:]
                    for m in managers for p in MANAGERS[m].index_cleaners)
@@ -296,7 +296,7 @@ def empties_index(cmd: SimpleCommand, directory: str, managers: Iterable[Manager
 
 def rm_operands_inside(cmd: SimpleCommand, in_mounts: InMounts | None) -> list[ShellWord]:
     """``rm -rf /var/lib/apt/lists/* /tmp/x``: the operands inside mounts, when others remain."""
-    if os.path.basename(cmd.name) != "rm" or in_mounts is None:
+    if cmd.name.rpartition("/")[2] != "rm" or in_mounts is None:
         return []
     operands = [w for w in cmd.args if not w.text.startswith("-")]
     within = [w for w in operands if _rm_inside(w, in_mounts)]
@@ -362,7 +362,7 @@ def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
         if text in seen:
             continue
         # A cleaning command's name starts with its program (``pip3``), or it is ``rm``.
-        name = os.path.basename(cmd.name)
+        name = cmd.name.rpartition("/")[2]
         what = cleaner(cmd, managers, in_mounts) if name == "rm" or name.startswith(firsts) else None
         if what is not None:
             return what, lambda src, c=cmd: remove_command_or_line(src, c)
@@ -598,7 +598,7 @@ DOCKER_CLEAN_FILE = "/etc/apt/apt.conf.d/docker-clean"
 
 def disables_docker_clean(cmd: SimpleCommand) -> bool:
     """``cmd`` removes :data:`DOCKER_CLEAN_FILE` (apt then keeps the downloaded packages)."""
-    return os.path.basename(cmd.name) == "rm" and any(w.text == DOCKER_CLEAN_FILE for w in cmd.args)
+    return cmd.name.rpartition("/")[2] == "rm" and any(w.text == DOCKER_CLEAN_FILE for w in cmd.args)
 
 
 def reads_stored_index(call: PackageManagerCall, among: Iterable[PackageManagerCall]) -> bool:
@@ -626,7 +626,7 @@ def refreshes_metadata(call: PackageManagerCall, script: ShellScript) -> bool:
     for cmd in script.commands:
         if cmd.span[0] >= call.span[0]:
             break
-        name = os.path.basename(cmd.name)
+        name = cmd.name.rpartition("/")[2]
         if any(name == p[0] and tuple(w.text for w in cmd.args[:len(p) - 1]) == p[1:]
                for p in info.metadata_refreshers):
             return True
@@ -640,7 +640,7 @@ def linted_cleaner(script: ShellScript, of: Iterable[PackageManagerCall]) -> str
     if not rows:
         return None
     for cmd in script.commands:
-        name = os.path.basename(cmd.name)
+        name = cmd.name.rpartition("/")[2]
         for info in rows.values():
             for prefix, rule in info.linted_cleaners:
                 if name == prefix[0] and cmd.words[1:len(prefix)] == list(prefix[1:]):

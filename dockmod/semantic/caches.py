@@ -207,7 +207,7 @@ def _cwds_of(script: ShellScript, workdir: str | None) -> dict[int, str | None]:
     cwd = workdir
     for c in script.commands:
         out[c.span[0]] = cwd
-        if os.path.basename(c.name) == "cd":
+        if c.name.rpartition("/")[2] == "cd":
             to = next((w for w in c.args if not w.text.startswith("-")), None)
             known = not c.nested and to is not None and to.static and (cwd is not None or to.text.startswith("/"))
             cwd = posixpath.normpath(posixpath.join(cwd or "/", to.text)) if known and to is not None else None
@@ -217,7 +217,7 @@ def _cwds_of(script: ShellScript, workdir: str | None) -> dict[int, str | None]:
 def _copied_out(script: ShellScript, call: PackageManagerCall, directory: str, cwds: dict[int, str | None]) -> bool:
     """A ``cp``/``mv``/``install`` after ``call`` copies a file out of ``directory``."""
     for c in script.commands:
-        if c.span[0] <= call.span[0] or os.path.basename(c.name) not in ("cp", "mv", "install"):
+        if c.span[0] <= call.span[0] or c.name.rpartition("/")[2] not in ("cp", "mv", "install"):
             continue
         operands = [w for w in c.args if not w.text.startswith("-")]
         if any(w.text.startswith(("-t", "--target-directory")) for w in c.args):
@@ -252,7 +252,7 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
                 hit = next((t for t in targets if may_name(pattern, t)), None)
                 if hit is None:
                     continue
-                name = os.path.basename(cmd.name)
+                name = cmd.name.rpartition("/")[2]
                 verb = ("may " if ANY_PART in pattern else "") + ("move" if name == "mv" else "remove")
                 verb = verb if verb.startswith("may") else verb + "s"
                 shown = " ".join([name, *(a.raw for a in cmd.args[:cmd.args.index(w)] if a.text.startswith("-")),
@@ -269,7 +269,7 @@ def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> l
     ``/root/.cache/pip``): with the mount it holds the cache of earlier builds, not what
     the image had, and what the tool writes there after the copy is not in it either. An
     operand that is not known counts when it could be one (as :func:`removes_mount_point`)."""
-    if not targets or not any(os.path.basename(c.name) in _COPIERS for c in script.commands):
+    if not targets or not any(c.name.rpartition("/")[2] in _COPIERS for c in script.commands):
         return []
     fresh = _mktemp_variables(script)
     loops = _loop_values(script)
@@ -289,7 +289,7 @@ def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> l
                 hit = next((t for t in targets if may_name(pattern, t)
                             or ANY_PART not in pattern and inside(pattern, t)), None)
                 if hit is not None:
-                    name = os.path.basename(cmd.name)
+                    name = cmd.name.rpartition("/")[2]
                     where = (f"`{pattern}`, which holds the mount on `{hit}`" if ANY_PART not in pattern
                              and inside(hit, pattern) and hit != pattern else f"the mount on `{hit}`")
                     out.append(f"`{name} … {w.raw}` in the same `RUN` copies {where}: it would copy the cache "
@@ -317,7 +317,7 @@ _COPIER_VALUES = {
 def _copied_sources(cmd: SimpleCommand) -> tuple[list[ShellWord], str | None] | None:
     """The source operands of ``cmd`` when it archives or recursively copies them, and the
     directory ``tar -C`` reads them from; None: not such a command."""
-    name = os.path.basename(cmd.name)
+    name = cmd.name.rpartition("/")[2]
     if name not in _COPIERS:
         return None
     takes = _COPIER_VALUES[name]
@@ -376,7 +376,7 @@ def _removals(script: ShellScript) -> tuple[tuple[SimpleCommand, tuple[ShellWord
 
 
 def _may_remove(script: ShellScript) -> bool:
-    return any(os.path.basename(c.name) in REMOVERS for c in script.commands)
+    return any(c.name.rpartition("/")[2] in REMOVERS for c in script.commands)
 
 
 def _mktemp_variables(script: ShellScript) -> frozenset[str]:
@@ -502,7 +502,7 @@ def mount_owner(scope: Scope, calls: Sequence[PackageManagerCall]) -> tuple[int 
     if all(c.info.system for c in calls):
         return None, None
     for c in calls:
-        if not c.info.system and any(os.path.basename(w.text) == "sudo" for w in c.program):
+        if not c.info.system and any(w.text.rpartition("/")[2] == "sudo" for w in c.program):
             raise CacheBlocked(f"`{c.manager}` runs through `sudo`")
     u = scope.user
     if u.uid is None:
@@ -616,7 +616,7 @@ def bundler_vendored(model: Model, run: Run, call: PackageManagerCall, scope: Sc
     if own is not None:
         steps.extend(c for c in own.commands if c.span[0] < call.command.span[0])
     for cmd in steps:
-        if os.path.basename(cmd.name) not in call.info.programs:
+        if cmd.name.rpartition("/")[2] not in call.info.programs:
             continue
         words = [w.text for w in cmd.args if not w.text.startswith("-")]
         if words[:1] != ["config"]:
@@ -864,7 +864,7 @@ class MountRisks:
         """Why instructions after ``run`` (the rest of the stage and the stages built on
         it) make ``use`` unsafe."""
         managers = frozenset(c.manager for c in calls)
-        progs = frozenset(os.path.basename(w.text) for c in calls for w in c.program)
+        progs = frozenset(w.text.rpartition("/")[2] for c in calls for w in c.program)
         key = (use, managers, progs, home)
         tails = self._tails.get(key)
         if tails is None:
@@ -901,7 +901,7 @@ class MountRisks:
     def _after_one(self, ins: Instruction, use: CacheTarget, managers: frozenset[Manager], progs: frozenset[str],
                    home: str | None) -> list[str]:
         if use.how == "build" and isinstance(ins, (Run, Cmd, Entrypoint)) and ins.command is not None and any(
-                posixpath.basename(use.path) in t
+                use.path.rpartition("/")[2] in t
                 for t in (ins.command.raw, *(h.body for h in getattr(ins, "heredocs", ())))):
             # A build directory is named relative to the project: any mention may read it.
             return [f"a later `{ins.name}` may read `{use.path}`"]

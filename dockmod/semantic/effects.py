@@ -5,7 +5,6 @@ anywhere (``make``, a script).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection
 
 from dockmod.ecosystems import Manager, calls
@@ -47,13 +46,13 @@ def file_commands_only(script: ShellScript | None, managers: Collection[Manager]
     if script is None or script.has_error:
         return False
     same = {c.command.span for c in calls(script) if c.manager in managers}
-    return all(os.path.basename(c.name) in FILE_COMMANDS or c.span in same for c in script.commands)
+    return all(c.name.rpartition("/")[2] in FILE_COMMANDS or c.span in same for c in script.commands)
 
 
 def runs_opaque(script: ShellScript) -> bool:
     """The script runs a command that may write anywhere: not a plain command, not a
     package-manager call, not ``<tool> config set``."""
     spans = {c.command.span for c in calls(script)}
-    return any(os.path.basename(c.name) not in PLAIN_COMMANDS and c.span not in spans
-               and not (os.path.basename(c.name) in CONFIG_PROGRAMS and c.words[1:3] == ["config", "set"])
+    return any(c.name.rpartition("/")[2] not in PLAIN_COMMANDS and c.span not in spans
+               and not (c.name.rpartition("/")[2] in CONFIG_PROGRAMS and c.words[1:3] == ["config", "set"])
                for c in script.commands)

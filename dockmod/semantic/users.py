@@ -8,7 +8,6 @@ unknown: ``UserInfo(uid=None, reason=…)``.
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -91,7 +90,7 @@ def _int(v: str | None) -> int | None:
 def parse_user_command(cmd: SimpleCommand) -> CreatedUser | CreatedGroup | None:
     """The user or group ``cmd`` creates (``useradd``, ``adduser``, ``groupadd``, ``addgroup``),
     or changes (``usermod``, ``groupmod``: see :attr:`CreatedUser.changes`)."""
-    prog = os.path.basename(cmd.name)
+    prog = cmd.name.rpartition("/")[2]
     if prog not in ("useradd", "adduser", "groupadd", "addgroup", "usermod", "groupmod"):
         return None
     words = cmd.argv[1:]

@@ -211,7 +211,6 @@ the Dockerfile copies (``.npmrc``, ``pip.conf`` …).
 from __future__ import annotations
 
 import functools
-import os
 import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -231,6 +230,7 @@ from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
 
 if TYPE_CHECKING:
     from dockmod.buildcontext import BuildContext
+    from dockmod.shell.parse import ShellScript
 
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
                 "\"true\";' > /etc/apt/apt.conf.d/keep-cache")
@@ -292,7 +292,9 @@ class AddCacheMounts(Transform):
         if df.escape != "\\":
             return df
         self._managers = _managers(tuple(str(n).lower() for n in self.option("package-managers")))
-        if not any(self._candidate(ins) for stage in df.stages for ins in stage.instructions):
+        # Each RUN's text is read once: the RUNs found here are the ones the loop below parses.
+        candidates = {id(ins) for stage in df.stages for ins in stage.instructions if self._candidate(ins)}
+        if not candidates:
             return df  # no RUN to read: the model is not asked for
         self._df = df
         targets = [str(x) for x in self.option("targets")]
@@ -317,7 +319,7 @@ class AddCacheMounts(Transform):
             windows = is_windows_image(info.image_text or "")
             for ins in stage.instructions:
                 # A RUN that names none of the managers is not parsed at all.
-                if not windows and self._candidate(ins):
+                if not windows and id(ins) in candidates:
                     scope = model.scope_at(ins)
                     out = self._run(stage, ins, scope, previous) if scope.posix_shell else None
                     if out is not None:
@@ -339,6 +341,7 @@ class AddCacheMounts(Transform):
     # -- one RUN ---------------------------------------------------------------------------
     def _run(self, stage: Stage, run: Run, scope: Scope,
              previous: Instruction | None) -> tuple[Instruction, ...] | None:
+        self._uses_memo: dict[tuple[int, int], tuple[Run, list[PackageManagerCall], tuple]] = {}
         script = shell_script(run)
         if script is None or script.has_error:
             return None
@@ -408,16 +411,9 @@ class AddCacheMounts(Transform):
         calls = plan.calls
         script = shell_script(run)
         assert script is not None
-        for c in calls:
-            why = caches.blocked(self._model, original, c, scope, self._context_file)
-            if why is not None:
-                raise CacheBlocked(why)
-        plan.uid, plan.gid = caches.mount_owner(scope, calls)
-        plan.mounts = caches.cache_uses(self._model, original, script, calls, scope, root=plan.uid is None)
-        # A build directory (cargo's target/) only where its own mount is safe.
-        plan.mounts += [b for b in caches.build_uses(script, calls, scope)
-                        if not self._risks.of(original, script, [b], (), scope)]
-        plan.held = self._risks.shipped_index(original, script, plan.mounts, calls)
+        own = shell_script(original) or script
+        plan.uid, plan.gid, found, plan.held = self._uses(original, run, script, scope, calls)
+        plan.mounts = list(found)
         if held is not None:
             plan.mounts = [m for m in plan.mounts if (m.path in plan.held) is held]
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
@@ -435,9 +431,9 @@ class AddCacheMounts(Transform):
         plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None,
                                      decided=self._decided)
         plan.unsafe += [plan.held[m.path] for m in plan.mounts if m.path in plan.held]
-        plan.unsafe += caches.arg_risks(scope, shell_script(original) or script, plan.mounts, calls, plan.uid)
+        plan.unsafe += caches.arg_risks(scope, own, plan.mounts, calls, plan.uid)
         plan.unsafe += caches.missing_parents(self._model, original, scope, plan.mounts, plan.uid)
-        plan.unsafe += caches.copies_mount(shell_script(original) or script, [m.path for m in plan.mounts], scope)
+        plan.unsafe += caches.copies_mount(own, [m.path for m in plan.mounts], scope)
         if any(m.how == "default" and not m.system for m in plan.mounts):
             plan.unsafe += caches.config_file_risks(self._model, original, calls, scope, self._context_file)
         if held is not True:
@@ -452,6 +448,31 @@ class AddCacheMounts(Transform):
             new_flags = [edited.get(i, f).raw for i, f in enumerate(run.flags)] + new_flags
             return fixed.with_changes(flags=mounts.join_flags((), new_flags, {}, self._continuation(original)))
         return fixed.with_changes(flags=mounts.join_flags(run.flags, new_flags, edited, self._continuation(run)))
+
+    def _uses(self, original: Run, run: Run, script: ShellScript, scope: Scope, calls: list[PackageManagerCall],
+              ) -> tuple[int | None, int | None, tuple[CacheTarget, ...], dict[str, str]]:
+        """The mount owner (uid, gid), every directory ``calls`` of ``run`` (``original`` as
+        the fixes so far leave it) would mount, and those held (see :meth:`MountRisks.
+        shipped_index`); raises CacheBlocked. Kept for the RUN being read: a group whose
+        fix is split (held mounts apart) asks again with the same ``run`` and ``calls``,
+        and none of this depends on which mounts the fix keeps."""
+        key = (id(run), id(calls))
+        hit = self._uses_memo.get(key)
+        if hit is not None and hit[0] is run and hit[1] is calls:
+            return hit[2]
+        for c in calls:
+            why = caches.blocked(self._model, original, c, scope, self._context_file)
+            if why is not None:
+                raise CacheBlocked(why)
+        uid, gid = caches.mount_owner(scope, calls)
+        found = caches.cache_uses(self._model, original, script, calls, scope, root=uid is None)
+        # A build directory (cargo's target/) only where its own mount is safe.
+        found += [b for b in caches.build_uses(script, calls, scope)
+                  if not self._risks.of(original, script, [b], (), scope)]
+        out = (uid, gid, tuple(found), self._risks.shipped_index(original, script, found, calls))
+        # The RUN and calls are kept with the answer: their ids cannot be reused meanwhile.
+        self._uses_memo[key] = (run, calls, out)
+        return out
 
     def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
                       calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
@@ -546,7 +567,7 @@ def _managers(names: tuple[str, ...]) -> frozenset[Manager]:
 def _tools(calls: list[PackageManagerCall]) -> str:
     names = []
     for c in calls:  # the program as written (`bundle`, `pip3`, `./gradlew`), not the row's name
-        program = os.path.basename(c.program[-1].text) if c.program and c.program[-1].static else c.manager.value
+        program = c.program[-1].text.rpartition("/")[2] if c.program and c.program[-1].static else c.manager.value
         names.append(f"{program} {c.action}".strip())
     return ", ".join(f"`{n}`" for n in dict.fromkeys(names))
 
