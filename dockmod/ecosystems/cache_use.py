@@ -354,10 +354,20 @@ def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
     """:func:`next_removal`'s cleaning commands (and ``rm`` operands) to drop. ``kept``:
     the texts of commands found to be neither in an earlier step on the same script (an
     edit keeps every other command's text, so its words): skipped, and added to."""
+    found = _find_cleaner(script, managers, in_mounts, kept)
+    return None if found is None else found[1]
+
+
+def _find_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts: InMounts | None,
+                  kept: set[str] | None, start: int = 0) -> tuple[int, Removal, bool] | None:
+    """:func:`_next_cleaner` from the command at index ``start`` on: the index of the
+    command, the removal, and whether it removes the whole command (else ``rm`` operands)."""
     raw = script.raw
     seen = kept if kept is not None else set()
     firsts = _cleaner_programs(managers if isinstance(managers, tuple) else tuple(managers))
-    for cmd in script.commands:
+    commands = script.commands
+    for i in range(start, len(commands)):
+        cmd = commands[i]
         text = raw[cmd.span[0]:cmd.span[1]]
         if text in seen:
             continue
@@ -365,10 +375,10 @@ def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
         name = cmd.name.rpartition("/")[2]
         what = cleaner(cmd, managers, in_mounts) if name == "rm" or name.startswith(firsts) else None
         if what is not None:
-            return what, lambda src, c=cmd: remove_command_or_line(src, c)
+            return i, (what, lambda src, c=cmd: remove_command_or_line(src, c)), True
         within = rm_operands_inside(cmd, in_mounts)
         if within:
-            return within[0].text, lambda src, ws=within: remove_words(src, ws)
+            return i, (within[0].text, lambda src, ws=within: remove_words(src, ws)), False
         seen.add(text)
     return None
 
@@ -385,32 +395,42 @@ def remove_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_en
     removed when it only empties ``targets`` (the mounted directories). Raises CacheBlocked
     (the reason) when an edit cannot be made exactly or would drop a comment line.
     Cached by text: a fix's check, fix pass and re-check ask the same question."""
-    raw, removed, error = _remove_defeaters(source.raw, source.escape, tuple(managers), tuple(mount_env),
-                                            tuple(targets))
+    source, removed, _ = _removed_defeaters(source, managers, mount_env, targets)
+    return source, removed
+
+
+def _removed_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
+                       targets: Sequence[str]) -> tuple[ShellCommand, list[str], bool]:
+    """:func:`remove_defeaters`, and whether the result still runs a command of
+    :data:`REMOVERS` (read without parsing it)."""
+    raw, removed, error, removers = _remove_defeaters(source.raw, source.escape, tuple(managers), tuple(mount_env),
+                                                      tuple(targets))
     if error is not None:
         raise CacheBlocked(error)
-    return (source if raw == source.raw else ShellCommand(raw=raw, escape=source.escape)), list(removed)
+    return (source if raw == source.raw else ShellCommand(raw=raw, escape=source.escape)), list(removed), removers
 
 
 def remove_run_defeaters(run: Run, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
                          targets: Sequence[str]) -> tuple[ShellCommand | JsonArray | None, tuple[Heredoc, ...],
-                                                          list[str]]:
+                                                          list[str], bool]:
     """:func:`remove_defeaters` for the managers of ``of`` on a RUN's script: its command
-    and heredocs after the edits, and what was removed."""
+    and heredocs after the edits, what was removed, and whether the edited script still
+    runs a command that removes or moves paths (:data:`REMOVERS`; read without parsing it)."""
     heredoc = bool(run.heredocs)
     # A heredoc body is edited as a ShellCommand whose escape character never occurs, so
     # nothing is joined and its spans equal the body's (the shell joins lines itself).
     source = ShellCommand(raw=run.heredocs[0].body, escape="\0") if heredoc else run.command
     assert isinstance(source, ShellCommand)
-    source, removed = remove_defeaters(source, tuple(dict.fromkeys(c.manager for c in of)), mount_env, targets)
+    source, removed, removers = _removed_defeaters(source, tuple(dict.fromkeys(c.manager for c in of)), mount_env,
+                                                   targets)
     if heredoc:
-        return run.command, (run.heredocs[0].with_changes(body=source.raw), *run.heredocs[1:]), removed
-    return source, tuple(run.heredocs), removed
+        return run.command, (run.heredocs[0].with_changes(body=source.raw), *run.heredocs[1:]), removed, removers
+    return source, tuple(run.heredocs), removed, removers
 
 
 @functools.lru_cache(maxsize=1024)
 def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], mount_env: tuple[tuple[str, str], ...],
-                      targets: tuple[str, ...]) -> tuple[str, tuple[str, ...], str | None]:
+                      targets: tuple[str, ...]) -> tuple[str, tuple[str, ...], str | None, bool]:
     source = ShellCommand(raw=raw, escape=escape)
     # A path in a mounted directory (both absolute and normalised).
     in_mounts = (lambda p: any(p == t or p.startswith(t.rstrip("/") + "/") for t in targets)) if targets else None
@@ -419,24 +439,42 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
     kept: set[str] = set()
     for _ in range(32):
         script = parse_shell(source)
+        found = None
         # Once no defeater is left, dropping a cleaning command (or rm operands) brings
         # none back: calls are recognised command by command, and the edit keeps every
         # other command's words. So the calls of the edited scripts need not be recognised.
         step = None if cleaning else _next_defeater(script, managers, mount_env)
         if step is None:
             cleaning = True
-            step = _next_cleaner(script, managers, in_mounts, kept)
+            found = _find_cleaner(script, managers, in_mounts, kept)
+            step = found[1] if found is not None else None
         if step is None:
-            break
+            return source.raw, tuple(removed), None, runs_remover(script)
         what, edit = step
         new = edit(source)
         if new is None:
-            return raw, (), f"`{what}` cannot be removed without changing the rest of the script"
+            return raw, (), f"`{what}` cannot be removed without changing the rest of the script", True
         if comment_lines(new.raw) != comment_lines(source.raw):
-            return raw, (), f"removing `{what}` would drop a comment line"
+            return raw, (), f"removing `{what}` would drop a comment line", True
         source = new
         removed.append(what)
-    return source.raw, tuple(removed), None
+        if found is not None and _find_cleaner(script, managers, in_mounts, kept, found[0] + 1) is None:
+            # The edited text is not parsed to find no further step (one shell parse of
+            # the whole script saved). Exact: each edit leaves every other command with
+            # its name and words (it verifies that, see dockmod.shell.edits), so the next
+            # pass would see the commands before this one (in ``kept``), those after it
+            # (none a cleaner: just read), and this one with its in-mount ``rm`` operands
+            # gone, whose other operands are still outside every mount (no cleaner, none
+            # to drop). Its removers are this script's but the one dropped whole.
+            i, whole = found[0], found[2]
+            return source.raw, tuple(removed), None, any(
+                c.name.rpartition("/")[2] in REMOVERS for n, c in enumerate(script.commands) if n != i or not whole)
+    return source.raw, tuple(removed), None, runs_remover(parse_shell(source))
+
+
+def runs_remover(script: ShellScript) -> bool:
+    """``script`` runs a command of :data:`REMOVERS` (by its name)."""
+    return any(c.name.rpartition("/")[2] in REMOVERS for c in script.commands)
 
 
 # -- configuration files that move a cache ------------------------------------------------

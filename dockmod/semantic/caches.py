@@ -46,6 +46,7 @@ from dockmod.ecosystems.cache_use import (
     reads_stored_index,
     refreshes_metadata,
     removed_operands,
+    runs_remover,
 )
 from dockmod.semantic.effects import file_commands_only, paths_named, runs_opaque
 from dockmod.semantic.env import command_env
@@ -376,7 +377,7 @@ def _removals(script: ShellScript) -> tuple[tuple[SimpleCommand, tuple[ShellWord
 
 
 def _may_remove(script: ShellScript) -> bool:
-    return any(c.name.rpartition("/")[2] in REMOVERS for c in script.commands)
+    return runs_remover(script)
 
 
 def _mktemp_variables(script: ShellScript) -> frozenset[str]:

@@ -419,13 +419,17 @@ class AddCacheMounts(Transform):
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
         new_flags, edited = self._merge(run, plan)
-        command, heredocs, removed = remove_run_defeaters(run, calls, plan.mount_env, [m.path for m in plan.mounts])
+        command, heredocs, removed, removers = remove_run_defeaters(run, calls, plan.mount_env,
+                                                                   [m.path for m in plan.mounts])
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
-        # The edits only drop words and commands: a script with no remover keeps none.
+        # The edits only drop words and commands: a script with no remover keeps none, and
+        # one whose removers the edits dropped (``removers``) has none left (then the edited
+        # script, which nothing else may read in a check, is not parsed).
         busy = caches.removes_mount_point((shell_script(fixed) or script) if removed else script,
-                                          [m.path for m in plan.mounts], scope) if caches.may_remove(script) else None
+                                          [m.path for m in plan.mounts], scope) if (
+            caches.may_remove(script) and (removers or not removed)) else None
         if busy is not None:
             raise CacheBlocked(busy)
         plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None,
