@@ -924,11 +924,12 @@ class MountRisks:
             calls = pm_calls(script)
             return [f"a later `RUN` reads the package lists in `{use.path}`"] if any(
                 reads_stored_index(c, calls) for c in calls) else []
-        if mounts_path(ins.flags, use.path) or self._will_mount(ins, use):
-            return []
         if use.kind == "cache" and not use.cache.read_offline and not _mentions(
                 ins, "~", "HOME", "/" + use.path.split("/")[1]):
             # No absolute path at, above or below it can be named (``/`` itself is not counted).
+            # Asked first: the answer is the same whether or not ``ins`` mounts it too (below).
+            return []
+        if mounts_path(ins.flags, use.path) or self._will_mount(ins, use):
             return []
         script = shell_script(ins)
         # ``~`` and ``$HOME`` as that RUN sees them (an ``ENV HOME`` or ``USER`` may have changed it).
