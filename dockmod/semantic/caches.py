@@ -663,9 +663,15 @@ def config_file_risks(model: Model, run: Run, calls: Sequence[PackageManagerCall
             def config(path: str) -> bool:
                 return posixpath.basename(path) in row.names or path in paths
 
+            # The writes of the RUNs before ``run``, as writes_before reads them (which
+            # analyses no RUN that cannot write: most of them); ``run``'s own then.
+            written: dict[int, str] = {}
+            for w in model.writes_before(run):
+                if isinstance(w.instruction, Run) and id(w.instruction) not in written and config(w.path):
+                    written[id(w.instruction)] = w.path
             for x in (*model.before(run), run):
                 if isinstance(x, Run):
-                    hit = next((p for p in model.run(x).writes if config(p)), None)
+                    hit = next((p for p in model.run(x).writes if config(p)), None) if x is run else written.get(id(x))
                     if hit is not None:
                         out.append(f"a `RUN` writes `{hit}`, a configuration file of `{call.manager}` that may set "
                                    f"`{row.setting}`: the cache may not be where the mount is")

@@ -607,7 +607,7 @@ class Model:
                         continue
                     v = posixpath.join(scope.workdir, v)
                 out.append(Write(posixpath.normpath(v), x))
-            elif isinstance(x, Run):
+            elif isinstance(x, Run) and _may_write(x):
                 out.extend(Write(p, x) for p in self.run(x).writes)
         self._writes[id(ins)] = result = tuple(out)
         return result
@@ -648,6 +648,18 @@ class Model:
 
     def __repr__(self) -> str:
         return f"Model({len(self.stages)} stages)"
+
+
+#: What a RUN's text holds when it may write a path (see :func:`_may_write`).
+_WRITE_WORDS = (">", *sorted(_runs._WRITERS))
+
+
+def _may_write(run: Run) -> bool:
+    """Cheap pre-filter of :attr:`RunFacts.writes` (a RUN that fails it is not analysed
+    for :meth:`Model.writes_before`): a write is a redirection, which holds a ``>``, or an
+    operand of a command named in ``runs._WRITERS`` (``cp``, ``mkdir`` …), whose name is a
+    word's text: :func:`may_mention` finds either in any case and however quoted."""
+    return _runs.may_mention(run, _WRITE_WORDS)
 
 
 _REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
