@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from dockmod.ecosystems import conda, dotnet, go, jvm, node, other, php, python, ruby, rust, system
+from dockmod.ecosystems import _base, conda, dotnet, go, jvm, node, other, php, python, ruby, rust, system
 from dockmod.ecosystems._base import (
     CacheDir,
     CacheSetting,
@@ -39,9 +39,8 @@ from dockmod.shell.parse import ShellScript, SimpleCommand
 _MODULES = (python, conda, node, go, rust, ruby, php, jvm, dotnet, system, other)
 
 #: Every manager's row, by manager.
-MANAGERS: Mapping[Manager, ManagerInfo] = MappingProxyType(
-    {row.manager: row for module in _MODULES for row in module.MANAGERS}
-)
+_base._ROWS.update({row.manager: row for module in _MODULES for row in module.MANAGERS})
+MANAGERS: Mapping[Manager, ManagerInfo] = MappingProxyType(_base._ROWS)
 #: Every ecosystem's row, by name (``"python"``, ``"node"``, …).
 ECOSYSTEMS: Mapping[str, Ecosystem] = MappingProxyType(
     {row.name: row for module in _MODULES for row in module.ECOSYSTEMS}
