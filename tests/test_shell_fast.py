@@ -12,6 +12,8 @@ import re
 from functools import cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import dockmod
 from dockmod.cst.arguments import ShellCommand
@@ -119,3 +121,50 @@ def test_shell_word_is_an_immutable_value() -> None:
     assert hash(w) == hash(("'a'", "a", True, (0, 3), (0, 3)))  # as the dataclass hashed
     with pytest.raises(AttributeError):
         w.text = "b"  # type: ignore[misc]
+
+
+def _offsets_by_loop(raw: str, escape: str | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The offset map's segments as the loop before the one-scan build made them."""
+    from dockmod.lang.words import _gap_re
+
+    logical, raws = [0], [0]
+    if escape is not None and "\n" in raw:
+        logical.clear()
+        raws.clear()
+        pos = lpos = 0
+        for m in _gap_re(escape).finditer(raw):
+            logical.append(lpos)
+            raws.append(pos)
+            lpos += m.start() - pos
+            pos = m.end()
+        logical.append(lpos)
+        raws.append(pos)
+    return tuple(logical), tuple(raws)
+
+
+def _same_offsets(raw: str, escape: str | None) -> None:
+    from dockmod.lang.words import logical_text
+
+    omap = parse._OffsetMap(raw, escape)
+    assert omap.text == (raw if escape is None else logical_text(raw, escape))
+    logical, raws = _offsets_by_loop(raw, escape)
+    assert (omap._logical, omap._raw) == (logical, raws)  # type: ignore[attr-defined]
+    assert omap._identity == (len(logical) == 1)  # type: ignore[attr-defined]
+    assert omap._delta == tuple(r - lo for r, lo in zip(raws, logical))  # type: ignore[attr-defined]
+    assert omap._limit == (*logical[1:], float("inf"))  # type: ignore[attr-defined]
+
+
+def test_the_offset_map_and_logical_text_come_from_one_scan() -> None:
+    gaps = 0
+    for raw, escape in _texts():
+        _same_offsets(raw, escape)
+        gaps += len(parse._OffsetMap(raw, escape)._raw) - 1  # type: ignore[attr-defined]
+    assert gaps > 1000  # the corpus has continuations to map
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "\\", "`", "\n", "\r", "\t", "#", "# c\n", "é", "\\\n", "`\n",
+                                 "\\ \n", "\\\r\n", "\n\n", "  # x\n"]), max_size=12),
+       st.sampled_from(["\\", "`", None]))
+def test_the_offset_map_agrees_with_the_loop_on_generated_text(parts: list[str], escape: str | None) -> None:
+    _same_offsets("".join(parts), escape)

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from dockmod.ecosystems import conda, dotnet, go, jvm, node, other, php, python, ruby, rust, system
+from dockmod.ecosystems import _base, conda, dotnet, go, jvm, node, other, php, python, ruby, rust, system
 from dockmod.ecosystems._base import (
     CacheDir,
     CacheSetting,
@@ -39,9 +39,8 @@ from dockmod.shell.parse import ShellScript, SimpleCommand
 _MODULES = (python, conda, node, go, rust, ruby, php, jvm, dotnet, system, other)
 
 #: Every manager's row, by manager.
-MANAGERS: Mapping[Manager, ManagerInfo] = MappingProxyType(
-    {row.manager: row for module in _MODULES for row in module.MANAGERS}
-)
+_base._ROWS.update({row.manager: row for module in _MODULES for row in module.MANAGERS})
+MANAGERS: Mapping[Manager, ManagerInfo] = MappingProxyType(_base._ROWS)
 #: Every ecosystem's row, by name (``"python"``, ``"node"``, …).
 ECOSYSTEMS: Mapping[str, Ecosystem] = MappingProxyType(
     {row.name: row for module in _MODULES for row in module.ECOSYSTEMS}
@@ -73,11 +72,31 @@ def _recognise_all(script: ShellScript) -> tuple[PackageManagerCall, ...]:
     return tuple(_RECOGNISER.calls(script))
 
 
+# A name the recogniser takes for a program is a whole word's basename, or a ``python -m``
+# module word (:class:`~dockmod.ecosystems._calls.Recogniser`). In the shell text without its
+# backslashes and continuations (quotes kept), it is then not right after a letter, digit or
+# ``_`` (which would begin the same word: ``cargo``, ``django``). Anything else may stand
+# before it: a separator, a quote, a ``/`` of its path, and where tree-sitter-bash recovers
+# from a syntax error, it may start a word after about any other character (``;-pip``,
+# ``[pip``). Quotes may stand inside it (``p'i'p``). The character after it cannot be a
+# letter, ``_``, ``-`` or ``/``: those continue the same word (``pipenv``, ``/usr/local/go/bin``,
+# ``dotnet-install.sh``; ``go.tgz`` is let through). Anything else may follow: a version
+# (``pip3.12``), a separator, a quote (error recovery may end a word there: ``pip'x``), or
+# what a continuation leaves in this text (white space, a ``#`` comment line).
+# tests/ecosystems/test_may_call.py checks that no recognised call is rejected.
+_NOT_BEFORE_NAME = r"A-Za-z0-9_"
+_NOT_AFTER_NAME = r"A-Za-z_/-"
+_IN_NAME = "['\"]*"
+
+
 @functools.cache
 def _names_pattern(managers: frozenset[Manager]) -> re.Pattern[str]:
     names = {n for m in managers for n in (*MANAGERS[m].programs, *MANAGERS[m].versioned,
                                             *MANAGERS[m].python_modules)}
-    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
+    if not names:
+        return re.compile("(?!)")
+    spelled = (_IN_NAME.join(map(re.escape, n)) for n in sorted(names, key=len, reverse=True))
+    return re.compile(f"(?<![{_NOT_BEFORE_NAME}])(?:{'|'.join(spelled)})(?![{_NOT_AFTER_NAME}])")
 
 
 # Each backslash, with the newline right after it (a continuation). A pattern that starts
@@ -95,8 +114,11 @@ def unquoted(text: str) -> str:
 
 def may_call(text: str, managers: frozenset[Manager]) -> bool:
     """Cheap pre-filter before parsing: ``text`` (shell source) may hold a call of one of
-    ``managers``. False only when no program name of theirs appears in it (:func:`unquoted`)."""
-    return _names_pattern(managers).search(unquoted(text)) is not None
+    ``managers``. False only when no program name of theirs appears in it (:func:`unquoted`)
+    as a word or a path's last part (``go`` in ``dl.google.com/golang/x.tgz`` is no call)."""
+    if "\\" in text:
+        text = _BACKSLASH.sub("", text)
+    return _names_pattern(managers).search(text) is not None
 
 
 def recognise(command: SimpleCommand) -> PackageManagerCall | None:

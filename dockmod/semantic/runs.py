@@ -411,7 +411,16 @@ def may_call_any(run: Run, managers: frozenset[Manager]) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _may_call(raw: str, bodies: tuple[str, ...], managers: frozenset[Manager]) -> bool:
-    return may_call(_unquoted(raw, bodies), managers)
+    if not bodies:
+        return may_call(raw, managers)
+    # A heredoc body is parsed as written, and tree-sitter-bash ends a word at its
+    # backslash-newlines (``pip\<newline>install`` is two words), where a RUN's text (parsed
+    # without its continuations) joins them: there, keep the body's newline, so that
+    # may_call sees a word's end where the parse does.
+    return may_call("\n".join((raw, *(_BODY_BREAK.sub("", b) for b in bodies))), managers)
+
+
+_BODY_BREAK = re.compile(r"\\(?=\r?\n)")
 
 
 # A shell word's text is the RUN's logical text with quotes, backslashes and the `$` of

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import bisect
 import enum
+from itertools import accumulate
+from operator import sub
 import re
 import threading
 from collections import OrderedDict
@@ -28,7 +30,7 @@ from functools import cache
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from dockmod.cst.arguments import Heredoc, ShellCommand
-from dockmod.lang.words import _gap_re, logical_text
+from dockmod.lang.words import _gap_re
 
 if TYPE_CHECKING:
     from tree_sitter import Node as TSNode
@@ -96,29 +98,35 @@ class _OffsetMap:
     Immutable once built (parsed scripts are shared through the cache).
     """
 
-    __slots__ = ("_logical", "_raw", "_identity", "_delta", "_limit")
+    __slots__ = ("_logical", "_raw", "_identity", "_delta", "_limit", "text")
 
     def __init__(self, raw: str, escape: str | None) -> None:
-        logical = [0]
-        raws = [0]
-        if escape is not None and "\n" in raw:
-            logical.clear()
-            raws.clear()
-            pos = lpos = 0
-            for m in _gap_re(escape).finditer(raw):
-                logical.append(lpos)
-                raws.append(pos)
-                lpos += m.start() - pos
-                pos = m.end()
-            logical.append(lpos)
-            raws.append(pos)
-        self._logical: tuple[int, ...] = tuple(logical)
-        self._raw: tuple[int, ...] = tuple(raws)
+        # One scan for the gaps gives the map and the logical text (``logical_text``, which
+        # is ``raw`` without these same matches of the same pattern).
+        gaps = ([m.span() for m in _gap_re(escape).finditer(raw)]
+                if escape is not None and "\n" in raw else None)
+        #: The logical text (``logical_text(raw, escape)``; ``raw`` for heredoc bodies).
+        self.text = raw
+        if not gaps:
+            self._logical: tuple[int, ...] = (0,)
+            self._raw: tuple[int, ...] = (0,)
+            self._identity = True
+            self._delta: tuple[int, ...] = (0,)
+            self._limit: tuple[float, ...] = (float("inf"),)
+            return
+        ends = [e for _, e in gaps]
+        # Segment k starts after k gaps: at raw offset ends[k-1], minus the gaps' length so far.
+        raws = (0, *ends)
+        delta = (0, *accumulate(e - s for s, e in gaps))
+        logical = tuple(map(sub, raws, delta))
+        self.text = "".join([raw[a:b] for a, b in zip(raws, [*(s for s, _ in gaps), len(raw)])])
+        self._logical = logical
+        self._raw = raws
         #: No gap before any text: offsets are the same in both.
-        self._identity = len(logical) == 1
+        self._identity = False
         #: Per segment: raw minus logical offset, and the logical offset where it ends.
-        self._delta: tuple[int, ...] = tuple(r - lo for r, lo in zip(raws, logical))
-        self._limit: tuple[float, ...] = (*logical[1:], float("inf"))
+        self._delta = delta
+        self._limit = (*logical[1:], float("inf"))
 
     def start(self, offset: int) -> int:
         """Raw offset of the logical character at ``offset``."""
@@ -526,8 +534,7 @@ class _ParseCache:
                 self.trace.append(key)
         # Parsed outside the lock: two threads may parse one text at once; both results
         # are equal and either may stay.
-        text = raw if escape is None else logical_text(raw, escape)
-        script = _parse(raw, escape, text)
+        script = _parse(raw, escape)
         with self.lock:
             self.data[key] = script
             if len(self.data) > self.maxsize:
@@ -567,13 +574,14 @@ def trace() -> Iterator[list[tuple[str, str | None]]]:
         _CACHE.trace = previous
 
 
-def _parse(raw: str, escape: str | None, text: str) -> ShellScript:
+def _parse(raw: str, escape: str | None) -> ShellScript:
+    omap = _OffsetMap(raw, escape)
+    text = omap.text
     bmap = _ByteMap(text)
     parser = _parser()
     tree = parser.parse(bmap.data)
     if b"<<" in bmap.data:
         tree = _without_heredoc_markers(parser, tree, bmap.data)
-    omap = _OffsetMap(raw, escape)
     b = _Builder(bmap, omap)
     return ShellScript(
         raw=raw,

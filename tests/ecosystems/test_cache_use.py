@@ -158,9 +158,8 @@ def test_may_run_lets_every_call_through(raw: str) -> None:
     "curl -O https://dot.net/v1/dotnet-install.sh", "chmod -R 755 /app", "echo golang piper",
 ])  # fmt: skip
 def test_may_run_skips_names_inside_other_words(raw: str) -> None:
-    from dockmod.ecosystems import may_call, unquoted
+    from dockmod.ecosystems import unquoted
     from dockmod.ecosystems.cache_use import may_run
 
     everything = frozenset(Manager)
-    assert may_call(raw, everything)  # the wide pre-filter would parse these
     assert not may_run(unquoted(raw), everything)
