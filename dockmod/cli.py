@@ -329,7 +329,8 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
     apply = mode == "apply"
     common = dict(fix=fix, apply=apply, select=tuple(sel) if sel else None, extend_select=tuple(ext),
                   ignore=tuple(ign), unsafe_fixes=unsafe_fixes, target_syntax=target, config=config,
-                  force=force, max_file_size=max_size, syntax_directive=syntax_directive)
+                  force=force, max_file_size=max_size, syntax_directive=syntax_directive,
+                  source_lines=fmt == "full")
 
     def find():  # type: ignore[no-untyped-def]
         if fleet_repos is not None:

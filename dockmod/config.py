@@ -309,7 +309,7 @@ class _Finder:
         self._resolved.clear()
         self._files.clear()
 
-    def for_file(self, file: Path) -> Path | None:
+    def for_file(self, file: Path | str) -> Path | None:
         """The configuration file that applies to ``file`` (a run asks for each file
         several times: discovery's ``exclude``, pinning, the file's own job)."""
         key = os.path.join(os.getcwd(), file)
@@ -381,7 +381,7 @@ def load_cached(path: Path) -> Config:
     return load(path)
 
 
-def for_file(file: Path, explicit: Path | None = None) -> Config:
+def for_file(file: Path | str, explicit: Path | None = None) -> Config:
     """The configuration that applies to ``file``."""
     if explicit is not None:
         return load_cached(explicit.resolve())

@@ -176,12 +176,13 @@ def _walk(top: Path, root: Path, exclude_for: Callable[[Path], bool] | None) -> 
                     return True
             return False
 
-        dirnames[:] = sorted(x for x in dirnames if x != ".git" and not ignored(d / x, True))
+        # Without a .gitignore in force, nothing is ignored: no path to build per entry.
+        dirnames[:] = sorted(x for x in dirnames if x != ".git" and not (specs and ignored(d / x, True)))
         for name in sorted(filenames):
             if not is_dockerfile_name(name):
                 continue
             path = d / name
-            if ignored(path, False) or (exclude_for is not None and exclude_for(path)):
+            if (specs and ignored(path, False)) or (exclude_for is not None and exclude_for(path)):
                 continue
             found.append(_classify(path, root))
     return found
@@ -203,6 +204,9 @@ def _classify(path: Path, root: Path) -> Candidate:
     return Candidate(path, root, skip=f"{kind}, not a regular file")
 
 
+_MISS: Any = object()
+
+
 def excluder(config: str | None) -> Callable[[Path], bool]:
     """``exclude_for`` for :func:`dockmod.discovery.discover`: whether the configuration that
     applies to a found file (``--config``, else the nearest one) excludes it (``exclude``:
@@ -219,7 +223,9 @@ def excluder(config: str | None) -> Callable[[Path], bool]:
 
     explicit = Path(config) if config else None
     specs: dict[Path, Any] = {}
-    folders: dict[Path, tuple[Any, str] | None] = {}
+    #: folder as a str (``os.path.dirname`` of the file's path: one key per folder, as
+    #: ``Path.parent`` would give, without building and hashing a Path per file).
+    folders: dict[str, tuple[Any, str] | None] = {}
 
     def lookup(p: Path) -> tuple[Any, str] | None:
         """(compiled patterns, path of p's folder relative to the config's folder + "/")."""
@@ -243,9 +249,10 @@ def excluder(config: str | None) -> Callable[[Path], bool]:
             entry = lookup(p)
             name = p.resolve().name if entry else ""
         else:
-            if p.parent not in folders:
-                folders[p.parent] = lookup(p)
-            entry, name = folders[p.parent], p.name
+            folder, name = os.path.split(os.fspath(p))
+            entry = folders.get(folder, _MISS)
+            if entry is _MISS:
+                entry = folders[folder] = lookup(p)
         return entry is not None and bool(entry[0].match_file(entry[1] + name))
 
     return excluded

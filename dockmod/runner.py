@@ -74,6 +74,9 @@ class Job:
     resolver: Any = None
     #: Per-transform option overrides from the command line (e.g. DM101 ``refresh``).
     options: dict[str, dict[str, Any]] | None = None
+    #: Fill ``FileResult.source_lines`` (the lines findings are on). Only ``--format full``
+    #: prints them: the CLI asks for them then, and no other run splits, masks and sends them.
+    source_lines: bool = True
 
 
 def _merge_selection(job: Job, cfg: Any) -> list[Any]:
@@ -136,7 +139,8 @@ def _process(job: Job) -> FileResult:
     from dockmod.errors import ConfigError, ParseError, TransformError
     from dockmod.io import DEFAULT_MAX_FILE_SIZE, decode, encode, read_bytes, sweep_stale, write_atomic
 
-    path = Path(job.path)
+    # A str: a Path is built only where its methods are needed (a link, a write), not per file.
+    path = job.path
     stdin = job.stdin_text is not None
     try:
         cfg = config_mod.for_file(path if not stdin or job.path != "-" else Path.cwd() / "-",
@@ -149,18 +153,18 @@ def _process(job: Job) -> FileResult:
     target = job.target_syntax or cfg.target_syntax
     max_size = job.max_file_size or cfg.max_file_size or DEFAULT_MAX_FILE_SIZE
 
-    write_path = path
+    write_path: str | Path = path
     #: A symbolic link to a file outside the tree being processed: checked, never written.
     outside: Path | None = None
     if not stdin:
         if job.apply:
-            folder = str(path.parent)
+            folder = str(Path(path).parent)
             if folder not in _swept:
                 _swept.add(folder)
                 sweep_stale(folder)
         try:
-            if path.is_symlink():
-                write_path = path.resolve(strict=True)
+            if os.path.islink(path):  # as Path.is_symlink: False on any OSError or ValueError
+                write_path = Path(path).resolve(strict=True)
                 root = Path(job.root)
                 if job.apply and root != write_path and root not in write_path.parents:
                     outside = write_path
@@ -211,10 +215,11 @@ def _process(job: Job) -> FileResult:
                               error=f"{job.display}: internal error: a fix produced unparsable output: {e}")
     hidden = sum(1 for f in result.findings if f.held_back(unsafe))
     lines = {}
-    text_lines = text.split("\n")
-    for f in result.findings:
-        if 1 <= f.line <= len(text_lines):
-            lines[f.line] = text_lines[f.line - 1].rstrip("\r")
+    if job.source_lines and result.findings:
+        text_lines = text.split("\n")
+        for f in result.findings:
+            if 1 <= f.line <= len(text_lines):
+                lines[f.line] = text_lines[f.line - 1].rstrip("\r")
     changed = out != text
     # The diff as text (undecodable bytes as surrogates), then its exact bytes for output.
     diff_text = ""

@@ -239,25 +239,42 @@ def secret_values(df: Dockerfile, allow: Sequence[str] = (), deny: Sequence[str]
     """
     from dockmod.cst import Arg, Env, Onbuild
 
+    allow_t, deny_t = tuple(allow), tuple(deny)
     out: list[SecretValue] = []
     for ins in df.body:
         inner = ins.instruction if isinstance(ins, Onbuild) and ins.instruction is not None else ins
         if isinstance(inner, (Arg, Env)):
-            pairs = [(kv.key, kv.value) for kv in inner.pairs if kv.value is not None]
+            # KeyValue.key and .value each re-read .text (BuildKit's word rules): read it once.
+            words = [kv.text.partition("=") for kv in inner.pairs]
+            pairs = [(key, raw) for key, eq, raw in words if eq]
             legacy = getattr(inner, "legacy", None)
             if legacy is not None:
                 pairs.append((legacy.key, legacy.value))
             for key, raw in pairs:
-                value = _unquote(raw)
-                if not value.strip() or value.lower() in data.FLAG_VALUES:
-                    continue
-                if "$" in value and looks_like_credential(value) is None:
-                    continue
-                if is_secret_name(key, allow, deny) or credential_in(key, value):
+                value = _declared_secret(key, raw, allow_t, deny_t)
+                if value is not None:
                     out.append(SecretValue(key, raw, value))
     for word in _credential_words(df.code if text is None else text, allow, deny):
         out.append(SecretValue("", word, word))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _declared_secret(key: str, raw: str, allow: tuple[str, ...], deny: tuple[str, ...]) -> str | None:
+    """The value of the declaration ``key=raw`` (an ARG default or ENV value, as written)
+    when it is a secret by name or by value, else None (:func:`secret_values`).
+
+    Cached: a pure function of its arguments and the rows, and the same pairs recur across
+    a run's files (``ENV PATH=…``, ``ARG VERSION=…``: ~4 uses per distinct pair on the
+    corpus), each costing a dozen regular-expression searches."""
+    value = _unquote(raw)
+    if not value.strip() or value.lower() in data.FLAG_VALUES:
+        return None
+    if "$" in value and looks_like_credential(value) is None:
+        return None
+    if is_secret_name(key, allow, deny) or credential_in(key, value):
+        return value
+    return None
 
 
 # ``NAME=value`` written out in any instruction's text (a shell ``export``, a
@@ -278,12 +295,27 @@ def _lines_with(text: str, *needles: str) -> str:
     needles: it finds the same matches, in the same order, in this text as in ``text``
     (a line keeps its own boundaries, and a look-behind sees ``\n`` or the start in
     both). Scanning only these lines is the point: most lines hold no ``=``.
+
+    The needles are non-empty and hold no ``\n``. The lines are reached by ``str.find`` of
+    the first needle, from one matching line's end to the next (~4x faster than testing
+    every line of ``text`` in Python): a line holds the first needle exactly when a find
+    from its start lands in it, so the same lines come out, in order.
     """
     if not all(n in text for n in needles):
         return ""
-    if "\n" not in text:
-        return text
-    return "\n".join(line for line in text.split("\n") if all(n in line for n in needles))
+    first, rest = needles[0], needles[1:]
+    out = []
+    at = text.find(first)
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        if end < 0:
+            end = len(text)
+        line = text[start:end]
+        if all(n in line for n in rest):
+            out.append(line)
+        at = text.find(first, end)
+    return "\n".join(out)
 
 
 #: Text that every match of a token pattern holds, when the pattern starts with a
