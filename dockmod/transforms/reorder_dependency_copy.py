@@ -374,8 +374,7 @@ class ReorderDependencyCopy(Transform):
                             manifests=_manifest_list(install), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
-        between = [j for j, x in enumerate(ins) if isinstance(x, Run) and id(x) not in out
-                   and _copies_above(ins, j) >= 2 and may_call_any(x, STEP_MANAGERS)]
+        between = [j for j in _below_two_copies(ins) if id(ins[j]) not in out and may_call_any(ins[j], STEP_MANAGERS)]
         if not between:
             return  # no dependency step below two copies: no model, no parse
         if model is None:
@@ -884,16 +883,23 @@ def _may_install_after(ins: list[Instruction], i: int, named: bool) -> bool:
     return False
 
 
-def _copies_above(ins: list[Instruction], j: int) -> int:
-    """COPY/ADDs right above ``ins[j]``, past instructions a COPY may cross: a source
-    copy between a manifest copy and the install needs two."""
+_CROSSED = COPY_NEUTRAL - {"SHELL", "ONBUILD"}
+
+
+def _below_two_copies(ins: list[Instruction]) -> list[int]:
+    """The RUNs with at least two COPY/ADDs right above them, past instructions a COPY may
+    cross: a source copy between a manifest copy and the install needs two. One pass: the
+    count goes on past what a COPY may cross and restarts at anything else (a RUN too)."""
+    out: list[int] = []
     n = 0
-    for x in reversed(ins[:j]):
+    for j, x in enumerate(ins):
         if isinstance(x, (Copy, Add)):
             n += 1
-        elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in COPY_NEUTRAL - {"SHELL", "ONBUILD"}):
-            break
-    return n
+        elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in _CROSSED):
+            if n >= 2 and isinstance(x, Run):
+                out.append(j)
+            n = 0
+    return out
 
 
 def _named_by_setting(ctx: BuildContext, cf: ConfigFile, in_ctx: Any) -> str | None:

@@ -1,0 +1,34 @@
+"""The copies' plain-word shortcut gives what the lexer gives (``process_word``)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dockmod.lang.words import LexError, process_word
+from dockmod.semantic.copies import _word_value
+
+PIECES = ["a", ".", "/", "-", "_", " ", "\t", "*", "$", "$V", "${V}", "'", '"', "\\", "`", "<", "<<", "{", "}",
+          "é"]
+
+
+def _outcome(f, word: str, escape: str) -> object:  # type: ignore[no-untyped-def]
+    try:
+        return f(word, escape)
+    except LexError:
+        return LexError
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=8), st.sampled_from(["\\", "`"]))
+def test_shortcut_agrees_with_the_lexer(parts: list[str], escape: str) -> None:
+    word = "".join(parts)
+    assert _outcome(_word_value, word, escape) == _outcome(process_word, word, escape), (word, escape)
+
+
+def test_shortcut_only_for_plain_words() -> None:
+    # The slow path must run where the lexer changes the text.
+    assert _word_value("'a b'", "\\") == "a b"
+    assert _word_value("a\\ b", "\\") == "a b"
+    assert _word_value("a` b", "`") == "a b"
+    assert _word_value("./src/", "\\") == "./src/"
