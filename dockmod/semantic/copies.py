@@ -22,9 +22,12 @@ if TYPE_CHECKING:
     from dockmod.semantic.model import Model
 
 
+_NOT_PLAIN = re.compile(r"[$`*?\[\]{}'\"\\ \t]")  # one scan instead of one per character
+
+
 def plain_path(path: str) -> bool:
     """No variables, quotes, escapes, spaces or glob characters."""
-    return bool(path) and not any(c in path for c in "$`*?[]{}'\"\\ \t")
+    return bool(path) and _NOT_PLAIN.search(path) is None
 
 
 def plain_variables(dest: str) -> bool:

@@ -337,7 +337,10 @@ class ReorderDependencyCopy(Transform):
         # after (read from the RUNs' text, before any parse).
         workdirs: Sequence[str] = ()
         model = None
-        for i, c in enumerate(ins):
+        for i in range(first_copy, len(ins)):
+            c = ins[i]
+            if not isinstance(c, (Copy, Add)):
+                continue  # folder_copy's own first exit, without the call
             src = folder_copy(c)
             if src is None or not _may_install_after(ins, i, src == "."):
                 continue
@@ -895,9 +898,11 @@ def _below_two_copies(ins: list[Instruction]) -> list[int]:
     for j, x in enumerate(ins):
         if isinstance(x, (Copy, Add)):
             n += 1
-        elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in _CROSSED):
-            if n >= 2 and isinstance(x, Run):
+        elif isinstance(x, Run):
+            if n >= 2:
                 out.append(j)
+            n = 0
+        elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in _CROSSED):
             n = 0
     return out
 

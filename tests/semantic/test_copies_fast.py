@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dockmod.lang.words import LexError, process_word
-from dockmod.semantic.copies import _word_value
+from dockmod.semantic.copies import _word_value, plain_path
 
 PIECES = ["a", ".", "/", "-", "_", " ", "\t", "*", "$", "$V", "${V}", "'", '"', "\\", "`", "<", "<<", "{", "}",
           "é"]
@@ -32,3 +32,9 @@ def test_shortcut_only_for_plain_words() -> None:
     assert _word_value("a\\ b", "\\") == "a b"
     assert _word_value("a` b", "`") == "a b"
     assert _word_value("./src/", "\\") == "./src/"
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet="ab/.$`*?[]{}'\"\\ \t\n-_é", max_size=10))
+def test_plain_path_is_the_character_rule(path: str) -> None:
+    assert plain_path(path) == (bool(path) and not any(c in path for c in "$`*?[]{}'\"\\ \t"))
