@@ -315,6 +315,8 @@ class ReorderDependencyCopy(Transform):
     def transform(self, df: Dockerfile) -> Dockerfile:
         self._load_context()
         self._reasons: list[str] = []
+        # Each RUN's first step (_first_step), asked once: several copies above may look for it.
+        self._steps: dict[int, Any] = {}
         replacements: dict[int, list[Instruction]] = {}
         for stage in df.stages:
             self._stage(df, stage, replacements)
@@ -552,23 +554,16 @@ class ReorderDependencyCopy(Transform):
                 continue
             if not may_call_any(x, STEP_MANAGERS):
                 continue  # names no manager a step can call: no step to find, no parse
-            for script, opaque in scripts_of(model, x):
-                if script.has_error:
-                    continue
-                calls = calls_by_span(script)
-                deps = [c for c in script.commands if c.span in calls and (
-                    is_dependency_step(calls[c.span]) or mixed_pip(calls[c.span]))]
-                if deps:
-                    return j, x, script, InstallNeeds(text=command_text(deps[0]), env_set=self._env_set(x),
-                                                      env_at=self._env_at(x, script),
-                                                      manager=calls[deps[0].span].manager), opaque
-                projects = [c for c in script.commands if c.span in calls and project_step(calls[c.span])]
-                if projects:
-                    manager = calls[projects[0].span].manager
-                    if deps_step_before(model, ins, i, manager):
-                        return None  # already deps-first; the project install needs the sources
-                    return j, x, script, InstallNeeds(text=command_text(projects[0]), manager=manager,
-                                                      env_set=self._env_set(x), env_at=self._env_at(x, script)), opaque
+            step = self._steps.get(id(x), self._steps)
+            if step is self._steps:
+                step = self._steps[id(x)] = _first_step(scripts_of(model, x))
+            if step is None:
+                continue
+            script, opaque, cmd, manager, project = step
+            if project and deps_step_before(model, ins, i, manager):
+                return None  # already deps-first; the project install needs the sources
+            return j, x, script, InstallNeeds(text=command_text(cmd), env_set=self._env_set(x),
+                                              env_at=self._env_at(x, script), manager=manager), opaque
         return None
 
     def _hands_on(self, c: Copy | Add, run: Run, install: InstallNeeds) -> str | None:
@@ -887,6 +882,24 @@ def _may_install_after(ins: list[Instruction], i: int, named: bool) -> bool:
 
 
 _CROSSED = COPY_NEUTRAL - {"SHELL", "ONBUILD"}
+
+
+def _first_step(scripts: list[tuple[ShellScript, str | None]]) -> tuple[Any, ...] | None:
+    """The first dependency step of a RUN's scripts (:func:`scripts_of`), else its first
+    project step: (script, why-no-fix, command, manager, is-a-project-step); None without one.
+    A pure function of the RUN, so :meth:`ReorderDependencyCopy._install_after` keeps it."""
+    for script, opaque in scripts:
+        if script.has_error:
+            continue
+        calls = calls_by_span(script)
+        deps = [c for c in script.commands if c.span in calls and (
+            is_dependency_step(calls[c.span]) or mixed_pip(calls[c.span]))]
+        if deps:
+            return script, opaque, deps[0], calls[deps[0].span].manager, False
+        projects = [c for c in script.commands if c.span in calls and project_step(calls[c.span])]
+        if projects:
+            return script, opaque, projects[0], calls[projects[0].span].manager, True
+    return None
 
 
 def _below_two_copies(ins: list[Instruction]) -> list[int]:
