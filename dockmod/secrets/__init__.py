@@ -144,6 +144,14 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((name, re.compile(rx)) for name, rx, _ in data.TOKEN_PATTERNS)
 
 
+@cache
+def _any_pattern() -> re.Pattern[str]:
+    """All token patterns as one alternation: it matches somewhere exactly when one of them
+    does (one scan of a value instead of one per pattern; the patterns use no flags, group
+    numbers or anchors the alternation could change)."""
+    return re.compile("|".join(f"(?:{rx})" for _, rx, _ in data.TOKEN_PATTERNS))
+
+
 HIGH_ENTROPY = "high-entropy string"
 # scheme://user:password@host: the password part, when it is written out (not a variable),
 # and the host (an IPv6 address in brackets, or a name), which ``$`` may end.
@@ -198,10 +206,12 @@ def looks_like_credential(value: str) -> str | None:
     """
     if value.lower() in data.FLAG_VALUES:
         return None
-    for name, rx in _patterns():
-        if rx.search(value):
-            return name
-    if any("$" not in m.group(1) and not _placeholder_credentials(m) for m in _URL_CREDENTIALS.finditer(value)):
+    if _any_pattern().search(value):
+        for name, rx in _patterns():
+            if rx.search(value):
+                return name
+    # The URL pattern needs a `://` (most values have none: no regex scan).
+    if "://" in value and any("$" not in m.group(1) and not _placeholder_credentials(m) for m in _URL_CREDENTIALS.finditer(value)):
         return "URL with a password"
     if "$" in value or len(value) < data.MIN_ENTROPY_LENGTH:
         return None

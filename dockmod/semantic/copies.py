@@ -22,9 +22,12 @@ if TYPE_CHECKING:
     from dockmod.semantic.model import Model
 
 
+_NOT_PLAIN = re.compile(r"[$`*?\[\]{}'\"\\ \t]")  # one scan instead of one per character
+
+
 def plain_path(path: str) -> bool:
     """No variables, quotes, escapes, spaces or glob characters."""
-    return bool(path) and not any(c in path for c in "$`*?[]{}'\"\\ \t")
+    return bool(path) and _NOT_PLAIN.search(path) is None
 
 
 def plain_variables(dest: str) -> bool:
@@ -51,6 +54,15 @@ def resolve_path(cwd: str, path: str) -> str:
     return posixpath.normpath(posixpath.join(cwd, path))
 
 
+def _word_value(src: str, escape: str) -> str:
+    """``process_word`` of a source; raises :class:`LexError` as it does."""
+    # Most sources are plain: the lexer appends every character but `$`, quotes, `<` and the
+    # escape character unchanged, so without them the word is its own value (saves the lexer).
+    if "$" in src or "'" in src or '"' in src or "<" in src or escape in src:
+        return process_word(src, escape)
+    return src
+
+
 def folder_copy(ins: Instruction) -> str | None:
     """The context folder a one-source ``COPY``/``ADD`` copies (``.``: the whole context).
 
@@ -65,7 +77,7 @@ def folder_copy(ins: Instruction) -> str | None:
     src = sources[0]
     if ins.json is None:
         try:
-            src = process_word(src, ins.arguments[0].escape)
+            src = _word_value(src, ins.arguments[0].escape)
         except LexError:
             return None
     norm = posixpath.normpath(src) if src else ""
@@ -88,7 +100,7 @@ def whole_context(ins: Instruction) -> bool:
     src = sources[0]
     if ins.json is None:
         try:
-            src = process_word(src, ins.arguments[0].escape)
+            src = _word_value(src, ins.arguments[0].escape)
         except LexError:
             return False
     return posixpath.normpath(src) == "."

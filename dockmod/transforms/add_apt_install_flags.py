@@ -85,10 +85,10 @@ class AddAptInstallFlags(Transform):
         # Every missing flag of every call, found on the text as it is, then fixed with one
         # edit (so a RUN with many calls is fixed in one pass, and parsed twice at most).
         wanted: list[tuple[str, FixSafety, Any, Any, dict[str, str]]] = []
+        installs = [call for call in pm_calls(script)
+                    if call.manager.value in ("apt-get", "apt") and call.action == "install"]
         for flag, safety in _FLAGS:
-            for call in pm_calls(script):
-                if call.manager.value not in ("apt-get", "apt") or call.action != "install":
-                    continue
+            for call in installs:
                 present = call.assume_yes if flag == "-y" else call.has_option(flag)
                 if present or not call.action_words:
                     continue

@@ -34,7 +34,7 @@ relative to the Dockerfile's folder.
 from __future__ import annotations
 
 from dockmod.buildcontext import ContextSummary
-from dockmod.cst import Dockerfile
+from dockmod.cst import Add, Copy, Dockerfile
 from dockmod.semantic.copies import whole_context
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
@@ -65,7 +65,8 @@ class IgnoreRiskyContextFiles(Transform):
     )
 
     def transform(self, df: Dockerfile) -> Dockerfile:
-        copies = [ins for ins in df.body if whole_context(ins)]
+        # whole_context's own first exit tested inline: no call for the other instructions.
+        copies = [ins for ins in df.body if isinstance(ins, (Copy, Add)) and whole_context(ins)]
         if not copies:
             return df
         ctx, _ = open_build_context(self)

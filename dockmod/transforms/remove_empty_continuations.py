@@ -62,10 +62,18 @@ class RemoveEmptyContinuations(Transform):
         # instead of printing every instruction.
         layout = Layout.of(df)
         todo: set[int] = set()
+        # Where each instruction's own lines start (past the lines above it), once per
+        # instruction: most blank lines are lines above an instruction, several per one.
+        own: dict[int, int] = {}
         for m in _BLANK_LINE.finditer(layout.text):
-            i = layout.instruction_at(m.end())
-            if i is not None and i not in todo and m.end() > layout.starts[i] + sum(
-                    len(line.value) for line in df.body[i].leading_lines):
+            end = m.end()
+            i = layout.instruction_at(end)
+            if i is None or i in todo:
+                continue
+            start = own.get(i)
+            if start is None:
+                start = own[i] = layout.starts[i] + sum(len(line.value) for line in df.body[i].leading_lines)
+            if end > start:
                 todo.add(i)
         if not todo:
             return df

@@ -315,6 +315,8 @@ class ReorderDependencyCopy(Transform):
     def transform(self, df: Dockerfile) -> Dockerfile:
         self._load_context()
         self._reasons: list[str] = []
+        # Each RUN's first step (_first_step), asked once: several copies above may look for it.
+        self._steps: dict[int, Any] = {}
         replacements: dict[int, list[Instruction]] = {}
         for stage in df.stages:
             self._stage(df, stage, replacements)
@@ -337,7 +339,10 @@ class ReorderDependencyCopy(Transform):
         # after (read from the RUNs' text, before any parse).
         workdirs: Sequence[str] = ()
         model = None
-        for i, c in enumerate(ins):
+        for i in range(first_copy, len(ins)):
+            c = ins[i]
+            if not isinstance(c, (Copy, Add)):
+                continue  # folder_copy's own first exit, without the call
             src = folder_copy(c)
             if src is None or not _may_install_after(ins, i, src == "."):
                 continue
@@ -374,8 +379,7 @@ class ReorderDependencyCopy(Transform):
                             manifests=_manifest_list(install), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
-        between = [j for j, x in enumerate(ins) if isinstance(x, Run) and id(x) not in out
-                   and _copies_above(ins, j) >= 2 and may_call_any(x, STEP_MANAGERS)]
+        between = [j for j in _below_two_copies(ins) if id(ins[j]) not in out and may_call_any(ins[j], STEP_MANAGERS)]
         if not between:
             return  # no dependency step below two copies: no model, no parse
         if model is None:
@@ -550,23 +554,16 @@ class ReorderDependencyCopy(Transform):
                 continue
             if not may_call_any(x, STEP_MANAGERS):
                 continue  # names no manager a step can call: no step to find, no parse
-            for script, opaque in scripts_of(model, x):
-                if script.has_error:
-                    continue
-                calls = calls_by_span(script)
-                deps = [c for c in script.commands if c.span in calls and (
-                    is_dependency_step(calls[c.span]) or mixed_pip(calls[c.span]))]
-                if deps:
-                    return j, x, script, InstallNeeds(text=command_text(deps[0]), env_set=self._env_set(x),
-                                                      env_at=self._env_at(x, script),
-                                                      manager=calls[deps[0].span].manager), opaque
-                projects = [c for c in script.commands if c.span in calls and project_step(calls[c.span])]
-                if projects:
-                    manager = calls[projects[0].span].manager
-                    if deps_step_before(model, ins, i, manager):
-                        return None  # already deps-first; the project install needs the sources
-                    return j, x, script, InstallNeeds(text=command_text(projects[0]), manager=manager,
-                                                      env_set=self._env_set(x), env_at=self._env_at(x, script)), opaque
+            step = self._steps.get(id(x), self._steps)
+            if step is self._steps:
+                step = self._steps[id(x)] = _first_step(scripts_of(model, x))
+            if step is None:
+                continue
+            script, opaque, cmd, manager, project = step
+            if project and deps_step_before(model, ins, i, manager):
+                return None  # already deps-first; the project install needs the sources
+            return j, x, script, InstallNeeds(text=command_text(cmd), env_set=self._env_set(x),
+                                              env_at=self._env_at(x, script), manager=manager), opaque
         return None
 
     def _hands_on(self, c: Copy | Add, run: Run, install: InstallNeeds) -> str | None:
@@ -884,16 +881,43 @@ def _may_install_after(ins: list[Instruction], i: int, named: bool) -> bool:
     return False
 
 
-def _copies_above(ins: list[Instruction], j: int) -> int:
-    """COPY/ADDs right above ``ins[j]``, past instructions a COPY may cross: a source
-    copy between a manifest copy and the install needs two."""
+_CROSSED = COPY_NEUTRAL - {"SHELL", "ONBUILD"}
+
+
+def _first_step(scripts: list[tuple[ShellScript, str | None]]) -> tuple[Any, ...] | None:
+    """The first dependency step of a RUN's scripts (:func:`scripts_of`), else its first
+    project step: (script, why-no-fix, command, manager, is-a-project-step); None without one.
+    A pure function of the RUN, so :meth:`ReorderDependencyCopy._install_after` keeps it."""
+    for script, opaque in scripts:
+        if script.has_error:
+            continue
+        calls = calls_by_span(script)
+        deps = [c for c in script.commands if c.span in calls and (
+            is_dependency_step(calls[c.span]) or mixed_pip(calls[c.span]))]
+        if deps:
+            return script, opaque, deps[0], calls[deps[0].span].manager, False
+        projects = [c for c in script.commands if c.span in calls and project_step(calls[c.span])]
+        if projects:
+            return script, opaque, projects[0], calls[projects[0].span].manager, True
+    return None
+
+
+def _below_two_copies(ins: list[Instruction]) -> list[int]:
+    """The RUNs with at least two COPY/ADDs right above them, past instructions a COPY may
+    cross: a source copy between a manifest copy and the install needs two. One pass: the
+    count goes on past what a COPY may cross and restarts at anything else (a RUN too)."""
+    out: list[int] = []
     n = 0
-    for x in reversed(ins[:j]):
+    for j, x in enumerate(ins):
         if isinstance(x, (Copy, Add)):
             n += 1
-        elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in COPY_NEUTRAL - {"SHELL", "ONBUILD"}):
-            break
-    return n
+        elif isinstance(x, Run):
+            if n >= 2:
+                out.append(j)
+            n = 0
+        elif not (isinstance(x, (Workdir, Env, Arg)) or x.name in _CROSSED):
+            n = 0
+    return out
 
 
 def _named_by_setting(ctx: BuildContext, cf: ConfigFile, in_ctx: Any) -> str | None:
