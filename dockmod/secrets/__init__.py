@@ -88,6 +88,8 @@ def is_secret_name(name: str, allow: Sequence[str] = (), deny: Sequence[str] = (
     ``allow`` (likewise). A user's ``deny`` word beats the built-in allow list, and a
     user's ``allow`` word beats every deny list, so either can correct dockmod.
     """
+    if not allow and not deny:  # most calls: no user lists to lower-case
+        return _is_secret_name(name, (), ())
     return _is_secret_name(name, tuple(a.lower() for a in allow), tuple(d.lower() for d in deny))
 
 
