@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import signal
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -227,7 +227,8 @@ def _process(job: Job) -> FileResult:
         from dockmod.diff import unified_diff  # difflib: only a changed file needs it
 
         diff_text = unified_diff(text, out, job.display)
-    diff_text, lines, findings, remaining = _mask(df, text, diff_text, lines, result.findings, result.remaining)
+    diff_text, lines, findings, remaining = _mask(df, text, diff_text, lines, result.findings, result.remaining,
+                                                  _secret_words(options))
     diff = diff_text.encode("utf-8", "surrogateescape")
     fixed: dict[str, int] = {}
     if changed:
@@ -265,19 +266,30 @@ def _process(job: Job) -> FileResult:
     )
 
 
+def _secret_words(options: Mapping[str, Mapping[str, Any]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ``allow`` and ``deny`` words of DM301's options: masking judges a key as DM301
+    does, so a key the user's ``deny`` makes secret has its value masked too."""
+    from dockmod.transforms.move_secrets_to_mounts import MoveSecretsToMounts
+
+    own = options.get(MoveSecretsToMounts.meta.name) or {}
+    return tuple(map(str, own.get("allow") or ())), tuple(map(str, own.get("deny") or ()))
+
+
 def _mask(df: Any, text: str, diff: str, lines: dict[int, str], findings: list[Finding],
-          remaining: list[Finding]) -> tuple[str, dict[int, str], list[Finding], list[Finding]]:
+          remaining: list[Finding], words: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+          ) -> tuple[str, dict[int, str], list[Finding], list[Finding]]:
     """Secret values (ARG/ENV defaults, pasted tokens) masked in everything shown (issue 13):
     the diff, the quoted source lines, and every finding's message and fix title.
 
-    ``text`` is the source of ``df`` (``df.code``). A file with no diff and no findings
-    shows nothing of its text, so its secrets are not looked for.
+    ``text`` is the source of ``df`` (``df.code``); ``words``: DM301's ``allow`` and ``deny``
+    (:func:`_secret_words`). A file with no diff and no findings shows nothing of its text,
+    so its secrets are not looked for.
     """
     if not diff and not lines and not findings and not remaining:
         return diff, lines, findings, remaining
     from dockmod.secrets import MASK_NOTE, mask_findings, mask_secrets, secret_values
 
-    values = secret_values(df, text=text)
+    values = secret_values(df, *words, text=text)
     if not values:
         return diff, lines, findings, remaining
     masked = mask_secrets(diff, values)

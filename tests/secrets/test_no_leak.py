@@ -156,3 +156,19 @@ def test_parse_error_is_masked_by_lock_and_counted_as_failed(tmp_path: Path) -> 
     assert "unterminated heredoc" in out and "token ****" in out
     _assert_clean(out)
     assert "0 changed, 0 unchanged, 1 failed" in out
+
+
+DENIED = "plainvalue42"  # secret only because the user's `deny` words say so
+
+
+@pytest.mark.parametrize("command", [("check", "--format", "full"), ("fix", "--unsafe-fixes")])
+def test_user_deny_words_are_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]) -> None:
+    # DM301's `deny` makes SENTRY_DSN a secret: masking judges keys with the same words, so
+    # neither the quoted line nor the diff shows its value (they did before).
+    (tmp_path / "Dockerfile").write_text(
+        f'FROM alpine\nARG SENTRY_DSN={DENIED}\nRUN curl -H "X: $SENTRY_DSN" https://example.com\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.dockmod.transform.move-secrets-to-mounts]\ndeny = ["dsn"]\n')
+    monkeypatch.chdir(tmp_path)
+    _, out = _run(*command, "-j", "1", "Dockerfile")
+    assert "SENTRY_DSN" in out and "****" in out
+    assert DENIED not in out
