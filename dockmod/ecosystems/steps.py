@@ -283,7 +283,10 @@ def record_env_files(call: PackageManagerCall, install: InstallNeeds) -> None:
 def record_config(call: PackageManagerCall, install: InstallNeeds) -> None:
     """Record the project configuration ``call`` reads without naming it (its row's
     ``project_config`` and ``patch_table``), and a configuration file its options name."""
+    env = install.env_at(call.command) if install.env_at is not None else None
     for cf in call.info.project_config:
+        if cf.env is not None and env is not None and _turned_off(cf, cf.env, env):
+            continue
         if cf not in install.config:
             install.config.append(cf)
     if call.info.patch_table and call.info.patch_table not in install.patch_tables:
@@ -291,6 +294,20 @@ def record_config(call: PackageManagerCall, install: InstallNeeds) -> None:
     for opt in call.options:
         if opt.name in CONFIG_OPTIONS.get(call.manager, ()) and opt.value:
             install.need(opt.value)
+
+
+def _turned_off(cf: ConfigFile, var_off: tuple[str, str], env: Callable[[str], object]) -> bool:
+    """The variable of ``cf`` (its ``env``) turns the file off where the call runs
+    (``GOWORK=off``). NoFix when it names another file, or its value is not known."""
+    var, off = var_off
+    value = env(var)
+    if value is None or value == "":
+        return False
+    if not isinstance(value, str):
+        raise NoFix(f"`${var}` may name a file read in place of `{cf.path}`, and its value is not known")
+    if value == off:
+        return True
+    raise NoFix(f"`{var}={value}` names the file read in place of `{cf.path}`, which dockmod does not copy")
 
 
 def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:

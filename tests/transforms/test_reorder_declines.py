@@ -113,6 +113,18 @@ def test_go_work_using_another_folder() -> None:
         "`go.work` uses the folder `./lib`, which the manifest copy would not bring"]
 
 
+def test_go_workspace_file_named_by_gowork() -> None:
+    # GOWORK names the workspace file read in place of `go.work` (https://go.dev/ref/mod#workspaces):
+    # copying `go.work` would not bring it; a value not known may name one too.
+    ctx = FIXTURES / "go_work_copied.context"
+    named = "FROM golang:1.22\nWORKDIR /src\nENV GOWORK=/src/ci.work\nCOPY . .\nRUN go mod download\n"
+    assert _reasons(named, context_dir=ctx) == [
+        "`GOWORK=/src/ci.work` names the file read in place of `go.work`, which dockmod does not copy"]
+    unknown = "FROM golang:1.22\nARG GOWORK\nWORKDIR /src\nCOPY . .\nRUN go mod download\n"
+    assert _reasons(unknown, context_dir=ctx) == [
+        "`$GOWORK` may name a file read in place of `go.work`, and its value is not known"]
+
+
 def test_go_build_reading_only_what_is_on_disk() -> None:
     # GOFLAGS=-mod=vendor / GOPROXY=off: an added `go mod download` would need the network.
     text = (FIXTURES / "go_env_offline_no_download.before.Dockerfile").read_text()
