@@ -434,9 +434,9 @@ def record_project_needs(call: PackageManagerCall, install: InstallNeeds) -> Non
     if m is Manager.DOTNET:
         record_restore_needs(call, install)
         operand = [w.raw for w in call.operands[:1]]
-        carried = [w.raw for o in call.options if dotnet.restore_carries(o.name) for w in o.words]
-        carried += [dotnet.RESTORE_AS_PROPERTY[o.name] for o in call.options
-                    if o.name in dotnet.RESTORE_AS_PROPERTY and o.value is None]
+        carried = dotnet.restore_options(call)
+        if isinstance(carried, str):
+            raise NoFix(carried)
         install.extra_command = " ".join(["dotnet", "restore", *operand, *carried])
         return
     if m is Manager.POETRY:

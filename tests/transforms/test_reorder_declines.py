@@ -150,3 +150,17 @@ def test_gradle_context_without_build_files(tmp_path: Path) -> None:
     assert _reasons(text, context_dir=tmp_path) == [
         "the context has none of the build files `settings.gradle`, `settings.gradle.kts`, `build.gradle`, "
         "`build.gradle.kts`"]
+
+
+def test_dotnet_publish_that_picks_its_runtime_identifier() -> None:
+    # `dotnet publish` (only it) adds the current RID for PublishAot/PublishReadyToRun… when
+    # none is given; a `dotnet restore` with the same options restores for none:
+    # https://learn.microsoft.com/en-us/dotnet/core/compatibility/sdk/7.0/automatic-rid-publish-only
+    ctx = FIXTURES / "dotnet_restore_carries_runtime.context"
+    text = ("FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\n"
+            "RUN dotnet publish -c Release -p:PublishAot=true -o /app\n"
+            "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\n"
+            "RUN dotnet publish -c Release /p:PublishReadyToRun=true -o /app\n")
+    assert _reasons(text, context_dir=ctx) == [
+        f"`dotnet publish` picks the runtime identifier for `{p}` (none is given), which `dotnet restore` does "
+        "not: the publish would restore again" for p in ("PublishAot", "PublishReadyToRun")]
