@@ -57,8 +57,10 @@ MANAGERS = (
                 " -v --verbosity -a --arch --os --configfile --version-suffix --property -p"
             ),
             names("--configfile"),
-            # MSBuild switches may start with `/` (https://learn.microsoft.com/visualstudio/msbuild/msbuild-command-line-reference);
-            # `--sc`/`--ucr` take an optional `true|false` (https://learn.microsoft.com/dotnet/core/tools/dotnet-publish#synopsis).
+            # MSBuild switches may start with `/`:
+            # https://learn.microsoft.com/visualstudio/msbuild/msbuild-command-line-reference;
+            # `--sc`/`--ucr` take an optional `true|false`:
+            # https://learn.microsoft.com/dotnet/core/tools/dotnet-publish#synopsis
             slash_options=("/p:", "/property:"),
             bool_values=names("--sc --self-contained --ucr --use-current-runtime"),
         ),

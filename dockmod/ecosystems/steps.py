@@ -285,7 +285,7 @@ def record_config(call: PackageManagerCall, install: InstallNeeds) -> None:
     ``project_config`` and ``patch_table``), and a configuration file its options name."""
     env = install.env_at(call.command) if install.env_at is not None else None
     for cf in call.info.project_config:
-        if cf.env is not None and env is not None and _turned_off(cf, cf.env, env):
+        if env is not None and _turned_off(cf, env):
             continue
         if cf not in install.config:
             install.config.append(cf)
@@ -296,10 +296,12 @@ def record_config(call: PackageManagerCall, install: InstallNeeds) -> None:
             install.need(opt.value)
 
 
-def _turned_off(cf: ConfigFile, var_off: tuple[str, str], env: Callable[[str], object]) -> bool:
+def _turned_off(cf: ConfigFile, env: Callable[[str], object]) -> bool:
     """The variable of ``cf`` (its ``env``) turns the file off where the call runs
     (``GOWORK=off``). NoFix when it names another file, or its value is not known."""
-    var, off = var_off
+    if cf.env is None:
+        return False
+    var, off = cf.env
     value = env(var)
     if value is None or value == "":
         return False
