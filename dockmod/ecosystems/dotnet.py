@@ -165,9 +165,10 @@ def _properties(option: Option) -> list[tuple[str, str]]:
     return [(name.strip(), value.strip()) for name, _, value in pairs]
 
 
-def restore_options(call: PackageManagerCall) -> list[str] | str:
+def restore_options(call: PackageManagerCall, in_project: tuple[str, ...] = ()) -> list[str] | str:
     """The options of a build (``call``) that the ``dotnet restore`` added before it
-    repeats, as written, so that it restores what the build reads; or why none can."""
+    repeats, as written, so that it restores what the build reads; or why none can.
+    ``in_project``: the :data:`PUBLISH_RID_PROPERTIES` its MSBuild files set to true."""
     out: list[str] = []
     props: list[tuple[str, str]] = []
     rid = False
@@ -187,6 +188,7 @@ def restore_options(call: PackageManagerCall) -> list[str] | str:
     # https://learn.microsoft.com/visualstudio/msbuild/msbuild-properties
     rid = rid or any(name.lower() in RID_PROPERTIES and value for name, value in props)
     auto = [name for name, value in props if name.lower() in PUBLISH_RID_PROPERTIES and value.lower() == "true"]
+    auto += in_project
     if call.action == "publish" and auto and not rid:
         return (f"`dotnet publish` picks the runtime identifier for `{auto[0]}` (none is given), which "
                 "`dotnet restore` does not: the publish would restore again")

@@ -82,6 +82,9 @@ class ContextInputs:
     files: list[str] = field(default_factory=list)
     #: Cargo: (package name, has ``src/lib.rs``, has ``src/main.rs``).
     crate: tuple[str, bool, bool] | None = None
+    #: dotnet: the properties of :data:`dotnet.PUBLISH_RID_PROPERTIES` its MSBuild files set to
+    #: ``true`` (as written, under any condition).
+    rid_properties: tuple[str, ...] = ()
 
 
 #: The context's answer for a call: its inputs, why they cannot be listed, or None when
@@ -434,9 +437,9 @@ def record_project_needs(call: PackageManagerCall, install: InstallNeeds) -> Non
         record_go_offline(call, install)
         return
     if m is Manager.DOTNET:
-        record_restore_needs(call, install)
+        found = record_restore_needs(call, install)
         operand = [w.raw for w in call.operands[:1]]
-        carried = dotnet.restore_options(call)
+        carried = dotnet.restore_options(call, found.rid_properties if found is not None else ())
         if isinstance(carried, str):
             raise NoFix(carried)
         install.extra_command = " ".join(["dotnet", "restore", *operand, *carried])
@@ -470,9 +473,10 @@ def record_go_download(call: PackageManagerCall, install: InstallNeeds) -> None:
     install.no_download_if.append(go.VENDOR_MODULES)
 
 
-def record_restore_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
+def record_restore_needs(call: PackageManagerCall, install: InstallNeeds) -> ContextInputs | None:
     """``dotnet restore`` (or the restore of a build): the project, solution and NuGet
-    files the context lists (dotnet's manifests are patterns, so only it can)."""
+    files the context lists (dotnet's manifests are patterns, so only it can). Returns the
+    context's answer; None without a context."""
     if len(call.operands) > 1 or (call.operands and not call.operands[0].static):
         raise NoFix("the project is named through a variable or several operands")
     named = call.operands[0].text if call.operands else None
@@ -487,12 +491,13 @@ def record_restore_needs(call: PackageManagerCall, install: InstallNeeds) -> Non
         install.writes.append(posixpath.join(folder, "obj"))
         install.unsafe.append(f"no build context shows which projects `{named}` references, nor the MSBuild/"
                               "NuGet files in the folders above it")
-        return
+        return None
     found = install.from_context(call, "which project files `dotnet restore` reads")
     for path in found.files:
         install.need(path)
         if path.endswith(dotnet.PROJECT_SUFFIXES):
             install.writes.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), "obj")))
+    return found
 
 
 def record_cargo_prebuild(call: PackageManagerCall, install: InstallNeeds) -> None:
