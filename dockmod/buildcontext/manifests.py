@@ -635,6 +635,18 @@ def read_msbuild(name: str, data: bytes, out: Reading) -> None:
             out.not_self_contained.append(f"`{name}` imports `{target}`")
 
 
+def msbuild_true_properties(data: bytes, names: frozenset[str]) -> list[str]:
+    """The properties among ``names`` (lower case; MSBuild's are case-insensitive) that an
+    MSBuild file sets to ``true`` (``<PublishAot>true</PublishAot>``), under any condition:
+    https://learn.microsoft.com/visualstudio/msbuild/msbuild-properties. None in a file
+    that cannot be read (its reading declines or marks the reorder already)."""
+    try:
+        texts = xml_texts(data)
+    except XmlRefused:
+        return []
+    return [tag for tag, text in texts if tag.lower() in names and text.strip().lower() == "true"]
+
+
 #: The project lines of a .sln file (a text format, not XML):
 #: ``Project("{type}") = "Name", "path\\App.csproj", "{guid}"``
 #: (https://learn.microsoft.com/visualstudio/extensibility/internals/solution-dot-sln-file).

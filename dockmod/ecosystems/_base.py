@@ -364,6 +364,10 @@ class ConfigFile:
     #: (pnpm's ``pnpmfile`` in ``.npmrc`` or ``pnpm-workspace.yaml``): the file a setting in
     #: the build context names is copied, and read, in its place.
     settings: tuple[tuple[str, str], ...] = ()
+    #: A variable that names the file to read in place of it, and the value with which the
+    #: manager reads none (Go's ``GOWORK``, ``off``): that value leaves the file out; another
+    #: (or one not known) declines the reorder, as dockmod does not copy the file it names.
+    env: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

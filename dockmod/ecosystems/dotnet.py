@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
 from dockmod.ecosystems._rows import names, same
-from dockmod.shell.commands import CommandSpec
+from dockmod.shell.commands import CommandSpec, Option
 
 _MSBUILD = ("*.csproj", "*.fsproj", "*.vbproj", "*.sln", "*.slnx", "packages.lock.json", "NuGet.Config",
             "nuget.config", "Directory.Packages.props", "Directory.Build.props", "global.json")
@@ -55,6 +57,12 @@ MANAGERS = (
                 " -v --verbosity -a --arch --os --configfile --version-suffix --property -p"
             ),
             names("--configfile"),
+            # MSBuild switches may start with `/`:
+            # https://learn.microsoft.com/visualstudio/msbuild/msbuild-command-line-reference;
+            # `--sc`/`--ucr` take an optional `true|false`:
+            # https://learn.microsoft.com/dotnet/core/tools/dotnet-publish#synopsis
+            slash_options=("/p:", "/property:"),
+            bool_values=names("--sc --self-contained --ucr --use-current-runtime"),
         ),
         install_actions=frozenset({"restore", "build", "publish", "test", "run", "pack", "tool install",
                                    "add package", "workload install"}),
@@ -118,17 +126,70 @@ RESTORE_CARRIED = frozenset({"-r", "--runtime", "-a", "--arch", "--os", "-s", "-
                              "--ucr", "--use-current-runtime",
                              "--no-http-cache", "--ignore-failed-sources", "--lock-file-path", "--force-evaluate"})
 #: MSBuild properties written with the name attached (``--property:PublishAot=true``,
-#: ``-property:…``): carried too, as properties decide what is restored (Native AOT's
+#: ``-property:…``, ``/p:…``): carried too, as properties decide what is restored (Native AOT's
 #: ILCompiler, ReadyToRun's runtime packs: https://learn.microsoft.com/en-us/dotnet/core/deploying/native-aot/,
 #: https://learn.microsoft.com/en-us/dotnet/core/deploying/ready-to-run).
-RESTORE_PROPERTY_PREFIXES = ("--property:", "-property:", "-p:")
+RESTORE_PROPERTY_PREFIXES = ("--property:", "-property:", "-p:", "/p:", "/property:")
 #: `dotnet publish`/`build` options that `dotnet restore` lacks but that set a property
-#: the restore reads: ``--self-contained`` sets ``SelfContained``, whose runtime packs the
-#: restore fetches (https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-publish#options).
-RESTORE_AS_PROPERTY = {"--self-contained": "-p:SelfContained=true", "--sc": "-p:SelfContained=true",
-                       "--no-self-contained": "-p:SelfContained=false"}
+#: the restore reads: ``--self-contained [true|false]`` sets ``SelfContained``, whose runtime
+#: packs the restore fetches (https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-publish#options):
+#: the property and its value when the option has none.
+RESTORE_AS_PROPERTY = {"--self-contained": ("SelfContained", "true"), "--sc": ("SelfContained", "true"),
+                       "--no-self-contained": ("SelfContained", "false")}
+#: Options that give the runtime identifier (RID), and the property that does:
+#: https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-publish#options
+RID_OPTIONS = frozenset({"-r", "--runtime", "-a", "--arch", "--os", "--ucr", "--use-current-runtime"})
+RID_PROPERTIES = frozenset({"runtimeidentifier"})
+#: Properties (lower case) for which `dotnet publish`, and only it, adds the current RID when
+#: none is given (SDK 7.0.200 on): a `dotnet restore` with them and no RID restores for no
+#: RID, and the publish restores again ("you'll need to specify an RID using dotnet restore
+#: -r"): https://learn.microsoft.com/en-us/dotnet/core/compatibility/sdk/7.0/automatic-rid-publish-only
+PUBLISH_RID_PROPERTIES = frozenset({"publishaot", "publishreadytorun", "publishsinglefile", "publishselfcontained"})
 
 
 def restore_carries(option: str) -> bool:
     """An option of a build that the added ``dotnet restore`` repeats."""
     return option in RESTORE_CARRIED or option.startswith(RESTORE_PROPERTY_PREFIXES)
+
+
+def _properties(option: Option) -> list[tuple[str, str]]:
+    """The MSBuild properties an option sets, as (name, value): ``-p A=1;B=2``,
+    ``-p:A=1``, ``--property:A=1``, ``/p:A=1`` (pairs split by ``;`` or ``,``)."""
+    if len(option.words) == 2 and option.name in ("-p", "--property"):
+        text = option.words[1].text
+    elif option.words[0].text.startswith(RESTORE_PROPERTY_PREFIXES):
+        text = option.words[0].text.split(":", 1)[1]
+    else:
+        return []
+    pairs = (p.partition("=") for p in re.split(r"[;,]", text))
+    return [(name.strip(), value.strip()) for name, _, value in pairs]
+
+
+def restore_options(call: PackageManagerCall, in_project: tuple[str, ...] = ()) -> list[str] | str:
+    """The options of a build (``call``) that the ``dotnet restore`` added before it
+    repeats, as written, so that it restores what the build reads; or why none can.
+    ``in_project``: the :data:`PUBLISH_RID_PROPERTIES` its MSBuild files set to true."""
+    out: list[str] = []
+    props: list[tuple[str, str]] = []
+    rid = False
+    for o in call.options:
+        if o.name in ("--ucr", "--use-current-runtime") and o.value is not None:
+            if o.value.lower() == "true":  # `--ucr true`: the switch
+                out.append(o.name)
+                rid = True
+        elif restore_carries(o.name):
+            out.extend(w.raw for w in o.words)
+            rid = rid or o.name in RID_OPTIONS
+            props += _properties(o)
+        elif o.name in RESTORE_AS_PROPERTY:
+            name, default = RESTORE_AS_PROPERTY[o.name]
+            out.append(f"-p:{name}={o.value or default}")
+    # MSBuild property names are case-insensitive:
+    # https://learn.microsoft.com/visualstudio/msbuild/msbuild-properties
+    rid = rid or any(name.lower() in RID_PROPERTIES and value for name, value in props)
+    auto = [name for name, value in props if name.lower() in PUBLISH_RID_PROPERTIES and value.lower() == "true"]
+    auto += in_project
+    if call.action == "publish" and auto and not rid:
+        return (f"`dotnet publish` picks the runtime identifier for `{auto[0]}` (none is given), which "
+                "`dotnet restore` does not: the publish would restore again")
+    return out

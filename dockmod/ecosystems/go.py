@@ -68,9 +68,12 @@ MANAGERS = (
         kind_rule=_go_kind,
         # A workspace: `go.work` (and its checksums, `go.work.sum`) in the module's folder or
         # above it makes the go command read the modules it `use`s: https://go.dev/ref/mod#workspaces
-        project_config=(ConfigFile("go.work", "https://go.dev/ref/mod#workspaces", manifest=True, unknown="skip"),
+        # "If GOWORK is set to off, the go command disables workspace mode"; a path to a file
+        # ending in .work is read instead (same page).
+        project_config=(ConfigFile("go.work", "https://go.dev/ref/mod#workspaces", manifest=True, unknown="skip",
+                                   env=("GOWORK", "off")),
                         ConfigFile("go.work.sum", "https://go.dev/ref/mod#workspaces", manifest=True,
-                                   unknown="skip")),
+                                   unknown="skip", env=("GOWORK", "off"))),
     ),
 )
 

@@ -82,6 +82,9 @@ class ContextInputs:
     files: list[str] = field(default_factory=list)
     #: Cargo: (package name, has ``src/lib.rs``, has ``src/main.rs``).
     crate: tuple[str, bool, bool] | None = None
+    #: dotnet: the properties of :data:`dotnet.PUBLISH_RID_PROPERTIES` its MSBuild files set to
+    #: ``true`` (as written, under any condition).
+    rid_properties: tuple[str, ...] = ()
 
 
 #: The context's answer for a call: its inputs, why they cannot be listed, or None when
@@ -283,7 +286,10 @@ def record_env_files(call: PackageManagerCall, install: InstallNeeds) -> None:
 def record_config(call: PackageManagerCall, install: InstallNeeds) -> None:
     """Record the project configuration ``call`` reads without naming it (its row's
     ``project_config`` and ``patch_table``), and a configuration file its options name."""
+    env = install.env_at(call.command) if install.env_at is not None else None
     for cf in call.info.project_config:
+        if env is not None and _turned_off(cf, env):
+            continue
         if cf not in install.config:
             install.config.append(cf)
     if call.info.patch_table and call.info.patch_table not in install.patch_tables:
@@ -291,6 +297,22 @@ def record_config(call: PackageManagerCall, install: InstallNeeds) -> None:
     for opt in call.options:
         if opt.name in CONFIG_OPTIONS.get(call.manager, ()) and opt.value:
             install.need(opt.value)
+
+
+def _turned_off(cf: ConfigFile, env: Callable[[str], object]) -> bool:
+    """The variable of ``cf`` (its ``env``) turns the file off where the call runs
+    (``GOWORK=off``). NoFix when it names another file, or its value is not known."""
+    if cf.env is None:
+        return False
+    var, off = cf.env
+    value = env(var)
+    if value is None or value == "":
+        return False
+    if not isinstance(value, str):
+        raise NoFix(f"`${var}` may name a file read in place of `{cf.path}`, and its value is not known")
+    if value == off:
+        return True
+    raise NoFix(f"`{var}={value}` names the file read in place of `{cf.path}`, which dockmod does not copy")
 
 
 def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
@@ -415,11 +437,11 @@ def record_project_needs(call: PackageManagerCall, install: InstallNeeds) -> Non
         record_go_offline(call, install)
         return
     if m is Manager.DOTNET:
-        record_restore_needs(call, install)
+        found = record_restore_needs(call, install)
         operand = [w.raw for w in call.operands[:1]]
-        carried = [w.raw for o in call.options if dotnet.restore_carries(o.name) for w in o.words]
-        carried += [dotnet.RESTORE_AS_PROPERTY[o.name] for o in call.options
-                    if o.name in dotnet.RESTORE_AS_PROPERTY and o.value is None]
+        carried = dotnet.restore_options(call, found.rid_properties if found is not None else ())
+        if isinstance(carried, str):
+            raise NoFix(carried)
         install.extra_command = " ".join(["dotnet", "restore", *operand, *carried])
         return
     if m is Manager.POETRY:
@@ -451,9 +473,10 @@ def record_go_download(call: PackageManagerCall, install: InstallNeeds) -> None:
     install.no_download_if.append(go.VENDOR_MODULES)
 
 
-def record_restore_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
+def record_restore_needs(call: PackageManagerCall, install: InstallNeeds) -> ContextInputs | None:
     """``dotnet restore`` (or the restore of a build): the project, solution and NuGet
-    files the context lists (dotnet's manifests are patterns, so only it can)."""
+    files the context lists (dotnet's manifests are patterns, so only it can). Returns the
+    context's answer; None without a context."""
     if len(call.operands) > 1 or (call.operands and not call.operands[0].static):
         raise NoFix("the project is named through a variable or several operands")
     named = call.operands[0].text if call.operands else None
@@ -468,12 +491,13 @@ def record_restore_needs(call: PackageManagerCall, install: InstallNeeds) -> Non
         install.writes.append(posixpath.join(folder, "obj"))
         install.unsafe.append(f"no build context shows which projects `{named}` references, nor the MSBuild/"
                               "NuGet files in the folders above it")
-        return
+        return None
     found = install.from_context(call, "which project files `dotnet restore` reads")
     for path in found.files:
         install.need(path)
         if path.endswith(dotnet.PROJECT_SUFFIXES):
             install.writes.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), "obj")))
+    return found
 
 
 def record_cargo_prebuild(call: PackageManagerCall, install: InstallNeeds) -> None:

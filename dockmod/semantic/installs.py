@@ -175,7 +175,7 @@ def context_inputs(ctx: BuildContext, call: PackageManagerCall, folder: str) -> 
     crate's layout (for the dependency pre-build); Maven: a POM with modules is declined
     (its ``.mvn/`` folder is the row's ``project_config``, copied whole).
     """
-    from dockmod.buildcontext.manifests import dotnet_inputs, read_crate
+    from dockmod.buildcontext.manifests import dotnet_inputs, msbuild_true_properties, read_crate
     from dockmod.ecosystems import dotnet
     from dockmod.ecosystems.steps import ContextInputs
 
@@ -187,7 +187,13 @@ def context_inputs(ctx: BuildContext, call: PackageManagerCall, folder: str) -> 
         found = dotnet_inputs(folder, start, ctx.entries(folder), ctx.read, ctx.has_file,
                               projects=dotnet.PROJECT_SUFFIXES, solutions=dotnet.SOLUTION_SUFFIXES,
                               beside=dotnet.RESTORE_INPUTS)
-        return found if isinstance(found, str) else ContextInputs(files=found)
+        if isinstance(found, str):
+            return found
+        # Only `dotnet publish` picks a runtime identifier for them (dotnet.PUBLISH_RID_PROPERTIES).
+        rid = [p for f in found if f.endswith((*dotnet.PROJECT_SUFFIXES, ".props", ".targets"))
+               and (data := ctx.read(at(f))) is not None
+               for p in msbuild_true_properties(data, dotnet.PUBLISH_RID_PROPERTIES)]
+        return ContextInputs(files=found, rid_properties=tuple(rid))
     if call.manager is Manager.CARGO:
         crate = read_crate(folder, ctx.read, ctx.has_file)
         if isinstance(crate, str):

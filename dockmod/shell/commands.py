@@ -48,6 +48,12 @@ class CommandSpec:
     #: False for programs without subcommands (``cpanm``, ``julia``): every positional
     #: word is an operand and the action is ``""`` (a row's action rule may name it).
     subcommands: bool = True
+    #: Options written with a slash, by prefix (MSBuild's ``/p:Name=Value``): an option
+    #: named up to its ``=``, not an operand.
+    slash_options: tuple[str, ...] = ()
+    #: Options that take the next word as value only when it is ``true`` or ``false``
+    #: (the dotnet CLI's ``--sc [true|false]``); else they are switches.
+    bool_values: frozenset[str] = frozenset()
     #: Action keys longest first (``pip install`` before ``pip``), with their word counts.
     _order: tuple[tuple[str, int], ...] = field(init=False, repr=False, compare=False)
     #: The same, as one table per word count, longest first: (count, words → key); the
@@ -133,12 +139,19 @@ def split_options(
             positional.extend(words[i + 1 :])
             break
         if len(t) < 2 or t[0] != "-":
-            positional.append(w)
+            if spec.slash_options and t.startswith(spec.slash_options):
+                name, eq, value = t.partition("=")
+                options.append(Option(name, value if eq else None, (w,)))
+            else:
+                positional.append(w)
             i += 1
             continue
         if t[1] == "-" and "=" in t:
             name, value = t.split("=", 1)
             options.append(Option(name, value, (w,)))
+        elif t in spec.bool_values and i + 1 < n and words[i + 1].text.lower() in ("true", "false"):
+            options.append(Option(t, words[i + 1].text, (w, words[i + 1])))
+            i += 1
         elif t in takes and i + 1 < n:
             options.append(Option(t, words[i + 1].text, (w, words[i + 1])))
             i += 1

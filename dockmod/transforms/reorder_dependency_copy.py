@@ -32,7 +32,8 @@ is no error):
   lock file and ``.npmrc*``;
 * ``go mod download``: ``go.mod``, ``go.sum*`` (a module without dependencies has none),
   and ``go.work``/``go.work.sum`` when the context has them (a ``go.work`` with another
-  folder in ``use``, or replacing a module with one, gives no fix);
+  folder in ``use``, or replacing a module with one, gives no fix; ``GOWORK=off`` where
+  it runs leaves them out, and ``GOWORK`` naming another workspace file gives no fix);
 * ``bundle install``: ``Gemfile`` (or ``--gemfile``), ``Gemfile.lock*``;
 * ``composer install``: ``composer.json``, ``composer.lock*``;
 * ``mvn dependency:go-offline`` (or ``dependency:resolve``): ``pom.xml`` (or ``-f``), and

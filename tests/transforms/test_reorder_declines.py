@@ -113,6 +113,18 @@ def test_go_work_using_another_folder() -> None:
         "`go.work` uses the folder `./lib`, which the manifest copy would not bring"]
 
 
+def test_go_workspace_file_named_by_gowork() -> None:
+    # GOWORK names the workspace file read in place of `go.work` (https://go.dev/ref/mod#workspaces):
+    # copying `go.work` would not bring it; a value not known may name one too.
+    ctx = FIXTURES / "go_work_copied.context"
+    named = "FROM golang:1.22\nWORKDIR /src\nENV GOWORK=/src/ci.work\nCOPY . .\nRUN go mod download\n"
+    assert _reasons(named, context_dir=ctx) == [
+        "`GOWORK=/src/ci.work` names the file read in place of `go.work`, which dockmod does not copy"]
+    unknown = "FROM golang:1.22\nARG GOWORK\nWORKDIR /src\nCOPY . .\nRUN go mod download\n"
+    assert _reasons(unknown, context_dir=ctx) == [
+        "`$GOWORK` may name a file read in place of `go.work`, and its value is not known"]
+
+
 def test_go_build_reading_only_what_is_on_disk() -> None:
     # GOFLAGS=-mod=vendor / GOPROXY=off: an added `go mod download` would need the network.
     text = (FIXTURES / "go_env_offline_no_download.before.Dockerfile").read_text()
@@ -138,3 +150,17 @@ def test_gradle_context_without_build_files(tmp_path: Path) -> None:
     assert _reasons(text, context_dir=tmp_path) == [
         "the context has none of the build files `settings.gradle`, `settings.gradle.kts`, `build.gradle`, "
         "`build.gradle.kts`"]
+
+
+def test_dotnet_publish_that_picks_its_runtime_identifier() -> None:
+    # `dotnet publish` (only it) adds the current RID for PublishAot/PublishReadyToRun… when
+    # none is given; a `dotnet restore` with the same options restores for none:
+    # https://learn.microsoft.com/en-us/dotnet/core/compatibility/sdk/7.0/automatic-rid-publish-only
+    ctx = FIXTURES / "dotnet_restore_carries_runtime.context"
+    text = ("FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\n"
+            "RUN dotnet publish -c Release -p:PublishAot=true -o /app\n"
+            "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\n"
+            "RUN dotnet publish -c Release /p:PublishReadyToRun=true -o /app\n")
+    assert _reasons(text, context_dir=ctx) == [
+        f"`dotnet publish` picks the runtime identifier for `{p}` (none is given), which `dotnet restore` does "
+        "not: the publish would restore again" for p in ("PublishAot", "PublishReadyToRun")]
