@@ -17,6 +17,7 @@ from dockmod.cst.arguments import Heredoc, JsonArray, ShellCommand
 from dockmod.cst.instructions import Run
 from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, cache_settings, calls
 from dockmod.ecosystems._base import template_vars
+from dockmod.ecosystems.images import repository_and_tag
 from dockmod.shell.edits import (
     comment_lines,
     insert_assignment,
@@ -150,9 +151,13 @@ _RPM_VARIANTS = frozenset(v for row in RPM_IMAGES for v in row[2:])
 
 
 def rpm_variant(image: str) -> str | None:
-    """The dnf/yum variant ``image`` (its reference as written) ships; None: not known."""
-    name, _, tag = image.lower().rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image.lower(), "", "")
-    name = name.removeprefix("docker.io/").removeprefix("library/")
+    """The dnf/yum variant ``image`` (its reference as written) ships; None: not known.
+    Docker Hub's names are read as :func:`dockmod.ecosystems.images.repository_and_tag`
+    reads them (every host of ``registry.reference.DOCKER_HUB_ALIASES``, ``library/``)."""
+    parts = repository_and_tag(image)
+    if parts is None:
+        return None
+    name, tag = parts
     major = tag.split(".")[0].split("-")[0]
     if not major.isdigit():
         return None

@@ -163,3 +163,18 @@ def test_may_run_skips_names_inside_other_words(raw: str) -> None:
 
     everything = frozenset(Manager)
     assert not may_run(unquoted(raw), everything)
+
+
+@pytest.mark.parametrize(("image", "expected"), [
+    ("fedora:41", "dnf5"), ("fedora:40", "dnf4"), ("amazonlinux:2", "yum3"), ("centos:7", "yum3"),
+    ("almalinux/8-base:8.9", "dnf4"), ("redhat/ubi9:9.3", "dnf4"), ("fedora:latest", None), ("${B}:41", None),
+    # Docker Hub under each of its names (registry.reference.DOCKER_HUB_ALIASES).
+    ("docker.io/redhat/ubi8:8.9", "dnf4"), ("registry-1.docker.io/redhat/ubi8:8.9", "dnf4"),
+    ("index.docker.io/almalinux/8-base:8.9", "dnf4"), ("registry.docker.com/redhat/ubi8-minimal:8.9", "dnf4"),
+    ("index.docker.io/library/amazonlinux:2", "yum3"), ("REGISTRY-1.DOCKER.IO/library/fedora:41", "dnf5"),
+    ("quay.io/centos/centos:8", "dnf4"), ("registry.access.redhat.com/ubi8/ubi:8.9", "dnf4"),
+])  # fmt: skip
+def test_rpm_variant_reads_every_docker_hub_name(image: str, expected: str | None) -> None:
+    from dockmod.ecosystems.cache_use import rpm_variant
+
+    assert rpm_variant(image) == expected
