@@ -52,7 +52,7 @@ from dockmod.semantic.effects import file_commands_only, paths_named, runs_opaqu
 from dockmod.semantic.env import command_env
 from dockmod.semantic.model import Model
 from dockmod.semantic.paths import inside
-from dockmod.semantic.runs import may_call_any, run_text, shell_script
+from dockmod.semantic.runs import may_call_any, run_text, shell_script, shell_source
 from dockmod.semantic.scope import Scope, join_workdir
 from dockmod.semantic.yarn import which_yarn
 from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand
@@ -72,9 +72,10 @@ def _mentions(run: Run, *words: str) -> bool:
 
 
 def may_run_any(run: Run, managers: frozenset[Manager]) -> bool:
-    """:func:`may_run` on the RUN's shell text and heredoc bodies (:func:`run_text`): False
-    when no command of ``run`` can run one of ``managers``, so it need not be parsed."""
-    return isinstance(run.command, ShellCommand) and may_run(run_text(run), managers)
+    """:func:`may_run` on the RUN's shell text and heredoc bodies as the parse reads them
+    (:func:`shell_source`): False when no command of ``run`` can run one of ``managers``,
+    so it need not be parsed."""
+    return isinstance(run.command, ShellCommand) and may_run(shell_source(run), managers)
 
 
 def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | None]:

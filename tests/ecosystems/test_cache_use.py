@@ -143,26 +143,27 @@ _CALLS = [
 
 @pytest.mark.parametrize("raw", _CALLS)
 def test_may_run_lets_every_call_through(raw: str) -> None:
-    from dockmod.ecosystems import unquoted
     from dockmod.ecosystems.cache_use import may_run
+    from dockmod.lang.words import logical_text
 
     found = calls(parse_shell(ShellCommand(raw=raw, escape="\\")))
     assert found, raw
     for c in found:
-        assert may_run(unquoted(raw), frozenset({c.manager})), raw
+        assert may_run(logical_text(raw), frozenset({c.manager})), raw
 
 
 @pytest.mark.parametrize("raw", [
     "curl -fsSL https://dl.google.com/go/go1.22.linux-amd64.tar.gz -o go.tgz",
     "tar -C /usr/local -xzf go.tgz && rm go.tgz && ls /usr/local/go/bin",
-    "curl -O https://dot.net/v1/dotnet-install.sh", "chmod -R 755 /app", "echo golang piper",
+    "curl -O https://dot.net/v1/dotnet-install.sh", "echo golang piper",
 ])  # fmt: skip
 def test_may_run_skips_names_inside_other_words(raw: str) -> None:
-    from dockmod.ecosystems import unquoted
+    # Not ``chmod -R``: tree-sitter-bash's error recovery may start a word after a ``-``
+    # (``;-cpanm x`` runs cpanm), so the filter lets ``R`` after ``-`` through.
     from dockmod.ecosystems.cache_use import may_run
 
     everything = frozenset(Manager)
-    assert not may_run(unquoted(raw), everything)
+    assert not may_run(raw, everything)
 
 
 @pytest.mark.parametrize(("image", "expected"), [
