@@ -42,7 +42,7 @@ def test_a_call_is_still_read(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("run", [
     # BuildKit drops the comment line inside the continuation: the shell runs ``pip install``.
-    "RUN pip\\\n# the web framework\n    install flask # 7f3c\n",
+    "RUN pip\\\n#flask, the web framework\n    install flask # 7f3c\n",
     # A heredoc body's backslash-newline ends the word ``pip`` (tree-sitter-bash).
     "RUN <<EOF\npip\\\ninstall flask\nEOF\n",
 ])  # fmt: skip
