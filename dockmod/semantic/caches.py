@@ -100,9 +100,14 @@ def docker_clean_disabled(model: Model, stage_index: int, run: Run) -> bool:
                    if done(x) and (sc := shell_script(x)) is not None))
 
 
-def copied_paths(model: Model, stage_index: int) -> list[str]:
-    """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it."""
-    return [src for e in model.copies_from(stage_index) for src in e.sources]
+def copied_paths(model: Model, stage_index: int) -> list[tuple[str, str]]:
+    """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it,
+    each with its reader as a reason names it (``a `COPY --from```)."""
+    return [(src, _READERS[e.kind]) for e in model.copies_from(stage_index) for src in e.sources]
+
+
+#: How a reason names the reader of a :class:`~dockmod.semantic.model.CopyEdge`, by its kind.
+_READERS = {"copy": "a `COPY --from`", "mount": "a `RUN --mount=from=`"}
 
 
 #: What the transform decided for the RUNs it has read so far (in file order): id of a
@@ -715,9 +720,9 @@ def etc_apt_risks(model: Model, stage_index: int, scope: Scope, calls: Sequence[
     out = []
     if stage_index in model.shipped:
         out.append("it changes `/etc/apt` in a stage that can be shipped")
-    elif any(inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"
-             for src in copied_paths(model, stage_index)):
-        out.append("a `COPY --from` reads `/etc/apt`")
+    elif reader := next((r for src, r in copied_paths(model, stage_index)
+                         if inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"), None):
+        out.append(f"{reader} reads `/etc/apt`")
     u = scope.user
     if u.uid is None and u.inherited and any(os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
         # ``sudo apt-get`` in an image whose default user is not known: an inserted RUN may
@@ -819,9 +824,9 @@ class MountRisks:
                     grouped[key] = []
                     out.append("\1" + key)
                 grouped[key].append(u.path)
-            for src in copied:
+            for src, reader in copied:
                 if inside(src, u.path) or inside(u.path, src) and src != "/":
-                    out.append(f"a `COPY --from` reads {_at(src, u.path)}")
+                    out.append(f"{reader} reads {_at(src, u.path)}")
         out = [r[1:].replace("\0", _listed(grouped[r[1:]])) if r.startswith("\1") else r for r in out]
         if filled:
             out[out.index("\0filled")] = (f"an earlier `RUN` may have filled {_listed(filled)}, "
