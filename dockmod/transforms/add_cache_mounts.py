@@ -121,8 +121,8 @@ what the image holds at that path. So the fix is:
   ``--store-dir``, ``-Dmaven.repo.local=``) or from ``pnpm config set store-dir``,
   ``npm config set cache``, ``yarn config set cache-folder``: the author chose it and may
   use it; when the ``RUN`` itself, an earlier ``COPY``/``ADD``/``RUN`` or a later
-  ``COPY --from`` names a path inside the directory; for apk (apk-tools versions differ in
-  when they keep packages); when the image's user, ``HOME`` and cache settings are not
+  ``COPY --from`` or ``RUN --mount=from=`` names a path inside the directory; for apk
+  (apk-tools versions differ in when they keep packages); when the image's user, ``HOME`` and cache settings are not
   known (an image that is neither a Docker Hub official image nor in the table: it may
   set ``HOME`` or ``PIP_NO_CACHE_DIR``, as ``rayproject/ray`` and ``composer`` do).
 * Unsafe for a mount with ``uid=`` when nothing before the ``RUN`` is known to create the
