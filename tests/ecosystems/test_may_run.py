@@ -54,7 +54,8 @@ def test_known_skipped_calls_pass(raw: str) -> None:
 
 @pytest.mark.parametrize("raw", [
     "curl -fsSL https://dl.google.com/go/go1.22.4.linux-amd64.tar.gz -o go.tgz && tar -C /usr/local -xzf go.tgz",
-    "ls /usr/local/go/bin", "curl -O https://dot.net/v1/dotnet-install.sh", "echo golang piper", "cp -r /src/gems /gems/", "<<EOF\ncurl -o go.tgz https://x/go1.22.tgz\nEOF",
+    "ls /usr/local/go/bin", "curl -O https://dot.net/v1/dotnet-install.sh", "echo golang piper",
+    "cp -r /src/gems /gems/", "<<EOF\ncurl -o go.tgz https://x/go1.22.tgz\nEOF",
 ])  # fmt: skip
 def test_names_inside_other_words_are_rejected(raw: str) -> None:
     for run in _runs(f"FROM x\nRUN {raw}\n"):
