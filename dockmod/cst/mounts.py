@@ -114,6 +114,24 @@ def cache_names(instructions: Sequence[Instruction]) -> dict[str, tuple[str | No
     return out
 
 
+def variable_cache_ids(instructions: Sequence[Instruction]) -> dict[str, str]:
+    """Normalised target → the ``id`` of the first cache mount of that target whose ``id``
+    reads a variable (``id=apt-cache-$TARGETARCH``): one cache per value of a build
+    argument, which :func:`cache_names` does not copy (the variable may not be declared
+    where a new mount goes)."""
+    out: dict[str, str] = {}
+    for ins in instructions:
+        for f in getattr(ins, "flags", ()):
+            spec = f.mount
+            if spec is None or spec.type != "cache" or spec.target is None:
+                continue
+            ident = spec.get("id")
+            target = posixpath.normpath(spec.target)
+            if ident is not None and "$" in ident and target not in out:
+                out[target] = ident
+    return out
+
+
 def with_mount_field(flag: Flag, key: str, value: str) -> Flag:
     """``flag`` with ``key=value`` set in its mount (appended when the flag is plain text)."""
     try:

@@ -91,12 +91,20 @@ _IN_NAME = "['\"]*"
 
 @functools.cache
 def _names_pattern(managers: frozenset[Manager]) -> re.Pattern[str]:
+    return names_pattern(managers, f"(?![{_NOT_AFTER_NAME}])")
+
+
+@functools.cache
+def names_pattern(managers: frozenset[Manager], after: str) -> re.Pattern[str]:
+    """A pattern for a program (or ``python -m`` module) name of ``managers`` where the
+    recogniser may take it for one (see above), followed by ``after`` (a regex): for
+    :func:`may_call`, and for stricter pre-filters that must let through what it does."""
     names = {n for m in managers for n in (*MANAGERS[m].programs, *MANAGERS[m].versioned,
                                             *MANAGERS[m].python_modules)}
     if not names:
         return re.compile("(?!)")
     spelled = (_IN_NAME.join(map(re.escape, n)) for n in sorted(names, key=len, reverse=True))
-    return re.compile(f"(?<![{_NOT_BEFORE_NAME}])(?:{'|'.join(spelled)})(?![{_NOT_AFTER_NAME}])")
+    return re.compile(f"(?<![{_NOT_BEFORE_NAME}])(?:{'|'.join(spelled)}){after}")
 
 
 # Each backslash, with the newline right after it (a continuation). A pattern that starts
@@ -142,6 +150,7 @@ __all__ = [
     "calls",
     "expand_template",
     "may_call",
+    "names_pattern",
     "unquoted",
     "recognise",
 ]

@@ -15,8 +15,17 @@ from dataclasses import dataclass
 
 from dockmod.cst.arguments import Heredoc, JsonArray, ShellCommand
 from dockmod.cst.instructions import Run
-from dockmod.ecosystems import MANAGERS, CacheDir, Manager, PackageManagerCall, cache_settings, calls
+from dockmod.ecosystems import (
+    MANAGERS,
+    CacheDir,
+    Manager,
+    PackageManagerCall,
+    cache_settings,
+    calls,
+    names_pattern,
+)
 from dockmod.ecosystems._base import template_vars
+from dockmod.ecosystems.images import repository_and_tag
 from dockmod.shell.edits import (
     comment_lines,
     insert_assignment,
@@ -77,36 +86,28 @@ def config_sets(script: ShellScript, before: int | None) -> dict[CacheDir, str |
 
 def may_run(text: str, managers: frozenset[Manager]) -> bool:
     """Cheap pre-filter before parsing, stricter than :func:`dockmod.ecosystems.may_call`:
-    ``text`` (shell source, :func:`dockmod.ecosystems.unquoted`) may hold a command that
-    runs one of ``managers``. A call's program (or ``python -m`` module) is a word of its
-    own, or the last part of a path, with at most a version after its name (``pip3.12``):
-    so False when each name appears only inside other words (``google``, ``go.tgz``,
-    ``/usr/local/go/``, ``dotnet-install.sh``, ``chmod -R``)."""
+    ``text`` (shell source as the shell gets it: a RUN's text without its continuations and
+    their comment lines, a heredoc body whose backslash-newlines keep their newline; quotes
+    kept) may hold a command that runs one of ``managers``. A call's program (or ``python
+    -m`` module) is where :func:`~dockmod.ecosystems.may_call` finds it, with at most a
+    version after its name (``pip3.12``) before the word may end: so False when each name
+    appears only inside other words (``google``, ``go.tgz``, ``/usr/local/go/``,
+    ``dotnet-install.sh``, ``chmod -R``). tests/ecosystems/test_may_run.py checks that no
+    recognised call is rejected."""
     return _may_run(text, managers)
 
 
 @functools.lru_cache(maxsize=4096)
 def _may_run(text: str, managers: frozenset[Manager]) -> bool:
-    return _run_pattern(managers).search(text) is not None
+    if "\\" in text:
+        text = text.replace("\\", "")
+    return names_pattern(managers, _AFTER_NAME).search(text) is not None
 
 
-# What may stand right before a word that names a program (the text is unquoted: a quote
-# or backslash around it is gone), and what may end it.
-_BEFORE_PROGRAM = r"\s;&|(){}!`/$=:,<>"
-_AFTER_PROGRAM = r"\s;&|(){}<>`"
-
-
-@functools.lru_cache(maxsize=64)
-def _run_pattern(managers: frozenset[Manager]) -> re.Pattern[str]:
-    names = {n for m in managers for n in (*MANAGERS[m].programs, *MANAGERS[m].versioned,
-                                            *MANAGERS[m].python_modules)}
-    if not names:
-        return re.compile("(?!)")
-    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
-    # A version (digits and dots; any character but a letter, ``_``, ``-`` or ``/``, to be
-    # wide) may follow the name.
-    return re.compile(f"(?<![^{_BEFORE_PROGRAM}])(?:{alternatives})"
-                      f"[^{_AFTER_PROGRAM}/A-Za-z_-]*(?![^{_AFTER_PROGRAM}])")
+# After the name: a version (any character but a letter, ``_``, ``-`` or ``/``, to be wide:
+# digits and dots, a quote of ``pip'3'``), then what may end the word: white space, an
+# operator, a quote (error recovery may end a word there), or the end.
+_AFTER_NAME = r"[^\s;&|(){}<>`/A-Za-z_-]*(?![^\s;&|(){}<>`'\"])"
 
 
 def runs_program(name: str, program: str, info: object) -> bool:
@@ -150,9 +151,13 @@ _RPM_VARIANTS = frozenset(v for row in RPM_IMAGES for v in row[2:])
 
 
 def rpm_variant(image: str) -> str | None:
-    """The dnf/yum variant ``image`` (its reference as written) ships; None: not known."""
-    name, _, tag = image.lower().rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image.lower(), "", "")
-    name = name.removeprefix("docker.io/").removeprefix("library/")
+    """The dnf/yum variant ``image`` (its reference as written) ships; None: not known.
+    Docker Hub's names are read as :func:`dockmod.ecosystems.images.repository_and_tag`
+    reads them (every host of ``registry.reference.DOCKER_HUB_ALIASES``, ``library/``)."""
+    parts = repository_and_tag(image)
+    if parts is None:
+        return None
+    name, tag = parts
     major = tag.split(".")[0].split("-")[0]
     if not major.isdigit():
         return None

@@ -52,7 +52,7 @@ from dockmod.semantic.effects import file_commands_only, paths_named, runs_opaqu
 from dockmod.semantic.env import command_env
 from dockmod.semantic.model import Model
 from dockmod.semantic.paths import inside
-from dockmod.semantic.runs import may_call_any, run_text, shell_script
+from dockmod.semantic.runs import may_call_any, run_text, shell_script, shell_source
 from dockmod.semantic.scope import Scope, join_workdir
 from dockmod.semantic.yarn import which_yarn
 from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand
@@ -72,9 +72,10 @@ def _mentions(run: Run, *words: str) -> bool:
 
 
 def may_run_any(run: Run, managers: frozenset[Manager]) -> bool:
-    """:func:`may_run` on the RUN's shell text and heredoc bodies (:func:`run_text`): False
-    when no command of ``run`` can run one of ``managers``, so it need not be parsed."""
-    return isinstance(run.command, ShellCommand) and may_run(run_text(run), managers)
+    """:func:`may_run` on the RUN's shell text and heredoc bodies as the parse reads them
+    (:func:`shell_source`): False when no command of ``run`` can run one of ``managers``,
+    so it need not be parsed."""
+    return isinstance(run.command, ShellCommand) and may_run(shell_source(run), managers)
 
 
 def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | None]:
@@ -99,9 +100,14 @@ def docker_clean_disabled(model: Model, stage_index: int, run: Run) -> bool:
                    if done(x) and (sc := shell_script(x)) is not None))
 
 
-def copied_paths(model: Model, stage_index: int) -> list[str]:
-    """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it."""
-    return [src for e in model.copies_from(stage_index) for src in e.sources]
+def copied_paths(model: Model, stage_index: int) -> list[tuple[str, str]]:
+    """Sources that ``COPY --from``/``--mount=from`` read in this stage or one built on it,
+    each with its reader as a reason names it (``a `COPY --from```)."""
+    return [(src, _READERS[e.kind]) for e in model.copies_from(stage_index) for src in e.sources]
+
+
+#: How a reason names the reader of a :class:`~dockmod.semantic.model.CopyEdge`, by its kind.
+_READERS = {"copy": "a `COPY --from`", "mount": "a `RUN --mount=from=`"}
 
 
 #: What the transform decided for the RUNs it has read so far (in file order): id of a
@@ -714,9 +720,9 @@ def etc_apt_risks(model: Model, stage_index: int, scope: Scope, calls: Sequence[
     out = []
     if stage_index in model.shipped:
         out.append("it changes `/etc/apt` in a stage that can be shipped")
-    elif any(inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"
-             for src in copied_paths(model, stage_index)):
-        out.append("a `COPY --from` reads `/etc/apt`")
+    elif reader := next((r for src, r in copied_paths(model, stage_index)
+                         if inside("/etc/apt", src) or inside(src, "/etc/apt") and src != "/"), None):
+        out.append(f"{reader} reads `/etc/apt`")
     u = scope.user
     if u.uid is None and u.inherited and any(os.path.basename(w.text) == "sudo" for c in calls for w in c.program):
         # ``sudo apt-get`` in an image whose default user is not known: an inserted RUN may
@@ -818,9 +824,9 @@ class MountRisks:
                     grouped[key] = []
                     out.append("\1" + key)
                 grouped[key].append(u.path)
-            for src in copied:
+            for src, reader in copied:
                 if inside(src, u.path) or inside(u.path, src) and src != "/":
-                    out.append(f"a `COPY --from` reads {_at(src, u.path)}")
+                    out.append(f"{reader} reads {_at(src, u.path)}")
         out = [r[1:].replace("\0", _listed(grouped[r[1:]])) if r.startswith("\1") else r for r in out]
         if filled:
             out[out.index("\0filled")] = (f"an earlier `RUN` may have filled {_listed(filled)}, "

@@ -393,6 +393,24 @@ def _unquoted(raw: str, bodies: tuple[str, ...]) -> str:
     return unquoted("\n".join((raw, *bodies)))
 
 
+def shell_source(run: Run) -> str:
+    """The RUN's shell text and heredoc bodies as the parse reads them (cached by text),
+    quotes kept: the text as BuildKit hands it to the shell (its continuations and the
+    comment lines after them dropped: ``pip \\``, ``# c``, ``install x`` is ``pip install
+    x``), then each body as written but for the backslash of a backslash-newline, where
+    tree-sitter-bash ends a word (``pip\\<newline>install`` is two words). Empty for exec
+    form."""
+    cmd = run.command
+    if not isinstance(cmd, ShellCommand):
+        return ""
+    return _source(cmd.raw, cmd.escape, tuple(h.body for h in run.heredocs))
+
+
+@functools.lru_cache(maxsize=4096)
+def _source(raw: str, escape: str, bodies: tuple[str, ...]) -> str:
+    return "\n".join((logical_text(raw, escape), *(_BODY_BREAK.sub("", b) for b in bodies)))
+
+
 #: Every package manager the tables know (the widest pre-filter).
 ALL_MANAGERS = frozenset(Manager)
 

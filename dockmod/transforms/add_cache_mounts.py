@@ -121,8 +121,8 @@ what the image holds at that path. So the fix is:
   ``--store-dir``, ``-Dmaven.repo.local=``) or from ``pnpm config set store-dir``,
   ``npm config set cache``, ``yarn config set cache-folder``: the author chose it and may
   use it; when the ``RUN`` itself, an earlier ``COPY``/``ADD``/``RUN`` or a later
-  ``COPY --from`` names a path inside the directory; for apk (apk-tools versions differ in
-  when they keep packages); when the image's user, ``HOME`` and cache settings are not
+  ``COPY --from`` or ``RUN --mount=from=`` names a path inside the directory; for apk
+  (apk-tools versions differ in when they keep packages); when the image's user, ``HOME`` and cache settings are not
   known (an image that is neither a Docker Hub official image nor in the table: it may
   set ``HOME`` or ``PIP_NO_CACHE_DIR``, as ``rayproject/ray`` and ``composer`` do).
 * Unsafe for a mount with ``uid=`` when nothing before the ``RUN`` is known to create the
@@ -147,6 +147,12 @@ what the image holds at that path. So the fix is:
   user, who cannot write to a mount owned by 1000, and has another ``HOME``), or
   ``ARG PIP_CACHE_DIR=…`` / an ``ENV`` that expands an ARG (another value moves the cache
   out of the mount, into the layer, once ``--no-cache-dir`` is gone).
+* Unsafe when a cache mount of the file on the new mount's directory, or on another
+  directory of the same manager that the ``RUN`` uses, has an ``id`` that reads a variable
+  (``id=apt-cache-$TARGETARCH``: one cache per platform) and the new mount gets no ``id``:
+  it would have one cache for every platform, which builds for different platforms wait
+  on (``sharing=locked``) or share. Such an ``id`` is not copied: its variable may not be
+  declared where the new mount goes.
 * The ``docker-clean`` ``RUN`` is unsafe in a stage that can be shipped (it changes
   ``/etc/apt`` there: later ``apt-get install`` runs in containers or child images keep
   their ``.deb`` files), and when the apt mounts it serves are unsafe. A stage can be
@@ -212,6 +218,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -303,6 +310,7 @@ class AddCacheMounts(Transform):
         self._cont: str | None = None
         self._run_cont: str | None = None
         self._names: dict[str, tuple[str | None, str | None]] | None = None
+        self._variable_ids: dict[str, str] | None = None
         self._context: BuildContext | bool | None = None
         self._read: dict[str, bytes | None] = {}
         #: Stages whose docker-clean RUN was considered, and where this pass inserted it.
@@ -418,6 +426,7 @@ class AddCacheMounts(Transform):
             plan.mounts = [m for m in plan.mounts if (m.path in plan.held) is held]
         plan.mount_env = tuple(dict.fromkeys((k, v) for c in calls for k, v in c.info.mount_env
                                              if scope.run_get(k) is None))
+        siblings = plan.mounts
         new_flags, edited = self._merge(run, plan)
         command, heredocs, removed, removers = remove_run_defeaters(run, calls, plan.mount_env,
                                                                    [m.path for m in plan.mounts])
@@ -438,6 +447,7 @@ class AddCacheMounts(Transform):
         plan.unsafe += caches.arg_risks(scope, own, plan.mounts, calls, plan.uid)
         plan.unsafe += caches.missing_parents(self._model, original, scope, plan.mounts, plan.uid)
         plan.unsafe += caches.copies_mount(own, [m.path for m in plan.mounts], scope)
+        plan.unsafe += self._id_scheme_risks(plan, siblings)
         if any(m.how == "default" and not m.system for m in plan.mounts):
             plan.unsafe += caches.config_file_risks(self._model, original, calls, scope, self._context_file)
         if held is not True:
@@ -541,6 +551,30 @@ class AddCacheMounts(Transform):
         new, edited, added = mounts.merge_cache_mounts(run.flags, wanted)
         plan.mounts = [plan.mounts[i] for i in added]
         return new, edited
+
+    def _id_scheme_risks(self, plan: _Plan, siblings: Sequence[CacheTarget]) -> list[str]:
+        """Why a new mount of ``plan`` that gets no ``id`` would share a cache the file keeps
+        apart: a cache mount of the file on the same directory of the same manager, or one
+        of ``siblings`` (the RUN's other directories of that manager: apt's
+        ``/var/cache/apt`` and ``/var/lib/apt/lists``), has an ``id`` that reads a variable
+        (``id=apt-cache-$TARGETARCH``, one cache per platform). Such an id is not copied
+        (:func:`mounts.cache_names`): its variable may not be declared where the mount goes."""
+        if self._variable_ids is None:
+            self._variable_ids = mounts.variable_cache_ids(self._df.body)
+        if not self._variable_ids:
+            return []
+        assert self._names is not None  # set by _merge
+        shared: dict[tuple[str, str], list[str]] = {}
+        for m in plan.mounts:
+            if (self._names.get(m.path) or (None, None))[0] is not None:
+                continue
+            scheme = next(((s.path, self._variable_ids[s.path]) for s in (m, *siblings)
+                           if s.manager is m.manager and s.path in self._variable_ids), None)
+            if scheme is not None:
+                shared.setdefault(scheme, []).append(m.path)
+        return [f"the file's cache mount on `{target}` has `id={ident}` (one cache per value of the variable); "
+                f"the new mount{'s' if len(paths) > 1 else ''} on {', '.join(f'`{p}`' for p in paths)} would "
+                f"have one cache for all of them" for (target, ident), paths in shared.items()]
 
     def _continuation(self, run: Run) -> str:
         """The line break inside an instruction: this RUN's own first continuation line's

@@ -143,23 +143,39 @@ _CALLS = [
 
 @pytest.mark.parametrize("raw", _CALLS)
 def test_may_run_lets_every_call_through(raw: str) -> None:
-    from dockmod.ecosystems import unquoted
     from dockmod.ecosystems.cache_use import may_run
+    from dockmod.lang.words import logical_text
 
     found = calls(parse_shell(ShellCommand(raw=raw, escape="\\")))
     assert found, raw
     for c in found:
-        assert may_run(unquoted(raw), frozenset({c.manager})), raw
+        assert may_run(logical_text(raw), frozenset({c.manager})), raw
 
 
 @pytest.mark.parametrize("raw", [
     "curl -fsSL https://dl.google.com/go/go1.22.linux-amd64.tar.gz -o go.tgz",
     "tar -C /usr/local -xzf go.tgz && rm go.tgz && ls /usr/local/go/bin",
-    "curl -O https://dot.net/v1/dotnet-install.sh", "chmod -R 755 /app", "echo golang piper",
+    "curl -O https://dot.net/v1/dotnet-install.sh", "echo golang piper",
 ])  # fmt: skip
 def test_may_run_skips_names_inside_other_words(raw: str) -> None:
-    from dockmod.ecosystems import unquoted
+    # Not ``chmod -R``: tree-sitter-bash's error recovery may start a word after a ``-``
+    # (``;-cpanm x`` runs cpanm), so the filter lets ``R`` after ``-`` through.
     from dockmod.ecosystems.cache_use import may_run
 
     everything = frozenset(Manager)
-    assert not may_run(unquoted(raw), everything)
+    assert not may_run(raw, everything)
+
+
+@pytest.mark.parametrize(("image", "expected"), [
+    ("fedora:41", "dnf5"), ("fedora:40", "dnf4"), ("amazonlinux:2", "yum3"), ("centos:7", "yum3"),
+    ("almalinux/8-base:8.9", "dnf4"), ("redhat/ubi9:9.3", "dnf4"), ("fedora:latest", None), ("${B}:41", None),
+    # Docker Hub under each of its names (registry.reference.DOCKER_HUB_ALIASES).
+    ("docker.io/redhat/ubi8:8.9", "dnf4"), ("registry-1.docker.io/redhat/ubi8:8.9", "dnf4"),
+    ("index.docker.io/almalinux/8-base:8.9", "dnf4"), ("registry.docker.com/redhat/ubi8-minimal:8.9", "dnf4"),
+    ("index.docker.io/library/amazonlinux:2", "yum3"), ("REGISTRY-1.DOCKER.IO/library/fedora:41", "dnf5"),
+    ("quay.io/centos/centos:8", "dnf4"), ("registry.access.redhat.com/ubi8/ubi:8.9", "dnf4"),
+])  # fmt: skip
+def test_rpm_variant_reads_every_docker_hub_name(image: str, expected: str | None) -> None:
+    from dockmod.ecosystems.cache_use import rpm_variant
+
+    assert rpm_variant(image) == expected

@@ -38,3 +38,14 @@ def test_a_call_is_still_read(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "FROM python:3.12-slim\nRUN /usr/local/bin/pip3.12 install flask # 7f3b\n"
     built, parses, codes = _run_dm202(text, monkeypatch)
     assert built == 1 and parses >= 1 and codes == ["DM202"]
+
+
+@pytest.mark.parametrize("run", [
+    # BuildKit drops the comment line inside the continuation: the shell runs ``pip install``.
+    "RUN pip\\\n#flask, the web framework\n    install flask # 7f3c\n",
+    # A heredoc body's backslash-newline ends the word ``pip`` (tree-sitter-bash).
+    "RUN <<EOF\npip\\\ninstall flask\nEOF\n",
+])  # fmt: skip
+def test_a_call_the_text_filter_used_to_miss_is_read(run: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    built, parses, codes = _run_dm202(f"FROM python:3.12-slim\n{run}", monkeypatch)
+    assert built == 1 and parses >= 1 and codes == ["DM202"]
