@@ -4,6 +4,9 @@ a script may spell them, and on generated scripts. And it does reject names insi
 
 from __future__ import annotations
 
+import itertools
+import string
+from collections.abc import Iterator
 from functools import cache
 
 import pytest
@@ -100,9 +103,10 @@ _PROGRAMS = sorted({(m, p) for m, row in MANAGERS.items() for p in (*row.program
 _MODULES = sorted({(m, p) for m, row in MANAGERS.items() for p in row.python_modules})
 
 
-@pytest.mark.parametrize(("manager", "program"), _PROGRAMS)
-def test_every_program_of_the_tables_passes(manager: Manager, program: str) -> None:
-    seen = 0
+def program_runs(manager: Manager, program: str) -> Iterator[Run]:
+    """RUNs (shell form and heredoc) calling ``program`` spelled every way, after each
+    separator and wrapper, before each command tail of ``manager`` (shared with
+    ``test_may_run``)."""
     tails = _TAILS.get(manager, [" install x"])
     for spelled in _spellings(program):
         for before in ("", "x && ", "a;", "(", "sudo -E ", "env A=1 ", "if ! ", "true |", "x \\\n  ",
@@ -110,19 +114,41 @@ def test_every_program_of_the_tables_passes(manager: Manager, program: str) -> N
             for after in (*tails, *(f"{v}{t}" for t in tails[:2] for v in ("3", "3.12", " \\\n# c\n ",
                                                                              "\\\n#c\n ", "\\\n "))):
                 raw = f"{before}{spelled}{after}"
-                for run in _runs(f"FROM x\nRUN {raw}\n") + _runs(f"FROM x\nRUN <<EOF\n{raw}\nEOF\n"):
-                    seen += _lets_through(run)
-    assert seen  # the program is recognised in some of these spellings
+                yield from _runs(f"FROM x\nRUN {raw}\n") + _runs(f"FROM x\nRUN <<EOF\n{raw}\nEOF\n")
+
+
+def module_runs(manager: Manager, module: str) -> Iterator[Run]:
+    """RUNs calling python module ``module`` spelled every way (shared with ``test_may_run``)."""
+    for spelled in _spellings(module):
+        for tail in _TAILS.get(manager, [" install x"]):
+            yield from _runs(f"FROM x\nRUN python3.12 -m {spelled}{tail} && python -I -m {spelled}3{tail}\n")
+
+
+def recovery_runs() -> Iterator[Run]:
+    """One or two ASCII characters before or after a program's name: tree-sitter-bash
+    recovers from a syntax error by starting a word after about any character (``;-cpanm``,
+    ``[cpanm``), so each must pass where the name is recognised (shared with ``test_may_run``)."""
+    chars = [c for c in string.printable if c not in "\x0b\x0c"]
+    for combo in (*((c,) for c in chars), *itertools.product(string.punctuation, repeat=2)):
+        p = "".join(combo)
+        for raw in (f"{p}cpanm x", f"cpanm{p} x", f"a{p}cpanm x", f"x && {p}pip3 install y"):
+            yield from _runs(f"FROM x\nRUN {raw}\n")
+
+
+def generated_runs(parts: list[str], heredoc: bool) -> list[Run]:
+    """The RUNs of a Hypothesis script made of ``parts`` (shared with ``test_may_run``)."""
+    script = "".join(parts)
+    return _runs(f"FROM x\nRUN <<EOF\n{script}\nEOF\n" if heredoc else f"FROM x\nRUN {script}\n")
+
+
+@pytest.mark.parametrize(("manager", "program"), _PROGRAMS)
+def test_every_program_of_the_tables_passes(manager: Manager, program: str) -> None:
+    assert sum(map(_lets_through, program_runs(manager, program)))  # recognised in some spellings
 
 
 @pytest.mark.parametrize(("manager", "module"), _MODULES)
 def test_every_python_module_of_the_tables_passes(manager: Manager, module: str) -> None:
-    seen = 0
-    for spelled in _spellings(module):
-        for tail in _TAILS.get(manager, [" install x"]):
-            for run in _runs(f"FROM x\nRUN python3.12 -m {spelled}{tail} && python -I -m {spelled}3{tail}\n"):
-                seen += _lets_through(run)
-    assert seen
+    assert sum(map(_lets_through, module_runs(manager, module)))
 
 
 _NAMES = sorted({n for row in MANAGERS.values() for n in (*row.programs, *row.versioned, *row.python_modules)})
@@ -135,24 +161,9 @@ _PIECES = [" ", "  ", "\t", ";", "&&", "||", "|", "(", ")", "{ ", " }", "!", "`"
 @given(st.lists(st.one_of(st.sampled_from(_NAMES), st.sampled_from(_PIECES)), min_size=1, max_size=10),
        st.booleans())
 def test_generated_scripts_pass(parts: list[str], heredoc: bool) -> None:
-    script = "".join(parts)
-    text = f"FROM x\nRUN <<EOF\n{script}\nEOF\n" if heredoc else f"FROM x\nRUN {script}\n"
-    for run in _runs(text):
+    for run in generated_runs(parts, heredoc):
         _lets_through(run)
 
 
 def test_words_that_error_recovery_starts_or_ends_pass() -> None:
-    """tree-sitter-bash recovers from a syntax error by starting a word after about any
-    character (``;-cpanm``, ``[cpanm``): each one or two ASCII characters before or after a
-    program's name, spelled in every way, must pass where the name is recognised."""
-    import itertools
-    import string
-
-    chars = [c for c in string.printable if c not in "\x0b\x0c"]
-    seen = 0
-    for combo in (*((c,) for c in chars), *itertools.product(string.punctuation, repeat=2)):
-        p = "".join(combo)
-        for raw in (f"{p}cpanm x", f"cpanm{p} x", f"a{p}cpanm x", f"x && {p}pip3 install y"):
-            for run in _runs(f"FROM x\nRUN {raw}\n"):
-                seen += _lets_through(run)
-    assert seen > 500
+    assert sum(map(_lets_through, recovery_runs())) > 500

@@ -5,9 +5,6 @@ generated scripts (the inputs of test_may_call). And it still rejects names insi
 
 from __future__ import annotations
 
-import itertools
-import string
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,8 +14,8 @@ from dockmod.cst.instructions import Run
 from dockmod.ecosystems import Manager
 from dockmod.semantic.caches import may_run_any
 from dockmod.semantic.runs import ALL_MANAGERS
-from tests.ecosystems.test_may_call import _MODULES, _NAMES, _PIECES, _PROGRAMS, _TAILS, _corpus_runs, _found, \
-    _runs, _spellings
+from tests.ecosystems.test_may_call import _MODULES, _NAMES, _PIECES, _PROGRAMS, _corpus_runs, _found, _runs, \
+    generated_runs, module_runs, program_runs, recovery_runs
 
 
 def _lets_through(run: Run) -> int:
@@ -64,45 +61,21 @@ def test_names_inside_other_words_are_rejected(raw: str) -> None:
 
 @pytest.mark.parametrize(("manager", "program"), _PROGRAMS)
 def test_every_program_of_the_tables_passes(manager: Manager, program: str) -> None:
-    seen = 0
-    tails = _TAILS.get(manager, [" install x"])
-    for spelled in _spellings(program):
-        for before in ("", "x && ", "a;", "(", "sudo -E ", "env A=1 ", "if ! ", "true |", "x \\\n  ",
-                       "x&&\\\n# c\n"):
-            for after in (*tails, *(f"{v}{t}" for t in tails[:2] for v in ("3", "3.12", " \\\n# c\n ",
-                                                                             "\\\n#c\n ", "\\\n "))):
-                raw = f"{before}{spelled}{after}"
-                for run in _runs(f"FROM x\nRUN {raw}\n") + _runs(f"FROM x\nRUN <<EOF\n{raw}\nEOF\n"):
-                    seen += _lets_through(run)
-    assert seen
+    assert sum(map(_lets_through, program_runs(manager, program)))
 
 
 @pytest.mark.parametrize(("manager", "module"), _MODULES)
 def test_every_python_module_of_the_tables_passes(manager: Manager, module: str) -> None:
-    seen = 0
-    for spelled in _spellings(module):
-        for tail in _TAILS.get(manager, [" install x"]):
-            for run in _runs(f"FROM x\nRUN python3.12 -m {spelled}{tail} && python -I -m {spelled}3{tail}\n"):
-                seen += _lets_through(run)
-    assert seen
+    assert sum(map(_lets_through, module_runs(manager, module)))
 
 
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(_NAMES), st.sampled_from(_PIECES)), min_size=1, max_size=10),
        st.booleans())
 def test_generated_scripts_pass(parts: list[str], heredoc: bool) -> None:
-    script = "".join(parts)
-    text = f"FROM x\nRUN <<EOF\n{script}\nEOF\n" if heredoc else f"FROM x\nRUN {script}\n"
-    for run in _runs(text):
+    for run in generated_runs(parts, heredoc):
         _lets_through(run)
 
 
 def test_words_that_error_recovery_starts_or_ends_pass() -> None:
-    chars = [c for c in string.printable if c not in "\x0b\x0c"]
-    seen = 0
-    for combo in (*((c,) for c in chars), *itertools.product(string.punctuation, repeat=2)):
-        p = "".join(combo)
-        for raw in (f"{p}cpanm x", f"cpanm{p} x", f"a{p}cpanm x", f"x && {p}pip3 install y"):
-            for run in _runs(f"FROM x\nRUN {raw}\n"):
-                seen += _lets_through(run)
-    assert seen > 500
+    assert sum(map(_lets_through, recovery_runs())) > 500
