@@ -228,7 +228,7 @@ def _process(job: Job) -> FileResult:
 
         diff_text = unified_diff(text, out, job.display)
     diff_text, lines, findings, remaining = _mask(df, text, diff_text, lines, result.findings, result.remaining,
-                                                  _secret_words(options))
+                                                  options)
     diff = diff_text.encode("utf-8", "surrogateescape")
     fixed: dict[str, int] = {}
     if changed:
@@ -276,20 +276,20 @@ def _secret_words(options: Mapping[str, Mapping[str, Any]]) -> tuple[tuple[str, 
 
 
 def _mask(df: Any, text: str, diff: str, lines: dict[int, str], findings: list[Finding],
-          remaining: list[Finding], words: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+          remaining: list[Finding], options: Mapping[str, Mapping[str, Any]] | None = None,
           ) -> tuple[str, dict[int, str], list[Finding], list[Finding]]:
     """Secret values (ARG/ENV defaults, pasted tokens) masked in everything shown (issue 13):
     the diff, the quoted source lines, and every finding's message and fix title.
 
-    ``text`` is the source of ``df`` (``df.code``); ``words``: DM301's ``allow`` and ``deny``
-    (:func:`_secret_words`). A file with no diff and no findings shows nothing of its text,
+    ``text`` is the source of ``df`` (``df.code``); ``options``: the transforms' options, whose
+    DM301 ``allow`` and ``deny`` words judge keys (:func:`_secret_words`). A file with no diff and no findings shows nothing of its text,
     so its secrets are not looked for.
     """
     if not diff and not lines and not findings and not remaining:
         return diff, lines, findings, remaining
     from dockmod.secrets import MASK_NOTE, mask_findings, mask_secrets, secret_values
 
-    values = secret_values(df, *words, text=text)
+    values = secret_values(df, *_secret_words(options or {}), text=text)
     if not values:
         return diff, lines, findings, remaining
     masked = mask_secrets(diff, values)
