@@ -103,6 +103,20 @@ def _only_certificates(data: bytes | None) -> bool:
     return bool(labels) and labels <= _PEM_PUBLIC
 
 
+def _gitignore_spec(folder: str) -> tuple[str, object] | None:
+    """``(folder, spec)`` for ``folder/.gitignore``, or None when it is absent or unreadable, or
+    holds a pattern git would ignore. ``pathspec`` (~50 ms to import) is imported only once a
+    ``.gitignore`` was read: most contexts, and every corpus one, have none."""
+    try:
+        with open(os.path.join(folder, ".gitignore"), "rb") as f:
+            lines = f.read(MAX_READ).decode("utf-8", "surrogateescape").splitlines()
+        import pathspec
+
+        return folder, pathspec.GitIgnoreSpec.from_lines(lines)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
 @dataclass
 class BuildContext:
     """A context folder and the ignore rules that filter it."""
@@ -224,8 +238,6 @@ class BuildContext:
 
     def _gitignore_specs(self, folder: str) -> list[tuple[str, object]]:
         if self._gitignores is None:
-            import pathspec
-
             dirs, d = [], self.root
             for _ in range(32):
                 dirs.append(d)
@@ -234,29 +246,16 @@ class BuildContext:
                 d = os.path.dirname(d)
             else:  # no repository above: the context's own .gitignore files only
                 dirs = [self.root]
-            specs = []
-            for d in reversed(dirs):
-                try:
-                    with open(os.path.join(d, ".gitignore"), "rb") as f:
-                        lines = f.read(MAX_READ).decode("utf-8", "surrogateescape").splitlines()
-                    specs.append((d, pathspec.GitIgnoreSpec.from_lines(lines)))
-                except (OSError, ValueError, TypeError):  # absent, or a pattern git would ignore
-                    continue
-            self._gitignores = specs
+            self._gitignores = [x for x in map(_gitignore_spec, reversed(dirs)) if x is not None]
         # Nested .gitignore files inside the context, on the way down to ``folder``.
         out = list(self._gitignores)
         if folder != self.root and folder.startswith(self.root + os.sep):
-            import pathspec
-
             d = self.root
             for part in os.path.relpath(folder, self.root).split(os.sep):
                 d = os.path.join(d, part)
-                try:
-                    with open(os.path.join(d, ".gitignore"), "rb") as f:
-                        lines = f.read(MAX_READ).decode("utf-8", "surrogateescape").splitlines()
-                    out.append((d, pathspec.GitIgnoreSpec.from_lines(lines)))
-                except (OSError, ValueError, TypeError):
-                    continue
+                spec = _gitignore_spec(d)
+                if spec is not None:
+                    out.append(spec)
         return out
 
     def entries(self, rel: str = ".") -> list[str]:
