@@ -31,6 +31,21 @@ _NUGET = (
 )
 
 
+#: MSBuild's command-line switches, long and short names in lower case (MSBuild reads them
+#: in any case, after `-` or `/`): https://learn.microsoft.com/visualstudio/msbuild/msbuild-command-line-reference
+MSBUILD_SWITCHES = names(
+    "binarylogger bl check consoleloggerparameters clp detailedsummary ds distributedfilelogger dfl"
+    " distributedlogger dl featureavailability fa filelogger fl fileloggerparameters flp"
+    " getitem getproperty getresultoutputfile gettargetresult graphbuild graph help h"
+    " ignoreprojectextensions ignore inputresultscaches irc interactive isolateprojects isolate"
+    " logger l lowpriority low maxcpucount m noautoresponse noautorsp noconsolelogger noconlog"
+    " nodereuse nr nologo outputresultscache orc preprocess pp profileevaluation property p"
+    " question q reportfileaccesses restore r restoreproperty rp target t targets ts"
+    " terminallogger tl terminalloggerparameters tlp toolsversion tv validate val version ver"
+    " verbosity v warnaserror err warnasmessage nowarn warnnotaserror noerr"
+)
+
+
 def _dotnet_kind(call: PackageManagerCall) -> InstallKind | None:
     a = call.action
     if a == "restore":
@@ -57,11 +72,11 @@ MANAGERS = (
                 " -v --verbosity -a --arch --os --configfile --version-suffix --property -p"
             ),
             names("--configfile"),
-            # MSBuild switches may start with `/`:
+            # The dotnet CLI passes MSBuild's switches on, and they may start with `/`:
             # https://learn.microsoft.com/visualstudio/msbuild/msbuild-command-line-reference;
             # `--sc`/`--ucr` take an optional `true|false`:
             # https://learn.microsoft.com/dotnet/core/tools/dotnet-publish#synopsis
-            slash_options=("/p:", "/property:"),
+            slash_switches=MSBUILD_SWITCHES,
             bool_values=names("--sc --self-contained --ucr --use-current-runtime"),
         ),
         install_actions=frozenset({"restore", "build", "publish", "test", "run", "pack", "tool install",
@@ -130,12 +145,19 @@ RESTORE_CARRIED = frozenset({"-r", "--runtime", "-a", "--arch", "--os", "-s", "-
 #: ILCompiler, ReadyToRun's runtime packs: https://learn.microsoft.com/en-us/dotnet/core/deploying/native-aot/,
 #: https://learn.microsoft.com/en-us/dotnet/core/deploying/ready-to-run).
 RESTORE_PROPERTY_PREFIXES = ("--property:", "-property:", "-p:", "/p:", "/property:")
+#: MSBuild's ``-restoreProperty:`` (``-rp:``, ``/rp:``) sets properties for the restore alone:
+#: carried as written, not read as the build's properties.
+RESTORE_ONLY_PREFIXES = ("--restoreproperty:", "-restoreproperty:", "-rp:", "/restoreproperty:", "/rp:")
 #: `dotnet publish`/`build` options that `dotnet restore` lacks but that set a property
 #: the restore reads: ``--self-contained [true|false]`` sets ``SelfContained``, whose runtime
 #: packs the restore fetches (https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-publish#options):
 #: the property and its value when the option has none.
 RESTORE_AS_PROPERTY = {"--self-contained": ("SelfContained", "true"), "--sc": ("SelfContained", "true"),
-                       "--no-self-contained": ("SelfContained", "false")}
+                       "--no-self-contained": ("SelfContained", "false"),
+                       # `-c`/`--configuration` sets `Configuration`, which a project's
+                       # conditions on package references may read: the restore sees the
+                       # same configuration as the build (https://learn.microsoft.com/dotnet/core/tools/dotnet-build#options)
+                       "-c": ("Configuration", ""), "--configuration": ("Configuration", "")}
 #: Options that give the runtime identifier (RID), and the property that does:
 #: https://learn.microsoft.com/en-us/dotnet/core/tools/dotnet-publish#options
 RID_OPTIONS = frozenset({"-r", "--runtime", "-a", "--arch", "--os", "--ucr", "--use-current-runtime"})
@@ -149,7 +171,8 @@ PUBLISH_RID_PROPERTIES = frozenset({"publishaot", "publishreadytorun", "publishs
 
 def restore_carries(option: str) -> bool:
     """An option of a build that the added ``dotnet restore`` repeats."""
-    return option in RESTORE_CARRIED or option.startswith(RESTORE_PROPERTY_PREFIXES)
+    # MSBuild's switch names are case-insensitive (`/P:`, `-Property:`).
+    return option in RESTORE_CARRIED or option.lower().startswith(RESTORE_PROPERTY_PREFIXES + RESTORE_ONLY_PREFIXES)
 
 
 def _properties(option: Option) -> list[tuple[str, str]]:
@@ -157,12 +180,22 @@ def _properties(option: Option) -> list[tuple[str, str]]:
     ``-p:A=1``, ``--property:A=1``, ``/p:A=1`` (pairs split by ``;`` or ``,``)."""
     if len(option.words) == 2 and option.name in ("-p", "--property"):
         text = option.words[1].text
-    elif option.words[0].text.startswith(RESTORE_PROPERTY_PREFIXES):
+    elif option.words[0].text.lower().startswith(RESTORE_PROPERTY_PREFIXES):
         text = option.words[0].text.split(":", 1)[1]
     else:
         return []
     pairs = (p.partition("=") for p in re.split(r"[;,]", text))
     return [(name.strip(), value.strip()) for name, _, value in pairs]
+
+
+def _value_raw(option: Option) -> str | None:
+    """The option's value as written (quotes and expansions kept, so that the shell reads the
+    carried word as it read the build's), or None when it cannot be cut out of one quoted word."""
+    if len(option.words) == 2:
+        return option.words[1].raw
+    prefix = f"{option.name}="
+    raw = option.words[0].raw
+    return raw[len(prefix):] if raw.startswith(prefix) else None
 
 
 def restore_options(call: PackageManagerCall, in_project: tuple[str, ...] = ()) -> list[str] | str:
@@ -183,7 +216,9 @@ def restore_options(call: PackageManagerCall, in_project: tuple[str, ...] = ()) 
             props += _properties(o)
         elif o.name in RESTORE_AS_PROPERTY:
             name, default = RESTORE_AS_PROPERTY[o.name]
-            out.append(f"-p:{name}={o.value or default}")
+            value = _value_raw(o) if o.value is not None else default
+            if value:
+                out.append(f"-p:{name}={value}")
     # MSBuild property names are case-insensitive:
     # https://learn.microsoft.com/visualstudio/msbuild/msbuild-properties
     rid = rid or any(name.lower() in RID_PROPERTIES and value for name, value in props)

@@ -48,9 +48,11 @@ class CommandSpec:
     #: False for programs without subcommands (``cpanm``, ``julia``): every positional
     #: word is an operand and the action is ``""`` (a row's action rule may name it).
     subcommands: bool = True
-    #: Options written with a slash, by prefix (MSBuild's ``/p:Name=Value``): an option
-    #: named up to its ``=``, not an operand.
-    slash_options: tuple[str, ...] = ()
+    #: Switches that may be written with a slash (MSBuild's ``/p:Name=Value``, ``/v:m``,
+    #: ``/bl``), by name in lower case (the name ends at the first ``:``; MSBuild reads
+    #: switches in any case): such a word is an option named up to its ``=``, not an
+    #: operand. A slash word with another name is an operand (``/src/App.csproj``).
+    slash_switches: frozenset[str] = frozenset()
     #: Options that take the next word as value only when it is ``true`` or ``false``
     #: (the dotnet CLI's ``--sc [true|false]``); else they are switches.
     bool_values: frozenset[str] = frozenset()
@@ -139,7 +141,7 @@ def split_options(
             positional.extend(words[i + 1 :])
             break
         if len(t) < 2 or t[0] != "-":
-            if spec.slash_options and t.startswith(spec.slash_options):
+            if spec.slash_switches and t[:1] == "/" and t[1:].partition(":")[0].lower() in spec.slash_switches:
                 name, eq, value = t.partition("=")
                 options.append(Option(name, value if eq else None, (w,)))
             else:

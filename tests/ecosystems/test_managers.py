@@ -374,3 +374,16 @@ def test_a_linted_cleaner_keeps_the_cache_mount_out() -> None:
         script = parse_shell(raw)
         found = linted_cleaner(script, calls(script))
         assert (found is None) if expected is None else (found is not None and expected in found), raw
+
+
+@pytest.mark.parametrize("raw, options, operands", [
+    # MSBuild switches after `/`, in any case, with or without a value: options
+    ("dotnet publish /P:UseAppHost=false /v:m /BL /m:2 /nologo", ["/P:UseAppHost", "/v:m", "/BL", "/m:2", "/nologo"], []),
+    # a path is an operand, even when its first part starts like a switch (`/bl…`, `/m…`)
+    ("dotnet publish /src/App.csproj /blob/x.csproj /m", ["/m"], ["/src/App.csproj", "/blob/x.csproj"]),
+])
+def test_msbuild_slash_switches(raw: str, options: list[str], operands: list[str]) -> None:
+    # https://learn.microsoft.com/visualstudio/msbuild/msbuild-command-line-reference
+    (call,) = calls(parse_shell(raw))
+    assert [o.name for o in call.options] == options
+    assert [w.text for w in call.operands] == operands

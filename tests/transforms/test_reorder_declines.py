@@ -160,7 +160,13 @@ def test_dotnet_publish_that_picks_its_runtime_identifier() -> None:
     text = ("FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\n"
             "RUN dotnet publish -c Release -p:PublishAot=true -o /app\n"
             "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\n"
-            "RUN dotnet publish -c Release /p:PublishReadyToRun=true -o /app\n")
+            "RUN dotnet publish -c Release /p:PublishReadyToRun=true -o /app\n"
+            # MSBuild reads switch names in any case (`/P:`, `-Property:`)
+            "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\n"
+            "RUN dotnet publish -c Release /P:PublishSingleFile=true /v:m -o /app\n"
+            "FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\n"
+            "RUN dotnet publish -c Release -Property:PublishAot=true -o /app\n")
     assert _reasons(text, context_dir=ctx) == [
         f"`dotnet publish` picks the runtime identifier for `{p}` (none is given), which `dotnet restore` does "
-        "not: the publish would restore again" for p in ("PublishAot", "PublishReadyToRun")]
+        "not: the publish would restore again" for p in ("PublishAot", "PublishReadyToRun", "PublishSingleFile",
+                                                        "PublishAot")]
