@@ -383,14 +383,17 @@ def shell_script(run: Run) -> ShellScript | None:
 def run_text(run: Run) -> str:
     """The RUN's shell text and heredoc bodies, :func:`unquoted` (cached by text): what
     the cheap pre-filters search. Empty for exec form."""
-    if not isinstance(run.command, ShellCommand):
+    cmd = run.command
+    if not isinstance(cmd, ShellCommand):
         return ""
-    return _unquoted(run.command.raw, tuple(h.body for h in run.heredocs))
+    return _unquoted(cmd.raw, cmd.escape, tuple(h.body for h in run.heredocs))
 
 
 @functools.lru_cache(maxsize=4096)
-def _unquoted(raw: str, bodies: tuple[str, ...]) -> str:
-    return unquoted("\n".join((raw, *bodies)))
+def _unquoted(raw: str, escape: str, bodies: tuple[str, ...]) -> str:
+    # The logical text: BuildKit's continuations (spaces after the escape char, and the
+    # blank and comment lines after it) join a word that the raw text splits.
+    return unquoted("\n".join((logical_text(raw, escape), *bodies)))
 
 
 def shell_source(run: Run) -> str:
@@ -424,11 +427,13 @@ def may_call_any(run: Run, managers: frozenset[Manager]) -> bool:
         return may_call(" ".join(cmd.values), managers)
     if not isinstance(cmd, ShellCommand):
         return False
-    return _may_call(cmd.raw, tuple(h.body for h in run.heredocs), managers)
+    return _may_call(cmd.raw, cmd.escape, tuple(h.body for h in run.heredocs), managers)
 
 
 @functools.lru_cache(maxsize=4096)
-def _may_call(raw: str, bodies: tuple[str, ...], managers: frozenset[Manager]) -> bool:
+def _may_call(raw: str, escape: str, bodies: tuple[str, ...], managers: frozenset[Manager]) -> bool:
+    # The logical text, as the parse reads it (see _unquoted).
+    raw = logical_text(raw, escape)
     if not bodies:
         return may_call(raw, managers)
     # A heredoc body is parsed as written, and tree-sitter-bash ends a word at its

@@ -81,7 +81,10 @@ def test_names_inside_other_words_are_no_call(raw: str) -> None:
 
 def _spellings(name: str) -> list[str]:
     return [name, f"/usr/local/bin/{name}", f"'{name}'", f'"{name}"', f"{name[0]}'{name[1:]}'",
-            f"\\{name}", f"$'{name}'", f'"/opt/x/"{name}', f"./{name}"]
+            f"\\{name}", f"$'{name}'", f'"/opt/x/"{name}', f"./{name}",
+            # split by a continuation as BuildKit joins it: spaces after the escape char, and
+            # the blank and comment lines it skips (pi\<sp><nl>p is pip)
+            f"{name[0]}\\ \t\n{name[1:]}", f"{name[0]}\\\n# c\n\n{name[1:]}"]
 
 
 def _tails() -> dict[Manager, list[str]]:
