@@ -116,7 +116,7 @@ def creates_users(run: Run) -> bool:
     cmd = run.command
     if not isinstance(cmd, ShellCommand):
         return False
-    texts = [cmd.raw, *(h.body for h in run.heredocs)]
+    texts = [logical_text(cmd.raw, cmd.escape), *(h.body for h in run.heredocs)]  # as the parse reads it
     # Every one of _USER_WORDS holds "add" or "mod": most RUNs are decided by those searches.
     return any(("add" in t or "mod" in t) and any(w in t for w in _USER_WORDS) for t in texts)
 

@@ -150,3 +150,12 @@ def test_values_from_arg_defaults_are_known_as_such() -> None:
     # given as build arguments, the values are facts
     assert at(text, "echo", build_args={"UID": "5", "ROOT": "/r"}).from_args("A") == frozenset()
     assert at("FROM debian\nARG U=app\nENV U=app\nUSER $U\nRUN x\n", "RUN").user_args == frozenset()
+
+
+def test_a_user_created_across_a_continuation_is_known() -> None:
+    # BuildKit joins `user\<space>⏎add` (spaces after the escape char) and skips the comment
+    # line after a continuation: the shell runs `useradd`, and the pre-filter must see it.
+    for split in ("user\\ \nadd", "user\\\n# c\nadd"):
+        text = f"FROM debian:bookworm\nRUN {split} --uid 1234 --create-home app\nUSER app\nRUN echo\n"
+        s = at(text, "echo")
+        assert (s.user.name, s.user.uid, s.user.home) == ("app", 1234, "/home/app"), split
