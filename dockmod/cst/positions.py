@@ -53,11 +53,14 @@ class Layout:
             marks.append(len(out))
             ins._codegen(out)
         marks.append(len(out))
-        for f in df.footer:
-            f._codegen(out)
+        text = df.source()
+        if text is None:  # else the text parsed: no footer to print, no join
+            for f in df.footer:
+                f._codegen(out)
+            text = "".join(out)
         offsets = [0, *accumulate(map(len, out))]
         #: The tree's text (``df.code``).
-        self.text = "".join(out)
+        self.text = text
         #: Offset of ``df.body[i]`` (its leading lines included), and of its end.
         self.starts = [offsets[m] for m in marks[:-1]]
         self.ends = [offsets[m] for m in marks[1:]]
@@ -68,6 +71,13 @@ class Layout:
     def of(cls, df: Dockerfile) -> Layout:
         """The layout of ``df``, computed once per tree."""
         return df.memo("layout", cls)
+
+    @staticmethod
+    def text_of(df: Dockerfile) -> str:
+        """``df.code``: the text it was parsed from, else the layout's (one codegen pass,
+        shared with positions)."""
+        text = df.source()
+        return Layout.of(df).text if text is None else text
 
     def instruction_at(self, offset: int) -> int | None:
         """Index in ``df.body`` of the instruction whose text holds ``offset``, or None."""
@@ -208,14 +218,18 @@ class LazyPositions:
     Most transforms find nothing in most files; they then never pay for positions.
     """
 
-    __slots__ = ("_df",)
+    __slots__ = ("_df", "_provider")
 
     def __init__(self, df: Dockerfile) -> None:
         self._df = df
+        self._provider: PositionProvider | None = None
 
     @property
     def provider(self) -> PositionProvider:
-        return self._df.memo("positions", PositionProvider)
+        provider = self._provider
+        if provider is None:  # asked at every finding: the memo looked up once per tree
+            provider = self._provider = self._df.memo("positions", PositionProvider)
+        return provider
 
     @property
     def text(self) -> str:
