@@ -1,0 +1,43 @@
+"""Shortcuts that read a tree's text without printing it, and must agree with printing."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dockmod
+from dockmod.cst.arguments import KeyValue
+from dockmod.cst.positions import Layout
+from dockmod.lang.words import logical_text, parse_words
+
+_TEXT = "\ufeff# syntax=docker/dockerfile:1\nFROM alpine AS a\n\n# c\nRUN a \\\n  b\nENV A=1\n# end\n"
+
+
+def test_a_parsed_tree_gives_its_text() -> None:
+    df = dockmod.parse(_TEXT)
+    assert df.source() == _TEXT == df.code
+    layout = Layout(df)
+    assert layout.text == _TEXT and Layout.text_of(df) == _TEXT
+    assert [_TEXT[s:e] for s, e in zip(layout.starts, layout.ends)] == [i.code for i in df.body]
+
+
+def test_a_changed_or_older_tree_is_printed() -> None:
+    df = dockmod.parse(_TEXT)
+    changed = df.with_changes(body=df.body[:2])
+    assert changed.source() is None
+    assert Layout(changed).text == changed.code == Layout.text_of(changed) != _TEXT
+    older = dockmod.parse("FROM b\n")
+    dockmod.parse("FROM c\n")
+    assert older.source() is None and Layout(older).text == "FROM b\n"
+
+
+def _slow_text(raw: str, escape: str) -> str:
+    t = logical_text(raw, escape)
+    words = parse_words(t, 0, len(t), escape)
+    return words[0][2] if words else ""
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab=_-$/.:'\"\\` \t\u3000\u00a0\n#", max_size=12), st.sampled_from(("\\", "`")))
+def test_key_value_text_is_parse_words(raw: str, escape: str) -> None:
+    assert KeyValue(raw, "", escape).text == _slow_text(raw, escape)
