@@ -35,7 +35,10 @@ from __future__ import annotations
 from typing import Any
 
 from dockmod.cst import Dockerfile, Run, Shell, ShellCommand
+from dockmod.ecosystems import calls as pm_calls
 from dockmod.semantic.runs import may_mention
+from dockmod.shell import parse_shell
+from dockmod.shell.edits import insert_words
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 
@@ -76,10 +79,6 @@ class AddAptInstallFlags(Transform):
         if not self._posix or not isinstance(updated.command, ShellCommand) \
                 or not may_mention(updated, ("apt",), heredocs=False):
             return updated
-        from dockmod.ecosystems import calls as pm_calls
-        from dockmod.shell import parse_shell
-        from dockmod.shell.edits import insert_words
-
         command = updated.command
         script = parse_shell(command)
         # Every missing flag of every call, found on the text as it is, then fixed with one
