@@ -216,9 +216,13 @@ class PositionProvider:
             return None
         start, end = found
         if isinstance(node, Instruction):
-            start += sum(len(x.value) for x in node.leading_lines) + len(node.indent)
+            # (Loops only over what is there: most instructions have no lines above, no heredocs.)
+            for x in node.leading_lines:
+                start += len(x.value)
+            start += len(node.indent)
             # End at the end of the instruction's own line(s), before heredoc bodies' newline.
-            end -= sum(len(h.body) + len(h.terminator) for h in node.heredocs)
+            for h in node.heredocs:
+                end -= len(h.body) + len(h.terminator)
             end -= len(node.trailing.newline)
         sl, sc = self._pos(start)
         el, ec = self._pos(max(end, start))
