@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dockmod.cst.instructions import Instruction
-from dockmod.cst.module import Dockerfile
+from dockmod.cst.module import Dockerfile, remember_source
 from dockmod.errors import ParseError
 
 
@@ -41,6 +41,7 @@ def parse(text: str, path: str | None = None) -> Dockerfile:
                          path=path, line=line, source_line=_source_line(text, line)) from None
     if bom:
         tree = tree.with_changes(bom=bom)
+    remember_source(tree, text)  # positions and pragmas read the text without printing the tree
     return tree
 
 

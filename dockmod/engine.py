@@ -178,14 +178,18 @@ _Rejected = dict[tuple[str, str, str], str]
 class _LazySuppressions(Mapping[int, frozenset[str]]):
     """The tree's suppression map, read from its comments on first use (once per tree)."""
 
-    __slots__ = ("_df",)
+    __slots__ = ("_df", "_read")
 
     def __init__(self, df: Dockerfile) -> None:
         self._df = df
+        self._read: dict[int, frozenset[str]] | None = None
 
     def _map(self) -> dict[int, frozenset[str]]:
-        return self._df.memo("suppressions",
-                             lambda d: suppressed_codes(d, resolve_code) if _has_pragmas(d) else {})
+        read = self._read
+        if read is None:  # asked at every finding: the memo looked up once (the tree is immutable)
+            read = self._read = self._df.memo(
+                "suppressions", lambda d: suppressed_codes(d, resolve_code) if _has_pragmas(d) else {})
+        return read
 
     def __getitem__(self, key: int) -> frozenset[str]:
         return self._map()[key]
@@ -202,12 +206,15 @@ class _LazySuppressions(Mapping[int, frozenset[str]]):
 
 def _has_pragmas(df: Dockerfile) -> bool:
     """Whether the file's text holds ``dockmod`` at all (a suppression or skip-file comment
-    must): one search of the text, which positions and DM506 share, instead of reading
-    every comment line of the tree."""
-    return "dockmod" in Layout.of(df).text
+    must): one search of the text (the parsed text, else the one positions and DM506
+    share), instead of reading every comment line of the tree."""
+    return "dockmod" in Layout.text_of(df)
 
 
 def _suppressions(df: Dockerfile) -> Mapping[int, frozenset[str]]:
+    text = df.source()
+    if text is not None and "dockmod" not in text:
+        return {}  # what the lazy map reads for a file without pragmas, known without a layout
     return _LazySuppressions(df)
 
 
@@ -252,8 +259,9 @@ def _active(transforms: list[type[Transform]], kinds: frozenset[type]) -> tuple[
 def _check(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOptions,
            path: str | None, rejected: _Rejected | None = None) -> list[Finding]:
     # One position map and one suppression map per tree, shared by every transform, and
-    # built only when a transform records a finding. One context, copied per transform
-    # with its own options.
+    # built only when a transform records a finding. One context, shared by the transforms
+    # without options (nothing changes a context once built; their models are the same
+    # ``model_for(df, None)``), copied for a transform with options of its own.
     target, source, suppressed = _shared(df, opts)
     base = Context(dockerfile=df, path=path, resolver=opts.resolver, fix=False,
                    unsafe_fixes=opts.unsafe_fixes, target_syntax=target, target_syntax_source=source,
@@ -262,7 +270,8 @@ def _check(df: Dockerfile, transforms: list[type[Transform]], opts: EngineOption
     options = opts.options
     findings: list[Finding] = []
     for cls in _active(transforms, frozenset(map(type, df.body))):
-        t = cls(base.derive(options.get(cls.meta.name, {})))
+        own = options.get(cls.meta.name)
+        t = cls(base if own is None else base.derive(own))
         t.transform(df)
         findings.extend(t.findings)
     findings.sort(key=lambda f: (f.line, f.column, f.code))

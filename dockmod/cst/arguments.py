@@ -215,6 +215,11 @@ class ImageRef(_Leaf):
         return self.with_changes(raw=f"{base}@{digest}")
 
 
+# A word without whitespace (a superset of Go's), quotes or escape chars: one word for
+# ``parse_words``, its text unchanged.
+_PLAIN_WORD = re.compile(r"[^\s'\"\\`]+")
+
+
 @node
 class KeyValue(_Leaf):
     """An ENV, LABEL or ARG word: ``key=value``, or a bare ``key`` (ARG only)."""
@@ -223,6 +228,8 @@ class KeyValue(_Leaf):
     def text(self) -> str:
         """The word as BuildKit's ``parseWords`` gives it (quotes and escapes kept)."""
         t = logical_text(self.raw, self.escape)
+        if _PLAIN_WORD.fullmatch(t) is not None and self.escape not in t:
+            return t  # what parse_words gives for it (one word, as is), without its loop
         words = parse_words(t, 0, len(t), self.escape)
         return words[0][2] if words else ""
 

@@ -16,6 +16,20 @@ T = TypeVar("T")
 # id(tree) -> (tree, {view name: value}); a handful of trees are live at once per file.
 _MEMO: dict[int, tuple[Any, dict[str, Any]]] = {}
 _MEMO_SIZE = 8
+# The last tree :func:`dockmod.parse` returned and the text it parsed it from (see
+# :meth:`Dockerfile.source`). One slot: the tree a caller checks is the one it just parsed.
+_PARSED: tuple[Any, str] = (None, "")
+
+
+def remember_source(tree: Dockerfile, text: str) -> None:
+    """Record that ``tree`` was parsed from ``text`` (``dockmod.parse`` calls this)."""
+    global _PARSED
+    _PARSED = (tree, text)
+
+
+def _source(df: Dockerfile) -> str | None:
+    tree, text = _PARSED
+    return text if tree is df else None
 
 
 @node
@@ -79,6 +93,14 @@ class Dockerfile(Node):
         except KeyError:
             value = views[key] = compute(self)
             return value
+
+    def source(self) -> str | None:
+        """The text :func:`dockmod.parse` built this tree from, if it was the last tree parsed
+        when first asked (else None). It equals ``code`` (``parse(text).code == text``, which the
+        round-trip tests check on ``code``), without a codegen pass. Exact for any tree: the slot
+        holds the tree itself, so ``is`` never matches another one, and a tree a transform
+        builds or changes is a new object that was never parsed."""
+        return self.memo("source", _source)
 
     @property
     def style(self) -> Style:

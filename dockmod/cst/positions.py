@@ -36,31 +36,24 @@ class _Recorder(list):  # type: ignore[type-arg]
 class Layout:
     """The tree's text and where each top-level instruction starts and ends in it.
 
-    One plain codegen pass, without a span per node. It answers what most users of
-    positions ask (an instruction's line, a line's text), and gives a transform that reads
-    instructions' text that text without printing each instruction again. Shared per
-    tree: use :meth:`of`.
+    For a tree as parsed, read from the text it was parsed from (printing only the
+    instructions that may span lines); else one plain codegen pass, without a span per node.
+    It answers what most users of positions ask (an instruction's line, a line's text), and
+    gives a transform that reads instructions' text that text without printing each
+    instruction again. Shared per tree: use :meth:`of`.
     """
 
     __slots__ = ("text", "starts", "ends", "index")
 
     def __init__(self, df: Dockerfile) -> None:
-        out: list[str] = [df.bom]
-        for d in df.directives:
-            d._codegen(out)
-        marks = []
-        for ins in df.body:
-            marks.append(len(out))
-            ins._codegen(out)
-        marks.append(len(out))
-        for f in df.footer:
-            f._codegen(out)
-        offsets = [0, *accumulate(map(len, out))]
+        text = df.source()
+        bounds = None if text is None else _bounds_in(df, text)
+        if bounds is None:
+            text, bounds = _printed(df)
         #: The tree's text (``df.code``).
-        self.text = "".join(out)
+        self.text = text
         #: Offset of ``df.body[i]`` (its leading lines included), and of its end.
-        self.starts = [offsets[m] for m in marks[:-1]]
-        self.ends = [offsets[m] for m in marks[1:]]
+        self.starts, self.ends = bounds
         #: ``id(instruction)`` -> its index in ``df.body``.
         self.index = {id(ins): i for i, ins in enumerate(df.body)}
 
@@ -69,10 +62,71 @@ class Layout:
         """The layout of ``df``, computed once per tree."""
         return df.memo("layout", cls)
 
+    @staticmethod
+    def text_of(df: Dockerfile) -> str:
+        """``df.code``: the text it was parsed from, else the layout's (one codegen pass,
+        shared with positions)."""
+        text = df.source()
+        return Layout.of(df).text if text is None else text
+
     def instruction_at(self, offset: int) -> int | None:
         """Index in ``df.body`` of the instruction whose text holds ``offset``, or None."""
         i = bisect_right(self.starts, offset) - 1
         return i if i >= 0 and offset < self.ends[i] else None
+
+
+def _printed(df: Dockerfile) -> tuple[str, tuple[list[int], list[int]]]:
+    """The tree's text and its instructions' bounds, from one codegen pass."""
+    out: list[str] = [df.bom]
+    for d in df.directives:
+        d._codegen(out)
+    marks = []
+    for ins in df.body:
+        marks.append(len(out))
+        ins._codegen(out)
+    marks.append(len(out))
+    for f in df.footer:
+        f._codegen(out)
+    offsets = [0, *accumulate(map(len, out))]
+    return "".join(out), ([offsets[m] for m in marks[:-1]], [offsets[m] for m in marks[1:]])
+
+
+def _bounds_in(df: Dockerfile, text: str) -> tuple[list[int], list[int]] | None:
+    """The instructions' bounds in ``text``, the text ``df`` was parsed from, mostly without
+    printing them (None if the lengths do not add up: then print).
+
+    The scanner ends an instruction's own lines at its first line unless that line ends in
+    the escape char and spaces or tabs (its continuation rule, loosened here to either escape
+    char and any of `` \t\r\n``): such an instruction is its leading lines, that one line, and
+    its heredocs. One that may continue is printed.
+    """
+    pos = len(df.bom)
+    for d in df.directives:
+        pos += len(d.value)
+    starts: list[int] = []
+    ends: list[int] = []
+    find = text.find
+    size = len(text)
+    for ins in df.body:
+        starts.append(pos)
+        own = pos
+        for line in ins.leading_lines:
+            own += len(line.value)
+        nl = find("\n", own)
+        end = size if nl < 0 else nl + 1
+        if text[own:end].rstrip(" \t\r\n").endswith(_ESCAPES):
+            pos += len(ins.code)
+        else:
+            pos = end
+            for h in ins.heredocs:
+                pos += len(h.body) + len(h.terminator)
+        ends.append(pos)
+    for f in df.footer:
+        pos += len(f.value)
+    return (starts, ends) if pos == size else None
+
+
+_ESCAPES = ("\\", "`")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +216,13 @@ class PositionProvider:
             return None
         start, end = found
         if isinstance(node, Instruction):
-            start += sum(len(x.value) for x in node.leading_lines) + len(node.indent)
+            # (Loops only over what is there: most instructions have no lines above, no heredocs.)
+            for x in node.leading_lines:
+                start += len(x.value)
+            start += len(node.indent)
             # End at the end of the instruction's own line(s), before heredoc bodies' newline.
-            end -= sum(len(h.body) + len(h.terminator) for h in node.heredocs)
+            for h in node.heredocs:
+                end -= len(h.body) + len(h.terminator)
             end -= len(node.trailing.newline)
         sl, sc = self._pos(start)
         el, ec = self._pos(max(end, start))
@@ -208,14 +266,18 @@ class LazyPositions:
     Most transforms find nothing in most files; they then never pay for positions.
     """
 
-    __slots__ = ("_df",)
+    __slots__ = ("_df", "_provider")
 
     def __init__(self, df: Dockerfile) -> None:
         self._df = df
+        self._provider: PositionProvider | None = None
 
     @property
     def provider(self) -> PositionProvider:
-        return self._df.memo("positions", PositionProvider)
+        provider = self._provider
+        if provider is None:  # asked at every finding: the memo looked up once per tree
+            provider = self._provider = self._df.memo("positions", PositionProvider)
+        return provider
 
     @property
     def text(self) -> str:

@@ -365,7 +365,7 @@ class Transform(Transformer):
         (e.g. "the command uses shell syntax"); it is shown as the help line's note.
         """
         anchor = self._anchor(original, at)
-        if self._suppressed(anchor):
+        if self.context.suppressed and self._suppressed(anchor):  # (empty: nothing suppressed)
             return
         title = None
         if no_fix_reason and self.meta.fix_title:
@@ -393,16 +393,19 @@ class Transform(Transformer):
         else:
             keep = original
         anchor = self._anchor(original, at)
-        if self._suppressed(anchor):
-            return keep
-        safety = safety or self.meta.safety
-        unsafe_reason = None
-        if safety is FixSafety.SAFE and self.meta.min_syntax:  # proven for docker/dockerfile only
-            unsafe_reason = self.context.model.frontend.unsafe_reason
-            safety = FixSafety.UNSAFE if unsafe_reason else safety
-        reason = self._syntax_blocker()
-        title = self.meta.fix_title.format(**msg) if self.meta.fix_title else None
         ctx = self.context
+        # An empty suppression map (most files: a plain dict) suppresses nothing.
+        if ctx.suppressed and self._suppressed(anchor):
+            return keep
+        meta = self.meta
+        safety = safety or meta.safety
+        unsafe_reason = None
+        if safety is FixSafety.SAFE and meta.min_syntax:  # proven for docker/dockerfile only
+            unsafe_reason = ctx.model.frontend.unsafe_reason
+            safety = FixSafety.UNSAFE if unsafe_reason else safety
+        # (No fix needs a newer frontend than a transform without ``min_syntax``.)
+        reason = self._syntax_blocker() if meta.min_syntax else None
+        title = meta.fix_title.format(**msg) if meta.fix_title else None
         if reason is None and ctx.rejected:
             reason = ctx.rejected.get(self._key(original, replacement))
         if reason is not None:

@@ -35,7 +35,9 @@ from __future__ import annotations
 from typing import Any
 
 from dockmod.cst import Dockerfile, Run, Shell, ShellCommand
+from dockmod.ecosystems import calls as pm_calls
 from dockmod.semantic.runs import may_mention
+from dockmod.shell import edits, parse_shell  # edits.insert_words: looked up per call (tests patch it)
 from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
 
 
@@ -76,10 +78,6 @@ class AddAptInstallFlags(Transform):
         if not self._posix or not isinstance(updated.command, ShellCommand) \
                 or not may_mention(updated, ("apt",), heredocs=False):
             return updated
-        from dockmod.ecosystems import calls as pm_calls
-        from dockmod.shell import parse_shell
-        from dockmod.shell.edits import insert_words
-
         command = updated.command
         script = parse_shell(command)
         # Every missing flag of every call, found on the text as it is, then fixed with one
@@ -97,7 +95,8 @@ class AddAptInstallFlags(Transform):
                 wanted.append((flag, safety, _anchor(call), loc, {"program": program, "flag": flag}))
         if not wanted:
             return updated
-        edited = insert_words(command, [(anchor, [flag]) for flag, _, anchor, _, _ in wanted if anchor is not None])
+        edited = edits.insert_words(command, [(anchor, [flag]) for flag, _, anchor, _, _ in wanted
+                                              if anchor is not None])
         applied: list[tuple[Any, list[str]]] = []
         for flag, safety, anchor, loc, msg in wanted:
             # Each proposal is this one insertion on the text as it was: its key does not
@@ -108,7 +107,7 @@ class AddAptInstallFlags(Transform):
             elif edited is not None:
                 one = _insert_one(command, anchor, flag)
             else:
-                one = insert_words(command, [(anchor, [flag])])
+                one = edits.insert_words(command, [(anchor, [flag])])
             if one is None:
                 self.report(original, loc=loc, no_fix_reason="the command could not be edited safely", **msg)
                 continue
@@ -118,7 +117,7 @@ class AddAptInstallFlags(Transform):
         if not applied:
             return updated
         if edited is None or len(applied) != len(wanted):
-            edited = insert_words(command, applied)
+            edited = edits.insert_words(command, applied)
             if edited is None:
                 return updated
         return updated.with_changes(command=edited)

@@ -35,6 +35,45 @@ from dockmod.transforms._base import Example, FixSafety, Transform, TransformMet
 
 # A newline followed by a blank line (the match ends where the blank line starts).
 _BLANK_LINE = re.compile("\n(?=[%s]*\n)" % re.escape("".join(sorted(GO_SPACE - {"\n"}))))
+# What any blank line inside a continuation follows: a line ending in an escape char (either
+# one: ``\`` or a backtick), then comment lines only (the scanner's rule, loosened: any
+# whitespace where it allows spaces, tabs and ``\r``). A file without it, and without ``<<``
+# (a heredoc body), has no blank line after the first line of any instruction. One pattern
+# per escape char: a literal first char is searched for several times faster than a class.
+_BLANK_AFTER_CONTINUATION = tuple(re.compile(re.escape(e) + r"[^\S\n]*\n(?:[^\S\n]*#[^\n]*\n)*[^\S\n]*\n")
+                                  for e in ("\\", "`"))
+
+
+def _may_have_blank_inside(text: str) -> bool:
+    """False only for a file whose instructions have no blank line after their first line
+    (then :func:`_blank_inside` finds none): such a line is in a heredoc body or follows a
+    continuation (see _BLANK_AFTER_CONTINUATION)."""
+    backslash, backtick = _BLANK_AFTER_CONTINUATION
+    return "<<" in text or backslash.search(text) is not None or (
+        "`" in text and backtick.search(text) is not None)
+
+
+def _blank_inside(df: Dockerfile) -> set[int]:
+    """Indexes in ``df.body`` of the instructions with a blank line after their first line."""
+    # Only instructions with a blank line after their first line can have one inside a
+    # continuation: found with one search over the file's text (shared with positions)
+    # instead of printing every instruction.
+    layout = Layout.of(df)
+    todo: set[int] = set()
+    # Where each instruction's own lines start (past the lines above it), once per
+    # instruction: most blank lines are lines above an instruction, several per one.
+    own: dict[int, int] = {}
+    for m in _BLANK_LINE.finditer(layout.text):
+        end = m.end()
+        i = layout.instruction_at(end)
+        if i is None or i in todo:
+            continue
+        start = own.get(i)
+        if start is None:
+            start = own[i] = layout.starts[i] + sum(len(line.value) for line in df.body[i].leading_lines)
+        if end > start:
+            todo.add(i)
+    return todo
 
 
 def _is_blank(line: str) -> bool:
@@ -57,24 +96,9 @@ class RemoveEmptyContinuations(Transform):
     )
 
     def transform(self, df: Dockerfile) -> Dockerfile:
-        # Only instructions with a blank line after their first line can have one inside a
-        # continuation: found with one search over the file's text (shared with positions)
-        # instead of printing every instruction.
-        layout = Layout.of(df)
-        todo: set[int] = set()
-        # Where each instruction's own lines start (past the lines above it), once per
-        # instruction: most blank lines are lines above an instruction, several per one.
-        own: dict[int, int] = {}
-        for m in _BLANK_LINE.finditer(layout.text):
-            end = m.end()
-            i = layout.instruction_at(end)
-            if i is None or i in todo:
-                continue
-            start = own.get(i)
-            if start is None:
-                start = own[i] = layout.starts[i] + sum(len(line.value) for line in df.body[i].leading_lines)
-            if end > start:
-                todo.add(i)
+        # Most files have no blank line after the first line of any instruction: a search of
+        # the parsed text says so without a layout (see _may_have_blank_inside).
+        todo = _blank_inside(df) if _may_have_blank_inside(Layout.text_of(df)) else set()
         if not todo:
             return df
         body = list(df.body)

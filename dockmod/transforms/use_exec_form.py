@@ -94,6 +94,10 @@ class UseExecForm(Transform):
     def transform(self, df: Dockerfile) -> Dockerfile:
         if df.escape != "\\":
             return df
+        # Only a top-level shell-form CMD or ENTRYPOINT is ever reported (ONBUILD is not
+        # entered): without one, the walk finds nothing and the stage chains are not needed.
+        if not any(isinstance(i, (Cmd, Entrypoint)) and isinstance(i.command, ShellCommand) for i in df.body):
+            return df
         stages = df.stages
         self._safe_cmd: set[int] = set()
         self._skip: set[int] = set()
