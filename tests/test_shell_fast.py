@@ -3,6 +3,8 @@
 * a plain word (no byte of ``_special``) is its own text, and static: the general
   ``_unquote`` agrees on every word of the corpus and of scripts that hold each special byte;
 * a command's name read from its bytes is the text of its name word;
+* a one-byte-per-character script's words are sliced from its text, not decoded from its
+  bytes: both give the same string (surrogate-escaped bytes included);
 * ``ShellWord`` is the immutable value the frozen dataclass was.
 """
 
@@ -111,6 +113,24 @@ def test_plain_names_are_the_name_words_text() -> None:
         fast += sum(c._words is None for c in script.commands)  # type: ignore[attr-defined]
         assert names == [c.argv[0].text if c.argv else "" for c in script.commands], raw
     assert fast > 1000
+
+
+@pytest.mark.parametrize("raw", [
+    "echo a b 'c d' \"$e\" > f", "pip \\\n  install x \\\n  && echo 'y'",
+    "echo a\udc80b 'q\udcff' \"\udc81$x\" >\udc82", "echo é 'ü' && ls",
+])
+def test_text_slices_are_the_decoded_bytes(raw: str) -> None:
+    parse.clear_cache()
+    script = parse_shell(raw)
+    b = script.commands[0]._b  # type: ignore[attr-defined]
+    assert b.ascii == (len(b.src) == len(b.text))
+    nodes = [n for c in script.commands for n in _word_nodes(c)]
+    assert nodes
+    for n in nodes:
+        decoded = b.src[n.start_byte : n.end_byte].decode("utf-8", "surrogateescape")
+        assert b.slice(n) == decoded
+        assert b.word(n).raw == decoded
+    assert [c.name for c in script.commands] == [c.argv[0].text for c in script.commands]
 
 
 def test_shell_word_is_an_immutable_value() -> None:

@@ -203,12 +203,9 @@ class ShellWord(NamedTuple):
     logical_span: tuple[int, int]
 
 
+# ShellWord(...) is _tuple_new(ShellWord, (...)): without NamedTuple's __new__ (a Python
+# frame and a generator).
 _tuple_new = tuple.__new__
-
-
-def _new_word(raw: str, text: str, static: bool, span: tuple[int, int], logical: tuple[int, int]) -> ShellWord:
-    # ShellWord(...) without NamedTuple's __new__ (a Python frame and a generator).
-    return _tuple_new(ShellWord, (raw, text, static, span, logical))  # type: ignore[no-any-return]
 
 
 class SimpleCommand:
@@ -352,10 +349,10 @@ class SimpleCommand:
         if c is None:
             return None
         sb, eb = c.start_byte, c.end_byte
-        src = self._b.src
-        if _special(src, sb, eb) is not None:
+        b = self._b
+        if _special(b.src, sb, eb) is not None:
             return None
-        return src[sb:eb].decode("utf-8", "surrogateescape")
+        return b.text[sb:eb] if b.ascii else b.src[sb:eb].decode("utf-8", "surrogateescape")
 
     def _build_name(self) -> ShellWord | None:
         n = self._node
@@ -649,6 +646,8 @@ class _Builder:
         self.b = bmap
         self.o = omap
         self.src = bmap.data
+        #: The logical text (``src`` decoded).
+        self.text = omap.text
         #: One byte per character: byte offsets are str offsets.
         self.ascii = bmap._chars is None
         #: Every redirection holds a ``<`` or ``>``: without them, there is none to find.
@@ -660,12 +659,15 @@ class _Builder:
         return self.b(n.start_byte), self.b(n.end_byte)
 
     def slice(self, n: TSNode) -> str:
+        if self.ascii:  # byte offsets are offsets in the text: no bytes copy to decode
+            return self.text[n.start_byte : n.end_byte]
         return self.src[n.start_byte : n.end_byte].decode("utf-8", "surrogateescape")
 
     def word(self, n: TSNode) -> ShellWord:
         sb, eb = n.start_byte, n.end_byte
         src = self.src
-        raw = src[sb:eb].decode("utf-8", "surrogateescape")
+        # One byte per character: the logical text's own slice (no bytes copy to decode).
+        raw = self.text[sb:eb] if self.ascii else src[sb:eb].decode("utf-8", "surrogateescape")
         if _special(src, sb, eb) is None:  # most words: what _unquote does for them
             text, static = raw, True
         elif n.type == "word" and n.named_child_count == 0:
@@ -674,9 +676,9 @@ class _Builder:
             text, static = _unquote(n, self)
         if self.direct:
             ls = (sb, eb)
-            return _new_word(raw, text, static, ls, ls)
+            return _tuple_new(ShellWord, (raw, text, static, ls, ls))  # type: ignore[no-any-return]
         ls = (sb, eb) if self.ascii else (self.b(sb), self.b(eb))
-        return _new_word(raw, text, static, self.o.span(*ls), ls)
+        return _tuple_new(ShellWord, (raw, text, static, self.o.span(*ls), ls))  # type: ignore[no-any-return]
 
     def command(self, n: TSNode, nested: bool) -> SimpleCommand:
         return SimpleCommand(self, n, nested)
