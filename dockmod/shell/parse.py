@@ -627,18 +627,45 @@ def _command_nodes(root: TSNode) -> Iterator[tuple[TSNode, bool]]:
     it is other than the program, a list or pipeline, or a statement wrapper (the wrappers
     between a command and its statement are such wrappers, so this is
     :attr:`SimpleCommand.nested`, found on the way down instead of by climbing up)."""
+    kinds = _walk_kinds()
     stack = [(root, False)]
     while stack:
         n, nested = stack.pop()
-        t = n.type
-        if t in _COMMAND_TYPES:
+        k = kinds.get(n.kind_id, _OTHER)
+        if k is _COMMAND:
             yield n, nested
             continue
-        if t in _WORD_SCOPES or (t in _NO_COMMANDS and not n.has_error):
+        if k is _SKIP or (k is _NO_COMMAND and not n.has_error):
             continue
-        below = nested or (t not in _CHAINS and t not in _STATEMENT_WRAPPERS and t != "program")
+        below = nested or k is not _FLAT
         # Named children only: the others are tokens (operators, keywords, quotes).
-        stack.extend((c, below) for c in reversed(n.named_children))
+        stack.extend([(c, below) for c in reversed(n.named_children)])
+
+
+# What _command_nodes does with a node, by its type: yield it, skip it, skip it unless it
+# holds an error, or enter it (a chain, a statement wrapper or the program: the commands
+# in it are as nested as it is; any other node: they are nested).
+_COMMAND, _SKIP, _NO_COMMAND, _FLAT, _OTHER = "command", "skip", "no-command", "flat", "other"
+
+
+@cache
+def _walk_kinds() -> dict[int, str]:
+    """Node kind id → what _command_nodes does with it (_OTHER when absent). Read by id:
+    ``Node.type`` makes a new str at each read; ``kind_id`` is the symbol whose name
+    ``type`` is (``node_kind_for_id``), so each id gets what its type name gets."""
+    language = _parser().language
+    out = {}
+    for i in range(language.node_kind_count):
+        t = language.node_kind_for_id(i)
+        if t in _COMMAND_TYPES:
+            out[i] = _COMMAND
+        elif t in _WORD_SCOPES:
+            out[i] = _SKIP
+        elif t in _NO_COMMANDS:
+            out[i] = _NO_COMMAND
+        elif t in _CHAINS or t in _STATEMENT_WRAPPERS or t == "program":
+            out[i] = _FLAT
+    return out
 
 
 class _Builder:
