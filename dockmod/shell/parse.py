@@ -228,7 +228,9 @@ class SimpleCommand:
     def __init__(self, builder: _Builder, node: TSNode, nested: bool) -> None:
         _set = object.__setattr__
         sb, eb = node.start_byte, node.end_byte
-        _set(self, "span", (sb, eb) if builder.direct else builder.o.span(builder.b(sb), builder.b(eb)))
+        # (builder.b is the identity for an ASCII script: no call to it then)
+        _set(self, "span", (sb, eb) if builder.direct else builder.o.span(sb, eb) if builder.ascii
+             else builder.o.span(builder.b(sb), builder.b(eb)))
         _set(self, "nested", nested)
         _set(self, "_b", builder)
         _set(self, "_node", node)
