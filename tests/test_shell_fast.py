@@ -3,7 +3,10 @@
 * a plain word (no byte of ``_special``) is its own text, and static: the general
   ``_unquote`` agrees on every word of the corpus and of scripts that hold each special byte;
 * a command's name read from its bytes is the text of its name word;
-* ``ShellWord`` is the immutable value the frozen dataclass was.
+* a one-byte-per-character script's words are sliced from its text, not decoded from its
+  bytes: both give the same string (surrogate-escaped bytes included);
+* ``ShellWord`` is the immutable value the frozen dataclass was;
+* the walk for commands classifies a node by its kind id as by its type name.
 """
 
 from __future__ import annotations
@@ -113,6 +116,24 @@ def test_plain_names_are_the_name_words_text() -> None:
     assert fast > 1000
 
 
+@pytest.mark.parametrize("raw", [
+    "echo a b 'c d' \"$e\" > f", "pip \\\n  install x \\\n  && echo 'y'",
+    "echo a\udc80b 'q\udcff' \"\udc81$x\" >\udc82", "echo é 'ü' && ls",
+])
+def test_text_slices_are_the_decoded_bytes(raw: str) -> None:
+    parse.clear_cache()
+    script = parse_shell(raw)
+    b = script.commands[0]._b  # type: ignore[attr-defined]
+    assert b.ascii == (len(b.src) == len(b.text))
+    nodes = [n for c in script.commands for n in _word_nodes(c)]
+    assert nodes
+    for n in nodes:
+        decoded = b.src[n.start_byte : n.end_byte].decode("utf-8", "surrogateescape")
+        assert b.slice(n) == decoded
+        assert b.word(n).raw == decoded
+    assert [c.name for c in script.commands] == [c.argv[0].text for c in script.commands]
+
+
 def test_shell_word_is_an_immutable_value() -> None:
     w = ShellWord(raw="'a'", text="a", static=True, span=(0, 3), logical_span=(0, 3))
     (v,) = parse_shell("x 'a'").commands[0].args
@@ -168,3 +189,29 @@ def test_the_offset_map_and_logical_text_come_from_one_scan() -> None:
        st.sampled_from(["\\", "`", None]))
 def test_the_offset_map_agrees_with_the_loop_on_generated_text(parts: list[str], escape: str | None) -> None:
     _same_offsets("".join(parts), escape)
+
+
+def _by_type(t: str) -> str:
+    if t in parse._COMMAND_TYPES:
+        return parse._COMMAND
+    if t in parse._WORD_SCOPES:
+        return parse._SKIP
+    if t in parse._NO_COMMANDS:
+        return parse._NO_COMMAND
+    if t in parse._CHAINS or t in parse._STATEMENT_WRAPPERS or t == "program":
+        return parse._FLAT
+    return parse._OTHER
+
+
+def test_node_kinds_by_id_are_those_by_type() -> None:
+    kinds = parse._walk_kinds()
+    seen: set[str] = set()
+    for raw in [*SCRIPTS, "echo $(( 1 +", "if then fi; (", "a |& b & c; ! d > e", "f() { g; }"]:
+        parse.clear_cache()
+        root = parse_shell(raw).commands[0]._node  # type: ignore[attr-defined]
+        while root.parent is not None:
+            root = root.parent
+        for n in parse._walk(root):
+            seen.add(n.type)
+            assert kinds.get(n.kind_id, parse._OTHER) == _by_type(n.type), n.type
+    assert {"ERROR", "command", "list", "word", "command_substitution"} <= seen

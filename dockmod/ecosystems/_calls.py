@@ -105,7 +105,12 @@ class Recogniser:
 
     def calls(self, script: ShellScript) -> list[PackageManagerCall]:
         out = []
+        names = self._names
         for cmd in script.commands:
+            # program()'s first test, read from _may_run's memo: most commands are decided
+            # by their name without the calls to recognise() and program().
+            if names.get(cmd.name.rpartition("/")[2]) is False:
+                continue
             call = self.recognise(cmd)
             if call is not None:
                 out.append(call)

@@ -461,7 +461,12 @@ def may_mention(run: Run, needles: tuple[str, ...], *, heredocs: bool = True) ->
     text = _squeezed(cmd.raw, cmd.escape)
     if heredocs and run.heredocs:
         text = "\n".join([text, *(h.body.translate(_SQUEEZE).lower() for h in run.heredocs)])
-    return any(n in text for n in needles)
+    # A loop, not any() over a generator (half the time on corpus RUNs), nor one regex
+    # alternation of the needles (slower than 14 substring searches for DM301's needles).
+    for n in needles:
+        if n in text:
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=1024)  # several transforms ask about the same RUN

@@ -68,7 +68,10 @@ def steps_before(script: ShellScript, command: SimpleCommand) -> list[Step]:
     change that may not have happened by then (in an ``if``, a loop, a subshell, a
     pipeline, after ``||``, in the background) is a step of kind ``unknown``. Empty when
     ``command`` is not one of ``script``'s."""
-    if not any(c is command for c in script.commands):
+    for c in script.commands:  # (a loop, not any() over a generator: cheaper)
+        if c is command:
+            break
+    else:
         return []
     lists = script.derived(_lists, _lists)
     start = command._node.start_byte
@@ -180,11 +183,14 @@ def _direct(n: TSNode, b: _Builder) -> list[tuple[int, Step]]:
                 out.append((c.start_byte, _named(b, c, kind)))
         return out
     if t == "command":
-        word = b.word(n.child_by_field_name("name")) if n.child_by_field_name("name") else None
+        c = n.child_by_field_name("name")
+        word = b.word(c) if c else None
         name = word.text.rsplit("/", 1)[-1] if word is not None else ""
-        args = [c for i, c in enumerate(n.children) if n.field_name_for_child(i) == "argument"]
         if name in _OPAQUE:
             return [(n.start_byte, Step(ANY, "unknown", None, True))]
+        if name != "set" and name not in _READERS:
+            return []  # most commands: their arguments are not listed (nor read)
+        args = [c for i, c in enumerate(n.children) if n.field_name_for_child(i) == "argument"]
         if name == "set":
             out = []
             words = [b.word(a).text for a in args]

@@ -203,12 +203,9 @@ class ShellWord(NamedTuple):
     logical_span: tuple[int, int]
 
 
+# ShellWord(...) is _tuple_new(ShellWord, (...)): without NamedTuple's __new__ (a Python
+# frame and a generator).
 _tuple_new = tuple.__new__
-
-
-def _new_word(raw: str, text: str, static: bool, span: tuple[int, int], logical: tuple[int, int]) -> ShellWord:
-    # ShellWord(...) without NamedTuple's __new__ (a Python frame and a generator).
-    return _tuple_new(ShellWord, (raw, text, static, span, logical))  # type: ignore[no-any-return]
 
 
 class SimpleCommand:
@@ -231,7 +228,9 @@ class SimpleCommand:
     def __init__(self, builder: _Builder, node: TSNode, nested: bool) -> None:
         _set = object.__setattr__
         sb, eb = node.start_byte, node.end_byte
-        _set(self, "span", (sb, eb) if builder.direct else builder.o.span(builder.b(sb), builder.b(eb)))
+        # (builder.b is the identity for an ASCII script: no call to it then)
+        _set(self, "span", (sb, eb) if builder.direct else builder.o.span(sb, eb) if builder.ascii
+             else builder.o.span(builder.b(sb), builder.b(eb)))
         _set(self, "nested", nested)
         _set(self, "_b", builder)
         _set(self, "_node", node)
@@ -352,10 +351,10 @@ class SimpleCommand:
         if c is None:
             return None
         sb, eb = c.start_byte, c.end_byte
-        src = self._b.src
-        if _special(src, sb, eb) is not None:
+        b = self._b
+        if _special(b.src, sb, eb) is not None:
             return None
-        return src[sb:eb].decode("utf-8", "surrogateescape")
+        return b.text[sb:eb] if b.ascii else b.src[sb:eb].decode("utf-8", "surrogateescape")
 
     def _build_name(self) -> ShellWord | None:
         n = self._node
@@ -630,18 +629,45 @@ def _command_nodes(root: TSNode) -> Iterator[tuple[TSNode, bool]]:
     it is other than the program, a list or pipeline, or a statement wrapper (the wrappers
     between a command and its statement are such wrappers, so this is
     :attr:`SimpleCommand.nested`, found on the way down instead of by climbing up)."""
+    kinds = _walk_kinds()
     stack = [(root, False)]
     while stack:
         n, nested = stack.pop()
-        t = n.type
-        if t in _COMMAND_TYPES:
+        k = kinds.get(n.kind_id, _OTHER)
+        if k is _COMMAND:
             yield n, nested
             continue
-        if t in _WORD_SCOPES or (t in _NO_COMMANDS and not n.has_error):
+        if k is _SKIP or (k is _NO_COMMAND and not n.has_error):
             continue
-        below = nested or (t not in _CHAINS and t not in _STATEMENT_WRAPPERS and t != "program")
+        below = nested or k is not _FLAT
         # Named children only: the others are tokens (operators, keywords, quotes).
-        stack.extend((c, below) for c in reversed(n.named_children))
+        stack.extend([(c, below) for c in reversed(n.named_children)])
+
+
+# What _command_nodes does with a node, by its type: yield it, skip it, skip it unless it
+# holds an error, or enter it (a chain, a statement wrapper or the program: the commands
+# in it are as nested as it is; any other node: they are nested).
+_COMMAND, _SKIP, _NO_COMMAND, _FLAT, _OTHER = "command", "skip", "no-command", "flat", "other"
+
+
+@cache
+def _walk_kinds() -> dict[int, str]:
+    """Node kind id → what _command_nodes does with it (_OTHER when absent). Read by id:
+    ``Node.type`` makes a new str at each read; ``kind_id`` is the symbol whose name
+    ``type`` is (``node_kind_for_id``), so each id gets what its type name gets."""
+    language = _parser().language
+    out = {}
+    for i in range(language.node_kind_count):
+        t = language.node_kind_for_id(i)
+        if t in _COMMAND_TYPES:
+            out[i] = _COMMAND
+        elif t in _WORD_SCOPES:
+            out[i] = _SKIP
+        elif t in _NO_COMMANDS:
+            out[i] = _NO_COMMAND
+        elif t in _CHAINS or t in _STATEMENT_WRAPPERS or t == "program":
+            out[i] = _FLAT
+    return out
 
 
 class _Builder:
@@ -649,6 +675,8 @@ class _Builder:
         self.b = bmap
         self.o = omap
         self.src = bmap.data
+        #: The logical text (``src`` decoded).
+        self.text = omap.text
         #: One byte per character: byte offsets are str offsets.
         self.ascii = bmap._chars is None
         #: Every redirection holds a ``<`` or ``>``: without them, there is none to find.
@@ -660,12 +688,15 @@ class _Builder:
         return self.b(n.start_byte), self.b(n.end_byte)
 
     def slice(self, n: TSNode) -> str:
+        if self.ascii:  # byte offsets are offsets in the text: no bytes copy to decode
+            return self.text[n.start_byte : n.end_byte]
         return self.src[n.start_byte : n.end_byte].decode("utf-8", "surrogateescape")
 
     def word(self, n: TSNode) -> ShellWord:
         sb, eb = n.start_byte, n.end_byte
         src = self.src
-        raw = src[sb:eb].decode("utf-8", "surrogateescape")
+        # One byte per character: the logical text's own slice (no bytes copy to decode).
+        raw = self.text[sb:eb] if self.ascii else src[sb:eb].decode("utf-8", "surrogateescape")
         if _special(src, sb, eb) is None:  # most words: what _unquote does for them
             text, static = raw, True
         elif n.type == "word" and n.named_child_count == 0:
@@ -674,9 +705,9 @@ class _Builder:
             text, static = _unquote(n, self)
         if self.direct:
             ls = (sb, eb)
-            return _new_word(raw, text, static, ls, ls)
+            return _tuple_new(ShellWord, (raw, text, static, ls, ls))  # type: ignore[no-any-return]
         ls = (sb, eb) if self.ascii else (self.b(sb), self.b(eb))
-        return _new_word(raw, text, static, self.o.span(*ls), ls)
+        return _tuple_new(ShellWord, (raw, text, static, self.o.span(*ls), ls))  # type: ignore[no-any-return]
 
     def command(self, n: TSNode, nested: bool) -> SimpleCommand:
         return SimpleCommand(self, n, nested)
