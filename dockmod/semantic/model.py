@@ -133,6 +133,7 @@ class Model:
         self._scopes: dict[int, _StageScopes] = {}
         self._runs: dict[int, RunFacts] = {}
         self._writes: dict[int, tuple[Write, ...]] = {}
+        self._own_writes: dict[int, tuple[Write, ...]] = {}
         self._global = self._build_global(df)
         self.stages: tuple[StageInfo, ...] = tuple(self._build_stages(df))
         self._by_name: dict[str, int] = {}
@@ -452,9 +453,15 @@ class Model:
         result = _StageScopes()
         self._scopes[index] = result  # a cycle (impossible in a valid file) finds it half done
         scope = self._initial(s)
+        at = result.at
+        effects = _EFFECTS
         for ins in s.instructions[1:]:
-            result.at[id(ins)] = scope
-            scope = self._advance(scope, ins)
+            at[id(ins)] = scope
+            effect = effects.get(type(ins), _UNSEEN)
+            if effect is _UNSEEN:
+                effect = _effect_of(type(ins))
+            if effect is not None:  # None: an instruction that changes no scope (COPY, CMD …)
+                scope = effect(self, scope, ins)
         result.end = scope
         return result
 
@@ -484,60 +491,66 @@ class Model:
                      user_inherited=True, user_table=None, image_user_reason=reason,
                      user_runs=(), **common)  # type: ignore[arg-type]
 
-    def _advance(self, scope: Scope, ins: Instruction) -> Scope:
-        if isinstance(ins, Env):
-            values: dict[str, Any] = {}
-            raws: dict[str, str] = {}
-            if ins.legacy is not None:
-                raws[ins.legacy.key] = ins.legacy.value.strip()
-                values[ins.legacy.key] = self._env_value(raws[ins.legacy.key], scope)
-            for kv in ins.pairs:
-                key, has_value, raw = kv.text.partition("=")  # one parse of the word
-                if has_value:
-                    raws[key] = raw
-                    values[key] = self._env_value(raw, scope)
-            if not values:
-                return scope
-            deps = dict(scope._arg_deps)
-            for key, raw in raws.items():
-                found = _arg_refs(raw, scope)
-                if found:
-                    deps[key] = found
-                else:
-                    deps.pop(key, None)
-            return scope._replace(env=scope.env.with_values(values), arg_deps=deps)
-        if isinstance(ins, Arg):
-            values = self._arg_values(ins, scope, self._global)
-            if not values:
-                return scope
-            overridable = {k: frozenset({k}) for k in values if k not in scope.env and k not in PLATFORM_ARGS
-                           and (self.build_args is None or k not in self.build_args)}
-            deps = {**scope._arg_deps, **overridable} if overridable else scope._arg_deps
-            return scope._replace(args=scope.args.with_values(values), arg_deps=deps)
-        if isinstance(ins, User):
-            if ins.value is None:
-                return scope
-            spec = scope.expand(ins.value.text)
-            return scope._replace(user_spec=spec, user_inherited=False, user_args=_arg_refs(ins.value.text, scope),
-                                  image_user_reason=None if spec is not None else
-                                  f"USER `{ins.value.text}` depends on a value dockmod cannot know")
-        if isinstance(ins, Workdir):
-            if ins.value is None:
-                return scope
-            path = scope.expand(ins.value.text)
-            return scope._replace(workdir=None if path is None else join_workdir(scope.workdir, path))
-        if isinstance(ins, Shell):
-            if isinstance(ins.command, JsonArray):
-                return scope._replace(shell=tuple(ins.command.values))
+    def _after_env(self, scope: Scope, ins: Env) -> Scope:
+        values: dict[str, Any] = {}
+        raws: dict[str, str] = {}
+        if ins.legacy is not None:
+            raws[ins.legacy.key] = ins.legacy.value.strip()
+            values[ins.legacy.key] = self._env_value(raws[ins.legacy.key], scope)
+        for kv in ins.pairs:
+            key, has_value, raw = kv.text.partition("=")  # one parse of the word
+            if has_value:
+                raws[key] = raw
+                values[key] = self._env_value(raw, scope)
+        if not values:
             return scope
-        if isinstance(ins, Volume):
-            paths = ins.json.values if ins.json is not None else [w.text for w in ins.arguments]
-            new = []
-            for p in paths:
-                v = scope.expand(p) if ins.json is None else p
-                new.append(posixpath.normpath(v) if v and v.startswith("/") else (v or p))
-            return scope._replace(volumes=(*scope.volumes, *new)) if new else scope
-        if isinstance(ins, Run) and _runs.creates_users(ins):
+        deps = dict(scope._arg_deps)
+        for key, raw in raws.items():
+            found = _arg_refs(raw, scope)
+            if found:
+                deps[key] = found
+            else:
+                deps.pop(key, None)
+        return scope._replace(env=scope.env.with_values(values), arg_deps=deps)
+
+    def _after_arg(self, scope: Scope, ins: Arg) -> Scope:
+        values = self._arg_values(ins, scope, self._global)
+        if not values:
+            return scope
+        overridable = {k: frozenset({k}) for k in values if k not in scope.env and k not in PLATFORM_ARGS
+                       and (self.build_args is None or k not in self.build_args)}
+        deps = {**scope._arg_deps, **overridable} if overridable else scope._arg_deps
+        return scope._replace(args=scope.args.with_values(values), arg_deps=deps)
+
+    def _after_user(self, scope: Scope, ins: User) -> Scope:
+        if ins.value is None:
+            return scope
+        spec = scope.expand(ins.value.text)
+        return scope._replace(user_spec=spec, user_inherited=False, user_args=_arg_refs(ins.value.text, scope),
+                              image_user_reason=None if spec is not None else
+                              f"USER `{ins.value.text}` depends on a value dockmod cannot know")
+
+    def _after_workdir(self, scope: Scope, ins: Workdir) -> Scope:
+        if ins.value is None:
+            return scope
+        path = scope.expand(ins.value.text)
+        return scope._replace(workdir=None if path is None else join_workdir(scope.workdir, path))
+
+    def _after_shell(self, scope: Scope, ins: Shell) -> Scope:
+        if isinstance(ins.command, JsonArray):
+            return scope._replace(shell=tuple(ins.command.values))
+        return scope
+
+    def _after_volume(self, scope: Scope, ins: Volume) -> Scope:
+        paths = ins.json.values if ins.json is not None else [w.text for w in ins.arguments]
+        new = []
+        for p in paths:
+            v = scope.expand(p) if ins.json is None else p
+            new.append(posixpath.normpath(v) if v and v.startswith("/") else (v or p))
+        return scope._replace(volumes=(*scope.volumes, *new)) if new else scope
+
+    def _after_run(self, scope: Scope, ins: Run) -> Scope:
+        if _runs.creates_users(ins):
             return scope._replace(user_runs=(*scope._user_runs, (ins, scope.posix_shell)))
         return scope
 
@@ -592,25 +605,36 @@ class Model:
         if hit is not None:
             return hit
         out: list[Write] = []
+        own = self._own_writes
         for x in self.before(ins):
-            if isinstance(x, (Copy, Add)):
-                dest = x.destination
-                if not dest:
-                    continue
-                scope = self.scope_at(x)
-                # BuildKit expands COPY/ADD words in JSON form too (unlike RUN/CMD).
-                v = scope.expand(dest)
-                if v is None:
-                    continue
-                if not v.startswith("/"):
-                    if scope.workdir is None:
-                        continue
-                    v = posixpath.join(scope.workdir, v)
-                out.append(Write(posixpath.normpath(v), x))
-            elif isinstance(x, Run) and _may_write(x):
-                out.extend(Write(p, x) for p in self.run(x).writes)
+            # Each instruction's own writes once, however many later instructions ask.
+            w = own.get(id(x))
+            if w is None:
+                w = own[id(x)] = self._writes_of(x)
+            if w:
+                out.extend(w)
         self._writes[id(ins)] = result = tuple(out)
         return result
+
+    def _writes_of(self, x: Instruction) -> tuple[Write, ...]:
+        """What the instruction ``x`` itself writes (see :meth:`writes_before`)."""
+        if isinstance(x, (Copy, Add)):
+            dest = x.destination
+            if not dest:
+                return ()
+            scope = self.scope_at(x)
+            # BuildKit expands COPY/ADD words in JSON form too (unlike RUN/CMD).
+            v = scope.expand(dest)
+            if v is None:
+                return ()
+            if not v.startswith("/"):
+                if scope.workdir is None:
+                    return ()
+                v = posixpath.join(scope.workdir, v)
+            return (Write(posixpath.normpath(v), x),)
+        if isinstance(x, Run) and _may_write(x):
+            return tuple(Write(p, x) for p in self.run(x).writes)
+        return ()
 
     def wrote_under(self, ins: Instruction, directory: str, *, copies_from_stages: bool = True) -> bool:
         """Some instruction before ``ins`` in its image (see :meth:`writes_before`) wrote
@@ -648,6 +672,26 @@ class Model:
 
     def __repr__(self) -> str:
         return f"Model({len(self.stages)} stages)"
+
+
+#: The instruction kinds that change a scope, each with its effect (Model._after_*), in the
+#: order an isinstance chain would test them.
+_EFFECT_KINDS: tuple[tuple[type, Any], ...] = (
+    (Env, Model._after_env), (Arg, Model._after_arg), (User, Model._after_user),
+    (Workdir, Model._after_workdir), (Shell, Model._after_shell), (Volume, Model._after_volume),
+    (Run, Model._after_run),
+)
+#: Each instruction class seen so far → its effect, None for a class that changes no scope.
+#: Saves the isinstance chain per instruction of every stage walked; exact: filled by
+#: :func:`_effect_of` with the first kind the class is a subclass of, as the chain would pick.
+_EFFECTS: dict[type, Any] = {}
+_UNSEEN = object()
+
+
+def _effect_of(cls: type) -> Any:
+    effect = next((f for kind, f in _EFFECT_KINDS if issubclass(cls, kind)), None)
+    _EFFECTS[cls] = effect
+    return effect
 
 
 #: What a RUN's text holds when it may write a path (see :func:`_may_write`).
