@@ -141,8 +141,7 @@ class Model:
         for s in self.stages:
             if s.name is not None and s.name not in self._by_name:
                 self._by_name[s.name] = s.index
-            for ins in s.instructions:
-                stage_of[id(ins)] = s
+            stage_of.update(dict.fromkeys(map(id, s.instructions), s))
         # The edges need every stage's name (and, for a variable reference, the scopes):
         # they are set once all stages are known, on the StageInfo not yet handed out.
         for s in self.stages:
@@ -153,11 +152,7 @@ class Model:
 
     # -- global scope ----------------------------------------------------------------
     def _build_global(self, df: Dockerfile) -> Scope:
-        platform = {n: UNKNOWN for n in PLATFORM_ARGS}
-        scope = Scope(args=Layered(None, platform), env=EMPTY, env_complete=True, workdir=None,
-                      shell=DEFAULT_SHELL, escape=self.escape, stage=None, user_spec="",
-                      user_inherited=True, user_table=None, image_user_reason=None,
-                      user_runs=(), is_global=True)
+        scope = _global_start(self.escape)
         for ins in df.body:
             if isinstance(ins, From):
                 break
@@ -196,12 +191,8 @@ class Model:
 
     # -- stages ----------------------------------------------------------------------
     def _build_stages(self, df: Dockerfile) -> Iterable[StageInfo]:
-        groups: list[list[Instruction]] = []
-        for ins in df.body:
-            if isinstance(ins, From):
-                groups.append([ins])
-            elif groups:
-                groups[-1].append(ins)
+        # The tree's own grouping (memoised per tree, and most files' is read already).
+        groups = [st.instructions for st in df.stages]
         names: dict[str, int] = {}
         for index, group in enumerate(groups):
             frm = group[0]
@@ -672,6 +663,24 @@ class Model:
 
     def __repr__(self) -> str:
         return f"Model({len(self.stages)} stages)"
+
+
+#: The scope FROM lines start from, per escape character (see :func:`_global_start`).
+_GLOBAL_STARTS: dict[str, Scope] = {}
+
+
+def _global_start(escape: str) -> Scope:
+    """The global scope before any ARG: the automatic platform ARGs (``UNKNOWN``). One
+    object per escape character, shared by every model: a Scope is never changed once
+    made (its user, filled on first use, is the same for every holder)."""
+    scope = _GLOBAL_STARTS.get(escape)
+    if scope is None:
+        platform = {n: UNKNOWN for n in PLATFORM_ARGS}
+        scope = _GLOBAL_STARTS[escape] = Scope(
+            args=Layered(None, platform), env=EMPTY, env_complete=True, workdir=None,
+            shell=DEFAULT_SHELL, escape=escape, stage=None, user_spec="", user_inherited=True,
+            user_table=None, image_user_reason=None, user_runs=(), is_global=True)
+    return scope
 
 
 #: The instruction kinds that change a scope, each with its effect (Model._after_*), in the
