@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dockmod.cst.arguments import JsonArray
@@ -115,7 +115,15 @@ class StageInfo:
 
 @dataclass(eq=False)
 class _StageScopes:
-    at: dict[int, Scope] = field(default_factory=dict)
+    """A stage's scopes, walked as far as asked (most questions are about its RUNs, and the
+    instructions after the last one asked about are never walked)."""
+
+    #: The scope before each instruction walked so far, by ``id``.
+    at: dict[int, Scope]
+    #: The walk: the position of the next instruction, and the scope before it.
+    pos: int
+    scope: Scope
+    #: The scope at the end of the stage, once the walk got there.
     end: Scope | None = None
 
 
@@ -253,10 +261,10 @@ class Model:
         value: str | None = ref
         if "$" in ref:
             # BuildKit expands the reference with the stage's ARGs and ENV at that point.
-            value = self._stage_scopes(s.index).at[id(ins)].expand(ref)
+            value = self._scope_before(s.index, ins).expand(ref)
         if not value:  # unknown, or empty (which BuildKit rejects): any stage it may name
             pool = {**{str(i): i for i in range(len(self.stages))}, **self._by_name}
-            scope = self._stage_scopes(s.index).at[id(ins)]
+            scope = self._scope_before(s.index, ins)
             others = tuple(i for i in _may_name(ref, scope.get, self.escape, pool) if i != s.index)
             return Edge(kind, ins, None, None, ref, others)
         if value.isdigit():
@@ -428,40 +436,63 @@ class Model:
                            "`original`, not `updated`)")
         if isinstance(ins, From):
             return self._global
-        return self._stage_scopes(s.index).at[id(ins)]
+        return self._scope_before(s.index, ins)
 
     def scope_after(self, stage_index: int) -> Scope:
         """The state at the end of stage ``stage_index``."""
-        end = self._stage_scopes(stage_index).end
-        assert end is not None
-        return end
+        walk = self._stage_scopes(stage_index)
+        return walk.end if walk.end is not None else self._walk(stage_index, walk, None)
 
     def _stage_scopes(self, index: int) -> _StageScopes:
         hit = self._scopes.get(index)
-        if hit is not None:
-            return hit
-        s = self.stages[index]
-        result = _StageScopes()
-        self._scopes[index] = result  # a cycle (impossible in a valid file) finds it half done
-        scope = self._initial(s)
-        at = result.at
+        if hit is None:
+            hit = self._scopes[index] = _StageScopes({}, 1, self._initial(self.stages[index]))
+        return hit
+
+    def _scope_before(self, index: int, ins: Instruction) -> Scope:
+        """The scope before ``ins``, an instruction of stage ``index`` after its FROM."""
+        walk = self._stage_scopes(index)
+        hit = walk.at.get(id(ins))
+        return hit if hit is not None else self._walk(index, walk, ins)
+
+    def _walk(self, index: int, walk: _StageScopes, until: Instruction | None) -> Scope:
+        """Walk stage ``index`` on from where ``walk`` stopped, up to and including
+        ``until`` (None: to the end); the scope before ``until``, or at the end. Each
+        instruction is walked once, whatever the order of the questions."""
+        instructions = self.stages[index].instructions
+        at = walk.at
         effects = _EFFECTS
-        for ins in s.instructions[1:]:
+        scope = walk.scope
+        k = walk.pos
+        n = len(instructions)
+        found = None
+        while k < n:
+            ins = instructions[k]
+            k += 1
             at[id(ins)] = scope
+            if ins is until:
+                found = scope
             effect = effects.get(type(ins), _UNSEEN)
             if effect is _UNSEEN:
                 effect = _effect_of(type(ins))
             if effect is not None:  # None: an instruction that changes no scope (COPY, CMD …)
                 scope = effect(self, scope, ins)
-        result.end = scope
-        return result
+            if found is not None:
+                break
+        walk.pos, walk.scope = k, scope
+        if k == n:
+            walk.end = scope
+        if until is None:
+            return scope
+        if found is None:
+            raise KeyError(id(until))  # not an instruction of the stage after its FROM
+        return found
 
     def _initial(self, s: StageInfo) -> Scope:
         common: dict[str, Any] = {"args": EMPTY, "escape": self.escape, "stage": s.index}
         if s.base_kind == "stage" and s.base_stage is not None and s.base_stage < s.index:
-            parent = self._stage_scopes(s.base_stage).end
-            if parent is not None:
-                return parent._replace(args=EMPTY, stage=s.index, is_global=False)
+            parent = self.scope_after(s.base_stage)
+            return parent._replace(args=EMPTY, stage=s.index, is_global=False)
         if s.base_kind == "scratch":
             return Scope(env=Layered(None, {"PATH": DEFAULT_PATH}), env_complete=True, workdir="/",
                          shell=DEFAULT_SHELL, user_spec="", user_inherited=True,
