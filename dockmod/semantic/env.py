@@ -12,7 +12,7 @@ change in an ``if``, a loop, a subshell, after ``||``) or a value that is not li
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from dockmod.lang.words import UNKNOWN
@@ -40,11 +40,11 @@ def command_env(base: Getter, script: ShellScript | None, command: SimpleCommand
     """``base`` (the values the shell starts with) as changed for ``command`` by
     ``script`` (the script it is in; None: nothing before it) and its own words. The
     script is read on the first lookup."""
-    memo: list[tuple[list[Step], list[tuple[str, object]]]] = []
+    memo: list[tuple[Sequence[Step], Sequence[tuple[str, object]]]] = []
 
     def get(name: str) -> object:
         if not memo:
-            memo.append((steps_before(script, command) if script is not None else [], _own(command)))
+            memo.append(_changes(script, command))
         steps, own = memo[0]
         value = _replay(name, base, steps)
         for key, v in own:
@@ -55,7 +55,20 @@ def command_env(base: Getter, script: ShellScript | None, command: SimpleCommand
     return get
 
 
-def _replay(name: str, base: Getter, steps: list[Step]) -> object:
+def _changes(script: ShellScript | None,
+             command: SimpleCommand) -> tuple[Sequence[Step], Sequence[tuple[str, object]]]:
+    """:func:`steps_before` and :func:`_own` for ``command``; for a command of ``script``,
+    kept with the script (shared through the parse cache: the getters of one command, in
+    one file or in another file with the same RUN text, read them once). Keyed by the
+    command's identity, exact: a script's commands are a tuple it holds, so no other
+    object can take that identity while the script (and so the entry) lives."""
+    if script is None or not any(c is command for c in script.commands):
+        return (), tuple(_own(command))  # steps_before is empty for a command not of the script
+    return script.derived((_changes, id(command)),
+                          lambda s: (tuple(steps_before(s, command)), tuple(_own(command))))
+
+
+def _replay(name: str, base: Getter, steps: Sequence[Step]) -> object:
     """The exported value of ``name`` after ``steps``."""
     env = shell = base(name)
     exported: bool | None = None if env is UNKNOWN else env is not None

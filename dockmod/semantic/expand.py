@@ -32,7 +32,7 @@ def expand(word: str, lookup: Lookup, escape: str = "\\") -> str | None:
     """
     if "$" not in word and "'" not in word and '"' not in word and escape not in word:
         return word
-    if "'" not in word and '"' not in word and escape not in word and "<" not in word and word.isascii():
+    if "'" not in word and escape not in word and "<" not in word and word.isascii():
         simple = _expand_simple(word, lookup)
         if simple is not _NOT_SIMPLE:
             return simple  # type: ignore[return-value]
@@ -50,16 +50,25 @@ _NOT_SIMPLE = object()
 
 
 def _expand_simple(word: str, lookup: Lookup) -> str | None | object:
-    """:func:`expand` of a word whose only lexer syntax is ``$NAME``/``${NAME}`` (no quote,
-    escape, ``<``, modifier or other ``$``), without the lexer; ``_NOT_SIMPLE`` for another
-    word. Saves the lexer's character loop for most words the model expands (``$HOME/x``).
-    Exact: for such a word the lexer copies every other character and replaces each
-    variable by its value (unset: empty; UNKNOWN: no result), as done here;
-    tests/semantic/test_expand_properties.py compares both on corpus and generated words."""
+    """:func:`expand` of a word whose only lexer syntax is ``$NAME``/``${NAME}`` and pairs
+    of double quotes (no single quote, escape, ``<``, modifier or other ``$``), without the
+    lexer; ``_NOT_SIMPLE`` for another word. Saves the lexer's character loop for most
+    words the model expands (``$HOME/x``, ``"/opt/app"``, ``"$PATH:/x"``). Exact: for such
+    a word the lexer drops each double quote (inside a pair it copies every character but
+    ``$``, the escape character and the closing quote, and reads ``$NAME`` as outside),
+    copies every other character and replaces each variable by its value (unset: empty;
+    UNKNOWN: no result), as done here; an unpaired quote is left to the lexer (its error
+    comes after the look-ups before it). tests/semantic/test_expand_properties.py compares
+    both on corpus and generated words."""
     parts = _SIMPLE_VAR.split(word)  # literal, name, braced name, literal, ...
     literals = parts[::3]
     if any("$" in literal for literal in literals):
         return _NOT_SIMPLE  # checked before any look-up: the lexer then looks each up once
+    if '"' in word:
+        if word.count('"') % 2:
+            return _NOT_SIMPLE
+        parts[::3] = [literal.replace('"', "") for literal in literals]
+        literals = parts[::3]
     out = [literals[0]]
     for i in range(1, len(parts), 3):
         value = lookup(parts[i] or parts[i + 1])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dockmod.cst.arguments import JsonArray
@@ -115,7 +115,15 @@ class StageInfo:
 
 @dataclass(eq=False)
 class _StageScopes:
-    at: dict[int, Scope] = field(default_factory=dict)
+    """A stage's scopes, walked as far as asked (most questions are about its RUNs, and the
+    instructions after the last one asked about are never walked)."""
+
+    #: The scope before each instruction walked so far, by ``id``.
+    at: dict[int, Scope]
+    #: The walk: the position of the next instruction, and the scope before it.
+    pos: int
+    scope: Scope
+    #: The scope at the end of the stage, once the walk got there.
     end: Scope | None = None
 
 
@@ -133,6 +141,7 @@ class Model:
         self._scopes: dict[int, _StageScopes] = {}
         self._runs: dict[int, RunFacts] = {}
         self._writes: dict[int, tuple[Write, ...]] = {}
+        self._own_writes: dict[int, tuple[Write, ...]] = {}
         self._global = self._build_global(df)
         self.stages: tuple[StageInfo, ...] = tuple(self._build_stages(df))
         self._by_name: dict[str, int] = {}
@@ -140,8 +149,7 @@ class Model:
         for s in self.stages:
             if s.name is not None and s.name not in self._by_name:
                 self._by_name[s.name] = s.index
-            for ins in s.instructions:
-                stage_of[id(ins)] = s
+            stage_of.update(dict.fromkeys(map(id, s.instructions), s))
         # The edges need every stage's name (and, for a variable reference, the scopes):
         # they are set once all stages are known, on the StageInfo not yet handed out.
         for s in self.stages:
@@ -152,11 +160,7 @@ class Model:
 
     # -- global scope ----------------------------------------------------------------
     def _build_global(self, df: Dockerfile) -> Scope:
-        platform = {n: UNKNOWN for n in PLATFORM_ARGS}
-        scope = Scope(args=Layered(None, platform), env=EMPTY, env_complete=True, workdir=None,
-                      shell=DEFAULT_SHELL, escape=self.escape, stage=None, user_spec="",
-                      user_inherited=True, user_table=None, image_user_reason=None,
-                      user_runs=(), is_global=True)
+        scope = _global_start(self.escape)
         for ins in df.body:
             if isinstance(ins, From):
                 break
@@ -195,12 +199,8 @@ class Model:
 
     # -- stages ----------------------------------------------------------------------
     def _build_stages(self, df: Dockerfile) -> Iterable[StageInfo]:
-        groups: list[list[Instruction]] = []
-        for ins in df.body:
-            if isinstance(ins, From):
-                groups.append([ins])
-            elif groups:
-                groups[-1].append(ins)
+        # The tree's own grouping (memoised per tree, and most files' is read already).
+        groups = [st.instructions for st in df.stages]
         names: dict[str, int] = {}
         for index, group in enumerate(groups):
             frm = group[0]
@@ -261,10 +261,10 @@ class Model:
         value: str | None = ref
         if "$" in ref:
             # BuildKit expands the reference with the stage's ARGs and ENV at that point.
-            value = self._stage_scopes(s.index).at[id(ins)].expand(ref)
+            value = self._scope_before(s.index, ins).expand(ref)
         if not value:  # unknown, or empty (which BuildKit rejects): any stage it may name
             pool = {**{str(i): i for i in range(len(self.stages))}, **self._by_name}
-            scope = self._stage_scopes(s.index).at[id(ins)]
+            scope = self._scope_before(s.index, ins)
             others = tuple(i for i in _may_name(ref, scope.get, self.escape, pool) if i != s.index)
             return Edge(kind, ins, None, None, ref, others)
         if value.isdigit():
@@ -436,34 +436,63 @@ class Model:
                            "`original`, not `updated`)")
         if isinstance(ins, From):
             return self._global
-        return self._stage_scopes(s.index).at[id(ins)]
+        return self._scope_before(s.index, ins)
 
     def scope_after(self, stage_index: int) -> Scope:
         """The state at the end of stage ``stage_index``."""
-        end = self._stage_scopes(stage_index).end
-        assert end is not None
-        return end
+        walk = self._stage_scopes(stage_index)
+        return walk.end if walk.end is not None else self._walk(stage_index, walk, None)
 
     def _stage_scopes(self, index: int) -> _StageScopes:
         hit = self._scopes.get(index)
-        if hit is not None:
-            return hit
-        s = self.stages[index]
-        result = _StageScopes()
-        self._scopes[index] = result  # a cycle (impossible in a valid file) finds it half done
-        scope = self._initial(s)
-        for ins in s.instructions[1:]:
-            result.at[id(ins)] = scope
-            scope = self._advance(scope, ins)
-        result.end = scope
-        return result
+        if hit is None:
+            hit = self._scopes[index] = _StageScopes({}, 1, self._initial(self.stages[index]))
+        return hit
+
+    def _scope_before(self, index: int, ins: Instruction) -> Scope:
+        """The scope before ``ins``, an instruction of stage ``index`` after its FROM."""
+        walk = self._stage_scopes(index)
+        hit = walk.at.get(id(ins))
+        return hit if hit is not None else self._walk(index, walk, ins)
+
+    def _walk(self, index: int, walk: _StageScopes, until: Instruction | None) -> Scope:
+        """Walk stage ``index`` on from where ``walk`` stopped, up to and including
+        ``until`` (None: to the end); the scope before ``until``, or at the end. Each
+        instruction is walked once, whatever the order of the questions."""
+        instructions = self.stages[index].instructions
+        at = walk.at
+        effects = _EFFECTS
+        scope = walk.scope
+        k = walk.pos
+        n = len(instructions)
+        found = None
+        while k < n:
+            ins = instructions[k]
+            k += 1
+            at[id(ins)] = scope
+            if ins is until:
+                found = scope
+            effect = effects.get(type(ins), _UNSEEN)
+            if effect is _UNSEEN:
+                effect = _effect_of(type(ins))
+            if effect is not None:  # None: an instruction that changes no scope (COPY, CMD …)
+                scope = effect(self, scope, ins)
+            if found is not None:
+                break
+        walk.pos, walk.scope = k, scope
+        if k == n:
+            walk.end = scope
+        if until is None:
+            return scope
+        if found is None:
+            raise KeyError(id(until))  # not an instruction of the stage after its FROM
+        return found
 
     def _initial(self, s: StageInfo) -> Scope:
         common: dict[str, Any] = {"args": EMPTY, "escape": self.escape, "stage": s.index}
         if s.base_kind == "stage" and s.base_stage is not None and s.base_stage < s.index:
-            parent = self._stage_scopes(s.base_stage).end
-            if parent is not None:
-                return parent._replace(args=EMPTY, stage=s.index, is_global=False)
+            parent = self.scope_after(s.base_stage)
+            return parent._replace(args=EMPTY, stage=s.index, is_global=False)
         if s.base_kind == "scratch":
             return Scope(env=Layered(None, {"PATH": DEFAULT_PATH}), env_complete=True, workdir="/",
                          shell=DEFAULT_SHELL, user_spec="", user_inherited=True,
@@ -484,60 +513,66 @@ class Model:
                      user_inherited=True, user_table=None, image_user_reason=reason,
                      user_runs=(), **common)  # type: ignore[arg-type]
 
-    def _advance(self, scope: Scope, ins: Instruction) -> Scope:
-        if isinstance(ins, Env):
-            values: dict[str, Any] = {}
-            raws: dict[str, str] = {}
-            if ins.legacy is not None:
-                raws[ins.legacy.key] = ins.legacy.value.strip()
-                values[ins.legacy.key] = self._env_value(raws[ins.legacy.key], scope)
-            for kv in ins.pairs:
-                key, has_value, raw = kv.text.partition("=")  # one parse of the word
-                if has_value:
-                    raws[key] = raw
-                    values[key] = self._env_value(raw, scope)
-            if not values:
-                return scope
-            deps = dict(scope._arg_deps)
-            for key, raw in raws.items():
-                found = _arg_refs(raw, scope)
-                if found:
-                    deps[key] = found
-                else:
-                    deps.pop(key, None)
-            return scope._replace(env=scope.env.with_values(values), arg_deps=deps)
-        if isinstance(ins, Arg):
-            values = self._arg_values(ins, scope, self._global)
-            if not values:
-                return scope
-            overridable = {k: frozenset({k}) for k in values if k not in scope.env and k not in PLATFORM_ARGS
-                           and (self.build_args is None or k not in self.build_args)}
-            deps = {**scope._arg_deps, **overridable} if overridable else scope._arg_deps
-            return scope._replace(args=scope.args.with_values(values), arg_deps=deps)
-        if isinstance(ins, User):
-            if ins.value is None:
-                return scope
-            spec = scope.expand(ins.value.text)
-            return scope._replace(user_spec=spec, user_inherited=False, user_args=_arg_refs(ins.value.text, scope),
-                                  image_user_reason=None if spec is not None else
-                                  f"USER `{ins.value.text}` depends on a value dockmod cannot know")
-        if isinstance(ins, Workdir):
-            if ins.value is None:
-                return scope
-            path = scope.expand(ins.value.text)
-            return scope._replace(workdir=None if path is None else join_workdir(scope.workdir, path))
-        if isinstance(ins, Shell):
-            if isinstance(ins.command, JsonArray):
-                return scope._replace(shell=tuple(ins.command.values))
+    def _after_env(self, scope: Scope, ins: Env) -> Scope:
+        values: dict[str, Any] = {}
+        raws: dict[str, str] = {}
+        if ins.legacy is not None:
+            raws[ins.legacy.key] = ins.legacy.value.strip()
+            values[ins.legacy.key] = self._env_value(raws[ins.legacy.key], scope)
+        for kv in ins.pairs:
+            key, has_value, raw = kv.text.partition("=")  # one parse of the word
+            if has_value:
+                raws[key] = raw
+                values[key] = self._env_value(raw, scope)
+        if not values:
             return scope
-        if isinstance(ins, Volume):
-            paths = ins.json.values if ins.json is not None else [w.text for w in ins.arguments]
-            new = []
-            for p in paths:
-                v = scope.expand(p) if ins.json is None else p
-                new.append(posixpath.normpath(v) if v and v.startswith("/") else (v or p))
-            return scope._replace(volumes=(*scope.volumes, *new)) if new else scope
-        if isinstance(ins, Run) and _runs.creates_users(ins):
+        deps = dict(scope._arg_deps)
+        for key, raw in raws.items():
+            found = _arg_refs(raw, scope)
+            if found:
+                deps[key] = found
+            else:
+                deps.pop(key, None)
+        return scope._replace(env=scope.env.with_values(values), arg_deps=deps)
+
+    def _after_arg(self, scope: Scope, ins: Arg) -> Scope:
+        values = self._arg_values(ins, scope, self._global)
+        if not values:
+            return scope
+        overridable = {k: frozenset({k}) for k in values if k not in scope.env and k not in PLATFORM_ARGS
+                       and (self.build_args is None or k not in self.build_args)}
+        deps = {**scope._arg_deps, **overridable} if overridable else scope._arg_deps
+        return scope._replace(args=scope.args.with_values(values), arg_deps=deps)
+
+    def _after_user(self, scope: Scope, ins: User) -> Scope:
+        if ins.value is None:
+            return scope
+        spec = scope.expand(ins.value.text)
+        return scope._replace(user_spec=spec, user_inherited=False, user_args=_arg_refs(ins.value.text, scope),
+                              image_user_reason=None if spec is not None else
+                              f"USER `{ins.value.text}` depends on a value dockmod cannot know")
+
+    def _after_workdir(self, scope: Scope, ins: Workdir) -> Scope:
+        if ins.value is None:
+            return scope
+        path = scope.expand(ins.value.text)
+        return scope._replace(workdir=None if path is None else join_workdir(scope.workdir, path))
+
+    def _after_shell(self, scope: Scope, ins: Shell) -> Scope:
+        if isinstance(ins.command, JsonArray):
+            return scope._replace(shell=tuple(ins.command.values))
+        return scope
+
+    def _after_volume(self, scope: Scope, ins: Volume) -> Scope:
+        paths = ins.json.values if ins.json is not None else [w.text for w in ins.arguments]
+        new = []
+        for p in paths:
+            v = scope.expand(p) if ins.json is None else p
+            new.append(posixpath.normpath(v) if v and v.startswith("/") else (v or p))
+        return scope._replace(volumes=(*scope.volumes, *new)) if new else scope
+
+    def _after_run(self, scope: Scope, ins: Run) -> Scope:
+        if _runs.creates_users(ins):
             return scope._replace(user_runs=(*scope._user_runs, (ins, scope.posix_shell)))
         return scope
 
@@ -592,25 +627,36 @@ class Model:
         if hit is not None:
             return hit
         out: list[Write] = []
+        own = self._own_writes
         for x in self.before(ins):
-            if isinstance(x, (Copy, Add)):
-                dest = x.destination
-                if not dest:
-                    continue
-                scope = self.scope_at(x)
-                # BuildKit expands COPY/ADD words in JSON form too (unlike RUN/CMD).
-                v = scope.expand(dest)
-                if v is None:
-                    continue
-                if not v.startswith("/"):
-                    if scope.workdir is None:
-                        continue
-                    v = posixpath.join(scope.workdir, v)
-                out.append(Write(posixpath.normpath(v), x))
-            elif isinstance(x, Run) and _may_write(x):
-                out.extend(Write(p, x) for p in self.run(x).writes)
+            # Each instruction's own writes once, however many later instructions ask.
+            w = own.get(id(x))
+            if w is None:
+                w = own[id(x)] = self._writes_of(x)
+            if w:
+                out.extend(w)
         self._writes[id(ins)] = result = tuple(out)
         return result
+
+    def _writes_of(self, x: Instruction) -> tuple[Write, ...]:
+        """What the instruction ``x`` itself writes (see :meth:`writes_before`)."""
+        if isinstance(x, (Copy, Add)):
+            dest = x.destination
+            if not dest:
+                return ()
+            scope = self.scope_at(x)
+            # BuildKit expands COPY/ADD words in JSON form too (unlike RUN/CMD).
+            v = scope.expand(dest)
+            if v is None:
+                return ()
+            if not v.startswith("/"):
+                if scope.workdir is None:
+                    return ()
+                v = posixpath.join(scope.workdir, v)
+            return (Write(posixpath.normpath(v), x),)
+        if isinstance(x, Run) and _may_write(x):
+            return tuple(Write(p, x) for p in self.run(x).writes)
+        return ()
 
     def wrote_under(self, ins: Instruction, directory: str, *, copies_from_stages: bool = True) -> bool:
         """Some instruction before ``ins`` in its image (see :meth:`writes_before`) wrote
@@ -648,6 +694,44 @@ class Model:
 
     def __repr__(self) -> str:
         return f"Model({len(self.stages)} stages)"
+
+
+#: The scope FROM lines start from, per escape character (see :func:`_global_start`).
+_GLOBAL_STARTS: dict[str, Scope] = {}
+
+
+def _global_start(escape: str) -> Scope:
+    """The global scope before any ARG: the automatic platform ARGs (``UNKNOWN``). One
+    object per escape character, shared by every model: a Scope is never changed once
+    made (its user, filled on first use, is the same for every holder)."""
+    scope = _GLOBAL_STARTS.get(escape)
+    if scope is None:
+        platform = {n: UNKNOWN for n in PLATFORM_ARGS}
+        scope = _GLOBAL_STARTS[escape] = Scope(
+            args=Layered(None, platform), env=EMPTY, env_complete=True, workdir=None,
+            shell=DEFAULT_SHELL, escape=escape, stage=None, user_spec="", user_inherited=True,
+            user_table=None, image_user_reason=None, user_runs=(), is_global=True)
+    return scope
+
+
+#: The instruction kinds that change a scope, each with its effect (Model._after_*), in the
+#: order an isinstance chain would test them.
+_EFFECT_KINDS: tuple[tuple[type, Any], ...] = (
+    (Env, Model._after_env), (Arg, Model._after_arg), (User, Model._after_user),
+    (Workdir, Model._after_workdir), (Shell, Model._after_shell), (Volume, Model._after_volume),
+    (Run, Model._after_run),
+)
+#: Each instruction class seen so far → its effect, None for a class that changes no scope.
+#: Saves the isinstance chain per instruction of every stage walked; exact: filled by
+#: :func:`_effect_of` with the first kind the class is a subclass of, as the chain would pick.
+_EFFECTS: dict[type, Any] = {}
+_UNSEEN = object()
+
+
+def _effect_of(cls: type) -> Any:
+    effect = next((f for kind, f in _EFFECT_KINDS if issubclass(cls, kind)), None)
+    _EFFECTS[cls] = effect
+    return effect
 
 
 #: What a RUN's text holds when it may write a path (see :func:`_may_write`).

@@ -173,17 +173,32 @@ class Scope:
         self._user_args = user_args
 
     def _replace(self, **kw: Any) -> Scope:
-        fields = {
-            "args": self.args, "env": self.env, "env_complete": self.env_complete,
-            "workdir": self.workdir, "shell": self.shell, "escape": self.escape,
-            "stage": self.stage, "user_spec": self._user_spec,
-            "user_inherited": self._user_inherited, "user_table": self._user_table,
-            "image_user_reason": self._image_user_reason, "user_runs": self._user_runs,
-            "is_global": self._global, "volumes": self.volumes,
-            "arg_deps": self._arg_deps, "user_args": self._user_args,
-        }
-        fields.update(kw)
-        return Scope(**fields)
+        """A copy with the fields ``kw`` names (``__init__``'s names) changed. Copies the
+        slots directly (no keyword dict for ``__init__``): a stage walk makes one per
+        instruction that changes anything."""
+        new = _new_scope(Scope)
+        new.args = self.args
+        new.env = self.env
+        new.env_complete = self.env_complete
+        new.workdir = self.workdir
+        new.shell = self.shell
+        new.escape = self.escape
+        new.stage = self.stage
+        new.volumes = self.volumes
+        new._user_spec = self._user_spec
+        new._user_inherited = self._user_inherited
+        new._user_table = self._user_table
+        new._image_user_reason = self._image_user_reason
+        new._user_runs = self._user_runs
+        new._user = None
+        new._global = self._global
+        new._arg_deps = self._arg_deps
+        new._user_args = self._user_args
+        for key, value in kw.items():
+            if key == "arg_deps" and value is None:
+                value = {}
+            setattr(new, _SLOT_OF[key], value)
+        return new
 
     # -- variables -------------------------------------------------------------------
     def get(self, name: str) -> str | Unknown | None:
@@ -272,11 +287,25 @@ class Scope:
     @property
     def posix_shell(self) -> bool:
         """The SHELL is a POSIX shell (``sh``, ``bash``, ``ash`` …)."""
-        return bool(self.shell) and posixpath.basename(self.shell[0]).lower() in POSIX_SHELLS
+        shell = self.shell
+        if shell is DEFAULT_SHELL:  # most scopes: ``/bin/sh``, POSIX, without the name's parsing
+            return True
+        return bool(shell) and posixpath.basename(shell[0]).lower() in POSIX_SHELLS
 
     def __repr__(self) -> str:
         return (f"Scope(stage={self.stage}, workdir={self.workdir!r}, user={self._user_spec!r}, "
                 f"args={dict(self.args)!r}, env={dict(self.env)!r})")
+
+
+_new_scope = object.__new__
+#: ``Scope.__init__``'s parameter → the slot holding it.
+_SLOT_OF = {
+    "args": "args", "env": "env", "env_complete": "env_complete", "workdir": "workdir",
+    "shell": "shell", "escape": "escape", "stage": "stage", "volumes": "volumes",
+    "user_spec": "_user_spec", "user_inherited": "_user_inherited", "user_table": "_user_table",
+    "image_user_reason": "_image_user_reason", "user_runs": "_user_runs", "is_global": "_global",
+    "arg_deps": "_arg_deps", "user_args": "_user_args",
+}
 
 
 def join_workdir(current: str | None, requested: str) -> str | None:

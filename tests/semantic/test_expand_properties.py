@@ -96,7 +96,7 @@ def test_the_simple_word_shortcut_agrees_with_the_lexer_on_any_text(word: str) -
 def test_the_simple_word_shortcut_agrees_with_the_lexer_on_corpus_words() -> None:
     from tests.conftest import corpus_files, read
 
-    words = {w for path in corpus_files() for w in read(path).split() if "$" in w}
+    words = {w for path in corpus_files() for w in read(path).split() if "$" in w or '"' in w}
     assert len(words) > 1000
     for word in words:
         _agree(word)
@@ -111,3 +111,7 @@ def test_the_simple_word_shortcut_is_taken() -> None:
     assert _expand_simple("a$X", lookup) is None
     assert _expand_simple("${HOME:-x}", lookup) is _NOT_SIMPLE
     assert _expand_simple("$HOME$", lookup) is _NOT_SIMPLE
+    assert _expand_simple('"$HOME/x":"y z"', lookup) == "/root/x:y z"
+    assert _expand_simple('"/opt/app"', lookup) == "/opt/app"
+    assert _expand_simple('"a$X"', lookup) is None
+    assert _expand_simple('"$HOME', lookup) is _NOT_SIMPLE  # unpaired: the lexer's error

@@ -97,6 +97,18 @@ def test_shell_and_escape() -> None:
     assert e.escape == "`" and e.get("A") == "x$y"
 
 
+def test_default_shell_shortcut_agrees_with_the_name_rule() -> None:
+    """posix_shell answers the default shell without reading its name: the rule agrees."""
+    import posixpath
+
+    from dockmod.semantic.scope import DEFAULT_SHELL, POSIX_SHELLS
+
+    s = at("FROM debian\nRUN x\n", "RUN")
+    assert s.shell is DEFAULT_SHELL and s.posix_shell
+    assert posixpath.basename(DEFAULT_SHELL[0]).lower() in POSIX_SHELLS
+    assert not at('FROM debian\nSHELL ["cmd", "/S", "/C"]\nRUN x\n', "RUN").posix_shell
+
+
 def test_run_env_sees_proxy_args_and_home() -> None:
     s = at("FROM debian\nRUN x\n", "RUN")
     assert s.get("HTTP_PROXY") is None
@@ -159,3 +171,22 @@ def test_a_user_created_across_a_continuation_is_known() -> None:
         text = f"FROM debian:bookworm\nRUN {split} --uid 1234 --create-home app\nUSER app\nRUN echo\n"
         s = at(text, "echo")
         assert (s.user.name, s.user.uid, s.user.home) == ("app", 1234, "/home/app"), split
+
+
+def test_replace_copies_every_field() -> None:
+    """Scope._replace copies the slots one by one: every parameter of __init__ has its slot
+    in _SLOT_OF, and a copy reads as the original but for what it changes."""
+    import inspect
+
+    from dockmod.semantic.scope import _SLOT_OF, Scope
+
+    params = [p for p in inspect.signature(Scope.__init__).parameters if p != "self"]
+    assert sorted(params) == sorted(_SLOT_OF)
+    assert {*_SLOT_OF.values(), "_user"} == set(Scope.__slots__)
+    s = at("FROM python:3.12\nARG V=1\nENV A=$V\nUSER nobody\nWORKDIR /app\nRUN x\n", "RUN")
+    copy = s._replace(workdir="/srv")
+    assert copy.workdir == "/srv" and s.workdir == "/app"
+    for slot in Scope.__slots__:
+        if slot not in ("workdir", "_user"):
+            assert getattr(copy, slot) is getattr(s, slot), slot
+    assert copy.user.name == "nobody" and copy.get("A") == "1"
