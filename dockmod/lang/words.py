@@ -659,7 +659,6 @@ class HeredocError(ValueError):
 _WS_NO_NL = "".join(sorted(GO_SPACE - {"\n"}))
 
 
-@lru_cache(maxsize=4)
 @lru_cache(maxsize=None)  # one pattern per escape character (2): not rebuilt per call
 def _gap_re(escape: str) -> re.Pattern[str]:
     # A continuation gap as the scanner cuts it: the escape char, spaces/tabs, the newline,
