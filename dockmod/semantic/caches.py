@@ -269,6 +269,44 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
     return None
 
 
+def removes_mount_point_after(script: ShellScript, edited: Callable[[], ShellScript], targets: Sequence[str],
+                              scope: Scope) -> str | None:
+    """:func:`removes_mount_point` for ``edited()``: ``script`` after the fix's edits, which
+    only drop commands and words and add assignments (every other command keeps its name
+    and words as written: :mod:`dockmod.shell.edits` verifies it), so each of its removers
+    is one of ``script``'s with some of its words. When every word that such a remover
+    could remove is a static absolute path (then its pattern is the path, whatever the
+    variables, loops and directory) that names no target, none of the edited script's
+    can: None without parsing the edited script (one shell parse saved)."""
+    if not targets or not may_remove(script):
+        return None
+    if _plain_removers_miss(script, targets):
+        return None
+    return removes_mount_point(edited(), targets, scope)
+
+
+def _plain_removers_miss(script: ShellScript, targets: Sequence[str]) -> bool:
+    """Every word a command of :data:`REMOVERS` in ``script`` may remove or move, with
+    any of its words dropped, is a static absolute path that may name none of
+    ``targets``. Those words are its words that are no option: without ``--`` or ``-``
+    (which dropping words cannot bring), :func:`removed_operands` returns only such words."""
+    for cmd in script.commands:
+        if cmd.name.rpartition("/")[2] not in REMOVERS:
+            continue
+        for w in cmd.args:
+            text = w.text
+            if text == "--" or text == "-":
+                return False
+            if text.startswith("-"):
+                continue
+            if not w.static or not text.startswith("/"):
+                return False
+            pattern = posixpath.normpath(text)  # :func:`_operand_pattern` of such a word
+            if any(may_name(pattern, t) for t in targets):
+                return False
+    return True
+
+
 def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> list[str]:
     """Why new cache mounts on ``targets`` change what ``script`` (the RUN) archives or
     copies: a ``tar`` that creates an archive, a recursive ``cp``, ``rsync`` or ``zip -r``
