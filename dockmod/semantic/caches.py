@@ -791,7 +791,8 @@ class MountRisks:
     def __init__(self, model: Model, managers: frozenset[Manager]) -> None:
         self.model = model
         self.handled: Handled = lambda c: c.manager in managers and c.kind is not None
-        #: (use, managers, programs, HOME) → id of a later instruction → its reasons.
+        #: (use, managers, programs, HOME) → id of a later instruction → its reasons (the
+        #: use as :meth:`_use_key` reads it).
         self._later: dict[tuple, dict[int, list[str]]] = {}
         self._copied: dict[int, list[str]] = {}
         self._toolbox: dict[int, bool] = {}
@@ -916,20 +917,21 @@ class MountRisks:
         it) make ``use`` unsafe."""
         managers = frozenset(c.manager for c in calls)
         progs = frozenset(w.text.rpartition("/")[2] for c in calls for w in c.program)
-        key = (use, managers, progs, home)
+        key = (*_use_key(use), managers, progs, home)
         tails = self._tails.get(key)
         if tails is None:
             tails = self._tails[key] = {}
         hit = tails.get(id(run))
         if hit is None:
-            hit = self._fill_tails(run, key, tails)
+            hit = self._fill_tails(run, use, key, tails)
         return list(hit)
 
-    def _fill_tails(self, run: Run, key: tuple, tails: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
+    def _fill_tails(self, run: Run, use: CacheTarget, key: tuple, tails: dict[int, tuple[str, ...]],
+                    ) -> tuple[str, ...]:
         """:meth:`_after`'s reasons for ``run``, read from the last instruction back, kept
         for ``run`` and for each later instruction of its stage (whose instructions after it
         are a suffix of ``run``'s): a stage's RUNs are looked through once per ``key``."""
-        use, managers, progs, home = key
+        managers, progs, home = key[-3:]
         known = self._later.setdefault(key, {})
         later = self.model.after(run)
         stage = self.model.stage_of(run)
@@ -1018,6 +1020,12 @@ class MountRisks:
             return False
         scope = self.model.scope_at(run)
         return not any(offline(c, command_env(scope.run_get, script, c.command)) for c in calls)
+
+
+def _use_key(use: CacheTarget) -> tuple[object, ...]:
+    """What :meth:`MountRisks._after_one` reads of ``use``: a key that hashes no row (a
+    dataclass of many fields, hashed field by field)."""
+    return (use.path, use.how, use.manager, use.cache.kind, use.cache.read_offline)
 
 
 #: Each model's MountRisks by managers, kept while the model is in use: keyed weakly, and
