@@ -271,37 +271,41 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
 
 def removes_mount_point_after(script: ShellScript, edited: Callable[[], ShellScript], targets: Sequence[str],
                               scope: Scope) -> str | None:
-    """:func:`removes_mount_point` for ``edited()``: ``script`` after the fix's edits, which
-    only drop commands and words and add assignments (every other command keeps its name
-    and words as written: :mod:`dockmod.shell.edits` verifies it), so each of its removers
-    is one of ``script``'s with some of its words. When every word that such a remover
-    could remove is a static absolute path (then its pattern is the path, whatever the
-    variables, loops and directory) that names no target, none of the edited script's
-    can: None without parsing the edited script (one shell parse saved)."""
+    """:func:`removes_mount_point` for ``edited()``: ``script`` after the fix's edits
+    (:func:`dockmod.ecosystems.cache_use.remove_run_defeaters`). When no word that a
+    remover of ``script`` removes may name a target, whatever the variables, loops and
+    working directory (:func:`_removals_miss`), none of the edited script's can: None
+    without parsing the edited script (one shell parse saved)."""
     if not targets or not may_remove(script):
         return None
-    if _plain_removers_miss(script, targets):
+    if _removals_miss(script, targets):
         return None
     return removes_mount_point(edited(), targets, scope)
 
 
-def _plain_removers_miss(script: ShellScript, targets: Sequence[str]) -> bool:
-    """Every word a command of :data:`REMOVERS` in ``script`` may remove or move, with
-    any of its words dropped, is a static absolute path that may name none of
-    ``targets``. Those words are its words that are no option: without ``--`` or ``-``
-    (which dropping words cannot bring), :func:`removed_operands` returns only such words."""
-    for cmd in script.commands:
-        if cmd.name.rpartition("/")[2] not in REMOVERS:
-            continue
-        for w in cmd.args:
+def _removals_miss(script: ShellScript, targets: Sequence[str]) -> bool:
+    """No operand of :func:`_removals` of ``script`` may name one of ``targets`` or a
+    directory above it, for any values of the variables, loops and directories
+    :func:`_operand_patterns` reads. Then the same holds for ``script`` after the fix's
+    edits, whose removals are a part of these: the edits keep every other command's name
+    and words (:mod:`dockmod.shell.edits` verifies it), and they drop only whole commands
+    (cleaners), words of package-manager calls and ``export`` (no remover: their names are
+    a manager's program, a wrapper or a Python) and operands of an ``rm`` inside the mounts
+    (static absolute paths, so never ``--``: its other operands stay operands)."""
+    for _, words in _removals(script):
+        for w in words:
+            if not w.static:
+                return False  # a variable, ``mktemp``, a loop: read in the edited script
             text = w.text
-            if text == "--" or text == "-":
-                return False
-            if text.startswith("-"):
-                continue
-            if not w.static or not text.startswith("/"):
-                return False
-            pattern = posixpath.normpath(text)  # :func:`_operand_pattern` of such a word
+            if text.startswith("/"):
+                pattern = posixpath.normpath(text)  # :func:`_operand_pattern`, whatever the rest
+            elif text.startswith("~") or any(part in ("", ".", "..") for part in text.split("/")):
+                return False  # HOME, or a name that normalising may drop
+            else:
+                # Relative: the working directory (absolute and normalised, or not known:
+                # ANY_PART) joined to ``text``, whose names all stay: ``<anything>/text``
+                # matches every path either does.
+                pattern = f"{ANY_PART}/{text}"
             if any(may_name(pattern, t) for t in targets):
                 return False
     return True

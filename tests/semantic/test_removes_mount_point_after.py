@@ -1,8 +1,9 @@
 """``caches.removes_mount_point_after`` answers None without parsing the script as DM202's
-fix edits it when every word a remover of the unedited script may remove is a static
-absolute path that names no target (``_plain_removers_miss``). The edited script must then
-give None too: checked on corpus scripts and generated ones, edited by the same edits
-(``cache_use._remove_defeaters``); the last test shows a wrong shortcut is caught."""
+fix edits it when no operand a remover of the unedited script removes may name a target,
+whatever the variables and directories (``_removals_miss``: static absolute paths, and
+relative ones under any directory). The edited script must then give None too: checked on
+corpus scripts and generated ones, edited by the same edits (``cache_use._remove_defeaters``);
+the last test shows a wrong shortcut is caught."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def _check(raw: str, escape: str | None) -> None:
             slow = caches.removes_mount_point(edited, targets, scope)  # type: ignore[arg-type]
             assert fast == slow, (raw, targets, new)
             if caches.may_remove(script):
-                shortcut = caches._plain_removers_miss(script, targets)
+                shortcut = caches._removals_miss(script, targets)
                 COUNTS["shortcut"] += shortcut
                 COUNTS["shortcut after edits"] += shortcut and bool(removed)
                 COUNTS["busy"] += slow is not None
@@ -74,7 +75,9 @@ _COMMANDS = [
     "mv /var/cache/apt /tmp/apt", "mv /tmp/a /tmp/b", "find /var/cache -type f -delete", "find /tmp -delete",
     "find . -name '*.pyc' -delete", "rmdir /var/cache/apt", "cd /var", "cd /opt", 'GNUPGHOME="$(mktemp -d)"',
     "export D=/var", "export PIP_NO_CACHE_DIR=1", "for d in /var/cache /tmp; do rm -rf $d; done",
-    "rm -rf /var/cache/apk/*", "apk add --no-cache curl", "true",
+    "rm -rf /var/cache/apk/*", "apk add --no-cache curl", "true", "cd /var/cache", "cd cache", "rm -rf apt/*",
+    "rm -rf cache/apt", "rm -rf ./cache", "rm -rf lib/../cache", "rm -rf apt/", "find cache -delete",
+    "rm -rf .cache/pip", "cd ~", "cd /root", "mv .npm /tmp",
 ]
 
 
@@ -94,8 +97,8 @@ def test_a_wrong_shortcut_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skipping the words that are not static absolute paths misses ``rm -rf ~/.cache``."""
     def wrong(script: ShellScript, targets: tuple[str, ...]) -> bool:
         return not any(w.static and w.text.startswith("/") and any(cache_use.may_name(w.text, t) for t in targets)
-                       for c in script.commands if c.name in cache_use.REMOVERS for w in c.args)
+                       for _, words in caches._removals(script) for w in words)
 
-    monkeypatch.setattr(caches, "_plain_removers_miss", wrong)
+    monkeypatch.setattr(caches, "_removals_miss", wrong)
     with pytest.raises(AssertionError):
         _check("pip install x && rm -rf ~/.cache  # 5d2e", "\\")
