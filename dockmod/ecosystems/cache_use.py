@@ -53,8 +53,9 @@ def offline(call: PackageManagerCall, get: Getter) -> list[str]:
     ``call``'s command (:func:`dockmod.semantic.env.env_at`), so ``GOPROXY=off go build``
     and ``export GOFLAGS=-mod=vendor; go build`` count."""
     info = call.info
-    out = [o.name for o in call.options
-           if o.name in info.offline_options or f"{o.name}={o.value}" in info.offline_options]
+    names = info.offline_options
+    # Most rows (apt's) have no offline option: their options are not looked through.
+    out = [o.name for o in call.options if o.name in names or f"{o.name}={o.value}" in names] if names else []
     for var, value in info.offline_env:
         got = get(var)
         if isinstance(got, str) and (value == "*" or value in got.split()):
