@@ -53,8 +53,9 @@ def offline(call: PackageManagerCall, get: Getter) -> list[str]:
     ``call``'s command (:func:`dockmod.semantic.env.env_at`), so ``GOPROXY=off go build``
     and ``export GOFLAGS=-mod=vendor; go build`` count."""
     info = call.info
-    out = [o.name for o in call.options
-           if o.name in info.offline_options or f"{o.name}={o.value}" in info.offline_options]
+    names = info.offline_options
+    # Most rows (apt's) have no offline option: their options are not looked through.
+    out = [o.name for o in call.options if o.name in names or f"{o.name}={o.value}" in names] if names else []
     for var, value in info.offline_env:
         got = get(var)
         if isinstance(got, str) and (value == "*" or value in got.split()):
@@ -567,10 +568,13 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
     if variant is not None:
         caches = tuple(c for c in caches if c.variant in ("", variant))
     out = []
+    # ``config`` is most often empty: a row (a dataclass of many fields) is hashed to look
+    # it up only when it is not.
+    moved = bool(config)
     for cd in caches:
         if not cd.applies(call.action):
             continue
-        if cd.explicit and cd not in config and not any(
+        if cd.explicit and not (moved and cd in config) and not any(
                 isinstance(get(v), str) for v in (*cd.env, *(o for o, _ in cd.overrides))):
             continue
         opt = next((o for o in call.options for name in cd.options
@@ -581,7 +585,7 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
                 raise CacheBlocked(f"`{opt.name.split('=')[0]}` is not an absolute path")
             out.append(CacheTarget(posixpath.normpath(value), cd, "option", call.manager))
             continue
-        if cd in config:
+        if moved and cd in config:
             value = config[cd]
             if value is None:
                 raise CacheBlocked(f"`{' '.join(cd.config[0])}` names a directory that is not a known absolute path")
@@ -596,30 +600,38 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
 
 def _resolve(cd: CacheDir, get: Getter, root: bool) -> str | None:
     """:meth:`CacheDir.resolve`, kept by the values of the variables it may read (most
-    RUNs of a corpus resolve a row in the same few environments)."""
-    names = _VARIABLES.get(cd)
-    if names is None:
+    RUNs of a corpus resolve a row in the same few environments). Both tables are keyed
+    by the row's identity, not its value (a dataclass of many fields, hashed field by
+    field): each entry holds its row, so no other row can take its id meanwhile."""
+    hit = _VARIABLES.get(id(cd))
+    if hit is None or hit[0] is not cd:
         # Every name resolve() may read: the row's variables and its override templates'.
-        names = _VARIABLES[cd] = tuple(dict.fromkeys(
-            (*cd.variables, *(v for _, t in cd.overrides for v in template_vars(t)))))
+        hit = _VARIABLES[id(cd)] = (cd, tuple(dict.fromkeys(
+            (*cd.variables, *(v for _, t in cd.overrides for v in template_vars(t))))))
+    names = hit[1]
     values = tuple(get(n) for n in names)
-    key = (cd, root, values)
+    key = (id(cd), root, values)
     try:
-        return _RESOLVED[key]
+        found = _RESOLVED[key]
     except KeyError:
         pass
     except TypeError:  # a value that cannot be hashed: not kept
         return cd.resolve(get, root=root)
+    else:
+        if found[0] is cd:
+            return found[1]
     if len(_RESOLVED) >= 4096:
         _RESOLVED.clear()
     known = dict(zip(names, values))
-    path = _RESOLVED[key] = cd.resolve(known.get, root=root)
+    path = cd.resolve(known.get, root=root)
+    _RESOLVED[key] = (cd, path)
     return path
 
 
-#: :func:`_resolve`'s memo tables: a row's variables, and (row, root, their values) → path.
-_VARIABLES: dict[CacheDir, tuple[str, ...]] = {}
-_RESOLVED: dict[tuple[CacheDir, bool, tuple[object, ...]], str | None] = {}
+#: :func:`_resolve`'s memo tables, by the row's id (each entry holds its row): the row's
+#: variables, and (row, root, their values) → path.
+_VARIABLES: dict[int, tuple[CacheDir, tuple[str, ...]]] = {}
+_RESOLVED: dict[tuple[int, bool, tuple[object, ...]], tuple[CacheDir, str | None]] = {}
 
 
 def _unresolved(cd: CacheDir, get: Getter, user: str) -> str:
@@ -650,9 +662,11 @@ def reads_stored_index(call: PackageManagerCall, among: Iterable[PackageManagerC
     earlier RUN stored."""
     if call.action not in call.info.reads_index:
         return False
-    index = {c for c in call.info.caches if c.kind == "index"}
+    # The rows compared by ``==`` (as a set would after hashing each): no row is hashed.
+    index = [c for c in call.info.caches if c.kind == "index"]
     return not any(
-        c.action in c.info.index_actions and index & set(c.info.caches) and c.span[0] < call.span[0] for c in among)
+        c.span[0] < call.span[0] and c.action in c.info.index_actions and any(i in c.info.caches for i in index)
+        for c in among)
 
 
 def refreshes_metadata(call: PackageManagerCall, script: ShellScript) -> bool:

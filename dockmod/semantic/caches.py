@@ -269,6 +269,48 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
     return None
 
 
+def removes_mount_point_after(script: ShellScript, edited: Callable[[], ShellScript], targets: Sequence[str],
+                              scope: Scope) -> str | None:
+    """:func:`removes_mount_point` for ``edited()``: ``script`` after the fix's edits
+    (:func:`dockmod.ecosystems.cache_use.remove_run_defeaters`). When no word that a
+    remover of ``script`` removes may name a target, whatever the variables, loops and
+    working directory (:func:`_removals_miss`), none of the edited script's can: None
+    without parsing the edited script (one shell parse saved)."""
+    if not targets or not may_remove(script):
+        return None
+    if _removals_miss(script, targets):
+        return None
+    return removes_mount_point(edited(), targets, scope)
+
+
+def _removals_miss(script: ShellScript, targets: Sequence[str]) -> bool:
+    """No operand of :func:`_removals` of ``script`` may name one of ``targets`` or a
+    directory above it, for any values of the variables, loops and directories
+    :func:`_operand_patterns` reads. Then the same holds for ``script`` after the fix's
+    edits, whose removals are a part of these: the edits keep every other command's name
+    and words (:mod:`dockmod.shell.edits` verifies it), and they drop only whole commands
+    (cleaners), words of package-manager calls and ``export`` (no remover: their names are
+    a manager's program, a wrapper or a Python) and operands of an ``rm`` inside the mounts
+    (static absolute paths, so never ``--``: its other operands stay operands)."""
+    for _, words in _removals(script):
+        for w in words:
+            if not w.static:
+                return False  # a variable, ``mktemp``, a loop: read in the edited script
+            text = w.text
+            if text.startswith("/"):
+                pattern = posixpath.normpath(text)  # :func:`_operand_pattern`, whatever the rest
+            elif text.startswith("~") or any(part in ("", ".", "..") for part in text.split("/")):
+                return False  # HOME, or a name that normalising may drop
+            else:
+                # Relative: the working directory (absolute and normalised, or not known:
+                # ANY_PART) joined to ``text``, whose names all stay: ``<anything>/text``
+                # matches every path either does.
+                pattern = f"{ANY_PART}/{text}"
+            if any(may_name(pattern, t) for t in targets):
+                return False
+    return True
+
+
 def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> list[str]:
     """Why new cache mounts on ``targets`` change what ``script`` (the RUN) archives or
     copies: a ``tar`` that creates an archive, a recursive ``cp``, ``rsync`` or ``zip -r``
@@ -753,7 +795,8 @@ class MountRisks:
     def __init__(self, model: Model, managers: frozenset[Manager]) -> None:
         self.model = model
         self.handled: Handled = lambda c: c.manager in managers and c.kind is not None
-        #: (use, managers, programs, HOME) → id of a later instruction → its reasons.
+        #: (use, managers, programs, HOME) → id of a later instruction → its reasons (the
+        #: use as :meth:`_use_key` reads it).
         self._later: dict[tuple, dict[int, list[str]]] = {}
         self._copied: dict[int, list[str]] = {}
         self._toolbox: dict[int, bool] = {}
@@ -878,20 +921,21 @@ class MountRisks:
         it) make ``use`` unsafe."""
         managers = frozenset(c.manager for c in calls)
         progs = frozenset(w.text.rpartition("/")[2] for c in calls for w in c.program)
-        key = (use, managers, progs, home)
+        key = (*_use_key(use), managers, progs, home)
         tails = self._tails.get(key)
         if tails is None:
             tails = self._tails[key] = {}
         hit = tails.get(id(run))
         if hit is None:
-            hit = self._fill_tails(run, key, tails)
+            hit = self._fill_tails(run, use, key, tails)
         return list(hit)
 
-    def _fill_tails(self, run: Run, key: tuple, tails: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
+    def _fill_tails(self, run: Run, use: CacheTarget, key: tuple, tails: dict[int, tuple[str, ...]],
+                    ) -> tuple[str, ...]:
         """:meth:`_after`'s reasons for ``run``, read from the last instruction back, kept
         for ``run`` and for each later instruction of its stage (whose instructions after it
         are a suffix of ``run``'s): a stage's RUNs are looked through once per ``key``."""
-        use, managers, progs, home = key
+        managers, progs, home = key[-3:]
         known = self._later.setdefault(key, {})
         later = self.model.after(run)
         stage = self.model.stage_of(run)
@@ -980,6 +1024,12 @@ class MountRisks:
             return False
         scope = self.model.scope_at(run)
         return not any(offline(c, command_env(scope.run_get, script, c.command)) for c in calls)
+
+
+def _use_key(use: CacheTarget) -> tuple[object, ...]:
+    """What :meth:`MountRisks._after_one` reads of ``use``: a key that hashes no row (a
+    dataclass of many fields, hashed field by field)."""
+    return (use.path, use.how, use.manager, use.cache.kind, use.cache.read_offline)
 
 
 #: Each model's MountRisks by managers, kept while the model is in use: keyed weakly, and

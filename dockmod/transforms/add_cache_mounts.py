@@ -436,9 +436,13 @@ class AddCacheMounts(Transform):
         # The edits only drop words and commands: a script with no remover keeps none, and
         # one whose removers the edits dropped (``removers``) has none left (then the edited
         # script, which nothing else may read in a check, is not parsed).
-        busy = caches.removes_mount_point((shell_script(fixed) or script) if removed else script,
-                                          [m.path for m in plan.mounts], scope) if (
-            caches.may_remove(script) and (removers or not removed)) else None
+        targets = [m.path for m in plan.mounts]
+        if not removed:
+            busy = caches.removes_mount_point(script, targets, scope)
+        elif removers:
+            busy = caches.removes_mount_point_after(script, lambda: shell_script(fixed) or script, targets, scope)
+        else:
+            busy = None
         if busy is not None:
             raise CacheBlocked(busy)
         plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None,
