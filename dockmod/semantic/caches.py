@@ -959,7 +959,7 @@ class MountRisks:
                    home: str | None) -> list[str]:
         if use.how == "build" and isinstance(ins, (Run, Cmd, Entrypoint)) and ins.command is not None and any(
                 use.path.rpartition("/")[2] in t
-                for t in (ins.command.raw, *(h.body for h in getattr(ins, "heredocs", ())))):
+                for t in (ins.command.text, *(h.body for h in getattr(ins, "heredocs", ())))):
             # A build directory is named relative to the project: any mention may read it.
             return [f"a later `{ins.name}` may read `{use.path}`"]
         if isinstance(ins, (Cmd, Entrypoint)):
