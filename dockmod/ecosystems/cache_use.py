@@ -10,6 +10,7 @@ import functools
 import os
 import posixpath
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from dockmod.ecosystems import (
 )
 from dockmod.ecosystems._base import template_vars
 from dockmod.ecosystems.images import repository_and_tag
+from dockmod.shell.commands import WRAPPERS
 from dockmod.shell.edits import (
     comment_lines,
     insert_assignment,
@@ -34,6 +36,7 @@ from dockmod.shell.edits import (
     remove_words,
 )
 from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand, parse_shell
+
 
 class CacheBlocked(ValueError):
     """A cache mount cannot be added as asked; the message says why."""
@@ -93,16 +96,76 @@ def may_run(text: str, managers: frozenset[Manager]) -> bool:
     -m`` module) is where :func:`~dockmod.ecosystems.may_call` finds it, with at most a
     version after its name (``pip3.12``) before the word may end: so False when each name
     appears only inside other words (``google``, ``go.tgz``, ``/usr/local/go/``,
-    ``dotnet-install.sh``, ``chmod -R``). tests/ecosystems/test_may_run.py checks that no
-    recognised call is rejected."""
+    ``dotnet-install.sh``, ``chmod -R``), or only as the last part of a path that is an
+    argument (``ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet``, see :func:`_argument_path`;
+    read so in a script that tree-sitter-bash parses without error, the only kind whose calls
+    DM202 reads). tests/ecosystems/test_may_run.py checks that no recognised call is rejected."""
     return _may_run(text, managers)
 
 
 @functools.lru_cache(maxsize=4096)
 def _may_run(text: str, managers: frozenset[Manager]) -> bool:
+    pattern = names_pattern(managers, _AFTER_NAME)
+    searched, cuts = text, []
     if "\\" in text:
-        text = text.replace("\\", "")
-    return names_pattern(managers, _AFTER_NAME).search(text) is not None
+        # Names are searched without the backslashes (``p\\ip`` runs ``pip``), and looked at in
+        # ``text`` as written: where the j-th backslash was cut, later positions move by j + 1.
+        searched = text.replace("\\", "")
+        cuts = [m.start() - j for j, m in enumerate(_ONE_BACKSLASH.finditer(text))]
+    # Each place a name is found (overlapping ones too), until one may be a program.
+    m = pattern.search(searched)
+    while m is not None:
+        start, end = m.start(), m.end()
+        if cuts:
+            start, end = start + bisect_right(cuts, start), end + bisect_right(cuts, end - 1)
+        if not _argument_path(text, start, end):
+            return True
+        m = pattern.search(searched, m.start() + 1)
+    return False
+
+
+_ONE_BACKSLASH = re.compile(r"\\")
+
+
+# A word of plain characters: no quote, bracket, glob, operator, escape or ``=``; after the
+# first word, a ``$NAME`` too (it opens nothing).
+_PLAIN = r"[A-Za-z0-9_.,:+@%/-]"
+_ARG = r"[A-Za-z0-9_.,:+@%/$-]"
+# From a command's start to the ``/`` before a name: blanks, its first word (the command's
+# name), then blanks and plain words, the last one a path up to its last ``/``.
+_SEGMENT = re.compile(rf"[ \t]*({_PLAIN}+)[ \t]+(?:{_ARG}+[ \t]+)*{_ARG}*/")
+# A name with at most a version (``pip3.12``), nothing that would continue its word.
+_BARE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+# Bash's reserved words (after them a command starts: ``then /x/dotnet``).
+_KEYWORDS = frozenset("case coproc do done elif else esac fi for function if in select then time until "
+                      "while".split())
+
+
+def _argument_path(text: str, start: int, end: int) -> bool:
+    """The name at ``text[start:end]`` is the last part of an
+    argument of a command whose name is no wrapper or keyword (``ln -s /x/dotnet``): it is
+    not run (:func:`may_run`), in a script parsed without error.
+
+    Why exact: the name ends its word (a blank, ``;``, ``&``, ``|``, a newline or the end
+    follows; were it in quotes, that character would be in the word, and no program's name
+    holds one). Before it, back to the last ``;``, ``&`` or ``|`` (not of a redirection:
+    ``>&``, ``>|``, ``<&``; not escaped), there are only plain words and blanks (no
+    backslash either): no quote or bracket can
+    open or close there, so that operator ends a command (were it quoted, commented or in
+    a heredoc line, the name would be too). The first word then is the next command's name
+    (not a keyword: a parse without error has none elsewhere), and no wrapper: the
+    recogniser reads its program there (``unwrap`` returns 0), never at the path after it."""
+    if text[start - 1 : start] != "/" or (end < len(text) and text[end] not in " \t\n;&|") or \
+            _BARE_NAME.fullmatch(text, start, end) is None:
+        return False
+    q = max(text.rfind(";", 0, start), text.rfind("&", 0, start), text.rfind("|", 0, start))
+    if q > 0 and text[q - 1] in "<>\\":
+        return False
+    seg = _SEGMENT.fullmatch(text, q + 1, start)
+    if seg is None:
+        return False
+    first = seg.group(1).rpartition("/")[2]
+    return first not in WRAPPERS and first not in _KEYWORDS
 
 
 # After the name: a version (any character but a letter, ``_``, ``-`` or ``/``, to be wide:

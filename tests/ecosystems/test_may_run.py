@@ -1,7 +1,12 @@
 """DM202's stricter pre-filter (``cache_use.may_run`` through ``semantic.caches.may_run_any``)
 never rejects a RUN in which the recogniser finds a call: on every corpus RUN, on each
 table's programs spelled every way a script may spell them, on error-recovered words and on
-generated scripts (the inputs of test_may_call). And it still rejects names inside words."""
+generated scripts (the inputs of test_may_call). And it still rejects names inside words, and
+paths that are arguments (``ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet``).
+
+It is read in scripts that tree-sitter-bash parses without error (DM202 reads no other:
+where it recovers from an error, it may take any word for a command's name), so the calls
+counted here are those of such scripts."""
 
 from __future__ import annotations
 
@@ -11,11 +16,22 @@ from hypothesis import strategies as st
 
 from dockmod.cst.arguments import ShellCommand
 from dockmod.cst.instructions import Run
-from dockmod.ecosystems import Manager
+from dockmod.ecosystems import Manager, calls
 from dockmod.semantic.caches import may_run_any
 from dockmod.semantic.runs import ALL_MANAGERS
-from tests.ecosystems.test_may_call import _MODULES, _NAMES, _PIECES, _PROGRAMS, _corpus_runs, _found, _runs, \
+from dockmod.shell.parse import parse_heredoc_body, parse_shell
+from tests.ecosystems.test_may_call import _MODULES, _NAMES, _PIECES, _PROGRAMS, _corpus_runs, _runs, \
     generated_runs, module_runs, program_runs, recovery_runs
+
+
+def _found(run: Run) -> set[Manager]:
+    """Managers of every call the recogniser finds in the RUN's script and heredoc bodies
+    that parse without error."""
+    scripts = []
+    if isinstance(run.command, ShellCommand):
+        scripts.append(parse_shell(run.command))
+    scripts += [parse_heredoc_body(h) for h in run.heredocs]
+    return {c.manager for s in scripts if not s.has_error for c in calls(s)}
 
 
 def _lets_through(run: Run) -> int:
@@ -59,6 +75,42 @@ def test_names_inside_other_words_are_rejected(raw: str) -> None:
         assert not _found(run) and not may_run_any(run, ALL_MANAGERS)
 
 
+@pytest.mark.parametrize("raw", [
+    "ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet", "mkdir /d && ln -s /usr/share/dotnet/dotnet /d/dotnet",
+    "tar -xf x-$V.tgz --directory /usr/share/dotnet && rm x", "sed 's/\\r$//' f; cp /x/pip3 /y/pip3",
+])  # fmt: skip
+def test_paths_that_are_arguments_are_rejected(raw: str) -> None:
+    for run in _runs(f"FROM x\nRUN {raw}\n"):
+        assert not _found(run) and not may_run_any(run, ALL_MANAGERS)
+
+
+@pytest.mark.parametrize("raw", [
+    "/usr/share/dotnet/dotnet restore", "x; /x/dotnet restore", "sudo -u root /x/dotnet restore",
+    "env -S x -s /x/pip install y", "nice -n 5 /x/pip install y", "x 2>&1 /x/pip install y",
+    "then /x/pip install y", "sudo 'x; y /x/pip' install z", "x \\; y /x/pip install z",
+    "<<EOF\nenv -S x\\\n-s /x/pip install y\nEOF",
+])  # fmt: skip
+def test_paths_that_may_be_programs_pass(raw: str) -> None:
+    runs = _runs(f"FROM x\nRUN {raw}\n")
+    assert runs and all(may_run_any(run, ALL_MANAGERS) for run in runs)
+
+
+# Pieces around a path to a program: commands, wrappers and their options, keywords,
+# redirections, quotes, escapes and expansions that decide whether it is run.
+_PATH_PIECES = ["ln -s ", "cp ", "/usr/share/dotnet/", "/x/", "sudo ", "-u ", "root ", "env ", "-S ", "-s ",
+                "A=1 ", "nice ", "-n ", "5 ", "then ", "do ", "if ", "; ", " && ", "|", "&", "2>&1 ", ">| ",
+                "<& ", "\\", "\\\n", "\n", "'", '"', "$X ", "${X} ", "$(", ")", "`", "# ", " ", "\t",
+                "install y", "restore", "3", ".12", "'3'", ";"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_NAMES), st.sampled_from(_PATH_PIECES)), min_size=1, max_size=10),
+       st.booleans())
+def test_generated_paths_pass(parts: list[str], heredoc: bool) -> None:
+    for run in generated_runs(parts, heredoc):
+        _lets_through(run)
+
+
 @pytest.mark.parametrize(("manager", "program"), _PROGRAMS)
 def test_every_program_of_the_tables_passes(manager: Manager, program: str) -> None:
     assert sum(map(_lets_through, program_runs(manager, program)))
@@ -78,4 +130,4 @@ def test_generated_scripts_pass(parts: list[str], heredoc: bool) -> None:
 
 
 def test_words_that_error_recovery_starts_or_ends_pass() -> None:
-    assert sum(map(_lets_through, recovery_runs())) > 500
+    assert sum(map(_lets_through, recovery_runs())) > 300
