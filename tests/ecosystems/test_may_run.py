@@ -88,6 +88,7 @@ def test_paths_that_are_arguments_are_rejected(raw: str) -> None:
     "/usr/share/dotnet/dotnet restore", "x; /x/dotnet restore", "sudo -u root /x/dotnet restore",
     "env -S x -s /x/pip install y", "nice -n 5 /x/pip install y", "2>&1 /x/pip install y",
     "x && >| f /x/pip install y", "x; <& 0 /x/pip install y", "if x; then /x/pip install y; fi",
+    "A=1 /x/pip install y", "x; A=1 B=2 /x/pip install y", "<<EOF\nx; y\n/x/pip install y\nEOF",
     "sudo 'x; y /x/pip' install z", "env -S \\; -s /x/pip install z", "<<EOF\nenv -S x\\\n-s /x/pip install y\nEOF",
 ])  # fmt: skip
 def test_paths_that_are_programs_pass(raw: str) -> None:
