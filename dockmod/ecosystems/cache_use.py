@@ -142,19 +142,19 @@ _KEYWORDS = frozenset("case coproc do done elif else esac fi for function if in 
 
 
 def _argument_path(text: str, start: int, end: int) -> bool:
-    """The name at ``text[start:end]`` is the last part of an
-    argument of a command whose name is no wrapper or keyword (``ln -s /x/dotnet``): it is
-    not run (:func:`may_run`), in a script parsed without error.
+    """The name at ``text[start:end]`` is the last part of an argument's path, in a command
+    whose name is no wrapper or keyword (``ln -s /x/dotnet``): it is not run (:func:`may_run`),
+    in a script parsed without error.
 
     Why exact: the name ends its word (a blank, ``;``, ``&``, ``|``, a newline or the end
     follows; were it in quotes, that character would be in the word, and no program's name
     holds one). Before it, back to the last ``;``, ``&`` or ``|`` (not of a redirection:
     ``>&``, ``>|``, ``<&``; not escaped), there are only plain words and blanks (no
-    backslash either): no quote or bracket can
-    open or close there, so that operator ends a command (were it quoted, commented or in
-    a heredoc line, the name would be too). The first word then is the next command's name
-    (not a keyword: a parse without error has none elsewhere), and no wrapper: the
-    recogniser reads its program there (``unwrap`` returns 0), never at the path after it."""
+    backslash either): no quote or bracket can open or close there, so that operator ends
+    a command (were it quoted, commented or in a heredoc line, the name would be too). The
+    first word then is the next command's name (not a keyword: a parse without error has
+    none elsewhere), and no wrapper: the recogniser reads its program there (``unwrap``
+    returns 0), never at the path after it."""
     if text[start - 1 : start] != "/" or (end < len(text) and text[end] not in " \t\n;&|") or \
             _BARE_NAME.fullmatch(text, start, end) is None:
         return False
