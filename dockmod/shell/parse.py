@@ -374,16 +374,26 @@ class SimpleCommand:
         argv: list[ShellWord] = []
         redirects: list[str] = []
         if n.type == "command":
-            for i, c in enumerate(n.children):
-                f = n.field_name_for_child(i)
-                if f == "name":
-                    argv.insert(0, self._name_word or b.word(c.children[0] if c.child_count == 1 else c))
-                elif f == "argument":
-                    argv.append(b.word(c))
+            # One cursor pass over the children, reading each one's field at the cursor:
+            # ``field_name_for_child(i)`` scans the children before i at each call
+            # (quadratic in the command's length). Same children, same fields, same order.
+            word = b.word
+            cur = n.walk()
+            more = cur.goto_first_child()
+            while more:
+                f = cur.field_name
+                if f == "argument":
+                    argv.append(word(cur.node))
+                elif f == "name":
+                    c = cur.node
+                    argv.insert(0, self._name_word or word(c.children[0] if c.child_count == 1 else c))
                 elif f == "redirect":
-                    redirects.append(b.slice(c))
-                elif c.type == "variable_assignment":
-                    assignments.append(b.word(c))
+                    redirects.append(b.slice(cur.node))
+                else:
+                    c = cur.node
+                    if c.kind_id in _assignment_kinds():  # c.type == "variable_assignment"
+                        assignments.append(word(c))
+                more = cur.goto_next_sibling()
         else:  # export/declare/local/readonly/typeset/unset: keyword then words
             for c in n.children:
                 if c.is_extra:
@@ -668,6 +678,14 @@ def _walk_kinds() -> dict[int, str]:
         elif t in _CHAINS or t in _STATEMENT_WRAPPERS or t == "program":
             out[i] = _FLAT
     return out
+
+
+@cache
+def _assignment_kinds() -> frozenset[int]:
+    """The kind ids whose type name is ``variable_assignment`` (see :func:`_walk_kinds`)."""
+    language = _parser().language
+    return frozenset(i for i in range(language.node_kind_count)
+                     if language.node_kind_for_id(i) == "variable_assignment")
 
 
 class _Builder:
