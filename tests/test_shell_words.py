@@ -55,3 +55,26 @@ def test_scripts_words_are_the_loops() -> None:
 
 def test_corpus_words_are_the_loops() -> None:
     assert sum(_check(raw, escape) for raw, escape in _texts()) > 5000
+
+
+def test_kinds_and_name_field_by_id_are_those_by_name() -> None:
+    """``_ids``: a node's kind id is among the ``command`` / ``variable_assignment`` ids
+    exactly when its type is that name; the ``name`` field by id is the one by name."""
+    seen = {"command": 0, "variable_assignment": 0}
+    for raw, escape in [(s, "\\") for s in SCRIPTS] + _texts():
+        script = parse._parse(raw, escape)
+        commands, assignments, name_field = parse._ids()
+        if not script.commands:
+            continue
+        root = script.commands[0]._node  # type: ignore[attr-defined]
+        while root.parent is not None:
+            root = root.parent
+        stack = [root]
+        while stack:
+            n = stack.pop()
+            assert (n.kind_id in commands) == (n.type == "command")
+            assert (n.kind_id in assignments) == (n.type == "variable_assignment")
+            assert n.child_by_field_id(name_field) == n.child_by_field_name("name")
+            seen[n.type] = seen.get(n.type, 0) + 1
+            stack.extend(n.children)
+    assert seen["command"] > 5000 and seen["variable_assignment"] > 100
