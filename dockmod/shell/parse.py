@@ -275,9 +275,10 @@ class SimpleCommand:
         words = self._words
         if words is None:
             n = self._node
-            if n.type != "command":
+            b = self._b
+            if n.kind_id not in b.command_kinds:  # n.type != "command"
                 return ()
-            name = n.child_by_field_name("name")
+            name = n.child_by_field_id(b.name_field)
             if name is not None and b"=" not in self._b.src[n.start_byte : name.start_byte]:
                 return ()  # no assignment before the name: no need to build the words
             words = self._build_words()
@@ -345,9 +346,10 @@ class SimpleCommand:
         if self._words is not None:
             return None
         n = self._node
-        if n.type != "command":
+        b = self._b
+        if n.kind_id not in b.command_kinds:  # n.type != "command"
             return None
-        c = n.child_by_field_name("name")
+        c = n.child_by_field_id(b.name_field)
         if c is None:
             return None
         sb, eb = c.start_byte, c.end_byte
@@ -358,8 +360,8 @@ class SimpleCommand:
 
     def _build_name(self) -> ShellWord | None:
         n = self._node
-        if n.type == "command" and self._words is None:
-            c = n.child_by_field_name("name")
+        if n.kind_id in self._b.command_kinds and self._words is None:
+            c = n.child_by_field_id(self._b.name_field)
             if c is not None:
                 word = self._b.word(c.children[0] if c.child_count == 1 else c)
                 object.__setattr__(self, "_name_word", word)
@@ -373,17 +375,27 @@ class SimpleCommand:
         assignments: list[ShellWord] = []
         argv: list[ShellWord] = []
         redirects: list[str] = []
-        if n.type == "command":
-            for i, c in enumerate(n.children):
-                f = n.field_name_for_child(i)
-                if f == "name":
-                    argv.insert(0, self._name_word or b.word(c.children[0] if c.child_count == 1 else c))
-                elif f == "argument":
-                    argv.append(b.word(c))
+        if n.kind_id in b.command_kinds:  # n.type == "command"
+            # One cursor pass over the children, reading each one's field at the cursor:
+            # ``field_name_for_child(i)`` scans the children before i at each call
+            # (quadratic in the command's length). Same children, same fields, same order.
+            word = b.word
+            cur = n.walk()
+            more = cur.goto_first_child()
+            while more:
+                f = cur.field_name
+                if f == "argument":
+                    argv.append(word(cur.node))
+                elif f == "name":
+                    c = cur.node
+                    argv.insert(0, self._name_word or word(c.children[0] if c.child_count == 1 else c))
                 elif f == "redirect":
-                    redirects.append(b.slice(c))
-                elif c.type == "variable_assignment":
-                    assignments.append(b.word(c))
+                    redirects.append(b.slice(cur.node))
+                else:
+                    c = cur.node
+                    if c.kind_id in b.assignment_kinds:  # c.type == "variable_assignment"
+                        assignments.append(word(c))
+                more = cur.goto_next_sibling()
         else:  # export/declare/local/readonly/typeset/unset: keyword then words
             for c in n.children:
                 if c.is_extra:
@@ -670,6 +682,21 @@ def _walk_kinds() -> dict[int, str]:
     return out
 
 
+@cache
+def _ids() -> tuple[frozenset[int], frozenset[int], int]:
+    """The kind ids whose type name is ``command``, those whose type name is
+    ``variable_assignment`` (``kind_id in ids`` is ``type == name`` without making the str
+    ``type`` is; see :func:`_walk_kinds`), and the id of the field ``name``
+    (``child_by_field_id`` of it is ``child_by_field_name("name")`` without looking the
+    name up among the grammar's field names)."""
+    language = _parser().language
+    names = [language.node_kind_for_id(i) for i in range(language.node_kind_count)]
+    field = language.field_id_for_name("name")
+    assert field is not None
+    return (frozenset(i for i, t in enumerate(names) if t == "command"),
+            frozenset(i for i, t in enumerate(names) if t == "variable_assignment"), field)
+
+
 class _Builder:
     def __init__(self, bmap: _ByteMap, omap: _OffsetMap) -> None:
         self.b = bmap
@@ -683,6 +710,8 @@ class _Builder:
         self.redirects = b"<" in self.src or b">" in self.src
         #: Byte offsets are raw offsets too (one byte per character, no continuation gap).
         self.direct = self.ascii and omap._identity
+        #: Node kinds and field read by id (see :func:`_ids`).
+        self.command_kinds, self.assignment_kinds, self.name_field = _ids()
 
     def lspan(self, n: TSNode) -> tuple[int, int]:
         return self.b(n.start_byte), self.b(n.end_byte)
