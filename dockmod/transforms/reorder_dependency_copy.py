@@ -265,6 +265,7 @@ from dockmod.semantic.installs import (
     deps_step_before,
     install_cwd,
     manifests_in_copy,
+    may_call_manager,
     names_manifest,
     run_needs_no_sources,
     scripts_of,
@@ -274,7 +275,7 @@ from dockmod.shell import ShellScript
 from dockmod.transforms._base import Context, Example, FixSafety, Option, Transform, TransformMeta
 from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
 from dockmod.semantic.proofs import replaced_folders, unproven
-from dockmod.semantic.runs import ALL_MANAGERS, may_call_any
+from dockmod.semantic.runs import may_call_any
 from dockmod.semantic.paths import inside
 from dockmod.transforms._reorder_edits import fix_final_newlines, manifest_copies, split_run
 
@@ -310,6 +311,11 @@ class ReorderDependencyCopy(Transform):
     )
 
     # -- whole file ------------------------------------------------------------------
+    @classmethod
+    def idle_on(cls, kinds: frozenset[type]) -> bool:
+        # Every finding is about a RUN after a COPY/ADD (see _stage's first exit).
+        return Run not in kinds or (Copy not in kinds and Add not in kinds)
+
     def transform(self, df: Dockerfile) -> Dockerfile:
         self._load_context()
         self._reasons: list[str] = []
@@ -502,7 +508,7 @@ class ReorderDependencyCopy(Transform):
             return
         if any(f.mount is not None and f.mount.type == "bind" and f.mount.from_ is None for f in run.flags):
             return
-        if not may_call_any(run, ALL_MANAGERS):
+        if not may_call_manager(run):
             return  # names no package manager: no install, no parse
         facts = self.context.model.run(run)
         if not facts.scripts:
@@ -871,7 +877,7 @@ def _may_install_after(ins: list[Instruction], i: int, named: bool) -> bool:
     if named:
         for x in ins[i + 1:]:
             if isinstance(x, Run):
-                return may_call_any(x, ALL_MANAGERS)
+                return may_call_manager(x)
             if x.name not in RUN_NEUTRAL:
                 return False
     return False
