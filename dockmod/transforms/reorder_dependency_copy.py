@@ -335,9 +335,15 @@ class ReorderDependencyCopy(Transform):
     def _stage(self, df: Dockerfile, stage: Stage, out: dict[int, list[Instruction]]) -> None:
         ins = stage.instructions
         # Cheap exits first (most stages): nothing is copied from the context, or no RUN
-        # follows a copy. The working directories are computed only when needed.
-        first_copy = next((k for k, x in enumerate(ins) if isinstance(x, (Copy, Add))), None)
-        if first_copy is None or not any(isinstance(x, Run) for x in ins[first_copy + 1:]):
+        # follows a copy. Asked of the instructions' classes (list scans in C; the CST's
+        # instruction classes have no subclasses). The working directories are computed
+        # only when needed.
+        kinds = list(map(type, ins))
+        n_copies = kinds.count(Copy) + kinds.count(Add)
+        if not n_copies:
+            return
+        first_copy = min(kinds.index(k) for k in (Copy, Add) if k in kinds)
+        if Run not in kinds[first_copy + 1:]:
             return
         # The model and the stage's scopes only for a copy that some RUN below may install
         # after (read from the RUNs' text, before any parse).
@@ -384,7 +390,10 @@ class ReorderDependencyCopy(Transform):
                             manifests=_manifest_list(install), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
-        between = [j for j in _below_two_copies(ins) if id(ins[j]) not in out and may_call_any(ins[j], STEP_MANAGERS)]
+        if n_copies < 2:
+            return  # a source copy between the manifest copy and the install makes two
+        between = [j for j in _below_two_copies(ins, first_copy)
+                   if id(ins[j]) not in out and may_call_any(ins[j], STEP_MANAGERS)]
         if not between:
             return  # no dependency step below two copies: no model, no parse
         if not self.context.model.scope_at(ins[-1]).posix_shell:
@@ -904,13 +913,15 @@ def _first_step(scripts: list[tuple[ShellScript, str | None]]) -> tuple[Any, ...
     return None
 
 
-def _below_two_copies(ins: list[Instruction]) -> list[int]:
+def _below_two_copies(ins: list[Instruction], start: int) -> list[int]:
     """The RUNs with at least two COPY/ADDs right above them, past instructions a COPY may
-    cross: a source copy between a manifest copy and the install needs two. One pass: the
-    count goes on past what a COPY may cross and restarts at anything else (a RUN too)."""
+    cross: a source copy between a manifest copy and the install needs two. One pass from
+    ``start`` (the first COPY/ADD): the count goes on past what a COPY may cross and
+    restarts at anything else (a RUN too)."""
     out: list[int] = []
     n = 0
-    for j, x in enumerate(ins):
+    for j in range(start, len(ins)):
+        x = ins[j]
         if isinstance(x, (Copy, Add)):
             n += 1
         elif isinstance(x, Run):
