@@ -124,7 +124,9 @@ def builds_project(facts: RunFacts) -> bool:
 def deps_step_before(model: Model, ins: list[Instruction], i: int, manager: Manager) -> bool:
     """A RUN before ``ins[i]`` already installs ``manager``'s dependencies: a dependency
     step, or a build before the sources are copied (a cargo pre-build)."""
-    named = frozenset({manager})
+    # A wider filter than ``{manager}``, the same for every manager a step calls
+    # (STEP_MANAGERS): its pattern is compiled anyway, not one per manager.
+    named = STEP_MANAGERS | {manager}
     for x in ins[:i]:
         if isinstance(x, Run) and may_call_any(x, named):
             for script, _ in run_scripts(model.run(x)):

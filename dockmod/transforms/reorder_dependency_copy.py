@@ -340,15 +340,16 @@ class ReorderDependencyCopy(Transform):
         # only when needed.
         kinds = list(map(type, ins))
         n_copies = kinds.count(Copy) + kinds.count(Add)
-        if not n_copies:
+        if not n_copies or Run not in kinds:
             return
         first_copy = min(kinds.index(k) for k in (Copy, Add) if k in kinds)
-        if Run not in kinds[first_copy + 1:]:
+        last_run = len(kinds) - 1 - kinds[::-1].index(Run)
+        if last_run < first_copy:
             return
         # The model and the stage's scopes only for a copy that some RUN below may install
         # after (read from the RUNs' text, before any parse).
         workdirs = _LazyWorkdirs(self.context, stage)
-        for i in range(first_copy, len(ins)):
+        for i in range(first_copy, last_run):  # a copy below the last RUN has none to move
             c = ins[i]
             if not isinstance(c, (Copy, Add)):
                 continue  # folder_copy's own first exit, without the call
