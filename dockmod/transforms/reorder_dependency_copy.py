@@ -342,7 +342,9 @@ class ReorderDependencyCopy(Transform):
         n_copies = kinds.count(Copy) + kinds.count(Add)
         if not n_copies or Run not in kinds:
             return
-        first_copy = min(kinds.index(k) for k in (Copy, Add) if k in kinds)
+        first_copy = kinds.index(Copy) if Copy in kinds else len(kinds)
+        if Add in kinds:
+            first_copy = min(first_copy, kinds.index(Add))
         last_run = len(kinds) - 1 - kinds[::-1].index(Run)
         if last_run < first_copy:
             return

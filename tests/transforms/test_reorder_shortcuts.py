@@ -74,3 +74,12 @@ def test_not_idle_with_a_copy_and_a_run(copy: str) -> None:
     assert {Run, Copy if copy == "COPY" else Add} <= kinds
     assert not ReorderDependencyCopy.idle_on(kinds)
     assert _findings(text)
+
+
+def test_white_space_in_a_pattern_is_str_isspace() -> None:
+    # semantic.copies.plain_destination finds white space with `\s` in one scan.
+    import re
+    import sys
+
+    space = re.compile(r"\s")
+    assert all(bool(space.match(chr(i))) == chr(i).isspace() for i in range(sys.maxunicode + 1))
