@@ -337,7 +337,8 @@ def open_context(dockerfile: str | os.PathLike[str] | None, context: str | None 
     base = None
     if df_path not in (None, "", "-"):
         assert df_path is not None
-        base = os.path.dirname(os.path.abspath(df_path))
+        df_path = os.path.abspath(df_path)
+        base = os.path.dirname(df_path)
         if not os.path.isdir(base):
             df_path = base = None
     else:
@@ -346,15 +347,15 @@ def open_context(dockerfile: str | os.PathLike[str] | None, context: str | None 
         if not os.path.isabs(context) and base is None:
             return None
         root = os.path.abspath(os.path.join(base or "", context))
+        if not os.path.isdir(root):
+            return None
     elif base is not None:
-        root = base
+        root = base  # a folder (asked above)
     else:
-        return None
-    if not os.path.isdir(root):
         return None
     candidates = []
     if df_path is not None:
-        candidates.append(os.path.abspath(df_path) + ".dockerignore")
+        candidates.append(df_path + ".dockerignore")
     candidates.append(os.path.join(root, ".dockerignore"))
     ignore = next((c for c in candidates if os.path.isfile(c)), None)
     patterns: list[str] = []

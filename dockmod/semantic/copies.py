@@ -36,14 +36,15 @@ def plain_variables(dest: str) -> bool:
     return not rest or plain_path(rest)
 
 
+# A variable, a quote or white space (``\s`` is what ``str.isspace`` calls white space).
+_NOT_PLAIN_DEST = re.compile(r"[$'\"\s]")
+
+
 def plain_destination(c: Copy | Add, escape: str) -> str | None:
     dest = c.destination
     if dest is None:
         return None
-    if c.json is None:
-        if any(ch in dest for ch in "$'\"" + escape) or any(ch.isspace() for ch in dest):
-            return None
-    elif any(ch in dest for ch in "$'\"\\") or any(ch.isspace() for ch in dest):
+    if _NOT_PLAIN_DEST.search(dest) is not None or (escape if c.json is None else "\\") in dest:
         return None
     return dest
 
@@ -71,6 +72,8 @@ def folder_copy(ins: Instruction) -> str | None:
     """
     if not isinstance(ins, (Copy, Add)) or ins.heredocs or ins.flag("from") is not None:
         return None
+    if ins.json is None and len(ins.arguments) != 2:
+        return None  # not one source and a destination: no word's text is needed
     sources = ins.sources
     if len(sources) != 1:
         return None

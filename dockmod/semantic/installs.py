@@ -46,6 +46,8 @@ SYSTEM_MANAGERS = frozenset(
 #: (:func:`~dockmod.semantic.runs.may_call_any`) has no such step, and needs no parse to
 #: tell (most RUNs with a step to find are ``apt-get``/``apk`` lines).
 STEP_MANAGERS = frozenset(m for m, row in MANAGERS.items() if not row.system)
+#: The system package managers' rows: with STEP_MANAGERS, every row.
+SYSTEM_ROWS = frozenset(m for m, row in MANAGERS.items() if row.system)
 # Commands that need no sources when every operand is an absolute path outside the copy.
 PATH_COMMANDS = frozenset({"rm", "mkdir", "ln", "chmod", "chown", "touch"})
 # Commands that read no project file when every word is static.
@@ -76,6 +78,14 @@ def scripts_of(model: Model, run: Run) -> list[tuple[ShellScript, str | None]]:
     if isinstance(cmd, ShellCommand) and not run.heredocs:
         return [(parse_shell(cmd), None)] if model.scope_at(run).posix_shell else []
     return run_scripts(model.run(run))
+
+
+def may_call_manager(run: Run) -> bool:
+    """``may_call_any(run, ALL_MANAGERS)``, asked of STEP_MANAGERS then SYSTEM_ROWS: a
+    pattern of names matches where one of its names does, so the answer is the same, and
+    the first pattern is compiled anyway (compiling one of all 45 rows' names costs more
+    than the searches)."""
+    return may_call_any(run, STEP_MANAGERS) or may_call_any(run, SYSTEM_ROWS)
 
 
 def cd_target(cmd: SimpleCommand) -> str | None:
@@ -114,7 +124,9 @@ def builds_project(facts: RunFacts) -> bool:
 def deps_step_before(model: Model, ins: list[Instruction], i: int, manager: Manager) -> bool:
     """A RUN before ``ins[i]`` already installs ``manager``'s dependencies: a dependency
     step, or a build before the sources are copied (a cargo pre-build)."""
-    named = frozenset({manager})
+    # A wider filter than ``{manager}``, the same for every manager a step calls
+    # (STEP_MANAGERS): its pattern is compiled anyway, not one per manager.
+    named = STEP_MANAGERS | {manager}
     for x in ins[:i]:
         if isinstance(x, Run) and may_call_any(x, named):
             for script, _ in run_scripts(model.run(x)):

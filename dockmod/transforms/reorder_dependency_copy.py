@@ -218,7 +218,7 @@ from __future__ import annotations
 import posixpath
 import weakref
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dockmod.buildcontext import BuildContext
 from dockmod.buildcontext.manifests import patched_files, script_loads, toml_has_table
@@ -265,21 +265,19 @@ from dockmod.semantic.installs import (
     deps_step_before,
     install_cwd,
     manifests_in_copy,
+    may_call_manager,
     names_manifest,
     run_needs_no_sources,
     scripts_of,
 )
 from dockmod.cst.arguments import ShellCommand
 from dockmod.shell import ShellScript
-from dockmod.transforms._base import Example, FixSafety, Option, Transform, TransformMeta
+from dockmod.transforms._base import Context, Example, FixSafety, Option, Transform, TransformMeta
 from dockmod.transforms._context import CONTEXT_OPTION, open_build_context
 from dockmod.semantic.proofs import replaced_folders, unproven
-from dockmod.semantic.runs import ALL_MANAGERS, may_call_any
+from dockmod.semantic.runs import may_call_any
 from dockmod.semantic.paths import inside
 from dockmod.transforms._reorder_edits import fix_final_newlines, manifest_copies, split_run
-
-if TYPE_CHECKING:
-    from dockmod.semantic.model import Model
 
 
 class ReorderDependencyCopy(Transform):
@@ -313,6 +311,11 @@ class ReorderDependencyCopy(Transform):
     )
 
     # -- whole file ------------------------------------------------------------------
+    @classmethod
+    def idle_on(cls, kinds: frozenset[type]) -> bool:
+        # Every finding is about a RUN after a COPY/ADD (see _stage's first exit).
+        return Run not in kinds or (Copy not in kinds and Add not in kinds)
+
     def transform(self, df: Dockerfile) -> Dockerfile:
         self._load_context()
         self._reasons: list[str] = []
@@ -332,25 +335,35 @@ class ReorderDependencyCopy(Transform):
     def _stage(self, df: Dockerfile, stage: Stage, out: dict[int, list[Instruction]]) -> None:
         ins = stage.instructions
         # Cheap exits first (most stages): nothing is copied from the context, or no RUN
-        # follows a copy. The working directories are computed only when needed.
-        first_copy = next((k for k, x in enumerate(ins) if isinstance(x, (Copy, Add))), None)
-        if first_copy is None or not any(isinstance(x, Run) for x in ins[first_copy + 1:]):
+        # follows a copy. Asked of the instructions' classes (list scans in C; the CST's
+        # instruction classes have no subclasses). The working directories are computed
+        # only when needed.
+        kinds = list(map(type, ins))
+        n_copies = kinds.count(Copy) + kinds.count(Add)
+        if not n_copies or Run not in kinds:
+            return
+        first_copy = kinds.index(Copy) if Copy in kinds else len(kinds)
+        if Add in kinds:
+            first_copy = min(first_copy, kinds.index(Add))
+        last_run = len(kinds) - 1 - kinds[::-1].index(Run)
+        if last_run < first_copy:
             return
         # The model and the stage's scopes only for a copy that some RUN below may install
         # after (read from the RUNs' text, before any parse).
-        workdirs: Sequence[str] = ()
-        model = None
-        for i in range(first_copy, len(ins)):
+        workdirs = _LazyWorkdirs(self.context, stage)
+        for i in range(first_copy, last_run):  # a copy below the last RUN has none to move
             c = ins[i]
             if not isinstance(c, (Copy, Add)):
                 continue  # folder_copy's own first exit, without the call
             src = folder_copy(c)
             if src is None or not _may_install_after(ins, i, src == "."):
                 continue
-            if model is None:
-                model = self.context.model
-                workdirs = _LazyWorkdirs(model, stage)
-            if not model.scope_at(c).posix_shell:
+            # A subfolder copy feeds an install only if it copies a folder: asked first, as
+            # most are file copies (`COPY requirements.txt .`), whose install is not needed.
+            dest_dir = None
+            if src != "." and (dest_dir := self._copied_folder(c, src, workdirs, i, df.escape)) is None:
+                continue
+            if not self.context.model.scope_at(c).posix_shell:
                 continue
             found = self._install_after(ins, i)
             if found is None:
@@ -361,8 +374,8 @@ class ReorderDependencyCopy(Transform):
             if self._suppressed(c) or self._suppressed(run):
                 continue
             install.src = src
-            if src != "." and not self._subfolder_feeds(c, src, run, script, workdirs[i], workdirs[j], df.escape):
-                continue
+            if src != "." and install_cwd(script, workdirs[j]) != dest_dir:
+                continue  # the install does not run in the copied folder
             msg = {"install": install.text, "copy": copy_text(c)}
             if opaque is not None:
                 self.report(run, no_fix_reason=opaque, manifests="the manifests", why="", first="", **msg)
@@ -380,13 +393,13 @@ class ReorderDependencyCopy(Transform):
                             manifests=_manifest_list(install), **msg):
                 out[id(c)] = copies
                 out[id(run)] = rest
-        between = [j for j in _below_two_copies(ins) if id(ins[j]) not in out and may_call_any(ins[j], STEP_MANAGERS)]
+        if n_copies < 2:
+            return  # a source copy between the manifest copy and the install makes two
+        between = [j for j in _below_two_copies(ins, first_copy)
+                   if id(ins[j]) not in out and may_call_any(ins[j], STEP_MANAGERS)]
         if not between:
             return  # no dependency step below two copies: no model, no parse
-        if model is None:
-            model = self.context.model
-            workdirs = _LazyWorkdirs(model, stage)
-        if not model.scope_at(ins[-1]).posix_shell:
+        if not self.context.model.scope_at(ins[-1]).posix_shell:
             return
         for j in between:
             self._copy_between(df, ins, j, workdirs, out)
@@ -507,7 +520,7 @@ class ReorderDependencyCopy(Transform):
             return
         if any(f.mount is not None and f.mount.type == "bind" and f.mount.from_ is None for f in run.flags):
             return
-        if not may_call_any(run, ALL_MANAGERS):
+        if not may_call_manager(run):
             return  # names no package manager: no install, no parse
         facts = self.context.model.run(run)
         if not facts.scripts:
@@ -615,33 +628,33 @@ class ReorderDependencyCopy(Transform):
 
         return env
 
-    def _subfolder_feeds(self, c: Copy | Add, src: str, run: Run, script: ShellScript, copy_cwd: str,
-                         run_cwd: str, escape: str) -> bool:
-        """A copy of one context folder (not the root) is the sources the install reads.
+    def _copied_folder(self, c: Copy | Add, src: str, workdirs: Sequence[str], i: int,
+                       escape: str) -> str | None:
+        """Where the copy ``ins[i]`` of one context folder ``src`` (not the root) lands;
+        None when it may copy a file (which could not be the install's working directory).
 
-        That is so when the install runs in the copy's destination; the source is then a
-        folder (a file copied there could not be a working directory), which the context,
-        when at hand, must confirm.
+        The context, when at hand, tells whether ``src`` is a folder.
         """
         dest = plain_destination(c, escape)
         if dest is None:
-            return False
-        dest_dir = resolve_path(copy_cwd, dest)
-        if install_cwd(script, run_cwd) != dest_dir:
-            return False
+            return None
         ctx = self._ctx
         if ctx is not None:
-            return ctx.is_dir(src)
+            return resolve_path(workdirs[i], dest) if ctx.is_dir(src) else None
         # Without the context: `app/` names a folder; so does a source copied to a path
         # (not into a folder) that did not exist before (no earlier WORKDIR there) and
         # that the install then uses as its working directory. `COPY package.json /app`
         # after `WORKDIR /app` copies a file into the folder.
+        copy_cwd = workdirs[i]
+        dest_dir = resolve_path(copy_cwd, dest)
         raw = c.sources[0]
         if raw.endswith("/"):
-            return True
+            return dest_dir
         if dest.endswith("/") or posixpath.normpath(dest) in (".", "..") or "." in posixpath.basename(src):
-            return False
-        return copy_cwd != dest_dir and not copy_cwd.startswith(dest_dir.rstrip("/") + "/")
+            return None
+        if copy_cwd == dest_dir or copy_cwd.startswith(dest_dir.rstrip("/") + "/"):
+            return None
+        return dest_dir
 
     # -- planning --------------------------------------------------------------------
     def _plan(self, df: Dockerfile, stage: Stage, i: int, j: int, run: Run,
@@ -844,15 +857,15 @@ class ReorderDependencyCopy(Transform):
 
 class _LazyWorkdirs(Sequence[str]):
     """The stage's working directories (:func:`~dockmod.semantic.copies.stage_workdirs`), computed
-    on first use: most stages never need them."""
+    on first use, with the model: most stages never need them."""
 
-    def __init__(self, model: Model, stage: Stage) -> None:
-        self._model, self._stage = model, stage
+    def __init__(self, context: Context, stage: Stage) -> None:
+        self._context, self._stage = context, stage
         self._list: list[str] | None = None
 
     def _get(self) -> list[str]:
         if self._list is None:
-            self._list = stage_workdirs(self._model, self._stage)
+            self._list = stage_workdirs(self._context.model, self._stage)
         return self._list
 
     def __getitem__(self, k):  # type: ignore[no-untyped-def, override]
@@ -876,7 +889,7 @@ def _may_install_after(ins: list[Instruction], i: int, named: bool) -> bool:
     if named:
         for x in ins[i + 1:]:
             if isinstance(x, Run):
-                return may_call_any(x, ALL_MANAGERS)
+                return may_call_manager(x)
             if x.name not in RUN_NEUTRAL:
                 return False
     return False
@@ -903,13 +916,15 @@ def _first_step(scripts: list[tuple[ShellScript, str | None]]) -> tuple[Any, ...
     return None
 
 
-def _below_two_copies(ins: list[Instruction]) -> list[int]:
+def _below_two_copies(ins: list[Instruction], start: int) -> list[int]:
     """The RUNs with at least two COPY/ADDs right above them, past instructions a COPY may
-    cross: a source copy between a manifest copy and the install needs two. One pass: the
-    count goes on past what a COPY may cross and restarts at anything else (a RUN too)."""
+    cross: a source copy between a manifest copy and the install needs two. One pass from
+    ``start`` (the first COPY/ADD): the count goes on past what a COPY may cross and
+    restarts at anything else (a RUN too)."""
     out: list[int] = []
     n = 0
-    for j, x in enumerate(ins):
+    for j in range(start, len(ins)):
+        x = ins[j]
         if isinstance(x, (Copy, Add)):
             n += 1
         elif isinstance(x, Run):
