@@ -36,10 +36,9 @@ if TYPE_CHECKING:
     from dockmod.semantic.runs import RunFacts
     from dockmod.ecosystems.steps import ContextInputs
 
-# Package managers of the system (distribution packages): they read no project file.
-SYSTEM_MANAGERS = frozenset(
-    {Manager.APT_GET, Manager.APT, Manager.APK, Manager.DNF, Manager.YUM, Manager.MICRODNF}
-)
+# Package managers of the system (distribution packages, the rows marked `system`): they
+# read no project file.
+SYSTEM_MANAGERS = frozenset(m for m, row in MANAGERS.items() if row.system)
 #: The managers a dependency or project step (``is_dependency_step``, ``mixed_pip``,
 #: ``project_step``) can call: every row but the system package managers' (``system``),
 #: whose installs name their packages. A RUN that names none of them
