@@ -27,7 +27,7 @@ from dockmod.ecosystems import (
 )
 from dockmod.ecosystems._base import template_vars
 from dockmod.ecosystems.images import repository_and_tag
-from dockmod.shell.commands import WRAPPERS
+from dockmod.shell.commands import RESERVED_WORDS, WRAPPERS
 from dockmod.shell.edits import (
     comment_lines,
     insert_assignment,
@@ -136,9 +136,6 @@ _ARG = r"[A-Za-z0-9_.,:+@%/$-]"
 _SEGMENT = re.compile(rf"[ \t]*({_PLAIN}+)[ \t]+(?:{_ARG}+[ \t]+)*{_ARG}*/")
 # A name with at most a version (``pip3.12``), nothing that would continue its word.
 _BARE_NAME = re.compile(r"[A-Za-z0-9_.-]+")
-# Bash's reserved words (after them a command starts: ``then /x/dotnet``).
-_KEYWORDS = frozenset("case coproc do done elif else esac fi for function if in select then time until "
-                      "while".split())
 
 
 def _argument_path(text: str, start: int, end: int) -> bool:
@@ -165,7 +162,7 @@ def _argument_path(text: str, start: int, end: int) -> bool:
     if seg is None:
         return False
     first = seg.group(1).rpartition("/")[2]
-    return first not in WRAPPERS and first not in _KEYWORDS
+    return first not in WRAPPERS and first not in RESERVED_WORDS
 
 
 # After the name: a version (any character but a letter, ``_``, ``-`` or ``/``, to be wide:

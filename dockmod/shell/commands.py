@@ -13,6 +13,13 @@ from dataclasses import dataclass, field
 
 from dockmod.shell.parse import ShellWord, SimpleCommand
 
+# Bash's reserved words and grouping tokens (bash(1), RESERVED WORDS): never a command's
+# name; after most of them a command starts (``then /x/pip``).
+RESERVED_WORDS = frozenset(
+    "if then else elif fi case esac for select while until do done in function time coproc "
+    "! [[ ]] { }".split()
+)
+
 # Wrappers that run the rest of their words as a command, with the options of each that
 # take a value (sudo(8), env(1), nice(1), nohup(1), time(1), bash ``command``/``exec``,
 # eatmydata(1)).

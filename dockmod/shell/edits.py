@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from dockmod.cst.arguments import ShellCommand
 from dockmod.lang.words import logical_text
+from dockmod.shell.commands import RESERVED_WORDS
 from dockmod.shell.parse import Operator, ShellScript, ShellWord, SimpleCommand, parse_shell
 
 
@@ -27,12 +28,6 @@ _BLANKS = " \t\n"
 # Bytes that are tokens (or start one) of their own, next to a word.
 _OPERATOR_BYTES = ";&|"
 _META = " \t\n\\;&|<>(){}"
-# Reserved words: an inserted word must not be one (tree-sitter's keyword rules are not
-# bash's).
-_RESERVED = frozenset(
-    "if then else elif fi case esac for select while until do done in function time coproc "
-    "! [[ ]] { }".split()
-)
 
 
 # A token that means the same wherever it stands next to a cut: a word of ordinary bytes
@@ -43,7 +38,8 @@ _ORDINARY = re.compile(r"(?:[\w./:,@%+*?~^-][\w./:,@%+*?~^=-]*|\$\{?[A-Za-z_]\w*
 
 
 def _ordinary(token: str) -> bool:
-    return not token or (len(token) < 48 and token not in _RESERVED and _ORDINARY.match(token) is not None)
+    # Not a reserved word either: tree-sitter's keyword rules are not bash's.
+    return not token or (len(token) < 48 and token not in RESERVED_WORDS and _ORDINARY.match(token) is not None)
 
 
 def _blank_split(cmd: SimpleCommand) -> bool:
