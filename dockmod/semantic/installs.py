@@ -45,8 +45,6 @@ SYSTEM_MANAGERS = frozenset(m for m, row in MANAGERS.items() if row.system)
 #: (:func:`~dockmod.semantic.runs.may_call_any`) has no such step, and needs no parse to
 #: tell (most RUNs with a step to find are ``apt-get``/``apk`` lines).
 STEP_MANAGERS = frozenset(m for m, row in MANAGERS.items() if not row.system)
-#: The system package managers' rows: with STEP_MANAGERS, every row.
-SYSTEM_ROWS = frozenset(m for m, row in MANAGERS.items() if row.system)
 # Commands that need no sources when every operand is an absolute path outside the copy.
 PATH_COMMANDS = frozenset({"rm", "mkdir", "ln", "chmod", "chown", "touch"})
 # Commands that read no project file when every word is static.
@@ -80,11 +78,11 @@ def scripts_of(model: Model, run: Run) -> list[tuple[ShellScript, str | None]]:
 
 
 def may_call_manager(run: Run) -> bool:
-    """``may_call_any(run, ALL_MANAGERS)``, asked of STEP_MANAGERS then SYSTEM_ROWS: a
+    """``may_call_any(run, ALL_MANAGERS)``, asked of STEP_MANAGERS then SYSTEM_MANAGERS: a
     pattern of names matches where one of its names does, so the answer is the same, and
     the first pattern is compiled anyway (compiling one of all 45 rows' names costs more
     than the searches)."""
-    return may_call_any(run, STEP_MANAGERS) or may_call_any(run, SYSTEM_ROWS)
+    return may_call_any(run, STEP_MANAGERS) or may_call_any(run, SYSTEM_MANAGERS)
 
 
 def cd_target(cmd: SimpleCommand) -> str | None:

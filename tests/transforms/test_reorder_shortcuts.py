@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import dockmod
 from dockmod import engine
 from dockmod.cst import Add, Copy, Run
-from dockmod.semantic.installs import STEP_MANAGERS, SYSTEM_ROWS, may_call_manager
+from dockmod.semantic.installs import STEP_MANAGERS, SYSTEM_MANAGERS, may_call_manager
 from dockmod.semantic.runs import ALL_MANAGERS, may_call_any
 from dockmod.transforms.reorder_dependency_copy import ReorderDependencyCopy
 from tests.ecosystems.test_may_call import _NAMES, _PIECES, _PROGRAMS, _corpus_runs, generated_runs, program_runs
@@ -33,8 +33,8 @@ def _agrees(run: Run) -> bool:
 
 
 def test_the_two_sets_are_every_row() -> None:
-    assert STEP_MANAGERS | SYSTEM_ROWS == ALL_MANAGERS
-    assert not STEP_MANAGERS & SYSTEM_ROWS
+    assert STEP_MANAGERS | SYSTEM_MANAGERS == ALL_MANAGERS
+    assert not STEP_MANAGERS & SYSTEM_MANAGERS
 
 
 def test_corpus_runs_agree() -> None:
