@@ -7,6 +7,9 @@ does (``MANIFEST.tsv`` when present). All rows come from ONE run, so they share 
 machine's load, which is printed with them:
 
 * ``parse``: ``dockmod.parse`` in process over every file (best of ``--repeat``);
+* ``parse`` and ``check`` passes alternate (parse, check, parse, …), so that a drift of
+  the machine's speed falls on both alike; the ratio is given of the two bests and as the
+  median of the pairs' ratios, with their range;
 * both in-process rows run with the garbage collector set as ``dockmod check`` sets it for a
   run of files (``dockmod.runner.GC_THRESHOLD``, start-up state frozen); the same two rows
   with CPython's default collector are printed below them;
@@ -42,6 +45,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -148,17 +152,26 @@ def _inner(kind: str, root: str, collector: str) -> None:
     print(f"{wall} {cpu}")
 
 
-def bench_inprocess(kind: str, root: Path, repeat: int, name: str, collector: str = "tuned") -> float:
-    """Best wall time of ``repeat`` passes of ``kind`` (parse or check), each in a fresh
-    process (see :func:`_inner`); the CPU time of that pass goes to ``CPU[name]``."""
-    runs = []
+def _inner_run(kind: str, root: Path, collector: str) -> tuple[float, float]:
+    """``wall cpu`` of one pass of ``kind`` in a fresh process (see :func:`_inner`)."""
+    out = subprocess.run([sys.executable, __file__, "--_inner", kind, str(root), collector], env=CLI_ENV,
+                         check=True, capture_output=True, text=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def bench_pairs(root: Path, repeat: int, suffix: str = "", collector: str = "tuned") -> tuple[float, float, list[float]]:
+    """``repeat`` (parse, check) pairs of in-process passes, run alternately (parse, check,
+    parse, check, …), so that a drift of the machine's speed during the run falls on both
+    alike: the best wall time of each (the CPU time of that pass goes to
+    ``CPU["parse" + suffix]`` and ``CPU["check" + suffix]``) and each pair's check/parse
+    ratio of wall times."""
+    parses, checks = [], []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, __file__, "--_inner", kind, str(root), collector], env=CLI_ENV,
-                             check=True, capture_output=True, text=True).stdout.split()
-        runs.append((float(out[0]), float(out[1])))
-    wall, cpu = min(runs)
-    CPU[name] = cpu
-    return wall
+        parses.append(_inner_run("parse", root, collector))
+        checks.append(_inner_run("check", root, collector))
+    (p, p_cpu), (c, c_cpu) = min(parses), min(checks)
+    CPU["parse" + suffix], CPU["check" + suffix] = p_cpu, c_cpu
+    return p, c, [cw / pw for (pw, _), (cw, _) in zip(parses, checks)]
 
 
 def default_transforms() -> list[Any]:
@@ -304,7 +317,7 @@ def main() -> None:
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
-    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--bulk", type=int, default=10_000)
     ap.add_argument("--skip-bulk", action="store_true")
     ap.add_argument("--bulk-only", action="store_true", help="only the bulk row (JSON output)")
@@ -335,10 +348,9 @@ def main() -> None:
     # Both in-process rows run with the collector set as `dockmod check` sets it for a run
     # of files (dockmod.runner.GC_THRESHOLD, start-up state frozen): the ratio compares the
     # two under the same conditions. The default collector's figures are kept beside them.
-    res["parse_s"] = bench_inprocess("parse", root, args.repeat, "parse")
-    res["check_inprocess_s"] = bench_inprocess("check", root, args.repeat, "check")
-    res["parse_default_gc_s"] = bench_inprocess("parse", root, args.repeat, "parse_default_gc", "default")
-    res["check_inprocess_default_gc_s"] = bench_inprocess("check", root, args.repeat, "check_default_gc", "default")
+    res["parse_s"], res["check_inprocess_s"], res["pair_ratios"] = bench_pairs(root, args.repeat)
+    res["parse_default_gc_s"], res["check_inprocess_default_gc_s"], _ = bench_pairs(
+        root, args.repeat, "_default_gc", "default")
     run_cli(["check", "-j", "1", "--exit-zero", str(paths[0])], name="warm-up")  # bytecode cache
     cli_wall, cli_rss, _ = run_cli(["check", "-j", "1", "--exit-zero", *map(str, paths)])
     res["check_cli_j1_s"] = cli_wall
@@ -394,7 +406,10 @@ def main() -> None:
     row("dockmod parse --format buildkit (CLI)", res["parse_cli_s"], "parse_cli")
     if h is not None:
         row("hadolint (batches of 200)", h, "hadolint")
-    print(f"check/parse cost (in process): wall {c / p:.2f}x, cpu {cpu['check'] / cpu['parse']:.2f}x   (target <= 3); "
+    pairs = sorted(res["pair_ratios"])
+    print(f"check/parse cost (in process): wall {c / p:.2f}x (best of each), cpu {cpu['check'] / cpu['parse']:.2f}x, "
+          f"median of {len(pairs)} alternating pairs {statistics.median(pairs):.2f}x "
+          f"(range {pairs[0]:.2f}-{pairs[-1]:.2f})   (target <= 3); "
           f"default collector: wall {res['check_inprocess_default_gc_s'] / res['parse_default_gc_s']:.2f}x; "
           f"CLI (check -j 1 / parse, start-up and output included): wall {cli / res['parse_cli_s']:.2f}x")
     if h is not None:
