@@ -37,7 +37,7 @@ import re
 from dockmod.cst import Env, KeyValue, Label
 from dockmod.cst.arguments import LegacyKeyValue
 from dockmod.lang.words import GO_SPACE, LexError, expand_word, logical_text, parse_words
-from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+from dockmod.transforms._base import Example, FixSafety, Later, Transform, TransformMeta
 
 
 _SPACE = re.compile("[%s]" % re.escape("".join(sorted(GO_SPACE))))
@@ -156,9 +156,13 @@ class UseKeyValueFormat(Transform):
                 self.report(original, value=legacy.value, **msg,
                             no_fix_reason="the value spans lines and neither double quotes nor escapes keep it")
                 return updated
-        pair = KeyValue(f"{legacy.key_raw}={value}", "", legacy.escape)
-        return self.propose(original, updated.with_changes(legacy=None, pairs=(pair,)),
-                            updated=updated, value=logical_text(value, legacy.escape), **msg)
+        pair, escape = f"{legacy.key_raw}={value}", legacy.escape
+
+        def fixed() -> Env | Label:  # built only when the run reads it: a check builds none
+            return updated.with_changes(legacy=None, pairs=(KeyValue(pair, "", escape),))
+
+        return self.propose(original, Later(fixed), updated=updated,
+                            value=logical_text(value, escape), **msg)
 
     def leave_Env(self, original: Env, updated: Env) -> Env:
         return self._fix(original, updated)
