@@ -224,9 +224,29 @@ class PositionProvider:
             for h in node.heredocs:
                 end -= len(h.body) + len(h.terminator)
             end -= len(node.trailing.newline)
-        sl, sc = self._pos(start)
-        el, ec = self._pos(max(end, start))
-        return Span(sl, sc, el, ec, start, end)
+        return self._span(start, end)
+
+    def _span(self, start: int, end: int) -> Span:
+        """The span of offsets ``start``..``end``: :meth:`_pos` of each, with one bisection
+        when both are on the line of ``start`` (most findings: a one-line instruction)."""
+        starts = self._starts
+        if starts is None:
+            starts = self._line_starts()
+        line = bisect_right(starts, start) - 1
+        first = starts[line]
+        sc = start - first
+        stop = max(end, start)
+        if line + 1 == len(starts) or stop < starts[line + 1]:  # the same line: the same bisection
+            ec = stop - first
+            el = line
+        else:
+            el = bisect_right(starts, stop) - 1
+            ec = stop - starts[el]
+        if line == 0:
+            sc = max(sc - self._bom, 0)
+        if el == 0:
+            ec = max(ec - self._bom, 0)
+        return Span(line + 1, sc + 1, el + 1, ec + 1, start, end)
 
     def span(self, node: Node) -> Span:
         """The node's span; an instruction's starts at its keyword, not its comments."""
@@ -241,9 +261,7 @@ class PositionProvider:
         if found is None:
             return None
         base = found[0]
-        sl, sc = self._pos(base + start)
-        el, ec = self._pos(base + max(end, start))
-        return Span(sl, sc, el, ec, base + start, base + end)
+        return self._span(base + start, base + end)
 
     def sub_span(self, node: Node, start: int, end: int) -> Span:
         """The span of ``node.code[start:end]``."""
