@@ -205,15 +205,18 @@ class Transform(Transformer):
     #: handler can be skipped.
     _generic_hooks = True
 
+    # The counters and the walk's state start as these class attributes (immutable values,
+    # shadowed on first assignment): one transform is made per tree, most record nothing.
+    applied = 0
+    _current: Instruction | None = None
+    #: (original, updated) of the ``leave_X`` call in progress, so that ``propose``
+    #: keeps ``updated`` (children's edits included) when it does not apply a fix.
+    _leaving: tuple[Node, Any] | None = None
+    _proposals = 0
+
     def __init__(self, context: Context) -> None:
         self.context = context
         self.findings: list[Finding] = []
-        self.applied = 0
-        self._current: Instruction | None = None
-        #: (original, updated) of the ``leave_X`` call in progress, so that ``propose``
-        #: keeps ``updated`` (children's edits included) when it does not apply a fix.
-        self._leaving: tuple[Node, Any] | None = None
-        self._proposals = 0
         #: Keys of the applicable proposals, in order (only with ``context.track_keys``).
         self.proposal_keys: list[tuple[str, str, str]] = []
 
