@@ -8,10 +8,10 @@ no instruction (a directive, a footer line) or when no instruction is named.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate, count
-from operator import add
+from itertools import accumulate
 
 from dockmod.cst._base import Node
 from dockmod.cst.instructions import Instruction
@@ -127,6 +127,7 @@ def _bounds_in(df: Dockerfile, text: str) -> tuple[list[int], list[int]] | None:
 
 
 _ESCAPES = ("\\", "`")
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,9 +192,9 @@ class PositionProvider:
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
-            # Line k starts after lines 0..k-1 and their k newlines (no Python-level loop).
-            lines = self.text.split("\n")
-            self._starts = list(map(add, accumulate(map(len, lines[:-1]), initial=0), count()))
+            # Line k > 0 starts after the k-th newline: read from the matches' ends (no copy of
+            # each line, as splitting the text would make).
+            self._starts = [0, *[m.end() for m in _NEWLINE.finditer(self.text)]]
         return self._starts
 
     def _pos(self, offset: int) -> tuple[int, int]:

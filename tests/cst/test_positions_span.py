@@ -46,3 +46,11 @@ def test_findings_keep_their_spans() -> None:
     run, env = df.body[1], df.body[2]
     assert p.span(run) == Span(3, 1, 4, 4, 11, 22)
     assert p.span(env) == Span(5, 1, 5, 8, 23, 30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["RUN a", "RUN b \\", "", "\r", "# x", "RUN c \\\r"]), max_size=10), st.booleans())
+def test_line_starts_follow_each_newline(lines: list[str], final: bool) -> None:
+    text = "\n".join(["FROM a", *lines]) + ("\n" if final else "")
+    p = PositionProvider(dockmod.parse(text))
+    assert p._line_starts() == [0, *(i + 1 for i, c in enumerate(p.text) if c == "\n")]
