@@ -8,10 +8,10 @@ no instruction (a directive, a footer line) or when no instruction is named.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate, count
-from operator import add
+from itertools import accumulate
 
 from dockmod.cst._base import Node
 from dockmod.cst.instructions import Instruction
@@ -127,6 +127,7 @@ def _bounds_in(df: Dockerfile, text: str) -> tuple[list[int], list[int]] | None:
 
 
 _ESCAPES = ("\\", "`")
+_NEWLINE = re.compile("\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,9 +192,9 @@ class PositionProvider:
 
     def _line_starts(self) -> list[int]:
         if self._starts is None:
-            # Line k starts after lines 0..k-1 and their k newlines (no Python-level loop).
-            lines = self.text.split("\n")
-            self._starts = list(map(add, accumulate(map(len, lines[:-1]), initial=0), count()))
+            # Line k > 0 starts after the k-th newline: read from the matches' ends (no copy of
+            # each line, as splitting the text would make).
+            self._starts = [0, *[m.end() for m in _NEWLINE.finditer(self.text)]]
         return self._starts
 
     def _pos(self, offset: int) -> tuple[int, int]:
@@ -224,9 +225,29 @@ class PositionProvider:
             for h in node.heredocs:
                 end -= len(h.body) + len(h.terminator)
             end -= len(node.trailing.newline)
-        sl, sc = self._pos(start)
-        el, ec = self._pos(max(end, start))
-        return Span(sl, sc, el, ec, start, end)
+        return self._span(start, end)
+
+    def _span(self, start: int, end: int) -> Span:
+        """The span of offsets ``start``..``end``: :meth:`_pos` of each, with one bisection
+        when both are on the line of ``start`` (most findings: a one-line instruction)."""
+        starts = self._starts
+        if starts is None:
+            starts = self._line_starts()
+        line = bisect_right(starts, start) - 1
+        first = starts[line]
+        sc = start - first
+        stop = max(end, start)
+        if line + 1 == len(starts) or stop < starts[line + 1]:  # the same line: the same bisection
+            ec = stop - first
+            el = line
+        else:
+            el = bisect_right(starts, stop) - 1
+            ec = stop - starts[el]
+        if line == 0:
+            sc = max(sc - self._bom, 0)
+        if el == 0:
+            ec = max(ec - self._bom, 0)
+        return Span(line + 1, sc + 1, el + 1, ec + 1, start, end)
 
     def span(self, node: Node) -> Span:
         """The node's span; an instruction's starts at its keyword, not its comments."""
@@ -241,9 +262,7 @@ class PositionProvider:
         if found is None:
             return None
         base = found[0]
-        sl, sc = self._pos(base + start)
-        el, ec = self._pos(base + max(end, start))
-        return Span(sl, sc, el, ec, base + start, base + end)
+        return self._span(base + start, base + end)
 
     def sub_span(self, node: Node, start: int, end: int) -> Span:
         """The span of ``node.code[start:end]``."""

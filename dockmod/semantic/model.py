@@ -526,13 +526,19 @@ class Model:
                 values[key] = self._env_value(raw, scope)
         if not values:
             return scope
-        deps = dict(scope._arg_deps)
+        # Copied only when an entry changes (most ENVs name no ARG): a scope's map is never
+        # changed once made, so an unchanged one is shared, as _replace shares it.
+        deps = scope._arg_deps
+        copied = False
         for key, raw in raws.items():
             found = _arg_refs(raw, scope)
-            if found:
-                deps[key] = found
-            else:
-                deps.pop(key, None)
+            if found or key in deps:
+                if not copied:
+                    deps, copied = dict(deps), True
+                if found:
+                    deps[key] = found
+                else:
+                    del deps[key]
         return scope._replace(env=scope.env.with_values(values), arg_deps=deps)
 
     def _after_arg(self, scope: Scope, ins: Arg) -> Scope:

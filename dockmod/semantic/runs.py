@@ -116,9 +116,30 @@ def creates_users(run: Run) -> bool:
     cmd = run.command
     if not isinstance(cmd, ShellCommand):
         return False
-    texts = [logical_text(cmd.raw, cmd.escape), *(h.body for h in run.heredocs)]  # as the parse reads it
+    return _creates_users(cmd.raw, cmd.escape, _bodies(run))
+
+
+@functools.lru_cache(maxsize=4096)  # asked of every RUN each model's scope walk passes
+def _creates_users(raw: str, escape: str, bodies: tuple[str, ...]) -> bool:
+    texts = (_logical(raw, escape), *bodies)  # as the parse reads it
     # Every one of _USER_WORDS holds "add" or "mod": most RUNs are decided by those searches.
     return any(("add" in t or "mod" in t) and any(w in t for w in _USER_WORDS) for t in texts)
+
+
+def _bodies(run: Run) -> tuple[str, ...]:
+    """The RUN's heredoc bodies: a key of the caches by text (most RUNs have none)."""
+    return tuple(h.body for h in run.heredocs) if run.heredocs else ()
+
+
+def _logical(raw: str, escape: str) -> str:
+    """``logical_text(raw, escape)``, its regex substitution made once per RUN text: the
+    pre-filters below each start from it, under cache keys of their own."""
+    return _logical_multiline(raw, escape) if "\n" in raw else raw  # (no gap without a newline)
+
+
+@functools.lru_cache(maxsize=4096)
+def _logical_multiline(raw: str, escape: str) -> str:
+    return logical_text(raw, escape)
 
 
 def _heredoc_is_script(run: Run, cmd: ShellCommand) -> bool:
@@ -386,14 +407,14 @@ def run_text(run: Run) -> str:
     cmd = run.command
     if not isinstance(cmd, ShellCommand):
         return ""
-    return _unquoted(cmd.raw, cmd.escape, tuple(h.body for h in run.heredocs))
+    return _unquoted(cmd.raw, cmd.escape, _bodies(run))
 
 
 @functools.lru_cache(maxsize=4096)
 def _unquoted(raw: str, escape: str, bodies: tuple[str, ...]) -> str:
     # The logical text: BuildKit's continuations (spaces after the escape char, and the
     # blank and comment lines after it) join a word that the raw text splits.
-    return unquoted("\n".join((logical_text(raw, escape), *bodies)))
+    return unquoted("\n".join((_logical(raw, escape), *bodies)))
 
 
 def shell_source(run: Run) -> str:
@@ -406,12 +427,12 @@ def shell_source(run: Run) -> str:
     cmd = run.command
     if not isinstance(cmd, ShellCommand):
         return ""
-    return _source(cmd.raw, cmd.escape, tuple(h.body for h in run.heredocs))
+    return _source(cmd.raw, cmd.escape, _bodies(run))
 
 
 @functools.lru_cache(maxsize=4096)
 def _source(raw: str, escape: str, bodies: tuple[str, ...]) -> str:
-    return "\n".join((logical_text(raw, escape), *(_BODY_BREAK.sub("", b) for b in bodies)))
+    return "\n".join((_logical(raw, escape), *(_BODY_BREAK.sub("", b) for b in bodies)))
 
 
 #: Every package manager the tables know (the widest pre-filter).
@@ -427,13 +448,13 @@ def may_call_any(run: Run, managers: frozenset[Manager]) -> bool:
         return may_call(" ".join(cmd.values), managers)
     if not isinstance(cmd, ShellCommand):
         return False
-    return _may_call(cmd.raw, cmd.escape, tuple(h.body for h in run.heredocs), managers)
+    return _may_call(cmd.raw, cmd.escape, _bodies(run), managers)
 
 
 @functools.lru_cache(maxsize=4096)
 def _may_call(raw: str, escape: str, bodies: tuple[str, ...], managers: frozenset[Manager]) -> bool:
     # The logical text, as the parse reads it (see _unquoted).
-    raw = logical_text(raw, escape)
+    raw = _logical(raw, escape)
     if not bodies:
         return may_call(raw, managers)
     # A heredoc body is parsed as written, and tree-sitter-bash ends a word at its
@@ -458,9 +479,19 @@ def may_mention(run: Run, needles: tuple[str, ...], *, heredocs: bool = True) ->
     cmd = run.command
     if not isinstance(cmd, ShellCommand):
         return False
-    text = _squeezed(cmd.raw, cmd.escape)
     if heredocs and run.heredocs:
-        text = "\n".join([text, *(h.body.translate(_SQUEEZE).lower() for h in run.heredocs)])
+        text = "\n".join([_squeezed(cmd.raw, cmd.escape),
+                          *(h.body.translate(_SQUEEZE).lower() for h in run.heredocs)])
+        return _holds_any(text, needles)
+    return _mentions(cmd.raw, cmd.escape, needles)
+
+
+@functools.lru_cache(maxsize=4096)  # half the questions repeat one (RUN text, needles) pair
+def _mentions(raw: str, escape: str, needles: tuple[str, ...]) -> bool:
+    return _holds_any(_squeezed(raw, escape), needles)
+
+
+def _holds_any(text: str, needles: tuple[str, ...]) -> bool:
     # A loop, not any() over a generator (half the time on corpus RUNs), nor one regex
     # alternation of the needles (slower than 14 substring searches for DM301's needles).
     for n in needles:
@@ -471,4 +502,4 @@ def may_mention(run: Run, needles: tuple[str, ...], *, heredocs: bool = True) ->
 
 @functools.lru_cache(maxsize=1024)  # several transforms ask about the same RUN
 def _squeezed(raw: str, escape: str) -> str:
-    return logical_text(raw, escape).translate(_SQUEEZE).lower()
+    return _logical(raw, escape).translate(_SQUEEZE).lower()

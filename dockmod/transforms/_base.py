@@ -10,7 +10,7 @@ look-ups) come in through ``context.resolver``; options through ``context.option
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -176,6 +176,22 @@ class Context:
 
 _MISSING = object()
 
+
+class Later:
+    """A replacement that :meth:`Transform.propose` builds only when its run reads it (to
+    apply the fix, or for the proposal's key): ``propose(original, Later(build))``. A check
+    records the finding and builds nothing; what ``build()`` returns is what would have
+    been passed (it reads only immutable nodes)."""
+
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[], Any]) -> None:
+        self.build = build
+
+
+def _built(replacement: Any) -> Any:
+    return replacement.build() if type(replacement) is Later else replacement
+
 # How Transform.walk treats an instruction class (else: the name of its only handler).
 _SKIP = "skip"
 _FULL = "full"
@@ -189,15 +205,18 @@ class Transform(Transformer):
     #: handler can be skipped.
     _generic_hooks = True
 
+    # The counters and the walk's state start as these class attributes (immutable values,
+    # shadowed on first assignment): one transform is made per tree, most record nothing.
+    applied = 0
+    _current: Instruction | None = None
+    #: (original, updated) of the ``leave_X`` call in progress, so that ``propose``
+    #: keeps ``updated`` (children's edits included) when it does not apply a fix.
+    _leaving: tuple[Node, Any] | None = None
+    _proposals = 0
+
     def __init__(self, context: Context) -> None:
         self.context = context
         self.findings: list[Finding] = []
-        self.applied = 0
-        self._current: Instruction | None = None
-        #: (original, updated) of the ``leave_X`` call in progress, so that ``propose``
-        #: keeps ``updated`` (children's edits included) when it does not apply a fix.
-        self._leaving: tuple[Node, Any] | None = None
-        self._proposals = 0
         #: Keys of the applicable proposals, in order (only with ``context.track_keys``).
         self.proposal_keys: list[tuple[str, str, str]] = []
 
@@ -384,6 +403,8 @@ class Transform(Transformer):
         edits: inside ``leave_X(original, updated)`` it defaults to that call's ``updated``,
         elsewhere to ``original``. ``safety`` overrides the transform's default for this
         one finding; ``loc`` is the node to point at (default: ``original``).
+        ``replacement`` may be a :class:`Later`: built only if the run applies the fix or
+        needs the proposal's key.
         """
         where = loc or original
         if updated is not None:
@@ -407,6 +428,7 @@ class Transform(Transformer):
         reason = self._syntax_blocker() if meta.min_syntax else None
         title = meta.fix_title.format(**msg) if meta.fix_title else None
         if reason is None and ctx.rejected:
+            replacement = _built(replacement)
             reason = ctx.rejected.get(self._key(original, replacement))
         if reason is not None:
             self._record(where, title, None, reason, msg, anchor)
@@ -417,10 +439,11 @@ class Transform(Transformer):
         index = self._proposals
         self._proposals += 1
         if ctx.track_keys:
+            replacement = _built(replacement)
             self.proposal_keys.append(self._key(original, replacement))
         if ctx.fix and (ctx.only is None or ctx.only == index):
             self.applied += 1
-            return replacement
+            return _built(replacement)
         return keep
 
     def _key(self, original: Node, replacement: Any) -> tuple[str, str, str]:

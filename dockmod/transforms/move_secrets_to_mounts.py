@@ -70,6 +70,7 @@ it), so it is used only when ``target-syntax`` is unset or at least 1.10; a pinn
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -204,8 +205,8 @@ class MoveSecretsToMounts(Transform):
     def transform(self, df: Dockerfile) -> Dockerfile:
         self._df = df
         self._places: dict[int, _Place] = {}
-        allow = [str(a) for a in self.option("allow")]
-        deny = [str(d) for d in self.option("deny")]
+        allow = tuple(str(a) for a in self.option("allow"))
+        deny = tuple(str(d) for d in self.option("deny"))
         secrets = self._collect(df, allow, deny)
         if not secrets:
             return df
@@ -218,7 +219,7 @@ class MoveSecretsToMounts(Transform):
         return self._rebuild(df, replaced)
 
     # -- detection -------------------------------------------------------------------------
-    def _collect(self, df: Dockerfile, allow: list[str], deny: list[str]) -> dict[str, _Secret]:
+    def _collect(self, df: Dockerfile, allow: tuple[str, ...], deny: tuple[str, ...]) -> dict[str, _Secret]:
         secrets: dict[str, _Secret] = {}
         stage = -1
         for top in df.body:
@@ -239,7 +240,7 @@ class MoveSecretsToMounts(Transform):
             if legacy is not None:
                 pairs.append((legacy.key, legacy.value, None))
             for key, value, kv in pairs:
-                reason = self._why(key, value, allow, deny)
+                reason = _why(key, value, allow, deny)
                 if reason is None:
                     continue
                 s = secrets.setdefault(key, _Secret(key))
@@ -249,22 +250,6 @@ class MoveSecretsToMounts(Transform):
         # Keys whose only "declarations" are plain ENV copies of a non-secret ARG are not
         # secrets by themselves (the value check found nothing to flag).
         return {k: s for k, s in secrets.items() if s.decls}
-
-    @staticmethod
-    def _why(key: str, value: str | None, allow: list[str], deny: list[str]) -> str | None:
-        if value is not None:
-            v = value
-            if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
-                v = v[1:-1]
-            if v.lower() in data.FLAG_VALUES and value != "":
-                # ``ANSIBLE_HOST_KEY_CHECKING=False``: a switch, not a secret.
-                return None
-            kind = credential_in(key, v)
-            if kind is not None:
-                return f"its value looks like a {kind}"
-        if is_secret_name(key, allow, deny):
-            return "its name says it holds a secret"
-        return None
 
     # -- where the key is used -------------------------------------------------------------
     def _scope(self, df: Dockerfile, secrets: dict[str, _Secret]) -> None:
@@ -677,3 +662,22 @@ def _without(ins: Instruction, decl: _Decl) -> Instruction | None:
         pairs[-1] = pairs[-1].with_changes(whitespace_after=inner.pairs[-1].whitespace_after)
     new = inner.with_changes(pairs=tuple(pairs))
     return ins.with_changes(instruction=new) if isinstance(ins, Onbuild) else new
+
+
+@functools.lru_cache(maxsize=4096)  # the same ARG/ENV pairs recur across the files of a run
+def _why(key: str, value: str | None, allow: tuple[str, ...], deny: tuple[str, ...]) -> str | None:
+    """Why ``key`` (``=value``) holds a secret, or None (a function of its arguments only)."""
+    if value is not None:
+        v = value
+        if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
+            v = v[1:-1]
+        if v.lower() in data.FLAG_VALUES and value != "":
+            # ``ANSIBLE_HOST_KEY_CHECKING=False``: a switch, not a secret.
+            return None
+        kind = credential_in(key, v)
+        if kind is not None:
+            return f"its value looks like a {kind}"
+    if is_secret_name(key, allow, deny):
+        return "its name says it holds a secret"
+    return None
+

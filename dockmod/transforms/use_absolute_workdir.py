@@ -56,6 +56,11 @@ class UseAbsoluteWorkdir(Transform):
         ),
     )
 
+    @classmethod
+    def idle_on(cls, kinds: frozenset[type]) -> bool:
+        # Every finding is a top-level WORKDIR (the stages' instructions are the body's).
+        return not any(issubclass(k, Workdir) for k in kinds)
+
     def transform(self, df: Dockerfile) -> Dockerfile:
         stages = df.stages
         workdir_set: list[bool] = []

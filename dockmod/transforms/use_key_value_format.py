@@ -32,12 +32,12 @@ None.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from dockmod.cst import Env, KeyValue, Label
-from dockmod.cst.arguments import LegacyKeyValue
 from dockmod.lang.words import GO_SPACE, LexError, expand_word, logical_text, parse_words
-from dockmod.transforms._base import Example, FixSafety, Transform, TransformMeta
+from dockmod.transforms._base import Example, FixSafety, Later, Transform, TransformMeta
 
 
 _SPACE = re.compile("[%s]" % re.escape("".join(sorted(GO_SPACE))))
@@ -79,7 +79,7 @@ def _escape_unquoted_whitespace(value: str, escape: str) -> str:
     return "".join(out)
 
 
-def _quoted(legacy: LegacyKeyValue) -> str | None:
+def _quoted(key_raw: str, raw: str, escape: str) -> str | None:
     """The legacy value in double quotes (``"curl git"``, as Docker's guide writes it), or
     None when it has no unquoted whitespace (nothing to quote) or quoting would change
     what BuildKit makes of it.
@@ -92,7 +92,6 @@ def _quoted(legacy: LegacyKeyValue) -> str | None:
     the escaped form. A value with a ``"`` of its own (not escaped) is not wrapped either:
     ``"a "b""`` keeps the value but reads as if it held quotes.
     """
-    raw, escape = legacy.value_raw, legacy.escape
     if _escape_unquoted_whitespace(raw, escape) == raw and "\n" not in raw:
         return None
     i = 0
@@ -103,14 +102,13 @@ def _quoted(legacy: LegacyKeyValue) -> str | None:
             return None
         i += 1
     quoted = f'"{raw}"'
-    return quoted if _same_value(legacy, quoted) else None
+    return quoted if _same_value(key_raw, raw, escape, quoted) else None
 
 
-def _same_value(legacy: LegacyKeyValue, value: str) -> bool:
+def _same_value(key_raw: str, value_raw: str, escape: str, value: str) -> bool:
     """Whether ``KEY=value`` (raw, continuations allowed) is one word whose value, quotes
-    removed and variables expanded, is the legacy value's."""
-    escape = legacy.escape
-    pair = logical_text(f"{legacy.key_raw}={value}", escape)
+    removed and variables expanded, is the legacy value's (``value_raw``)."""
+    pair = logical_text(f"{key_raw}={value}", escape)
     words = parse_words(pair, 0, len(pair), escape)
     if len(words) != 1 or words[0][2] != pair:
         return False
@@ -119,10 +117,23 @@ def _same_value(legacy: LegacyKeyValue, value: str) -> bool:
         return f"\0{name}\0"
 
     try:
-        return expand_word(logical_text(legacy.value_raw, escape), seen, escape) == \
+        return expand_word(logical_text(value_raw, escape), seen, escape) == \
             expand_word(pair.split("=", 1)[1], seen, escape)
     except (LexError, ValueError):
         return False
+
+
+@functools.lru_cache(maxsize=1024)  # the same legacy pairs (`ENV LANG C.UTF-8`) recur across files
+def _new_value(key_raw: str, value_raw: str, escape: str) -> str | None:
+    """The raw value of ``key=value`` for the legacy pair ``key_raw value_raw``, or None
+    when neither double quotes nor escapes keep a value over several lines (a function of
+    its arguments only)."""
+    value = _quoted(key_raw, value_raw, escape)
+    if value is None:
+        value = _escape_unquoted_whitespace(value_raw, escape)
+        if "\n" in value_raw and not _same_value(key_raw, value_raw, escape, value):
+            return None
+    return value
 
 
 class UseKeyValueFormat(Transform):
@@ -149,16 +160,18 @@ class UseKeyValueFormat(Transform):
         if "\n" in legacy.key_raw:
             self.report(original, no_fix_reason="the key spans lines", value=legacy.value, **msg)
             return updated
-        value = _quoted(legacy)
+        value = _new_value(legacy.key_raw, legacy.value_raw, legacy.escape)
         if value is None:
-            value = _escape_unquoted_whitespace(legacy.value_raw, legacy.escape)
-            if "\n" in legacy.value_raw and not _same_value(legacy, value):
-                self.report(original, value=legacy.value, **msg,
-                            no_fix_reason="the value spans lines and neither double quotes nor escapes keep it")
-                return updated
-        pair = KeyValue(f"{legacy.key_raw}={value}", "", legacy.escape)
-        return self.propose(original, updated.with_changes(legacy=None, pairs=(pair,)),
-                            updated=updated, value=logical_text(value, legacy.escape), **msg)
+            self.report(original, value=legacy.value, **msg,
+                        no_fix_reason="the value spans lines and neither double quotes nor escapes keep it")
+            return updated
+        pair, escape = f"{legacy.key_raw}={value}", legacy.escape
+
+        def fixed() -> Env | Label:  # built only when the run reads it: a check builds none
+            return updated.with_changes(legacy=None, pairs=(KeyValue(pair, "", escape),))
+
+        return self.propose(original, Later(fixed), updated=updated,
+                            value=logical_text(value, escape), **msg)
 
     def leave_Env(self, original: Env, updated: Env) -> Env:
         return self._fix(original, updated)
