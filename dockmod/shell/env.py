@@ -100,11 +100,8 @@ def _lists(script: ShellScript) -> tuple[_List, ...]:
     """The script's top-level and-or lists, with the changes in each statement."""
     if not script.commands:
         return ()
-    first = script.commands[0]
-    b = first._b
-    root = first._node
-    while root.parent is not None:
-        root = root.parent
+    b = script.commands[0]._b
+    root = b.root  # the root above every command (kept by the builder: no climb)
     out: list[_List] = []
     children = root.children
     for i, c in enumerate(children):

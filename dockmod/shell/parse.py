@@ -593,7 +593,7 @@ def _parse(raw: str, escape: str | None) -> ShellScript:
     tree = parser.parse(bmap.data)
     if b"<<" in bmap.data:
         tree = _without_heredoc_markers(parser, tree, bmap.data)
-    b = _Builder(bmap, omap)
+    b = _Builder(bmap, omap, tree.root_node)
     return ShellScript(
         raw=raw,
         escape=escape,
@@ -698,9 +698,12 @@ def _ids() -> tuple[frozenset[int], frozenset[int], int]:
 
 
 class _Builder:
-    def __init__(self, bmap: _ByteMap, omap: _OffsetMap) -> None:
+    def __init__(self, bmap: _ByteMap, omap: _OffsetMap, root: TSNode) -> None:
         self.b = bmap
         self.o = omap
+        #: The tree's root (the ``program`` node): climbing to it with ``Node.parent`` costs
+        #: a descent from the root at each step.
+        self.root = root
         self.src = bmap.data
         #: The logical text (``src`` decoded).
         self.text = omap.text
