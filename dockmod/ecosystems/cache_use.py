@@ -235,12 +235,10 @@ def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts
     """A description when ``cmd`` only empties a cache: a manager's cleaning command, or an
     ``rm`` whose every operand lies in a mounted directory (``in_mounts``; None: no mounts)."""
     name = cmd.name.rpartition("/")[2]
-    for manager in managers:
-        info = MANAGERS[manager]
-        for prefix in info.cleaners:
-            # The name first: most commands are no cleaner, and their words are not built.
-            if runs_program(name, prefix[0], info) and tuple(w.text for w in cmd.args[: len(prefix) - 1]) == prefix[1:]:
-                return " ".join([name, *prefix[1:]])
+    # The name first: most commands are no cleaner, and their words are not built.
+    for prefix in _cleaners_run_by(name, managers if isinstance(managers, tuple) else tuple(managers)):
+        if tuple(w.text for w in cmd.args[: len(prefix) - 1]) == prefix[1:]:
+            return " ".join([name, *prefix[1:]])
     if name == "rm" and in_mounts is not None:
         operands = [w for w in cmd.args if not w.text.startswith("-")]
         flags = [w.text for w in cmd.args if w.text.startswith("-")]
@@ -250,6 +248,16 @@ def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts
         if all(_rm_inside(w, in_mounts) for w in operands):
             return "rm"
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _cleaners_run_by(name: str, managers: tuple[Manager, ...]) -> tuple[tuple[str, ...], ...]:
+    """The cleaning commands (``info.cleaners``) of ``managers`` whose program a command
+    named ``name`` runs, in the order :func:`cleaner` tries them (by manager, then row).
+    A memo of :func:`runs_program` (a pure function of the name and the rows) over every
+    row, which cleaner() asked again for each command."""
+    return tuple(prefix for m in managers for prefix in MANAGERS[m].cleaners
+                 if runs_program(name, prefix[0], MANAGERS[m]))
 
 
 def _rm_inside(word: ShellWord, in_mounts: InMounts) -> bool:
