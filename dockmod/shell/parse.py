@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import bisect
 import enum
-from itertools import accumulate
-from operator import sub
 import re
 import threading
 from collections import OrderedDict
@@ -30,7 +28,7 @@ from functools import cache
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from dockmod.cst.arguments import Heredoc, ShellCommand
-from dockmod.lang.words import _gap_re
+from dockmod.lang.words import _gap_re, logical_text
 
 if TYPE_CHECKING:
     from tree_sitter import Node as TSNode
@@ -101,32 +99,35 @@ class _OffsetMap:
     __slots__ = ("_logical", "_raw", "_identity", "_delta", "_limit", "text")
 
     def __init__(self, raw: str, escape: str | None) -> None:
-        # One scan for the gaps gives the map and the logical text (``logical_text``, which
-        # is ``raw`` without these same matches of the same pattern).
-        gaps = ([m.span() for m in _gap_re(escape).finditer(raw)]
-                if escape is not None and "\n" in raw else None)
         #: The logical text (``logical_text(raw, escape)``; ``raw`` for heredoc bodies).
         self.text = raw
-        if not gaps:
-            self._logical: tuple[int, ...] = (0,)
-            self._raw: tuple[int, ...] = (0,)
-            self._identity = True
-            self._delta: tuple[int, ...] = (0,)
-            self._limit: tuple[float, ...] = (float("inf"),)
-            return
-        ends = [e for _, e in gaps]
-        # Segment k starts after k gaps: at raw offset ends[k-1], minus the gaps' length so far.
-        raws = (0, *ends)
-        delta = (0, *accumulate(e - s for s, e in gaps))
-        logical = tuple(map(sub, raws, delta))
-        self.text = "".join([raw[a:b] for a, b in zip(raws, [*(s for s, _ in gaps), len(raw)])])
-        self._logical = logical
-        self._raw = raws
-        #: No gap before any text: offsets are the same in both.
-        self._identity = False
-        #: Per segment: raw minus logical offset, and the logical offset where it ends.
-        self._delta = delta
-        self._limit = (*logical[1:], float("inf"))
+        if escape is not None and "\n" in raw:
+            # One pass over the gaps (the matches ``logical_text`` removes): segment k starts
+            # after k gaps, at raw offset ends[k-1], minus the gaps' length so far.
+            raws, delta, logical, d = [0], [0], [0], 0
+            for m in _gap_re(escape).finditer(raw):
+                s, e = m.span()
+                d += e - s
+                raws.append(e)
+                delta.append(d)
+                logical.append(e - d)
+            if d:  # (every gap holds a newline: none is empty)
+                # The same text as the segments joined (the same matches removed), and
+                # shared with logical_text's other callers through its memo.
+                self.text = logical_text(raw, escape)
+                self._logical: tuple[int, ...] = tuple(logical)
+                self._raw: tuple[int, ...] = tuple(raws)
+                #: No gap before any text: offsets are the same in both.
+                self._identity = False
+                #: Per segment: raw minus logical offset, and the logical offset where it ends.
+                self._delta: tuple[int, ...] = tuple(delta)
+                self._limit: tuple[float, ...] = (*logical[1:], float("inf"))
+                return
+        self._logical = (0,)
+        self._raw = (0,)
+        self._identity = True
+        self._delta = (0,)
+        self._limit = (float("inf"),)
 
     def start(self, offset: int) -> int:
         """Raw offset of the logical character at ``offset``."""
