@@ -381,16 +381,19 @@ class SimpleCommand:
             # ``field_name_for_child(i)`` scans the children before i at each call
             # (quadratic in the command's length). Same children, same fields, same order.
             word = b.word
+            # Fields compared by id (``field_name`` is the name of ``field_id``: a new str
+            # at each read otherwise).
+            argument, name, redirect = _word_fields()
             cur = n.walk()
             more = cur.goto_first_child()
             while more:
-                f = cur.field_name
-                if f == "argument":
+                f = cur.field_id
+                if f == argument:
                     argv.append(word(cur.node))
-                elif f == "name":
+                elif f == name:
                     c = cur.node
                     argv.insert(0, self._name_word or word(c.children[0] if c.child_count == 1 else c))
-                elif f == "redirect":
+                elif f == redirect:
                     redirects.append(b.slice(cur.node))
                 else:
                     c = cur.node
@@ -465,15 +468,20 @@ class ShellScript:
         package-manager calls, say) is derived once per distinct text too. ``compute``
         must be a pure function of the script and return an immutable value.
         """
-        try:
-            return self._derived[key]  # type: ignore[return-value]
-        except KeyError:
+        # A get, not a try/except KeyError: each first ask (thousands per corpus check)
+        # raised and caught an exception.
+        value = self._derived.get(key, _MISSING)
+        if value is _MISSING:
             value = self._derived[key] = compute(self)
-            return value
+        return value  # type: ignore[return-value]
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """The raw span of the logical span ``[start, end)``."""
         return self._map.span(start, end)
+
+
+#: No value yet (:meth:`ShellScript.derived`; a derived value may be None).
+_MISSING = object()
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -696,6 +704,15 @@ def _ids() -> tuple[frozenset[int], frozenset[int], int]:
     assert field is not None
     return (frozenset(i for i, t in enumerate(names) if t == "command"),
             frozenset(i for i, t in enumerate(names) if t == "variable_assignment"), field)
+
+
+@cache
+def _word_fields() -> tuple[int, int, int]:
+    """The ids of the fields ``argument``, ``name`` and ``redirect`` (of ``command``)."""
+    language = _parser().language
+    ids = tuple(language.field_id_for_name(f) for f in ("argument", "name", "redirect"))
+    assert None not in ids
+    return ids  # type: ignore[return-value]
 
 
 class _Builder:
