@@ -450,7 +450,7 @@ def _find_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
         what = cleaner(cmd, managers, in_mounts) if name == "rm" or name.startswith(firsts) else None
         if what is not None:
             return i, (what, lambda src, c=cmd: remove_command_or_line(src, c)), True
-        within = rm_operands_inside(cmd, in_mounts)
+        within = rm_operands_inside(cmd, in_mounts) if name == "rm" else []  # (its own first test)
         if within:
             return i, (within[0].text, lambda src, ws=within: remove_words(src, ws)), False
         seen.add(text)
@@ -511,6 +511,8 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
     removed: list[str] = []
     cleaning = False
     kept: set[str] = set()
+    # The comment lines of ``source``: those of the last edit's result (not split again).
+    comments: list[str] | None = None
     for _ in range(32):
         script = parse_shell(source)
         found = None
@@ -528,9 +530,12 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
         new = edit(source)
         if new is None:
             return raw, (), f"`{what}` cannot be removed without changing the rest of the script", True
-        if comment_lines(new.raw) != comment_lines(source.raw):
+        if comments is None:
+            comments = comment_lines(source.raw)
+        new_comments = comment_lines(new.raw)
+        if new_comments != comments:
             return raw, (), f"removing `{what}` would drop a comment line", True
-        source = new
+        source, comments = new, new_comments
         removed.append(what)
         if found is not None and _find_cleaner(script, managers, in_mounts, kept, found[0] + 1) is None:
             # The edited text is not parsed to find no further step (one shell parse of
