@@ -209,6 +209,9 @@ RPM_IMAGES = (
 
 
 _RPM_VARIANTS = frozenset(v for row in RPM_IMAGES for v in row[2:])
+#: The managers whose rows have a cache of one of those variants (``call.info`` is the
+#: row of ``call.manager``, so this is what cache_targets asked of each call's caches).
+_RPM_MANAGERS = frozenset(m for m, row in MANAGERS.items() if any(c.variant in _RPM_VARIANTS for c in row.caches))
 
 
 def rpm_variant(image: str) -> str | None:
@@ -636,7 +639,7 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
     one cannot be resolved to a known absolute path; ``user`` names the user in that reason."""
     caches = call.info.caches
     variant = None
-    if any(c.variant in _RPM_VARIANTS for c in caches):
+    if call.manager in _RPM_MANAGERS:  # any(c.variant in _RPM_VARIANTS for c in caches)
         variant = call.info.program_variants.get(os.path.basename(call.program[-1].text)) or rpm_variant(image)
     if variant is not None:
         caches = tuple(c for c in caches if c.variant in ("", variant))
@@ -650,8 +653,10 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
         if cd.explicit and not (moved and cd in config) and not any(
                 isinstance(get(v), str) for v in (*cd.env, *(o for o, _ in cd.overrides))):
             continue
+        # (most rows name no option for their cache: no generator to find none)
         opt = next((o for o in call.options for name in cd.options
-                    if o.name == name or name.endswith("=") and o.name.startswith(name)), None)
+                    if o.name == name or name.endswith("=") and o.name.startswith(name)), None) \
+            if cd.options and call.options else None
         if opt is not None:
             value = opt.value if opt.value is not None else opt.name.split("=", 1)[-1]
             if not value or not value.startswith("/") or "$" in value:
