@@ -209,6 +209,9 @@ RPM_IMAGES = (
 
 
 _RPM_VARIANTS = frozenset(v for row in RPM_IMAGES for v in row[2:])
+#: The managers whose rows have a cache of one of those variants (``call.info`` is the
+#: row of ``call.manager``, so this is what cache_targets asked of each call's caches).
+_RPM_MANAGERS = frozenset(m for m, row in MANAGERS.items() if any(c.variant in _RPM_VARIANTS for c in row.caches))
 
 
 def rpm_variant(image: str) -> str | None:
@@ -235,12 +238,10 @@ def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts
     """A description when ``cmd`` only empties a cache: a manager's cleaning command, or an
     ``rm`` whose every operand lies in a mounted directory (``in_mounts``; None: no mounts)."""
     name = cmd.name.rpartition("/")[2]
-    for manager in managers:
-        info = MANAGERS[manager]
-        for prefix in info.cleaners:
-            # The name first: most commands are no cleaner, and their words are not built.
-            if runs_program(name, prefix[0], info) and tuple(w.text for w in cmd.args[: len(prefix) - 1]) == prefix[1:]:
-                return " ".join([name, *prefix[1:]])
+    # The name first: most commands are no cleaner, and their words are not built.
+    for prefix in _cleaners_run_by(name, managers if isinstance(managers, tuple) else tuple(managers)):
+        if tuple(w.text for w in cmd.args[: len(prefix) - 1]) == prefix[1:]:
+            return " ".join([name, *prefix[1:]])
     if name == "rm" and in_mounts is not None:
         operands = [w for w in cmd.args if not w.text.startswith("-")]
         flags = [w.text for w in cmd.args if w.text.startswith("-")]
@@ -250,6 +251,16 @@ def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts
         if all(_rm_inside(w, in_mounts) for w in operands):
             return "rm"
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _cleaners_run_by(name: str, managers: tuple[Manager, ...]) -> tuple[tuple[str, ...], ...]:
+    """The cleaning commands (``info.cleaners``) of ``managers`` whose program a command
+    named ``name`` runs, in the order :func:`cleaner` tries them (by manager, then row).
+    A memo of :func:`runs_program` (a pure function of the name and the rows) over every
+    row, which cleaner() asked again for each command."""
+    return tuple(prefix for m in managers for prefix in MANAGERS[m].cleaners
+                 if runs_program(name, prefix[0], MANAGERS[m]))
 
 
 def _rm_inside(word: ShellWord, in_mounts: InMounts) -> bool:
@@ -442,7 +453,7 @@ def _find_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
         what = cleaner(cmd, managers, in_mounts) if name == "rm" or name.startswith(firsts) else None
         if what is not None:
             return i, (what, lambda src, c=cmd: remove_command_or_line(src, c)), True
-        within = rm_operands_inside(cmd, in_mounts)
+        within = rm_operands_inside(cmd, in_mounts) if name == "rm" else []  # (its own first test)
         if within:
             return i, (within[0].text, lambda src, ws=within: remove_words(src, ws)), False
         seen.add(text)
@@ -503,6 +514,8 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
     removed: list[str] = []
     cleaning = False
     kept: set[str] = set()
+    # The comment lines of ``source``: those of the last edit's result (not split again).
+    comments: list[str] | None = None
     for _ in range(32):
         script = parse_shell(source)
         found = None
@@ -520,9 +533,12 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
         new = edit(source)
         if new is None:
             return raw, (), f"`{what}` cannot be removed without changing the rest of the script", True
-        if comment_lines(new.raw) != comment_lines(source.raw):
+        if comments is None:
+            comments = comment_lines(source.raw)
+        new_comments = comment_lines(new.raw)
+        if new_comments != comments:
             return raw, (), f"removing `{what}` would drop a comment line", True
-        source = new
+        source, comments = new, new_comments
         removed.append(what)
         if found is not None and _find_cleaner(script, managers, in_mounts, kept, found[0] + 1) is None:
             # The edited text is not parsed to find no further step (one shell parse of
@@ -623,7 +639,7 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
     one cannot be resolved to a known absolute path; ``user`` names the user in that reason."""
     caches = call.info.caches
     variant = None
-    if any(c.variant in _RPM_VARIANTS for c in caches):
+    if call.manager in _RPM_MANAGERS:  # any(c.variant in _RPM_VARIANTS for c in caches)
         variant = call.info.program_variants.get(os.path.basename(call.program[-1].text)) or rpm_variant(image)
     if variant is not None:
         caches = tuple(c for c in caches if c.variant in ("", variant))
@@ -637,8 +653,10 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
         if cd.explicit and not (moved and cd in config) and not any(
                 isinstance(get(v), str) for v in (*cd.env, *(o for o, _ in cd.overrides))):
             continue
+        # (most rows name no option for their cache: no generator to find none)
         opt = next((o for o in call.options for name in cd.options
-                    if o.name == name or name.endswith("=") and o.name.startswith(name)), None)
+                    if o.name == name or name.endswith("=") and o.name.startswith(name)), None) \
+            if cd.options and call.options else None
         if opt is not None:
             value = opt.value if opt.value is not None else opt.name.split("=", 1)[-1]
             if not value or not value.startswith("/") or "$" in value:

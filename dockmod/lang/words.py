@@ -676,7 +676,22 @@ def logical_text(raw: str, escape: str = "\\") -> str:
     """
     if "\n" not in raw:
         return raw
-    return _gap_re(escape).sub("", raw)
+    # One memo for every caller (the semantic model's pre-filters, the edits, arguments):
+    # a RUN's text is asked for by several of them, each a regex pass over the whole text
+    # before. Exact: the result is a pure function of (raw, escape).
+    key = (raw, escape)
+    text = _LOGICAL.get(key)
+    if text is None:
+        if len(_LOGICAL) >= _LOGICAL_SIZE:  # bounded: texts come from arbitrary files
+            _LOGICAL.clear()
+        text = _LOGICAL[key] = _gap_re(escape).sub("", raw)
+    return text
+
+
+#: :func:`logical_text`'s memo, (raw, escape) → logical text, for texts with a newline.
+_LOGICAL: dict[tuple[str, str], str] = {}
+#: Far more than one file's texts (a corpus check asks for ~1,800 distinct ones in all).
+_LOGICAL_SIZE = 1024
 
 
 # --- JSON arrays (BuildKit's parseJSON) and Go quoting for its messages ---------------

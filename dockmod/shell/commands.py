@@ -186,17 +186,22 @@ def split_call(cmd: SimpleCommand, start: int, spec: CommandSpec) -> SplitCall |
         action_words = tuple(positional[:1])
         action = action_words[0].text if action_words else ""
     else:
-        texts = tuple(w.text for w in positional)
-        for n, table in spec._tables:
+        # Only the first words can name the action (``_tables`` starts with the longest
+        # key): the texts of the others are not gathered (``apt-get install`` of 40 packages).
+        tables = spec._tables
+        texts = tuple([w.text for w in positional[: tables[0][0]]]) if tables else ()
+        for n, table in tables:
             # A bare command (``yarn``) only when nothing follows: ``yarn build`` runs a script.
-            found = table.get(texts[:n]) if n else ("" if not texts else None)
+            found = table.get(texts[:n]) if n else ("" if not positional else None)
             if found is not None:
                 action_words = tuple(positional[:n])
                 action = spec.actions[found]
                 break
         else:
             return None
-    files = tuple(o.value for o in options if o.name in spec.file_options and o.value is not None)
+    file_options = spec.file_options
+    files = tuple([o.value for o in options if o.name in file_options and o.value is not None]) \
+        if file_options and options else ()
     return SplitCall(
         action=action,
         program=cmd.argv[:start],

@@ -354,6 +354,8 @@ def insert_words(command: ShellCommand,
 
 def comment_lines(raw: str) -> list[str]:
     """The comment lines of shell text, stripped (an edit must keep them all)."""
+    if "#" not in raw:  # every comment line holds one: none (no split of the whole text)
+        return []
     return [line.strip() for line in raw.splitlines() if line.lstrip().startswith("#")]
 
 

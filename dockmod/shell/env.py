@@ -10,7 +10,10 @@ Only the shell's own rules are here: no Dockerfile scope, no package manager.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
+
+from dockmod.shell.parse import _ids, _parser, _special
 
 if TYPE_CHECKING:
     from tree_sitter import Node as TSNode
@@ -26,6 +29,20 @@ _WRAPPERS = frozenset({"redirected_statement", "negated_command"})
 _OPAQUE = frozenset({".", "source", "eval"})
 # Commands that set the variables named by their operands (with values read at run time).
 _READERS = frozenset({"read", "getopts", "mapfile", "readarray", "printf"})
+# What _steps reads in a compound statement: changes, and scopes whose changes stay there.
+_CHANGES = frozenset({"variable_assignment", "declaration_command", "unset_command", "command"})
+_SCOPES = frozenset({"command_substitution", "process_substitution", "heredoc_body"})
+
+
+@cache
+def _kinds() -> tuple[frozenset[int], frozenset[int]]:
+    """The node kind ids whose type is in ``_CHANGES``, and in ``_SCOPES``: ``kind_id in
+    ids`` is ``type in names`` without making the str ``type`` is (``kind_id`` is the
+    symbol whose name ``type`` is; see :func:`dockmod.shell.parse._walk_kinds`)."""
+    language = _parser().language
+    names = [language.node_kind_for_id(i) for i in range(language.node_kind_count)]
+    return (frozenset(i for i, t in enumerate(names) if t in _CHANGES),
+            frozenset(i for i, t in enumerate(names) if t in _SCOPES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,11 +117,8 @@ def _lists(script: ShellScript) -> tuple[_List, ...]:
     """The script's top-level and-or lists, with the changes in each statement."""
     if not script.commands:
         return ()
-    first = script.commands[0]
-    b = first._b
-    root = first._node
-    while root.parent is not None:
-        root = root.parent
+    b = script.commands[0]._b
+    root = b.root  # the root above every command (kept by the builder: no climb)
     out: list[_List] = []
     children = root.children
     for i, c in enumerate(children):
@@ -129,19 +143,23 @@ def _flatten(n: TSNode) -> list[tuple[TSNode, str | None]]:
 def _steps(n: TSNode, b: _Builder) -> list[tuple[int, Step]]:
     """The changes a statement makes, each with its start byte: surely made when the
     statement is a plain one in the current shell, else as ``unknown`` steps."""
-    while n.type in _WRAPPERS:
+    t = n.type
+    while t in _WRAPPERS:
         n = n.child_by_field_name("body") or next(c for c in n.children if c.is_named)
-    if n.type in ("variable_assignment", "variable_assignments", "declaration_command",
-                  "unset_command", "command"):
+        t = n.type
+    if t in _CHANGES or t == "variable_assignments":
         return _direct(n, b)
     # A compound statement, a pipeline, a function: what it changes may not be changed.
+    # (Node types read by kind id: every node below is looked at.)
+    changes, scopes = _kinds()
     out: list[tuple[int, Step]] = []
     stack = [n]
     while stack:
         m = stack.pop()
-        if m.type in ("command_substitution", "process_substitution", "heredoc_body"):
+        k = m.kind_id
+        if k in scopes:
             continue
-        if m.type in ("variable_assignment", "declaration_command", "unset_command", "command"):
+        if k in changes:
             # (a command's own ``X=1 cmd`` prefix and the commands in its words change
             # nothing after it)
             out.extend((at, _unsure(s)) for at, s in _direct(m, b))
@@ -183,9 +201,14 @@ def _direct(n: TSNode, b: _Builder) -> list[tuple[int, Step]]:
                 out.append((c.start_byte, _named(b, c, kind)))
         return out
     if t == "command":
-        c = n.child_by_field_name("name")
-        word = b.word(c) if c else None
-        name = word.text.rsplit("/", 1)[-1] if word is not None else ""
+        c = n.child_by_field_id(_ids()[2])  # the field "name"
+        if c is None:
+            name = ""
+        else:
+            # A plain name's text is its slice (what _Builder.word makes of a word without
+            # _special bytes), read without building the word.
+            plain = _special(b.src, c.start_byte, c.end_byte) is None
+            name = (b.slice(c) if plain else b.word(c).text).rsplit("/", 1)[-1]
         if name in _OPAQUE:
             return [(n.start_byte, Step(ANY, "unknown", None, True))]
         if name != "set" and name not in _READERS:

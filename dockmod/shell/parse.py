@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import bisect
 import enum
-from itertools import accumulate
-from operator import sub
 import re
 import threading
 from collections import OrderedDict
@@ -30,7 +28,7 @@ from functools import cache
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from dockmod.cst.arguments import Heredoc, ShellCommand
-from dockmod.lang.words import _gap_re
+from dockmod.lang.words import _gap_re, logical_text
 
 if TYPE_CHECKING:
     from tree_sitter import Node as TSNode
@@ -101,32 +99,35 @@ class _OffsetMap:
     __slots__ = ("_logical", "_raw", "_identity", "_delta", "_limit", "text")
 
     def __init__(self, raw: str, escape: str | None) -> None:
-        # One scan for the gaps gives the map and the logical text (``logical_text``, which
-        # is ``raw`` without these same matches of the same pattern).
-        gaps = ([m.span() for m in _gap_re(escape).finditer(raw)]
-                if escape is not None and "\n" in raw else None)
         #: The logical text (``logical_text(raw, escape)``; ``raw`` for heredoc bodies).
         self.text = raw
-        if not gaps:
-            self._logical: tuple[int, ...] = (0,)
-            self._raw: tuple[int, ...] = (0,)
-            self._identity = True
-            self._delta: tuple[int, ...] = (0,)
-            self._limit: tuple[float, ...] = (float("inf"),)
-            return
-        ends = [e for _, e in gaps]
-        # Segment k starts after k gaps: at raw offset ends[k-1], minus the gaps' length so far.
-        raws = (0, *ends)
-        delta = (0, *accumulate(e - s for s, e in gaps))
-        logical = tuple(map(sub, raws, delta))
-        self.text = "".join([raw[a:b] for a, b in zip(raws, [*(s for s, _ in gaps), len(raw)])])
-        self._logical = logical
-        self._raw = raws
-        #: No gap before any text: offsets are the same in both.
-        self._identity = False
-        #: Per segment: raw minus logical offset, and the logical offset where it ends.
-        self._delta = delta
-        self._limit = (*logical[1:], float("inf"))
+        if escape is not None and "\n" in raw:
+            # One pass over the gaps (the matches ``logical_text`` removes): segment k starts
+            # after k gaps, at raw offset ends[k-1], minus the gaps' length so far.
+            raws, delta, logical, d = [0], [0], [0], 0
+            for m in _gap_re(escape).finditer(raw):
+                s, e = m.span()
+                d += e - s
+                raws.append(e)
+                delta.append(d)
+                logical.append(e - d)
+            if d:  # (every gap holds a newline: none is empty)
+                # The same text as the segments joined (the same matches removed), and
+                # shared with logical_text's other callers through its memo.
+                self.text = logical_text(raw, escape)
+                self._logical: tuple[int, ...] = tuple(logical)
+                self._raw: tuple[int, ...] = tuple(raws)
+                #: No gap before any text: offsets are the same in both.
+                self._identity = False
+                #: Per segment: raw minus logical offset, and the logical offset where it ends.
+                self._delta: tuple[int, ...] = tuple(delta)
+                self._limit: tuple[float, ...] = (*logical[1:], float("inf"))
+                return
+        self._logical = (0,)
+        self._raw = (0,)
+        self._identity = True
+        self._delta = (0,)
+        self._limit = (float("inf"),)
 
     def start(self, offset: int) -> int:
         """Raw offset of the logical character at ``offset``."""
@@ -380,16 +381,19 @@ class SimpleCommand:
             # ``field_name_for_child(i)`` scans the children before i at each call
             # (quadratic in the command's length). Same children, same fields, same order.
             word = b.word
+            # Fields compared by id (``field_name`` is the name of ``field_id``: a new str
+            # at each read otherwise).
+            argument, name, redirect = _word_fields()
             cur = n.walk()
             more = cur.goto_first_child()
             while more:
-                f = cur.field_name
-                if f == "argument":
+                f = cur.field_id
+                if f == argument:
                     argv.append(word(cur.node))
-                elif f == "name":
+                elif f == name:
                     c = cur.node
                     argv.insert(0, self._name_word or word(c.children[0] if c.child_count == 1 else c))
-                elif f == "redirect":
+                elif f == redirect:
                     redirects.append(b.slice(cur.node))
                 else:
                     c = cur.node
@@ -464,15 +468,20 @@ class ShellScript:
         package-manager calls, say) is derived once per distinct text too. ``compute``
         must be a pure function of the script and return an immutable value.
         """
-        try:
-            return self._derived[key]  # type: ignore[return-value]
-        except KeyError:
+        # A get, not a try/except KeyError: each first ask (thousands per corpus check)
+        # raised and caught an exception.
+        value = self._derived.get(key, _MISSING)
+        if value is _MISSING:
             value = self._derived[key] = compute(self)
-            return value
+        return value  # type: ignore[return-value]
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """The raw span of the logical span ``[start, end)``."""
         return self._map.span(start, end)
+
+
+#: No value yet (:meth:`ShellScript.derived`; a derived value may be None).
+_MISSING = object()
 
 
 # --- parsing ---------------------------------------------------------------------------
@@ -593,7 +602,7 @@ def _parse(raw: str, escape: str | None) -> ShellScript:
     tree = parser.parse(bmap.data)
     if b"<<" in bmap.data:
         tree = _without_heredoc_markers(parser, tree, bmap.data)
-    b = _Builder(bmap, omap)
+    b = _Builder(bmap, omap, tree.root_node)
     return ShellScript(
         raw=raw,
         escape=escape,
@@ -697,10 +706,22 @@ def _ids() -> tuple[frozenset[int], frozenset[int], int]:
             frozenset(i for i, t in enumerate(names) if t == "variable_assignment"), field)
 
 
+@cache
+def _word_fields() -> tuple[int, int, int]:
+    """The ids of the fields ``argument``, ``name`` and ``redirect`` (of ``command``)."""
+    language = _parser().language
+    ids = tuple(language.field_id_for_name(f) for f in ("argument", "name", "redirect"))
+    assert None not in ids
+    return ids  # type: ignore[return-value]
+
+
 class _Builder:
-    def __init__(self, bmap: _ByteMap, omap: _OffsetMap) -> None:
+    def __init__(self, bmap: _ByteMap, omap: _OffsetMap, root: TSNode) -> None:
         self.b = bmap
         self.o = omap
+        #: The tree's root (the ``program`` node): climbing to it with ``Node.parent`` costs
+        #: a descent from the root at each step.
+        self.root = root
         self.src = bmap.data
         #: The logical text (``src`` decoded).
         self.text = omap.text
