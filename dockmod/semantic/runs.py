@@ -121,7 +121,7 @@ def creates_users(run: Run) -> bool:
 
 @functools.lru_cache(maxsize=4096)  # asked of every RUN each model's scope walk passes
 def _creates_users(raw: str, escape: str, bodies: tuple[str, ...]) -> bool:
-    texts = (_logical(raw, escape), *bodies)  # as the parse reads it
+    texts = (logical_text(raw, escape), *bodies)  # as the parse reads it
     # Every one of _USER_WORDS holds "add" or "mod": most RUNs are decided by those searches.
     return any(("add" in t or "mod" in t) and any(w in t for w in _USER_WORDS) for t in texts)
 
@@ -129,17 +129,6 @@ def _creates_users(raw: str, escape: str, bodies: tuple[str, ...]) -> bool:
 def _bodies(run: Run) -> tuple[str, ...]:
     """The RUN's heredoc bodies: a key of the caches by text (most RUNs have none)."""
     return tuple(h.body for h in run.heredocs) if run.heredocs else ()
-
-
-def _logical(raw: str, escape: str) -> str:
-    """``logical_text(raw, escape)``, its regex substitution made once per RUN text: the
-    pre-filters below each start from it, under cache keys of their own."""
-    return _logical_multiline(raw, escape) if "\n" in raw else raw  # (no gap without a newline)
-
-
-@functools.lru_cache(maxsize=4096)
-def _logical_multiline(raw: str, escape: str) -> str:
-    return logical_text(raw, escape)
 
 
 def _heredoc_is_script(run: Run, cmd: ShellCommand) -> bool:
@@ -414,7 +403,7 @@ def run_text(run: Run) -> str:
 def _unquoted(raw: str, escape: str, bodies: tuple[str, ...]) -> str:
     # The logical text: BuildKit's continuations (spaces after the escape char, and the
     # blank and comment lines after it) join a word that the raw text splits.
-    return unquoted("\n".join((_logical(raw, escape), *bodies)))
+    return unquoted("\n".join((logical_text(raw, escape), *bodies)))
 
 
 def shell_source(run: Run) -> str:
@@ -432,7 +421,7 @@ def shell_source(run: Run) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _source(raw: str, escape: str, bodies: tuple[str, ...]) -> str:
-    return "\n".join((_logical(raw, escape), *(_BODY_BREAK.sub("", b) for b in bodies)))
+    return "\n".join((logical_text(raw, escape), *(_BODY_BREAK.sub("", b) for b in bodies)))
 
 
 #: Every package manager the tables know (the widest pre-filter).
@@ -454,7 +443,7 @@ def may_call_any(run: Run, managers: frozenset[Manager]) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _may_call(raw: str, escape: str, bodies: tuple[str, ...], managers: frozenset[Manager]) -> bool:
     # The logical text, as the parse reads it (see _unquoted).
-    raw = _logical(raw, escape)
+    raw = logical_text(raw, escape)
     if not bodies:
         return may_call(raw, managers)
     # A heredoc body is parsed as written, and tree-sitter-bash ends a word at its
@@ -502,4 +491,4 @@ def _holds_any(text: str, needles: tuple[str, ...]) -> bool:
 
 @functools.lru_cache(maxsize=1024)  # several transforms ask about the same RUN
 def _squeezed(raw: str, escape: str) -> str:
-    return _logical(raw, escape).translate(_SQUEEZE).lower()
+    return logical_text(raw, escape).translate(_SQUEEZE).lower()
