@@ -51,9 +51,11 @@ class Flag(_Leaf):
     whitespace_after: str = " "
 
     def _validate(self) -> None:
-        if not self.raw.startswith("--"):
+        # As BuildKit reads it: the logical text (``-\<newline>-from=a`` is ``--from=a``).
+        text = logical_text(self.raw, self.escape)
+        if not text.startswith("--"):
             raise CSTValidationError(f"Flag must start with `--`, got {self.raw!r}")
-        if self.raw.startswith("--="):
+        if text.startswith("--="):
             raise CSTValidationError(f"Flag name must not be empty, got {self.raw!r}")
 
     @property
