@@ -52,11 +52,10 @@ class Flag(_Leaf):
 
     def _validate(self) -> None:
         # As BuildKit reads it: the logical text (``-\<newline>-from=a`` is ``--from=a``).
-        text = logical_text(self.raw, self.escape)
-        if not text.startswith("--"):
+        # An empty name (``--=x``) is a flag to BuildKit's parser, like any unknown name:
+        # only building rejects it.
+        if not logical_text(self.raw, self.escape).startswith("--"):
             raise CSTValidationError(f"Flag must start with `--`, got {self.raw!r}")
-        if text.startswith("--="):
-            raise CSTValidationError(f"Flag name must not be empty, got {self.raw!r}")
 
     @property
     def text(self) -> str:
