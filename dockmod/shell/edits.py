@@ -42,6 +42,13 @@ def _ordinary(token: str) -> bool:
     return not token or (len(token) < 48 and token not in RESERVED_WORDS and _ORDINARY.match(token) is not None)
 
 
+def _no_regex(text: str) -> bool:
+    """No ``==`` or ``=~`` in ``text``. tree-sitter-bash may lex what follows one as a
+    single regex token (blanks and operators included), and whether it does depends on
+    text far after it (a stray ``}`` line): a cut anywhere can change how it is read."""
+    return "==" not in text and "=~" not in text
+
+
 def _blank_split(cmd: SimpleCommand) -> bool:
     """Whether the command's words are its text split at blanks, as far as the cut rules
     look: no word holds a blank outside quotes at its start (tree-sitter reads some text
@@ -62,7 +69,7 @@ def _clean_cuts(script: ShellScript, cuts: list[tuple[int, int, str]], commands:
     words are the script's minus what was cut, plus what was inserted.
 
     That holds when (1) the script parsed without error and holds no heredoc marker (whose
-    bodies are parsed apart), (2) every command removed is at the top level (not in a
+    bodies are parsed apart) and no ``==`` or ``=~`` (see below), (2) every command removed is at the top level (not in a
     subshell, group or compound statement, whose keywords would meet), or only ``words``
     are cut or inserted (no word moves into or out of a command's first place, and the
     tokens next to each cut are no keywords), (3) the new logical text is the old one with
@@ -73,6 +80,8 @@ def _clean_cuts(script: ShellScript, cuts: list[tuple[int, int, str]], commands:
     """
     text = script.text
     if script.has_error or "<<" in text or (not words and any(c.nested for c in commands)):
+        return False
+    if not _no_regex(text):
         return False
     merged: list[tuple[int, int, str]] = []
     for x, y, inserted in cuts:
