@@ -13,7 +13,8 @@ import os
 import posixpath
 import re
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Instruction, JsonArray, Run, ShellCommand, Workdir
 from dockmod.cst.mounts import mounts_path
@@ -430,22 +431,33 @@ def _may_remove(script: ShellScript) -> bool:
 
 def _mktemp_variables(script: ShellScript) -> frozenset[str]:
     """Variables the script sets from ``mktemp`` (``GNUPGHOME="$(mktemp -d)"``): a new
-    directory, which holds no mount."""
-    return frozenset(m.group(1) for m in _MKTEMP.finditer(script.text)) if "mktemp" in script.text else frozenset()
+    directory, which holds no mount. Kept with the script: each group of calls and each
+    question (removes, copies) would scan the text again."""
+    if "mktemp" not in script.text:
+        return frozenset()
+    return script.derived(_mktemp_variables, lambda s: frozenset(m.group(1) for m in _MKTEMP.finditer(s.text)))
 
 
-def _loop_values(script: ShellScript) -> dict[str, list[str]]:
-    """``for X in a "$B"; do``: the words (as written) each loop variable takes."""
+def _loop_values(script: ShellScript) -> Mapping[str, Sequence[str]]:
+    """``for X in a "$B"; do``: the words (as written) each loop variable takes. Kept with
+    the script (read only), like :func:`_mktemp_variables`."""
     if "for" not in script.text:
-        return {}
+        return _NO_LOOPS
+    return script.derived(_loop_values, _loop_values_of)
+
+
+_NO_LOOPS: Mapping[str, Sequence[str]] = MappingProxyType({})
+
+
+def _loop_values_of(script: ShellScript) -> Mapping[str, Sequence[str]]:
     out: dict[str, list[str]] = {}
     for m in _FOR.finditer(script.text):
         out.setdefault(m.group(1), []).extend(m.group(2).replace("\\\n", " ").split())
-    return out
+    return MappingProxyType({k: tuple(v) for k, v in out.items()})
 
 
 def _operand_patterns(word: ShellWord, get: Callable[[str], object], fresh: frozenset[str],
-                      loops: dict[str, list[str]], cwd: str | None) -> list[str]:
+                      loops: Mapping[str, Sequence[str]], cwd: str | None) -> list[str]:
     """``word`` as absolute path patterns (globs kept, :data:`ANY_PART` for what is not
     known): one per value of a ``for`` loop's variable; none for a new ``mktemp`` directory."""
     text = word.text
@@ -947,6 +959,8 @@ class MountRisks:
             ins = later[i]
             if i < rest:
                 tails[id(ins)] = acc
+            if not isinstance(ins, (Run, Cmd, Entrypoint)):
+                continue  # :meth:`_after_one` gives no reason for any other instruction
             hit = known.get(id(ins))
             if hit is None:
                 hit = known[id(ins)] = self._after_one(ins, use, managers, progs, home)
@@ -988,13 +1002,13 @@ class MountRisks:
         if mounts_path(ins.flags, use.path) or self._will_mount(ins, use):
             return []
         script = shell_script(ins)
+        later = self.model.scope_at(ins)
         # ``~`` and ``$HOME`` as that RUN sees them (an ``ENV HOME`` or ``USER`` may have changed it).
-        later_home = self.model.scope_at(ins).home
-        used = next((w for w in _paths(script, later_home) if inside(w, use.path) or inside(use.path, w)
+        used = next((w for w in _paths(script, later.home) if inside(w, use.path) or inside(use.path, w)
                      and w != "/"), None)
         if used is not None:
             return [f"a later `RUN` uses {_at(used, use.path)}"]
-        get = self.model.scope_at(ins).run_get
+        get = later.run_get
         if (use.kind == "store" or use.cache.read_offline) and any(
                 c.manager in managers and offline(c, command_env(get, script, c.command))
                for c in (pm_calls(script) if script else [])):
