@@ -441,7 +441,10 @@ class AddCacheMounts(Transform):
         if not removed:
             busy = caches.removes_mount_point(script, targets, scope)
         elif removers:
-            busy = caches.removes_mount_point_after(script, lambda: shell_script(fixed) or script, targets, scope)
+            # The edited command is the edited script when the RUN has no heredoc.
+            edited_command = command if not run.heredocs and isinstance(command, ShellCommand) else None
+            busy = caches.removes_mount_point_after(script, lambda: shell_script(fixed) or script, targets, scope,
+                                                    edited_command)
         else:
             busy = None
         if busy is not None:
