@@ -185,7 +185,6 @@ def build_uses(script: ShellScript, calls: Sequence[PackageManagerCall], scope: 
     local/bin/``): only then does a mount keep what the image needs while the directory
     stays out of the layer. ``how`` is "build"."""
     out: list[CacheTarget] = []
-    cwds = _cwds(script, scope.workdir)
     for call in calls:
         for cd in call.info.build_dirs:
             if (not cd.applies(call.action) or call.has_option("--manifest-path")
@@ -197,6 +196,8 @@ def build_uses(script: ShellScript, calls: Sequence[PackageManagerCall], scope: 
                 value = opt.value if opt.value is not None and all(w.static for w in opt.words) else None
             elif any(scope.run_get(v) is not None for v in cd.env):
                 value = next(scope.run_get(v) for v in cd.env if scope.run_get(v) is not None)
+            # (Read here, not for every RUN: most calls have no build directory.)
+            cwds = _cwds(script, scope.workdir)
             cwd = cwds.get(call.span[0])
             if not isinstance(value, str) or not value or not value.startswith("/") and cwd is None:
                 continue
@@ -367,17 +368,14 @@ def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> l
     ``/root/.cache/pip``): with the mount it holds the cache of earlier builds, not what
     the image had, and what the tool writes there after the copy is not in it either. An
     operand that is not known counts when it could be one (as :func:`removes_mount_point`)."""
-    if not targets or not any(c.name.rpartition("/")[2] in _COPIERS for c in script.commands):
+    copies = _copies(script) if targets else ()
+    if not copies:
         return []
     fresh = _mktemp_variables(script)
     loops = _loop_values(script)
     cwds = _cwds(script, scope.workdir)
     out: list[str] = []
-    for cmd in script.commands:
-        found = _copied_sources(cmd)
-        if found is None:
-            continue
-        words, chdir = found
+    for cmd, (words, chdir) in copies:
         get = command_env(scope.run_get, script, cmd)
         cwd = cwds.get(cmd.span[0])
         if chdir is not None:
@@ -394,6 +392,14 @@ def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> l
                                f"(with what earlier builds left in it) instead of the image's files")
                     break
     return list(dict.fromkeys(out))
+
+
+def _copies(script: ShellScript) -> tuple[tuple[SimpleCommand, tuple[tuple[ShellWord, ...], str | None]], ...]:
+    """The commands of ``script`` that archive or copy directories, with what
+    :func:`_copied_sources` finds in each; kept with the script (each group of calls of a
+    RUN asks, and most scripts have none)."""
+    return script.derived(_copies, lambda s: tuple(
+        (c, (tuple(found[0]), found[1])) for c in s.commands if (found := _copied_sources(c)) is not None))
 
 
 #: Commands that copy or archive directories (see :func:`copies_mount`).
