@@ -156,8 +156,13 @@ def cache_uses(model: Model, run: Run, script: ShellScript, calls: Sequence[Pack
     :func:`command_env`), as root or not, with those moved by ``config set`` before them. Raises
     CacheBlocked (the reason) when one is not known, when ``ENV`` turns the cache off for
     the stage, or when the script runs a cleaning command a linter wants kept."""
-    config = configured_before(model, run)
-    config.update(config_sets(script, before=calls[0].command.span[0]))
+    # cache_targets looks a cache up in ``config`` only when a config command can move it
+    # (``CacheDir.config``: the keys config_sets gives): for calls with none (apt, go …),
+    # the RUNs before are not read for it.
+    config: dict[CacheDir, str | None] = {}
+    if any(cd.config for c in calls for cd in c.info.caches):
+        config = configured_before(model, run)
+        config.update(config_sets(script, before=calls[0].command.span[0]))
     stage = model.stage_of(run)
     image = (stage.image_text if stage is not None else None) or ""
     out: list[CacheTarget] = []
