@@ -332,29 +332,9 @@ def _removals_miss(script: ShellScript, targets: Sequence[str], command: ShellCo
                 return False
     if unknown:
         assert command is not None
-        # A word can name no directory only through a ``mktemp`` variable (or a loop over
-        # them): when one's first variable is neither in the unedited script, the edited
-        # script is parsed (a guess that only spares reading its text: either way is exact).
-        own = {*_mktemp_variables(script), *_loop_values(script)}
-        if not all(_first_variable(w.text) in own for w in unknown):
-            return False
         fresh, loops = _text_names(command.raw, command.escape)
         return all(_never_named(w, fresh, loops) for w in unknown)
     return True
-
-
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
-
-
-def _first_variable(text: str) -> str | None:
-    """The name of the first ``$NAME`` or ``${NAME}`` of a word's ``text`` (None when
-    another expansion comes first, or none), as :func:`_operand_pattern` reads it."""
-    i = text.find("$")
-    tick = text.find("`")
-    if i < 0 or 0 <= tick < i:
-        return None
-    m = _VARIABLE.match(text, i)
-    return (m.group(1) or m.group(2)) if m is not None else None
 
 
 @functools.lru_cache(maxsize=64)
