@@ -9,7 +9,6 @@ resolves those rows against the model: the scope at a RUN, the RUNs before and a
 
 from __future__ import annotations
 
-import functools
 import os
 import posixpath
 import re
@@ -310,13 +309,17 @@ def _removals_miss(script: ShellScript, targets: Sequence[str], command: ShellCo
     from the variables or the working directory (:func:`_never_named`): the edited
     script's ``mktemp`` variables and loops are read from its text (a parsed script's text
     is the command's :func:`logical_text`), exactly as :func:`removes_mount_point` would."""
-    unknown: list[ShellWord] = []
+    edited: tuple[frozenset[str], Mapping[str, Sequence[str]]] | None = None
     for _, words in _removals(script):
         for w in words:
             if not w.static:
                 if command is None:
                     return False  # a variable, ``mktemp``, a loop: read in the edited script
-                unknown.append(w)  # read after the static words, which need no text
+                if edited is None:
+                    text = logical_text(command.raw, command.escape)
+                    edited = (_mktemp_in(text), _loops_in(text))
+                if not _never_named(w, *edited):
+                    return False
                 continue
             text = w.text
             if text.startswith("/"):
@@ -330,20 +333,7 @@ def _removals_miss(script: ShellScript, targets: Sequence[str], command: ShellCo
                 pattern = f"{ANY_PART}/{text}"
             if any(may_name(pattern, t) for t in targets):
                 return False
-    if unknown:
-        assert command is not None
-        fresh, loops = _text_names(command.raw, command.escape)
-        return all(_never_named(w, fresh, loops) for w in unknown)
     return True
-
-
-@functools.lru_cache(maxsize=64)
-def _text_names(raw: str, escape: str) -> tuple[frozenset[str], Mapping[str, Sequence[str]]]:
-    """:func:`_mktemp_variables` and :func:`_loop_values` of the script of a command's
-    ``raw`` text, read from its logical text (a parsed script's text) without parsing it;
-    kept by text: the fix's groups, its split and the fix pass ask again."""
-    text = logical_text(raw, escape)
-    return _mktemp_in(text), _loops_in(text)
 
 
 def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> list[str]:

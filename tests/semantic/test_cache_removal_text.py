@@ -119,9 +119,5 @@ def test_reading_the_unedited_text_is_caught(monkeypatch: pytest.MonkeyPatch) ->
     raw = "apt-get update && X=$(mktemp -d) apt-get clean && rm -rf $X /tmp/y"
     _check(raw)  # the right text: no error
     monkeypatch.setattr(caches, "logical_text", lambda _raw, escape: logical_text(raw, escape))
-    caches._text_names.cache_clear()  # kept by text: read again with the wrong one
-    try:
-        with pytest.raises(AssertionError):
-            _check(raw)
-    finally:
-        caches._text_names.cache_clear()
+    with pytest.raises(AssertionError):
+        _check(raw)
