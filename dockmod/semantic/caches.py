@@ -49,7 +49,6 @@ from dockmod.ecosystems.cache_use import (
     removed_operands,
     runs_remover,
 )
-from dockmod.lang.words import logical_text
 from dockmod.semantic.effects import file_commands_only, paths_named, runs_opaque
 from dockmod.semantic.env import command_env
 from dockmod.semantic.model import Model
@@ -278,22 +277,20 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
 
 
 def removes_mount_point_after(script: ShellScript, edited: Callable[[], ShellScript], targets: Sequence[str],
-                              scope: Scope, command: ShellCommand | None = None) -> str | None:
+                              scope: Scope) -> str | None:
     """:func:`removes_mount_point` for ``edited()``: ``script`` after the fix's edits
     (:func:`dockmod.ecosystems.cache_use.remove_run_defeaters`). When no word that a
     remover of ``script`` removes may name a target, whatever the variables, loops and
     working directory (:func:`_removals_miss`), none of the edited script's can: None
-    without parsing the edited script (one shell parse saved). ``command``: the edited
-    RUN's command when it is that script (no heredoc), whose text tells the edited
-    script's ``mktemp`` variables and loops without parsing it."""
+    without parsing the edited script (one shell parse saved)."""
     if not targets or not may_remove(script):
         return None
-    if _removals_miss(script, targets, command):
+    if _removals_miss(script, targets):
         return None
     return removes_mount_point(edited(), targets, scope)
 
 
-def _removals_miss(script: ShellScript, targets: Sequence[str], command: ShellCommand | None = None) -> bool:
+def _removals_miss(script: ShellScript, targets: Sequence[str]) -> bool:
     """No operand of :func:`_removals` of ``script`` may name one of ``targets`` or a
     directory above it, for any values of the variables, loops and directories
     :func:`_operand_patterns` reads. Then the same holds for ``script`` after the fix's
@@ -301,26 +298,11 @@ def _removals_miss(script: ShellScript, targets: Sequence[str], command: ShellCo
     and words (:mod:`dockmod.shell.edits` verifies it), and they drop only whole commands
     (cleaners), words of package-manager calls and ``export`` (no remover: their names are
     a manager's program, a wrapper or a Python) and operands of an ``rm`` inside the mounts
-    (static absolute paths, so never ``--``: its other operands stay operands).
-
-    A word that is not static counts only with ``command`` (the edited script's command,
-    see :func:`removes_mount_point_after`), and only when it names a new ``mktemp``
-    directory of the edited script (``rm -rf "$GNUPGHOME"``) before anything that is read
-    from the variables or the working directory (:func:`_never_named`): the edited
-    script's ``mktemp`` variables and loops are read from its text (a parsed script's text
-    is the command's :func:`logical_text`), exactly as :func:`removes_mount_point` would."""
-    edited: tuple[frozenset[str], Mapping[str, Sequence[str]]] | None = None
+    (static absolute paths, so never ``--``: its other operands stay operands)."""
     for _, words in _removals(script):
         for w in words:
             if not w.static:
-                if command is None:
-                    return False  # a variable, ``mktemp``, a loop: read in the edited script
-                if edited is None:
-                    text = logical_text(command.raw, command.escape)
-                    edited = (_mktemp_in(text), _loops_in(text))
-                if not _never_named(w, *edited):
-                    return False
-                continue
+                return False  # a variable, ``mktemp``, a loop: read in the edited script
             text = w.text
             if text.startswith("/"):
                 pattern = posixpath.normpath(text)  # :func:`_operand_pattern`, whatever the rest
@@ -464,12 +446,7 @@ def _mktemp_variables(script: ShellScript) -> frozenset[str]:
     question (removes, copies) would scan the text again."""
     if "mktemp" not in script.text:
         return frozenset()
-    return script.derived(_mktemp_variables, lambda s: _mktemp_in(s.text))
-
-
-def _mktemp_in(text: str) -> frozenset[str]:
-    """:func:`_mktemp_variables` of a script's ``text``."""
-    return frozenset(m.group(1) for m in _MKTEMP.finditer(text)) if "mktemp" in text else frozenset()
+    return script.derived(_mktemp_variables, lambda s: frozenset(m.group(1) for m in _MKTEMP.finditer(s.text)))
 
 
 def _loop_values(script: ShellScript) -> Mapping[str, Sequence[str]]:
@@ -477,38 +454,17 @@ def _loop_values(script: ShellScript) -> Mapping[str, Sequence[str]]:
     the script (read only), like :func:`_mktemp_variables`."""
     if "for" not in script.text:
         return _NO_LOOPS
-    return script.derived(_loop_values, lambda s: _loops_in(s.text))
+    return script.derived(_loop_values, _loop_values_of)
 
 
 _NO_LOOPS: Mapping[str, Sequence[str]] = MappingProxyType({})
 
 
-def _loops_in(text: str) -> Mapping[str, Sequence[str]]:
-    """:func:`_loop_values` of a script's ``text``."""
-    if "for" not in text:
-        return _NO_LOOPS
+def _loop_values_of(script: ShellScript) -> Mapping[str, Sequence[str]]:
     out: dict[str, list[str]] = {}
-    for m in _FOR.finditer(text):
+    for m in _FOR.finditer(script.text):
         out.setdefault(m.group(1), []).extend(m.group(2).replace("\\\n", " ").split())
     return MappingProxyType({k: tuple(v) for k, v in out.items()})
-
-
-class _Unread(Exception):
-    """A variable was asked for (see :func:`_never_named`)."""
-
-
-def _unread(name: str) -> object:
-    raise _Unread(name)
-
-
-def _never_named(word: ShellWord, fresh: frozenset[str], loops: Mapping[str, Sequence[str]]) -> bool:
-    """:func:`_operand_patterns` gives ``word`` no pattern (a new ``mktemp`` directory of
-    ``fresh``, through ``loops`` too) without reading a variable or the working directory:
-    then it gives none whatever their values."""
-    try:
-        return not _operand_patterns(word, _unread, fresh, loops, None)
-    except _Unread:
-        return False
 
 
 def _operand_patterns(word: ShellWord, get: Callable[[str], object], fresh: frozenset[str],

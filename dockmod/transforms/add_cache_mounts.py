@@ -441,10 +441,7 @@ class AddCacheMounts(Transform):
         if not removed:
             busy = caches.removes_mount_point(script, targets, scope)
         elif removers:
-            # The edited command is the edited script when the RUN has no heredoc.
-            edited_command = command if not run.heredocs and isinstance(command, ShellCommand) else None
-            busy = caches.removes_mount_point_after(script, lambda: shell_script(fixed) or script, targets, scope,
-                                                    edited_command)
+            busy = caches.removes_mount_point_after(script, lambda: shell_script(fixed) or script, targets, scope)
         else:
             busy = None
         if busy is not None:

@@ -95,7 +95,7 @@ def test_generated_scripts(raw: str) -> None:
 
 def test_a_wrong_shortcut_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skipping the words that are not static absolute paths misses ``rm -rf ~/.cache``."""
-    def wrong(script: ShellScript, targets: tuple[str, ...], command: object = None) -> bool:
+    def wrong(script: ShellScript, targets: tuple[str, ...]) -> bool:
         return not any(w.static and w.text.startswith("/") and any(cache_use.may_name(w.text, t) for t in targets)
                        for _, words in caches._removals(script) for w in words)
 
