@@ -13,7 +13,8 @@ import os
 import posixpath
 import re
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 
 from dockmod.cst import Add, Cmd, Copy, Entrypoint, Instruction, JsonArray, Run, ShellCommand, Workdir
 from dockmod.cst.mounts import mounts_path
@@ -153,8 +154,13 @@ def cache_uses(model: Model, run: Run, script: ShellScript, calls: Sequence[Pack
     :func:`command_env`), as root or not, with those moved by ``config set`` before them. Raises
     CacheBlocked (the reason) when one is not known, when ``ENV`` turns the cache off for
     the stage, or when the script runs a cleaning command a linter wants kept."""
-    config = configured_before(model, run)
-    config.update(config_sets(script, before=calls[0].command.span[0]))
+    # cache_targets looks a cache up in ``config`` only when a config command can move it
+    # (``CacheDir.config``: the keys config_sets gives): for calls with none (apt, go …),
+    # the RUNs before are not read for it.
+    config: dict[CacheDir, str | None] = {}
+    if any(cd.config for c in calls for cd in c.info.caches):
+        config = configured_before(model, run)
+        config.update(config_sets(script, before=calls[0].command.span[0]))
     stage = model.stage_of(run)
     image = (stage.image_text if stage is not None else None) or ""
     out: list[CacheTarget] = []
@@ -182,7 +188,6 @@ def build_uses(script: ShellScript, calls: Sequence[PackageManagerCall], scope: 
     local/bin/``): only then does a mount keep what the image needs while the directory
     stays out of the layer. ``how`` is "build"."""
     out: list[CacheTarget] = []
-    cwds = _cwds(script, scope.workdir)
     for call in calls:
         for cd in call.info.build_dirs:
             if (not cd.applies(call.action) or call.has_option("--manifest-path")
@@ -194,6 +199,8 @@ def build_uses(script: ShellScript, calls: Sequence[PackageManagerCall], scope: 
                 value = opt.value if opt.value is not None and all(w.static for w in opt.words) else None
             elif any(scope.run_get(v) is not None for v in cd.env):
                 value = next(scope.run_get(v) for v in cd.env if scope.run_get(v) is not None)
+            # (Read here, not for every RUN: most calls have no build directory.)
+            cwds = _cwds(script, scope.workdir)
             cwd = cwds.get(call.span[0])
             if not isinstance(value, str) or not value or not value.startswith("/") and cwd is None:
                 continue
@@ -318,17 +325,14 @@ def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> l
     ``/root/.cache/pip``): with the mount it holds the cache of earlier builds, not what
     the image had, and what the tool writes there after the copy is not in it either. An
     operand that is not known counts when it could be one (as :func:`removes_mount_point`)."""
-    if not targets or not any(c.name.rpartition("/")[2] in _COPIERS for c in script.commands):
+    copies = _copies(script) if targets else ()
+    if not copies:
         return []
     fresh = _mktemp_variables(script)
     loops = _loop_values(script)
     cwds = _cwds(script, scope.workdir)
     out: list[str] = []
-    for cmd in script.commands:
-        found = _copied_sources(cmd)
-        if found is None:
-            continue
-        words, chdir = found
+    for cmd, (words, chdir) in copies:
         get = command_env(scope.run_get, script, cmd)
         cwd = cwds.get(cmd.span[0])
         if chdir is not None:
@@ -345,6 +349,14 @@ def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> l
                                f"(with what earlier builds left in it) instead of the image's files")
                     break
     return list(dict.fromkeys(out))
+
+
+def _copies(script: ShellScript) -> tuple[tuple[SimpleCommand, tuple[tuple[ShellWord, ...], str | None]], ...]:
+    """The commands of ``script`` that archive or copy directories, with what
+    :func:`_copied_sources` finds in each; kept with the script (each group of calls of a
+    RUN asks, and most scripts have none)."""
+    return script.derived(_copies, lambda s: tuple(
+        (c, (tuple(found[0]), found[1])) for c in s.commands if (found := _copied_sources(c)) is not None))
 
 
 #: Commands that copy or archive directories (see :func:`copies_mount`).
@@ -430,22 +442,33 @@ def _may_remove(script: ShellScript) -> bool:
 
 def _mktemp_variables(script: ShellScript) -> frozenset[str]:
     """Variables the script sets from ``mktemp`` (``GNUPGHOME="$(mktemp -d)"``): a new
-    directory, which holds no mount."""
-    return frozenset(m.group(1) for m in _MKTEMP.finditer(script.text)) if "mktemp" in script.text else frozenset()
+    directory, which holds no mount. Kept with the script: each group of calls and each
+    question (removes, copies) would scan the text again."""
+    if "mktemp" not in script.text:
+        return frozenset()
+    return script.derived(_mktemp_variables, lambda s: frozenset(m.group(1) for m in _MKTEMP.finditer(s.text)))
 
 
-def _loop_values(script: ShellScript) -> dict[str, list[str]]:
-    """``for X in a "$B"; do``: the words (as written) each loop variable takes."""
+def _loop_values(script: ShellScript) -> Mapping[str, Sequence[str]]:
+    """``for X in a "$B"; do``: the words (as written) each loop variable takes. Kept with
+    the script (read only), like :func:`_mktemp_variables`."""
     if "for" not in script.text:
-        return {}
+        return _NO_LOOPS
+    return script.derived(_loop_values, _loop_values_of)
+
+
+_NO_LOOPS: Mapping[str, Sequence[str]] = MappingProxyType({})
+
+
+def _loop_values_of(script: ShellScript) -> Mapping[str, Sequence[str]]:
     out: dict[str, list[str]] = {}
     for m in _FOR.finditer(script.text):
         out.setdefault(m.group(1), []).extend(m.group(2).replace("\\\n", " ").split())
-    return out
+    return MappingProxyType({k: tuple(v) for k, v in out.items()})
 
 
 def _operand_patterns(word: ShellWord, get: Callable[[str], object], fresh: frozenset[str],
-                      loops: dict[str, list[str]], cwd: str | None) -> list[str]:
+                      loops: Mapping[str, Sequence[str]], cwd: str | None) -> list[str]:
     """``word`` as absolute path patterns (globs kept, :data:`ANY_PART` for what is not
     known): one per value of a ``for`` loop's variable; none for a new ``mktemp`` directory."""
     text = word.text
@@ -947,6 +970,8 @@ class MountRisks:
             ins = later[i]
             if i < rest:
                 tails[id(ins)] = acc
+            if not isinstance(ins, (Run, Cmd, Entrypoint)):
+                continue  # :meth:`_after_one` gives no reason for any other instruction
             hit = known.get(id(ins))
             if hit is None:
                 hit = known[id(ins)] = self._after_one(ins, use, managers, progs, home)
@@ -988,13 +1013,13 @@ class MountRisks:
         if mounts_path(ins.flags, use.path) or self._will_mount(ins, use):
             return []
         script = shell_script(ins)
+        later = self.model.scope_at(ins)
         # ``~`` and ``$HOME`` as that RUN sees them (an ``ENV HOME`` or ``USER`` may have changed it).
-        later_home = self.model.scope_at(ins).home
-        used = next((w for w in _paths(script, later_home) if inside(w, use.path) or inside(use.path, w)
+        used = next((w for w in _paths(script, later.home) if inside(w, use.path) or inside(use.path, w)
                      and w != "/"), None)
         if used is not None:
             return [f"a later `RUN` uses {_at(used, use.path)}"]
-        get = self.model.scope_at(ins).run_get
+        get = later.run_get
         if (use.kind == "store" or use.cache.read_offline) and any(
                 c.manager in managers and offline(c, command_env(get, script, c.command))
                for c in (pm_calls(script) if script else [])):

@@ -298,9 +298,10 @@ class AddCacheMounts(Transform):
     def transform(self, df: Dockerfile) -> Dockerfile:
         if df.escape != "\\":
             return df
-        self._managers = _managers(tuple(str(n).lower() for n in self.option("package-managers")))
+        self._managers = _managers(tuple(map(str, self.option("package-managers"))))
         # Each RUN's text is read once: the RUNs found here are the ones the loop below parses.
-        candidates = {id(ins) for stage in df.stages for ins in stage.instructions if self._candidate(ins)}
+        candidates = {id(ins) for stage in df.stages for ins in stage.instructions
+                      if isinstance(ins, Run) and self._candidate(ins)}
         if not candidates:
             return df  # no RUN to read: the model is not asked for
         self._df = df
@@ -603,7 +604,8 @@ class AddCacheMounts(Transform):
 
 @functools.lru_cache(maxsize=64)
 def _managers(names: tuple[str, ...]) -> frozenset[Manager]:
-    return frozenset(m for n in names for m in _NAMES.get(n, ()))
+    """The managers the option's ``names`` (any case) name; kept by the option's value."""
+    return frozenset(m for n in names for m in _NAMES.get(n.lower(), ()))
 
 
 def _tools(calls: list[PackageManagerCall]) -> str:
