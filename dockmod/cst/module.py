@@ -13,9 +13,12 @@ from dockmod.cst.trivia import Directive, EmptyLine
 
 
 T = TypeVar("T")
-# id(tree) -> (tree, {view name: value}); a handful of trees are live at once per file.
+# id(tree) -> (tree, {view name: value}), for the newest tree only: a check reads one tree
+# per file and a fix pass one tree at a time (the corpus's check and fix compute no view more
+# often than with 8 trees kept), and dropping the last tree's views when the next tree asks
+# frees that tree while its memory is still warm, not 8 files later.
 _MEMO: dict[int, tuple[Any, dict[str, Any]]] = {}
-_MEMO_SIZE = 8
+_MEMO_SIZE = 1
 # The last tree :func:`dockmod.parse` returned and the text it parsed it from (see
 # :meth:`Dockerfile.source`). One slot: the tree a caller checks is the one it just parsed.
 _PARSED: tuple[Any, str] = (None, "")

@@ -53,7 +53,10 @@ def build_model(df: Dockerfile, *, targets: Sequence[str] | None = None,
 
 # One model per tree, shared by every transform of a pass: the engine builds one Context
 # per transform, all on the same Dockerfile object. Keyed by identity; the entry holds the
-# tree so that its id cannot be reused while cached.
+# tree so that its id cannot be reused while cached. Only the newest tree's models are kept:
+# a check reads one tree per file and a fix pass one tree at a time (the corpus's check and
+# fix build as many models as with 8 trees kept), and dropping the last tree's model when
+# the next tree's is built frees both while their memory is still warm, not 8 files later.
 _MODELS: OrderedDict[tuple[int, tuple[str, ...] | None], tuple[Dockerfile, Model]] = OrderedDict()
 _MODELS_SIZE = 8
 
@@ -66,6 +69,8 @@ def model_for(df: Dockerfile, targets: Sequence[str] | None = None) -> Model:
         _MODELS.move_to_end(key)
         return hit[1]
     model = Model(df, targets=targets)
+    if _MODELS and next(reversed(_MODELS.values()))[0] is not df:
+        _MODELS.clear()  # every entry is of one tree: the last one's
     _MODELS[key] = (df, model)
     if len(_MODELS) > _MODELS_SIZE:
         _MODELS.popitem(last=False)

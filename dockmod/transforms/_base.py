@@ -231,7 +231,8 @@ class Transform(Transformer):
 
         A per-class table says, for each instruction class, whether the walk skips it,
         calls only its ``leave_X`` (it has no ``visit_X`` and holds no node the class
-        handles: most instructions of most transforms), or visits it in full. A class
+        handles: most instructions of most transforms), only its ``visit_X`` (no ``leave_X``
+        and no node below handled), or visits it in full. A class
         that handles the root, its directives or footer, or that sees every node, is
         walked in full.
         """
@@ -248,6 +249,13 @@ class Transform(Transformer):
                 nx: Any = ins
             elif how is _FULL:
                 nx = ins.visit(self)
+            elif how[0] == "v":  # only visit_X, nothing below entered: visit() minus its dispatch
+                if self._current is None:
+                    self._current = ins
+                getattr(self, how)(ins)  # (its answer only says whether to enter: nothing to)
+                if ins is self._current:
+                    self._current = None
+                nx = ins
             else:  # only leave_X: what on_visit, on_leave and visit() do for it
                 if self._current is None:
                     self._current = ins
@@ -299,9 +307,12 @@ class Transform(Transformer):
         if not cls.enters(ins_cls):
             return _SKIP
         leave = cls.handler(ins_cls, "leave_")
-        if leave is None or cls.fields_to_enter(ins_cls) or cls.handler(ins_cls, "visit_") is not None:
+        visit = cls.handler(ins_cls, "visit_")
+        if cls.fields_to_enter(ins_cls) or (leave is None) == (visit is None):
             return _FULL
-        return leave
+        # One handler and no field to enter: walk() calls it directly (a ``visit_`` or
+        # ``leave_`` name; DM512's visit_From/visit_Shell, most transforms' leave_X).
+        return leave or visit  # type: ignore[return-value]
 
     def on_visit(self, node: Node) -> bool:
         if isinstance(node, Instruction) and self._current is None:

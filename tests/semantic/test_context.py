@@ -13,7 +13,10 @@ def test_one_model_per_tree_object() -> None:
     changed = df.with_changes(body=df.body[:2])
     other = Context(dockerfile=changed).model
     assert other is not first and len(other.stages) == 2
-    assert Context(dockerfile=df).model is first  # the old tree keeps its model
+    # Only the newest tree's model is cached (see semantic.model_for): the old tree, asked
+    # again, gets a model of its own, never the newer tree's.
+    again = Context(dockerfile=df).model
+    assert again is not other and again.dockerfile is df and len(again.stages) == 3
 
 
 def test_targets_option_narrows_shipped() -> None:

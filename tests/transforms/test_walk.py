@@ -69,6 +69,23 @@ class _Mixed(_Record):
         return updated
 
 
+class _VisitOnly(_Record):
+    """Only ``visit_X`` for some instructions (as DM512): called directly, whatever it answers."""
+
+    def visit_From(self, node: cst.From) -> bool:
+        self._note("visit_From", node)
+        self.report(node, what="FROM")
+        return False
+
+    def visit_Env(self, node: cst.Env) -> bool:
+        self._note("visit_Env", node)
+        return True  # nothing below is handled: nothing to enter either way
+
+    def leave_Run(self, original: cst.Run, updated: cst.Run) -> Any:
+        self._note("leave_Run", original)
+        return self.propose(original, updated.with_changes(keyword="run"), what="RUN")
+
+
 class _Footer(_Record):
     """Handles a node outside the body: walked in full."""
 
@@ -77,7 +94,7 @@ class _Footer(_Record):
         return updated
 
 
-@pytest.mark.parametrize("cls", [_LeaveOnly, _Mixed, _Footer])
+@pytest.mark.parametrize("cls", [_LeaveOnly, _Mixed, _VisitOnly, _Footer])
 @pytest.mark.parametrize("fix", [False, True])
 def test_walk_makes_the_calls_of_visit(cls: type[_Record], fix: bool) -> None:
     df = dockmod.parse(TEXT)
@@ -105,3 +122,15 @@ def test_walk_tables_are_per_class() -> None:
     assert _LeaveOnly._how(cst.Run) == "leave_Run"
     assert _LeaveOnly._how(cst.Onbuild) == "full"  # holds a RUN
     assert _Mixed._how(cst.Run) == "full"  # its flags are handled
+    assert _Mixed._how(cst.From) == "full"  # visit_From and leave_Instruction
+    assert _VisitOnly._how(cst.From) == "visit_From" and _VisitOnly._how(cst.Env) == "visit_Env"
+    assert _VisitOnly._how(cst.Run) == "leave_Run"
+
+
+def test_visit_only_sees_its_instruction_as_current() -> None:
+    df = dockmod.parse(TEXT)
+    t = _VisitOnly(Context(df))
+    t.walk(df)
+    assert ("visit_From", "FROM alpine AS build\n", "FROM alpine AS build\n") in t.calls
+    assert ("visit_Env", "ENV A=1\n", "ENV A=1\n") in t.calls
+    assert [f.message for f in t.findings].count("found `FROM`") == 1
