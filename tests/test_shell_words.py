@@ -58,12 +58,14 @@ def test_corpus_words_are_the_loops() -> None:
 
 
 def test_kinds_and_name_field_by_id_are_those_by_name() -> None:
-    """``_ids``: a node's kind id is among the ``command`` / ``variable_assignment`` ids
+    """``kind_ids``/``field_ids``: a node's kind id is among the ``command`` / ``variable_assignment`` ids
     exactly when its type is that name; the ``name`` field by id is the one by name."""
     seen = {"command": 0, "variable_assignment": 0}
     for raw, escape in [(s, "\\") for s in SCRIPTS] + _texts():
         script = parse._parse(raw, escape)
-        commands, assignments, name_field = parse._ids()
+        commands = parse.kind_ids(frozenset({"command"}))
+        assignments = parse.kind_ids(frozenset({"variable_assignment"}))
+        (name_field,) = parse.field_ids("name")
         if not script.commands:
             continue
         root = script.commands[0]._node  # type: ignore[attr-defined]

@@ -10,10 +10,9 @@ Only the shell's own rules are here: no Dockerfile scope, no package manager.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
-from dockmod.shell.parse import _ids, _parser, _special
+from dockmod.shell.parse import kind_ids
 
 if TYPE_CHECKING:
     from tree_sitter import Node as TSNode
@@ -32,17 +31,6 @@ _READERS = frozenset({"read", "getopts", "mapfile", "readarray", "printf"})
 # What _steps reads in a compound statement: changes, and scopes whose changes stay there.
 _CHANGES = frozenset({"variable_assignment", "declaration_command", "unset_command", "command"})
 _SCOPES = frozenset({"command_substitution", "process_substitution", "heredoc_body"})
-
-
-@cache
-def _kinds() -> tuple[frozenset[int], frozenset[int]]:
-    """The node kind ids whose type is in ``_CHANGES``, and in ``_SCOPES``: ``kind_id in
-    ids`` is ``type in names`` without making the str ``type`` is (``kind_id`` is the
-    symbol whose name ``type`` is; see :func:`dockmod.shell.parse._walk_kinds`)."""
-    language = _parser().language
-    names = [language.node_kind_for_id(i) for i in range(language.node_kind_count)]
-    return (frozenset(i for i, t in enumerate(names) if t in _CHANGES),
-            frozenset(i for i, t in enumerate(names) if t in _SCOPES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +139,7 @@ def _steps(n: TSNode, b: _Builder) -> list[tuple[int, Step]]:
         return _direct(n, b)
     # A compound statement, a pipeline, a function: what it changes may not be changed.
     # (Node types read by kind id: every node below is looked at.)
-    changes, scopes = _kinds()
+    changes, scopes = kind_ids(_CHANGES), kind_ids(_SCOPES)
     out: list[tuple[int, Step]] = []
     stack = [n]
     while stack:
@@ -201,14 +189,12 @@ def _direct(n: TSNode, b: _Builder) -> list[tuple[int, Step]]:
                 out.append((c.start_byte, _named(b, c, kind)))
         return out
     if t == "command":
-        c = n.child_by_field_id(_ids()[2])  # the field "name"
+        c = n.child_by_field_id(b.name_field)
         if c is None:
             name = ""
         else:
-            # A plain name's text is its slice (what _Builder.word makes of a word without
-            # _special bytes), read without building the word.
-            plain = _special(b.src, c.start_byte, c.end_byte) is None
-            name = (b.slice(c) if plain else b.word(c).text).rsplit("/", 1)[-1]
+            plain = b.plain(c)  # most names: no word built
+            name = (plain if plain is not None else b.word(c).text).rsplit("/", 1)[-1]
         if name in _OPAQUE:
             return [(n.start_byte, Step(ANY, "unknown", None, True))]
         if name != "set" and name not in _READERS:

@@ -351,13 +351,7 @@ class SimpleCommand:
         if n.kind_id not in b.command_kinds:  # n.type != "command"
             return None
         c = n.child_by_field_id(b.name_field)
-        if c is None:
-            return None
-        sb, eb = c.start_byte, c.end_byte
-        b = self._b
-        if _special(b.src, sb, eb) is not None:
-            return None
-        return b.text[sb:eb] if b.ascii else b.src[sb:eb].decode("utf-8", "surrogateescape")
+        return b.plain(c) if c is not None else None
 
     def _build_name(self) -> ShellWord | None:
         n = self._node
@@ -383,7 +377,7 @@ class SimpleCommand:
             word = b.word
             # Fields compared by id (``field_name`` is the name of ``field_id``: a new str
             # at each read otherwise).
-            argument, name, redirect = _word_fields()
+            argument, name, redirect = field_ids("argument", "name", "redirect")
             cur = n.walk()
             more = cur.goto_first_child()
             while more:
@@ -692,27 +686,27 @@ def _walk_kinds() -> dict[int, str]:
 
 
 @cache
-def _ids() -> tuple[frozenset[int], frozenset[int], int]:
-    """The kind ids whose type name is ``command``, those whose type name is
-    ``variable_assignment`` (``kind_id in ids`` is ``type == name`` without making the str
-    ``type`` is; see :func:`_walk_kinds`), and the id of the field ``name``
-    (``child_by_field_id`` of it is ``child_by_field_name("name")`` without looking the
-    name up among the grammar's field names)."""
+def kind_ids(names: frozenset[str]) -> frozenset[int]:
+    """The node kind ids whose type name is in ``names``: ``n.kind_id in kind_ids(names)``
+    is ``n.type in names`` without making the str ``n.type`` is (``kind_id`` is the symbol
+    whose name ``type`` is; see :func:`_walk_kinds`)."""
     language = _parser().language
-    names = [language.node_kind_for_id(i) for i in range(language.node_kind_count)]
-    field = language.field_id_for_name("name")
-    assert field is not None
-    return (frozenset(i for i, t in enumerate(names) if t == "command"),
-            frozenset(i for i, t in enumerate(names) if t == "variable_assignment"), field)
+    return frozenset(i for i in range(language.node_kind_count) if language.node_kind_for_id(i) in names)
 
 
 @cache
-def _word_fields() -> tuple[int, int, int]:
-    """The ids of the fields ``argument``, ``name`` and ``redirect`` (of ``command``)."""
+def field_ids(*names: str) -> tuple[int, ...]:
+    """The ids of the fields ``names``: ``child_by_field_id`` and ``TreeCursor.field_id``
+    read them without looking a name up among the grammar's field names (or making the
+    str ``field_name`` is)."""
     language = _parser().language
-    ids = tuple(language.field_id_for_name(f) for f in ("argument", "name", "redirect"))
+    ids = tuple(language.field_id_for_name(f) for f in names)
     assert None not in ids
     return ids  # type: ignore[return-value]
+
+
+_COMMAND_KIND = frozenset({"command"})
+_ASSIGNMENT_KIND = frozenset({"variable_assignment"})
 
 
 class _Builder:
@@ -731,8 +725,10 @@ class _Builder:
         self.redirects = b"<" in self.src or b">" in self.src
         #: Byte offsets are raw offsets too (one byte per character, no continuation gap).
         self.direct = self.ascii and omap._identity
-        #: Node kinds and field read by id (see :func:`_ids`).
-        self.command_kinds, self.assignment_kinds, self.name_field = _ids()
+        #: Node kinds and a field read by id (see :func:`kind_ids`, :func:`field_ids`).
+        self.command_kinds = kind_ids(_COMMAND_KIND)
+        self.assignment_kinds = kind_ids(_ASSIGNMENT_KIND)
+        (self.name_field,) = field_ids("name")
 
     def lspan(self, n: TSNode) -> tuple[int, int]:
         return self.b(n.start_byte), self.b(n.end_byte)
@@ -741,6 +737,13 @@ class _Builder:
         if self.ascii:  # byte offsets are offsets in the text: no bytes copy to decode
             return self.text[n.start_byte : n.end_byte]
         return self.src[n.start_byte : n.end_byte].decode("utf-8", "surrogateescape")
+
+    def plain(self, n: TSNode) -> str | None:
+        """The text of the word ``n`` when it is plain (no byte of ``_special``: its
+        slice, what :meth:`word` makes its text), read without building the word; else None."""
+        if _special(self.src, n.start_byte, n.end_byte) is not None:
+            return None
+        return self.slice(n)
 
     def word(self, n: TSNode) -> ShellWord:
         sb, eb = n.start_byte, n.end_byte
