@@ -228,26 +228,17 @@ class PositionProvider:
         return self._span(start, end)
 
     def _span(self, start: int, end: int) -> Span:
-        """The span of offsets ``start``..``end``: :meth:`_pos` of each, with one bisection
-        when both are on the line of ``start`` (most findings: a one-line instruction)."""
-        starts = self._starts
-        if starts is None:
-            starts = self._line_starts()
-        line = bisect_right(starts, start) - 1
-        first = starts[line]
-        sc = start - first
+        """The span of offsets ``start``..``end``: :meth:`_pos` of each end, with one
+        bisection when both are on the line of ``start`` (most findings: a one-line
+        instruction)."""
+        starts = self._line_starts()
         stop = max(end, start)
-        if line + 1 == len(starts) or stop < starts[line + 1]:  # the same line: the same bisection
-            ec = stop - first
-            el = line
-        else:
-            el = bisect_right(starts, stop) - 1
-            ec = stop - starts[el]
-        if line == 0:
-            sc = max(sc - self._bom, 0)
-        if el == 0:
-            ec = max(ec - self._bom, 0)
-        return Span(line + 1, sc + 1, el + 1, ec + 1, start, end)
+        line = bisect_right(starts, start) - 1
+        if line + 1 < len(starts) and stop >= starts[line + 1]:  # ends on a later line
+            (sl, sc), (el, ec) = self._pos(start), self._pos(stop)
+            return Span(sl, sc, el, ec, start, end)
+        first = starts[line] + (self._bom if line == 0 else 0)  # as _pos counts columns
+        return Span(line + 1, max(start - first, 0) + 1, line + 1, max(stop - first, 0) + 1, start, end)
 
     def span(self, node: Node) -> Span:
         """The node's span; an instruction's starts at its keyword, not its comments."""

@@ -239,7 +239,7 @@ def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts
     ``rm`` whose every operand lies in a mounted directory (``in_mounts``; None: no mounts)."""
     name = cmd.name.rpartition("/")[2]
     # The name first: most commands are no cleaner, and their words are not built.
-    for prefix in _cleaners_run_by(name, managers if isinstance(managers, tuple) else tuple(managers)):
+    for prefix in _cleaners_run_by(name, tuple(managers)):  # (a tuple is its own tuple())
         if tuple(w.text for w in cmd.args[: len(prefix) - 1]) == prefix[1:]:
             return " ".join([name, *prefix[1:]])
     if name == "rm" and in_mounts is not None:

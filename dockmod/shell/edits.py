@@ -69,8 +69,9 @@ def _clean_cuts(script: ShellScript, cuts: list[tuple[int, int, str]], commands:
     words are the script's minus what was cut, plus what was inserted.
 
     That holds when (1) the script parsed without error and holds no heredoc marker (whose
-    bodies are parsed apart) and no ``==`` or ``=~`` (see below), (2) every command removed is at the top level (not in a
-    subshell, group or compound statement, whose keywords would meet), or only ``words``
+    bodies are parsed apart) and no ``==`` or ``=~`` (:func:`_no_regex`), (2) every command
+    removed is at the top level (not in a subshell, group or compound statement, whose
+    keywords would meet), or only ``words``
     are cut or inserted (no word moves into or out of a command's first place, and the
     tokens next to each cut are no keywords), (3) the new logical text is the old one with
     exactly those cuts, (4) the tokens next to each cut are ordinary (see ``_ORDINARY``),
