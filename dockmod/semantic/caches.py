@@ -818,12 +818,12 @@ class MountRisks:
     def __init__(self, model: Model, managers: frozenset[Manager]) -> None:
         self.model = model
         self.handled: Handled = lambda c: c.manager in managers and c.kind is not None
-        #: (use, managers, programs, HOME) → id of a later instruction → its reasons (the
+        #: (use, managers, programs) → id of a later instruction → its reasons (the
         #: use as :meth:`_use_key` reads it).
         self._later: dict[tuple, dict[int, list[str]]] = {}
         self._copied: dict[int, list[str]] = {}
         self._toolbox: dict[int, bool] = {}
-        #: (use, managers, programs, HOME) → id of an instruction → the reasons of every
+        #: (use, managers, programs) → id of an instruction → the reasons of every
         #: instruction after it (:meth:`_after`), filled for a stage's suffix at once.
         self._tails: dict[tuple, dict[int, tuple[str, ...]]] = {}
         #: (id of a RUN, manager) → :meth:`_will_mount`.
@@ -884,7 +884,7 @@ class MountRisks:
                     out.append("\0toolbox")
                 toolbox.append(u.path)
             # A reason said of several directories is said once, naming them all (below).
-            for r in reasons + self._after(run, u, calls, home):
+            for r in reasons + self._after(run, u, calls):
                 key = r.replace(f"`{u.path}`", "\0")
                 if key not in grouped:
                     grouped[key] = []
@@ -939,12 +939,12 @@ class MountRisks:
                 for t in (stage_index, *model.descendants(stage_index)))
         return hit
 
-    def _after(self, run: Run, use: CacheTarget, calls: Sequence[PackageManagerCall], home: str | None) -> list[str]:
+    def _after(self, run: Run, use: CacheTarget, calls: Sequence[PackageManagerCall]) -> list[str]:
         """Why instructions after ``run`` (the rest of the stage and the stages built on
         it) make ``use`` unsafe."""
         managers = frozenset(c.manager for c in calls)
         progs = frozenset(w.text.rpartition("/")[2] for c in calls for w in c.program)
-        key = (*_use_key(use), managers, progs, home)
+        key = (*_use_key(use), managers, progs)
         tails = self._tails.get(key)
         if tails is None:
             tails = self._tails[key] = {}
@@ -958,7 +958,7 @@ class MountRisks:
         """:meth:`_after`'s reasons for ``run``, read from the last instruction back, kept
         for ``run`` and for each later instruction of its stage (whose instructions after it
         are a suffix of ``run``'s): a stage's RUNs are looked through once per ``key``."""
-        managers, progs, home = key[-3:]
+        managers, progs = key[-2:]
         known = self._later.setdefault(key, {})
         later = self.model.after(run)
         stage = self.model.stage_of(run)
@@ -974,14 +974,14 @@ class MountRisks:
                 continue  # :meth:`_after_one` gives no reason for any other instruction
             hit = known.get(id(ins))
             if hit is None:
-                hit = known[id(ins)] = self._after_one(ins, use, managers, progs, home)
+                hit = known[id(ins)] = self._after_one(ins, use, managers, progs)
             if hit:
                 acc = tuple(dict.fromkeys((*hit, *acc)))
         tails[id(run)] = acc
         return acc
 
-    def _after_one(self, ins: Instruction, use: CacheTarget, managers: frozenset[Manager], progs: frozenset[str],
-                   home: str | None) -> list[str]:
+    def _after_one(self, ins: Instruction, use: CacheTarget, managers: frozenset[Manager],
+                   progs: frozenset[str]) -> list[str]:
         if use.how == "build" and isinstance(ins, (Run, Cmd, Entrypoint)) and ins.command is not None and any(
                 use.path.rpartition("/")[2] in t
                 for t in (ins.command.text, *(h.body for h in getattr(ins, "heredocs", ())))):
