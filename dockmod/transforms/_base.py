@@ -142,10 +142,16 @@ class Context:
     #: Record each applicable proposal's key in ``Transform.proposal_keys``.
     track_keys: bool = False
     _model: Any = field(default=None, init=False, repr=False, compare=False)
+    #: Build contexts opened for this file, by ``context`` option (see
+    #: ``open_build_context``): shared with the contexts :meth:`derive` makes, so the
+    #: transforms that read the build context open it once per file.
+    _build_contexts: dict[str | None, Any] = field(default_factory=dict, init=False, repr=False,
+                                                   compare=False)
 
     def derive(self, options: dict[str, Any]) -> Context:
         """A copy of this context with ``options`` (one transform's), and no model yet (a
-        ``targets`` option narrows it). Cheaper than building one per transform."""
+        ``targets`` option narrows it). Cheaper than building one per transform. The
+        opened build contexts stay shared."""
         new = object.__new__(Context)
         d = new.__dict__
         d.update(self.__dict__)
