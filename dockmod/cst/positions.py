@@ -128,6 +128,9 @@ def _bounds_in(df: Dockerfile, text: str) -> tuple[list[int], list[int]] | None:
 
 _ESCAPES = ("\\", "`")
 _NEWLINE = re.compile("\n")
+#: The first offsets asked of a tree are located by counting newlines before them; the line
+#: table is built at the next (most files get a few findings: no table for them).
+_COUNTED = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,8 @@ class PositionProvider:
         self._recorded: set[int] = set()
         self._all = False
         self._starts: list[int] | None = None
+        # Offsets located without the table so far (see _COUNTED).
+        self._counted = 0
         # A BOM is not a column anyone counts.
         self._bom = len(df.bom)
 
@@ -197,13 +202,25 @@ class PositionProvider:
             self._starts = [0, *[m.end() for m in _NEWLINE.finditer(self.text)]]
         return self._starts
 
-    def _pos(self, offset: int) -> tuple[int, int]:
-        starts = self._line_starts()
+    def _line(self, offset: int) -> tuple[int, int]:
+        """The 0-based line of ``offset`` and the offset where that line starts: by counting
+        the newlines before it for the first :data:`_COUNTED` offsets asked, then from the
+        line table (built once)."""
+        starts = self._starts
+        if starts is None:
+            if self._counted < _COUNTED:
+                self._counted += 1
+                text = self.text
+                return text.count("\n", 0, offset), text.rfind("\n", 0, offset) + 1
+            starts = self._line_starts()
         line = bisect_right(starts, offset) - 1
-        col = offset - starts[line]
+        return line, starts[line]
+
+    def _pos(self, offset: int) -> tuple[int, int]:
+        line, first = self._line(offset)
         if line == 0:
-            col = max(col - self._bom, 0)
-        return line + 1, col + 1
+            first += self._bom  # (a BOM is not a column: as _span counts columns)
+        return line + 1, max(offset - first, 0) + 1
 
     # -- queries ---------------------------------------------------------------------
     def __contains__(self, node: Node) -> bool:
@@ -229,15 +246,15 @@ class PositionProvider:
 
     def _span(self, start: int, end: int) -> Span:
         """The span of offsets ``start``..``end``: :meth:`_pos` of each end, with one
-        bisection when both are on the line of ``start`` (most findings: a one-line
+        :meth:`_line` when both are on the line of ``start`` (most findings: a one-line
         instruction)."""
-        starts = self._line_starts()
         stop = max(end, start)
-        line = bisect_right(starts, start) - 1
-        if line + 1 < len(starts) and stop >= starts[line + 1]:  # ends on a later line
+        if self.text.find("\n", start, stop) >= 0:  # ends on a later line
             (sl, sc), (el, ec) = self._pos(start), self._pos(stop)
             return Span(sl, sc, el, ec, start, end)
-        first = starts[line] + (self._bom if line == 0 else 0)  # as _pos counts columns
+        line, first = self._line(start)
+        if line == 0:
+            first += self._bom  # as _pos counts columns
         return Span(line + 1, max(start - first, 0) + 1, line + 1, max(stop - first, 0) + 1, start, end)
 
     def span(self, node: Node) -> Span:

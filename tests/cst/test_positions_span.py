@@ -4,11 +4,15 @@ length, a BOM, CRLF, a text without a final newline."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dockmod
+from dockmod import engine
+from dockmod.cst import positions
 from dockmod.cst.positions import PositionProvider, Span
+from dockmod.transforms import REGISTRY
 
 _TEXTS = ["FROM a\n", "FROM a", "\ufeffFROM a\nRUN b\n\n# c", "FROM a\r\nRUN b \\\r\n  c\r\n\r\n",
           "FROM a\nRUN x \\\n y \\\n\n z\nCOPY . .\n"]
@@ -54,3 +58,38 @@ def test_line_starts_follow_each_newline(lines: list[str], final: bool) -> None:
     text = "\n".join(["FROM a", *lines]) + ("\n" if final else "")
     p = PositionProvider(dockmod.parse(text))
     assert p._line_starts() == [0, *(i + 1 for i, c in enumerate(p.text) if c == "\n")]
+
+
+def _table_first(text: str) -> PositionProvider:
+    p = PositionProvider(dockmod.parse(text))
+    p._line_starts()  # every offset from the line table
+    return p
+
+
+def test_counted_offsets_then_the_table() -> None:
+    # The first offsets asked are located by counting newlines, the rest from the table
+    # (built at the ninth): the same lines and columns either way (BOM, CRLF, no final newline).
+    for text in _TEXTS:
+        p, table = PositionProvider(dockmod.parse(text)), _table_first(text)
+        offsets = list(range(len(p.text) + 1))
+        for i, offset in enumerate(offsets):
+            assert p._pos(offset) == table._pos(offset), (text, offset)
+            assert (p._starts is None) == (i < positions._COUNTED), (text, i)
+        p = PositionProvider(dockmod.parse(text))
+        for start, end in zip(offsets, reversed(offsets)):
+            assert p._span(start, end) == table._span(start, end), (text, start, end)
+
+
+_MANY = "\ufeffFROM a\r\n" + "".join(f"MAINTAINER m{i}\r\nRUN x{i} \\\r\n  y\r\n" for i in range(12))
+
+
+def test_findings_positions_before_and_after_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    # More findings than offsets counted: each finding's position is the one the line table gives.
+    def check() -> list[tuple[str, int, int, int, int]]:
+        result = engine.run(dockmod.parse(_MANY), list(REGISTRY), engine.EngineOptions())
+        return [(f.code, f.line, f.column, f.end_line, f.end_column) for f in result.findings]
+
+    counted = check()
+    assert len(counted) > positions._COUNTED and {2, 35} < {f[1] for f in counted}
+    monkeypatch.setattr(positions, "_COUNTED", 0)
+    assert counted == check()
