@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dockmod.cli import cli
+from dockmod.cst import Heredoc
 from dockmod.ecosystems import calls, unquoted
 from dockmod.shell import parse
 from dockmod.shell.parse import SimpleCommand, parse_shell
@@ -111,3 +114,30 @@ def test_check_parses_no_run_that_no_transform_reads(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, ["check", "-j", "1", "--exit-zero", str(path)])
     assert result.exit_code == 0, result.output
     assert log[0] == ("echo hi > /tmp/x && apt-get install -y curl", "\\")  # then the fixes' texts
+
+
+_PIECES = ["a", "b x", "! c", "d > f", "e 2>&1", "(f; g)", "{ h; i; }", "j | k", "l |& m",
+           "if n; then o; fi", "while p; do q; done", "r=$(s && t)", "export U=1", "v &", "w <<EOF"]
+_JOINS = [" && ", " || ", "; ", " | ", " & ", "\n", " &&\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_JOINS)), min_size=1, max_size=7),
+       st.booleans())
+def test_operators_in_one_walk_are_each_commands_operator(parts: list[tuple[str, str]], heredoc_body: bool) -> None:
+    # A heredoc body joins its commands by newlines too (NEWLINE); a RUN's text by operators.
+    text = "".join(p + j for p, j in parts).rstrip(" &|;\n")
+    parse.clear_cache()  # a fresh parse: no command has found its operator yet
+    if heredoc_body:
+        script = parse.parse_heredoc_body(Heredoc(body=text + "\n", terminator="EOF\n"))
+    else:
+        script = parse_shell(text)
+    got = parse.operators(script)
+    assert got == tuple(c.operator for c in script.commands)
+
+
+@pytest.mark.parametrize("text", [s for s in SCRIPTS if not parse_shell(s).has_error])
+def test_operators_of_the_lazy_scripts(text: str) -> None:
+    script = parse_shell(text)
+    assert parse.operators(script) == tuple(c.operator for c in script.commands)
+    assert parse.operators(script) is parse.operators(script)  # memoised with the script

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dockmod.cst.arguments import ShellCommand
 from dockmod.lang.words import logical_text
 from dockmod.shell.commands import RESERVED_WORDS
-from dockmod.shell.parse import Operator, ShellScript, ShellWord, SimpleCommand, parse_shell
+from dockmod.shell.parse import Operator, ShellScript, ShellWord, SimpleCommand, operators, parse_shell
 
 
 # --- structural verification -------------------------------------------------------------
@@ -186,8 +186,8 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
         return new
     removed = {w.span for w in targets}
     expected = [
-        (c.name, [a.text for a in c.argv if a.span not in removed], c.operator)
-        for c in script.commands
+        (c.name, [a.text for a in c.argv if a.span not in removed], op)
+        for c, op in zip(script.commands, operators(script))
     ]
     if _shape(parse_shell(new)) != expected:
         return None
@@ -260,9 +260,9 @@ def remove_command(command: ShellCommand, target: SimpleCommand) -> ShellCommand
     # is stricter than comparing words, and builds none).
     raw = command.raw
     expected: list[tuple[str, str, Operator | None]] = []
-    for i, c in enumerate(script.commands):
+    for i, (c, op) in enumerate(zip(script.commands, operators(script))):
         if i != index:
-            expected.append((c.name, raw[c.span[0]:c.span[1]], cmd.operator if i == index - 1 else c.operator))
+            expected.append((c.name, raw[c.span[0]:c.span[1]], cmd.operator if i == index - 1 else op))
     got = _text_shape(parse_shell(new))
     if got is None or len(got) != len(expected):
         return None
@@ -277,13 +277,14 @@ def _text_shape(script: ShellScript) -> list[tuple[str, str, Operator | None]] |
     if script.has_error:
         return None
     raw = script.raw
-    return [(c.name, raw[c.span[0]:c.span[1]], c.operator) for c in script.commands]
+    return [(c.name, raw[c.span[0]:c.span[1]], op) for c, op in zip(script.commands, operators(script))]
 
 
 def _shape(script: ShellScript) -> list[tuple[str, list[str], Operator | None]] | None:
+    # The operators from one walk of the tree (see ``operators``), not one climb per command.
     if script.has_error:
         return None
-    return [(c.name, c.words, c.operator) for c in script.commands]
+    return [(c.name, c.words, op) for c, op in zip(script.commands, operators(script))]
 
 
 def insert_words_after(command: ShellCommand, word: ShellWord, new_words: list[str]) -> ShellCommand | None:
@@ -349,14 +350,14 @@ def insert_words(command: ShellCommand,
             and _clean_cuts(script, cuts, owners.values(), new, words=True)):
         return new
     expected = []
-    for c in script.commands:
+    for c, op in zip(script.commands, operators(script)):
         words = []
         for a in c.argv:
             words.append(a.text)
             extra = after.get(a.span)
             if extra is not None:
                 words.extend(extra)
-        expected.append((c.name, words, c.operator))
+        expected.append((c.name, words, op))
     if _shape(parse_shell(new)) != expected:
         return None
     return new

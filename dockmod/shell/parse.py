@@ -803,6 +803,59 @@ class _Builder:
             return op, self.b(before.end_byte)
 
 
+def operators(script: ShellScript) -> tuple[Operator | None, ...]:
+    """Each command's :attr:`~SimpleCommand.operator`, in the order of ``script.commands``.
+
+    Found in one walk down the tree, memoised with the script: asking each command climbs
+    ``Node.parent`` from it (a descent from the root at each step), which the edits'
+    whole-script checks did for every command of the script and of its re-parse. A script
+    with a syntax error asks each command.
+    """
+    return script.derived(operators, _operators)
+
+
+def _operators(script: ShellScript) -> tuple[Operator | None, ...]:
+    commands = script.commands
+    if script.has_error or not commands:
+        return tuple(c.operator for c in commands)
+    kinds = _walk_kinds()
+    out: list[Operator | None] = []
+    # (node, the operator after it, the operator after its statement: what _following
+    # finds from the statement _statement climbs to), popped in source order as
+    # _command_nodes yields the commands (an error-free tree: no skipped node holds one).
+    stack: list[tuple[TSNode, Operator | None, Operator | None]] = [(commands[0]._b.root, None, None)]
+    while stack:
+        n, after, stmt_after = stack.pop()
+        k = kinds.get(n.kind_id, _OTHER)
+        if k is _COMMAND:
+            out.append(stmt_after)
+            continue
+        if k is _SKIP or k is _NO_COMMAND:
+            continue
+        t = n.type
+        chain = t in _CHAINS
+        body = n.child_by_field_name("body") if t == "redirected_statement" else None
+        wraps = t == "negated_command"
+        children = [c for c in n.children if not c.is_extra]
+        below = []
+        for i, c in enumerate(children):
+            if not c.is_named:
+                continue
+            is_body = body is not None and c == body
+            sib = children[i + 1] if i + 1 < len(children) else None
+            if sib is None or is_body:
+                op = after if chain or is_body else None
+            elif sib.is_named:
+                op = Operator.NEWLINE
+            else:
+                op = _OPERATOR.get(sib.type)
+            below.append((c, op, stmt_after if wraps or is_body else op))
+        stack.extend(reversed(below))
+    if len(out) != len(commands):  # (not expected: then as each command finds it)
+        return tuple(c.operator for c in commands)
+    return tuple(out)
+
+
 def _is_body(n: TSNode) -> bool:
     p = n.parent
     return p is not None and p.type == "redirected_statement" and p.child_by_field_name("body") == n
