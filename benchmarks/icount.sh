@@ -13,7 +13,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 tree=$(cd "${1:-$here}" && pwd)
-corpus=${2:-$here/../shared/corpus}
+corpus=$(cd "${2:-$here/../shared/corpus}" && pwd)  # absolute: the passes run in TREE
 [ $# -gt 2 ] && shift 2 || set --
 python=${PYTHON:-$here/.venv/bin/python}
 for kind in ${@:-parse check}; do
