@@ -10,6 +10,10 @@ machine's load, which is printed with them:
 * ``parse`` and ``check`` passes alternate (parse, check, parse, …), so that a drift of
   the machine's speed falls on both alike; the ratio is given of the two bests and as the
   median of the pairs' ratios, with their range;
+* each in-process pass runs pinned to one CPU (``--cpu``, by default the last one this
+  process may use; ``--cpu none`` to leave it to the scheduler), as pyperf advises: on a
+  small VM a pass that the scheduler moves between CPUs can run up to 1.8× slower, at
+  random, which made the ratio of two passes a coin toss;
 * both in-process rows run with the garbage collector set as ``dockmod check`` sets it for a
   run of files (``dockmod.runner.GC_THRESHOLD``, start-up state frozen); the same two rows
   with CPython's default collector are printed below them;
@@ -104,13 +108,16 @@ def read_all(paths: list[Path]) -> list[tuple[str, str]]:
     return [(str(p), decode(p.read_bytes())) for p in paths]
 
 
-def _inner(kind: str, root: str, collector: str) -> None:
+def _inner(kind: str, root: str, collector: str, cpu: str = "none") -> None:
     """One timed pass, in a fresh process (``--_inner``): prints ``wall cpu`` of the loop.
+    ``cpu``: the CPU to run on (see :func:`pinned_cpu`), or "none".
 
     Every content cache (shell parses, RUN facts, DM202's edits, …) starts empty, as in a
     new ``dockmod`` process; the imports and a warm-up on a file of its own (whose RUN
     texts are not the corpus's) come before the timing.
     """
+    if cpu != "none":
+        os.sched_setaffinity(0, {int(cpu)})
     import dockmod
     from dockmod import engine
     from dockmod.errors import DockmodError
@@ -152,9 +159,22 @@ def _inner(kind: str, root: str, collector: str) -> None:
     print(f"{wall} {cpu}")
 
 
+#: The CPU the in-process passes run on (``--cpu``), or "none".
+PIN = "none"
+
+
+def pinned_cpu(choice: str) -> str:
+    """``--cpu``'s CPU: "last" is the highest this process may use (none where the
+    platform cannot pin)."""
+    if choice == "none" or not hasattr(os, "sched_setaffinity"):
+        return "none"
+    allowed = sorted(os.sched_getaffinity(0))
+    return str(allowed[-1]) if choice == "last" else str(int(choice))
+
+
 def _inner_run(kind: str, root: Path, collector: str) -> tuple[float, float]:
     """``wall cpu`` of one pass of ``kind`` in a fresh process (see :func:`_inner`)."""
-    out = subprocess.run([sys.executable, __file__, "--_inner", kind, str(root), collector], env=CLI_ENV,
+    out = subprocess.run([sys.executable, __file__, "--_inner", kind, str(root), collector, PIN], env=CLI_ENV,
                          check=True, capture_output=True, text=True).stdout.split()
     return float(out[0]), float(out[1])
 
@@ -313,7 +333,7 @@ def memory_vs_size(sizes_mb: list[int], tmp: Path) -> list[dict[str, Any]]:
 
 def main() -> None:
     if sys.argv[1:2] == ["--_inner"]:
-        _inner(*sys.argv[2:5])
+        _inner(*sys.argv[2:6])
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dir", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
@@ -322,15 +342,18 @@ def main() -> None:
     ap.add_argument("--skip-bulk", action="store_true")
     ap.add_argument("--bulk-only", action="store_true", help="only the bulk row (JSON output)")
     ap.add_argument("--sizes", default="1,4,16", help="MB sizes for the memory rows")
+    ap.add_argument("--cpu", default="last", help='CPU for the in-process passes: a number, "last", or "none"')
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    global PIN
+    PIN = pinned_cpu(args.cpu)
 
     root = Path(args.dir)
     paths = [p for p in collect(root) if p.is_file()]
     texts = read_all(paths)
     mb = sum(len(t.encode("utf-8", "surrogateescape")) for _, t in texts) / 1e6
     res: dict[str, Any] = {"files": len(paths), "mb": round(mb, 2), "cpus": os.cpu_count(),
-                           "load_before": load()}
+                           "pinned_cpu": PIN, "load_before": load()}
 
     if args.bulk_only:
         run_cli(["check", "-j", "1", "--exit-zero", str(paths[0])], name="warm-up")  # bytecode cache
@@ -387,7 +410,8 @@ def main() -> None:
         return
     n = res["files"]
     p, c, cli, h = res["parse_s"], res["check_inprocess_s"], res["check_cli_j1_s"], res["hadolint_s"]
-    print(f"{n} files, {res['mb']} MB, {res['cpus']} CPUs; load average before {res['load_before']}, "
+    print(f"{n} files, {res['mb']} MB, {res['cpus']} CPUs, in-process passes on CPU {res['pinned_cpu']}; "
+          f"load average before {res['load_before']}, "
           f"after corpus rows {res['load_after_corpus']}, at end {res['load_after']}")
     cpu = res["cpu_s"]
     print("wall = elapsed seconds; cpu = user+system seconds of the work (less sensitive to load)")
