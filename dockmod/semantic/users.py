@@ -35,6 +35,9 @@ class CreatedUser:
     #: ``home_created``; ``renamed`` for ``-l``); the account keeps the others. Empty: the
     #: command creates the user.
     changes: frozenset[str] = frozenset()
+    #: The command names a uid that is not a literal number (``--uid "${USER_UID}"``):
+    #: ``uid`` is None because dockmod cannot know it, not because the system picks one.
+    uid_variable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +173,8 @@ def parse_user_command(cmd: SimpleCommand) -> CreatedUser | CreatedGroup | None:
     gid = _int(gid_text)
     group = gid_text if gid_text is not None and gid is None else None
     return CreatedUser(name=name, uid=uid, gid=gid, home=home, system=system, group=group,
-                       home_created=made if home is not None else False)
+                       home_created=made if home is not None else False,
+                       uid_variable=uid is None and ("-u" in opts or "--uid" in opts))
 
 
 def _usermod(name: str, opts: dict[str, str | None], flags: set[str]) -> CreatedUser | None:
@@ -235,7 +239,8 @@ def resolve_user(spec: str, created: Iterable[CreatedUser | CreatedGroup],
         if uid is None:
             reason = (f"`usermod -l` renames user `{user}`" if "renamed" in c.changes
                       else f"`usermod` gives user `{user}` a uid dockmod cannot know" if "uid" in c.changes
-                      else f"useradd gives user `{user}` no fixed uid")
+                      else f"user `{user}` is created with a uid dockmod cannot know (not a literal number)"
+                      if c.uid_variable else f"useradd gives user `{user}` no fixed uid")
     elif user.isdigit():
         uid = int(user)
         for c in users.values():

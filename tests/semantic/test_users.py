@@ -92,3 +92,16 @@ def test_usermod_changes_the_uid_of_an_account() -> None:
     assert (app.uid, app.home, app.home_made) == (1000, "/srv/app", False)
     assert created("groupmod -g 1001 node") == CreatedGroup("node", 1001)
     assert created("usermod -aG docker node") is None
+
+
+def test_uid_from_a_variable_is_told_from_a_uid_the_system_picks() -> None:
+    # ``-u "${APP_UID}"`` names a uid dockmod cannot know; without ``-u`` the system picks
+    # one: the two reasons differ (the first is fixed by a literal, the second by ``-u``).
+    text = "FROM debian:bookworm\nARG APP_UID=1000\nRUN useradd {opt}-m app\nUSER app\nRUN id\n"
+    df = dockmod.parse(text.format(opt='-u "${APP_UID}" '))
+    given = build_model(df).scope_at(df.body[-1]).user
+    assert given.uid is None and given.home == "/home/app"
+    assert given.reason == "user `app` is created with a uid dockmod cannot know (not a literal number)"
+    df = dockmod.parse(text.format(opt=""))
+    picked = build_model(df).scope_at(df.body[-1]).user
+    assert picked.uid is None and picked.reason == "useradd gives user `app` no fixed uid"
