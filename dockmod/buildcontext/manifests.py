@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import shlex
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -66,6 +67,59 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
+# pip's requirements file format (https://pip.pypa.io/en/stable/reference/requirements-file-format/,
+# and pip's ``req_file.break_args_options``): a line is a requirement (the words before the
+# first one starting with ``-``) followed by options, or options alone; several options may
+# share a line (``--no-index --find-links wheels``, ``--pre -r base.txt``).
+# The options that take a value, and of those the ones that name a place packages come from.
+_PIP_VALUE_OPTIONS = frozenset({
+    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-f", "--find-links", "-i",
+    "--index-url", "--extra-index-url", "--trusted-host", "--use-feature", "--only-binary", "--no-binary",
+    "--hash", "--config-settings", "--global-option", "--install-option"})
+_PIP_SHORT = ("-r", "-c", "-e", "-f", "-i")
+# Archives pip installs from a path (pip's ``is_archive_file``: wheels and sdists).
+_ARCHIVE = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar.lz", ".tlz", ".tar")
+
+
+def _pip_options(text: str) -> list[tuple[str, str | None]] | None:
+    """The options of a requirements line as (option, value); None when the line cannot
+    be split as pip splits it (an unbalanced quote)."""
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return None
+    out: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        i += 1
+        if w.startswith("--") and "=" in w:
+            key, _, value = w.partition("=")
+            out.append((key, value))
+        elif w in _PIP_VALUE_OPTIONS:
+            out.append((w, words[i] if i < len(words) else None))
+            i += 1
+        elif w.startswith(_PIP_SHORT) and not w.startswith("--") and len(w) > 2:
+            out.append((w[:2], w[2:].lstrip("=")))  # ``-rbase.txt``
+        else:
+            out.append((w, None))
+    return out
+
+
+def _local_requirement(spec: str) -> bool:
+    """A requirement pip installs from a local path (pip's ``parse_req_from_line``): not a
+    URL (``https://…/x.whl``, ``git+https://…``; a ``file:`` URL is local) nor
+    ``name @ URL``, and either a word that looks like a path to pip (``_looks_like_path``:
+    it holds ``/`` or starts with ``.``) or an archive file name (``pkg-1.0.whl``, from
+    the current folder)."""
+    spec = re.split(r"\s;|;\s", spec, maxsplit=1)[0].strip()  # environment markers
+    if "file:" in spec:
+        return True
+    if "://" in spec:
+        return False  # a URL, or ``name @ URL``
+    return "/" in spec or spec.startswith((".", "~")) or spec.lower().endswith(_ARCHIVE)
+
+
 def read_requirements(name: str, data: bytes, read: Reader, out: Reading, seen: set[str]) -> None:
     """A pip requirements/constraints file, following ``-r``/``-c`` into the context."""
     seen.add(name)
@@ -75,35 +129,44 @@ def read_requirements(name: str, data: bytes, read: Reader, out: Reading, seen: 
         line = re.sub(r"(^|\s)#.*$", "", raw).strip()
         if not line:
             continue
-        m = re.match(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)", line)
-        if m:
-            inc = posixpath.normpath(posixpath.join(base, m.group(2)))
-            if "://" in m.group(2) or inc.startswith("../") or inc.startswith("/"):
-                out.not_self_contained.append(f"`{name}` includes `{m.group(2)}`, outside the copied folder")
-                continue
-            if inc in seen:
-                continue
-            inc_data = read(inc)
-            if inc_data is None:
-                out.not_self_contained.append(f"`{name}` includes `{m.group(2)}`, which the context does not send")
-                continue
-            out.includes.append(inc)
-            read_requirements(inc, inc_data, read, out, seen)
+        words = line.split(" ")
+        first = next((i for i, w in enumerate(words) if w.startswith("-")), len(words))
+        spec = " ".join(words[:first]).strip()
+        if spec and _local_requirement(spec):
+            out.not_self_contained.append(f"`{name}` installs `{spec.split()[0]}` from a local path")
+        options = _pip_options(" ".join(words[first:]))
+        if options is None:
+            out.not_self_contained.append(f"`{name}` has a line pip would split differently: `{line}`")
             continue
-        m = re.match(r"^(-e|--editable)(?:\s*=\s*|\s+)(\S+)", line)
-        if m:
-            if not re.match(r"^[a-z+]+://|^(git|hg|svn|bzr)\+", m.group(2)):
-                out.not_self_contained.append(f"`{name}` installs `{m.group(2)}` from the sources (`-e`)")
-            continue
-        m = re.match(r"^(-f|--find-links|-i|--index-url|--extra-index-url)(?:\s*=\s*|\s+)(\S+)", line)
-        if m:
-            if "://" not in m.group(2) or m.group(2).startswith("file:"):
-                out.not_self_contained.append(f"`{name}` reads packages from `{m.group(2)}`")
-            continue
-        if line.startswith("-"):
-            continue  # other options (--hash, --pre, --only-binary …) name no local files
-        if line.startswith((".", "/", "~")) or "file:" in line or re.match(r"^[\w.-]+\.(whl|tar\.gz|zip)\b", line):
-            out.not_self_contained.append(f"`{name}` installs `{line.split()[0]}` from a local path")
+        for option, value in options:
+            _pip_option(name, base, option, value, read, out, seen)
+
+
+def _pip_option(name: str, base: str, option: str, value: str | None, read: Reader, out: Reading,
+                seen: set[str]) -> None:
+    """What one option of a requirements line needs from the context (see
+    :func:`read_requirements`)."""
+    if value is None:
+        return  # a flag (``--pre``, ``--no-index``), or an option missing its value
+    if option in ("-r", "--requirement", "-c", "--constraint"):
+        inc = posixpath.normpath(posixpath.join(base, value))
+        if "://" in value or inc.startswith("../") or inc.startswith("/"):
+            out.not_self_contained.append(f"`{name}` includes `{value}`, outside the copied folder")
+            return
+        if inc in seen:
+            return
+        inc_data = read(inc)
+        if inc_data is None:
+            out.not_self_contained.append(f"`{name}` includes `{value}`, which the context does not send")
+            return
+        out.includes.append(inc)
+        read_requirements(inc, inc_data, read, out, seen)
+    elif option in ("-e", "--editable"):
+        if not re.match(r"^[a-z+]+://|^(git|hg|svn|bzr)\+", value):
+            out.not_self_contained.append(f"`{name}` installs `{value}` from the sources (`-e`)")
+    elif option in ("-f", "--find-links", "-i", "--index-url", "--extra-index-url"):
+        if "://" not in value or value.startswith("file:"):
+            out.not_self_contained.append(f"`{name}` reads packages from `{value}`")
 
 
 def read_package_json(name: str, data: bytes, out: Reading) -> None:
@@ -117,15 +180,29 @@ def read_package_json(name: str, data: bytes, out: Reading) -> None:
         return
     if doc.get("workspaces"):
         out.not_self_contained.append(f"`{name}` declares workspaces, whose manifests are not copied")
-    for key in ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "overrides",
-                "resolutions"):
-        deps = doc.get(key)
+    pnpm = doc.get("pnpm")
+    tables = [(key, doc.get(key)) for key in ("dependencies", "devDependencies", "optionalDependencies",
+                                              "peerDependencies", "overrides", "resolutions")]
+    # pnpm's own overrides (https://pnpm.io/package_json#pnpmoverrides), nested: ``"foo":
+    # "file:./vendor/foo"``, or ``"bar>foo": "link:../foo"``.
+    tables.append(("pnpm.overrides", pnpm.get("overrides") if isinstance(pnpm, dict) else None))
+    for _key, deps in tables:
         if not isinstance(deps, dict):
             continue
-        for dep, spec in deps.items():
-            if isinstance(spec, str) and spec.startswith(_LOCAL_SPEC):
+        for dep, spec in _specs(deps):
+            if spec.startswith(_LOCAL_SPEC):
                 out.not_self_contained.append(f"`{name}` depends on `{dep}` from `{spec}`")
     _install_scripts(name, doc, NPM_INSTALL_SCRIPTS, "--ignore-scripts", out)
+
+
+def _specs(deps: dict) -> Iterator[tuple[str, str]]:
+    """(package, version spec) of a dependency table; npm's ``overrides`` nest a table
+    under a package (``"foo": {".": "1.0", "bar": "file:./bar"}``)."""
+    for dep, spec in deps.items():
+        if isinstance(spec, str):
+            yield dep, spec
+        elif isinstance(spec, dict):
+            yield from _specs(spec)
 
 
 def _install_scripts(name: str, doc: dict, known: Iterable[str], flag: str, out: Reading) -> None:
@@ -297,7 +374,14 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
         elif base == "go.work":
             pass  # its folders (use, replace) decline the reorder: local_folders
         elif base == "pnpm-workspace.yaml":
-            out.not_self_contained.append(f"`{path}` declares workspaces, whose manifests are not copied")
+            # Its top-level ``packages`` key lists the workspace's folders; pnpm 10 also keeps
+            # settings there (``overrides``, ``patchedDependencies`` …), which may name local
+            # files (https://pnpm.io/pnpm-workspace_yaml): either way it is not read here.
+            if re.search(rb"(?m)^packages\s*:", data):
+                out.not_self_contained.append(f"`{path}` declares workspaces, whose manifests are not copied")
+            else:
+                out.not_self_contained.append(
+                    f"dockmod does not read `{path}`'s settings to show they name no other local files")
         elif base not in _INERT:
             out.not_self_contained.append(f"dockmod does not read `{path}` to show it names no other local files")
     return out, missing

@@ -19,8 +19,11 @@ from dockmod.buildcontext.manifests import (
     go_package_clause,
     package_manager,
     read_crate,
+    read_manifests,
     read_msbuild,
+    read_package_json,
     read_pom,
+    read_requirements,
     xml_elements,
     yarnrc_setting,
 )
@@ -346,3 +349,71 @@ def test_pyproject_manifest_uv_local_package_location() -> None:
     out = Reading()
     read_pyproject("pyproject.toml", b'[project]\nname = "a"\n[tool.uv]\nfind-links = ["./dist"]\n', out)
     assert out.not_self_contained == ["`pyproject.toml` reads packages from `./dist`"]
+
+
+def _requirements(text: str, files: dict[str, str] | None = None) -> Reading:
+    files = files or {}
+    out = Reading()
+    read_requirements("requirements.txt", text.encode(), lambda p: files[p].encode() if p in files else None,
+                      out, set())
+    return out
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    # pip reads a word holding "/" (or starting with ".") as a path, an archive name as a
+    # file in the current folder: each needs the sources (pip's parse_req_from_line).
+    ("wheels/internal_lib-1.0-py3-none-any.whl\n", "installs `wheels/internal_lib-1.0-py3-none-any.whl` from a local path"),
+    ("libs/mylib\n", "installs `libs/mylib` from a local path"),
+    ("./libs/shared\n", "installs `./libs/shared` from a local path"),
+    ("internal-1.0.tar.gz\n", "installs `internal-1.0.tar.gz` from a local path"),
+    ("pkg @ file:///wheels/pkg.whl\n", "installs `pkg` from a local path"),
+    # Every option of a line is read, not only the first.
+    ("--no-index --find-links wheels\nflask\n", "reads packages from `wheels`"),
+    ("--pre --find-links=./dist\n", "reads packages from `./dist`"),
+    ("--pre -e .\n", "installs `.` from the sources (`-e`)"),
+    ("--pre -r missing.txt\n", "includes `missing.txt`, which the context does not send"),
+    ("-rmissing.txt\n", "includes `missing.txt`, which the context does not send"),
+    ('--hash "sha256:ab\n', "has a line pip would split differently"),
+])
+def test_requirements_name_local_files(text: str, reason: str) -> None:
+    found = _requirements(text).not_self_contained
+    assert len(found) == 1 and reason in found[0], found
+
+
+@pytest.mark.parametrize("text", [
+    "flask==3.0.0 --hash=sha256:abc --hash sha256:def\n",
+    "requests[security]>=2.0; python_version >= '3.8'\n",
+    "pkg @ https://example.com/pkg-1.0-py3-none-any.whl\n",
+    "https://example.com/pkg-1.0.tar.gz\n",
+    "git+https://github.com/org/repo@v1#egg=repo\n",
+    "-e git+https://github.com/org/repo#egg=repo\n",
+    "--index-url https://pypi.example.com/simple --pre\n",
+    "--only-binary :all: --no-binary foo\n",
+])
+def test_requirements_that_name_no_local_file(text: str) -> None:
+    assert _requirements(text).not_self_contained == []
+
+
+def test_an_include_after_another_option_is_followed() -> None:
+    out = _requirements("--pre -r requirements/base.txt\n", {"requirements/base.txt": "flask\n"})
+    assert out.not_self_contained == [] and out.includes == ["requirements/base.txt"]
+
+
+@pytest.mark.parametrize(("doc", "reason"), [
+    ('{"pnpm": {"overrides": {"foo": "file:./vendor/foo"}}}', "depends on `foo` from `file:./vendor/foo`"),
+    ('{"pnpm": {"overrides": {"bar>foo": "link:../foo"}}}', "depends on `bar>foo` from `link:../foo`"),
+    ('{"overrides": {"foo": {".": "1.0.0", "bar": "file:./bar"}}}', "depends on `bar` from `file:./bar`"),
+])
+def test_package_json_local_overrides(doc: str, reason: str) -> None:
+    out = Reading()
+    read_package_json("package.json", doc.encode(), out)
+    assert len(out.not_self_contained) == 1 and reason in out.not_self_contained[0]
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("packages:\n  - 'packages/*'\n", "declares workspaces"),
+    ("onlyBuiltDependencies:\n  - esbuild\n", "does not read `pnpm-workspace.yaml`'s settings"),
+])
+def test_pnpm_workspace_yaml_reason(text: str, reason: str) -> None:
+    found, _ = read_manifests({"pnpm-workspace.yaml": False}, lambda p: text.encode(), requirement_files=frozenset())
+    assert len(found.not_self_contained) == 1 and reason in found.not_self_contained[0]
