@@ -45,7 +45,7 @@ class AddAptInstallFlags(Transform):
     meta = TransformMeta(
         code="DM512",
         name="add-apt-install-flags",
-        summary="`{program} install` without `{flag}`",
+        summary="`{program} install` without `{flag}`{note}",
         fix_title="Add `{flag}`",
         safety=FixSafety.SAFE,
         reference="hadolint DL3014, DL3015",
@@ -92,7 +92,8 @@ class AddAptInstallFlags(Transform):
                     continue
                 program = " ".join(w.text for w in call.program) or call.manager.value
                 loc = (original.command, *call.command.span) if original.command is command else None
-                wanted.append((flag, safety, _anchor(call), loc, {"program": program, "flag": flag}))
+                wanted.append((flag, safety, _anchor(call), loc, {"program": program, "flag": flag,
+                                                                   "note": _NOTES[flag]}))
         if not wanted:
             return updated
         edited = edits.insert_words(command, [(anchor, [flag]) for flag, _, anchor, _, _ in wanted
@@ -124,6 +125,9 @@ class AddAptInstallFlags(Transform):
 
 
 _FLAGS = (("-y", FixSafety.SAFE), ("--no-install-recommends", FixSafety.UNSAFE))
+#: Why a flag's fix is unsafe, said in the finding (as DM201's and DM202's notes do).
+_NOTES = {"-y": "", "--no-install-recommends": "; unsafe: the packages apt recommends are no longer installed, "
+                                               "and the image may need one"}
 
 
 def _anchor(call: Any) -> Any:

@@ -66,7 +66,7 @@ class UseCopyInsteadOfAdd(Transform):
     meta = TransformMeta(
         code="DM511",
         name="use-copy-instead-of-add",
-        summary="Use `COPY` instead of `ADD` for files and folders",
+        summary="Use `COPY` instead of `ADD` for files and folders{note}",
         fix_title="Replace `{keyword}` with `{fixed}`",
         safety=FixSafety.SAFE,
         reference="hadolint DL3020",
@@ -97,9 +97,9 @@ class UseCopyInsteadOfAdd(Transform):
         if len(archives) == len(plain):
             return updated
         if archives:
-            self.report(original)
+            self.report(original, note=f"; no fix: `ADD` unpacks `{archives[0]}`, `COPY` would not")
             return updated
-        risky = any(ch in s for s in sources for ch in "*?[$") or not all(self._plain(s) for s in plain)
+        note = self._risk(sources, plain)
         keyword = original.keyword
         if keyword.islower() or keyword.isupper():
             fixed = "copy" if keyword.islower() else "COPY"
@@ -108,8 +108,20 @@ class UseCopyInsteadOfAdd(Transform):
         copy = Copy(**{name: getattr(updated, name) for name in Copy._field_names if name != "keyword"},
                     keyword=fixed)
         return self.propose(original, copy, updated=updated,
-                            safety=FixSafety.UNSAFE if risky else FixSafety.SAFE,
-                            keyword=keyword, fixed=fixed)
+                            safety=FixSafety.UNSAFE if note else FixSafety.SAFE,
+                            keyword=keyword, fixed=fixed, note=note)
+
+    def _risk(self, sources: list[str], plain: list[str]) -> str:
+        """Why the fix is unsafe, as the finding's note, or "" when it is safe: a source
+        that may be a local tar archive (``ADD`` unpacks one, ``COPY`` does not)."""
+        for written in sources:
+            if any(ch in written for ch in "*?[$"):
+                return f"; unsafe: `{written}` may match a tar archive, which `ADD` unpacks and `COPY` does not"
+        for src in plain:
+            if not self._plain(src):
+                where = "" if self._ctx is not None else "with no build context to read, "
+                return f"; unsafe: {where}`{src}` may be a tar archive, which `ADD` unpacks and `COPY` does not"
+        return ""
 
     def _plain(self, src: str) -> bool:
         """``src`` is proven to be copied as it is by ``ADD`` (not unpacked)."""
