@@ -866,25 +866,60 @@ def _azurelinux(name: str, tag: str) -> ImageFacts | None:
 # release ``0``, ``1.0`` or ``0.202.7``.
 _DEVCONTAINERS = ("mcr.microsoft.com/devcontainers/", "mcr.microsoft.com/vscode/devcontainers/",
                   "devcon.azurecr.io/public/vscode/devcontainers/", "devcon.azurecr.io/public/devcontainers/")
-_DEVCONTAINER_SOURCES = {
-    # src/base-debian/.devcontainer/Dockerfile (FROM buildpack-deps:<suite>-curl), base-ubuntu
-    # (the same, noble and later delete the ubuntu account first), base-alpine (FROM alpine);
-    # common-utils: vscode, uid/gid 1000, home /home/vscode.
-    "base": "https://github.com/devcontainers/images/blob/main/src/base-debian/.devcontainer/Dockerfile",
+_NVM_ENV: dict[str, str | Unknown] = {"NVM_DIR": _V, "NVM_SYMLINK_CURRENT": _V}
+
+
+@dataclass(frozen=True, slots=True)
+class _DevContainer:
+    source: str
+    #: The official image the variant names (``node`` for ``16-bullseye``), or None: built on
+    #: the ``base`` image, whose variant the tag names.
+    official: str | None
+    #: ENV added to the official (or base) image's; UNKNOWN where releases differ.
+    env: dict[str, str | Unknown]
+    #: common-utils adds ``vscode`` (the node images reuse their ``node`` account instead).
+    vscode: bool = True
+
+
+# Per image, its Dockerfile in devcontainers/images (src/<image>/.devcontainer/) and the
+# Features of its devcontainer.json, whose ``containerEnv`` the CLI turns into ENV
+# (https://github.com/devcontainers/features/tree/main/src/<feature>/devcontainer-feature.json),
+# and the old containers/<image>/.devcontainer/base.Dockerfile of vscode-dev-containers:
+_DEVCONTAINER_IMAGES = {
+    # base-debian: FROM buildpack-deps:<suite>-curl; base-ubuntu: the same (noble and later
+    # delete the ubuntu account first); base-alpine: FROM alpine; common-utils: vscode 1000.
+    "base": _DevContainer("https://github.com/devcontainers/images/blob/main/src/base-debian/.devcontainer/Dockerfile",
+                          None, {}),
+    # FROM base:<variant>; ENV VCPKG_ROOT, VCPKG_DOWNLOADS, PATH (not in every old release).
+    "cpp": _DevContainer("https://github.com/devcontainers/images/blob/main/src/cpp/.devcontainer/Dockerfile",
+                         None, {"VCPKG_ROOT": _V, "VCPKG_DOWNLOADS": _V, "PATH": _V}),
     # FROM node:<variant>; ENV PATH=/usr/local/share/npm-global/bin:$PATH; the node Feature's
-    # containerEnv NVM_DIR, NVM_SYMLINK_CURRENT, PATH (old base.Dockerfile: the same ENV);
-    # the account is the node image's ``node``.
-    "javascript-node": "https://github.com/devcontainers/images/blob/main/src/javascript-node/.devcontainer/Dockerfile",
-    # FROM python:<variant>; the python and node Features' containerEnv PYTHON_PATH, PIPX_HOME,
-    # PIPX_BIN_DIR, NVM_DIR, NVM_SYMLINK_CURRENT, PATH (old base.Dockerfile: ENV PIPX_HOME,
-    # PIPX_BIN_DIR, NVM_*, DEBIAN_FRONTEND in early releases); common-utils: vscode 1000.
-    "python": "https://github.com/devcontainers/images/blob/main/src/python/.devcontainer/Dockerfile",
-}
-_DEVCONTAINER_ENV: dict[str, dict[str, str | Unknown]] = {
-    "base": {},
-    "javascript-node": {"NVM_DIR": "/usr/local/share/nvm", "NVM_SYMLINK_CURRENT": "true", "PATH": _V},
-    "python": {"PIPX_HOME": "/usr/local/py-utils", "PIPX_BIN_DIR": "/usr/local/py-utils/bin", "PYTHON_PATH": _V,
-               "NVM_DIR": _V, "NVM_SYMLINK_CURRENT": _V, "DEBIAN_FRONTEND": _V, "PATH": _V},
+    # NVM_DIR, NVM_SYMLINK_CURRENT, PATH (old: the same ENV); the node image's ``node`` account.
+    "javascript-node": _DevContainer(
+        "https://github.com/devcontainers/images/blob/main/src/javascript-node/.devcontainer/Dockerfile", "node",
+        {"NVM_DIR": "/usr/local/share/nvm", "NVM_SYMLINK_CURRENT": "true", "PATH": _V}, vscode=False),
+    # FROM javascript-node:<variant>, the git Feature only (old: the same, no ENV).
+    "typescript-node": _DevContainer(
+        "https://github.com/devcontainers/images/blob/main/src/typescript-node/.devcontainer/Dockerfile", "node",
+        {"NVM_DIR": "/usr/local/share/nvm", "NVM_SYMLINK_CURRENT": "true", "PATH": _V}, vscode=False),
+    # FROM python:<variant>; the python and node Features' PYTHON_PATH, PIPX_HOME, PIPX_BIN_DIR,
+    # NVM_*, PATH (old: ENV PIPX_HOME, PIPX_BIN_DIR, NVM_*, DEBIAN_FRONTEND in early releases).
+    "python": _DevContainer("https://github.com/devcontainers/images/blob/main/src/python/.devcontainer/Dockerfile",
+                            "python", {"PIPX_HOME": "/usr/local/py-utils", "PIPX_BIN_DIR": "/usr/local/py-utils/bin",
+                                       "PYTHON_PATH": _V, "DEBIAN_FRONTEND": _V, "PATH": _V, **_NVM_ENV}),
+    # FROM rust:1-<suite>; the rust Feature's CARGO_HOME=/usr/local/cargo,
+    # RUSTUP_HOME=/usr/local/rustup, PATH=/usr/local/cargo/bin:$PATH: the rust image's own.
+    "rust": _DevContainer("https://github.com/devcontainers/images/blob/main/src/rust/.devcontainer/Dockerfile",
+                          "rust", {}),
+    # FROM golang:<variant>; the go Feature's GOROOT, GOPATH (/usr/local/go in its early
+    # releases, /go later), PATH, node's NVM_* (old: ENV GO111MODULE=auto, NVM_*, PATH).
+    "go": _DevContainer("https://github.com/devcontainers/images/blob/main/src/go/.devcontainer/Dockerfile",
+                        "golang", {"GOROOT": _V, "GOPATH": _V, "GO111MODULE": _V, "PATH": _V, **_NVM_ENV}),
+    # FROM ruby:<variant>; the ruby Feature's GEM_HOME, GEM_PATH, MY_RUBY_HOME (rvm) or
+    # RBENV_ROOT, PATH, node's NVM_* (old: ENV NVM_*, PATH; GEM_HOME the ruby image's).
+    "ruby": _DevContainer("https://github.com/devcontainers/images/blob/main/src/ruby/.devcontainer/Dockerfile",
+                          "ruby", {"GEM_HOME": _V, "GEM_PATH": _V, "MY_RUBY_HOME": _V, "RBENV_ROOT": _V, "PATH": _V,
+                                   **_NVM_ENV}),
 }
 _VSCODE_USER = {"vscode": (1000, 1000, "/home/vscode")}
 _RELEASE = r"\d+(?:\.\d+){0,2}"
@@ -912,38 +947,46 @@ def _devcontainer_base(variant: str) -> tuple[str, bool] | None:
 
 def _devcontainer(name: str, tag: str) -> ImageFacts | None:
     kind = name.rsplit("devcontainers/", 1)[1]
-    if kind not in _DEVCONTAINER_SOURCES:
+    row = _DEVCONTAINER_IMAGES.get(kind)
+    if row is None:
         return None
     variant = tag
     parts = tag.split("-", 1)
     # A release prefix: ``0-bullseye``, ``0.202.7-focal``; for the language images only when a
     # language version follows (``0-16-bullseye``; ``16-bullseye`` is node 16).
-    if re.fullmatch(_RELEASE, parts[0]) and (kind == "base" or (len(parts) > 1 and re.match(_RELEASE, parts[1]))):
+    if re.fullmatch(_RELEASE, parts[0]) and (row.official is None or (len(parts) > 1 and re.match(_RELEASE, parts[1]))):
         variant = parts[1] if len(parts) > 1 else ""
-    vscode = True
-    if kind == "base":
+    vscode = row.vscode
+    if row.official is None:
         found = _devcontainer_base(variant)
         if found is None:
             return None
-        base_ref, vscode = found
+        base_ref, vscode = found[0], found[1] and vscode
+    elif row.official == "rust":
+        # FROM rust:1-<suite>: the variant is the suite (``bullseye``, ``1-bullseye``).
+        suite = variant.rsplit("-", 1)[-1]
+        if suite in _DEBIAN_CODENAMES:
+            base_ref = f"rust:1-{suite}"
+        else:
+            base_ref = "rust:1" if variant in ("", "latest", "1") else ""
     elif variant == "latest" or re.match(_RELEASE + r"(?:-|$)", variant):
         # ``latest`` is the newest language release on Debian (manifest.json ``latest``).
-        base_ref = ("node:" if kind == "javascript-node" else "python:") + variant
+        base_ref = f"{row.official}:{variant}"
     else:
         return None
     base = lookup(base_ref)
-    if base is None or base.distro not in (("debian", "ubuntu", "alpine") if kind == "base" else ("debian",)):
+    if base is None or base.distro not in (("debian", "ubuntu", "alpine") if row.official is None else ("debian",)):
         return None
     users = dict(base.users)
-    if kind == "base":
+    if row.official is None:
         users.pop("ubuntu", None)  # deleted (or holding uid 1000: not known) in noble and later
-    if kind != "javascript-node" and vscode:
+    if vscode:
         users.update(_VSCODE_USER)
-    env = {**(base.env if kind != "base" else {"PATH": DEFAULT_PATH}), **_DEVCONTAINER_ENV[kind]}
+    env = {**(base.env if row.official else {"PATH": DEFAULT_PATH}), **row.env}
     return ImageFacts(
         family="devcontainers", distro=base.distro, package_manager=base.package_manager, user="",
         home="/root", env=MappingProxyType(env), users=MappingProxyType(users), slim=None,
-        source=_DEVCONTAINER_SOURCES[kind], reference=f"{name}:{tag}",
+        source=row.source, workdir=base.workdir, reference=f"{name}:{tag}",
     )
 
 
@@ -959,7 +1002,8 @@ def _derived(base: ImageFacts, family: str, reference: str, source: str, env: En
 
 
 _CONDA_TAG = re.compile(r"^(?:latest|\d+(?:\.\d+)*(?:-\d+)?)$")
-_CONDA_ENV: dict[str, str | Unknown] = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PATH": "/opt/conda/bin:" + DEFAULT_PATH}
+_CONDA_ENV: dict[str, str | Unknown] = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                                        "PATH": "/opt/conda/bin:" + DEFAULT_PATH}
 # Conda in /opt/conda on PATH, root, no WORKDIR; the tag is the installer's version:
 # https://github.com/ContinuumIO/docker-images/blob/main/miniconda3/debian/Dockerfile (and
 # anaconda3/debian: FROM debian:<release>-slim; ENV LANG=C.UTF-8 LC_ALL=C.UTF-8, PATH
@@ -968,12 +1012,15 @@ _CONDA_ENV: dict[str, str | Unknown] = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", 
 # ubuntu:<release>, focal to noble: whether the ubuntu account exists is not known; ENV
 # CONDA_DIR=/opt/conda, LANG, LC_ALL, PATH=${CONDA_DIR}/bin:${PATH}).
 _CONDA_IMAGES: dict[str, tuple[str, str, Env]] = {
-    "continuumio/miniconda3": ("debian:stable-slim", "https://github.com/ContinuumIO/docker-images/blob/main/miniconda3/debian/Dockerfile",
-                               {**_CONDA_ENV, "CONDA_VERSION": _V, "CONDA_MD": _V, "TINI_VERSION": _V}),
-    "continuumio/anaconda3": ("debian:stable-slim", "https://github.com/ContinuumIO/docker-images/blob/main/anaconda3/debian/Dockerfile",
-                              {**_CONDA_ENV, "CONDA_VERSION": _V, "CONDA_MD": _V, "TINI_VERSION": _V}),
-    "condaforge/miniforge3": ("ubuntu:jammy", "https://github.com/conda-forge/miniforge-images/blob/master/ubuntu/Dockerfile",
-                              {**_CONDA_ENV, "CONDA_DIR": "/opt/conda"}),
+    "continuumio/miniconda3": (
+        "debian:stable-slim", "https://github.com/ContinuumIO/docker-images/blob/main/miniconda3/debian/Dockerfile",
+        {**_CONDA_ENV, "CONDA_VERSION": _V, "CONDA_MD": _V, "TINI_VERSION": _V}),
+    "continuumio/anaconda3": (
+        "debian:stable-slim", "https://github.com/ContinuumIO/docker-images/blob/main/anaconda3/debian/Dockerfile",
+        {**_CONDA_ENV, "CONDA_VERSION": _V, "CONDA_MD": _V, "TINI_VERSION": _V}),
+    "condaforge/miniforge3": (
+        "ubuntu:jammy", "https://github.com/conda-forge/miniforge-images/blob/master/ubuntu/Dockerfile",
+        {**_CONDA_ENV, "CONDA_DIR": "/opt/conda"}),
 }
 #: tiangolo/uvicorn-gunicorn(-fastapi):python3.11-slim is python:3.11-slim plus ENV
 #: PYTHONPATH=/app (PYTHONDONTWRITEBYTECODE=1, PYTHONUNBUFFERED=1 in later releases) and

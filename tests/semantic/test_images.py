@@ -266,7 +266,8 @@ def test_devcontainers_languages() -> None:
 
 
 @pytest.mark.parametrize("ref", [
-    "mcr.microsoft.com/vscode/devcontainers/universal:2-linux", "mcr.microsoft.com/vscode/devcontainers/ruby:3.1-bullseye",
+    "mcr.microsoft.com/vscode/devcontainers/universal:2-linux", "mcr.microsoft.com/vscode/devcontainers/php:8-bullseye",
+    "mcr.microsoft.com/vscode/devcontainers/dotnet:0-6.0-bullseye", "mcr.microsoft.com/devcontainers/rust:alpine",
     "mcr.microsoft.com/devcontainers/base:fedora", "mcr.microsoft.com/devcontainers/python:3-alpine",
     "mcr.microsoft.com/devcontainers/python:3-windowsservercore", "mcr.microsoft.com/devcontainers/javascript-node:bullseye",
     "mcr.microsoft.com/devcontainers/javascript-node:alpine", "mcr.microsoft.com/devcontainers/python:3-alpine3.20",
@@ -315,3 +316,36 @@ def test_uvicorn_gunicorn_cuda_pytorch() -> None:
 ])
 def test_derived_unknown_tags(ref: str) -> None:
     assert lookup(ref) is None
+
+
+@pytest.mark.parametrize(("ref", "base", "user"), [
+    ("mcr.microsoft.com/vscode/devcontainers/typescript-node:16-bullseye", "node", "node"),
+    ("mcr.microsoft.com/vscode/devcontainers/rust:1-bullseye", "rust", "vscode"),
+    ("mcr.microsoft.com/devcontainers/rust:trixie", "rust", "vscode"),
+    ("mcr.microsoft.com/vscode/devcontainers/rust@sha256:" + "d" * 64, "rust", "vscode"),
+    ("mcr.microsoft.com/vscode/devcontainers/go:0-1-bullseye", "golang", "vscode"),
+    ("mcr.microsoft.com/devcontainers/go:1.26-trixie", "golang", "vscode"),
+    ("mcr.microsoft.com/vscode/devcontainers/ruby:2.7-bullseye", "ruby", "vscode"),
+    ("mcr.microsoft.com/vscode/devcontainers/ruby:2.5", "ruby", "vscode"),
+    ("mcr.microsoft.com/devcontainers/ruby:3.4-bookworm", "ruby", "vscode"),
+    ("mcr.microsoft.com/vscode/devcontainers/cpp:0-debian-11", None, "vscode"),
+    ("mcr.microsoft.com/devcontainers/cpp:noble", None, None),
+])
+def test_devcontainers_more_languages(ref: str, base: str | None, user: str | None) -> None:
+    """Root by default; the official image's ENV where the Features keep it, UNKNOWN where
+    releases moved it (the go Feature's GOPATH, the ruby Feature's GEM_HOME)."""
+    f = lookup(ref)
+    assert f is not None and (f.family, f.distro, f.user, f.home) == ("devcontainers", f.distro, "", "/root")
+    assert f.distro in ("debian", "ubuntu")
+    if user is not None:
+        assert f.users[user] == (1000, 1000, f"/home/{user}")
+    else:
+        assert "vscode" not in f.users and "ubuntu" not in f.users
+    if base == "rust":
+        assert (f.env["CARGO_HOME"], f.env["RUSTUP_HOME"]) == ("/usr/local/cargo", "/usr/local/rustup")
+    if base == "golang":
+        assert f.env["GOPATH"] is UNKNOWN and f.workdir == "/go"
+    if base == "ruby":
+        assert f.env["GEM_HOME"] is UNKNOWN and f.env["BUNDLE_APP_CONFIG"] == "/usr/local/bundle"
+    if base is None:
+        assert f.env["VCPKG_ROOT"] is UNKNOWN
