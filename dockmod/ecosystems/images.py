@@ -41,9 +41,11 @@ class ImageFacts:
     #: The table row: ``python``, ``node``, ``debian``, ``distroless`` …
     family: str
     #: ``debian``, ``ubuntu``, ``alpine``, ``ubi``, ``azurelinux``, ``oraclelinux``,
-    #: ``busybox``, ``distroless``; None when the tag does not tell.
+    #: ``busybox``, ``distroless``, ``fedora``, ``centos``, ``rockylinux``, ``almalinux``,
+    #: ``amazonlinux``, ``archlinux``; None when the tag does not tell.
     distro: str | None
-    #: ``apt``, ``apk``, ``dnf``, ``microdnf``, ``tdnf``, or None (none in the image).
+    #: ``apt``, ``apk``, ``dnf``, ``microdnf``, ``tdnf``, ``yum``, ``pacman``, or None (none in
+    #: the image).
     package_manager: str | None
     #: The default ``USER`` spec; ``""`` is root.
     user: str
@@ -340,12 +342,57 @@ _FAMILIES: dict[str, _Family] = {
     # https://github.com/docker-library/busybox (a static busybox, no package manager)
     "busybox": _Family("https://github.com/docker-library/busybox/blob/master/latest/glibc/Dockerfile.builder",
                        "busybox", alpine=False),
+    # https://github.com/nginxinc/docker-nginx/blob/master/Dockerfile-debian.template (FROM
+    # debian:<suite>-slim; ENV NGINX_VERSION NJS_VERSION NJS_RELEASE PKG_RELEASE
+    # DYNPKG_RELEASE, the set varying by release; no USER, WORKDIR or VOLUME) and
+    # Dockerfile-alpine-slim.template (FROM alpine). The nginx account: :func:`_nginx_users`.
+    "nginx": _Family(
+        "https://github.com/nginxinc/docker-nginx/blob/master/Dockerfile-debian.template",
+        "debian",
+        env={"NGINX_VERSION": _V, "NJS_VERSION": _V, "NJS_RELEASE": _V, "PKG_RELEASE": _V,
+             "DYNPKG_RELEASE": _V},
+    ),
+    # https://github.com/docker-library/httpd/blob/master/2.4/Dockerfile (FROM debian:<suite>-slim;
+    # ENV HTTPD_PREFIX /usr/local/apache2, PATH $HTTPD_PREFIX/bin:$PATH, HTTPD_VERSION,
+    # HTTPD_SHA256, HTTPD_PATCHES; WORKDIR $HTTPD_PREFIX; root, the server's User www-data)
+    # and 2.4/alpine/Dockerfile (adduser -u 82 -D -S -G www-data www-data, since 2016).
+    "httpd": _Family(
+        "https://github.com/docker-library/httpd/blob/master/2.4/Dockerfile",
+        "debian",
+        env={"HTTPD_PREFIX": "/usr/local/apache2", "PATH": "/usr/local/apache2/bin:" + DEFAULT_PATH,
+             "HTTPD_VERSION": _V, "HTTPD_SHA256": _V, "HTTPD_PATCHES": _V},
+        workdir="/usr/local/apache2",
+    ),
+    # https://gitlab.archlinux.org/archlinux/archlinux-docker (Dockerfile.template: FROM scratch,
+    # the rootfs, ENV LANG (en_US.UTF-8, earlier C.UTF-8), CMD bash; pacman; root). Its tags
+    # (latest, base, base-devel, multilib-devel) name package sets, not distros.
+    "archlinux": _Family(
+        "https://gitlab.archlinux.org/archlinux/archlinux-docker/-/blob/master/Dockerfile.template",
+        "archlinux",
+        env={"LANG": _V},
+        alpine=False,
+    ),
 }
+
+#: The nginx account of the nginx images, uid/gid 101 in every variant since nginx 1.16.0 and
+#: 1.17.0 (https://github.com/nginxinc/docker-nginx/commit/b749353968a57ebd9da17e12d23f1a5fb62f9de9,
+#: "Made the UID/GID consistent throughout the variants"): Debian's ``useradd --system
+#: --no-create-home --home /nonexistent --uid 101 nginx``, Alpine's ``adduser -S -D -H -u 101
+#: -h /var/cache/nginx``. Before, the package chose the uid.
+_NGINX_HOMES = {"debian": "/nonexistent", "alpine": "/var/cache/nginx"}
+
+
+def _nginx_users(tag: str, distro: str | None) -> dict[str, tuple[int, int | None, str | None]]:
+    m = re.match(r"(\d+)\.(\d+)", tag)
+    if distro not in _NGINX_HOMES or (m is not None and (int(m.group(1)), int(m.group(2))) < (1, 16)):
+        return {}
+    return {"nginx": (101, 101, _NGINX_HOMES[distro])}
 
 _DEBIAN_CODENAMES = ("forky", "trixie", "bookworm", "bullseye", "buster", "stretch", "sid")
 _UBUNTU_CODENAMES = ("noble", "jammy", "focal", "bionic", "oracular", "plucky", "resolute", "questing")
 _PACKAGE_MANAGER = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "busybox": None,
-                    "ubi": "dnf", "oraclelinux": "microdnf", "azurelinux": "tdnf", "fedora": "dnf"}
+                    "ubi": "dnf", "oraclelinux": "microdnf", "azurelinux": "tdnf", "fedora": "dnf",
+                    "archlinux": "pacman"}
 _DISTRO_USERS = {"debian": _DEBIAN_USERS, "ubuntu": _DEBIAN_USERS, "alpine": _ALPINE_USERS,
                  "busybox": {**_ROOT, "nobody": (65534, 65534, "/home")},
                  "ubi": _RHEL_USERS, "oraclelinux": _RHEL_USERS, "azurelinux": _ROOT,
@@ -441,11 +488,19 @@ def lookup(image_text: str) -> ImageFacts | None:
         return _uv(name, tag)
     if name.startswith(("registry.access.redhat.com/", "registry.redhat.io/")):
         return _ubi(name, tag)
+    if name in _RPM_DISTROS:
+        return _rpm_distro(name, tag)
+    if name in _AZURELINUX:
+        return _azurelinux(name, tag)
+    if name.startswith(_DEVCONTAINERS):
+        return _devcontainer(name, tag)
+    if name in _MORE_DERIVED:
+        return _more_derived(name, tag)
     fam = _FAMILIES.get(name)
     if fam is None:
         return None
     distro = fam.distro
-    if name not in ("debian", "ubuntu", "alpine", "busybox", "fedora"):
+    if name not in ("debian", "ubuntu", "alpine", "busybox", "fedora", "archlinux"):
         distro = _tag_distro(tag, fam.distro)
         if distro == "windows" or (distro == "alpine" and not fam.alpine):
             return None
@@ -465,8 +520,10 @@ def lookup(image_text: str) -> ImageFacts | None:
         # Other JDK bases (Amazon Linux, Oracle Linux …): only the tag can tell the distro.
         distro = _tag_distro(tag, None)
         users = dict(_DISTRO_USERS.get(distro, _ROOT) if distro else _ROOT)
-    if name == "php" and distro == "alpine":
+    if name in ("php", "httpd") and distro == "alpine":
         users["www-data"] = (82, 82, "/home/www-data")
+    if name == "nginx":
+        users.update(_nginx_users(tag, distro))
     users.update(fam.users)
     if name in ("eclipse-temurin", "maven") and distro == "ubi":
         pm: str | None = "microdnf"  # the -ubi9-minimal variants
@@ -719,3 +776,313 @@ def _ubi(name: str, tag: str) -> ImageFacts | None:
         source="https://catalog.redhat.com/software/containers/ubi9/ubi/615bcf606feffc5384e8452e",
         reference=f"{name}:{tag}",
     )
+
+
+# RHEL-like distros, each a rootfs plus ``CMD ["/bin/bash"]`` (no ENV, USER or
+# WORKDIR): https://github.com/CentOS/sig-cloud-instance-images/blob/CentOS-7-x86_64/docker/Dockerfile,
+# https://github.com/rocky-linux/sig-cloud-instance-images/blob/main/Dockerfile,
+# https://github.com/AlmaLinux/docker-images/blob/main/Dockerfile-x86_64-minimal,
+# https://github.com/amazonlinux/container-images/blob/al2/Dockerfile,
+# https://github.com/oracle/container-images/blob/main/9-slim/Dockerfile. The release is the
+# tag's leading number (``7``, ``centos7.6.1810``, ``8.9``, ``2023``); the package manager
+# follows it: yum up to release 7 (Amazon Linux 1 and 2 included), dnf from 8 (Amazon Linux
+# 2023), microdnf in the ``-minimal`` (Rocky, Alma) and 8+ ``-slim`` (Oracle) variants.
+# ``centos:latest`` is ``centos8`` (https://github.com/docker-library/official-images/blob/master/library/centos),
+# ``almalinux:latest`` an 8 or later release, all dnf; another tag without a release is unknown.
+# Releases 8 and later ship RHEL's ``setup`` accounts (``_RHEL_USERS``); older ones only root here.
+_RPM_DISTROS = {
+    "centos": "https://github.com/CentOS/sig-cloud-instance-images/blob/CentOS-7-x86_64/docker/Dockerfile",
+    "rockylinux": "https://github.com/rocky-linux/sig-cloud-instance-images/blob/main/Dockerfile",
+    "almalinux": "https://github.com/AlmaLinux/docker-images/blob/main/Dockerfile-x86_64-minimal",
+    "amazonlinux": "https://github.com/amazonlinux/container-images/blob/al2/Dockerfile",
+    "oraclelinux": "https://github.com/oracle/container-images/blob/main/9-slim/Dockerfile",
+}
+_RPM_TAG = re.compile(r"^(?:centos)?(?P<release>\d+)(?:\.[\d.]+)?(?:-(?P<variant>[a-z-]+))?$")
+#: The variants each distro publishes, and whether they ship microdnf instead of yum/dnf.
+_RPM_VARIANTS = {"rockylinux": {None: False, "minimal": True}, "almalinux": {None: False, "minimal": True},
+                 "oraclelinux": {None: False, "slim": True, "slim-fips": True},
+                 "centos": {None: False}, "amazonlinux": {None: False}}
+_RPM_LATEST = {"centos": "8", "almalinux": "8"}
+
+
+def _rpm_distro(name: str, tag: str) -> ImageFacts | None:
+    m = _RPM_TAG.match(_RPM_LATEST.get(name, tag) if tag == "latest" else tag)
+    if m is None and name == "almalinux" and tag == "minimal":
+        m = _RPM_TAG.match("8-minimal")
+    if m is None or m.group("variant") not in _RPM_VARIANTS[name]:
+        return None
+    release = int(m.group("release"))
+    if name == "amazonlinux":
+        release = 8 if release >= 2023 else 7  # Amazon Linux 1 (2018.03) and 2 are yum-based
+    micro = _RPM_VARIANTS[name][m.group("variant")] and release >= 8
+    pm = "microdnf" if micro else "dnf" if release >= 8 else "yum"
+    return ImageFacts(
+        family=name, distro=name, package_manager=pm, user="", home="/root",
+        env=MappingProxyType({"PATH": DEFAULT_PATH}),
+        users=MappingProxyType(dict(_RHEL_USERS if release >= 8 else _ROOT)),
+        slim=None, source=_RPM_DISTROS[name], reference=f"{name}:{tag}",
+    )
+
+
+# Azure Linux (and CBL-Mariner 2.0) base images, https://github.com/microsoft/azurelinux/tree/3.0/.pipelines/containerSourceData/base:
+# base/core is Dockerfile-Base-Template (the rootfs, ``CMD ["bash"]``, root; newer builds also
+# add a ``nonroot`` account, 65532, so its presence depends on the build date, not on the tag);
+# distroless/* is Dockerfile-Distroless-Template over the distroless-packages metapackage
+# (SPECS/distroless-packages/distroless-packages.spec: minimal and base have no shell, debug adds
+# busybox; none has a package manager). The ``-nonroot`` tags (USER 65532,
+# Dockerfile-*-Nonroot-Template) are left unknown. The package manager is tdnf up to 3.0 and
+# dnf on 4.0 (https://github.com/dotnet/dotnet-docker/blob/main/src/runtime/11.0/azurelinux4.0-distroless/amd64/Dockerfile:
+# ``FROM mcr.microsoft.com/azurelinux-beta/base/core:4.0`` … ``RUN dnf install -y``).
+_AZURELINUX = frozenset(f"mcr.microsoft.com/{r}/{kind}" for r in ("azurelinux", "azurelinux-beta", "cbl-mariner")
+                        for kind in ("base/core", "distroless/minimal", "distroless/base", "distroless/debug"))
+_AZURELINUX_SOURCE = "https://github.com/microsoft/azurelinux/blob/3.0/.pipelines/containerSourceData/base/Dockerfile-Base-Template"
+
+
+def _azurelinux(name: str, tag: str) -> ImageFacts | None:
+    m = re.match(r"^(\d+)\.0(?:\.\d+)?$", tag)
+    if m is None:
+        return None
+    core = name.endswith("/base/core")
+    pm = ("dnf" if int(m.group(1)) >= 4 else "tdnf") if core else None
+    return ImageFacts(
+        family="azurelinux", distro="azurelinux", package_manager=pm, user="", home="/root",
+        env=MappingProxyType({"PATH": DEFAULT_PATH}), users=MappingProxyType(dict(_ROOT)),
+        slim=None, source=_AZURELINUX_SOURCE, has_shell=core or name.endswith("/debug"),
+        reference=f"{name}:{tag}",
+    )
+
+
+# The dev container images: https://github.com/devcontainers/images (mcr.microsoft.com/devcontainers/*,
+# also pushed under vscode/devcontainers/: build/config.json ``secondaryContainerRegistryPath``)
+# and their predecessor https://github.com/microsoft/vscode-dev-containers
+# (mcr.microsoft.com/vscode/devcontainers/*; built in devcon.azurecr.io/public/…). Each is an
+# official image plus a non-root account that the image does not switch to: the old
+# base.Dockerfiles run common-debian.sh/common-alpine.sh and set no USER; the new ones add the
+# common-utils Feature, and the devcontainer CLI's Feature Dockerfile ends with ``ARG
+# _DEV_CONTAINERS_IMAGE_USER=root`` / ``USER $_DEV_CONTAINERS_IMAGE_USER``, the base image's
+# user (https://github.com/devcontainers/cli/blob/main/src/spec-configuration/containerFeaturesConfiguration.ts,
+# getContainerFeaturesBaseDockerFile). ``remoteUser`` in devcontainer.json is a label for the
+# tools, not a USER. Tags are ``[<release>-]<variant>`` (manifest.json ``variantTags``), the
+# release ``0``, ``1.0`` or ``0.202.7``.
+_DEVCONTAINERS = ("mcr.microsoft.com/devcontainers/", "mcr.microsoft.com/vscode/devcontainers/",
+                  "devcon.azurecr.io/public/vscode/devcontainers/", "devcon.azurecr.io/public/devcontainers/")
+_NVM_ENV: dict[str, str | Unknown] = {"NVM_DIR": _V, "NVM_SYMLINK_CURRENT": _V}
+
+
+@dataclass(frozen=True, slots=True)
+class _DevContainer:
+    source: str
+    #: The official image the variant names (``node`` for ``16-bullseye``), or None: built on
+    #: the ``base`` image, whose variant the tag names.
+    official: str | None
+    #: ENV added to the official (or base) image's; UNKNOWN where releases differ.
+    env: dict[str, str | Unknown]
+    #: common-utils adds ``vscode`` (the node images reuse their ``node`` account instead).
+    vscode: bool = True
+
+
+# Per image, its Dockerfile in devcontainers/images (src/<image>/.devcontainer/) and the
+# Features of its devcontainer.json, whose ``containerEnv`` the CLI turns into ENV
+# (https://github.com/devcontainers/features/tree/main/src/<feature>/devcontainer-feature.json),
+# and the old containers/<image>/.devcontainer/base.Dockerfile of vscode-dev-containers:
+_DEVCONTAINER_IMAGES = {
+    # base-debian: FROM buildpack-deps:<suite>-curl; base-ubuntu: the same (noble and later
+    # delete the ubuntu account first); base-alpine: FROM alpine; common-utils: vscode 1000.
+    "base": _DevContainer("https://github.com/devcontainers/images/blob/main/src/base-debian/.devcontainer/Dockerfile",
+                          None, {}),
+    # FROM base:<variant>; ENV VCPKG_ROOT, VCPKG_DOWNLOADS, PATH (not in every old release).
+    "cpp": _DevContainer("https://github.com/devcontainers/images/blob/main/src/cpp/.devcontainer/Dockerfile",
+                         None, {"VCPKG_ROOT": _V, "VCPKG_DOWNLOADS": _V, "PATH": _V}),
+    # FROM node:<variant>; ENV PATH=/usr/local/share/npm-global/bin:$PATH; the node Feature's
+    # NVM_DIR, NVM_SYMLINK_CURRENT, PATH (old: the same ENV); the node image's ``node`` account.
+    "javascript-node": _DevContainer(
+        "https://github.com/devcontainers/images/blob/main/src/javascript-node/.devcontainer/Dockerfile", "node",
+        {"NVM_DIR": "/usr/local/share/nvm", "NVM_SYMLINK_CURRENT": "true", "PATH": _V}, vscode=False),
+    # FROM javascript-node:<variant>, the git Feature only (old: the same, no ENV).
+    "typescript-node": _DevContainer(
+        "https://github.com/devcontainers/images/blob/main/src/typescript-node/.devcontainer/Dockerfile", "node",
+        {"NVM_DIR": "/usr/local/share/nvm", "NVM_SYMLINK_CURRENT": "true", "PATH": _V}, vscode=False),
+    # FROM python:<variant>; the python and node Features' PYTHON_PATH, PIPX_HOME, PIPX_BIN_DIR,
+    # NVM_*, PATH (old: ENV PIPX_HOME, PIPX_BIN_DIR, NVM_*, DEBIAN_FRONTEND in early releases).
+    "python": _DevContainer("https://github.com/devcontainers/images/blob/main/src/python/.devcontainer/Dockerfile",
+                            "python", {"PIPX_HOME": "/usr/local/py-utils", "PIPX_BIN_DIR": "/usr/local/py-utils/bin",
+                                       "PYTHON_PATH": _V, "DEBIAN_FRONTEND": _V, "PATH": _V, **_NVM_ENV}),
+    # FROM rust:1-<suite>; the rust Feature's CARGO_HOME=/usr/local/cargo,
+    # RUSTUP_HOME=/usr/local/rustup, PATH=/usr/local/cargo/bin:$PATH: the rust image's own.
+    "rust": _DevContainer("https://github.com/devcontainers/images/blob/main/src/rust/.devcontainer/Dockerfile",
+                          "rust", {}),
+    # FROM golang:<variant>; the go Feature's GOROOT, GOPATH (/usr/local/go in its early
+    # releases, /go later), PATH, node's NVM_* (old: ENV GO111MODULE=auto, NVM_*, PATH).
+    "go": _DevContainer("https://github.com/devcontainers/images/blob/main/src/go/.devcontainer/Dockerfile",
+                        "golang", {"GOROOT": _V, "GOPATH": _V, "GO111MODULE": _V, "PATH": _V, **_NVM_ENV}),
+    # FROM ruby:<variant>; the ruby Feature's GEM_HOME, GEM_PATH, MY_RUBY_HOME (rvm) or
+    # RBENV_ROOT, PATH, node's NVM_* (old: ENV NVM_*, PATH; GEM_HOME the ruby image's).
+    "ruby": _DevContainer("https://github.com/devcontainers/images/blob/main/src/ruby/.devcontainer/Dockerfile",
+                          "ruby", {"GEM_HOME": _V, "GEM_PATH": _V, "MY_RUBY_HOME": _V, "RBENV_ROOT": _V, "PATH": _V,
+                                   **_NVM_ENV}),
+}
+_VSCODE_USER = {"vscode": (1000, 1000, "/home/vscode")}
+_RELEASE = r"\d+(?:\.\d+){0,2}"
+
+
+def _devcontainer_base(variant: str) -> tuple[str, bool] | None:
+    """The official image a ``base`` variant builds on, and whether it has the vscode account
+    at uid 1000 (not known for noble-based builds: until 2024-09 the ubuntu account held
+    1000, devcontainers/images#1170)."""
+    if variant in ("", "latest", "debian"):
+        return "debian:latest", True  # the latest base image is the Debian one
+    m = re.fullmatch(r"debian-?(\d+)", variant)
+    suite = {"9": "stretch", "10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie"}.get(
+        m.group(1), "") if m else variant
+    if suite in _DEBIAN_CODENAMES:
+        return f"buildpack-deps:{suite}-curl", True
+    m = re.fullmatch(r"ubuntu-?(\d+\.\d+)", variant)
+    codename = {"18.04": "bionic", "20.04": "focal", "22.04": "jammy", "24.04": "noble"}.get(
+        m.group(1), "") if m else variant
+    if codename in _UBUNTU_CODENAMES or variant == "ubuntu":
+        return "ubuntu:" + (codename if codename != "ubuntu" else "latest"), codename not in ("noble", "ubuntu")
+    m = re.fullmatch(r"alpine(?:-?(3\.\d+))?", variant)
+    return (f"alpine:{m.group(1) or 'latest'}", True) if m else None
+
+
+def _devcontainer(name: str, tag: str) -> ImageFacts | None:
+    kind = name.rsplit("devcontainers/", 1)[1]
+    row = _DEVCONTAINER_IMAGES.get(kind)
+    if row is None:
+        return None
+    variant = tag
+    parts = tag.split("-", 1)
+    # A release prefix: ``0-bullseye``, ``0.202.7-focal``; for the language images only when a
+    # language version follows (``0-16-bullseye``; ``16-bullseye`` is node 16).
+    if re.fullmatch(_RELEASE, parts[0]) and (row.official is None or (len(parts) > 1 and re.match(_RELEASE, parts[1]))):
+        variant = parts[1] if len(parts) > 1 else ""
+    vscode = row.vscode
+    if row.official is None:
+        found = _devcontainer_base(variant)
+        if found is None:
+            return None
+        base_ref, vscode = found[0], found[1] and vscode
+    elif row.official == "rust":
+        # FROM rust:1-<suite>: the variant is the suite (``bullseye``, ``1-bullseye``).
+        suite = variant.rsplit("-", 1)[-1]
+        if suite in _DEBIAN_CODENAMES:
+            base_ref = f"rust:1-{suite}"
+        else:
+            base_ref = "rust:1" if variant in ("", "latest", "1") else ""
+    elif variant == "latest" or re.match(_RELEASE + r"(?:-|$)", variant):
+        # ``latest`` is the newest language release on Debian (manifest.json ``latest``).
+        base_ref = f"{row.official}:{variant}"
+    else:
+        return None
+    base = lookup(base_ref)
+    if base is None or base.distro not in (("debian", "ubuntu", "alpine") if row.official is None else ("debian",)):
+        return None
+    users = dict(base.users)
+    if row.official is None:
+        users.pop("ubuntu", None)  # deleted (or holding uid 1000: not known) in noble and later
+    if vscode:
+        users.update(_VSCODE_USER)
+    env = {**(base.env if row.official else {"PATH": DEFAULT_PATH}), **row.env}
+    return ImageFacts(
+        family="devcontainers", distro=base.distro, package_manager=base.package_manager, user="",
+        home="/root", env=MappingProxyType(env), users=MappingProxyType(users), slim=None,
+        source=row.source, workdir=base.workdir, reference=f"{name}:{tag}",
+    )
+
+
+def _derived(base: ImageFacts, family: str, reference: str, source: str, env: Env,
+             workdir: str | None = None) -> ImageFacts:
+    """An image built ``FROM base`` that adds ``env`` (and a WORKDIR) and keeps its user."""
+    return ImageFacts(
+        family=family, distro=base.distro, package_manager=base.package_manager, user=base.user,
+        home=base.home, env=MappingProxyType({**base.env, **env}), users=base.users, slim=None,
+        source=source, workdir=workdir or base.workdir, has_shell=base.has_shell, reference=reference,
+        volumes=base.volumes,
+    )
+
+
+_CONDA_TAG = re.compile(r"^(?:latest|\d+(?:\.\d+)*(?:-\d+)?)$")
+_CONDA_ENV: dict[str, str | Unknown] = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                                        "PATH": "/opt/conda/bin:" + DEFAULT_PATH}
+# Conda in /opt/conda on PATH, root, no WORKDIR; the tag is the installer's version:
+# https://github.com/ContinuumIO/docker-images/blob/main/miniconda3/debian/Dockerfile (and
+# anaconda3/debian: FROM debian:<release>-slim; ENV LANG=C.UTF-8 LC_ALL=C.UTF-8, PATH
+# /opt/conda/bin:$PATH; CONDA_VERSION, CONDA_MD, TINI_VERSION in some releases);
+# https://github.com/conda-forge/miniforge-images/blob/master/ubuntu/Dockerfile (FROM
+# ubuntu:<release>, focal to noble: whether the ubuntu account exists is not known; ENV
+# CONDA_DIR=/opt/conda, LANG, LC_ALL, PATH=${CONDA_DIR}/bin:${PATH}).
+_CONDA_IMAGES: dict[str, tuple[str, str, Env]] = {
+    "continuumio/miniconda3": (
+        "debian:stable-slim", "https://github.com/ContinuumIO/docker-images/blob/main/miniconda3/debian/Dockerfile",
+        {**_CONDA_ENV, "CONDA_VERSION": _V, "CONDA_MD": _V, "TINI_VERSION": _V}),
+    "continuumio/anaconda3": (
+        "debian:stable-slim", "https://github.com/ContinuumIO/docker-images/blob/main/anaconda3/debian/Dockerfile",
+        {**_CONDA_ENV, "CONDA_VERSION": _V, "CONDA_MD": _V, "TINI_VERSION": _V}),
+    "condaforge/miniforge3": (
+        "ubuntu:jammy", "https://github.com/conda-forge/miniforge-images/blob/master/ubuntu/Dockerfile",
+        {**_CONDA_ENV, "CONDA_DIR": "/opt/conda"}),
+}
+#: tiangolo/uvicorn-gunicorn(-fastapi):python3.11-slim is python:3.11-slim plus ENV
+#: PYTHONPATH=/app (PYTHONDONTWRITEBYTECODE=1, PYTHONUNBUFFERED=1 in later releases) and
+#: WORKDIR /app/, root (https://github.com/tiangolo/uvicorn-gunicorn-docker/blob/master/docker-images/python3.11-slim.dockerfile;
+#: the -fastapi image only adds a pip install and /app:
+#: https://github.com/tiangolo/uvicorn-gunicorn-fastapi-docker/blob/master/docker-images/python3.11-slim.dockerfile).
+_UVICORN_GUNICORN = frozenset({"tiangolo/uvicorn-gunicorn", "tiangolo/uvicorn-gunicorn-fastapi"})
+_UVICORN_GUNICORN_SOURCE = "https://github.com/tiangolo/uvicorn-gunicorn-docker/blob/master/docker-images/python3.11-slim.dockerfile"
+# nvidia/cuda base and runtime images on Ubuntu, CUDA 12 (gitlab.com/nvidia/container-images/cuda,
+# dist/12.0.0/ubuntu2204/base/Dockerfile: FROM ubuntu:22.04; ENV NVARCH, NVIDIA_REQUIRE_CUDA,
+# NV_CUDA_CUDART_VERSION, NV_CUDA_COMPAT_PACKAGE, CUDA_VERSION, PATH
+# /usr/local/nvidia/bin:/usr/local/cuda/bin:$PATH, LD_LIBRARY_PATH, NVIDIA_VISIBLE_DEVICES all,
+# NVIDIA_DRIVER_CAPABILITIES compute,utility; runtime/Dockerfile adds the NV_LIB* package
+# pins, NCCL_VERSION, NVIDIA_PRODUCT_NAME and an ENTRYPOINT; root, no WORKDIR). The cudnn and
+# devel variants and other CUDA releases set other ENV: unknown here.
+_CUDA_REPOSITORIES = frozenset({"nvidia/cuda", "nvcr.io/nvidia/cuda"})
+_CUDA_SOURCE = "https://gitlab.com/nvidia/container-images/cuda/-/blob/master/dist/12.0.0/ubuntu2204/runtime/Dockerfile"
+_CUDA_BASE_ENV: dict[str, str | Unknown] = {
+    "NVARCH": _V, "NVIDIA_REQUIRE_CUDA": _V, "NV_CUDA_CUDART_VERSION": _V, "NV_CUDA_COMPAT_PACKAGE": _V,
+    "CUDA_VERSION": _V, "PATH": "/usr/local/nvidia/bin:/usr/local/cuda/bin:" + DEFAULT_PATH,
+    "LD_LIBRARY_PATH": "/usr/local/nvidia/lib:/usr/local/nvidia/lib64", "NVIDIA_VISIBLE_DEVICES": "all",
+    "NVIDIA_DRIVER_CAPABILITIES": "compute,utility"}
+_CUDA_RUNTIME_ENV: dict[str, str | Unknown] = {name: _V for name in (
+    "NV_CUDA_LIB_VERSION", "NV_NVTX_VERSION", "NV_LIBNPP_VERSION", "NV_LIBNPP_PACKAGE", "NV_LIBCUSPARSE_VERSION",
+    "NV_LIBCUBLAS_PACKAGE_NAME", "NV_LIBCUBLAS_VERSION", "NV_LIBCUBLAS_PACKAGE", "NV_LIBNCCL_PACKAGE_NAME",
+    "NV_LIBNCCL_PACKAGE_VERSION", "NCCL_VERSION", "NV_LIBNCCL_PACKAGE", "NVIDIA_PRODUCT_NAME")}
+# pytorch/pytorch <version>-cuda<x>-cudnn<y>-runtime: the ``official`` stage of
+# https://github.com/pytorch/pytorch/blob/main/Dockerfile built on BASE_RUNTIME, an ubuntu
+# image (docker.Makefile); conda in /opt/conda; ENV PATH (/opt/conda/bin, /usr/local/nvidia/bin,
+# /usr/local/cuda/bin), NVIDIA_VISIBLE_DEVICES all, NVIDIA_DRIVER_CAPABILITIES compute,utility,
+# LD_LIBRARY_PATH, PYTORCH_VERSION; WORKDIR /workspace; root. The -devel tags build on
+# nvidia/cuda's devel image, whose ENV is not in this table.
+_PYTORCH_SOURCE = "https://github.com/pytorch/pytorch/blob/main/Dockerfile"
+_PYTORCH_ENV: dict[str, str | Unknown] = {
+    "PATH": _V, "NVIDIA_VISIBLE_DEVICES": "all", "NVIDIA_DRIVER_CAPABILITIES": "compute,utility",
+    "LD_LIBRARY_PATH": "/usr/local/nvidia/lib:/usr/local/nvidia/lib64", "PYTORCH_VERSION": _V}
+
+
+_MORE_DERIVED = frozenset({*_CONDA_IMAGES, *_UVICORN_GUNICORN, *_CUDA_REPOSITORIES, "pytorch/pytorch"})
+
+
+def _more_derived(name: str, tag: str) -> ImageFacts | None:
+    """The conda, uvicorn-gunicorn, nvidia/cuda and pytorch images, each built on a table image."""
+    reference = f"{name}:{tag}"
+    if name in _CONDA_IMAGES:
+        base_ref, source, env = _CONDA_IMAGES[name]
+        base = lookup(base_ref) if _CONDA_TAG.match(tag) else None
+        return _derived(base, "conda", reference, source, env) if base is not None else None
+    if name in _UVICORN_GUNICORN:
+        m = re.fullmatch(r"python(3\.\d+)(-slim|-alpine3\.\d+)?", tag)
+        base = lookup(f"python:{m.group(1)}{m.group(2) or ''}") if m else None
+        env = {"PYTHONPATH": "/app", "PYTHONDONTWRITEBYTECODE": _V, "PYTHONUNBUFFERED": _V}
+        return _derived(base, "uvicorn-gunicorn", reference, _UVICORN_GUNICORN_SOURCE, env, "/app") if base else None
+    if name in _CUDA_REPOSITORIES:
+        m = re.fullmatch(r"12\.\d+(?:\.\d+)?-(base|runtime)-ubuntu(\d\d\.\d\d)", tag)
+        base = lookup(f"ubuntu:{m.group(2)}") if m else None
+        if m is None or base is None:
+            return None
+        env = {**_CUDA_BASE_ENV, **(_CUDA_RUNTIME_ENV if m.group(1) == "runtime" else {})}
+        return _derived(base, "cuda", reference, _CUDA_SOURCE, env)
+    if re.fullmatch(r"\d+\.\d+(?:\.\d+)?-cuda[\d.]+-cudnn\d+-runtime", tag):  # pytorch/pytorch
+        # The Ubuntu release varies (18.04, 22.04): its base accounts only, no ``ubuntu``.
+        base = lookup("ubuntu:22.04")
+        return _derived(base, "pytorch", reference, _PYTORCH_SOURCE, _PYTORCH_ENV, "/workspace") if base else None
+    return None
