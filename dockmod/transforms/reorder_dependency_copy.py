@@ -180,8 +180,8 @@ an optimised composer autoloader built before the sources are there; the cargo p
 or the last stage): it leaves in ``~/.m2`` what it resolves beyond the build's needs, so
 the shipped image changes (a builder stage whose output is copied out is not shipped).
 
-No fix, only the finding, when: the install runs in another directory than the one the
-context was copied to (``WORKDIR``, ``--prefix``, ``-C``…); it is conditional (``if``,
+No fix, only the finding (its message ends in "; no fix: " and the reason), when: the
+install runs in another directory than the one the context was copied to (``WORKDIR``, ``--prefix``, ``-C``…); it is conditional (``if``,
 ``||``, a subshell); it uses a ``--mount=type=bind``; its manifests are named through
 variables or lie outside the context copy; a source-needing command comes before the
 install in the same ``RUN`` or the ``RUN`` cannot be split without losing a comment; a
@@ -378,16 +378,17 @@ class ReorderDependencyCopy(Transform):
                 continue  # the install does not run in the copied folder
             msg = {"install": install.text, "copy": copy_text(c)}
             if opaque is not None:
-                self.report(run, no_fix_reason=opaque, manifests="the manifests", why="", first="", **msg)
+                self.report(run, no_fix_reason=opaque, manifests="the manifests", why=f"; no fix: {opaque}",
+                            first="", **msg)
                 continue
             try:
                 plan = self._plan(df, stage, i, j, run, script, install, workdirs)
             except NoFix as e:
-                self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install), why="",
+                self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install), why=f"; no fix: {e}",
                             first=f", copying {_manifest_list(install)} first", **msg)
                 continue
             (copies, rest), safety = plan
-            why = f" (unsafe: {'; '.join(self._reasons)})" if self._reasons else ""
+            why = f" (unsafe: {'; '.join(dict.fromkeys(self._reasons))})" if self._reasons else ""
             first = f", copying {_manifest_list(install)} first"
             if self.propose(run, True, updated=False, safety=safety, why=why, first=first,
                             manifests=_manifest_list(install), **msg):
@@ -485,7 +486,7 @@ class ReorderDependencyCopy(Transform):
             return
         install.src = "."
         reasons = self._unproven(install, cwd, ctx_paths=ctx_paths, moved=c, moved_cwd=workdirs[candidate])
-        why = f" (unsafe: {'; '.join(reasons)})" if reasons else ""
+        why = f" (unsafe: {'; '.join(dict.fromkeys(reasons))})" if reasons else ""
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         if self.propose(run, True, updated=False, safety=safety, why=why,
                         first=f", moving `{copy_text(c)}` below it", install=install.text,
@@ -544,7 +545,7 @@ class ReorderDependencyCopy(Transform):
         elif dest_dir == "/" or any(dest_dir == d or d.startswith(dest_dir + "/") or dest_dir.startswith(d + "/")
                                     for d in INSTALL_DIRS):
             reasons.append(f"the copy's destination `{dest_dir}` may hold what the install writes")
-        why = f" (unsafe: {'; '.join(reasons)})" if reasons else ""
+        why = f" (unsafe: {'; '.join(dict.fromkeys(reasons))})" if reasons else ""
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         # Each keeps the comment lines above it.
         moved, copy = run, c
