@@ -20,8 +20,8 @@ Unsafe when an earlier ``FROM`` of the file sets ``--platform`` to anything else
 (``$BUILDPLATFORM``, ``linux/amd64``): podman and buildah carry that platform over to a
 later ``FROM`` without the flag, and pull its base image for the earlier stage's
 platform, so the stage (and the image, when it is the one shipped) gets the wrong
-architecture (containers/buildah#4742, still open; #5968, fixed in buildah 1.40 for part
-of it). There the flag is the known workaround.
+architecture (containers/buildah#4742, still open; #5968, whose fix, buildah#5971, resets
+the platform per stage only in newer releases). There the flag is the known workaround.
 
 No fix, only the finding, when a comment line directly above the ``FROM`` (in the comment
 block that touches it) speaks of the platform: the author wrote down why the flag is
