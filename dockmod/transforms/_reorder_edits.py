@@ -15,7 +15,8 @@ from dockmod._parse import parse_instruction
 from dockmod.cst import Add, Copy, Dockerfile, Instruction, JsonArray, Run
 from dockmod.cst.module import Stage
 from dockmod.cst.trivia import TrailingWhitespace
-from dockmod.ecosystems import PackageManagerCall
+from dockmod.ecosystems import Manager, PackageManagerCall
+from dockmod.ecosystems.cache_use import cleaner
 from dockmod.ecosystems.steps import (
     InstallNeeds,
     NoFix,
@@ -60,6 +61,7 @@ def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: st
     commands = script.commands
     calls = calls_by_span(script)
     kinds = []
+    managers: list[Manager] = []
     cwd = workdir
     for cmd in commands:
         call = calls.get(cmd.span)
@@ -89,11 +91,16 @@ def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: st
                 kinds.append("project")
                 continue
             record_needs(call, install)
+            managers.append(call.manager)
             kinds.append("dep")
         elif target is not None and "source" not in kinds:
             # `cd` into a folder needs no sources: the manifest copy creates it.
             cwd = resolve_path(cwd, target)
             kinds.append("cd")
+        elif managers and cleaner(cmd, managers, None) is not None:
+            # `npm cache clean --force` after `npm ci`: the install's own cleaning, kept in
+            # its RUN so that its layer holds no cache (see below).
+            kinds.append("clean")
         elif needs_no_sources(cmd, call, dest_dir):
             kinds.append("neutral")
         else:
@@ -120,9 +127,13 @@ def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: st
         install.unsafe.append("the `RUN` is split at a `;`: a command before it that fails now stops the build")
     assert run.command is not None and not isinstance(run.command, str)
     head_cmd = run.command
-    for _ in range(len(commands) - first_source):
+    # The install's cleaning commands after the first source command stay in both parts:
+    # each layer then drops what its own commands left in the cache.
+    for k in reversed(range(first_source, len(kinds))):
+        if kinds[k] == "clean":
+            continue
         script = parse_shell(head_cmd)
-        head_cmd = remove_command(head_cmd, script.commands[-1])  # type: ignore[arg-type,assignment]
+        head_cmd = remove_command(head_cmd, script.commands[k])  # type: ignore[arg-type,assignment]
         if head_cmd is None:
             raise NoFix("the `RUN` cannot be split without losing a comment")
     tail_cmd = run.command

@@ -85,7 +85,10 @@ An install ``RUN`` that also runs other commands is split when the commands form
 before everything else: that head runs before the whole-context copy and the rest
 (``pip install .``, ``npm run build``, ``go build``…) in a second ``RUN`` right after
 it, with the same flags. ``pip install .``/``-e .`` is therefore left after the copy
-and installs the project once its sources are there.
+and installs the project once its sources are there. The install's own cache cleaning
+(its manager's cleaning commands: ``npm cache clean --force``, ``yarn cache clean``,
+``pip cache purge``) goes with the install, and is kept in both ``RUN``s when it came
+after the rest, so that neither layer keeps the cache.
 
 Also handled, each with the same safety rules:
 
@@ -180,17 +183,19 @@ an optimised composer autoloader built before the sources are there; the cargo p
 or the last stage): it leaves in ``~/.m2`` what it resolves beyond the build's needs, so
 the shipped image changes (a builder stage whose output is copied out is not shipped).
 
-No fix, only the finding, when: the install runs in another directory than the one the
-context was copied to (``WORKDIR``, ``--prefix``, ``-C``…); it is conditional (``if``,
-``||``, a subshell); it uses a ``--mount=type=bind``; its manifests are named through
-variables or lie outside the context copy; a source-needing command comes before the
-install in the same ``RUN`` or the ``RUN`` cannot be split without losing a comment; a
-``RUN`` between them builds the project or names a manifest (``python gen.py >
-requirements.txt``: it may generate it from the sources); ``go.mod`` replaces a module with
-a local folder (``replace x => ./api``, also in a ``replace ( … )`` block; the context
-shows it), which ``go mod download`` needs and a manifest copy would not bring (a copy of
-that folder *before* the install, next to ``COPY go.mod``, is a manifest copy: it is not
-moved, and is no finding); the copy has flags other than
+No fix, only the finding (its message ends in "; no fix: " and the reason), when: the
+install runs in another directory than the one the context was copied to (``WORKDIR``,
+``--prefix``, ``-C``…); it is conditional (``if``, ``||``, a subshell); it uses a
+``--mount=type=bind``; its manifests are named through variables or lie outside the
+context copy; a source-needing command comes before the install in the same ``RUN`` or
+the ``RUN`` cannot be split without losing a comment; a ``RUN`` between them builds the
+project, runs a script of it (``npm run build``, ``yarn build``, ``pnpm test``, ``bun
+build``: the copy would land below a step that reads the sources) or names a manifest
+(``python gen.py > requirements.txt``: it may generate it from the sources); ``go.mod``
+replaces a module with a local folder (``replace x => ./api``, also in a ``replace ( … )``
+block; the context shows it), which ``go mod download`` needs and a manifest copy would
+not bring (a copy of that folder *before* the install, next to ``COPY go.mod``, is a
+manifest copy: it is not moved, and is no finding); the copy has flags other than
 ``--chown``/``--chmod``/``--link``, or its destination has variables or quotes and must
 cross ``WORKDIR``/``ENV``/``ARG``; ``cargo fetch`` (Cargo needs a target source file to
 read its manifest); a ``go build`` that reads only what is on disk (``GOFLAGS=-mod=vendor``
@@ -378,16 +383,17 @@ class ReorderDependencyCopy(Transform):
                 continue  # the install does not run in the copied folder
             msg = {"install": install.text, "copy": copy_text(c)}
             if opaque is not None:
-                self.report(run, no_fix_reason=opaque, manifests="the manifests", why="", first="", **msg)
+                self.report(run, no_fix_reason=opaque, manifests="the manifests", why=f"; no fix: {opaque}",
+                            first="", **msg)
                 continue
             try:
                 plan = self._plan(df, stage, i, j, run, script, install, workdirs)
             except NoFix as e:
-                self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install), why="",
+                self.report(run, no_fix_reason=str(e), manifests=_manifest_list(install), why=f"; no fix: {e}",
                             first=f", copying {_manifest_list(install)} first", **msg)
                 continue
             (copies, rest), safety = plan
-            why = f" (unsafe: {'; '.join(self._reasons)})" if self._reasons else ""
+            why = f" (unsafe: {'; '.join(dict.fromkeys(self._reasons))})" if self._reasons else ""
             first = f", copying {_manifest_list(install)} first"
             if self.propose(run, True, updated=False, safety=safety, why=why, first=first,
                             manifests=_manifest_list(install), **msg):
@@ -485,7 +491,7 @@ class ReorderDependencyCopy(Transform):
             return
         install.src = "."
         reasons = self._unproven(install, cwd, ctx_paths=ctx_paths, moved=c, moved_cwd=workdirs[candidate])
-        why = f" (unsafe: {'; '.join(reasons)})" if reasons else ""
+        why = f" (unsafe: {'; '.join(dict.fromkeys(reasons))})" if reasons else ""
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         if self.propose(run, True, updated=False, safety=safety, why=why,
                         first=f", moving `{copy_text(c)}` below it", install=install.text,
@@ -544,7 +550,7 @@ class ReorderDependencyCopy(Transform):
         elif dest_dir == "/" or any(dest_dir == d or d.startswith(dest_dir + "/") or dest_dir.startswith(d + "/")
                                     for d in INSTALL_DIRS):
             reasons.append(f"the copy's destination `{dest_dir}` may hold what the install writes")
-        why = f" (unsafe: {'; '.join(reasons)})" if reasons else ""
+        why = f" (unsafe: {'; '.join(dict.fromkeys(reasons))})" if reasons else ""
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         # Each keeps the comment lines above it.
         moved, copy = run, c
@@ -694,6 +700,9 @@ class ReorderDependencyCopy(Transform):
             if isinstance(x, Run):
                 if builds_project(self.context.model.run(x)):
                     raise NoFix("a `RUN` between them builds the project from the sources")
+                if (script_run := _project_script(scripts_of(self.context.model, x))) is not None:
+                    raise NoFix(f"a `RUN` between them runs `{script_run}`, which reads the sources, and the "
+                                "copy cannot move below it")
                 if not run_needs_no_sources(self.context.model.run(x), dest_dir):
                     install.unsafe.append("a `RUN` between them may need the sources")
             elif isinstance(x, (Copy, Add)):
@@ -896,6 +905,54 @@ def _may_install_after(ins: list[Instruction], i: int, named: bool) -> bool:
 
 
 _CROSSED = COPY_NEUTRAL - {"SHELL", "ONBUILD"}
+
+#: Actions of the Node tools that run a script of the project (package.json ``scripts``)
+#: or build it: https://docs.npmjs.com/cli/v10/commands/npm-run-script (aliases ``rum``,
+#: ``urn``), npm-test (``tst``, ``t``), npm-start, npm-restart, npm-stop;
+#: https://pnpm.io/cli/run, /cli/test, /cli/start; https://bun.sh/docs/cli/run, /cli/test,
+#: /bundler (``bun build``). Yarn and pnpm also run a script named in place of an action
+#: that is none of theirs (``yarn build``): see ``_TOOL_ACTIONS``. Not ``npx``/``exec``: a
+#: package's binary may need no sources (``npx playwright install``).
+_SCRIPT_ACTIONS = {
+    "npm": frozenset({"run", "run-script", "rum", "urn", "test", "tst", "t", "start", "restart", "stop"}),
+    "pnpm": frozenset({"run", "run-script", "test", "t", "tst", "start"}),
+    "bun": frozenset({"run", "test", "build"}),
+}
+#: The actions of Yarn (classic, https://classic.yarnpkg.com/en/docs/cli/, and Berry,
+#: https://yarnpkg.com/cli) and pnpm (https://pnpm.io/cli/) that are not scripts; any
+#: other first operand names a script of package.json (``yarn build``, ``pnpm lint``).
+_TOOL_ACTIONS = {
+    "yarn": frozenset("""access add audit autoclean bin cache check config constraints create dedupe dlx
+        explain generate-lock-entry global help import info init install licenses link list login logout
+        npm outdated owner pack patch patch-commit plugin policies publish rebuild remove search set stage
+        tag team unlink unplug up upgrade upgrade-interactive version versions why workspace
+        workspaces exec""".split()),
+    "pnpm": frozenset("""add install i update up upgrade remove rm uninstall un link ln unlink import
+        rebuild rb prune fetch install-test it dedupe patch patch-commit patch-remove audit list ls ll la
+        outdated why licenses dlx create publish pack recursive m multi server store root bin setup init
+        deploy doctor config c get set env cache self-update approve-builds ignored-builds catalog
+        help exec""".split()),
+}
+_TOOL_ACTIONS["yarnpkg"] = _TOOL_ACTIONS["yarn"]
+
+
+def _project_script(scripts: list[tuple[ShellScript, str | None]]) -> str | None:
+    """The first command of a RUN's scripts that runs a script of the project or builds it
+    (``npm run build``, ``yarn build``, ``bun build``: ``_SCRIPT_ACTIONS``), as written;
+    None when there is none. Such a RUN reads the sources: the whole-context copy must
+    stay above it."""
+    for script, _ in scripts:
+        for cmd in script.commands:
+            name = posixpath.basename(cmd.name)
+            if name not in _SCRIPT_ACTIONS and name not in _TOOL_ACTIONS:
+                continue
+            action = next((w.text for w in cmd.args if not w.text.startswith("-")), None)
+            if action is None:
+                continue
+            if action in _SCRIPT_ACTIONS.get(name, ()) or (
+                    name in _TOOL_ACTIONS and action not in _TOOL_ACTIONS[name]):
+                return command_text(cmd)
+    return None
 
 
 def _first_step(scripts: list[tuple[ShellScript, str | None]]) -> tuple[Any, ...] | None:
