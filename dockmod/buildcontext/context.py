@@ -172,6 +172,18 @@ class BuildContext:
         except OSError:
             return None
 
+    def missing(self, rel: str) -> str:
+        """Why :meth:`read` gives nothing for ``rel``, as a reason for a finding: the ignore
+        file excludes it, it is too large to read, or the context folder has no such file,
+        most often because the build sends another folder (``docker build -f
+        docker/Dockerfile .``) than the Dockerfile's, which the ``context`` option names."""
+        if self._lstat(rel) is not None and self.excluded(rel):
+            return f"`{os.path.basename(self.ignore_file or '.dockerignore')}` excludes `{rel}`"
+        if self.has_file(rel):
+            return f"`{rel}` is too large to read"
+        return (f"the build context has no `{rel}`: if the build sends another folder, such as the "
+                "repository root for a Dockerfile in `docker/`, name it with the `context` option")
+
     def may_unpack(self, rel: str) -> bool | None:
         """Whether ``ADD`` would unpack ``rel``: None when the context cannot tell.
 

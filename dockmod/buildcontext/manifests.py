@@ -61,6 +61,12 @@ class Reading:
 
 
 Reader = Callable[[bytes], bytes | None]
+#: Why a file the reader does not give is missing (``BuildContext.missing``).
+Missing = Callable[[str], str]
+
+
+def _not_sent(path: str) -> str:
+    return f"the context does not send `{path}`"
 
 
 def _text(data: bytes) -> str:
@@ -120,8 +126,10 @@ def _local_requirement(spec: str) -> bool:
     return "/" in spec or spec.startswith((".", "~")) or spec.lower().endswith(_ARCHIVE)
 
 
-def read_requirements(name: str, data: bytes, read: Reader, out: Reading, seen: set[str]) -> None:
-    """A pip requirements/constraints file, following ``-r``/``-c`` into the context."""
+def read_requirements(name: str, data: bytes, read: Reader, out: Reading, seen: set[str],
+                      missing: Missing = _not_sent) -> None:
+    """A pip requirements/constraints file, following ``-r``/``-c`` into the context;
+    ``missing`` says why an included file is not there."""
     seen.add(name)
     base = posixpath.dirname(name)
     text = re.sub(r"\\\r?\n", "", _text(data))
@@ -139,11 +147,11 @@ def read_requirements(name: str, data: bytes, read: Reader, out: Reading, seen: 
             out.not_self_contained.append(f"`{name}` has a line pip would split differently: `{line}`")
             continue
         for option, value in options:
-            _pip_option(name, base, option, value, read, out, seen)
+            _pip_option(name, base, option, value, read, out, seen, missing)
 
 
 def _pip_option(name: str, base: str, option: str, value: str | None, read: Reader, out: Reading,
-                seen: set[str]) -> None:
+                seen: set[str], missing: Missing) -> None:
     """What one option of a requirements line needs from the context (see
     :func:`read_requirements`)."""
     if value is None:
@@ -157,10 +165,10 @@ def _pip_option(name: str, base: str, option: str, value: str | None, read: Read
             return
         inc_data = read(inc)
         if inc_data is None:
-            out.not_self_contained.append(f"`{name}` includes `{value}`, which the context does not send")
+            out.not_self_contained.append(f"`{name}` includes `{value}`, and {missing(inc)}")
             return
         out.includes.append(inc)
-        read_requirements(inc, inc_data, read, out, seen)
+        read_requirements(inc, inc_data, read, out, seen, missing)
     elif option in ("-e", "--editable"):
         if not re.match(r"^[a-z+]+://|^(git|hg|svn|bzr)\+", value):
             out.not_self_contained.append(f"`{name}` installs `{value}` from the sources (`-e`)")
@@ -327,7 +335,7 @@ def read_pom(name: str, data: bytes, out: Reading) -> None:
 
 
 def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: frozenset[str],
-                   inert: frozenset[str] = frozenset()) -> tuple[Reading, list[str]]:
+                   inert: frozenset[str] = frozenset(), missing: Missing = _not_sent) -> tuple[Reading, list[str]]:
     """Read the install's manifests (context-relative path → optional) through ``read``.
 
     Returns what was found and the required manifests the context does not send.
@@ -336,13 +344,13 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
     package locations are read (:func:`read_tool_config`).
     """
     out = Reading()
-    missing = []
+    absent = []
     seen: set[str] = set()
     for path, optional in names.items():
         data = read(path)
         if data is None:
             if not optional:
-                missing.append(path)
+                absent.append(path)
             continue
         base = posixpath.basename(path)
         if path in inert:
@@ -350,7 +358,7 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
             continue
         if path in requirement_files:
             if path not in seen:
-                read_requirements(path, data, read, out, seen)
+                read_requirements(path, data, read, out, seen, missing)
         elif base == "package.json":
             read_package_json(path, data, out)
         elif base in ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"):
@@ -384,7 +392,7 @@ def read_manifests(names: dict[str, bool], read: Reader, *, requirement_files: f
                     f"dockmod does not read `{path}`'s settings to show they name no other local files")
         elif base not in _INERT:
             out.not_self_contained.append(f"dockmod does not read `{path}` to show it names no other local files")
-    return out, missing
+    return out, absent
 
 
 # uv settings naming where packages come from (https://docs.astral.sh/uv/reference/settings/):
@@ -558,7 +566,7 @@ def read_cargo_toml(name: str, data: bytes, out: Reading) -> None:
         out.not_self_contained.append(f"`{name}` has a path dependency `{dep}`")
 
 
-def read_crate(folder: str, read: Reader, has_file: Callable[[str], bool]) -> Crate | str:
+def read_crate(folder: str, read: Reader, has_file: Callable[[str], bool], missing: Missing = _not_sent) -> Crate | str:
     """The crate in context folder ``folder``, or why a placeholder pre-build cannot
     stand in for it (a workspace, a build script, explicit targets, path dependencies)."""
     def at(rel: str) -> str:
@@ -566,7 +574,7 @@ def read_crate(folder: str, read: Reader, has_file: Callable[[str], bool]) -> Cr
 
     data = read(at("Cargo.toml"))
     if data is None:
-        return "the context does not send `Cargo.toml`"
+        return missing(at("Cargo.toml"))
     doc = _cargo_doc(data)
     if doc is None:
         return "`Cargo.toml` is not valid TOML"
@@ -759,7 +767,8 @@ def _references(path: str, data: bytes) -> list[str] | str:
 
 def dotnet_inputs(folder: str, start: str | None, entries: list[str], read: Reader,
                   has_file: Callable[[str], bool], *, projects: tuple[str, ...],
-                  solutions: tuple[str, ...], beside: tuple[str, ...]) -> list[str] | str:
+                  solutions: tuple[str, ...], beside: tuple[str, ...],
+                  missing: Missing = _not_sent) -> list[str] | str:
     """The files ``dotnet restore`` reads in context folder ``folder`` (paths relative to
     it), or why they cannot be listed.
 
@@ -787,7 +796,7 @@ def dotnet_inputs(folder: str, start: str | None, entries: list[str], read: Read
             return f"`{path}` lies outside the copied folder"
         data = read(at(path))
         if data is None:
-            return f"the context does not send `{path}`"
+            return missing(at(path))
         out.append(path)
         refs = _references(path, data)
         if isinstance(refs, str):

@@ -195,7 +195,7 @@ def context_inputs(ctx: BuildContext, call: PackageManagerCall, folder: str) -> 
         start = call.operands[0].text if call.operands else None
         found = dotnet_inputs(folder, start, ctx.entries(folder), ctx.read, ctx.has_file,
                               projects=dotnet.PROJECT_SUFFIXES, solutions=dotnet.SOLUTION_SUFFIXES,
-                              beside=dotnet.RESTORE_INPUTS)
+                              beside=dotnet.RESTORE_INPUTS, missing=ctx.missing)
         if isinstance(found, str):
             return found
         # Only `dotnet publish` picks a runtime identifier for them (dotnet.PUBLISH_RID_PROPERTIES).
@@ -204,7 +204,7 @@ def context_inputs(ctx: BuildContext, call: PackageManagerCall, folder: str) -> 
                for p in msbuild_true_properties(data, dotnet.PUBLISH_RID_PROPERTIES)]
         return ContextInputs(files=found, rid_properties=tuple(rid))
     if call.manager is Manager.CARGO:
-        crate = read_crate(folder, ctx.read, ctx.has_file)
+        crate = read_crate(folder, ctx.read, ctx.has_file, ctx.missing)
         if isinstance(crate, str):
             return crate
         return ContextInputs(files=crate.files, crate=(crate.package, crate.lib, crate.bin))

@@ -6,7 +6,6 @@ three conditions (see its docstring); :func:`unproven` lists those it cannot sho
 
 from __future__ import annotations
 
-import os
 import posixpath
 from typing import TYPE_CHECKING
 
@@ -69,9 +68,9 @@ def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | No
 
     found, missing = read_manifests({in_ctx(p): o for p, o in install.manifests.items()}, ctx.read,
                                     requirement_files=frozenset(map(in_ctx, install.requirement_files)),
-                                    inert=frozenset(map(in_ctx, install.config_paths)))
+                                    inert=frozenset(map(in_ctx, install.config_paths)), missing=ctx.missing)
     for path in missing:
-        reasons.append(_not_sent(ctx, path))
+        reasons.append(ctx.missing(path))
     reasons.extend(found.not_self_contained)
     for name, target in found.folders:
         # A copy that already brings the folder before the install is a manifest copy
@@ -117,20 +116,6 @@ def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | No
             if ctx.sends(top):
                 reasons.append(f"the sources are copied to `/` and the context sends `{top}`")
     return reasons
-
-
-def _not_sent(ctx: BuildContext, path: str) -> str:
-    """Why the build context gives no manifest ``path``: the ignore file excludes it, it is
-    too large to read, or the context folder has no such file, most often because the
-    build sends another folder (``docker build -f docker/Dockerfile .``) than the
-    Dockerfile's, which the ``context`` option then names."""
-    exists = os.path.lexists(os.path.join(ctx.root, *path.split("/")))
-    if exists and ctx.excluded(path):
-        return f"`{os.path.basename(ctx.ignore_file or '.dockerignore')}` excludes `{path}`"
-    if ctx.has_file(path):
-        return f"`{path}` is too large to read"
-    return (f"the build context has no `{path}`: if the build sends another folder, such as the "
-            "repository root for a Dockerfile in `docker/`, name it with the `context` option")
 
 
 def replaced_folders(install: InstallNeeds, ctx: BuildContext | None, *,

@@ -371,8 +371,8 @@ def _requirements(text: str, files: dict[str, str] | None = None) -> Reading:
     ("--no-index --find-links wheels\nflask\n", "reads packages from `wheels`"),
     ("--pre --find-links=./dist\n", "reads packages from `./dist`"),
     ("--pre -e .\n", "installs `.` from the sources (`-e`)"),
-    ("--pre -r missing.txt\n", "includes `missing.txt`, which the context does not send"),
-    ("-rmissing.txt\n", "includes `missing.txt`, which the context does not send"),
+    ("--pre -r missing.txt\n", "includes `missing.txt`, and the context does not send `missing.txt`"),
+    ("-rmissing.txt\n", "includes `missing.txt`, and the context does not send `missing.txt`"),
     ('--hash "sha256:ab\n', "has a line pip would split differently"),
 ])
 def test_requirements_name_local_files(text: str, reason: str) -> None:
