@@ -35,12 +35,12 @@ def test_the_readme_example_moves_its_comment_line() -> None:
 def test_lines_taken_by_several_edits_come_back_in_source_order() -> None:
     # The defeater (``--no-cache-dir``, last on its line) is removed before the cleaner
     # above it: its comment line is taken first, and still comes second.
-    raw = ("pip install x \\\n  # a\n  && pip cache purge && pip install y \\\n  # b\n  --no-cache-dir \\\n"
+    raw = ("pip install x \\\n  # a\n  && pip cache purge \\\n  && pip install y \\\n  # b\n  --no-cache-dir \\\n"
            "  # a\n  && true")
     new, removed, error, _, moved = _remove(raw, PIP)
     assert error is None and removed == ("--no-cache-dir", "pip cache purge")
     assert moved == ("# a\n", "# b\n")
-    assert new == "pip install x && pip install y \\\n  # a\n  && true"
+    assert new == "pip install x \\\n  && pip install y \\\n  # a\n  && true"
 
 
 def test_a_heredoc_body_keeps_the_refusal() -> None:
