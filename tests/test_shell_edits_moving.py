@@ -14,7 +14,8 @@ from dockmod.shell.edits import (
 )
 from dockmod.shell.parse import parse_shell
 
-EXAMPLE = "apt-get update && apt-get install curl \\\n    # curl is for the health check\n    && rm -rf /var/lib/apt/lists/*"
+EXAMPLE = ("apt-get update && apt-get install curl \\\n    # curl is for the health check\n"
+           "    && rm -rf /var/lib/apt/lists/*")
 
 
 def _command(raw: str, name: str) -> object:
@@ -34,7 +35,8 @@ def test_the_comment_line_above_a_removed_command_is_reported() -> None:
 
 
 def test_a_middle_command_takes_only_its_own_comment_line() -> None:
-    raw = "npm ci && \\\n    # keep the image small\n    npm cache clean --force && \\\n    # then build\n    npm run build"
+    raw = ("npm ci && \\\n    # keep the image small\n    npm cache clean --force && \\\n"
+           "    # then build\n    npm run build")
     out = remove_command_moving_comments(ShellCommand(raw=raw), parse_shell(ShellCommand(raw=raw)).commands[1])
     assert out is not None
     new, taken = out

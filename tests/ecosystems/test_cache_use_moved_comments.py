@@ -25,7 +25,8 @@ def _remove(raw: str, managers: tuple[Manager, ...] = APT, escape: str = "\\") -
 
 
 def test_the_readme_example_moves_its_comment_line() -> None:
-    raw = "apt-get update && apt-get install curl \\\n    # curl is for the health check\n    && rm -rf /var/lib/apt/lists/*"
+    raw = ("apt-get update && apt-get install curl \\\n    # curl is for the health check\n"
+           "    && rm -rf /var/lib/apt/lists/*")
     new, removed, error, _, moved = _remove(raw)
     assert error is None and removed == ("rm",)
     assert new == "apt-get update && apt-get install curl"
@@ -49,12 +50,13 @@ def test_a_heredoc_body_keeps_the_refusal() -> None:
         "removing `npm cache clean` would drop a comment line", True, ())
 
 
-@pytest.mark.parametrize("line", ["# hadolint ignore=DL3059", "#dockmod: ignore=DM202", "# Hadolint global ignore=DL3008",
-                                  "# dockmod : skip-file"])
+@pytest.mark.parametrize("line", ["# hadolint ignore=DL3059", "#dockmod: ignore=DM202",
+                                  "# Hadolint global ignore=DL3008", "# dockmod : skip-file"])
 def test_a_line_tools_read_above_an_instruction_is_not_moved(line: str) -> None:
     raw = f"npm ci && \\\n    {line}\n    npm cache clean --force"
     error = _remove(raw, (Manager.NPM,))[2]
-    assert error == f"removing `npm cache clean` would move `{line}` above the `RUN`, where it would be read as a directive"
+    assert error == (f"removing `npm cache clean` would move `{line}` above the `RUN`, "
+                     "where it would be read as a directive")
 
 
 def test_a_line_that_only_mentions_a_tool_is_moved() -> None:
