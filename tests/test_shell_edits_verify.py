@@ -20,7 +20,13 @@ from hypothesis import strategies as st
 
 from dockmod.cst.arguments import ShellCommand
 from dockmod.shell import edits
-from dockmod.shell.edits import insert_words, remove_command, remove_command_or_line, remove_words
+from dockmod.shell.edits import (
+    insert_words,
+    remove_command,
+    remove_command_or_line,
+    remove_words,
+    remove_words_moving_comments,
+)
 from dockmod.shell.parse import parse_shell
 from tests.test_shell_fast import _texts
 
@@ -57,9 +63,14 @@ def _both(edit: Callable[..., ShellCommand | None], *args: Any) -> None:
     assert (fast.raw if fast else None) == (slow.raw if slow else None), (args[0].raw, args[1:])
 
 
+def _moving(source: ShellCommand, words: tuple) -> ShellCommand | None:  # type: ignore[type-arg]
+    out = remove_words_moving_comments(source, words)
+    return None if out is None else out[0]
+
+
 def _edits(source: ShellCommand, every: int = 1) -> None:
-    """Each command removed, each argument word (and each pair of neighbours) removed,
-    words inserted after each word."""
+    """Each command removed, each argument word (and each pair of neighbours) removed (also
+    cutting gaps with comment lines, when there are any), words inserted after each word."""
     script = parse_shell(source)
     for i, c in enumerate(script.commands):
         _both(remove_command_or_line if source.escape == "\0" else remove_command, source, c)
@@ -68,6 +79,8 @@ def _edits(source: ShellCommand, every: int = 1) -> None:
         args = c.args
         for j, w in enumerate(args):
             _both(remove_words, source, (w,))
+            if "#" in source.raw:
+                _both(_moving, source, (w,))
             if j + 1 < len(args):
                 _both(remove_words, source, (w, args[j + 1]))
         for j, w in enumerate(c.argv):

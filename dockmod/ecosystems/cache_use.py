@@ -29,11 +29,14 @@ from dockmod.ecosystems._base import template_vars
 from dockmod.ecosystems.images import repository_and_tag
 from dockmod.shell.commands import RESERVED_WORDS, WRAPPERS
 from dockmod.shell.edits import (
+    Moved,
     comment_lines,
     insert_assignment,
     remove_assignment,
+    remove_command_moving_comments,
     remove_command_or_line,
     remove_words,
+    remove_words_moving_comments,
 )
 from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand, parse_shell
 
@@ -46,8 +49,9 @@ class CacheBlocked(ValueError):
 Getter = Callable[[str], object]
 #: Whether an absolute, normalised path lies inside a mounted cache directory.
 InMounts = Callable[[str], bool]
-#: (what is removed, the edit); the edit returns None when it cannot be made exactly.
-Removal = tuple[str, Callable[[ShellCommand], ShellCommand | None]]
+#: (what is removed, the edit); the edit returns the result and the comment lines its cut
+#: took out (see :func:`_drop_words`), or None when it cannot be made exactly.
+Removal = tuple[str, Callable[[ShellCommand], Moved | None]]
 
 
 def offline(call: PackageManagerCall, get: Getter) -> list[str]:
@@ -398,15 +402,15 @@ def _next_defeater(script: ShellScript, managers: Collection[Manager],
         names = call.info.defeating_options
         for opt in call.options:
             if opt.name in names:
-                return opt.name, lambda src, w=opt.words: remove_words(src, w)
+                return opt.name, lambda src, w=opt.words: _drop_words(src, w)
         for w in call.command.assignments:
             key, _, value = w.text.partition("=")
             if key in defeating_env and defeats(key, value):
-                return key, lambda src, word=w, cmd=call.command: remove_assignment(src, cmd, word)
+                return key, lambda src, word=w, cmd=call.command: _kept(remove_assignment(src, cmd, word))
         for w in call.program:
             key, eq, value = w.text.partition("=")
             if eq and key in defeating_env and defeats(key, value):
-                return key, lambda src, word=w: remove_words(src, (word,))
+                return key, lambda src, word=w: _drop_words(src, (word,))
     for cmd in script.commands:
         # ``export UV_NO_CACHE=1`` in the same script.
         if cmd.name != "export":
@@ -414,15 +418,15 @@ def _next_defeater(script: ShellScript, managers: Collection[Manager],
         hits = [w for w in cmd.args if w.text.partition("=")[0] in defeating_env
                 and w.text.partition("=")[1] and defeats(*w.text.split("=", 1))]
         if hits and len(hits) == len(cmd.args):
-            return hits[0].text.partition("=")[0], lambda src, c=cmd: remove_command_or_line(src, c)
+            return hits[0].text.partition("=")[0], lambda src, c=cmd: _drop_command(src, c)
         if hits:
-            return hits[0].text.partition("=")[0], lambda src, ws=hits: remove_words(src, ws)
+            return hits[0].text.partition("=")[0], lambda src, ws=hits: _drop_words(src, ws)
     for call in calls(script):
         for key, value in mount_env:
             if call.manager in managers and call.kind is not None and not any(
                     w.text.startswith(f"{key}=") for w in (*call.command.assignments, *call.program)) and not any(
                     o.name == opt for k, opt in call.info.mount_env_options if k == key for o in call.options):
-                return key, lambda src, c=call.command, kv=f"{key}={value}": insert_assignment(src, c, kv)
+                return key, lambda src, c=call.command, kv=f"{key}={value}": _kept(insert_assignment(src, c, kv))
     return None
 
 
@@ -452,12 +456,34 @@ def _find_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
         name = cmd.name.rpartition("/")[2]
         what = cleaner(cmd, managers, in_mounts) if name == "rm" or name.startswith(firsts) else None
         if what is not None:
-            return i, (what, lambda src, c=cmd: remove_command_or_line(src, c)), True
+            return i, (what, lambda src, c=cmd: _drop_command(src, c)), True
         within = rm_operands_inside(cmd, in_mounts) if name == "rm" else []  # (its own first test)
         if within:
-            return i, (within[0].text, lambda src, ws=within: remove_words(src, ws)), False
+            return i, (within[0].text, lambda src, ws=within: _drop_words(src, ws)), False
         seen.add(text)
     return None
+
+
+def _drop_command(source: ShellCommand, cmd: SimpleCommand) -> Moved | None:
+    """:func:`~dockmod.shell.edits.remove_command_moving_comments`: the comment lines of
+    the RUN's continuation that the cut takes are returned, to go above the ``RUN``. A
+    heredoc body (``escape == "\\0"``) moves none: there they are shell comments, and
+    :func:`_remove_defeaters` refuses an edit that drops one."""
+    if source.escape == "\0":
+        return _kept(remove_command_or_line(source, cmd))
+    return remove_command_moving_comments(source, cmd)
+
+
+def _drop_words(source: ShellCommand, words: Sequence[ShellWord]) -> Moved | None:
+    """:func:`~dockmod.shell.edits.remove_words_moving_comments`, as :func:`_drop_command`."""
+    if source.escape == "\0":
+        return _kept(remove_words(source, words))
+    return remove_words_moving_comments(source, words)
+
+
+def _kept(new: ShellCommand | None) -> Moved | None:
+    """An edit that moves no comment line, as a :data:`Removal`'s edit returns it."""
+    return None if new is None else (new, ())
 
 
 @functools.lru_cache(maxsize=256)
@@ -467,47 +493,56 @@ def _cleaner_programs(managers: tuple[Manager, ...]) -> tuple[str, ...]:
 
 
 def remove_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
-                     targets: Sequence[str]) -> tuple[ShellCommand, list[str]]:
-    """``source`` after every :func:`next_removal` edit, and what was removed; an ``rm`` is
-    removed when it only empties ``targets`` (the mounted directories). Raises CacheBlocked
-    (the reason) when an edit cannot be made exactly or would drop a comment line.
-    Cached by text: a fix's check, fix pass and re-check ask the same question."""
-    source, removed, _ = _removed_defeaters(source, managers, mount_env, targets)
-    return source, removed
+                     targets: Sequence[str]) -> tuple[ShellCommand, list[str], tuple[str, ...]]:
+    """``source`` after every :func:`next_removal` edit, what was removed, and the comment
+    lines of its continuations that the edits took out (the caller keeps them: DM202 puts
+    them above the ``RUN``), in source order, each as written from its ``#`` through its
+    line break. An ``rm`` is removed when it only empties ``targets`` (the mounted
+    directories). Raises CacheBlocked (the reason) when an edit cannot be made exactly,
+    would drop a comment line (in a heredoc body, where they are the script's), or would
+    move one that tools read above an instruction (``# hadolint ignore=…``,
+    ``# dockmod: …``). Cached by text: a fix's check, fix pass and re-check ask the same
+    question."""
+    source, removed, _, moved = _removed_defeaters(source, managers, mount_env, targets)
+    return source, removed, moved
 
 
 def _removed_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
-                       targets: Sequence[str]) -> tuple[ShellCommand, list[str], bool]:
-    """:func:`remove_defeaters`, and whether the result still runs a command of
-    :data:`REMOVERS` (read without parsing it)."""
-    raw, removed, error, removers = _remove_defeaters(source.raw, source.escape, tuple(managers), tuple(mount_env),
-                                                      tuple(targets))
+                       targets: Sequence[str]) -> tuple[ShellCommand, list[str], bool, tuple[str, ...]]:
+    """:func:`remove_defeaters`, with whether the result still runs a command of
+    :data:`REMOVERS` (read without parsing it) before the moved comment lines."""
+    raw, removed, error, removers, moved = _remove_defeaters(source.raw, source.escape, tuple(managers),
+                                                             tuple(mount_env), tuple(targets))
     if error is not None:
         raise CacheBlocked(error)
-    return (source if raw == source.raw else ShellCommand(raw=raw, escape=source.escape)), list(removed), removers
+    new = source if raw == source.raw else ShellCommand(raw=raw, escape=source.escape)
+    return new, list(removed), removers, moved
 
 
 def remove_run_defeaters(run: Run, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
                          targets: Sequence[str]) -> tuple[ShellCommand | JsonArray | None, tuple[Heredoc, ...],
-                                                          list[str], bool]:
+                                                          list[str], bool, tuple[str, ...]]:
     """:func:`remove_defeaters` for the managers of ``of`` on a RUN's script: its command
-    and heredocs after the edits, what was removed, and whether the edited script still
-    runs a command that removes or moves paths (:data:`REMOVERS`; read without parsing it)."""
+    and heredocs after the edits, what was removed, whether the edited script still runs a
+    command that removes or moves paths (:data:`REMOVERS`; read without parsing it), and
+    the comment lines the edits took out of the command's continuations (for the caller
+    to put above the ``RUN``; none from a heredoc body)."""
     heredoc = bool(run.heredocs)
     # A heredoc body is edited as a ShellCommand whose escape character never occurs, so
     # nothing is joined and its spans equal the body's (the shell joins lines itself).
     source = ShellCommand(raw=run.heredocs[0].body, escape="\0") if heredoc else run.command
     assert isinstance(source, ShellCommand)
-    source, removed, removers = _removed_defeaters(source, tuple(dict.fromkeys(c.manager for c in of)), mount_env,
-                                                   targets)
+    source, removed, removers, moved = _removed_defeaters(source, tuple(dict.fromkeys(c.manager for c in of)),
+                                                          mount_env, targets)
     if heredoc:
-        return run.command, (run.heredocs[0].with_changes(body=source.raw), *run.heredocs[1:]), removed, removers
-    return source, tuple(run.heredocs), removed, removers
+        return (run.command, (run.heredocs[0].with_changes(body=source.raw), *run.heredocs[1:]), removed, removers,
+                moved)
+    return source, tuple(run.heredocs), removed, removers, moved
 
 
 @functools.lru_cache(maxsize=1024)
 def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], mount_env: tuple[tuple[str, str], ...],
-                      targets: tuple[str, ...]) -> tuple[str, tuple[str, ...], str | None, bool]:
+                      targets: tuple[str, ...]) -> tuple[str, tuple[str, ...], str | None, bool, tuple[str, ...]]:
     source = ShellCommand(raw=raw, escape=escape)
     # A path in a mounted directory (both absolute and normalised).
     in_mounts = (lambda p: any(p == t or p.startswith(t.rstrip("/") + "/") for t in targets)) if targets else None
@@ -516,6 +551,10 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
     kept: set[str] = set()
     # The comment lines of ``source``: those of the last edit's result (not split again).
     comments: list[str] | None = None
+    # Once an edit took comment lines out: the index of each line of ``comments`` among
+    # the script's before the edits, and the lines taken, by that index.
+    alive: list[int] = []
+    moved: dict[int, str] = {}
     for _ in range(32):
         script = parse_shell(source)
         found = None
@@ -528,16 +567,27 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
             found = _find_cleaner(script, managers, in_mounts, kept)
             step = found[1] if found is not None else None
         if step is None:
-            return source.raw, tuple(removed), None, runs_remover(script)
+            return source.raw, tuple(removed), None, runs_remover(script), _in_order(moved)
         what, edit = step
-        new = edit(source)
-        if new is None:
-            return raw, (), f"`{what}` cannot be removed without changing the rest of the script", True
+        out = edit(source)
+        if out is None:
+            return raw, (), f"`{what}` cannot be removed without changing the rest of the script", True, ()
+        new, taken = out
         if comments is None:
             comments = comment_lines(source.raw)
         new_comments = comment_lines(new.raw)
-        if new_comments != comments:
-            return raw, (), f"removing `{what}` would drop a comment line", True
+        if new_comments != comments or taken:
+            if not _all_kept(comments, new_comments, taken):
+                return raw, (), f"removing `{what}` would drop a comment line", True, ()
+            directive = next((line for _, line in taken if _DIRECTIVE.match(line)), None)
+            if directive is not None:
+                return raw, (), (f"removing `{what}` would move `{directive.strip()}` above the `RUN`, where it "
+                                 "would be read as a directive"), True, ()
+            if not moved:
+                alive = list(range(len(comments)))
+            moved.update((alive[i], line) for i, line in taken)
+            gone = {i for i, _ in taken}
+            alive = [n for i, n in enumerate(alive) if i not in gone]
         source, comments = new, new_comments
         removed.append(what)
         if found is not None and _find_cleaner(script, managers, in_mounts, kept, found[0] + 1) is None:
@@ -550,8 +600,31 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
             # to drop). Its removers are this script's but the one dropped whole.
             i, whole = found[0], found[2]
             return source.raw, tuple(removed), None, any(
-                c.name.rpartition("/")[2] in REMOVERS for n, c in enumerate(script.commands) if n != i or not whole)
-    return source.raw, tuple(removed), None, runs_remover(parse_shell(source))
+                c.name.rpartition("/")[2] in REMOVERS for n, c in enumerate(script.commands) if n != i or not whole
+            ), _in_order(moved)
+    return source.raw, tuple(removed), None, runs_remover(parse_shell(source)), _in_order(moved)
+
+
+#: A comment line that a tool reads when it stands above an instruction: dockmod's own
+#: suppressions (:mod:`dockmod.suppressions`) and hadolint's pragmas (``# hadolint
+#: ignore=DL3008``, ``global``, ``shell=``). Inside a continuation neither reads it, so
+#: moving one above the ``RUN`` would turn it on.
+_DIRECTIVE = re.compile(r"#\s*(?:dockmod\s*:|hadolint\s)", re.IGNORECASE)
+
+
+def _all_kept(comments: list[str], kept: list[str], taken: Sequence[tuple[int, str]]) -> bool:
+    """An edit keeps every comment line: those of the script before it (``comments``,
+    stripped) are those left after it (``kept``) and those it took out (``taken``: each
+    one's index in ``comments`` and its text), in order."""
+    gone = {i for i, _ in taken}
+    return (len(gone) == len(taken) and all(i < len(comments) and comments[i] == line.strip() for i, line in taken)
+            and [c for i, c in enumerate(comments) if i not in gone] == kept)
+
+
+def _in_order(moved: dict[int, str]) -> tuple[str, ...]:
+    """The lines taken, in source order (an edit of a defeater may take a line after one a
+    later edit of a cleaner takes)."""
+    return tuple(moved[i] for i in sorted(moved)) if moved else ()
 
 
 def runs_remover(script: ShellScript) -> bool:

@@ -131,6 +131,12 @@ def _clean_cuts(script: ShellScript, cuts: list[tuple[int, int, str]], commands:
 # --- edits -----------------------------------------------------------------------------
 
 
+#: An edit's result and the comment lines its cut took out of the text (for the caller to
+#: keep elsewhere), in order: each line's index in :func:`comment_lines` of the text before
+#: the edit, and the line as written from its ``#`` through its line break.
+Moved = tuple[ShellCommand, tuple[tuple[int, str], ...]]
+
+
 def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellCommand | None:
     """Remove argument words, each with one separating whitespace run; None if unsafe.
 
@@ -139,6 +145,19 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
     holds a continuation itself, or when removing it would drop a comment line or change
     how bash splits the remaining words.
     """
+    out = _remove_words(command, words, False)
+    return None if out is None else out[0]
+
+
+def remove_words_moving_comments(command: ShellCommand, words: Iterable[ShellWord]) -> Moved | None:
+    """:func:`remove_words`, where a word whose separators on both sides hold comment lines
+    takes the one before it (and a word with one separator, that one), comment lines
+    included: they are returned, for the caller to keep elsewhere. A separator free of
+    them is still preferred. Verified as :func:`remove_words` is."""
+    return _remove_words(command, words, True)
+
+
+def _remove_words(command: ShellCommand, words: Iterable[ShellWord], move: bool) -> Moved | None:
     script = parse_shell(command)
     if script.has_error:
         return None
@@ -155,6 +174,7 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
     raw = command.raw
     text = script.text
     cuts: list[tuple[int, int, str]] = []
+    moved: list[tuple[tuple[int, str], ...]] = []
     for w in targets:
         s, e = w.span
         ls, le = w.logical_span
@@ -168,22 +188,26 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
             z += 1
         # The separator as written: spaces plus any continuation gaps inside them. The one
         # before the word is preferred, so a word alone on its line takes the
-        # continuation above it; a gap with a comment line is never cut.
+        # continuation above it; a gap with a comment line is cut only when moving them
+        # (and no other gap is free of them).
         before = raw[script._map.end(a) : s] if a < ls else ""
         after = raw[e : script._map.start(z)] if le < z < len(text) else ""
-        if before and "#" not in before:
+        if before and ("#" not in before or move and (not after or "#" in after)):
             cut = (s - len(before), e)
             cuts.append((a, le, ""))
-        elif after and "#" not in after:
+        elif after and ("#" not in after or move):
             cut = (s, e + len(after))
             cuts.append((ls, z, ""))
         else:
             return None
+        if move:
+            moved.append(_comment_lines_in(raw, *cut))
         raw = raw[: cut[0]] + raw[cut[1] :]
     new = command.with_changes(raw=raw)
+    taken = tuple(line for lines in reversed(moved) for line in lines)
     if (_STRUCTURAL and all(_blank_split(c) for c in owners.values())
             and _clean_cuts(script, cuts[::-1], owners.values(), new, words=True)):
-        return new
+        return new, taken
     removed = {w.span for w in targets}
     expected = [
         (c.name, [a.text for a in c.argv if a.span not in removed], op)
@@ -191,7 +215,26 @@ def remove_words(command: ShellCommand, words: Iterable[ShellWord]) -> ShellComm
     ]
     if _shape(parse_shell(new)) != expected:
         return None
-    return new
+    return new, taken
+
+
+def _comment_lines_in(raw: str, start: int, end: int) -> tuple[tuple[int, str], ...]:
+    """The whole lines of ``raw[start:end]`` (a cut that starts and ends inside lines) that
+    are comment lines: each one's index in ``comment_lines(raw)``, and the line from its
+    ``#`` through its line break."""
+    if "#" not in raw[start:end]:
+        return ()
+    out = []
+    at = raw.find("\n", start, end) + 1
+    while at:
+        nl = raw.find("\n", at, end)
+        if nl < 0:
+            break
+        line = raw[at:nl + 1]
+        if line.lstrip().startswith("#"):
+            out.append((len(comment_lines(raw[:at])), line[line.index("#"):]))
+        at = nl + 1
+    return tuple(out)
 
 
 def _owner(script: ShellScript, span: tuple[int, int]) -> SimpleCommand | None:
@@ -220,6 +263,26 @@ def remove_command(command: ShellCommand, target: SimpleCommand) -> ShellCommand
     command. Every other byte stays as written; since the cut runs from one command to
     the next, it never leaves a continuation-only line behind.
     """
+    out = _remove_command(command, target)
+    return None if out is None else out[0]
+
+
+def remove_command_moving_comments(command: ShellCommand, target: SimpleCommand) -> Moved | None:
+    """:func:`remove_command`, and the comment lines its cut takes (``# curl is for the
+    health check`` above ``&& rm -rf /var/lib/apt/lists/*``), for the caller to keep
+    elsewhere. A command that shares its line with the next one (``# clean up`` then
+    ``&& apt-get clean && rm -rf /tmp/x``) goes with the operator after it instead, when it
+    may: the comment line above is the line's, and stays above what is left of it."""
+    out = _remove_command(command, target, line_first=True)
+    if out is None:
+        return None
+    return out[0], _comment_lines_in(command.raw, *out[1])
+
+
+def _remove_command(command: ShellCommand, target: SimpleCommand,
+                    line_first: bool = False) -> tuple[ShellCommand, tuple[int, int]] | None:
+    """:func:`remove_command`, and its cut (raw offsets into ``command``). ``line_first``: see
+    :func:`remove_command_moving_comments`."""
     script = parse_shell(command)
     if script.has_error:
         return None
@@ -238,6 +301,10 @@ def remove_command(command: ShellCommand, target: SimpleCommand) -> ShellCommand
         # Drop the ``&&`` and keep the ``;``: in ``a; b && c`` it is ``b &&`` that goes
         # (``a; c``), in ``a && b; c`` it is ``&& b`` (``a; c``).
         backward = cmd.previous_operator is Operator.AND
+    elif line_first and backward and forward and cmd._previous_end is not None and cmd._next is not None:
+        # (``forward``: the next command's start is known)
+        gap_above = command.raw[m.end(cmd._previous_end):m.start(ls)]
+        backward = "#" not in gap_above or "\n" in command.raw[m.end(le):m.start(cmd._next[1] or 0)]
     if backward and cmd._previous_end is not None:
         cut = (m.end(cmd._previous_end), m.end(le))
         logical = (cmd._previous_end, le)
@@ -254,7 +321,7 @@ def remove_command(command: ShellCommand, target: SimpleCommand) -> ShellCommand
     if (_STRUCTURAL and (index == 0 or commands[index - 1].span[1] <= cut[0])
             and (index + 1 == len(commands) or commands[index + 1].span[0] >= cut[1])
             and _clean_cuts(script, [(*logical, "")], (cmd,), new)):
-        return new
+        return new, cut
     # The command before takes over the removed one's operator; all else must re-parse
     # the same: each command's text, as written, unchanged (so are its name and words; this
     # is stricter than comparing words, and builds none).
@@ -270,7 +337,7 @@ def remove_command(command: ShellCommand, target: SimpleCommand) -> ShellCommand
         got[index - 1] = (got[index - 1][0], got[index - 1][1], expected[index - 1][2])
     if got != expected:
         return None
-    return new
+    return new, cut
 
 
 def _text_shape(script: ShellScript) -> list[tuple[str, str, Operator | None]] | None:

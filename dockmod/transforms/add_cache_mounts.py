@@ -28,6 +28,14 @@ cache directory the tool uses, for the user and environment in effect at that ``
   lists), ``rm -rf /var/lib/apt/lists/*``, ``npm cache clean``,
   ``yarn cache clean``, ``pip cache purge``, ``composer clear-cache``,
   an ``rm`` whose every operand lies inside a mounted directory).
+* A comment line of the ``RUN``'s continuations that such a removal takes with it (the
+  line above ``&& rm -rf /var/lib/apt/lists/*``) moves directly above the ``RUN``, as
+  written and at the ``RUN``'s indentation, so it stays with its instruction. A cleaning
+  command that shares its line with a command that stays (``&& apt-get clean && rm -rf
+  /tmp/x``) goes with the operator after it instead, and the comment line above stays
+  where it is. In a heredoc body a comment line the removal would take blocks the fix, and
+  so does a line that a tool reads above an instruction (``# hadolint ignore=…``,
+  ``# dockmod: ignore=…``): above the ``RUN`` it would take effect.
 * apt: besides the two mounts, Debian's and Ubuntu's images delete every downloaded
   ``.deb`` through ``/etc/apt/apt.conf.d/docker-clean``. Once per stage (unless the stage
   or a stage it builds on already does it), a ``RUN`` is inserted before the first apt
@@ -178,10 +186,11 @@ what the image holds at that path. So the fix is:
   (it would empty the mount, and hadolint's DL3040/DL3032 want it kept),
   ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns the cache off for the stage, a package
   manager runs under ``sudo``, a cleaning command cannot be removed without changing the
-  rest of the script, or a command of the ``RUN`` removes or moves a new mount's directory
-  or one above it (``rm -rf /var/cache/*``, ``rm -rf ~/.cache``, ``rm -rf "$DIR"`` with
-  ``DIR`` not known, ``mv``, a ``find`` that deletes directories): a mount point cannot be
-  removed, so the ``RUN`` would empty the cache and fail (device or resource busy).
+  rest of the script (or its comment lines, as above), or a command of the ``RUN`` removes
+  or moves a new mount's directory or one above it (``rm -rf /var/cache/*``, ``rm -rf
+  ~/.cache``, ``rm -rf "$DIR"`` with ``DIR`` not known, ``mv``, a ``find`` that deletes
+  directories): a mount point cannot be removed, so the ``RUN`` would empty the cache and
+  fail (device or resource busy).
 
 The apt mounts are ``/var/cache/apt`` and ``/var/lib/apt/lists``. Docker's example
 mounts all of ``/var/lib/apt``, but that also captures ``/var/lib/apt/extended_states``
@@ -429,8 +438,8 @@ class AddCacheMounts(Transform):
                                              if scope.run_get(k) is None))
         siblings = plan.mounts
         new_flags, edited = self._merge(run, plan)
-        command, heredocs, removed, removers = remove_run_defeaters(run, calls, plan.mount_env,
-                                                                   [m.path for m in plan.mounts])
+        command, heredocs, removed, removers, moved = remove_run_defeaters(run, calls, plan.mount_env,
+                                                                          [m.path for m in plan.mounts])
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
@@ -462,6 +471,14 @@ class AddCacheMounts(Transform):
                 decided[c.manager] = (paths | {m.path for m in plan.mounts}, safe and not plan.unsafe)
         if not self._edit:
             return fixed
+        if moved:
+            # Comment lines the edits took out of the continuations go directly above the
+            # RUN, which owns them there (dockmod.cst.trivia), at its indentation (spaces
+            # and tabs: an indentation that holds a continuation or other blanks is not
+            # copied onto a line of its own).
+            indent = "" if run.indent.strip(" \t") else run.indent
+            fixed = fixed.with_changes(leading_lines=(*fixed.leading_lines,
+                                                      *(EmptyLine(indent + line) for line in moved)))
         if held and new_flags and not original.flags:
             # The held mounts join those the safe part just added, laid out as one fix would.
             new_flags = [edited.get(i, f).raw for i, f in enumerate(run.flags)] + new_flags
@@ -514,7 +531,8 @@ class AddCacheMounts(Transform):
         replacement: tuple[Instruction, ...] = (current,)
         if self._edit:
             style = self._style
-            keep_lines, own_lines = mounts.split_leading(run.leading_lines)
+            # (``current``'s: a fix may have moved comment lines above the RUN)
+            keep_lines, own_lines = mounts.split_leading(current.leading_lines)
             if not keep_lines and previous is not None and previous.heredocs:
                 keep_lines = (EmptyLine(),)
             text = [f"{style.keyword('RUN')} {DOCKER_CLEAN}{style.newline}"]

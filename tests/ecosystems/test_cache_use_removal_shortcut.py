@@ -18,6 +18,9 @@ from dockmod.cst.arguments import ShellCommand
 from dockmod.ecosystems import Manager, calls
 from dockmod.ecosystems import cache_use
 from dockmod.ecosystems.cache_use import (
+    _DIRECTIVE,
+    _all_kept,
+    _in_order,
     _next_cleaner,
     _next_defeater,
     _remove_defeaters,
@@ -35,13 +38,16 @@ COUNTS: Counter[str] = Counter()
 
 
 def _slow(raw: str, escape: str, managers: tuple[Manager, ...], mount_env: tuple[tuple[str, str], ...],
-          targets: tuple[str, ...]) -> tuple[str, tuple[str, ...], str | None, bool]:
-    """The loop as it was: every edited text parsed, the removers read from the last parse."""
+          targets: tuple[str, ...]) -> tuple[str, tuple[str, ...], str | None, bool, tuple[str, ...]]:
+    """The loop as it was: every edited text parsed, the removers read from the last parse
+    (comment lines taken out by an edit are checked and kept as the loop does)."""
     source = ShellCommand(raw=raw, escape=escape)
     in_mounts = (lambda p: any(p == t or p.startswith(t.rstrip("/") + "/") for t in targets)) if targets else None
     removed: list[str] = []
     cleaning = False
     kept: set[str] = set()
+    alive: list[int] = []
+    moved: dict[int, str] = {}
     for _ in range(32):
         script = parse_shell(source)
         step = None if cleaning else _next_defeater(script, managers, mount_env)
@@ -51,21 +57,27 @@ def _slow(raw: str, escape: str, managers: tuple[Manager, ...], mount_env: tuple
         if step is None:
             break
         what, edit = step
-        new = edit(source)
-        if new is None:
-            return raw, (), f"`{what}` cannot be removed without changing the rest of the script", True
-        if comment_lines(new.raw) != comment_lines(source.raw):
-            return raw, (), f"removing `{what}` would drop a comment line", True
+        out = edit(source)
+        if out is None:
+            return raw, (), "refused", True, ()
+        new, taken = out
+        comments = comment_lines(source.raw)
+        if not _all_kept(comments, comment_lines(new.raw), taken) or any(_DIRECTIVE.match(t) for _, t in taken):
+            return raw, (), "refused", True, ()
+        if taken and not moved:
+            alive = list(range(len(comments)))
+        moved.update((alive[i], line) for i, line in taken)
+        alive = [n for i, n in enumerate(alive) if i not in {i for i, _ in taken}]
         source = new
         removed.append(what)
-    return source.raw, tuple(removed), None, runs_remover(parse_shell(source))
+    return source.raw, tuple(removed), None, runs_remover(parse_shell(source)), _in_order(moved)
 
 
 def _check(raw: str, escape: str, managers: tuple[Manager, ...], targets: tuple[str, ...] = TARGETS) -> None:
     fast = _remove_defeaters.__wrapped__(raw, escape, managers, MOUNT_ENV, targets)
     slow = _slow(raw, escape, managers, MOUNT_ENV, targets)
-    if fast[2] is not None:  # an error: the removers are not read
-        fast, slow = fast[:3], slow[:3]
+    if fast[2] is not None:  # an error (its wording is not compared): the removers are not read
+        fast, slow = (*fast[:2], "refused"), slow[:3]
     assert fast == slow, raw
     COUNTS["removed" if slow[1] else "kept"] += 1
     COUNTS["several"] += len(slow[1]) > 1

@@ -45,7 +45,7 @@ def _check(raw: str, escape: str | None) -> None:
         return
     for managers, mount_env, targets in _PLANS:
         # The edits as remove_run_defeaters makes them (a heredoc body as text without escapes).
-        new, removed, error, _ = cache_use._remove_defeaters(raw, escape or "\0", managers, mount_env, targets)
+        new, removed, error, _, _ = cache_use._remove_defeaters(raw, escape or "\0", managers, mount_env, targets)
         edited = _parse(new, escape) if error is None else script
         for scope in _SCOPES:
             fast = caches.removes_mount_point_after(script, lambda: edited, targets, scope)  # type: ignore[arg-type]
