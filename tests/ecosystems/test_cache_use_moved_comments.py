@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from dockmod.ecosystems import Manager
 from dockmod.ecosystems.cache_use import _remove_defeaters
 from dockmod.shell.edits import comment_lines
+from tests.ecosystems.strategies import joined_scripts
 
 PIP = (Manager.PIP,)
 APT = (Manager.APT_GET,)
@@ -71,13 +72,8 @@ _JOINERS = [" && ", "; ", " \\\n    && ", " && \\\n    # note\n    ", " \\\n    
             " \\\n\n    # c\n    && "]
 
 
-@st.composite
-def _scripts(draw: st.DrawFn) -> str:
-    parts = draw(st.lists(st.sampled_from(_COMMANDS), min_size=1, max_size=6))
-    out = parts[0]
-    for p in parts[1:]:
-        out += draw(st.sampled_from(_JOINERS)) + p
-    return out
+def _scripts() -> st.SearchStrategy[str]:
+    return joined_scripts(_COMMANDS, _JOINERS, max_size=6)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -28,6 +28,7 @@ from dockmod.ecosystems.cache_use import (
 )
 from dockmod.shell.edits import comment_lines
 from dockmod.shell.parse import parse_shell
+from tests.ecosystems.strategies import joined_scripts
 from tests.test_shell_fast import _texts
 
 #: Directories a fix may mount (``/tmp`` too, so that ``rm`` operands inside mounts occur).
@@ -123,13 +124,8 @@ _COMMANDS = [
 _JOINERS = [" && ", "; ", " \\\n    && ", " \\\n && ", " || ", " | "]
 
 
-@st.composite
-def _scripts(draw: st.DrawFn) -> str:
-    parts = draw(st.lists(st.sampled_from(_COMMANDS), min_size=1, max_size=7))
-    out = parts[0]
-    for p in parts[1:]:
-        out += draw(st.sampled_from(_JOINERS)) + p
-    return out
+def _scripts() -> st.SearchStrategy[str]:
+    return joined_scripts(_COMMANDS, _JOINERS, max_size=7)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
