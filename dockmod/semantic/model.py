@@ -773,15 +773,23 @@ _HOLE = "\x00"
 def _may_name(word: str, lookup: Any, escape: str, names: Mapping[str, int]) -> tuple[int, ...]:
     """The stages (of ``names``: lower-cased reference → index) that ``word``, which expands
     to an unknown value, may name: its known parts must match (``base-${TARGETARCH}`` names
-    ``base-amd64`` or ``base-arm64``, never ``tools``); an unknown variable may be anything.
-    Where the word uses a modifier on a variable (``${X:-a}``), quotes or escapes, every
-    stage may be named."""
+    ``base-amd64`` or ``base-arm64``, never ``tools``); an unknown variable may be anything,
+    and so may a variable with a modifier (``runtime-${GPU:+gpu}${GPU:-cpu}`` names
+    ``runtime-gpu`` or ``runtime-cpu``). Where the word uses quotes or escapes, or its braces
+    do not pair, every stage may be named."""
     every = tuple(sorted(set(names.values())))
-    if _MODIFIED.search(word) or any(c in word for c in ("'", '"', escape)):
+    if any(c in word for c in ("'", '"', escape)):
         return every
+    if _MODIFIED.search(word):
+        # A modifier's result is taken as unknown (``${X:+a}`` is "a" or "", and more
+        # may depend on the value): never narrower than what BuildKit may produce.
+        holed = _holes(word)
+        if holed is None:
+            return every
+        word = holed
 
     def hole(name: str) -> object:
-        value = lookup(name)
+        value = _HOLE if name == _HOLE_NAME else lookup(name)
         return _HOLE if value is UNKNOWN else value
 
     value = expand(word, hole, escape)
@@ -789,3 +797,37 @@ def _may_name(word: str, lookup: Any, escape: str, names: Mapping[str, int]) -> 
         return every
     pattern = re.compile(".*".join(map(re.escape, value.lower().split(_HOLE))), re.S)
     return tuple(sorted({i for n, i in names.items() if pattern.fullmatch(n)}))
+
+
+#: The variable :func:`_holes` puts in place of a modified one, read as unknown. Should a
+#: Dockerfile declare an ARG of that name, its value is taken as unknown too: wider, still sound.
+_HOLE_NAME = "_dockmod_hole_"
+
+
+def _holes(word: str) -> str | None:
+    """``word`` with each ``${…}`` that holds a modifier (nested ones included) replaced by
+    ``${_HOLE_NAME}``; None when its braces do not pair."""
+    out: list[str] = []
+    i = 0
+    while True:
+        j = word.find("${", i)
+        if j < 0:
+            out.append(word[i:])
+            return "".join(out)
+        depth, k = 0, j
+        while k < len(word):
+            if word.startswith("${", k):
+                depth += 1
+                k += 2
+                continue
+            if word[k] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            k += 1
+        else:
+            return None
+        ref = word[j:k + 1]
+        out.append(word[i:j])
+        out.append("${" + _HOLE_NAME + "}" if _MODIFIED.search(ref) else ref)
+        i = k + 1

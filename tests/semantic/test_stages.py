@@ -169,3 +169,15 @@ def test_variable_copy_from_may_name_stages_by_name_or_index() -> None:
               "COPY --from=tool-${T} /x /x\nCOPY --from=${T} /y /y\nCOPY --from=x${T} /z /z\n")
     edges = [e for e in m.stages[2].edges if e.kind == "copy"]
     assert [e.candidates for e in edges] == [(0,), (0, 1), ()]
+
+
+def test_variable_from_with_modifiers_is_narrowed_by_its_literal_parts() -> None:
+    # qdrant's `FROM qdrant-${GPU:+gpu-}${GPU:-cpu}`: a modified variable may be anything
+    # (``${GPU:+gpu}`` is "gpu" or ""), but the literal prefix still rules out `builder`.
+    m = model("ARG GPU\nFROM debian AS builder\nFROM debian AS runtime-cpu\nFROM debian AS runtime-gpu\n"
+              "FROM runtime-${GPU:+gpu}${GPU:-cpu}\nCOPY --from=builder /v /v\n")
+    assert m.stages[3].base_candidates == (1, 2)
+    assert 0 not in m.shipped
+    # Nested modifiers, and one whose braces do not pair (every stage then).
+    m = model("ARG X Y\nFROM debian AS a-x\nFROM debian AS b\nFROM a-${X:-${Y:+y}}\nFROM ${X:-a\n")
+    assert [s.base_candidates for s in m.stages[2:]] == [(0,), (0, 1)]
