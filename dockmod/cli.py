@@ -766,13 +766,14 @@ def transforms_cmd(fmt: str) -> None:
             "code": t.meta.code, "name": t.meta.name, "safety": safety_label(t.meta.safety),
             "default": t.meta.default_enabled, "summary": t.meta.summary,
             "min_syntax": ".".join(map(str, t.meta.min_syntax)) if t.meta.min_syntax else None,
-            "reference": t.meta.reference,
+            "reference": t.meta.reference, "safety_varies": t.meta.safety_varies or None,
         } for t in REGISTRY], indent=2))
         return
     for t in REGISTRY:
         state = "" if t.meta.default_enabled else "  (off by default)"
         label = safety_label(t.meta.safety).replace("-", " ")
-        click.echo(f"{t.meta.code}  {t.meta.name:<36} {label:<13}{state}")
+        varies = f"  ({t.meta.safety_varies})" if t.meta.safety_varies else ""
+        click.echo(f"{t.meta.code}  {t.meta.name:<36} {label:<13}{state}{varies}".rstrip())
 
 
 @cli.command("explain")

@@ -61,7 +61,8 @@ def explain(code: str, markdown: bool = False) -> str | None:
     doc = _doc(t)
     state = "" if m.default_enabled else " (off by default)"
     out = [f"# {m.code} {m.name}", ""]
-    facts = [f"Fix safety: {safety_label(m.safety).replace('-', ' ')}{state}"]
+    varies = f" ({m.safety_varies})" if m.safety_varies else ""
+    facts = [f"Fix safety: {safety_label(m.safety).replace('-', ' ')}{varies}{state}"]
     if m.min_syntax:
         facts.append(f"Needs: docker/dockerfile:{m.min_syntax[0]}.{m.min_syntax[1]}")
     if m.reference:

@@ -85,6 +85,9 @@ class TransformMeta:
     default_enabled: bool = True
     #: The rule this fixes, e.g. BuildKit's check name or a hadolint code.
     reference: str = ""
+    #: When a finding's fix is less (or more) safe than ``safety``, in a few words, for
+    #: the transforms list and ``explain`` ("unsafe when a source may be a tar archive").
+    safety_varies: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ def table(link: str | None = None) -> str:
     for t in REGISTRY:
         m = t.meta
         fix = "report only" if m.fix_title is None else m.safety.value
+        if m.safety_varies:
+            fix += f" ({m.safety_varies})"
         needs = f"1.{m.min_syntax[1]}" if m.min_syntax else ""
         name = f"[`{m.name}`]({link.format(name=m.name)})" if link else f"`{m.name}`"
         rows.append(f"| {m.code} | {name} | {fix} | {'yes' if m.default_enabled else 'no'} | "

@@ -48,6 +48,7 @@ class AddAptInstallFlags(Transform):
         summary="`{program} install` without `{flag}`{note}",
         fix_title="Add `{flag}`",
         safety=FixSafety.SAFE,
+        safety_varies="unsafe for `--no-install-recommends`",
         reference="hadolint DL3014, DL3015",
         examples=(
             Example(before="FROM debian\nRUN apt-get update && apt-get install --no-install-recommends curl\n",

@@ -310,6 +310,7 @@ class PinBaseImageDigest(Transform):
         summary="{message}",
         fix_title="{action}",
         safety=FixSafety.SAFE,
+        safety_varies="unsafe when it pins one platform's manifest, or a default a stage re-declares",
         default_enabled=False,
         reference="hadolint DL3006/DL3007; Renovate pinDigests",
         options=(

@@ -49,6 +49,7 @@ class RemoveRedundantTargetPlatform(Transform):
         summary="`--platform={value}` is the default for `FROM`{note}",
         fix_title="Remove `--platform={value}`",
         safety=FixSafety.SAFE,
+        safety_varies="unsafe after an earlier `FROM --platform`",
         reference="BuildKit check RedundantTargetPlatform",
         examples=(
             Example(before="FROM --platform=$TARGETPLATFORM alpine\n", after="FROM alpine\n"),

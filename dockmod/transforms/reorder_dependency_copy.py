@@ -292,6 +292,7 @@ class ReorderDependencyCopy(Transform):
         summary="`{install}` runs after `{copy}`, so any change to the sources re-runs it{why}",
         fix_title="Install before `{copy}`{first}",
         safety=FixSafety.UNSAFE,
+        safety_varies="safe when the build context shows the manifests name no other local file",
         options=(
             CONTEXT_OPTION,
             Option("self-contained-manifests", bool, default=False,

@@ -69,6 +69,7 @@ class UseCopyInsteadOfAdd(Transform):
         summary="Use `COPY` instead of `ADD` for files and folders{note}",
         fix_title="Replace `{keyword}` with `{fixed}`",
         safety=FixSafety.SAFE,
+        safety_varies="unsafe when a source may be a tar archive",
         reference="hadolint DL3020",
         options=(CONTEXT_OPTION,),
         examples=(

@@ -81,6 +81,7 @@ class UseExecForm(Transform):
         summary="`{keyword}` in shell form: the program does not receive OS signals",
         fix_title="Write `{keyword} {json}`",
         safety=FixSafety.UNSAFE,
+        safety_varies="safe for a `CMD` in a `scratch` image without `ENTRYPOINT`",
         reference="BuildKit check JSONArgsRecommended",
         examples=(
             Example(before="FROM scratch\nCOPY app /\nCMD /app serve\n",
