@@ -276,6 +276,63 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
     return None
 
 
+def creates_mount_point(script: ShellScript, targets: Sequence[str], scope: Scope) -> str | None:
+    """Why new cache mounts on ``targets`` would break ``script``: a ``mkdir`` without
+    ``-p`` of a target or a directory above it fails (file exists), since BuildKit creates
+    the mount point and the directories above it before the ``RUN`` starts; one of a
+    directory inside a target fails on a later build, whose cache still holds it. Operands
+    are read as :func:`removes_mount_point` reads them (an unknown one counts when it could
+    be one). The fix's edits never drop a ``mkdir``: ``script`` as written is read."""
+    if not targets or "mkdir" not in script.text:
+        return None
+    fresh = _mktemp_variables(script)
+    loops = _loop_values(script)
+    cwds = _cwds(script, scope.workdir)
+    for cmd in script.commands:
+        words = _mkdir_operands(cmd)
+        if not words:
+            continue
+        get = command_env(scope.run_get, script, cmd)
+        for w in words:
+            for pattern in _operand_patterns(w, get, fresh, loops, cwds.get(cmd.span[0])):
+                shown = " ".join([cmd.name.rpartition("/")[2], *(a.raw for a in cmd.args[:cmd.args.index(w) + 1])])
+                hit = next((t for t in targets if may_name(pattern, t)), None)
+                if hit is not None and ANY_PART in pattern:
+                    return (f"`{shown}` may name the mount point `{hit}` or a directory above it, which the "
+                            f"mount creates: it would fail (file exists)")
+                if hit is not None:
+                    mount = "the cache mount" if pattern == hit else f"the cache mount on `{hit}`"
+                    return f"`{shown}` would fail (file exists): {mount} creates it"
+                hit = next((t for t in targets if ANY_PART not in pattern and inside(pattern, t)), None)
+                if hit is not None:
+                    return (f"`{shown}` would fail (file exists) on a later build: the cache mount on `{hit}` "
+                            f"keeps what this build creates in it")
+    return None
+
+
+def _mkdir_operands(cmd: SimpleCommand) -> list[ShellWord]:
+    """The directories a ``mkdir`` without ``-p``/``--parents`` creates (none for another
+    command, or with ``-p``: it accepts a directory that exists)."""
+    if cmd.name.rpartition("/")[2] != "mkdir":
+        return []
+    out: list[ShellWord] = []
+    args = list(cmd.args)
+    i = 0
+    while i < len(args):
+        t = args[i].text
+        if t == "--":
+            out.extend(args[i + 1:])
+            break
+        if t == "--parents" or t.startswith("-") and not t.startswith("--") and "p" in t.partition("m")[0]:
+            return []
+        if t in ("-m", "--mode") or t.startswith("-") and not t.startswith("--") and t.endswith("m"):
+            i += 1  # the mode is the next word
+        elif not t.startswith("-") or t == "-":
+            out.append(args[i])
+        i += 1
+    return out
+
+
 def removes_mount_point_after(script: ShellScript, edited: Callable[[], ShellScript], targets: Sequence[str],
                               scope: Scope) -> str | None:
     """:func:`removes_mount_point` for ``edited()``: ``script`` after the fix's edits

@@ -190,7 +190,9 @@ what the image holds at that path. So the fix is:
   or moves a new mount's directory or one above it (``rm -rf /var/cache/*``, ``rm -rf
   ~/.cache``, ``rm -rf "$DIR"`` with ``DIR`` not known, ``mv``, a ``find`` that deletes
   directories): a mount point cannot be removed, so the ``RUN`` would empty the cache and
-  fail (device or resource busy).
+  fail (device or resource busy); or one runs ``mkdir`` without ``-p`` of a new mount's
+  directory or one above it (BuildKit creates them before the ``RUN`` starts: file exists),
+  or of one inside it (a later build's cache holds it).
 
 The apt mounts are ``/var/cache/apt`` and ``/var/lib/apt/lists``. Docker's example
 mounts all of ``/var/lib/apt``, but that also captures ``/var/lib/apt/extended_states``
@@ -453,6 +455,7 @@ class AddCacheMounts(Transform):
             busy = caches.removes_mount_point_after(script, lambda: shell_script(fixed) or script, targets, scope)
         else:
             busy = None
+        busy = busy or caches.creates_mount_point(script, targets, scope)
         if busy is not None:
             raise CacheBlocked(busy)
         plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None,
