@@ -181,7 +181,9 @@ what the image holds at that path. So the fix is:
   ``BUNDLE_DEPLOYMENT``, ``bundle config set path``/``deployment``, ``--path``,
   ``--deployment``, a copied ``.bundle/config``): the gems and their downloads go to
   ``vendor/bundle`` (``<path>/ruby/<abi>/cache``), not to the mounted gem cache.
-* No fix (reported only) when the user's uid or ``HOME`` is unknown, a directory depends
+* No fix (reported only) when the user's uid or ``HOME`` is unknown (a ``RUN`` that already
+  mounts every directory its calls use is not reported then: a missing ``uid=`` can only
+  be told with a known uid), a directory depends
   on a variable dockmod cannot resolve, the ``RUN`` runs ``dnf clean``/``yum clean``
   (it would empty the mount, and hadolint's DL3040/DL3032 want it kept),
   ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns the cache off for the stage, a package
@@ -259,6 +261,11 @@ _NAMES: dict[str, tuple[Manager, ...]] = {
         "pip uv poetry pipenv npm yarn pnpm go cargo bundler composer maven gradle apt apk dnf yum dotnet").split()}
 # apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Off by default").
 _DEFAULT_NAMES = [n for n in _NAMES if n != "apk"]
+
+
+class _AlreadyMounted(CacheBlocked):
+    """The uid is not known, but every directory the calls use is mounted already: nothing
+    to report (the message is the uid's reason, for callers that only know CacheBlocked)."""
 
 
 @dataclass
@@ -393,6 +400,8 @@ class AddCacheMounts(Transform):
                     else:
                         parts = [(self._fix(stage, run, current, scope, plan), plan)]
             except (CacheBlocked, mounts.MountError) as e:
+                if isinstance(e, _AlreadyMounted):
+                    continue
                 self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
                             title="Add cache mounts for the package caches", no_fix_reason=str(e))
                 apt_blocked |= key == "apt"
@@ -503,7 +512,12 @@ class AddCacheMounts(Transform):
             why = caches.blocked(self._model, original, c, scope, self._context_file)
             if why is not None:
                 raise CacheBlocked(why)
-        uid, gid = caches.mount_owner(scope, calls)
+        try:
+            uid, gid = caches.mount_owner(scope, calls)
+        except CacheBlocked as e:
+            if self._all_mounted(original, run, script, calls, scope):
+                raise _AlreadyMounted(str(e)) from None
+            raise
         found = caches.cache_uses(self._model, original, script, calls, scope, root=uid is None)
         # A build directory (cargo's target/) only where its own mount is safe.
         found += [b for b in caches.build_uses(script, calls, scope)
@@ -512,6 +526,18 @@ class AddCacheMounts(Transform):
         # The RUN and calls are kept with the answer: their ids cannot be reused meanwhile.
         self._uses_memo[key] = (run, calls, out)
         return out
+
+    def _all_mounted(self, original: Run, run: Run, script: ShellScript, calls: list[PackageManagerCall],
+                     scope: Scope) -> bool:
+        """Every directory ``calls`` use (as a user other than root) is already mounted on
+        ``run``: with the uid not known, nothing can be added (a missing ``uid=`` can only be
+        told with a known uid), so there is nothing to report."""
+        try:
+            found = caches.cache_uses(self._model, original, script, calls, scope, root=False)
+        except CacheBlocked:
+            return False
+        wanted = [mounts.CacheMount(m.path) for m in found]
+        return bool(wanted) and not mounts.merge_cache_mounts(run.flags, wanted)[2]
 
     def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
                       calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
