@@ -333,6 +333,21 @@ def _mkdir_operands(cmd: SimpleCommand) -> list[ShellWord]:
     return out
 
 
+def removal_home(script: ShellScript, scope: Scope) -> str | None:
+    """The ``HOME`` in effect (``scope``, then what the script sets before each) at every
+    ``rm`` of ``script`` that may name it (``~``, ``$HOME``), when that is one known value:
+    how :func:`dockmod.ecosystems.cache_use.remove_run_defeaters` reads those operands, as
+    :func:`removes_mount_point` does. None: no such ``rm``, or not one known value."""
+    text = script.text
+    if "~" not in text and "HOME" not in text:
+        return None
+    homes = {command_env(scope.run_get, script, cmd)("HOME") for cmd, words in _removals(script)
+             if cmd.name.rpartition("/")[2] == "rm" and any(w.raw.lstrip('"').startswith(("~", "$HOME", "${HOME}"))
+                                                            for w in words)}
+    home = homes.pop() if len(homes) == 1 else None
+    return home if isinstance(home, str) and home.startswith("/") else None
+
+
 def removes_mount_point_after(script: ShellScript, edited: Callable[[], ShellScript], targets: Sequence[str],
                               scope: Scope) -> str | None:
     """:func:`removes_mount_point` for ``edited()``: ``script`` after the fix's edits

@@ -27,7 +27,8 @@ cache directory the tool uses, for the user and environment in effect at that ``
   directory (``apt-get clean``, ``apt-get dist-clean`` (Debian 13's apt: ``clean`` and the
   lists), ``rm -rf /var/lib/apt/lists/*``, ``npm cache clean``,
   ``yarn cache clean``, ``pip cache purge``, ``composer clear-cache``,
-  an ``rm`` whose every operand lies inside a mounted directory).
+  an ``rm`` whose every operand lies inside a mounted directory, ``~`` and ``$HOME`` read
+  as the ``HOME`` in effect).
 * A comment line of the ``RUN``'s continuations that such a removal takes with it (the
   line above ``&& rm -rf /var/lib/apt/lists/*``) moves directly above the ``RUN``, as
   written and at the ``RUN``'s indentation, so it stays with its instruction. A cleaning
@@ -449,8 +450,8 @@ class AddCacheMounts(Transform):
                                              if scope.run_get(k) is None))
         siblings = plan.mounts
         new_flags, edited = self._merge(run, plan)
-        command, heredocs, removed, removers, moved = remove_run_defeaters(run, calls, plan.mount_env,
-                                                                          [m.path for m in plan.mounts])
+        command, heredocs, removed, removers, moved = remove_run_defeaters(
+            run, calls, plan.mount_env, [m.path for m in plan.mounts], caches.removal_home(script, scope))
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
