@@ -12,7 +12,10 @@ cache directory the tool uses, for the user and environment in effect at that ``
   ``RUN`` come from the semantic model (``dockmod.semantic.caches`` joins the two), as
   changed for each call by its script: ``PIP_CACHE_DIR=/tmp/pip pip …``, ``env HOME=… pip``,
   ``export npm_config_cache=…`` before it (a value set in an ``if``, a loop, or not literal:
-  no fix, never the default directory).
+  no fix, never the default directory). ``source``, ``.`` or ``eval`` before the call may
+  set any variable (no fix, naming it), except ``. <dir>/bin/activate`` of a virtual
+  environment the same ``RUN`` created (``python3 -m venv``, ``virtualenv``, ``uv venv``),
+  which sets only ``VIRTUAL_ENV``, ``PATH`` and ``PS1``.
 * For a non-root user the mount gets ``uid=`` (and ``gid=`` when ``USER`` names a
   numeric group): a cache mount is owned by root with mode 0755 unless told otherwise, so
   the tool could not write to it. BuildKit only accepts numeric ids, so a named user must
