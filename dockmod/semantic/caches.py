@@ -95,12 +95,21 @@ def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | No
 def docker_clean_disabled(model: Model, stage_index: int, run: Run) -> bool:
     """Debian's ``docker-clean`` is removed by a RUN before ``run`` (in its stage or a stage
     it builds on) or anywhere in its stage."""
-    def done(x: Instruction) -> bool:
-        return isinstance(x, Run) and _mentions(x, DOCKER_CLEAN_FILE)
+    return docker_clean_disabled_before(model, run) or any(
+        any(map(disables_docker_clean, sc.commands)) for x in model.stages[stage_index].instructions
+        if _removes_docker_clean(x) and (sc := shell_script(x)) is not None)
 
-    return (any(done(x) and any(map(disables_docker_clean, model.run(x).commands)) for x in model.before(run))
-            or any(any(map(disables_docker_clean, sc.commands)) for x in model.stages[stage_index].instructions
-                   if done(x) and (sc := shell_script(x)) is not None))
+
+def docker_clean_disabled_before(model: Model, run: Run) -> bool:
+    """Debian's ``docker-clean`` is removed by a RUN before ``run`` (in its stage or a stage
+    it builds on): an apt call of ``run`` keeps its downloaded packages."""
+    return any(_removes_docker_clean(x) and any(map(disables_docker_clean, model.run(x).commands))
+               for x in model.before(run))
+
+
+def _removes_docker_clean(x: Instruction) -> bool:
+    """Cheap pre-filter: ``x`` is a RUN whose text names ``docker-clean``'s file."""
+    return isinstance(x, Run) and _mentions(x, DOCKER_CLEAN_FILE)
 
 
 def copied_paths(model: Model, stage_index: int) -> list[tuple[str, str]]:

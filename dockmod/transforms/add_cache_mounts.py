@@ -121,7 +121,10 @@ what the image holds at that path. So the fix is:
   fix then drops): the image would lose them, and a later ``apt-get install`` without
   ``apt-get update`` (in a child image or a container) fails. The lists mount is then a
   finding of its own (unsafe), so that the package cache mount (``/var/cache/apt``) stays
-  a safe one.
+  a safe one where it keeps something: ``docker-clean`` deletes every ``.deb`` and
+  ``*.bin`` in it after each install, so unless a ``RUN`` before disables it (or this
+  ``RUN``'s ``docker-clean`` fix is safe) the cache mount alone would do nothing, and it
+  stays in the unsafe fix with the lists mount.
 * dnf/yum (``/var/cache/dnf``, ``/var/cache/libdnf5``, ``/var/cache/yum``): unsafe unless
   each call refreshes the repository metadata itself (``--refresh``,
   ``--setopt=metadata_expire=0``, or ``dnf clean expire-cache`` before it; ``dnf makecache``
@@ -259,6 +262,8 @@ if TYPE_CHECKING:
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
                 "\"true\";' > /etc/apt/apt.conf.d/keep-cache")
 APT = frozenset({Manager.APT_GET, Manager.APT})
+#: apt's package cache: what ``docker-clean`` empties after each install.
+APT_CACHE = "/var/cache/apt"
 # Option names → managers. apt covers apt-get and apt.
 _NAMES: dict[str, tuple[Manager, ...]] = {
     n: (Manager.APT_GET, Manager.APT) if n == "apt" else (Manager(n),) for n in (
@@ -478,6 +483,7 @@ class AddCacheMounts(Transform):
         plan.unsafe += caches.missing_parents(self._model, original, scope, plan.mounts, plan.uid)
         plan.unsafe += caches.copies_mount(own, [m.path for m in plan.mounts], scope)
         plan.unsafe += self._id_scheme_risks(plan, siblings)
+        plan.unsafe += self._emptied_by_docker_clean(stage, original, scope, plan)
         if any(m.how == "default" and not m.system for m in plan.mounts):
             plan.unsafe += caches.config_file_risks(self._model, original, calls, scope, self._context_file)
         if held is not True:
@@ -542,6 +548,29 @@ class AddCacheMounts(Transform):
             return False
         wanted = [mounts.CacheMount(m.path) for m in found]
         return bool(wanted) and not mounts.merge_cache_mounts(run.flags, wanted)[2]
+
+    def _emptied_by_docker_clean(self, stage: Stage, run: Run, scope: Scope, plan: _Plan) -> list[str]:
+        """Why the mounts of ``plan`` that are safe on their own keep nothing: they are only
+        apt's package cache, which ``docker-clean`` empties after each install, and nothing
+        before ``run`` disables it (in the file or by this pass), nor can a safe fix of this
+        ``RUN`` (the ``docker-clean`` one is not offered here, or is unsafe). A safe fix
+        that does nothing is not offered: the mount goes with the unsafe ones."""
+        own = [m for m in plan.mounts if m.path not in plan.held]
+        if set(plan.unsafe) - set(plan.held.values()):
+            return []  # unsafe already, for a reason of its own
+        if not own or any(m.manager not in APT or m.path != APT_CACHE for m in own):
+            return []
+        model = self._model
+        if any(i in self._cleaned for i in model.chain(stage.index)) or caches.docker_clean_disabled_before(
+                model, run):
+            return []
+        offered = (self.option("apt-docker-clean") and stage.index not in self._clean_tried
+                   and not caches.docker_clean_disabled(model, stage.index, run))
+        if offered and not caches.etc_apt_risks(model, stage.index, scope, plan.calls):
+            return []  # the docker-clean fix of this RUN is safe: both are applied
+        until = "its unsafe fix disables it" if offered else "it is disabled"
+        return [f"`docker-clean` deletes what `{APT_CACHE}` holds after each install: the mount keeps nothing "
+                f"until {until}"]
 
     def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
                       calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:
