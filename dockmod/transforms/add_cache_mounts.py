@@ -60,6 +60,9 @@ cache directory the tool uses, for the user and environment in effect at that ``
   When another ``RUN`` of the file mounts the same target with an ``id=`` (or ``sharing=``),
   the new mount uses the same ``id`` (and ``sharing``, unless the tool needs ``locked``), so
   one directory does not get two caches.
+* Two or more new mounts on a ``RUN`` that had no flag go on continuation lines of their
+  own, whether one finding or several (one per manager) add them; on a ``RUN`` with flags
+  they follow the last flag's separator.
 * New ``--mount`` lines are indented as the ``RUN``'s own first continuation line, unless
   that line is deeper than where the command starts (the body of an ``if`` block, an
   argument list): then as the file's other ``RUN``s (4 spaces when none tells).
@@ -501,10 +504,14 @@ class AddCacheMounts(Transform):
             indent = "" if run.indent.strip(" \t") else run.indent
             fixed = fixed.with_changes(leading_lines=(*fixed.leading_lines,
                                                       *(EmptyLine(indent + line) for line in moved)))
-        if held and new_flags and not original.flags:
-            # The held mounts join those the safe part just added, laid out as one fix would.
-            new_flags = [edited.get(i, f).raw for i, f in enumerate(run.flags)] + new_flags
-            return fixed.with_changes(flags=mounts.join_flags((), new_flags, {}, self._continuation(original)))
+        n = len(original.flags)
+        if new_flags and len(run.flags) > n:
+            # The mounts an earlier finding of this RUN added (another manager's, or the safe
+            # part before the held mounts) join the new ones, laid out as one fix would: on
+            # continuation lines of their own once there are two, never run together.
+            new_flags = [edited.get(i, f).raw for i, f in enumerate(run.flags) if i >= n] + new_flags
+            return fixed.with_changes(flags=mounts.join_flags(
+                run.flags[:n], new_flags, {i: f for i, f in edited.items() if i < n}, self._continuation(original)))
         return fixed.with_changes(flags=mounts.join_flags(run.flags, new_flags, edited, self._continuation(run)))
 
     def _uses(self, original: Run, run: Run, script: ShellScript, scope: Scope, calls: list[PackageManagerCall],
