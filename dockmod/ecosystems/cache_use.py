@@ -512,7 +512,8 @@ def _cleaner_programs(managers: tuple[Manager, ...]) -> tuple[str, ...]:
 
 
 def remove_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
-                     targets: Sequence[str], home: str | None = None) -> tuple[ShellCommand, list[str], tuple[str, ...]]:
+                     targets: Sequence[str], home: str | None = None,
+                     ) -> tuple[ShellCommand, list[str], tuple[str, ...]]:
     """``source`` after every :func:`next_removal` edit, what was removed, and the comment
     lines of its continuations that the edits took out (the caller keeps them: DM202 puts
     them above the ``RUN``), in source order, each as written from its ``#`` through its
@@ -528,7 +529,8 @@ def remove_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_en
 
 
 def _removed_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
-                       targets: Sequence[str], home: str | None) -> tuple[ShellCommand, list[str], bool, tuple[str, ...]]:
+                       targets: Sequence[str], home: str | None,
+                       ) -> tuple[ShellCommand, list[str], bool, tuple[str, ...]]:
     """:func:`remove_defeaters`, with whether the result still runs a command of
     :data:`REMOVERS` (read without parsing it) before the moved comment lines."""
     raw, removed, error, removers, moved = _remove_defeaters(source.raw, source.escape, tuple(managers),
