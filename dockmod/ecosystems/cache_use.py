@@ -238,9 +238,11 @@ def rpm_variant(image: str) -> str | None:
 # -- what defeats or empties a cache, and its removal --------------------------------------
 
 
-def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts | None) -> str | None:
+def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts | None,
+            home: str | None = None) -> str | None:
     """A description when ``cmd`` only empties a cache: a manager's cleaning command, or an
-    ``rm`` whose every operand lies in a mounted directory (``in_mounts``; None: no mounts)."""
+    ``rm`` whose every operand lies in a mounted directory (``in_mounts``; None: no mounts;
+    ``~`` and ``$HOME`` read as ``home``, the ``HOME`` in effect, when known)."""
     name = cmd.name.rpartition("/")[2]
     # The name first: most commands are no cleaner, and their words are not built.
     for prefix in _cleaners_run_by(name, tuple(managers)):  # (a tuple is its own tuple())
@@ -252,7 +254,7 @@ def cleaner(cmd: SimpleCommand, managers: Iterable[Manager], in_mounts: InMounts
         if not operands or any(set(f) - set("-rRfv") for f in flags if not f.startswith("--")) \
                 or any(f not in ("--recursive", "--force", "--verbose") for f in flags if f.startswith("--")):
             return None
-        if all(_rm_inside(w, in_mounts) for w in operands):
+        if all(_rm_inside(w, in_mounts, home) for w in operands):
             return "rm"
     return None
 
@@ -267,16 +269,31 @@ def _cleaners_run_by(name: str, managers: tuple[Manager, ...]) -> tuple[tuple[st
                  if runs_program(name, prefix[0], MANAGERS[m]))
 
 
-def _rm_inside(word: ShellWord, in_mounts: InMounts) -> bool:
-    if not word.static:
-        # ``rm -rf /var/lib/apt/lists/*`` is a glob (static text keeps the ``*``).
-        return False
-    text = word.text
+def _rm_inside(word: ShellWord, in_mounts: InMounts, home: str | None = None) -> bool:
+    text = _home_path(word, home) if home is not None else None
+    if text is None:
+        if not word.static:
+            # ``rm -rf /var/lib/apt/lists/*`` is a glob (static text keeps the ``*``).
+            return False
+        text = word.text
     path = text[:-2] if text.endswith("/*") else text
     if "*" in path or "?" in path or "[" in path:
         return False
     path = posixpath.normpath(path) if path.startswith("/") else ""
     return bool(path) and in_mounts(path)
+
+
+def _home_path(word: ShellWord, home: str) -> str | None:
+    """``word`` with a leading unquoted ``~`` or a leading ``$HOME``/``${HOME}`` (quoted or
+    not) read as ``home``; None when it starts with neither, or holds another expansion."""
+    text, raw = word.text, word.raw
+    if word.static:
+        return home + text[1:] if (text == "~" or text.startswith("~/")) and raw.startswith("~") else None
+    for var in ("$HOME", "${HOME}"):
+        if (text == var or text.startswith(var + "/")) and raw.lstrip('"').startswith(var):
+            rest = text[len(var):]
+            return None if "$" in rest or "`" in rest else home + rest
+    return None
 
 
 #: Commands that remove or move the paths they are given. A mount point cannot be removed
@@ -375,12 +392,13 @@ def empties_index(cmd: SimpleCommand, directory: str, managers: Iterable[Manager
     return False
 
 
-def rm_operands_inside(cmd: SimpleCommand, in_mounts: InMounts | None) -> list[ShellWord]:
-    """``rm -rf /var/lib/apt/lists/* /tmp/x``: the operands inside mounts, when others remain."""
+def rm_operands_inside(cmd: SimpleCommand, in_mounts: InMounts | None, home: str | None = None) -> list[ShellWord]:
+    """``rm -rf /var/lib/apt/lists/* /tmp/x``: the operands inside mounts, when others remain
+    (``home`` as for :func:`cleaner`)."""
     if cmd.name.rpartition("/")[2] != "rm" or in_mounts is None:
         return []
     operands = [w for w in cmd.args if not w.text.startswith("-")]
-    within = [w for w in operands if _rm_inside(w, in_mounts)]
+    within = [w for w in operands if _rm_inside(w, in_mounts, home)]
     return within if within and len(within) < len(operands) else []
 
 
@@ -440,9 +458,10 @@ def _next_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
 
 
 def _find_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts: InMounts | None,
-                  kept: set[str] | None, start: int = 0) -> tuple[int, Removal, bool] | None:
+                  kept: set[str] | None, start: int = 0, home: str | None = None) -> tuple[int, Removal, bool] | None:
     """:func:`_next_cleaner` from the command at index ``start`` on: the index of the
-    command, the removal, and whether it removes the whole command (else ``rm`` operands)."""
+    command, the removal, and whether it removes the whole command (else ``rm`` operands);
+    ``home`` as for :func:`cleaner`."""
     raw = script.raw
     seen = kept if kept is not None else set()
     firsts = _cleaner_programs(managers if isinstance(managers, tuple) else tuple(managers))
@@ -454,10 +473,10 @@ def _find_cleaner(script: ShellScript, managers: Collection[Manager], in_mounts:
             continue
         # A cleaning command's name starts with its program (``pip3``), or it is ``rm``.
         name = cmd.name.rpartition("/")[2]
-        what = cleaner(cmd, managers, in_mounts) if name == "rm" or name.startswith(firsts) else None
+        what = cleaner(cmd, managers, in_mounts, home) if name == "rm" or name.startswith(firsts) else None
         if what is not None:
             return i, (what, lambda src, c=cmd: _drop_command(src, c)), True
-        within = rm_operands_inside(cmd, in_mounts) if name == "rm" else []  # (its own first test)
+        within = rm_operands_inside(cmd, in_mounts, home) if name == "rm" else []  # (its own first test)
         if within:
             return i, (within[0].text, lambda src, ws=within: _drop_words(src, ws)), False
         seen.add(text)
@@ -493,26 +512,29 @@ def _cleaner_programs(managers: tuple[Manager, ...]) -> tuple[str, ...]:
 
 
 def remove_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
-                     targets: Sequence[str]) -> tuple[ShellCommand, list[str], tuple[str, ...]]:
+                     targets: Sequence[str], home: str | None = None,
+                     ) -> tuple[ShellCommand, list[str], tuple[str, ...]]:
     """``source`` after every :func:`next_removal` edit, what was removed, and the comment
     lines of its continuations that the edits took out (the caller keeps them: DM202 puts
     them above the ``RUN``), in source order, each as written from its ``#`` through its
     line break. An ``rm`` is removed when it only empties ``targets`` (the mounted
-    directories). Raises CacheBlocked (the reason) when an edit cannot be made exactly,
+    directories; ``~`` and ``$HOME`` read as ``home``, the ``HOME`` in effect at every ``rm``
+    when known). Raises CacheBlocked (the reason) when an edit cannot be made exactly,
     would drop a comment line (in a heredoc body, where they are the script's), or would
     move one that tools read above an instruction (``# hadolint ignore=…``,
     ``# dockmod: …``). Cached by text: a fix's check, fix pass and re-check ask the same
     question."""
-    source, removed, _, moved = _removed_defeaters(source, managers, mount_env, targets)
+    source, removed, _, moved = _removed_defeaters(source, managers, mount_env, targets, home)
     return source, removed, moved
 
 
 def _removed_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_env: Sequence[tuple[str, str]],
-                       targets: Sequence[str]) -> tuple[ShellCommand, list[str], bool, tuple[str, ...]]:
+                       targets: Sequence[str], home: str | None,
+                       ) -> tuple[ShellCommand, list[str], bool, tuple[str, ...]]:
     """:func:`remove_defeaters`, with whether the result still runs a command of
     :data:`REMOVERS` (read without parsing it) before the moved comment lines."""
     raw, removed, error, removers, moved = _remove_defeaters(source.raw, source.escape, tuple(managers),
-                                                             tuple(mount_env), tuple(targets))
+                                                             tuple(mount_env), tuple(targets), home)
     if error is not None:
         raise CacheBlocked(error)
     new = source if raw == source.raw else ShellCommand(raw=raw, escape=source.escape)
@@ -520,20 +542,21 @@ def _removed_defeaters(source: ShellCommand, managers: Sequence[Manager], mount_
 
 
 def remove_run_defeaters(run: Run, of: Sequence[PackageManagerCall], mount_env: Sequence[tuple[str, str]],
-                         targets: Sequence[str]) -> tuple[ShellCommand | JsonArray | None, tuple[Heredoc, ...],
-                                                          list[str], bool, tuple[str, ...]]:
+                         targets: Sequence[str], home: str | None = None,
+                         ) -> tuple[ShellCommand | JsonArray | None, tuple[Heredoc, ...], list[str], bool,
+                                    tuple[str, ...]]:
     """:func:`remove_defeaters` for the managers of ``of`` on a RUN's script: its command
     and heredocs after the edits, what was removed, whether the edited script still runs a
     command that removes or moves paths (:data:`REMOVERS`; read without parsing it), and
     the comment lines the edits took out of the command's continuations (for the caller
-    to put above the ``RUN``; none from a heredoc body)."""
+    to put above the ``RUN``; none from a heredoc body). ``home``: see :func:`remove_defeaters`."""
     heredoc = bool(run.heredocs)
     # A heredoc body is edited as a ShellCommand whose escape character never occurs, so
     # nothing is joined and its spans equal the body's (the shell joins lines itself).
     source = ShellCommand(raw=run.heredocs[0].body, escape="\0") if heredoc else run.command
     assert isinstance(source, ShellCommand)
     source, removed, removers, moved = _removed_defeaters(source, tuple(dict.fromkeys(c.manager for c in of)),
-                                                          mount_env, targets)
+                                                          mount_env, targets, home)
     if heredoc:
         return (run.command, (run.heredocs[0].with_changes(body=source.raw), *run.heredocs[1:]), removed, removers,
                 moved)
@@ -542,7 +565,8 @@ def remove_run_defeaters(run: Run, of: Sequence[PackageManagerCall], mount_env: 
 
 @functools.lru_cache(maxsize=1024)
 def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], mount_env: tuple[tuple[str, str], ...],
-                      targets: tuple[str, ...]) -> tuple[str, tuple[str, ...], str | None, bool, tuple[str, ...]]:
+                      targets: tuple[str, ...], home: str | None = None,
+                      ) -> tuple[str, tuple[str, ...], str | None, bool, tuple[str, ...]]:
     source = ShellCommand(raw=raw, escape=escape)
     # A path in a mounted directory (both absolute and normalised).
     in_mounts = (lambda p: any(p == t or p.startswith(t.rstrip("/") + "/") for t in targets)) if targets else None
@@ -564,7 +588,7 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
         step = None if cleaning else _next_defeater(script, managers, mount_env)
         if step is None:
             cleaning = True
-            found = _find_cleaner(script, managers, in_mounts, kept)
+            found = _find_cleaner(script, managers, in_mounts, kept, home=home)
             step = found[1] if found is not None else None
         if step is None:
             return source.raw, tuple(removed), None, runs_remover(script), _in_order(moved)
@@ -590,7 +614,7 @@ def _remove_defeaters(raw: str, escape: str, managers: tuple[Manager, ...], moun
             alive = [n for i, n in enumerate(alive) if i not in gone]
         source, comments = new, new_comments
         removed.append(what)
-        if found is not None and _find_cleaner(script, managers, in_mounts, kept, found[0] + 1) is None:
+        if found is not None and _find_cleaner(script, managers, in_mounts, kept, found[0] + 1, home) is None:
             # The edited text is not parsed to find no further step (one shell parse of
             # the whole script saved). Exact: each edit leaves every other command with
             # its name and words (it verifies that, see dockmod.shell.edits), so the next

@@ -50,12 +50,14 @@ from dockmod.ecosystems.cache_use import (
     runs_remover,
 )
 from dockmod.semantic.effects import file_commands_only, paths_named, runs_opaque
-from dockmod.semantic.env import command_env
+from dockmod.semantic.env import Getter, command_env
 from dockmod.semantic.model import Model
 from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import may_call_any, run_text, shell_script, shell_source
 from dockmod.semantic.scope import Scope, join_workdir
 from dockmod.semantic.yarn import which_yarn
+from dockmod.lang.words import UNKNOWN
+from dockmod.shell.env import ANY, steps_before
 from dockmod.shell.parse import ShellScript, ShellWord, SimpleCommand
 
 #: A call whose caches get a mount (by the transform asking).
@@ -93,12 +95,21 @@ def configured_before(model: Model, ins: Instruction) -> dict[CacheDir, str | No
 def docker_clean_disabled(model: Model, stage_index: int, run: Run) -> bool:
     """Debian's ``docker-clean`` is removed by a RUN before ``run`` (in its stage or a stage
     it builds on) or anywhere in its stage."""
-    def done(x: Instruction) -> bool:
-        return isinstance(x, Run) and _mentions(x, DOCKER_CLEAN_FILE)
+    return docker_clean_disabled_before(model, run) or any(
+        any(map(disables_docker_clean, sc.commands)) for x in model.stages[stage_index].instructions
+        if _removes_docker_clean(x) and (sc := shell_script(x)) is not None)
 
-    return (any(done(x) and any(map(disables_docker_clean, model.run(x).commands)) for x in model.before(run))
-            or any(any(map(disables_docker_clean, sc.commands)) for x in model.stages[stage_index].instructions
-                   if done(x) and (sc := shell_script(x)) is not None))
+
+def docker_clean_disabled_before(model: Model, run: Run) -> bool:
+    """Debian's ``docker-clean`` is removed by a RUN before ``run`` (in its stage or a stage
+    it builds on): an apt call of ``run`` keeps its downloaded packages."""
+    return any(_removes_docker_clean(x) and any(map(disables_docker_clean, model.run(x).commands))
+               for x in model.before(run))
+
+
+def _removes_docker_clean(x: Instruction) -> bool:
+    """Cheap pre-filter: ``x`` is a RUN whose text names ``docker-clean``'s file."""
+    return isinstance(x, Run) and _mentions(x, DOCKER_CLEAN_FILE)
 
 
 def copied_paths(model: Model, stage_index: int) -> list[tuple[str, str]]:
@@ -147,6 +158,106 @@ def filled_before(model: Model, run: Run, use: CacheTarget, handled: Handled,
     return False
 
 
+#: Commands that may set any variable of the shell they run in.
+_SOURCING = frozenset({".", "source", "eval"})
+#: What the ``activate`` script of a virtual environment (``python -m venv``,
+#: ``virtualenv``, ``uv venv``) sets or unsets: nothing else changes for the commands after it.
+_ACTIVATE_SETS = frozenset({"VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "PATH", "PS1", "PYTHONHOME",
+                            "_OLD_VIRTUAL_PATH", "_OLD_VIRTUAL_PS1", "_OLD_VIRTUAL_PYTHONHOME"})
+
+
+def call_env(base: Getter, script: ShellScript | None, command: SimpleCommand) -> Getter:
+    """:func:`command_env`, with the ``activate`` of a virtual environment that ``script``
+    itself created before it (``python3 -m venv /venv && . /venv/bin/activate``) read as
+    what that script sets (:data:`_ACTIVATE_SETS`), not as a command that may set any
+    variable. Only when every step before ``command`` that may set any variable is such an
+    ``activate``, and none names the variable asked for."""
+    get = command_env(base, script, command)
+    if script is None or "activate" not in script.text:
+        return get
+    sourced = [c for c in script.commands if c.span[0] < command.span[0] and c.name in _SOURCING]
+    if not sourced or not all(_activates_venv(script, c, base) for c in sourced):
+        return get
+    steps = steps_before(script, command)
+    if sum(s.name == ANY for s in steps) != len(sourced):
+        return get  # another command may set any variable (``export $V``, ``read``)
+    named = frozenset(s.name for s in steps)
+    own = command_env(base, None, command)
+
+    def past_activate(name: str) -> object:
+        value = get(name)
+        if value is UNKNOWN and name not in _ACTIVATE_SETS and name not in named:
+            return own(name)
+        return value
+
+    return past_activate
+
+
+def _activates_venv(script: ShellScript, cmd: SimpleCommand, base: Getter) -> bool:
+    """``cmd`` is ``. <dir>/bin/activate`` (or ``source``) of a virtual environment that a
+    command of ``script`` before it created at ``<dir>`` (``python3 -m venv``,
+    ``virtualenv``, ``uv venv``), and no command between them names an ``activate``."""
+    if cmd.name not in (".", "source") or len(cmd.args) != 1 or not cmd.args[0].static:
+        return False
+    cwds = _cwds(script, _SOME_CWD)
+    path = _static_path(cmd.args[0].text, cwds.get(cmd.span[0]))
+    if path is None or not path.endswith("/bin/activate"):
+        return False
+    home = path[:-len("/bin/activate")]
+    for c in reversed(script.commands):
+        if c.span[0] >= cmd.span[0]:
+            continue
+        made = _venv_made(c)
+        if made is not None and made.static and _static_path(made.text, cwds.get(c.span[0])) == home:
+            return True
+        if any("activate" in w.text for w in c.args):
+            return False
+    return False
+
+
+#: The working directory the script starts in, for :func:`_activates_venv`, which only
+#: compares two paths: relative ones from the same start compare equal, and no ``..``
+#: climbs out of it to a known directory.
+_SOME_CWD = "/" + "/".join(["\0"] * 32)
+
+
+def _static_path(text: str, cwd: str | None) -> str | None:
+    """``text`` as a normalised absolute path (relative to ``cwd``); None when not known."""
+    if text.startswith(("~", "-")) or not text.startswith("/") and cwd is None:
+        return None
+    return posixpath.normpath(posixpath.join(cwd or "/", text))
+
+
+def _venv_made(cmd: SimpleCommand) -> ShellWord | None:
+    """The directory a command creates a virtual environment in: the last word of
+    ``python… -m venv …``, ``virtualenv …`` or ``uv venv …``; None for another command."""
+    name = cmd.name.rpartition("/")[2]
+    texts = [w.text for w in cmd.args]
+    if name.startswith("python") and texts[:2] == ["-m", "venv"] or name == "virtualenv" or (
+            name == "uv" and texts[:1] == ["venv"]):
+        last = cmd.args[-1] if len(cmd.args) > (2 if name.startswith("python") else 1 if name == "uv" else 0) else None
+        return None if last is None or last.text.startswith("-") else last
+    return None
+
+
+def _sourced_reason(script: ShellScript, call: PackageManagerCall, base: Getter, get: Getter) -> str | None:
+    """Why ``call``'s cache directory is not known when a command before it that may set
+    any variable (``source``, ``.``, ``eval``; not a known ``activate``) is the cause: a
+    variable of its rows that ``get`` (the call's environment) does not know and the
+    call's own words and ``base`` would tell."""
+    sourced = next((c for c in script.commands if c.span[0] < call.command.span[0] and c.name in _SOURCING
+                    and not _activates_venv(script, c, base)), None)
+    if sourced is None:
+        return None
+    own = command_env(base, None, call.command)
+    for cd in call.info.caches:
+        for v in cd.variables:
+            if get(v) is UNKNOWN and own(v) is not UNKNOWN:
+                shown = " ".join([sourced.name, *(w.raw for w in sourced.args)])
+                return f"`{shown}` may set `{v}`"
+    return None
+
+
 def cache_uses(model: Model, run: Run, script: ShellScript, calls: Sequence[PackageManagerCall], scope: Scope, *,
                root: bool) -> list[CacheTarget]:
     """The cache directories ``calls`` of ``run`` use (``script``: its script as it stands)
@@ -168,8 +279,11 @@ def cache_uses(model: Model, run: Run, script: ShellScript, calls: Sequence[Pack
     # before it (the RUN's own script: the calls are its commands).
     own = shell_script(run) or script
     for call in calls:
-        get = command_env(scope.run_get, own, call.command)
-        found = cache_targets(call, get, root=root, config=config, image=image, user=scope.user.spec)
+        get = call_env(scope.run_get, own, call.command)
+        try:
+            found = cache_targets(call, get, root=root, config=config, image=image, user=scope.user.spec)
+        except CacheBlocked as e:
+            raise CacheBlocked(_sourced_reason(own, call, scope.run_get, get) or str(e)) from None
         out.extend(t for t in found if all(t.path != x.path for x in out))
     for key in dict.fromkeys(k for c in calls for k in c.info.defeating_env):
         value = scope.env.get(key) if key in scope.env else None
@@ -260,7 +374,7 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
     loops = _loop_values(script)
     cwds = _cwds(script, scope.workdir)
     for cmd, words in removals:
-        get = command_env(scope.run_get, script, cmd)
+        get = call_env(scope.run_get, script, cmd)
         for w in words:
             for pattern in _operand_patterns(w, get, fresh, loops, cwds.get(cmd.span[0])):
                 hit = next((t for t in targets if may_name(pattern, t)), None)
@@ -274,6 +388,78 @@ def removes_mount_point(script: ShellScript, targets: Sequence[str], scope: Scop
                 return (f"`{shown}` {verb} the mount point `{hit}` or a directory above it: the `RUN` "
                         f"would fail (device or resource busy)")
     return None
+
+
+def creates_mount_point(script: ShellScript, targets: Sequence[str], scope: Scope) -> str | None:
+    """Why new cache mounts on ``targets`` would break ``script``: a ``mkdir`` without
+    ``-p`` of a target or a directory above it fails (file exists), since BuildKit creates
+    the mount point and the directories above it before the ``RUN`` starts; one of a
+    directory inside a target fails on a later build, whose cache still holds it. Operands
+    are read as :func:`removes_mount_point` reads them (an unknown one counts when it could
+    be one). The fix's edits never drop a ``mkdir``: ``script`` as written is read."""
+    if not targets or "mkdir" not in script.text:
+        return None
+    fresh = _mktemp_variables(script)
+    loops = _loop_values(script)
+    cwds = _cwds(script, scope.workdir)
+    for cmd in script.commands:
+        words = _mkdir_operands(cmd)
+        if not words:
+            continue
+        get = call_env(scope.run_get, script, cmd)
+        for w in words:
+            for pattern in _operand_patterns(w, get, fresh, loops, cwds.get(cmd.span[0])):
+                shown = " ".join([cmd.name.rpartition("/")[2], *(a.raw for a in cmd.args[:cmd.args.index(w) + 1])])
+                hit = next((t for t in targets if may_name(pattern, t)), None)
+                if hit is not None and ANY_PART in pattern:
+                    return (f"`{shown}` may name the mount point `{hit}` or a directory above it, which the "
+                            f"mount creates: it would fail (file exists)")
+                if hit is not None:
+                    mount = "the cache mount" if pattern == hit else f"the cache mount on `{hit}`"
+                    return f"`{shown}` would fail (file exists): {mount} creates it"
+                hit = next((t for t in targets if ANY_PART not in pattern and inside(pattern, t)), None)
+                if hit is not None:
+                    return (f"`{shown}` would fail (file exists) on a later build: the cache mount on `{hit}` "
+                            f"keeps what this build creates in it")
+    return None
+
+
+def _mkdir_operands(cmd: SimpleCommand) -> list[ShellWord]:
+    """The directories a ``mkdir`` without ``-p``/``--parents`` creates (none for another
+    command, or with ``-p``: it accepts a directory that exists)."""
+    if cmd.name.rpartition("/")[2] != "mkdir":
+        return []
+    out: list[ShellWord] = []
+    args = list(cmd.args)
+    i = 0
+    while i < len(args):
+        t = args[i].text
+        if t == "--":
+            out.extend(args[i + 1:])
+            break
+        if t == "--parents" or t.startswith("-") and not t.startswith("--") and "p" in t.partition("m")[0]:
+            return []
+        if t in ("-m", "--mode") or t.startswith("-") and not t.startswith("--") and t.endswith("m"):
+            i += 1  # the mode is the next word
+        elif not t.startswith("-") or t == "-":
+            out.append(args[i])
+        i += 1
+    return out
+
+
+def removal_home(script: ShellScript, scope: Scope) -> str | None:
+    """The ``HOME`` in effect (``scope``, then what the script sets before each) at every
+    ``rm`` of ``script`` that may name it (``~``, ``$HOME``), when that is one known value:
+    how :func:`dockmod.ecosystems.cache_use.remove_run_defeaters` reads those operands, as
+    :func:`removes_mount_point` does. None: no such ``rm``, or not one known value."""
+    text = script.text
+    if "~" not in text and "HOME" not in text:
+        return None
+    homes = {call_env(scope.run_get, script, cmd)("HOME") for cmd, words in _removals(script)
+             if cmd.name.rpartition("/")[2] == "rm" and any(w.raw.lstrip('"').startswith(("~", "$HOME", "${HOME}"))
+                                                            for w in words)}
+    home = homes.pop() if len(homes) == 1 else None
+    return home if isinstance(home, str) and home.startswith("/") else None
 
 
 def removes_mount_point_after(script: ShellScript, edited: Callable[[], ShellScript], targets: Sequence[str],
@@ -333,7 +519,7 @@ def copies_mount(script: ShellScript, targets: Sequence[str], scope: Scope) -> l
     cwds = _cwds(script, scope.workdir)
     out: list[str] = []
     for cmd, (words, chdir) in copies:
-        get = command_env(scope.run_get, script, cmd)
+        get = call_env(scope.run_get, script, cmd)
         cwd = cwds.get(cmd.span[0])
         if chdir is not None:
             cwd = posixpath.normpath(posixpath.join(cwd or "/", chdir)) if chdir.startswith("/") or cwd else None
@@ -543,7 +729,7 @@ def arg_risks(scope: Scope, script: ShellScript, uses: Sequence[CacheTarget], ca
         for call in calls:
             if u.cache not in call.info.caches:
                 continue
-            get = command_env(scope.run_get, own, call.command)
+            get = call_env(scope.run_get, own, call.command)
             for name in _resolved_by(u.cache, get):
                 found = scope.from_args(name)
                 if found and get(name) == scope.run_get(name):
@@ -669,7 +855,7 @@ def bundler_vendored(model: Model, run: Run, call: PackageManagerCall, scope: Sc
     if opt is not None:
         return f"`{os.path.basename(call.program[-1].text)} {call.action} {opt.name.split('=', 1)[0]}` {tail}"
     own = shell_script(run)
-    get = command_env(scope.run_get, own, call.command) if own is not None else scope.run_get
+    get = call_env(scope.run_get, own, call.command) if own is not None else scope.run_get
     for name in BUNDLER_VENDOR_ENV:
         value = get(name)
         if value is None or isinstance(value, str) and (
@@ -717,7 +903,7 @@ def config_file_risks(model: Model, run: Run, calls: Sequence[PackageManagerCall
     out: list[str] = []
     for row in rows:
         for call in (c for c in calls if c.manager in row.managers):
-            get = command_env(scope.run_get, own, call.command) if own is not None else scope.run_get
+            get = call_env(scope.run_get, own, call.command) if own is not None else scope.run_get
             for name in row.env:
                 value = get(name)
                 if value is not None and value != os.devnull:
@@ -846,7 +1032,7 @@ class MountRisks:
         toolbox: list[str] = []
         grouped: dict[str, list[str]] = {}
         for call in calls:
-            reads = offline(call, command_env(scope.run_get, script, call.command))
+            reads = offline(call, call_env(scope.run_get, script, call.command))
             if reads:
                 out.append(f"`{reads[0]}` reads only what an earlier step stored")
             if reads_stored_index(call, calls):
@@ -1021,7 +1207,7 @@ class MountRisks:
             return [f"a later `RUN` uses {_at(used, use.path)}"]
         get = later.run_get
         if (use.kind == "store" or use.cache.read_offline) and any(
-                c.manager in managers and offline(c, command_env(get, script, c.command))
+                c.manager in managers and offline(c, call_env(get, script, c.command))
                for c in (pm_calls(script) if script else [])):
             return [f"a later `RUN` reads `{use.path}` offline (it cannot be mounted safely)"]
         if use.kind == "store" and not file_commands_only(script, managers):
@@ -1048,7 +1234,7 @@ class MountRisks:
         if not any(self.handled(c) for c in calls):
             return False
         scope = self.model.scope_at(run)
-        return not any(offline(c, command_env(scope.run_get, script, c.command)) for c in calls)
+        return not any(offline(c, call_env(scope.run_get, script, c.command)) for c in calls)
 
 
 def _use_key(use: CacheTarget) -> tuple[object, ...]:

@@ -12,7 +12,10 @@ cache directory the tool uses, for the user and environment in effect at that ``
   ``RUN`` come from the semantic model (``dockmod.semantic.caches`` joins the two), as
   changed for each call by its script: ``PIP_CACHE_DIR=/tmp/pip pip …``, ``env HOME=… pip``,
   ``export npm_config_cache=…`` before it (a value set in an ``if``, a loop, or not literal:
-  no fix, never the default directory).
+  no fix, never the default directory). ``source``, ``.`` or ``eval`` before the call may
+  set any variable (no fix, naming it), except ``. <dir>/bin/activate`` of a virtual
+  environment the same ``RUN`` created (``python3 -m venv``, ``virtualenv``, ``uv venv``),
+  which sets only ``VIRTUAL_ENV``, ``PATH`` and ``PS1``.
 * For a non-root user the mount gets ``uid=`` (and ``gid=`` when ``USER`` names a
   numeric group): a cache mount is owned by root with mode 0755 unless told otherwise, so
   the tool could not write to it. BuildKit only accepts numeric ids, so a named user must
@@ -27,7 +30,8 @@ cache directory the tool uses, for the user and environment in effect at that ``
   directory (``apt-get clean``, ``apt-get dist-clean`` (Debian 13's apt: ``clean`` and the
   lists), ``rm -rf /var/lib/apt/lists/*``, ``npm cache clean``,
   ``yarn cache clean``, ``pip cache purge``, ``composer clear-cache``,
-  an ``rm`` whose every operand lies inside a mounted directory).
+  an ``rm`` whose every operand lies inside a mounted directory, ``~`` and ``$HOME`` read
+  as the ``HOME`` in effect).
 * A comment line of the ``RUN``'s continuations that such a removal takes with it (the
   line above ``&& rm -rf /var/lib/apt/lists/*``) moves directly above the ``RUN``, as
   written and at the ``RUN``'s indentation, so it stays with its instruction. A cleaning
@@ -56,6 +60,9 @@ cache directory the tool uses, for the user and environment in effect at that ``
   When another ``RUN`` of the file mounts the same target with an ``id=`` (or ``sharing=``),
   the new mount uses the same ``id`` (and ``sharing``, unless the tool needs ``locked``), so
   one directory does not get two caches.
+* Two or more new mounts on a ``RUN`` that had no flag go on continuation lines of their
+  own, whether one finding or several (one per manager) add them; on a ``RUN`` with flags
+  they follow the last flag's separator.
 * New ``--mount`` lines are indented as the ``RUN``'s own first continuation line, unless
   that line is deeper than where the command starts (the body of an ``if`` block, an
   argument list): then as the file's other ``RUN``s (4 spaces when none tells).
@@ -117,7 +124,10 @@ what the image holds at that path. So the fix is:
   fix then drops): the image would lose them, and a later ``apt-get install`` without
   ``apt-get update`` (in a child image or a container) fails. The lists mount is then a
   finding of its own (unsafe), so that the package cache mount (``/var/cache/apt``) stays
-  a safe one.
+  a safe one where it keeps something: ``docker-clean`` deletes every ``.deb`` and
+  ``*.bin`` in it after each install, so unless a ``RUN`` before disables it (or this
+  ``RUN``'s ``docker-clean`` fix is safe) the cache mount alone would do nothing, and it
+  stays in the unsafe fix with the lists mount.
 * dnf/yum (``/var/cache/dnf``, ``/var/cache/libdnf5``, ``/var/cache/yum``): unsafe unless
   each call refreshes the repository metadata itself (``--refresh``,
   ``--setopt=metadata_expire=0``, or ``dnf clean expire-cache`` before it; ``dnf makecache``
@@ -181,7 +191,9 @@ what the image holds at that path. So the fix is:
   ``BUNDLE_DEPLOYMENT``, ``bundle config set path``/``deployment``, ``--path``,
   ``--deployment``, a copied ``.bundle/config``): the gems and their downloads go to
   ``vendor/bundle`` (``<path>/ruby/<abi>/cache``), not to the mounted gem cache.
-* No fix (reported only) when the user's uid or ``HOME`` is unknown, a directory depends
+* No fix (reported only) when the user's uid or ``HOME`` is unknown (a ``RUN`` that already
+  mounts every directory its calls use is not reported then: a missing ``uid=`` can only
+  be told with a known uid), a directory depends
   on a variable dockmod cannot resolve, the ``RUN`` runs ``dnf clean``/``yum clean``
   (it would empty the mount, and hadolint's DL3040/DL3032 want it kept),
   ``ENV PIP_NO_CACHE_DIR``/``UV_NO_CACHE`` turns the cache off for the stage, a package
@@ -190,7 +202,9 @@ what the image holds at that path. So the fix is:
   or moves a new mount's directory or one above it (``rm -rf /var/cache/*``, ``rm -rf
   ~/.cache``, ``rm -rf "$DIR"`` with ``DIR`` not known, ``mv``, a ``find`` that deletes
   directories): a mount point cannot be removed, so the ``RUN`` would empty the cache and
-  fail (device or resource busy).
+  fail (device or resource busy); or one runs ``mkdir`` without ``-p`` of a new mount's
+  directory or one above it (BuildKit creates them before the ``RUN`` starts: file exists),
+  or of one inside it (a later build's cache holds it).
 
 The apt mounts are ``/var/cache/apt`` and ``/var/lib/apt/lists``. Docker's example
 mounts all of ``/var/lib/apt``, but that also captures ``/var/lib/apt/extended_states``
@@ -251,12 +265,19 @@ if TYPE_CHECKING:
 DOCKER_CLEAN = ("rm -f /etc/apt/apt.conf.d/docker-clean; echo 'Binary::apt::APT::Keep-Downloaded-Packages "
                 "\"true\";' > /etc/apt/apt.conf.d/keep-cache")
 APT = frozenset({Manager.APT_GET, Manager.APT})
+#: apt's package cache: what ``docker-clean`` empties after each install.
+APT_CACHE = "/var/cache/apt"
 # Option names → managers. apt covers apt-get and apt.
 _NAMES: dict[str, tuple[Manager, ...]] = {
     n: (Manager.APT_GET, Manager.APT) if n == "apt" else (Manager(n),) for n in (
         "pip uv poetry pipenv npm yarn pnpm go cargo bundler composer maven gradle apt apk dnf yum dotnet").split()}
 # apk is opt-in: its cache only holds the index unless /etc/apk/cache exists (see "Off by default").
 _DEFAULT_NAMES = [n for n in _NAMES if n != "apk"]
+
+
+class _AlreadyMounted(CacheBlocked):
+    """The uid is not known, but every directory the calls use is mounted already: nothing
+    to report (the message is the uid's reason, for callers that only know CacheBlocked)."""
 
 
 @dataclass
@@ -391,6 +412,8 @@ class AddCacheMounts(Transform):
                     else:
                         parts = [(self._fix(stage, run, current, scope, plan), plan)]
             except (CacheBlocked, mounts.MountError) as e:
+                if isinstance(e, _AlreadyMounted):
+                    continue
                 self.report(run, tools=_tools(group), problem="without a cache mount", note=f"; no fix: {e}",
                             title="Add cache mounts for the package caches", no_fix_reason=str(e))
                 apt_blocked |= key == "apt"
@@ -438,8 +461,8 @@ class AddCacheMounts(Transform):
                                              if scope.run_get(k) is None))
         siblings = plan.mounts
         new_flags, edited = self._merge(run, plan)
-        command, heredocs, removed, removers, moved = remove_run_defeaters(run, calls, plan.mount_env,
-                                                                          [m.path for m in plan.mounts])
+        command, heredocs, removed, removers, moved = remove_run_defeaters(
+            run, calls, plan.mount_env, [m.path for m in plan.mounts], caches.removal_home(script, scope))
         if not new_flags and not edited and not removed:
             return None
         fixed = run.with_changes(command=command, heredocs=heredocs) if removed else run
@@ -453,6 +476,7 @@ class AddCacheMounts(Transform):
             busy = caches.removes_mount_point_after(script, lambda: shell_script(fixed) or script, targets, scope)
         else:
             busy = None
+        busy = busy or caches.creates_mount_point(script, targets, scope)
         if busy is not None:
             raise CacheBlocked(busy)
         plan.unsafe = self._risks.of(original, script, plan.mounts, calls, scope, edited=fixed if removed else None,
@@ -462,6 +486,7 @@ class AddCacheMounts(Transform):
         plan.unsafe += caches.missing_parents(self._model, original, scope, plan.mounts, plan.uid)
         plan.unsafe += caches.copies_mount(own, [m.path for m in plan.mounts], scope)
         plan.unsafe += self._id_scheme_risks(plan, siblings)
+        plan.unsafe += self._emptied_by_docker_clean(stage, original, scope, plan)
         if any(m.how == "default" and not m.system for m in plan.mounts):
             plan.unsafe += caches.config_file_risks(self._model, original, calls, scope, self._context_file)
         if held is not True:
@@ -479,10 +504,14 @@ class AddCacheMounts(Transform):
             indent = "" if run.indent.strip(" \t") else run.indent
             fixed = fixed.with_changes(leading_lines=(*fixed.leading_lines,
                                                       *(EmptyLine(indent + line) for line in moved)))
-        if held and new_flags and not original.flags:
-            # The held mounts join those the safe part just added, laid out as one fix would.
-            new_flags = [edited.get(i, f).raw for i, f in enumerate(run.flags)] + new_flags
-            return fixed.with_changes(flags=mounts.join_flags((), new_flags, {}, self._continuation(original)))
+        n = len(original.flags)
+        if new_flags and len(run.flags) > n:
+            # The mounts an earlier finding of this RUN added (another manager's, or the safe
+            # part before the held mounts) join the new ones, laid out as one fix would: on
+            # continuation lines of their own once there are two, never run together.
+            new_flags = [edited.get(i, f).raw for i, f in enumerate(run.flags) if i >= n] + new_flags
+            return fixed.with_changes(flags=mounts.join_flags(
+                run.flags[:n], new_flags, {i: f for i, f in edited.items() if i < n}, self._continuation(original)))
         return fixed.with_changes(flags=mounts.join_flags(run.flags, new_flags, edited, self._continuation(run)))
 
     def _uses(self, original: Run, run: Run, script: ShellScript, scope: Scope, calls: list[PackageManagerCall],
@@ -500,7 +529,12 @@ class AddCacheMounts(Transform):
             why = caches.blocked(self._model, original, c, scope, self._context_file)
             if why is not None:
                 raise CacheBlocked(why)
-        uid, gid = caches.mount_owner(scope, calls)
+        try:
+            uid, gid = caches.mount_owner(scope, calls)
+        except CacheBlocked as e:
+            if self._all_mounted(original, run, script, calls, scope):
+                raise _AlreadyMounted(str(e)) from None
+            raise
         found = caches.cache_uses(self._model, original, script, calls, scope, root=uid is None)
         # A build directory (cargo's target/) only where its own mount is safe.
         found += [b for b in caches.build_uses(script, calls, scope)
@@ -509,6 +543,41 @@ class AddCacheMounts(Transform):
         # The RUN and calls are kept with the answer: their ids cannot be reused meanwhile.
         self._uses_memo[key] = (run, calls, out)
         return out
+
+    def _all_mounted(self, original: Run, run: Run, script: ShellScript, calls: list[PackageManagerCall],
+                     scope: Scope) -> bool:
+        """Every directory ``calls`` use (as a user other than root) is already mounted on
+        ``run``: with the uid not known, nothing can be added (a missing ``uid=`` can only be
+        told with a known uid), so there is nothing to report."""
+        try:
+            found = caches.cache_uses(self._model, original, script, calls, scope, root=False)
+        except CacheBlocked:
+            return False
+        wanted = [mounts.CacheMount(m.path) for m in found]
+        return bool(wanted) and not mounts.merge_cache_mounts(run.flags, wanted)[2]
+
+    def _emptied_by_docker_clean(self, stage: Stage, run: Run, scope: Scope, plan: _Plan) -> list[str]:
+        """Why the mounts of ``plan`` that are safe on their own keep nothing: they are only
+        apt's package cache, which ``docker-clean`` empties after each install, and nothing
+        before ``run`` disables it (in the file or by this pass), nor can a safe fix of this
+        ``RUN`` (the ``docker-clean`` one is not offered here, or is unsafe). A safe fix
+        that does nothing is not offered: the mount goes with the unsafe ones."""
+        own = [m for m in plan.mounts if m.path not in plan.held]
+        if set(plan.unsafe) - set(plan.held.values()):
+            return []  # unsafe already, for a reason of its own
+        if not own or any(m.manager not in APT or m.path != APT_CACHE for m in own):
+            return []
+        model = self._model
+        if any(i in self._cleaned for i in model.chain(stage.index)) or caches.docker_clean_disabled_before(
+                model, run):
+            return []
+        offered = (self.option("apt-docker-clean") and stage.index not in self._clean_tried
+                   and not caches.docker_clean_disabled(model, stage.index, run))
+        if offered and not caches.etc_apt_risks(model, stage.index, scope, plan.calls):
+            return []  # the docker-clean fix of this RUN is safe: both are applied
+        until = "its unsafe fix disables it" if offered else "it is disabled"
+        return [f"`docker-clean` deletes what `{APT_CACHE}` holds after each install: the mount keeps nothing "
+                f"until {until}"]
 
     def _docker_clean(self, stage: Stage, run: Run, current: Run, scope: Scope, apt_fix: FixSafety | None,
                       calls: list[PackageManagerCall], previous: Instruction | None) -> tuple[Instruction, ...] | None:

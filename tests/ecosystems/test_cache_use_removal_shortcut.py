@@ -89,8 +89,8 @@ def _wrong_rule() -> Iterator[None]:
     """A shortcut that stops after the first cleaner without looking at the commands after it."""
     find = cache_use._find_cleaner
 
-    def no_more(script, managers, in_mounts, kept, start=0):  # type: ignore[no-untyped-def]
-        return None if start else find(script, managers, in_mounts, kept, start)
+    def no_more(script, managers, in_mounts, kept, start=0, home=None):  # type: ignore[no-untyped-def]
+        return None if start else find(script, managers, in_mounts, kept, start, home)
 
     cache_use._find_cleaner = no_more  # type: ignore[assignment]
     try:
