@@ -302,6 +302,7 @@ class AddCacheMounts(Transform):
         summary="{tools} {problem}{note}",
         fix_title="{title}",
         safety=FixSafety.SAFE,
+        safety_varies="unsafe when a mount changes what a stage that can be shipped keeps",
         min_syntax=(1, 2),
         reference="Docker docs: Optimize cache usage in builds (cache mounts)",
         options=(
