@@ -630,9 +630,19 @@ def _dotnet(name: str, tag: str) -> ImageFacts | None:
     if distro == "windows":
         return None
     chiseled = "chiseled" in t or "distroless" in t
-    env: dict[str, str | Unknown] = {"PATH": DEFAULT_PATH, "APP_UID": "1654",
-                                     "ASPNETCORE_HTTP_PORTS": "8080",
-                                     "DOTNET_RUNNING_IN_CONTAINER": "true"}
+    if major < 8 and chiseled:
+        # Before .NET 8 each distroless flavour made its own non-root user (CBL-Mariner's
+        # `app` is uid 101: src/runtime-deps/7.0/cbl-mariner2.0-distroless/amd64/Dockerfile).
+        return None
+    if major < 8:
+        # https://github.com/dotnet/dotnet-docker/blob/main/src/runtime-deps/6.0/bookworm-slim/amd64/Dockerfile
+        # (ENV ASPNETCORE_URLS=http://+:80 DOTNET_RUNNING_IN_CONTAINER=true; no `app` user:
+        # .NET 8 added it, with APP_UID and port 8080)
+        env: dict[str, str | Unknown] = {"PATH": DEFAULT_PATH, "ASPNETCORE_URLS": "http://+:80",
+                                         "DOTNET_RUNNING_IN_CONTAINER": "true"}
+    else:
+        env = {"PATH": DEFAULT_PATH, "APP_UID": "1654", "ASPNETCORE_HTTP_PORTS": "8080",
+               "DOTNET_RUNNING_IN_CONTAINER": "true"}
     if kind in ("runtime", "aspnet", "sdk"):
         env["DOTNET_VERSION"] = _V
     if kind in ("aspnet", "sdk"):
@@ -642,7 +652,8 @@ def _dotnet(name: str, tag: str) -> ImageFacts | None:
                     "DOTNET_SDK_VERSION": _V, "DOTNET_USE_POLLING_FILE_WATCHER": "true",
                     "NUGET_XMLDOC_MODE": "skip", "POWERSHELL_DISTRIBUTION_CHANNEL": _V})
     users = dict(_DISTRO_USERS.get(distro, _ROOT) if distro else _ROOT)
-    users["app"] = (1654, 1654, "/home/app")
+    if major >= 8:
+        users["app"] = (1654, 1654, "/home/app")
     if distro == "ubuntu" and not chiseled and "jammy" not in t:
         users["ubuntu"] = (1000, 1000, "/home/ubuntu")  # noble and later
     user = "1654" if chiseled else ""

@@ -349,3 +349,14 @@ def test_devcontainers_more_languages(ref: str, base: str | None, user: str | No
         assert f.env["GEM_HOME"] is UNKNOWN and f.env["BUNDLE_APP_CONFIG"] == "/usr/local/bundle"
     if base is None:
         assert f.env["VCPKG_ROOT"] is UNKNOWN
+
+
+def test_dotnet_before_8_has_no_app_user() -> None:
+    # .NET 8 added the `app` account (1654), APP_UID and port 8080; 6.0 and 7.0 run as root
+    # with ASPNETCORE_URLS=http://+:80, and their distroless users differ per flavour.
+    old = lookup("mcr.microsoft.com/dotnet/aspnet:6.0-bookworm-slim")
+    assert old is not None and "app" not in old.users and "APP_UID" not in old.env
+    assert old.env["ASPNETCORE_URLS"] == "http://+:80" and old.user == ""
+    assert lookup("mcr.microsoft.com/dotnet/runtime-deps:7.0-cbl-mariner2.0-distroless") is None
+    new = lookup("mcr.microsoft.com/dotnet/aspnet:8.0")
+    assert new is not None and new.users["app"] == (1654, 1654, "/home/app") and new.env["APP_UID"] == "1654"
