@@ -63,6 +63,9 @@ def _share_rules(lark: Any) -> None:
         return  # not the Lark this was written for: leave it as it is
     for actions, name, action, arg in reduces:  # while rules still compare by value
         actions[name] = (action, rules[arg])
-    for rule in rules:
-        rule.__class__ = _Rule
+    try:
+        for rule in rules:
+            rule.__class__ = _Rule
+    except TypeError:  # a Rule laid out otherwise: the rules swapped so far still compare by value
+        return
     inner.callbacks = {k: v for k, v in callbacks.items()}  # re-hashed (dict() would keep the old hashes)
