@@ -66,6 +66,6 @@ def _share_rules(lark: Any) -> None:
     try:
         for rule in rules:
             rule.__class__ = _Rule
-    except TypeError:  # a Rule laid out otherwise: the rules swapped so far still compare by value
+    except TypeError:  # a Rule laid out otherwise fails on the first rule (all share one class): none swapped
         return
     inner.callbacks = {k: v for k, v in callbacks.items()}  # re-hashed (dict() would keep the old hashes)
