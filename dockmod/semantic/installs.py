@@ -11,16 +11,19 @@ from __future__ import annotations
 import posixpath
 import shlex
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dockmod.cst import Instruction, Run, ShellCommand
-from dockmod.ecosystems import MANAGERS, Manager, PackageManagerCall
+from dockmod.ecosystems import MANAGERS, InstallKind, Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
+from dockmod.ecosystems.project_code import CodeKind, CodeRun, code_run
 from dockmod.ecosystems.steps import (
     FILE_SUFFIXES,
     InstallNeeds,
     NoFix,
     NODE_LOCAL,
+    command_text,
     file_operands,
     global_node_install,
     is_dependency_step,
@@ -87,7 +90,14 @@ def may_call_manager(run: Run) -> bool:
 
 def cd_target(cmd: SimpleCommand) -> str | None:
     """The folder of a plain ``cd DIR`` (static, no options), else None."""
-    if cmd.name != "cd" or cmd.nested or len(cmd.args) != 1 or cmd.assignments or cmd.redirects:
+    if cmd.nested:
+        return None
+    return cd_target_nested(cmd)
+
+
+def cd_target_nested(cmd: SimpleCommand) -> str | None:
+    """:func:`cd_target`, also for a ``cd`` nested in a group, subshell or condition."""
+    if cmd.name != "cd" or len(cmd.args) != 1 or cmd.assignments or cmd.redirects:
         return None
     word = cmd.args[0]
     if not word.static or word.text.startswith("-") or not plain_path(word.text.rstrip("/") or "/"):
@@ -109,13 +119,70 @@ def install_cwd(script: ShellScript, workdir: str) -> str:
     return cwd
 
 
-def builds_project(facts: RunFacts) -> bool:
-    """The RUN installs or builds the project itself (``pip install .``, ``go build``…)."""
+def builds_project(facts: RunFacts) -> str | None:
+    """The first command of the RUN that installs, builds or runs the project itself, as
+    written (``pip install .``, ``go build``, ``go generate``, ``cargo run``, ``gradle
+    build``: the ecosystem table's ``InstallKind.PROJECT``), or a local path with pip/uv;
+    None when there is none."""
     for script, _ in run_scripts(facts):
         for call in calls_by_span(script).values():
-            if project_step(call) or (call.manager in (Manager.PIP, Manager.UV) and call.local_paths):
-                return True
-    return False
+            if call.kind is InstallKind.PROJECT or (call.manager in (Manager.PIP, Manager.UV) and call.local_paths):
+                return command_text(call.command)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRun:
+    """A command of a RUN that runs code from files
+    (:func:`~dockmod.ecosystems.project_code.code_run`), with where in the image."""
+
+    #: The command as written.
+    text: str
+    run: CodeRun
+    #: For each working directory the command may run in (see :func:`code_runs`): the file
+    #: it runs (``SCRIPT``, ``PROGRAM``), or the folder its build file or module is looked
+    #: for in (``BUILD``, ``MODULE``), then for ``BUILD`` the build file an option names.
+    paths: tuple[str, ...]
+
+
+def code_runs(scripts: Iterable[tuple[ShellScript, str | None]], workdir: str) -> list[SourceRun]:
+    """The commands of a RUN's scripts (:func:`scripts_of`) that run code from files: build
+    tools, interpreters running a file, programs run by their path (package-manager calls
+    excepted: the table says what they do).
+
+    The working directory starts at ``workdir`` and follows ``cd``: a plain ``cd`` at the
+    top level moves every place a command may run in; one nested in a group, a subshell or
+    a condition adds a place (it may or may not have run); a ``cd`` to a folder that is
+    not plain adds an unknown place, which lists nothing. A script with a syntax error
+    lists nothing."""
+    out: list[SourceRun] = []
+    for script, _ in scripts:
+        if script.has_error:
+            continue
+        calls = calls_by_span(script)
+        cwds: list[str | None] = [workdir]
+        for cmd in script.commands:
+            if cmd.name == "cd":
+                plain = cd_target(cmd) if not cmd.nested else cd_target_nested(cmd)
+                moved = [resolve_path(c, plain) if c is not None and plain is not None else None for c in cwds]
+                cwds = list(dict.fromkeys(moved if not cmd.nested else [*cwds, *moved]))
+                continue
+            if cmd.span in calls:
+                continue
+            found = code_run(cmd)
+            if found is None:
+                continue
+            paths = []
+            for cwd in cwds:
+                if cwd is None:
+                    continue
+                base = resolve_path(cwd, found.path)
+                paths.append(base)
+                if found.kind is CodeKind.BUILD and found.file is not None:
+                    paths.append(resolve_path(base, found.file))
+            if paths:
+                out.append(SourceRun(command_text(cmd), found, tuple(dict.fromkeys(paths))))
+    return out
 
 
 def deps_step_before(model: Model, ins: list[Instruction], i: int, manager: Manager) -> bool:

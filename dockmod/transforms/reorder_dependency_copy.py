@@ -177,7 +177,10 @@ or ``.dockerignore`` (:mod:`dockmod.buildcontext`). Without a context on disk (s
 no condition can be proven; ``self-contained-manifests = true`` then stands for the first
 one only. Without a context, a Maven install is also unsafe because whether there is a ``.mvn/``
 is not known. These keep a fix unsafe whatever the context: the whole-context copy moves past
-a ``RUN`` that may need the sources or past another ``COPY``/``ADD``; a split at ``;``;
+a ``RUN`` that may need the sources (one that runs none of the project's code, see below:
+``chmod +x entrypoint.sh``, a build in another folder such as ``cd /tmp/libfoo && make``, a
+script the build context does not send; or ``python -m tool`` without a context to show
+that ``tool`` is not a module of the sources) or past another ``COPY``/``ADD``; a split at ``;``;
 an optimised composer autoloader built before the sources are there; the cargo pre-build
 (see above); ``dependency:go-offline`` added to a stage that can be shipped (``--target``
 or the last stage): it leaves in ``~/.m2`` what it resolves beyond the build's needs, so
@@ -188,10 +191,20 @@ install runs in another directory than the one the context was copied to (``WORK
 ``--prefix``, ``-C``…); it is conditional (``if``, ``||``, a subshell); it uses a
 ``--mount=type=bind``; its manifests are named through variables or lie outside the
 context copy; a source-needing command comes before the install in the same ``RUN`` or
-the ``RUN`` cannot be split without losing a comment; a ``RUN`` between them builds the
-project, runs a script of it (``npm run build``, ``yarn build``, ``pnpm test``, ``bun
-build``: the copy would land below a step that reads the sources) or names a manifest
-(``python gen.py > requirements.txt``: it may generate it from the sources); ``go.mod``
+the ``RUN`` cannot be split without losing a comment; a ``RUN`` between them runs the
+project's own code, which the fix would run before the sources are copied, and whose output
+(a generated manifest, a local wheel, a configuration file) may be what the install reads:
+it installs, builds or runs the project (the ecosystem table's project steps:
+``pip install .``, ``go build``, ``go generate``, ``cargo run``, ``gradle build``…), runs a script of it
+(``npm run build``, ``yarn build``, ``pnpm test``, ``bun build``), runs a build tool in the
+copied folder (``make``, ``rake``, ``just``, ``task``, ``ninja``: their rows in
+``ecosystems/project_code.py``; ``(cd docs && make html)`` too), runs a file of that folder
+(``./build.sh``, ``sh scripts/gen.sh``, ``bash ./configure``, ``python manage.py …``,
+``python setup.py …``, ``node scripts/x.js``, ``php artisan …``; also through ``bundle
+exec``, ``poetry run``, ``pipenv run``, ``uv run``; not when the build context shows it does
+not send that file), or a module the build context has there (``python -m myproject.tool``
+with ``myproject/__init__.py`` or ``myproject.py``); or it names a manifest (``python
+gen.py > requirements.txt``: it may generate it from the sources); ``go.mod``
 replaces a module with a local folder (``replace x => ./api``, also in a ``replace ( … )``
 block; the context shows it), which ``go mod download`` needs and a manifest copy would
 not bring (a copy of that folder *before* the install, next to ``COPY go.mod``, is a
@@ -232,7 +245,9 @@ from dockmod.ecosystems._base import ConfigFile
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
 from dockmod.ecosystems import PackageManagerCall
+from dockmod.ecosystems.project_code import CodeKind
 from dockmod.ecosystems.steps import (
+    IMAGE_TOP_DIRS,
     INSTALL_DIRS,
     NAMED_ACTIONS,
     ContextInputs,
@@ -266,6 +281,7 @@ from dockmod.semantic.installs import (
     STEP_MANAGERS,
     builds_project,
     calls_by_span,
+    code_runs,
     context_inputs,
     deps_step_before,
     install_cwd,
@@ -693,19 +709,28 @@ class ReorderDependencyCopy(Transform):
         has_vars = any("$" in f.raw for f in c.flags) or (expanded and any(
             self.context.model.scope_at(x).expand(c.destination or "") != dest_dir  # type: ignore[attr-defined]
             for x in ins[i + 1:j + 1]))
-        for x in ins[i + 1:j]:
+        runs_sources: NoFix | None = None
+        for k in range(i + 1, j):
+            x = ins[k]
             if isinstance(x, Workdir) and not dest.startswith("/"):
                 raise NoFix("a `WORKDIR` between them changes where the relative destination lands")
             if isinstance(x, (Env, Arg)) and has_vars:
                 raise NoFix(f"`{x.name}` between them may change the copy's variables")
             if isinstance(x, Run):
-                if builds_project(self.context.model.run(x)):
-                    raise NoFix("a `RUN` between them builds the project from the sources")
+                if (built := builds_project(self.context.model.run(x))) is not None:
+                    raise NoFix(f"a `RUN` between them runs `{built}`, which builds the project from the "
+                                "sources, and the copy cannot move below it")
                 if (script_run := _project_script(scripts_of(self.context.model, x))) is not None:
                     raise NoFix(f"a `RUN` between them runs `{script_run}`, which reads the sources, and the "
                                 "copy cannot move below it")
+                try:
+                    unsafe = self._runs_sources(x, workdirs[k], dest_dir, install.src)
+                except NoFix as e:
+                    # Raised below the manifest check: a RUN that names a manifest says more.
+                    runs_sources = runs_sources or e
+                    continue
                 if not run_needs_no_sources(self.context.model.run(x), dest_dir):
-                    install.unsafe.append("a `RUN` between them may need the sources")
+                    install.unsafe.append(unsafe or "a `RUN` between them may need the sources")
             elif isinstance(x, (Copy, Add)):
                 install.unsafe.append(f"`{x.name}` between them may overlap the sources")
             elif not isinstance(x, (Workdir, Env, Arg)) and x.name not in COPY_NEUTRAL:
@@ -723,6 +748,8 @@ class ReorderDependencyCopy(Transform):
                                                                  dest_dir)) is not None:
                 raise NoFix(f"a `RUN` between them names `{named}`, which the install reads: it may "
                             "generate it from the sources")
+        if runs_sources is not None:
+            raise runs_sources
         reasons = self._unproven(install, dest_dir)
         for name, target, _ in replaced_folders(install, self._ctx):
             raise NoFix(f"`{name}` replaces a module with the folder `{target}`, which the install needs "
@@ -733,6 +760,45 @@ class ReorderDependencyCopy(Transform):
         self._reasons = reasons
         safety = FixSafety.UNSAFE if reasons else FixSafety.SAFE
         return (copies, [head, c, *tail]), safety
+
+    def _runs_sources(self, x: Run, cwd: str, dest_dir: str | None, src: str) -> str | None:
+        """NoFix when the RUN ``x`` (between the whole-context copy and the install, run in
+        ``cwd``) runs code of the copied sources (:func:`code_runs`): a build tool in the
+        copied folder (``make``, ``rake``, ``just``, ``task``…), a script or program there
+        (``./build.sh``, ``python manage.py``, ``php artisan``), a module a context file is
+        (``python -m myproject.tool``). The fix would run it before the sources are copied,
+        and what it writes (a manifest, a wheel, a configuration file) may be what the
+        install reads. A script the build context shows it does not send is not the
+        project's: the RUN stays as any other. Returns why the fix is unsafe (a module that
+        no build context shows is not the project's), else None."""
+        if dest_dir is None:
+            return None
+        unsafe = None
+        for found in code_runs(scripts_of(self.context.model, x), cwd):
+            inside = [p for p in found.paths if _in_copy(p, dest_dir)]
+            if not inside:
+                continue
+            kind = found.run.kind
+            ctx = self._ctx if kind is not CodeKind.BUILD else None  # opened when first asked for
+            if kind is CodeKind.BUILD:
+                raise NoFix(f"a `RUN` between them runs `{found.text}`, a build from the sources "
+                            f"(`{found.run.shown}`), and the copy cannot move below it")
+            if kind is CodeKind.MODULE:
+                if ctx is None:
+                    unsafe = unsafe or (f"a `RUN` between them runs `{found.text}`, and no build context shows "
+                                        f"that `{found.run.shown}` is not a module of the sources")
+                    continue
+                if not any(ctx.may_send(posixpath.join(_context_path(p, dest_dir, src), f))
+                           for p in inside for f in found.run.names):
+                    continue
+                raise NoFix(f"a `RUN` between them runs `{found.text}`, which runs the module "
+                            f"`{found.run.shown}` from the sources, and the copy cannot move below it")
+            if ctx is not None and not any(ctx.may_send(_context_path(p, dest_dir, src)) for p in inside):
+                continue
+            what = "" if kind is CodeKind.PROGRAM else f", which runs `{found.run.path}`"
+            raise NoFix(f"a `RUN` between them runs `{found.text}`{what} from the sources, and the copy "
+                        "cannot move below it")
+        return unsafe
 
     def _config_inputs(self, install: InstallNeeds) -> None:
         """Add to the manifests the project configuration the install reads unnamed (its
@@ -972,6 +1038,21 @@ def _first_step(scripts: list[tuple[ShellScript, str | None]]) -> tuple[Any, ...
         if projects:
             return script, opaque, projects[0], calls[projects[0].span].manager, True
     return None
+
+
+def _in_copy(path: str, dest_dir: str) -> bool:
+    """``path`` (in the image) is one the whole-context copy to ``dest_dir`` may bring. A
+    copy to the root brings the project's files next to the image's own folders: a path
+    under one of those (``/usr/bin/…``) is taken as the image's."""
+    if dest_dir == "/":
+        return path.startswith("/") and path.split("/")[1] not in IMAGE_TOP_DIRS
+    return inside(path, dest_dir)
+
+
+def _context_path(path: str, dest_dir: str, src: str) -> str:
+    """The build context path a copy of context folder ``src`` to ``dest_dir`` lands at ``path``."""
+    rel = path[len(dest_dir.rstrip("/")) + 1:] if path != dest_dir else "."
+    return posixpath.normpath(posixpath.join(src, rel))
 
 
 def _below_two_copies(ins: list[Instruction], start: int) -> list[int]:

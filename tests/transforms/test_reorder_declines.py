@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dockmod.transforms.reorder_dependency_copy import ReorderDependencyCopy
 from tests.transforms.harness import run_transform
 
@@ -170,3 +172,30 @@ def test_dotnet_publish_that_picks_its_runtime_identifier() -> None:
         f"`dotnet publish` picks the runtime identifier for `{p}` (none is given), which `dotnet restore` does "
         "not: the publish would restore again" for p in ("PublishAot", "PublishReadyToRun", "PublishSingleFile",
                                                         "PublishAot")]
+
+
+_BETWEEN = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN {}\nRUN pip install -r requirements.txt\n"
+
+
+@pytest.mark.parametrize(("command", "reason"), [
+    ("make", "a `RUN` between them runs `make`, a build from the sources (`Makefile`), and the copy cannot "
+             "move below it"),
+    ("php artisan migrate --force", "a `RUN` between them runs `php artisan migrate --force`, which runs "
+                                    "`artisan` from the sources, and the copy cannot move below it"),
+    ("cd scripts && ./gen.sh", "a `RUN` between them runs `./gen.sh` from the sources, and the copy cannot "
+                               "move below it"),
+    ("gradle build -x test", "a `RUN` between them runs `gradle build -x test`, which builds the project from "
+                             "the sources, and the copy cannot move below it"),
+])
+def test_run_between_runs_the_projects_code(command: str, reason: str) -> None:
+    """The fix would run it before the sources are copied; what it writes may be what the
+    install reads."""
+    assert _reasons(_BETWEEN.format(command)) == [reason]
+
+
+def test_a_script_the_context_does_not_send_is_not_the_projects(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    out = run_transform(_BETWEEN.format("tools/bin/gen --check"), ReorderDependencyCopy, unsafe_fixes=True,
+                        context_dir=tmp_path)
+    assert [f.no_fix_reason for f in out.result.findings] == [None]
+    assert "a `RUN` between them may need the sources" in out.result.findings[0].message
