@@ -325,7 +325,9 @@ _FAMILIES: dict[str, _Family] = {
                       "alpine"),
     # https://github.com/docker-library/buildpack-deps/blob/master/debian/bookworm/Dockerfile
     # (FROM debian:<suite> or ubuntu:<suite> plus curl/scm/build tools; no ENV, USER or
-    # WORKDIR: the distro comes from the tag, e.g. ``jammy-curl``)
+    # WORKDIR: the distro comes from the tag, e.g. ``jammy-curl``; the Ubuntu ones keep the
+    # ``ubuntu`` account of ubuntu:lunar and later: ubuntu/noble/curl/Dockerfile is FROM ubuntu:noble,
+    # .../noble/scm FROM buildpack-deps:noble-curl, .../noble FROM buildpack-deps:noble-scm)
     "buildpack-deps": _Family(
         "https://github.com/docker-library/buildpack-deps/blob/master/debian/bookworm/Dockerfile",
         "debian",
@@ -389,7 +391,14 @@ def _nginx_users(tag: str, distro: str | None) -> dict[str, tuple[int, int | Non
     return {"nginx": (101, 101, _NGINX_HOMES[distro])}
 
 _DEBIAN_CODENAMES = ("forky", "trixie", "bookworm", "bullseye", "buster", "stretch", "sid")
-_UBUNTU_CODENAMES = ("noble", "jammy", "focal", "bionic", "oracular", "plucky", "resolute", "questing")
+#: Ubuntu codenames and their releases (https://wiki.ubuntu.com/Releases): those the table's
+#: images name in their tags, buildpack-deps' included (its ubuntu/<codename> folders, xenial to
+#: resolute: https://github.com/docker-library/buildpack-deps/tree/master/ubuntu).
+_UBUNTU_RELEASES = {"xenial": (16, 4), "bionic": (18, 4), "eoan": (19, 10), "focal": (20, 4), "groovy": (20, 10),
+                    "hirsute": (21, 4), "impish": (21, 10), "jammy": (22, 4), "kinetic": (22, 10), "lunar": (23, 4),
+                    "mantic": (23, 10), "noble": (24, 4), "oracular": (24, 10), "plucky": (25, 4),
+                    "questing": (25, 10), "resolute": (26, 4)}
+_UBUNTU_CODENAMES = tuple(_UBUNTU_RELEASES)
 _PACKAGE_MANAGER = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "busybox": None,
                     "ubi": "dnf", "oraclelinux": "microdnf", "azurelinux": "tdnf", "fedora": "dnf",
                     "archlinux": "pacman"}
@@ -511,7 +520,8 @@ def lookup(image_text: str) -> ImageFacts | None:
             return None
         distro = "oraclelinux" if int(m.group(1)) >= 18 else "debian"
     users = dict(_DISTRO_USERS.get(distro, _ROOT) if distro else _ROOT)
-    if name == "ubuntu" and _ubuntu_has_user(tag):
+    if name in ("ubuntu", "buildpack-deps") and distro == "ubuntu" and _ubuntu_has_user(tag):
+        # buildpack-deps:<codename>[-curl|-scm] is FROM ubuntu:<codename>, which it does not change
         users["ubuntu"] = (1000, 1000, "/home/ubuntu")
     if name in ("eclipse-temurin", "maven") and distro == "ubuntu" and _noble_based(tag):
         users["ubuntu"] = (1000, 1000, "/home/ubuntu")
@@ -598,10 +608,12 @@ def _home_of(user: str, users: Mapping[str, tuple[int, int | None, str | None]])
 
 
 def _ubuntu_has_user(tag: str) -> bool:
-    # The ubuntu user exists from 23.04 (lunar) on.
-    if tag in ("latest", "rolling", "devel") or any(c in tag for c in ("noble", "oracular", "plucky",
-                                                                       "questing", "resolute")):
+    """The ``ubuntu`` account (1000) exists in ``ubuntu:<tag>``: from 23.04 (lunar) on."""
+    if tag in ("latest", "rolling", "devel"):
         return True
+    for codename, release in _UBUNTU_RELEASES.items():
+        if codename in tag:
+            return release >= (23, 4)
     m = re.match(r"(\d+)\.(\d+)", tag)
     return bool(m) and (int(m.group(1)), int(m.group(2))) >= (23, 4)
 
@@ -933,6 +945,8 @@ _DEVCONTAINER_IMAGES = {
                                    **_NVM_ENV}),
 }
 _VSCODE_USER = {"vscode": (1000, 1000, "/home/vscode")}
+#: base-ubuntu's variants over its history (src/base-ubuntu/manifest.json ``variants``).
+_DEVCONTAINER_UBUNTU = ("bionic", "focal", "jammy", "noble", "resolute")
 _RELEASE = r"\d+(?:\.\d+){0,2}"
 
 
@@ -950,7 +964,7 @@ def _devcontainer_base(variant: str) -> tuple[str, bool] | None:
     m = re.fullmatch(r"ubuntu-?(\d+\.\d+)", variant)
     codename = {"18.04": "bionic", "20.04": "focal", "22.04": "jammy", "24.04": "noble"}.get(
         m.group(1), "") if m else variant
-    if codename in _UBUNTU_CODENAMES or variant == "ubuntu":
+    if codename in _DEVCONTAINER_UBUNTU or variant == "ubuntu":
         return "ubuntu:" + (codename if codename != "ubuntu" else "latest"), codename not in ("noble", "ubuntu")
     m = re.fullmatch(r"alpine(?:-?(3\.\d+))?", variant)
     return (f"alpine:{m.group(1) or 'latest'}", True) if m else None
