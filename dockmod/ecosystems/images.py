@@ -42,10 +42,10 @@ class ImageFacts:
     family: str
     #: ``debian``, ``ubuntu``, ``alpine``, ``ubi``, ``azurelinux``, ``oraclelinux``,
     #: ``busybox``, ``distroless``, ``fedora``, ``centos``, ``rockylinux``, ``almalinux``,
-    #: ``amazonlinux``, ``archlinux``; None when the tag does not tell.
+    #: ``amazonlinux``, ``archlinux``, ``opensuse``, ``sles``; None when the tag does not tell.
     distro: str | None
-    #: ``apt``, ``apk``, ``dnf``, ``microdnf``, ``tdnf``, ``yum``, ``pacman``, or None (none in
-    #: the image).
+    #: ``apt``, ``apk``, ``dnf``, ``microdnf``, ``tdnf``, ``yum``, ``pacman``, ``zypper``, or None
+    #: (none in the image).
     package_manager: str | None
     #: The default ``USER`` spec; ``""`` is root.
     user: str
@@ -501,6 +501,8 @@ def lookup(image_text: str) -> ImageFacts | None:
         return _rpm_distro(name, tag)
     if name in _AZURELINUX:
         return _azurelinux(name, tag)
+    if name in _SUSE_IMAGES:
+        return _suse(name, tag)
     if name.startswith(_DEVCONTAINERS):
         return _devcontainer(name, tag)
     if name in _MORE_DERIVED:
@@ -844,6 +846,44 @@ def _rpm_distro(name: str, tag: str) -> ImageFacts | None:
         env=MappingProxyType({"PATH": DEFAULT_PATH}),
         users=MappingProxyType(dict(_RHEL_USERS if release >= 8 else _ROOT)),
         slim=None, source=_RPM_DISTROS[name], reference=f"{name}:{tag}",
+    )
+
+
+# SUSE base images, each a kiwi recipe with zypper as <packagemanager> and a <containerconfig>
+# with labels only (no <environment>, no user= or workingdir=): root, HOME /root, no ENV.
+# openSUSE Tumbleweed: openSUSE:Factory/opensuse-tumbleweed-image's config.kiwi
+# (https://build.opensuse.org/package/show/openSUSE:Factory/opensuse-tumbleweed-image; read in its
+# git mirror https://github.com/bmwiedemann/openSUSE/blob/master/packages/o/opensuse-tumbleweed-image/config.kiwi),
+# tags ``latest``, the snapshot (``20250101``) and ``<snapshot>.<build>``. SLE BCI base: the
+# generator's base.py (no ``env``, no ``entrypoint_user``) rendered by KIWI_TEMPLATE
+# (src/bci_build/templates.py), which writes <environment> and user= only when they are set,
+# published as bci/bci-base and suse/sle15 (Sles15Image.build_tags). Accounts besides root differ
+# by release (BCI adds ``user(nobody)`` except on 15 SP4/SP5), so only root is listed. openSUSE
+# Leap (opensuse/leap) is not in the table: its recipe (openSUSE:Leap:15.x:Images/opensuse-leap-image)
+# was not among the sources read.
+_SUSE_IMAGES = {
+    "opensuse/tumbleweed": ("opensuse", r"latest|\d{8}(?:\.\d+)*",
+                            "https://build.opensuse.org/package/show/openSUSE:Factory/opensuse-tumbleweed-image"),
+    "registry.opensuse.org/opensuse/tumbleweed": (
+        "opensuse", r"latest|\d{8}(?:\.\d+)*",
+        "https://build.opensuse.org/package/show/openSUSE:Factory/opensuse-tumbleweed-image"),
+    "registry.suse.com/bci/bci-base": (
+        "sles", r"latest|1[56](?:\.\d+)*",
+        "https://github.com/SUSE/BCI-dockerfile-generator/blob/main/src/bci_build/package/base.py"),
+    "registry.suse.com/suse/sle15": (
+        "sles", r"latest|15(?:\.\d+)*",
+        "https://github.com/SUSE/BCI-dockerfile-generator/blob/main/src/bci_build/package/base.py"),
+}
+
+
+def _suse(name: str, tag: str) -> ImageFacts | None:
+    distro, tags, source = _SUSE_IMAGES[name]
+    if not re.fullmatch(tags, tag):
+        return None
+    return ImageFacts(
+        family=name.rsplit("/", 1)[1], distro=distro, package_manager="zypper", user="", home="/root",
+        env=MappingProxyType({"PATH": DEFAULT_PATH}), users=MappingProxyType(dict(_ROOT)), slim=None,
+        source=source, reference=f"{name}:{tag}",
     )
 
 

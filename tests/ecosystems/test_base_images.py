@@ -22,6 +22,30 @@ def scope(text: str, needle: str):  # type: ignore[no-untyped-def]
     return build_model(df).scope_at(ins)
 
 
+@pytest.mark.parametrize(("ref", "family", "distro"), [
+    ("opensuse/tumbleweed", "tumbleweed", "opensuse"),
+    ("docker.io/opensuse/tumbleweed:20250101", "tumbleweed", "opensuse"),
+    ("registry.opensuse.org/opensuse/tumbleweed:20250101.2", "tumbleweed", "opensuse"),
+    ("registry.suse.com/bci/bci-base:15.6", "bci-base", "sles"),
+    ("registry.suse.com/bci/bci-base:16.0", "bci-base", "sles"),
+    ("registry.suse.com/bci/bci-base:15.6.47.11.1", "bci-base", "sles"),
+    ("registry.suse.com/suse/sle15:15.5", "sle15", "sles"),
+])
+def test_suse_images(ref: str, family: str, distro: str) -> None:
+    """zypper, root, HOME /root, no ENV of their own, only root among the accounts."""
+    f = lookup(ref)
+    assert f is not None and (f.family, f.distro, f.package_manager) == (family, distro, "zypper")
+    assert (f.user, f.home, f.workdir, f.slim, f.has_shell) == ("", "/root", "/", None, True)
+    assert dict(f.env) == {"PATH": DEFAULT_PATH} and dict(f.users) == {"root": (0, 0, "/root")}
+
+
+@pytest.mark.parametrize("ref", ["opensuse/leap:15.6", "registry.opensuse.org/opensuse/leap:15.6",
+                                 "opensuse/tumbleweed:nightly", "registry.suse.com/bci/bci-micro:15.6",
+                                 "registry.suse.com/bci/bci-base:12"])
+def test_suse_unknown(ref: str) -> None:
+    assert lookup(ref) is None  # Leap's recipe was not read; bci-micro has no package manager
+
+
 @pytest.mark.parametrize(("ref", "distro", "ubuntu"), [
     ("buildpack-deps:noble-curl", "ubuntu", True),
     ("buildpack-deps:noble-scm", "ubuntu", True),
