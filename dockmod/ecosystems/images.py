@@ -1056,11 +1056,11 @@ def _devcontainer(name: str, tag: str) -> ImageFacts | None:
 
 
 def _derived(base: ImageFacts, family: str, reference: str, source: str, env: Env,
-             workdir: str | None = None) -> ImageFacts:
+             workdir: str | None = None, slim: str | None = None) -> ImageFacts:
     """An image built ``FROM base`` that adds ``env`` (and a WORKDIR) and keeps its user."""
     return ImageFacts(
         family=family, distro=base.distro, package_manager=base.package_manager, user=base.user,
-        home=base.home, env=MappingProxyType({**base.env, **env}), users=base.users, slim=None,
+        home=base.home, env=MappingProxyType({**base.env, **env}), users=base.users, slim=slim,
         source=source, workdir=workdir or base.workdir, has_shell=base.has_shell, reference=reference,
         volumes=base.volumes,
     )
@@ -1094,34 +1094,126 @@ _CONDA_IMAGES: dict[str, tuple[str, str, Env]] = {
 #: https://github.com/tiangolo/uvicorn-gunicorn-fastapi-docker/blob/master/docker-images/python3.11-slim.dockerfile).
 _UVICORN_GUNICORN = frozenset({"tiangolo/uvicorn-gunicorn", "tiangolo/uvicorn-gunicorn-fastapi"})
 _UVICORN_GUNICORN_SOURCE = "https://github.com/tiangolo/uvicorn-gunicorn-docker/blob/master/docker-images/python3.11-slim.dockerfile"
-# nvidia/cuda base and runtime images on Ubuntu, CUDA 12 (gitlab.com/nvidia/container-images/cuda,
-# dist/12.0.0/ubuntu2204/base/Dockerfile: FROM ubuntu:22.04; ENV NVARCH, NVIDIA_REQUIRE_CUDA,
-# NV_CUDA_CUDART_VERSION, NV_CUDA_COMPAT_PACKAGE, CUDA_VERSION, PATH
-# /usr/local/nvidia/bin:/usr/local/cuda/bin:$PATH, LD_LIBRARY_PATH, NVIDIA_VISIBLE_DEVICES all,
-# NVIDIA_DRIVER_CAPABILITIES compute,utility; runtime/Dockerfile adds the NV_LIB* package
-# pins, NCCL_VERSION, NVIDIA_PRODUCT_NAME and an ENTRYPOINT; root, no WORKDIR). The cudnn and
-# devel variants and other CUDA releases set other ENV: unknown here.
+# nvidia/cuda, CUDA 12 (https://gitlab.com/nvidia/container-images/cuda, dist/<version>/<os>/, read
+# for 12.0.0 to 12.9.1, history included, in a git mirror of it at NVIDIA's commit 7ad4b0af:
+# https://github.com/pranavmishra90/nvidia-container-images-cuda; every kind root, no WORKDIR, USER
+# or VOLUME).
+# Tags: <version>-{base,runtime,devel}-<os> and <version>-cudnn[8|9]-{runtime,devel}-<os> (.gitlab-ci.yml:
+# ${CUDA_VERSION}-${CUDNN_VERSION}-runtime-${OS}, CUDNN_VERSION the folder name: cudnn8 to 12.2,
+# cudnn9 in 12.3, cudnn from 12.4). Each kind is FROM the one before: base FROM the distro image
+# (ubuntu:<release>; registry.access.redhat.com/ubiN/ubi:latest; rockylinux:N; oraclelinux:N from
+# 12.8), runtime FROM base, devel FROM runtime, cudnn/ FROM its runtime or devel; the ENV each adds:
+# * base: NVARCH, NVIDIA_REQUIRE_CUDA, NV_CUDA_CUDART_VERSION, CUDA_VERSION, PATH, LD_LIBRARY_PATH,
+#   NVIDIA_VISIBLE_DEVICES all, NVIDIA_DRIVER_CAPABILITIES compute,utility; Ubuntu up to 12.5.0 also
+#   NV_CUDA_COMPAT_PACKAGE, the RPM distros from 12.8.1 PKG_CMD. PATH is
+#   /usr/local/nvidia/bin:/usr/local/cuda/bin:$PATH and LD_LIBRARY_PATH /usr/local/nvidia/lib:
+#   /usr/local/nvidia/lib64 up to 12.8.0; from 12.8.1 /usr/local/cuda/bin:$PATH and /usr/local/cuda/lib64.
+# * runtime: package pins (names below; the RPM ones differ), NVIDIA_PRODUCT_NAME="CUDA", an ENTRYPOINT.
+# * devel: package pins and LIBRARY_PATH /usr/local/cuda/lib64/stubs.
+# * cudnn: NV_CUDNN_VERSION, NV_CUDNN_PACKAGE (and NV_CUDNN_PACKAGE_NAME on Ubuntu;
+#   NV_CUDNN_PACKAGE_DEV in devel).
+# Values that name versions are UNKNOWN. A devel image's runtime counterpart is the runtime image it
+# is built FROM (the same tag with -runtime-). CUDA 11 and 13 tags, the tags without an OS, and
+# amzn2023/cm2/azl3 (no cudnn, other ENV) are left unknown.
 _CUDA_REPOSITORIES = frozenset({"nvidia/cuda", "nvcr.io/nvidia/cuda"})
-_CUDA_SOURCE = "https://gitlab.com/nvidia/container-images/cuda/-/blob/master/dist/12.0.0/ubuntu2204/runtime/Dockerfile"
-_CUDA_BASE_ENV: dict[str, str | Unknown] = {
-    "NVARCH": _V, "NVIDIA_REQUIRE_CUDA": _V, "NV_CUDA_CUDART_VERSION": _V, "NV_CUDA_COMPAT_PACKAGE": _V,
-    "CUDA_VERSION": _V, "PATH": "/usr/local/nvidia/bin:/usr/local/cuda/bin:" + DEFAULT_PATH,
-    "LD_LIBRARY_PATH": "/usr/local/nvidia/lib:/usr/local/nvidia/lib64", "NVIDIA_VISIBLE_DEVICES": "all",
-    "NVIDIA_DRIVER_CAPABILITIES": "compute,utility"}
-_CUDA_RUNTIME_ENV: dict[str, str | Unknown] = {name: _V for name in (
-    "NV_CUDA_LIB_VERSION", "NV_NVTX_VERSION", "NV_LIBNPP_VERSION", "NV_LIBNPP_PACKAGE", "NV_LIBCUSPARSE_VERSION",
-    "NV_LIBCUBLAS_PACKAGE_NAME", "NV_LIBCUBLAS_VERSION", "NV_LIBCUBLAS_PACKAGE", "NV_LIBNCCL_PACKAGE_NAME",
-    "NV_LIBNCCL_PACKAGE_VERSION", "NCCL_VERSION", "NV_LIBNCCL_PACKAGE", "NVIDIA_PRODUCT_NAME")}
-# pytorch/pytorch <version>-cuda<x>-cudnn<y>-runtime: the ``official`` stage of
-# https://github.com/pytorch/pytorch/blob/main/Dockerfile built on BASE_RUNTIME, an ubuntu
-# image (docker.Makefile); conda in /opt/conda; ENV PATH (/opt/conda/bin, /usr/local/nvidia/bin,
-# /usr/local/cuda/bin), NVIDIA_VISIBLE_DEVICES all, NVIDIA_DRIVER_CAPABILITIES compute,utility,
-# LD_LIBRARY_PATH, PYTORCH_VERSION; WORKDIR /workspace; root. The -devel tags build on
-# nvidia/cuda's devel image, whose ENV is not in this table.
+_CUDA_SOURCE = "https://gitlab.com/nvidia/container-images/cuda/-/tree/master/dist/12.9.1"
+_CUDA_TAG = re.compile(r"(?P<version>12\.\d+(?:\.\d+)?)-(?:(?P<cudnn>cudnn\d?)-)?(?P<kind>base|runtime|devel)"
+                       r"-(?P<os>ubuntu\d\d\.\d\d|ubi[89]|rockylinux[89]|oraclelinux[89])")
+_CUDA_OS_IMAGES = {"ubi8": "registry.access.redhat.com/ubi8/ubi:latest",
+                   "ubi9": "registry.access.redhat.com/ubi9/ubi:latest", "rockylinux8": "rockylinux:8",
+                   "rockylinux9": "rockylinux:9", "oraclelinux8": "oraclelinux:8", "oraclelinux9": "oraclelinux:9"}
+_CUDA_BASE_NAMES = ("NVARCH", "NVIDIA_REQUIRE_CUDA", "NV_CUDA_CUDART_VERSION", "CUDA_VERSION")
+_NCCL = ("NV_LIBNCCL_PACKAGE_NAME", "NV_LIBNCCL_PACKAGE_VERSION", "NCCL_VERSION", "NV_LIBNCCL_PACKAGE")
+_NCCL_DEV = ("NV_LIBNCCL_DEV_PACKAGE_NAME", "NV_LIBNCCL_DEV_PACKAGE_VERSION", "NV_LIBNCCL_DEV_PACKAGE")
+_CUDA_DEV = ("NV_CUDA_CUDART_DEV_VERSION", "NV_NVML_DEV_VERSION", "NV_LIBNPP_DEV_VERSION", "NV_LIBNPP_DEV_PACKAGE",
+             "NV_LIBCUBLAS_DEV_VERSION", "NV_CUDA_NSIGHT_COMPUTE_VERSION", "NV_CUDA_NSIGHT_COMPUTE_DEV_PACKAGE",
+             "NV_NVPROF_VERSION", "NV_NVPROF_DEV_PACKAGE", *_NCCL_DEV)
+#: The ENV names each kind adds, (Ubuntu, RPM distros).
+_CUDA_NAMES = {
+    "base": (("NV_CUDA_COMPAT_PACKAGE",), ("PKG_CMD",)),
+    "runtime": (("NV_CUDA_LIB_VERSION", "NV_NVTX_VERSION", "NV_LIBNPP_VERSION", "NV_LIBNPP_PACKAGE",
+                 "NV_LIBCUSPARSE_VERSION", "NV_LIBCUBLAS_PACKAGE_NAME", "NV_LIBCUBLAS_VERSION",
+                 "NV_LIBCUBLAS_PACKAGE", *_NCCL),
+                ("NV_CUDA_LIB_VERSION", "NV_NVTX_VERSION", "NV_LIBNPP_VERSION", "NV_LIBNPP_PACKAGE",
+                 "NV_LIBCUBLAS_VERSION", "NV_LIBNCCL_VERSION", *_NCCL)),
+    "devel": ((*_CUDA_DEV, "NV_LIBCUSPARSE_DEV_VERSION", "NV_LIBCUBLAS_DEV_PACKAGE_NAME", "NV_LIBCUBLAS_DEV_PACKAGE"),
+              _CUDA_DEV),
+    "cudnn": (("NV_CUDNN_VERSION", "NV_CUDNN_PACKAGE_NAME", "NV_CUDNN_PACKAGE"),
+              ("NV_CUDNN_VERSION", "NV_CUDNN_PACKAGE")),
+}
+_CUDA_FIXED: dict[str, dict[str, str | Unknown]] = {
+    "base": {"NVIDIA_VISIBLE_DEVICES": "all", "NVIDIA_DRIVER_CAPABILITIES": "compute,utility"},
+    "runtime": {"NVIDIA_PRODUCT_NAME": "CUDA"}, "devel": {"LIBRARY_PATH": "/usr/local/cuda/lib64/stubs"}}
+
+
+def _cuda_paths(version: str) -> dict[str, str | Unknown]:
+    """PATH and LD_LIBRARY_PATH of a CUDA 12 ``version``'s base image (changed in 12.8.1)."""
+    release = tuple(int(p) for p in version.split("."))
+    if release == (12, 8):
+        return {"PATH": _V, "LD_LIBRARY_PATH": _V}  # 12.8.0 or 12.8.1
+    if release < (12, 8, 1):
+        return {"PATH": "/usr/local/nvidia/bin:/usr/local/cuda/bin:" + DEFAULT_PATH,
+                "LD_LIBRARY_PATH": "/usr/local/nvidia/lib:/usr/local/nvidia/lib64"}
+    return {"PATH": "/usr/local/cuda/bin:" + DEFAULT_PATH, "LD_LIBRARY_PATH": "/usr/local/cuda/lib64"}
+
+
+def _cuda_env(kind: str, cudnn: bool, ubuntu: bool) -> dict[str, str | Unknown]:
+    """The ENV names a ``kind`` image sets, its base's and runtime's included (values UNKNOWN but
+    those of :data:`_CUDA_FIXED`); PATH and LD_LIBRARY_PATH are :func:`_cuda_paths`."""
+    kinds = ("base", "runtime", "devel")[: ("base", "runtime", "devel").index(kind) + 1]
+    env: dict[str, str | Unknown] = dict.fromkeys(_CUDA_BASE_NAMES, _V)
+    for k in (*kinds, *(("cudnn",) if cudnn else ())):
+        env.update(dict.fromkeys(_CUDA_NAMES[k][0 if ubuntu else 1], _V))
+        env.update(_CUDA_FIXED.get(k, {}))
+    if cudnn and kind == "devel":
+        env["NV_CUDNN_PACKAGE_DEV"] = _V
+    return env
+
+
+def _cuda(name: str, tag: str) -> ImageFacts | None:
+    m = _CUDA_TAG.fullmatch(tag)
+    if m is None or (m.group("cudnn") and m.group("kind") == "base"):
+        return None
+    os_ = m.group("os")
+    ubuntu = os_.startswith("ubuntu")
+    base = lookup(f"ubuntu:{os_.removeprefix('ubuntu')}" if ubuntu else _CUDA_OS_IMAGES[os_])
+    if base is None:
+        return None
+    env = {**_cuda_env(m.group("kind"), bool(m.group("cudnn")), ubuntu), **_cuda_paths(m.group("version"))}
+    slim = f"{name}:{tag.replace('-devel-', '-runtime-')}" if m.group("kind") == "devel" else None
+    return _derived(base, "cuda", f"{name}:{tag}", _CUDA_SOURCE, env, slim=slim)
+
+
+# pytorch/pytorch <version>-cuda<x>-cudnn<y>-{runtime,devel}: the ``official`` stage of
+# https://github.com/pytorch/pytorch/blob/main/Dockerfile (the devel tags' ``dev`` stage is FROM it,
+# adding files only): conda in /opt/conda; ENV PATH (/opt/conda/bin, /usr/local/nvidia/bin,
+# /usr/local/cuda/bin before the base's), NVIDIA_VISIBLE_DEVICES all, NVIDIA_DRIVER_CAPABILITIES
+# compute,utility, LD_LIBRARY_PATH, PYTORCH_VERSION; WORKDIR /workspace; root. The runtime tags are
+# FROM BASE_RUNTIME, an ubuntu image (docker.Makefile) whose release varies (18.04, 22.04): its base
+# accounts only, no ``ubuntu``. The devel tags are FROM BASE_DEVEL, an nvidia/cuda devel image on
+# Ubuntu 22.04 or earlier: ...-cudnn8-devel-ubuntu22.04 (pytorch/pytorch#113032, 2.2 and 2.3),
+# <CUDA_VERSION>-devel-ubuntu22.04 (#125770, from 2.4), before that 18.04 and 20.04 ones. The CUDA
+# release and cudnn are only partly in the tag, so the devel tags carry every Ubuntu CUDA 12 ENV
+# name (cudnn's included) as UNKNOWN but those no release changes. From 2.10 unknown: #166907
+# (2025-11, https://github.com/pytorch/pytorch/issues/166897) moves the devel base to ubuntu:24.04.
 _PYTORCH_SOURCE = "https://github.com/pytorch/pytorch/blob/main/Dockerfile"
 _PYTORCH_ENV: dict[str, str | Unknown] = {
     "PATH": _V, "NVIDIA_VISIBLE_DEVICES": "all", "NVIDIA_DRIVER_CAPABILITIES": "compute,utility",
     "LD_LIBRARY_PATH": "/usr/local/nvidia/lib:/usr/local/nvidia/lib64", "PYTORCH_VERSION": _V}
+_PYTORCH_TAG = re.compile(r"(?P<version>\d+\.\d+)(?:\.\d+)?-cuda(?P<cuda>\d+)[\d.]*-cudnn\d+-(?P<kind>runtime|devel)")
+
+
+def _pytorch(tag: str) -> ImageFacts | None:
+    m = _PYTORCH_TAG.fullmatch(tag)
+    base = lookup("ubuntu:22.04")
+    if m is None or base is None:
+        return None
+    env = _PYTORCH_ENV
+    if m.group("kind") == "devel":
+        if m.group("cuda") != "12" or tuple(int(p) for p in m.group("version").split(".")) >= (2, 10):
+            return None
+        env = {**_cuda_env("devel", True, ubuntu=True), **_PYTORCH_ENV}
+    return _derived(base, "pytorch", f"pytorch/pytorch:{tag}", _PYTORCH_SOURCE, env, "/workspace")
 
 
 _MORE_DERIVED = frozenset({*_CONDA_IMAGES, *_UVICORN_GUNICORN, *_CUDA_REPOSITORIES, "pytorch/pytorch"})
@@ -1140,14 +1232,5 @@ def _more_derived(name: str, tag: str) -> ImageFacts | None:
         env = {"PYTHONPATH": "/app", "PYTHONDONTWRITEBYTECODE": _V, "PYTHONUNBUFFERED": _V}
         return _derived(base, "uvicorn-gunicorn", reference, _UVICORN_GUNICORN_SOURCE, env, "/app") if base else None
     if name in _CUDA_REPOSITORIES:
-        m = re.fullmatch(r"12\.\d+(?:\.\d+)?-(base|runtime)-ubuntu(\d\d\.\d\d)", tag)
-        base = lookup(f"ubuntu:{m.group(2)}") if m else None
-        if m is None or base is None:
-            return None
-        env = {**_CUDA_BASE_ENV, **(_CUDA_RUNTIME_ENV if m.group(1) == "runtime" else {})}
-        return _derived(base, "cuda", reference, _CUDA_SOURCE, env)
-    if re.fullmatch(r"\d+\.\d+(?:\.\d+)?-cuda[\d.]+-cudnn\d+-runtime", tag):  # pytorch/pytorch
-        # The Ubuntu release varies (18.04, 22.04): its base accounts only, no ``ubuntu``.
-        base = lookup("ubuntu:22.04")
-        return _derived(base, "pytorch", reference, _PYTORCH_SOURCE, _PYTORCH_ENV, "/workspace") if base else None
-    return None
+        return _cuda(name, tag)
+    return _pytorch(tag)

@@ -83,3 +83,85 @@ def test_devcontainers_base_knows_only_the_ubuntu_variants_it_had() -> None:
     bionic, focal, jammy, noble, resolute)."""
     assert lookup("mcr.microsoft.com/devcontainers/base:lunar") is None
     assert lookup("mcr.microsoft.com/devcontainers/base:resolute") is not None
+
+
+@pytest.mark.parametrize(("ref", "distro", "pm", "ubuntu"), [
+    ("nvidia/cuda:12.4.1-devel-ubuntu22.04", "ubuntu", "apt", False),
+    ("nvcr.io/nvidia/cuda:12.6.3-devel-ubuntu24.04", "ubuntu", "apt", True),
+    ("nvidia/cuda:12.6.3-devel-ubuntu20.04", "ubuntu", "apt", False),
+    ("nvidia/cuda:12.6.3-devel-ubi9", "ubi", "dnf", False),
+    ("nvidia/cuda:12.4.1-devel-ubi8", "ubi", "dnf", False),
+    ("nvidia/cuda:12.6.3-devel-rockylinux9", "rockylinux", "dnf", False),
+    ("nvidia/cuda:12.9.1-devel-oraclelinux8", "oraclelinux", "dnf", False),
+])
+def test_cuda_devel(ref: str, distro: str, pm: str, ubuntu: bool) -> None:
+    """devel is FROM runtime FROM base FROM the distro image: their ENV, and LIBRARY_PATH."""
+    f = lookup(ref)
+    assert f is not None and (f.family, f.distro, f.package_manager, f.user, f.home, f.workdir) == (
+        "cuda", distro, pm, "", "/root", "/")
+    assert f.env["LIBRARY_PATH"] == "/usr/local/cuda/lib64/stubs"
+    assert f.env["NVIDIA_PRODUCT_NAME"] == "CUDA" and f.env["NVIDIA_VISIBLE_DEVICES"] == "all"
+    assert f.env["NV_CUDA_LIB_VERSION"] is UNKNOWN and f.env["NV_LIBNPP_DEV_VERSION"] is UNKNOWN
+    assert not any(k.startswith("NV_CUDNN") for k in f.env)
+    assert f.slim == ref.replace("-devel-", "-runtime-")
+    assert ("ubuntu" in f.users) is ubuntu and f.users["root"] == (0, 0, "/root")
+
+
+def test_cuda_env_names_differ_on_the_rpm_distros() -> None:
+    ubuntu = lookup("nvidia/cuda:12.6.3-runtime-ubuntu22.04")
+    ubi = lookup("nvidia/cuda:12.6.3-runtime-ubi9")
+    assert ubuntu is not None and ubi is not None
+    assert "NV_LIBCUBLAS_PACKAGE" in ubuntu.env and "NV_LIBCUBLAS_PACKAGE" not in ubi.env
+    assert "NV_LIBNCCL_VERSION" in ubi.env and "NV_LIBNCCL_VERSION" not in ubuntu.env
+    assert "NV_CUDA_COMPAT_PACKAGE" in ubuntu.env and "PKG_CMD" in ubi.env
+    assert ubi.env["container"] == "oci"  # the ubi image's own ENV stays
+    assert "LIBRARY_PATH" not in ubuntu.env and ubuntu.slim is None
+
+
+@pytest.mark.parametrize(("ref", "dev"), [
+    ("nvidia/cuda:12.4.1-cudnn-devel-ubuntu22.04", True),
+    ("nvidia/cuda:12.3.2-cudnn9-runtime-ubuntu22.04", False),
+    ("nvidia/cuda:12.1.1-cudnn8-devel-ubuntu20.04", True),
+    ("nvidia/cuda:12.6.3-cudnn-devel-rockylinux8", True),
+    ("nvidia/cuda:12.6.3-cudnn-runtime-ubi8", False),
+])
+def test_cuda_cudnn(ref: str, dev: bool) -> None:
+    f = lookup(ref)
+    assert f is not None and f.env["NV_CUDNN_VERSION"] is UNKNOWN and f.env["NV_CUDNN_PACKAGE"] is UNKNOWN
+    assert ("NV_CUDNN_PACKAGE_DEV" in f.env) is dev and ("LIBRARY_PATH" in f.env) is dev
+    assert ("NV_CUDNN_PACKAGE_NAME" in f.env) is (f.distro == "ubuntu")
+    assert f.slim == (ref.replace("-devel-", "-runtime-") if dev else None)
+
+
+@pytest.mark.parametrize(("version", "path", "ld"), [
+    ("12.0.1", OLD_CUDA_PATH, "/usr/local/nvidia/lib:/usr/local/nvidia/lib64"),
+    ("12.8.0", OLD_CUDA_PATH, "/usr/local/nvidia/lib:/usr/local/nvidia/lib64"),
+    ("12.8.1", "/usr/local/cuda/bin:" + DEFAULT_PATH, "/usr/local/cuda/lib64"),
+    ("12.9.1", "/usr/local/cuda/bin:" + DEFAULT_PATH, "/usr/local/cuda/lib64"),
+    ("12.8", UNKNOWN, UNKNOWN),
+])
+def test_cuda_path_moved_in_12_8_1(version: str, path: object, ld: object) -> None:
+    f = lookup(f"nvidia/cuda:{version}-base-ubuntu22.04")
+    assert f is not None and (f.env["PATH"], f.env["LD_LIBRARY_PATH"]) == (path, ld)
+
+
+@pytest.mark.parametrize("ref", [
+    "nvidia/cuda:12.4.1-cudnn-base-ubuntu22.04", "nvidia/cuda:13.0.0-devel-ubuntu24.04",
+    "nvidia/cuda:11.8.0-devel-ubuntu22.04", "nvidia/cuda:12.6.3-devel-amzn2023", "nvidia/cuda:12.6.3-devel",
+    "nvidia/cuda:12.6.3-devel-ubuntu22.04-windows", "pytorch/pytorch:2.10.0-cuda12.8-cudnn9-devel",
+    "pytorch/pytorch:2.1.0-cuda11.8-cudnn8-devel", "pytorch/pytorch:latest",
+])
+def test_cuda_and_pytorch_unknown(ref: str) -> None:
+    assert lookup(ref) is None
+
+
+def test_pytorch_devel_builds_on_the_cuda_devel_image() -> None:
+    f = lookup("pytorch/pytorch:2.5.1-cuda12.1-cudnn9-devel")
+    assert f is not None and (f.family, f.distro, f.user, f.home, f.workdir) == ("pytorch", "ubuntu", "", "/root",
+                                                                               "/workspace")
+    assert f.env["LIBRARY_PATH"] == "/usr/local/cuda/lib64/stubs" and f.env["NV_CUDNN_VERSION"] is UNKNOWN
+    assert f.env["LD_LIBRARY_PATH"] == "/usr/local/nvidia/lib:/usr/local/nvidia/lib64"  # pytorch's own
+    assert f.env["PATH"] is UNKNOWN and f.env["PYTORCH_VERSION"] is UNKNOWN
+    assert "ubuntu" not in f.users  # Ubuntu 22.04 or earlier
+    runtime = lookup("pytorch/pytorch:2.5.1-cuda12.1-cudnn9-runtime")
+    assert runtime is not None and "LIBRARY_PATH" not in runtime.env
