@@ -1012,6 +1012,8 @@ def _devcontainer_base(variant: str) -> tuple[str, bool] | None:
 
 def _devcontainer(name: str, tag: str) -> ImageFacts | None:
     kind = name.rsplit("devcontainers/", 1)[1]
+    if kind in _DEVCONTAINERS_ON:
+        return _devcontainer_on(name, _DEVCONTAINERS_ON[kind], tag)
     row = _DEVCONTAINER_IMAGES.get(kind)
     if row is None:
         return None
@@ -1051,6 +1053,123 @@ def _devcontainer(name: str, tag: str) -> ImageFacts | None:
     return ImageFacts(
         family="devcontainers", distro=base.distro, package_manager=base.package_manager, user="",
         home="/root", env=MappingProxyType(env), users=MappingProxyType(users), slim=None,
+        source=row.source, workdir=base.workdir, reference=f"{name}:{tag}",
+    )
+
+
+# Dev container images built FROM an image the table knows, which the variant names (the tag, a
+# release prefix removed when the rest is a variant: ``1-21-bookworm``):
+# * java (https://github.com/devcontainers/images/blob/main/src/java/.devcontainer/Dockerfile and
+#   src/java-8/): FROM devcontainers/base:<debian suite> (its vscode 1000), ENV JAVA_HOME,
+#   PATH, LANG en_US.UTF-8 (java 8: none), then the java Feature (SDKMAN_DIR /usr/local/sdkman and
+#   PATH in every release, JAVA_HOME from 1.0.7, GRADLE_USER_HOME and M2 in some 1.0 releases:
+#   https://github.com/devcontainers/features/blob/main/src/java/devcontainer-feature.json) and the
+#   node Feature (NVM_DIR, NVM_SYMLINK_CURRENT, PATH). Only devcontainers/images builds:
+#   vscode-dev-containers' java images were FROM openjdk until 2021-12
+#   (containers/java/.devcontainer/base.Dockerfile), whose ENV is not known here.
+# * dotnet (src/dotnet/): FROM mcr.microsoft.com/dotnet/sdk:<variant> (the variant names the OS:
+#   ``8.0-bookworm-slim``), ENV PATH and NUGET_XMLDOC_MODE (2026), the node Feature; the old
+#   base.Dockerfile: common-debian.sh vscode 1000 and the NVM ENV. vscode is 1000 before .NET 8;
+#   from .NET 8 the sdk image's app account is 1654 and common-utils, without userUid until 2025-04,
+#   took the next uid: unknown. The noble and resolute variants delete the ubuntu account.
+# * php (src/php/): FROM php:<version>-apache-<suite> (every variant an apache one since
+#   2021-02), common-utils vscode (1000: pinned since 2025-04, the first free uid before; the old
+#   base.Dockerfile: USER_UID=1000), the node Feature or the old NVM ENV. In 2020 the
+#   vscode-dev-containers variants ``7``, ``7.4`` were php:<v>-cli: a tag naming neither a suite
+#   nor apache is known only under devcontainers/.
+# * jekyll (src/jekyll/): FROM devcontainers/ruby:<variant> (old: vscode/devcontainers/ruby), ENV
+#   LANG=en_US.UTF-8 LANGUAGE=en_US TZ=Etc/UTC LC_ALL=en_US.UTF-8 (LANGUAGE set twice, the last
+#   wins), the node Feature.
+# Not in the table: universal (ENV from some fifteen Features whose set and versions changed
+# between releases), anaconda and miniconda (USER vscode in some releases:
+# src/miniconda/.devcontainer/Dockerfile before 2023-09).
+_NEW_DEVCONTAINERS = ("mcr.microsoft.com/devcontainers/", "devcon.azurecr.io/public/devcontainers/")
+_NODE_FEATURE_ENV: dict[str, str | Unknown] = {"NVM_DIR": "/usr/local/share/nvm", "NVM_SYMLINK_CURRENT": "true",
+                                               "PATH": _V}
+_SUITE = "|".join(_DEBIAN_CODENAMES)
+
+
+@dataclass(frozen=True, slots=True)
+class _DevContainerOn:
+    source: str
+    #: (variant, built by devcontainers/images) → the reference the image is FROM, or None.
+    base: Callable[[str, bool], str | None]
+    env: Callable[[str], Env]
+    #: variant → common-utils adds vscode as 1000 (False: the base's accounts only).
+    vscode: Callable[[str], bool] = lambda variant: False
+
+
+def _java_base(variant: str, new: bool) -> str | None:
+    m = re.fullmatch(rf"(?:(?P<java>\d+)(?:-jdk)?)?-?(?P<suite>{_SUITE})?", variant)
+    if not new or m is None or (m.group("java") and int(m.group("java")) < 8):
+        return None
+    return f"mcr.microsoft.com/devcontainers/base:{m.group('suite') or 'latest'}"
+
+
+def _java_env(variant: str) -> Env:
+    env = {"PATH": _V, "JAVA_HOME": _V, "SDKMAN_DIR": "/usr/local/sdkman", "GRADLE_USER_HOME": _V, "M2": _V,
+           **_NODE_FEATURE_ENV}
+    return env if variant.startswith("8") else {**env, "LANG": "en_US.UTF-8"}
+
+
+def _dotnet_base(variant: str, new: bool) -> str | None:
+    codenames = "|".join((*_DEBIAN_CODENAMES, *_UBUNTU_CODENAMES))
+    if re.fullmatch(rf"\d+\.\d+(?:-preview)?-(?:{codenames})(?:-slim)?", variant):
+        return f"mcr.microsoft.com/dotnet/sdk:{variant}"
+    # ``8.0`` alone: devcontainers/images' manifest.json variantTags have always given 6.0 to 9.0
+    # a Debian variant and 10.0 noble, the sdk table's defaults; vscode-dev-containers gave 3.1
+    # and 5.0 focal.
+    m = re.fullmatch(r"(\d+)\.0", variant)
+    return f"mcr.microsoft.com/dotnet/sdk:{variant}" if new and m and int(m.group(1)) >= 6 else None
+
+
+def _php_base(variant: str, new: bool) -> str | None:
+    m = re.fullmatch(rf"(?P<php>\d+(?:\.\d+)?)?-?(?P<apache>apache)?-?(?P<suite>{_SUITE})?", variant)
+    if m is None or not (new or m.group("apache") or m.group("suite")):
+        return None
+    parts = (m.group("php"), "apache", m.group("suite"))
+    return "php:" + "-".join(p for p in parts if p)
+
+
+def _jekyll_base(variant: str, new: bool) -> str | None:
+    m = re.fullmatch(rf"(?P<ruby>\d+(?:\.\d+)?-)?(?P<suite>{_SUITE})?", variant)
+    if m is None:
+        return None
+    # the ruby row's facts do not depend on the ruby version (``3`` when the tag names none)
+    return "mcr.microsoft.com/devcontainers/ruby:" + ((m.group("ruby") or "3-") + (m.group("suite") or "")).rstrip("-")
+
+
+_DEVCONTAINERS_ON = {
+    "java": _DevContainerOn("https://github.com/devcontainers/images/blob/main/src/java/.devcontainer/Dockerfile",
+                            _java_base, _java_env),
+    "dotnet": _DevContainerOn(
+        "https://github.com/devcontainers/images/blob/main/src/dotnet/.devcontainer/Dockerfile", _dotnet_base,
+        lambda variant: {"PATH": _V, "NUGET_XMLDOC_MODE": _V, **_NODE_FEATURE_ENV},
+        vscode=lambda variant: int(variant.split(".", 1)[0]) < 8),
+    "php": _DevContainerOn("https://github.com/devcontainers/images/blob/main/src/php/.devcontainer/Dockerfile",
+                           _php_base, lambda variant: _NODE_FEATURE_ENV, vscode=lambda variant: True),
+    "jekyll": _DevContainerOn(
+        "https://github.com/devcontainers/images/blob/main/src/jekyll/.devcontainer/Dockerfile", _jekyll_base,
+        lambda variant: {"LANG": "en_US.UTF-8", "LANGUAGE": "en_US", "TZ": "Etc/UTC", "LC_ALL": "en_US.UTF-8"}),
+}
+
+
+def _devcontainer_on(name: str, row: _DevContainerOn, tag: str) -> ImageFacts | None:
+    new = name.startswith(_NEW_DEVCONTAINERS)
+    m = re.fullmatch(_RELEASE + r"(?:-(.+))?", tag)
+    for variant in ("" if tag == "latest" else tag, *((m.group(1) or "",) if m else ())):
+        base_ref = row.base(variant, new)
+        if base_ref is not None:
+            break
+    base = lookup(base_ref) if base_ref is not None else None
+    if base is None or base.distro not in ("debian", "ubuntu"):
+        return None
+    users = {k: v for k, v in base.users.items() if k != "ubuntu"}
+    if row.vscode(variant):
+        users.update(_VSCODE_USER)
+    return ImageFacts(
+        family="devcontainers", distro=base.distro, package_manager=base.package_manager, user="", home="/root",
+        env=MappingProxyType({**base.env, **row.env(variant)}), users=MappingProxyType(users), slim=None,
         source=row.source, workdir=base.workdir, reference=f"{name}:{tag}",
     )
 

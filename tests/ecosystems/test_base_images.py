@@ -165,3 +165,80 @@ def test_pytorch_devel_builds_on_the_cuda_devel_image() -> None:
     assert "ubuntu" not in f.users  # Ubuntu 22.04 or earlier
     runtime = lookup("pytorch/pytorch:2.5.1-cuda12.1-cudnn9-runtime")
     assert runtime is not None and "LIBRARY_PATH" not in runtime.env
+
+
+@pytest.mark.parametrize(("ref", "lang"), [
+    ("mcr.microsoft.com/devcontainers/java:21-bookworm", True),
+    ("mcr.microsoft.com/devcontainers/java:1-21-bookworm", True),
+    ("mcr.microsoft.com/devcontainers/java:17-jdk-bullseye", True),
+    ("mcr.microsoft.com/devcontainers/java:3-trixie", True),  # release 3, not java 3
+    ("mcr.microsoft.com/devcontainers/java:1-21", True),
+    ("mcr.microsoft.com/devcontainers/java", True),
+    ("mcr.microsoft.com/devcontainers/java:1-8-bookworm", False),
+    ("mcr.microsoft.com/devcontainers/java:8-jdk-trixie", False),
+])
+def test_devcontainers_java(ref: str, lang: bool) -> None:
+    f = lookup(ref)
+    assert f is not None and (f.family, f.distro, f.user, f.home, f.workdir) == ("devcontainers", "debian", "", "/root",
+                                                                               "/")
+    assert f.users["vscode"] == VSCODE
+    assert f.env["SDKMAN_DIR"] == "/usr/local/sdkman" and f.env["JAVA_HOME"] is UNKNOWN
+    assert f.env["GRADLE_USER_HOME"] is UNKNOWN and f.env["NVM_DIR"] == "/usr/local/share/nvm"
+    assert f.env.get("LANG") == ("en_US.UTF-8" if lang else None)
+
+
+@pytest.mark.parametrize(("ref", "distro", "vscode"), [
+    ("mcr.microsoft.com/vscode/devcontainers/dotnet:0-6.0-bullseye", "debian", True),
+    ("mcr.microsoft.com/vscode/devcontainers/dotnet:0-3.1-focal", "ubuntu", True),
+    ("mcr.microsoft.com/devcontainers/dotnet:1-8.0-bookworm", "debian", False),
+    ("mcr.microsoft.com/devcontainers/dotnet:8.0-bookworm-slim", "debian", False),
+    ("mcr.microsoft.com/devcontainers/dotnet:8.0", "debian", False),
+    ("mcr.microsoft.com/devcontainers/dotnet:10.0-noble", "ubuntu", False),
+    ("mcr.microsoft.com/devcontainers/dotnet:1-10.0", "ubuntu", False),
+])
+def test_devcontainers_dotnet(ref: str, distro: str, vscode: bool) -> None:
+    """The sdk image plus node's ENV; vscode is 1000 only before .NET 8 (the sdk's app account
+    took 1654 and common-utils the next uid until 2025-04), the ubuntu account deleted."""
+    f = lookup(ref)
+    assert f is not None and (f.family, f.distro, f.package_manager, f.user, f.home) == (
+        "devcontainers", distro, "apt", "", "/root")
+    assert ("vscode" in f.users) is vscode and "ubuntu" not in f.users
+    assert f.env["NVM_DIR"] == "/usr/local/share/nvm" and f.env["NUGET_XMLDOC_MODE"] is UNKNOWN
+    assert f.env["DOTNET_RUNNING_IN_CONTAINER"] == "true"  # the sdk image's
+    assert f.slim is None
+
+
+@pytest.mark.parametrize("ref", [
+    "mcr.microsoft.com/devcontainers/php:8.2-apache-bookworm", "mcr.microsoft.com/devcontainers/php:1-8.2-bookworm",
+    "mcr.microsoft.com/devcontainers/php:8", "mcr.microsoft.com/devcontainers/php",
+    "mcr.microsoft.com/vscode/devcontainers/php:0-8-bullseye",
+    "mcr.microsoft.com/vscode/devcontainers/php:7.4-apache-buster",
+])
+def test_devcontainers_php(ref: str) -> None:
+    f = lookup(ref)
+    assert f is not None and (f.distro, f.user, f.home, f.workdir) == ("debian", "", "/root", "/var/www/html")
+    assert f.users["vscode"] == VSCODE and f.users["www-data"] == (33, 33, "/var/www")
+    assert f.env["PHP_INI_DIR"] == "/usr/local/etc/php" and f.env["NVM_DIR"] == "/usr/local/share/nvm"
+
+
+def test_devcontainers_jekyll() -> None:
+    for ref in ("mcr.microsoft.com/devcontainers/jekyll:bookworm",
+                "mcr.microsoft.com/devcontainers/jekyll:1-3.3-bullseye",
+                "mcr.microsoft.com/vscode/devcontainers/jekyll:0-bullseye", "mcr.microsoft.com/devcontainers/jekyll"):
+        f = lookup(ref)
+        assert f is not None and (f.distro, f.user, f.home) == ("debian", "", "/root")
+        assert f.users["vscode"] == VSCODE
+        assert (f.env["LANG"], f.env["LANGUAGE"], f.env["TZ"], f.env["LC_ALL"]) == (
+            "en_US.UTF-8", "en_US", "Etc/UTC", "en_US.UTF-8")
+        assert f.env["BUNDLE_APP_CONFIG"] == "/usr/local/bundle" and f.env["GEM_HOME"] is UNKNOWN  # ruby's
+
+
+@pytest.mark.parametrize("ref", [
+    "mcr.microsoft.com/vscode/devcontainers/java:0-11",  # vscode-dev-containers: FROM openjdk until 2021-12
+    "mcr.microsoft.com/vscode/devcontainers/php:0-7",  # a php:7-cli image in 2020
+    "mcr.microsoft.com/devcontainers/dotnet:3.1", "mcr.microsoft.com/devcontainers/dotnet:10.0-preview",
+    "mcr.microsoft.com/devcontainers/universal:2-linux", "mcr.microsoft.com/devcontainers/miniconda:1-3",
+    "mcr.microsoft.com/devcontainers/anaconda:1-3", "mcr.microsoft.com/devcontainers/java:11-alpine",
+])
+def test_devcontainers_still_unknown(ref: str) -> None:
+    assert lookup(ref) is None

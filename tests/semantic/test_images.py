@@ -266,8 +266,8 @@ def test_devcontainers_languages() -> None:
 
 
 @pytest.mark.parametrize("ref", [
-    "mcr.microsoft.com/vscode/devcontainers/universal:2-linux", "mcr.microsoft.com/vscode/devcontainers/php:8-bullseye",
-    "mcr.microsoft.com/vscode/devcontainers/dotnet:0-6.0-bullseye", "mcr.microsoft.com/devcontainers/rust:alpine",
+    "mcr.microsoft.com/vscode/devcontainers/universal:2-linux", "mcr.microsoft.com/vscode/devcontainers/php:8",
+    "mcr.microsoft.com/vscode/devcontainers/dotnet:0-6.0", "mcr.microsoft.com/devcontainers/rust:alpine",
     "mcr.microsoft.com/devcontainers/base:fedora", "mcr.microsoft.com/devcontainers/python:3-alpine",
     "mcr.microsoft.com/devcontainers/python:3-windowsservercore", "mcr.microsoft.com/devcontainers/javascript-node:bullseye",
     "mcr.microsoft.com/devcontainers/javascript-node:alpine", "mcr.microsoft.com/devcontainers/python:3-alpine3.20",
