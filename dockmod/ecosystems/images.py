@@ -42,10 +42,10 @@ class ImageFacts:
     family: str
     #: ``debian``, ``ubuntu``, ``alpine``, ``ubi``, ``azurelinux``, ``oraclelinux``,
     #: ``busybox``, ``distroless``, ``fedora``, ``centos``, ``rockylinux``, ``almalinux``,
-    #: ``amazonlinux``, ``archlinux``; None when the tag does not tell.
+    #: ``amazonlinux``, ``archlinux``, ``opensuse``, ``sles``; None when the tag does not tell.
     distro: str | None
-    #: ``apt``, ``apk``, ``dnf``, ``microdnf``, ``tdnf``, ``yum``, ``pacman``, or None (none in
-    #: the image).
+    #: ``apt``, ``apk``, ``dnf``, ``microdnf``, ``tdnf``, ``yum``, ``pacman``, ``zypper``, or None
+    #: (none in the image).
     package_manager: str | None
     #: The default ``USER`` spec; ``""`` is root.
     user: str
@@ -325,7 +325,9 @@ _FAMILIES: dict[str, _Family] = {
                       "alpine"),
     # https://github.com/docker-library/buildpack-deps/blob/master/debian/bookworm/Dockerfile
     # (FROM debian:<suite> or ubuntu:<suite> plus curl/scm/build tools; no ENV, USER or
-    # WORKDIR: the distro comes from the tag, e.g. ``jammy-curl``)
+    # WORKDIR: the distro comes from the tag, e.g. ``jammy-curl``; the Ubuntu ones keep the
+    # ``ubuntu`` account of ubuntu:lunar and later: ubuntu/noble/curl/Dockerfile is FROM ubuntu:noble,
+    # .../noble/scm FROM buildpack-deps:noble-curl, .../noble FROM buildpack-deps:noble-scm)
     "buildpack-deps": _Family(
         "https://github.com/docker-library/buildpack-deps/blob/master/debian/bookworm/Dockerfile",
         "debian",
@@ -389,7 +391,14 @@ def _nginx_users(tag: str, distro: str | None) -> dict[str, tuple[int, int | Non
     return {"nginx": (101, 101, _NGINX_HOMES[distro])}
 
 _DEBIAN_CODENAMES = ("forky", "trixie", "bookworm", "bullseye", "buster", "stretch", "sid")
-_UBUNTU_CODENAMES = ("noble", "jammy", "focal", "bionic", "oracular", "plucky", "resolute", "questing")
+#: Ubuntu codenames and their releases (https://wiki.ubuntu.com/Releases): those the table's
+#: images name in their tags, buildpack-deps' included (its ubuntu/<codename> folders, xenial to
+#: resolute: https://github.com/docker-library/buildpack-deps/tree/master/ubuntu).
+_UBUNTU_RELEASES = {"xenial": (16, 4), "bionic": (18, 4), "eoan": (19, 10), "focal": (20, 4), "groovy": (20, 10),
+                    "hirsute": (21, 4), "impish": (21, 10), "jammy": (22, 4), "kinetic": (22, 10), "lunar": (23, 4),
+                    "mantic": (23, 10), "noble": (24, 4), "oracular": (24, 10), "plucky": (25, 4),
+                    "questing": (25, 10), "resolute": (26, 4)}
+_UBUNTU_CODENAMES = tuple(_UBUNTU_RELEASES)
 _PACKAGE_MANAGER = {"debian": "apt", "ubuntu": "apt", "alpine": "apk", "busybox": None,
                     "ubi": "dnf", "oraclelinux": "microdnf", "azurelinux": "tdnf", "fedora": "dnf",
                     "archlinux": "pacman"}
@@ -492,6 +501,8 @@ def lookup(image_text: str) -> ImageFacts | None:
         return _rpm_distro(name, tag)
     if name in _AZURELINUX:
         return _azurelinux(name, tag)
+    if name in _SUSE_IMAGES:
+        return _suse(name, tag)
     if name.startswith(_DEVCONTAINERS):
         return _devcontainer(name, tag)
     if name in _MORE_DERIVED:
@@ -511,7 +522,8 @@ def lookup(image_text: str) -> ImageFacts | None:
             return None
         distro = "oraclelinux" if int(m.group(1)) >= 18 else "debian"
     users = dict(_DISTRO_USERS.get(distro, _ROOT) if distro else _ROOT)
-    if name == "ubuntu" and _ubuntu_has_user(tag):
+    if name in ("ubuntu", "buildpack-deps") and distro == "ubuntu" and _ubuntu_has_user(tag):
+        # buildpack-deps:<codename>[-curl|-scm] is FROM ubuntu:<codename>, which it does not change
         users["ubuntu"] = (1000, 1000, "/home/ubuntu")
     if name in ("eclipse-temurin", "maven") and distro == "ubuntu" and _noble_based(tag):
         users["ubuntu"] = (1000, 1000, "/home/ubuntu")
@@ -598,10 +610,12 @@ def _home_of(user: str, users: Mapping[str, tuple[int, int | None, str | None]])
 
 
 def _ubuntu_has_user(tag: str) -> bool:
-    # The ubuntu user exists from 23.04 (lunar) on.
-    if tag in ("latest", "rolling", "devel") or any(c in tag for c in ("noble", "oracular", "plucky",
-                                                                       "questing", "resolute")):
+    """The ``ubuntu`` account (1000) exists in ``ubuntu:<tag>``: from 23.04 (lunar) on."""
+    if tag in ("latest", "rolling", "devel"):
         return True
+    for codename, release in _UBUNTU_RELEASES.items():
+        if codename in tag:
+            return release >= (23, 4)
     m = re.match(r"(\d+)\.(\d+)", tag)
     return bool(m) and (int(m.group(1)), int(m.group(2))) >= (23, 4)
 
@@ -835,6 +849,44 @@ def _rpm_distro(name: str, tag: str) -> ImageFacts | None:
     )
 
 
+# SUSE base images, each a kiwi recipe with zypper as <packagemanager> and a <containerconfig>
+# with labels only (no <environment>, no user= or workingdir=): root, HOME /root, no ENV.
+# openSUSE Tumbleweed: openSUSE:Factory/opensuse-tumbleweed-image's config.kiwi
+# (https://build.opensuse.org/package/show/openSUSE:Factory/opensuse-tumbleweed-image; read in its
+# git mirror https://github.com/bmwiedemann/openSUSE/blob/master/packages/o/opensuse-tumbleweed-image/config.kiwi),
+# tags ``latest``, the snapshot (``20250101``) and ``<snapshot>.<build>``. SLE BCI base: the
+# generator's base.py (no ``env``, no ``entrypoint_user``) rendered by KIWI_TEMPLATE
+# (src/bci_build/templates.py), which writes <environment> and user= only when they are set,
+# published as bci/bci-base and suse/sle15 (Sles15Image.build_tags). Accounts besides root differ
+# by release (BCI adds ``user(nobody)`` except on 15 SP4/SP5), so only root is listed. openSUSE
+# Leap (opensuse/leap) is not in the table: its recipe (openSUSE:Leap:15.x:Images/opensuse-leap-image)
+# was not among the sources read.
+_SUSE_IMAGES = {
+    "opensuse/tumbleweed": ("opensuse", r"latest|\d{8}(?:\.\d+)*",
+                            "https://build.opensuse.org/package/show/openSUSE:Factory/opensuse-tumbleweed-image"),
+    "registry.opensuse.org/opensuse/tumbleweed": (
+        "opensuse", r"latest|\d{8}(?:\.\d+)*",
+        "https://build.opensuse.org/package/show/openSUSE:Factory/opensuse-tumbleweed-image"),
+    "registry.suse.com/bci/bci-base": (
+        "sles", r"latest|1[56](?:\.\d+)*",
+        "https://github.com/SUSE/BCI-dockerfile-generator/blob/main/src/bci_build/package/base.py"),
+    "registry.suse.com/suse/sle15": (
+        "sles", r"latest|15(?:\.\d+)*",
+        "https://github.com/SUSE/BCI-dockerfile-generator/blob/main/src/bci_build/package/base.py"),
+}
+
+
+def _suse(name: str, tag: str) -> ImageFacts | None:
+    distro, tags, source = _SUSE_IMAGES[name]
+    if not re.fullmatch(tags, tag):
+        return None
+    return ImageFacts(
+        family=name.rsplit("/", 1)[1], distro=distro, package_manager="zypper", user="", home="/root",
+        env=MappingProxyType({"PATH": DEFAULT_PATH}), users=MappingProxyType(dict(_ROOT)), slim=None,
+        source=source, reference=f"{name}:{tag}",
+    )
+
+
 # Azure Linux (and CBL-Mariner 2.0) base images, https://github.com/microsoft/azurelinux/tree/3.0/.pipelines/containerSourceData/base:
 # base/core is Dockerfile-Base-Template (the rootfs, ``CMD ["bash"]``, root; newer builds also
 # add a ``nonroot`` account, 65532, so its presence depends on the build date, not on the tag);
@@ -933,6 +985,8 @@ _DEVCONTAINER_IMAGES = {
                                    **_NVM_ENV}),
 }
 _VSCODE_USER = {"vscode": (1000, 1000, "/home/vscode")}
+#: base-ubuntu's variants over its history (src/base-ubuntu/manifest.json ``variants``).
+_DEVCONTAINER_UBUNTU = ("bionic", "focal", "jammy", "noble", "resolute")
 _RELEASE = r"\d+(?:\.\d+){0,2}"
 
 
@@ -950,7 +1004,7 @@ def _devcontainer_base(variant: str) -> tuple[str, bool] | None:
     m = re.fullmatch(r"ubuntu-?(\d+\.\d+)", variant)
     codename = {"18.04": "bionic", "20.04": "focal", "22.04": "jammy", "24.04": "noble"}.get(
         m.group(1), "") if m else variant
-    if codename in _UBUNTU_CODENAMES or variant == "ubuntu":
+    if codename in _DEVCONTAINER_UBUNTU or variant == "ubuntu":
         return "ubuntu:" + (codename if codename != "ubuntu" else "latest"), codename not in ("noble", "ubuntu")
     m = re.fullmatch(r"alpine(?:-?(3\.\d+))?", variant)
     return (f"alpine:{m.group(1) or 'latest'}", True) if m else None
@@ -958,6 +1012,8 @@ def _devcontainer_base(variant: str) -> tuple[str, bool] | None:
 
 def _devcontainer(name: str, tag: str) -> ImageFacts | None:
     kind = name.rsplit("devcontainers/", 1)[1]
+    if kind in _DEVCONTAINERS_ON:
+        return _devcontainer_on(name, _DEVCONTAINERS_ON[kind], tag)
     row = _DEVCONTAINER_IMAGES.get(kind)
     if row is None:
         return None
@@ -1001,12 +1057,129 @@ def _devcontainer(name: str, tag: str) -> ImageFacts | None:
     )
 
 
+# Dev container images built FROM an image the table knows, which the variant names (the tag, a
+# release prefix removed when the rest is a variant: ``1-21-bookworm``):
+# * java (https://github.com/devcontainers/images/blob/main/src/java/.devcontainer/Dockerfile and
+#   src/java-8/): FROM devcontainers/base:<debian suite> (its vscode 1000), ENV JAVA_HOME,
+#   PATH, LANG en_US.UTF-8 (java 8: none), then the java Feature (SDKMAN_DIR /usr/local/sdkman and
+#   PATH in every release, JAVA_HOME from 1.0.7, GRADLE_USER_HOME and M2 in some 1.0 releases:
+#   https://github.com/devcontainers/features/blob/main/src/java/devcontainer-feature.json) and the
+#   node Feature (NVM_DIR, NVM_SYMLINK_CURRENT, PATH). Only devcontainers/images builds:
+#   vscode-dev-containers' java images were FROM openjdk until 2021-12
+#   (containers/java/.devcontainer/base.Dockerfile), whose ENV is not known here.
+# * dotnet (src/dotnet/): FROM mcr.microsoft.com/dotnet/sdk:<variant> (the variant names the OS:
+#   ``8.0-bookworm-slim``), ENV PATH and NUGET_XMLDOC_MODE (2026), the node Feature; the old
+#   base.Dockerfile: common-debian.sh vscode 1000 and the NVM ENV. vscode is 1000 before .NET 8;
+#   from .NET 8 the sdk image's app account is 1654 and common-utils, without userUid until 2025-04,
+#   took the next uid: unknown. The noble and resolute variants delete the ubuntu account.
+# * php (src/php/): FROM php:<version>-apache-<suite> (every variant an apache one since
+#   2021-02), common-utils vscode (1000: pinned since 2025-04, the first free uid before; the old
+#   base.Dockerfile: USER_UID=1000), the node Feature or the old NVM ENV. In 2020 the
+#   vscode-dev-containers variants ``7``, ``7.4`` were php:<v>-cli: a tag naming neither a suite
+#   nor apache is known only under devcontainers/.
+# * jekyll (src/jekyll/): FROM devcontainers/ruby:<variant> (old: vscode/devcontainers/ruby), ENV
+#   LANG=en_US.UTF-8 LANGUAGE=en_US TZ=Etc/UTC LC_ALL=en_US.UTF-8 (LANGUAGE set twice, the last
+#   wins), the node Feature.
+# Not in the table: universal (ENV from some fifteen Features whose set and versions changed
+# between releases), anaconda and miniconda (USER vscode in some releases:
+# src/miniconda/.devcontainer/Dockerfile before 2023-09).
+_NEW_DEVCONTAINERS = ("mcr.microsoft.com/devcontainers/", "devcon.azurecr.io/public/devcontainers/")
+_NODE_FEATURE_ENV: dict[str, str | Unknown] = {"NVM_DIR": "/usr/local/share/nvm", "NVM_SYMLINK_CURRENT": "true",
+                                               "PATH": _V}
+_SUITE = "|".join(_DEBIAN_CODENAMES)
+
+
+@dataclass(frozen=True, slots=True)
+class _DevContainerOn:
+    source: str
+    #: (variant, built by devcontainers/images) → the reference the image is FROM, or None.
+    base: Callable[[str, bool], str | None]
+    env: Callable[[str], Env]
+    #: variant → common-utils adds vscode as 1000 (False: the base's accounts only).
+    vscode: Callable[[str], bool] = lambda variant: False
+
+
+def _java_base(variant: str, new: bool) -> str | None:
+    m = re.fullmatch(rf"(?:(?P<java>\d+)(?:-jdk)?)?-?(?P<suite>{_SUITE})?", variant)
+    if not new or m is None or (m.group("java") and int(m.group("java")) < 8):
+        return None
+    return f"mcr.microsoft.com/devcontainers/base:{m.group('suite') or 'latest'}"
+
+
+def _java_env(variant: str) -> Env:
+    env = {"PATH": _V, "JAVA_HOME": _V, "SDKMAN_DIR": "/usr/local/sdkman", "GRADLE_USER_HOME": _V, "M2": _V,
+           **_NODE_FEATURE_ENV}
+    return env if variant.startswith("8") else {**env, "LANG": "en_US.UTF-8"}
+
+
+def _dotnet_base(variant: str, new: bool) -> str | None:
+    codenames = "|".join((*_DEBIAN_CODENAMES, *_UBUNTU_CODENAMES))
+    if re.fullmatch(rf"\d+\.\d+(?:-preview)?-(?:{codenames})(?:-slim)?", variant):
+        return f"mcr.microsoft.com/dotnet/sdk:{variant}"
+    # ``8.0`` alone: devcontainers/images' manifest.json variantTags have always given 6.0 to 9.0
+    # a Debian variant and 10.0 noble, the sdk table's defaults; vscode-dev-containers gave 3.1
+    # and 5.0 focal.
+    m = re.fullmatch(r"(\d+)\.0", variant)
+    return f"mcr.microsoft.com/dotnet/sdk:{variant}" if new and m and int(m.group(1)) >= 6 else None
+
+
+def _php_base(variant: str, new: bool) -> str | None:
+    m = re.fullmatch(rf"(?P<php>\d+(?:\.\d+)?)?-?(?P<apache>apache)?-?(?P<suite>{_SUITE})?", variant)
+    if m is None or not (new or m.group("apache") or m.group("suite")):
+        return None
+    parts = (m.group("php"), "apache", m.group("suite"))
+    return "php:" + "-".join(p for p in parts if p)
+
+
+def _jekyll_base(variant: str, new: bool) -> str | None:
+    m = re.fullmatch(rf"(?P<ruby>\d+(?:\.\d+)?-)?(?P<suite>{_SUITE})?", variant)
+    if m is None:
+        return None
+    # the ruby row's facts do not depend on the ruby version (``3`` when the tag names none)
+    return "mcr.microsoft.com/devcontainers/ruby:" + ((m.group("ruby") or "3-") + (m.group("suite") or "")).rstrip("-")
+
+
+_DEVCONTAINERS_ON = {
+    "java": _DevContainerOn("https://github.com/devcontainers/images/blob/main/src/java/.devcontainer/Dockerfile",
+                            _java_base, _java_env),
+    "dotnet": _DevContainerOn(
+        "https://github.com/devcontainers/images/blob/main/src/dotnet/.devcontainer/Dockerfile", _dotnet_base,
+        lambda variant: {"PATH": _V, "NUGET_XMLDOC_MODE": _V, **_NODE_FEATURE_ENV},
+        vscode=lambda variant: int(variant.split(".", 1)[0]) < 8),
+    "php": _DevContainerOn("https://github.com/devcontainers/images/blob/main/src/php/.devcontainer/Dockerfile",
+                           _php_base, lambda variant: _NODE_FEATURE_ENV, vscode=lambda variant: True),
+    "jekyll": _DevContainerOn(
+        "https://github.com/devcontainers/images/blob/main/src/jekyll/.devcontainer/Dockerfile", _jekyll_base,
+        lambda variant: {"LANG": "en_US.UTF-8", "LANGUAGE": "en_US", "TZ": "Etc/UTC", "LC_ALL": "en_US.UTF-8"}),
+}
+
+
+def _devcontainer_on(name: str, row: _DevContainerOn, tag: str) -> ImageFacts | None:
+    new = name.startswith(_NEW_DEVCONTAINERS)
+    m = re.fullmatch(_RELEASE + r"(?:-(.+))?", tag)
+    for variant in ("" if tag == "latest" else tag, *((m.group(1) or "",) if m else ())):
+        base_ref = row.base(variant, new)
+        if base_ref is not None:
+            break
+    base = lookup(base_ref) if base_ref is not None else None
+    if base is None or base.distro not in ("debian", "ubuntu"):
+        return None
+    users = {k: v for k, v in base.users.items() if k != "ubuntu"}
+    if row.vscode(variant):
+        users.update(_VSCODE_USER)
+    return ImageFacts(
+        family="devcontainers", distro=base.distro, package_manager=base.package_manager, user="", home="/root",
+        env=MappingProxyType({**base.env, **row.env(variant)}), users=MappingProxyType(users), slim=None,
+        source=row.source, workdir=base.workdir, reference=f"{name}:{tag}",
+    )
+
+
 def _derived(base: ImageFacts, family: str, reference: str, source: str, env: Env,
-             workdir: str | None = None) -> ImageFacts:
+             workdir: str | None = None, slim: str | None = None) -> ImageFacts:
     """An image built ``FROM base`` that adds ``env`` (and a WORKDIR) and keeps its user."""
     return ImageFacts(
         family=family, distro=base.distro, package_manager=base.package_manager, user=base.user,
-        home=base.home, env=MappingProxyType({**base.env, **env}), users=base.users, slim=None,
+        home=base.home, env=MappingProxyType({**base.env, **env}), users=base.users, slim=slim,
         source=source, workdir=workdir or base.workdir, has_shell=base.has_shell, reference=reference,
         volumes=base.volumes,
     )
@@ -1040,34 +1213,126 @@ _CONDA_IMAGES: dict[str, tuple[str, str, Env]] = {
 #: https://github.com/tiangolo/uvicorn-gunicorn-fastapi-docker/blob/master/docker-images/python3.11-slim.dockerfile).
 _UVICORN_GUNICORN = frozenset({"tiangolo/uvicorn-gunicorn", "tiangolo/uvicorn-gunicorn-fastapi"})
 _UVICORN_GUNICORN_SOURCE = "https://github.com/tiangolo/uvicorn-gunicorn-docker/blob/master/docker-images/python3.11-slim.dockerfile"
-# nvidia/cuda base and runtime images on Ubuntu, CUDA 12 (gitlab.com/nvidia/container-images/cuda,
-# dist/12.0.0/ubuntu2204/base/Dockerfile: FROM ubuntu:22.04; ENV NVARCH, NVIDIA_REQUIRE_CUDA,
-# NV_CUDA_CUDART_VERSION, NV_CUDA_COMPAT_PACKAGE, CUDA_VERSION, PATH
-# /usr/local/nvidia/bin:/usr/local/cuda/bin:$PATH, LD_LIBRARY_PATH, NVIDIA_VISIBLE_DEVICES all,
-# NVIDIA_DRIVER_CAPABILITIES compute,utility; runtime/Dockerfile adds the NV_LIB* package
-# pins, NCCL_VERSION, NVIDIA_PRODUCT_NAME and an ENTRYPOINT; root, no WORKDIR). The cudnn and
-# devel variants and other CUDA releases set other ENV: unknown here.
+# nvidia/cuda, CUDA 12 (https://gitlab.com/nvidia/container-images/cuda, dist/<version>/<os>/, read
+# for 12.0.0 to 12.9.1, history included, in a git mirror of it at NVIDIA's commit 7ad4b0af:
+# https://github.com/pranavmishra90/nvidia-container-images-cuda; every kind root, no WORKDIR, USER
+# or VOLUME).
+# Tags: <version>-{base,runtime,devel}-<os> and <version>-cudnn[8|9]-{runtime,devel}-<os> (.gitlab-ci.yml:
+# ${CUDA_VERSION}-${CUDNN_VERSION}-runtime-${OS}, CUDNN_VERSION the folder name: cudnn8 to 12.2,
+# cudnn9 in 12.3, cudnn from 12.4). Each kind is FROM the one before: base FROM the distro image
+# (ubuntu:<release>; registry.access.redhat.com/ubiN/ubi:latest; rockylinux:N; oraclelinux:N from
+# 12.8), runtime FROM base, devel FROM runtime, cudnn/ FROM its runtime or devel; the ENV each adds:
+# * base: NVARCH, NVIDIA_REQUIRE_CUDA, NV_CUDA_CUDART_VERSION, CUDA_VERSION, PATH, LD_LIBRARY_PATH,
+#   NVIDIA_VISIBLE_DEVICES all, NVIDIA_DRIVER_CAPABILITIES compute,utility; Ubuntu up to 12.5.0 also
+#   NV_CUDA_COMPAT_PACKAGE, the RPM distros from 12.8.1 PKG_CMD. PATH is
+#   /usr/local/nvidia/bin:/usr/local/cuda/bin:$PATH and LD_LIBRARY_PATH /usr/local/nvidia/lib:
+#   /usr/local/nvidia/lib64 up to 12.8.0; from 12.8.1 /usr/local/cuda/bin:$PATH and /usr/local/cuda/lib64.
+# * runtime: package pins (names below; the RPM ones differ), NVIDIA_PRODUCT_NAME="CUDA", an ENTRYPOINT.
+# * devel: package pins and LIBRARY_PATH /usr/local/cuda/lib64/stubs.
+# * cudnn: NV_CUDNN_VERSION, NV_CUDNN_PACKAGE (and NV_CUDNN_PACKAGE_NAME on Ubuntu;
+#   NV_CUDNN_PACKAGE_DEV in devel).
+# Values that name versions are UNKNOWN. A devel image's runtime counterpart is the runtime image it
+# is built FROM (the same tag with -runtime-). CUDA 11 and 13 tags, the tags without an OS, and
+# amzn2023/cm2/azl3 (no cudnn, other ENV) are left unknown.
 _CUDA_REPOSITORIES = frozenset({"nvidia/cuda", "nvcr.io/nvidia/cuda"})
-_CUDA_SOURCE = "https://gitlab.com/nvidia/container-images/cuda/-/blob/master/dist/12.0.0/ubuntu2204/runtime/Dockerfile"
-_CUDA_BASE_ENV: dict[str, str | Unknown] = {
-    "NVARCH": _V, "NVIDIA_REQUIRE_CUDA": _V, "NV_CUDA_CUDART_VERSION": _V, "NV_CUDA_COMPAT_PACKAGE": _V,
-    "CUDA_VERSION": _V, "PATH": "/usr/local/nvidia/bin:/usr/local/cuda/bin:" + DEFAULT_PATH,
-    "LD_LIBRARY_PATH": "/usr/local/nvidia/lib:/usr/local/nvidia/lib64", "NVIDIA_VISIBLE_DEVICES": "all",
-    "NVIDIA_DRIVER_CAPABILITIES": "compute,utility"}
-_CUDA_RUNTIME_ENV: dict[str, str | Unknown] = {name: _V for name in (
-    "NV_CUDA_LIB_VERSION", "NV_NVTX_VERSION", "NV_LIBNPP_VERSION", "NV_LIBNPP_PACKAGE", "NV_LIBCUSPARSE_VERSION",
-    "NV_LIBCUBLAS_PACKAGE_NAME", "NV_LIBCUBLAS_VERSION", "NV_LIBCUBLAS_PACKAGE", "NV_LIBNCCL_PACKAGE_NAME",
-    "NV_LIBNCCL_PACKAGE_VERSION", "NCCL_VERSION", "NV_LIBNCCL_PACKAGE", "NVIDIA_PRODUCT_NAME")}
-# pytorch/pytorch <version>-cuda<x>-cudnn<y>-runtime: the ``official`` stage of
-# https://github.com/pytorch/pytorch/blob/main/Dockerfile built on BASE_RUNTIME, an ubuntu
-# image (docker.Makefile); conda in /opt/conda; ENV PATH (/opt/conda/bin, /usr/local/nvidia/bin,
-# /usr/local/cuda/bin), NVIDIA_VISIBLE_DEVICES all, NVIDIA_DRIVER_CAPABILITIES compute,utility,
-# LD_LIBRARY_PATH, PYTORCH_VERSION; WORKDIR /workspace; root. The -devel tags build on
-# nvidia/cuda's devel image, whose ENV is not in this table.
+_CUDA_SOURCE = "https://gitlab.com/nvidia/container-images/cuda/-/tree/master/dist/12.9.1"
+_CUDA_TAG = re.compile(r"(?P<version>12\.\d+(?:\.\d+)?)-(?:(?P<cudnn>cudnn\d?)-)?(?P<kind>base|runtime|devel)"
+                       r"-(?P<os>ubuntu\d\d\.\d\d|ubi[89]|rockylinux[89]|oraclelinux[89])")
+_CUDA_OS_IMAGES = {"ubi8": "registry.access.redhat.com/ubi8/ubi:latest",
+                   "ubi9": "registry.access.redhat.com/ubi9/ubi:latest", "rockylinux8": "rockylinux:8",
+                   "rockylinux9": "rockylinux:9", "oraclelinux8": "oraclelinux:8", "oraclelinux9": "oraclelinux:9"}
+_CUDA_BASE_NAMES = ("NVARCH", "NVIDIA_REQUIRE_CUDA", "NV_CUDA_CUDART_VERSION", "CUDA_VERSION")
+_NCCL = ("NV_LIBNCCL_PACKAGE_NAME", "NV_LIBNCCL_PACKAGE_VERSION", "NCCL_VERSION", "NV_LIBNCCL_PACKAGE")
+_NCCL_DEV = ("NV_LIBNCCL_DEV_PACKAGE_NAME", "NV_LIBNCCL_DEV_PACKAGE_VERSION", "NV_LIBNCCL_DEV_PACKAGE")
+_CUDA_DEV = ("NV_CUDA_CUDART_DEV_VERSION", "NV_NVML_DEV_VERSION", "NV_LIBNPP_DEV_VERSION", "NV_LIBNPP_DEV_PACKAGE",
+             "NV_LIBCUBLAS_DEV_VERSION", "NV_CUDA_NSIGHT_COMPUTE_VERSION", "NV_CUDA_NSIGHT_COMPUTE_DEV_PACKAGE",
+             "NV_NVPROF_VERSION", "NV_NVPROF_DEV_PACKAGE", *_NCCL_DEV)
+#: The ENV names each kind adds, (Ubuntu, RPM distros).
+_CUDA_NAMES = {
+    "base": (("NV_CUDA_COMPAT_PACKAGE",), ("PKG_CMD",)),
+    "runtime": (("NV_CUDA_LIB_VERSION", "NV_NVTX_VERSION", "NV_LIBNPP_VERSION", "NV_LIBNPP_PACKAGE",
+                 "NV_LIBCUSPARSE_VERSION", "NV_LIBCUBLAS_PACKAGE_NAME", "NV_LIBCUBLAS_VERSION",
+                 "NV_LIBCUBLAS_PACKAGE", *_NCCL),
+                ("NV_CUDA_LIB_VERSION", "NV_NVTX_VERSION", "NV_LIBNPP_VERSION", "NV_LIBNPP_PACKAGE",
+                 "NV_LIBCUBLAS_VERSION", "NV_LIBNCCL_VERSION", *_NCCL)),
+    "devel": ((*_CUDA_DEV, "NV_LIBCUSPARSE_DEV_VERSION", "NV_LIBCUBLAS_DEV_PACKAGE_NAME", "NV_LIBCUBLAS_DEV_PACKAGE"),
+              _CUDA_DEV),
+    "cudnn": (("NV_CUDNN_VERSION", "NV_CUDNN_PACKAGE_NAME", "NV_CUDNN_PACKAGE"),
+              ("NV_CUDNN_VERSION", "NV_CUDNN_PACKAGE")),
+}
+_CUDA_FIXED: dict[str, dict[str, str | Unknown]] = {
+    "base": {"NVIDIA_VISIBLE_DEVICES": "all", "NVIDIA_DRIVER_CAPABILITIES": "compute,utility"},
+    "runtime": {"NVIDIA_PRODUCT_NAME": "CUDA"}, "devel": {"LIBRARY_PATH": "/usr/local/cuda/lib64/stubs"}}
+
+
+def _cuda_paths(version: str) -> dict[str, str | Unknown]:
+    """PATH and LD_LIBRARY_PATH of a CUDA 12 ``version``'s base image (changed in 12.8.1)."""
+    release = tuple(int(p) for p in version.split("."))
+    if release == (12, 8):
+        return {"PATH": _V, "LD_LIBRARY_PATH": _V}  # 12.8.0 or 12.8.1
+    if release < (12, 8, 1):
+        return {"PATH": "/usr/local/nvidia/bin:/usr/local/cuda/bin:" + DEFAULT_PATH,
+                "LD_LIBRARY_PATH": "/usr/local/nvidia/lib:/usr/local/nvidia/lib64"}
+    return {"PATH": "/usr/local/cuda/bin:" + DEFAULT_PATH, "LD_LIBRARY_PATH": "/usr/local/cuda/lib64"}
+
+
+def _cuda_env(kind: str, cudnn: bool, ubuntu: bool) -> dict[str, str | Unknown]:
+    """The ENV names a ``kind`` image sets, its base's and runtime's included (values UNKNOWN but
+    those of :data:`_CUDA_FIXED`); PATH and LD_LIBRARY_PATH are :func:`_cuda_paths`."""
+    kinds = ("base", "runtime", "devel")[: ("base", "runtime", "devel").index(kind) + 1]
+    env: dict[str, str | Unknown] = dict.fromkeys(_CUDA_BASE_NAMES, _V)
+    for k in (*kinds, *(("cudnn",) if cudnn else ())):
+        env.update(dict.fromkeys(_CUDA_NAMES[k][0 if ubuntu else 1], _V))
+        env.update(_CUDA_FIXED.get(k, {}))
+    if cudnn and kind == "devel":
+        env["NV_CUDNN_PACKAGE_DEV"] = _V
+    return env
+
+
+def _cuda(name: str, tag: str) -> ImageFacts | None:
+    m = _CUDA_TAG.fullmatch(tag)
+    if m is None or (m.group("cudnn") and m.group("kind") == "base"):
+        return None
+    os_ = m.group("os")
+    ubuntu = os_.startswith("ubuntu")
+    base = lookup(f"ubuntu:{os_.removeprefix('ubuntu')}" if ubuntu else _CUDA_OS_IMAGES[os_])
+    if base is None:
+        return None
+    env = {**_cuda_env(m.group("kind"), bool(m.group("cudnn")), ubuntu), **_cuda_paths(m.group("version"))}
+    slim = f"{name}:{tag.replace('-devel-', '-runtime-')}" if m.group("kind") == "devel" else None
+    return _derived(base, "cuda", f"{name}:{tag}", _CUDA_SOURCE, env, slim=slim)
+
+
+# pytorch/pytorch <version>-cuda<x>-cudnn<y>-{runtime,devel}: the ``official`` stage of
+# https://github.com/pytorch/pytorch/blob/main/Dockerfile (the devel tags' ``dev`` stage is FROM it,
+# adding files only): conda in /opt/conda; ENV PATH (/opt/conda/bin, /usr/local/nvidia/bin,
+# /usr/local/cuda/bin before the base's), NVIDIA_VISIBLE_DEVICES all, NVIDIA_DRIVER_CAPABILITIES
+# compute,utility, LD_LIBRARY_PATH, PYTORCH_VERSION; WORKDIR /workspace; root. The runtime tags are
+# FROM BASE_RUNTIME, an ubuntu image (docker.Makefile) whose release varies (18.04, 22.04): its base
+# accounts only, no ``ubuntu``. The devel tags are FROM BASE_DEVEL, an nvidia/cuda devel image on
+# Ubuntu 22.04 or earlier: ...-cudnn8-devel-ubuntu22.04 (pytorch/pytorch#113032, 2.2 and 2.3),
+# <CUDA_VERSION>-devel-ubuntu22.04 (#125770, from 2.4), before that 18.04 and 20.04 ones. The CUDA
+# release and cudnn are only partly in the tag, so the devel tags carry every Ubuntu CUDA 12 ENV
+# name (cudnn's included) as UNKNOWN but those no release changes. From 2.10 unknown: #166907
+# (2025-11, https://github.com/pytorch/pytorch/issues/166897) moves the devel base to ubuntu:24.04.
 _PYTORCH_SOURCE = "https://github.com/pytorch/pytorch/blob/main/Dockerfile"
 _PYTORCH_ENV: dict[str, str | Unknown] = {
     "PATH": _V, "NVIDIA_VISIBLE_DEVICES": "all", "NVIDIA_DRIVER_CAPABILITIES": "compute,utility",
     "LD_LIBRARY_PATH": "/usr/local/nvidia/lib:/usr/local/nvidia/lib64", "PYTORCH_VERSION": _V}
+_PYTORCH_TAG = re.compile(r"(?P<version>\d+\.\d+)(?:\.\d+)?-cuda(?P<cuda>\d+)[\d.]*-cudnn\d+-(?P<kind>runtime|devel)")
+
+
+def _pytorch(tag: str) -> ImageFacts | None:
+    m = _PYTORCH_TAG.fullmatch(tag)
+    base = lookup("ubuntu:22.04")
+    if m is None or base is None:
+        return None
+    env = _PYTORCH_ENV
+    if m.group("kind") == "devel":
+        if m.group("cuda") != "12" or tuple(int(p) for p in m.group("version").split(".")) >= (2, 10):
+            return None
+        env = {**_cuda_env("devel", True, ubuntu=True), **_PYTORCH_ENV}
+    return _derived(base, "pytorch", f"pytorch/pytorch:{tag}", _PYTORCH_SOURCE, env, "/workspace")
 
 
 _MORE_DERIVED = frozenset({*_CONDA_IMAGES, *_UVICORN_GUNICORN, *_CUDA_REPOSITORIES, "pytorch/pytorch"})
@@ -1086,14 +1351,5 @@ def _more_derived(name: str, tag: str) -> ImageFacts | None:
         env = {"PYTHONPATH": "/app", "PYTHONDONTWRITEBYTECODE": _V, "PYTHONUNBUFFERED": _V}
         return _derived(base, "uvicorn-gunicorn", reference, _UVICORN_GUNICORN_SOURCE, env, "/app") if base else None
     if name in _CUDA_REPOSITORIES:
-        m = re.fullmatch(r"12\.\d+(?:\.\d+)?-(base|runtime)-ubuntu(\d\d\.\d\d)", tag)
-        base = lookup(f"ubuntu:{m.group(2)}") if m else None
-        if m is None or base is None:
-            return None
-        env = {**_CUDA_BASE_ENV, **(_CUDA_RUNTIME_ENV if m.group(1) == "runtime" else {})}
-        return _derived(base, "cuda", reference, _CUDA_SOURCE, env)
-    if re.fullmatch(r"\d+\.\d+(?:\.\d+)?-cuda[\d.]+-cudnn\d+-runtime", tag):  # pytorch/pytorch
-        # The Ubuntu release varies (18.04, 22.04): its base accounts only, no ``ubuntu``.
-        base = lookup("ubuntu:22.04")
-        return _derived(base, "pytorch", reference, _PYTORCH_SOURCE, _PYTORCH_ENV, "/workspace") if base else None
-    return None
+        return _cuda(name, tag)
+    return _pytorch(tag)

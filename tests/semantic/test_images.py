@@ -266,8 +266,8 @@ def test_devcontainers_languages() -> None:
 
 
 @pytest.mark.parametrize("ref", [
-    "mcr.microsoft.com/vscode/devcontainers/universal:2-linux", "mcr.microsoft.com/vscode/devcontainers/php:8-bullseye",
-    "mcr.microsoft.com/vscode/devcontainers/dotnet:0-6.0-bullseye", "mcr.microsoft.com/devcontainers/rust:alpine",
+    "mcr.microsoft.com/vscode/devcontainers/universal:2-linux", "mcr.microsoft.com/vscode/devcontainers/php:8",
+    "mcr.microsoft.com/vscode/devcontainers/dotnet:0-6.0", "mcr.microsoft.com/devcontainers/rust:alpine",
     "mcr.microsoft.com/devcontainers/base:fedora", "mcr.microsoft.com/devcontainers/python:3-alpine",
     "mcr.microsoft.com/devcontainers/python:3-windowsservercore", "mcr.microsoft.com/devcontainers/javascript-node:bullseye",
     "mcr.microsoft.com/devcontainers/javascript-node:alpine", "mcr.microsoft.com/devcontainers/python:3-alpine3.20",
@@ -310,9 +310,9 @@ def test_uvicorn_gunicorn_cuda_pytorch() -> None:
 
 @pytest.mark.parametrize("ref", [
     "continuumio/miniconda3:4.10.3-alpine", "condaforge/miniforge3:windows", "tiangolo/uvicorn-gunicorn-fastapi",
-    "tiangolo/uvicorn-gunicorn-fastapi:python3.9-windowsservercore", "nvidia/cuda:12.9.1-cudnn-runtime-ubuntu22.04",
-    "nvidia/cuda:12.9.1-devel-ubuntu22.04", "nvidia/cuda:11.8.0-runtime-ubuntu22.04", "nvidia/cuda:12.4.1-runtime-ubi9",
-    "pytorch/pytorch", "pytorch/pytorch:2.5.1-cuda12.1-cudnn9-devel",
+    "tiangolo/uvicorn-gunicorn-fastapi:python3.9-windowsservercore", "nvidia/cuda:12.9.1-cudnn-base-ubuntu22.04",
+    "nvidia/cuda:13.0.0-devel-ubuntu22.04", "nvidia/cuda:11.8.0-runtime-ubuntu22.04", "nvidia/cuda:12.6.3-runtime-cm2",
+    "pytorch/pytorch", "pytorch/pytorch:2.10.0-cuda12.8-cudnn9-devel",
 ])
 def test_derived_unknown_tags(ref: str) -> None:
     assert lookup(ref) is None
