@@ -17,8 +17,9 @@ machine's load, which is printed with them:
 * both in-process rows run with the garbage collector set as ``dockmod check`` sets it for a
   run of files (``dockmod.runner.GC_THRESHOLD``, start-up state frozen); the same two rows
   with CPython's default collector are printed below them;
-* ``check (in process)``: parse + ``engine.run`` with the default transforms, per file,
-  in one process, timed around the loop only (best of ``--repeat``, each pass in a fresh
+* ``check (in process)``: parse + ``engine.run`` with the default transforms, in one
+  process, a batch of files parsed and then each checked as ``dockmod check`` does
+  (``runner.process_batch``), timed around the loop only (best of ``--repeat``, each pass in a fresh
   process after imports and a warm-up on a file of its own, so that every content cache
   starts empty as in a new ``dockmod`` process); its ratio to ``parse`` (timed the same
   way) is the engine's cost;
@@ -137,12 +138,30 @@ def _inner(kind: str, root: str, collector: str, cpu: str = "none") -> None:
             except DockmodError:
                 pass
 
+    from dockmod.cst.module import remember_source
+    from dockmod.runner import BATCH_FILES, BATCH_TEXT
+
     def check_all() -> None:
-        for path, text in texts:
-            try:
-                engine.run(dockmod.parse(text), transforms, opts, path=path)
-            except DockmodError:
-                pass
+        # As ``dockmod check`` runs them (``runner.process_batch``): a batch of files parsed,
+        # then each checked.
+        i = 0
+        while i < len(texts):
+            batch = []
+            size = 0
+            while i < len(texts) and len(batch) < BATCH_FILES and size < BATCH_TEXT:
+                path, text = texts[i]
+                i += 1
+                try:
+                    batch.append((path, dockmod.parse(text), text))
+                except DockmodError:
+                    continue
+                size += len(text)
+            for path, df, text in batch:
+                remember_source(df, text)  # as the runner does: the tree's text is known
+                try:
+                    engine.run(df, transforms, opts, path=path)
+                except DockmodError:
+                    pass
 
     fn = parse_all if kind == "parse" else check_all
 

@@ -25,7 +25,8 @@ _PARSED: tuple[Any, str] = (None, "")
 
 
 def remember_source(tree: Dockerfile, text: str) -> None:
-    """Record that ``tree`` was parsed from ``text`` (``dockmod.parse`` calls this)."""
+    """Record that ``tree`` was parsed from ``text`` (``dockmod.parse`` calls this, and the
+    runner again before it checks a tree parsed earlier in a batch)."""
     global _PARSED
     _PARSED = (tree, text)
 
