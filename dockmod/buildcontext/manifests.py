@@ -1038,6 +1038,25 @@ def yarnrc_files(data: bytes, settings: tuple[str, ...]) -> list[tuple[str, str]
     return out
 
 
+def classic_yarnrc_files(data: bytes, settings: tuple[str, ...]) -> list[tuple[str, str]] | str:
+    """The files Yarn classic's ``.yarnrc`` names in ``settings`` (``yarn-path "./bin/yarn"``:
+    a key, white space, a value, quoted or not; https://classic.yarnpkg.com/en/docs/yarnrc),
+    as (setting, path); why they cannot be listed, as a string. ``false`` names none."""
+    out = []
+    for line in _text(data).splitlines():
+        key, _, value = line.strip().partition(" ")
+        if key not in settings:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        if not value or "$" in value:
+            return f"`.yarnrc` sets `{key}` in a form dockmod does not read"
+        if value != "false":
+            out.append((key, value))
+    return out
+
+
 def protocol_files(data: bytes, protocol: str) -> list[tuple[str, str]] | str:
     """The files the dependencies of a ``package.json`` (its dependency tables and
     ``resolutions``) patch with ``protocol`` (Yarn's ``patch:``, :data:`dockmod.ecosystems.node.YARN_PATCH_PROTOCOL`),

@@ -403,6 +403,9 @@ YARN_WRITES = ("node_modules", ".yarn/cache", ".yarn/install-state.gz", ".yarn/u
 #: plugin import`` writes the file under ``.yarn/plugins`` and "updates the configuration to
 #: reference it": https://yarnpkg.com/cli/plugin/import). They are inputs of the install.
 YARNRC_FILE_SETTINGS = ("yarnPath", "plugins")
+#: The same for Yarn classic's ``.yarnrc``: ``yarn-path`` "instructs yarn to defer to another
+#: Yarn binary for execution" (https://classic.yarnpkg.com/en/docs/yarnrc#toc-yarn-path).
+YARNRC_CLASSIC_FILE_SETTINGS = ("yarn-path",)
 #: The protocol of a dependency patched by a file of the project, named after ``#``
 #: (``patch:lodash@npm%3A4.17.21#~/.yarn/patches/lodash.patch``: ``~/`` is the project's root,
 #: other paths are relative to the package.json), in a dependency table or ``resolutions``

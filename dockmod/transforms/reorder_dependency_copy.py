@@ -58,7 +58,8 @@ repositories' credentials); ``gradle.properties``, ``gradle/libs.versions.toml``
 under ``pnpm.patchedDependencies`` (pnpm) or ``patchedDependencies`` (bun) are copied
 too, each into its folder (``COPY patches/x.patch ./patches/``), and so are, for Yarn, the
 files Yarn loads from the project before it installs: the release ``.yarnrc.yml``'s
-``yarnPath`` names (``.yarn/releases/yarn-4.1.0.cjs``), its ``plugins`` files, and the
+``yarnPath`` (or Yarn classic's ``.yarnrc``'s ``yarn-path``) names
+(``.yarn/releases/yarn-4.1.0.cjs``), its ``plugins`` files, and the
 patch files of ``patch:`` dependencies (``#~/.yarn/patches/x.patch``); one that is not a
 plain path in the copied folder, or that the context does not send, gives no fix.
 
@@ -261,12 +262,12 @@ from typing import Any
 from dockmod.buildcontext import BuildContext
 from dockmod.buildcontext.manifests import patched_files, script_loads, toml_has_table
 from dockmod.buildcontext.manifests import local_folders, npmrc_setting, yarnrc_setting
-from dockmod.buildcontext.manifests import protocol_files, workspace_globs, yarnrc_files
+from dockmod.buildcontext.manifests import classic_yarnrc_files, protocol_files, workspace_globs, yarnrc_files
 from dockmod.ecosystems._base import ConfigFile
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
 from dockmod.ecosystems import PackageManagerCall
-from dockmod.ecosystems.node import YARN_PATCH_PROTOCOL, YARNRC_FILE_SETTINGS
+from dockmod.ecosystems.node import YARN_PATCH_PROTOCOL, YARNRC_CLASSIC_FILE_SETTINGS, YARNRC_FILE_SETTINGS
 from dockmod.ecosystems.project_code import CodeKind
 from dockmod.ecosystems.steps import (
     IMAGE_TOP_DIRS,
@@ -947,6 +948,11 @@ class ReorderDependencyCopy(Transform):
             if isinstance(named, str):
                 raise NoFix(named)
             found += [(".yarnrc.yml", f"sets `{key}` to", value) for key, value in named]
+        if (rc := ctx.read(in_ctx(".yarnrc"))) is not None:
+            named = classic_yarnrc_files(rc, YARNRC_CLASSIC_FILE_SETTINGS)
+            if isinstance(named, str):
+                raise NoFix(named)
+            found += [(".yarnrc", f"sets `{key}` to", value) for key, value in named]
         if "package.json" in install.manifests and (data := ctx.read(in_ctx("package.json"))) is not None:
             patches = protocol_files(data, YARN_PATCH_PROTOCOL)
             if isinstance(patches, str):
