@@ -973,6 +973,161 @@ def yarnrc_setting(data: bytes, key: str) -> str | None:
     return None
 
 
+def _yaml_scalar(value: str) -> str | None:
+    """A plain or quoted YAML scalar as Yarn writes one, comments removed; None when it is
+    something else (a flow collection, an anchor, a block)."""
+    value = value.strip()
+    if value[:1] in ("'", '"'):
+        end = value.find(value[0], 1)
+        return value[1:end] if end > 0 else None
+    value = re.sub(r"\s+#.*$", "", value)
+    if not value or value[0] in "[{&*|>!":
+        return None
+    return value
+
+
+def yarnrc_files(data: bytes, settings: tuple[str, ...]) -> list[tuple[str, str]] | str:
+    """The files ``.yarnrc.yml`` names in ``settings`` (:data:`dockmod.ecosystems.node.YARNRC_FILE_SETTINGS`):
+    ``yarnPath``'s value and the ``path`` of each ``plugins`` entry, as (setting, path as
+    written); why they cannot be listed, as a string.
+
+    Limits: the block layout ``yarn set version`` and ``yarn plugin import`` write (``key:
+    value``, and ``- path: …`` items below ``plugins:``); a flow collection or an anchor is not
+    read (a string). Environment variables in values (``${X}``) are not expanded (a string).
+    """
+    out: list[tuple[str, str]] = []
+    lines = _text(data).splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        key, colon, rest = line.partition(":")
+        if not colon or key != key.strip() or key not in settings:
+            continue
+        if key != "plugins":
+            value = _yaml_scalar(rest)
+            if value is None:
+                return f"`.yarnrc.yml` sets `{key}` in a form dockmod does not read"
+            out.append((key, value))
+            continue
+        if rest.strip() and not rest.strip().startswith("#"):
+            return "`.yarnrc.yml` lists `plugins` in a form dockmod does not read"
+        # The items: indented lines, or `-` lines at the key's own indentation.
+        while i < len(lines) and (not lines[i].strip() or lines[i][:1] in (" ", "\t", "-")
+                                  or lines[i].lstrip().startswith("#")):
+            item = lines[i].strip()
+            i += 1
+            if not item or item.startswith("#"):
+                continue
+            m = re.match(r"(-\s+)?path\s*:(.*)$", item)
+            if m is not None:
+                value = _yaml_scalar(m.group(2))
+                if value is None:
+                    return "`.yarnrc.yml` names a plugin's `path` in a form dockmod does not read"
+                out.append(("plugins", value))
+            elif item.startswith("-") and ":" not in item:
+                value = _yaml_scalar(item[1:])
+                if value is None:
+                    return "`.yarnrc.yml` lists `plugins` in a form dockmod does not read"
+                out.append(("plugins", value))
+            elif item.startswith("- ") and not re.match(r"-\s+[A-Za-z]+\s*:", item):
+                return "`.yarnrc.yml` lists `plugins` in a form dockmod does not read"
+    for key, value in out:
+        if "${" in value:
+            return f"`.yarnrc.yml` sets `{key}` through a variable (`{value}`)"
+    return out
+
+
+def classic_yarnrc_files(data: bytes, settings: tuple[str, ...]) -> list[tuple[str, str]] | str:
+    """The files Yarn classic's ``.yarnrc`` names in ``settings`` (``yarn-path "./bin/yarn"``:
+    a key, white space, a value, quoted or not; https://classic.yarnpkg.com/en/docs/yarnrc),
+    as (setting, path); why they cannot be listed, as a string. ``false`` names none."""
+    out = []
+    for line in _text(data).splitlines():
+        key, _, value = line.strip().partition(" ")
+        if key not in settings:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        if not value or "$" in value:
+            return f"`.yarnrc` sets `{key}` in a form dockmod does not read"
+        if value != "false":
+            out.append((key, value))
+    return out
+
+
+def protocol_files(data: bytes, protocol: str) -> list[tuple[str, str]] | str:
+    """The files the dependencies of a ``package.json`` (its dependency tables and
+    ``resolutions``) patch with ``protocol`` (Yarn's ``patch:``, :data:`dockmod.ecosystems.node.YARN_PATCH_PROTOCOL`),
+    as (package, path as written: ``~/`` for the project's root); built-in patches
+    (``builtin<…>``) are left out. Why they cannot be listed, as a string."""
+    try:
+        doc = json.loads(_text(data))
+    except ValueError:
+        return "`package.json` is not valid JSON, so its patched dependencies cannot be read"
+    if not isinstance(doc, dict):
+        return "`package.json` is not a JSON object"
+    out = []
+    for key in ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies", "resolutions"):
+        deps = doc.get(key)
+        if not isinstance(deps, dict):
+            continue
+        for dep, spec in _specs(deps):
+            if not spec.startswith(protocol):
+                continue
+            _, hash_, paths = spec.partition("#")
+            if not hash_:
+                return f"`package.json` patches `{dep}` with `{spec}`, which names no patch file"
+            for path in paths.split("::", 1)[0].split("&"):
+                path = path.removeprefix("optional!")
+                if path.startswith("builtin<"):
+                    continue
+                out.append((dep, path))
+    return out
+
+
+def workspace_globs(name: str, data: bytes) -> list[str] | None:
+    """The folder globs a workspace declaration lists: ``workspaces`` in a ``package.json``
+    (npm: https://docs.npmjs.com/cli/v10/using-npm/workspaces; Yarn classic's ``{"packages":
+    […]}`` form: https://classic.yarnpkg.com/lang/en/docs/workspaces/), ``packages`` in a
+    ``pnpm-workspace.yaml`` (https://pnpm.io/pnpm-workspace_yaml; ``!`` excludes). None when
+    the file declares none, or lists them in a form not read here."""
+    if posixpath.basename(name) == "package.json":
+        try:
+            doc = json.loads(_text(data))
+        except ValueError:
+            return None
+        ws = doc.get("workspaces") if isinstance(doc, dict) else None
+        if isinstance(ws, dict):
+            ws = ws.get("packages")
+        if isinstance(ws, list) and all(isinstance(g, str) for g in ws):
+            return list(ws)
+        return None
+    lines = _text(data).splitlines()
+    for n, line in enumerate(lines):
+        key, colon, rest = line.partition(":")
+        if key != "packages" or not colon:
+            continue
+        if rest.strip() and not rest.strip().startswith("#"):
+            return None
+        out = []
+        for item in lines[n + 1:]:
+            text = item.strip()
+            if not text or text.startswith("#"):
+                continue
+            if not item[:1] in (" ", "\t", "-"):
+                break
+            if not text.startswith("-"):
+                return None
+            value = _yaml_scalar(text[1:])
+            if value is None:
+                return None
+            out.append(value)
+        return out
+    return None
+
+
 def npmrc_setting(data: bytes, key: str) -> str | None:
     """A setting of an ``.npmrc`` (INI: ``key=value``, ``;``/``#`` comments:
     https://docs.npmjs.com/cli/v10/configuring-npm/npmrc), unquoted; None when absent."""

@@ -371,6 +371,32 @@ class ConfigFile:
 
 
 @dataclass(frozen=True, slots=True)
+class LockWrite:
+    """A lock file some calls of a manager may rewrite in their working directory (re-resolved
+    when it is out of date with the manifest, or converted to a newer format), and what
+    keeps it as it is. A whole-context copy after such a call puts the context's lock back
+    over the rewritten one (DM201)."""
+
+    #: The actions that may write it (``install``; never ``ci``).
+    actions: frozenset[str]
+    #: The lock files, relative to the working directory.
+    files: tuple[str, ...]
+    #: The documentation page that says the call writes it, and what keeps it.
+    source: str
+    #: Options that keep the lock as it is, spelled as ``ManagerInfo.offline_options``
+    #: (a name as written, or ``--name=value``).
+    unless: tuple[str, ...] = ()
+    #: Variables that do the same, with the value that does it.
+    unless_env: tuple[tuple[str, str], ...] = ()
+
+    def written(self, call: PackageManagerCall, env: Callable[[str], object]) -> bool:
+        """``call`` (with the environment ``env``) may write the lock."""
+        if call.action not in self.actions or _any_option(call, self.unless):
+            return False
+        return not any(env(name) == value for name, value in self.unless_env)
+
+
+@dataclass(frozen=True, slots=True)
 class ManagerInfo:
     """Everything dockmod knows about one package manager, as data.
 
@@ -470,6 +496,8 @@ class ManagerInfo:
     #: The key path in ``package.json`` of the table naming patch files its install
     #: applies (``("pnpm", "patchedDependencies")``): they are inputs of the install.
     patch_table: tuple[str, ...] = ()
+    #: Lock files its calls may rewrite (``npm install``, not ``npm ci``).
+    lock_writes: tuple[LockWrite, ...] = ()
 
     def installs(self, call: PackageManagerCall) -> bool:
         """``call`` downloads or installs (``*`` in ``install_actions``: any action does)."""
@@ -506,6 +534,10 @@ class ManagerInfo:
     def global_install(self, call: PackageManagerCall) -> bool:
         """``call`` installs into the global prefix (``npm install --location=global``)."""
         return _any_option(call, self.global_options)
+
+    def locks_written(self, call: PackageManagerCall, env: Callable[[str], object]) -> tuple[str, ...]:
+        """The lock files ``call`` may rewrite where it runs (``env``: its environment)."""
+        return tuple(f for w in self.lock_writes if w.written(call, env) for f in w.files)
 
 
 def _any_option(call: PackageManagerCall, spellings: tuple[str, ...]) -> bool:

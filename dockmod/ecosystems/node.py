@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dockmod.ecosystems._base import (
-    CacheDir, ConfigFile, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall,
+    CacheDir, ConfigFile, Ecosystem, InstallKind, LockWrite, Manager, ManagerInfo, PackageManagerCall,
 )
 from dockmod.ecosystems._rows import names, unless_asking
 from dockmod.shell.commands import CommandSpec
@@ -95,6 +95,18 @@ MANAGERS = (
         # through npm_config_*: https://docs.npmjs.com/cli/v10/using-npm/config#environment-variables)
         file_env=(("npm_config_userconfig", "file"), ("NPM_CONFIG_USERCONFIG", "file")),
         kind_rule=_npm_kind,
+        # `npm install` writes the lock (`package-lock`/`save` true by default), also to bring an
+        # old one to `lockfile-version` 3; `npm ci` never does ("will never write to package.json
+        # or any of the package-locks"): https://docs.npmjs.com/cli/v10/commands/npm-install
+        # (`save`: "Will also prevent writing to package-lock.json if set to false"; `package-lock`:
+        # "This will also prevent writing package-lock.json"), .../npm-ci,
+        # https://docs.npmjs.com/cli/v10/using-npm/config#lockfile-version.
+        lock_writes=(LockWrite(
+            frozenset({"install"}), ("package-lock.json", "npm-shrinkwrap.json"),
+            "https://docs.npmjs.com/cli/v10/commands/npm-install",
+            unless=("--no-package-lock", "--package-lock=false", "--no-save", "--save=false"),
+            unless_env=(("npm_config_package_lock", "false"), ("NPM_CONFIG_PACKAGE_LOCK", "false"),
+                        ("npm_config_save", "false"), ("NPM_CONFIG_SAVE", "false"))),),
     ),
     # Yarn classic: https://classic.yarnpkg.com/en/docs/cli/install
     #   cache: https://classic.yarnpkg.com/en/docs/cli/cache (root uses /usr/local/share as
@@ -141,6 +153,17 @@ MANAGERS = (
         # (https://classic.yarnpkg.com/en/docs/cli/, https://yarnpkg.com/cli/help)
         action_rule=unless_asking("--version -v --help -h"),
         kind_rule=_yarn_kind,
+        # `yarn install` updates yarn.lock when it is out of date with package.json, unless
+        # `--frozen-lockfile` ("Don't generate a yarn.lock lockfile and fail if an update is
+        # needed") or `--pure-lockfile` ("Don't generate a yarn.lock lockfile"):
+        # https://classic.yarnpkg.com/en/docs/cli/install; Yarn 2+: `--immutable` ("Abort with an
+        # error exit code if the lockfile was to be modified", https://yarnpkg.com/cli/install),
+        # also set by `YARN_ENABLE_IMMUTABLE_INSTALLS`
+        # (https://yarnpkg.com/configuration/yarnrc#enableImmutableInstalls).
+        lock_writes=(LockWrite(
+            frozenset({"install"}), ("yarn.lock",), "https://classic.yarnpkg.com/en/docs/cli/install",
+            unless=("--frozen-lockfile", "--pure-lockfile", "--no-lockfile", "--immutable"),
+            unless_env=(("YARN_ENABLE_IMMUTABLE_INSTALLS", "true"), ("YARN_ENABLE_IMMUTABLE_INSTALLS", "1"))),),
     ),
     # https://pnpm.io/cli/install
     # store: https://pnpm.io/npmrc#store-dir ($PNPM_HOME/store, $XDG_DATA_HOME/pnpm/store,
@@ -190,6 +213,13 @@ MANAGERS = (
                        settings=((".npmrc", "pnpmfile"), ("pnpm-workspace.yaml", "pnpmfile")))
             for name in (".pnpmfile.cjs", ".pnpmfile.mjs")),
         patch_table=("pnpm", "patchedDependencies"),
+        # `pnpm install` updates pnpm-lock.yaml unless `--frozen-lockfile` ("pnpm-lock.yaml is not
+        # updated"; on by default only in CI) or `--lockfile=false`: https://pnpm.io/cli/install.
+        # `pnpm fetch` reads it only (https://pnpm.io/cli/fetch).
+        lock_writes=(LockWrite(
+            frozenset({"install"}), ("pnpm-lock.yaml",), "https://pnpm.io/cli/install",
+            unless=("--frozen-lockfile", "--no-lockfile", "--lockfile=false"),
+            unless_env=(("npm_config_frozen_lockfile", "true"), ("NPM_CONFIG_FROZEN_LOCKFILE", "true"))),),
     ),
     # https://bun.sh/docs/cli/install
     # cache: https://bun.sh/docs/install/cache (BUN_INSTALL_CACHE_DIR, ~/.bun/install/cache)
@@ -220,6 +250,12 @@ MANAGERS = (
         # files listed under `patchedDependencies` in package.json (https://bun.sh/docs/install/patch).
         project_config=(ConfigFile("bunfig.toml", "https://bun.sh/docs/runtime/bunfig"),),
         patch_table=("patchedDependencies",),
+        # `bun install` creates and updates bun.lock (bun.lockb before Bun 1.2) unless
+        # `--frozen-lockfile` ("Disallow changes to lockfile") or `--no-save`:
+        # https://bun.sh/docs/cli/install, https://bun.sh/docs/install/lockfile.
+        lock_writes=(LockWrite(
+            frozenset({"install"}), ("bun.lock", "bun.lockb"), "https://bun.sh/docs/cli/install",
+            unless=("--frozen-lockfile", "--no-save")),),
     ),
 )
 
@@ -346,3 +382,45 @@ def yarn_generation(version: str) -> str:
     names Yarn 2 or later since Yarn 2's release, https://yarnpkg.com/cli/set/version)."""
     v = version.strip().lstrip("v^~=")
     return "classic" if v == "classic" or v == "1" or v.startswith("1.") else "berry"
+
+
+# -- what a Yarn install reads and writes in the project (DM201) ----------------------------
+#: What ``yarn install`` writes in the project folder: ``node_modules`` (Yarn classic, and
+#: berry's ``nodeLinker: node-modules``); berry's Plug'n'Play loader ``.pnp.cjs`` and
+#: ``.pnp.loader.mjs``, its cache ``.yarn/cache`` (``cacheFolder``, used when
+#: ``enableGlobalCache`` is off, the default before Yarn 4), ``.yarn/install-state.gz``
+#: (``installStatePath``) and ``.yarn/unplugged`` (``pnpUnpluggedFolder``):
+#: https://yarnpkg.com/configuration/yarnrc. Not the rest of ``.yarn/``: ``releases``,
+#: ``plugins``, ``patches``, ``sdks`` and ``versions`` are the project's own files, which
+#: Yarn says to commit (https://yarnpkg.com/getting-started/qa#which-files-should-be-gitignored).
+YARN_WRITES = ("node_modules", ".yarn/cache", ".yarn/install-state.gz", ".yarn/unplugged", ".pnp.cjs",
+               ".pnp.loader.mjs")
+#: Settings of ``.yarnrc.yml`` naming files of the project that Yarn loads before it installs
+#: anything: ``yarnPath``, the Yarn release run instead of the one installed ("This binary will
+#: be executed instead of any other", https://yarnpkg.com/configuration/yarnrc#yarnPath; ``yarn
+#: set version`` writes it, with the file under ``.yarn/releases``:
+#: https://yarnpkg.com/cli/set/version), and the ``path`` of each ``plugins`` entry (``yarn
+#: plugin import`` writes the file under ``.yarn/plugins`` and "updates the configuration to
+#: reference it": https://yarnpkg.com/cli/plugin/import). They are inputs of the install.
+YARNRC_FILE_SETTINGS = ("yarnPath", "plugins")
+#: The same for Yarn classic's ``.yarnrc``: ``yarn-path`` "instructs yarn to defer to another
+#: Yarn binary for execution" (https://classic.yarnpkg.com/en/docs/yarnrc#toc-yarn-path).
+YARNRC_CLASSIC_FILE_SETTINGS = ("yarn-path",)
+#: The protocol of a dependency patched by a file of the project, named after ``#``
+#: (``patch:lodash@npm%3A4.17.21#~/.yarn/patches/lodash.patch``: ``~/`` is the project's root,
+#: other paths are relative to the package.json), in a dependency table or ``resolutions``
+#: (where ``yarn patch-commit -s`` puts it): https://yarnpkg.com/protocol/patch,
+#: https://yarnpkg.com/features/patching, https://yarnpkg.com/cli/patch-commit. Several
+#: patches are joined by ``&``; ``builtin<…>`` ones ship with Yarn.
+YARN_PATCH_PROTOCOL = "patch:"
+#: An install that reads only the store an earlier fetch of the same lock file filled, by
+#: manager: (the fetch action, the install's options that make it read that store). ``pnpm
+#: fetch`` loads the packages into the store from the lock file alone, and ``pnpm install
+#: --offline`` then links them without the network; pnpm's Docker example copies the whole
+#: project between the two (https://pnpm.io/cli/fetch: "specifically designed to improve
+#: building a docker image"). ``--prefer-offline`` asks the network only for what the store
+#: lacks (https://pnpm.io/cli/install#--prefer-offline), which after the fetch is nothing. A
+#: source edit re-runs only that link step, which downloads nothing: no DM201 finding.
+FETCH_THEN_OFFLINE: dict[Manager, tuple[str, tuple[str, ...]]] = {
+    Manager.PNPM: ("fetch", ("--offline", "--prefer-offline")),
+}

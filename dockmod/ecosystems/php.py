@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dockmod.ecosystems._base import (
-    CacheDir, ConfigFile, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall,
+    CacheDir, ConfigFile, Ecosystem, InstallKind, LockWrite, Manager, ManagerInfo, PackageManagerCall,
 )
 from dockmod.ecosystems._rows import names
 from dockmod.shell.commands import CommandSpec
@@ -52,6 +52,11 @@ MANAGERS = (
         # https://getcomposer.org/doc/articles/authentication-for-private-packages.md
         project_config=(ConfigFile("auth.json",
                                    "https://getcomposer.org/doc/articles/authentication-for-private-packages.md"),),
+        # `composer update` resolves again and writes composer.lock (`--dry-run` writes
+        # nothing); `composer install` installs from the lock as it is:
+        # https://getcomposer.org/doc/03-cli.md#update-u-upgrade, .../03-cli.md#install-i.
+        lock_writes=(LockWrite(frozenset({"update"}), ("composer.lock",),
+                               "https://getcomposer.org/doc/03-cli.md#update-u-upgrade", unless=("--dry-run",)),),
     ),
 )
 

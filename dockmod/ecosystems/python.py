@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dockmod.ecosystems._base import (
-    CacheDir, ConfigFile, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall,
+    CacheDir, ConfigFile, Ecosystem, InstallKind, LockWrite, Manager, ManagerInfo, PackageManagerCall,
 )
 from dockmod.ecosystems._rows import in_dir, is_archive, names, prefixes, same
 from dockmod.shell.commands import CommandSpec
@@ -185,6 +185,14 @@ MANAGERS = (
             ConfigFile("pyproject.toml", "https://docs.astral.sh/uv/concepts/configuration-files/",
                        table="tool.uv"),
         ),
+        # `uv sync` locks the project first and updates uv.lock when it is out of date, unless
+        # `--locked` (an error instead) or `--frozen` (the lock as it is):
+        # https://docs.astral.sh/uv/concepts/projects/sync/; `UV_LOCKED`, `UV_FROZEN`:
+        # https://docs.astral.sh/uv/reference/environment/.
+        lock_writes=(LockWrite(
+            frozenset({"sync"}), ("uv.lock",), "https://docs.astral.sh/uv/concepts/projects/sync/",
+            unless=("--locked", "--frozen"),
+            unless_env=(("UV_LOCKED", "1"), ("UV_LOCKED", "true"), ("UV_FROZEN", "1"), ("UV_FROZEN", "true"))),),
     ),
     # https://python-poetry.org/docs/cli/
     # cache: https://python-poetry.org/docs/configuration/#cache-dir (virtualenvs also
@@ -253,6 +261,14 @@ MANAGERS = (
         defeating_env=("PIP_NO_CACHE_DIR",),
         defeating_env_any=("PIP_NO_CACHE_DIR",),
         kind_rule=_pipenv_kind,
+        # `pipenv install` locks again, writing Pipfile.lock, when the lock is out of date with
+        # the Pipfile (or missing), unless `--deploy` ("Abort if the Pipfile.lock is out-of-date")
+        # or `--ignore-pipfile` (installs from the lock only); `pipenv sync` installs from the lock
+        # and never writes it: https://pipenv.pypa.io/en/latest/cli.html#install,
+        # https://pipenv.pypa.io/en/latest/cli.html#sync.
+        lock_writes=(LockWrite(
+            frozenset({"install"}), ("Pipfile.lock",), "https://pipenv.pypa.io/en/latest/cli.html#install",
+            unless=("--deploy", "--ignore-pipfile")),),
     ),
 )
 

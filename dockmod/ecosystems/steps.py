@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dockmod.ecosystems import dotnet, go, jvm, python, rust
+from dockmod.ecosystems import dotnet, go, jvm, node, python, rust
 from dockmod.ecosystems._base import ConfigFile, InstallKind, Manager, PackageManagerCall
 from dockmod.shell import SimpleCommand
 
@@ -104,6 +104,9 @@ class InstallNeeds:
     scripts: list[str] = field(default_factory=list)
     #: Folders the install writes, relative to its working directory.
     writes: list[str] = field(default_factory=list)
+    #: Lock files the install may rewrite (its rows' ``lock_writes``), relative to its working
+    #: directory, with the command that may: (lock file, command as written).
+    lock_writes: list[tuple[str, str]] = field(default_factory=list)
     #: pip ``-r``/``-c`` files among the manifests.
     requirement_files: set[str] = field(default_factory=set)
     #: The copied context folder (``.`` for the whole context).
@@ -143,6 +146,10 @@ class InstallNeeds:
     config_paths: set[str] = field(default_factory=set)
     #: Configuration folders copied whole (``.mvn``), relative to the install's folder.
     folders: list[str] = field(default_factory=list)
+    #: A Yarn install: the files ``.yarnrc.yml`` names (:data:`node.YARNRC_FILE_SETTINGS`) and
+    #: the ``patch:`` files of package.json (:data:`node.YARN_PATCH_PROTOCOL`) are inputs, which
+    #: the transform copies as the context has them.
+    yarn_files: bool = False
     #: Files whose presence in the context makes the added deps-only step wrong (Go's
     #: ``vendor/modules.txt``: the build reads the vendored modules), relative to its folder.
     no_download_if: list[str] = field(default_factory=list)
@@ -299,6 +306,17 @@ def record_config(call: PackageManagerCall, install: InstallNeeds) -> None:
             install.need(opt.value)
 
 
+def record_lock_writes(call: PackageManagerCall, install: InstallNeeds) -> None:
+    """Record the lock files ``call`` may rewrite where it runs (its row's ``lock_writes``:
+    ``npm install``, ``yarn install`` without ``--frozen-lockfile``/``--immutable``, ``pipenv
+    install`` without ``--deploy``…); a variable whose value is not known keeps them."""
+    env = install.env_at(call.command) if install.env_at is not None else (lambda name: None)
+    for lock in call.info.locks_written(call, env):
+        entry = (lock, command_text(call.command))
+        if entry not in install.lock_writes:
+            install.lock_writes.append(entry)
+
+
 def _turned_off(cf: ConfigFile, env: Callable[[str], object]) -> bool:
     """The variable of ``cf`` (its ``env``) turns the file off where the call runs
     (``GOWORK=off``). NoFix when it names another file, or its value is not known."""
@@ -320,6 +338,7 @@ def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
     check_options(call)
     record_env_files(call, install)
     record_config(call, install)
+    record_lock_writes(call, install)
     m, a = call.manager, call.action
     scripts = f"`{command_text(call.command)}` may run the project's lifecycle scripts (no `--ignore-scripts`)"
     if m in (Manager.PIP, Manager.UV) and a in ("install", "pip install"):
@@ -351,7 +370,8 @@ def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
         if not ignores_scripts(call):
             install.scripts.append(scripts)
     elif m is Manager.YARN:
-        install.writes.extend(("node_modules", ".yarn", ".pnp.cjs", ".pnp.loader.mjs"))
+        install.writes.extend(node.YARN_WRITES)
+        install.yarn_files = True
         install.need("package.json")
         install.need("yarn.lock", optional=not call.has_option("--frozen-lockfile", "--immutable"))
         install.need(".yarnrc", optional=True)
@@ -384,8 +404,6 @@ def record_needs(call: PackageManagerCall, install: InstallNeeds) -> None:
         install.need(gemfile + ".lock", optional=True)
     elif m is Manager.COMPOSER:
         install.writes.append("vendor")
-        if a == "update":  # re-resolves and rewrites the lock file
-            install.writes.append("composer.lock")
         install.need("composer.json")
         install.need("composer.lock", optional=True)
         if not call.has_option("--no-scripts"):

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dockmod.cst import Instruction, Run, ShellCommand
 from dockmod.ecosystems import MANAGERS, InstallKind, Manager, PackageManagerCall
 from dockmod.ecosystems import calls as pm_calls
+from dockmod.ecosystems.node import FETCH_THEN_OFFLINE
 from dockmod.ecosystems.project_code import CodeKind, CodeRun, code_run
 from dockmod.ecosystems.steps import (
     FILE_SUFFIXES,
     InstallNeeds,
     NoFix,
     NODE_LOCAL,
+    RELOCATING,
     command_text,
     file_operands,
     global_node_install,
@@ -197,6 +199,34 @@ def deps_step_before(model: Model, ins: list[Instruction], i: int, manager: Mana
                 if any(c.manager is manager and (is_dependency_step(c) or project_step(c))
                        for c in calls_by_span(script).values()):
                     return True
+    return False
+
+
+def fetched_before(model: Model, ins: list[Instruction], i: int, script: ShellScript, cwd: str,
+                   workdirs: Sequence[str]) -> bool:
+    """The first dependency install of ``script`` (run in ``cwd``) reads only what a fetch
+    of the same lock file stored in a RUN above ``ins[i]`` (the ecosystem table's
+    ``FETCH_THEN_OFFLINE``: ``pnpm fetch`` … ``pnpm install --offline``), in the same folder
+    and without an option that moves it elsewhere. ``workdirs``: each instruction's working
+    directory."""
+    calls = calls_by_span(script)
+    install = next((calls[c.span] for c in script.commands if c.span in calls and is_dependency_step(calls[c.span])),
+                   None)
+    rule = FETCH_THEN_OFFLINE.get(install.manager) if install is not None else None
+    if install is None or rule is None or not install.has_option(*rule[1]):
+        return False
+    fetch, _ = rule
+    where = install_cwd(script, cwd)
+    moving = RELOCATING.get(install.manager, frozenset())
+    for k in range(i):
+        x = ins[k]
+        if not isinstance(x, Run) or not may_call_any(x, frozenset({install.manager})):
+            continue
+        for s, _ in run_scripts(model.run(x)):
+            found = [c for c in calls_by_span(s).values() if c.manager is install.manager and c.action == fetch]
+            if found and not any(o.name in moving for c in found for o in c.options) \
+                    and install_cwd(s, workdirs[k]) == where:
+                return True
     return False
 
 

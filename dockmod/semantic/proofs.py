@@ -45,7 +45,7 @@ def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | No
         if not self_contained:
             reasons.append("no build context shows that the manifests do not name the moved files")
         reasons.extend(install.scripts)
-        if install.writes:
+        if install.writes or install.lock_writes:
             reasons.append(f"no build context shows that `{copy_text(moved)}` lays nothing over what "
                            "the install wrote")
         return reasons
@@ -54,8 +54,16 @@ def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | No
         if not self_contained:
             reasons.append(f"no build context{where} shows that the manifests name no other local files")
         reasons.extend(install.scripts)
-        for w in install.writes:
-            reasons.append(f"no build context{where} shows that the copy lays no `{w}` over the install's")
+        if install.writes:
+            written = ", ".join(f"`{w}`" for w in install.writes)
+            written = f"none of {written}" if len(install.writes) > 1 else f"no {written}"
+            reasons.append(f"no build context{where} shows that the copy lays {written} over the install's")
+        locks: dict[str, list[str]] = {}
+        for lock, cmd in install.lock_writes:
+            locks.setdefault(cmd, []).append(f"`{lock}`")
+        for cmd, names in locks.items():
+            reasons.append(f"no build context{where} shows that the copy brings no {' or '.join(names)} back over "
+                           f"what `{cmd}` may rewrite")
         if dest_dir == "/":
             reasons.append("the sources are copied to `/`, over every folder the install writes")
         return reasons
@@ -103,6 +111,13 @@ def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | No
                 under = target == path or target.startswith(path.rstrip("/") + "/")
                 if under and (from_ is None or ctx.may_send(posixpath.join(from_, posixpath.relpath(target, path)))):
                     reasons.append(f"`{copy_text(moved)}` may lay a `{w}` over what the install wrote")
+        for lock, cmd in install.lock_writes:
+            target = posixpath.join(dest_dir or "/", lock)
+            for path, from_, tree in landing:
+                under = target == path or target.startswith(path.rstrip("/") + "/")
+                if under and (from_ is None or ctx.may_send(posixpath.join(from_, posixpath.relpath(target, path)))):
+                    reasons.append(f"`{cmd}` may rewrite `{lock}`, and `{copy_text(moved)}` would put the "
+                                   "context's back over it")
         return reasons
     for w in install.writes:
         if ctx.sends(in_ctx(w)):
@@ -111,6 +126,11 @@ def unproven(install: InstallNeeds, dest_dir: str | None, ctx: BuildContext | No
         elif ctx.host_generated(in_ctx(w)):
             reasons.append(f"`.gitignore` lists `{w}`: where it exists on the host, the context sends it and the "
                            "copy would lay it over what the install wrote (exclude it in `.dockerignore`)")
+    for lock, cmd in install.lock_writes:
+        # Condition 3 for the lock file: the install may rewrite it (out of date with the
+        # manifest, an older format), and the copy would put the context's back over it.
+        if ctx.sends(in_ctx(lock)):
+            reasons.append(f"`{cmd}` may rewrite `{lock}`, and the copy would put the context's back over it")
     if dest_dir == "/":
         for top in IMAGE_TOP_DIRS:
             if ctx.sends(top):

@@ -56,7 +56,12 @@ repositories' credentials); ``gradle.properties``, ``gradle/libs.versions.toml``
 ``buildSrc/`` folder for Gradle; Maven's ``.mvn/`` folder, copied whole as its own ``COPY .mvn/ ./.mvn/`` (its
 ``maven.config`` may name other files there). The patch files ``package.json`` lists
 under ``pnpm.patchedDependencies`` (pnpm) or ``patchedDependencies`` (bun) are copied
-too, each into its folder (``COPY patches/x.patch ./patches/``).
+too, each into its folder (``COPY patches/x.patch ./patches/``), and so are, for Yarn, the
+files Yarn loads from the project before it installs: the release ``.yarnrc.yml``'s
+``yarnPath`` (or Yarn classic's ``.yarnrc``'s ``yarn-path``) names
+(``.yarn/releases/yarn-4.1.0.cjs``), its ``plugins`` files, and the
+patch files of ``patch:`` dependencies (``#~/.yarn/patches/x.patch``); one that is not a
+plain path in the copied folder, or that the context does not send, gives no fix.
 
 A file named by a variable where the install runs (``ENV``, ``ARG``, ``X=… pip``, ``env
 X=…``, ``export X=…`` before it: ``PIP_CONSTRAINT``, ``PIP_REQUIREMENT``,
@@ -165,11 +170,18 @@ The reorder keeps the final image when three conditions hold, and the fix is **s
 2. the install runs no script of the project: ``package.json`` has no install lifecycle
    script (or ``--ignore-scripts`` is given), ``composer.json`` no install/autoload hook
    (or ``--no-scripts``);
-3. nothing the install writes in the working directory (``node_modules``, ``.yarn``,
-   ``.venv``, ``vendor``, pip ``--target``/``--prefix`` folders, ``.bundle``, cargo's
-   ``target``, dotnet's ``obj``) is sent by
+3. nothing the install writes in the working directory (``node_modules``, Yarn's
+   ``.yarn/cache``, ``.yarn/install-state.gz`` and ``.yarn/unplugged`` (not the rest of
+   ``.yarn``), ``.venv``, ``vendor``, pip ``--target``/``--prefix`` folders, ``.bundle``,
+   cargo's ``target``, dotnet's ``obj``) is sent by
    the context, which the copy would lay over the fresh install: ``.dockerignore``
-   excludes it, or the context has no such path.
+   excludes it, or the context has no such path. This includes the lock file of an
+   install that may rewrite it (the ecosystem table's ``lock_writes``: ``npm install``,
+   ``yarn install`` without ``--frozen-lockfile``/``--immutable``, ``pnpm install``
+   without ``--frozen-lockfile``, ``bun install`` without ``--frozen-lockfile``, ``pipenv
+   install`` without ``--deploy``, ``uv sync`` without ``--locked``/``--frozen``,
+   ``composer update``): the copy would put the context's lock back over the rewritten
+   one, so the context must not send it (``npm ci`` writes none).
 
 The build context is the Dockerfile's folder unless the option ``context`` names
 another (relative to the Dockerfile's folder), filtered by ``<Dockerfile>.dockerignore``
@@ -186,7 +198,15 @@ an optimised composer autoloader built before the sources are there; the cargo p
 or the last stage): it leaves in ``~/.m2`` what it resolves beyond the build's needs, so
 the shipped image changes (a builder stage whose output is copied out is not shipped).
 
-No fix, only the finding (its message ends in "; no fix: " and the reason), when: the
+Not reported: an install that reads only what a fetch of the same lock file stored
+before the whole-context copy (``pnpm fetch`` … ``COPY . .`` … ``pnpm install --offline``
+or ``--prefer-offline``, in the same folder: pnpm's Docker pattern, https://pnpm.io/cli/fetch):
+a source edit re-runs only a step that downloads nothing.
+
+No fix, only the finding (its message ends in "; no fix: " and the reason), when: a
+copied manifest declares workspaces (``workspaces`` in ``package.json``, ``packages`` in
+``pnpm-workspace.yaml``) and the context has a member's ``package.json``, which the
+manifest copy would not bring (without such a member the fix stays unsafe); the
 install runs in another directory than the one the context was copied to (``WORKDIR``,
 ``--prefix``, ``-C``…); it is conditional (``if``, ``||``, a subshell); it uses a
 ``--mount=type=bind``; its manifests are named through variables or lie outside the
@@ -233,6 +253,7 @@ project's manifests as naming no other local files (condition 1 only).
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import weakref
 from collections.abc import Sequence
@@ -241,10 +262,12 @@ from typing import Any
 from dockmod.buildcontext import BuildContext
 from dockmod.buildcontext.manifests import patched_files, script_loads, toml_has_table
 from dockmod.buildcontext.manifests import local_folders, npmrc_setting, yarnrc_setting
+from dockmod.buildcontext.manifests import classic_yarnrc_files, protocol_files, workspace_globs, yarnrc_files
 from dockmod.ecosystems._base import ConfigFile
 from dockmod.cst import Add, Arg, Copy, Dockerfile, Env, Instruction, JsonArray, Run, Workdir
 from dockmod.cst.module import Stage
 from dockmod.ecosystems import PackageManagerCall
+from dockmod.ecosystems.node import YARN_PATCH_PROTOCOL, YARNRC_CLASSIC_FILE_SETTINGS, YARNRC_FILE_SETTINGS
 from dockmod.ecosystems.project_code import CodeKind
 from dockmod.ecosystems.steps import (
     IMAGE_TOP_DIRS,
@@ -284,6 +307,7 @@ from dockmod.semantic.installs import (
     code_runs,
     context_inputs,
     deps_step_before,
+    fetched_before,
     install_cwd,
     manifests_in_copy,
     may_call_manager,
@@ -393,6 +417,8 @@ class ReorderDependencyCopy(Transform):
                     self._named_install(df, ins, i, workdirs[i], out)
                 continue
             j, run, script, install, opaque = found
+            if fetched_before(self.context.model, ins, i, script, workdirs[j], workdirs):
+                continue  # `pnpm fetch` … `pnpm install --offline`: the install downloads nothing
             if self._suppressed(c) or self._suppressed(run):
                 continue
             install.src = src
@@ -870,6 +896,10 @@ class ReorderDependencyCopy(Transform):
             elif ctx.has_file(in_ctx(path)):
                 raise NoFix(f"the context has `{path}`: the build reads the vendored modules, and an added "
                             f"`{install.extra_command}` would download them")
+        if ctx is not None:
+            self._workspaces(install, ctx, in_ctx)
+        if ctx is not None and install.yarn_files:
+            self._yarn_inputs(install, ctx, in_ctx)
         if ctx is None or not install.patch_tables or "package.json" not in install.manifests:
             return
         data = ctx.read(in_ctx("package.json"))
@@ -888,6 +918,55 @@ class ReorderDependencyCopy(Transform):
                     raise NoFix(f"`package.json` patches `{dep}` with `{written}`, which the context does not send")
                 install.need(path)
                 install.config_paths.add(path)
+
+    @staticmethod
+    def _workspaces(install: InstallNeeds, ctx: BuildContext, in_ctx: Any) -> None:
+        """NoFix when a copied manifest declares workspaces (``workspaces`` in package.json,
+        ``packages`` in pnpm-workspace.yaml) and the context has a member's ``package.json``:
+        the install before the sources would set up the root alone (pnpm's Docker example
+        copies each member's manifest, https://pnpm.io/cli/fetch), so the reorder cannot work.
+        Without a member in the context the finding stays unsafe (the manifests are not shown
+        to be self-contained)."""
+        for name in ("package.json", "pnpm-workspace.yaml"):
+            if name not in install.manifests or (data := ctx.read(in_ctx(name))) is None:
+                continue
+            globs = workspace_globs(name, data)
+            if globs and (member := _workspace_member(ctx, posixpath.normpath(in_ctx(".")), globs)) is not None:
+                raise NoFix(f"`{name}` declares workspaces, whose manifests (`{member}`…) the manifest copy "
+                            "would not bring")
+
+    @staticmethod
+    def _yarn_inputs(install: InstallNeeds, ctx: BuildContext, in_ctx: Any) -> None:
+        """The files Yarn loads from the project to install: the release ``yarnPath`` names and
+        the plugins' files (in ``.yarnrc.yml``), and the files ``patch:`` dependencies of
+        ``package.json`` apply (:mod:`dockmod.ecosystems.node`). Each is copied into its folder
+        (``COPY .yarn/releases/yarn-4.1.0.cjs ./.yarn/releases/``). NoFix when one is not a plain
+        path in the copied folder, or the context does not send it."""
+        found: list[tuple[str, str, str]] = []  # (file, what it does, path as written)
+        if (rc := ctx.read(in_ctx(".yarnrc.yml"))) is not None:
+            named = yarnrc_files(rc, YARNRC_FILE_SETTINGS)
+            if isinstance(named, str):
+                raise NoFix(named)
+            found += [(".yarnrc.yml", f"sets `{key}` to", value) for key, value in named]
+        if (rc := ctx.read(in_ctx(".yarnrc"))) is not None:
+            named = classic_yarnrc_files(rc, YARNRC_CLASSIC_FILE_SETTINGS)
+            if isinstance(named, str):
+                raise NoFix(named)
+            found += [(".yarnrc", f"sets `{key}` to", value) for key, value in named]
+        if "package.json" in install.manifests and (data := ctx.read(in_ctx("package.json"))) is not None:
+            patches = protocol_files(data, YARN_PATCH_PROTOCOL)
+            if isinstance(patches, str):
+                raise NoFix(patches)
+            found += [("package.json", f"patches `{dep}` with", path) for dep, path in patches]
+        for name, what, written in found:
+            path = written[2:] if written.startswith("~/") else written
+            norm = posixpath.normpath(path)
+            if not plain_path(path) or path.startswith("/") or norm in (".", "..") or norm.startswith("../"):
+                raise NoFix(f"`{name}` {what} `{written}`, which is not a plain path in the copied folder")
+            if not ctx.has_file(in_ctx(norm)):
+                raise NoFix(f"`{name}` {what} `{written}`, which the context does not send")
+            install.need(norm)
+            install.config_paths.add(norm)
 
     def _unproven(self, install: InstallNeeds, dest_dir: str | None, **kw: Any) -> list[str]:
         return unproven(install, dest_dir, self._ctx, ctx_error=self._ctx_error,
@@ -1094,6 +1173,46 @@ def _named_by_setting(ctx: BuildContext, cf: ConfigFile, in_ctx: Any) -> str | N
     if len(set(found.values())) > 1:
         raise NoFix(f"the `{cf.settings[0][1]}` settings name different files ({', '.join(found.values())})")
     return next(iter(found.values()), None)
+
+
+def _workspace_member(ctx: BuildContext, folder: str, globs: list[str], limit: int = 20000) -> str | None:
+    """The ``package.json`` of a workspace member the context sends (relative to ``folder``,
+    the copied folder) for the folder ``globs`` (``packages/*``, ``apps/**``; ``!`` excludes;
+    ``node_modules`` is never a member); None when there is none. At most ``limit`` entries
+    are looked at."""
+    def matches(parts: list[str], pat: list[str]) -> bool:
+        if not pat:
+            return not parts
+        if pat[0] == "**":
+            return any(matches(parts[k:], pat[1:]) for k in range(len(parts) + 1))
+        return bool(parts) and fnmatch.fnmatchcase(parts[0], pat[0]) and matches(parts[1:], pat[1:])
+
+    def clean(g: str) -> list[str]:
+        return [p for p in posixpath.normpath(g.removeprefix("./")).split("/") if p not in ("", ".")]
+
+    nots = [clean(g[1:]) for g in globs if g.startswith("!")]
+    seen = 0
+    for glob in globs:
+        pat = clean(glob)
+        if glob.startswith("!") or not pat or ".." in pat:
+            continue
+        k = next((n for n, p in enumerate(pat) if any(ch in p for ch in "*?[{")), len(pat))
+        start = posixpath.normpath(posixpath.join(folder, *pat[:k])) if k else folder
+        if k == len(pat):
+            found = [start] if ctx.has_file(posixpath.join(start, "package.json")) else []
+        else:
+            found = []
+            for child, _ in ctx.walk(start):
+                seen += 1
+                if seen > limit:
+                    return None
+                if posixpath.basename(child) == "package.json" and "node_modules" not in child.split("/"):
+                    found.append(posixpath.dirname(child))
+        for member in sorted(found):
+            rel = clean(posixpath.relpath(member, folder))
+            if rel and matches(rel, pat) and not any(matches(rel, n) for n in nots):
+                return posixpath.join(*rel, "package.json")
+    return None
 
 
 def _brings_config(landing: Any, install: InstallNeeds, cwd: str) -> bool:
