@@ -20,7 +20,7 @@ from typing import Any
 from dockmod.cst import arguments as a
 from dockmod.cst import instructions as ins
 from dockmod.cst.module import Dockerfile
-from dockmod.lang.words import _WS_NO_NL, logical_text
+from dockmod.lang.words import _WS_NO_NL, go_quote, logical_text
 
 
 @lru_cache(maxsize=4)
@@ -110,6 +110,18 @@ def _values(i: ins.Instruction, seps: bool) -> tuple[list[str], bool]:
     return [""], False  # parseIgnore: unknown instructions keep no arguments
 
 
+def node_args(i: ins.Instruction, escape: str) -> tuple[list[str], bool]:
+    """``nodeArgs`` of BuildKit's ``instructions`` package and the ``json`` attribute: the
+    arguments ``instructions.Parse`` checks. ENV and LABEL give key, value and separator
+    triples; ONBUILD gives its trigger's keyword, then the trigger's arguments."""
+    if isinstance(i, ins.Onbuild):
+        if i.instruction is None:
+            return [], False
+        sub, _ = node_args(i.instruction, escape)
+        return [_keyword(i.instruction, escape), *sub], False
+    return _values(i, seps=True)
+
+
 def _flags(i: ins.Instruction) -> list[str]:
     return [f.text for f in i.flags if not f.is_terminator]
 
@@ -158,32 +170,6 @@ def instructions(df: Dockerfile) -> list[dict[str, Any]]:
             "heredocs": heredocs,
         })
     return out
-
-
-def go_quote(s: str) -> str:
-    """Go's ``strconv.Quote``."""
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch == '"' or ch == "\\":
-            out.append("\\" + ch)
-        elif ch in _SHORT:
-            out.append(_SHORT[ch])
-        elif 0xDC80 <= o <= 0xDCFF:  # an undecodable byte (surrogateescape)
-            out.append(f"\\x{o - 0xDC00:02x}")
-        elif ch == " " or (ch.isprintable() and o != 0xFEFF):
-            out.append(ch)
-        elif o < 0x80:
-            out.append(f"\\x{o:02x}")
-        elif o < 0x10000:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(f"\\U{o:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_SHORT = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 
 
 def _dump_node(i: ins.Instruction, esc: str) -> str:

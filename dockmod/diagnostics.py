@@ -39,17 +39,42 @@ def escape(text: str) -> str:
     return _CONTROL_RE.sub(_escape_one, text)
 
 
+#: How much of an error's message, and of the source line under it, is shown: a binary
+#: file's first "line" (and the unknown keyword the message names) can be kilobytes.
+_SHOWN = 200
+
+
+def _clip(raw: str, width: int) -> str:
+    """``escape(raw)``, cut to at most ``width`` characters plus ``…`` when longer; never
+    inside an escape such as ``\\xf0``."""
+    shown = escape(raw)
+    if len(shown) <= width:
+        return shown
+    out: list[str] = []
+    size = 0
+    for ch in raw:
+        piece = escape(ch)
+        if size + len(piece) > width:
+            break
+        out.append(piece)
+        size += len(piece)
+    return "".join(out) + "…"
+
+
 def render_parse_error(e: ParseError, path: str | None = None) -> str:
-    """``path:line:col: error: message`` plus the source line and a caret."""
+    """``path:line:col: error: message`` plus the source line and a caret.
+
+    The message and the source line are escaped and clipped the same way (:func:`_clip`);
+    the source line keeps at least some text after the caret."""
     where = escape(path or e.path or "<stdin>")
-    head = f"{where}:{e.line}:{e.column}: error: {escape(e.message)}"
+    head = f"{where}:{e.line}:{e.column}: error: {_clip(e.message, _SHOWN)}"
     if not e.source_line and e.line <= 0:
         return head
     num = str(e.line)
     pad = " " * len(num)
     raw = e.source_line.expandtabs(1)
-    src = escape(raw)
     caret_col = len(escape(raw[:min(e.raw_column, len(raw))]))
+    src = _clip(raw, max(_SHOWN, caret_col + 40))
     return "\n".join([
         head,
         f"{pad} |",

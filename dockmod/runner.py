@@ -259,9 +259,10 @@ def _steps(job: Job) -> Generator[int, None, FileResult]:
     # An unchanged tree prints its input byte for byte (the round trip): no need to print it.
     out = text if result.output is df else result.output.code
     if out != text:
-        # Never write a broken file: the output must parse again.
+        # Never write a broken file: the output must parse again and pass what
+        # `docker build` checks before building (reject_unknown).
         try:
-            parse(out, path=job.display)
+            reject_unknown(parse(out, path=job.display), job.display)
         except ParseError as e:
             return FileResult(job.display, Outcome.FAILED,
                               error=f"{job.display}: internal error: a fix produced unparsable output: {e}")

@@ -631,23 +631,33 @@ def heredocs_from_line(line: str) -> list[tuple[str, int, bool, bool]]:
         return []
     docs = []
     for word in words:
-        m = _HEREDOC_RE.match(word)
-        if not m or not m.group(3):
-            continue
-        rest = m.group(3)
-        try:
-            plain = process_words(rest, "\\")
-        except LexError as e:
-            raise HeredocError(str(e)) from None
-        if len(plain) != 1:
-            continue
-        raw = process_words(rest, "\\", raw_quotes=True)
-        if len(raw) != len(plain):
-            raise HeredocError(f"internal lexing of heredoc produced inconsistent results: {rest}")
-        name = plain[0]
-        expand = (name.count("'") + name.count('"')) == (raw[0].count("'") + raw[0].count('"'))
-        docs.append((name, int(m.group(1) or 0), m.group(2) == "-", expand))
+        doc = parse_heredoc(word)
+        if doc is not None:
+            docs.append(doc)
     return docs
+
+
+def parse_heredoc(word: str) -> tuple[str, int, bool, bool] | None:
+    """``ParseHeredoc``: ``word`` as a heredoc marker ``(name, fd, chomp, expand)``, or None.
+
+    Raises :class:`HeredocError` where Go returns an error (``MustParseHeredoc`` ignores it).
+    """
+    m = _HEREDOC_RE.match(word)
+    if not m or not m.group(3):
+        return None
+    rest = m.group(3)
+    try:
+        plain = process_words(rest, "\\")
+    except LexError as e:
+        raise HeredocError(str(e)) from None
+    if len(plain) != 1:
+        return None
+    raw = process_words(rest, "\\", raw_quotes=True)
+    if len(raw) != len(plain):
+        raise HeredocError(f"internal lexing of heredoc produced inconsistent results: {rest}")
+    name = plain[0]
+    expand = (name.count("'") + name.count('"')) == (raw[0].count("'") + raw[0].count('"'))
+    return name, int(m.group(1) or 0), m.group(2) == "-", expand
 
 
 class HeredocError(ValueError):
@@ -729,22 +739,30 @@ def decode_json_array(text: str) -> list[str] | None:
 
 
 def go_quote(s: str) -> str:
-    """Go's ``%q`` for the error messages BuildKit formats with it."""
+    """Go's ``strconv.Quote`` (``%q``, ``%#v``) for the messages BuildKit formats with it.
+
+    An undecodable byte (a surrogate, from ``surrogateescape``) is ``\\xNN``, as Go quotes a
+    byte that is not UTF-8.
+    """
     out = ['"']
     for ch in s:
+        o = ord(ch)
         if ch == '"' or ch == "\\":
             out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch.isprintable():
+        elif ch in _SHORT:
+            out.append(_SHORT[ch])
+        elif 0xDC80 <= o <= 0xDCFF:
+            out.append(f"\\x{o - 0xDC00:02x}")
+        elif ch == " " or (ch.isprintable() and o != 0xFEFF):
             out.append(ch)
-        elif ord(ch) < 0x10000:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) > 0xFF else f"\\x{ord(ch):02x}")
+        elif o < 0x80:
+            out.append(f"\\x{o:02x}")
+        elif o < 0x10000:
+            out.append(f"\\u{o:04x}")
         else:
-            out.append(f"\\U{ord(ch):08x}")
+            out.append(f"\\U{o:08x}")
     out.append('"')
     return "".join(out)
+
+
+_SHORT = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}

@@ -535,10 +535,55 @@ def test_an_empty_path_or_code_list_is_a_usage_error(tmp_path: Path, args: tuple
     assert (tmp_path / "Dockerfile").read_bytes() == LEGACY
 
 
+def test_an_instruction_buildkit_rejects_is_one_located_error_line(tmp_path: Path) -> None:
+    """The whole output, as a user sees it: one error line (BuildKit's message) with the
+    source line and a caret under the flag, exit 2, and the other file still checked."""
+    (tmp_path / "Dockerfile").write_bytes(b"FROM alpine\nONBUILD ONBUILD RUN x\n")
+    (tmp_path / "b.Dockerfile").write_bytes(b"FROM alpine AS build\nCOPY --chown=app \\\n    --form=build /a /b\n")
+    (tmp_path / "c.Dockerfile").write_bytes(b"FROM alpine\nCMD [\"x\"]\n")
+    code, out, err = dm("check", ".", cwd=tmp_path)
+    assert code == 2
+    assert (out, err.decode()) == (b"", (
+        "Dockerfile:2:9: error: Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed\n"
+        "  |\n"
+        "2 | ONBUILD ONBUILD RUN x\n"
+        "  |         ^\n"
+        "b.Dockerfile:3:5: error: unknown flag: --form (did you mean from?)\n"
+        "  |\n"
+        "3 |     --form=build /a /b\n"
+        "  |     ^\n"
+        "Found 0 findings.\n"
+        "2 failed\n"
+    ))
+
+
+def test_a_binary_file_s_error_is_escaped_and_clipped_like_its_source_line(tmp_path: Path) -> None:
+    """An undecodable byte reads ``\\xf0`` in the message as in the source line under it (not
+    U+FFFD), and neither prints kilobytes of a binary file's first "line"."""
+    data = b"\x7fELF\x02\x01" + b"\x00" * 30 + b"\xf0:" + b"\x00" * 3000 + b"\n"
+    (tmp_path / "Dockerfile").write_bytes(data)
+    code, _, err = dm("check", "Dockerfile", cwd=tmp_path)
+    assert code == 2
+    head, bar, source, caret = err.decode("utf-8").split("\n")[:4]
+    assert "\ufffd" not in head and "\\xf0:" in head and "\\xf0:" in source
+    assert head.startswith("Dockerfile:1:1: error: unknown instruction: \\x7fELF\\x02\\x01\\x00")
+    assert head.endswith("…") and source.endswith("…")
+    assert len(head) < 260 and len(source) < 260
+    assert not head.rstrip("…").endswith(("\\", "\\x", "\\x0"))  # cut between escapes, not inside one
+    assert caret == "  | ^"
+
+
 @pytest.mark.parametrize("text,message", [
     (b"FROM alpine\n\n# c\nRUNN echo hi\n", b"Dockerfile:4:1: error: unknown instruction: RUNN (did you mean RUN?)"),
     (b"FROM alpine\n<<<<<<< HEAD\nRUN a\n=======\n", b"Dockerfile:2:1: error: unknown instruction: <<<<<<<\n"),
     ("FROM alpine\nRUN x\n".encode("utf-16"), b"Dockerfile:1:1: error: the file is UTF-16"),
+    # BuildKit's instruction layer: fixable RUNs around a bare FROM/USER are not fixed
+    (b"FROM\nRUN apt-get update && apt-get install -y curl\nUSER\nRUN pip install flask\nFROM scratch AS\n"
+     b"CMD echo\n", b"Dockerfile:1:1: error: FROM requires either one or three arguments\n"),
+    (b"FROM alpine\nRUN apt-get update && apt-get install -y curl\nUSER\nCMD echo\n",
+     b"Dockerfile:3:1: error: USER requires exactly one argument\n"),
+    (b"FROM alpine\nRUN pip install flask\nHEALTHCHECK --interval=bad CMD x\n",
+     b'Dockerfile:3:13: error: time: invalid duration "bad"\n'),
 ])
 def test_what_docker_build_rejects_is_an_error_not_a_clean_file(tmp_path: Path, text: bytes, message: bytes) -> None:
     (tmp_path / "Dockerfile").write_bytes(text)
