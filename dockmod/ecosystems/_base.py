@@ -144,6 +144,12 @@ class CacheDir:
     #: mirror has dropped, unless the call refreshes it (``ManagerInfo.metadata_refresh``).
     #: The text says how long, for the reason given.
     expiring_metadata: str = ""
+    #: Offline settings of the row (spelled as ``ManagerInfo.offline_options`` and
+    #: ``offline_env``) with which a call reads something else in its place, never this
+    #: directory (Go's ``-mod=vendor``: the vendor folder, not the module cache): such a call
+    #: gets no mount of it, and reading what is on disk puts none of its mounts at risk.
+    bypass_options: tuple[str, ...] = ()
+    bypass_env: tuple[tuple[str, str], ...] = ()
 
     def applies(self, action: str) -> bool:
         """The cache is used by a call with ``action``."""
