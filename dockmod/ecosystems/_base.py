@@ -374,6 +374,16 @@ class ConfigFile:
     #: manager reads none (Go's ``GOWORK``, ``off``): that value leaves the file out; another
     #: (or one not known) declines the reorder, as dockmod does not copy the file it names.
     env: tuple[str, str] | None = None
+    #: Only calls that run one of these actions read it (mix's compile-time ``config/``:
+    #: ``deps.compile``, not ``deps.get``); empty: every call. A tool that runs several tasks
+    #: in one call names them as operands (``mix do deps.get, deps.compile``): those count.
+    actions: frozenset[str] = frozenset()
+
+    def read_by(self, call: PackageManagerCall) -> bool:
+        """``call`` reads it (see :attr:`actions`)."""
+        if not self.actions:
+            return True
+        return call.action in self.actions or any(w.text.rstrip(",") in self.actions for w in call.operands)
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,9 @@ names in ``.npmrc``/``pnpm-workspace.yaml``, or ``--pnpmfile``); ``bunfig.toml*`
 file ``-c``/``--config`` names) for bun; ``auth.json*`` for Composer (private
 repositories' credentials); ``gradle.properties``, ``gradle/libs.versions.toml`` and a
 ``buildSrc/`` folder for Gradle; Maven's ``.mvn/`` folder, copied whole as its own ``COPY .mvn/ ./.mvn/`` (its
-``maven.config`` may name other files there). The patch files ``package.json`` lists
+``maven.config`` may name other files there); mix's ``config/`` folder for ``mix deps.compile``
+(the compile-time configuration, as Phoenix's generated Dockerfile copies it before compiling the
+dependencies; ``mix deps.get`` alone does not read it), copied whole the same way. The patch files ``package.json`` lists
 under ``pnpm.patchedDependencies`` (pnpm) or ``patchedDependencies`` (bun) are copied
 too, each into its folder (``COPY patches/x.patch ./patches/``).
 
@@ -97,7 +99,10 @@ Also handled, each with the same safety rules:
 * ``cd DIR && <install>`` where ``DIR`` is the copy's destination, and ``;`` lists (a
   split at a ``;`` is unsafe: a failing command before it would now stop the build);
 * a **source or asset copy between the manifest copy and the install** (``COPY
-  requirements.txt .`` / ``COPY src ./src`` / ``RUN pip install -r …``) moves below it;
+  requirements.txt .`` / ``COPY src ./src`` / ``RUN pip install -r …``) moves below it; a
+  copy of configuration the install reads (its rows' ``project_config``: ``COPY config
+  config`` or ``COPY config/config.exs config/prod.exs config/`` before ``mix deps.compile``)
+  is no such copy, and stays;
 * a RUN of **named-package installs only** right after the whole-context copy
   (``pip install flask``, ``apt-get install …``, ``npm install -g …``, ``pnpm add -g``,
   ``yarn global add``; local paths and ``.tgz`` files excepted) moves above it;
@@ -1098,9 +1103,10 @@ def _named_by_setting(ctx: BuildContext, cf: ConfigFile, in_ctx: Any) -> str | N
 
 def _brings_config(landing: Any, install: InstallNeeds, cwd: str) -> bool:
     """A copy lands a configuration file or folder the install reads unnamed (its rows'
-    ``project_config``, the wrapper's folder) in its folder ``cwd``."""
+    ``project_config``, the wrapper's folder) in its folder ``cwd``, or files into such a
+    folder (``COPY config/config.exs config/prod.exs config/`` for mix's ``config/``)."""
     wanted = [posixpath.join(cwd, p) for p in (*(cf.path.rstrip("/") for cf in install.config), *install.folders)]
-    return any(w == path or (tree and w.startswith(path.rstrip("/") + "/"))
+    return any(w == path or (tree and w.startswith(path.rstrip("/") + "/")) or path.startswith(w + "/")
                for w in wanted for path, _, tree in landing)
 
 
