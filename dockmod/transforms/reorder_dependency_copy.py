@@ -193,10 +193,15 @@ the shipped image changes (a builder stage whose output is copied out is not shi
 
 No fix, only the finding (its message ends in "; no fix: " and the reason), when: the
 install runs in another directory than the one the context was copied to (``WORKDIR``,
-``--prefix``, ``-C``…); it is conditional (``if``, ``||``, a subshell); it uses a
+``--prefix``, ``-C``…); it is not a command of the ``RUN``'s top-level ``&&``/``;``
+list: conditional (in an ``if`` or ``case``, or joined by ``||``), in a loop, a subshell, a
+``{ }`` group or a function, part of a pipeline (the message says which); it uses a
 ``--mount=type=bind``; its manifests are named through variables or lie outside the
-context copy; a source-needing command comes before the install in the same ``RUN`` or
-the ``RUN`` cannot be split without losing a comment; a ``RUN`` between them runs the
+context copy; a source-needing command comes before the install in the same ``RUN``, the
+``RUN`` cannot be split without losing a comment, or a command the split would cut off is
+not one of that top-level list (``pip install -r requirements.txt && for d in plugins/*; do
+…; done``: the loop may need the sources, and a ``RUN`` is split only between top-level
+commands; the message names the compound command or pipeline); a ``RUN`` between them runs the
 project's own code, which the fix would run before the sources are copied, and whose output
 (a generated manifest, a local wheel, a configuration file) may be what the install reads:
 it installs, builds or runs the project (the ecosystem table's project steps:
