@@ -30,8 +30,10 @@ def _go_kind(call: PackageManagerCall) -> InstallKind | None:
 # GOFLAGS ("A space-separated list of -flag=value settings to apply to go commands by default":
 # https://pkg.go.dev/cmd/go#hdr-Environment_variables); "One or two dashes may be used"
 # (https://pkg.go.dev/flag#hdr-Command_line_flag_syntax). Such a call reads only what is on disk
-# (no download, DM201), and never the module cache (no mount of it, DM202). Not modelled: a
-# `-mod=mod` on the command line that overrides GOFLAGS (the mount is then left out, not wrong).
+# (no download, DM201), and never the module cache (no mount of it, DM202). Not modelled:
+# `-mod=mod` or `-mod=readonly` on the command line, which overrides GOFLAGS ("Flags listed on
+# the command line are applied after this list"); such a call is taken as vendored, so it misses
+# a module-cache mount (never a wrong mount) and DM201 adds no `go mod download` for it.
 VENDOR_OPTIONS = ("-mod=vendor", "--mod=vendor")
 VENDOR_ENV = (("GOFLAGS", "-mod=vendor"),)
 

@@ -72,7 +72,7 @@ def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: st
             if any(k in kinds for k in ("dep", "project", "mixed")):
                 # Another install, in a loop or an `if` after the one found (`&& for d in
                 # plugins/*; do pip install -r "$d/requirements.txt"; done`): part of the
-                # rest of the RUN, which the checks below keep from being cut.
+                # rest of the RUN, which cannot be cut off there (`_check_one_list` says so).
                 kinds.append("source")
                 continue
             raise NoFix(_install_placement(cmd, where, install))
@@ -125,7 +125,7 @@ def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: st
         return run, [run]
     if isinstance(run.command, JsonArray):
         raise NoFix("an exec-form `RUN` cannot be split")
-    check_one_list(commands, kinds, kinds.index("dep") if "dep" in kinds else 0)
+    _check_one_list(commands, kinds, kinds.index("dep") if "dep" in kinds else 0)
     if commands[first_source].previous_operator == ";":
         install.unsafe.append("the `RUN` is split at a `;`: a command before it that fails now stops the build")
     assert run.command is not None and not isinstance(run.command, str)
@@ -189,7 +189,7 @@ def _install_placement(cmd: SimpleCommand, where: str, install: InstallNeeds) ->
     return f"{what} is {where}"
 
 
-def check_one_list(commands: Sequence[SimpleCommand], kinds: list[str], at: int) -> None:
+def _check_one_list(commands: Sequence[SimpleCommand], kinds: list[str], at: int) -> None:
     """NoFix, naming it, when a command of a RUN to be split (``kinds``: what each is; ``at``:
     the install) is not one of its top-level ``&&``/``;`` list: the split cuts only there."""
     for k, cmd in enumerate(commands):
@@ -214,7 +214,7 @@ def split_mixed(run: Run, script: ShellScript, kinds: list[str],
         raise NoFix("the `RUN` installs dependencies in more than one command")
     if isinstance(run.command, JsonArray) or run.command is None:
         raise NoFix("an exec-form `RUN` cannot be split")
-    check_one_list(script.commands, kinds, at)
+    _check_one_list(script.commands, kinds, at)
     head_cmd = run.command
     for _ in range(len(script.commands) - at - 1):
         head_cmd = remove_command(head_cmd, parse_shell(head_cmd).commands[-1])  # type: ignore[arg-type,assignment]
