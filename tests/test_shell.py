@@ -85,6 +85,32 @@ def test_shell_command_node_and_assignments() -> None:
     assert cmd.previous_operator is None and not cmd.nested
 
 
+# (script, the compound command around its last command: SimpleCommand.compound)
+COMPOUNDS = [
+    ("pip x", None),
+    ("a | pip x", None),
+    ("! pip x > /dev/null", None),
+    ("a && for d in p/*; do pip x; done", "for"),
+    ("for ((i = 0; i < 2; i++)); do pip x; done", "for"),
+    ("while a; do pip x; done", "while"),
+    ("until a; do pip x; done", "until"),
+    ("if [ -f x ]; then pip x; fi", "if"),
+    ("case $x in a) pip x ;; esac", "case"),
+    ("a && (cd b && pip x) 2>/dev/null", "("),
+    ("{ pip x; }", "{"),
+    ("f() { pip x; }", "function"),
+    ("if a; then for b in c; do pip x; done; fi", "if"),  # the outermost
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), COMPOUNDS)
+def test_compound(raw: str, expected: str | None) -> None:
+    cmd = parse_shell(raw).commands[-1]
+    assert cmd.name == "pip"
+    assert cmd.compound == expected
+    assert cmd.nested is (expected is not None)
+
+
 # --- words --------------------------------------------------------------------------------
 
 # (word as written, text, static)

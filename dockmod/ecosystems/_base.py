@@ -144,6 +144,12 @@ class CacheDir:
     #: mirror has dropped, unless the call refreshes it (``ManagerInfo.metadata_refresh``).
     #: The text says how long, for the reason given.
     expiring_metadata: str = ""
+    #: Offline settings of the row (spelled as ``ManagerInfo.offline_options`` and
+    #: ``offline_env``) with which a call reads something else in its place, never this
+    #: directory (Go's ``-mod=vendor``: the vendor folder, not the module cache): such a call
+    #: gets no mount of it, and reading what is on disk puts none of its mounts at risk.
+    bypass_options: tuple[str, ...] = ()
+    bypass_env: tuple[tuple[str, str], ...] = ()
 
     def applies(self, action: str) -> bool:
         """The cache is used by a call with ``action``."""
@@ -368,6 +374,16 @@ class ConfigFile:
     #: manager reads none (Go's ``GOWORK``, ``off``): that value leaves the file out; another
     #: (or one not known) declines the reorder, as dockmod does not copy the file it names.
     env: tuple[str, str] | None = None
+    #: Only calls that run one of these actions read it (mix's compile-time ``config/``:
+    #: ``deps.compile``, not ``deps.get``); empty: every call. A tool that runs several tasks
+    #: in one call names them as operands (``mix do deps.get, deps.compile``): those count.
+    actions: frozenset[str] = frozenset()
+
+    def read_by(self, call: PackageManagerCall) -> bool:
+        """``call`` reads it (see :attr:`actions`)."""
+        if not self.actions:
+            return True
+        return call.action in self.actions or any(w.text.rstrip(",") in self.actions for w in call.operands)
 
 
 @dataclass(frozen=True, slots=True)

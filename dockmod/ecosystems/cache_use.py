@@ -59,15 +59,46 @@ def offline(call: PackageManagerCall, get: Getter) -> list[str]:
     ``ENV`` or written before the command). ``get``: the variables in the environment of
     ``call``'s command (:func:`dockmod.semantic.env.env_at`), so ``GOPROXY=off go build``
     and ``export GOFLAGS=-mod=vendor; go build`` count."""
+    return [shown for shown, _ in _offline(call, get)]
+
+
+def _offline(call: PackageManagerCall, get: Getter) -> list[tuple[str, str | tuple[str, str]]]:
+    """:func:`offline`, each as written and as the row's entry that matched it (an
+    ``offline_options`` spelling, an ``offline_env`` pair)."""
     info = call.info
     names = info.offline_options
+    out: list[tuple[str, str | tuple[str, str]]] = []
     # Most rows (apt's) have no offline option: their options are not looked through.
-    out = [o.name for o in call.options if o.name in names or f"{o.name}={o.value}" in names] if names else []
+    for o in call.options if names else ():
+        spelled = o.name if o.name in names else f"{o.name}={o.value}"
+        if spelled in names:
+            out.append((o.name, spelled))
     for var, value in info.offline_env:
         got = get(var)
         if isinstance(got, str) and (value == "*" or value in got.split()):
-            out.append(f"{var}={got}")
+            out.append((f"{var}={got}", (var, value)))
     return out
+
+
+def bypassed(cache: CacheDir, call: PackageManagerCall, get: Getter) -> str | None:
+    """How ``call`` reads something else in place of ``cache`` (its ``bypass_options`` and
+    ``bypass_env``: ``go build -mod=vendor`` reads the vendor folder, not the module cache),
+    as written; None when it may use it."""
+    if not (cache.bypass_options or cache.bypass_env):
+        return None
+    return next((shown for shown, entry in _offline(call, get)
+                 if entry in cache.bypass_options or entry in cache.bypass_env), None)
+
+
+def reads_stored(call: PackageManagerCall, get: Getter) -> list[str]:
+    """:func:`offline` without what only makes ``call`` read something else in place of a
+    cache of its row (:func:`bypassed`): how it reads what an earlier step stored."""
+    found = _offline(call, get)
+    if not found:
+        return []
+    caches = call.info.caches
+    return [shown for shown, entry in found
+            if not any(entry in cd.bypass_options or entry in cd.bypass_env for cd in caches)]
 
 
 def defeats(key: str, value: str | None) -> bool:
@@ -745,7 +776,7 @@ def cache_targets(call: PackageManagerCall, get: Getter, *, root: bool, config: 
     # it up only when it is not.
     moved = bool(config)
     for cd in caches:
-        if not cd.applies(call.action):
+        if not cd.applies(call.action) or bypassed(cd, call, get) is not None:
             continue
         if cd.explicit and not (moved and cd in config) and not any(
                 isinstance(get(v), str) for v in (*cd.env, *(o for o, _ in cd.overrides))):

@@ -24,6 +24,19 @@ def _go_kind(call: PackageManagerCall) -> InstallKind | None:
     return None
 
 
+# Vendoring: "When vendoring is enabled, build commands like go build and go test load packages
+# from the vendor directory instead of accessing the network or the local module cache"
+# (https://go.dev/ref/mod#vendoring). `-mod=vendor` enables it, on the command line or in
+# GOFLAGS ("A space-separated list of -flag=value settings to apply to go commands by default":
+# https://pkg.go.dev/cmd/go#hdr-Environment_variables); "One or two dashes may be used"
+# (https://pkg.go.dev/flag#hdr-Command_line_flag_syntax). Such a call reads only what is on disk
+# (no download, DM201), and never the module cache (no mount of it, DM202). Not modelled:
+# `-mod=mod` or `-mod=readonly` on the command line, which overrides GOFLAGS ("Flags listed on
+# the command line are applied after this list"); such a call is taken as vendored, so it misses
+# a module-cache mount (never a wrong mount) and DM201 adds no `go mod download` for it.
+VENDOR_OPTIONS = ("-mod=vendor", "--mod=vendor")
+VENDOR_ENV = (("GOFLAGS", "-mod=vendor"),)
+
 MANAGERS = (
     # https://pkg.go.dev/cmd/go
     # module cache: https://go.dev/ref/mod#module-cache (GOMODCACHE, default $GOPATH/pkg/mod,
@@ -50,6 +63,8 @@ MANAGERS = (
                 overrides=(("GOPATH", "{GOPATH}/pkg/mod"),),
                 kind="store",
                 source="https://go.dev/ref/mod#module-cache",
+                bypass_options=VENDOR_OPTIONS,
+                bypass_env=VENDOR_ENV,
             ),
             CacheDir(
                 "{XDG_CACHE_HOME:-{HOME}/.cache}/go-build",
@@ -60,9 +75,8 @@ MANAGERS = (
         ),
         # https://pkg.go.dev/cmd/go#hdr-Clean_build_and_test_caches_and_module_cache
         cleaners=(("go", "clean", "-modcache"), ("go", "clean", "-cache")),
-        # "One or two dashes may be used" (https://pkg.go.dev/flag#hdr-Command_line_flag_syntax)
-        offline_options=("-mod=vendor", "--mod=vendor"),
-        offline_env=(("GOPROXY", "off"), ("GOFLAGS", "-mod=vendor")),
+        offline_options=VENDOR_OPTIONS,
+        offline_env=(("GOPROXY", "off"), *VENDOR_ENV),
         # https://go.dev/ref/mod#go-install (``go install pkg@v1.2.3``)
         tool_actions=frozenset({"install"}), pin=r"[^@]*@v\d",
         kind_rule=_go_kind,

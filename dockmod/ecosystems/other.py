@@ -7,7 +7,9 @@ states them (Swift, Crystal, Haskell's cabal, Nim and Gleam have none here).
 
 from __future__ import annotations
 
-from dockmod.ecosystems._base import CacheDir, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall
+from dockmod.ecosystems._base import (
+    CacheDir, ConfigFile, Ecosystem, InstallKind, Manager, ManagerInfo, PackageManagerCall,
+)
 from dockmod.ecosystems._rows import names, same
 from dockmod.shell.commands import CommandSpec, Option
 from dockmod.shell.parse import ShellWord
@@ -133,6 +135,18 @@ MANAGERS = (
         action_manifests={"": ("mix.exs", "mix.lock")},
         caches=(CacheDir("{HOME}/.hex/packages", overrides=(("HEX_HOME", "{HEX_HOME}/packages"),),
                          source="https://hexdocs.pm/hex/Mix.Tasks.Hex.Config.html"),),
+        # The compile-time configuration: "config/config.exs is always loaded automatically by
+        # the Mix CLI when it boots" and is compile-time configuration
+        # (https://hexdocs.pm/mix/Mix.Tasks.Loadconfig.html); it imports the others
+        # (`import_config "#{config_env()}.exs"`). Compiling the dependencies reads it, fetching
+        # them does not: Phoenix's generated Dockerfile runs `mix deps.get` after copying
+        # `mix.exs mix.lock` only, then copies `config/config.exs config/${MIX_ENV}.exs` "before we
+        # compile dependencies to ensure any relevant config change will trigger the dependencies
+        # to be re-compiled", then runs `mix deps.compile` (phoenixframework/phoenix,
+        # priv/templates/phx.gen.release/Dockerfile.eex). The whole folder is taken: which files
+        # `config.exs` imports only it says.
+        project_config=(ConfigFile("config/", "https://hexdocs.pm/mix/Mix.Tasks.Loadconfig.html",
+                                   actions=frozenset({"deps.compile", "compile", "release"})),),
         kind_rule=_tasks({"deps.get": _D, "deps.compile": _D, "local.hex": _K, "local.rebar": _K,
                           "compile": _P, "release": _P, "phx.digest": _P, "assets.deploy": _P}, None),
     ),

@@ -295,7 +295,7 @@ def record_config(call: PackageManagerCall, install: InstallNeeds) -> None:
     ``project_config`` and ``patch_table``), and a configuration file its options name."""
     env = install.env_at(call.command) if install.env_at is not None else None
     for cf in call.info.project_config:
-        if env is not None and _turned_off(cf, env):
+        if not cf.read_by(call) or env is not None and _turned_off(cf, env):
             continue
         if cf not in install.config:
             install.config.append(cf)

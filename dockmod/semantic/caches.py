@@ -44,6 +44,7 @@ from dockmod.ecosystems.cache_use import (
     may_name,
     may_run,
     offline,
+    reads_stored,
     reads_stored_index,
     refreshes_metadata,
     removed_operands,
@@ -1032,7 +1033,7 @@ class MountRisks:
         toolbox: list[str] = []
         grouped: dict[str, list[str]] = {}
         for call in calls:
-            reads = offline(call, call_env(scope.run_get, script, call.command))
+            reads = reads_stored(call, call_env(scope.run_get, script, call.command))
             if reads:
                 out.append(f"`{reads[0]}` reads only what an earlier step stored")
             if reads_stored_index(call, calls):

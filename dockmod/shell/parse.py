@@ -326,6 +326,26 @@ class SimpleCommand:
         """The operator joining the previous command to this one, or None."""
         return (self._links or self._build_links())[2]
 
+    @property
+    def compound(self) -> str | None:
+        """The keyword of the outermost compound command around it, for messages: ``for``,
+        ``while``, ``until``, ``if``, ``case``, ``(`` (a subshell), ``{`` (a group) or
+        ``function``; None when it is not :attr:`nested`. Climbs the tree at each read."""
+        if not self.nested:
+            return None
+        flat = kind_ids(_CHAINS | _STATEMENT_WRAPPERS | {"program"})
+        outer = None
+        n = self._node.parent
+        while n is not None:
+            if n.kind_id not in flat:
+                outer = n
+            n = n.parent
+        if outer is None or not outer.children:
+            return None
+        if outer.type == "function_definition":
+            return "function"
+        return outer.children[0].type  # the keyword token (`for`, `until`…), `(` or `{`
+
     # Logical offsets used by remove_command: this statement, the previous statement's
     # end, and (operator end, next statement start).
     @property

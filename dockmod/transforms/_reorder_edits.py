@@ -30,7 +30,7 @@ from dockmod.ecosystems.steps import (
 from dockmod.errors import ParseError
 from dockmod.semantic.copies import copied_before, resolve_path
 from dockmod.semantic.installs import calls_by_span, cd_target, needs_no_sources
-from dockmod.shell import ShellScript, insert_words_after, parse_shell, remove_command, remove_words
+from dockmod.shell import ShellScript, SimpleCommand, insert_words_after, parse_shell, remove_command, remove_words
 
 # Operators a RUN may be split at (`;` with a caveat, see `split_run`).
 SEQ = ("&&", ";")
@@ -67,11 +67,18 @@ def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: st
         call = calls.get(cmd.span)
         target = cd_target(cmd)
         project = call is not None and "dep" not in kinds and "project" not in kinds and project_step(call)
+        installing = call is not None and (is_dependency_step(call) or project or mixed_pip(call))
+        if installing and (where := _placement(cmd)) is not None:
+            if any(k in kinds for k in ("dep", "project", "mixed")):
+                # Another install, in a loop or an `if` after the one found (`&& for d in
+                # plugins/*; do pip install -r "$d/requirements.txt"; done`): part of the
+                # rest of the RUN, which cannot be cut off there (`_check_one_list` says so).
+                kinds.append("source")
+                continue
+            raise NoFix(_install_placement(cmd, where, install))
         if call is not None and "mixed" not in kinds and mixed_pip(call):
             # `pip install -r requirements.txt .`: the `-r` part goes first, the
             # project install stays after the copy.
-            if cmd.nested or cmd.operator not in (None, *SEQ) or cmd.previous_operator not in (None, *SEQ):
-                raise NoFix("the install is conditional or part of a pipeline")
             if "source" in kinds:
                 kinds.append("source")
                 continue
@@ -80,8 +87,6 @@ def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: st
             kinds.append("mixed")
             continue
         if call is not None and (is_dependency_step(call) or project):
-            if cmd.nested or cmd.operator not in (None, *SEQ) or cmd.previous_operator not in (None, *SEQ):
-                raise NoFix("the install is conditional or part of a pipeline")
             if install.cwd is None:
                 install.cwd = cwd
             elif install.cwd != cwd:
@@ -120,9 +125,7 @@ def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: st
         return run, [run]
     if isinstance(run.command, JsonArray):
         raise NoFix("an exec-form `RUN` cannot be split")
-    for cmd in commands:
-        if cmd.nested or cmd.operator not in (None, *SEQ) or cmd.previous_operator not in (None, *SEQ):
-            raise NoFix("the `RUN` is not one `&&`/`;` list, so it cannot be split")
+    _check_one_list(commands, kinds, kinds.index("dep") if "dep" in kinds else 0)
     if commands[first_source].previous_operator == ";":
         install.unsafe.append("the `RUN` is split at a `;`: a command before it that fails now stops the build")
     assert run.command is not None and not isinstance(run.command, str)
@@ -150,6 +153,58 @@ def split_run(run: Run, script: ShellScript, install: InstallNeeds, dest_dir: st
     return head, [tail]
 
 
+# Compound commands as a message names them, by their keyword (`SimpleCommand.compound`).
+_COMPOUNDS = {"for": "a `for` loop", "while": "a `while` loop", "until": "an `until` loop", "if": "an `if`",
+              "case": "a `case`", "(": "a subshell", "{": "a `{ }` group", "function": "a function"}
+
+
+def _placement(cmd: SimpleCommand) -> str | None:
+    """Where ``cmd`` stands when it is not a command of the RUN's top-level ``&&``/``;``
+    list, for a message: ``in a `for` loop``, ``part of a pipeline``…; None when it is one."""
+    if cmd.nested:
+        return "in " + _compound(cmd)
+    ops = [op for op in (cmd.previous_operator, cmd.operator) if op not in (None, *SEQ)]
+    if not ops:
+        return None
+    if any(op in ("|", "|&") for op in ops):
+        return "part of a pipeline"
+    if "||" in ops:
+        return "joined by `||`"
+    if "&" in ops:
+        return "run in the background (`&`)"
+    return f"joined by `{ops[0]}`"
+
+
+def _compound(cmd: SimpleCommand) -> str:
+    """The compound command around the nested ``cmd``, as a message names it."""
+    return _COMPOUNDS.get(cmd.compound or "", "a compound command")
+
+
+def _install_placement(cmd: SimpleCommand, where: str, install: InstallNeeds) -> str:
+    """Why the install ``cmd`` (standing ``where``, see :func:`_placement`) cannot be moved."""
+    text = command_text(cmd)
+    what = "the install" if text == install.text else f"`{text}`"
+    if where in ("in an `if`", "in a `case`", "joined by `||`"):
+        return f"{what} is conditional ({where})"
+    return f"{what} is {where}"
+
+
+def _check_one_list(commands: Sequence[SimpleCommand], kinds: list[str], at: int) -> None:
+    """NoFix, naming it, when a command of a RUN to be split (``kinds``: what each is; ``at``:
+    the install) is not one of its top-level ``&&``/``;`` list: the split cuts only there."""
+    for k, cmd in enumerate(commands):
+        where = _placement(cmd)
+        if where is None:
+            continue
+        side = "before" if k < at else "after"
+        if cmd.nested:
+            subject = f"{_compound(cmd)} {side} the install in the same `RUN` (with `{command_text(cmd)}`)"
+        else:
+            subject = f"`{command_text(cmd)}` {side} the install in the same `RUN`, {where},"
+        needs = "may need the sources, " if side == "after" and kinds[k] == "source" else "cannot be split off, "
+        raise NoFix(f"{subject} {needs}and a `RUN` is only split between its top-level `&&`/`;` commands")
+
+
 def split_mixed(run: Run, script: ShellScript, kinds: list[str],
                 calls: dict[tuple[int, int], PackageManagerCall]) -> tuple[Run, list[Run]]:
     """``pip install -r req.txt .`` → ``pip install -r req.txt`` before the copy, and
@@ -159,9 +214,7 @@ def split_mixed(run: Run, script: ShellScript, kinds: list[str],
         raise NoFix("the `RUN` installs dependencies in more than one command")
     if isinstance(run.command, JsonArray) or run.command is None:
         raise NoFix("an exec-form `RUN` cannot be split")
-    for cmd in script.commands:
-        if cmd.nested or cmd.operator not in (None, *SEQ) or cmd.previous_operator not in (None, *SEQ):
-            raise NoFix("the `RUN` is not one `&&`/`;` list, so it cannot be split")
+    _check_one_list(script.commands, kinds, at)
     head_cmd = run.command
     for _ in range(len(script.commands) - at - 1):
         head_cmd = remove_command(head_cmd, parse_shell(head_cmd).commands[-1])  # type: ignore[arg-type,assignment]

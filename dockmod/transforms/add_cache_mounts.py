@@ -53,6 +53,12 @@ cache directory the tool uses, for the user and environment in effect at that ``
 * cargo's ``target/`` (after ``cd``, ``--target-dir`` or ``CARGO_TARGET_DIR``) is mounted
   too when the same ``RUN`` copies the artifact out of it and no later instruction names
   it or copies from it: the build cache stays out of the image, the binary does not.
+* Go's module cache is not mounted for a call that reads the vendor folder in its place
+  (``go build -mod=vendor``, ``-mod vendor``, ``go test``/``go install``… too, or
+  ``GOFLAGS=-mod=vendor`` where it runs: the cache row's ``bypass_options``/``bypass_env``):
+  "build commands like go build and go test load packages from the vendor directory instead
+  of accessing the network or the local module cache" (https://go.dev/ref/mod#vendoring).
+  Its build cache is mounted as for any build.
 * Mounts already on the ``RUN`` are kept. A target that is already mounted (or lies
   inside a mounted directory) is never added again, nor one that holds a cache mount the
   user chose (``/go/pkg/mod/cache`` only: never ``/go/pkg/mod`` nested over it); an
@@ -109,7 +115,7 @@ what the image holds at that path. So the fix is:
   command dockmod cannot see into (``make``, a script). The mount would hide those files.
 * Unsafe when the call only reads what is stored (``cargo --offline``/``--frozen``,
   ``mvn -o``, ``npm``/``yarn``/``pnpm``/``gradle``/``uv --offline``, ``pip --no-index``,
-  ``GOPROXY=off``, ``GOFLAGS=-mod=vendor``, ``npm_config_offline=true``, ``PIP_NO_INDEX=1``,
+  ``GOPROXY=off``, ``npm_config_offline=true``, ``PIP_NO_INDEX=1``,
   set by ``ENV`` or written before the command: ``GOPROXY=off go build``, which also
   overrides an ``ENV`` value): an empty or evicted mount breaks it. Likewise ``apt-get install``
   without ``apt-get update`` in the same ``RUN`` reads the lists an earlier ``RUN`` stored,

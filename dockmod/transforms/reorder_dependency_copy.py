@@ -54,7 +54,9 @@ names in ``.npmrc``/``pnpm-workspace.yaml``, or ``--pnpmfile``); ``bunfig.toml*`
 file ``-c``/``--config`` names) for bun; ``auth.json*`` for Composer (private
 repositories' credentials); ``gradle.properties``, ``gradle/libs.versions.toml`` and a
 ``buildSrc/`` folder for Gradle; Maven's ``.mvn/`` folder, copied whole as its own ``COPY .mvn/ ./.mvn/`` (its
-``maven.config`` may name other files there). The patch files ``package.json`` lists
+``maven.config`` may name other files there); mix's ``config/`` folder for ``mix deps.compile``
+(the compile-time configuration, as Phoenix's generated Dockerfile copies it before compiling the
+dependencies; ``mix deps.get`` alone does not read it), copied whole the same way. The patch files ``package.json`` lists
 under ``pnpm.patchedDependencies`` (pnpm) or ``patchedDependencies`` (bun) are copied
 too, each into its folder (``COPY patches/x.patch ./patches/``), and so are, for Yarn, the
 files Yarn loads from the project before it installs: the release ``.yarnrc.yml``'s
@@ -102,7 +104,10 @@ Also handled, each with the same safety rules:
 * ``cd DIR && <install>`` where ``DIR`` is the copy's destination, and ``;`` lists (a
   split at a ``;`` is unsafe: a failing command before it would now stop the build);
 * a **source or asset copy between the manifest copy and the install** (``COPY
-  requirements.txt .`` / ``COPY src ./src`` / ``RUN pip install -r …``) moves below it;
+  requirements.txt .`` / ``COPY src ./src`` / ``RUN pip install -r …``) moves below it; a
+  copy of configuration the install reads (its rows' ``project_config``: ``COPY config
+  config`` or ``COPY config/config.exs config/prod.exs config/`` before ``mix deps.compile``)
+  is no such copy, and stays;
 * a RUN of **named-package installs only** right after the whole-context copy
   (``pip install flask``, ``apt-get install …``, ``npm install -g …``, ``pnpm add -g``,
   ``yarn global add``; local paths and ``.tgz`` files excepted) moves above it;
@@ -208,10 +213,15 @@ copied manifest declares workspaces (``workspaces`` in ``package.json``, ``packa
 ``pnpm-workspace.yaml``) and the context has a member's ``package.json``, which the
 manifest copy would not bring (without such a member the fix stays unsafe); the
 install runs in another directory than the one the context was copied to (``WORKDIR``,
-``--prefix``, ``-C``…); it is conditional (``if``, ``||``, a subshell); it uses a
+``--prefix``, ``-C``…); it is not a command of the ``RUN``'s top-level ``&&``/``;``
+list: conditional (in an ``if`` or ``case``, or joined by ``||``), in a loop, a subshell, a
+``{ }`` group or a function, part of a pipeline (the message says which); it uses a
 ``--mount=type=bind``; its manifests are named through variables or lie outside the
-context copy; a source-needing command comes before the install in the same ``RUN`` or
-the ``RUN`` cannot be split without losing a comment; a ``RUN`` between them runs the
+context copy; a source-needing command comes before the install in the same ``RUN``, the
+``RUN`` cannot be split without losing a comment, or a command the split would cut off is
+not one of that top-level list (``pip install -r requirements.txt && for d in plugins/*; do
+…; done``: the loop may need the sources, and a ``RUN`` is split only between top-level
+commands; the message names the compound command or pipeline); a ``RUN`` between them runs the
 project's own code, which the fix would run before the sources are copied, and whose output
 (a generated manifest, a local wheel, a configuration file) may be what the install reads:
 it installs, builds or runs the project (the ecosystem table's project steps:
@@ -1217,9 +1227,10 @@ def _workspace_member(ctx: BuildContext, folder: str, globs: list[str], limit: i
 
 def _brings_config(landing: Any, install: InstallNeeds, cwd: str) -> bool:
     """A copy lands a configuration file or folder the install reads unnamed (its rows'
-    ``project_config``, the wrapper's folder) in its folder ``cwd``."""
+    ``project_config``, the wrapper's folder) in its folder ``cwd``, or files into such a
+    folder (``COPY config/config.exs config/prod.exs config/`` for mix's ``config/``)."""
     wanted = [posixpath.join(cwd, p) for p in (*(cf.path.rstrip("/") for cf in install.config), *install.folders)]
-    return any(w == path or (tree and w.startswith(path.rstrip("/") + "/"))
+    return any(w == path or (tree and w.startswith(path.rstrip("/") + "/")) or path.startswith(w + "/")
                for w in wanted for path, _, tree in landing)
 
 
