@@ -300,16 +300,27 @@ def _mask(df: Any, text: str, out: str, display: str, diff: str, lines: dict[int
     values = secret_values(df, *_secret_words(options or {}), text=text)
     if not values:
         return diff, lines, findings, remaining
-    masked = mask_secrets(diff, values)
+    masked = _mask_hunks(diff, values)
     if masked != diff:
         from dockmod.diff import unified_diff
 
         diff = unified_diff(text, out, display, hide=lambda line: mask_secrets(line, values) != line)
-        masked = mask_secrets(diff, values)
+        masked = _mask_hunks(diff, values)
         if masked != diff:
             masked = MASK_NOTE + masked
     return (masked, {n: mask_secrets(line, values) for n, line in lines.items()},
             mask_findings(findings, values), mask_findings(remaining, values))
+
+
+def _mask_hunks(diff: str, values: Any) -> str:
+    """``diff`` with secret values masked in its hunks; its ``---``/``+++`` lines name the
+    file, whose path is printed unmasked everywhere else (cpuguy83-nagios's ``nagios``)."""
+    from dockmod.secrets import mask_secrets
+
+    if not diff:
+        return diff
+    old, new, hunks = diff.split("\n", 2)
+    return f"{old}\n{new}\n{mask_secrets(hunks, values)}"
 
 
 # -- the pool ---------------------------------------------------------------------------------

@@ -123,6 +123,16 @@ def test_fix_dry_run_that_must_mask_says_the_patch_does_not_apply(tmp_path: Path
     assert _git_apply(tmp_path, out).returncode != 0
 
 
+def test_a_masked_diff_keeps_the_file_name_in_its_headers(tmp_path: Path) -> None:
+    # cpuguy83's nagios: the password `nagios` is also in the path, printed as is elsewhere.
+    (tmp_path / "nagios").mkdir()
+    (tmp_path / "nagios" / "Dockerfile").write_text("FROM alpine\nENV NAGIOS_PASS nagios\n")
+    code, out, _ = run("fix", "--select", "DM502", "nagios/Dockerfile", cwd=tmp_path)
+    assert code == 1
+    assert out.endswith("--- a/nagios/Dockerfile\n+++ b/nagios/Dockerfile\n@@ -1,2 +1,2 @@\n"
+                        " FROM alpine\n-ENV NAGIOS_PASS ****\n+ENV NAGIOS_PASS=****\n")
+
+
 def test_fix_apply_writes_atomically_and_keeps_mode(tree: Path) -> None:
     target = tree / "Dockerfile"
     target.chmod(0o640)
