@@ -356,8 +356,8 @@ class BuildContext:
                     reason += _FIXTURE_NOTE
                 risky.append(Risky(rel, reason))
         # Likely test fixtures last: a finding names only the first few paths.
-        return ContextSummary(files, size, tuple(sorted(risky, key=lambda r: (r.reason.endswith(_FIXTURE_NOTE), r.path))),
-                              truncated)
+        risky.sort(key=lambda r: (r.reason.endswith(_FIXTURE_NOTE), r.path))
+        return ContextSummary(files, size, tuple(risky), truncated)
 
 
 def open_context(dockerfile: str | os.PathLike[str] | None, context: str | None = None) -> BuildContext | None:

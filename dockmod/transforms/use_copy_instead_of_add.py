@@ -133,7 +133,7 @@ class UseCopyInsteadOfAdd(Transform):
         escape = self.context.dockerfile.escape
         try:
             # Word form keeps quotes and escapes; the JSON form's strings are already plain.
-            plain = sources if updated.json is not None else [process_word(s, escape) for s in sources]
+            plain = list(sources) if updated.json is not None else [process_word(s, escape) for s in sources]
         except LexError:
             return updated
         may_fetch = ""
