@@ -422,6 +422,11 @@ def _run(mode: str, paths: tuple[str, ...], select: tuple[str, ...], extend_sele
                     _line(render_finding(r.path, f, unsafe_fixes=r.unsafe_fixes))
             if mode == "diff" and r.diff:
                 _out(_color_diff(r.diff, color))
+                from dockmod.secrets import MASK_NOTE  # (loaded by the runner already)
+
+                if r.diff.startswith(MASK_NOTE.encode()):
+                    _line(f"{escape(r.path)}: the diff masks secret values as ****, so the patch does not apply; "
+                          "`dockmod fix --apply` writes the fix", err=True)
             if verbose:
                 if mode == "check" and not r.findings:
                     _line(f"{escape(r.path)}: no findings", err=True)

@@ -280,8 +280,8 @@ def _steps(job: Job) -> Generator[int, None, FileResult]:
         from dockmod.diff import unified_diff  # difflib: only a changed file needs it
 
         diff_text = unified_diff(text, out, job.display)
-    diff_text, lines, findings, remaining = _mask(df, text, diff_text, lines, result.findings, result.remaining,
-                                                  options)
+    diff_text, lines, findings, remaining = _mask(df, text, out, job.display, diff_text, lines, result.findings,
+                                                  result.remaining, options)
     diff = diff_text.encode("utf-8", "surrogateescape")
     fixed: dict[str, int] = {}
     if changed:
@@ -328,15 +328,23 @@ def _secret_words(options: Mapping[str, Mapping[str, Any]]) -> tuple[tuple[str, 
     return tuple(map(str, own.get("allow") or ())), tuple(map(str, own.get("deny") or ()))
 
 
-def _mask(df: Any, text: str, diff: str, lines: dict[int, str], findings: list[Finding],
+def _mask(df: Any, text: str, out: str, display: str, diff: str, lines: dict[int, str], findings: list[Finding],
           remaining: list[Finding], options: Mapping[str, Mapping[str, Any]] | None = None,
           ) -> tuple[str, dict[int, str], list[Finding], list[Finding]]:
     """Secret values (ARG/ENV defaults, pasted tokens) masked in everything shown (issue 13):
     the diff, the quoted source lines, and every finding's message and fix title.
 
-    ``text`` is the source of ``df`` (``df.code``); ``options``: the transforms' options, whose
-    DM301 ``allow`` and ``deny`` words judge keys (:func:`_secret_words`). A file with no diff and no findings shows nothing of its text,
-    so its secrets are not looked for.
+    ``text`` is the source of ``df`` (``df.code``), ``out`` the fixed text and ``diff`` the
+    diff between them (at ``display``); ``options``: the transforms' options, whose DM301
+    ``allow`` and ``deny`` words judge keys (:func:`_secret_words`). A file with no diff and
+    no findings shows nothing of its text, so its secrets are not looked for.
+
+    The diff must stay a patch that applies: it is made again without the lines that hold
+    a secret as context, wherever ``git apply`` can do without them
+    (:func:`dockmod.diff.unified_diff`'s ``hide``). Only a secret that the patch cannot
+    leave out (on a line the fix changes, or directly after one) is masked, and then the
+    diff starts with :data:`~dockmod.secrets.MASK_NOTE`: it no longer applies, which the
+    CLI says.
     """
     if not diff and not lines and not findings and not remaining:
         return diff, lines, findings, remaining
@@ -345,11 +353,27 @@ def _mask(df: Any, text: str, diff: str, lines: dict[int, str], findings: list[F
     values = secret_values(df, *_secret_words(options or {}), text=text)
     if not values:
         return diff, lines, findings, remaining
-    masked = mask_secrets(diff, values)
+    masked = _mask_hunks(diff, values)
     if masked != diff:
-        masked = MASK_NOTE + masked
+        from dockmod.diff import unified_diff
+
+        diff = unified_diff(text, out, display, hide=lambda line: mask_secrets(line, values) != line)
+        masked = _mask_hunks(diff, values)
+        if masked != diff:
+            masked = MASK_NOTE + masked
     return (masked, {n: mask_secrets(line, values) for n, line in lines.items()},
             mask_findings(findings, values), mask_findings(remaining, values))
+
+
+def _mask_hunks(diff: str, values: Any) -> str:
+    """``diff`` with secret values masked in its hunks; its ``---``/``+++`` lines name the
+    file, whose path is printed unmasked everywhere else (cpuguy83-nagios's ``nagios``)."""
+    from dockmod.secrets import mask_secrets
+
+    if not diff:
+        return diff
+    old, new, hunks = diff.split("\n", 2)
+    return f"{old}\n{new}\n{mask_secrets(hunks, values)}"
 
 
 # -- the pool ---------------------------------------------------------------------------------

@@ -118,3 +118,36 @@ def test_a_command_sharing_its_line_leaves_the_comment_line_to_the_rest_of_it() 
     out = remove_command_moving_comments(source, parse_shell(source).commands[1])
     assert out is not None and out[1] == ((0, "# clean up\n"),)
     assert out[0].raw == "apt-get install -y curl \\\n    && rm -rf /tmp/x"
+
+
+# nextcloud/docker's full example: a commented-out package inside the install's list, the
+# ``;`` that ends the list on the line below it.
+LIST = ("set -ex; \\\n    apt-get install -y \\\n        procps \\\n#       libreoffice \\\n    ; \\\n"
+        "    rm -rf /var/lib/apt/lists/*")
+
+
+def test_a_comment_line_inside_the_previous_list_stays_with_its_semicolon() -> None:
+    out = remove_command_moving_comments(ShellCommand(raw=LIST), _command(LIST, "rm"))  # type: ignore[arg-type]
+    assert out is not None
+    new, taken = out
+    assert taken == ()
+    assert new.raw == "set -ex; \\\n    apt-get install -y \\\n        procps \\\n#       libreoffice \\\n    ;"
+    plain = remove_command(ShellCommand(raw=LIST), _command(LIST, "rm"))  # type: ignore[arg-type]
+    assert plain is not None and plain.raw == new.raw
+
+
+def test_a_middle_command_after_a_commented_list_takes_its_own_semicolon() -> None:
+    raw = LIST + "; \\\n    echo done"
+    out = remove_command_moving_comments(ShellCommand(raw=raw), _command(raw, "rm"))  # type: ignore[arg-type]
+    assert out is not None
+    new, taken = out
+    assert taken == ()
+    assert new.raw == ("set -ex; \\\n    apt-get install -y \\\n        procps \\\n#       libreoffice \\\n    ; \\\n"
+                       "    echo done")
+
+
+def test_a_comment_line_above_the_removed_command_after_the_semicolon_still_moves() -> None:
+    raw = "apt-get install -y curl; \\\n    # clean up\n    rm -rf /var/lib/apt/lists/*"
+    out = remove_command_moving_comments(ShellCommand(raw=raw), _command(raw, "rm"))  # type: ignore[arg-type]
+    assert out is not None
+    assert out[0].raw == "apt-get install -y curl" and out[1] == ((0, "# clean up\n"),)

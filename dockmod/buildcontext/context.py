@@ -93,8 +93,26 @@ def _risky_file(name: str, read: Callable[[], bytes | None] = lambda: None) -> s
     if name.endswith(_KEY_SUFFIXES) or name.startswith(_KEY_NAMES):
         if name.endswith(".pem") and _only_certificates(read()):
             return None
-        return "private key or keystore"
+        return _KEY_REASON
     return None
+
+
+_KEY_REASON = "private key or keystore"
+_FIXTURE_NOTE = ", test fixture?"
+
+
+# Where projects keep keys made for their tests (Go's ``testdata``, which ``go help
+# packages`` says the go tool ignores, and ``_testdata``; ``tests``/``test`` folders;
+# Go's ``*_test`` file names). Such a key is still sent, but it is most likely a fixture:
+# it is named after the others, and said so.
+_TEST_DIRS = frozenset({"testdata", "_testdata", "test", "tests"})
+_TEST_STEM_SUFFIXES = ("_test", "-test", ".test")
+
+
+def _test_fixture(rel: str) -> bool:
+    """``rel`` (a path in the context) looks like a file made for tests."""
+    *folders, name = rel.split("/")
+    return any(f in _TEST_DIRS for f in folders) or name.rpartition(".")[0].endswith(_TEST_STEM_SUFFIXES)
 
 
 def _only_certificates(data: bytes | None) -> bool:
@@ -334,8 +352,12 @@ class BuildContext:
             size += st.st_size
             reason = _risky_file(posixpath.basename(rel), lambda: self.read(rel))
             if reason and not any(rel.startswith(f + "/") for f in flagged):
+                if reason == _KEY_REASON and _test_fixture(rel):
+                    reason += _FIXTURE_NOTE
                 risky.append(Risky(rel, reason))
-        return ContextSummary(files, size, tuple(sorted(risky, key=lambda r: r.path)), truncated)
+        # Likely test fixtures last: a finding names only the first few paths.
+        risky.sort(key=lambda r: (r.reason.endswith(_FIXTURE_NOTE), r.path))
+        return ContextSummary(files, size, tuple(risky), truncated)
 
 
 def open_context(dockerfile: str | os.PathLike[str] | None, context: str | None = None) -> BuildContext | None:

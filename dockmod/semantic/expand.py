@@ -21,7 +21,7 @@ from dockmod.lang.words import (
 
 Lookup = Callable[[str], "str | Unknown | None"]
 
-__all__ = ["UNKNOWN", "LexError", "Lookup", "Unknown", "expand", "expand_list", "variables"]
+__all__ = ["UNKNOWN", "LexError", "Lookup", "Unknown", "expand", "expand_list", "known_parts", "variables"]
 
 
 def expand(word: str, lookup: Lookup, escape: str = "\\") -> str | None:
@@ -108,3 +108,63 @@ def variables(word: str, escape: str = "\\") -> frozenset[str] | None:
     except (UnknownValue, LexError):
         return None
     return frozenset(seen)
+
+
+def known_parts(word: str, lookup: Lookup, escape: str = "\\") -> list[str] | None:
+    """What is known of ``word``'s value: its text split where an unknown value goes, so
+    ``base-${TARGETARCH}`` gives ``["base-", ""]`` and a word whose value is known gives
+    that one value. An unknown variable may be anything, and so may a variable with a
+    modifier (``${X:+a}`` is "a" or "", and more may depend on the value): never narrower
+    than what BuildKit may produce. None when nothing can be said: the word uses quotes
+    or the escape character, its braces do not pair, or the lexer rejects it."""
+    if any(c in word for c in ("'", '"', escape)):
+        return None
+    if _MODIFIED.search(word):
+        holed = _holes(word)
+        if holed is None:
+            return None
+        word = holed
+
+    def hole(name: str) -> str | Unknown | None:
+        value = _HOLE if name == _HOLE_NAME else lookup(name)
+        return _HOLE if value is UNKNOWN else value
+
+    value = expand(word, hole, escape)
+    return None if value is None else value.split(_HOLE)
+
+
+#: ``${NAME`` followed by a modifier (``:-``, ``+``, ``#``, …): its value is not the variable's.
+_MODIFIED = re.compile(r"\$\{\w+[^\w}]")
+_HOLE = "\x00"
+#: The variable :func:`_holes` puts in place of a modified one, read as unknown. Should a
+#: Dockerfile declare an ARG of that name, its value is taken as unknown too: wider, still sound.
+_HOLE_NAME = "_dockmod_hole_"
+
+
+def _holes(word: str) -> str | None:
+    """``word`` with each ``${…}`` that holds a modifier (nested ones included) replaced by
+    ``${_HOLE_NAME}``; None when its braces do not pair."""
+    out: list[str] = []
+    i = 0
+    while True:
+        j = word.find("${", i)
+        if j < 0:
+            out.append(word[i:])
+            return "".join(out)
+        depth, k = 0, j
+        while k < len(word):
+            if word.startswith("${", k):
+                depth += 1
+                k += 2
+                continue
+            if word[k] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            k += 1
+        else:
+            return None
+        ref = word[j:k + 1]
+        out.append(word[i:j])
+        out.append("${" + _HOLE_NAME + "}" if _MODIFIED.search(ref) else ref)
+        i = k + 1

@@ -31,7 +31,7 @@ from dockmod.cst.module import Dockerfile
 from dockmod.ecosystems.images import DEFAULT_PATH, ImageFacts, is_windows_image, lookup
 from dockmod.lang.words import UNKNOWN, Unknown
 from dockmod.semantic import runs as _runs
-from dockmod.semantic.expand import expand
+from dockmod.semantic.expand import expand, known_parts
 from dockmod.semantic.frontend import Frontend, frontend_of
 from dockmod.semantic.paths import inside
 from dockmod.semantic.runs import RunContent, RunFacts
@@ -765,11 +765,6 @@ def _arg_refs(raw: str, scope: Scope) -> frozenset[str]:
     return out
 
 
-#: ``${NAME`` followed by a modifier (``:-``, ``+``, ``#``, …): its value is not the variable's.
-_MODIFIED = re.compile(r"\$\{\w+[^\w}]")
-_HOLE = "\x00"
-
-
 def _may_name(word: str, lookup: Any, escape: str, names: Mapping[str, int]) -> tuple[int, ...]:
     """The stages (of ``names``: lower-cased reference → index) that ``word``, which expands
     to an unknown value, may name: its known parts must match (``base-${TARGETARCH}`` names
@@ -778,56 +773,8 @@ def _may_name(word: str, lookup: Any, escape: str, names: Mapping[str, int]) -> 
     ``runtime-gpu`` or ``runtime-cpu``). Where the word uses quotes or escapes, or its braces
     do not pair, every stage may be named."""
     every = tuple(sorted(set(names.values())))
-    if any(c in word for c in ("'", '"', escape)):
+    parts = known_parts(word, lookup, escape)
+    if parts is None or len(parts) == 1:  # one part, all known: BuildKit rejects it (empty), nothing to narrow
         return every
-    if _MODIFIED.search(word):
-        # A modifier's result is taken as unknown (``${X:+a}`` is "a" or "", and more
-        # may depend on the value): never narrower than what BuildKit may produce.
-        holed = _holes(word)
-        if holed is None:
-            return every
-        word = holed
-
-    def hole(name: str) -> object:
-        value = _HOLE if name == _HOLE_NAME else lookup(name)
-        return _HOLE if value is UNKNOWN else value
-
-    value = expand(word, hole, escape)
-    if value is None or _HOLE not in value:  # empty: BuildKit rejects it, nothing to narrow
-        return every
-    pattern = re.compile(".*".join(map(re.escape, value.lower().split(_HOLE))), re.S)
+    pattern = re.compile(".*".join(re.escape(p.lower()) for p in parts), re.S)
     return tuple(sorted({i for n, i in names.items() if pattern.fullmatch(n)}))
-
-
-#: The variable :func:`_holes` puts in place of a modified one, read as unknown. Should a
-#: Dockerfile declare an ARG of that name, its value is taken as unknown too: wider, still sound.
-_HOLE_NAME = "_dockmod_hole_"
-
-
-def _holes(word: str) -> str | None:
-    """``word`` with each ``${…}`` that holds a modifier (nested ones included) replaced by
-    ``${_HOLE_NAME}``; None when its braces do not pair."""
-    out: list[str] = []
-    i = 0
-    while True:
-        j = word.find("${", i)
-        if j < 0:
-            out.append(word[i:])
-            return "".join(out)
-        depth, k = 0, j
-        while k < len(word):
-            if word.startswith("${", k):
-                depth += 1
-                k += 2
-                continue
-            if word[k] == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            k += 1
-        else:
-            return None
-        ref = word[j:k + 1]
-        out.append(word[i:j])
-        out.append("${" + _HOLE_NAME + "}" if _MODIFIED.search(ref) else ref)
-        i = k + 1

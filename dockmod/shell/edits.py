@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from dockmod.cst.arguments import ShellCommand
 from dockmod.lang.words import logical_text
@@ -297,15 +298,27 @@ def _remove_command(command: ShellCommand, target: SimpleCommand,
     ls, le = cmd._statement
     backward = cmd.previous_operator is not None and cmd._previous_end is not None
     forward = cmd._next is not None and cmd._next[1] is not None
+    # A comment line between the previous command and the ``;`` after it sits among that
+    # command's words (nextcloud's ``#  libreoffice \`` in an ``apt-get install`` list,
+    # ``;`` on the line below): it stays there, so the cut starts after that ``;``
+    # (``a ;`` is ``a``), or takes the next operator instead.
+    kept_semicolon = _comment_before_semicolon(command.raw, script.text, m, cmd._previous_end, ls) \
+        if backward and cmd._previous_end is not None else 0
     if backward and forward and cmd.previous_operator != cmd.operator:
         # Drop the ``&&`` and keep the ``;``: in ``a; b && c`` it is ``b &&`` that goes
         # (``a; c``), in ``a && b; c`` it is ``&& b`` (``a; c``).
         backward = cmd.previous_operator is Operator.AND
+    elif kept_semicolon and forward:
+        backward = False  # ``a ; b ; c``: ``b ;`` goes
     elif line_first and backward and forward and cmd._previous_end is not None and cmd._next is not None:
         # (``forward``: the next command's start is known)
         gap_above = command.raw[m.end(cmd._previous_end):m.start(ls)]
         backward = "#" not in gap_above or "\n" in command.raw[m.end(le):m.start(cmd._next[1] or 0)]
-    if backward and cmd._previous_end is not None:
+    if backward and kept_semicolon:
+        op_end = kept_semicolon
+        cut = (m.end(op_end), m.end(le))
+        logical = (op_end, le)
+    elif backward and cmd._previous_end is not None:
         cut = (m.end(cmd._previous_end), m.end(le))
         logical = (cmd._previous_end, le)
     elif forward and cmd._next is not None and cmd._next[1] is not None:
@@ -338,6 +351,18 @@ def _remove_command(command: ShellCommand, target: SimpleCommand,
     if got != expected:
         return None
     return new, cut
+
+
+def _comment_before_semicolon(raw: str, text: str, m: Any, previous_end: int, start: int) -> int:
+    """The logical end of the ``;`` between a command ending at ``previous_end`` and the
+    next one starting at ``start`` when a comment line stands between that command and the
+    ``;`` (as written); else 0."""
+    at = previous_end
+    while at < start and text[at] in _HSPACE:
+        at += 1
+    if text[at:at + 1] != ";" or text[at + 1:at + 2] == ";":
+        return 0
+    return at + 1 if "#" in raw[m.end(previous_end):m.start(at)] else 0
 
 
 def _text_shape(script: ShellScript) -> list[tuple[str, str, Operator | None]] | None:

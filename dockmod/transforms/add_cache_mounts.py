@@ -37,8 +37,12 @@ cache directory the tool uses, for the user and environment in effect at that ``
   written and at the ``RUN``'s indentation, so it stays with its instruction. A cleaning
   command that shares its line with a command that stays (``&& apt-get clean && rm -rf
   /tmp/x``) goes with the operator after it instead, and the comment line above stays
-  where it is. In a heredoc body a comment line the removal would take blocks the fix, and
-  so does a line that a tool reads above an instruction (``# hadolint ignore=…``,
+  where it is. So does a comment line among the words of the command before, above the
+  ``;`` that ends it (a commented-out package in an ``apt-get install`` list, then ``;``
+  and ``rm -rf /var/lib/apt/lists/*``): the cut starts after that ``;``, and the list
+  ends with it. (Before ``&& rm …`` such a line still moves: an ``&&`` cannot end the
+  list.) In a heredoc body a comment line the removal would take blocks the fix, and so
+  does a line that a tool reads above an instruction (``# hadolint ignore=…``,
   ``# dockmod: ignore=…``): above the ``RUN`` it would take effect.
 * apt: besides the two mounts, Debian's and Ubuntu's images delete every downloaded
   ``.deb`` through ``/etc/apt/apt.conf.d/docker-clean``. Once per stage (unless the stage

@@ -9,7 +9,9 @@ version control folders, ``.env``/``.env.*`` (not the templates ``.env.example``
 ``.env.sample``, ``.env.template``, ``.env.dist``), private keys and keystores (not a
 ``.pem`` whose every PEM block is a certificate or CRL: a CA bundle), ``.ssh``/``.aws``,
 ``node_modules``/``.venv``/``venv`` from the host, build outputs (``dist``, ``build``,
-``target``, ``__pycache__``, ``.next``…).
+``target``, ``__pycache__``, ``.next``…). A key under a test folder (``testdata/``,
+``_testdata/``, ``test/``, ``tests/``) or named like a Go test file (``github_test.pem``)
+is most likely a test fixture: it is still named, last and with "test fixture?".
 
 ## Why
 Everything the copy sends lands in the image and in the layer cache key: secrets leak

@@ -72,6 +72,67 @@ def test_fix_dry_run_prints_a_diff_git_applies(tree: Path) -> None:
     assert (tree / "Dockerfile").read_text() == "FROM alpine\n# keep me\nENV A=b\n"
 
 
+TOKEN = "ghp_" + "R8x2Lm4Nq7Pz1Kv9Ws3Ty6Ub0Hc5Jd8Fe2Ga"
+
+
+def _git_apply(folder: Path, patch: str) -> subprocess.CompletedProcess[bytes]:
+    (folder / "fix.patch").write_text(patch)
+    return subprocess.run(["git", "apply", "fix.patch"], cwd=folder, capture_output=True)
+
+
+def test_fix_dry_run_leaves_a_secret_out_of_the_context_and_applies(tmp_path: Path) -> None:
+    # The line with the token is context git apply can do without: the hunk starts below it.
+    text = f"FROM alpine\nENV API_TOKEN={TOKEN}\nWORKDIR /app\nENV A b\nRUN true\n"
+    (tmp_path / "Dockerfile").write_text(text)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    code, out, err = run("fix", "--select", "DM502", cwd=tmp_path)
+    assert (code, err) == (1, "1 file would be changed, 0 unchanged\n")
+    assert out == ("--- a/Dockerfile\n+++ b/Dockerfile\n@@ -3,3 +3,3 @@\n"
+                   " WORKDIR /app\n-ENV A b\n+ENV A=b\n RUN true\n")
+    assert _git_apply(tmp_path, out).returncode == 0
+    assert (tmp_path / "Dockerfile").read_text() == text.replace("ENV A b", "ENV A=b")
+
+
+def test_fix_dry_run_shows_a_placeholder_url_and_applies(tmp_path: Path) -> None:
+    # hoppscotch's build-time URL: no secret for DM301, so nothing is masked (a `****` in the
+    # context line made the patch fail).
+    url = "postgresql://placeholder:placeholder@localhost:5432/placeholder"
+    text = f'FROM alpine\nWORKDIR /app\nENV DATABASE_URL="{url}"\nENV A b\n'
+    (tmp_path / "Dockerfile").write_text(text)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    code, out, err = run("fix", "--select", "DM502", cwd=tmp_path)
+    assert (code, err) == (1, "1 file would be changed, 0 unchanged\n")
+    assert out == ("--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1,4 +1,4 @@\n"
+                   f' FROM alpine\n WORKDIR /app\n ENV DATABASE_URL="{url}"\n-ENV A b\n+ENV A=b\n')
+    assert _git_apply(tmp_path, out).returncode == 0
+
+
+def test_fix_dry_run_that_must_mask_says_the_patch_does_not_apply(tmp_path: Path) -> None:
+    # The token is on the line right after the change: a hunk needs a line of context
+    # after its change (unless it ends the file), so the line is shown, masked.
+    (tmp_path / "Dockerfile").write_text(f"FROM alpine\nENV A b\nENV API_TOKEN={TOKEN}\nRUN true\n")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    code, out, err = run("fix", "--select", "DM502", cwd=tmp_path)
+    assert code == 1
+    assert out == ("# dockmod: secret values are masked as **** in this diff, so it does not apply; "
+                   "--apply writes the real file\n"
+                   "--- a/Dockerfile\n+++ b/Dockerfile\n@@ -1,3 +1,3 @@\n"
+                   " FROM alpine\n-ENV A b\n+ENV A=b\n ENV API_TOKEN=****\n")
+    assert err == ("Dockerfile: the diff masks secret values as ****, so the patch does not apply; "
+                   "`dockmod fix --apply` writes the fix\n1 file would be changed, 0 unchanged\n")
+    assert _git_apply(tmp_path, out).returncode != 0
+
+
+def test_a_masked_diff_keeps_the_file_name_in_its_headers(tmp_path: Path) -> None:
+    # cpuguy83's nagios: the password `nagios` is also in the path, printed as is elsewhere.
+    (tmp_path / "nagios").mkdir()
+    (tmp_path / "nagios" / "Dockerfile").write_text("FROM alpine\nENV NAGIOS_PASS nagios\n")
+    code, out, _ = run("fix", "--select", "DM502", "nagios/Dockerfile", cwd=tmp_path)
+    assert code == 1
+    assert out.endswith("--- a/nagios/Dockerfile\n+++ b/nagios/Dockerfile\n@@ -1,2 +1,2 @@\n"
+                        " FROM alpine\n-ENV NAGIOS_PASS ****\n+ENV NAGIOS_PASS=****\n")
+
+
 def test_fix_apply_writes_atomically_and_keeps_mode(tree: Path) -> None:
     target = tree / "Dockerfile"
     target.chmod(0o640)

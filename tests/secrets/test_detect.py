@@ -104,7 +104,7 @@ def test_credentials_found_line_by_line_in_a_whole_file() -> None:
 
     stripe = "sk_live_" + "a1B2" * 6
     text = ("FROM alpine\r\n"
-            "RUN pip install -i https://ci:Zx8Qw2Er@pypi.example.com/simple x \\\r\n"
+            "RUN pip install -i https://ci:Zx8Qw2Er@pypi.acme.internal/simple x \\\r\n"
             "    && curl https://example.com/@latest\n"
             'ENV DB_PASSWORD="two\rlines" OTHER=1\n'
             f"LABEL note={stripe}\n"
@@ -128,12 +128,22 @@ def test_required_text_of_a_token_pattern_is_in_every_match() -> None:
 
 
 def test_mask_secrets_short_values_as_whole_tokens_only() -> None:
-    # umami's build-time dummy URL: `pass` is masked where it is a token of its own (in the
-    # URL, as a word), never inside `compass`, `passwd` or dockmod's own "password".
-    df = dockmod.parse('FROM alpine\nENV DATABASE_URL="postgresql://user:pass@db:5432/x"\n')
-    masked = mask_secrets('u="postgresql://user:pass@db" echo "compass passwd bypass" a password; pass',
+    # A short password in a URL (umami's, with one that is no placeholder): masked where it
+    # is a token of its own (in the URL, as a word), never inside `compast` or `pasta`.
+    df = dockmod.parse('FROM alpine\nENV DATABASE_URL="postgresql://user:past@db:5432/x"\n')
+    masked = mask_secrets('u="postgresql://user:past@db" echo "compast pasta apast" a past; past',
                           secret_values(df))
-    assert masked == f'u="postgresql://user:{MASK}@db" echo "compass passwd bypass" a password; {MASK}'
+    assert masked == f'u="postgresql://user:{MASK}@db" echo "compast pasta apast" a {MASK}; {MASK}'
+
+
+def test_a_placeholder_url_password_is_not_masked() -> None:
+    # umami's build-time dummy URL (`pass`, a placeholder) and hoppscotch's on `localhost`:
+    # DM301 reports neither, and masking them only garbled diffs (a context line with
+    # `****` made the printed patch fail to apply).
+    for url in ("postgresql://user:pass@db:5432/x", "postgresql://placeholder:placeholder@localhost:5432/placeholder"):
+        df = dockmod.parse(f'FROM alpine\nENV DATABASE_URL="{url}"\n')
+        assert secret_values(df) == []
+        assert mask_secrets(df.code, secret_values(df)) == df.code
 
 
 def test_a_public_key_name_is_not_a_secret_on_entropy_alone() -> None:
@@ -249,9 +259,12 @@ def test_real_looking_url_passwords_are_still_credentials(value: str) -> None:
     assert looks_like_credential(value) == "URL with a password"
 
 
-def test_a_placeholder_url_password_is_still_masked() -> None:
-    # Not a finding, but dockmod keeps hiding it wherever it prints the file's text.
+def test_a_url_password_is_masked_as_dm301_judges_it() -> None:
+    # On a local host it is a placeholder for DM301 (no finding), so it is not masked; on
+    # any other host it is a credential, also in a RUN's text.
     df = dockmod.parse("FROM alpine\nRUN pip install -i https://ci:Hq7Lz2Rk9Vw4@localhost/simple x\n")
+    assert "Hq7Lz2Rk9Vw4" in mask_secrets(df.code, secret_values(df))
+    df = dockmod.parse("FROM alpine\nRUN pip install -i https://ci:Hq7Lz2Rk9Vw4@pypi.acme.internal/simple x\n")
     assert "Hq7Lz2Rk9Vw4" not in mask_secrets(df.code, secret_values(df))
 
 

@@ -30,7 +30,7 @@ ENV DATABASE_PASSWORD={SHORT}
 ENV SENTRY_PASSWORD {LEGACY}
 RUN echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > .npmrc && npm ci && rm .npmrc
 RUN curl -fsS -H "Authorization: Bearer $API_TOKEN" https://api.example.com/x
-RUN curl -fsS https://admin:{PASTED}@repo.example.com/tool -o /tool
+RUN curl -fsS https://admin:{PASTED}@repo.acme.internal/tool -o /tool
 RUN apt-get update && apt-get install curl && echo 'export APP_CLIENT_SECRET="{EXPORTED}"' > /etc/app.env
 """
 

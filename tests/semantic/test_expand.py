@@ -89,3 +89,20 @@ def test_parser_mode_keeps_unset_variables() -> None:
     from dockmod.lang.words import process_word
 
     assert process_word("${A}-$B", env={"A": "a"}) == "a-$B"
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("${REPO}#${REF}", ["https://github.com/o/r.git#v1"]),  # all known: the value
+    ("$SRC", ["", ""]),  # unknown: anything
+    ("./${SRC}/x", ["./", "/x"]),
+    ("https://${HOST}/${REPO}", ["https://", "/https://github.com/o/r.git"]),
+    ("a-${REF:+x}-b", ["a-", "-b"]),  # a modifier's result is taken as unknown,
+    ("${REF:-x}", ["", ""]),  # even on a known variable (known_parts is for unknown words)
+    ('"$SRC"', None),  # quotes: nothing said
+    ("${SRC", None),  # braces that do not pair
+])
+def test_known_parts(word: str, expected: list[str] | None) -> None:
+    from dockmod.semantic.expand import known_parts
+
+    values = {"REPO": "https://github.com/o/r.git", "REF": "v1", "SRC": UNKNOWN, "HOST": UNKNOWN}
+    assert known_parts(word, values.get) == expected
