@@ -160,7 +160,7 @@ def process_batch(jobs: list[Job], stopped: Callable[[], bool] = lambda: False) 
                     return
                 first = next(steps)  # type: ignore[assignment]
             yield first  # type: ignore[misc]
-        if stopped():
+        if i < len(jobs) and stopped():
             return
 
 

@@ -51,25 +51,41 @@ def test_a_batch_ends_at_its_text_size(tmp_path: Path, monkeypatch: pytest.Monke
     assert list(runner.process_batch(jobs)) == [runner.process(j) for j in jobs]
 
 
-@pytest.mark.parametrize("steps", range(0, 13))
-def test_a_stop_between_steps_writes_no_file_it_gives_no_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                steps: int) -> None:
-    monkeypatch.setattr(runner, "BATCH_FILES", 4)
-    jobs = _jobs(tmp_path, apply=True)
+def _steps(tmp_path: Path) -> int:
+    """How many times a whole run asks whether to stop (once before each read, parse, check)."""
     asked = 0
 
-    def stopped() -> bool:
+    def never() -> bool:
         nonlocal asked
         asked += 1
-        return asked > steps
+        return False
 
-    done = list(runner.process_batch(jobs, stopped))
-    assert len(done) < len(jobs)
-    assert [r.path for r in done] == [j.display for j in jobs[:len(done)]]
-    for job in jobs:
-        p = Path(job.path)
-        written = p.exists() and p.read_bytes() != FILES.get(job.display, "").encode()
-        assert written == any(r.path == job.display and r.written for r in done)
+    list(runner.process_batch(_jobs(tmp_path, apply=True), never))
+    return asked
+
+
+def test_a_stop_between_steps_writes_no_file_it_gives_no_result(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "BATCH_FILES", 4)
+    total = _steps(tmp_path / "count")
+    assert total > len(FILES)
+    for steps in range(total):
+        root = tmp_path / str(steps)
+        jobs = _jobs(root, apply=True)
+        asked = 0
+
+        def stopped() -> bool:
+            nonlocal asked
+            asked += 1
+            return asked > steps
+
+        done = list(runner.process_batch(jobs, stopped))
+        assert len(done) < len(jobs), steps
+        assert [r.path for r in done] == [j.display for j in jobs[:len(done)]]
+        for job in jobs:
+            p = Path(job.path)
+            written = p.exists() and p.read_bytes() != FILES.get(job.display, "").encode()
+            assert written == any(r.path == job.display and r.written for r in done), (steps, job.display)
     assert any(r.written for r in runner.process_batch(_jobs(tmp_path / "all", apply=True)))
 
 
@@ -88,5 +104,6 @@ def test_each_tree_is_checked_with_the_text_it_was_parsed_from(tmp_path: Path,
         return run(df, *args, **kw)
 
     monkeypatch.setattr(engine, "run", spy)
-    list(runner.process_batch(_jobs(tmp_path)))
-    assert len(seen) == 5 and all(seen)
+    results = list(runner.process_batch(_jobs(tmp_path)))
+    assert len(seen) == sum(r.outcome is not runner.Outcome.FAILED for r in results) == 4
+    assert all(seen)
