@@ -91,8 +91,9 @@ def _values(i: ins.Instruction, seps: bool) -> tuple[list[str], bool]:
             return (out + [""]) if seps else out, False
         vals: list[str] = []
         for kv in i.pairs:
-            vals.append(kv.key)
-            vals.append(kv.value or "")
+            key, _, value = kv.text.partition("=")  # .key and .value would each re-read the text
+            vals.append(key)
+            vals.append(value)
             if seps:
                 vals.append("=")
         return vals, False
