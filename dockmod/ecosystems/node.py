@@ -174,7 +174,10 @@ MANAGERS = (
         ecosystem="node",
         source="https://pnpm.io/cli/install",
         spec=CommandSpec(
-            {"install": "install", "i": "install", "add": "add", "fetch": "fetch"},
+            # `deploy` installs a workspace package's dependencies into a folder, from the
+            # store like an install (https://pnpm.io/cli/deploy): recognised so that an
+            # offline deploy counts as a reader of the store; not an install action here.
+            {"install": "install", "i": "install", "add": "add", "fetch": "fetch", "deploy": "deploy"},
             names("--filter -F --dir -C --store-dir --reporter --pnpmfile"),
         ),
         install_actions=frozenset({"install", "add", "fetch"}),

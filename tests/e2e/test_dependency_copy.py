@@ -3,8 +3,10 @@
 For each app (Python with requirements.txt, Node with a lock file and a `.dockerignore`,
 Go with go.mod): run the real CLI (``dockmod fix --apply --select DM201``, *without*
 ``--unsafe-fixes``) on a copy of its naive Dockerfile, with the app folder as the build
-context (``context`` option in a ``dockmod.toml``). The context proves the fix safe, so it
-is applied by default. Then build the original and the fixed file, check both print the
+context (``context`` option in a ``dockmod.toml``). The context proves the Python and Go
+fixes safe, so they are applied by default. The Node one is unsafe: ``npm install`` may
+rewrite ``package-lock.json``, which the later ``COPY . .`` would then put back, so it
+must not be applied without ``--unsafe-fixes``, and is then applied with it. Then build the original and the fixed file, check both print the
 same self-test line, change a source file (not a manifest), build both again with the
 layer cache, and read buildah's cache report: the fixed file reuses the dependency step
 ("Using cache"), the original runs it again.
@@ -38,6 +40,8 @@ CASES = {
              {".dockerignore": "node_modules\nnpm-debug.log\n"}),
     "go": ("RUN go mod download", "main.go", "COPY go.mod go.sum* ./", {}),
 }
+#: apps whose fix is unsafe (the lock file an install may rewrite)
+UNSAFE = {"node"}
 
 
 def _dockmod(*args: str) -> subprocess.CompletedProcess[str]:
@@ -67,6 +71,10 @@ def test_fixed_dockerfile_builds_and_keeps_the_install_cached(builder, e2e_apps,
     context, original, fixed = _setup(app, tmp_path, extra)
 
     done = _dockmod("fix", "--apply", "--select", "DM201", str(fixed))
+    if name in UNSAFE:
+        assert done.returncode == 1 and "unsafe" in done.stdout, done.stdout + done.stderr
+        assert fixed.read_bytes() == original.read_bytes()
+        done = _dockmod("fix", "--apply", "--unsafe-fixes", "--select", "DM201", str(fixed))
     assert done.returncode == 0, done.stdout + done.stderr
     lines = fixed.read_text().splitlines()
     assert manifest_copy in lines
