@@ -15,8 +15,8 @@ guess.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from dockmod.ecosystems._rows import names
 from dockmod.shell.commands import WRAPPERS, unwrap
@@ -69,8 +69,9 @@ class Interpreter:
     attached: frozenset[str] = frozenset()
     #: Single-dash letters may be bundled (``bash -ex``, ``python -Bc``).
     bundles: bool = False
-    #: ``+o``-style options too (POSIX shells: ``sh +x``).
-    plus_options: bool = False
+    #: When any, ``+x`` words are options too (POSIX shells: ``sh +x``); these take the next
+    #: word as value (``sh +o posix``).
+    plus_options: frozenset[str] = frozenset()
     #: An operand without a slash is looked up on PATH, not in the working directory.
     path_search: bool = False
     source: str = ""
@@ -169,7 +170,7 @@ INTERPRETERS = (
     # (https://pubs.opengroup.org/onlinepubs/9799919799/utilities/sh.html). Bash adds -O
     # shopt_option, --rcfile/--init-file FILE (https://www.gnu.org/software/bash/manual/bash.html#Invoking-Bash).
     Interpreter(("sh", "bash", "dash", "ash", "ksh", "mksh", "zsh"), inline=names("-c -s"),
-                takes_value=names("-o -O --rcfile --init-file"), bundles=True, plus_options=True,
+                takes_value=names("-o -O --rcfile --init-file"), bundles=True, plus_options=names("+o"),
                 source="https://pubs.opengroup.org/onlinepubs/9799919799/utilities/sh.html"),
     # The dot builtin (and bash's `source`): a file operand without a slash is looked up
     # on PATH (https://pubs.opengroup.org/onlinepubs/9799919799/utilities/dot.html; bash
@@ -267,7 +268,10 @@ def code_run(cmd: SimpleCommand) -> CodeRun | None:
     if not may_run_code(cmd.name):
         return None
     argv = cmd.argv
-    return _words(cmd, argv[unwrap(argv):])
+    try:
+        return _words(cmd, argv[unwrap(argv):])
+    except _Unreadable:
+        return None
 
 
 def _words(cmd: SimpleCommand, words: Sequence[ShellWord]) -> CodeRun | None:
@@ -286,127 +290,87 @@ def _words(cmd: SimpleCommand, words: Sequence[ShellWord]) -> CodeRun | None:
     return None
 
 
-def _option(words: Sequence[ShellWord], i: int, wanted: frozenset[str]) -> tuple[str, str | None, int] | None:
-    """The option ``words[i]`` if its name (``--name``, ``--name=value``, ``-x``, ``-xVALUE``)
-    is one of ``wanted``: (name, value or None when missing, index of the next word)."""
-    t = words[i].text
-    if t.startswith("--"):
-        name, eq, value = t.partition("=")
-        if name not in wanted:
-            return None
-        if eq:
-            return name, value, i + 1
-    else:
-        name = t[:2]
-        if name not in wanted:
-            return None
-        if len(t) > 2:
-            return name, t[2:], i + 1
-    if i + 1 >= len(words) or not words[i + 1].static:
-        return name, None, i + 2
-    return name, words[i + 1].text, i + 2
+class _Unreadable(Exception):
+    """An option word, or the value it takes, is not static: what the command runs is unknown."""
+
+
+def _walk(words: Sequence[ShellWord], valued: frozenset[str], bundles: bool = False,
+          attached: frozenset[str] = frozenset(), plus: frozenset[str] = frozenset(),
+          ) -> Iterator[tuple[int, str | None, str]]:
+    """The options and operands of ``words``, in order, as (index, name, value); the caller
+    stops where its program stops reading options. An option is (its word's index, its
+    name, its value or ""); an operand is (its index, None, ""); ``--`` is (the index of
+    the word after it, None, "--"), the operands starting there.
+
+    An option in ``valued`` takes the rest of its word (``--name=value``, ``-xVALUE``) or
+    the next word. A single-dash word is one option (``-x``, ``-xREST``), or with
+    ``bundles`` one letter after another (``-ex``) up to a letter in ``valued`` or
+    ``attached`` (which takes only the rest of the word: ``perl -i.bak``). When ``plus``
+    has any, a ``+word`` is an option too, and one in ``plus`` skips the next word unread
+    (``sh +o posix``). Raises :class:`_Unreadable` at an option, or the value of one in
+    ``valued``, that is not static (or a value that is missing)."""
+    i, n = 0, len(words)
+    while i < n:
+        j, t = i, words[i].text
+        i += 1
+        if t == "--":
+            yield i, None, t
+            continue
+        if len(t) < 2 or t[0] != "-" and not (plus and t[0] == "+"):
+            yield j, None, ""
+            continue
+        if not words[j].static:
+            raise _Unreadable
+        if t[0] == "+":
+            name, eq, value = t, "", ""
+            if t in plus:  # its value, skipped unread
+                i += 1
+        elif t[1] == "-":
+            name, eq, value = t.partition("=")
+        else:
+            k = 1
+            while bundles and k + 1 < len(t) and (c := "-" + t[k]) not in valued and c not in attached:
+                yield j, c, ""
+                k += 1
+            name, eq, value = "-" + t[k], "", t[k + 1:]
+        if not (eq or value) and name in valued:
+            if i >= n or not words[i].static:
+                raise _Unreadable
+            value = words[i].text
+            i += 1
+        yield j, name, value
 
 
 def _build(cmd: SimpleCommand, tool: BuildTool, words: Sequence[ShellWord]) -> CodeRun | None:
     folder, file = ".", None
-    wanted = tool.file_options | tool.dir_options
-    i = 0
-    while i < len(words):
-        t = words[i].text
-        if t == "--":
+    for _, name, value in _walk(words, tool.file_options | tool.dir_options):
+        if name in tool.dir_options:
+            folder = value
+        elif name in tool.file_options:
+            file = value
+        elif name is None and value:  # ``--``: operands only after it
             break
-        if t.startswith("-") and len(t) > 1:
-            if not words[i].static:
-                return None
-            found = _option(words, i, wanted)
-            if found is not None:
-                name, value, i = found
-                if value is None:
-                    return None
-                if name in tool.dir_options:
-                    folder = value
-                else:
-                    file = value
-                continue
-        i += 1
     return CodeRun(CodeKind.BUILD, cmd, folder, tool.build_files, file or tool.usual, file)
 
 
 def _script(cmd: SimpleCommand, interp: Interpreter, words: Sequence[ShellWord]) -> CodeRun | None:
-    folder = "."
-    module: str | None = None
-    safe = False
+    folder, safe = ".", False
     valued = interp.module | interp.script_options | interp.dir_options | interp.takes_value
-    i, n = 0, len(words)
-    while i < n:
-        w = words[i]
-        t = w.text
-        if not w.static:
-            return None
-        if t == "--":
-            i += 1
+    for i, name, value in _walk(words, valued, interp.bundles, interp.attached, interp.plus_options):
+        if name is None:  # the first operand: the script
             break
-        if t in interp.inline:
+        if name in interp.inline:
             return None
-        if interp.plus_options and t.startswith("+") and len(t) > 1:
-            i += 2 if t == "+o" else 1
-            continue
-        if not t.startswith("-") or len(t) < 2:
-            break
-        if t.startswith("--") or not interp.bundles:
-            name = t.partition("=")[0] if t.startswith("--") else t
-            if name in interp.inline or (not t.startswith("--") and t[:2] in interp.inline):
-                return None
-            found = _option(words, i, valued)
-            if found is None:
-                i += 1  # a switch, or an option this row does not know
-                continue
-            name, value, i = found
-        else:
-            # Bundled letters (``-ex``, ``-Bc``): a letter that takes a value ends the word,
-            # its value being the rest or the next word.
-            name = value = None
-            for k in range(1, len(t)):
-                letter = "-" + t[k]
-                if letter in interp.inline:
-                    return None
-                if letter in interp.attached:
-                    break
-                if letter in valued:
-                    name = letter
-                    rest = t[k + 1:]
-                    if rest:
-                        value = rest
-                    elif i + 1 < n and words[i + 1].static:
-                        value = words[i + 1].text
-                        i += 1
-                    else:
-                        return None
-                    break
-                if letter in interp.safe_path:
-                    safe = True
-            i += 1
-            if name is None:
-                continue
-        if value is None:
-            return None
+        safe = safe or name in interp.safe_path
         if name in interp.module:
-            module = value
-            break
+            return None if safe else _module(cmd, folder, value, interp.module_files)
         if name in interp.script_options:
             return CodeRun(CodeKind.SCRIPT, cmd, _join(folder, value))
         if name in interp.dir_options:
             folder = _join(folder, value)
-        if name in interp.safe_path:
-            safe = True
-    if module is not None:
-        if safe or not interp.module_files:
-            return None
-        top = module.partition(".")[0]
-        if not top or not top.isidentifier():
-            return None
-        return CodeRun(CodeKind.MODULE, cmd, folder, tuple(f.format(top) for f in interp.module_files), top)
-    if i >= n:
+    else:
+        return None
+    if i >= len(words):
         return None
     operand = words[i]
     if not operand.static or operand.text == "-" or (interp.path_search and "/" not in operand.text):
@@ -415,51 +379,34 @@ def _script(cmd: SimpleCommand, interp: Interpreter, words: Sequence[ShellWord])
 
 
 def _runner(cmd: SimpleCommand, runner: Runner, words: Sequence[ShellWord]) -> CodeRun | None:
-    folder = "."
-    seen_action = False
-    i, n = 0, len(words)
-    while i < n:
-        w = words[i]
-        t = w.text
-        if not w.static:
-            return None
-        if t == "--" and seen_action:
-            i += 1
+    folder, action = ".", False
+    for i, name, value in _walk(words, runner.takes_value | runner.module):
+        if name is None and action:  # the command it runs
             break
-        if t.startswith("-") and len(t) > 1:
-            found = _option(words, i, runner.takes_value | runner.module)
-            if found is None:
-                i += 1
-                continue
-            name, value, i = found
-            if value is None:
+        if name is None and not value:  # the action word (a ``--`` before it is passed over)
+            if not words[i].static or words[i].text != runner.action:
                 return None
-            if name in runner.dir_options:
-                folder = _join(folder, value)
-            elif name in runner.module and seen_action:
-                top = value.partition(".")[0]
-                python = _interpreter("python")
-                if not top.isidentifier() or python is None:
-                    return None
-                return CodeRun(CodeKind.MODULE, cmd, folder, tuple(f.format(top) for f in python.module_files), top)
-            continue
-        if not seen_action:
-            if t != runner.action:
-                return None
-            seen_action = True
-            i += 1
-            continue
-        break
-    if not seen_action or i >= n:
-        return None
-    if words[i].static and words[i].text.endswith(runner.script_suffixes or ("\0",)):
-        found_run: CodeRun | None = CodeRun(CodeKind.SCRIPT, cmd, words[i].text)
+            action = True
+        elif name in runner.dir_options:
+            folder = _join(folder, value)
+        elif name in runner.module and action:
+            return _module(cmd, folder, value, _INTERPRETERS["python"].module_files)
     else:
-        found_run = _words(cmd, words[i:])
-    if found_run is None or folder == ".":
-        return found_run
-    return CodeRun(found_run.kind, cmd, _join(folder, found_run.path), found_run.names, found_run.shown,
-                   found_run.file)
+        return None
+    if i >= len(words):
+        return None
+    if words[i].static and runner.script_suffixes and words[i].text.endswith(runner.script_suffixes):
+        found: CodeRun | None = CodeRun(CodeKind.SCRIPT, cmd, words[i].text)
+    else:
+        found = _words(cmd, words[i:])
+    return found if found is None or folder == "." else replace(found, path=_join(folder, found.path))
+
+
+def _module(cmd: SimpleCommand, folder: str, module: str, files: tuple[str, ...]) -> CodeRun | None:
+    top = module.partition(".")[0]
+    if not top.isidentifier() or not files:
+        return None
+    return CodeRun(CodeKind.MODULE, cmd, folder, tuple(f.format(top) for f in files), top)
 
 
 def _join(folder: str, path: str) -> str:

@@ -61,6 +61,27 @@ FOUND = [
     ("pipenv run python x.py", S, "x.py", ""),
     ("uv run scripts/gen.py", S, "scripts/gen.py", ""),
     ("uv run --with httpx --directory api python -m app.cli", M, "api", "app"),
+    # how the words are walked: values attached, apart or bundled; `--`; `+o`
+    ("make $TARGET -C sub", B, "sub", "Makefile"),    # an operand need not be static
+    ("make -Csub", B, "sub", "Makefile"),
+    ("make -- -C sub", B, ".", "Makefile"),           # after `--`: operands only
+    ("python -BW ignore tools/gen.py", S, "tools/gen.py", ""),
+    ("python -BWignore tools/gen.py", S, "tools/gen.py", ""),
+    ("python --check-hash-based-pycs always x.py", S, "x.py", ""),
+    ("python -- x.py", S, "x.py", ""),
+    ("python -X dev -Bm app", M, ".", "app"),
+    ("php -dmemory_limit=-1 artisan migrate", S, "artisan", ""),
+    ("node --require=dotenv/config app.js", S, "app.js", ""),
+    ("ruby -Ilib -rbundler/setup -x/tmp app.rb", S, "app.rb", ""),
+    ("perl -wi.bak fix.pl data.txt", S, "fix.pl", ""),  # -i takes only an attached value
+    ("perl -MEnglish fix.pl", S, "fix.pl", ""),          # (so its -E is not read as -E code)
+    ("bash -xo pipefail build.sh", S, "build.sh", ""),
+    ("sh +o posix ./a.sh", S, "./a.sh", ""),           # +o takes the next word
+    ("bundle exec -- rake", B, ".", "Rakefile"),
+    ("poetry -- run python manage.py", S, "manage.py", ""),  # `--` before the action is passed over
+    ("poetry run -- python manage.py", S, "manage.py", ""),
+    ("uv run --directory=api scripts/gen.py", S, "api/scripts/gen.py", ""),
+    ("uv run --module app.cli", M, ".", "app"),
 ]
 
 NONE = [
@@ -86,6 +107,27 @@ NONE = [
     "poetry install",
     "echo make",
     "useradd -m app",
+    # an option, or the value it takes, that is not static or missing
+    "make -C$DIR",
+    "make -f",
+    "python -$FLAGS x.py",
+    "python -W $W x.py",
+    "python -BW $W x.py",
+    "python -BW",
+    "python --check-hash-based-pycs",
+    "bash -o $OPT x.sh",
+    "poetry -C $DIR run python x.py",
+    "poetry run $CMD",
+    "uv run --directory",
+    # inline code, bundled or attached; no operand
+    "python -Bc 'import app'",
+    "python -Im app",            # -I bundled before -m
+    "php -r'echo 1;'",
+    "node --eval=1",
+    "python --",
+    "sh +o",
+    "uv run --",
+    "poetry -- install",
 ]
 
 
