@@ -138,6 +138,19 @@ def _reject_unknown_keyword(df: Dockerfile, unknown: Instruction, path: str | No
     raise ParseError(message, path=path, line=line, raw_column=column, source_line=source)
 
 
+def reject_dispatch(df: Dockerfile, path: str | None = None) -> None:
+    """Raise :class:`ParseError` where ``dockerfile2llb`` stops before building anything
+    (:mod:`dockmod.semantic.dispatch`: blank base name, bad ``--platform``, ``COPY --from``
+    with a variable or a bad index, circular stage dependencies). Call after
+    :func:`reject_unknown`: it reads the semantic model, which needs a file that passes it."""
+    from dockmod.semantic import model_for
+    from dockmod.semantic.dispatch import first_rejection
+
+    found = first_rejection(model_for(df))
+    if found is not None:
+        _reject_at(df, found[0], found[1], path)
+
+
 def _reject_at(df: Dockerfile, ins: Instruction, found: Rejection, path: str | None) -> NoReturn:
     """Raise the :class:`ParseError` of ``found`` (a ``Rejection``), located at the flag or
     argument it names, else at the instruction's keyword."""

@@ -181,7 +181,7 @@ def _steps(job: Job) -> Generator[int, None, FileResult]:
     """One file's work, paused between its parse and its check (it yields the text's length)."""
     from dockmod import config as config_mod
     from dockmod import engine
-    from dockmod._parse import parse, reject_unknown
+    from dockmod._parse import parse, reject_dispatch, reject_unknown
     from dockmod.cst.module import remember_source
     from dockmod.diagnostics import render_parse_error
     from dockmod.errors import ConfigError, ParseError, TransformError
@@ -232,6 +232,7 @@ def _steps(job: Job) -> Generator[int, None, FileResult]:
     try:
         df = parse(text, path=job.display)
         reject_unknown(df, job.display)
+        reject_dispatch(df, job.display)
     except ParseError as e:
         from dockmod.secrets import mask_unparsed
 
@@ -262,7 +263,9 @@ def _steps(job: Job) -> Generator[int, None, FileResult]:
         # Never write a broken file: the output must parse again and pass what
         # `docker build` checks before building (reject_unknown).
         try:
-            reject_unknown(parse(out, path=job.display), job.display)
+            fixed_tree = parse(out, path=job.display)
+            reject_unknown(fixed_tree, job.display)
+            reject_dispatch(fixed_tree, job.display)
         except ParseError as e:
             return FileResult(job.display, Outcome.FAILED,
                               error=f"{job.display}: internal error: a fix produced unparsable output: {e}")

@@ -15,7 +15,7 @@ FILES = {
     "c/Dockerfile": "FROM alpine\nONBUILD\n",  # a parse error: done in the first phase
     "d/Dockerfile": "FROM debian:12\r\nMAINTAINER me\r\nRUN apt-get update && apt-get install -y curl\r\n",
     "e/Dockerfile": "\x00\x01\x02 binary",
-    "f/Dockerfile": "from alpine as Build\nCOPY --from=Build / /\n",
+    "f/Dockerfile": "from alpine as Build\nfrom alpine\nCOPY --from=Build / /\n",  # (a stage reading itself: rejected, a cycle)
 }
 
 
