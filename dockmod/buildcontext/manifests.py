@@ -962,14 +962,7 @@ def yarnrc_setting(data: bytes, key: str) -> str | None:
         rest = line[len(key):].lstrip(" \t")
         if not rest.startswith(":"):
             continue
-        value = rest[1:].strip()
-        if value[:1] in ("'", '"'):
-            end = value.find(value[0], 1)
-            return value[1:end] if end > 0 else None
-        value = re.sub(r"\s+#.*$", "", value)
-        if not value or value[0] in "[{&*|>!":
-            return None
-        return value
+        return _yaml_scalar(rest[1:])
     return None
 
 
